@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh Debian machine with Python 3.11: system packages (apt, only what is missing),
+# the pinned Python environment in .venv, and the front-end packages from the npm registry.
+# Usage: scripts/setup.sh [--with-browser]   (--with-browser adds Debian's Chromium for the browser tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+want() { dpkg -s "$1" >/dev/null 2>&1 || need_apt+=("$1"); }
+want libpango-1.0-0        # WeasyPrint renders PDFs with Pango
+want libpangoft2-1.0-0
+want fonts-dejavu-core
+want default-jre-headless  # PySpark, the distributed analytics engine, runs on the JVM
+want nodejs
+want npm
+if [[ "${1:-}" == "--with-browser" ]]; then
+  want chromium
+  want chromium-driver
+fi
+# nodejs from another origin may already provide npm
+if command -v npm >/dev/null 2>&1; then need_apt=("${need_apt[@]/npm}"); fi
+if command -v node >/dev/null 2>&1; then need_apt=("${need_apt[@]/nodejs}"); fi
+if command -v java >/dev/null 2>&1; then need_apt=("${need_apt[@]/default-jre-headless}"); fi
+read -r -a need_apt <<<"${need_apt[*]}"
+if ((${#need_apt[@]})); then
+  echo "setup: installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3.11}
+if [[ ! -x .venv/bin/python ]]; then
+  "$PY" -m venv .venv
+fi
+UV_VERSION=$(sed -n 's/^uv==//p' requirements-bootstrap.txt)
+if [[ "$(.venv/bin/uv --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-bootstrap.txt
+fi
+# sync makes .venv exactly the lock file (removes strays), then installs our package in editable mode
+.venv/bin/uv pip sync -q --python .venv/bin/python requirements.lock
+.venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
+
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --silent --no-audit --no-fund
+fi

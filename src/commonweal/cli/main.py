@@ -1,0 +1,25 @@
+"""The `commonweal` command. Each area of the product registers its own sub-command group here."""
+
+from __future__ import annotations
+
+import typer
+
+from commonweal import __version__
+
+app = typer.Typer(
+    name="commonweal",
+    help="Commission UK council services on social value, not on price alone.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Commission UK council services on social value, not on price alone."""
+
+
+@app.command()
+def version() -> None:
+    """Print Commonweal's version."""
+    typer.echo(__version__)

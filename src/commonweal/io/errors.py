@@ -1,0 +1,64 @@
+"""Bad input is reported with the file, row, column and what was expected, all problems at once.
+
+Readers collect every problem in a file before raising, so a commissioner fixes a spreadsheet in one pass, and
+raise before anything is written or saved, so nothing partial survives a bad file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file. `row` is the spreadsheet row number (the header is row 1)."""
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
+
+
+class InputError(Exception):
+    """One or more problems with input files; nothing has been saved or written."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        if not self.problems:
+            raise ValueError("InputError needs at least one problem")
+        super().__init__(self.summary())
+
+    def summary(self, limit: int = 50) -> str:
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more problems")
+        return "\n".join(lines)
+
+
+class ProblemCollector:
+    """Gathers problems while a reader walks a file; `raise_if_any` ends the read with all of them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append(Problem(file=file, message=message, row=row, column=column))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)

@@ -1,0 +1,1 @@
+"""The Django web workspace: a thin face over `commonweal.services` (issue 7)."""
