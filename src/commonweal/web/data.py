@@ -1,0 +1,543 @@
+"""The one data-access layer: every page and every API route reads and writes through these functions.
+
+Each function takes the signed-in user and scopes its query by organisation (the user must be a member of the
+tender's organisation, otherwise the tender does not exist for them: `NotFound`) and by the user's roles on the
+tender (`Forbidden`). What a role may see at a stage is decided by `commonweal.domain.lifecycle` and applied
+here, in the queries: sealed prices and other evaluators' scores never leave this module for a user who may not
+see them, so no template or API schema can leak them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import Q
+
+from commonweal.domain.lifecycle import (
+    TRANSITIONS,
+    Role,
+    Stage,
+    TenderFacts,
+    Transition,
+    bid_content_visible,
+    missing_for,
+    next_transition,
+    other_scores_visible,
+    prices_visible,
+    reached,
+)
+from commonweal.web import audit
+from commonweal.web.models import (
+    AbnormallyLowDecision,
+    AuditEntry,
+    Bid,
+    ConflictDeclaration,
+    Criterion,
+    Lot,
+    Membership,
+    ModeratedScore,
+    Organisation,
+    Score,
+    Tender,
+    TenderRole,
+)
+
+Visitor = AbstractBaseUser | AnonymousUser
+
+# Roles held across a whole organisation apply to each of its tenders.
+ORGANISATION_ROLES = frozenset({Role.ADMIN, Role.COMMISSIONER, Role.VIEWER})
+READERS = frozenset({Role.COMMISSIONER, Role.MODERATOR, Role.FINANCE, Role.VIEWER})
+
+
+class NotFound(Exception):
+    """The object does not exist for this user (it may belong to another organisation)."""
+
+
+class Forbidden(Exception):
+    """The user's roles on this tender do not allow this."""
+
+
+class Refused(Exception):
+    """A business rule stops this now (wrong stage, missing precondition); `problems` says what is missing."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user's standing on one tender, established once per request by `tender_access`."""
+
+    user: User
+    tender: Tender
+    roles: frozenset[Role]
+
+    @property
+    def stage(self) -> Stage:
+        return Stage(self.tender.stage)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def require(self, *roles: Role) -> None:
+        if not self.has(*roles):
+            raise Forbidden(f"needs one of these roles on the tender: {', '.join(r.value for r in roles)}")
+
+    @property
+    def actor(self) -> str:
+        return self.user.get_username()
+
+
+def _signed_in(user: Visitor) -> User:
+    if not user.is_authenticated:
+        raise Forbidden("sign in first")
+    assert isinstance(user, User)
+    return user
+
+
+def organisations_for(user: Visitor) -> list[Organisation]:
+    member = _signed_in(user)
+    return list(Organisation.objects.filter(memberships__user=member).distinct().order_by("name"))
+
+
+def tender_roles(user: Visitor, tender: Tender) -> frozenset[Role]:
+    member = _signed_in(user)
+    org_roles = {
+        Role(r) for r in Membership.objects.filter(user=member, organisation=tender.organisation_id)
+        .values_list("role", flat=True) if r
+    }
+    own = {Role(r) for r in TenderRole.objects.filter(user=member, tender=tender).values_list("role", flat=True)}
+    return frozenset((org_roles & ORGANISATION_ROLES) | own)
+
+
+def tenders_for(user: Visitor) -> list[Access]:
+    """The tenders the user holds a role on, in the organisations they belong to."""
+    member = _signed_in(user)
+    tenders = (
+        Tender.objects.filter(organisation__memberships__user=member)
+        .filter(Q(roles__user=member) | Q(organisation__memberships__role__in=[r.value for r in ORGANISATION_ROLES]))
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__name", "reference")
+    )
+    found = [Access(member, t, tender_roles(member, t)) for t in tenders]
+    return [a for a in found if a.roles]
+
+
+def tender_access(user: Visitor, tender_id: int, *roles: Role) -> Access:
+    """The user's access to a tender of an organisation they belong to; with `roles`, one of them is required."""
+    member = _signed_in(user)
+    tender = (
+        Tender.objects.filter(pk=tender_id, organisation__memberships__user=member)
+        .select_related("organisation")
+        .first()
+    )
+    if tender is None:
+        raise NotFound("no such tender")
+    access = Access(member, tender, tender_roles(member, tender))
+    if not access.roles:
+        raise Forbidden("you hold no role on this tender")
+    if roles:
+        access.require(*roles)
+    return access
+
+
+def organisation_access(user: Visitor, slug: str, *roles: Role) -> Organisation:
+    member = _signed_in(user)
+    organisation = Organisation.objects.filter(slug=slug, memberships__user=member).distinct().first()
+    if organisation is None:
+        raise NotFound("no such organisation")
+    held = set(Membership.objects.filter(user=member, organisation=organisation).values_list("role", flat=True))
+    if roles and not held & {r.value for r in roles}:
+        raise Forbidden("needs one of these roles: " + ", ".join(r.value for r in roles))
+    return organisation
+
+
+def members(user: Visitor, slug: str) -> list[Membership]:
+    organisation = organisation_access(user, slug, Role.ADMIN)
+    return list(
+        Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__username", "role")
+    )
+
+
+# -- the tender and its lifecycle ----------------------------------------------------------------------------------
+
+
+def lots(access: Access) -> list[Lot]:
+    return list(access.tender.lots.prefetch_related("criteria").order_by("reference"))
+
+
+def _criteria(access: Access) -> list[Criterion]:
+    return list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "position"))
+
+
+def _bids(access: Access) -> list[Bid]:
+    return list(Bid.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "bidder"))
+
+
+def _evaluators(access: Access) -> list[User]:
+    roles = TenderRole.objects.filter(tender=access.tender, role=Role.EVALUATOR.value).select_related("user")
+    return [r.user for r in roles.order_by("user__username")]
+
+
+def facts(access: Access, today: dt.date) -> TenderFacts:
+    """Gather what the state machine checks, from this tender's rows only."""
+    from commonweal.web import engine
+
+    tender = access.tender
+    criteria = _criteria(access)
+    bids = _bids(access)
+    evaluators = _evaluators(access)
+    declared = set(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", flat=True))
+    conflicted = set(
+        ConflictDeclaration.objects.filter(tender=tender, has_conflict=True).values_list("user_id", flat=True)
+    )
+    scored = set(Score.objects.filter(bid__lot__tender=tender).values_list("evaluator_id", "bid_id", "criterion_id"))
+    moderated = set(ModeratedScore.objects.filter(bid__lot__tender=tender).values_list("bid_id", "criterion_id"))
+    missing_scores: list[str] = []
+    unmoderated: list[str] = []
+    for bid in bids:
+        for criterion in (c for c in criteria if c.lot_id == bid.lot_id):
+            where = f"{bid.bidder}, {criterion.reference} {criterion.title}"
+            for evaluator in evaluators:
+                if evaluator.pk in conflicted:
+                    continue
+                if (evaluator.pk, bid.pk, criterion.pk) not in scored:
+                    missing_scores.append(f"{evaluator.get_username()} for {where}")
+            if (bid.pk, criterion.pk) not in moderated:
+                unmoderated.append(where)
+    pending: list[str] = []
+    has_ranking = False
+    if reached(access.stage, Stage.PRICES_OPENED):
+        results = engine.evaluate(tender)
+        has_ranking = any(lot.ranking for lot in results.lots)
+        pending = list(results.abnormally_low_pending)
+    return TenderFacts(
+        model_problems=tuple(engine.model_problems(tender)),
+        lots=tender.lots.count(),
+        criteria=len(criteria),
+        bids=len(bids),
+        evaluators=len([e for e in evaluators if e.pk not in conflicted]),
+        undeclared_evaluators=tuple(e.get_username() for e in evaluators if e.pk not in declared),
+        missing_scores=tuple(missing_scores),
+        unmoderated=tuple(unmoderated),
+        abnormally_low_pending=tuple(pending),
+        has_ranking=has_ranking,
+        standstill_may_enter_on=(
+            tender.standstill_last_day + dt.timedelta(days=1) if tender.standstill_last_day else None
+        ),
+        today=today,
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    transition: Transition
+    allowed: bool
+    missing: tuple[str, ...]
+
+
+def next_step(access: Access, today: dt.date) -> NextStep | None:
+    transition = next_transition(access.stage)
+    if transition is None:
+        return None
+    return NextStep(transition, access.has(*transition.roles), missing_for(transition, facts(access, today)))
+
+
+def advance(access: Access, target: Stage, today: dt.date, award_notice_published: dt.date | None = None) -> Stage:
+    """Move the tender to `target`, the next stage, when the user may and every precondition holds."""
+    from commonweal.domain.calendar import standstill_period
+    from commonweal.domain.reference.bank_holidays import ENGLAND_AND_WALES
+
+    transition = next((t for t in TRANSITIONS if t.source == access.stage and t.target == target), None)
+    if transition is None:
+        raise Refused([f"A tender at stage '{access.stage.label}' cannot move to '{target.label}'"])
+    access.require(*transition.roles)
+    missing = missing_for(transition, facts(access, today))
+    if target == Stage.STANDSTILL and award_notice_published is None:
+        missing += ("Enter the date the contract award notice was published",)
+    if missing:
+        raise Refused(missing)
+    with transaction.atomic():
+        tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
+        if tender.stage != access.stage.value:
+            raise Refused(["The tender changed stage while you were working; reload the page"])
+        detail: dict[str, object] = {"from": tender.stage, "to": target.value}
+        if target == Stage.STANDSTILL and award_notice_published is not None:
+            period = standstill_period(award_notice_published, ENGLAND_AND_WALES)
+            tender.award_notice_published = award_notice_published
+            tender.standstill_last_day = period.last_day
+            detail |= {"award_notice_published": award_notice_published.isoformat(),
+                       "standstill_last_day": period.last_day.isoformat()}
+        tender.stage = target.value
+        tender.save()
+        audit.record(access.actor, "stage_changed", detail, tender=tender)
+    access.tender.refresh_from_db()
+    return target
+
+
+# -- evaluators -------------------------------------------------------------------------------------------------------
+
+
+def declaration(access: Access) -> ConflictDeclaration | None:
+    return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).first()
+
+
+def declare(access: Access, has_conflict: bool, details: str) -> ConflictDeclaration:
+    access.require(Role.EVALUATOR)
+    if declaration(access) is not None:
+        raise Refused(["You have already declared; ask the commissioner to record any change"])
+    if has_conflict and not details.strip():
+        raise Refused(["Describe the conflict of interest"])
+    with transaction.atomic():
+        made = ConflictDeclaration.objects.create(
+            tender=access.tender, user=access.user, has_conflict=has_conflict, details=details.strip()
+        )
+        audit.record(
+            access.actor, "conflict_declared", {"has_conflict": has_conflict, "details": made.details},
+            tender=access.tender,
+        )
+    return made
+
+
+def _may_see_bid_content(access: Access) -> bool:
+    mine = declaration(access)
+    return bid_content_visible(mine is not None and not mine.has_conflict, access.roles)
+
+
+@dataclass(frozen=True)
+class BidView:
+    """A bid as this user may see it: `price` is None while prices are sealed, `response` None before the
+    evaluator has declared no conflict."""
+
+    id: int
+    lot_id: int
+    lot: str
+    bidder: str
+    response: str | None
+    price: Decimal | None
+
+
+def bids(access: Access) -> list[BidView]:
+    access.require(Role.EVALUATOR, *READERS)
+    content = _may_see_bid_content(access)
+    if Role.EVALUATOR in access.roles and not content and not access.has(*READERS):
+        raise Forbidden("declare any conflict of interest before you see bid content")
+    show_price = prices_visible(access.stage)
+    return [
+        BidView(
+            id=b.pk, lot_id=b.lot_id, lot=b.lot.reference, bidder=b.bidder,
+            response=b.response if content else None, price=b.price if show_price else None,
+        )
+        for b in _bids(access)
+    ]
+
+
+def bid(access: Access, bid_id: int) -> BidView:
+    found = next((b for b in bids(access) if b.id == bid_id), None)
+    if found is None:
+        raise NotFound("no such bid")
+    return found
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    criterion_id: int
+    bid_id: int
+    evaluator: str
+    score: Decimal
+    rationale: str
+
+
+def _score_views(query: Iterable[Score]) -> list[ScoreView]:
+    return [
+        ScoreView(s.criterion_id, s.bid_id, s.evaluator.get_username(), s.score, s.rationale) for s in query
+    ]
+
+
+def my_scores(access: Access) -> list[ScoreView]:
+    access.require(Role.EVALUATOR)
+    return _score_views(Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
+                        .select_related("evaluator"))
+
+
+def all_scores(access: Access) -> list[ScoreView]:
+    """Every evaluator's scores, only once moderation has started (independence before then)."""
+    if not other_scores_visible(access.stage, access.roles):
+        raise Forbidden("individual scores stay independent until moderation")
+    return _score_views(
+        Score.objects.filter(bid__lot__tender=access.tender).select_related("evaluator").order_by("evaluator__username")
+    )
+
+
+def criteria(access: Access) -> list[Criterion]:
+    return _criteria(access)
+
+
+def criterion(access: Access, criterion_id: int) -> Criterion:
+    found = next((c for c in _criteria(access) if c.pk == criterion_id), None)
+    if found is None:
+        raise NotFound("no such criterion")
+    return found
+
+
+def _check_on_scale(criterion: Criterion, value: Decimal) -> list[str]:
+    from commonweal.web import engine
+
+    allowed = [d.score for d in engine.scale(criterion.scale).descriptors]
+    if value not in allowed:
+        return [f"Score for {criterion.reference} must be one of {', '.join(str(a) for a in allowed)}"]
+    return []
+
+
+def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> Score:
+    """An evaluator's own score, while evaluation is open and after declaring no conflict."""
+    access.require(Role.EVALUATOR)
+    if access.stage != Stage.EVALUATION:
+        raise Refused(["Scores can be entered only during evaluation"])
+    if not _may_see_bid_content(access):
+        raise Forbidden("declare any conflict of interest before scoring")
+    target = bid(access, bid_id)
+    crit = criterion(access, criterion_id)
+    problems = _check_on_scale(crit, value)
+    if crit.lot_id != target.lot_id:
+        problems.append("That criterion belongs to another lot")
+    if not rationale.strip():
+        problems.append(f"Give a rationale for the score against {crit.reference}")
+    if problems:
+        raise Refused(problems)
+    with transaction.atomic():
+        score, created = Score.objects.update_or_create(
+            bid_id=target.id, criterion=crit, evaluator=access.user,
+            defaults={"score": value, "rationale": rationale.strip()},
+        )
+        audit.record(
+            access.actor, "score_recorded",
+            {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
+             "rationale": score.rationale, "replaced": not created},
+            tender=access.tender,
+        )
+    return score
+
+
+# -- moderation -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    bid: BidView
+    criterion: Criterion
+    scores: tuple[ScoreView, ...]
+    spread: Decimal | None
+    flagged: bool
+    consensus: ModeratedScore | None
+
+
+def moderation_sheet(access: Access) -> list[ModerationRow]:
+    """Individual scores side by side for each bid and criterion, with the spread flagged."""
+    from commonweal.web import engine
+
+    access.require(Role.MODERATOR, Role.COMMISSIONER)
+    if not reached(access.stage, Stage.MODERATION):
+        raise Refused(["Moderation has not started"])
+    scores = all_scores(access)
+    consensus = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(bid__lot__tender=access.tender)}
+    rows = []
+    for b in bids(access):
+        lot = Lot.objects.get(pk=b.lot_id)
+        threshold = engine.spread_threshold(lot)
+        for crit in (c for c in _criteria(access) if c.lot_id == b.lot_id):
+            own = tuple(s for s in scores if s.bid_id == b.id and s.criterion_id == crit.pk)
+            spread = (max(s.score for s in own) - min(s.score for s in own)) if own else None
+            rows.append(ModerationRow(b, crit, own, spread, spread is not None and spread > threshold,
+                                      consensus.get((b.id, crit.pk))))
+    return rows
+
+
+def record_moderation(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> ModeratedScore:
+    access.require(Role.MODERATOR)
+    if access.stage != Stage.MODERATION:
+        raise Refused(["Consensus scores can be recorded only during moderation"])
+    target = bid(access, bid_id)
+    crit = criterion(access, criterion_id)
+    problems = _check_on_scale(crit, value)
+    if crit.lot_id != target.lot_id:
+        problems.append("That criterion belongs to another lot")
+    if not rationale.strip():
+        problems.append("Give the rationale for the consensus score")
+    if problems:
+        raise Refused(problems)
+    with transaction.atomic():
+        moderated, created = ModeratedScore.objects.update_or_create(
+            bid_id=target.id, criterion=crit,
+            defaults={"score": value, "rationale": rationale.strip(), "moderator": access.user},
+        )
+        audit.record(
+            access.actor, "score_moderated",
+            {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
+             "rationale": moderated.rationale, "replaced": not created},
+            tender=access.tender,
+        )
+    return moderated
+
+
+# -- after prices are opened -----------------------------------------------------------------------------------------
+
+
+def _require_prices_open(access: Access) -> None:
+    if not prices_visible(access.stage):
+        raise Refused(["Prices are sealed until moderation is locked and finance opens them"])
+
+
+def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: str, today: dt.date) -> None:
+    """Procurement Act 2023 s.34: a tender may be rejected as abnormally low only after asking the supplier to
+    demonstrate it can perform for the price; the commissioner records the decision and why."""
+    access.require(Role.COMMISSIONER)
+    _require_prices_open(access)
+    if access.stage != Stage.PRICES_OPENED:
+        raise Refused(["Abnormally low tender decisions are recorded before the award is recommended"])
+    target = bid(access, bid_id)
+    problems = []
+    if decision not in ("accepted", "rejected"):
+        problems.append("Choose whether the tender is accepted or rejected")
+    if not reason.strip():
+        problems.append("Give the reason for the decision")
+    if problems:
+        raise Refused(problems)
+    with transaction.atomic():
+        AbnormallyLowDecision.objects.update_or_create(
+            bid_id=target.id,
+            defaults={"decision": decision, "reason": reason.strip(), "decided_by": access.user, "decided_on": today},
+        )
+        audit.record(
+            access.actor, "abnormally_low_decided",
+            {"bid": target.id, "bidder": target.bidder, "decision": decision, "reason": reason.strip()},
+            tender=access.tender,
+        )
+
+
+def results(access: Access):  # type: ignore[no-untyped-def]
+    """The engine's results for this tender, once prices are open."""
+    from commonweal.web import engine
+
+    access.require(*READERS)
+    _require_prices_open(access)
+    return engine.evaluate(access.tender)
+
+
+def record_download(access: Access, what: str, detail: dict[str, object]) -> None:
+    """Downloads of results are audited like changes: who took which document, when."""
+    with transaction.atomic():
+        audit.record(access.actor, "downloaded", {"what": what, **detail}, tender=access.tender)
+
+
+def audit_trail(access: Access) -> list[AuditEntry]:
+    access.require(Role.COMMISSIONER, Role.ADMIN)
+    return list(AuditEntry.objects.filter(tender=access.tender).order_by("sequence"))

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from commonweal.web import views
+from commonweal.web.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="login"),
+    path("sign-out/", views.sign_out, name="logout"),
+    path("tenders/", views.tenders, name="tenders"),
+    path("tenders/<int:tender_id>/", views.tender, name="tender"),
+    path("tenders/<int:tender_id>/advance/", views.advance, name="advance"),
+    path("tenders/<int:tender_id>/declare/", views.declare, name="declare"),
+    path("tenders/<int:tender_id>/evaluate/", views.evaluate, name="evaluate"),
+    path("tenders/<int:tender_id>/bids/<int:bid_id>/", views.score_bid, name="score_bid"),
+    path("tenders/<int:tender_id>/moderation/", views.moderation, name="moderation"),
+    path("tenders/<int:tender_id>/moderation/<int:bid_id>/<int:criterion_id>/", views.moderate, name="moderate"),
+    path("tenders/<int:tender_id>/audit/", views.audit_trail, name="audit"),
+    path("organisations/<slug:slug>/members/", views.members, name="members"),
+    path("api/", api.urls),
+]

@@ -1,0 +1,292 @@
+"""The pages. Each view is thin: it asks `commonweal.web.data` for what the user may see and renders it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from commonweal.domain.lifecycle import Role, Stage
+from commonweal.web import data
+
+View = Callable[..., HttpResponse]
+
+
+def page(request: HttpRequest, template: str, title: str, status: int = 200, **context: Any) -> HttpResponse:
+    return render(request, template, {"title": title, **context}, status=status)
+
+
+def scoped(view: View) -> View:
+    """Sign-in required; the data layer's NotFound and Forbidden become 404 and 403 pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        try:
+            return view(request, *args, **kwargs)
+        except data.NotFound as exc:
+            raise Http404(str(exc)) from exc
+        except data.Forbidden as exc:
+            response = page(request, "web/forbidden.html", "You cannot see this page", status=403, reason=str(exc))
+            assert isinstance(response, HttpResponse)
+            return response
+
+    return wrapper
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal((text or "").strip())
+    except InvalidOperation:
+        return None
+
+
+# -- signing in ----------------------------------------------------------------------------------------------------
+
+
+def _throttle_key(request: HttpRequest, username: str) -> str:
+    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username.lower()}"
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in, with failures counted per user name and address: after COMMONWEAL_LOGIN_MAX_FAILURES the pair is
+    locked out for COMMONWEAL_LOGIN_LOCKOUT_SECONDS (Commonweal defaults: 5 and 15 minutes)."""
+    errors: list[dict[str, str]] = []
+    username = ""
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        key = _throttle_key(request, username)
+        failures = cache.get(key, 0)
+        if failures >= settings.COMMONWEAL_LOGIN_MAX_FAILURES:
+            errors.append({"text": "Too many failed attempts. Try again in 15 minutes.", "href": "#username"})
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=request.POST.get("password", ""))
+            if user is not None:
+                cache.delete(key)
+                login(request, user)
+                target = request.POST.get("next") or ""
+                if not target.startswith("/") or target.startswith("//"):
+                    target = reverse("tenders")
+                return redirect(target)
+            cache.set(key, failures + 1, settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
+            errors.append({"text": "Enter a correct user name and password", "href": "#username"})
+            status = 400
+    return page(request, "web/sign_in.html", "Sign in", status=status, errors=errors, username=username,
+                next=request.GET.get("next", request.POST.get("next", "")))
+
+
+@require_http_methods(["POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("tenders")
+
+
+# -- tenders -------------------------------------------------------------------------------------------------------
+
+
+@scoped
+def tenders(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/tenders.html", "Your tenders", accesses=data.tenders_for(request.user),
+                organisations=data.organisations_for(request.user))
+
+
+@scoped
+def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id)
+    return page(request, "web/tender.html", access.tender.title, access=access, lots=data.lots(access),
+                step=data.next_step(access, today()), declaration=data.declaration(access), Role=Role, Stage=Stage)
+
+
+@scoped
+@require_http_methods(["POST"])
+def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id)
+    try:
+        target = Stage(request.POST.get("target", ""))
+    except ValueError as exc:
+        raise Http404("no such stage") from exc
+    published = None
+    if target == Stage.STANDSTILL:
+        try:
+            published = dt.date.fromisoformat(request.POST.get("award_notice_published", ""))
+        except ValueError:
+            published = None
+    try:
+        data.advance(access, target, today(), award_notice_published=published)
+    except data.Refused as refused:
+        return page(request, "web/tender.html", access.tender.title, status=400, access=access,
+                    lots=data.lots(access), step=data.next_step(access, today()),
+                    declaration=data.declaration(access), Role=Role, Stage=Stage,
+                    errors=[{"text": p, "href": "#next-step"} for p in refused.problems])
+    messages.success(request, f"The tender is now at stage: {target.label}")
+    return redirect("tender", tender_id)
+
+
+# -- evaluators ----------------------------------------------------------------------------------------------------
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        answer = request.POST.get("has_conflict")
+        if answer not in ("yes", "no"):
+            errors.append({"text": "Select yes if you have a conflict of interest", "href": "#has_conflict"})
+        else:
+            try:
+                data.declare(access, answer == "yes", request.POST.get("details", ""))
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#details"} for p in refused.problems)
+            else:
+                if answer == "yes":
+                    messages.info(request, "Your conflict is recorded. The commissioner will decide how to proceed; "
+                                           "you will not see bid content.")
+                    return redirect("tender", tender_id)
+                return redirect("evaluate", tender_id)
+    return page(request, "web/declare.html", "Declare conflicts of interest", status=400 if errors else 200,
+                access=access, declaration=data.declaration(access), errors=errors)
+
+
+@scoped
+def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    if data.declaration(access) is None:
+        return redirect("declare", tender_id)
+    bids = data.bids(access)
+    mine = {(s.bid_id, s.criterion_id) for s in data.my_scores(access)}
+    criteria = data.criteria(access)
+    progress = {
+        b.id: (sum((b.id, c.pk) in mine for c in criteria if c.lot_id == b.lot_id),
+               sum(1 for c in criteria if c.lot_id == b.lot_id))
+        for b in bids
+    }
+    return page(request, "web/evaluate.html", "Your evaluation", access=access, bids=bids, progress=progress)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    if data.declaration(access) is None:
+        return redirect("declare", tender_id)
+    bid = data.bid(access, bid_id)
+    errors: list[dict[str, str]] = []
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        criterion_id = int(request.POST.get("criterion", "0") or 0)
+        posted = {"criterion": str(criterion_id), "score": request.POST.get("score", ""),
+                  "rationale": request.POST.get("rationale", "")}
+        value = _decimal(posted["score"])
+        if value is None:
+            errors.append({"text": "Select a score", "href": f"#score-{criterion_id}"})
+        else:
+            try:
+                data.record_score(access, bid.id, criterion_id, value, posted["rationale"])
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": f"#rationale-{criterion_id}"} for p in refused.problems)
+            else:
+                messages.success(request, "Score saved")
+                return redirect("score_bid", tender_id, bid_id)
+    from commonweal.web import engine
+
+    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
+    mine = {s.criterion_id: s for s in data.my_scores(access) if s.bid_id == bid.id}
+    scales = {c.pk: engine.scale(c.scale) for c in criteria}
+    return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200,
+                access=access, bid=bid, criteria=criteria, mine=mine, scales=scales, errors=errors, posted=posted,
+                editable=access.stage == Stage.EVALUATION)
+
+
+# -- moderation ----------------------------------------------------------------------------------------------------
+
+
+@scoped
+def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
+    try:
+        rows = data.moderation_sheet(access)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Moderation", access=access, problems=refused.problems)
+    evaluators = sorted({s.evaluator for r in rows for s in r.scores})
+    return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.MODERATOR)
+    try:
+        sheet = data.moderation_sheet(access)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Moderation", access=access, problems=refused.problems)
+    row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
+    if row is None:
+        raise Http404("no such bid and criterion")
+    errors: list[dict[str, str]] = []
+    posted = {"score": request.POST.get("score", ""), "rationale": request.POST.get("rationale", "")}
+    if request.method == "POST":
+        value = _decimal(posted["score"])
+        if value is None:
+            errors.append({"text": "Select the consensus score", "href": "#score"})
+        else:
+            try:
+                data.record_moderation(access, bid_id, criterion_id, value, posted["rationale"])
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#rationale"} for p in refused.problems)
+            else:
+                messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
+                return redirect("moderation", tender_id)
+    from commonweal.web import engine
+
+    return page(request, "web/moderate.html", f"Agree the score: {row.bid.bidder}, {row.criterion.reference}",
+                status=400 if errors else 200, access=access, row=row, scale=engine.scale(row.criterion.scale),
+                errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
+
+
+# -- audit and organisation ----------------------------------------------------------------------------------------
+
+
+@scoped
+def audit_trail(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
+    return page(request, "web/audit.html", "Audit trail", access=access, entries=data.audit_trail(access))
+
+
+@scoped
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    memberships = data.members(request.user, slug)
+    return page(request, "web/members.html", "Members", memberships=memberships,
+                organisation=data.organisation_access(request.user, slug))
+
+
+def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF failures get the service's own page rather than Django's."""
+    response = page(request, "web/forbidden.html", "You cannot do that", status=403,
+                    reason="The form had expired or came from another site. Go back, reload the page and try again.")
+    return HttpResponseForbidden(response.content)
