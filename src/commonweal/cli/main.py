@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import audit, web
+from commonweal.cli import audit, evaluate, web
 
 app = typer.Typer(
     name="commonweal",
@@ -28,3 +28,7 @@ def main() -> None:
 def version() -> None:
     """Print Commonweal's version."""
     typer.echo(__version__)
+
+
+app.command()(evaluate.evaluate)
+app.command()(evaluate.demo)
