@@ -1,7 +1,6 @@
 import pytest
-from django.contrib.auth.models import User
-
 from browser_support import axe_violations, launch
+from django.contrib.auth.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

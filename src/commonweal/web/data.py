@@ -10,7 +10,7 @@ see them, so no template or API schema can leak them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q
 
+from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.lifecycle import (
     TRANSITIONS,
     Role,
@@ -32,7 +33,8 @@ from commonweal.domain.lifecycle import (
     prices_visible,
     reached,
 )
-from commonweal.web import audit
+from commonweal.io.errors import InputError
+from commonweal.web import audit, engine, importing
 from commonweal.web.models import (
     AbnormallyLowDecision,
     AuditEntry,
@@ -189,8 +191,6 @@ def _evaluators(access: Access) -> list[User]:
 
 def facts(access: Access, today: dt.date) -> TenderFacts:
     """Gather what the state machine checks, from this tender's rows only."""
-    from commonweal.web import engine
-
     tender = access.tender
     criteria = _criteria(access)
     bids = _bids(access)
@@ -214,13 +214,18 @@ def facts(access: Access, today: dt.date) -> TenderFacts:
             if (bid.pk, criterion.pk) not in moderated:
                 unmoderated.append(where)
     pending: list[str] = []
+    problems = engine.model_problems(tender)
     has_ranking = False
     if reached(access.stage, Stage.PRICES_OPENED):
-        results = engine.evaluate(tender)
-        has_ranking = any(lot.ranking for lot in results.lots)
-        pending = list(results.abnormally_low_pending)
+        try:
+            evaluation = engine.evaluate(tender)
+        except InputError as exc:
+            problems += [f"the evaluation cannot run: {p}" for p in exc.problems]
+        else:
+            has_ranking = any(lot.result.ranking for lot in evaluation.lots)
+            pending = engine.abnormally_low_pending(evaluation)
     return TenderFacts(
-        model_problems=tuple(engine.model_problems(tender)),
+        model_problems=tuple(problems),
         lots=tender.lots.count(),
         criteria=len(criteria),
         bids=len(bids),
@@ -389,10 +394,9 @@ def criterion(access: Access, criterion_id: int) -> Criterion:
 
 
 def _check_on_scale(criterion: Criterion, value: Decimal) -> list[str]:
-    from commonweal.web import engine
-
-    allowed = [d.score for d in engine.scale(criterion.scale).descriptors]
-    if value not in allowed:
+    scale = engine.criterion_scale(criterion)
+    if not scale.allows(value):
+        allowed = scale.scores
         return [f"Score for {criterion.reference} must be one of {', '.join(str(a) for a in allowed)}"]
     return []
 
@@ -442,21 +446,19 @@ class ModerationRow:
 
 def moderation_sheet(access: Access) -> list[ModerationRow]:
     """Individual scores side by side for each bid and criterion, with the spread flagged."""
-    from commonweal.web import engine
-
     access.require(Role.MODERATOR, Role.COMMISSIONER)
     if not reached(access.stage, Stage.MODERATION):
         raise Refused(["Moderation has not started"])
     scores = all_scores(access)
     consensus = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(bid__lot__tender=access.tender)}
     rows = []
+    criteria = _criteria(access)
+    limits = {c.pk: engine.spread_limit_for(c) for c in criteria}
     for b in bids(access):
-        lot = Lot.objects.get(pk=b.lot_id)
-        threshold = engine.spread_threshold(lot)
-        for crit in (c for c in _criteria(access) if c.lot_id == b.lot_id):
+        for crit in (c for c in criteria if c.lot_id == b.lot_id):
             own = tuple(s for s in scores if s.bid_id == b.id and s.criterion_id == crit.pk)
             spread = (max(s.score for s in own) - min(s.score for s in own)) if own else None
-            rows.append(ModerationRow(b, crit, own, spread, spread is not None and spread > threshold,
+            rows.append(ModerationRow(b, crit, own, spread, spread is not None and spread >= limits[crit.pk],
                                       consensus.get((b.id, crit.pk))))
     return rows
 
@@ -525,11 +527,44 @@ def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: st
 
 def results(access: Access):  # type: ignore[no-untyped-def]
     """The engine's results for this tender, once prices are open."""
-    from commonweal.web import engine
-
     access.require(*READERS)
     _require_prices_open(access)
     return engine.evaluate(access.tender)
+
+
+def summary(access: Access, bid_id: int) -> AssessmentSummary:
+    """The assessment summary (Procurement Act 2023 s.50(3), Procurement Regulations 2024 reg 31) for one bid."""
+    target = bid(access, bid_id)
+    evaluation = results(access)
+    summaries: list[AssessmentSummary] = [s for lot in evaluation.lots for s in lot.summaries]
+    for found in summaries:
+        if found.lot == target.lot and found.supplier == target.bidder:
+            return found
+    raise NotFound("no assessment summary for that bid")
+
+
+def creatable_in(user: Visitor) -> list[Organisation]:
+    """The organisations in which the user may create tenders (organisation commissioners)."""
+    member = _signed_in(user)
+    return list(
+        Organisation.objects.filter(memberships__user=member, memberships__role=Role.COMMISSIONER.value)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes]]) -> Tender:
+    """Create a draft tender from uploaded tender folder files; InputError (file, row, column) and nothing saved
+    when any file or row is bad."""
+    organisation = organisation_access(user, slug, Role.COMMISSIONER)
+    folder, definition = importing.read_uploads(files)
+    if Tender.objects.filter(organisation=organisation, reference=folder.tender.reference).exists():
+        raise Refused([f"{organisation.name} already has a tender with reference {folder.tender.reference}"])
+    member = _signed_in(user)
+    with transaction.atomic():
+        tender = importing.save_tender(organisation, folder, definition, member.get_username())
+        TenderRole.objects.create(tender=tender, user=member, role=Role.COMMISSIONER.value)
+    return tender
 
 
 def record_download(access: Access, what: str, detail: dict[str, object]) -> None:

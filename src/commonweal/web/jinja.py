@@ -11,6 +11,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
+from commonweal.domain.lifecycle import Role, Stage
+
 
 def environment(**options: Any) -> Environment:
     dirs = options.pop("loader").searchpath if "loader" in options else []
@@ -27,6 +29,8 @@ def environment(**options: Any) -> Environment:
             "url": lambda name, *args: reverse(name, args=args),
             "get_messages": get_messages,
             "assetPath": settings.STATIC_URL.rstrip("/"),
+            "Role": Role,
+            "Stage": Stage,
         }
     )
     env.filters["descriptor_item"] = descriptor_item

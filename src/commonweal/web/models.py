@@ -42,6 +42,9 @@ class Tender(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tenders")
     reference = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
+    # The tender.yaml it was created from: the evaluation model is rebuilt from it by the engine's own reader, so
+    # the web app never keeps a second copy of the model's rules.
+    definition = models.TextField()
     stage = models.CharField(max_length=30, choices=STAGE_CHOICES, default=Stage.DRAFT.value)
     award_notice_published = models.DateField(null=True, blank=True)
     standstill_last_day = models.DateField(null=True, blank=True)
@@ -69,15 +72,14 @@ class Lot(models.Model):
     reference = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
     budget = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    # The evaluation model as the engine's tender.yaml lot section (criteria, groups, price rule); the Criterion
-    # rows below mirror its scored criteria so scores can reference them.
-    model = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "reference"], name="lot_reference")]
 
 
 class Criterion(models.Model):
+    """A scored criterion of a lot's model, mirrored from the tender.yaml so scores can reference it."""
+
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="criteria")
     reference = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
@@ -96,11 +98,26 @@ class Bid(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="bids")
     bidder = models.CharField(max_length=300)
     price = models.DecimalField(max_digits=16, decimal_places=2)
+    identifier = models.CharField(max_length=100, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    email = models.CharField(max_length=200, blank=True)
     response = models.TextField(blank=True)
 
     class Meta:
         ordering = ["bidder"]
         constraints = [models.UniqueConstraint(fields=["lot", "bidder"], name="one_bid_per_bidder")]
+
+
+class GateResult(models.Model):
+    """A pass/fail gate's result for a bid (from the uploaded gates file)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="gate_results")
+    gate = models.CharField(max_length=60)
+    passed = models.BooleanField()
+    rationale = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "gate"], name="one_gate_result")]
 
 
 class ConflictDeclaration(models.Model):

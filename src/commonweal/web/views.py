@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from commonweal.domain.lifecycle import Role, Stage
-from commonweal.web import data
+from commonweal.web import data, engine
 
 View = Callable[..., HttpResponse]
 
@@ -111,14 +111,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @scoped
 def tenders(request: HttpRequest) -> HttpResponse:
     return page(request, "web/tenders.html", "Your tenders", accesses=data.tenders_for(request.user),
-                organisations=data.organisations_for(request.user))
+                organisations=data.organisations_for(request.user), creatable=data.creatable_in(request.user))
 
 
 @scoped
 def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id)
     return page(request, "web/tender.html", access.tender.title, access=access, lots=data.lots(access),
-                step=data.next_step(access, today()), declaration=data.declaration(access), Role=Role, Stage=Stage)
+                step=data.next_step(access, today()), declaration=data.declaration(access))
 
 
 @scoped
@@ -140,7 +140,7 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
     except data.Refused as refused:
         return page(request, "web/tender.html", access.tender.title, status=400, access=access,
                     lots=data.lots(access), step=data.next_step(access, today()),
-                    declaration=data.declaration(access), Role=Role, Stage=Stage,
+                    declaration=data.declaration(access),
                     errors=[{"text": p, "href": "#next-step"} for p in refused.problems])
     messages.success(request, f"The tender is now at stage: {target.label}")
     return redirect("tender", tender_id)
@@ -213,11 +213,9 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
             else:
                 messages.success(request, "Score saved")
                 return redirect("score_bid", tender_id, bid_id)
-    from commonweal.web import engine
-
     criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
     mine = {s.criterion_id: s for s in data.my_scores(access) if s.bid_id == bid.id}
-    scales = {c.pk: engine.scale(c.scale) for c in criteria}
+    scales = {c.pk: engine.criterion_scale(c) for c in criteria}
     return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200,
                 access=access, bid=bid, criteria=criteria, mine=mine, scales=scales, errors=errors, posted=posted,
                 editable=access.stage == Stage.EVALUATION)
@@ -232,7 +230,8 @@ def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
     try:
         rows = data.moderation_sheet(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Moderation", access=access, problems=refused.problems)
+        return page(request, "web/not_yet.html", "Moderation", status=409, access=access,
+                    problems=refused.problems)
     evaluators = sorted({s.evaluator for r in rows for s in r.scores})
     return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators)
 
@@ -244,7 +243,8 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
     try:
         sheet = data.moderation_sheet(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Moderation", access=access, problems=refused.problems)
+        return page(request, "web/not_yet.html", "Moderation", status=409, access=access,
+                    problems=refused.problems)
     row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
     if row is None:
         raise Http404("no such bid and criterion")
@@ -262,10 +262,8 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
             else:
                 messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
                 return redirect("moderation", tender_id)
-    from commonweal.web import engine
-
     return page(request, "web/moderate.html", f"Agree the score: {row.bid.bidder}, {row.criterion.reference}",
-                status=400 if errors else 200, access=access, row=row, scale=engine.scale(row.criterion.scale),
+                status=400 if errors else 200, access=access, row=row, scale=engine.criterion_scale(row.criterion),
                 errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
 
 
@@ -290,3 +288,155 @@ def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
     response = page(request, "web/forbidden.html", "You cannot do that", status=403,
                     reason="The form had expired or came from another site. Go back, reload the page and try again.")
     return HttpResponseForbidden(response.content)
+
+
+# -- results (from the evaluation engine) --------------------------------------------------------------------------
+
+RANKING_HEADER = ["lot", "rank", "bidder", "price", "price_points", "quality", "social_value", "total", "excluded",
+                  "flags and exclusion reasons"]
+
+
+def _ranking_rows(evaluation: Any) -> list[list[Any]]:
+    return [
+        [lot.result.lot.id, r.rank, r.bidder, r.bid.price, r.price_points, r.quality.quantize(Decimal("0.01")),
+         r.social_value.quantize(Decimal("0.01")), r.total, "yes" if r.excluded else "no",
+         " | ".join((*r.exclusion_reasons, *r.flags))]
+        for lot in evaluation.lots
+        for r in lot.result.ranking
+    ]
+
+
+def _bid_ids(access: data.Access) -> dict[tuple[str, str], int]:
+    return {(b.lot, b.bidder): b.id for b in data.bids(access)}
+
+
+@scoped
+def results(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Results", status=409, access=access,
+                    problems=refused.problems)
+    return page(request, "web/results.html", "Results", access=access, evaluation=evaluation,
+                bid_ids=_bid_ids(access))
+
+
+@scoped
+def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpResponse:
+    from commonweal.io.export import csv_bytes, xlsx_bytes
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("results are exported as csv or xlsx")
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Results", status=409, access=access,
+                    problems=refused.problems)
+    rows = _ranking_rows(evaluation)
+    name = f"{access.tender.reference}-results.{fmt}"
+    data.record_download(access, name, {"format": fmt, "rows": len(rows)})
+    if fmt == "csv":
+        response = HttpResponse(csv_bytes(RANKING_HEADER, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            xlsx_bytes("Results", RANKING_HEADER, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    bid = data.bid(access, bid_id)
+    errors: list[dict[str, str]] = []
+    posted = {"decision": request.POST.get("decision", ""), "reason": request.POST.get("reason", "")}
+    if request.method == "POST":
+        try:
+            data.record_abnormally_low(access, bid_id, posted["decision"], posted["reason"], today())
+        except data.Refused as refused:
+            errors.extend({"text": p, "href": "#decision"} for p in refused.problems)
+        else:
+            messages.success(request, f"Decision recorded for {bid.bidder}")
+            return redirect("results", tender_id)
+    return page(request, "web/abnormally_low.html", f"Abnormally low tender: {bid.bidder}",
+                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted)
+
+
+@scoped
+def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        found = data.summary(access, bid_id)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Assessment summary", status=409, access=access,
+                    problems=refused.problems)
+    data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
+    return page(request, "web/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
+                bid_id=bid_id)
+
+
+@scoped
+def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        found = data.summary(access, bid_id)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Assessment summary", status=409, access=access,
+                    problems=refused.problems)
+    html = render_to_string("web/summary_print.html", {"s": found, "title": f"Assessment summary: {found.supplier}"})
+    pdf = HTML(string=html, base_url=str(settings.WEB_DIR)).write_pdf()
+    data.record_download(access, "assessment summary (PDF)", {"bidder": found.supplier, "lot": found.lot})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    safe = "".join(ch if ch.isalnum() else "-" for ch in found.supplier).strip("-")
+    response["Content-Disposition"] = f'attachment; filename="assessment-summary-lot{found.lot}-{safe}.pdf"'
+    return response
+
+
+@scoped
+def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return page(request, "web/not_yet.html", "Award recommendation", status=409, access=access,
+                    problems=refused.problems)
+    data.record_download(access, "award recommendation report", {})
+    return page(request, "web/recommendation.html", "Award recommendation report", access=access,
+                evaluation=evaluation)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Create a tender from the CLI's tender folder files; every bad row is listed and nothing is saved."""
+    from commonweal.io.errors import InputError
+
+    organisation = data.organisation_access(request.user, slug, Role.COMMISSIONER)
+    problems: list[Any] = []
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        files = {
+            key: (upload.name or key, upload.read())
+            for key in ("tender", "bids", "gates")
+            if (upload := request.FILES.get(key)) is not None
+        }
+        try:
+            created = data.create_tender(request.user, slug, files)
+        except InputError as exc:
+            problems = exc.problems
+            errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
+        except data.Refused as refused:
+            errors = [{"text": p, "href": "#tender"} for p in refused.problems]
+        else:
+            messages.success(request, f"Tender {created.reference} created as a draft")
+            return redirect("tender", created.pk)
+    return page(request, "web/upload.html", f"Create a tender for {organisation.name}",
+                status=400 if errors else 200, organisation=organisation, problems=problems, errors=errors)
