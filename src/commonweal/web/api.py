@@ -208,6 +208,14 @@ def put_moderation(request: HttpRequest, tender_id: int, body: ScoreIn) -> dict[
             "rationale": saved.rationale}
 
 
+@api.get("/tenders/{tender_id}/results", response=dict[str, Any])
+def results(request: HttpRequest, tender_id: int) -> dict[str, Any]:
+    """The evaluation engine's results (the same JSON as `commonweal evaluate --format json`), once prices are
+    opened."""
+    payload: dict[str, Any] = data.results(data.tender_access(request.user, tender_id)).as_json()
+    return payload
+
+
 @api.get("/tenders/{tender_id}/audit", response=list[AuditOut])
 def audit_trail(request: HttpRequest, tender_id: int) -> list[dict[str, Any]]:
     access = data.tender_access(request.user, tender_id)

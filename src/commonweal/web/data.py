@@ -10,6 +10,8 @@ see them, so no template or API schema can leak them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +39,7 @@ from commonweal.io.errors import InputError
 from commonweal.web import audit, engine, importing
 from commonweal.web.models import (
     AbnormallyLowDecision,
+    ApiToken,
     AuditEntry,
     Bid,
     ConflictDeclaration,
@@ -565,6 +568,16 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
         tender = importing.save_tender(organisation, folder, definition, member.get_username())
         TenderRole.objects.create(tender=tender, user=member, role=Role.COMMISSIONER.value)
     return tender
+
+
+def issue_token(user: Visitor, label: str) -> str:
+    """A new API bearer token for the user; only its SHA-256 digest is kept, so it is shown once."""
+    member = _signed_in(user)
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        ApiToken.objects.create(user=member, label=label, digest=hashlib.sha256(token.encode()).hexdigest())
+        audit.record(member.get_username(), "api_token_issued", {"label": label})
+    return token
 
 
 def record_download(access: Access, what: str, detail: dict[str, object]) -> None:
