@@ -9,6 +9,7 @@ reader (`commonweal.io.tender_folder.parse_tender_yaml`).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from commonweal.domain.evaluation import model as domain
@@ -31,7 +32,14 @@ from commonweal.web.models import (
 
 
 def domain_tender(tender: Tender) -> domain.Tender:
-    return parse_tender_yaml(tender.definition)[0]
+    return _parsed(tender.definition)
+
+
+@lru_cache(maxsize=64)
+def _parsed(definition: str) -> domain.Tender:
+    # Parsing YAML with line numbers takes a few hundred milliseconds; the domain Tender is immutable and a
+    # stored definition never changes, so each text is parsed once per process.
+    return parse_tender_yaml(definition)[0]
 
 
 def _domain_criterion(criterion: Criterion) -> tuple[domain.Lot, domain.Criterion]:

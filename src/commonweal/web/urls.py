@@ -26,3 +26,6 @@ urlpatterns = [
     path("organisations/<slug:slug>/members/", views.members, name="members"),
     path("api/", api.urls),
 ]
+
+handler404 = "commonweal.web.views.not_found"
+handler500 = "commonweal.web.views.server_error"

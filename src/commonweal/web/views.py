@@ -440,3 +440,13 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("tender", created.pk)
     return page(request, "web/upload.html", f"Create a tender for {organisation.name}",
                 status=400 if errors else 200, organisation=organisation, problems=problems, errors=errors)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return page(request, "web/forbidden.html", "Page not found", status=404,
+                reason="There is no such page, or it belongs to an organisation you are not a member of")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/forbidden.html", "Sorry, there is a problem with the service", status=500,
+                reason="Try again later. Nothing you entered has been lost if you saw no error on the form")
