@@ -13,7 +13,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def world(db):  # noqa: ARG001 (db: pytest-django's database access)
+def world(db):
     """The demo world: Northfield's tender mid-evaluation, Southdale's with prices opened."""
     from commonweal.web.demo import seed_demo
     from commonweal.web.models import Tender

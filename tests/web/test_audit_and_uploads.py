@@ -1,0 +1,99 @@
+"""The audit chain catches tampering through the CLI; uploads save nothing when any row is bad; sign-in is
+throttled; exports neutralise formulas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from typer.testing import CliRunner
+
+from commonweal.cli.main import app
+from commonweal.web.models import AuditEntry, Bid, Tender
+
+pytestmark = pytest.mark.db
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "home-care-tender"
+
+
+def test_audit_verify_passes_then_fails_on_an_edited_and_a_deleted_entry(world) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "audit trail intact" in ok.output
+    # edit an entry behind the application's back, as someone with database access could
+    entry = AuditEntry.objects.filter(action="tender_created").first()
+    AuditEntry.objects.filter(pk=entry.pk).update(actor="someone else")
+    edited = runner.invoke(app, ["audit", "verify"])
+    assert edited.exit_code == 1
+    assert f"entry {entry.sequence} has been altered" in edited.output
+    AuditEntry.objects.filter(pk=entry.pk).update(actor=entry.actor)
+    middle = AuditEntry.objects.order_by("sequence")[1]
+    AuditEntry.objects.filter(pk=middle.pk).delete()
+    deleted = runner.invoke(app, ["audit", "verify"])
+    assert deleted.exit_code == 1
+    assert f"entry {middle.sequence} is missing" in deleted.output
+
+
+def test_audit_verify_detects_a_cut_off_end_with_the_recorded_head(world) -> None:
+    runner = CliRunner()
+    head = AuditEntry.objects.order_by("-sequence").first()
+    AuditEntry.objects.filter(pk=head.pk).delete()
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # the chain alone cannot see a cut-off end
+    cut = runner.invoke(app, ["audit", "verify", "--head", head.hash])
+    assert cut.exit_code == 1
+    assert "entries were removed or added" in cut.output
+
+
+def _files(bids: bytes) -> dict[str, SimpleUploadedFile]:
+    yaml_text = (EXAMPLE / "tender.yaml").read_text(encoding="utf-8").replace("FBC-ASC-2026-014", "NEW-2026-001")
+    return {"tender": SimpleUploadedFile("tender.yaml", yaml_text.encode()),
+            "bids": SimpleUploadedFile("bids.csv", bids),
+            "gates": SimpleUploadedFile("gates.csv", (EXAMPLE / "gates.csv").read_bytes())}
+
+
+def test_a_bad_row_is_shown_with_file_row_and_column_and_nothing_is_saved(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    before = (Tender.objects.count(), Bid.objects.count(), AuditEntry.objects.count())
+    bids = (EXAMPLE / "bids.csv").read_bytes() + b"Bad Price Ltd,1,lots\nNowhere Ltd,9,5.00\n"
+    response = client.post("/organisations/northfield/tenders/new/", _files(bids))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "2 problem(s) in the files: nothing was saved" in html
+    assert "expected an amount in pounds such as 1234567.89, got &#39;lots&#39;" in html
+    assert '<td class="govuk-table__cell">bids.csv</td><td class="govuk-table__cell govuk-table__cell--numeric">12</td>' in html
+    assert "unknown lot &#39;9&#39;" in html
+    assert (Tender.objects.count(), Bid.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_good_files_create_a_draft_tender_with_an_audit_entry(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    bids = (EXAMPLE / "bids.csv").read_bytes()
+    response = client.post("/organisations/northfield/tenders/new/", _files(bids))
+    assert response.status_code == 302
+    created = Tender.objects.get(reference="NEW-2026-001")
+    assert (created.stage, created.organisation.slug, Bid.objects.filter(lot__tender=created).count()) == (
+        "draft", "northfield", 10)
+    assert AuditEntry.objects.filter(tender=created, action="tender_created").count() == 1
+    # a commissioner of Northfield only is not allowed to create Southdale's tenders
+    assert client_for("commissioner").get("/organisations/northfield/tenders/new/").status_code == 403
+
+
+def test_sign_in_is_throttled_after_repeated_failures(world, client, settings) -> None:
+    settings.COMMONWEAL_LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        assert client.post("/sign-in/", {"username": "viewer", "password": "wrong"}).status_code == 400
+    locked = client.post("/sign-in/", {"username": "viewer", "password": "demo password for tests"})
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.content.decode()
+
+
+def test_results_export_neutralises_formulas(world, client_for) -> None:
+    Bid.objects.filter(lot__tender=world["southdale"], bidder="Brightwater Home Care Ltd").update(
+        bidder="=HYPERLINK(\"http://evil\")")
+    response = client_for("shared.commissioner").get(f"/tenders/{world['southdale'].pk}/results.csv")
+    assert response.status_code == 200, response.content[:500]
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert AuditEntry.objects.filter(action="downloaded", tender=world["southdale"]).exists()
