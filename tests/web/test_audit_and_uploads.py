@@ -62,7 +62,8 @@ def test_a_bad_row_is_shown_with_file_row_and_column_and_nothing_is_saved(world,
     html = response.content.decode()
     assert "2 problem(s) in the files: nothing was saved" in html
     assert "expected an amount in pounds such as 1234567.89, got &#39;lots&#39;" in html
-    assert '<td class="govuk-table__cell">bids.csv</td><td class="govuk-table__cell govuk-table__cell--numeric">12</td>' in html
+    cell = '<td class="govuk-table__cell">bids.csv</td><td class="govuk-table__cell govuk-table__cell--numeric">12</td>'
+    assert cell in html
     assert "unknown lot &#39;9&#39;" in html
     assert (Tender.objects.count(), Bid.objects.count(), AuditEntry.objects.count()) == before
 

@@ -51,7 +51,8 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
     # evaluator3 has scored everything but one criterion of the first bid (copied from evaluator1's scores)
     evaluator3 = User.objects.get(username="evaluator3")
     first = list(Score.objects.filter(bid__lot__tender=tender, evaluator__username="evaluator1")
-                 .select_related("bid", "criterion").order_by("bid__lot__reference", "bid__bidder", "criterion__position"))
+                 .select_related("bid", "criterion")
+                 .order_by("bid__lot__reference", "bid__bidder", "criterion__position"))
     left_out = first[0]
     Score.objects.bulk_create(
         Score(bid=s.bid, criterion=s.criterion, evaluator=evaluator3, score=s.score, rationale=s.rationale)
