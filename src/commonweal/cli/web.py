@@ -21,7 +21,7 @@ def demo(
     # Plain http on the loopback address: the Secure cookie flag would stop the browser sending the session.
     os.environ.setdefault("COMMONWEAL_INSECURE_COOKIES", "1")
     call("migrate", "--verbosity", "0")
-    call("seed_demo")
+    call("seed_demo", "--url", f"http://127.0.0.1:{port}/")
     if serve:
         call("runserver", f"127.0.0.1:{port}", "--noreload")
 

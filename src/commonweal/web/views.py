@@ -65,7 +65,7 @@ def _throttle_key(request: HttpRequest, username: str) -> str:
     return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username.lower()}"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in, with failures counted per user name and address: after COMMONWEAL_LOGIN_MAX_FAILURES the pair is
     locked out for COMMONWEAL_LOGIN_LOCKOUT_SECONDS (Commonweal defaults: 5 and 15 minutes)."""
@@ -150,7 +150,7 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
     errors: list[dict[str, str]] = []
@@ -190,7 +190,7 @@ def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
     if data.declaration(access) is None:
@@ -237,7 +237,7 @@ def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.MODERATOR)
     try:
@@ -349,7 +349,7 @@ def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespon
 
 
 @scoped
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
     bid = data.bid(access, bid_id)
@@ -414,7 +414,7 @@ def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     """Create a tender from the CLI's tender folder files; every bad row is listed and nothing is saved."""
     from commonweal.io.errors import InputError
