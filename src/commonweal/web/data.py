@@ -396,12 +396,24 @@ def criterion(access: Access, criterion_id: int) -> Criterion:
     return found
 
 
-def _check_on_scale(criterion: Criterion, value: Decimal) -> list[str]:
-    scale = engine.criterion_scale(criterion)
+def _checked_score(
+    access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str
+) -> tuple[BidView, Criterion]:
+    """The bid and criterion an individual or consensus score is for, once the score is on the criterion's scale
+    (the engine's `ScoringScale`) and has a rationale; Refused listing every problem otherwise."""
+    target = bid(access, bid_id)
+    crit = criterion(access, criterion_id)
+    problems = []
+    scale = engine.criterion_scale(crit)
     if not scale.allows(value):
-        allowed = scale.scores
-        return [f"Score for {criterion.reference} must be one of {', '.join(str(a) for a in allowed)}"]
-    return []
+        problems.append(f"Score for {crit.reference} must be one of {', '.join(str(a) for a in scale.scores)}")
+    if crit.lot_id != target.lot_id:
+        problems.append("That criterion belongs to another lot")
+    if not rationale.strip():
+        problems.append(f"Give a rationale for the score against {crit.reference}")
+    if problems:
+        raise Refused(problems)
+    return target, crit
 
 
 def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> Score:
@@ -411,15 +423,7 @@ def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal,
         raise Refused(["Scores can be entered only during evaluation"])
     if not _may_see_bid_content(access):
         raise Forbidden("declare any conflict of interest before scoring")
-    target = bid(access, bid_id)
-    crit = criterion(access, criterion_id)
-    problems = _check_on_scale(crit, value)
-    if crit.lot_id != target.lot_id:
-        problems.append("That criterion belongs to another lot")
-    if not rationale.strip():
-        problems.append(f"Give a rationale for the score against {crit.reference}")
-    if problems:
-        raise Refused(problems)
+    target, crit = _checked_score(access, bid_id, criterion_id, value, rationale)
     with transaction.atomic():
         score, created = Score.objects.update_or_create(
             bid_id=target.id, criterion=crit, evaluator=access.user,
@@ -470,15 +474,7 @@ def record_moderation(access: Access, bid_id: int, criterion_id: int, value: Dec
     access.require(Role.MODERATOR)
     if access.stage != Stage.MODERATION:
         raise Refused(["Consensus scores can be recorded only during moderation"])
-    target = bid(access, bid_id)
-    crit = criterion(access, criterion_id)
-    problems = _check_on_scale(crit, value)
-    if crit.lot_id != target.lot_id:
-        problems.append("That criterion belongs to another lot")
-    if not rationale.strip():
-        problems.append("Give the rationale for the consensus score")
-    if problems:
-        raise Refused(problems)
+    target, crit = _checked_score(access, bid_id, criterion_id, value, rationale)
     with transaction.atomic():
         moderated, created = ModeratedScore.objects.update_or_create(
             bid_id=target.id, criterion=crit,

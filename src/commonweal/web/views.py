@@ -47,6 +47,11 @@ def scoped(view: View) -> View:
     return wrapper
 
 
+def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data.Refused) -> HttpResponse:
+    """The page is allowed but the tender's stage does not yet allow it: say what is missing."""
+    return page(request, "web/not_yet.html", title, status=409, access=access, problems=refused.problems)
+
+
 def today() -> dt.date:
     return timezone.localdate()
 
@@ -230,8 +235,7 @@ def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
     try:
         rows = data.moderation_sheet(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Moderation", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Moderation", access, refused)
     evaluators = sorted({s.evaluator for r in rows for s in r.scores})
     return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators)
 
@@ -243,8 +247,7 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
     try:
         sheet = data.moderation_sheet(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Moderation", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Moderation", access, refused)
     row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
     if row is None:
         raise Http404("no such bid and criterion")
@@ -316,8 +319,7 @@ def results(request: HttpRequest, tender_id: int) -> HttpResponse:
     try:
         evaluation = data.results(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Results", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Results", access, refused)
     return page(request, "web/results.html", "Results", access=access, evaluation=evaluation,
                 bid_ids=_bid_ids(access))
 
@@ -332,8 +334,7 @@ def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespon
     try:
         evaluation = data.results(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Results", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Results", access, refused)
     rows = _ranking_rows(evaluation)
     name = f"{access.tender.reference}-results.{fmt}"
     data.record_download(access, name, {"format": fmt, "rows": len(rows)})
@@ -373,8 +374,7 @@ def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
     try:
         found = data.summary(access, bid_id)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Assessment summary", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Assessment summary", access, refused)
     data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
     return page(request, "web/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
                 bid_id=bid_id)
@@ -389,8 +389,7 @@ def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRespon
     try:
         found = data.summary(access, bid_id)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Assessment summary", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Assessment summary", access, refused)
     html = render_to_string("web/summary_print.html", {"s": found, "title": f"Assessment summary: {found.supplier}"})
     pdf = HTML(string=html, base_url=str(settings.WEB_DIR)).write_pdf()
     data.record_download(access, "assessment summary (PDF)", {"bidder": found.supplier, "lot": found.lot})
@@ -406,8 +405,7 @@ def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
     try:
         evaluation = data.results(access)
     except data.Refused as refused:
-        return page(request, "web/not_yet.html", "Award recommendation", status=409, access=access,
-                    problems=refused.problems)
+        return not_yet(request, "Award recommendation", access, refused)
     data.record_download(access, "award recommendation report", {})
     return page(request, "web/recommendation.html", "Award recommendation report", access=access,
                 evaluation=evaluation)
