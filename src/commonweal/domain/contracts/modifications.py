@@ -31,6 +31,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from commonweal.domain.contracts.model import (
     Contract,
@@ -53,6 +54,12 @@ def value_limit_pct(kind: ContractKind) -> Decimal:
     return Decimal(15) if kind is ContractKind.WORKS else Decimal(10)
 
 
+class GroundStatus(StrEnum):
+    HOLDS = "holds"
+    DOES_NOT_HOLD = "does not hold"
+    CANNOT_BE_CHECKED = "cannot be checked"
+
+
 @dataclass(frozen=True)
 class VariationCheck:
     variation: Variation
@@ -61,7 +68,7 @@ class VariationCheck:
     substantial_reasons: tuple[str, ...]
     below_threshold_failures: tuple[str, ...]
     lawful_routes: tuple[ModificationGround, ...]
-    ground_holds: bool
+    ground_status: GroundStatus
     change_notice_required: bool
     flags: tuple[str, ...]
 
@@ -93,11 +100,12 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
                            "supplier")
 
     below = []
+    unchecked = contract.threshold_amount is None
     if value_pct > limit:
         below.append(f"s.74(4)(a): changes the estimated value by {value_pct}%, more than {limit}% for a "
                      f"{contract.kind.value} contract")
     if contract.threshold_amount is None:
-        below.append("s.74(4)(b): cannot be checked; enter the contract's Schedule 1 threshold amount "
+        flags.append("s.74(4)(b) cannot be checked: enter the contract's Schedule 1 threshold amount "
                      "(threshold_amount, with threshold_source) in contract.yaml")
     else:
         aggregated = sum((abs(v.value_change) for v in earlier if v.ground is ModificationGround.BELOW_THRESHOLD),
@@ -113,7 +121,7 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
         routes.append(ModificationGround.LIGHT_TOUCH)
     if not substantial:
         routes.append(ModificationGround.NOT_SUBSTANTIAL)
-    if not below:
+    if not below and not unchecked:
         routes.append(ModificationGround.BELOW_THRESHOLD)
     if variation.ground is ModificationGround.PERMITTED:
         paragraph = variation.schedule_8_paragraph
@@ -127,10 +135,17 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
             routes.append(ModificationGround.PERMITTED)
             flags.append(f"relies on Schedule 8 para {paragraph}: keep the record showing each of its conditions "
                          "is met (Commonweal checks only the value cap of paras 4 and 5)")
-    holds = variation.ground in routes
-    if not holds:
+    if variation.ground in routes:
+        status = GroundStatus.HOLDS
+    elif variation.ground is ModificationGround.BELOW_THRESHOLD and not below and unchecked:
+        status = GroundStatus.CANNOT_BE_CHECKED
+    else:
+        status = GroundStatus.DOES_NOT_HOLD
         flags.append(f"the ground relied on ({variation.ground.value}) does not hold")
-    if not routes:
+    if not routes and not below and unchecked:
+        flags.append("only a below-threshold modification (s.74(4)) could apply, and it cannot be confirmed "
+                     "without the threshold amount")
+    elif not routes:
         flags.append("no lawful route under s.74 on the facts recorded: this change needs a new procurement")
 
     notice = _change_notice_required(contract, variation, value_pct, term_pct, earlier)
@@ -139,7 +154,7 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
     if contract.value > S77_VALUE_THRESHOLD:
         flags.append("s.77: the contract is worth more than £5 million, so the modification (or the modified "
                      "contract) must be published")
-    return VariationCheck(variation, value_pct, term_pct, tuple(substantial), tuple(below), tuple(routes), holds,
+    return VariationCheck(variation, value_pct, term_pct, tuple(substantial), tuple(below), tuple(routes), status,
                           notice, tuple(flags))
 
 

@@ -180,13 +180,13 @@ def review_contract(
     window = [r for r in returns if window_start <= r.period.end <= as_of]
     kpis = tuple(assess_kpi(kpi, window) for kpi in contract.kpis)
     sv = assess_social_value(contract, returns, as_of, social_value)
-    ratings = [k.rating for k in kpis] + [c.rating for c in sv.commitments]
-    rating = combine(ratings)
+    # social value enters as one £-weighted status, so one small commitment just started cannot outweigh the rest
+    rating = combine([k.rating for k in kpis] + [sv.status])
     reasons = tuple(
         [f"KPI {k.kpi.id} ({k.kpi.title}): {k.rating.value}: {k.reason}" for k in kpis if k.rating is not
          Rating.GOOD]
-        + [f"social value {c.commitment.measure} (year {c.commitment.year}): {c.rating.value}: {c.reason}"
-           for c in sv.commitments if c.rating not in (Rating.GOOD, Rating.OTHER)]
+        + ([f"social value: {sv.status.value}: £{sv.delivered:,} verified of £{sv.due_to_date:,} due to date"]
+           if sv.status not in (Rating.GOOD, Rating.OTHER) else [])
     )
     fired = evaluate_triggers(contract, returns, sv, triggers)
     warning = s52_warning(contract)
