@@ -81,8 +81,8 @@ def _option(o: Option) -> dict[str, Any]:
 def _variation(v: VariationCheck) -> dict[str, Any]:
     return {
         "id": v.variation.id, "agreed_on": v.variation.agreed_on.isoformat(), "description": v.variation.description,
-        "value_change": _text(v.variation.value_change), "value_change_pct": _text(v.value_change_pct),
-        "term_change_months": v.variation.term_change_months, "term_change_pct": _text(v.term_change_pct),
+        "value_change": _text(v.variation.value_change), "value_change_pct": _text(v.value_change_pct.quantize(Decimal("0.01"))),
+        "term_change_months": v.variation.term_change_months, "term_change_pct": _text(v.term_change_pct.quantize(Decimal("0.01"))),
         "ground": v.variation.ground.value, "schedule_8_paragraph": v.variation.schedule_8_paragraph,
         "ground_status": v.ground_status.value, "lawful_routes": [r.value for r in v.lawful_routes],
         "substantial": v.substantial, "substantial_reasons": list(v.substantial_reasons),

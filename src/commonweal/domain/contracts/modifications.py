@@ -78,7 +78,12 @@ class VariationCheck:
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    return (abs(part) / whole * 100).quantize(Decimal("0.01")) if whole else Decimal(0)
+    """Exact percentage: limits are tested unrounded, so 10.0001% is over a 10% limit."""
+    return abs(part) / whole * 100 if whole else Decimal(0)
+
+
+def _shown(pct: Decimal) -> Decimal:
+    return pct.quantize(Decimal("0.01"))
 
 
 def check_variation(contract: Contract, variation: Variation, earlier: Sequence[Variation]) -> VariationCheck:
@@ -91,7 +96,7 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
 
     substantial = []
     if term_pct > TERM_LIMIT_PCT:
-        substantial.append(f"s.74(3)(a): changes the term by {term_pct}% of the maximum term on award "
+        substantial.append(f"s.74(3)(a): changes the term by {_shown(term_pct)}% of the maximum term on award "
                            f"({term_months} months), more than {TERM_LIMIT_PCT}%")
     if variation.changes_scope:
         substantial.append("s.74(3)(b): recorded as materially changing the scope of the contract")
@@ -102,12 +107,9 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
     below = []
     unchecked = contract.threshold_amount is None
     if value_pct > limit:
-        below.append(f"s.74(4)(a): changes the estimated value by {value_pct}%, more than {limit}% for a "
+        below.append(f"s.74(4)(a): changes the estimated value by {_shown(value_pct)}%, more than {limit}% for a "
                      f"{contract.kind.value} contract")
-    if contract.threshold_amount is None:
-        flags.append("s.74(4)(b) cannot be checked: enter the contract's Schedule 1 threshold amount "
-                     "(threshold_amount, with threshold_source) in contract.yaml")
-    else:
+    if contract.threshold_amount is not None:
         aggregated = sum((abs(v.value_change) for v in earlier if v.ground is ModificationGround.BELOW_THRESHOLD),
                          abs(variation.value_change))
         if aggregated >= contract.threshold_amount:
@@ -129,23 +131,26 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
             flags.append("relies on Schedule 8 without naming the paragraph")
         elif paragraph in SCHEDULE_8_CAPPED_PARAGRAPHS and variation.value_change > 0 and \
                 value_pct > SCHEDULE_8_VALUE_CAP_PCT:
-            flags.append(f"Schedule 8 para {paragraph}: increases the estimated value by {value_pct}%, more than "
-                         f"the {SCHEDULE_8_VALUE_CAP_PCT}% cap")
+            flags.append(f"Schedule 8 para {paragraph}: increases the estimated value by {_shown(value_pct)}%, "
+                         f"more than the {SCHEDULE_8_VALUE_CAP_PCT}% cap")
         else:
             routes.append(ModificationGround.PERMITTED)
             flags.append(f"relies on Schedule 8 para {paragraph}: keep the record showing each of its conditions "
                          "is met (Commonweal checks only the value cap of paras 4 and 5)")
+    unconfirmed = not below and unchecked  # only the missing threshold amount stands in the way of s.74(4)
+    missing = ("s.74(4)(b) cannot be checked without the contract's Schedule 1 threshold amount (threshold_amount, "
+               "with threshold_source, in contract.yaml)")
     if variation.ground in routes:
         status = GroundStatus.HOLDS
-    elif variation.ground is ModificationGround.BELOW_THRESHOLD and not below and unchecked:
+    elif variation.ground is ModificationGround.BELOW_THRESHOLD and unconfirmed:
         status = GroundStatus.CANNOT_BE_CHECKED
+        flags.append(missing)
     else:
         status = GroundStatus.DOES_NOT_HOLD
         flags.append(f"the ground relied on ({variation.ground.value}) does not hold")
-    if not routes and not below and unchecked:
-        flags.append("only a below-threshold modification (s.74(4)) could apply, and it cannot be confirmed "
-                     "without the threshold amount")
-    elif not routes:
+    if not routes and unconfirmed and status is GroundStatus.DOES_NOT_HOLD:
+        flags.append(f"only a below-threshold modification could apply, but {missing}")
+    elif not routes and not unconfirmed:
         flags.append("no lawful route under s.74 on the facts recorded: this change needs a new procurement")
 
     notice = _change_notice_required(contract, variation, value_pct, term_pct, earlier)
