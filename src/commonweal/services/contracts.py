@@ -41,13 +41,18 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
 
+def _rounded(value: Decimal | None) -> str | None:
+    """Derived figures (means, percentages) shown to two places; the rules ran on the exact values."""
+    return None if value is None else _text(value.quantize(Decimal("0.01")))
+
+
 def _kpi(k: KpiAssessment) -> dict[str, Any]:
     return {
         "id": k.kpi.id, "title": k.kpi.title, "kind": "service", "unit": k.kpi.unit,
         "target": _text(k.kpi.target), "direction": k.kpi.direction.value,
         "tolerance": _text(k.kpi.tolerance), "inadequate_beyond": _text(k.kpi.inadequate_beyond),
         "rating": k.rating.value, "reason": k.reason,
-        "window_average": _text(k.window_average.quantize(Decimal("0.01"))) if k.window_average is not None else None,
+        "window_average": _rounded(k.window_average),
         "periods": [{"period": h.period.label, "actual": _text(h.actual), "rating": h.rating.value} for h in k.history],
     }
 
@@ -81,8 +86,10 @@ def _option(o: Option) -> dict[str, Any]:
 def _variation(v: VariationCheck) -> dict[str, Any]:
     return {
         "id": v.variation.id, "agreed_on": v.variation.agreed_on.isoformat(), "description": v.variation.description,
-        "value_change": _text(v.variation.value_change), "value_change_pct": _text(v.value_change_pct.quantize(Decimal("0.01"))),
-        "term_change_months": v.variation.term_change_months, "term_change_pct": _text(v.term_change_pct.quantize(Decimal("0.01"))),
+        "value_change": _text(v.variation.value_change),
+        "value_change_pct": _rounded(v.value_change_pct),
+        "term_change_months": v.variation.term_change_months,
+        "term_change_pct": _rounded(v.term_change_pct),
         "ground": v.variation.ground.value, "schedule_8_paragraph": v.variation.schedule_8_paragraph,
         "ground_status": v.ground_status.value, "lawful_routes": [r.value for r in v.lawful_routes],
         "substantial": v.substantial, "substantial_reasons": list(v.substantial_reasons),
