@@ -90,3 +90,14 @@ def test_review_pack_is_written_as_html_and_pdf(tmp_path: Path) -> None:
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 5000
     assert b"Contract review: Grounds maintenance and street cleansing" in pdf_text_objects(pdf)
+
+
+def test_provider_returns_are_carried_into_the_review() -> None:
+    result = review(str(EXAMPLES / "grounds-loss-making"), "--format", "json")
+    [grounds] = json.loads(result.stdout)["contracts"]
+    reports = {r["period"]: r for r in grounds["provider"]["reports"]}
+    assert len(reports) == 12  # one provider report a month, October 2025 to September 2026
+    assert reports["2026-09"] == {"period": "2026-09", "cost_growth_pct": "7.9", "volume": "1260",
+                                  "workforce_fte": "41", "vacancies": "3", "margin_pct": "-3.6",
+                                  "cost_pressures": "Cannot sustain current crews at this price beyond March"}
+    assert reports["2025-11"]["margin_pct"] is None  # not shared that month, never filled in

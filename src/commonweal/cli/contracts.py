@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,8 +63,8 @@ def _summary(item: dict[str, Any]) -> str:
     lines = [f"{c['id']}  {c['title']}  ({c['supplier']})", f"  rating: {item['rating']['rating']}"]
     lines += [f"  warning: {w}" for w in item["warnings"]]
     sv = item["social_value"]
-    lines.append(f"  social value: £{sv['delivered']} verified of £{sv['due_to_date']} due "
-                 f"(£{sv['committed']} committed): {sv['status']}")
+    lines.append(f"  social value: £{Decimal(sv['delivered']):,} verified of £{Decimal(sv['due_to_date']):,} due "
+                 f"(£{Decimal(sv['committed']):,} committed): {sv['status']}")
     fired = [t for t in item["triggers"] if t["fired"]]
     lines += [f"  trigger: {t['title']}: {t['finding']}" for t in fired] or ["  triggers: none fired"]
     lines += [f"  consider: {a['title']}" for a in item["recommended_actions"]]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from commonweal.domain.contracts.model import Period, ProviderReport
 from commonweal.domain.contracts.modifications import VariationCheck
 from commonweal.domain.contracts.ratings import KpiAssessment
 from commonweal.domain.contracts.review import ContractReview, Option, review_contract
@@ -79,6 +80,14 @@ def _commitment_as_kpi(c: CommitmentAssessment) -> dict[str, Any]:
     }
 
 
+def _provider_report(period: Period, report: ProviderReport) -> dict[str, Any]:
+    return {
+        "period": period.label, "cost_growth_pct": _text(report.cost_growth_pct), "volume": _text(report.volume),
+        "workforce_fte": _text(report.workforce_fte), "vacancies": _text(report.vacancies),
+        "margin_pct": _text(report.margin_pct), "cost_pressures": report.cost_pressures,
+    }
+
+
 def _option(o: Option) -> dict[str, Any]:
     return {"option": o.id, "title": o.title, "what": o.what, "consequences": list(o.consequences)}
 
@@ -132,5 +141,5 @@ def review_as_json(review: ContractReview) -> dict[str, Any]:
         "options": [_option(o) for o in review.options],
         "variations": [_variation(v) for v in review.variations],
         "warnings": list(review.warnings),
-        "provider": {"pressures": list(review.provider_pressures)},
+        "provider": {"reports": [_provider_report(period, report) for period, report in review.provider_reports]},
     }

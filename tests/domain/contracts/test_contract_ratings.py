@@ -99,3 +99,15 @@ def test_window_excludes_returns_outside_twelve_months(make_contract) -> None:
     on_time = review.kpis[0]
     assert on_time.window_average == D(96)
     assert on_time.rating is Rating.GOOD
+
+
+def test_month_arithmetic_clamps_to_month_end() -> None:
+    from commonweal.domain.contracts.model import Frequency, add_months, months_between, period_starting
+
+    assert add_months(dt.date(2025, 1, 31), 1) == dt.date(2025, 2, 28)
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)  # leap year
+    assert add_months(dt.date(2025, 11, 1), 3) == dt.date(2026, 2, 1)
+    assert add_months(dt.date(2025, 3, 1), -12) == dt.date(2024, 3, 1)
+    assert period_starting(dt.date(2025, 11, 1), Frequency.QUARTERLY).end == dt.date(2026, 1, 31)
+    assert months_between(dt.date(2025, 1, 1), dt.date(2028, 1, 1)) == 36
+    assert months_between(dt.date(2025, 1, 15), dt.date(2025, 3, 14)) == 1  # not yet two whole months

@@ -157,6 +157,13 @@ class Period:
         return f"{self.start.isoformat()} to {self.end.isoformat()}"
 
 
+def with_unit(amount: object, unit: str) -> str:
+    """`95 %` reads oddly: a percent sign sits on the number, any other unit after a space."""
+    if not unit:
+        return f"{amount}"
+    return f"{amount}{unit}" if unit == "%" else f"{amount} {unit}"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """`day` moved on by whole months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)

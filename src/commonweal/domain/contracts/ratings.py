@@ -29,6 +29,7 @@ from commonweal.domain.contracts.model import (
     Kpi,
     Period,
     Return,
+    with_unit,
 )
 
 
@@ -76,8 +77,7 @@ def rate_value(kpi: Kpi, actual: Decimal) -> RatedValue:
     `inadequate_beyond`: Requires improvement. Further short: Inadequate.
     """
     shortfall = kpi.shortfall(actual)
-    unit = f" {kpi.unit}" if kpi.unit else ""
-    against = f"{actual}{unit} against a target of {kpi.target}{unit}"
+    against = f"{with_unit(actual, kpi.unit)} against a target of {with_unit(kpi.target, kpi.unit)}"
     if shortfall <= 0:
         return RatedValue(Rating.GOOD, f"{against}: met")
     if shortfall <= kpi.tolerance:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from commonweal.domain.contracts.model import Contract, Return, Variation, add_months
+from commonweal.domain.contracts.model import Contract, Period, ProviderReport, Return, Variation, add_months
 from commonweal.domain.contracts.modifications import VariationCheck, check_variations
 from commonweal.domain.contracts.ratings import (
     KpiAssessment,
@@ -133,7 +133,7 @@ class ContractReview:
     recommended_actions: tuple[RecommendedAction, ...]
     variations: tuple[VariationCheck, ...]
     warnings: tuple[str, ...]
-    provider_pressures: tuple[str, ...] = field(default=())
+    provider_reports: tuple[tuple[Period, ProviderReport], ...] = field(default=())
 
     @property
     def fired(self) -> tuple[Trigger, ...]:
@@ -190,10 +190,8 @@ def review_contract(
     )
     fired = evaluate_triggers(contract, returns, sv, triggers)
     warning = s52_warning(contract)
-    pressures = tuple(
-        f"{r.period.label}: {r.provider.cost_pressures}"
-        for r in sorted(returns, key=lambda r: r.period) if r.provider.cost_pressures
-    )
+    reports = tuple((r.period, r.provider) for r in sorted(returns, key=lambda r: r.period)
+                    if r.provider != ProviderReport())
     return ContractReview(
         contract=contract,
         as_of=as_of,
@@ -207,5 +205,5 @@ def review_contract(
         recommended_actions=recommend(fired, rating),
         variations=check_variations(contract, variations),
         warnings=(warning,) if warning else (),
-        provider_pressures=pressures,
+        provider_reports=reports,
     )

@@ -23,6 +23,7 @@ from commonweal.domain.contracts.model import (
     SocialValueCommitment,
     Verification,
     add_months,
+    with_unit,
 )
 from commonweal.domain.contracts.ratings import Rating
 
@@ -108,11 +109,11 @@ def assess_commitment(
                     totals[delivery.verification] += delivery.quantity
     due = commitment.quantity * share_of_year_elapsed(contract, commitment.year, as_of)
     delivered = totals[Verification.VERIFIED]
-    unit = f" {commitment.unit}" if commitment.unit else ""
-    described = (f"{delivered}{unit} verified of {due.normalize():f}{unit} due by {as_of.isoformat()} "
-                 f"(year {commitment.year} commitment: {commitment.quantity}{unit})")
+    unit = commitment.unit
+    described = (f"{with_unit(delivered, unit)} verified of {with_unit(f'{due.normalize():f}', unit)} due by "
+                 f"{as_of.isoformat()} (year {commitment.year} commitment: {with_unit(commitment.quantity, unit)})")
     if totals[Verification.PENDING]:
-        described += f"; {totals[Verification.PENDING]}{unit} awaiting verification, not counted"
+        described += f"; {with_unit(totals[Verification.PENDING], unit)} awaiting verification, not counted"
     if due == 0:
         return CommitmentAssessment(commitment, due, delivered, totals[Verification.PENDING],
                                     totals[Verification.REJECTED], Rating.OTHER,
