@@ -2,10 +2,11 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from conftest import kpi_return, missed_kpi, month, on_time_kpi
 
 from commonweal.domain.contracts.model import Direction, Kpi
 from commonweal.domain.contracts.ratings import Rating, assess_kpi, combine, rate_periods, rate_value, s52_warning
+
+from .builders import kpi_return, make_contract, missed_kpi, month, on_time_kpi
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,7 @@ def test_kpi_without_figures_is_other() -> None:
     assert assessment.history[0].reason == "no figure in this return"
 
 
-def test_period_rating_is_the_weakest_kpi_in_that_return(make_contract) -> None:
+def test_period_rating_is_the_weakest_kpi_in_that_return() -> None:
     # January: on time 96 (good), missed 9 (4 over: requires improvement) -> requires improvement
     # February: on time 94 (approaching), missed 2 (good) -> approaching target
     periods = rate_periods(make_contract(), [kpi_return(month(2025, 2), on_time="94", missed="2"),
@@ -77,7 +78,7 @@ def test_period_rating_is_the_weakest_kpi_in_that_return(make_contract) -> None:
     assert periods[0].reasons[0].startswith("missed: requires improvement")
 
 
-def test_s52_warns_only_above_five_million_with_fewer_than_three_kpis(make_contract) -> None:
+def test_s52_warns_only_above_five_million_with_fewer_than_three_kpis() -> None:
     assert s52_warning(make_contract(value=D("5000000"))) is None  # "more than £5 million": exactly £5m is not
     warning = s52_warning(make_contract(value=D("5000000.01")))
     assert warning is not None
@@ -89,7 +90,7 @@ def test_s52_warns_only_above_five_million_with_fewer_than_three_kpis(make_contr
     assert s52_warning(make_contract(value=D(9_000_000), kpis=three)) is None
 
 
-def test_window_excludes_returns_outside_twelve_months(make_contract) -> None:
+def test_window_excludes_returns_outside_twelve_months() -> None:
     from commonweal.domain.contracts.review import review_contract
 
     # as at 2026-01-31 the window is 2025-02-01 to 2026-01-31: January 2025 (on time 80) is outside it

@@ -1,11 +1,11 @@
 import datetime as dt
 from decimal import Decimal as D
 
-from conftest import month
-
 from commonweal.domain.contracts.model import Return, SocialValueCommitment, SocialValueDelivery, Verification
 from commonweal.domain.contracts.ratings import Rating
 from commonweal.domain.contracts.social_value import assess_social_value, share_of_year_elapsed
+
+from .builders import make_contract, month
 
 JOBS = SocialValueCommitment("local_jobs", D(12), 1, D(96000), "people")  # £8,000 a job as bid
 
@@ -15,7 +15,7 @@ def delivery(period_month: int, quantity: str, verification: Verification) -> Re
                   deliveries=(SocialValueDelivery("local_jobs", D(quantity), "payroll", verification),))
 
 
-def test_linear_profile_counts_whole_months_completed(make_contract) -> None:
+def test_linear_profile_counts_whole_months_completed() -> None:
     contract = make_contract(start=dt.date(2025, 1, 1))
     assert share_of_year_elapsed(contract, 1, dt.date(2025, 6, 30)) == D(6) / 12  # January to June complete
     assert share_of_year_elapsed(contract, 1, dt.date(2025, 6, 29)) == D(5) / 12  # June not yet over
@@ -23,7 +23,7 @@ def test_linear_profile_counts_whole_months_completed(make_contract) -> None:
     assert share_of_year_elapsed(contract, 2, dt.date(2025, 6, 30)) == 0  # year 2 has not started
 
 
-def test_only_verified_delivery_counts_against_the_profile(make_contract) -> None:
+def test_only_verified_delivery_counts_against_the_profile() -> None:
     contract = make_contract(start=dt.date(2025, 1, 1), commitments=(JOBS,))
     returns = [delivery(2, "3", Verification.VERIFIED), delivery(4, "1", Verification.VERIFIED),
                delivery(5, "2", Verification.PENDING), delivery(6, "5", Verification.REJECTED)]
@@ -38,7 +38,7 @@ def test_only_verified_delivery_counts_against_the_profile(make_contract) -> Non
     assert "2 people awaiting verification" in jobs.reason
 
 
-def test_delivery_counts_only_in_its_own_contract_year(make_contract) -> None:
+def test_delivery_counts_only_in_its_own_contract_year() -> None:
     contract = make_contract(start=dt.date(2025, 1, 1), commitments=(JOBS,))
     # delivery reported in January 2026 belongs to contract year 2, not to the year 1 commitment
     late = Return(month(2026, 1), deliveries=(SocialValueDelivery("local_jobs", D(12), "payroll",
@@ -48,7 +48,7 @@ def test_delivery_counts_only_in_its_own_contract_year(make_contract) -> None:
     assert jobs.rating is Rating.INADEQUATE  # 0 of 12 due
 
 
-def test_nothing_due_yet_is_other(make_contract) -> None:
+def test_nothing_due_yet_is_other() -> None:
     year_two = SocialValueCommitment("local_jobs", D(12), 2, D(96000))
     assessment = assess_social_value(make_contract(commitments=(year_two,)), [], dt.date(2025, 6, 30))
     assert assessment.status is Rating.OTHER

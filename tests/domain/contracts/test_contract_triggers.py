@@ -2,7 +2,6 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from conftest import kpi_return, month, provider_return
 
 from commonweal.domain.contracts.model import FinancialRating, Return
 from commonweal.domain.contracts.ratings import Rating
@@ -19,10 +18,12 @@ from commonweal.domain.contracts.triggers import (
     volumes_off_tender,
 )
 
+from .builders import kpi_return, make_contract, month, provider_return
+
 POLICY = TriggerPolicy()
 
 
-def test_three_consecutive_misses_up_to_the_latest_return_fire(make_contract) -> None:
+def test_three_consecutive_misses_up_to_the_latest_return_fire() -> None:
     # on time 94, 93, 90 in March-May: each short of 95 (a miss whatever its band); January was met
     returns = [kpi_return(month(2025, 1), on_time="96"), kpi_return(month(2025, 3), on_time="94"),
                kpi_return(month(2025, 4), on_time="93"), kpi_return(month(2025, 5), on_time="90")]
@@ -31,7 +32,7 @@ def test_three_consecutive_misses_up_to_the_latest_return_fire(make_contract) ->
     assert "on_time has missed its target in the last 3 returns" in trigger.finding
 
 
-def test_a_met_or_unreported_month_breaks_the_run(make_contract) -> None:
+def test_a_met_or_unreported_month_breaks_the_run() -> None:
     met = [kpi_return(month(2025, 1), on_time="90"), kpi_return(month(2025, 2), on_time="96"),
            kpi_return(month(2025, 3), on_time="90"), kpi_return(month(2025, 4), on_time="90")]
     assert consecutive_kpi_misses(make_contract(), met, POLICY).status is TriggerStatus.CLEAR
@@ -41,7 +42,7 @@ def test_a_met_or_unreported_month_breaks_the_run(make_contract) -> None:
     assert consecutive_kpi_misses(make_contract(), gap, TriggerPolicy(consecutive_misses=2)).fired
 
 
-def test_no_kpi_figures_is_not_assessed(make_contract) -> None:
+def test_no_kpi_figures_is_not_assessed() -> None:
     assert consecutive_kpi_misses(make_contract(), [], POLICY).status is TriggerStatus.NOT_ASSESSED
 
 
@@ -52,7 +53,7 @@ def test_social_value_fires_below_eighty_percent_of_profile(delivered: str, stat
     assert social_value_below_profile(assessment, POLICY).status is status
 
 
-def test_financial_rating_red_fires_and_missing_is_not_assessed(make_contract) -> None:
+def test_financial_rating_red_fires_and_missing_is_not_assessed() -> None:
     assert financial_rating_red(make_contract(financial_rating=FinancialRating.RED)).fired
     assert financial_rating_red(make_contract(financial_rating=FinancialRating.AMBER)).status is TriggerStatus.CLEAR
     assert financial_rating_red(make_contract()).status is TriggerStatus.NOT_ASSESSED
@@ -67,7 +68,7 @@ def test_loss_making_reads_the_latest_shared_margin() -> None:
     assert provider_loss_making([provider_return(month(2025, 1))], POLICY).status is TriggerStatus.NOT_ASSESSED
 
 
-def test_cost_growth_above_indexation(make_contract) -> None:
+def test_cost_growth_above_indexation() -> None:
     contract = make_contract(price_indexation_pct=D("3.5"))
     assert provider_inflation_pressure(contract, [provider_return(month(2025, 1), cost_growth_pct="3.6")],
                                        POLICY).fired
@@ -85,7 +86,7 @@ def volumes(*figures: str) -> list[Return]:
     return [provider_return(month(2025, i + 1), volume=v) for i, v in enumerate(figures)]
 
 
-def test_volumes_far_from_tender_either_way(make_contract) -> None:
+def test_volumes_far_from_tender_either_way() -> None:
     contract = make_contract(tender_volume_per_period=D(1000))
     # only the last three count: (1200 + 1250 + 1260) / 3 = 1236.67, 23.7% over 1000: fired
     assert volumes_off_tender(contract, volumes("500", "1200", "1250", "1260"), POLICY).fired
@@ -97,7 +98,7 @@ def test_volumes_far_from_tender_either_way(make_contract) -> None:
     assert volumes_off_tender(contract, volumes("780", "790", "800"), POLICY).fired
 
 
-def test_review_recommends_options_from_fired_triggers(make_contract) -> None:
+def test_review_recommends_options_from_fired_triggers() -> None:
     from commonweal.domain.contracts.review import review_contract
 
     contract = make_contract(price_indexation_pct=D(2), financial_rating=FinancialRating.RED)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from commonweal.domain.contracts.model import (
     Contract,
@@ -35,18 +32,15 @@ def missed_kpi() -> Kpi:
     return Kpi("missed", "Missed visits", D(5), Direction.LOWER_IS_BETTER, D(3), D(10), "visits")
 
 
-@pytest.fixture
-def make_contract() -> Callable[..., Contract]:
-    def make(**overrides: Any) -> Contract:
-        values: dict[str, Any] = {
-            "id": "C1", "title": "Home care", "buyer": "Council", "supplier": "Provider",
-            "value": D(1_000_000), "start": dt.date(2025, 1, 1), "end": dt.date(2027, 12, 31),
-            "kind": ContractKind.SERVICES, "frequency": Frequency.MONTHLY, "kpis": (on_time_kpi(), missed_kpi()),
-        }
-        values.update(overrides)
-        return Contract(**values)
-
-    return make
+def make_contract(**overrides: Any) -> Contract:
+    """A £1,000,000 services contract, 1 Jan 2025 to 31 Dec 2027 (36 months), monthly returns, two KPIs."""
+    values: dict[str, Any] = {
+        "id": "C1", "title": "Home care", "buyer": "Council", "supplier": "Provider",
+        "value": D(1_000_000), "start": dt.date(2025, 1, 1), "end": dt.date(2027, 12, 31),
+        "kind": ContractKind.SERVICES, "frequency": Frequency.MONTHLY, "kpis": (on_time_kpi(), missed_kpi()),
+    }
+    values.update(overrides)
+    return Contract(**values)
 
 
 def month(year: int, number: int) -> Period:
