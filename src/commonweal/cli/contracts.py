@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from commonweal.cli.evaluate import fail_on_input_error
 from commonweal.io.errors import InputError
 from commonweal.services.contracts import review_contracts, write_review_packs
 
@@ -46,8 +47,7 @@ def review(
     try:
         reviews = review_contracts(path, _as_of(as_of))
     except InputError as exc:
-        typer.echo(exc.summary(), err=True)
-        raise typer.Exit(code=2) from exc
+        raise fail_on_input_error(exc) from exc
     written = write_review_packs(reviews, out) if out is not None else []
     if output is OutputFormat.JSON:
         typer.echo(json.dumps({"contracts": reviews}, indent=2, ensure_ascii=False))
