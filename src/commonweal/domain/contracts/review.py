@@ -84,8 +84,9 @@ OPTIONS: tuple[Option, ...] = (
         "termination", "Termination",
         "End the contract (in whole or part) under its termination provisions.",
         (
-            "The council must publish a contract termination notice (Procurement Act 2023 s.80); a termination for "
-            "breach also needs a contract performance notice (s.71(5)).",
+            "The council must publish a contract termination notice within 30 days of termination (Procurement Act "
+            "2023 s.80; Procurement Regulations 2024 reg 41); a termination for breach also needs a contract "
+            "performance notice (s.71(5)).",
             "Service continuity must be secured first: an exit plan, and a replacement contract or in-house "
             "delivery.",
         ),
