@@ -52,6 +52,10 @@ def test_the_three_examples_tell_their_stories() -> None:
 
     fired = {t["id"] for t in grounds["triggers"] if t["fired"]}
     assert {"provider_loss_making", "provider_inflation_pressure", "volumes_off_tender"} <= fired
+    # volumes speak for both sides; loss and inflation for the provider; KPI misses for the council
+    assert grounds["not_working_for"] == {
+        "council": ["kpi_consecutive_misses", "volumes_off_tender"],
+        "provider": ["provider_loss_making", "provider_inflation_pressure", "volumes_off_tender"]}
     assert grounds["warnings"] and "s.52(1)" in grounds["warnings"][0]
     assert "variation" in [a["option"] for a in grounds["recommended_actions"]]
 
@@ -86,7 +90,9 @@ def test_review_pack_is_written_as_html_and_pdf(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = (tmp_path / "EBC-2024-088.html").read_text()
     assert "<title>Contract review: Grounds maintenance and street cleansing</title>" in html
-    assert "What is not working for the provider" in html
+    provider_side = html.split("What is not working for the provider")[1].split("Recommended actions")[0]
+    assert "Contract loss-making for the provider</strong>: margin -3.6% in 2026-09" in provider_side
+    assert "Consecutive KPI misses" not in provider_side  # a council-side trigger
     assert "Cannot sustain current crews at this price beyond March" in html  # the provider's own words
     pdf = (tmp_path / "EBC-2024-088.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")

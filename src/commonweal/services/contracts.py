@@ -13,6 +13,7 @@ from commonweal.domain.contracts.modifications import VariationCheck
 from commonweal.domain.contracts.ratings import KpiAssessment
 from commonweal.domain.contracts.review import ContractReview, Option, review_contract
 from commonweal.domain.contracts.social_value import CommitmentAssessment
+from commonweal.domain.contracts.triggers import Side
 from commonweal.io.contracts import ContractFolder, load_contract_folders
 from commonweal.io.reports.contract_review import write_contract_review_packs
 
@@ -137,6 +138,8 @@ def review_as_json(review: ContractReview) -> dict[str, Any]:
              "explanation": t.explanation, "finding": t.finding}
             for t in review.triggers
         ],
+        "not_working_for": {side.value: [t.id for t in review.not_working_for(side)]
+                            for side in (Side.COUNCIL, Side.PROVIDER)},
         "recommended_actions": [{**_option(a.option), "because": list(a.because)} for a in review.recommended_actions],
         "options": [_option(o) for o in review.options],
         "variations": [_variation(v) for v in review.variations],

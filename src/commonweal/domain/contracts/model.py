@@ -139,9 +139,6 @@ class Contract:
     def term_end(self) -> dt.date:
         return self.maximum_end or self.end
 
-    def kpi(self, kpi_id: str) -> Kpi | None:
-        return next((k for k in self.kpis if k.id == kpi_id), None)
-
 
 @dataclass(frozen=True, order=True)
 class Period:

@@ -15,10 +15,6 @@ def contract_review_html(review: dict[str, Any]) -> str:
     return render_html(TEMPLATE, review=review)
 
 
-def contract_review_pdf(review: dict[str, Any]) -> bytes:
-    return html_to_pdf(contract_review_html(review))
-
-
 def write_contract_review_packs(reviews: list[dict[str, Any]], out: Path) -> list[Path]:
     """Write `<contract id>.html` and `.pdf` for each review into `out`.
 
