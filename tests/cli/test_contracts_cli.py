@@ -109,3 +109,13 @@ def test_provider_returns_are_carried_into_the_review() -> None:
                                   "workforce_fte": "41", "vacancies": "3", "margin_pct": "-3.6",
                                   "cost_pressures": "Cannot sustain current crews at this price beyond March"}
     assert reports["2025-11"]["margin_pct"] is None  # not shared that month, never filled in
+
+
+def test_text_summary_names_rating_triggers_and_actions() -> None:
+    result = review(str(EXAMPLES / "facilities-social-value"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "EBC-2025-017  Facilities management, civic buildings  (Civic Estates Services Ltd)"
+    assert "  rating: inadequate" in lines
+    assert "  social value: £39,000.00 verified of £274,000.00 due (£274,000.00 committed): inadequate" in lines
+    assert "  consider: Re-profiling of social value" in lines

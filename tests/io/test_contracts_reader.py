@@ -114,3 +114,21 @@ def test_a_folder_of_folders_and_a_missing_contract(tmp_path: Path) -> None:
         "EBC-2025-017", "EBC-2024-088", "EBC-2025-041"]  # folders in name order
     with pytest.raises(InputError, match=r"no contract\.yaml here"):
         load_contract_folders(tmp_path, AS_OF)
+
+
+def test_quarterly_returns_run_three_months_from_their_start(healthy: Path) -> None:
+    text = (healthy / "contract.yaml").read_text().replace("frequency: monthly", "frequency: quarterly")
+    (healthy / "contract.yaml").write_text(text)
+    for stem in ("kpi_returns", "social_value_returns", "provider_returns", "variations"):
+        (healthy / f"{stem}.csv").unlink()
+    (healthy / "kpi_returns.csv").write_text(
+        "period_start,kpi,actual\n2026-04-01,on_time_visits,96\n2026-08-01,on_time_visits,95\n")
+    # as at 31 October 2026 the quarter from 1 August ends on 31 October: complete, so accepted
+    folder = load_contract_folder(healthy, AS_OF)
+    assert [(r.period.start, r.period.end) for r in folder.returns] == [
+        (dt.date(2026, 4, 1), dt.date(2026, 6, 30)), (dt.date(2026, 8, 1), dt.date(2026, 10, 31))]
+    # a day earlier that quarter is not over yet, and the whole return is refused
+    with pytest.raises(InputError) as caught:
+        load_contract_folder(healthy, dt.date(2026, 10, 30))
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == ("healthy/kpi_returns.csv", 3, "period_start")
