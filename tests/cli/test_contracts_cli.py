@@ -40,6 +40,13 @@ def test_the_three_examples_tell_their_stories() -> None:
     assert healthy["social_value"]["due_to_date"] == "122000.00"
     assert healthy["social_value"]["delivered"] == "122000.00"
 
+    assert not healthy["performance_notice"]["required"]  # light touch: s.52(1) and so s.71(2) do not bind
+    notice = facilities["performance_notice"]
+    assert notice["required"]  # £6.2m, not light touch: KPIs set under s.52(1), assessed under s.71(2)
+    assert notice["period"] == {"start": "2025-11-01", "end": "2026-10-31"}
+    assert [(r["kpi"], r["rating"]) for r in notice["ratings"]] == [
+        ("reactive_jobs_on_time", "good"), ("planned_maintenance", "good"), ("helpdesk_answer", "good")]
+
     fired = {t["id"] for t in facilities["triggers"] if t["fired"]}
     assert fired == {"social_value_below_profile"}
     # verified: 1 apprentice x £15,000 + 200 hours x £20 + 1 subcontract x £20,000 = £39,000 of £274,000

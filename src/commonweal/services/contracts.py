@@ -144,5 +144,11 @@ def review_as_json(review: ContractReview) -> dict[str, Any]:
         "options": [_option(o) for o in review.options],
         "variations": [_variation(v) for v in review.variations],
         "warnings": list(review.warnings),
+        "performance_notice": {
+            "required": review.notice.required, "basis": review.notice.basis,
+            "period": {"start": review.notice.period_start.isoformat(), "end": review.notice.period_end.isoformat()},
+            "ratings": [{"kpi": kpi, "title": title, "rating": rating.value}
+                        for kpi, title, rating in review.notice.ratings],
+        },
         "provider": {"reports": [_provider_report(period, report) for period, report in review.provider_reports]},
     }

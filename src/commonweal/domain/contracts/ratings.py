@@ -168,15 +168,20 @@ def rate_periods(contract: Contract, returns: Sequence[Return]) -> tuple[PeriodR
     return tuple(rows)
 
 
+def s52_applies(contract: Contract) -> bool:
+    """Procurement Act 2023 s.52(1) binds a contract worth more than £5 million, unless the authority considers
+    KPIs could not appropriately assess performance (`kpi_exemption_reason`); it does not reach light touch
+    contracts."""
+    return contract.value > S52_VALUE_THRESHOLD and not contract.light_touch and not contract.kpi_exemption_reason
+
+
 def s52_warning(contract: Contract) -> str | None:
     """Procurement Act 2023 s.52(1): before entering into a public contract with an estimated value of more
     than £5 million, the authority must set at least three KPIs, unless it considers the supplier's performance
     could not appropriately be assessed by reference to KPIs (recorded here as `kpi_exemption_reason`).
     The duty does not reach light touch contracts, so none is raised for them.
     """
-    if contract.value <= S52_VALUE_THRESHOLD or contract.light_touch or contract.kpi_exemption_reason:
-        return None
-    if len(contract.kpis) >= S52_MINIMUM_KPIS:
+    if not s52_applies(contract) or len(contract.kpis) >= S52_MINIMUM_KPIS:
         return None
     return (
         f"The contract's estimated value of £{contract.value:,} is more than £5 million, so the Procurement Act "

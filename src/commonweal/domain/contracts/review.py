@@ -11,7 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from commonweal.domain.contracts.model import Contract, Period, ProviderReport, Return, Variation, add_months
+from commonweal.domain.contracts.model import (
+    Contract,
+    Period,
+    ProviderReport,
+    Return,
+    Variation,
+    add_months,
+)
 from commonweal.domain.contracts.modifications import VariationCheck, check_variations
 from commonweal.domain.contracts.ratings import (
     KpiAssessment,
@@ -20,6 +27,7 @@ from commonweal.domain.contracts.ratings import (
     assess_kpi,
     combine,
     rate_periods,
+    s52_applies,
     s52_warning,
 )
 from commonweal.domain.contracts.social_value import (
@@ -121,6 +129,34 @@ class RecommendedAction:
 
 
 @dataclass(frozen=True)
+class PerformanceNoticeDraft:
+    """The assessment a Contract Performance Notice publishes (Procurement Act 2023 s.71(2); Procurement
+    Regulations 2024 reg 39(4)(d), (g) and (h)): each KPI set under s.52(1), its reg 39(5) rating and the period
+    assessed. `required` says whether s.71(2) applies: only to KPIs set under s.52(1), so only to contracts over
+    £5 million that are not light touch and have no recorded s.52(1) exception."""
+
+    required: bool
+    basis: str
+    ratings: tuple[tuple[str, str, Rating], ...]
+    period_start: dt.date
+    period_end: dt.date
+
+
+def performance_notice(contract: Contract, kpis: Sequence[KpiAssessment], start: dt.date,
+                       end: dt.date) -> PerformanceNoticeDraft:
+    if not s52_applies(contract):
+        basis = ("s.71(2) applies only to KPIs set under s.52(1), which this contract does not need (estimated "
+                 "value not more than £5 million, light touch, or an exception recorded); publishing is optional")
+        required = False
+    else:
+        basis = ("s.71(2): the KPIs were set under s.52(1), so performance against them must be assessed and "
+                 "published at least once in every twelve months and on termination")
+        required = True
+    ratings = tuple((k.kpi.id, k.kpi.title, k.rating) for k in kpis)
+    return PerformanceNoticeDraft(required, basis, ratings, start, end)
+
+
+@dataclass(frozen=True)
 class ContractReview:
     contract: Contract
     as_of: dt.date
@@ -134,6 +170,7 @@ class ContractReview:
     recommended_actions: tuple[RecommendedAction, ...]
     variations: tuple[VariationCheck, ...]
     warnings: tuple[str, ...]
+    notice: PerformanceNoticeDraft
     provider_reports: tuple[tuple[Period, ProviderReport], ...] = field(default=())
 
     @property
@@ -206,5 +243,6 @@ def review_contract(
         recommended_actions=recommend(fired, rating),
         variations=check_variations(contract, variations),
         warnings=(warning,) if warning else (),
+        notice=performance_notice(contract, kpis, window_start, as_of),
         provider_reports=reports,
     )
