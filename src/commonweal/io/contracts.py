@@ -37,6 +37,7 @@ from commonweal.domain.contracts.model import (
     Verification,
     period_starting,
 )
+from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
 from commonweal.domain.contracts.social_value import SocialValuePolicy
 from commonweal.domain.contracts.triggers import TriggerPolicy
 from commonweal.io.errors import InputError, ProblemCollector
@@ -245,7 +246,9 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
         for spec in fields(cls):
             if spec.type == "int":
                 known[spec.name] = lambda k: f.integer(k, minimum=1)
-            else:
+            elif spec.name.endswith("_pct"):  # percentage points: a margin level may sensibly be negative
+                known[spec.name] = lambda k: f.decimal(k)
+            else:  # shares of a profile or of a volume
                 known[spec.name] = lambda k: f.decimal(k, minimum=Decimal(0))
     values: dict[str, object] = {}
     for key in raw:
@@ -255,12 +258,12 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
         else:
             values[key] = known[key](key)
     if f.failed:
-        return TriggerPolicy(), SocialValuePolicy(), 12
+        return TriggerPolicy(), SocialValuePolicy(), DEFAULT_WINDOW_MONTHS
 
     def pick(cls: type) -> dict[str, object]:
         return {s.name: values[s.name] for s in fields(cls) if s.name in values}
 
-    window = values.get("window_months", 12)
+    window = values.get("window_months", DEFAULT_WINDOW_MONTHS)
     assert isinstance(window, int)
     return TriggerPolicy(**pick(TriggerPolicy)), SocialValuePolicy(**pick(SocialValuePolicy)), window  # type: ignore[arg-type]
 

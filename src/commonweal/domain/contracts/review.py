@@ -111,6 +111,9 @@ OPTIONS: tuple[Option, ...] = (
 )
 _OPTION_BY_ID = {o.id: o for o in OPTIONS}
 
+#: Commonweal default: KPIs are rated over the last twelve months, the s.71(2) assessment cycle.
+DEFAULT_WINDOW_MONTHS = 12
+
 #: Commonweal default: which options to consider first when a trigger fires, in order.
 RECOMMENDATIONS: dict[str, tuple[str, ...]] = {
     "kpi_consecutive_misses": ("remedy_plan", "step_in"),
@@ -207,7 +210,7 @@ def review_contract(
     *,
     triggers: TriggerPolicy | None = None,
     social_value: SocialValuePolicy | None = None,
-    window_months: int = 12,
+    window_months: int = DEFAULT_WINDOW_MONTHS,
 ) -> ContractReview:
     """Review one contract as at `as_of`.
 
