@@ -247,7 +247,7 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
             if spec.type == "int":
                 known[spec.name] = lambda k: f.integer(k, minimum=1)
             elif spec.name.endswith("_pct"):  # percentage points: a margin level may sensibly be negative
-                known[spec.name] = lambda k: f.decimal(k)
+                known[spec.name] = f.decimal
             else:  # shares of a profile or of a volume
                 known[spec.name] = lambda k: f.decimal(k, minimum=Decimal(0))
     values: dict[str, object] = {}
