@@ -93,6 +93,15 @@ def test_policy_overrides_replace_commonweal_defaults(healthy: Path) -> None:
     assert folder.window_months == 6
 
 
+def test_policy_margin_level_may_be_negative_but_shares_may_not(healthy: Path) -> None:
+    with (healthy / "contract.yaml").open("a") as handle:
+        handle.write("policy:\n  loss_making_margin_pct: -2.5\n  volume_deviation_share: -0.1\n")
+    with pytest.raises(InputError) as caught:
+        load_contract_folder(healthy, AS_OF)
+    [problem] = caught.value.problems
+    assert problem.column == "policy.volume_deviation_share"
+
+
 def test_xlsx_returns_are_read_like_csv(healthy: Path) -> None:
     from openpyxl import Workbook
 
