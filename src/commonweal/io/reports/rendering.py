@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from commonweal.domain.contracts.model import with_unit
+
 
 def _money(value: Decimal | str | None) -> str:
     """`'4800000.00'` -> `£4,800,000.00`; documents carry money as exact decimal strings."""
@@ -23,6 +25,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["money"] = _money
+    env.filters["with_unit"] = with_unit
     return env
 
 
