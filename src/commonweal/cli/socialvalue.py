@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +22,7 @@ app = typer.Typer(name="socialvalue", help="Social value: measures, commitments,
                   no_args_is_help=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -59,7 +59,9 @@ def measures(
     library: LibraryOption = None,
     library_version: VersionOption = "undeclared",
     rebase_to: Annotated[str | None, typer.Option("--rebase-to", help="re-base £ values to this price year")] = None,
-    deflators: Annotated[Path | None, typer.Option(help="deflator series CSV; default: HM Treasury GDP deflator")] = None,
+    deflators: Annotated[
+        Path | None, typer.Option(help="deflator series CSV; default: HM Treasury GDP deflator")
+    ] = None,
     output: FormatOption = Format.table,
 ) -> None:
     """List the measures library: theme, outcome, unit, £ proxy (or record only), price year, source, licence."""
@@ -121,8 +123,8 @@ def delivery(
         return
     console = Console(width=200)
     _library_banner(console, report["library"])
-    table = Table("supplier", "lot", "measure", "year", "committed", "delivered (verified)", "unverified", "£ committed",
-                  "£ delivered", "RAG")
+    table = Table("supplier", "lot", "measure", "year", "committed", "delivered (verified)", "unverified",
+                  "£ committed", "£ delivered", "RAG")
     for contract in report["contracts"]:
         for line in contract["commitments"]:
             table.add_row(contract["supplier"], contract["lot"], line["measure"], str(line["year"]),

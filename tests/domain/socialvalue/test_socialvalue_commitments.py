@@ -63,9 +63,8 @@ def bid(library: Library, *commitments: Commitment, contract_value: str = "50000
     return result
 
 
-def checks(library: Library, the_bid: BidSocialValue, context: ContractContext = CLEAN_CONTEXT,
-           policy: WashingPolicy = WashingPolicy()) -> list[str]:
-    return [f.check for f in check_bid(the_bid, library, context, policy)]
+def checks(library: Library, the_bid: BidSocialValue, policy: WashingPolicy | None = None) -> list[str]:
+    return [f.check for f in check_bid(the_bid, library, CLEAN_CONTEXT, policy or WashingPolicy())]
 
 
 def test_a_clean_bid_raises_no_flag(library: Library) -> None:

@@ -15,9 +15,10 @@ COMMITMENTS = (
 )
 
 
-def returned(measure: str, quantity: str, status: str = "verified", period: str = "Q1", year: int = 1,
-             supplier: str = "Acorn") -> DeliveryRecord:
-    return DeliveryRecord(supplier, "north", measure, year, period, D(quantity), "payroll extract", status)  # type: ignore[arg-type]
+def returned(
+    measure: str, quantity: str, status: str = "verified", period: str = "Q1", *, year: int = 1
+) -> DeliveryRecord:
+    return DeliveryRecord("Acorn", "north", measure, year, period, D(quantity), "payroll extract", status)  # type: ignore[arg-type]
 
 
 def test_committed_against_delivered_in_units_and_pounds(library: Library) -> None:

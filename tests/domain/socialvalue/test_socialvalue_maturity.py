@@ -45,7 +45,7 @@ def test_half_way_rounds_up() -> None:
 
 
 def test_missing_or_unknown_answers_are_refused() -> None:
-    partial = answers(*[1] * 12)[:-1] + [Answer("nonsense", "slightly")]
+    partial = [*answers(*([1] * 12))[:-1], Answer("nonsense", "slightly")]
     problems = check_answers(partial)
     assert any("'nonsense' is not a question" in p for p in problems)
     assert any(f"question '{QUESTIONS[-1].id}' is not answered" in p for p in problems)
