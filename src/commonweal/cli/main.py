@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import socialvalue
+from commonweal.cli import evaluate, socialvalue
 
 app = typer.Typer(
     name="commonweal",
@@ -26,5 +26,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
+app.command()(evaluate.evaluate)
+app.command()(evaluate.demo)
 app.add_typer(socialvalue.app)
 app.command()(socialvalue.maturity)
