@@ -8,6 +8,7 @@ Every reader checks the whole file, collects every problem (file, row, column, w
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -16,7 +17,9 @@ from typing import Any, cast
 
 import yaml
 
-from commonweal.domain.socialvalue.commitments import Commitment
+from commonweal.domain.evaluation.model import Tender
+from commonweal.domain.evaluation.records import Bid
+from commonweal.domain.socialvalue.commitments import Commitment, quantities, value_bids
 from commonweal.domain.socialvalue.core_values import (
     DEFAULT_CORE_VALUE_LIMIT,
     CoreValue,
@@ -32,7 +35,7 @@ from commonweal.domain.socialvalue.rebase import DeflatorSeries
 from commonweal.domain.socialvalue.sroi import ImpactLine, ImpactMap
 from commonweal.domain.socialvalue.washing import ContractContext, WashingPolicy
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.tabular import Row, normalise_header, parse_decimal, read_table
+from commonweal.io.tabular import Row, find_table, normalise_header, parse_decimal, read_table
 
 OPEN_LIBRARY_NAME = "Commonweal open library"
 # Declared version of the shipped library; bump it whenever open_library.csv changes (the content hash changes
@@ -206,9 +209,11 @@ def _quantity(problems: ProblemCollector, row: Row) -> Decimal:
     return value
 
 
-def read_commitments(path: Path, library: Library) -> tuple[Commitment, ...]:
+def read_commitments(
+    path: Path, library: Library, bids: Collection[tuple[str, str]] | None = None
+) -> tuple[Commitment, ...]:
     """`commitments.csv|xlsx`: bidder, lot, measure, quantity, year (contract year, 1 = first), and optionally
-    owner, milestone, beneficiaries."""
+    owner, milestone, beneficiaries. With `bids`, every (bidder, lot) must be one of them."""
     table = read_table(path, COMMITMENT_COLUMNS)
     problems = ProblemCollector()
     commitments = []
@@ -216,6 +221,9 @@ def read_commitments(path: Path, library: Library) -> tuple[Commitment, ...]:
         for column in ("bidder", "lot"):
             if not row.get(column):
                 problems.add(row.file, "is empty", row.number, column)
+        if bids is not None and (row.get("bidder"), row.get("lot")) not in bids:
+            problems.add(row.file, f"'{row.get('bidder')}' has no bid in lot '{row.get('lot')}'", row.number,
+                         "bidder")
         commitments.append(
             Commitment(
                 bidder=row.get("bidder"), lot=row.get("lot"), measure_id=_measure_in(problems, row, library),
@@ -335,25 +343,67 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
     return ImpactMap(name=str(data.get("name") or path.stem), investment=cast(Decimal, investment), lines=tuple(lines))
 
 
+SETTINGS_FILE = "socialvalue.yaml"
+COMMITMENTS = "commitments"
+_SETTINGS_KEYS = {"library", "criterion", "max_core_values", "core_values", "selections", "lots", "anti_washing"}
+
+
 @dataclass(frozen=True)
 class SocialValueSettings:
-    """A tender folder's `socialvalue.yaml`: the council's core values, the measures the tender selected from
-    them, each lot's contract context and the anti-washing policy."""
+    """A tender folder's `socialvalue.yaml`: the library the tender pinned, the council's core values, the
+    measures the tender selected from them, each lot's contract context and the anti-washing policy."""
 
+    library: Library
     core_values: CoreValues | None = None
     selections: tuple[MeasureSelection, ...] = ()
     contexts: dict[str, ContractContext] = field(default_factory=dict)
-    criterion: str = "social_value_commitments"
+    criterion: str | None = None
     policy: WashingPolicy = field(default_factory=WashingPolicy)
 
 
-def read_settings(path: Path, library: Library) -> SocialValueSettings:
-    """Read and check `socialvalue.yaml`. Missing file → defaults (no core values, no contract context)."""
-    if not path.exists():
-        return SocialValueSettings()
+def _settings_library(
+    folder: Path, data: dict[str, Any], problems: ProblemCollector, override: Path | None, version: str
+) -> Library | None:
+    """The library named in `library:` (`file`, relative to the folder, or `open`; `version`; `content_hash`),
+    or `override`. When the tender pinned a content hash, a library with other values is refused."""
+    spec = data.get("library") or {}
+    if not isinstance(spec, dict):
+        problems.add(SETTINGS_FILE, "expected a mapping with file, version and content_hash", column="library")
+        return None
+    file = str(spec.get("file") or "open")
+    if override is not None:
+        library = read_library(override, version=version)
+    elif file == "open":
+        library = open_library()
+    else:
+        library = read_library(folder / file, version=str(spec.get("version") or "undeclared"))
+    pinned = str(spec.get("content_hash") or "")
+    if pinned and pinned != library.content_hash:
+        problems.add(
+            SETTINGS_FILE,
+            f"the tender pinned library content hash {pinned[:16]}…, but {library.name} {library.version} has "
+            f"{library.content_hash[:16]}…: its values have changed since the tender was evaluated on it",
+            column="library.content_hash",
+        )
+    if spec.get("version") and str(spec["version"]) != library.version:
+        problems.add(SETTINGS_FILE, f"the tender pinned version {spec['version']}, but the library is "
+                     f"{library.version}", column="library.version")
+    return library
+
+
+def read_settings(
+    folder: Path, library_override: Path | None = None, version: str = "undeclared"
+) -> SocialValueSettings:
+    """Read and check a tender folder's `socialvalue.yaml`; without one, the open library and no context."""
+    path = folder / SETTINGS_FILE
     problems = ProblemCollector()
     file = path.name
-    data = _load_yaml(path, problems)
+    data = _load_yaml(path, problems) if path.exists() else {}
+    for key in sorted(set(data) - _SETTINGS_KEYS):
+        problems.add(file, f"unknown key; expected one of {', '.join(sorted(_SETTINGS_KEYS))}", column=key)
+    library = _settings_library(folder, data, problems, library_override, version)
+    problems.raise_if_any()
+    assert library is not None  # a missing library raised above
     values = tuple(
         CoreValue(id=str(v.get("id", "")), title=str(v.get("title", "")),
                   outcomes=tuple(str(o) for o in v.get("outcomes") or ()),
@@ -383,16 +433,60 @@ def read_settings(path: Path, library: Library) -> SocialValueSettings:
         if "workforce" in item and (workforce is None or workforce < 0):
             problems.add(file, f"'{item.get('workforce')}' is not a workforce in FTE", number, "workforce")
         service = frozenset(str(m) for m in item.get("service_measures") or ())
-        for measure_id in sorted(service - {m.id for m in library.measures}):
+        for measure_id in sorted(m for m in service if m not in library):
             problems.add(file, f"measure '{measure_id}' is not in the library", number, "service_measures")
         contexts[str(item.get("lot", ""))] = ContractContext(workforce=workforce, service_measures=service)
     washing = data.get("anti_washing") or {}
-    share = _fraction(problems, file, None, "max_share_of_contract_value", str(washing.get(
-        "max_share_of_contract_value", "")) if isinstance(washing, dict) else "")
+    if not isinstance(washing, dict):
+        problems.add(file, "expected a mapping such as {max_share_of_contract_value: 0.5}", column="anti_washing")
+        washing = {}
+    share = _fraction(problems, file, None, "anti_washing.max_share_of_contract_value",
+                      str(washing.get("max_share_of_contract_value", "")))
     policy = WashingPolicy() if share is None else WashingPolicy(max_share_of_contract_value=share)
     problems.raise_if_any()
-    return SocialValueSettings(core_values=core, selections=selections, contexts=contexts,
-                               criterion=str(data.get("criterion") or "social_value_commitments"), policy=policy)
+    return SocialValueSettings(library=library, core_values=core, selections=selections, contexts=contexts,
+                               criterion=str(data["criterion"]) if data.get("criterion") else None, policy=policy)
+
+
+def read_folder_commitments(
+    folder: Path, settings: SocialValueSettings, bids: Collection[tuple[str, str]]
+) -> tuple[Commitment, ...] | None:
+    """A tender folder's `commitments.csv|xlsx` (None when it has none). Every (bidder, lot) must be a bid."""
+    path = find_table(folder, COMMITMENTS)
+    return None if path is None else read_commitments(path, settings.library, bids)
+
+
+def committed_quantities(
+    folder: Path, tender: Tender, bids: Iterable[Bid]
+) -> dict[tuple[str, str, str], Decimal]:
+    """`(lot, bidder, criterion) -> £ committed` for the tender's quantitative social value criteria.
+
+    The criteria fed are the one named by `criterion:` in socialvalue.yaml, or else every quantitative criterion
+    in a social value group. A bid with no commitments offers £0. Without commitments.csv nothing is supplied
+    (the evaluation then reports each missing offer).
+    """
+    wanted = {
+        lot.id: [c.id for c in lot.model.criteria if c.kind == "quantitative"
+                 and any(g.id == c.group and g.category == "social_value" for g in lot.model.groups)]
+        for lot in tender.lots
+    }
+    if not any(wanted.values()):
+        return {}
+    bids = tuple(bids)
+    settings = read_settings(folder)
+    commitments = read_folder_commitments(folder, settings, {(b.bidder, b.lot) for b in bids})
+    if commitments is None:
+        return {}
+    valued = value_bids(commitments, settings.library, {(b.bidder, b.lot): b.price for b in bids},
+                        {lot.id: lot.budget for lot in tender.lots if lot.budget is not None})
+    supplied: dict[tuple[str, str, str], Decimal] = {}
+    for lot_id, criteria in wanted.items():
+        bidders = [b.bidder for b in bids if b.lot == lot_id]
+        for criterion in criteria:
+            if settings.criterion in (None, criterion):
+                for (bidder, _), value in quantities(valued, lot_id, criterion, bidders).items():
+                    supplied[(lot_id, bidder, criterion)] = value
+    return supplied
 
 
 def read_maturity_answers(path: Path) -> tuple[Answer, ...]:

@@ -45,6 +45,7 @@ from commonweal.domain.evaluation.scales import PRESETS, Descriptor, ScoringScal
 from commonweal.domain.evaluation.validation import model_problems
 from commonweal.domain.provenance import Issue, Source
 from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.socialvalue import committed_quantities
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
 
 TENDER_FILE = "tender.yaml"
@@ -576,6 +577,11 @@ def load_tender_folder(folder: Path) -> TenderFolder:
             optional=True,
         ),
     )
+    if not problems.problems:
+        try:
+            loaded.quantities.update(committed_quantities(folder, tender, loaded.bids))
+        except InputError as exc:
+            problems.extend(exc.problems)
     problems.raise_if_any()
     check_folder(loaded)
     return loaded

@@ -18,15 +18,19 @@ from commonweal.domain.socialvalue.maturity import QUESTIONS, Answer, assess
 from commonweal.domain.socialvalue.rebase import rebase
 from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, analyse
 from commonweal.domain.socialvalue.washing import ContractContext, check_bid
+from commonweal.io.errors import InputError, Problem
 from commonweal.io.socialvalue import (
     SocialValueSettings,
     open_library,
     read_commitments,
     read_deflators,
     read_delivery,
+    read_folder_commitments,
     read_impact_map,
     read_library,
+    read_settings,
 )
+from commonweal.io.tender_folder import load_tender_folder
 
 DISCOUNT_SOURCE = (
     "HM Treasury, The Green Book, Annex A6 'Discounting', Table 8 'Declining Long Term Discount Rate': "
@@ -148,6 +152,8 @@ def assess_commitments(
     report = {
         "library": library_header(library, used),
         "criterion": settings.criterion,
+        "selection_note": "Measures are selected only from the council's core values, each with a relevance and "
+                          "proportionality reason (Procurement Act 2023 s.23(2)(a) and (d)).",
         "anti_washing_policy": {
             "max_share_of_contract_value": str(settings.policy.max_share_of_contract_value),
             "label": "Commonweal default thresholds, configurable in socialvalue.yaml",
@@ -159,6 +165,32 @@ def assess_commitments(
         ],
     }
     return bids, report
+
+
+def commitments_report(
+    folder: Path, library_path: Path | None = None, version: str = "undeclared"
+) -> dict[str, Any]:
+    """`commonweal socialvalue commitments DIR`: each bid's committed £ per bidder and lot, with flags."""
+    tender = load_tender_folder(folder)
+    settings = read_settings(folder, library_path, version)
+    bids = {(b.bidder, b.lot): b.price for b in tender.bids}
+    commitments = read_folder_commitments(folder, settings, bids)
+    if commitments is None:
+        raise InputError([Problem(str(folder), "has no commitments.csv or commitments.xlsx; expected columns "
+                                  "bidder, lot, measure, quantity, year")])
+    _, report = assess_commitments(commitments, settings.library, settings, bids,
+                                   {lot.id: lot.budget for lot in tender.tender.lots if lot.budget is not None})
+    report["tender"] = {"reference": tender.tender.reference, "title": tender.tender.title}
+    report["core_values"] = [
+        {"id": v.id, "title": v.title, "outcomes": list(v.outcomes), "measures": list(v.measures)}
+        for v in (settings.core_values.values if settings.core_values else ())
+    ]
+    report["selections"] = [
+        {"measure": s.measure_id, "core_value": s.core_value_id, "relevance": s.relevance,
+         "proportionality": s.proportionality}
+        for s in settings.selections
+    ]
+    return report
 
 
 def delivery_report(

@@ -111,3 +111,9 @@ def test_no_owner_or_milestone(library: Library) -> None:
 def test_the_service_itself_is_not_additional(library: Library) -> None:
     (flag,) = check_bid(bid(library, pledge("Acorn", "CARE", "100")), library, CLEAN_CONTEXT)
     assert flag.check == "service_itself"
+
+
+def test_overlapping_measures_for_different_named_beneficiaries_are_not_flagged(library: Library) -> None:
+    distinct = bid(library, pledge("Acorn", "JOB", "1", beneficiaries="jobseekers"),
+                   pledge("Acorn", "JOB-ECON", "1", beneficiaries="care leavers"))
+    assert checks(library, distinct) == []

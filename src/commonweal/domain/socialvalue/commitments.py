@@ -112,7 +112,12 @@ def value_bids(
 
 
 def quantities(
-    bids: Iterable[BidSocialValue], lot: str, criterion_id: str
+    bids: Iterable[BidSocialValue], lot: str, criterion_id: str, bidders: Iterable[str] = ()
 ) -> dict[tuple[str, str], Decimal]:
-    """The per-bid numbers a quantitative social value criterion scores: `(bidder, criterion_id) -> £ total`."""
-    return {(bid.bidder, criterion_id): bid.total for bid in bids if bid.lot == lot}
+    """The per-bid numbers a quantitative social value criterion scores: `(bidder, criterion_id) -> £ total`.
+
+    Each of `bidders` (the lot's bids) without commitments offers £0.00: committing nothing is an offer of nothing.
+    """
+    offered = {(bidder, criterion_id): Decimal("0.00") for bidder in bidders}
+    offered.update({(bid.bidder, criterion_id): bid.total for bid in bids if bid.lot == lot})
+    return offered

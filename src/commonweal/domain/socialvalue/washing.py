@@ -5,7 +5,8 @@ A flag is not a verdict. It marks a commitment the evaluator should question bef
 - `share_of_contract_value`: the bid claims social value above a share of the contract's value;
 - `implausible_quantity`: more people in jobs in a year than the contract's whole workforce;
 - `double_counting`: the same beneficiaries counted under two measures, or two measures the library says
-  overlap (for example a fiscal and an economic value of the same job) committed for the same year;
+  overlap (for example a fiscal and an economic value of the same job) committed for the same year, unless the
+  bid names different beneficiaries for each;
 - `no_owner_or_milestone`: a commitment nobody is named to deliver, or with no milestone to check it by;
 - `service_itself`: "additional" value that is the service the council is already buying.
 
@@ -99,12 +100,18 @@ def check_bid(
                 f"The same beneficiaries ({group!r}) are counted under {len(group_ids)} measures: "
                 f"{', '.join(sorted(group_ids))}.",
             )
-    committed = {(line.measure.id, line.commitment.year) for line in bid.lines}
+    # who each (measure, year) counts; overlapping measures naming different beneficiaries are left alone
+    committed: dict[tuple[str, int], set[str]] = {}
+    for line in bid.lines:
+        committed.setdefault((line.measure.id, line.commitment.year), set()).add(
+            line.commitment.beneficiaries.strip().lower())
     reported: set[frozenset[str]] = set()
-    for measure_id, year in sorted(committed):
+    for (measure_id, year), groups in sorted(committed.items()):
         for other in library.measure(measure_id).overlaps:
             pair = frozenset((measure_id, other))
-            if (other, year) in committed and pair not in reported:
+            others = committed.get((other, year))
+            distinct = others is not None and "" not in groups | others and not groups & others
+            if others is not None and not distinct and pair not in reported:
                 reported.add(pair)
                 flag(
                     "double_counting",
