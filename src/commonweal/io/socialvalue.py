@@ -122,7 +122,7 @@ def read_library(path: Path, name: str | None = None, version: str = "undeclared
         price_year = row.get("price_year") or None
         if price_year and not _PRICE_YEAR.match(price_year):
             problems.add(file, f"'{price_year}' is not a price year; expected YYYY or YYYY/YY", number, "price_year")
-        verified = not row.values.get("verified", "yes").strip() or _flag(problems, row, "verified")
+        verified = not row.get("verified") or _flag(problems, row, "verified")  # blank or absent: verified
         if not verified and proxy_text:
             problems.add(file, "an unverified row must not carry a £ value; leave proxy_gbp blank (record only)",
                          number, "proxy_gbp")

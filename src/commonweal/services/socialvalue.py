@@ -275,8 +275,9 @@ def sroi_report(path: Path, library_path: Path | None = None, version: str = "un
                 "reachable": row.reachable,
                 "change": _text(row.change),
             }
+            # reachable first, smallest relative change first; an assumption now at 0 has no relative change
             for row in sorted(result.sensitivity,
-                              key=lambda s: (not s.reachable, abs(s.change) if s.change is not None else Decimal(0)))
+                              key=lambda s: (not s.reachable, s.change is None, abs(s.change or 0)))
         ],
         "library": library_header(library, [library.measure(line.measure_id) for line in result.impact_map.lines
                                             if line.measure_id]),
