@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal, get_args
 
 from commonweal.domain.socialvalue.commitments import BidSocialValue
 from commonweal.domain.socialvalue.library import Library
@@ -28,6 +29,11 @@ DEFAULT_MAX_SHARE_OF_CONTRACT_VALUE = Decimal("0.5")
 # Commonweal default: measures in these themes counted per person-year are jobs, compared with the workforce.
 DEFAULT_JOB_THEMES = ("Jobs",)
 DEFAULT_JOB_UNITS = ("person_year",)
+
+Check = Literal[
+    "share_of_contract_value", "implausible_quantity", "double_counting", "no_owner_or_milestone", "service_itself"
+]
+CHECKS: tuple[Check, ...] = get_args(Check)
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class ContractContext:
 
 @dataclass(frozen=True)
 class WashingFlag:
-    check: str
+    check: Check
     bidder: str
     lot: str
     measures: tuple[str, ...]
@@ -60,7 +66,7 @@ def check_bid(
 ) -> tuple[WashingFlag, ...]:
     flags: list[WashingFlag] = []
 
-    def flag(check: str, measures: tuple[str, ...], reason: str) -> None:
+    def flag(check: Check, measures: tuple[str, ...], reason: str) -> None:
         flags.append(WashingFlag(check, bid.bidder, bid.lot, measures, reason))
 
     if bid.contract_value and bid.total > bid.contract_value * policy.max_share_of_contract_value:
