@@ -15,9 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from commonweal.domain.socialvalue.library import Library, Measure
-
-PENNY = Decimal("0.01")
+from commonweal.domain.socialvalue.library import PENNY, Library, Measure
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from commonweal.domain.socialvalue.commitments import Commitment, value_commitment
-from commonweal.domain.socialvalue.library import Library
+from commonweal.domain.socialvalue.library import PENNY, Library
 
 Verification = Literal["verified", "unverified", "rejected"]
 VERIFICATIONS: tuple[Verification, ...] = ("verified", "unverified", "rejected")
@@ -115,7 +115,7 @@ def track_delivery(
                 unverified=units("unverified"),
                 rejected=units("rejected"),
                 committed_value=value_commitment(commitment, library).value,
-                delivered_value=None if proxy is None else (delivered * proxy).quantize(Decimal("0.01"), ROUND_HALF_UP),
+                delivered_value=None if proxy is None else (delivered * proxy).quantize(PENNY, ROUND_HALF_UP),
                 rag=policy.rate(ratio),
                 records=matched,
             )

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+PENNY = Decimal("0.01")  # £ values are rounded to the penny, half up, wherever they are computed
+
 # The units a measure may be counted in. A library row with any other unit is refused, so that quantities from
 # different bids are always counted the same way. Keys are the codes used in library files.
 UNITS: Mapping[str, str] = {

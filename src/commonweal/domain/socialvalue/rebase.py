@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-PENNY = Decimal("0.01")
+from commonweal.domain.socialvalue.library import PENNY
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from commonweal.domain.socialvalue.library import PENNY
+
 ONE = Decimal(1)
-PENNY = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
 
 # (first year, last year, rate): HM Treasury Green Book, Annex A6, Table 8, standard STPR.
