@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from commonweal.cli import socialvalue as socialvalue_cli
 from commonweal.cli.main import app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,3 +118,26 @@ def test_sroi_table_shows_the_ratio() -> None:
     result = runner.invoke(app, ["socialvalue", "sroi", str(EXAMPLES / "socialvalue" / "impact-map.yaml")])
     assert result.exit_code == 0
     assert "SROI ratio" in result.stdout and "break-even" in result.stdout
+
+
+def test_measures_csv_export_carries_the_licence_on_every_row(tmp_path: Path) -> None:
+    (tmp_path / "toms.csv").write_text(
+        "measure_id,theme,outcome,measure,unit,proxy_gbp,price_year,source_title,licence\n"
+        "NT1,Jobs,Work,Local FTE,person_year,100,2024,National TOMs 2024,CC BY-NC-ND 4.0\n"
+        "NT2,Jobs,Work,Local apprentice,person_year,,2024,National TOMs 2024,CC BY-NC-ND 4.0\n", encoding="utf-8")
+    result = runner.invoke(app, ["socialvalue", "measures", "--library", str(tmp_path / "toms.csv"), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["id"] for r in rows] == ["NT1", "NT2"]
+    assert all(r["licence"] == "CC BY-NC-ND 4.0" and "NON-COMMERCIAL" in r["licence_marking"] for r in rows)
+
+
+def test_maturity_asks_each_question_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socialvalue_cli, "_is_terminal", lambda: True)
+    answers = ["significantly"] * 11 + ["moderately"]
+    result = runner.invoke(app, ["maturity", "--format", "json"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{"):])
+    # eleven at 3 and one at 2: 35 / 12 = 2.92 → "significantly", where 4% of delegates placed theirs
+    assert (data["level"], data["mean_score"]) == ("significantly", "2.92")
+    assert data["benchmark"]["below_percent"] == "96"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from enum import StrEnum
@@ -25,9 +26,10 @@ app = typer.Typer(name="socialvalue", help="Social value: measures, commitments,
 class Format(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", help="table for people, json for machines")]
+FormatOption = Annotated[Format, typer.Option("--format", help="table for people, json (or csv for measures)")]
 LibraryOption = Annotated[
     Path | None, typer.Option("--library", help="a council's own library (CSV/XLSX); default: the open library")
 ]
@@ -68,6 +70,12 @@ def measures(
     report = _run(lambda: service.measures_report(library, library_version, rebase_to, deflators))
     if output is Format.json:
         _emit_json(report)
+        return
+    if output is Format.csv:
+        # every row carries its licence and marking, so a restricted value is marked wherever the file goes
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(report["measures"][0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(report["measures"])
         return
     console = Console(width=200)
     _library_banner(console, report["library"])
@@ -161,6 +169,10 @@ def sroi(
     console.print(table)
 
 
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def maturity(
     answers: Annotated[Path | None, typer.Option(help="answers file (CSV/XLSX: question, answer, note)")] = None,
     output: FormatOption = Format.table,
@@ -168,7 +180,7 @@ def maturity(
     """Self-assess how far social value informs the council's commissioning, against the SOLACE 2018 poll."""
     if answers is not None:
         given = _run(lambda: {"answers": read_maturity_answers(answers)})["answers"]
-    elif sys.stdin.isatty():
+    elif _is_terminal():
         given = tuple(
             Answer(question.id, LEVELS[LEVELS.index(Prompt.ask(question.text, choices=list(LEVELS)))])
             for question in QUESTIONS
