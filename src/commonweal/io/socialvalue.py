@@ -435,7 +435,10 @@ def read_settings(
         service = frozenset(str(m) for m in item.get("service_measures") or ())
         for measure_id in sorted(m for m in service if m not in library):
             problems.add(file, f"measure '{measure_id}' is not in the library", number, "service_measures")
-        contexts[str(item.get("lot", ""))] = ContractContext(workforce=workforce, service_measures=service)
+        lot = str(item.get("lot") or "")
+        if not lot:
+            problems.add(file, "is empty; each entry under lots names its lot", number, "lot")
+        contexts[lot] = ContractContext(workforce=workforce, service_measures=service)
     washing = data.get("anti_washing") or {}
     if not isinstance(washing, dict):
         problems.add(file, "expected a mapping such as {max_share_of_contract_value: 0.5}", column="anti_washing")
