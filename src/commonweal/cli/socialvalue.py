@@ -122,10 +122,11 @@ def delivery(
     returns_file: Annotated[Path, typer.Argument(help="delivery returns CSV/XLSX")],
     library: LibraryOption = None,
     library_version: VersionOption = "undeclared",
+    year: Annotated[int | None, typer.Option(help="contract year to date: later commitments are not yet due")] = None,
     output: FormatOption = Format.table,
 ) -> None:
     """Committed against delivered (verified) social value, with a red/amber/green status."""
-    report = _run(lambda: service.delivery_report(commitments_file, returns_file, library, library_version))
+    report = _run(lambda: service.delivery_report(commitments_file, returns_file, library, library_version, year))
     if output is Format.json:
         _emit_json(report)
         return
@@ -137,9 +138,11 @@ def delivery(
         for line in contract["commitments"]:
             table.add_row(contract["supplier"], contract["lot"], line["measure"], str(line["year"]),
                           line["committed_units"], line["delivered_units"], line["unverified_units"],
-                          line["committed_gbp"] or "record only", line["delivered_gbp"] or "record only", line["rag"])
+                          line["committed_gbp"] or "record only", line["delivered_gbp"] or "record only",
+                          line["rag"] or "not yet due")
         table.add_row(contract["supplier"], contract["lot"], "[bold]contract[/bold]", "", "", "", "",
-                      contract["committed_gbp"], contract["delivered_gbp"], f"[bold]{contract['rag']}[/bold]")
+                      contract["committed_gbp"], contract["delivered_gbp"],
+                      f"[bold]{contract['rag'] or 'nothing due yet'}[/bold]")
     console.print(table)
     for record in report["unmatched_returns"]:
         console.print(f"[yellow]Return with no matching commitment[/yellow]: {record}")

@@ -194,13 +194,21 @@ def commitments_report(
 
 
 def delivery_report(
-    commitments_path: Path, returns_path: Path, library_path: Path | None = None, version: str = "undeclared"
+    commitments_path: Path,
+    returns_path: Path,
+    library_path: Path | None = None,
+    version: str = "undeclared",
+    as_of_year: int | None = None,
 ) -> dict[str, Any]:
+    """Committed against verified delivery per commitment and contract; RAG None means not yet due."""
     library = load_library(library_path, version)
     commitments = read_commitments(commitments_path, library)
-    result = track_delivery(commitments, read_delivery(returns_path, library), library)
+    result = track_delivery(commitments, read_delivery(returns_path, library), library, as_of_year=as_of_year)
     return {
         "library": library_header(library, [library.measure(c.measure_id) for c in commitments]),
+        "as_of_year": as_of_year,
+        "rag_policy": "green from 100% of the commitment delivered and verified, amber from 75%, red below "
+                      "(Commonweal defaults)",
         "contracts": [
             {
                 "supplier": contract.supplier,

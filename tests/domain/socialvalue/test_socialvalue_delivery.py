@@ -53,3 +53,20 @@ def test_a_record_only_contract_is_rated_by_its_worst_commitment(library: Librar
     report = track_delivery(COMMITMENTS[2:], (returned("TRAIN", "8"),), library, RagPolicy(amber_at=D("0.8")))
     assert report.contracts[0].committed_value == 0
     assert report.contracts[0].rag == "amber"  # 8 of 10 = 80%, amber from 80% in this policy
+
+
+def test_commitments_not_yet_due_have_no_rag(library: Library) -> None:
+    later = Commitment("Acorn", "north", "VOL", D(50), 2, "HR", "Q4")
+    report = track_delivery((*COMMITMENTS[:2], later), (returned("JOB", "4"), returned("VOL", "100")), library,
+                            as_of_year=1)
+    (contract,) = report.contracts
+    assert [line.rag for line in contract.lines] == ["green", "green", None]
+    # year 2's 50 hours (£932) are not yet due: committed to date is 4 × 9,800 + 100 × 18.64 = £41,064
+    assert (contract.committed_value, contract.rag) == (D("41064.00"), "green")
+
+
+def test_commitments_to_the_same_measure_and_year_are_tracked_together(library: Library) -> None:
+    split = (Commitment("Acorn", "north", "JOB", D(1), 1, "HR", "Q2"), Commitment("Acorn", "north", "JOB", D(3), 1))
+    (contract,) = track_delivery(split, (returned("JOB", "4"),), library).contracts
+    (line,) = contract.lines
+    assert (line.commitment.quantity, line.delivered, line.rag) == (D(4), D(4), "green")

@@ -13,7 +13,7 @@ configurable through `RagPolicy`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -62,7 +62,7 @@ class CommitmentDelivery:
     rejected: Decimal
     committed_value: Decimal | None
     delivered_value: Decimal | None
-    rag: Rag
+    rag: Rag | None  # None: not yet due
     records: tuple[DeliveryRecord, ...]
 
 
@@ -71,9 +71,9 @@ class ContractDelivery:
     supplier: str
     lot: str
     lines: tuple[CommitmentDelivery, ...]
-    committed_value: Decimal
+    committed_value: Decimal  # of the commitments due so far
     delivered_value: Decimal
-    rag: Rag
+    rag: Rag | None  # None: nothing due yet
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,25 @@ def track_delivery(
     records: Iterable[DeliveryRecord],
     library: Library,
     policy: RagPolicy = RagPolicy(),
+    as_of_year: int | None = None,
 ) -> DeliveryReport:
-    """Committed against delivered, per commitment and per contract (supplier × lot)."""
-    commitments = tuple(commitments)
+    """Committed against delivered, per commitment and per contract (supplier × lot).
+
+    Commitments to the same measure in the same contract year are tracked as one. With `as_of_year`, later
+    years' commitments are listed as not yet due (no RAG) and left out of the contract's £ and RAG.
+    """
+    merged: dict[tuple[str, str, str, int], Commitment] = {}
+    for commitment in commitments:
+        key = _key(commitment.bidder, commitment.lot, commitment.measure_id, commitment.year)
+        earlier = merged.get(key)
+        merged[key] = commitment if earlier is None else replace(
+            earlier, quantity=earlier.quantity + commitment.quantity
+        )
     by_key: dict[tuple[str, str, str, int], list[DeliveryRecord]] = {}
     for record in records:
         by_key.setdefault(_key(record.supplier, record.lot, record.measure_id, record.year), []).append(record)
     contracts: dict[tuple[str, str], list[CommitmentDelivery]] = {}
-    for commitment in commitments:
-        key = _key(commitment.bidder, commitment.lot, commitment.measure_id, commitment.year)
+    for key, commitment in merged.items():
         matched = tuple(by_key.pop(key, ()))
 
         def units(status: Verification, matched: tuple[DeliveryRecord, ...] = matched) -> Decimal:
@@ -108,6 +118,7 @@ def track_delivery(
         delivered = units("verified")
         proxy = library.measure(commitment.measure_id).proxy
         ratio = delivered / commitment.quantity if commitment.quantity else Decimal(1)
+        due = as_of_year is None or commitment.year <= as_of_year
         contracts.setdefault((commitment.bidder, commitment.lot), []).append(
             CommitmentDelivery(
                 commitment=commitment,
@@ -116,18 +127,20 @@ def track_delivery(
                 rejected=units("rejected"),
                 committed_value=value_commitment(commitment, library).value,
                 delivered_value=None if proxy is None else (delivered * proxy).quantize(PENNY, ROUND_HALF_UP),
-                rag=policy.rate(ratio),
+                rag=policy.rate(ratio) if due else None,
                 records=matched,
             )
         )
     results = []
     for (supplier, lot), lines in contracts.items():
-        committed = sum((line.committed_value or Decimal(0) for line in lines), Decimal("0.00"))
-        delivered = sum((line.delivered_value or Decimal(0) for line in lines), Decimal("0.00"))
+        due_lines = [line for line in lines if line.rag is not None]
+        committed = sum((line.committed_value or Decimal(0) for line in due_lines), Decimal("0.00"))
+        delivered = sum((line.delivered_value or Decimal(0) for line in due_lines), Decimal("0.00"))
+        rag: Rag | None = None
         if committed:
             rag = policy.rate(delivered / committed)
-        else:
-            rag = min((line.rag for line in lines), key=("red", "amber", "green").index)
+        elif due_lines:
+            rag = min((line.rag for line in due_lines if line.rag), key=("red", "amber", "green").index)
         results.append(ContractDelivery(supplier, lot, tuple(lines), committed, delivered, rag))
     unmatched = tuple(record for group in by_key.values() for record in group)
     return DeliveryReport(tuple(results), unmatched)
