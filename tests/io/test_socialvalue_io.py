@@ -219,3 +219,23 @@ def test_committed_pounds_are_scored_by_a_quantitative_criterion(tmp_path: Path)
     assert sv4["Brightwater Home Care Ltd"].points == D("2.6725092")
     # a bidder with no commitments would offer £0: every lot-1 bidder here has some
     assert set(sv4) == {b.bidder for b in loaded.bids if b.lot == "1"}
+
+
+def test_settings_configure_the_anti_washing_checks(tmp_path: Path) -> None:
+    (tmp_path / "socialvalue.yaml").write_text(
+        "lots:\n  - {lot: '1', workforce: 12, service_measures: [VOL-HOUR-ASHE2024]}\n"
+        "anti_washing: {max_share_of_contract_value: 25%}\ncriterion: SV4\n", encoding="utf-8")
+    settings = read_settings(tmp_path)
+    assert settings.policy.max_share_of_contract_value == D("0.25")
+    assert settings.contexts["1"].service_measures == frozenset({"VOL-HOUR-ASHE2024"})
+    assert settings.criterion == "SV4"
+    (tmp_path / "socialvalue.yaml").write_text(
+        "lots:\n  - {workforce: many, service_measures: [NOPE]}\nanti_washing: {max_share_of_contract_value: 2}\n"
+        "extra: 1\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_settings(tmp_path)
+    assert where(caught.value) == {
+        ("socialvalue.yaml", None, "extra"), ("socialvalue.yaml", 1, "lot"), ("socialvalue.yaml", 1, "workforce"),
+        ("socialvalue.yaml", 1, "service_measures"),
+        ("socialvalue.yaml", None, "anti_washing.max_share_of_contract_value"),
+    }

@@ -402,8 +402,9 @@ def read_settings(
     for key in sorted(set(data) - _SETTINGS_KEYS):
         problems.add(file, f"unknown key; expected one of {', '.join(sorted(_SETTINGS_KEYS))}", column=key)
     library = _settings_library(folder, data, problems, library_override, version)
-    problems.raise_if_any()
-    assert library is not None  # a missing library raised above
+    if library is None:
+        problems.raise_if_any()
+        raise AssertionError("unreachable: a missing library is a problem")
     values = tuple(
         CoreValue(id=str(v.get("id", "")), title=str(v.get("title", "")),
                   outcomes=tuple(str(o) for o in v.get("outcomes") or ()),
