@@ -146,11 +146,15 @@ class SroiResult:
     sensitivity: tuple[SensitivityRow, ...]
 
 
-def line_present_value(line: ImpactLine, factors: tuple[Decimal, ...] | None = None) -> Decimal:
-    years = line.yearly_impacts()
-    if factors is None or (years and years[-1][0] >= len(factors)):
-        factors = discount_factors(max((y for y, _ in years), default=0))
-    return sum((impact * factors[year] for year, impact in years), Decimal(0))
+def _line_result(line: ImpactLine, factors: tuple[Decimal, ...]) -> LineResult:
+    years = tuple(
+        YearValue(year, impact, factors[year], impact * factors[year]) for year, impact in line.yearly_impacts()
+    )
+    return LineResult(line, years, sum((y.present_value for y in years), Decimal(0)))
+
+
+def line_present_value(line: ImpactLine) -> Decimal:
+    return _line_result(line, discount_factors(max(line.start_year + line.duration - 1, 0))).present_value
 
 
 def analyse(impact_map: ImpactMap) -> SroiResult:
@@ -159,12 +163,7 @@ def analyse(impact_map: ImpactMap) -> SroiResult:
         raise ValueError("the investment must be more than £0 for an SROI ratio")
     last_year = max((line.start_year + line.duration - 1 for line in impact_map.lines), default=0)
     factors = discount_factors(last_year)
-    results = []
-    for line in impact_map.lines:
-        years = tuple(
-            YearValue(year, impact, factors[year], impact * factors[year]) for year, impact in line.yearly_impacts()
-        )
-        results.append(LineResult(line, years, sum((y.present_value for y in years), Decimal(0))))
+    results = [_line_result(line, factors) for line in impact_map.lines]
     total = sum((r.present_value for r in results), Decimal(0))
     investment = impact_map.investment
     present_value = total.quantize(PENNY, ROUND_HALF_UP)
