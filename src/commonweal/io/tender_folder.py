@@ -5,7 +5,9 @@
 - `scores.csv|xlsx`: `evaluator, bidder, lot, criterion, score, rationale` (each evaluator's independent scores);
 - `moderation.csv|xlsx`: `bidder, lot, criterion, score, rationale` (the consensus);
 - optional `gates.csv|xlsx`: `bidder, lot, gate, result, rationale` (result `pass` or `fail`);
-- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`.
+- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`;
+- optional `commitments.csv|xlsx` and `socialvalue.yaml`: social value commitments, whose £ feeds quantitative
+  social value criteria (see `commonweal.io.socialvalue.committed_quantities`).
 
 Nothing is evaluated until the whole folder is valid, so no partial result is ever written.
 """
