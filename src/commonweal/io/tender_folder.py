@@ -5,7 +5,9 @@
 - `scores.csv|xlsx`: `evaluator, bidder, lot, criterion, score, rationale` (each evaluator's independent scores);
 - `moderation.csv|xlsx`: `bidder, lot, criterion, score, rationale` (the consensus);
 - optional `gates.csv|xlsx`: `bidder, lot, gate, result, rationale` (result `pass` or `fail`);
-- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`.
+- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`;
+- optional `commitments.csv|xlsx` and `socialvalue.yaml`: social value commitments, whose £ feeds quantitative
+  social value criteria (see `commonweal.io.socialvalue.committed_quantities`).
 
 Nothing is evaluated until the whole folder is valid, so no partial result is ever written.
 """
@@ -46,6 +48,7 @@ from commonweal.domain.evaluation.scales import PRESETS, Descriptor, ScoringScal
 from commonweal.domain.evaluation.validation import model_problems
 from commonweal.domain.provenance import Issue, Source
 from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.socialvalue import committed_quantities
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
 
 TENDER_FILE = "tender.yaml"
@@ -587,6 +590,11 @@ def load_tender_folder(folder: Path) -> TenderFolder:
             optional=True,
         ),
     )
+    if not problems.problems:
+        try:
+            loaded.quantities.update(committed_quantities(folder, tender, loaded.bids))
+        except InputError as exc:
+            problems.extend(exc.problems)
     problems.raise_if_any()
     check_folder(loaded)
     return loaded
