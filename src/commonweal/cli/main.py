@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import contracts, evaluate
+from commonweal.cli import contracts, evaluate, socialvalue
 
 app = typer.Typer(
     name="commonweal",
@@ -29,3 +29,5 @@ def version() -> None:
 
 app.command()(evaluate.evaluate)
 app.command()(evaluate.demo)
+app.add_typer(socialvalue.app)
+app.command()(socialvalue.maturity)
