@@ -64,7 +64,7 @@ def _commitment(c: CommitmentAssessment) -> dict[str, Any]:
         "measure": c.commitment.measure, "year": c.commitment.year, "unit": c.commitment.unit,
         "quantity": _text(c.commitment.quantity), "value": _text(c.commitment.value),
         "due_to_date": _text(c.due_to_date.normalize()), "delivered": _text(c.delivered),
-        "pending": _text(c.pending), "rejected": _text(c.rejected),
+        "unverified": _text(c.unverified), "rejected": _text(c.rejected),
         "value_due": _text(c.value_due), "value_delivered": _text(c.value_delivered),
         "rating": c.rating.value, "reason": c.reason,
     }

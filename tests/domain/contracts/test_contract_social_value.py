@@ -26,11 +26,11 @@ def test_linear_profile_counts_whole_months_completed() -> None:
 def test_only_verified_delivery_counts_against_the_profile() -> None:
     contract = make_contract(start=dt.date(2025, 1, 1), commitments=(JOBS,))
     returns = [delivery(2, "3", Verification.VERIFIED), delivery(4, "1", Verification.VERIFIED),
-               delivery(5, "2", Verification.PENDING), delivery(6, "5", Verification.REJECTED)]
+               delivery(5, "2", Verification.UNVERIFIED), delivery(6, "5", Verification.REJECTED)]
     assessment = assess_social_value(contract, returns, dt.date(2025, 6, 30))
     # due by end of June: 12 x 6/12 = 6 jobs = £48,000; verified 3 + 1 = 4 jobs = £32,000; 4/6 = 66.7%
     [jobs] = assessment.commitments
-    assert (jobs.due_to_date, jobs.delivered, jobs.pending, jobs.rejected) == (D(6), D(4), D(2), D(5))
+    assert (jobs.due_to_date, jobs.delivered, jobs.unverified, jobs.rejected) == (D(6), D(4), D(2), D(5))
     assert (jobs.value_due, jobs.value_delivered) == (D("48000.00"), D("32000.00"))
     assert jobs.rating is Rating.REQUIRES_IMPROVEMENT  # 66.7% is between the 50% and 90% defaults
     assert assessment.committed == D(96000)

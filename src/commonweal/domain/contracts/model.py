@@ -44,10 +44,11 @@ class Frequency(StrEnum):
 
 
 class Verification(StrEnum):
-    """Where the council has got to in checking a social value claim; only verified delivery counts."""
+    """Where the council has got to in checking a social value claim; only verified delivery counts. The same
+    words as the social value module's delivery returns (`commonweal.domain.socialvalue.delivery`)."""
 
     VERIFIED = "verified"
-    PENDING = "pending"
+    UNVERIFIED = "unverified"
     REJECTED = "rejected"
 
 

@@ -2,7 +2,7 @@
 
 Each commitment (measure, quantity, contract year, £ value) is carried over as a KPI: the target is the share
 of the year's quantity due by the review date. Delivery counts only once the council has verified its evidence;
-pending claims are shown but not counted, rejected ones neither. Delivery is valued at the bid's own £ per unit,
+unverified claims are shown but not counted, rejected ones neither. Delivery is valued at the bid's own £ per unit,
 so no new proxy value enters at this stage.
 
 Commonweal defaults (configurable through `SocialValuePolicy`): the profile within a contract year is linear
@@ -41,7 +41,7 @@ class CommitmentAssessment:
     commitment: SocialValueCommitment
     due_to_date: Decimal
     delivered: Decimal
-    pending: Decimal
+    unverified: Decimal
     rejected: Decimal
     rating: Rating
     reason: str
@@ -112,14 +112,14 @@ def assess_commitment(
     unit = commitment.unit
     described = (f"{with_unit(delivered, unit)} verified of {with_unit(f'{due.normalize():f}', unit)} due by "
                  f"{as_of.isoformat()} (year {commitment.year} commitment: {with_unit(commitment.quantity, unit)})")
-    if totals[Verification.PENDING]:
-        described += f"; {with_unit(totals[Verification.PENDING], unit)} awaiting verification, not counted"
+    if totals[Verification.UNVERIFIED]:
+        described += f"; {with_unit(totals[Verification.UNVERIFIED], unit)} awaiting verification, not counted"
     if due == 0:
-        return CommitmentAssessment(commitment, due, delivered, totals[Verification.PENDING],
+        return CommitmentAssessment(commitment, due, delivered, totals[Verification.UNVERIFIED],
                                     totals[Verification.REJECTED], Rating.OTHER,
                                     f"contract year {commitment.year} has not started a full month yet")
     rating = rate_share(delivered / due, policy)
-    return CommitmentAssessment(commitment, due, delivered, totals[Verification.PENDING],
+    return CommitmentAssessment(commitment, due, delivered, totals[Verification.UNVERIFIED],
                                 totals[Verification.REJECTED], rating, described)
 
 
