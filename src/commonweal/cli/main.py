@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import evaluate, socialvalue
+from commonweal.cli import contracts, evaluate, socialvalue
 
 app = typer.Typer(
     name="commonweal",
@@ -13,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(contracts.app, name="contracts")
 
 
 @app.callback()
