@@ -101,7 +101,7 @@ def _how_assessed(model: EvaluationModel, criterion: Criterion) -> tuple[str, st
         cap = f", counting at most {rule.cap}" if rule.cap is not None else ""
         return (f"Scored from the value offered, in proportion to the best offer{cap}.", "0–100%")
     scale = criterion.scale
-    labels = "; ".join(f"{d.score.normalize()} {d.label}" for d in scale.descriptors)
+    labels = "; ".join(f"{d.score.normalize():f} {d.label}" for d in scale.descriptors)
     threshold = f" A score below {criterion.threshold} excludes the tender." if criterion.threshold is not None else ""
     return (
         f"Scored by evaluators on scale {scale.id} ({labels}), then moderated.{threshold}",
@@ -164,7 +164,7 @@ def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
         )
     else:
         price_explanation = (
-            f"Price £{bid.bid.price:,.2f} scored {bid.price_points} of {model.price.weight.normalize()} points "
+            f"Price £{bid.bid.price:,.2f} scored {bid.price_points} of {model.price.weight.normalize():f} points "
             f"({formula.title.lower()}: {formula.formula})."
         )
     subtotals: dict[str, Decimal] = {g: p.quantize(CENT) for g, p in bid.group_points.items()}

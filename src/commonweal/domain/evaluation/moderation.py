@@ -44,7 +44,7 @@ class Moderation:
         if self.spread >= threshold:
             found.append(
                 f"evaluators' scores for {self.criterion} range from {self.low} to {self.high} (spread {self.spread}, "
-                f"threshold {threshold.normalize()}): discuss at moderation"
+                f"threshold {threshold.normalize():f}): discuss at moderation"
             )
         if not self.low <= self.consensus.score <= self.high:
             found.append(
