@@ -44,9 +44,11 @@ def test_templates_autoescape_and_reject_undefined_names() -> None:
         env.from_string("{{ missing }}").render()
 
 
-def test_the_pdf_fetcher_refuses_the_network() -> None:
-    with pytest.raises(ValueError, match="must not use the network"):
-        render._local_only("https://example.com/logo.png")
+def test_the_pdf_fetcher_refuses_the_network_but_reads_inline_data() -> None:
+    fetcher = render.local_fetcher()
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher.fetch("https://example.com/logo.png")
+    assert fetcher.fetch("data:text/plain,Fernbridge").read() == b"Fernbridge"
 
 
 def test_write_pdf_writes_a_pdf(tmp_path: Path) -> None:
