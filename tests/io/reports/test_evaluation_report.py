@@ -71,6 +71,10 @@ def test_the_report_names_every_bidder_the_winner_and_exact_money(example_report
         # prices in bids.csv carry pence; the report shows them exactly: 3740000.00 → £3,740,000.00
         assert f"£{int(row['price'].split('.')[0]):,}.{row['price'].split('.')[1]}" in text
     assert f"Recommended: {WINNER}" in text
+    # lot 1: one caution (the Q4 moderation spread); lot 2: fragile win, 3 close tipping points, other formulas,
+    # rank reversal = 6 cautions
+    assert "6.71 ahead of Ridgeway Support Trust. Read the 1 caution below before deciding." in text
+    assert "0.06 ahead of Fernbridge Carers Co-operative Ltd. Read the 6 cautions below before deciding." in text
     assert "£4,200,000.00" in text  # lot 1 budget from tender.yaml
     assert "PROVISIONAL" not in text  # every abnormally low price in the example has a recorded decision
 
