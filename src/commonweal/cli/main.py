@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import audit, evaluate, web
+from commonweal.cli import audit, contracts, evaluate, socialvalue, web
 
 app = typer.Typer(
     name="commonweal",
@@ -13,8 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
+app.add_typer(contracts.app, name="contracts")
 app.add_typer(audit.app, name="audit")
 app.add_typer(web.app, name="web")
 
@@ -32,3 +31,5 @@ def version() -> None:
 
 app.command()(evaluate.evaluate)
 app.command()(evaluate.demo)
+app.add_typer(socialvalue.app)
+app.command()(socialvalue.maturity)
