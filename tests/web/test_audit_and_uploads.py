@@ -98,3 +98,17 @@ def test_results_export_neutralises_formulas(world, client_for) -> None:
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     assert AuditEntry.objects.filter(action="downloaded", tender=world["southdale"]).exists()
+
+
+def test_the_pdfs_are_the_report_layers_documents(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    tender = world["southdale"]
+    bid = Bid.objects.filter(lot__tender=tender, bidder="Calder Community Care CIC", lot__reference="1").get()
+    summary = client.get(f"/tenders/{tender.pk}/summaries/{bid.pk}.pdf")
+    assert summary.status_code == 200
+    assert summary.content[:5] == b"%PDF-"
+    assert 'filename="assessment-summary-lot-1-calder-community-care-cic.pdf"' in summary["Content-Disposition"]
+    recommendation = client.get(f"/tenders/{tender.pk}/recommendation.pdf")
+    assert recommendation.content[:5] == b"%PDF-"
+    downloads = AuditEntry.objects.filter(tender=tender, action="downloaded").values_list("detail", flat=True)
+    assert [d["what"] for d in downloads] == ["assessment summary (PDF)", "award recommendation (PDF)"]

@@ -67,6 +67,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "summary": ("GET", {}, answers(409, READERS)),
     "summary_pdf": ("GET", {}, answers(409, READERS)),
     "recommendation": ("GET", {}, answers(409, READERS)),
+    "recommendation_pdf": ("GET", {}, answers(409, READERS)),
     "audit": ("GET", {}, answers(200, {"commissioner", "admin", "shared.commissioner"})),
     "members": ("GET", {}, answers(200, {"admin"})),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
@@ -134,7 +135,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "moderate": ["tender_id", "bid_id", "criterion_id"], "results": ["tender_id"],
         "results_export": ["tender_id", "fmt"], "abnormally_low": ["tender_id", "bid_id"],
         "summary": ["tender_id", "bid_id"], "summary_pdf": ["tender_id", "bid_id"],
-        "recommendation": ["tender_id"], "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"],
+        "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
+        "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

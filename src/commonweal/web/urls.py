@@ -21,6 +21,7 @@ urlpatterns = [
     path("tenders/<int:tender_id>/summaries/<int:bid_id>/", views.summary, name="summary"),
     path("tenders/<int:tender_id>/summaries/<int:bid_id>.pdf", views.summary_pdf, name="summary_pdf"),
     path("tenders/<int:tender_id>/recommendation/", views.recommendation, name="recommendation"),
+    path("tenders/<int:tender_id>/recommendation.pdf", views.recommendation_pdf, name="recommendation_pdf"),
     path("tenders/<int:tender_id>/audit/", views.audit_trail, name="audit"),
     path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
     path("organisations/<slug:slug>/members/", views.members, name="members"),

@@ -380,23 +380,53 @@ def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
                 bid_id=bid_id)
 
 
+def _report_pdf(access: data.Access, evaluation: Any, document: Callable[[Any], str], what: str,
+                detail: dict[str, object], filename: str) -> HttpResponse:
+    """A document of the evaluation report (the same HTML the CLI's report writer renders), as PDF."""
+    import tempfile
+    from pathlib import Path
+
+    from commonweal.io.reports.evaluation import evaluation_documents
+    from commonweal.io.reports.render import write_pdf
+
+    documents = evaluation_documents(evaluation.tender, evaluation.lots, today())
+    with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
+        pdf = write_pdf(documents[document(evaluation)], Path(tmp) / "document.pdf").read_bytes()
+    data.record_download(access, what, detail)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @scoped
 def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
+    from commonweal.io.reports.evaluation import summary_paths
 
     access = data.tender_access(request.user, tender_id, *data.READERS)
     try:
         found = data.summary(access, bid_id)
+        evaluation = data.results(access)
     except data.Refused as refused:
         return not_yet(request, "Assessment summary", access, refused)
-    html = render_to_string("web/summary_print.html", {"s": found, "title": f"Assessment summary: {found.supplier}"})
-    pdf = HTML(string=html, base_url=str(settings.WEB_DIR)).write_pdf()
-    data.record_download(access, "assessment summary (PDF)", {"bidder": found.supplier, "lot": found.lot})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    safe = "".join(ch if ch.isalnum() else "-" for ch in found.supplier).strip("-")
-    response["Content-Disposition"] = f'attachment; filename="assessment-summary-lot{found.lot}-{safe}.pdf"'
-    return response
+
+    def document(evaluation: Any) -> str:
+        lot = next(lot for lot in evaluation.lots if lot.result.lot.id == found.lot)
+        return summary_paths(lot.result)[found.supplier]
+
+    name = document(evaluation).removeprefix("summaries/").removesuffix(".html")
+    return _report_pdf(access, evaluation, document, "assessment summary (PDF)",
+                       {"bidder": found.supplier, "lot": found.lot}, f"assessment-summary-{name}.pdf")
+
+
+@scoped
+def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return not_yet(request, "Award recommendation", access, refused)
+    return _report_pdf(access, evaluation, lambda _: "award-recommendation.html", "award recommendation (PDF)", {},
+                       f"{access.tender.reference}-award-recommendation.pdf")
 
 
 @scoped
