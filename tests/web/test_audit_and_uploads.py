@@ -112,3 +112,17 @@ def test_the_pdfs_are_the_report_layers_documents(world, client_for) -> None:
     assert recommendation.content[:5] == b"%PDF-"
     downloads = AuditEntry.objects.filter(tender=tender, action="downloaded").values_list("detail", flat=True)
     assert [d["what"] for d in downloads] == ["assessment summary (PDF)", "award recommendation (PDF)"]
+
+
+def test_web_demo_seeds_once_and_prints_the_sign_ins(db, monkeypatch) -> None:
+    monkeypatch.setenv("COMMONWEAL_INSECURE_COOKIES", "1")
+    runner = CliRunner()
+    first = runner.invoke(app, ["web", "demo", "--no-serve", "--port", "8123"])
+    assert first.exit_code == 0, first.output
+    assert "Sign in at http://127.0.0.1:8123/ as:" in first.output
+    assert "shared.commissioner" in first.output and "southdale.commissioner" in first.output
+    assert sorted(Tender.objects.values_list("reference", "stage")) == [
+        ("NBC-ASC-2026-014", "evaluation"), ("SDC-ASC-2026-021", "prices_opened")]
+    again = runner.invoke(app, ["web", "demo", "--no-serve"])
+    assert "already present; fresh passwords issued" in again.output
+    assert Tender.objects.count() == 2

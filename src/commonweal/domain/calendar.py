@@ -2,9 +2,10 @@
 
 Procurement Act 2023 s.51(2): the mandatory standstill period is "the period of eight working days beginning with
 the day on which the contract award notice is published". The contracting authority may not enter into the
-contract before it ends. s.123 defines a working day as a day that is not a Saturday, a Sunday or a bank holiday;
-the bank holidays are a parameter here (`BankHolidays`), and `commonweal.domain.reference.bank_holidays` ships
-the England and Wales list published on GOV.UK.
+contract before it ends. Weekends and bank holidays are not working days; the bank holidays are a parameter here
+(`BankHolidays`), and `commonweal.domain.reference.bank_holidays` ships the England and Wales list published on
+GOV.UK. The Act's own definition of "working day" is in its interpretation section (s.123); we have not checked
+whether it also excludes bank holidays elsewhere in the United Kingdom (see docs/web.md).
 """
 
 from __future__ import annotations
