@@ -56,6 +56,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # moving from evaluation to moderation: allowed roles are refused (scores missing), the rest forbidden
     "advance": ("POST", {"target": "moderation"},
                 answers(400, {"commissioner", "moderator", "shared.commissioner"})),
+    "team": ("GET", {}, answers(200, COMMISSIONERS)),
     "declare": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "evaluate": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
     "score_bid": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
@@ -130,7 +131,8 @@ def _objects(tender) -> dict[str, object]:
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
     resolver_match_args = {
-        "tender": ["tender_id"], "advance": ["tender_id"], "declare": ["tender_id"], "evaluate": ["tender_id"],
+        "tender": ["tender_id"], "advance": ["tender_id"], "team": ["tender_id"], "declare": ["tender_id"],
+        "evaluate": ["tender_id"],
         "score_bid": ["tender_id", "bid_id"], "moderation": ["tender_id"],
         "moderate": ["tender_id", "bid_id", "criterion_id"], "results": ["tender_id"],
         "results_export": ["tender_id", "fmt"], "abnormally_low": ["tender_id", "bid_id"],

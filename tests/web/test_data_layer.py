@@ -144,3 +144,17 @@ def test_audit_is_written_in_the_same_transaction_as_the_change() -> None:
 
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit.record("someone", "anything", {})
+
+
+def test_the_commissioner_builds_the_team_and_finance_never_evaluates(world) -> None:
+    commissioner = access("commissioner", world["northfield"])
+    data.assign_role(commissioner, "viewer", Role.EVALUATOR)
+    assert access("viewer", world["northfield"]).has(Role.EVALUATOR)
+    with pytest.raises(data.Refused) as refused:
+        data.assign_role(commissioner, "finance", Role.EVALUATOR)
+    assert refused.value.problems == ("The price opener (finance) cannot also evaluate this tender",)
+    with pytest.raises(data.Refused, match="not a member of Northfield"):
+        data.assign_role(commissioner, "southdale.commissioner", Role.VIEWER)
+    with pytest.raises(data.Forbidden):
+        data.assign_role(access("moderator", world["northfield"]), "viewer", Role.MODERATOR)
+    assert AuditEntry.objects.filter(action="role_assigned").count() == 1

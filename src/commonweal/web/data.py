@@ -291,6 +291,54 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
     return target
 
 
+TENDER_ROLES = (Role.COMMISSIONER, Role.EVALUATOR, Role.MODERATOR, Role.FINANCE, Role.VIEWER)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    username: str
+    roles: tuple[Role, ...]
+
+
+def team(access: Access) -> list[TeamMember]:
+    """The tender's roles by person, and the organisation's other members who could be given one."""
+    access.require(Role.COMMISSIONER)
+    held: dict[str, list[Role]] = {}
+    for username, role in TenderRole.objects.filter(tender=access.tender).values_list("user__username", "role"):
+        held.setdefault(username, []).append(Role(role))
+    organisation = access.tender.organisation
+    members = Membership.objects.filter(organisation=organisation).values_list("user__username", flat=True)
+    return [TeamMember(name, tuple(sorted(held.get(name, []), key=TENDER_ROLES.index)))
+            for name in sorted(set(members))]
+
+
+def assign_role(access: Access, username: str, role: Role) -> None:
+    """Give a member of the tender's organisation a role on it. Finance is kept apart from evaluation: the price
+    opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
+    access.require(Role.COMMISSIONER)
+    member = User.objects.filter(
+        username=username, memberships__organisation=access.tender.organisation
+    ).distinct().first()
+    problems = []
+    if member is None:
+        problems.append(f"{username} is not a member of {access.tender.organisation.name}")
+    if role not in TENDER_ROLES:
+        problems.append(f"{role.value} is not a role on a tender")
+    if member is not None:
+        current = {Role(r) for r in TenderRole.objects.filter(tender=access.tender, user=member)
+                   .values_list("role", flat=True)}
+        if {role} | current >= {Role.EVALUATOR, Role.FINANCE}:
+            problems.append("The price opener (finance) cannot also evaluate this tender")
+        if role in current:
+            problems.append(f"{username} is already {role.value} on this tender")
+    if problems:
+        raise Refused(problems)
+    assert member is not None
+    with transaction.atomic():
+        TenderRole.objects.create(tender=access.tender, user=member, role=role.value)
+        audit.record(access.actor, "role_assigned", {"user": username, "role": role.value}, tender=access.tender)
+
+
 # -- evaluators -------------------------------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ def environment(**options: Any) -> Environment:
         }
     )
     env.filters["descriptor_item"] = descriptor_item
+    env.filters["select_item"] = lambda value: {"value": value, "text": value}
     return env
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tenders/", views.tenders, name="tenders"),
     path("tenders/<int:tender_id>/", views.tender, name="tender"),
     path("tenders/<int:tender_id>/advance/", views.advance, name="advance"),
+    path("tenders/<int:tender_id>/team/", views.tender_team, name="team"),
     path("tenders/<int:tender_id>/declare/", views.declare, name="declare"),
     path("tenders/<int:tender_id>/evaluate/", views.evaluate, name="evaluate"),
     path("tenders/<int:tender_id>/bids/<int:bid_id>/", views.score_bid, name="score_bid"),

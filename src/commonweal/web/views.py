@@ -270,6 +270,28 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
                 errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
 
 
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def tender_team(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            role = Role(request.POST.get("role", ""))
+        except ValueError:
+            errors.append({"text": "Select a role", "href": "#role"})
+        else:
+            try:
+                data.assign_role(access, request.POST.get("username", ""), role)
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#username"} for p in refused.problems)
+            else:
+                messages.success(request, f"{request.POST.get('username')} is now {role.value} on this tender")
+                return redirect("team", tender_id)
+    return page(request, "web/team.html", "Tender team", status=400 if errors else 200, access=access,
+                members=data.team(access), roles=data.TENDER_ROLES, errors=errors)
+
+
 # -- audit and organisation ----------------------------------------------------------------------------------------
 
 
