@@ -126,3 +126,40 @@ def test_web_demo_seeds_once_and_prints_the_sign_ins(db, monkeypatch) -> None:
     again = runner.invoke(app, ["web", "demo", "--no-serve"])
     assert "already present; fresh passwords issued" in again.output
     assert Tender.objects.count() == 2
+
+
+def test_the_api_results_are_the_engines_results_for_the_same_records(world) -> None:
+    """The database round trip loses nothing: the web's results for Southdale's copy of the example equal the
+    CLI's `evaluate` of the example folder (same scores, consensus, gates and abnormally low decision)."""
+    import json
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from commonweal.io.tender_folder import load_tender_folder
+    from commonweal.services.evaluation import evaluate_folder
+    from commonweal.web import data
+
+    user = User.objects.get(username="shared.commissioner")
+    access = data.tender_access(user, world["southdale"].pk)
+    harbour = Bid.objects.get(lot__tender=world["southdale"], lot__reference="1", bidder="Harbour Healthcare Group plc")
+    (decision,) = load_tender_folder(EXAMPLE).decisions
+    data.record_abnormally_low(access, harbour.pk, decision.decision, decision.reason, decision.decided_on)
+    token = data.issue_token(user, "parity")
+    response = Client().get(f"/api/tenders/{world['southdale'].pk}/results", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    # the decision is recorded by the signed-in user, where the example's file names its decider in words
+    web = json.loads(response.content.decode().replace("shared.commissioner", decision.decided_by))["lots"]
+    cli = evaluate_folder(EXAMPLE).as_json()["lots"]
+    for web_lot, cli_lot in zip(web, cli, strict=True):
+        for web_bid, cli_bid in zip(web_lot["ranking"], cli_lot["ranking"], strict=True):
+            assert {k: v for k, v in web_bid.items() if web_bid[k] != cli_bid[k]} == {}, cli_bid["bidder"]
+    assert [lot["sensitivity"]["win_probability"] for lot in web] == [lot["sensitivity"]["win_probability"]
+                                                                        for lot in cli]
+    assert all(lot["final"] for lot in web)
+
+
+def test_the_migrations_match_the_models(db) -> None:
+    from django.core.management import call_command
+
+    call_command("makemigrations", "web", "--check", "--dry-run", verbosity=0)

@@ -65,6 +65,12 @@ def model_problems(tender: Tender) -> list[str]:
     return [f"lot {lot.id}: {p}" for lot in parsed.lots for p in validate_model(lot.model, lot.budget)]
 
 
+def _score(value: Decimal) -> Decimal:
+    """A score as it was entered: the database column keeps two places (4.00), the engine's messages should say 4
+    (and 2.5), as they do for the same score read from a CSV file."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def tender_folder(tender: Tender) -> TenderFolder:
     """This tender's rows as the engine's TenderFolder: bids with prices, every evaluator's scores, the consensus,
     gate results and abnormally low decisions. Callers decide who may see what comes out."""
@@ -78,11 +84,12 @@ def tender_folder(tender: Tender) -> TenderFolder:
         ],
         scores=[
             records.EvaluatorScore(s.evaluator.get_username(), s.bid.bidder, s.bid.lot.reference,
-                                   s.criterion.reference, s.score, s.rationale)
+                                   s.criterion.reference, _score(s.score), s.rationale)
             for s in Score.objects.filter(bid__lot__tender=tender).select_related("evaluator", "bid__lot", "criterion")
         ],
         moderation=[
-            records.ModeratedScore(m.bid.bidder, m.bid.lot.reference, m.criterion.reference, m.score, m.rationale)
+            records.ModeratedScore(m.bid.bidder, m.bid.lot.reference, m.criterion.reference, _score(m.score),
+                                   m.rationale)
             for m in ModeratedScore.objects.filter(bid__lot__tender=tender).select_related("bid__lot", "criterion")
         ],
         gates=[
