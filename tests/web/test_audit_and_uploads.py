@@ -153,7 +153,7 @@ def test_the_api_results_are_the_engines_results_for_the_same_records(world) -> 
     cli = evaluate_folder(EXAMPLE).as_json()["lots"]
     for web_lot, cli_lot in zip(web, cli, strict=True):
         for web_bid, cli_bid in zip(web_lot["ranking"], cli_lot["ranking"], strict=True):
-            assert {k: v for k, v in web_bid.items() if web_bid[k] != cli_bid[k]} == {}, cli_bid["bidder"]
+            assert {k: v for k, v in web_bid.items() if v != cli_bid[k]} == {}, cli_bid["bidder"]
     assert [lot["sensitivity"]["win_probability"] for lot in web] == [lot["sensitivity"]["win_probability"]
                                                                         for lot in cli]
     assert all(lot["final"] for lot in web)
