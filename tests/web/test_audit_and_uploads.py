@@ -163,3 +163,39 @@ def test_the_migrations_match_the_models(db) -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "web", "--check", "--dry-run", verbosity=0)
+
+
+def _third_evaluators_rows() -> list[str]:
+    lines = (EXAMPLE / "scores.csv").read_text(encoding="utf-8").splitlines()
+    names = []
+    for line in lines[1:]:
+        name = line.split(",", 1)[0]
+        if name not in names:
+            names.append(name)
+    return [lines[0]] + [line.replace(names[2], "evaluator3", 1) for line in lines[1:] if line.startswith(names[2])]
+
+
+def test_an_evaluator_uploads_their_own_scores_all_or_nothing(world, client_for) -> None:
+    from commonweal.web.models import Score
+
+    tender = world["northfield"]
+    client = client_for("evaluator3")
+    client.post(f"/tenders/{tender.pk}/declare/", {"has_conflict": "no"})
+    rows = _third_evaluators_rows()
+    assert len(rows) == 71  # header and 10 bids x 7 criteria
+    bad = [*rows[:3], rows[3].replace("evaluator3", "evaluator1", 1),
+           "evaluator3,Brightwater Home Care Ltd,1,Q1,7,", *rows[4:]]
+    before = (Score.objects.filter(evaluator__username="evaluator3").count(), AuditEntry.objects.count())
+    response = client.post(f"/tenders/{tender.pk}/scores/upload/",
+                           {"scores": SimpleUploadedFile("scores.csv", "\n".join(bad).encode())})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "3 problem(s) in the file: nothing was saved" in html
+    assert "names &#39;evaluator1&#39;; upload only your own scores" in html
+    assert "must be one of 0, 1, 2, 3, 4, 5" in html and "Give a rationale for the score against Q1" in html
+    assert (Score.objects.filter(evaluator__username="evaluator3").count(), AuditEntry.objects.count()) == before
+    good = client.post(f"/tenders/{tender.pk}/scores/upload/",
+                       {"scores": SimpleUploadedFile("scores.csv", "\n".join(rows).encode())})
+    assert good.status_code == 302
+    assert Score.objects.filter(evaluator__username="evaluator3", bid__lot__tender=tender).count() == 70
+    assert AuditEntry.objects.count() == before[1] + 70

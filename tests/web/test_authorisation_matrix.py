@@ -60,6 +60,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "declare": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "evaluate": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
     "score_bid": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    "upload_scores": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
+    "upload_moderation": ("GET", {}, answers(200, {"moderator"})),
     "moderation": ("GET", {}, answers(409, {"commissioner", "moderator", "shared.commissioner"})),
     "moderate": ("GET", {}, answers(409, {"moderator"})),
     "results": ("GET", {}, answers(409, READERS)),
@@ -132,7 +134,7 @@ def _objects(tender) -> dict[str, object]:
 def _page_path(name: str, objects: dict[str, object]) -> str:
     resolver_match_args = {
         "tender": ["tender_id"], "advance": ["tender_id"], "team": ["tender_id"], "declare": ["tender_id"],
-        "evaluate": ["tender_id"],
+        "evaluate": ["tender_id"], "upload_scores": ["tender_id"], "upload_moderation": ["tender_id"],
         "score_bid": ["tender_id", "bid_id"], "moderation": ["tender_id"],
         "moderate": ["tender_id", "bid_id", "criterion_id"], "results": ["tender_id"],
         "results_export": ["tender_id", "fmt"], "abnormally_low": ["tender_id", "bid_id"],

@@ -486,6 +486,76 @@ def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal,
     return score
 
 
+SCORE_COLUMNS = ("bidder", "lot", "criterion", "score", "rationale")
+
+
+def upload_scores(access: Access, file_name: str, content: bytes, consensus: bool) -> int:
+    """Record a whole scores file (the CLI's scores.csv|xlsx layout, or moderation.csv|xlsx when `consensus`) as
+    this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
+    on the page; any bad row means InputError naming file, row and column, and nothing is saved. An `evaluator`
+    column, when present, must name the signed-in user, so nobody uploads another evaluator's scores."""
+    import tempfile
+    from pathlib import Path
+
+    from commonweal.io.errors import ProblemCollector
+    from commonweal.io.tabular import TABLE_SUFFIXES, parse_decimal, read_table
+
+    access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
+    stage = Stage.MODERATION if consensus else Stage.EVALUATION
+    if access.stage != stage:
+        raise Refused([f"Scores can be uploaded only during {stage.label.lower()}"])
+    if not consensus and not _may_see_bid_content(access):
+        raise Forbidden("declare any conflict of interest before scoring")
+    problems = ProblemCollector()
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        problems.add(file_name, "must be a .csv or .xlsx file")
+        problems.raise_if_any()
+    with tempfile.TemporaryDirectory(prefix="commonweal-scores-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(content)
+        table = read_table(path, SCORE_COLUMNS, label=file_name)
+    bid_ids = {(b.lot, b.bidder): b.id for b in bids(access)}
+    criterion_ids = {(c.lot.reference, c.reference): c.pk for c in _criteria(access)}
+    checked = []
+    for row in table:
+        evaluator = row.get("evaluator")
+        if not consensus and evaluator and evaluator != access.actor:
+            problems.add(file_name, f"names {evaluator!r}; upload only your own scores", row.number, "evaluator")
+            continue
+        key = (row.get("lot"), row.get("bidder"))
+        if key not in bid_ids:
+            problems.add(file_name, f"no bid from {row.get('bidder')!r} in lot {row.get('lot')!r}", row.number,
+                         "bidder")
+            continue
+        criterion_id = criterion_ids.get((row.get("lot"), row.get("criterion")))
+        if criterion_id is None:
+            problems.add(file_name, f"{row.get('criterion')!r} is not a scored criterion of lot {row.get('lot')}",
+                         row.number, "criterion")
+            continue
+        value = parse_decimal(row.get("score"))
+        if value is None:
+            problems.add(file_name, f"expected a number on the criterion's scale, got {row.get('score')!r}",
+                         row.number, "score")
+            continue
+        try:
+            _checked_score(access, bid_ids[key], criterion_id, value, row.get("rationale"))
+        except Refused as refused:
+            for problem in refused.problems:
+                column = "rationale" if "rationale" in problem else "score"
+                problems.add(file_name, problem, row.number, column)
+            continue
+        checked.append((bid_ids[key], criterion_id, value, row.get("rationale")))
+    if not table.rows:
+        problems.add(file_name, "has no rows of scores", 2)
+    problems.raise_if_any()
+    record = record_moderation if consensus else record_score
+    with transaction.atomic():
+        for bid_id, criterion_id, value, rationale in checked:
+            record(access, bid_id, criterion_id, value, rationale)
+    return len(checked)
+
+
 # -- moderation -------------------------------------------------------------------------------------------------------
 
 

@@ -226,6 +226,36 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
                 editable=access.stage == Stage.EVALUATION)
 
 
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False) -> HttpResponse:
+    """An evaluator's own scores, or the moderator's consensus scores, from a file; nothing saved on any bad row."""
+    from commonweal.io.errors import InputError
+
+    access = data.tender_access(request.user, tender_id, Role.MODERATOR if consensus else Role.EVALUATOR)
+    problems: list[Any] = []
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        upload = request.FILES.get("scores")
+        if upload is None:
+            errors.append({"text": "Choose a scores file", "href": "#scores"})
+        else:
+            try:
+                saved = data.upload_scores(access, upload.name or "scores", upload.read(), consensus)
+            except InputError as exc:
+                problems = exc.problems
+                errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
+                               "href": "#problems"})
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#scores"} for p in refused.problems)
+            else:
+                messages.success(request, f"{saved} scores saved")
+                return redirect("moderation" if consensus else "evaluate", tender_id)
+    title = "Upload consensus scores" if consensus else "Upload your scores"
+    return page(request, "web/scores_upload.html", title, status=400 if errors else 200, access=access,
+                consensus=consensus, problems=problems, errors=errors)
+
+
 # -- moderation ----------------------------------------------------------------------------------------------------
 
 
