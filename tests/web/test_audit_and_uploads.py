@@ -199,3 +199,19 @@ def test_an_evaluator_uploads_their_own_scores_all_or_nothing(world, client_for)
     assert good.status_code == 302
     assert Score.objects.filter(evaluator__username="evaluator3", bid__lot__tender=tender).count() == 70
     assert AuditEntry.objects.count() == before[1] + 70
+
+
+def test_results_xlsx_has_numbers_for_money_and_points(world, client_for) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for("shared.commissioner").get(f"/tenders/{world['southdale'].pk}/results.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    # Calder Community Care CIC ranks first in lot 1 of the example at £3,740,000.00 (see the CLI's ranking)
+    assert (first["lot"], first["rank"], first["bidder"], first["price"]) == ("1", 1, "Calder Community Care CIC",
+                                                                             3740000)
+    assert isinstance(first["total"], float)

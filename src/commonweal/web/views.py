@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from commonweal.domain.lifecycle import Role, Stage
+from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
 from commonweal.web import data, engine
 
 View = Callable[..., HttpResponse]
@@ -347,20 +348,6 @@ def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 # -- results (from the evaluation engine) --------------------------------------------------------------------------
 
-RANKING_HEADER = ["lot", "rank", "bidder", "price", "price_points", "quality", "social_value", "total", "excluded",
-                  "flags and exclusion reasons"]
-
-
-def _ranking_rows(evaluation: Any) -> list[list[Any]]:
-    return [
-        [lot.result.lot.id, r.rank, r.bidder, r.bid.price, r.price_points, r.quality.quantize(Decimal("0.01")),
-         r.social_value.quantize(Decimal("0.01")), r.total, "yes" if r.excluded else "no",
-         " | ".join((*r.exclusion_reasons, *r.flags))]
-        for lot in evaluation.lots
-        for r in lot.result.ranking
-    ]
-
-
 def _bid_ids(access: data.Access) -> dict[tuple[str, str], int]:
     return {(b.lot, b.bidder): b.id for b in data.bids(access)}
 
@@ -387,7 +374,7 @@ def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespon
         evaluation = data.results(access)
     except data.Refused as refused:
         return not_yet(request, "Results", access, refused)
-    rows = _ranking_rows(evaluation)
+    rows = ranking_rows(evaluation)
     name = f"{access.tender.reference}-results.{fmt}"
     data.record_download(access, name, {"format": fmt, "rows": len(rows)})
     if fmt == "csv":
