@@ -111,3 +111,32 @@ def test_security_headers_are_set(world, client) -> None:
     assert f'nonce="{nonce}"' in response.content.decode()
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_with_errors_are_checked_too(world, client_for, client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commonweal.web.models import Bid
+
+    tender = world["northfield"].pk
+    bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
+    evaluator = client_for("evaluator3")
+    answers = [
+        ("/sign-in/", client.post("/sign-in/", {"username": "viewer", "password": "wrong"})),
+        (f"/tenders/{tender}/declare/", evaluator.post(f"/tenders/{tender}/declare/", {})),
+        (f"/tenders/{tender}/advance/", client_for("moderator").post(f"/tenders/{tender}/advance/",
+                                                                       {"target": "moderation"})),
+        ("/organisations/northfield/tenders/new/", client_for("shared.commissioner").post(
+            "/organisations/northfield/tenders/new/",
+            {"tender": SimpleUploadedFile("tender.yaml", b"title: [unclosed"),
+             "bids": SimpleUploadedFile("bids.csv", b"bidder,lot\n")})),
+    ]
+    evaluator.post(f"/tenders/{tender}/declare/", {"has_conflict": "no"})
+    answers.append((f"/tenders/{tender}/bids/{bid.pk}/", evaluator.post(f"/tenders/{tender}/bids/{bid.pk}/", {})))
+    answers.append((f"/tenders/{tender}/scores/upload/", evaluator.post(f"/tenders/{tender}/scores/upload/", {})))
+    assert [response.status_code for _, response in answers] == [400] * 6
+    problems = [p for path, response in answers for p in check_page(path, response.content.decode())]
+    assert problems == []
+    for _, response in answers:
+        html = response.content.decode()
+        assert "There is a problem" in html and "<title>Error: " in html
