@@ -215,3 +215,13 @@ def test_results_xlsx_has_numbers_for_money_and_points(world, client_for) -> Non
     assert (first["lot"], first["rank"], first["bidder"], first["price"]) == ("1", 1, "Calder Community Care CIC",
                                                                              3740000)
     assert isinstance(first["total"], float)
+
+
+def test_web_token_prints_a_working_api_token(world) -> None:
+    from django.test import Client
+
+    result = CliRunner().invoke(app, ["web", "token", "viewer", "--label", "reporting"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    response = Client().get("/api/tenders", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert [t["reference"] for t in response.json()] == ["NBC-ASC-2026-014"]

@@ -30,3 +30,10 @@ def demo(
 def migrate() -> None:
     """Apply database migrations (SQLite under var/, or DATABASE_URL)."""
     call("migrate")
+
+
+@app.command()
+def token(username: str = typer.Argument(..., help="The user the token acts as."),
+          label: str = typer.Option("command line", help="What the token is for.")) -> None:
+    """Issue a bearer token for the JSON API (printed once; only its digest is stored)."""
+    call("api_token", username, "--label", label)
