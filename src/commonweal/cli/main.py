@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
+from commonweal.cli import suppliers
 
 app = typer.Typer(
     name="commonweal",
@@ -12,6 +13,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+app.add_typer(suppliers.app, name="suppliers")
 
 
 @app.callback()

@@ -63,10 +63,7 @@ def assess_dependency(exposure: ContractExposure, turnover: Decimal | None, poli
         reasons.append((council_rating,
                         f"the supplier takes {council_share:.0%} of the council's spend in this service area: "
                         "few alternatives could step in if it failed"))
-    if exposure.critical:
-        reasons.append((Rating.AMBER, "the service is marked critical: keep the contingency and resolution "
-                                      "checklist current"))
-    rating = max([supplier_rating, council_rating, *(r for r, _ in reasons)], key=lambda r: r.severity)
+    rating = max([supplier_rating, council_rating], key=lambda r: r.severity)
     return Dependency(supplier_share, council_share, rating, tuple(sorted(reasons, key=lambda r: -r[0].severity)))
 
 

@@ -38,7 +38,8 @@ class ScoreModel:
         return "grey", Rating.AMBER
 
     def describe(self) -> str:
-        return f"safe > {self.safe_above}; distress < {self.distress_below} ({self.citation})"
+        """`safe > 2.60; distress < 1.10 (Altman 2000)`: the zones with the short source."""
+        return f"safe > {self.safe_above}; distress < {self.distress_below} ({self.citation.split(':')[0]})"
 
 
 ALTMAN_Z = ScoreModel(
