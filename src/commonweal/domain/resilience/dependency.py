@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from commonweal.domain.resilience.policy import ResiliencePolicy
-from commonweal.domain.resilience.values import Missing, Rating, Value
+from commonweal.domain.resilience.values import Missing, Rating, Value, worst
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def assess_dependency(exposure: ContractExposure, turnover: Decimal | None, poli
         reasons.append((council_rating,
                         f"the supplier takes {council_share:.0%} of the council's spend in this service area: "
                         "few alternatives could step in if it failed"))
-    rating = max([supplier_rating, council_rating], key=lambda r: r.severity)
+    rating = worst([supplier_rating, council_rating])
     return Dependency(supplier_share, council_share, rating, tuple(sorted(reasons, key=lambda r: -r[0].severity)))
 
 
