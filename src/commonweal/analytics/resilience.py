@@ -24,6 +24,9 @@ RED, AMBER, MISSING, GREEN = (r.severity for r in (Rating.RED, Rating.AMBER, Rat
 METRIC_KEYS = tuple(m.key for m in METRICS)
 SCORE_KEYS = (ALTMAN_Z2.key, ALTMAN_Z1.key, ALTMAN_Z.key, TAFFLER.key)
 
+INPUT_COLUMNS = ("supplier", "year_end", *MONEY_FIELDS, "annual_contract_value")
+OUTPUT_COLUMNS = (*METRIC_KEYS, "payment_days", *SCORE_KEYS, "rating")
+
 _NULL = ibis.null().cast("float64")
 
 
@@ -109,8 +112,10 @@ def _zone(value: Any, model: ScoreModel) -> Any:
 
 def assess(table: ibis.Table, tier: ContractTier = ContractTier.MEDIUM,
            policy: ResiliencePolicy = DEFAULT_POLICY) -> ibis.Table:
-    """Add metric, score, rating and warning columns to a table of accounts (one row per supplier-year, money in
-    £ as float64, canonical column names, plus `annual_contract_value` and `amounts_owed_by_group`)."""
+    """Assess a table of accounts (one row per supplier-year: `INPUT_COLUMNS`, money in £ as float64).
+
+    Returns supplier, year_end, the metric and score values (NULL when missing), `<metric>_rating` and
+    `altman_z2_rating` codes, `warn_*` flags and the overall `rating` code."""
     t = _scores(_metrics(table))
     ratings = {}
     for metric in METRICS:
@@ -142,9 +147,8 @@ def assess(table: ibis.Table, tier: ContractTier = ContractTier.MEDIUM,
     greatest = ibis.greatest(*parts)
     any_green = ibis.least(*[ibis.ifelse(p == GREEN, 0, 1) for p in parts]) == 0
     overall = ibis.ifelse((greatest == MISSING) & any_green, GREEN, greatest)
-    return t.mutate(rating=overall.cast("int8")).drop("_net_debt", "_equity", "_ebitda")
+    t = t.mutate(rating=overall.cast("int8"))
+    # keys and results only: handing the inputs back would double the data materialised
+    return t.select("supplier", "year_end", *OUTPUT_COLUMNS, *ratings, *warnings)
 
 
-INPUT_COLUMNS = ("supplier", "year_end", *MONEY_FIELDS, "annual_contract_value")
-OUTPUT_COLUMNS = (*METRIC_KEYS, "payment_days", *SCORE_KEYS, "rating")
-__all__ = ["INPUT_COLUMNS", "OUTPUT_COLUMNS", "assess"]
