@@ -96,6 +96,7 @@ def register_as_dict(register: list[SupplierRisk]) -> dict[str, object]:
                 "supplier": risk.supplier,
                 "latest_year_end": risk.latest.accounts.year_end.isoformat(),
                 "rating": risk.rating.value,
+                "critical": risk.critical,
                 "reasons": [{"rating": r.rating.value, "reason": r.text} for r in risk.reasons],
                 "dependency": None if risk.dependency is None else {
                     "supplier_dependence": plain(risk.dependency.supplier_dependence),

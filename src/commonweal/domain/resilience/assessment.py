@@ -175,6 +175,7 @@ class SupplierRisk:
     supplier: str
     years: tuple[SupplierYearAssessment, ...]
     dependency: Dependency | None
+    critical: bool
     checklist: tuple[ChecklistItem, ...]
     rating: Rating
     reasons: tuple[Reason, ...]
@@ -213,6 +214,7 @@ def risk_register(
             supplier=supplier,
             years=tuple(years),
             dependency=dependency,
+            critical=bool(exposure and exposure.critical),
             checklist=checklist_for(exposure) if exposure else (),
             rating=worst(ratings),
             reasons=tuple(sorted(reasons, key=lambda r: -r.rating.severity)),

@@ -18,7 +18,7 @@ from commonweal.domain.resilience.values import Rating
 
 COMMONWEAL_DEFAULT = "Commonweal default"
 PCR_REG_58 = (
-    "Commonweal default; 2× echoes Public Contracts Regulations 2015 reg. 58(9), which capped a minimum yearly "
+    "Commonweal default; 2× echoes Public Contracts Regulations 2015 reg. 58, which capped a minimum yearly "
     "turnover requirement at twice the estimated contract value"
 )
 BALANCE_SHEET_TEST = (
