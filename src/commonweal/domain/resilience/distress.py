@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from commonweal.domain.resilience.accounts import Accounts
-from commonweal.domain.resilience.metrics import book_equity
-from commonweal.domain.resilience.values import Missing, Rating, Value
-
-_DAYS_IN_YEAR = Decimal(365)
+from commonweal.domain.resilience.metrics import book_equity, require
+from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, Value
 
 
 @dataclass(frozen=True)
@@ -80,54 +78,56 @@ TAFFLER = ScoreModel(
 SCORE_MODELS: tuple[ScoreModel, ...] = (ALTMAN_Z2, ALTMAN_Z1, ALTMAN_Z, TAFFLER)
 
 
-def _altman_ratios(accounts: Accounts) -> tuple[Decimal, Decimal, Decimal, Decimal] | Missing:
-    """X1, X2, X3 and total liabilities, shared by the three Altman models."""
-    names = ("current_assets", "current_liabilities", "retained_earnings", "operating_profit", "total_assets",
-             "total_liabilities")
-    absent = [n.replace("_", " ") for n in names if getattr(accounts, n) is None]
-    if absent:
-        return Missing(f"the accounts do not give {', '.join(absent)}")
-    assert accounts.current_assets is not None and accounts.current_liabilities is not None  # for mypy
-    assert accounts.retained_earnings is not None and accounts.operating_profit is not None
-    assert accounts.total_assets is not None and accounts.total_liabilities is not None
-    total_assets = accounts.total_assets
+def _altman_ratios(accounts: Accounts, equity: Value) -> tuple[Decimal, Decimal, Decimal, Decimal] | Missing:
+    """X1, X2, X3 and X4 = `equity` (book or market value) / total liabilities, shared by the Altman models."""
+    got = require(accounts, "current_assets", "current_liabilities", "retained_earnings", "operating_profit",
+                  "total_assets", "total_liabilities")
+    if isinstance(got, Missing):
+        return got
+    if isinstance(equity, Missing):
+        return equity
+    current_assets, current_liabilities, retained, operating_profit, total_assets, total_liabilities = got
     if total_assets <= 0:
         return Missing("total assets are zero or negative")
-    if accounts.total_liabilities <= 0:
+    if total_liabilities <= 0:
         return Missing("total liabilities are zero or negative")
-    x1 = (accounts.current_assets - accounts.current_liabilities) / total_assets
-    x2 = accounts.retained_earnings / total_assets
-    x3 = accounts.operating_profit / total_assets
-    return x1, x2, x3, accounts.total_liabilities
+    return ((current_assets - current_liabilities) / total_assets, retained / total_assets,
+            operating_profit / total_assets, equity / total_liabilities)
+
+
+def _asset_turnover(accounts: Accounts) -> Value:
+    """X5 = revenue / total assets (the models that use it check total assets are positive)."""
+    got = require(accounts, "revenue", "total_assets")
+    if isinstance(got, Missing):
+        return got
+    revenue, total_assets = got
+    return revenue / total_assets
+
+
+def _market_value(accounts: Accounts) -> Value:
+    if accounts.market_cap is None:
+        return Missing("no market capitalisation was given (the original Z is for listed companies)")
+    return accounts.market_cap
 
 
 def altman_z2(accounts: Accounts) -> Value:
     """Altman Z'' for non-manufacturers on book values: 6.56X1 + 3.26X2 + 6.72X3 + 1.05X4 (see ALTMAN_Z2)."""
-    ratios = _altman_ratios(accounts)
-    equity = book_equity(accounts)
+    ratios = _altman_ratios(accounts, book_equity(accounts))
     if isinstance(ratios, Missing):
         return ratios
-    if isinstance(equity, Missing):
-        return equity
-    x1, x2, x3, liabilities = ratios
-    x4 = equity / liabilities
+    x1, x2, x3, x4 = ratios
     return Decimal("6.56") * x1 + Decimal("3.26") * x2 + Decimal("6.72") * x3 + Decimal("1.05") * x4
 
 
 def altman_z1(accounts: Accounts) -> Value:
     """Altman Z' for private firms: 0.717X1 + 0.847X2 + 3.107X3 + 0.420X4 + 0.998X5 (see ALTMAN_Z1)."""
-    ratios = _altman_ratios(accounts)
-    equity = book_equity(accounts)
+    ratios = _altman_ratios(accounts, book_equity(accounts))
+    x5 = _asset_turnover(accounts)
     if isinstance(ratios, Missing):
         return ratios
-    if isinstance(equity, Missing):
-        return equity
-    if accounts.revenue is None:
-        return Missing("the accounts do not give revenue")
-    x1, x2, x3, liabilities = ratios
-    assert accounts.total_assets is not None
-    x4 = equity / liabilities
-    x5 = accounts.revenue / accounts.total_assets
+    if isinstance(x5, Missing):
+        return x5
+    x1, x2, x3, x4 = ratios
     return (Decimal("0.717") * x1 + Decimal("0.847") * x2 + Decimal("3.107") * x3 + Decimal("0.420") * x4
             + Decimal("0.998") * x5)
 
@@ -135,17 +135,13 @@ def altman_z1(accounts: Accounts) -> Value:
 def altman_z(accounts: Accounts) -> Value:
     """Altman's original Z with market value of equity: 1.2X1 + 1.4X2 + 3.3X3 + 0.6X4 + 1.0X5 (see ALTMAN_Z).
     Only for suppliers with a market capitalisation (listed companies)."""
-    ratios = _altman_ratios(accounts)
+    ratios = _altman_ratios(accounts, _market_value(accounts))
+    x5 = _asset_turnover(accounts)
     if isinstance(ratios, Missing):
         return ratios
-    if accounts.market_cap is None:
-        return Missing("no market capitalisation was given (the original Z is for listed companies)")
-    if accounts.revenue is None:
-        return Missing("the accounts do not give revenue")
-    x1, x2, x3, liabilities = ratios
-    assert accounts.total_assets is not None
-    x4 = accounts.market_cap / liabilities
-    x5 = accounts.revenue / accounts.total_assets
+    if isinstance(x5, Missing):
+        return x5
+    x1, x2, x3, x4 = ratios
     return Decimal("1.2") * x1 + Decimal("1.4") * x2 + Decimal("3.3") * x3 + Decimal("0.6") * x4 + x5
 
 
@@ -156,16 +152,14 @@ def taffler_z(accounts: Accounts) -> Value:
     assets = current assets − inventories and daily operating costs = (sales − profit before tax −
     depreciation) / 365, following Agarwal & Taffler (2007).
     """
-    names = ("profit_before_tax", "current_liabilities", "current_assets", "total_liabilities", "total_assets",
-             "inventories", "revenue", "depreciation_amortisation")
-    absent = [n.replace("_", " ") for n in names if getattr(accounts, n) is None]
-    if absent:
-        return Missing(f"the accounts do not give {', '.join(absent)}")
-    figures: list[Decimal] = [getattr(accounts, n) for n in names]
-    pbt, cl, ca, tl, ta, inv, sales, dep = figures
+    got = require(accounts, "profit_before_tax", "current_liabilities", "current_assets", "total_liabilities",
+                  "total_assets", "inventories", "revenue", "depreciation_amortisation")
+    if isinstance(got, Missing):
+        return got
+    pbt, cl, ca, tl, ta, inv, sales, dep = got
     if cl <= 0 or tl <= 0 or ta <= 0:
         return Missing("current liabilities, total liabilities or total assets are zero or negative")
-    daily_costs = (sales - pbt - dep) / _DAYS_IN_YEAR
+    daily_costs = (sales - pbt - dep) / DAYS_IN_YEAR
     if daily_costs <= 0:
         return Missing("operating costs are zero or negative, so the no-credit interval has no meaning")
     x1 = pbt / cl

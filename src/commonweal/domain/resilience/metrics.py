@@ -21,8 +21,8 @@ from commonweal.domain.resilience.values import Missing, Rating, Value
 _ZERO = Decimal(0)
 
 
-def _need(accounts: Accounts, *names: str) -> list[Decimal] | Missing:
-    """The named figures, or Missing naming every one that is blank."""
+def require(accounts: Accounts, *names: str) -> list[Decimal] | Missing:
+    """The named figures in order, or Missing naming every one that is blank."""
     values = [getattr(accounts, name) for name in names]
     absent = [name.replace("_", " ") for name, value in zip(names, values, strict=True) if value is None]
     if absent:
@@ -32,7 +32,7 @@ def _need(accounts: Accounts, *names: str) -> list[Decimal] | Missing:
 
 def ebitda(accounts: Accounts) -> Value:
     """EBITDA = operating profit + depreciation and amortisation."""
-    got = _need(accounts, "operating_profit", "depreciation_amortisation")
+    got = require(accounts, "operating_profit", "depreciation_amortisation")
     if isinstance(got, Missing):
         return got
     operating_profit, depreciation = got
@@ -43,7 +43,7 @@ def net_debt(accounts: Accounts) -> Value:
     """Net debt as reported, else gross debt (borrowings) less cash."""
     if accounts.net_debt is not None:
         return accounts.net_debt
-    got = _need(accounts, "gross_debt", "cash")
+    got = require(accounts, "gross_debt", "cash")
     if isinstance(got, Missing):
         return Missing("the accounts give neither net debt nor both gross debt and cash")
     gross, cash = got
@@ -54,7 +54,7 @@ def book_equity(accounts: Accounts) -> Value:
     """Net assets (shareholders' funds): equity as reported, else total assets less total liabilities."""
     if accounts.equity is not None:
         return accounts.equity
-    got = _need(accounts, "total_assets", "total_liabilities")
+    got = require(accounts, "total_assets", "total_liabilities")
     if isinstance(got, Missing):
         return Missing("the accounts give neither equity nor both total assets and total liabilities")
     assets, liabilities = got
@@ -74,7 +74,7 @@ def turnover_ratio(accounts: Accounts, annual_contract_value: Decimal | None) ->
 
 def operating_margin(accounts: Accounts) -> Value:
     """Operating margin = operating profit / revenue (EFS guidance)."""
-    got = _need(accounts, "operating_profit", "revenue")
+    got = require(accounts, "operating_profit", "revenue")
     if isinstance(got, Missing):
         return got
     profit, revenue = got
@@ -88,7 +88,7 @@ def free_cash_flow_to_net_debt(accounts: Accounts) -> Value:
 
     A net cash position (net debt zero or below) leaves nothing to repay: Missing, implying green.
     """
-    got = _need(accounts, "operating_cash_flow", "capex")
+    got = require(accounts, "operating_cash_flow", "capex")
     debt = net_debt(accounts)
     if isinstance(got, Missing):
         return got
@@ -131,7 +131,7 @@ def net_debt_and_pension_deficit_to_ebitda(accounts: Accounts) -> Value:
 
 def acid_ratio(accounts: Accounts) -> Value:
     """Acid ratio = (current assets − inventories) / current liabilities (EFS guidance)."""
-    got = _need(accounts, "current_assets", "inventories", "current_liabilities")
+    got = require(accounts, "current_assets", "inventories", "current_liabilities")
     if isinstance(got, Missing):
         return got
     current_assets, inventories, current_liabilities = got
@@ -157,7 +157,7 @@ def tangible_net_assets(accounts: Accounts) -> Value:
 
 def interest_cover(accounts: Accounts) -> Value:
     """Interest cover = operating profit / interest expense. No interest payable is Missing, implying green."""
-    got = _need(accounts, "operating_profit", "interest_expense")
+    got = require(accounts, "operating_profit", "interest_expense")
     if isinstance(got, Missing):
         return got
     profit, interest = got
@@ -168,7 +168,7 @@ def interest_cover(accounts: Accounts) -> Value:
 
 def group_exposure(accounts: Accounts) -> Value:
     """Group exposure ratio = amounts owed by group undertakings / total assets (EFS guidance), where given."""
-    got = _need(accounts, "amounts_owed_by_group", "total_assets")
+    got = require(accounts, "amounts_owed_by_group", "total_assets")
     if isinstance(got, Missing):
         return got
     owed, assets = got

@@ -42,6 +42,8 @@ class Missing:
 
 Value = Decimal | Missing
 
+DAYS_IN_YEAR = Decimal(365)
+
 
 def worst(ratings: list[Rating]) -> Rating:
     """The most severe of red/amber/green; MISSING only when nothing could be rated at all."""

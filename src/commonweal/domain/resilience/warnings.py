@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from commonweal.domain.resilience.accounts import Accounts
-from commonweal.domain.resilience.metrics import book_equity
+from commonweal.domain.resilience.metrics import book_equity, require
 from commonweal.domain.resilience.policy import PPN_PAYMENT_SOURCE, ResiliencePolicy
-from commonweal.domain.resilience.values import Missing, Rating, Value
-
-_DAYS_IN_YEAR = Decimal(365)
+from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, Value
 
 
 @dataclass(frozen=True)
@@ -26,13 +24,13 @@ class WarningSign:
 
 def payment_days(accounts: Accounts) -> Value:
     """Days taken to pay suppliers = trade payables / cost of sales × 365."""
-    if accounts.trade_payables is None or accounts.cost_of_sales is None:
-        absent = [n for n in ("trade payables", "cost of sales")
-                  if getattr(accounts, n.replace(" ", "_")) is None]
-        return Missing(f"the accounts do not give {', '.join(absent)}")
-    if accounts.cost_of_sales <= 0:
+    got = require(accounts, "trade_payables", "cost_of_sales")
+    if isinstance(got, Missing):
+        return got
+    payables, cost_of_sales = got
+    if cost_of_sales <= 0:
         return Missing("cost of sales is zero or negative")
-    return accounts.trade_payables / accounts.cost_of_sales * _DAYS_IN_YEAR
+    return payables / cost_of_sales * DAYS_IN_YEAR
 
 
 def warning_signs(accounts: Accounts, policy: ResiliencePolicy) -> list[WarningSign]:
