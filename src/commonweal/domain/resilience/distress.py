@@ -95,13 +95,16 @@ def _altman_ratios(accounts: Accounts, equity: Value) -> tuple[Decimal, Decimal,
             operating_profit / total_assets, equity / total_liabilities)
 
 
-def _asset_turnover(accounts: Accounts) -> Value:
-    """X5 = revenue / total assets (the models that use it check total assets are positive)."""
-    got = require(accounts, "revenue", "total_assets")
-    if isinstance(got, Missing):
-        return got
-    revenue, total_assets = got
-    return revenue / total_assets
+def _with_asset_turnover(
+    accounts: Accounts, equity: Value
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | Missing:
+    """X1 to X4 as `_altman_ratios`, plus X5 = revenue / total assets."""
+    ratios = _altman_ratios(accounts, equity)
+    if isinstance(ratios, Missing):
+        return ratios
+    if accounts.revenue is None or accounts.total_assets is None:
+        return Missing("the accounts do not give revenue")
+    return (*ratios, accounts.revenue / accounts.total_assets)
 
 
 def _market_value(accounts: Accounts) -> Value:
@@ -121,13 +124,10 @@ def altman_z2(accounts: Accounts) -> Value:
 
 def altman_z1(accounts: Accounts) -> Value:
     """Altman Z' for private firms: 0.717X1 + 0.847X2 + 3.107X3 + 0.420X4 + 0.998X5 (see ALTMAN_Z1)."""
-    ratios = _altman_ratios(accounts, book_equity(accounts))
-    x5 = _asset_turnover(accounts)
+    ratios = _with_asset_turnover(accounts, book_equity(accounts))
     if isinstance(ratios, Missing):
         return ratios
-    if isinstance(x5, Missing):
-        return x5
-    x1, x2, x3, x4 = ratios
+    x1, x2, x3, x4, x5 = ratios
     return (Decimal("0.717") * x1 + Decimal("0.847") * x2 + Decimal("3.107") * x3 + Decimal("0.420") * x4
             + Decimal("0.998") * x5)
 
@@ -135,13 +135,10 @@ def altman_z1(accounts: Accounts) -> Value:
 def altman_z(accounts: Accounts) -> Value:
     """Altman's original Z with market value of equity: 1.2X1 + 1.4X2 + 3.3X3 + 0.6X4 + 1.0X5 (see ALTMAN_Z).
     Only for suppliers with a market capitalisation (listed companies)."""
-    ratios = _altman_ratios(accounts, _market_value(accounts))
-    x5 = _asset_turnover(accounts)
+    ratios = _with_asset_turnover(accounts, _market_value(accounts))
     if isinstance(ratios, Missing):
         return ratios
-    if isinstance(x5, Missing):
-        return x5
-    x1, x2, x3, x4 = ratios
+    x1, x2, x3, x4, x5 = ratios
     return Decimal("1.2") * x1 + Decimal("1.4") * x2 + Decimal("3.3") * x3 + Decimal("0.6") * x4 + x5
 
 
