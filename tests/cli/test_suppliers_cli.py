@@ -51,3 +51,15 @@ def test_bad_file_exits_2_naming_row_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "accounts.csv, row 3, column 'year_end'" in result.output
     assert result.stdout.strip() == "" or "assessments" not in result.stdout
+
+
+def test_assess_companies_house_ixbrl() -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "ixbrl" / "hollybrook-care-2024.html"
+    result = CliRunner().invoke(app, ["suppliers", "assess", str(fixture), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    years = json.loads(result.stdout)["assessments"]
+    assert [y["year_end"] for y in years] == ["2023-03-31", "2024-03-31"]
+    assert years[1]["metrics"]["operating_margin"]["value"] == 0.075  # 180,000 / 2,400,000
+    # no cash-flow statement in the filing: missing, with the reason
+    assert years[1]["metrics"]["free_cash_flow_to_net_debt"]["value"] == "missing"
+    assert "operating cash flow" in years[1]["metrics"]["free_cash_flow_to_net_debt"]["missing_because"]
