@@ -12,8 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from commonweal.domain.resilience import ContractTier, Missing, Rating, SupplierRisk
+from commonweal.domain.resilience import ContractTier, Missing, Rating, SupplierRisk, SupplierYearAssessment
 from commonweal.domain.resilience.metrics import METRICS_BY_KEY
+from commonweal.domain.resilience.values import shown
 from commonweal.io.errors import InputError
 from commonweal.services.suppliers import AssessmentRequest, assess_suppliers, register_as_dict
 
@@ -78,10 +79,16 @@ def _cell(value: object, rating: Rating, unit: str) -> str:
     if isinstance(value, Missing):
         text = "missing"
     elif isinstance(value, Decimal):
-        text = f"£{value:,.0f}" if unit == "£" else f"{value:.1%}" if unit == "percent" else f"{value:.2f}"
+        text = shown(value, unit)
     else:
         text = str(value)
     return f"[{colour}]{text}[/{colour}]"
+
+
+def _payment_rating(year: SupplierYearAssessment) -> Rating:
+    if isinstance(year.payment_days, Missing):
+        return Rating.MISSING
+    return Rating.AMBER if any(w.code == "slow_payment" for w in year.warnings) else Rating.GREEN
 
 
 def _print_tables(register: list[SupplierRisk]) -> None:
@@ -98,8 +105,7 @@ def _print_tables(register: list[SupplierRisk]) -> None:
         for score in risk.years[0].scores:
             table.add_row(score.label, *(_cell(y.score(score.key).value, y.score(score.key).rating, "ratio")
                                          for y in risk.years))
-        table.add_row("Payment days", *(_cell(y.payment_days, Rating.MISSING if isinstance(y.payment_days, Missing)
-                                              else Rating.GREEN, "ratio") for y in risk.years))
+        table.add_row("Payment days", *(_cell(y.payment_days, _payment_rating(y), "ratio") for y in risk.years))
         table.add_row("Rating", *(_cell(y.rating.value, y.rating, "") for y in risk.years))
         console.print(table)
         for reason in risk.reasons:

@@ -67,7 +67,7 @@ def year_as_dict(risk: SupplierRisk, year: SupplierYearAssessment) -> dict[str, 
         entry: dict[str, object] = {
             "value": plain(m.value, METRICS_BY_KEY[m.key].unit),
             "rating": m.rating.value,
-            "threshold": m.threshold.describe() if m.threshold else None,
+            "threshold": m.threshold.describe(METRICS_BY_KEY[m.key].unit) if m.threshold else None,
         }
         if isinstance(m.value, Missing):
             entry["missing_because"] = m.value.reason

@@ -67,7 +67,7 @@ def test_taffler_score(worked: Accounts) -> None:
         (distress.ALTMAN_Z2, D("1.10"), "grey"), (distress.ALTMAN_Z2, D("1.09"), "distress"),
         (distress.ALTMAN_Z1, D("2.91"), "safe"), (distress.ALTMAN_Z1, D("1.22"), "distress"),
         (distress.ALTMAN_Z, D("3.00"), "safe"), (distress.ALTMAN_Z, D("1.80"), "distress"),
-        (distress.TAFFLER, D("0.01"), "safe"), (distress.TAFFLER, D("-0.01"), "distress"),
+        (distress.TAFFLER, D("0.01"), "safe"), (distress.TAFFLER, D("-0.01"), "at risk"),
     ],
 )
 def test_zone_cut_offs(model: distress.ScoreModel, score: D, zone: str) -> None:

@@ -7,7 +7,7 @@ never zero, so a metric that needs it is reported as missing instead of being co
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 
 # Figures that are amounts paid out (capital expenditure, dividends) are stored as positive amounts.
@@ -76,7 +76,3 @@ class Accounts:
     trade_payables: Decimal | None = None
     market_cap: Decimal | None = None
     amounts_owed_by_group: Decimal | None = None
-
-    def figures(self) -> dict[str, Decimal | None]:
-        """The money figures by name (identity fields left out)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in MONEY_FIELDS}

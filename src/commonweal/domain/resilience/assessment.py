@@ -25,7 +25,7 @@ from commonweal.domain.resilience.dependency import (
 from commonweal.domain.resilience.distress import ALTMAN_Z2, SCORE_FUNCTIONS, SCORE_MODELS
 from commonweal.domain.resilience.metrics import METRICS, METRICS_BY_KEY
 from commonweal.domain.resilience.policy import DEFAULT_POLICY, ContractTier, ResiliencePolicy, Threshold
-from commonweal.domain.resilience.values import Missing, Rating, Value, worst
+from commonweal.domain.resilience.values import Missing, Rating, Value, shown, worst
 from commonweal.domain.resilience.warnings import WarningSign, deteriorations, payment_days, warning_signs
 
 
@@ -77,14 +77,6 @@ def _rate_metric(value: Value, threshold: Threshold | None) -> Rating:
     return threshold.rate(value) if threshold is not None else Rating.MISSING
 
 
-def _shown(value: Decimal, unit: str) -> str:
-    if unit == "£":
-        return f"£{value:,.0f}"
-    if unit == "percent":
-        return f"{value:.1%}"
-    return f"{value:.2f}"
-
-
 def _metric_reason(result: MetricResult) -> Reason | None:
     definition = METRICS_BY_KEY[result.key]
     if isinstance(result.value, Missing):
@@ -93,8 +85,8 @@ def _metric_reason(result: MetricResult) -> Reason | None:
         return Reason(result.rating, f"{result.label}: missing, because {result.value.reason}")
     if result.rating is Rating.GREEN or result.threshold is None:
         return None
-    return Reason(result.rating, f"{result.label} is {_shown(result.value, definition.unit)}, "
-                                 f"{result.rating.value} against {result.threshold.describe()}")
+    return Reason(result.rating, f"{result.label} is {shown(result.value, definition.unit)}, "
+                                 f"{result.rating.value} against {result.threshold.describe(definition.unit)}")
 
 
 def _assess_year(

@@ -18,13 +18,16 @@ from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, V
 
 @dataclass(frozen=True)
 class ScoreModel:
-    """A distress model's name, citation and zones: `safe` above `safe_above`, distress below `distress_below`."""
+    """A distress model's name, citation and zones: `safe` above `safe_above`, `distress_zone` below
+    `distress_below`, `grey` between (Taffler's model has one cut-off, so its grey zone is the single value 0)."""
 
     key: str
     label: str
+    source: str
     citation: str
     safe_above: Decimal
     distress_below: Decimal
+    distress_zone: str = "distress"
 
     def zone(self, score: Value) -> tuple[str, Rating]:
         if isinstance(score, Missing):
@@ -32,17 +35,18 @@ class ScoreModel:
         if score > self.safe_above:
             return "safe", Rating.GREEN
         if score < self.distress_below:
-            return "distress", Rating.RED
+            return self.distress_zone, Rating.RED
         return "grey", Rating.AMBER
 
     def describe(self) -> str:
         """`safe > 2.60; distress < 1.10 (Altman 2000)`: the zones with the short source."""
-        return f"safe > {self.safe_above}; distress < {self.distress_below} ({self.citation.split(':')[0]})"
+        return f"safe > {self.safe_above}; {self.distress_zone} < {self.distress_below} ({self.source})"
 
 
 ALTMAN_Z = ScoreModel(
     "altman_z",
     "Altman Z (market value of equity)",
+    "Altman 1968",
     "Altman (1968), J. Finance 23(4): Z = 1.2X1 + 1.4X2 + 3.3X3 + 0.6X4 + 1.0X5, X4 = market value of equity / "
     "total liabilities; safe > 2.99, distress < 1.81",
     Decimal("2.99"),
@@ -51,6 +55,7 @@ ALTMAN_Z = ScoreModel(
 ALTMAN_Z1 = ScoreModel(
     "altman_z1",
     "Altman Z' (private firms)",
+    "Altman 1983",
     "Altman (1983), Corporate Financial Distress (Wiley): Z' = 0.717X1 + 0.847X2 + 3.107X3 + 0.420X4 + 0.998X5, "
     "X4 = book equity / total liabilities; safe > 2.90, distress < 1.23",
     Decimal("2.90"),
@@ -59,6 +64,7 @@ ALTMAN_Z1 = ScoreModel(
 ALTMAN_Z2 = ScoreModel(
     "altman_z2",
     "Altman Z'' (non-manufacturers, book values)",
+    "Altman 2000",
     "Altman (2000), 'Predicting financial distress of companies: revisiting the Z-score and ZETA models'; "
     "Altman & Hotchkiss (2006): Z'' = 6.56X1 + 3.26X2 + 6.72X3 + 1.05X4, X4 = book equity / total liabilities; "
     "safe > 2.60, distress < 1.10",
@@ -68,12 +74,14 @@ ALTMAN_Z2 = ScoreModel(
 TAFFLER = ScoreModel(
     "taffler_z",
     "Taffler UK z-score",
+    "Taffler 1983",
     "Taffler (1983), Accounting and Business Research 13(52); Agarwal & Taffler (2007), ABR 37(4): "
     "z = 3.20 + 12.18X1 + 2.50X2 − 10.68X3 + 0.029X4, X1 = profit before tax / current liabilities, X2 = current "
     "assets / total liabilities, X3 = current liabilities / total assets, X4 = no-credit interval in days; "
     "at risk below 0",
     Decimal(0),
     Decimal(0),
+    distress_zone="at risk",
 )
 SCORE_MODELS: tuple[ScoreModel, ...] = (ALTMAN_Z2, ALTMAN_Z1, ALTMAN_Z, TAFFLER)
 

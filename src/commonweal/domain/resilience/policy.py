@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from commonweal.domain.resilience.values import Rating
+from commonweal.domain.resilience.values import Rating, shown
 
 COMMONWEAL_DEFAULT = "Commonweal default"
 PCR_REG_58 = (
@@ -54,11 +54,11 @@ class Threshold:
             return Rating.GREEN
         return Rating.RED if self.red is not None and value > self.red else Rating.AMBER
 
-    def describe(self) -> str:
-        """`green ≥ 2; red < 1 (source)`: the rule as a commissioner reads it."""
+    def describe(self, unit: str = "ratio") -> str:
+        """`green ≥ 2.00; red < 1.00 (source)`: the rule as a commissioner reads it, in the metric's `unit`."""
         good, bad = ("≥", "<") if self.higher_is_better else ("≤", ">")
-        text = f"green {good} {self.green}"
-        text += f"; red {bad} {self.red}" if self.red is not None else "; never red"
+        text = f"green {good} {shown(self.green, unit)}"
+        text += f"; red {bad} {shown(self.red, unit)}" if self.red is not None else "; never red"
         return f"{text} ({self.source})"
 
 

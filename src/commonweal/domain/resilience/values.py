@@ -45,6 +45,20 @@ Value = Decimal | Missing
 DAYS_IN_YEAR = Decimal(365)
 
 
+def pounds(value: Decimal) -> str:
+    """`-1234567.8` -> `−£1,234,568`: whole pounds, the sign before the £ as people write it."""
+    return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
+
+
+def shown(value: Decimal, unit: str) -> str:
+    """A metric value as people read it: pounds, a percentage (stored as a fraction) or a ratio to 2 places."""
+    if unit == "£":
+        return pounds(value)
+    if unit == "percent":
+        return f"{value:.1%}"
+    return f"{value:.2f}"
+
+
 def worst(ratings: list[Rating]) -> Rating:
     """The most severe of red/amber/green; MISSING only when nothing could be rated at all."""
     rated = [r for r in ratings if r is not Rating.MISSING]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from commonweal.domain.resilience.accounts import Accounts
 from commonweal.domain.resilience.metrics import book_equity, require
 from commonweal.domain.resilience.policy import PPN_PAYMENT_SOURCE, ResiliencePolicy
-from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, Value
+from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, Value, pounds
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def warning_signs(accounts: Accounts, policy: ResiliencePolicy) -> list[WarningS
         signs.append(WarningSign(
             "goodwill_exceeds_net_assets",
             Rating.AMBER,
-            f"goodwill and intangibles (£{accounts.goodwill_intangibles:,.0f}) exceed net assets "
-            f"(£{equity:,.0f}): writing them off would leave the balance sheet negative",
+            f"goodwill and intangibles ({pounds(accounts.goodwill_intangibles)}) exceed net assets "
+            f"({pounds(equity)}): writing them off would leave the balance sheet negative",
             accounts.goodwill_intangibles - equity,
         ))
     if accounts.dividends_paid is not None and accounts.operating_cash_flow is not None \
@@ -63,8 +63,9 @@ def warning_signs(accounts: Accounts, policy: ResiliencePolicy) -> list[WarningS
         signs.append(WarningSign(
             "dividends_exceed_cash_flow",
             Rating.AMBER,
-            f"paid dividends of £{accounts.dividends_paid:,.0f}, more than the £{accounts.operating_cash_flow:,.0f} "
-            "its operations generated in cash: the payout was funded from borrowing or reserves",
+            f"paid dividends of {pounds(accounts.dividends_paid)}, more than the "
+            f"{pounds(accounts.operating_cash_flow)} its operations generated in cash: the payout was funded from "
+            "borrowing or reserves",
             accounts.dividends_paid - accounts.operating_cash_flow,
         ))
     return signs
