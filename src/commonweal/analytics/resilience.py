@@ -135,17 +135,19 @@ def assess(table: ibis.Table, tier: ContractTier = ContractTier.MEDIUM,
         "warn_dividends_exceed_cash_flow": (t.dividends_paid > 0) & (t.dividends_paid > t.operating_cash_flow),
     }
     directions = {m.key: m.higher_is_better for m in METRICS} | {ALTMAN_Z2.key: True}
+    # last year's values as columns first: inlined, each lag would be computed once per use
+    t = t.mutate(**{f"_before_{key}": t[key].lag().over(window) for key in directions})
     for key, higher in directions.items():
-        before = t[key].lag().over(window)
-        change = t[key] - before
-        worse = -change if higher else change
+        before = t[f"_before_{key}"]
+        worse = before - t[key] if higher else t[key] - before
         warnings[f"warn_deteriorated_{key}"] = (worse > 0) & (worse > tolerance * before.abs())
     t = t.mutate(**{k: v.fill_null(False) for k, v in warnings.items()})
 
-    parts = [t[k] for k in ratings] + [ibis.ifelse(t[k], AMBER, MISSING) for k in warnings]
-    # the worst rated part; MISSING only when nothing could be rated (MISSING sits between green and amber)
-    greatest = ibis.greatest(*parts)
-    any_green = ibis.least(*[ibis.ifelse(p == GREEN, 0, 1) for p in parts]) == 0
+    any_warning = ibis.or_(*[t[k] for k in warnings])
+    # the worst rated part; MISSING only when nothing could be rated (MISSING sits between green and amber,
+    # and only ratings, never warnings, can be green)
+    greatest = ibis.greatest(*[t[k] for k in ratings], ibis.ifelse(any_warning, AMBER, MISSING))
+    any_green = ibis.least(*[t[k] for k in ratings]) == GREEN
     overall = ibis.ifelse((greatest == MISSING) & any_green, GREEN, greatest)
     t = t.mutate(rating=overall.cast("int8"))
     # keys and results only: handing the inputs back would double the data materialised
