@@ -55,3 +55,35 @@ def test_foreign_currency_is_refused(tmp_path: Path) -> None:
         read_ixbrl(path)
     assert caught.value.problems[0].column == "core:TurnoverRevenue"
     assert "pounds" in caught.value.problems[0].message
+
+
+UK_GAAP_NAMESPACE = 'xmlns:uk-gaap="http://www.xbrl.org/uk/gaap/core/2009-09-01"'
+RETAGGED = [
+    ('xmlns:core="', f'{UK_GAAP_NAMESPACE} xmlns:core="'),
+    ('name="core:TurnoverRevenue"', 'name="uk-gaap:TurnoverGrossOperatingRevenue"'),
+    ('name="core:Creditors" contextRef="cy-end-within1"',
+     'name="uk-gaap:CreditorsDueWithinOneYear" contextRef="cy-end"'),
+    ('name="core:Equity" contextRef="cy-end-re"', 'name="uk-gaap:ProfitLossAccountReserve" contextRef="cy-end"'),
+    ('name="core:Equity" contextRef="cy-end"', 'name="uk-gaap:ShareholderFunds" contextRef="cy-end"'),
+    ('name="core:CashBankOnHand"', 'name="uk-gaap:CashBankInHand"'),
+    ('name="core:ProfitLoss"', 'name="uk-gaap:ProfitLossForPeriod"'),
+    ('name="core:InterestPayableSimilarChargesFinanceCosts"', 'name="uk-gaap:InterestPayableSimilarCharges"'),
+]
+
+
+def test_old_uk_gaap_names(tmp_path: Path) -> None:
+    """The same filing re-tagged with old UK GAAP names (uk-gaap namespace, no dimensions)."""
+    text = FIXTURE.read_text()
+    for old, new in RETAGGED:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "uk-gaap.html"
+    path.write_text(text)
+    current = read_ixbrl(path)[-1]
+    assert current.revenue == Decimal(2_400_000)
+    assert current.current_liabilities == Decimal(400_000)
+    assert current.retained_earnings == Decimal(640_000)
+    assert current.equity == Decimal(650_000)
+    assert current.cash == Decimal(250_000)
+    assert current.net_income == Decimal(136_000)
+    assert current.interest_expense == Decimal(12_000)

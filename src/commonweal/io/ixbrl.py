@@ -7,23 +7,26 @@ Mapped concepts (first one found wins, in the order listed):
 | Accounts field | FRS 102 / uk-core (FRC taxonomy) | old UK GAAP (uk-gaap) |
 | --- | --- | --- |
 | revenue | TurnoverRevenue | TurnoverGrossOperatingRevenue |
-| cost_of_sales | CostSales | CostSales |
+| cost_of_sales | CostSales | |
 | operating_profit | OperatingProfitLoss | OperatingProfitLoss |
-| depreciation_amortisation | DepreciationAmortisationImpairmentExpense | DepreciationAmortisationImpairment |
-| interest_expense | InterestPayableSimilarChargesFinanceCosts | InterestPayableAndSimilarCharges |
+| depreciation_amortisation | DepreciationAmortisationImpairmentExpense | (note 1) |
+| interest_expense | InterestPayableSimilarChargesFinanceCosts | InterestPayableSimilarCharges |
 | profit_before_tax | ProfitLossOnOrdinaryActivitiesBeforeTax | ProfitLossOnOrdinaryActivitiesBeforeTax |
 | net_income | ProfitLoss | ProfitLossForPeriod |
 | current_assets | CurrentAssets | CurrentAssets |
-| inventories | Inventories, Stocks | Stocks |
+| inventories | Stocks, Inventories | Stocks |
 | cash | CashBankOnHand | CashBankInHand |
-| current_liabilities | Creditors, maturity dimension member WithinOneYear | CreditorsDueWithinOneYear |
+| current_liabilities | Creditors, maturity member WithinOneYear | CreditorsDueWithinOneYear |
 | equity | Equity (no dimension) | ShareholderFunds |
 | retained_earnings | Equity, equity-class member RetainedEarningsAccumulatedLosses | ProfitLossAccountReserve |
-| goodwill_intangibles | IntangibleAssets | IntangibleFixedAssets |
-| trade_payables | TradeCreditorsTradePayables (within one year) | TradeCreditors |
-| operating_cash_flow | NetCashFlowsFromUsedInOperatingActivities | NetCashFlowFromOperatingActivities |
-| capex | PurchasePropertyPlantEquipment | PaymentsToAcquireTangibleFixedAssets |
-| dividends_paid | DividendsPaid | DividendsPaid |
+| goodwill_intangibles | IntangibleAssets | |
+| trade_payables | TradeCreditorsTradePayables, maturity member WithinOneYear | |
+| operating_cash_flow | NetCashFlowsFromUsedInOperatingActivities | |
+| capex | PurchasePropertyPlantEquipment | |
+| dividends_paid | DividendsPaid | |
+
+(1) DepreciationOtherAmountsWrittenOffTangibleIntangibleFixedAssets.
+A blank cell means we found no evidence of the old-taxonomy name and map none rather than guess one.
 
 Total assets are fixed assets + current assets (small-company balance sheets rarely tag a total), and total
 liabilities are total assets − equity. A concept that is absent stays blank (unknown), never zero.
@@ -48,25 +51,24 @@ _CONCEPTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("revenue", ("TurnoverRevenue", "TurnoverGrossOperatingRevenue"), None),
     ("cost_of_sales", ("CostSales",), None),
     ("operating_profit", ("OperatingProfitLoss",), None),
-    ("depreciation_amortisation", ("DepreciationAmortisationImpairmentExpense", "DepreciationAmortisationImpairment"),
+    ("depreciation_amortisation",
+     ("DepreciationAmortisationImpairmentExpense", "DepreciationOtherAmountsWrittenOffTangibleIntangibleFixedAssets"),
      None),
-    ("interest_expense", ("InterestPayableSimilarChargesFinanceCosts", "InterestPayableAndSimilarCharges"), None),
+    ("interest_expense", ("InterestPayableSimilarChargesFinanceCosts", "InterestPayableSimilarCharges"), None),
     ("profit_before_tax", ("ProfitLossOnOrdinaryActivitiesBeforeTax",), None),
     ("net_income", ("ProfitLoss", "ProfitLossForPeriod"), None),
     ("current_assets", ("CurrentAssets",), None),
-    ("inventories", ("Inventories", "Stocks"), None),
+    ("inventories", ("Stocks", "Inventories"), None),
     ("cash", ("CashBankOnHand", "CashBankInHand"), None),
     ("current_liabilities", ("Creditors",), "WithinOneYear"),
     ("current_liabilities", ("CreditorsDueWithinOneYear",), None),
     ("equity", ("Equity", "ShareholderFunds"), None),
     ("retained_earnings", ("Equity",), "RetainedEarningsAccumulatedLosses"),
     ("retained_earnings", ("ProfitLossAccountReserve",), None),
-    ("goodwill_intangibles", ("IntangibleAssets", "IntangibleFixedAssets"), None),
+    ("goodwill_intangibles", ("IntangibleAssets",), None),
     ("trade_payables", ("TradeCreditorsTradePayables",), "WithinOneYear"),
-    ("trade_payables", ("TradeCreditorsTradePayables", "TradeCreditors"), None),
-    ("operating_cash_flow", ("NetCashFlowsFromUsedInOperatingActivities", "NetCashFlowFromOperatingActivities"),
-     None),
-    ("capex", ("PurchasePropertyPlantEquipment", "PaymentsToAcquireTangibleFixedAssets"), None),
+    ("operating_cash_flow", ("NetCashFlowsFromUsedInOperatingActivities",), None),
+    ("capex", ("PurchasePropertyPlantEquipment",), None),
     ("dividends_paid", ("DividendsPaid",), None),
 )
 _FIXED_ASSETS = "FixedAssets"
