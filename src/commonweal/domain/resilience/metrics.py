@@ -1,6 +1,6 @@
 """Financial standing metrics, in the style of the Cabinet Office guidance note "Assessing and monitoring the
-economic and financial standing of suppliers" (Sourcing Playbook; May 2021, HTML updated 23 April 2024) and its
-Economic and Financial Standing Assessment (EFSA) tool.
+economic and financial standing of suppliers" (Sourcing Playbook; May 2021, HTML updated 23 April 2024) and the
+assessment tool that accompanies it. Formulas are the standard definitions of the named metrics.
 
 The guidance names the metrics (turnover against contract value, operating margin, free cash flow to net debt,
 net debt to EBITDA, net debt plus net pension deficit to EBITDA, net assets, acid ratio, group exposure) and
