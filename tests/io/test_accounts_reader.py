@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from commonweal.io.accounts import CANONICAL_COLUMNS, read_accounts, read_contracts
+from commonweal.io.accounts import CANONICAL_COLUMNS, read_accounts, read_contract_exposures
 from commonweal.io.errors import InputError
 
 HEADER = ",".join(CANONICAL_COLUMNS)
@@ -90,11 +90,11 @@ def test_contracts_file(tmp_path: Path) -> None:
     path = tmp_path / "contracts.csv"
     path.write_text("supplier,annual_contract_value,tier,critical\nA,1000,high,yes\nB,,,no\nC,x,urgent,maybe\n")
     with pytest.raises(InputError) as caught:
-        read_contracts(path)
+        read_contract_exposures(path)
     assert {(p.row, p.column) for p in caught.value.problems} == {(4, "annual_contract_value"), (4, "tier"),
                                                                  (4, "critical")}
     path.write_text("supplier,annual_contract_value,tier,critical\nA,1000,high,yes\nB,,,no\n")
-    exposures, tiers = read_contracts(path)
+    exposures, tiers = read_contract_exposures(path)
     assert exposures["A"].annual_contract_value == Decimal(1000) and exposures["A"].critical
     assert exposures["B"].annual_contract_value is None and not exposures["B"].critical
     assert tiers == {"A": tiers["A"]} and tiers["A"].value == "high"

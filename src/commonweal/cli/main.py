@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import suppliers
+from commonweal.cli import contracts, evaluate, socialvalue, suppliers
 
 app = typer.Typer(
     name="commonweal",
@@ -13,8 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
+app.add_typer(contracts.app, name="contracts")
 app.add_typer(suppliers.app, name="suppliers")
 
 
@@ -27,3 +26,9 @@ def main() -> None:
 def version() -> None:
     """Print Commonweal's version."""
     typer.echo(__version__)
+
+
+app.command()(evaluate.evaluate)
+app.command()(evaluate.demo)
+app.add_typer(socialvalue.app)
+app.command()(socialvalue.maturity)

@@ -109,17 +109,17 @@ def _accounts_from_row(row: Row, default_multiplier: Decimal, problems: ProblemC
                     **figures)
 
 
-CONTRACT_COLUMNS: tuple[str, ...] = ("supplier", "annual_contract_value")
+EXPOSURE_COLUMNS: tuple[str, ...] = ("supplier", "annual_contract_value")
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0", ""}
 
 
-def read_contracts(path: Path) -> tuple[dict[str, ContractExposure], dict[str, ContractTier]]:
+def read_contract_exposures(path: Path) -> tuple[dict[str, ContractExposure], dict[str, ContractTier]]:
     """Contract exposures and tiers per supplier, amounts in £.
 
     Columns: `supplier`, `annual_contract_value`; optional `tier` (high/medium/low), `critical` (yes/no),
     `council_spend_with_supplier`, `council_spend_in_service_area`."""
-    table = read_table(path, CONTRACT_COLUMNS)
+    table = read_table(path, EXPOSURE_COLUMNS)
     problems = ProblemCollector()
     exposures: dict[str, ContractExposure] = {}
     tiers: dict[str, ContractTier] = {}

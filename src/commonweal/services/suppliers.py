@@ -19,7 +19,7 @@ from commonweal.domain.resilience import (
     risk_register,
 )
 from commonweal.domain.resilience.metrics import METRICS_BY_KEY
-from commonweal.io.accounts import read_accounts, read_contracts
+from commonweal.io.accounts import read_accounts, read_contract_exposures
 from commonweal.io.ixbrl import read_ixbrl
 
 IXBRL_SUFFIXES = (".html", ".xhtml", ".htm", ".xbrl", ".xml")
@@ -44,7 +44,7 @@ def assess_suppliers(request: AssessmentRequest, policy: ResiliencePolicy = DEFA
         accounts = read_ixbrl(request.accounts)
     else:
         accounts = read_accounts(request.accounts, unit=request.unit)
-    exposures, tiers = read_contracts(request.contracts) if request.contracts else ({}, {})
+    exposures, tiers = read_contract_exposures(request.contracts) if request.contracts else ({}, {})
     if request.contract_value is not None or request.critical:
         for supplier in {a.supplier for a in accounts} - exposures.keys():
             exposures[supplier] = ContractExposure(supplier, request.contract_value, critical=request.critical)
