@@ -43,8 +43,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ixbrlparse import IXBRL
+
 from commonweal.domain.resilience import Accounts
-from commonweal.io.errors import ProblemCollector
+from commonweal.io.errors import InputError, Problem, ProblemCollector
 
 # (accounts field, local concept names, required dimension member or None for "no dimension")
 _CONCEPTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
@@ -89,17 +91,13 @@ def _date(context: Any) -> dt.date | None:
 def read_ixbrl(path: Path) -> list[Accounts]:
     """The accounts in one iXBRL file, oldest year first; InputError naming the file and the tag when a fact is
     unreadable, not in pounds, or contradicted by another fact for the same year."""
-    from ixbrlparse import IXBRL
-
     name = path.name
     problems = ProblemCollector()
     try:
         with path.open("rb") as handle:
             document = IXBRL(handle, raise_on_error=False)
     except Exception as exc:  # ixbrlparse raises its own and BeautifulSoup's errors; all mean "not iXBRL"
-        problems.add(name, f"cannot be read as iXBRL: {exc}")
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
+        raise InputError([Problem(name, f"cannot be read as iXBRL: {exc}")]) from exc
     for error in document.errors:
         element = getattr(error, "element", None)
         tag = element.get("name") if element is not None else None
