@@ -1,1 +1,2 @@
-"""Printable reports (HTML from Jinja2 templates, PDF through WeasyPrint) built on one shared base layout."""
+"""Printable reports: HTML (Jinja2) and PDF (WeasyPrint) on one shared base layout, with charts drawn offline
+(Altair + vl-convert)."""
