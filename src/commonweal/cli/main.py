@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import audit, contracts, evaluate, socialvalue, web
+from commonweal.cli import audit, contracts, evaluate, socialvalue, suppliers, web
 
 app = typer.Typer(
     name="commonweal",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(audit.app, name="audit")
 app.add_typer(web.app, name="web")
+app.add_typer(suppliers.app, name="suppliers")
 
 
 @app.callback()
