@@ -128,3 +128,31 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
 
     assert len(journey.checked) >= 15
     assert journey.violations == []
+
+
+def test_the_evaluator_journey_works_without_javascript(world, live_server, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    evaluator3 = User.objects.get(username="evaluator3")
+    evaluator3.set_password(PASSWORD)
+    evaluator3.save()
+    tender = world["northfield"]
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(live_server.url + "/sign-in/")
+        page.fill("#username", "evaluator3")
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/declare/")
+        page.check("input[name=has_conflict][value=no]")
+        page.click("button:has-text('Declare')")
+        page.click("tbody a >> nth=0")
+        first_form = page.locator("form").filter(has=page.locator("input[name=score]")).first
+        first_form.locator("input[name=score][value='3']").check()
+        first_form.locator("textarea").fill("Meets the requirement with some gaps (section 3)")
+        first_form.locator("button").click()
+        assert "Score saved" in page.content()
+        browser.close()
+    assert Score.objects.filter(evaluator=evaluator3, bid__lot__tender=tender, score=3).count() == 1
