@@ -225,3 +225,15 @@ def test_web_token_prints_a_working_api_token(world) -> None:
     token = result.output.strip().splitlines()[-1]
     response = Client().get("/api/tenders", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert [t["reference"] for t in response.json()] == ["NBC-ASC-2026-014"]
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_sign_in_never_redirects_off_site(world, client, target) -> None:
+    response = client.post("/sign-in/", {"username": "viewer", "password": "demo password for tests", "next": target})
+    assert (response.status_code, response["Location"]) == (302, "/tenders/")
+
+
+def test_sign_in_returns_to_the_page_asked_for(world, client) -> None:
+    response = client.post("/sign-in/", {"username": "viewer", "password": "demo password for tests",
+                                         "next": "/tenders/1/"})
+    assert response["Location"] == "/tenders/1/"

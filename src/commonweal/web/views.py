@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from commonweal.domain.lifecycle import Role, Stage
@@ -91,7 +92,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 cache.delete(key)
                 login(request, user)
                 target = request.POST.get("next") or ""
-                if not target.startswith("/") or target.startswith("//"):
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
                     target = reverse("tenders")
                 return redirect(target)
             cache.set(key, failures + 1, settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
