@@ -237,3 +237,13 @@ def test_sign_in_returns_to_the_page_asked_for(world, client) -> None:
     response = client.post("/sign-in/", {"username": "viewer", "password": "demo password for tests",
                                          "next": "/tenders/1/"})
     assert response["Location"] == "/tenders/1/"
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(world, client_for, settings) -> None:
+    settings.COMMONWEAL_UPLOAD_MAX_BYTES = 100
+    before = Tender.objects.count()
+    response = client_for("shared.commissioner").post(
+        "/organisations/northfield/tenders/new/", _files((EXAMPLE / "bids.csv").read_bytes()))
+    assert response.status_code == 400
+    assert "tender.yaml is larger than the 100-byte limit" in response.content.decode()
+    assert Tender.objects.count() == before

@@ -120,6 +120,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 COMMONWEAL_LOGIN_MAX_FAILURES = int(os.environ.get("COMMONWEAL_LOGIN_MAX_FAILURES", "5"))
 COMMONWEAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("COMMONWEAL_LOGIN_LOCKOUT_SECONDS", "900"))
 
+# Commonweal default: uploaded tender folder files are read whole, so each is capped at 10 MB.
+COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", str(10 * 1000 * 1000)))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

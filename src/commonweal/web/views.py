@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +53,15 @@ def scoped(view: View) -> View:
 def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data.Refused) -> HttpResponse:
     """The page is allowed but the tender's stage does not yet allow it: say what is missing."""
     return page(request, "web/not_yet.html", title, status=409, access=access, problems=refused.problems)
+
+
+def _too_big(uploads: Iterable[UploadedFile[Any]]) -> str | None:
+    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
+    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
+    for upload in uploads:
+        if (upload.size or 0) > limit:
+            return f"{upload.name} is larger than the {limit:,}-byte limit"
+    return None
 
 
 def today() -> dt.date:
@@ -241,6 +251,8 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
         upload = request.FILES.get("scores")
         if upload is None:
             errors.append({"text": "Choose a scores file", "href": "#scores"})
+        elif too_big := _too_big([upload]):
+            errors.append({"text": too_big, "href": "#scores"})
         else:
             try:
                 saved = data.upload_scores(access, upload.name or "scores", upload.read(), consensus)
@@ -490,7 +502,11 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = data.organisation_access(request.user, slug, Role.COMMISSIONER)
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
-    if request.method == "POST":
+    if request.method == "POST" and (too_big := _too_big(
+        f for key in request.FILES for f in request.FILES.getlist(key)
+    )):
+        errors.append({"text": too_big, "href": "#tender"})
+    elif request.method == "POST":
         files = {
             key: (upload.name or key, upload.read())
             for key in ("tender", "bids", "gates")
