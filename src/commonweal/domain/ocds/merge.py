@@ -166,11 +166,32 @@ def _spell(path: Path) -> list[object]:
 class _Merge:
     """One ocid's merge. `stamp` is None for a compiled release, or the current release's history entry."""
 
-    __slots__ = ("ocid", "stamp")
+    __slots__ = ("ocid", "stamp", "touched")
 
     def __init__(self, ocid: object):
         self.ocid = ocid
         self.stamp: dict[str, Any] | None = None
+        # ids of the histories whose last entry the current release wrote (a release can repeat an object by id)
+        self.touched: set[int] = set()
+
+    def history(self, value: Any) -> list[dict[str, Any]]:
+        assert self.stamp is not None
+        entries = [{**self.stamp, "value": value}]
+        self.touched.add(id(entries))
+        return entries
+
+    def record(self, entries: list[dict[str, Any]], value: Any) -> None:
+        """Add `value` to a field's history as OCDS Merge does: once per release, and only when it changed."""
+        if id(entries) in self.touched:  # this release already set the field: its last write wins
+            if len(entries) > 1 and entries[-2]["value"] == value:
+                entries.pop()
+                self.touched.discard(id(entries))
+            else:
+                entries[-1]["value"] = value
+        elif value != entries[-1]["value"]:
+            assert self.stamp is not None
+            entries.append({**self.stamp, "value": value})
+            self.touched.add(id(entries))
 
     def conflict(self, path: Path, message: str) -> MergeConflict:
         return MergeConflict(self.ocid, _spell(path), message)
@@ -199,7 +220,7 @@ class _Merge:
             if leaf:
                 produced = True
                 if current is node:
-                    node[key] = value if stamp is None else [{**stamp, "value": value}]
+                    node[key] = value if stamp is None else self.history(value)
                 elif type(current) is _Node or type(current) is _Items:
                     # OCDS Merge writes the leaf after the object's paths, so the object wins, unless the leaf's
                     # path came first (the object replaced a null) and the leaf is now a value.
@@ -209,8 +230,8 @@ class _Merge:
                     node[key] = value
                 elif type(current) is not list:
                     pass  # an array item's `id`: OCDS Merge keeps the first value, not a history
-                elif value != current[-1]["value"]:
-                    current.append({**stamp, "value": value})
+                else:
+                    self.record(current, value)
                 continue
             if not value:  # empty objects and arrays record nothing
                 continue
@@ -253,13 +274,13 @@ class _Merge:
                 continue
             kind_of_value = type(value)
             if kind == _WHOLE or (kind_of_value is not dict and kind_of_value is not list):
-                node[key] = value if stamp is None else [{**stamp, "value": value}]
+                node[key] = value if stamp is None else self.history(value)
                 produced = True
                 continue
             if kind_of_value is list:
                 for item in value:
                     if type(item) is not dict:
-                        node[key] = value if stamp is None else [{**stamp, "value": value}]
+                        node[key] = value if stamp is None else self.history(value)
                         produced = True
                         break
                 else:
@@ -362,6 +383,7 @@ def versioned_release(releases: Sequence[Mapping[str, Any]], rules: MergeRules) 
     tree = rules.top("tag", "ocid")
     for release in _in_date_order(ocid, releases):
         top["ocid"] = release.get("ocid")
+        merge.touched = set()
         merge.stamp = {
             "releaseID": release.get("id"),
             "releaseDate": release.get("date"),

@@ -19,7 +19,7 @@ award is *final* when active, cancelled or unsuccessful. Publishers that use oth
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -202,7 +202,7 @@ def _process(release: Mapping[str, Any], settings: RedFlagSettings) -> _Process:
     tender = release.get("tender") if isinstance(release.get("tender"), Mapping) else {}
     assert isinstance(tender, Mapping)
     awards = tuple(a for a in release.get("awards") or [] if isinstance(a, Mapping))
-    unsuccessful = set()
+    unsuccessful: set[str | None] = set()
     if settings.disqualified_by_unsuccessful_award:
         for award in awards:
             if award.get("status") == "unsuccessful":
@@ -316,7 +316,7 @@ def _difference(p: _Process, currency: str | None) -> Decimal | None:
     return (lowest - winner) / winner
 
 
-def _r028(p: _Process) -> Flag | None:
+def _r028(p: _Process, s: RedFlagSettings) -> Flag | None:
     prices: dict[tuple[Decimal, str | None], set[frozenset[str]]] = defaultdict(set)
     for bid in p.submitted:
         if bid.amount is not None and bid.tenderers:
@@ -327,7 +327,7 @@ def _r028(p: _Process) -> Flag | None:
     return None
 
 
-def _r030(p: _Process) -> Flag | None:
+def _r030(p: _Process, s: RedFlagSettings) -> Flag | None:
     end = _when((p.tender.get("tenderPeriod") or {}).get("endDate"))
     if end is None:
         return None
@@ -356,7 +356,7 @@ def _r035(p: _Process, s: RedFlagSettings) -> Flag | None:
     return None
 
 
-def _r036(p: _Process) -> Flag | None:
+def _r036(p: _Process, s: RedFlagSettings) -> Flag | None:
     if not p.active_awards:
         return None
     priced = [bid for bid in p.submitted if bid.amount is not None]
@@ -366,6 +366,11 @@ def _r036(p: _Process) -> Flag | None:
     if any(bid.amount == lowest and bid.status == "disqualified" for bid in priced):
         return Flag("R036", Decimal(1), f"the lowest bid ({lowest}) was disqualified")
     return None
+
+
+_PER_PROCESS: dict[str, Callable[[_Process, RedFlagSettings], Flag | None]] = {
+    "R003": _r003, "R018": _r018, "R028": _r028, "R030": _r030, "R035": _r035, "R036": _r036,
+}
 
 
 def _outliers(
@@ -402,10 +407,9 @@ def red_flags(releases: Iterable[Mapping[str, Any]], settings: RedFlagSettings |
     for release in releases:
         p = _process(release, s)
         flags = processes.setdefault(p.ocid, [])
-        for code, run in (("R003", lambda: _r003(p, s)), ("R018", lambda: _r018(p, s)), ("R028", lambda: _r028(p)),
-                          ("R030", lambda: _r030(p)), ("R035", lambda: _r035(p, s)), ("R036", lambda: _r036(p))):
+        for code, indicator in _PER_PROCESS.items():
             if code in on:
-                flag = run()
+                flag = indicator(p, s)
                 if flag is not None:
                     flags.append(flag)
         if currency is None:
