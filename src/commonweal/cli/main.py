@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
+from commonweal.cli import evaluate
 
 app = typer.Typer(
     name="commonweal",
@@ -23,3 +24,7 @@ def main() -> None:
 def version() -> None:
     """Print Commonweal's version."""
     typer.echo(__version__)
+
+
+app.command()(evaluate.evaluate)
+app.command()(evaluate.demo)

@@ -127,7 +127,7 @@ def read_table(
         for number, values in enumerate(raw, start=2):
             if not any(v.strip() for v in values):
                 continue
-            if len(values) > len(columns) and any(v.strip() for v in values[len(columns):]):
+            if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
                 problems.add(name, f"has {len(values)} cells but the header has {len(columns)}", row=number)
                 continue
             table.rows.append(Row(file=name, number=number, values=dict(zip(columns, values, strict=False))))

@@ -1,0 +1,66 @@
+"""Abnormally low tenders (Procurement Act 2023 s.19(3)–(5)).
+
+A contracting authority may disregard a tender whose price it considers abnormally low, but only after it has
+told the supplier so and given it a reasonable opportunity to show that it can perform the contract for that
+price (s.19(4)), and it must then decide. Commonweal flags candidates with two tests whose percentages are
+Commonweal defaults (the Act sets no figure; see `AbnormallyLowPolicy`), and holds the ranking as provisional
+until every flagged bid has a recorded decision: explanation accepted (the bid stays) or rejected (the bid is
+disregarded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from commonweal.domain.evaluation.model import HUNDRED, AbnormallyLowPolicy
+from commonweal.domain.evaluation.records import AbnormallyLowDecision, Bid
+
+
+@dataclass(frozen=True)
+class AbnormallyLowFinding:
+    bidder: str
+    price: Decimal
+    reasons: tuple[str, ...]
+    decision: AbnormallyLowDecision | None
+
+    @property
+    def pending(self) -> bool:
+        return self.decision is None
+
+
+def _percent_below(price: Decimal, reference: Decimal) -> Decimal:
+    return (reference - price) / reference * HUNDRED
+
+
+def find_abnormally_low(
+    bids: tuple[Bid, ...], policy: AbnormallyLowPolicy, decisions: tuple[AbnormallyLowDecision, ...]
+) -> tuple[AbnormallyLowFinding, ...]:
+    """Flag each bid whose price is far below the others'. Needs at least two bids to compare."""
+    findings = []
+    prices = sorted(b.price for b in bids)
+    for bid in sorted(bids, key=lambda b: b.bidder):
+        others = [b.price for b in bids if b is not bid]
+        if not others:
+            continue
+        reasons = []
+        mean_of_others = sum(others, Decimal(0)) / len(others)
+        below_mean = _percent_below(bid.price, mean_of_others)
+        if below_mean >= policy.below_mean_of_others_percent:
+            reasons.append(
+                f"£{bid.price:,.2f} is {below_mean:.1f}% below the mean of the other bids (£{mean_of_others:,.2f}); "
+                f"the threshold is {policy.below_mean_of_others_percent}%"
+            )
+        higher = [p for p in prices if p > bid.price]
+        if higher:
+            next_price = higher[0]
+            below_next = _percent_below(bid.price, next_price)
+            if below_next >= policy.below_next_lowest_percent:
+                reasons.append(
+                    f"£{bid.price:,.2f} is {below_next:.1f}% below the next price (£{next_price:,.2f}); "
+                    f"the threshold is {policy.below_next_lowest_percent}%"
+                )
+        if reasons:
+            decision = next((d for d in decisions if d.bidder == bid.bidder), None)
+            findings.append(AbnormallyLowFinding(bid.bidder, bid.price, tuple(reasons), decision))
+    return tuple(findings)

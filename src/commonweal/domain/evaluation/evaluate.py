@@ -1,0 +1,456 @@
+"""Score and rank the bids for one lot.
+
+Order of work, each step declared in the model before bids are opened:
+1. inputs are checked against the model (every bid scored by every evaluator, every score moderated, scores on the
+   scale, rationales given); any problem stops the evaluation before anything is computed;
+2. exclusions: a failed pass/fail gate, a moderated score below a criterion's threshold, or an abnormally low
+   price whose explanation was rejected (Procurement Act 2023 s.19(3)–(5));
+3. quantitative criteria are scored among the bids still in, then group and overall quality thresholds apply;
+4. price is scored among the admissible bids with the declared formula;
+5. totals are rounded to the declared precision and ranked; ties go to the declared tie-break rules, and a tie
+   they cannot break is reported as a shared rank, never settled by input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from commonweal.domain.evaluation import price as price_formulas
+from commonweal.domain.evaluation.abnormally_low import AbnormallyLowFinding, find_abnormally_low
+from commonweal.domain.evaluation.model import (
+    HUNDRED,
+    PRICE,
+    QUALITY,
+    SOCIAL_VALUE,
+    Criterion,
+    EvaluationModel,
+    Lot,
+)
+from commonweal.domain.evaluation.moderation import Moderation, moderate
+from commonweal.domain.evaluation.records import (
+    AbnormallyLowDecision,
+    Bid,
+    EvaluatorScore,
+    GateResult,
+    ModeratedScore,
+)
+from commonweal.domain.evaluation.validation import model_problems
+from commonweal.domain.provenance import Issue, RuleViolation, Source
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    criterion: Criterion
+    score: Decimal | None  # the moderated score, or the value offered for a quantitative criterion
+    fraction: Decimal  # 0..1 of the criterion's marks
+    weight: Decimal  # the criterion's share of the whole evaluation, in percent
+    points: Decimal
+    rationale: str
+    moderation: Moderation | None = None
+
+
+@dataclass(frozen=True)
+class BidResult:
+    bid: Bid
+    rank: int | None
+    total: Decimal | None
+    price_points: Decimal | None  # None when the price formula combines price and quality into one value
+    group_points: Mapping[str, Decimal]
+    quality: Decimal
+    social_value: Decimal
+    criteria: tuple[CriterionScore, ...]
+    gates: tuple[GateResult, ...]
+    flags: tuple[str, ...] = ()
+    exclusion_reasons: tuple[str, ...] = ()
+    tied: bool = False
+
+    @property
+    def bidder(self) -> str:
+        return self.bid.bidder
+
+    @property
+    def excluded(self) -> bool:
+        return bool(self.exclusion_reasons)
+
+    @property
+    def nonprice(self) -> Decimal:
+        return self.quality + self.social_value
+
+    def scores(self) -> dict[str, Decimal | None]:
+        return {PRICE: self.price_points, QUALITY: self.quality, SOCIAL_VALUE: self.social_value}
+
+
+@dataclass(frozen=True)
+class LotResult:
+    lot: Lot
+    ranking: tuple[BidResult, ...]  # admissible bids in rank order, then excluded bids by name
+    moderations: tuple[Moderation, ...]
+    abnormally_low: tuple[AbnormallyLowFinding, ...]
+    pending: tuple[str, ...] = ()  # why the ranking is not yet final
+    quantities: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        return not self.pending
+
+    @property
+    def admissible(self) -> tuple[BidResult, ...]:
+        return tuple(r for r in self.ranking if not r.excluded)
+
+    @property
+    def winner(self) -> BidResult | None:
+        """The most advantageous tender: rank 1 and not tied (a tie the rules cannot break has no winner)."""
+        firsts = [r for r in self.admissible if r.rank == 1]
+        return firsts[0] if len(firsts) == 1 else None
+
+
+def _issue(message: str, source: Source | None, column: str | None = None) -> Issue:
+    return Issue(message=message, source=source, column=column)
+
+
+def check_inputs(
+    lot: Lot,
+    bids: Sequence[Bid],
+    scores: Sequence[EvaluatorScore],
+    consensus: Sequence[ModeratedScore],
+    gates: Sequence[GateResult] = (),
+    decisions: Sequence[AbnormallyLowDecision] = (),
+    quantities: Mapping[tuple[str, str], Decimal] | None = None,
+) -> list[Issue]:
+    """Every way the inputs for `lot` fail the model, each naming its source record and column."""
+    model = lot.model
+    quantities = quantities or {}
+    found = [_issue(f"lot {lot.id}: {p}", None) for p in model_problems(model, lot.budget)]
+    if found:
+        return found
+    leaves = {c.id: c for c in model.leaves()}
+    scored = {cid: c for cid, c in leaves.items() if c.kind == "scored"}
+    bidders: dict[str, Bid] = {}
+    for bid in bids:
+        if bid.bidder in bidders:
+            found.append(_issue(f"{bid.bidder} has two bids for lot {lot.id}", bid.source, "bidder"))
+        bidders[bid.bidder] = bid
+        if bid.price <= 0:
+            found.append(_issue(f"price must be above zero, got {bid.price}", bid.source, "price"))
+
+    def check_record(bidder: str, criterion: str, score: Decimal, rationale: str, source: Source | None) -> None:
+        if bidder not in bidders:
+            found.append(_issue(f"bidder '{bidder}' has no bid in lot {lot.id}", source, "bidder"))
+        c = scored.get(criterion)
+        if c is None:
+            kind = (
+                "a quantitative criterion (scored from the offer, not by evaluators)"
+                if criterion in leaves
+                else (
+                    "not a scored criterion of this lot"
+                    if criterion not in {x.id for x in model.criteria}
+                    else "a parent criterion (score its sub-criteria)"
+                )
+            )
+            found.append(_issue(f"criterion '{criterion}' is {kind}", source, "criterion"))
+        elif not c.scale.allows(score):
+            allowed = ", ".join(str(s) for s in c.scale.scores)
+            found.append(
+                _issue(f"score {score} is not on scale {c.scale.id}; expected one of {allowed}", source, "score")
+            )
+        if not rationale.strip():
+            found.append(_issue("a rationale is required for every score", source, "rationale"))
+
+    evaluators: dict[str, set[tuple[str, str]]] = {}
+    for s in scores:
+        check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
+        key = (s.bidder, s.criterion)
+        if key in evaluators.setdefault(s.evaluator, set()):
+            found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source, "evaluator"))
+        evaluators[s.evaluator].add(key)
+    moderated: set[tuple[str, str]] = set()
+    for m in consensus:
+        check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
+        key = (m.bidder, m.criterion)
+        if key in moderated:
+            found.append(_issue(f"{m.bidder} has two moderated scores for {m.criterion}", m.source, "criterion"))
+        moderated.add(key)
+        if not any(key in done for done in evaluators.values()):
+            found.append(
+                _issue(
+                    f"no evaluator scored {m.bidder} on {m.criterion}, so there is nothing to moderate",
+                    m.source,
+                    "criterion",
+                )
+            )
+    for bidder in sorted(bidders):
+        for cid in sorted(scored):
+            key = (bidder, cid)
+            for evaluator in sorted(evaluators):
+                if key not in evaluators[evaluator]:
+                    found.append(_issue(f"{evaluator} has not scored {bidder} on {cid}", None, "score"))
+            if key not in moderated and any(key in done for done in evaluators.values()):
+                found.append(_issue(f"{bidder} on {cid} has not been moderated", None, "score"))
+        for cid, c in sorted(leaves.items()):
+            if c.kind == "quantitative" and (bidder, cid) not in quantities:
+                found.append(_issue(f"{bidder} has no offered value for quantitative criterion {cid}", None, cid))
+    if not evaluators and scored:
+        found.append(_issue(f"lot {lot.id} has no evaluators' scores", None, "score"))
+
+    gate_ids = {g.id for g in model.gates}
+    seen_gates: set[tuple[str, str]] = set()
+    for g in gates:
+        if g.gate not in gate_ids:
+            found.append(_issue(f"'{g.gate}' is not a pass/fail gate of lot {lot.id}", g.source, "gate"))
+        if g.bidder not in bidders:
+            found.append(_issue(f"bidder '{g.bidder}' has no bid in lot {lot.id}", g.source, "bidder"))
+        seen_gates.add((g.bidder, g.gate))
+    found.extend(
+        _issue(f"{bidder} has no result for pass/fail gate {gate}", None, "gate")
+        for bidder in sorted(bidders)
+        for gate in sorted(gate_ids)
+        if (bidder, gate) not in seen_gates
+    )
+    for d in decisions:
+        if d.bidder not in bidders:
+            found.append(_issue(f"bidder '{d.bidder}' has no bid in lot {lot.id}", d.source, "bidder"))
+        if not d.reason.strip():
+            found.append(_issue("a decision on an abnormally low price needs its reason", d.source, "reason"))
+    return found
+
+
+def round_total(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: float) -> Decimal:
+    """A float score back to Decimal, rounded at 10 places so float noise never decides a rounding."""
+    return Decimal(repr(round(float(value), 10)))
+
+
+def _quantitative_fraction(criterion: Criterion, value: Decimal, others: Sequence[Decimal]) -> Decimal:
+    rule = criterion.quantitative
+    assert rule is not None  # guaranteed by model_problems
+    value = max(value, ZERO)
+    if rule.method == "against_target":
+        assert rule.target is not None
+        return min(value / rule.target, Decimal(1))
+    cap = rule.cap
+    capped = [min(max(v, ZERO), cap) if cap is not None else max(v, ZERO) for v in others]
+    best = max(capped, default=ZERO)
+    own = min(value, cap) if cap is not None else value
+    return own / best if best > 0 else ZERO
+
+
+def tie_break_key(result: BidResult, rules: Sequence[str]) -> tuple[Decimal, ...]:
+    """Sort key for the declared tie-break rules: higher points first; for 'price', the lower price first."""
+    key: list[Decimal] = []
+    for rule in rules:
+        if rule == PRICE:
+            key.append(result.bid.price)
+        elif rule == QUALITY:
+            key.append(-result.quality)
+        elif rule == SOCIAL_VALUE:
+            key.append(-result.social_value)
+        elif rule in result.group_points:
+            key.append(-result.group_points[rule])
+        else:
+            key.append(-sum((c.points for c in result.criteria if c.criterion.id == rule), ZERO))
+    return tuple(key)
+
+
+def rank(results: Sequence[BidResult], rules: Sequence[str]) -> tuple[BidResult, ...]:
+    """Competition ranking (1, 2, 2, 4) by total, then the tie-break rules. Bids still level share a rank and are
+    listed by name; input order never matters."""
+
+    def key(r: BidResult) -> tuple[tuple[Decimal, ...], str]:
+        assert r.total is not None
+        return ((-r.total, *tie_break_key(r, rules)), r.bidder)
+
+    ordered = sorted(results, key=key)
+    ranked: list[BidResult] = []
+    for position, result in enumerate(ordered, start=1):
+        level = key(result)[0]
+        previous = ranked[-1] if ranked else None
+        same = previous is not None and key(previous)[0] == level
+        rank_number = previous.rank if same and previous is not None else position
+        tied = any(key(o)[0] == level for o in ordered if o is not result)
+        flags = result.flags
+        if tied:
+            flags = (*flags, "level with another bid after every declared tie-break rule: the tie is unresolved")
+        ranked.append(BidResult(**{**result.__dict__, "rank": rank_number, "tied": tied, "flags": flags}))
+    return tuple(ranked)
+
+
+def evaluate_lot(
+    lot: Lot,
+    bids: Sequence[Bid],
+    scores: Sequence[EvaluatorScore],
+    consensus: Sequence[ModeratedScore],
+    gates: Sequence[GateResult] = (),
+    decisions: Sequence[AbnormallyLowDecision] = (),
+    quantities: Mapping[tuple[str, str], Decimal] | None = None,
+) -> LotResult:
+    """Evaluate one lot. Raises RuleViolation (with every problem) when the inputs fail the model."""
+    quantities = dict(quantities or {})
+    issues = check_inputs(lot, bids, scores, consensus, gates, decisions, quantities)
+    if issues:
+        raise RuleViolation(issues)
+    model = lot.model
+    moderations = moderate(scores, consensus)
+    findings = find_abnormally_low(tuple(bids), model.abnormally_low, tuple(decisions))
+    finding_by_bidder = {f.bidder: f for f in findings}
+    leaves = model.leaves()
+
+    exclusions: dict[str, list[str]] = {b.bidder: [] for b in bids}
+    flags: dict[str, list[str]] = {b.bidder: [] for b in bids}
+    gates_by_bidder: dict[str, list[GateResult]] = {b.bidder: [] for b in bids}
+    for g in sorted(gates, key=lambda g: g.gate):
+        gates_by_bidder[g.bidder].append(g)
+        if not g.passed:
+            title = next(x.title for x in model.gates if x.id == g.gate)
+            exclusions[g.bidder].append(
+                f"failed pass/fail requirement {g.gate} '{title}'" + (f": {g.rationale}" if g.rationale else "")
+            )
+    for bidder, excluded_because in exclusions.items():
+        for criterion in leaves:
+            m = moderations.get((bidder, criterion.id))
+            if m is None:
+                continue
+            flags[bidder].extend(m.flags(criterion, model.spread_threshold_percent))
+            if criterion.threshold is not None and m.consensus.score < criterion.threshold:
+                excluded_because.append(
+                    f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
+                    f"below the minimum {criterion.threshold}"
+                )
+        finding = finding_by_bidder.get(bidder)
+        if finding is not None:
+            flags[bidder].extend(f"possibly abnormally low: {reason}" for reason in finding.reasons)
+            if finding.decision is None:
+                flags[bidder].append(
+                    "decision required: ask the bidder to explain the price (Procurement Act 2023 s.19(4))"
+                )
+            elif finding.decision.decision == "rejected":
+                excluded_because.append(
+                    f"had a price considered abnormally low; the explanation was rejected on "
+                    f"{finding.decision.decided_on.isoformat()} by {finding.decision.decided_by}: "
+                    f"{finding.decision.reason} (Procurement Act 2023 s.19(3)–(5))"
+                )
+            else:
+                flags[bidder].append(
+                    f"explanation of the low price accepted on {finding.decision.decided_on.isoformat()} by "
+                    f"{finding.decision.decided_by}: {finding.decision.reason}"
+                )
+
+    still_in = [b.bidder for b in bids if not exclusions[b.bidder]]
+    criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
+    for criterion in leaves:
+        weight = model.effective_weight(criterion)
+        for bid in bids:
+            if criterion.kind == "quantitative":
+                value = quantities[(bid.bidder, criterion.id)]
+                fraction = _quantitative_fraction(criterion, value, [quantities[(b, criterion.id)] for b in still_in])
+                criterion_scores[bid.bidder].append(
+                    CriterionScore(
+                        criterion, value, fraction, weight, fraction * weight, "scored from the offered value"
+                    )
+                )
+            else:
+                m = moderations[(bid.bidder, criterion.id)]
+                fraction = criterion.scale.fraction(m.consensus.score)
+                criterion_scores[bid.bidder].append(
+                    CriterionScore(
+                        criterion, m.consensus.score, fraction, weight, fraction * weight, m.consensus.rationale, m
+                    )
+                )
+
+    partial: dict[str, BidResult] = {}
+    for bid in bids:
+        per_group = {g.id: ZERO for g in model.groups}
+        for cs in criterion_scores[bid.bidder]:
+            per_group[cs.criterion.group] += cs.points
+        quality = sum((per_group[g.id] for g in model.groups if g.category == QUALITY), ZERO)
+        social = sum((per_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), ZERO)
+        if not exclusions[bid.bidder]:
+            for group in model.groups:
+                share = per_group[group.id] / group.weight * HUNDRED
+                if group.threshold is not None and share < group.threshold:
+                    exclusions[bid.bidder].append(
+                        f"scored {share:.1f}% of the {group.title} marks, below the minimum {group.threshold}%"
+                    )
+            nonprice_weight = HUNDRED - model.price.weight
+            if model.quality_threshold is not None and nonprice_weight > 0:
+                share = (quality + social) / nonprice_weight * HUNDRED
+                if share < model.quality_threshold:
+                    exclusions[bid.bidder].append(
+                        f"scored {share:.1f}% of the non-price marks, below the minimum {model.quality_threshold}%"
+                    )
+        partial[bid.bidder] = BidResult(
+            bid=bid,
+            rank=None,
+            total=None,
+            price_points=None,
+            group_points=per_group,
+            quality=quality,
+            social_value=social,
+            criteria=tuple(criterion_scores[bid.bidder]),
+            gates=tuple(gates_by_bidder[bid.bidder]),
+            flags=tuple(flags[bid.bidder]),
+            exclusion_reasons=tuple(exclusions[bid.bidder]),
+        )
+
+    admissible = sorted((r for r in partial.values() if not r.excluded), key=lambda r: r.bidder)
+    scored = score_price(model, lot.budget, admissible)
+    ranking = (
+        *rank(scored, model.tie_break),
+        *sorted((r for r in partial.values() if r.excluded), key=lambda r: r.bidder),
+    )
+    pending = tuple(
+        f"{f.bidder}'s price is possibly abnormally low and needs a recorded decision" for f in findings if f.pending
+    )
+    return LotResult(
+        lot=lot,
+        ranking=ranking,
+        moderations=tuple(sorted(moderations.values(), key=lambda m: (m.bidder, m.criterion))),
+        abnormally_low=findings,
+        pending=pending,
+        quantities=quantities,
+    )
+
+
+def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequence[BidResult]) -> list[BidResult]:
+    if not results:
+        return []
+    formula = price_formulas.FORMULAS[model.price.formula]
+    prices = np.array([float(r.bid.price) for r in results])
+    nonprice = np.array([float(r.nonprice) for r in results])
+    context = price_formulas.context(formula, model.price.weight, model.price.params, budget)
+    if model.price.formula == "monetised_quality":
+        adjusted = prices - context.params["value_per_point"] * nonprice
+        if (adjusted <= 0).any():
+            raise RuleViolation(
+                [
+                    Issue(
+                        "the declared value per quality point makes an adjusted price zero or negative; "
+                        "monetised quality cannot rank these bids"
+                    )
+                ]
+            )
+    totals = formula.totals(prices, nonprice, context)
+    scored = []
+    for result, total in zip(results, totals, strict=True):
+        exact = to_decimal(total)
+        price_points = None if formula.combined else exact - result.nonprice
+        scored.append(
+            BidResult(
+                **{
+                    **result.__dict__,
+                    "total": round_total(exact, model.ranking_precision),
+                    "price_points": round_total(price_points, model.ranking_precision)
+                    if price_points is not None
+                    else None,
+                }
+            )
+        )
+    return scored

@@ -1,0 +1,169 @@
+"""The evaluation model: what a lot is scored on, and how, declared before any bid is opened.
+
+Award criteria are data with validated weights (as Prozorro keeps them): price plus a tree of non-price criteria
+in groups (quality, social value), each node's children weighted to 100. The model is fixed when the tender is
+published (Procurement Act 2023 s.23(3) requires the relative importance of the criteria to be set out), so every
+rule that decides the outcome (thresholds, tie-breaks, the price formula, rounding) is declared here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final, Literal
+
+from commonweal.domain.evaluation.scales import ScoringScale
+
+HUNDRED = Decimal(100)
+
+SOCIAL_VALUE: Final = "social_value"
+QUALITY: Final = "quality"
+PRICE: Final = "price"
+
+GroupCategory = Literal["quality", "social_value"]
+CriterionKind = Literal["scored", "quantitative"]
+QuantitativeMethod = Literal["proportional_to_best", "against_target"]
+
+
+@dataclass(frozen=True)
+class QuantitativeRule:
+    """How a quantitative criterion (a number each bid offers, e.g. £ of social value committed) is scored.
+
+    - `proportional_to_best`: value / best value among admissible bids; with `cap`, values above the cap count as
+      the cap (so an implausibly large offer cannot crowd out the others).
+    - `against_target`: value / target, at most 1.
+    """
+
+    method: QuantitativeMethod
+    cap: Decimal | None = None
+    target: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: str
+    group: str
+    weight: Decimal  # share of its parent (group or parent criterion), in percent
+    scale: ScoringScale
+    threshold: Decimal | None = None  # minimum moderated score on the scale; below it the bid is excluded
+    parent: str | None = None
+    kind: CriterionKind = "scored"
+    quantitative: QuantitativeRule | None = None
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
+class CriterionGroup:
+    id: str
+    title: str
+    weight: Decimal  # share of the whole evaluation, in percent
+    category: GroupCategory
+    threshold: Decimal | None = None  # minimum share (percent) of the group's available points
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A pass/fail requirement (insurance, registration with the Care Quality Commission...). A fail excludes."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    weight: Decimal
+    formula: str
+    params: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AbnormallyLowPolicy:
+    """When a price is flagged as possibly abnormally low (Procurement Act 2023 s.19(3)-(5)).
+
+    The Act sets no figure: these percentages are Commonweal defaults, and a tender may set its own.
+    A price is flagged when it is at least `below_mean_of_others_percent` below the mean of the other bids' prices,
+    or at least `below_next_lowest_percent` below the next price above it.
+    """
+
+    below_mean_of_others_percent: Decimal = Decimal(20)
+    below_next_lowest_percent: Decimal = Decimal(15)
+
+
+@dataclass(frozen=True)
+class SensitivityPolicy:
+    """Commonweal defaults for the sensitivity analysis; every tender may change them."""
+
+    weight_band: Decimal = Decimal(5)  # each top-level weight moves within ± this many percentage points
+    samples: int = 10_000
+    seed: int = 0  # fixed, so the same inputs always reproduce the same report
+    fragile_below: Decimal = Decimal("0.9")  # a winner ranking first in fewer samples than this is called fragile
+
+
+@dataclass(frozen=True)
+class EvaluationModel:
+    price: PriceRule
+    groups: tuple[CriterionGroup, ...]
+    criteria: tuple[Criterion, ...]
+    gates: tuple[Gate, ...] = ()
+    quality_threshold: Decimal | None = None  # minimum share (percent) of all non-price points available
+    tie_break: tuple[str, ...] = (SOCIAL_VALUE, QUALITY, PRICE)
+    abnormally_low: AbnormallyLowPolicy = AbnormallyLowPolicy()
+    spread_threshold_percent: Decimal = Decimal(40)  # of a scale's range; Commonweal default
+    social_value_minimum: Decimal = Decimal(10)
+    social_value_override_reason: str = ""
+    ranking_precision: int = 2  # decimal places totals are rounded to before ranking; Commonweal default
+    sensitivity: SensitivityPolicy = SensitivityPolicy()
+
+    def group(self, group_id: str) -> CriterionGroup:
+        return next(g for g in self.groups if g.id == group_id)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == criterion_id)
+
+    def children(self, criterion_id: str | None, group_id: str) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.parent == criterion_id and c.group == group_id)
+
+    def leaves(self) -> tuple[Criterion, ...]:
+        """The criteria that are actually scored: those with no sub-criteria."""
+        parents = {c.parent for c in self.criteria}
+        return tuple(c for c in self.criteria if c.id not in parents)
+
+    def effective_weight(self, criterion: Criterion) -> Decimal:
+        """The criterion's share of the whole evaluation in percent: group weight × each level's share."""
+        weight = self.group(criterion.group).weight
+        node: Criterion | None = criterion
+        while node is not None:
+            weight = weight * node.weight / HUNDRED
+            node = self.criterion(node.parent) if node.parent else None
+        return weight
+
+    def category_weight(self, category: GroupCategory) -> Decimal:
+        return sum((g.weight for g in self.groups if g.category == category), Decimal(0))
+
+    def component_names(self) -> tuple[str, ...]:
+        return (PRICE, QUALITY, SOCIAL_VALUE)
+
+
+@dataclass(frozen=True)
+class Lot:
+    id: str
+    title: str
+    model: EvaluationModel
+    budget: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Tender:
+    reference: str
+    title: str
+    buyer: str
+    lots: tuple[Lot, ...]
+    description: str = ""
+    criteria_published_at: str = (
+        ""  # where the full award criteria can be read (Procurement Regulations 2024 reg 31(2)(d)(ii))
+    )
+
+    def lot(self, lot_id: str) -> Lot:
+        return next(lot for lot in self.lots if lot.id == lot_id)

@@ -1,0 +1,115 @@
+"""Scoring scales with descriptors.
+
+A scale is the set of scores an evaluator may give for a criterion, with what each score means. Presets cover the
+scales UK councils commonly publish; a tender may define its own. The descriptors in the presets are Commonweal's
+default wording (generic, in the style councils use) and every tender may replace them: the descriptors published
+in the tender documents are the ones that bind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    score: Decimal
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ScoringScale:
+    """Allowed scores are exactly the descriptors' scores (a discrete scale, as published to bidders)."""
+
+    id: str
+    descriptors: tuple[Descriptor, ...]
+
+    @property
+    def minimum(self) -> Decimal:
+        return min(d.score for d in self.descriptors)
+
+    @property
+    def maximum(self) -> Decimal:
+        return max(d.score for d in self.descriptors)
+
+    @property
+    def scores(self) -> tuple[Decimal, ...]:
+        return tuple(sorted(d.score for d in self.descriptors))
+
+    def allows(self, score: Decimal) -> bool:
+        return score in self.scores
+
+    def fraction(self, score: Decimal) -> Decimal:
+        """Where `score` sits between the scale's minimum (0) and maximum (1)."""
+        return (score - self.minimum) / (self.maximum - self.minimum)
+
+    def descriptor(self, score: Decimal) -> Descriptor | None:
+        return next((d for d in self.descriptors if d.score == score), None)
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        if len(self.descriptors) < 2:
+            found.append(f"scale '{self.id}' needs at least two scores")
+        scores = [d.score for d in self.descriptors]
+        if len(set(scores)) != len(scores):
+            found.append(f"scale '{self.id}' lists a score twice")
+        return found
+
+
+def _scale(scale_id: str, rows: list[tuple[int, str, str]]) -> ScoringScale:
+    return ScoringScale(scale_id, tuple(Descriptor(Decimal(s), label, text) for s, label, text in rows))
+
+
+_FIVE_LEVELS = [
+    ("Unacceptable", "No response, or the response fails to address the requirement."),
+    ("Poor", "Addresses the requirement only in part, with significant gaps or risks and little evidence."),
+    ("Adequate", "Meets the requirement, with some minor gaps or weaknesses in the evidence."),
+    ("Good", "Fully meets the requirement with relevant evidence; minor reservations at most."),
+    ("Excellent", "Exceeds the requirement with strong, specific evidence and no reservations."),
+]
+
+PRESETS: dict[str, ScoringScale] = {
+    "0-3": _scale(
+        "0-3",
+        [
+            (0, "Unacceptable", "Fails to address the requirement."),
+            (1, "Poor", "Addresses the requirement in part, with significant weaknesses."),
+            (2, "Good", "Meets the requirement with relevant evidence."),
+            (3, "Excellent", "Exceeds the requirement with strong, specific evidence."),
+        ],
+    ),
+    "0-4": _scale("0-4", [(i, label, text) for i, (label, text) in enumerate(_FIVE_LEVELS)]),
+    "0-5": _scale(
+        "0-5",
+        [
+            (0, "Unacceptable", "No response, or the response fails to address the requirement."),
+            (1, "Very poor", "Major omissions or serious concerns; very little evidence."),
+            (2, "Poor", "Addresses the requirement only in part, with significant gaps or risks."),
+            (3, "Adequate", "Meets the requirement, with some minor gaps or weaknesses."),
+            (4, "Good", "Fully meets the requirement with relevant evidence; minor reservations at most."),
+            (5, "Excellent", "Exceeds the requirement with strong, specific evidence and no reservations."),
+        ],
+    ),
+    "0-10": _scale(
+        "0-10",
+        [
+            (0, "Unacceptable", "No response, or fails to address the requirement."),
+            (1, "Very poor", "Major omissions; almost no evidence."),
+            (2, "Very poor", "Major omissions; little evidence."),
+            (3, "Poor", "Significant gaps or risks."),
+            (4, "Poor", "Several gaps or weaknesses."),
+            (5, "Adequate", "Meets the requirement with some weaknesses."),
+            (6, "Adequate", "Meets the requirement with minor weaknesses."),
+            (7, "Good", "Fully meets the requirement with relevant evidence."),
+            (8, "Good", "Fully meets the requirement with strong evidence."),
+            (9, "Excellent", "Exceeds the requirement with strong, specific evidence."),
+            (10, "Excellent", "Exceeds the requirement in every respect, with compelling evidence."),
+        ],
+    ),
+    "0-25-50-75-100": _scale(
+        "0-25-50-75-100",
+        [(i * 25, label, text) for i, (label, text) in enumerate(_FIVE_LEVELS)],
+    ),
+}

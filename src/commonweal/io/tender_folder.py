@@ -1,0 +1,594 @@
+"""A tender is a folder. This reads and validates it whole, or raises InputError naming every problem.
+
+- `tender.yaml`: the tender, its lots and evaluation model (see docs/tender-folder.md for every key);
+- `bids.csv|xlsx`: `bidder, lot, price` (optional `identifier, address, email` for assessment summaries);
+- `scores.csv|xlsx`: `evaluator, bidder, lot, criterion, score, rationale` (each evaluator's independent scores);
+- `moderation.csv|xlsx`: `bidder, lot, criterion, score, rationale` (the consensus);
+- optional `gates.csv|xlsx`: `bidder, lot, gate, result, rationale` (result `pass` or `fail`);
+- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`.
+
+Nothing is evaluated until the whole folder is valid, so no partial result is ever written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from commonweal.domain.evaluation.evaluate import check_inputs
+from commonweal.domain.evaluation.model import (
+    AbnormallyLowPolicy,
+    Criterion,
+    CriterionGroup,
+    EvaluationModel,
+    Gate,
+    Lot,
+    PriceRule,
+    QuantitativeRule,
+    SensitivityPolicy,
+    Tender,
+)
+from commonweal.domain.evaluation.records import (
+    AbnormallyLowDecision,
+    Bid,
+    EvaluatorScore,
+    GateResult,
+    ModeratedScore,
+)
+from commonweal.domain.evaluation.scales import PRESETS, Descriptor, ScoringScale
+from commonweal.domain.evaluation.validation import model_problems
+from commonweal.domain.provenance import Issue, Source
+from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
+
+TENDER_FILE = "tender.yaml"
+
+
+@dataclass
+class TenderFolder:
+    path: Path
+    tender: Tender
+    bids: list[Bid] = field(default_factory=list)
+    scores: list[EvaluatorScore] = field(default_factory=list)
+    moderation: list[ModeratedScore] = field(default_factory=list)
+    gates: list[GateResult] = field(default_factory=list)
+    decisions: list[AbnormallyLowDecision] = field(default_factory=list)
+    quantities: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)  # (lot, bidder, criterion)
+
+    def for_lot(self, lot_id: str) -> dict[str, Any]:
+        """The records of one lot, as keyword arguments for `evaluate_lot`."""
+        return {
+            "bids": [b for b in self.bids if b.lot == lot_id],
+            "scores": [s for s in self.scores if s.lot == lot_id],
+            "consensus": [m for m in self.moderation if m.lot == lot_id],
+            "gates": [g for g in self.gates if g.lot == lot_id],
+            "decisions": [d for d in self.decisions if d.lot == lot_id],
+            "quantities": {(b, c): v for (lot, b, c), v in self.quantities.items() if lot == lot_id},
+        }
+
+
+def issues_to_problems(issues: list[Issue], default_file: str) -> list[Problem]:
+    return [
+        Problem(
+            file=i.source.file if i.source else default_file,
+            message=i.message,
+            row=i.source.row if i.source else None,
+            column=(i.source.path if i.source and i.source.path else i.column),
+        )
+        for i in issues
+    ]
+
+
+# --- tender.yaml -------------------------------------------------------------------------------------------------
+
+
+def _line_index(node: yaml.Node, path: str = "", index: dict[str, int] | None = None) -> dict[str, int]:
+    """Map each YAML path (`evaluation_model.criteria[2].weight`) to its line number, for error messages."""
+    index = {} if index is None else index
+    index[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _line_index(value, f"{path}.{key.value}" if path else str(key.value), index)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _line_index(value, f"{path}[{i}]", index)
+    return index
+
+
+class _Yaml:
+    """Typed access to the parsed YAML that records a problem, with its line, for every bad or unknown key."""
+
+    def __init__(self, file: str, lines: dict[str, int], problems: ProblemCollector):
+        self.file, self.lines, self.problems = file, lines, problems
+
+    def problem(self, path: str, message: str) -> None:
+        line = self.lines.get(path) or self.lines.get(path.rsplit(".", 1)[0])
+        self.problems.add(self.file, message, row=line, column=path)
+
+    def mapping(self, value: object, path: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.problem(path, "expected a mapping of keys to values")
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.problem(
+                    f"{path}.{key}" if path else str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}"
+                )
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = True, default: str = "") -> str:
+        value = data.get(key)
+        if value is None or str(value).strip() == "":
+            if required:
+                self.problem(f"{path}.{key}" if path else key, "is required")
+            return default
+        if isinstance(value, (dict, list)):
+            self.problem(f"{path}.{key}" if path else key, "expected text")
+            return default
+        return str(value).strip()
+
+    def number(
+        self, data: Mapping[str, Any], key: str, path: str, required: bool = True, money: bool = False
+    ) -> Decimal | None:
+        value = data.get(key)
+        where = f"{path}.{key}" if path else key
+        if value is None:
+            if required:
+                self.problem(where, "is required")
+            return None
+        parsed: Decimal | None
+        if isinstance(value, bool):
+            parsed = None
+        elif isinstance(value, (int, float)):
+            parsed = Decimal(str(value))
+        else:
+            parsed = parse_money(str(value)) if money else parse_decimal(str(value))
+        if parsed is None:
+            self.problem(where, f"expected a number{' in pounds' if money else ''}, got {value!r}")
+        return parsed
+
+    def items(self, data: Mapping[str, Any], key: str, path: str, required: bool = True) -> list[Any]:
+        value = data.get(key)
+        where = f"{path}.{key}" if path else key
+        if value is None:
+            if required:
+                self.problem(where, "is required (a list)")
+            return []
+        if not isinstance(value, list):
+            self.problem(where, "expected a list")
+            return []
+        return value
+
+
+_MODEL_KEYS = {
+    "price",
+    "groups",
+    "criteria",
+    "gates",
+    "quality_threshold",
+    "tie_break",
+    "abnormally_low",
+    "spread_threshold_percent",
+    "social_value_minimum",
+    "social_value_override_reason",
+    "ranking_precision",
+    "sensitivity",
+}
+
+
+def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
+    scales = dict(PRESETS)
+    for i, raw in enumerate(y.items(data, "scales", "", required=False)):
+        path = f"scales[{i}]"
+        item = y.mapping(raw, path, {"id", "descriptors"})
+        scale_id = y.text(item, "id", path)
+        descriptors = []
+        for j, d in enumerate(y.items(item, "descriptors", path)):
+            dpath = f"{path}.descriptors[{j}]"
+            dmap = y.mapping(d, dpath, {"score", "label", "description"})
+            score = y.number(dmap, "score", dpath)
+            if score is not None:
+                descriptors.append(
+                    Descriptor(score, y.text(dmap, "label", dpath), y.text(dmap, "description", dpath, required=False))
+                )
+        scale = ScoringScale(scale_id, tuple(descriptors))
+        for message in scale.problems():
+            y.problem(path, message)
+        scales[scale_id] = scale
+    return scales
+
+
+def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale]) -> EvaluationModel | None:
+    data = y.mapping(raw, path, _MODEL_KEYS)
+    price = y.mapping(data.get("price"), f"{path}.price", {"weight", "formula", "params"})
+    price_weight = y.number(price, "weight", f"{path}.price")
+    params_raw = y.mapping(price.get("params") or {}, f"{path}.price.params", set(price.get("params") or {}))
+    params = {}
+    for key in params_raw:
+        value = y.number(params_raw, key, f"{path}.price.params")
+        if value is not None:
+            params[str(key)] = value
+    groups = []
+    for i, raw_group in enumerate(y.items(data, "groups", path)):
+        gpath = f"{path}.groups[{i}]"
+        g = y.mapping(raw_group, gpath, {"id", "title", "weight", "category", "threshold"})
+        group_id = y.text(g, "id", gpath)
+        category = y.text(
+            g, "category", gpath, required=False, default="social_value" if group_id == "social_value" else "quality"
+        )
+        if category not in ("quality", "social_value"):
+            y.problem(f"{gpath}.category", "expected quality or social_value")
+            category = "quality"
+        weight = y.number(g, "weight", gpath)
+        groups.append(
+            CriterionGroup(
+                group_id,
+                y.text(g, "title", gpath),
+                weight or Decimal(0),
+                category,  # type: ignore[arg-type]
+                y.number(g, "threshold", gpath, required=False),
+            )
+        )
+    criteria = []
+    for i, raw_criterion in enumerate(y.items(data, "criteria", path)):
+        cpath = f"{path}.criteria[{i}]"
+        c = y.mapping(
+            raw_criterion,
+            cpath,
+            {
+                "id",
+                "title",
+                "group",
+                "weight",
+                "scale",
+                "threshold",
+                "parent",
+                "kind",
+                "method",
+                "cap",
+                "target",
+                "guidance",
+            },
+        )
+        kind = y.text(c, "kind", cpath, required=False, default="scored")
+        scale_id = y.text(c, "scale", cpath, required=False, default="0-5")
+        scale = scales.get(scale_id)
+        if scale is None:
+            y.problem(f"{cpath}.scale", f"unknown scale '{scale_id}'; expected one of {', '.join(sorted(scales))}")
+            scale = PRESETS["0-5"]
+        rule = None
+        if kind == "quantitative":
+            method = y.text(c, "method", cpath, required=False, default="proportional_to_best")
+            if method not in ("proportional_to_best", "against_target"):
+                y.problem(f"{cpath}.method", "expected proportional_to_best or against_target")
+                method = "proportional_to_best"
+            rule = QuantitativeRule(
+                method,  # type: ignore[arg-type]
+                cap=y.number(c, "cap", cpath, required=False),
+                target=y.number(c, "target", cpath, required=False),
+            )
+        elif kind != "scored":
+            y.problem(f"{cpath}.kind", "expected scored or quantitative")
+        criteria.append(
+            Criterion(
+                id=y.text(c, "id", cpath),
+                title=y.text(c, "title", cpath),
+                group=y.text(c, "group", cpath),
+                weight=y.number(c, "weight", cpath) or Decimal(0),
+                scale=scale,
+                threshold=y.number(c, "threshold", cpath, required=False),
+                parent=y.text(c, "parent", cpath, required=False) or None,
+                kind="quantitative" if kind == "quantitative" else "scored",
+                quantitative=rule,
+                guidance=y.text(c, "guidance", cpath, required=False),
+            )
+        )
+    gates = []
+    for i, raw_gate in enumerate(y.items(data, "gates", path, required=False)):
+        gpath = f"{path}.gates[{i}]"
+        g = y.mapping(raw_gate, gpath, {"id", "title"})
+        gates.append(Gate(y.text(g, "id", gpath), y.text(g, "title", gpath)))
+    low = y.mapping(
+        data.get("abnormally_low") or {},
+        f"{path}.abnormally_low",
+        {"below_mean_of_others_percent", "below_next_lowest_percent"},
+    )
+    defaults_low = AbnormallyLowPolicy()
+    sens = y.mapping(
+        data.get("sensitivity") or {}, f"{path}.sensitivity", {"weight_band", "samples", "seed", "fragile_below"}
+    )
+    defaults_sens = SensitivityPolicy()
+    tie_break = data.get("tie_break", ["social_value", "quality", "price"])
+    if not isinstance(tie_break, list) or not all(isinstance(t, str) for t in tie_break):
+        y.problem(f"{path}.tie_break", "expected a list such as [social_value, quality, price]")
+        tie_break = []
+
+    def whole(mapping: Mapping[str, Any], key: str, where: str, default: int) -> int:
+        value = mapping.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            y.problem(f"{where}.{key}", f"expected a whole number, got {value!r}")
+            return default
+        return value
+
+    if price_weight is None or price.get("formula") is None:
+        if price.get("formula") is None:
+            y.problem(f"{path}.price.formula", "is required")
+        return None
+    return EvaluationModel(
+        price=PriceRule(price_weight, str(price["formula"]), params),
+        groups=tuple(groups),
+        criteria=tuple(criteria),
+        gates=tuple(gates),
+        quality_threshold=y.number(data, "quality_threshold", path, required=False),
+        tie_break=tuple(tie_break),
+        abnormally_low=AbnormallyLowPolicy(
+            y.number(low, "below_mean_of_others_percent", f"{path}.abnormally_low", required=False)
+            or defaults_low.below_mean_of_others_percent,
+            y.number(low, "below_next_lowest_percent", f"{path}.abnormally_low", required=False)
+            or defaults_low.below_next_lowest_percent,
+        ),
+        spread_threshold_percent=y.number(data, "spread_threshold_percent", path, required=False) or Decimal(40),
+        social_value_minimum=y.number(data, "social_value_minimum", path, required=False) or Decimal(10),
+        social_value_override_reason=y.text(data, "social_value_override_reason", path, required=False),
+        ranking_precision=whole(data, "ranking_precision", path, 2),
+        sensitivity=SensitivityPolicy(
+            weight_band=y.number(sens, "weight_band", f"{path}.sensitivity", required=False)
+            or defaults_sens.weight_band,
+            samples=whole(sens, "samples", f"{path}.sensitivity", defaults_sens.samples),
+            seed=whole(sens, "seed", f"{path}.sensitivity", defaults_sens.seed),
+            fragile_below=y.number(sens, "fragile_below", f"{path}.sensitivity", required=False)
+            or defaults_sens.fragile_below,
+        ),
+    )
+
+
+def read_tender_yaml(path: Path) -> tuple[Tender, dict[str, int]]:
+    """Parse tender.yaml into a Tender; raise InputError with line numbers for every problem."""
+    problems = ProblemCollector()
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(name, f"cannot be read: {exc}")
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add(name, f"is not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None)
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from exc
+    lines = _line_index(node) if node is not None else {}
+    y = _Yaml(name, lines, problems)
+    top = y.mapping(
+        data,
+        "",
+        {"reference", "title", "buyer", "description", "criteria_published_at", "scales", "evaluation_model", "lots"},
+    )
+    scales = _scales(y, top)
+    default_model = (
+        _model(y, top["evaluation_model"], "evaluation_model", scales) if "evaluation_model" in top else None
+    )
+    lots = []
+    for i, raw_lot in enumerate(y.items(top, "lots", "")):
+        lpath = f"lots[{i}]"
+        lot = y.mapping(raw_lot, lpath, {"id", "title", "budget", "evaluation_model"})
+        model = (
+            _model(y, lot["evaluation_model"], f"{lpath}.evaluation_model", scales)
+            if "evaluation_model" in lot
+            else default_model
+        )
+        if model is None and "evaluation_model" not in lot and "evaluation_model" not in top:
+            y.problem(lpath, "has no evaluation_model (give one for the tender or for this lot)")
+        lot_id = y.text(lot, "id", lpath)
+        budget = y.number(lot, "budget", lpath, required=False, money=True)
+        if model is not None:
+            for message in model_problems(model, budget):
+                where = f"{lpath}.evaluation_model" if "evaluation_model" in lot else "evaluation_model"
+                y.problem(where, f"lot {lot_id}: {message}")
+            lots.append(Lot(lot_id, y.text(lot, "title", lpath), model, budget))
+    ids = [lot.id for lot in lots]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        y.problem("lots", f"lot id '{dup}' is used twice")
+    tender = Tender(
+        reference=y.text(top, "reference", "", required=False),
+        title=y.text(top, "title", ""),
+        buyer=y.text(top, "buyer", "", required=False),
+        lots=tuple(lots),
+        description=y.text(top, "description", "", required=False),
+        criteria_published_at=y.text(top, "criteria_published_at", "", required=False),
+    )
+    problems.raise_if_any()
+    return tender, lines
+
+
+# --- the tables --------------------------------------------------------------------------------------------------
+
+
+def _required_text(row: Row, column: str, problems: ProblemCollector) -> str:
+    value = row.get(column)
+    if not value:
+        problems.add(row.file, "is empty; a value is required", row=row.number, column=column)
+    return value
+
+
+def _score(row: Row, problems: ProblemCollector) -> Decimal:
+    value = parse_decimal(row.get("score"))
+    if value is None:
+        problems.add(
+            row.file,
+            f"expected a number on the criterion's scale, got {row.get('score')!r}",
+            row=row.number,
+            column="score",
+        )
+        return Decimal(0)
+    return value
+
+
+def _lot(row: Row, lot_ids: set[str], problems: ProblemCollector) -> str:
+    lot = _required_text(row, "lot", problems)
+    if lot and lot not in lot_ids:
+        problems.add(
+            row.file,
+            f"unknown lot '{lot}'; tender.yaml defines {', '.join(sorted(lot_ids))}",
+            row=row.number,
+            column="lot",
+        )
+    return lot
+
+
+def _read(
+    folder: Path,
+    stem: str,
+    required: list[str],
+    build: Callable[[Row], Any],
+    problems: ProblemCollector,
+    optional: bool = False,
+) -> list[Any]:
+    try:
+        path = find_table(folder, stem)
+        if path is None:
+            if not optional:
+                problems.add(f"{stem}.csv", f"is missing from {folder}; expected {stem}.csv or {stem}.xlsx")
+            return []
+        table = read_table(path, required)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
+    return [build(row) for row in table]
+
+
+def load_tender_folder(folder: Path) -> TenderFolder:
+    """Read and validate a whole tender folder; raise InputError listing every problem in every file."""
+    if not (folder / TENDER_FILE).is_file():
+        raise InputError([Problem(str(folder), f"is not a tender folder: {TENDER_FILE} is missing")])
+    tender, _ = read_tender_yaml(folder / TENDER_FILE)
+    lot_ids = {lot.id for lot in tender.lots}
+    problems = ProblemCollector()
+
+    def source(row: Row) -> Source:
+        return Source(row.file, row.number)
+
+    def bid(row: Row) -> Bid:
+        price = parse_money(row.get("price"))
+        if price is None:
+            problems.add(
+                row.file,
+                f"expected an amount in pounds such as 1234567.89, got {row.get('price')!r}",
+                row=row.number,
+                column="price",
+            )
+        return Bid(
+            _required_text(row, "bidder", problems),
+            _lot(row, lot_ids, problems),
+            price or Decimal(0),
+            identifier=row.get("identifier"),
+            address=row.get("address"),
+            email=row.get("email"),
+            source=source(row),
+        )
+
+    def score(row: Row) -> EvaluatorScore:
+        return EvaluatorScore(
+            _required_text(row, "evaluator", problems),
+            _required_text(row, "bidder", problems),
+            _lot(row, lot_ids, problems),
+            _required_text(row, "criterion", problems),
+            _score(row, problems),
+            row.get("rationale"),
+            source(row),
+        )
+
+    def consensus(row: Row) -> ModeratedScore:
+        return ModeratedScore(
+            _required_text(row, "bidder", problems),
+            _lot(row, lot_ids, problems),
+            _required_text(row, "criterion", problems),
+            _score(row, problems),
+            row.get("rationale"),
+            source(row),
+        )
+
+    def gate(row: Row) -> GateResult:
+        result = row.get("result").lower()
+        if result not in ("pass", "fail"):
+            problems.add(row.file, f"expected pass or fail, got {row.get('result')!r}", row=row.number, column="result")
+        return GateResult(
+            _required_text(row, "bidder", problems),
+            _lot(row, lot_ids, problems),
+            _required_text(row, "gate", problems),
+            result == "pass",
+            row.get("rationale"),
+            source(row),
+        )
+
+    def decision(row: Row) -> AbnormallyLowDecision:
+        value = row.get("decision").lower()
+        if value not in ("accepted", "rejected"):
+            problems.add(
+                row.file,
+                f"expected accepted or rejected, got {row.get('decision')!r}",
+                row=row.number,
+                column="decision",
+            )
+        decided_on = parse_iso_date(row.get("decided_on"))
+        if decided_on is None:
+            problems.add(
+                row.file,
+                f"expected a date as YYYY-MM-DD, got {row.get('decided_on')!r}",
+                row=row.number,
+                column="decided_on",
+            )
+        return AbnormallyLowDecision(
+            _required_text(row, "bidder", problems),
+            _lot(row, lot_ids, problems),
+            "rejected" if value == "rejected" else "accepted",
+            row.get("reason"),
+            _required_text(row, "decided_by", problems),
+            decided_on or dt.date.min,
+            source(row),
+        )
+
+    loaded = TenderFolder(
+        path=folder,
+        tender=tender,
+        bids=_read(folder, "bids", ["bidder", "lot", "price"], bid, problems),
+        scores=_read(
+            folder, "scores", ["evaluator", "bidder", "lot", "criterion", "score", "rationale"], score, problems
+        ),
+        moderation=_read(
+            folder, "moderation", ["bidder", "lot", "criterion", "score", "rationale"], consensus, problems
+        ),
+        gates=_read(folder, "gates", ["bidder", "lot", "gate", "result"], gate, problems, optional=True),
+        decisions=_read(
+            folder,
+            "abnormally_low_decisions",
+            ["bidder", "lot", "decision", "reason", "decided_by", "decided_on"],
+            decision,
+            problems,
+            optional=True,
+        ),
+    )
+    problems.raise_if_any()
+    check_folder(loaded)
+    return loaded
+
+
+def check_folder(folder: TenderFolder) -> None:
+    """Run the domain's input checks for every lot; raise InputError naming file, row and column."""
+    issues: list[Issue] = []
+    for lot in folder.tender.lots:
+        inputs = folder.for_lot(lot.id)
+        if not inputs["bids"]:
+            issues.append(Issue(f"lot {lot.id} has no bids", Source("bids.csv")))
+            continue
+        issues.extend(check_inputs(lot, **inputs))
+    if issues:
+        raise InputError(issues_to_problems(issues, "scores.csv"))

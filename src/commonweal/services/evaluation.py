@@ -1,0 +1,146 @@
+"""Evaluate a tender: the use case behind `commonweal evaluate`, the demo and the web results page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from commonweal.domain.evaluation.assessment import (
+    AssessmentSummary,
+    AwardRecommendation,
+    assessment_summaries,
+    award_recommendation,
+)
+from commonweal.domain.evaluation.evaluate import LotResult, evaluate_lot
+from commonweal.domain.evaluation.model import Tender
+from commonweal.domain.evaluation.sensitivity import Sensitivity, analyse
+from commonweal.domain.provenance import RuleViolation
+from commonweal.io.errors import InputError
+from commonweal.io.tender_folder import TenderFolder, issues_to_problems, load_tender_folder
+
+
+@dataclass(frozen=True)
+class LotEvaluation:
+    result: LotResult
+    sensitivity: Sensitivity
+    summaries: tuple[AssessmentSummary, ...]
+    recommendation: AwardRecommendation
+
+
+@dataclass(frozen=True)
+class TenderEvaluation:
+    tender: Tender
+    lots: tuple[LotEvaluation, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return tender_json(self)
+
+
+def evaluate_tender(folder: TenderFolder) -> TenderEvaluation:
+    """Evaluate every lot of a validated tender folder, with sensitivity, summaries and recommendations."""
+    lots = []
+    for lot in folder.tender.lots:
+        try:
+            result = evaluate_lot(lot, **folder.for_lot(lot.id))
+        except RuleViolation as exc:
+            raise InputError(issues_to_problems(exc.issues, "tender.yaml")) from exc
+        sensitivity = analyse(result)
+        lots.append(
+            LotEvaluation(
+                result=result,
+                sensitivity=sensitivity,
+                summaries=assessment_summaries(folder.tender, result),
+                recommendation=award_recommendation(result, sensitivity),
+            )
+        )
+    return TenderEvaluation(folder.tender, tuple(lots))
+
+
+def evaluate_folder(path: Path) -> TenderEvaluation:
+    return evaluate_tender(load_tender_folder(path))
+
+
+def _number(value: Decimal | None) -> float | None:
+    """Scores (not money) as JSON numbers; they are already rounded to the model's precision."""
+    return float(value) if value is not None else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    """Money as an exact string of pounds and pence, never a float."""
+    return f"{value:.2f}" if value is not None else None
+
+
+def tender_json(evaluation: TenderEvaluation) -> dict[str, Any]:
+    tender = evaluation.tender
+    lots = []
+    for lot in evaluation.lots:
+        result, sensitivity, recommendation = lot.result, lot.sensitivity, lot.recommendation
+        lots.append(
+            {
+                "lot": result.lot.id,
+                "title": result.lot.title,
+                "budget": _money(result.lot.budget),
+                "final": result.final,
+                "pending": list(result.pending),
+                "price_formula": result.lot.model.price.formula,
+                "ranking": [
+                    {
+                        "bidder": r.bidder,
+                        "rank": r.rank,
+                        "total": _number(r.total),
+                        "price": _money(r.bid.price),
+                        "scores": {k: _number(v) for k, v in r.scores().items()},
+                        "criteria": {
+                            cs.criterion.id: {"score": _number(cs.score), "points": round(float(cs.points), 4)}
+                            for cs in r.criteria
+                        },
+                        "flags": list(r.flags),
+                        "excluded": r.excluded,
+                        "exclusion_reasons": list(r.exclusion_reasons),
+                        "tied": r.tied,
+                    }
+                    for r in result.ranking
+                ],
+                "abnormally_low": [
+                    {
+                        "bidder": f.bidder,
+                        "price": _money(f.price),
+                        "reasons": list(f.reasons),
+                        "decision": f.decision.decision if f.decision else None,
+                        "decided_by": f.decision.decided_by if f.decision else None,
+                        "decided_on": f.decision.decided_on.isoformat() if f.decision else None,
+                    }
+                    for f in result.abnormally_low
+                ],
+                "sensitivity": {
+                    "winner": sensitivity.winner,
+                    "samples": sensitivity.samples,
+                    "weight_band": _number(sensitivity.weight_band),
+                    "win_probability": sensitivity.win_probability,
+                    "tipping_points": [
+                        {"from": t.source, "to": t.target, "shift": _number(t.shift), "new_winner": t.new_winner}
+                        for t in sensitivity.tipping_points
+                    ],
+                    "winner_by_formula": sensitivity.winner_by_formula,
+                    "formula_notes": sensitivity.formula_notes,
+                    "rank_reversal": [
+                        {"removed": r.removed, "new_winner": r.new_winner} for r in sensitivity.rank_reversal
+                    ],
+                },
+                "recommendation": {
+                    "recommended": recommendation.recommended,
+                    "total": _number(recommendation.total),
+                    "runner_up": recommendation.runner_up,
+                    "margin": _number(recommendation.margin),
+                    "final": recommendation.final,
+                    "reasons": list(recommendation.reasons),
+                    "cautions": list(recommendation.cautions),
+                },
+            }
+        )
+    return {
+        "tender": {"reference": tender.reference, "title": tender.title, "buyer": tender.buyer},
+        "lots": lots,
+    }
