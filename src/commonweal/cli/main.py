@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import evaluate
+from commonweal.cli import evaluate, ocds
 
 app = typer.Typer(
     name="commonweal",
@@ -28,3 +28,4 @@ def version() -> None:
 
 app.command()(evaluate.evaluate)
 app.command()(evaluate.demo)
+app.add_typer(ocds.app, name="ocds")

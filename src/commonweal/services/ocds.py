@@ -4,9 +4,10 @@ core in `commonweal.domain.ocds` and returns plain data (bytes, dicts) for the C
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -14,9 +15,21 @@ from typing import Any
 
 import orjson
 
-from commonweal.domain.ocds.merge import MergeConflict, MergeRules, compile_release, versioned_release
+from commonweal.analytics.ocds import ImportCounts, store_import
+from commonweal.domain.ocds.mapping import Process, process_from_release, release_from_process, tender_processes
+from commonweal.domain.ocds.merge import (
+    MergeConflict,
+    MergeRules,
+    compile_release,
+    group_by_ocid,
+    versioned_release,
+)
+from commonweal.domain.ocds.redflags import INDICATORS, Flag, RedFlagReport, RedFlagSettings, red_flags
 from commonweal.io.errors import InputError, Problem
-from commonweal.io.ocds.read import Entry, load_group, release_schema, releases_by_ocid
+from commonweal.io.ocds.contract_plan import read_contract_plans
+from commonweal.io.ocds.read import Entry, load_group, read_all, release_schema, releases_by_ocid
+from commonweal.io.ocds.write import release_package, validate_package
+from commonweal.services.evaluation import evaluate_folder
 
 # ---- compile -----------------------------------------------------------------------------------------------
 
@@ -29,13 +42,17 @@ def merge_rules() -> MergeRules:
 
 # A batch's result: the JSON lines, or the problems that stop the compile.
 _Batch = tuple[list[bytes], list[Problem]]
+# What forked workers read (copy-on-write) instead of receiving it pickled: the file, ocids and their releases.
+_SHARED: tuple[str, list[tuple[str, list[Entry]]], bool] | None = None
 
 
-def _compile_batch(file: str, batch: Sequence[tuple[str, list[Entry]]], versioned: bool) -> _Batch:
+def _compile_batch(start: int, stop: int) -> _Batch:
+    assert _SHARED is not None
+    file, groups, versioned = _SHARED
     merge = versioned_release if versioned else compile_release
     rules = merge_rules()
     lines = []
-    for ocid, entries in batch:
+    for ocid, entries in groups[start:stop]:
         try:
             lines.append(orjson.dumps(merge(load_group(file, ocid, entries), rules)))
         except InputError as error:  # problems travel back from a worker as data, not as an exception
@@ -45,43 +62,37 @@ def _compile_batch(file: str, batch: Sequence[tuple[str, list[Entry]]], versione
     return lines, []
 
 
-def compile_file(path: Path, *, versioned: bool = False, jobs: int = 1) -> list[bytes]:
+def compile_lines(path: Path, *, versioned: bool = False, jobs: int = 1) -> Iterator[bytes]:
     """Compiled (or versioned) releases, one JSON line per ocid in ocid order, as `ocdskit compile` prints them.
 
-    The whole file is read and merged before anything is returned, so a bad release stops the compile with
-    nothing written. `jobs` > 1 merges batches of ocids in that many worker processes.
+    Lines come out as they are merged; the first problem (malformed JSON, a merge conflict) raises `InputError`.
+    `jobs` > 1 merges batches of ocids in that many forked worker processes.
     """
-    file = str(path)
+    global _SHARED  # noqa: PLW0603 (handed to forked workers through memory, not pickling)
     groups = releases_by_ocid(path)
-    ocids = sorted(groups)
-    if jobs <= 1 or len(ocids) < 1000:
-        lines, problems = _compile_batch(file, [(ocid, groups[ocid]) for ocid in ocids], versioned)
-    else:
-        size = max(200, len(ocids) // (jobs * 8))
-        batches = [[(ocid, groups[ocid]) for ocid in ocids[i : i + size]] for i in range(0, len(ocids), size)]
-        del groups
-        lines, problems = [], []
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            futures = [pool.submit(_compile_batch, file, batch, versioned) for batch in batches]
-            del batches
-            for future in futures:
-                batch_lines, batch_problems = future.result()
-                if batch_problems and not problems:
-                    problems = batch_problems
-                lines.extend(batch_lines)
-    if problems:
-        raise InputError(problems)
-    return lines
+    _SHARED = (str(path), [(ocid, groups.pop(ocid)) for ocid in sorted(groups)], versioned)
+    try:
+        count = len(_SHARED[1])
+        if jobs <= 1 or count < 1000:
+            yield from _emit(_compile_batch(i, i + 500) for i in range(0, count, 500))
+        else:
+            size = max(100, count // (jobs * 16))
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+                futures = [pool.submit(_compile_batch, i, i + size) for i in range(0, count, size)]
+                yield from _emit(future.result() for future in futures)
+    finally:
+        _SHARED = None
+
+
+def _emit(batches: Iterable[_Batch]) -> Iterator[bytes]:
+    for lines, problems in batches:
+        if problems:
+            raise InputError(problems)
+        yield from lines
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class CompileSummary:
-    ocids: int
-    releases: int
 
 
 def iter_compiled(path: Path, *, versioned: bool = False) -> Iterator[dict[str, Any]]:
@@ -94,3 +105,123 @@ def iter_compiled(path: Path, *, versioned: bool = False) -> Iterator[dict[str, 
             yield merge(load_group(file, ocid, groups[ocid]), merge_rules())
         except MergeConflict as error:
             raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+
+
+# ---- red flags -----------------------------------------------------------------------------------------------
+
+
+def _flag_json(flag: Flag) -> dict[str, Any]:
+    indicator = INDICATORS[flag.code]
+    return {"code": flag.code, "title": indicator.title, "value": str(flag.value), "detail": flag.detail}
+
+
+def report_json(report: RedFlagReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data (decimals as strings, so nothing is rounded on the way out)."""
+    return {
+        "checked": report.checked,
+        "processes": {ocid: [_flag_json(f) for f in flags] for ocid, flags in report.processes.items()},
+        "organisations": [
+            {"group": group, "id": key, "flags": [_flag_json(f) for f in flags]}
+            for (group, key), flags in sorted(report.organisations.items())
+        ],
+        "fences": {
+            code: {"q1": None if f.q1 is None else str(f.q1), "q3": None if f.q3 is None else str(f.q3),
+                   "fence": str(f.fence)}
+            for code, f in report.fences.items()
+        },
+        "indicators": {code: {"title": i.title, "method": i.method, "source": i.source}
+                       for code, i in INDICATORS.items()},
+    }
+
+
+def flags_for_file(path: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
+    """Red flags over every contracting process in an OCDS file (compiled from its releases)."""
+    return red_flags(iter_compiled(path), settings)
+
+
+def flags_for_tender(tender_dir: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
+    """Red flags over a Commonweal tender folder's own bids and recommended awards."""
+    processes = _tender_processes(tender_dir, contracts=None, ocid_prefix=ocid_prefix())
+    releases = [
+        release_from_process(p, release_id=f"{p.ocid}-flags", date_time=_now(), tags=["tender"], include_bids=True)
+        for p in processes
+    ]
+    return red_flags(releases, settings)
+
+
+# ---- import --------------------------------------------------------------------------------------------------
+
+
+def import_file(path: Path, db: Path) -> ImportCounts:
+    """Validate every release in the file against OCDS 1.1.5, compile, map, and store in DuckDB at `db`.
+
+    Any problem (malformed JSON, a schema error, a merge conflict) stops the import before anything is stored."""
+    releases = read_all(path, validate=True)
+    groups = group_by_ocid(releases)
+    compiled = []
+    problems = []
+    for ocid in sorted(groups):
+        try:
+            compiled.append(compile_release(groups[ocid], merge_rules()))
+        except MergeConflict as error:
+            problems.append(Problem(file=str(path), message=f"cannot merge: {error}"))
+    if problems:
+        raise InputError(problems)
+    return store_import(db, str(path), releases, compiled, (process_from_release(c) for c in compiled))
+
+
+# ---- export --------------------------------------------------------------------------------------------------
+
+DEFAULT_OCID_PREFIX = "ocds-unregistered"  # Commonweal default: publishers must register their own prefix with OCP
+
+
+def ocid_prefix() -> str:
+    return os.environ.get("COMMONWEAL_OCID_PREFIX", DEFAULT_OCID_PREFIX)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _tender_processes(tender_dir: Path, *, contracts: Path | None, ocid_prefix: str) -> list[Process]:
+    evaluation = evaluate_folder(tender_dir)
+    plans = read_contract_plans(contracts) if contracts else {}
+    unknown = sorted(set(plans) - {lot.id for lot in evaluation.tender.lots})
+    if unknown:
+        raise InputError([Problem(file=str(contracts), message=f"no lot {lot!r} in the tender", column="lot")
+                          for lot in unknown])
+    results = {lot.result.lot.id: lot.result for lot in evaluation.lots}
+    try:
+        return tender_processes(evaluation.tender, results, plans, ocid_prefix=ocid_prefix)
+    except ValueError as error:
+        raise InputError([Problem(file=str(contracts or tender_dir), message=str(error))]) from None
+
+
+@dataclass(frozen=True)
+class Export:
+    package: dict[str, Any]
+    validation: dict[str, Any]
+
+
+def export_tender(
+    tender_dir: Path, *, contracts: Path | None = None, published: str | None = None, prefix: str | None = None
+) -> Export:
+    """A Commonweal tender (its evaluation model, award and contracts, with KPIs and social value) as an OCDS
+    1.1.5 release package, checked by libcoveocds offline. Raises if libcoveocds finds any validation error."""
+    published = published or _now()
+    processes = _tender_processes(tender_dir, contracts=contracts, ocid_prefix=prefix or ocid_prefix())
+    releases = []
+    for process in processes:
+        tags = ["tender"] + (["award"] if process.awards else []) + (["contract"] if process.contracts else [])
+        releases.append(release_from_process(process, release_id=f"{process.ocid}-{published}", date_time=published,
+                                             tags=tags))
+    buyer = processes[0].parties[0].name if processes else ""
+    package = release_package(releases, publisher=buyer, published=published)
+    validation = validate_package(package)
+    if validation["validation_errors"] or validation["invalid_extensions"]:
+        problems = [Problem(file=str(tender_dir), message=f"libcoveocds: {error}")
+                    for error in validation["validation_errors"]]
+        problems += [Problem(file=str(tender_dir), message=f"libcoveocds could not load extension {url}: {why}")
+                     for url, why in validation["invalid_extensions"].items()]
+        raise InputError(problems)
+    return Export(package=package, validation=validation)
