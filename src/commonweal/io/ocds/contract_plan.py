@@ -47,6 +47,16 @@ CONTRACT_STATUSES = ("pending", "active", "cancelled", "terminated")
 SCALES = ("micro", "sme", "large")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text, so a bad one is reported with its key, not a traceback."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class _Reader:
     def __init__(self, file: str):
         self.file = file
@@ -95,15 +105,16 @@ class _Reader:
 
     def items(self, entry: dict[str, Any], key: str, where: str) -> list[tuple[str, dict[str, Any]]]:
         value = entry.get(key) or []
+        path = f"{where}.{key}" if where else key
         if not isinstance(value, list):
-            self.fail(f"{where}.{key}", "expected a list")
+            self.fail(path, "expected a list")
             return []
         out = []
         for n, item in enumerate(value, start=1):
             if isinstance(item, dict):
-                out.append((f"{where}.{key}[{n}]", item))
+                out.append((f"{path}[{n}]", item))
             else:
-                self.fail(f"{where}.{key}[{n}]", "expected a mapping")
+                self.fail(f"{path}[{n}]", "expected a mapping")
         return out
 
 
@@ -112,7 +123,7 @@ def read_contract_plans(path: Path) -> dict[str, ContractPlan]:
     file = str(path)
     r = _Reader(file)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         r.problems.add(file, f"not valid YAML: {getattr(error, 'problem', error)}",
@@ -122,7 +133,7 @@ def read_contract_plans(path: Path) -> dict[str, ContractPlan]:
         r.problems.add(file, "expected a mapping with a `contracts` list")
         r.problems.raise_if_any()
     plans: dict[str, ContractPlan] = {}
-    for where, entry in r.items(data, "contracts", "contracts"):
+    for where, entry in r.items(data, "contracts", ""):
         lot = r.text(entry, "lot", where, required=True)
         status = r.text(entry, "status", where) or "active"
         if status not in CONTRACT_STATUSES:
