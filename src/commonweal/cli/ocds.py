@@ -17,7 +17,6 @@ from rich.table import Table
 from commonweal.cli.evaluate import fail_on_input_error
 from commonweal.domain.ocds.redflags import RedFlagSettings
 from commonweal.io.errors import InputError
-from commonweal.io.ocds.write import dumps, write_package
 from commonweal.services import ocds
 
 app = typer.Typer(name="ocds", help="Open Contracting Data Standard: compile, import, export, red flags.",
@@ -89,6 +88,8 @@ def export(
         result = ocds.export_tender(tender_dir, contracts=contracts, published=published)
     except InputError as error:
         raise fail_on_input_error(error) from None
+    from commonweal.io.ocds.write import dumps, write_package
+
     if output is None:
         sys.stdout.buffer.write(dumps(result.package, indent=True) + b"\n")
     else:

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from commonweal.analytics.ocds import ImportCounts, store_import
 from commonweal.domain.ocds.mapping import Process, process_from_release, release_from_process, tender_processes
 from commonweal.domain.ocds.merge import (
     MergeConflict,
@@ -26,10 +25,10 @@ from commonweal.domain.ocds.merge import (
 )
 from commonweal.domain.ocds.redflags import INDICATORS, Flag, RedFlagReport, RedFlagSettings, red_flags
 from commonweal.io.errors import InputError, Problem
-from commonweal.io.ocds.contract_plan import read_contract_plans
 from commonweal.io.ocds.read import Entry, load_group, read_all, release_schema, releases_by_ocid
-from commonweal.io.ocds.write import release_package, validate_package
-from commonweal.services.evaluation import evaluate_folder
+
+if TYPE_CHECKING:
+    from commonweal.analytics.ocds import ImportCounts
 
 # ---- compile -----------------------------------------------------------------------------------------------
 
@@ -167,6 +166,8 @@ def import_file(path: Path, db: Path) -> ImportCounts:
             problems.append(Problem(file=str(path), message=f"cannot merge: {error}"))
     if problems:
         raise InputError(problems)
+    from commonweal.analytics.ocds import store_import  # DuckDB: import only
+
     return store_import(db, str(path), releases, compiled, (process_from_release(c) for c in compiled))
 
 
@@ -184,6 +185,10 @@ def _now() -> str:
 
 
 def _tender_processes(tender_dir: Path, *, contracts: Path | None, ocid_prefix: str) -> list[Process]:
+    # imported here: the evaluation engine (NumPy) is not needed to compile or import OCDS
+    from commonweal.io.ocds.contract_plan import read_contract_plans
+    from commonweal.services.evaluation import evaluate_folder
+
     evaluation = evaluate_folder(tender_dir)
     plans = read_contract_plans(contracts) if contracts else {}
     unknown = sorted(set(plans) - {lot.id for lot in evaluation.tender.lots})
@@ -208,6 +213,8 @@ def export_tender(
 ) -> Export:
     """A Commonweal tender (its evaluation model, award and contracts, with KPIs and social value) as an OCDS
     1.1.5 release package, checked by libcoveocds offline. Raises if libcoveocds finds any validation error."""
+    from commonweal.io.ocds.write import release_package, validate_package  # requests and libcoveocds: export only
+
     published = published or _now()
     processes = _tender_processes(tender_dir, contracts=contracts, ocid_prefix=prefix or ocid_prefix())
     releases = []

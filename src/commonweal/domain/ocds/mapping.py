@@ -18,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from commonweal.domain.evaluation.evaluate import LotResult
-from commonweal.domain.evaluation.model import EvaluationModel, Tender
+if TYPE_CHECKING:  # only the export needs the evaluation engine, and compiling should not load NumPy
+    from commonweal.domain.evaluation.evaluate import LotResult
+    from commonweal.domain.evaluation.model import EvaluationModel, Tender
 
 KNOWN_SCHEMES = ("GB-COH", "GB-CHC", "GB-PPON")
 

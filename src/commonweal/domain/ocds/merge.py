@@ -136,17 +136,21 @@ class MergeRules:
 
 
 class _Node(dict[str, Any]):
-    """An object being merged. `shadowed` marks an object that replaced a null leaf (see `_merge_object`)."""
+    """An object being merged. `shadowed` marks an object that replaced a null leaf (see `_Merge.object`)."""
 
     __slots__ = ("shadowed",)
     shadowed: bool
 
 
-class _Items(dict[object, _Node]):
-    """An array of objects being merged, keyed by `id` (or by a fresh key for objects without one)."""
+class _Items(list[_Node]):
+    """An array of objects being merged, in order, with `by_id` finding an item by its `id`."""
 
-    __slots__ = ("shadowed",)
+    __slots__ = ("by_id", "shadowed")
     shadowed: bool
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_id: dict[str, _Node] = {}
 
 
 _DEFAULT_RULE: tuple[int, RuleTree] = (_DEFAULT, _NO_RULES)
@@ -166,13 +170,15 @@ def _spell(path: Path) -> list[object]:
 class _Merge:
     """One ocid's merge. `stamp` is None for a compiled release, or the current release's history entry."""
 
-    __slots__ = ("ocid", "stamp", "touched")
+    __slots__ = ("nones", "ocid", "stamp", "touched")
 
     def __init__(self, ocid: object):
         self.ocid = ocid
         self.stamp: dict[str, Any] | None = None
         # ids of the histories whose last entry the current release wrote (a release can repeat an object by id)
         self.touched: set[int] = set()
+        # (object, key) pairs set to null: a compiled release leaves them out, once every release is merged
+        self.nones: list[tuple[_Node, str]] = []
 
     def history(self, value: Any) -> list[dict[str, Any]]:
         assert self.stamp is not None
@@ -220,7 +226,12 @@ class _Merge:
             if leaf:
                 produced = True
                 if current is node:
-                    node[key] = value if stamp is None else self.history(value)
+                    if stamp is not None:
+                        node[key] = self.history(value)
+                    else:
+                        node[key] = value
+                        if value is None:
+                            self.nones.append((node, key))
                 elif type(current) is _Node or type(current) is _Items:
                     # OCDS Merge writes the leaf after the object's paths, so the object wins, unless the leaf's
                     # path came first (the object replaced a null) and the leaf is now a value.
@@ -228,6 +239,8 @@ class _Merge:
                         raise self.conflict((path, key), "a value replaces an object or array")
                 elif stamp is None:
                     node[key] = value
+                    if value is None:
+                        self.nones.append((node, key))
                 elif type(current) is not list:
                     pass  # an array item's `id`: OCDS Merge keeps the first value, not a history
                 else:
@@ -274,7 +287,12 @@ class _Merge:
                 continue
             kind_of_value = type(value)
             if kind == _WHOLE or (kind_of_value is not dict and kind_of_value is not list):
-                node[key] = value if stamp is None else self.history(value)
+                if stamp is not None:
+                    node[key] = self.history(value)
+                else:
+                    node[key] = value
+                    if value is None:
+                        self.nones.append((node, key))
                 produced = True
                 continue
             if kind_of_value is list:
@@ -308,12 +326,12 @@ class _Merge:
                 identifier = value["id"]
                 kind = type(identifier)
                 if kind is str:
-                    key: object = identifier
+                    key = identifier
                 elif kind is int:
                     key = str(identifier)
                 else:
                     raise self.conflict((path, "id"), f"an `id` must be a string or integer, not {identifier!r}")
-                node = items.get(key)
+                node = items.by_id.get(key)
                 if node is not None:
                     if type(node["id"]) is not kind:
                         raise self.conflict((path, key), "the `id` is a string in one release, an integer in another")
@@ -323,28 +341,15 @@ class _Merge:
                 node.shadowed = False
                 if self.object(node, value, rules, (path, key)):
                     produced = True
-                    items[key] = node
+                    items.append(node)
+                    items.by_id[key] = node
                 continue
-            key = object()
             node = _Node()
             node.shadowed = False
-            if self.fresh(node, value, rules, (path, key)):
+            if self.fresh(node, value, rules, (path, len(items))):
                 produced = True
-                items[key] = node
+                items.append(node)
         return produced
-
-
-def _export(node: _Node) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        kind = type(value)
-        if kind is _Node:
-            out[key] = _export(value)
-        elif kind is _Items:
-            out[key] = [_export(item) for item in value.values()]
-        elif value is not None:
-            out[key] = value
-    return out
 
 
 def _in_date_order(ocid: object, releases: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
@@ -371,7 +376,10 @@ def compile_release(releases: Sequence[Mapping[str, Any]], rules: MergeRules) ->
         top["date"] = date
         top["ocid"] = release_ocid
         merge.object(top, release, tree, ())
-    return _export(top)
+    for node, key in merge.nones:
+        if key in node and node[key] is None:
+            del node[key]
+    return top
 
 
 def versioned_release(releases: Sequence[Mapping[str, Any]], rules: MergeRules) -> dict[str, Any]:
@@ -390,7 +398,7 @@ def versioned_release(releases: Sequence[Mapping[str, Any]], rules: MergeRules) 
             "releaseTag": release.get("tag"),
         }
         merge.object(top, release, tree, ())
-    return _export(top)
+    return top
 
 
 def group_by_ocid(releases: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:

@@ -19,7 +19,6 @@ from typing import Any, BinaryIO
 
 import ijson
 import orjson
-from jsonschema import Draft4Validator
 
 from commonweal.io.errors import InputError, Problem
 
@@ -48,7 +47,9 @@ def release_schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Draft4Validator:
+def _validator() -> Any:
+    from jsonschema import Draft4Validator  # only reads that validate pay for importing jsonschema
+
     return Draft4Validator(release_schema())
 
 
