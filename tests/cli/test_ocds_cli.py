@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 from commonweal.cli.main import app
 
 REPO = Path(__file__).resolve().parents[2]
+FOUR_DAYS = {"startDate": "2024-01-01T00:00:00Z", "endDate": "2024-01-05T00:00:00Z"}
 RELEASES = [
     {"ocid": "ocds-x-2", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"], "initiationType": "tender",
-     "parties": [], "tender": {"id": "t", "title": "Meals", "procurementMethod": "open",
-                               "tenderPeriod": {"startDate": "2024-01-01T00:00:00Z", "endDate": "2024-01-05T00:00:00Z"}}},
+     "parties": [], "tender": {"id": "t", "title": "Meals", "procurementMethod": "open", "tenderPeriod": FOUR_DAYS}},
     {"ocid": "ocds-x-1", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"], "initiationType": "tender",
      "parties": [], "tender": {"id": "t", "title": "Care"}},
     {"ocid": "ocds-x-1", "id": "2", "date": "2024-02-01T00:00:00Z", "tag": ["tenderUpdate"], "initiationType": "tender",
