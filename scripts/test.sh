@@ -13,7 +13,9 @@ echo "== pytest (SQLite)"
 # exit code 5 (no tests collected) is a failure here, as is any other non-zero code
 pytest "$@"
 PG_URL=${COMMONWEAL_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
-if python -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$PG_URL" 2>/dev/null; then
+if ! pytest -q --collect-only -m db "$@" >/dev/null 2>&1; then
+  echo "== no database tests collected: nothing to run on PostgreSQL"
+elif python -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$PG_URL" 2>/dev/null; then
   echo "== pytest (PostgreSQL)"
   DATABASE_URL="$PG_URL" pytest -m "db" "$@"
 elif [[ "${CI:-}" == "true" ]]; then

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import evaluate, ocds
+from commonweal.cli import contracts, evaluate, ocds, socialvalue
 
 app = typer.Typer(
     name="commonweal",
@@ -13,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(contracts.app, name="contracts")
 
 
 @app.callback()
@@ -29,3 +30,5 @@ def version() -> None:
 app.command()(evaluate.evaluate)
 app.command()(evaluate.demo)
 app.add_typer(ocds.app, name="ocds")
+app.add_typer(socialvalue.app)
+app.command()(socialvalue.maturity)

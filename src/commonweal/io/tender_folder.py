@@ -5,7 +5,9 @@
 - `scores.csv|xlsx`: `evaluator, bidder, lot, criterion, score, rationale` (each evaluator's independent scores);
 - `moderation.csv|xlsx`: `bidder, lot, criterion, score, rationale` (the consensus);
 - optional `gates.csv|xlsx`: `bidder, lot, gate, result, rationale` (result `pass` or `fail`);
-- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`.
+- optional `abnormally_low_decisions.csv|xlsx`: `bidder, lot, decision, reason, decided_by, decided_on`;
+- optional `commitments.csv|xlsx` and `socialvalue.yaml`: social value commitments, whose £ feeds quantitative
+  social value criteria (see `commonweal.io.socialvalue.committed_quantities`).
 
 Nothing is evaluated until the whole folder is valid, so no partial result is ever written.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +48,7 @@ from commonweal.domain.evaluation.scales import PRESETS, Descriptor, ScoringScal
 from commonweal.domain.evaluation.validation import model_problems
 from commonweal.domain.provenance import Issue, Source
 from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.socialvalue import committed_quantities
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
 
 TENDER_FILE = "tender.yaml"
@@ -111,7 +115,7 @@ class _Yaml:
         line = self.lines.get(path) or self.lines.get(path.rsplit(".", 1)[0])
         self.problems.add(self.file, message, row=line, column=path)
 
-    def mapping(self, value: object, path: str, allowed: set[str]) -> dict[str, Any]:
+    def mapping(self, value: object, path: str, allowed: AbstractSet[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.problem(path, "expected a mapping of keys to values")
             return {}
@@ -166,19 +170,52 @@ class _Yaml:
         return value
 
 
-_MODEL_KEYS = {
-    "price",
-    "groups",
-    "criteria",
-    "gates",
-    "quality_threshold",
-    "tie_break",
-    "abnormally_low",
-    "spread_threshold_percent",
-    "social_value_minimum",
-    "social_value_override_reason",
-    "ranking_precision",
-    "sensitivity",
+# Every key tender.yaml accepts, by section; an unknown key is an error (it is usually a typo). docs/tender-folder.md
+# documents each one, and tests/test_docs.py keeps the two in step.
+YAML_KEYS: dict[str, frozenset[str]] = {
+    "tender": frozenset(
+        {"reference", "title", "buyer", "description", "criteria_published_at", "scales", "evaluation_model", "lots"}
+    ),
+    "scales[]": frozenset({"id", "descriptors"}),
+    "descriptors[]": frozenset({"score", "label", "description"}),
+    "lots[]": frozenset({"id", "title", "budget", "evaluation_model"}),
+    "evaluation_model": frozenset(
+        {
+            "price",
+            "groups",
+            "criteria",
+            "gates",
+            "quality_threshold",
+            "tie_break",
+            "abnormally_low",
+            "spread_threshold_percent",
+            "social_value_minimum",
+            "social_value_override_reason",
+            "ranking_precision",
+            "sensitivity",
+        }
+    ),
+    "price": frozenset({"weight", "formula", "params"}),
+    "groups[]": frozenset({"id", "title", "weight", "category", "threshold"}),
+    "criteria[]": frozenset(
+        {
+            "id",
+            "title",
+            "group",
+            "weight",
+            "scale",
+            "threshold",
+            "parent",
+            "kind",
+            "method",
+            "cap",
+            "target",
+            "guidance",
+        }
+    ),
+    "gates[]": frozenset({"id", "title"}),
+    "abnormally_low": frozenset({"below_mean_of_others_percent", "below_next_lowest_percent"}),
+    "sensitivity": frozenset({"weight_band", "samples", "seed", "fragile_below"}),
 }
 
 
@@ -186,12 +223,12 @@ def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
     scales = dict(PRESETS)
     for i, raw in enumerate(y.items(data, "scales", "", required=False)):
         path = f"scales[{i}]"
-        item = y.mapping(raw, path, {"id", "descriptors"})
+        item = y.mapping(raw, path, YAML_KEYS["scales[]"])
         scale_id = y.text(item, "id", path)
         descriptors = []
         for j, d in enumerate(y.items(item, "descriptors", path)):
             dpath = f"{path}.descriptors[{j}]"
-            dmap = y.mapping(d, dpath, {"score", "label", "description"})
+            dmap = y.mapping(d, dpath, YAML_KEYS["descriptors[]"])
             score = y.number(dmap, "score", dpath)
             if score is not None:
                 descriptors.append(
@@ -205,8 +242,8 @@ def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
 
 
 def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale]) -> EvaluationModel | None:
-    data = y.mapping(raw, path, _MODEL_KEYS)
-    price = y.mapping(data.get("price"), f"{path}.price", {"weight", "formula", "params"})
+    data = y.mapping(raw, path, YAML_KEYS["evaluation_model"])
+    price = y.mapping(data.get("price"), f"{path}.price", YAML_KEYS["price"])
     price_weight = y.number(price, "weight", f"{path}.price")
     params_raw = y.mapping(price.get("params") or {}, f"{path}.price.params", set(price.get("params") or {}))
     params = {}
@@ -217,7 +254,7 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     groups = []
     for i, raw_group in enumerate(y.items(data, "groups", path)):
         gpath = f"{path}.groups[{i}]"
-        g = y.mapping(raw_group, gpath, {"id", "title", "weight", "category", "threshold"})
+        g = y.mapping(raw_group, gpath, YAML_KEYS["groups[]"])
         group_id = y.text(g, "id", gpath)
         category = y.text(
             g, "category", gpath, required=False, default="social_value" if group_id == "social_value" else "quality"
@@ -238,24 +275,7 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     criteria = []
     for i, raw_criterion in enumerate(y.items(data, "criteria", path)):
         cpath = f"{path}.criteria[{i}]"
-        c = y.mapping(
-            raw_criterion,
-            cpath,
-            {
-                "id",
-                "title",
-                "group",
-                "weight",
-                "scale",
-                "threshold",
-                "parent",
-                "kind",
-                "method",
-                "cap",
-                "target",
-                "guidance",
-            },
-        )
+        c = y.mapping(raw_criterion, cpath, YAML_KEYS["criteria[]"])
         kind = y.text(c, "kind", cpath, required=False, default="scored")
         scale_id = y.text(c, "scale", cpath, required=False, default="0-5")
         scale = scales.get(scale_id)
@@ -292,17 +312,15 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     gates = []
     for i, raw_gate in enumerate(y.items(data, "gates", path, required=False)):
         gpath = f"{path}.gates[{i}]"
-        g = y.mapping(raw_gate, gpath, {"id", "title"})
+        g = y.mapping(raw_gate, gpath, YAML_KEYS["gates[]"])
         gates.append(Gate(y.text(g, "id", gpath), y.text(g, "title", gpath)))
     low = y.mapping(
         data.get("abnormally_low") or {},
         f"{path}.abnormally_low",
-        {"below_mean_of_others_percent", "below_next_lowest_percent"},
+        YAML_KEYS["abnormally_low"],
     )
     defaults_low = AbnormallyLowPolicy()
-    sens = y.mapping(
-        data.get("sensitivity") or {}, f"{path}.sensitivity", {"weight_band", "samples", "seed", "fragile_below"}
-    )
+    sens = y.mapping(data.get("sensitivity") or {}, f"{path}.sensitivity", YAML_KEYS["sensitivity"])
     defaults_sens = SensitivityPolicy()
     tie_break = data.get("tie_break", ["social_value", "quality", "price"])
     if not isinstance(tie_break, list) or not all(isinstance(t, str) for t in tie_break):
@@ -367,11 +385,7 @@ def read_tender_yaml(path: Path) -> tuple[Tender, dict[str, int]]:
         raise AssertionError("unreachable") from exc
     lines = _line_index(node) if node is not None else {}
     y = _Yaml(name, lines, problems)
-    top = y.mapping(
-        data,
-        "",
-        {"reference", "title", "buyer", "description", "criteria_published_at", "scales", "evaluation_model", "lots"},
-    )
+    top = y.mapping(data, "", YAML_KEYS["tender"])
     scales = _scales(y, top)
     default_model = (
         _model(y, top["evaluation_model"], "evaluation_model", scales) if "evaluation_model" in top else None
@@ -379,7 +393,7 @@ def read_tender_yaml(path: Path) -> tuple[Tender, dict[str, int]]:
     lots = []
     for i, raw_lot in enumerate(y.items(top, "lots", "")):
         lpath = f"lots[{i}]"
-        lot = y.mapping(raw_lot, lpath, {"id", "title", "budget", "evaluation_model"})
+        lot = y.mapping(raw_lot, lpath, YAML_KEYS["lots[]"])
         model = (
             _model(y, lot["evaluation_model"], f"{lpath}.evaluation_model", scales)
             if "evaluation_model" in lot
@@ -576,6 +590,11 @@ def load_tender_folder(folder: Path) -> TenderFolder:
             optional=True,
         ),
     )
+    if not problems.problems:
+        try:
+            loaded.quantities.update(committed_quantities(folder, tender, loaded.bids))
+        except InputError as exc:
+            problems.extend(exc.problems)
     problems.raise_if_any()
     check_folder(loaded)
     return loaded

@@ -26,6 +26,7 @@ from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.evaluate import BidResult, CriterionScore, LotResult
 from commonweal.domain.evaluation.model import Criterion, EvaluationModel, Tender
 from commonweal.domain.evaluation.sensitivity import Sensitivity
+from commonweal.domain.numbers import plain
 
 CENT = Decimal("0.01")
 CITATION = "Procurement Act 2023 s.50(3); Procurement Regulations 2024 reg 31"
@@ -101,7 +102,7 @@ def _how_assessed(model: EvaluationModel, criterion: Criterion) -> tuple[str, st
         cap = f", counting at most {rule.cap}" if rule.cap is not None else ""
         return (f"Scored from the value offered, in proportion to the best offer{cap}.", "0–100%")
     scale = criterion.scale
-    labels = "; ".join(f"{d.score.normalize()} {d.label}" for d in scale.descriptors)
+    labels = "; ".join(f"{plain(d.score)} {d.label}" for d in scale.descriptors)
     threshold = f" A score below {criterion.threshold} excludes the tender." if criterion.threshold is not None else ""
     return (
         f"Scored by evaluators on scale {scale.id} ({labels}), then moderated.{threshold}",
@@ -164,7 +165,7 @@ def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
         )
     else:
         price_explanation = (
-            f"Price £{bid.bid.price:,.2f} scored {bid.price_points} of {model.price.weight.normalize()} points "
+            f"Price £{bid.bid.price:,.2f} scored {bid.price_points} of {plain(model.price.weight)} points "
             f"({formula.title.lower()}: {formula.formula})."
         )
     subtotals: dict[str, Decimal] = {g: p.quantize(CENT) for g, p in bid.group_points.items()}

@@ -13,8 +13,9 @@ Order of work, each step declared in the model before bids are opened:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -264,22 +265,22 @@ def rank(results: Sequence[BidResult], rules: Sequence[str]) -> tuple[BidResult,
     """Competition ranking (1, 2, 2, 4) by total, then the tie-break rules. Bids still level share a rank and are
     listed by name; input order never matters."""
 
-    def key(r: BidResult) -> tuple[tuple[Decimal, ...], str]:
+    def level(r: BidResult) -> tuple[Decimal, ...]:
         assert r.total is not None
-        return ((-r.total, *tie_break_key(r, rules)), r.bidder)
+        return (-r.total, *tie_break_key(r, rules))
 
-    ordered = sorted(results, key=key)
+    keyed = sorted(((level(r), r.bidder, r) for r in results), key=lambda item: (item[0], item[1]))
+    sizes = Counter(key for key, _, _ in keyed)
     ranked: list[BidResult] = []
-    for position, result in enumerate(ordered, start=1):
-        level = key(result)[0]
-        previous = ranked[-1] if ranked else None
-        same = previous is not None and key(previous)[0] == level
-        rank_number = previous.rank if same and previous is not None else position
-        tied = any(key(o)[0] == level for o in ordered if o is not result)
+    rank_number = 0
+    for position, (key, _, result) in enumerate(keyed, start=1):
+        if position == 1 or key != keyed[position - 2][0]:
+            rank_number = position
+        tied = sizes[key] > 1
         flags = result.flags
         if tied:
             flags = (*flags, "level with another bid after every declared tie-break rule: the tie is unresolved")
-        ranked.append(BidResult(**{**result.__dict__, "rank": rank_number, "tied": tied, "flags": flags}))
+        ranked.append(replace(result, rank=rank_number, tied=tied, flags=flags))
     return tuple(ranked)
 
 

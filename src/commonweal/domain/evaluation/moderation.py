@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from commonweal.domain.evaluation.model import HUNDRED, Criterion
 from commonweal.domain.evaluation.records import EvaluatorScore, ModeratedScore
+from commonweal.domain.numbers import plain
 
 
 @dataclass(frozen=True)
@@ -25,11 +27,11 @@ class Moderation:
     originals: tuple[EvaluatorScore, ...]
     consensus: ModeratedScore
 
-    @property
+    @cached_property
     def low(self) -> Decimal:
         return min(s.score for s in self.originals)
 
-    @property
+    @cached_property
     def high(self) -> Decimal:
         return max(s.score for s in self.originals)
 
@@ -44,7 +46,7 @@ class Moderation:
         if self.spread >= threshold:
             found.append(
                 f"evaluators' scores for {self.criterion} range from {self.low} to {self.high} (spread {self.spread}, "
-                f"threshold {threshold.normalize()}): discuss at moderation"
+                f"threshold {plain(threshold)}): discuss at moderation"
             )
         if not self.low <= self.consensus.score <= self.high:
             found.append(

@@ -108,9 +108,10 @@ def _against_budget(prices: FloatArray, context: PriceContext) -> FloatArray:
 
 
 def _price_per_quality_point(prices: FloatArray, nonprice: FloatArray, _: PriceContext) -> FloatArray:
-    with np.errstate(divide="ignore"):
+    # a bid with no non-price points has an infinite price per point and scores zero (inf/inf is taken as 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(nonprice > 0, prices / np.where(nonprice > 0, nonprice, 1.0), np.inf)
-    return np.nan_to_num(_best_over_own(ratio), nan=0.0)
+        return np.nan_to_num(_best_over_own(ratio), nan=0.0)
 
 
 def _monetised_quality(prices: FloatArray, nonprice: FloatArray, context: PriceContext) -> FloatArray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -26,20 +27,25 @@ class ScoringScale:
     id: str
     descriptors: tuple[Descriptor, ...]
 
-    @property
-    def minimum(self) -> Decimal:
-        return min(d.score for d in self.descriptors)
-
-    @property
-    def maximum(self) -> Decimal:
-        return max(d.score for d in self.descriptors)
-
-    @property
+    # cached: a large evaluation asks these tens of thousands of times
+    @cached_property
     def scores(self) -> tuple[Decimal, ...]:
         return tuple(sorted(d.score for d in self.descriptors))
 
+    @cached_property
+    def minimum(self) -> Decimal:
+        return self.scores[0]
+
+    @cached_property
+    def maximum(self) -> Decimal:
+        return self.scores[-1]
+
+    @cached_property
+    def _allowed(self) -> frozenset[Decimal]:
+        return frozenset(self.scores)
+
     def allows(self, score: Decimal) -> bool:
-        return score in self.scores
+        return score in self._allowed
 
     def fraction(self, score: Decimal) -> Decimal:
         """Where `score` sits between the scale's minimum (0) and maximum (1)."""

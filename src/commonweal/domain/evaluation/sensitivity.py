@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.evaluate import BidResult, LotResult, rank, score_price
@@ -167,26 +169,34 @@ def tipping_points(result: LotResult, arrays: _Arrays, winner: int) -> tuple[Tip
 def win_probability(result: LotResult, arrays: _Arrays) -> dict[str, float]:
     model = result.lot.model
     policy = model.sensitivity
-    rng = np.random.default_rng(policy.seed)
     n_bids, n_criteria = arrays.consensus.shape
     band = float(policy.weight_band)
     top = np.concatenate([[arrays.price_weight], arrays.group_weights])
-    wins = np.zeros(n_bids, dtype=np.int64)
     chunk = max(1, MAX_CELLS // max(1, n_bids * n_criteria))
-    spread = arrays.high - arrays.low
-    done = 0
-    while done < policy.samples:
-        size = min(chunk, policy.samples - done)
+    sizes = [min(chunk, policy.samples - start) for start in range(0, policy.samples, chunk)]
+    # one generator per chunk, spawned from the policy's seed: the result is the same however the chunks are
+    # scheduled across threads (NumPy releases the GIL for these array operations, so two cores share the work)
+    seeds = np.random.SeedSequence(policy.seed).spawn(len(sizes))
+    low = arrays.low.astype(np.float32)
+    spread = (arrays.high - arrays.low).astype(np.float32)
+    shares = arrays.shares.astype(np.float32)
+
+    def wins_in(size: int, seed: np.random.SeedSequence) -> NDArray[np.int64]:
+        rng = np.random.default_rng(seed)
         weights = np.clip(top + rng.uniform(-band, band, size=(size, top.size)), 0.0, None)
         if arrays.price_weight > 0:
             # the price weight never reaches zero, which some combined formulas cannot handle
             weights[:, 0] = np.maximum(weights[:, 0], 1e-6)
         weights *= 100.0 / weights.sum(axis=1, keepdims=True)
-        fractions = arrays.low + rng.random((size, n_bids, n_criteria)) * spread
-        group_fraction = fractions @ arrays.shares
+        fractions = rng.random((size, n_bids, n_criteria), dtype=np.float32)
+        fractions *= spread
+        fractions += low
+        group_fraction = (fractions @ shares).astype(np.float64)
         totals = _totals(model, result.lot.budget, arrays, group_fraction, weights[:, :1], weights[:, 1:])
-        wins += np.bincount(totals.argmax(axis=1), minlength=n_bids)
-        done += size
+        return np.bincount(totals.argmax(axis=1), minlength=n_bids)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        wins = sum(pool.map(wins_in, sizes, seeds), np.zeros(n_bids, dtype=np.int64))
     return {bidder: round(float(wins[i]) / policy.samples, 4) for i, bidder in enumerate(arrays.bidders)}
 
 
@@ -219,11 +229,24 @@ def rank_reversal(result: LotResult) -> tuple[Reversal, ...]:
     winner = result.winner
     if winner is None:
         return ()
+    admissible = list(result.admissible)
+    formula = price_formulas.FORMULAS[model.price.formula]
+    context = price_formulas.context(formula, model.price.weight, model.price.params, result.lot.budget)
+    prices = np.array([float(r.bid.price) for r in admissible])
+    nonprice = np.array([float(r.nonprice) for r in admissible])
+    winner_index = admissible.index(winner)
     found = []
-    for removed in result.admissible:
-        if removed.bidder == winner.bidder:
+    for i, removed in enumerate(admissible):
+        if i == winner_index:
             continue
-        rest = [r for r in result.admissible if r is not removed]
+        keep = np.arange(len(admissible)) != i
+        totals = formula.totals(prices[keep], nonprice[keep], context)
+        own = totals[winner_index - (1 if i < winner_index else 0)]
+        others = np.delete(totals, winner_index - (1 if i < winner_index else 0))
+        # a float screen: only a removal that brings another bid within reach of the winner is re-ranked exactly
+        if others.size and others.max() < own - 1e-6:
+            continue
+        rest = [r for r in admissible if r is not removed]
         new = _winner(score_price(model, result.lot.budget, rest), model)
         if new != winner.bidder:
             found.append(Reversal(removed.bidder, new or "a tie"))

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from commonweal.domain.evaluation.model import HUNDRED, PRICE, QUALITY, SOCIAL_VALUE, EvaluationModel
 from commonweal.domain.evaluation.price import formula_problems
+from commonweal.domain.numbers import plain
 
 
 def _sum(values: list[Decimal]) -> Decimal:
@@ -33,7 +34,7 @@ def model_problems(model: EvaluationModel, budget: Decimal | None = None) -> lis
         found.append("price weight cannot be negative")
     top = model.price.weight + _sum([g.weight for g in model.groups])
     if top != HUNDRED:
-        found.append(f"price weight plus group weights must sum to 100, not {top.normalize()}")
+        found.append(f"price weight plus group weights must sum to 100, not {plain(top)}")
     found.extend(formula_problems(model.price.formula, model.price.params, model.price.weight, budget))
 
     by_id = {c.id: c for c in model.criteria}
@@ -80,13 +81,13 @@ def model_problems(model: EvaluationModel, budget: Decimal | None = None) -> lis
                 total = _sum([c.weight for c in children])
                 if children and total != HUNDRED:
                     owner = f"criterion '{parent_id}'" if parent_id else f"group '{group.id}'"
-                    found.append(f"the weights of the criteria under {owner} must sum to 100, not {total.normalize()}")
+                    found.append(f"the weights of the criteria under {owner} must sum to 100, not {plain(total)}")
 
     social = model.category_weight(SOCIAL_VALUE)
     if social < model.social_value_minimum and not model.social_value_override_reason.strip():
         found.append(
-            f"social value carries {social.normalize()}% of the total, below the minimum "
-            f"{model.social_value_minimum.normalize()}% (PPN 06/20, PPN 002); record an override reason to go below it"
+            f"social value carries {plain(social)}% of the total, below the minimum "
+            f"{plain(model.social_value_minimum)}% (PPN 06/20, PPN 002); record an override reason to go below it"
         )
     allowed = {PRICE, QUALITY, SOCIAL_VALUE, *group_ids, *criterion_ids}
     found.extend(

@@ -1,0 +1,505 @@
+"""Read a contract folder: `contract.yaml` (the contract, its KPIs, social value commitments and any policy
+overrides) beside CSV or XLSX tables for the periodic returns and the variations log. The layout is documented
+in docs/contracts.md.
+
+Every problem in every file is collected and reported together, naming the file, row and column; a return with
+one bad row (an unknown KPI, a negative count, a period after the review date...) is rejected whole, and nothing
+is returned for a folder with any problem in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from commonweal.domain.contracts.model import (
+    Contract,
+    ContractKind,
+    Direction,
+    FinancialRating,
+    Frequency,
+    Kpi,
+    KpiMeasurement,
+    ModificationGround,
+    Period,
+    ProviderReport,
+    Return,
+    SocialValueCommitment,
+    SocialValueDelivery,
+    Variation,
+    Verification,
+    period_starting,
+)
+from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
+from commonweal.domain.contracts.social_value import SocialValuePolicy
+from commonweal.domain.contracts.triggers import TriggerPolicy
+from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
+
+CONTRACT_FILE = "contract.yaml"
+KPI_RETURNS = "kpi_returns"
+SOCIAL_VALUE_RETURNS = "social_value_returns"
+PROVIDER_RETURNS = "provider_returns"
+VARIATIONS = "variations"
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class ContractFolder:
+    """Everything read from one contract folder, validated."""
+
+    path: Path
+    contract: Contract
+    returns: tuple[Return, ...]
+    variations: tuple[Variation, ...]
+    triggers: TriggerPolicy
+    social_value: SocialValuePolicy
+    window_months: int
+
+
+class _ExactLoader(yaml.SafeLoader):
+    """YAML with decimals kept exact: `4800000.50` becomes Decimal('4800000.50'), never a float."""
+
+
+_ExactLoader.add_constructor(
+    "tag:yaml.org,2002:float",
+    lambda loader, node: Decimal(loader.construct_scalar(node).replace("_", "")),  # type: ignore[arg-type]
+)
+
+
+def find_contract_folders(path: Path) -> list[Path]:
+    """`path` is a contract.yaml, a contract folder, or a folder of contract folders."""
+    problems = ProblemCollector()
+    if path.is_file():
+        if path.name != CONTRACT_FILE:
+            problems.add(str(path), f"expected a {CONTRACT_FILE} or a folder holding one")
+            problems.raise_if_any()
+        return [path.parent]
+    if (path / CONTRACT_FILE).is_file():
+        return [path]
+    folders = sorted(p for p in path.iterdir() if (p / CONTRACT_FILE).is_file()) if path.is_dir() else []
+    if not folders:
+        problems.add(str(path), f"no {CONTRACT_FILE} here or in any folder directly inside it")
+        problems.raise_if_any()
+    return folders
+
+
+def load_contract_folders(path: Path, as_of: dt.date) -> list[ContractFolder]:
+    """Load every contract under `path`; all problems in all folders are raised together."""
+    problems = ProblemCollector()
+    loaded = [_load_folder(folder, as_of, problems) for folder in find_contract_folders(path)]
+    problems.raise_if_any()
+    return [f for f in loaded if f is not None]
+
+
+def load_contract_folder(folder: Path, as_of: dt.date) -> ContractFolder:
+    problems = ProblemCollector()
+    loaded = _load_folder(folder, as_of, problems)
+    problems.raise_if_any()
+    assert loaded is not None  # no problems means the folder loaded
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------------- contract.yaml
+
+class _Fields:
+    """Typed reads from one YAML mapping, each failure a problem naming the file and the key path."""
+
+    def __init__(self, data: dict[str, Any], file: str, where: str, problems: ProblemCollector):
+        self.data, self.file, self.where, self.problems = data, file, where, problems
+        self.failed = False
+
+    def _fail(self, key: str, expected: str) -> None:
+        self.failed = True
+        found = self.data.get(key)
+        shown = "nothing" if found is None else repr(found)
+        self.problems.add(self.file, f"expected {expected}, found {shown}", column=f"{self.where}{key}")
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None or str(value).strip() == "":
+            if required:
+                self._fail(key, "some text")
+            return None
+        return str(value).strip()
+
+    def decimal(self, key: str, required: bool = True, minimum: Decimal | None = None) -> Decimal | None:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        try:
+            number = Decimal(str(value).replace(",", "").lstrip("£")) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or (minimum is not None and number < minimum):
+            self._fail(key, "a number" + (f" of at least {minimum}" if minimum is not None else ""))
+            return None
+        return number
+
+    def date(self, key: str, required: bool = True) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        parsed = parse_iso_date(str(value)) if value is not None else None
+        if parsed is None:
+            self._fail(key, "a date as YYYY-MM-DD")
+        return parsed
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self._fail(key, "true or false")
+            return False
+        return value
+
+    def choice(self, key: str, enum: type[E], required: bool = True) -> E | None:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        try:
+            return enum(str(value).strip().lower())
+        except ValueError:
+            self._fail(key, "one of " + ", ".join(e.value for e in enum))
+            return None
+
+    def integer(self, key: str, minimum: int) -> int | None:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self._fail(key, f"a whole number of at least {minimum}")
+            return None
+        return value
+
+    def items(self, key: str) -> list[dict[str, Any]]:
+        value = self.data.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self._fail(key, "a list of mappings")
+            return []
+        return value
+
+
+def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> dict[str, Any] | None:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ExactLoader)  # noqa: S506 (safe loader subclass)
+    except (yaml.YAMLError, UnicodeDecodeError, InvalidOperation) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add(label, f"is not valid YAML: {exc}", row=(mark.line + 1) if mark else None)
+        return None
+    if not isinstance(data, dict):
+        problems.add(label, "expected a mapping of contract fields at the top level")
+        return None
+    return data
+
+
+def _kpi(item: dict[str, Any], file: str, index: int, problems: ProblemCollector) -> Kpi | None:
+    f = _Fields(item, file, f"kpis[{index}].", problems)
+    kpi_id, title = f.text("id"), f.text("title")
+    target = f.decimal("target")
+    direction = f.choice("direction", Direction)
+    tolerance = f.decimal("tolerance", minimum=Decimal(0))
+    inadequate = f.decimal("inadequate_beyond", minimum=Decimal(0))
+    if tolerance is not None and inadequate is not None and inadequate < tolerance:
+        problems.add(file, f"expected inadequate_beyond ({inadequate}) to be at least the tolerance ({tolerance})",
+                     column=f"kpis[{index}].inadequate_beyond")
+        return None
+    if f.failed:
+        return None
+    assert kpi_id and title and target is not None and direction and tolerance is not None and inadequate is not None
+    return Kpi(kpi_id, title, target, direction, tolerance, inadequate, f.text("unit", required=False) or "")
+
+
+def _commitment(
+    item: dict[str, Any], file: str, index: int, problems: ProblemCollector
+) -> SocialValueCommitment | None:
+    f = _Fields(item, file, f"commitments[{index}].", problems)
+    measure = f.text("measure")
+    quantity = f.decimal("quantity", minimum=Decimal(0))
+    year = f.integer("year", minimum=1)
+    value = f.decimal("value", minimum=Decimal(0))
+    if f.failed:
+        return None
+    assert measure and quantity is not None and year is not None and value is not None
+    return SocialValueCommitment(measure, quantity, year, value, f.text("unit", required=False) or "")
+
+
+def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
+              ) -> tuple[TriggerPolicy, SocialValuePolicy, int]:
+    """`policy:` overrides of the Commonweal defaults; unknown keys are refused, not ignored."""
+    raw = data.get("policy") or {}
+    if not isinstance(raw, dict):
+        problems.add(file, "expected a mapping of policy settings", column="policy")
+        raw = {}
+    f = _Fields(raw, file, "policy.", problems)
+    known: dict[str, Callable[[str], object]] = {"window_months": lambda k: f.integer(k, minimum=1)}
+    for cls in (TriggerPolicy, SocialValuePolicy):
+        for spec in fields(cls):
+            if spec.type == "int":
+                known[spec.name] = lambda k: f.integer(k, minimum=1)
+            elif spec.name.endswith("_pct"):  # percentage points: a margin level may sensibly be negative
+                known[spec.name] = f.decimal
+            else:  # shares of a profile or of a volume
+                known[spec.name] = lambda k: f.decimal(k, minimum=Decimal(0))
+    values: dict[str, object] = {}
+    for key in raw:
+        if key not in known:
+            problems.add(file, "is not a policy setting; expected one of " + ", ".join(sorted(known)),
+                         column=f"policy.{key}")
+        else:
+            values[key] = known[key](key)
+    if f.failed:
+        return TriggerPolicy(), SocialValuePolicy(), DEFAULT_WINDOW_MONTHS
+
+    def pick(cls: type) -> dict[str, object]:
+        return {s.name: values[s.name] for s in fields(cls) if s.name in values}
+
+    window = values.get("window_months", DEFAULT_WINDOW_MONTHS)
+    assert isinstance(window, int)
+    return TriggerPolicy(**pick(TriggerPolicy)), SocialValuePolicy(**pick(SocialValuePolicy)), window  # type: ignore[arg-type]
+
+
+def _contract(data: dict[str, Any], file: str, problems: ProblemCollector) -> Contract | None:
+    f = _Fields(data, file, "", problems)
+    values = {
+        "id": f.text("id"), "title": f.text("title"), "buyer": f.text("buyer"), "supplier": f.text("supplier"),
+        "value": f.decimal("value", minimum=Decimal(0)), "start": f.date("start"), "end": f.date("end"),
+        "kind": f.choice("kind", ContractKind), "frequency": f.choice("frequency", Frequency),
+    }
+    kpis = [_kpi(item, file, i, problems) for i, item in enumerate(f.items("kpis"))]
+    commitments = [_commitment(item, file, i, problems) for i, item in enumerate(f.items("commitments"))]
+    optional = {
+        "lot": f.text("lot", required=False),
+        "maximum_end": f.date("maximum_end", required=False),
+        "light_touch": f.flag("light_touch"),
+        "kpi_exemption_reason": f.text("kpi_exemption_reason", required=False),
+        "price_indexation_pct": f.decimal("price_indexation_pct", required=False),
+        "tender_volume_per_period": f.decimal("tender_volume_per_period", required=False, minimum=Decimal(0)),
+        "financial_rating": f.choice("financial_rating", FinancialRating, required=False),
+        "threshold_amount": f.decimal("threshold_amount", required=False, minimum=Decimal(0)),
+        "threshold_source": f.text("threshold_source", required=False),
+    }
+    if optional["threshold_amount"] is not None and optional["threshold_source"] is None:
+        problems.add(file, "expected threshold_source: where the threshold amount was read (never a bare figure)",
+                     column="threshold_source")
+        return None
+    ids = [k.id for k in kpis if k is not None]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.add(file, f"KPI id '{duplicate}' appears more than once", column="kpis")
+        return None
+    start, end, maximum_end = values["start"], values["end"], optional["maximum_end"]
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        problems.add(file, f"expected the end ({end}) on or after the start ({start})", column="end")
+        return None
+    if isinstance(end, dt.date) and isinstance(maximum_end, dt.date) and maximum_end < end:
+        problems.add(file, f"expected maximum_end ({maximum_end}) on or after the end ({end})", column="maximum_end")
+        return None
+    if f.failed or None in kpis or None in commitments:
+        return None
+    return Contract(**values, **optional, kpis=tuple(kpis), commitments=tuple(commitments))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------------- tables
+
+class _Cells:
+    """Strict reads from one table row, each failure a problem naming file, row and column."""
+
+    def __init__(self, row: Row, problems: ProblemCollector):
+        self.row, self.problems, self.failed = row, problems, False
+
+    def fail(self, column: str, message: str) -> None:
+        self.failed = True
+        self.problems.add(self.row.file, message, row=self.row.number, column=column)
+
+    def text(self, column: str, required: bool = True) -> str:
+        value = self.row.get(column)
+        if required and not value:
+            self.fail(column, "expected a value, found an empty cell")
+        return value
+
+    def number(self, column: str, required: bool = True, non_negative: bool = True) -> Decimal | None:
+        text = self.row.get(column)
+        if not text and not required:
+            return None
+        value = parse_decimal(text.rstrip("%"))
+        if value is None:
+            self.fail(column, f"expected a number, found '{text}'")
+        elif non_negative and value < 0:
+            self.fail(column, f"expected a number of 0 or more, found {text}")
+            return None
+        return value
+
+    def money(self, column: str) -> Decimal | None:
+        text = self.row.get(column)
+        value = parse_money(text)
+        if value is None:
+            self.fail(column, f"expected an amount in pounds such as 12500.00 or -12,500.00, found '{text}'")
+        return value
+
+    def date(self, column: str) -> dt.date | None:
+        text = self.row.get(column)
+        value = parse_iso_date(text)
+        if value is None:
+            self.fail(column, f"expected a date as YYYY-MM-DD, found '{text}'")
+        return value
+
+    def flag(self, column: str) -> bool:
+        text = self.row.get(column).lower()
+        if text in ("", "no", "false", "n"):
+            return False
+        if text in ("yes", "true", "y"):
+            return True
+        self.fail(column, f"expected yes or no, found '{text}'")
+        return False
+
+    def choice(self, column: str, enum: type[E]) -> E | None:
+        text = self.row.get(column).lower()
+        try:
+            return enum(text)
+        except ValueError:
+            self.fail(column, f"expected one of {', '.join(e.value for e in enum)}, found '{text}'")
+            return None
+
+    def period(self, contract: Contract, as_of: dt.date) -> Period | None:
+        """`period_start`: the first day of a month inside the contract, and the period over by `as_of`."""
+        start = self.date("period_start")
+        if start is None:
+            return None
+        period = period_starting(start, contract.frequency)
+        if start.day != 1:
+            self.fail("period_start", f"expected the first day of a month, found {start}")
+        elif period.end > as_of:
+            self.fail("period_start", f"the period {start} to {period.end} is in the future: it ends after the "
+                      f"review date {as_of}")
+        elif start < contract.start.replace(day=1) or start > contract.term_end:
+            self.fail("period_start", f"the period {start} is outside the contract ({contract.start} to "
+                      f"{contract.term_end})")
+        else:
+            return period
+        return None
+
+
+def _table(folder: Path, stem: str, required: tuple[str, ...], problems: ProblemCollector,
+           label_root: Path) -> Iterable[Row]:
+    try:
+        path = find_table(folder, stem)
+        if path is None:
+            return []
+        return read_table(path, required, label=str(path.relative_to(label_root)))
+    except InputError as exc:  # fold the table reader's problems into this folder's
+        problems.extend(exc.problems)
+        return []
+
+
+def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: ProblemCollector,
+                  label_root: Path) -> tuple[Return, ...]:
+    measurements: dict[Period, list[KpiMeasurement]] = {}
+    deliveries: dict[Period, list[SocialValueDelivery]] = {}
+    reports: dict[Period, ProviderReport] = {}
+    kpi_ids = {k.id for k in contract.kpis}
+    measures = {c.measure for c in contract.commitments}
+    seen: set[tuple[Period, str]] = set()
+    for row in _table(folder, KPI_RETURNS, ("period_start", "kpi", "actual"), problems, label_root):
+        cells = _Cells(row, problems)
+        period = cells.period(contract, as_of)
+        kpi = cells.text("kpi")
+        if kpi and kpi not in kpi_ids:
+            cells.fail("kpi", f"unknown KPI '{kpi}'; expected one of {', '.join(sorted(kpi_ids)) or 'none set'}")
+        actual = cells.number("actual")
+        if period is not None and (period, kpi) in seen:
+            cells.fail("kpi", f"a second figure for '{kpi}' in the period starting {period.start}")
+        if not cells.failed and period is not None and actual is not None:
+            seen.add((period, kpi))
+            measurements.setdefault(period, []).append(KpiMeasurement(kpi, actual, row.get("note")))
+    for row in _table(folder, SOCIAL_VALUE_RETURNS, ("period_start", "measure", "quantity", "evidence",
+                                                     "verification"), problems, label_root):
+        cells = _Cells(row, problems)
+        period = cells.period(contract, as_of)
+        measure = cells.text("measure")
+        if measure and measure not in measures:
+            cells.fail("measure", f"unknown social value measure '{measure}'; expected one of "
+                       f"{', '.join(sorted(measures)) or 'none committed'}")
+        quantity = cells.number("quantity")
+        verification = cells.choice("verification", Verification)
+        evidence = cells.text("evidence", required=verification is Verification.VERIFIED)
+        if not cells.failed and period is not None and quantity is not None and verification is not None:
+            deliveries.setdefault(period, []).append(SocialValueDelivery(measure, quantity, evidence, verification))
+    for row in _table(folder, PROVIDER_RETURNS, ("period_start",), problems, label_root):
+        cells = _Cells(row, problems)
+        period = cells.period(contract, as_of)
+        report = ProviderReport(
+            cost_growth_pct=cells.number("cost_growth_pct", required=False, non_negative=False),
+            volume=cells.number("volume", required=False),
+            workforce_fte=cells.number("workforce_fte", required=False),
+            vacancies=cells.number("vacancies", required=False),
+            margin_pct=cells.number("margin_pct", required=False, non_negative=False),
+            cost_pressures=row.get("cost_pressures"),
+        )
+        if period is not None and period in reports:
+            cells.fail("period_start", f"a second provider report for the period starting {period.start}")
+        if not cells.failed and period is not None:
+            reports[period] = report
+    periods = sorted(set(measurements) | set(deliveries) | set(reports))
+    return tuple(
+        Return(p, tuple(measurements.get(p, ())), tuple(deliveries.get(p, ())), reports.get(p, ProviderReport()))
+        for p in periods
+    )
+
+
+def _load_variations(folder: Path, problems: ProblemCollector, label_root: Path) -> tuple[Variation, ...]:
+    required = ("id", "agreed_on", "description", "value_change", "term_change_months", "ground")
+    variations: list[Variation] = []
+    for row in _table(folder, VARIATIONS, required, problems, label_root):
+        cells = _Cells(row, problems)
+        term = cells.number("term_change_months", non_negative=False)
+        if term is not None and term != term.to_integral_value():
+            cells.fail("term_change_months", f"expected a whole number of months, found {term}")
+        paragraph = cells.number("schedule_8_paragraph", required=False)
+        if paragraph is not None and (paragraph != paragraph.to_integral_value() or paragraph < 1):
+            cells.fail("schedule_8_paragraph", f"expected a paragraph number of Schedule 8, found {paragraph}")
+        variation = dict(
+            id=cells.text("id"), agreed_on=cells.date("agreed_on"), description=cells.text("description"),
+            value_change=cells.money("value_change"), ground=cells.choice("ground", ModificationGround),
+            changes_scope=cells.flag("changes_scope"), favours_supplier=cells.flag("favours_supplier"),
+            changes_overall_nature=cells.flag("changes_overall_nature"),
+            linked_to=cells.text("linked_to", required=False) or None,
+            change_notice_published=cells.flag("change_notice_published"),
+        )
+        if variation["ground"] is ModificationGround.PERMITTED and paragraph is None:
+            cells.fail("schedule_8_paragraph", "expected the Schedule 8 paragraph relied on for ground schedule_8")
+        if not cells.failed:
+            assert term is not None
+            variations.append(Variation(term_change_months=int(term),
+                                        schedule_8_paragraph=int(paragraph) if paragraph is not None else None,
+                                        **variation))  # type: ignore[arg-type]
+    ids = [v.id for v in variations]
+    for logged in variations:
+        if logged.linked_to and logged.linked_to not in ids:
+            problems.add(str((folder / VARIATIONS).relative_to(label_root)),
+                         f"variation '{logged.id}' is linked to unknown variation '{logged.linked_to}'",
+                         column="linked_to")
+    return tuple(variations)
+
+
+def _load_folder(folder: Path, as_of: dt.date, problems: ProblemCollector) -> ContractFolder | None:
+    label_root = folder.parent
+    label = str((folder / CONTRACT_FILE).relative_to(label_root))
+    data = _read_yaml(folder / CONTRACT_FILE, label, problems)
+    if data is None:
+        return None
+    contract = _contract(data, label, problems)
+    triggers, social_value, window = _policies(data, label, problems)
+    if contract is None:
+        return None
+    returns = _load_returns(folder, contract, as_of, problems, label_root)
+    variations = _load_variations(folder, problems, label_root)
+    return ContractFolder(folder, contract, returns, variations, triggers, social_value, window)

@@ -1,0 +1,512 @@
+"""Social value files in: measures libraries, deflator series, commitments, delivery returns, impact maps,
+a tender's social value settings and maturity answers.
+
+Every reader checks the whole file, collects every problem (file, row, column, what was expected) and raises
+`InputError` before returning anything, so a bad row means nothing from that file is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from commonweal.domain.evaluation.model import Tender
+from commonweal.domain.evaluation.records import Bid
+from commonweal.domain.socialvalue.commitments import Commitment, quantities, value_bids
+from commonweal.domain.socialvalue.core_values import (
+    DEFAULT_CORE_VALUE_LIMIT,
+    CoreValue,
+    CoreValues,
+    MeasureSelection,
+    check_core_values,
+    check_selection,
+)
+from commonweal.domain.socialvalue.delivery import VERIFICATIONS, DeliveryRecord, Verification
+from commonweal.domain.socialvalue.library import UNITS, Library, Licence, Measure
+from commonweal.domain.socialvalue.maturity import LEVELS, QUESTIONS, Answer, check_answers
+from commonweal.domain.socialvalue.rebase import DeflatorSeries
+from commonweal.domain.socialvalue.sroi import ImpactLine, ImpactMap
+from commonweal.domain.socialvalue.washing import ContractContext, WashingPolicy
+from commonweal.io.errors import ProblemCollector
+from commonweal.io.tabular import Row, find_table, normalise_header, parse_decimal, read_table
+
+OPEN_LIBRARY_NAME = "Commonweal open library"
+# Declared version of the shipped library; bump it whenever open_library.csv changes (the content hash changes
+# by itself, the declared version tells people which release they are looking at).
+OPEN_LIBRARY_VERSION = "2026.1"
+_DATA = ("data", "socialvalue")
+
+LIBRARY_COLUMNS = ("measure_id", "theme", "outcome", "measure", "unit", "proxy_gbp", "price_year", "source_title",
+                   "licence")
+COMMITMENT_COLUMNS = ("bidder", "lot", "measure", "quantity", "year")
+DELIVERY_COLUMNS = ("supplier", "lot", "measure", "year", "period", "quantity", "evidence", "verification")
+MATURITY_COLUMNS = ("question", "answer")
+_PRICE_YEAR = re.compile(r"^\d{4}(/\d{2})?$")
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0", ""}
+
+
+def _data_file(name: str) -> tuple[Path, str]:
+    path = Path(str(resources.files("commonweal").joinpath(*_DATA, name)))
+    return path, "/".join(("commonweal", *_DATA, name))
+
+
+def _flag(problems: ProblemCollector, row: Row, column: str) -> bool:
+    text = row.get(column).lower()
+    if text in _YES:
+        return True
+    if text not in _NO:
+        problems.add(row.file, f"'{row.get(column)}' is not yes or no", row.number, column)
+    return False
+
+
+def _fraction(problems: ProblemCollector, file: str, row: int | None, column: str, text: str) -> Decimal | None:
+    """A fraction 0–1 written as `0.2` or `20%`; None when blank."""
+    text = text.strip()
+    if not text:
+        return None
+    value = parse_decimal(text.removesuffix("%"))
+    if value is not None and text.endswith("%"):
+        value /= 100
+    if value is None or not 0 <= value <= 1:
+        problems.add(file, f"'{text}' is not a fraction between 0 and 1 (or a percentage like 20%)", row, column)
+        return None
+    return value
+
+
+def _amount(text: str) -> Decimal | None:
+    """A £ amount per unit, any number of decimal places: `£1,234.5678` -> Decimal('1234.5678')."""
+    return parse_decimal(text.strip().replace("£", "").replace(",", ""))
+
+
+def read_library(path: Path, name: str | None = None, version: str = "undeclared", label: str | None = None) -> Library:
+    """A measures library from CSV/XLSX (the open library's layout; see docs/socialvalue.md).
+
+    A council's licensed library keeps its licence on every measure. A row with an unknown unit, a negative or
+    unreadable proxy, or no source fails the whole import, naming the file, row and column.
+    """
+    table = read_table(path, LIBRARY_COLUMNS, label=label)
+    problems = ProblemCollector()
+    measures: list[Measure] = []
+    rows_by_id: dict[str, Row] = {}
+    for row in table:
+        file, number = row.file, row.number
+        for column in ("measure_id", "theme", "outcome", "measure", "unit", "source_title", "licence"):
+            if not row.get(column):
+                what = "a source" if column == "source_title" else "a value"
+                problems.add(file, f"is empty; every measure needs {what}", number, column)
+        measure_id = row.get("measure_id")
+        if measure_id in rows_by_id:
+            problems.add(file, f"measure id '{measure_id}' is already used on row {rows_by_id[measure_id].number}",
+                         number, "measure_id")
+        rows_by_id.setdefault(measure_id, row)
+        unit = row.get("unit")
+        if unit and unit not in UNITS:
+            problems.add(file, f"unknown unit '{unit}'; expected one of {', '.join(UNITS)}", number, "unit")
+        proxy_text, proxy = row.get("proxy_gbp"), None
+        if proxy_text:
+            proxy = _amount(proxy_text)
+            if proxy is None:
+                problems.add(file, f"'{proxy_text}' is not an amount in £ (leave blank for record only)", number,
+                             "proxy_gbp")
+            elif proxy < 0:
+                problems.add(file, f"negative proxy {proxy_text}; a proxy value is £0 or more per unit", number,
+                             "proxy_gbp")
+        price_year = row.get("price_year") or None
+        if price_year and not _PRICE_YEAR.match(price_year):
+            problems.add(file, f"'{price_year}' is not a price year; expected YYYY or YYYY/YY", number, "price_year")
+        verified = not row.get("verified") or _flag(problems, row, "verified")  # blank or absent: verified
+        if not verified and proxy_text:
+            problems.add(file, "an unverified row must not carry a £ value; leave proxy_gbp blank (record only)",
+                         number, "proxy_gbp")
+        fractions = {c: _fraction(problems, file, number, c, row.get(c))
+                     for c in ("deadweight", "attribution", "displacement", "drop_off")}
+        overlaps = tuple(o.strip() for o in re.split(r"[;,]", row.get("overlaps")) if o.strip())
+        measures.append(
+            Measure(
+                id=measure_id, theme=row.get("theme"), outcome=row.get("outcome"), name=row.get("measure"),
+                unit=unit, source_title=row.get("source_title"),
+                licence=Licence.from_text(row.get("licence"), _flag(problems, row, "non_commercial"),
+                                          _flag(problems, row, "no_derivatives")),
+                proxy=proxy, price_year=price_year, unit_description=row.get("unit_description"),
+                price_base_note=row.get("price_base_note"), source_reference=row.get("source_reference"),
+                section=row.get("section"), evidence_required=row.get("evidence_required"),
+                overlaps=overlaps, verified=verified, notes=row.get("notes"), **fractions,
+            )
+        )
+    for measure in measures:
+        for other in measure.overlaps:
+            if other not in rows_by_id:
+                problems.add(table.file, f"overlaps with '{other}', which is not in this library",
+                             rows_by_id[measure.id].number, "overlaps")
+    if not measures:
+        problems.add(table.file, "has no measures")
+    problems.raise_if_any()
+    return Library(name=name or path.stem, version=version, measures=tuple(measures))
+
+
+def open_library() -> Library:
+    """The library shipped with Commonweal, built from openly sourced values only."""
+    path, label = _data_file("open_library.csv")
+    return read_library(path, name=OPEN_LIBRARY_NAME, version=OPEN_LIBRARY_VERSION, label=label)
+
+
+def read_deflators(path: Path | None = None) -> DeflatorSeries:
+    """A deflator series (`period, index, series, basis, source, licence`); the shipped HM Treasury GDP deflator
+    when `path` is None. Every row must carry its source."""
+    path, label = _data_file("gdp_deflator.csv") if path is None else (path, path.name)
+    table = read_table(path, ("period", "index", "series", "basis", "source", "licence"), label=label)
+    problems = ProblemCollector()
+    index: list[tuple[str, Decimal]] = []
+    for row in table:
+        value = parse_decimal(row.get("index"))
+        if not _PRICE_YEAR.match(row.get("period")):
+            problems.add(row.file, f"'{row.get('period')}' is not a period; expected YYYY or YYYY/YY", row.number,
+                         "period")
+        if value is None or value <= 0:
+            problems.add(row.file, f"'{row.get('index')}' is not a positive index number", row.number, "index")
+        for column in ("series", "basis", "source", "licence"):
+            if not row.get(column):
+                problems.add(row.file, "is empty; every index value needs it", row.number, column)
+        if value is not None:
+            index.append((row.get("period"), value))
+    if not table.rows:
+        problems.add(table.file, "has no index values")
+    problems.raise_if_any()
+    first = table.rows[0]
+    return DeflatorSeries(name=first.get("series"), basis=first.get("basis"), source=first.get("source"),
+                          licence=first.get("licence"), index=tuple(index))
+
+
+def _measure_in(problems: ProblemCollector, row: Row, library: Library) -> str:
+    measure_id = row.get("measure")
+    if measure_id not in library:
+        problems.add(row.file, f"measure '{measure_id}' is not in the library {library.name} {library.version}",
+                     row.number, "measure")
+    return measure_id
+
+
+def _positive_int(problems: ProblemCollector, row: Row, column: str, what: str) -> int:
+    text = row.get(column)
+    if not text.isdigit() or int(text) < 1:
+        problems.add(row.file, f"'{text}' is not {what}", row.number, column)
+        return 0
+    return int(text)
+
+
+def _quantity(problems: ProblemCollector, row: Row) -> Decimal:
+    value = parse_decimal(row.get("quantity").replace(",", ""))
+    if value is None or value < 0:
+        problems.add(row.file, f"'{row.get('quantity')}' is not a quantity of 0 or more", row.number, "quantity")
+        return Decimal(0)
+    return value
+
+
+def read_commitments(
+    path: Path, library: Library, bids: Collection[tuple[str, str]] | None = None
+) -> tuple[Commitment, ...]:
+    """`commitments.csv|xlsx`: bidder, lot, measure, quantity, year (contract year, 1 = first), and optionally
+    owner, milestone, beneficiaries. With `bids`, every (bidder, lot) must be one of them."""
+    table = read_table(path, COMMITMENT_COLUMNS)
+    problems = ProblemCollector()
+    commitments = []
+    for row in table:
+        for column in ("bidder", "lot"):
+            if not row.get(column):
+                problems.add(row.file, "is empty", row.number, column)
+        if bids is not None and (row.get("bidder"), row.get("lot")) not in bids:
+            problems.add(row.file, f"'{row.get('bidder')}' has no bid in lot '{row.get('lot')}'", row.number,
+                         "bidder")
+        commitments.append(
+            Commitment(
+                bidder=row.get("bidder"), lot=row.get("lot"), measure_id=_measure_in(problems, row, library),
+                quantity=_quantity(problems, row),
+                year=_positive_int(problems, row, "year", "a contract year (1 = the first year)"),
+                owner=row.get("owner"), milestone=row.get("milestone"), beneficiaries=row.get("beneficiaries"),
+            )
+        )
+    problems.raise_if_any()
+    return tuple(commitments)
+
+
+def read_delivery(path: Path, library: Library) -> tuple[DeliveryRecord, ...]:
+    """Delivery returns: supplier, lot, measure, year, period, quantity, evidence, verification
+    (verified / unverified / rejected)."""
+    table = read_table(path, DELIVERY_COLUMNS)
+    problems = ProblemCollector()
+    records = []
+    for row in table:
+        status = row.get("verification").lower()
+        if status not in VERIFICATIONS:
+            problems.add(row.file, f"'{row.get('verification')}' is not one of {', '.join(VERIFICATIONS)}",
+                         row.number, "verification")
+        if status == "verified" and not row.get("evidence"):
+            problems.add(row.file, "verified delivery needs its evidence named", row.number, "evidence")
+        for column in ("supplier", "lot", "period"):
+            if not row.get(column):
+                problems.add(row.file, "is empty", row.number, column)
+        records.append(
+            DeliveryRecord(
+                supplier=row.get("supplier"), lot=row.get("lot"), measure_id=_measure_in(problems, row, library),
+                year=_positive_int(problems, row, "year", "a contract year (1 = the first year)"),
+                period=row.get("period"), quantity=_quantity(problems, row), evidence=row.get("evidence"),
+                verification=cast(Verification, status),
+            )
+        )
+    problems.raise_if_any()
+    return tuple(records)
+
+
+def _load_yaml(path: Path, problems: ProblemCollector) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.add(path.name, f"cannot be read as YAML: {exc}")
+        problems.raise_if_any()
+    if not isinstance(data, dict):
+        problems.add(path.name, "must be a YAML mapping")
+        problems.raise_if_any()
+    return cast(dict[str, Any], data)
+
+
+def _items(problems: ProblemCollector, file: str, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The list of mappings under `key`; each item's position (from 1) is reported as its row."""
+    items = data.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        problems.add(file, f"'{key}' must be a list of mappings", column=key)
+        return []
+    return [{normalise_header(k): v for k, v in item.items()} for item in items]
+
+
+def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
+    """An SROI impact map in YAML: `name`, `investment` (£) and `outcomes`, each with outcome, quantity, proxy
+    (or a library `measure` supplying it), duration (years), deadweight, displacement, attribution, drop_off
+    (fractions or percentages; a library measure's default is used when one is omitted), and optionally
+    stakeholder and start_year. Rows are outcomes, numbered from 1."""
+    problems = ProblemCollector()
+    file = path.name
+    data = _load_yaml(path, problems)
+    investment = _amount(str(data.get("investment", "")))
+    if investment is None or investment <= 0:
+        problems.add(file, f"'{data.get('investment')}' is not an investment of more than £0", column="investment")
+    lines = []
+    for number, item in enumerate(_items(problems, file, data, "outcomes"), start=1):
+        def text(key: str, item: dict[str, Any] = item) -> str:
+            value = item.get(key)
+            return "" if value is None else str(value).strip()
+
+        measure = None
+        if text("measure"):
+            if library is None or text("measure") not in library:
+                problems.add(file, f"measure '{text('measure')}' is not in the library", number, "measure")
+            else:
+                measure = library.measure(text("measure"))
+        if not text("outcome"):
+            problems.add(file, "is empty; every row names its outcome", number, "outcome")
+        quantity = parse_decimal(text("quantity"))
+        if quantity is None or quantity < 0:
+            problems.add(file, f"'{text('quantity')}' is not a quantity of 0 or more", number, "quantity")
+        proxy = _amount(text("proxy")) if text("proxy") else (measure.proxy if measure else None)
+        if proxy is None or proxy < 0:
+            problems.add(file, "expected a proxy of £0 or more per unit (or a library measure that has one)", number,
+                         "proxy")
+        duration = text("duration")
+        if not duration.isdigit() or int(duration) < 1:
+            problems.add(file, f"'{duration}' is not a duration in whole years (1 or more)", number, "duration")
+        start = text("start_year") or "1"
+        if not start.isdigit() or int(start) < 1:
+            problems.add(file, f"'{start}' is not a start year (1 = the year after the investment)", number,
+                         "start_year")
+        fractions: dict[str, Decimal] = {}
+        for key in ("deadweight", "displacement", "attribution", "drop_off"):
+            value = _fraction(problems, file, number, key, text(key))
+            if value is None and not text(key):
+                value = getattr(measure, key) if measure else None
+                if value is None:
+                    problems.add(file, "is missing; state it (0 if none) so the assumption is on record", number,
+                                 key)
+            fractions[key] = value if value is not None else Decimal(0)
+        if quantity is not None and proxy is not None and duration.isdigit() and start.isdigit():
+            lines.append(ImpactLine(outcome=text("outcome"), quantity=quantity, proxy=proxy, duration=int(duration),
+                                    stakeholder=text("stakeholder"), measure_id=text("measure"),
+                                    start_year=int(start), **fractions))
+    if not lines and not problems.problems:
+        problems.add(file, "has no outcomes", column="outcomes")
+    problems.raise_if_any()
+    return ImpactMap(name=str(data.get("name") or path.stem), investment=cast(Decimal, investment), lines=tuple(lines))
+
+
+SETTINGS_FILE = "socialvalue.yaml"
+COMMITMENTS = "commitments"
+_SETTINGS_KEYS = {"library", "criterion", "max_core_values", "core_values", "selections", "lots", "anti_washing"}
+
+
+@dataclass(frozen=True)
+class SocialValueSettings:
+    """A tender folder's `socialvalue.yaml`: the library the tender pinned, the council's core values, the
+    measures the tender selected from them, each lot's contract context and the anti-washing policy."""
+
+    library: Library
+    core_values: CoreValues | None = None
+    selections: tuple[MeasureSelection, ...] = ()
+    contexts: dict[str, ContractContext] = field(default_factory=dict)
+    criterion: str | None = None
+    policy: WashingPolicy = field(default_factory=WashingPolicy)
+
+
+def _settings_library(
+    folder: Path, data: dict[str, Any], problems: ProblemCollector, override: Path | None, version: str
+) -> Library | None:
+    """The library named in `library:` (`file`, relative to the folder, or `open`; `version`; `content_hash`),
+    or `override`. When the tender pinned a content hash, a library with other values is refused."""
+    spec = data.get("library") or {}
+    if not isinstance(spec, dict):
+        problems.add(SETTINGS_FILE, "expected a mapping with file, version and content_hash", column="library")
+        return None
+    file = str(spec.get("file") or "open")
+    if override is not None:
+        library = read_library(override, version=version)
+    elif file == "open":
+        library = open_library()
+    else:
+        library = read_library(folder / file, version=str(spec.get("version") or "undeclared"))
+    pinned = str(spec.get("content_hash") or "")
+    if pinned and pinned != library.content_hash:
+        problems.add(
+            SETTINGS_FILE,
+            f"the tender pinned library content hash {pinned[:16]}…, but {library.name} {library.version} has "
+            f"{library.content_hash[:16]}…: its values have changed since the tender was evaluated on it",
+            column="library.content_hash",
+        )
+    if spec.get("version") and str(spec["version"]) != library.version:
+        problems.add(SETTINGS_FILE, f"the tender pinned version {spec['version']}, but the library is "
+                     f"{library.version}", column="library.version")
+    return library
+
+
+def read_settings(
+    folder: Path, library_override: Path | None = None, version: str = "undeclared"
+) -> SocialValueSettings:
+    """Read and check a tender folder's `socialvalue.yaml`; without one, the open library and no context."""
+    path = folder / SETTINGS_FILE
+    problems = ProblemCollector()
+    file = path.name
+    data = _load_yaml(path, problems) if path.exists() else {}
+    for key in sorted(set(data) - _SETTINGS_KEYS):
+        problems.add(file, f"unknown key; expected one of {', '.join(sorted(_SETTINGS_KEYS))}", column=key)
+    library = _settings_library(folder, data, problems, library_override, version)
+    if library is None:
+        problems.raise_if_any()
+        raise AssertionError("unreachable: a missing library is a problem")
+    values = tuple(
+        CoreValue(id=str(v.get("id", "")), title=str(v.get("title", "")),
+                  outcomes=tuple(str(o) for o in v.get("outcomes") or ()),
+                  measures=tuple(str(m) for m in v.get("measures") or ()))
+        for v in _items(problems, file, data, "core_values")
+    )
+    limit = data.get("max_core_values", DEFAULT_CORE_VALUE_LIMIT)
+    if not isinstance(limit, int) or limit < 1:
+        problems.add(file, f"'{limit}' is not a whole number of core values", column="max_core_values")
+        limit = DEFAULT_CORE_VALUE_LIMIT
+    core = CoreValues(values, limit) if values else None
+    selections = tuple(
+        MeasureSelection(measure_id=str(s.get("measure", "")), core_value_id=str(s.get("core_value", "")),
+                         relevance=str(s.get("relevance") or ""), proportionality=str(s.get("proportionality") or ""))
+        for s in _items(problems, file, data, "selections")
+    )
+    if core is not None:
+        for message in check_core_values(core, library):
+            problems.add(file, message, column="core_values")
+        for message in check_selection(selections, core):
+            problems.add(file, message, column="selections")
+    elif selections:
+        problems.add(file, "selections need the council's core_values to choose from", column="selections")
+    contexts = {}
+    for number, item in enumerate(_items(problems, file, data, "lots"), start=1):
+        workforce = parse_decimal(str(item.get("workforce", "")))
+        if "workforce" in item and (workforce is None or workforce < 0):
+            problems.add(file, f"'{item.get('workforce')}' is not a workforce in FTE", number, "workforce")
+        service = frozenset(str(m) for m in item.get("service_measures") or ())
+        for measure_id in sorted(m for m in service if m not in library):
+            problems.add(file, f"measure '{measure_id}' is not in the library", number, "service_measures")
+        lot = str(item.get("lot") or "")
+        if not lot:
+            problems.add(file, "is empty; each entry under lots names its lot", number, "lot")
+        contexts[lot] = ContractContext(workforce=workforce, service_measures=service)
+    washing = data.get("anti_washing") or {}
+    if not isinstance(washing, dict):
+        problems.add(file, "expected a mapping such as {max_share_of_contract_value: 0.5}", column="anti_washing")
+        washing = {}
+    share = _fraction(problems, file, None, "anti_washing.max_share_of_contract_value",
+                      str(washing.get("max_share_of_contract_value", "")))
+    policy = WashingPolicy() if share is None else WashingPolicy(max_share_of_contract_value=share)
+    problems.raise_if_any()
+    return SocialValueSettings(library=library, core_values=core, selections=selections, contexts=contexts,
+                               criterion=str(data["criterion"]) if data.get("criterion") else None, policy=policy)
+
+
+def read_folder_commitments(
+    folder: Path, settings: SocialValueSettings, bids: Collection[tuple[str, str]]
+) -> tuple[Commitment, ...] | None:
+    """A tender folder's `commitments.csv|xlsx` (None when it has none). Every (bidder, lot) must be a bid."""
+    path = find_table(folder, COMMITMENTS)
+    return None if path is None else read_commitments(path, settings.library, bids)
+
+
+def committed_quantities(
+    folder: Path, tender: Tender, bids: Iterable[Bid]
+) -> dict[tuple[str, str, str], Decimal]:
+    """`(lot, bidder, criterion) -> £ committed` for the tender's quantitative social value criteria.
+
+    The criteria fed are the one named by `criterion:` in socialvalue.yaml, or else every quantitative criterion
+    in a social value group. A bid with no commitments offers £0. Without commitments.csv nothing is supplied
+    (the evaluation then reports each missing offer).
+    """
+    wanted = {
+        lot.id: [c.id for c in lot.model.criteria if c.kind == "quantitative"
+                 and any(g.id == c.group and g.category == "social_value" for g in lot.model.groups)]
+        for lot in tender.lots
+    }
+    if not any(wanted.values()):
+        return {}
+    bids = tuple(bids)
+    settings = read_settings(folder)
+    commitments = read_folder_commitments(folder, settings, {(b.bidder, b.lot) for b in bids})
+    if commitments is None:
+        return {}
+    valued = value_bids(commitments, settings.library, {(b.bidder, b.lot): b.price for b in bids},
+                        {lot.id: lot.budget for lot in tender.lots if lot.budget is not None})
+    supplied: dict[tuple[str, str, str], Decimal] = {}
+    for lot_id, criteria in wanted.items():
+        bidders = [b.bidder for b in bids if b.lot == lot_id]
+        for criterion in criteria:
+            if settings.criterion in (None, criterion):
+                for (bidder, _), value in quantities(valued, lot_id, criterion, bidders).items():
+                    supplied[(lot_id, bidder, criterion)] = value
+    return supplied
+
+
+def read_maturity_answers(path: Path) -> tuple[Answer, ...]:
+    """Answers to the maturity questionnaire: question (id), answer (a level), optional note."""
+    table = read_table(path, MATURITY_COLUMNS)
+    problems = ProblemCollector()
+    answers = []
+    for row in table:
+        level = row.get("answer").lower()
+        if level not in LEVELS:
+            problems.add(row.file, f"'{row.get('answer')}' is not one of {', '.join(LEVELS)}", row.number, "answer")
+            continue
+        answers.append(Answer(question_id=row.get("question"), level=LEVELS[LEVELS.index(level)], note=row.get("note")))
+    if not problems.problems:
+        for message in check_answers(answers, QUESTIONS):
+            problems.add(table.file, message, column="question")
+    problems.raise_if_any()
+    return tuple(answers)
+

@@ -1,0 +1,131 @@
+"""The tender folder reader: everything valid loads; every problem names file, row and column."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from commonweal.io.errors import InputError
+from commonweal.io.tender_folder import load_tender_folder
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "home-care-tender"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "tender"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set `column` on spreadsheet row `row` (header = 1)."""
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[row - 2][column] = value
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _problems(folder: Path) -> list[tuple[str, int | None, str | None, str]]:
+    with pytest.raises(InputError) as caught:
+        load_tender_folder(folder)
+    return [(p.file, p.row, p.column, p.message) for p in caught.value.problems]
+
+
+def test_the_example_loads_whole() -> None:
+    loaded = load_tender_folder(EXAMPLE)
+    assert [lot.id for lot in loaded.tender.lots] == ["1", "2"]
+    assert len(loaded.bids) == 10 and len({b.bidder for b in loaded.bids}) == 6
+    assert len({s.evaluator for s in loaded.scores}) == 3
+    assert len(loaded.scores) == 3 * len(loaded.moderation)
+
+
+def test_a_bad_price_names_file_row_and_column(folder: Path) -> None:
+    _edit_csv(folder / "bids.csv", 3, "price", "three million")
+    assert (
+        "bids.csv",
+        3,
+        "price",
+        "expected an amount in pounds such as 1234567.89, got 'three million'",
+    ) in _problems(folder)
+
+
+def test_a_score_off_the_scale_names_file_row_and_column(folder: Path) -> None:
+    _edit_csv(folder / "scores.csv", 5, "score", "6")
+    problems = _problems(folder)
+    assert ("scores.csv", 5, "score", "score 6 is not on scale 0-5; expected one of 0, 1, 2, 3, 4, 5") in problems
+
+
+def test_unknown_lot(folder: Path) -> None:
+    _edit_csv(folder / "moderation.csv", 2, "lot", "9")
+    _edit_csv(folder / "moderation.csv", 3, "lot", "")
+    problems = _problems(folder)
+    assert ("moderation.csv", 2, "lot", "unknown lot '9'; tender.yaml defines 1, 2") in problems
+    assert ("moderation.csv", 3, "lot", "is empty; a value is required") in problems
+
+
+def test_missing_rationale_and_unmoderated_score(folder: Path) -> None:
+    _edit_csv(folder / "moderation.csv", 4, "rationale", "  ")
+    lines = (folder / "moderation.csv").read_text().splitlines()
+    (folder / "moderation.csv").write_text("\n".join(lines[:-1]) + "\n")  # drop the last consensus row
+    problems = _problems(folder)
+    assert ("moderation.csv", 4, "rationale", "a rationale is required for every score") in problems
+    assert ("scores.csv", None, "score", "Meadowside Care Services Ltd on SV3 has not been moderated") in problems
+
+
+def test_missing_column_and_missing_file(folder: Path) -> None:
+    (folder / "moderation.csv").unlink()
+    text = (folder / "bids.csv").read_text().replace("price", "cost", 1)
+    (folder / "bids.csv").write_text(text)
+    problems = _problems(folder)
+    assert ("bids.csv", 1, "price", "missing column; expected columns bidder, lot, price") in problems
+    assert any(p[0] == "moderation.csv" and "is missing" in p[3] for p in problems)
+
+
+def test_tender_yaml_errors_give_the_line_and_path(folder: Path) -> None:
+    text = (folder / "tender.yaml").read_text()
+    text = text.replace("weight: 40\n    formula", "weight: 45\n    formula").replace(
+        "title: Quality, weight: 45", "title: Quality, wieght: 45"
+    )
+    (folder / "tender.yaml").write_text(text)
+    problems = _problems(folder)
+    assert (
+        "tender.yaml",
+        16,
+        "evaluation_model.groups[0].wieght",
+        "unknown key; expected one of category, id, threshold, title, weight",
+    ) in problems
+    assert any(p[2] == "evaluation_model.groups[0].weight" and p[3] == "is required" for p in problems)
+
+
+def test_weights_that_do_not_sum_are_refused(folder: Path) -> None:
+    text = (folder / "tender.yaml").read_text().replace("weight: 40\n    formula", "weight: 45\n    formula")
+    (folder / "tender.yaml").write_text(text)
+    problems = _problems(folder)
+    assert any(
+        p[0] == "tender.yaml" and p[2] == "evaluation_model" and "must sum to 100, not 105" in p[3] for p in problems
+    )
+
+
+def test_xlsx_files_are_read_like_csv(folder: Path) -> None:
+    with (folder / "bids.csv").open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append([float(v) if i == 2 and row is not rows[0] else v for i, v in enumerate(row)])
+    workbook.save(folder / "bids.xlsx")
+    (folder / "bids.csv").unlink()
+    loaded = load_tender_folder(folder)
+    assert sorted(b.price for b in loaded.bids) == sorted(b.price for b in load_tender_folder(EXAMPLE).bids)
+
+
+def test_both_csv_and_xlsx_is_ambiguous(folder: Path) -> None:
+    Workbook().save(folder / "bids.xlsx")
+    assert any("both bids.csv and bids.xlsx exist" in p[3] for p in _problems(folder))
