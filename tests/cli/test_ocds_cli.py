@@ -74,11 +74,11 @@ def test_export_writes_a_package(tmp_path: Path) -> None:
     out = tmp_path / "package.json"
     result = CliRunner().invoke(app, [
         "ocds", "export", str(REPO / "examples" / "home-care-tender"),
-        "--contracts", str(REPO / "examples" / "ocds" / "contracts.yaml"),
-        "--published", "2027-03-01T00:00:00Z", "--output", str(out),
+        "--contract", str(REPO / "examples" / "ocds" / "home-care-lot-1-contract"),
+        "--published", "2027-06-01T00:00:00Z", "--output", str(out),
     ])
     assert result.exit_code == 0, result.output
     assert "libcoveocds: 0 errors" in result.stdout
     package = orjson.loads(out.read_bytes())
-    assert package["publishedDate"] == "2027-03-01T00:00:00Z"
+    assert package["publishedDate"] == "2027-06-01T00:00:00Z"
     assert len(package["releases"]) == 2

@@ -21,7 +21,8 @@ from commonweal.services.ocds import export_tender, flags_for_file, flags_for_te
 
 REPO = Path(__file__).resolve().parents[2]
 TENDER = REPO / "examples" / "home-care-tender"
-CONTRACTS = REPO / "examples" / "ocds" / "contracts.yaml"
+CONTRACT = REPO / "examples" / "ocds" / "home-care-lot-1-contract"
+JUNE_2027 = "2027-06-01T00:00:00Z"  # after the example contract's April and May 2027 returns
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_export_is_libcoveocds_clean_offline(no_network: None) -> None:
-    export = export_tender(TENDER, contracts=CONTRACTS, published="2027-03-01T00:00:00Z")
+    export = export_tender(TENDER, contracts=[CONTRACT], published=JUNE_2027)
     assert export.validation["validation_errors"] == []
     assert export.validation["invalid_extensions"] == {}
     releases = export.package["releases"]
@@ -54,23 +55,30 @@ def test_export_is_libcoveocds_clean_offline(no_network: None) -> None:
     assert award["value"] == {"amount": Decimal("3740000.00"), "currency": "GBP"}
     (contract,) = lot1["contracts"]
     assert contract["awardID"] == award["id"]
+    # the KPI's target, then April's and May's returns (kpi_returns.csv)
     kpi = contract["implementation"]["metrics"][0]
-    assert [o["measure"] for o in kpi["observations"]] == [Decimal(95), Decimal("93.5")]
-    assert contract["implementation"]["socialValueDelivery"][0]["commitmentID"] == "SV-1"
+    assert [o["measure"] for o in kpi["observations"]] == [Decimal(95), Decimal("93.5"), Decimal("95.2")]
+    assert kpi["observations"][1]["period"] == {"startDate": "2027-04-01T00:00:00Z", "endDate": "2027-04-30T00:00:00Z"}
+    # April's 6 local jobs count against the year-1 commitment of 25, with the council's verification
+    first = contract["implementation"]["socialValueDelivery"][0]
+    assert first["commitmentID"] == "local_care_jobs-year-1"
+    assert first["quantity"] == Decimal(6)
+    assert first["evidence"] == "payroll extract and postcode check (verified)"
+    assert [c["id"] for c in contract["socialValueCommitments"]] == [
+        "local_care_jobs-year-1", "volunteer_support_hours-year-1"]
     supplier = next(p for p in lot1["parties"] if p["id"] == "GB-COH-11234567")
     assert supplier["identifier"] == {"scheme": "GB-COH", "id": "11234567", "legalName": "Calder Community Care CIC"}
-    assert supplier["details"] == {"scale": "sme", "vcse": True}
     # lot 2 has no contract yet: its award is pending
     assert lot2["awards"][0]["status"] == "pending"
     assert "contracts" not in lot2
     # and back: the export reads into Commonweal's terms
     process = process_from_release(lot1)
-    assert process.awards[0].commitments[0].measure == "Local people employed (FTE)"
+    assert process.awards[0].commitments[0].measure == "local_care_jobs"
     assert process.contracts[0].metrics[0].observations[1].measure == Decimal("93.5")
 
 
 def test_libcoveocds_reports_an_export_that_breaks_the_extension(no_network: None) -> None:
-    export = export_tender(TENDER, contracts=CONTRACTS, published="2027-03-01T00:00:00Z")
+    export = export_tender(TENDER, contracts=[CONTRACT], published=JUNE_2027)
     broken = orjson.loads(dumps(export.package))
     del broken["releases"][0]["contracts"][0]["socialValueCommitments"][0]["measure"]
     errors = validate_package(broken)["validation_errors"]
@@ -78,13 +86,19 @@ def test_libcoveocds_reports_an_export_that_breaks_the_extension(no_network: Non
     assert "'measure' is missing" in str(errors[0])
 
 
-def test_a_contract_for_an_unknown_lot_is_refused(tmp_path: Path) -> None:
-    contracts = tmp_path / "contracts.yaml"
-    contracts.write_text('contracts:\n  - {lot: "9", id: C9, start: 2027-13-01}\n')
+def test_a_contract_that_does_not_follow_the_evaluation_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "contract"
+    shutil.copytree(CONTRACT, folder)
+    text = (folder / "contract.yaml").read_text()
+    (folder / "contract.yaml").write_text(text.replace("Calder Community Care CIC", "Harbour Healthcare Group plc"))
+    with pytest.raises(InputError, match="most advantageous tender is 'Calder Community Care CIC'"):
+        export_tender(TENDER, contracts=[folder], published=JUNE_2027)
+    (folder / "contract.yaml").write_text(text.replace('lot: "1"', 'lot: "9"'))
     with pytest.raises(InputError) as caught:
-        export_tender(TENDER, contracts=contracts)
-    messages = [(p.column, p.message) for p in caught.value.problems]
-    assert ("contracts[1].start", "expected a date as YYYY-MM-DD, found '2027-13-01'") in messages
+        export_tender(TENDER, contracts=[folder], published=JUNE_2027)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.column) == (str(folder / "contract.yaml"), "lot")
+    assert problem.message == "expected one of the tender's lots (1, 2), found '9'"
 
 
 def test_import_stores_everything_or_nothing(tmp_path: Path) -> None:

@@ -78,14 +78,14 @@ def import_(
 @app.command("export")
 def export(
     tender_dir: Annotated[Path, typer.Argument(help="Commonweal tender folder (tender.yaml, bids, scores, ...)")],
-    contracts: Annotated[Path | None, typer.Option(help="contracts.yaml: contracts, KPIs, social value")] = None,
+    contract: Annotated[list[Path], typer.Option(help="A contract folder let from the tender (repeat per lot)")] = [],  # noqa: B006
     output: Annotated[Path | None, typer.Option(help="Write the release package here instead of stdout")] = None,
     published: Annotated[str | None, typer.Option(help="publishedDate (ISO 8601); default now")] = None,
 ) -> None:
     """Publish a tender, its evaluation model, award and contracts as an OCDS 1.1.5 release package, checked
     by libcoveocds offline (zero validation errors, or nothing is written)."""
     try:
-        result = ocds.export_tender(tender_dir, contracts=contracts, published=published)
+        result = ocds.export_tender(tender_dir, contracts=contract, published=published)
     except InputError as error:
         raise fail_on_input_error(error) from None
     from commonweal.io.ocds.write import dumps, write_package

@@ -4,10 +4,10 @@ core in `commonweal.domain.ocds` and returns plain data (bytes, dicts) for the C
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -140,7 +140,7 @@ def flags_for_file(path: Path, settings: RedFlagSettings | None = None) -> RedFl
 
 def flags_for_tender(tender_dir: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
     """Red flags over a Commonweal tender folder's own bids and recommended awards."""
-    processes = _tender_processes(tender_dir, contracts=None, ocid_prefix=ocid_prefix())
+    processes = _tender_processes(tender_dir, contracts=(), ocid_prefix=ocid_prefix(), as_of=datetime.now(UTC).date())
     releases = [
         release_from_process(p, release_id=f"{p.ocid}-flags", date_time=_now(), tags=["tender"], include_bids=True)
         for p in processes
@@ -184,22 +184,36 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _tender_processes(tender_dir: Path, *, contracts: Path | None, ocid_prefix: str) -> list[Process]:
-    # imported here: the evaluation engine (NumPy) is not needed to compile or import OCDS
-    from commonweal.io.ocds.contract_plan import read_contract_plans
+def _tender_processes(
+    tender_dir: Path, *, contracts: Sequence[Path], ocid_prefix: str, as_of: date
+) -> list[Process]:
+    # imported here: the evaluation engine (NumPy) and contract folders are not needed to compile or import OCDS
+    from commonweal.io.contracts import load_contract_folder
     from commonweal.services.evaluation import evaluate_folder
 
     evaluation = evaluate_folder(tender_dir)
-    plans = read_contract_plans(contracts) if contracts else {}
-    unknown = sorted(set(plans) - {lot.id for lot in evaluation.tender.lots})
-    if unknown:
-        raise InputError([Problem(file=str(contracts), message=f"no lot {lot!r} in the tender", column="lot")
-                          for lot in unknown])
+    lots = {lot.id for lot in evaluation.tender.lots}
+    let = {}
+    problems = []
+    for folder in contracts:
+        loaded = load_contract_folder(folder, as_of)
+        lot = loaded.contract.lot
+        if lot not in lots:
+            problems.append(Problem(file=str(folder / "contract.yaml"), column="lot",
+                                    message=f"expected one of the tender's lots ({', '.join(sorted(lots))}), "
+                                            f"found {lot!r}"))
+        elif lot in let:
+            problems.append(Problem(file=str(folder / "contract.yaml"), column="lot",
+                                    message=f"lot {lot!r} already has a contract"))
+        else:
+            let[lot] = (loaded.contract, loaded.returns)
+    if problems:
+        raise InputError(problems)
     results = {lot.result.lot.id: lot.result for lot in evaluation.lots}
     try:
-        return tender_processes(evaluation.tender, results, plans, ocid_prefix=ocid_prefix)
+        return tender_processes(evaluation.tender, results, let, ocid_prefix=ocid_prefix)
     except ValueError as error:
-        raise InputError([Problem(file=str(contracts or tender_dir), message=str(error))]) from None
+        raise InputError([Problem(file=str(tender_dir), message=str(error))]) from None
 
 
 @dataclass(frozen=True)
@@ -209,14 +223,16 @@ class Export:
 
 
 def export_tender(
-    tender_dir: Path, *, contracts: Path | None = None, published: str | None = None, prefix: str | None = None
+    tender_dir: Path, *, contracts: Sequence[Path] = (), published: str | None = None, prefix: str | None = None
 ) -> Export:
-    """A Commonweal tender (its evaluation model, award and contracts, with KPIs and social value) as an OCDS
-    1.1.5 release package, checked by libcoveocds offline. Raises if libcoveocds finds any validation error."""
+    """A Commonweal tender (its evaluation model, award, and the contracts let from it with their KPIs and social
+    value, from contract folders) as an OCDS 1.1.5 release package, checked by libcoveocds offline. Raises if
+    libcoveocds finds any validation error."""
     from commonweal.io.ocds.write import release_package, validate_package  # requests and libcoveocds: export only
 
     published = published or _now()
-    processes = _tender_processes(tender_dir, contracts=contracts, ocid_prefix=prefix or ocid_prefix())
+    processes = _tender_processes(tender_dir, contracts=contracts, ocid_prefix=prefix or ocid_prefix(),
+                                  as_of=date.fromisoformat(published[:10]))
     releases = []
     for process in processes:
         tags = ["tender"] + (["award"] if process.awards else []) + (["contract"] if process.contracts else [])

@@ -15,12 +15,13 @@ them as `PublishedLot`s.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only the export needs the evaluation engine, and compiling should not load NumPy
+    from commonweal.domain.contracts.model import Contract, Return
     from commonweal.domain.evaluation.evaluate import LotResult
     from commonweal.domain.evaluation.model import EvaluationModel, Tender
 
@@ -541,15 +542,41 @@ def release_from_process(
 # ---- a Commonweal tender as OCDS --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ContractPlan:
-    """What a council adds after the award decision for one lot: the contract, its KPIs, the winner's social value
-    commitments and their delivery, and the supplier's scale and VCSE status when known."""
-
-    lot: str
-    contract: PublishedContract
-    supplier_scale: str | None = None
-    supplier_vcse: bool | None = None
+def published_contract(contract: Contract, returns: Sequence[Return], *, award_id: str) -> PublishedContract:
+    """A managed contract (`commonweal.domain.contracts`) as OCDS: KPIs become implementation metrics, with the
+    target and each return's actual as observations; the commitments carried over from the winning bid become
+    social value commitments (one per measure and contract year), and each return's delivery is reported against
+    the commitment for its measure in the contract year the return falls in."""
+    metrics = []
+    for kpi in contract.kpis:
+        observations = [Observation(id=f"{kpi.id}-target", kind="target", measure=kpi.target)]
+        for ret in returns:
+            for m in ret.measurements:
+                if m.kpi == kpi.id:
+                    observations.append(Observation(id=f"{kpi.id}-{ret.period.start.isoformat()}", kind="actual",
+                                                    measure=m.actual, period_start=ret.period.start,
+                                                    period_end=ret.period.end))
+        metrics.append(Metric(id=kpi.id, title=kpi.title, unit=kpi.unit, observations=tuple(observations)))
+    commitments = tuple(
+        Commitment(id=f"{c.measure}-year-{c.year}", measure=c.measure, unit=c.unit, quantity=c.quantity,
+                   value=Money(c.value), description=f"Contract year {c.year}, as committed in the winning bid")
+        for c in contract.commitments
+    )
+    delivery = []
+    for ret in returns:
+        months = (ret.period.start.year - contract.start.year) * 12 + ret.period.start.month - contract.start.month
+        year = months // 12 + 1
+        for d in ret.deliveries:
+            delivery.append(Delivery(
+                id=f"{d.measure}-{ret.period.start.isoformat()}", commitment=f"{d.measure}-year-{year}",
+                period_start=ret.period.start, period_end=ret.period.end, quantity=d.quantity,
+                evidence=f"{d.evidence} ({d.verification.value})",
+            ))
+    return PublishedContract(
+        id=contract.id, award_id=award_id, title=contract.title, status="active", value=Money(contract.value),
+        period_start=contract.start, period_end=contract.end, metrics=tuple(metrics), commitments=commitments,
+        delivery=tuple(delivery),
+    )
 
 
 def award_criteria_details(model: EvaluationModel) -> str:
@@ -574,18 +601,20 @@ def _slug(text: str) -> str:
 def tender_processes(
     tender: Tender,
     results: Mapping[str, LotResult],
-    plans: Mapping[str, ContractPlan],
+    contracts: Mapping[str, tuple[Contract, Sequence[Return]]],
     *,
     ocid_prefix: str,
 ) -> list[Process]:
     """One contracting process per lot: the tender and its evaluation model, the award to the most advantageous
     tender (pending until the council records a contract, active after) and the contract with its KPIs and social
-    value. Bidders' identifiers become org-ids (GB-COH, GB-CHC, GB-PPON) where they carry one."""
+    value (`contracts` maps a lot id to its managed contract and returns). Bidders' identifiers become org-ids
+    (GB-COH, GB-CHC, GB-PPON) where they carry one. Raises ValueError when a contract does not follow the
+    evaluation (no winner on its lot, or another supplier)."""
     buyer = Party(id=f"{_slug(tender.buyer)}", name=tender.buyer, roles=("buyer", "procuringEntity"))
     processes = []
     for lot in tender.lots:
         result = results.get(lot.id)
-        plan = plans.get(lot.id)
+        let = contracts.get(lot.id)
         parties: dict[str, Party] = {buyer.id: buyer}
         tenderer_ids = []
         bids = []
@@ -595,32 +624,33 @@ def tender_processes(
             pid = bid.identifier if scheme else _slug(bid.bidder)
             winner = result is not None and result.winner is not None and result.winner.bid.bidder == bid.bidder
             roles = ("tenderer", "supplier") if winner else ("tenderer",)
-            scale = plan.supplier_scale if winner and plan else None
-            vcse = plan.supplier_vcse if winner and plan else None
             parties[pid] = Party(id=pid, name=bid.bidder, roles=roles, scheme=scheme, identifier=number,
-                                 scale=scale, vcse=vcse, address=bid.address, email=bid.email)
+                                 address=bid.address, email=bid.email)
             tenderer_ids.append(pid)
             bids.append(PublishedBid(id=f"{lot.id}-{pid}", tenderers=(pid,), value=Money(bid.price),
                                      status="disqualified" if ranked.excluded else "valid", lot=lot.id))
         awards: tuple[PublishedAward, ...] = ()
-        contracts: tuple[PublishedContract, ...] = ()
         winner_result = result.winner if result else None
         award_id = f"{tender.reference}-lot-{lot.id}-award"
+        contract = None
+        if let is not None:
+            if winner_result is None:
+                raise ValueError(f"lot {lot.id} has a contract but no most advantageous tender to award it to")
+            if let[0].supplier != winner_result.bid.bidder:
+                raise ValueError(f"lot {lot.id}'s contract is with {let[0].supplier!r}, but the most advantageous "
+                                 f"tender is {winner_result.bid.bidder!r}")
+            contract = published_contract(let[0], let[1], award_id=award_id)
         if winner_result is not None:
             bid = winner_result.bid
             supplier = bid.identifier if org_id(bid.identifier)[0] else _slug(bid.bidder)
             awards = (PublishedAward(
                 id=award_id,
                 title=f"{tender.title}: {lot.title}",
-                status="active" if plan else "pending",
+                status="active" if contract else "pending",
                 suppliers=(supplier,),
                 value=Money(bid.price),
-                commitments=plan.contract.commitments if plan else (),
+                commitments=contract.commitments if contract else (),
             ),)
-        if plan is not None:
-            if winner_result is None:
-                raise ValueError(f"lot {lot.id} has a contract but no most advantageous tender to award it to")
-            contracts = (replace(plan.contract, award_id=award_id),)
         processes.append(Process(
             ocid=f"{ocid_prefix}-{tender.reference}-lot-{lot.id}",
             buyer=buyer.id,
@@ -629,7 +659,7 @@ def tender_processes(
                 id=f"{tender.reference}-lot-{lot.id}",
                 title=f"{tender.title}: {lot.title}",
                 description=tender.description,
-                status="complete" if contracts else "active",
+                status="complete" if contract else "active",
                 value=Money(lot.budget) if lot.budget is not None else None,
                 award_criteria="ratedCriteria",
                 award_criteria_details=award_criteria_details(lot.model),
@@ -638,6 +668,6 @@ def tender_processes(
             ),
             bids=tuple(bids),
             awards=awards,
-            contracts=contracts,
+            contracts=(contract,) if contract else (),
         ))
     return processes
