@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from commonweal.io.errors import InputError
-from commonweal.io.ocds.read import read_all, releases_by_ocid
+from commonweal.io.ocds.read import SNIFF_BYTES, read_all, read_releases, releases_by_ocid
 
 RELEASE = {"ocid": "ocds-x-1", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"],
            "initiationType": "tender", "parties": [], "tender": {"id": "t1"}}
@@ -101,3 +101,21 @@ def test_a_release_without_an_ocid_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "no-ocid.jsonl", json.dumps({"id": "1", "date": "2024"}) + "\n")
     with pytest.raises(InputError, match="needs a string `ocid`"):
         read_all(path)
+
+
+def test_a_release_package_streams_in_flat_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    # 6,000 releases of ~2 KB each on one line: a 13 MB package, read one release at a time
+    releases = [{**RELEASE, "id": str(n), "tender": {"id": "t", "description": "x" * 2000}} for n in range(6000)]
+    path = write(tmp_path, "big.json", json.dumps({"uri": "u", "version": "1.1", "releases": releases}))
+    del releases
+    size = path.stat().st_size
+    tracemalloc.start()
+    count = sum(1 for _ in read_releases(path))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == 6000
+    # bounded by the format sniff (two reads of at most SNIFF_BYTES = 1 MB) and one release, not by the file
+    assert size > 12_000_000
+    assert peak < 2.5 * SNIFF_BYTES, f"peak {peak} bytes for a {size}-byte file"

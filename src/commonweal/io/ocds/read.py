@@ -72,15 +72,23 @@ def _decode_problem(file: str, error: json.JSONDecodeError, line_offset: int = 0
     return Problem(file=file, row=line, column=f"column {error.colno}", message=f"malformed JSON: {error.msg}")
 
 
+# How much of the first line is read to tell JSON Lines from one document. A longer first line is streamed as a
+# document (concatenated values included), so one large document on one line still streams in flat memory.
+SNIFF_BYTES = 1024 * 1024
+
+
 def _is_json_lines(f: BinaryIO) -> bool:
-    """A file is JSON Lines when its first line is a whole JSON value on its own."""
-    first = f.readline()
-    f.seek(0)
+    """JSON Lines: a first line that is a whole JSON value on its own, followed by at least one more line."""
+    first = f.readline(SNIFF_BYTES)
     try:
+        if not first.endswith(b"\n") or not first.strip():
+            return False
         orjson.loads(first)
+        return any(line.strip() for line in iter(lambda: f.readline(SNIFF_BYTES), b""))
     except orjson.JSONDecodeError:
         return False
-    return bool(first.strip())
+    finally:
+        f.seek(0)
 
 
 def iter_raw(path: Path) -> Iterator[tuple[Where, Any]]:
@@ -108,11 +116,11 @@ def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
         prefix, version = _sniff(f)
         f.seek(0)
         if prefix is None:
-            for item in ijson.items(f, "", use_float=True):
+            for item in ijson.items(f, "", use_float=True, multiple_values=True):
                 yield from _unpack(Where(file, None, ""), item)
         else:
             path = "/" + prefix.replace(".item", "").replace(".", "/")
-            for index, item in enumerate(ijson.items(f, prefix, use_float=True)):
+            for index, item in enumerate(ijson.items(f, prefix, use_float=True, multiple_values=True)):
                 where = Where(file, None, f"{path}/{index}")
                 if prefix == "records.item":
                     yield from _unpack(where, item)
@@ -131,7 +139,7 @@ def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
 def _sniff(f: BinaryIO) -> tuple[str | None, str | None]:
     """Which array holds the releases ("releases.item", "records.item", "item") and the package's version."""
     version = None
-    for prefix, event, value in ijson.parse(f, use_float=True):
+    for prefix, event, value in ijson.parse(f, use_float=True, multiple_values=True):
         if prefix == "" and event == "start_array":
             return "item", None
         if prefix == "version" and event == "string":
