@@ -159,3 +159,20 @@ def test_export_folder_must_exist(tmp_path: Path) -> None:
     shutil.rmtree(missing, ignore_errors=True)
     with pytest.raises(InputError):
         export_tender(missing)
+
+
+@pytest.mark.corpus
+def test_real_contracts_finder_releases_are_refused_for_their_ten_repeated_releases(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # the data README: libcoveocds reports 10 x "Non-unique combination of ocid, id values" on these files
+    folder = shared_data / "ocds" / "uk-contracts-finder-2017" / "releases"
+    combined = tmp_path / "cf.jsonl"
+    combined.write_bytes(b"".join(f.read_bytes().replace(b"\n", b"").replace(b"\r", b"") + b"\n"
+                                  for f in sorted(folder.glob("*.json"))))
+    db = tmp_path / "cf.duckdb"
+    with pytest.raises(InputError) as caught:
+        import_file(combined, db)
+    assert len(caught.value.problems) == 10
+    assert all("appears twice" in p.message for p in caught.value.problems)
+    assert not db.exists()

@@ -119,3 +119,13 @@ def test_a_release_package_streams_in_flat_memory(tmp_path: Path) -> None:
     # bounded by the format sniff (two reads of at most SNIFF_BYTES = 1 MB) and one release, not by the file
     assert size > 12_000_000
     assert peak < 2.5 * SNIFF_BYTES, f"peak {peak} bytes for a {size}-byte file"
+
+
+def test_a_release_repeated_under_the_same_ocid_and_id_is_refused_when_validating(tmp_path: Path) -> None:
+    path = write(tmp_path, "twice.jsonl", json.dumps(RELEASE) + "\n" + json.dumps(RELEASE) + "\n")
+    assert len(read_all(path)) == 2
+    with pytest.raises(InputError) as caught:
+        read_all(path, validate=True)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "/id")
+    assert problem.message == "release '1' of ocid 'ocds-x-1' appears twice (first at line 1)"

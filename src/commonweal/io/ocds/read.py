@@ -206,11 +206,22 @@ def read_releases(path: Path, *, validate: bool = False) -> Iterator[tuple[Where
 
 
 def read_all(path: Path, *, validate: bool = False) -> list[dict[str, Any]]:
-    """Every release in the file (upgraded), collecting schema problems across the whole file before raising."""
+    """Every release in the file (upgraded). With `validate`, schema problems and repeated (ocid, id) pairs are
+    collected across the whole file before raising."""
     releases, problems = [], []
+    seen: dict[tuple[Any, Any], Where] = {}
     for where, release in read_releases(path):
         if validate:
             problems.extend(schema_problems(release, where))
+            # libcoveocds' check too: a release is identified by its ocid and id together
+            key = (release.get("ocid"), release.get("id"))
+            if key in seen:
+                first = seen[key]
+                at = f"line {first.line}" if first.line else first.path
+                problems.append(where.problem(f"release {key[1]!r} of ocid {key[0]!r} appears twice (first at {at})",
+                                              "/id"))
+            else:
+                seen[key] = where
         releases.append(release)
     if problems:
         raise InputError(problems)
