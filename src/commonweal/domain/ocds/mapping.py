@@ -512,6 +512,15 @@ def release_from_process(
             tender["tenderers"] = [{"id": i, "name": names.get(i, "")} for i in t.tenderers]
         if t.number_of_tenderers is not None:
             tender["numberOfTenderers"] = t.number_of_tenderers
+        if t.tender_period_end:
+            tender["tenderPeriod"] = {"endDate": t.tender_period_end}
+        if t.lots:  # only lots read from another publisher: Commonweal's own export makes a process per lot
+            tender["lots"] = [
+                {"id": lot.id, **({"title": lot.title} if lot.title else {}),
+                 **({"status": lot.status} if lot.status else {}),
+                 **({"value": lot.value.as_ocds()} if lot.value else {})}
+                for lot in t.lots
+            ]
         release["tender"] = tender
     if include_bids and process.bids:
         release["bids"] = {"details": [
