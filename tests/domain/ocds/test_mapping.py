@@ -16,7 +16,8 @@ RELEASE = {
          "identifier": {"scheme": "GB-CHC", "id": "1151621"}, "details": {"scale": "micro", "vcse": True}},
     ],
     "buyer": {"id": "GB-GOR-123", "name": "Example Council"},
-    "tender": {"id": "t1", "title": "Befriending", "status": "complete", "value": {"amount": 120000.5, "currency": "GBP"},
+    "tender": {"id": "t1", "title": "Befriending", "status": "complete",
+               "value": {"amount": 120000.5, "currency": "GBP"},
                "lots": [{"id": "L1", "title": "North", "value": {"amount": 60000, "currency": "GBP"}}]},
     "bids": {"details": [{"id": "b1", "status": "valid", "tenderers": [{"id": "GB-CHC-1151621"}],
                           "value": {"amount": 59000, "currency": "GBP"}, "relatedLots": ["L1"]}]},
@@ -26,7 +27,8 @@ RELEASE = {
     "contracts": [{"id": "c1", "awardID": "a1", "status": "active", "value": {"amount": 59000, "currency": "GBP"},
                    "period": {"startDate": "2024-04-01T00:00:00Z", "endDate": "2025-03-31T00:00:00Z"},
                    "implementation": {"metrics": [{"id": "K1", "title": "Visits", "observations": [
-                       {"id": "K1-t", "measure": 10, "unit": {"name": "visits"}, "dimensions": {"kind": "target"}}]}]}}],
+                       {"id": "K1-t", "measure": 10, "unit": {"name": "visits"},
+                        "dimensions": {"kind": "target"}}]}]}}],
 }
 
 
