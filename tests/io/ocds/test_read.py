@@ -20,7 +20,11 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("layout", ["package", "record_package", "json_lines", "bare", "array", "pretty_package"])
+@pytest.mark.parametrize(
+    "layout",
+    ["package", "record_package", "json_lines", "bare", "array", "pretty_package", "pretty_record_package",
+     "array_of_packages"],
+)
 def test_every_form_yields_the_same_release(tmp_path: Path, layout: str) -> None:
     second = {**RELEASE, "id": "2", "date": "2024-02-01T00:00:00Z"}
     text = {
@@ -31,6 +35,10 @@ def test_every_form_yields_the_same_release(tmp_path: Path, layout: str) -> None
         "json_lines": json.dumps(RELEASE) + "\n" + json.dumps(second) + "\n",
         "bare": json.dumps(RELEASE, indent=2),
         "array": json.dumps([RELEASE, second], indent=2),
+        "pretty_record_package": json.dumps({"uri": "u", "version": "1.1", "records": [
+            {"ocid": "ocds-x-1", "releases": [RELEASE, second]}]}, indent=2),
+        "array_of_packages": json.dumps([{"uri": "u", "version": "1.1", "releases": [RELEASE]},
+                                         {"uri": "v", "version": "1.1", "releases": [second]}], indent=2),
     }[layout]
     releases = read_all(write(tmp_path, "in.json", text))
     assert [r["id"] for r in releases] == (["1"] if layout == "bare" else ["1", "2"])

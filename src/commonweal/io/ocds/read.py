@@ -119,10 +119,12 @@ def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
             for item in ijson.items(f, "", use_float=True, multiple_values=True):
                 yield from _unpack(Where(file, None, ""), item)
         else:
-            path = "/" + prefix.replace(".item", "").replace(".", "/")
+            path = "" if prefix == "item" else "/" + prefix.removesuffix(".item")
             for index, item in enumerate(ijson.items(f, prefix, use_float=True, multiple_values=True)):
                 where = Where(file, None, f"{path}/{index}")
                 if prefix == "records.item":
+                    yield from _unpack_record(where, item, version)
+                elif prefix == "item":  # an array of releases, packages or records
                     yield from _unpack(where, item)
                 else:
                     yield where, _as_release(item, version, where)
@@ -137,7 +139,8 @@ def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
 
 
 def _sniff(f: BinaryIO) -> tuple[str | None, str | None]:
-    """Which array holds the releases ("releases.item", "records.item", "item") and the package's version."""
+    """Which array holds the releases ("releases.item", "records.item", "item") and the package's version: as
+    ocdskit reads it, a package without `version` (before its releases, here) is OCDS 1.0."""
     version = None
     for prefix, event, value in ijson.parse(f, use_float=True, multiple_values=True):
         if prefix == "" and event == "start_array":
@@ -148,7 +151,7 @@ def _sniff(f: BinaryIO) -> tuple[str | None, str | None]:
             if value == "ocid":
                 return None, None
             if value in ("releases", "records"):
-                return f"{value}.item", version
+                return f"{value}.item", version or "1.0"
     return None, None
 
 
