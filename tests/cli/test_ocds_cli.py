@@ -50,7 +50,7 @@ def test_compile_to_a_file_writes_nothing_when_the_input_is_bad(tmp_path: Path) 
     result = CliRunner().invoke(app, ["ocds", "compile", str(bad), "--output", str(out)])
     assert result.exit_code == 2
     # `{"ocid": "ocds-x-3", "date": ` is 29 characters, so the stray `}` is column 30 (stderr is wrapped by Rich)
-    assert "bad.jsonl, row 2, column 'column 30': malformed JSON" in " ".join(result.stderr.split())
+    assert "bad.jsonl, row 2, column '30': malformed JSON" in " ".join(result.stderr.split())
     assert not out.exists()
     assert not list(tmp_path.glob("*.partial"))
 

@@ -66,7 +66,7 @@ def test_malformed_json_lines_name_the_line_and_column(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.file == str(path)
     assert problem.row == 2
-    assert problem.column == "column 23"  # the second comma: {"ocid": "x", "id": 2, is 22 characters
+    assert problem.column == "23"  # the second comma: {"ocid": "x", "id": 2, is 22 characters
     assert "malformed JSON" in problem.message
 
 
@@ -87,7 +87,7 @@ def test_malformed_package_names_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_all(path)
     (problem,) = caught.value.problems
-    assert (problem.row, problem.column) == (4, "column 18")
+    assert (problem.row, problem.column) == (4, "18")
 
 
 def test_schema_invalid_releases_are_all_reported_with_json_paths(tmp_path: Path) -> None:

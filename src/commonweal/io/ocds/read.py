@@ -68,8 +68,9 @@ def schema_problems(release: Mapping[str, Any], where: Where, limit: int = 20) -
 
 
 def _decode_problem(file: str, error: json.JSONDecodeError, line_offset: int = 0) -> Problem:
+    """The row is the file's line; the column is the character on that line where the JSON went wrong."""
     line = error.lineno + line_offset
-    return Problem(file=file, row=line, column=f"column {error.colno}", message=f"malformed JSON: {error.msg}")
+    return Problem(file=file, row=line, column=str(error.colno), message=f"malformed JSON: {error.msg}")
 
 
 # How much of the first line is read to tell JSON Lines from one document. A longer first line is streamed as a
