@@ -45,19 +45,24 @@ _Batch = tuple[list[bytes], list[Problem]]
 _SHARED: tuple[str, list[tuple[str, list[Entry]]], bool] | None = None
 
 
+def _merge_group(file: str, ocid: str, entries: list[Entry], *, versioned: bool) -> dict[str, Any]:
+    """One ocid's compiled (or versioned) release; a merge conflict is a problem with the input file."""
+    merge = versioned_release if versioned else compile_release
+    try:
+        return merge(load_group(file, ocid, entries), merge_rules())
+    except MergeConflict as error:
+        raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+
+
 def _compile_batch(start: int, stop: int) -> _Batch:
     assert _SHARED is not None
     file, groups, versioned = _SHARED
-    merge = versioned_release if versioned else compile_release
-    rules = merge_rules()
     lines = []
     for ocid, entries in groups[start:stop]:
         try:
-            lines.append(orjson.dumps(merge(load_group(file, ocid, entries), rules)))
+            lines.append(orjson.dumps(_merge_group(file, ocid, entries, versioned=versioned)))
         except InputError as error:  # problems travel back from a worker as data, not as an exception
             return [], error.problems
-        except MergeConflict as error:
-            return [], [Problem(file=file, message=f"cannot merge: {error}")]
     return lines, []
 
 
@@ -90,20 +95,11 @@ def _emit(batches: Iterable[_Batch]) -> Iterator[bytes]:
         yield from lines
 
 
-def default_jobs() -> int:
-    return os.cpu_count() or 1
-
-
-def iter_compiled(path: Path, *, versioned: bool = False) -> Iterator[dict[str, Any]]:
-    """Compiled (or versioned) releases as dicts, in ocid order (for red flags and import)."""
-    file = str(path)
+def iter_compiled(path: Path) -> Iterator[dict[str, Any]]:
+    """Compiled releases, in ocid order, for red flags."""
     groups = releases_by_ocid(path)
-    merge = versioned_release if versioned else compile_release
     for ocid in sorted(groups):
-        try:
-            yield merge(load_group(file, ocid, groups[ocid]), merge_rules())
-        except MergeConflict as error:
-            raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+        yield _merge_group(str(path), ocid, groups[ocid], versioned=False)
 
 
 # ---- red flags -----------------------------------------------------------------------------------------------
