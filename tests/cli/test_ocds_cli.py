@@ -82,3 +82,9 @@ def test_export_writes_a_package(tmp_path: Path) -> None:
     package = orjson.loads(out.read_bytes())
     assert package["publishedDate"] == "2027-06-01T00:00:00Z"
     assert len(package["releases"]) == 2
+
+
+def test_flags_refuses_a_setting_that_is_not_a_number(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["ocds", "flags", str(jsonl(tmp_path)), "--set", "r003_threshold_days=soon"])
+    assert result.exit_code == 2
+    assert "expects a number, got 'soon'" in " ".join(result.output.split())

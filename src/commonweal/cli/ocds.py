@@ -106,13 +106,16 @@ def _settings(bid_status: list[str], threshold: list[str], disqualified_by_unsuc
             raise typer.BadParameter(f"--bid-status expects PUBLISHED=OCDS, got {pair!r}")
         mapping[published] = standard
     changes: dict[str, Any] = {"bid_statuses": mapping}
-    names = {f.name for f in fields(RedFlagSettings)}
+    numbers = {f.name for f in fields(RedFlagSettings) if f.name.startswith("r0") and "methods" not in f.name}
     for pair in threshold:
         name, _, value = pair.partition("=")
-        if name not in names or not value:
-            raise typer.BadParameter(f"--set expects SETTING=VALUE with a setting of {sorted(names)}, got {pair!r}")
-        current = getattr(settings, name)
-        changes[name] = int(value) if isinstance(current, int) else Decimal(value)
+        if name not in numbers:
+            raise typer.BadParameter(f"--set expects SETTING=NUMBER with a setting of {sorted(numbers)}, got {pair!r}")
+        try:
+            whole = isinstance(getattr(settings, name), int) or name == "r048_threshold"
+            changes[name] = int(value) if whole else Decimal(value)
+        except (ValueError, ArithmeticError):
+            raise typer.BadParameter(f"--set {name} expects a number, got {value!r}") from None
     return replace(settings, **changes)
 
 
