@@ -4,9 +4,11 @@ import shutil
 import zlib
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from commonweal.cli.main import app
+from commonweal.io.reports import render
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "contracts"
 
@@ -105,6 +107,19 @@ def test_review_pack_is_written_as_html_and_pdf(tmp_path: Path) -> None:
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 5000
     assert b"Contract review: Grounds maintenance and street cleansing" in pdf_text_objects(pdf)
+
+
+def test_a_failed_pdf_leaves_no_pack_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail_on_second(html: str, path: Path) -> Path:
+        if any(tmp_path.rglob("*.pdf")):
+            raise OSError("disk full")
+        path.write_bytes(b"%PDF-stub")
+        return path
+
+    monkeypatch.setattr(render, "write_pdf", fail_on_second)
+    result = review(str(EXAMPLES), "--out", str(tmp_path / "packs"))
+    assert isinstance(result.exception, OSError)
+    assert list(tmp_path.iterdir()) == []  # neither the packs folder nor the staging folder is left
 
 
 def test_provider_returns_are_carried_into_the_review() -> None:

@@ -16,6 +16,7 @@ from commonweal.domain.contracts.social_value import CommitmentAssessment
 from commonweal.domain.contracts.triggers import Side
 from commonweal.io.contracts import ContractFolder, load_contract_folders
 from commonweal.io.reports.contract_review import write_contract_review_packs
+from commonweal.services.reports import write_all_or_nothing
 
 
 def review_folder(folder: ContractFolder, as_of: dt.date) -> ContractReview:
@@ -34,8 +35,8 @@ def review_contracts(path: Path, as_of: dt.date) -> list[dict[str, Any]]:
 
 
 def write_review_packs(reviews: list[dict[str, Any]], out: Path) -> list[Path]:
-    """The two-sided review pack (HTML and PDF) for each reviewed contract, written into `out`."""
-    return write_contract_review_packs(reviews, out)
+    """The two-sided review pack (HTML and PDF) for each reviewed contract, written into `out` all or nothing."""
+    return write_all_or_nothing(out, lambda staging: write_contract_review_packs(reviews, staging))
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -1,9 +1,10 @@
-"""Write the tender evaluation report: the use case behind `commonweal evaluate --out` and `commonweal demo`.
+"""Write printable documents all or nothing: the use case behind `commonweal evaluate --out`, `commonweal demo`
+and `commonweal contracts review --out`.
 
 Nothing partial is written: every document is rendered into a temporary folder beside the destination, and only
-when all of them have rendered are they moved into place. A previous report in the destination is replaced: its
-`summaries/` folder is swapped whole, so no summary from an earlier run (a bidder since removed) survives beside
-the new ones; other files in the destination are left alone.
+when all of them have rendered are they moved into place. A previous document in the destination is replaced, and a
+sub-folder (the evaluation report's `summaries/`) is swapped whole, so no file from an earlier run (a bidder since
+removed) survives beside the new ones; other files in the destination are left alone.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from commonweal.io.reports.evaluation import write_evaluation_documents
 from commonweal.services.evaluation import TenderEvaluation
 
-SUMMARIES = "summaries"
 LONDON = ZoneInfo("Europe/London")  # the date printed on a document is the council's date
 
 
@@ -31,18 +32,17 @@ def _umask() -> int:
 _FOLDER_MODE = 0o777 & ~_umask()
 
 
-def write_evaluation_report(
-    evaluation: TenderEvaluation, out_dir: Path, generated_on: dt.date | None = None
-) -> list[Path]:
-    """Write report.html/.pdf, award-recommendation.html/.pdf and summaries/ into `out_dir`; return the paths."""
+def write_all_or_nothing(out_dir: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run `write` on an empty staging folder, then move what it wrote into `out_dir`; return the final paths.
+
+    If `write` raises, the staging folder is removed and `out_dir` is untouched.
+    """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    staging.chmod(_FOLDER_MODE)  # mkdtemp makes a private folder; the report folder is an ordinary one
+    staging.chmod(_FOLDER_MODE)  # mkdtemp makes a private folder; the destination is an ordinary one
     try:
-        staged = write_evaluation_documents(
-            evaluation.tender, evaluation.lots, staging, generated_on or dt.datetime.now(tz=LONDON).date()
-        )
+        staged = write(staging)
         if not out_dir.exists():
             staging.rename(out_dir)
         else:
@@ -53,14 +53,23 @@ def write_evaluation_report(
 
 
 def _move_into(staging: Path, out_dir: Path) -> None:
-    """Replace the report files in an existing folder, the summaries folder as a whole."""
-    old = out_dir / SUMMARIES
-    if old.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{SUMMARIES}-old-", dir=out_dir))
-        old.rename(retired / SUMMARIES)
-        (staging / SUMMARIES).rename(old)
-        shutil.rmtree(retired)
-    else:
-        (staging / SUMMARIES).rename(old)
+    """Replace the staged files in an existing folder, each staged sub-folder as a whole."""
     for path in staging.iterdir():
-        os.replace(path, out_dir / path.name)
+        target = out_dir / path.name
+        if path.is_dir() and target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=out_dir))
+            target.rename(retired / path.name)
+            path.rename(target)
+            shutil.rmtree(retired)
+        else:
+            os.replace(path, target)
+
+
+def write_evaluation_report(
+    evaluation: TenderEvaluation, out_dir: Path, generated_on: dt.date | None = None
+) -> list[Path]:
+    """Write report.html/.pdf, award-recommendation.html/.pdf and summaries/ into `out_dir`; return the paths."""
+    on = generated_on or dt.datetime.now(tz=LONDON).date()
+    return write_all_or_nothing(
+        out_dir, lambda staging: write_evaluation_documents(evaluation.tender, evaluation.lots, staging, on)
+    )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from commonweal.domain.evaluation.assessment import assessment_summaries, award_recommendation
 from commonweal.domain.evaluation.evaluate import evaluate_lot
 from commonweal.domain.evaluation.model import Tender
-from commonweal.domain.evaluation.sensitivity import analyse
+from commonweal.domain.evaluation.sensitivity import TippingPoint, analyse
 
 from .builders import lot, model, records
 
@@ -43,6 +43,16 @@ def test_the_winners_summary_has_criteria_scores_explanations_and_totals() -> No
     assert winner.most_advantageous is None and winner.further_explanation == ()
 
 
+def test_explanations_read_as_clean_sentences() -> None:
+    tender, result = _evaluate()
+    loser = next(s for s in assessment_summaries(tender, result) if s.supplier == "A")  # type: ignore[arg-type]
+    # the scale's descriptor ends in a full stop of its own; inside the brackets it is dropped, not doubled
+    assert loser.assessment.criteria[0].explanation == (
+        "Score 4 of 5 (Good: Fully meets the requirement with relevant evidence; minor reservations at most). "
+        "A Q: evidence in section 2."
+    )
+
+
 def test_an_unsuccessful_summary_explains_why_and_shows_the_most_advantageous_tender() -> None:
     tender, result = _evaluate()
     loser = next(s for s in assessment_summaries(tender, result) if s.supplier == "A")  # type: ignore[arg-type]
@@ -68,3 +78,14 @@ def test_award_recommendation_states_the_winner_and_cautions() -> None:
     assert recommendation.recommended == "B" and recommendation.runner_up == "A"
     assert recommendation.margin == D("14.36") and recommendation.final
     assert recommendation.reasons[0].startswith("B submitted the most advantageous tender with 96.36 points")
+
+
+def test_tipping_point_cautions_name_the_components_in_prose() -> None:
+    _, result = _evaluate()
+    sensitivity = analyse(result)  # type: ignore[arg-type]
+    tip = TippingPoint("quality", "social_value", D(3), "A")
+    sensitivity = replace(sensitivity, tipping_points=(tip,), weight_band=D(5))  # a 3-point shift is within ±5
+    recommendation = award_recommendation(result, sensitivity)  # type: ignore[arg-type]
+    assert "Moving 3 percentage points of weight from quality to social value would make A the winner." in (
+        recommendation.cautions
+    )

@@ -16,7 +16,7 @@ import pytest
 from conftest import EXAMPLE, REPORT_DATE
 from report_html_checks import check_page, page_text
 
-from commonweal.io.reports import evaluation as report_module
+from commonweal.io.reports import render as render_module
 from commonweal.io.reports.evaluation import evaluation_documents
 from commonweal.services.evaluation import TenderEvaluation, evaluate_folder
 from commonweal.services.reports import write_evaluation_report
@@ -209,7 +209,7 @@ def test_nothing_is_written_when_rendering_fails(
     def broken(html: str, path: Path) -> Path:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_module, "write_pdf", broken)
+    monkeypatch.setattr(render_module, "write_pdf", broken)
     with pytest.raises(OSError, match="disk full"):
         write_evaluation_report(example_evaluation, tmp_path / "out", REPORT_DATE)
     assert list(tmp_path.iterdir()) == []  # neither the report folder nor the staging folder is left
@@ -223,7 +223,7 @@ def test_a_new_report_replaces_the_old_summaries_and_leaves_other_files(
         path.write_bytes(b"%PDF-stub")
         return path
 
-    monkeypatch.setattr(report_module, "write_pdf", stub)
+    monkeypatch.setattr(render_module, "write_pdf", stub)
     out = tmp_path / "out"
     (out / "summaries").mkdir(parents=True)
     (out / "summaries" / "lot-1-a-withdrawn-bidder.html").write_text("old", encoding="utf-8")

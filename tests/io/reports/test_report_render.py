@@ -23,6 +23,17 @@ def test_money_refuses_floats() -> None:
         render.money(0.3)  # type: ignore[arg-type]
 
 
+def test_decimal_strings_reach_money_exactly_and_dates_read_as_iso() -> None:
+    env = render.environment()
+    # 0.1 + 0.2 written as a string stays exact: a float would print the same here but not for every value
+    assert env.from_string("{{ v|decimal|money }}").render(v="4800000.10") == "£4,800,000.10"
+    assert env.from_string("{{ v|decimal|money }}").render(v=None) == "–"
+    assert env.from_string("{{ v|date|long_date }}").render(v="2026-10-31") == "31 October 2026"
+    assert env.from_string("{{ v|with_unit(u) }}").render(v="95", u="%") == "95%"
+    with pytest.raises(TypeError, match="decimal string"):
+        render.decimal(0.3)  # type: ignore[arg-type]
+
+
 def test_number_never_prints_an_exponent() -> None:
     # Decimal(40).normalize() is Decimal('4E+1'): the report must say 40
     assert render.number(Decimal(40)) == "40"

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.evaluate import BidResult, CriterionScore, LotResult
-from commonweal.domain.evaluation.model import Criterion, EvaluationModel, Tender
+from commonweal.domain.evaluation.model import COMPONENT_TITLES, Criterion, EvaluationModel, Tender
 from commonweal.domain.evaluation.sensitivity import Sensitivity
 from commonweal.domain.numbers import plain
 
@@ -133,12 +133,18 @@ def award_criteria(model: EvaluationModel) -> tuple[CriterionSummary, ...]:
     return tuple(rows)
 
 
+def _sentence(text: str) -> str:
+    """`text` ending in exactly one full stop (descriptors and rationales are written with or without one)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _explain(cs: CriterionScore) -> str:
     if cs.moderation is None:
-        return f"Value offered: {cs.score}. {cs.rationale}."
+        return f"Value offered: {cs.score}. {_sentence(cs.rationale)}"
     descriptor = cs.criterion.scale.descriptor(cs.moderation.consensus.score)
-    meaning = f" ({descriptor.label}: {descriptor.description})" if descriptor else ""
-    return f"Score {cs.score} of {cs.criterion.scale.maximum}{meaning}. {cs.rationale}"
+    meaning = f" ({descriptor.label}: {descriptor.description.strip().rstrip('.')})" if descriptor else ""
+    return f"Score {cs.score} of {cs.criterion.scale.maximum}{meaning}. {_sentence(cs.rationale)}"
 
 
 def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
@@ -275,7 +281,8 @@ def award_recommendation(result: LotResult, sensitivity: Sensitivity) -> AwardRe
         for tip in sensitivity.tipping_points:
             if tip.shift is not None and tip.shift <= sensitivity.weight_band:
                 cautions.append(
-                    f"Moving {tip.shift} percentage points of weight from {tip.source} to {tip.target} would make "
+                    f"Moving {tip.shift} percentage points of weight from {COMPONENT_TITLES[tip.source].lower()} to "
+                    f"{COMPONENT_TITLES[tip.target].lower()} would make "
                     f"{tip.new_winner} the winner."
                 )
         others = sorted({w for w in sensitivity.winner_by_formula.values() if w and w != winner.bidder})

@@ -20,6 +20,7 @@ HUNDRED = Decimal(100)
 SOCIAL_VALUE: Final = "social_value"
 QUALITY: Final = "quality"
 PRICE: Final = "price"
+COMPONENT_TITLES: Final = {PRICE: "Price", QUALITY: "Quality", SOCIAL_VALUE: "Social value"}
 
 GroupCategory = Literal["quality", "social_value"]
 CriterionKind = Literal["scored", "quantitative"]

@@ -6,30 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from commonweal.io.reports.rendering import html_to_pdf, render_html
+from commonweal.io.reports.render import render_html, write_documents
 
-TEMPLATE = "contract_review.html.jinja"
+TEMPLATE = "contracts/review.html"
 
 
 def contract_review_html(review: dict[str, Any]) -> str:
-    return render_html(TEMPLATE, review=review)
+    return render_html(TEMPLATE, {"review": review})
 
 
-def write_contract_review_packs(reviews: list[dict[str, Any]], out: Path) -> list[Path]:
-    """Write `<contract id>.html` and `.pdf` for each review into `out`.
+def write_contract_review_packs(reviews: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """Write `<contract id>.html` and `.pdf` for each review into `folder`; returns the paths, HTML before its PDF.
 
-    Every pack is rendered before the first file is written, so a rendering failure leaves nothing partial.
+    Every pack's HTML is rendered before the first file is written; pass an empty staging folder (see
+    `commonweal.services.reports.write_all_or_nothing`) so that a failure part-way leaves nothing behind.
     """
-    rendered: list[tuple[Path, bytes]] = []
-    for review in reviews:
-        html = contract_review_html(review)
-        stem = _safe_stem(review["contract"]["id"])
-        rendered.append((out / f"{stem}.html", html.encode("utf-8")))
-        rendered.append((out / f"{stem}.pdf", html_to_pdf(html)))
-    out.mkdir(parents=True, exist_ok=True)
-    for path, data in rendered:
-        path.write_bytes(data)
-    return [path for path, _ in rendered]
+    documents = {f"{_safe_stem(review['contract']['id'])}.html": contract_review_html(review) for review in reviews}
+    return write_documents(documents, folder)
 
 
 def _safe_stem(contract_id: str) -> str:

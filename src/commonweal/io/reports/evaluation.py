@@ -26,7 +26,7 @@ from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.abnormally_low import AbnormallyLowFinding
 from commonweal.domain.evaluation.assessment import AssessmentSummary, AwardRecommendation
 from commonweal.domain.evaluation.evaluate import BidResult, LotResult
-from commonweal.domain.evaluation.model import PRICE, QUALITY, SOCIAL_VALUE, Tender
+from commonweal.domain.evaluation.model import COMPONENT_TITLES, PRICE, QUALITY, SOCIAL_VALUE, Tender
 from commonweal.domain.evaluation.moderation import Moderation
 from commonweal.domain.evaluation.sensitivity import Sensitivity
 from commonweal.io.reports.render import (
@@ -38,10 +38,9 @@ from commonweal.io.reports.render import (
     render_html,
     slug,
     stacked_bars,
-    write_pdf,
+    write_documents,
 )
 
-COMPONENTS = {PRICE: "Price", QUALITY: "Quality", SOCIAL_VALUE: "Social value"}
 COLOURS = {PRICE: GOVUK_DARK_BLUE, QUALITY: GOVUK_BLUE, SOCIAL_VALUE: GOVUK_TURQUOISE}
 
 
@@ -159,7 +158,7 @@ def lot_view(outcome: LotOutcome) -> LotView:
             f"{anchor}-breakdown",
             f"Lot {result.lot.id}: points by component",
             [r.bidder for r in admissible],
-            [(COMPONENTS[c], COLOURS[c]) for c in components],
+            [(COMPONENT_TITLES[c], COLOURS[c]) for c in components],
             [[float(r.scores()[c] or 0) for c in components] for r in admissible],
             "Points (of 100)",
             "Admissible tenders in rank order; excluded tenders are not scored on price.",
@@ -189,7 +188,7 @@ def lot_view(outcome: LotOutcome) -> LotView:
 
 
 def _common(tender: Tender, generated_on: dt.date | None) -> dict[str, Any]:
-    return {"tender": tender, "generated_on": generated_on, "components": COMPONENTS}
+    return {"tender": tender, "generated_on": generated_on, "components": COMPONENT_TITLES}
 
 
 def evaluation_documents(
@@ -216,11 +215,4 @@ def write_evaluation_documents(
     tender: Tender, lots: Sequence[LotOutcome], folder: Path, generated_on: dt.date | None = None
 ) -> list[Path]:
     """Write every document as HTML and PDF into `folder`; returns the paths written, HTML before its PDF."""
-    written = []
-    for relative, html in evaluation_documents(tender, lots, generated_on).items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
-        written.append(path)
-        written.append(write_pdf(html, path.with_suffix(".pdf")))
-    return written
+    return write_documents(evaluation_documents(tender, lots, generated_on), folder)

@@ -8,6 +8,10 @@ so documents use DejaVu Sans (installed by set-up) with Arial and the system san
 
 Each chart is followed by a table of the same figures (GOV.UK accessibility guidance: a chart alone does not reach
 everyone, and a printed chart cannot be inspected).
+
+Templates get either domain objects (the evaluation report) or plain JSON-ready data (the contract review pack,
+whose money is exact decimal strings and dates ISO strings): the `decimal` and `date` filters turn those strings
+back into `Decimal` and `datetime.date` for `money` and `long_date`, never through a float.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+
+from commonweal.domain.contracts.model import with_unit
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -73,6 +79,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
+def decimal(value: str | Decimal | None) -> Decimal | None:
+    """An exact decimal string ('4800000.00') as a Decimal for `money`; floats are refused, they are not exact."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"decimal must be a decimal string, got {type(value).__name__}")
+    return Decimal(value)
+
+
+def date(value: str | dt.date) -> dt.date:
+    """An ISO date string ('2026-10-31') as a date for `long_date`."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
 def long_date(value: dt.date) -> str:
     """The GOV.UK date style: 6 October 2026."""
     return f"{value.day} {value:%B %Y}"
@@ -87,7 +107,17 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, number=number, points=points, percent=percent, slug=slug, long_date=long_date)
+    env.filters.update(
+        money=money,
+        number=number,
+        points=points,
+        percent=percent,
+        slug=slug,
+        long_date=long_date,
+        decimal=decimal,
+        date=date,
+        with_unit=with_unit,
+    )
     return env
 
 
@@ -110,6 +140,20 @@ def write_pdf(html: str, path: Path) -> Path:
 
     HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_fetcher()).write_pdf(path)
     return path
+
+
+def write_documents(documents: Mapping[str, str], folder: Path) -> list[Path]:
+    """Write each HTML document (keyed by its path relative to `folder`) and its PDF; return the paths written,
+    each HTML before its PDF. Callers render every document first and pass an empty staging folder (see
+    `commonweal.services.reports.write_all_or_nothing`), so a failure part-way leaves nothing behind."""
+    written = []
+    for relative, html in documents.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+        written.append(write_pdf(html, path.with_suffix(".pdf")))
+    return written
 
 
 @dataclass(frozen=True)
