@@ -68,6 +68,9 @@ def test_import_then_flags(tmp_path: Path) -> None:
     relaxed = CliRunner().invoke(app, ["ocds", "flags", str(jsonl(tmp_path)), "--format", "json",
                                        "--set", "r003_threshold_days=3"])
     assert json.loads(relaxed.stdout)["processes"]["ocds-x-2"] == []
+    # the same flags over what was imported
+    imported = CliRunner().invoke(app, ["ocds", "flags", "--db", str(db), "--format", "json"])
+    assert json.loads(imported.stdout)["processes"] == data["processes"]
 
 
 def test_export_writes_a_package(tmp_path: Path) -> None:

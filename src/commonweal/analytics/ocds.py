@@ -6,7 +6,7 @@ An import is one DuckDB transaction: it is all there or none of it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,16 @@ def store_import(
     finally:
         con.close()
     return ImportCounts(releases=len(releases), processes=count, rows={k: len(v) for k, v in rows.items()})
+
+
+def compiled_releases(db: Path) -> Iterator[dict[str, Any]]:
+    """The compiled releases imported into `db`, in ocid order (the latest import of an ocid wins)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT ocid, arg_max(compiled_release, rowid) FROM ocds_compiled_releases GROUP BY ocid ORDER BY ocid"
+        ).fetchall()
+    for _, text in rows:
+        yield orjson.loads(text)
 
 
 def table_counts(db: Path) -> dict[str, int]:

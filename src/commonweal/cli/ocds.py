@@ -121,7 +121,8 @@ def _settings(bid_status: list[str], threshold: list[str], disqualified_by_unsuc
 
 @app.command("flags")
 def flags(
-    source: Annotated[Path, typer.Argument(help="An OCDS file, or a Commonweal tender folder")],
+    source: Annotated[Path | None, typer.Argument(help="An OCDS file, or a Commonweal tender folder")] = None,
+    db: Annotated[Path | None, typer.Option(help="Instead: the processes imported into this DuckDB database")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
     bid_status: Annotated[list[str], typer.Option(help="Map a publisher's bid status: PUBLISHED=OCDS")] = [],  # noqa: B006
     setting: Annotated[list[str], typer.Option("--set", help="Override a threshold: e.g. r003_threshold_days=10")] = [],  # noqa: B006
@@ -131,8 +132,16 @@ def flags(
 ) -> None:
     """Cardinal red flags per contracting process and per organisation."""
     settings = _settings(bid_status, setting, disqualified_by_unsuccessful_award)
+    if (source is None) == (db is None):
+        raise typer.BadParameter("give an OCDS file or tender folder, or --db, but not both")
     try:
-        report = ocds.flags_for_tender(source, settings) if source.is_dir() else ocds.flags_for_file(source, settings)
+        if db is not None:
+            report = ocds.flags_for_database(db, settings)
+        elif source is not None and source.is_dir():
+            report = ocds.flags_for_tender(source, settings)
+        else:
+            assert source is not None
+            report = ocds.flags_for_file(source, settings)
     except InputError as error:
         raise fail_on_input_error(error) from None
     data = ocds.report_json(report)

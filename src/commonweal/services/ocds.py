@@ -134,6 +134,15 @@ def flags_for_file(path: Path, settings: RedFlagSettings | None = None) -> RedFl
     return red_flags(iter_compiled(path), settings)
 
 
+def flags_for_database(db: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
+    """Red flags over the contracting processes imported into a DuckDB database by `import_file`."""
+    from commonweal.analytics.ocds import compiled_releases
+
+    if not db.is_file():
+        raise InputError([Problem(file=str(db), message="no such database (run `commonweal ocds import` first)")])
+    return red_flags(compiled_releases(db), settings)
+
+
 def flags_for_tender(tender_dir: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
     """Red flags over a Commonweal tender folder's own bids and recommended awards."""
     processes = _tender_processes(tender_dir, contracts=(), ocid_prefix=ocid_prefix(), as_of=datetime.now(UTC).date())
