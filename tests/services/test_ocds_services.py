@@ -73,7 +73,10 @@ def test_export_is_libcoveocds_clean_offline(no_network: None) -> None:
     assert "contracts" not in lot2
     # and back: the export reads into Commonweal's terms
     process = process_from_release(lot1)
-    assert process.awards[0].commitments[0].measure == "local_care_jobs"
+    # the award carries the winning bid's commitments as evaluated (commitments.csv, valued on the pinned library)
+    first = process.awards[0].commitments[0]
+    assert (first.id, first.measure, first.quantity) == ("EMP-JSA-FISCAL-year-1", "EMP-JSA-FISCAL", Decimal(3))
+    assert first.value is not None and first.value.amount > 0
     assert process.contracts[0].metrics[0].observations[1].measure == Decimal("93.5")
 
 

@@ -193,10 +193,16 @@ def _tender_processes(
     tender_dir: Path, *, contracts: Sequence[Path], ocid_prefix: str, as_of: date
 ) -> list[Process]:
     # imported here: the evaluation engine (NumPy) and contract folders are not needed to compile or import OCDS
+    from commonweal.domain.socialvalue.commitments import value_bids
     from commonweal.io.contracts import load_contract_folder
+    from commonweal.io.socialvalue import read_folder_commitments, read_settings
     from commonweal.services.evaluation import evaluate_folder
 
     evaluation = evaluate_folder(tender_dir)
+    settings = read_settings(tender_dir)
+    bids = {(r.bid.bidder, r.bid.lot) for lot in evaluation.lots for r in lot.result.ranking}
+    commitments = read_folder_commitments(tender_dir, settings, bids) or ()
+    social_value = {(b.bidder, b.lot): b for b in value_bids(commitments, settings.library, {}, {})}
     lots = {lot.id for lot in evaluation.tender.lots}
     let = {}
     problems = []
@@ -216,7 +222,7 @@ def _tender_processes(
         raise InputError(problems)
     results = {lot.result.lot.id: lot.result for lot in evaluation.lots}
     try:
-        return tender_processes(evaluation.tender, results, let, ocid_prefix=ocid_prefix)
+        return tender_processes(evaluation.tender, results, let, ocid_prefix=ocid_prefix, social_value=social_value)
     except ValueError as error:
         raise InputError([Problem(file=str(tender_dir), message=str(error))]) from None
 

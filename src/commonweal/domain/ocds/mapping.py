@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # only the export needs the evaluation engine, and compiling 
     from commonweal.domain.contracts.model import Contract, Return
     from commonweal.domain.evaluation.evaluate import LotResult
     from commonweal.domain.evaluation.model import EvaluationModel, Tender
+    from commonweal.domain.socialvalue.commitments import BidSocialValue
 
 KNOWN_SCHEMES = ("GB-COH", "GB-CHC", "GB-PPON")
 
@@ -551,6 +552,29 @@ def release_from_process(
 # ---- a Commonweal tender as OCDS --------------------------------------------------------------------------------
 
 
+def bid_commitments(bid: BidSocialValue) -> tuple[Commitment, ...]:
+    """A bid's social value commitments as evaluated (the social value module's `BidSocialValue`): one per
+    measure and contract year, valued with the measure's proxy from the tender's pinned library (unvalued when
+    the measure is record-only)."""
+    out: list[Commitment] = []
+    seen: set[str] = set()
+    for line in bid.lines:
+        c = line.commitment
+        ident = f"{c.measure_id}-year-{c.year}"
+        if ident in seen:  # the same measure twice in a year stays two commitments, not one merged by id
+            ident = f"{ident}-{len(out) + 1}"
+        seen.add(ident)
+        out.append(Commitment(
+            id=ident,
+            measure=c.measure_id,
+            unit=line.measure.unit,
+            quantity=c.quantity,
+            value=Money(line.value) if line.value is not None else None,
+            description=f"{line.measure.name}, contract year {c.year}",
+        ))
+    return tuple(out)
+
+
 def published_contract(contract: Contract, returns: Sequence[Return], *, award_id: str) -> PublishedContract:
     """A managed contract (`commonweal.domain.contracts`) as OCDS: KPIs become implementation metrics, with the
     target and each return's actual as observations; the commitments carried over from the winning bid become
@@ -588,6 +612,16 @@ def published_contract(contract: Contract, returns: Sequence[Return], *, award_i
     )
 
 
+def _award_commitments(
+    social_value: Mapping[tuple[str, str], BidSocialValue] | None, bidder: str, lot: str,
+    contract: PublishedContract | None,
+) -> tuple[Commitment, ...]:
+    """What the winning bid committed to: its evaluated commitments, else those its contract carried over."""
+    if social_value and (bidder, lot) in social_value:
+        return bid_commitments(social_value[(bidder, lot)])
+    return contract.commitments if contract else ()
+
+
 def award_criteria_details(model: EvaluationModel) -> str:
     """The evaluation model in words, with each weight as published (OCDS `tender.awardCriteriaDetails`)."""
     parts = [f"Price {model.price.weight}% ({model.price.formula.replace('_', ' ')})"]
@@ -613,10 +647,12 @@ def tender_processes(
     contracts: Mapping[str, tuple[Contract, Sequence[Return]]],
     *,
     ocid_prefix: str,
+    social_value: Mapping[tuple[str, str], BidSocialValue] | None = None,
 ) -> list[Process]:
     """One contracting process per lot: the tender and its evaluation model, the award to the most advantageous
     tender (pending until the council records a contract, active after) and the contract with its KPIs and social
-    value (`contracts` maps a lot id to its managed contract and returns). Bidders' identifiers become org-ids
+    value (`contracts` maps a lot id to its managed contract and returns; `social_value` maps (bidder, lot) to the
+    bid's valued commitments, which the award carries when given). Bidders' identifiers become org-ids
     (GB-COH, GB-CHC, GB-PPON) where they carry one. Raises ValueError when a contract does not follow the
     evaluation (no winner on its lot, or another supplier)."""
     buyer = Party(id=f"{_slug(tender.buyer)}", name=tender.buyer, roles=("buyer", "procuringEntity"))
@@ -658,7 +694,7 @@ def tender_processes(
                 status="active" if contract else "pending",
                 suppliers=(supplier,),
                 value=Money(bid.price),
-                commitments=contract.commitments if contract else (),
+                commitments=_award_commitments(social_value, bid.bidder, lot.id, contract),
             ),)
         processes.append(Process(
             ocid=f"{ocid_prefix}-{tender.reference}-lot-{lot.id}",
