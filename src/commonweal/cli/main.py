@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import contracts, evaluate, socialvalue, suppliers
+from commonweal.cli import contracts, evaluate, ocds, socialvalue, suppliers
 
 app = typer.Typer(
     name="commonweal",
@@ -30,5 +30,6 @@ def version() -> None:
 
 app.command()(evaluate.evaluate)
 app.command()(evaluate.demo)
+app.add_typer(ocds.app, name="ocds")
 app.add_typer(socialvalue.app)
 app.command()(socialvalue.maturity)
