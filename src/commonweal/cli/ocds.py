@@ -14,13 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from commonweal.cli.evaluate import fail_on_input_error
+from commonweal.cli.errors import fail_on_input_error
 from commonweal.domain.ocds.redflags import RedFlagSettings
 from commonweal.io.errors import InputError
 from commonweal.services import ocds
 
-app = typer.Typer(name="ocds", help="Open Contracting Data Standard: compile, import, export, red flags.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    name="ocds", help="Open Contracting Data Standard: compile, import, export, red flags.", no_args_is_help=True
+)
 
 
 class Format(StrEnum):
