@@ -78,7 +78,7 @@ def test_bad_return_exits_with_file_row_column_and_writes_nothing(tmp_path: Path
     result = review(str(folder), "--out", str(out))
     assert result.exit_code == 2
     stderr = " ".join(result.stderr.split())  # the console may wrap long lines
-    assert "Nothing was evaluated or written" in stderr
+    assert "Nothing was saved or written" in stderr
     assert "healthy/kpi_returns.csv, row 38, column 'kpi': unknown KPI 'unknown_kpi'" in stderr
     assert not out.exists()
 

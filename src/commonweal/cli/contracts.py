@@ -11,12 +11,13 @@ from typing import Annotated, Any
 
 import typer
 
-from commonweal.cli.evaluate import fail_on_input_error
+from commonweal.cli.errors import fail_on_input_error
 from commonweal.io.errors import InputError
 from commonweal.services.contracts import review_contracts, write_review_packs
 
-app = typer.Typer(help="Manage let contracts: KPIs, social value delivery, ratings and renegotiation triggers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Manage let contracts: KPIs, social value delivery, ratings and renegotiation triggers.", no_args_is_help=True
+)
 
 
 class OutputFormat(StrEnum):
@@ -35,12 +36,15 @@ def _as_of(value: str | None) -> dt.date:
 
 @app.command()
 def review(
-    path: Annotated[Path, typer.Argument(help="A contract.yaml, a contract folder, or a folder of contract folders.",
-                                         exists=True)],
-    output: Annotated[OutputFormat, typer.Option("--format", help="text for people, json for tools.")] =
-    OutputFormat.TEXT,
-    out: Annotated[Path | None, typer.Option("--out", help="Write each contract's review pack (HTML and PDF) "
-                                             "into this folder.")] = None,
+    path: Annotated[
+        Path, typer.Argument(help="A contract.yaml, a contract folder, or a folder of contract folders.", exists=True)
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+    ] = OutputFormat.TEXT,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write each contract's review pack (HTML and PDF) into this folder.")
+    ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Review date, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Rate each contract, check its renegotiation triggers and variations, and recommend actions."""
@@ -63,11 +67,16 @@ def _summary(item: dict[str, Any]) -> str:
     lines = [f"{c['id']}  {c['title']}  ({c['supplier']})", f"  rating: {item['rating']['rating']}"]
     lines += [f"  warning: {w}" for w in item["warnings"]]
     sv = item["social_value"]
-    lines.append(f"  social value: £{Decimal(sv['delivered']):,} verified of £{Decimal(sv['due_to_date']):,} due "
-                 f"(£{Decimal(sv['committed']):,} committed): {sv['status']}")
+    lines.append(
+        f"  social value: £{Decimal(sv['delivered']):,} verified of £{Decimal(sv['due_to_date']):,} due "
+        f"(£{Decimal(sv['committed']):,} committed): {sv['status']}"
+    )
     fired = [t for t in item["triggers"] if t["fired"]]
     lines += [f"  trigger: {t['title']}: {t['finding']}" for t in fired] or ["  triggers: none fired"]
     lines += [f"  consider: {a['title']}" for a in item["recommended_actions"]]
-    lines += [f"  variation {v['id']}: {'; '.join(v['flags'])}" for v in item["variations"]
-              if v["ground_status"] != "holds" or (v["change_notice_required"] and not v["change_notice_published"])]
+    lines += [
+        f"  variation {v['id']}: {'; '.join(v['flags'])}"
+        for v in item["variations"]
+        if v["ground_status"] != "holds" or (v["change_notice_required"] and not v["change_notice_published"])
+    ]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from commonweal.cli.errors import fail_on_input_error
 from commonweal.io.errors import InputError
 from commonweal.io.export import neutralise
 from commonweal.services.evaluation import RANKING_HEADER, TenderEvaluation, evaluate_folder, ranking_rows
@@ -23,15 +24,6 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-def fail_on_input_error(error: InputError) -> typer.Exit:
-    """Print every problem (file, row, column, what was expected) to stderr; exit code 2 means bad input."""
-    console = Console(stderr=True)
-    console.print(f"[bold red]Nothing was evaluated or written: {len(error.problems)} problem(s) in the input[/]")
-    for problem in error.problems:
-        console.print(f"  {problem}", highlight=False, markup=False)
-    return typer.Exit(code=2)
 
 
 def print_table(evaluation: TenderEvaluation, console: Console) -> None:
@@ -100,7 +92,7 @@ def evaluate(
         from commonweal.services.reports import write_evaluation_report
 
         written = write_evaluation_report(evaluation, out)
-        Console(stderr=True).print(f"Report written: {', '.join(str(p) for p in written)}")
+        Console(stderr=True).print(f"Report written: {len(written)} files in {out}")
 
 
 def demo(out: Path = typer.Option(Path("out/demo"), "--out", help="Where to write the demo report.")) -> None:

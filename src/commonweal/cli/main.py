@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import audit, contracts, evaluate, socialvalue, suppliers, web
+from commonweal.cli import audit, contracts, evaluate, ocds, socialvalue, suppliers, web
 
 app = typer.Typer(
     name="commonweal",
@@ -32,5 +32,6 @@ def version() -> None:
 
 app.command()(evaluate.evaluate)
 app.command()(evaluate.demo)
+app.add_typer(ocds.app, name="ocds")
 app.add_typer(socialvalue.app)
 app.command()(socialvalue.maturity)

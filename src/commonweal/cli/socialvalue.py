@@ -19,8 +19,9 @@ from commonweal.io.errors import InputError
 from commonweal.io.socialvalue import read_maturity_answers
 from commonweal.services import socialvalue as service
 
-app = typer.Typer(name="socialvalue", help="Social value: measures, commitments, delivery and SROI.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    name="socialvalue", help="Social value: measures, commitments, delivery and SROI.", no_args_is_help=True
+)
 
 
 class Format(StrEnum):
@@ -83,9 +84,15 @@ def measures(
     if rebase_to:
         table.add_column(f"£ in {rebase_to} prices")
     for m in report["measures"]:
-        cells = [m["id"], f"{m['theme']} / {m['outcome']}", m["unit"], m["proxy_gbp"] or "record only",
-                 m["price_year"] or "not stated", m["source"],
-                 m["licence"] + (f" [{m['licence_marking']}]" if m["licence_marking"] else "")]
+        cells = [
+            m["id"],
+            f"{m['theme']} / {m['outcome']}",
+            m["unit"],
+            m["proxy_gbp"] or "record only",
+            m["price_year"] or "not stated",
+            m["source"],
+            m["licence"] + (f" [{m['licence_marking']}]" if m["licence_marking"] else ""),
+        ]
         if rebase_to:
             cells.append(m["rebased_gbp"] or m["rebase_note"])
         table.add_row(*cells)
@@ -108,8 +115,14 @@ def commitments(
     _library_banner(console, report["library"])
     table = Table("lot", "bidder", "social value £", "% of bid price", "£ per £ of contract", "flags")
     for bid in report["bids"]:
-        table.add_row(bid["lot"], bid["bidder"], bid["social_value_gbp"], bid["share_of_bid_price_percent"] or "-",
-                      bid["per_pound_of_contract_value"] or "-", str(len(bid["flags"])))
+        table.add_row(
+            bid["lot"],
+            bid["bidder"],
+            bid["social_value_gbp"],
+            bid["share_of_bid_price_percent"] or "-",
+            bid["per_pound_of_contract_value"] or "-",
+            str(len(bid["flags"])),
+        )
     console.print(table)
     for bid in report["bids"]:
         for flag in bid["flags"]:
@@ -132,17 +145,44 @@ def delivery(
         return
     console = Console(width=200)
     _library_banner(console, report["library"])
-    table = Table("supplier", "lot", "measure", "year", "committed", "delivered (verified)", "unverified",
-                  "£ committed", "£ delivered", "RAG")
+    table = Table(
+        "supplier",
+        "lot",
+        "measure",
+        "year",
+        "committed",
+        "delivered (verified)",
+        "unverified",
+        "£ committed",
+        "£ delivered",
+        "RAG",
+    )
     for contract in report["contracts"]:
         for line in contract["commitments"]:
-            table.add_row(contract["supplier"], contract["lot"], line["measure"], str(line["year"]),
-                          line["committed_units"], line["delivered_units"], line["unverified_units"],
-                          line["committed_gbp"] or "record only", line["delivered_gbp"] or "record only",
-                          line["rag"] or "not yet due")
-        table.add_row(contract["supplier"], contract["lot"], "[bold]contract[/bold]", "", "", "", "",
-                      contract["committed_gbp"], contract["delivered_gbp"],
-                      f"[bold]{contract['rag'] or 'nothing due yet'}[/bold]")
+            table.add_row(
+                contract["supplier"],
+                contract["lot"],
+                line["measure"],
+                str(line["year"]),
+                line["committed_units"],
+                line["delivered_units"],
+                line["unverified_units"],
+                line["committed_gbp"] or "record only",
+                line["delivered_gbp"] or "record only",
+                line["rag"] or "not yet due",
+            )
+        table.add_row(
+            contract["supplier"],
+            contract["lot"],
+            "[bold]contract[/bold]",
+            "",
+            "",
+            "",
+            "",
+            contract["committed_gbp"],
+            contract["delivered_gbp"],
+            f"[bold]{contract['rag'] or 'nothing due yet'}[/bold]",
+        )
     console.print(table)
     for record in report["unmatched_returns"]:
         console.print(f"[yellow]Return with no matching commitment[/yellow]: {record}")
@@ -161,14 +201,22 @@ def sroi(
         _emit_json(report)
         return
     console = Console(width=200)
-    console.print(f"[bold]{report['name']}[/bold]: investment £{report['investment']}, present value "
-                  f"£{report['present_value']}, SROI ratio {report['ratio']} : 1, net ratio {report['net_ratio']}")
+    console.print(
+        f"[bold]{report['name']}[/bold]: investment £{report['investment']}, present value "
+        f"£{report['present_value']}, SROI ratio {report['ratio']} : 1, net ratio {report['net_ratio']}"
+    )
     console.print(f"Discounting: {report['discount_rates']['source']}")
     table = Table("outcome", "assumption", "current", "ratio below 1 when", "break-even", "change")
     for row in report["sensitivity"]:
         if row["reachable"]:
-            table.add_row(row["outcome"], row["assumption"], row["current"], row["ratio_below_1_when"],
-                          row["break_even"], row["change"] or "-")
+            table.add_row(
+                row["outcome"],
+                row["assumption"],
+                row["current"],
+                row["ratio_below_1_when"],
+                row["break_even"],
+                row["change"] or "-",
+            )
     console.print(table)
 
 
@@ -197,10 +245,13 @@ def maturity(
         return
     console = Console(width=160)
     bench = report["benchmark"]
-    console.print(f"[bold]Social value informs commissioning: {report['level']}[/bold] "
-                  f"(mean {report['mean_score']} on 0-3)")
-    console.print(f"Benchmark: {bench['same_level_percent']}% of SOLACE 2018 delegates placed their council here, "
-                  f"{bench['below_percent']}% below and {bench['above_percent']}% above. Source: {bench['source']}")
+    console.print(
+        f"[bold]Social value informs commissioning: {report['level']}[/bold] (mean {report['mean_score']} on 0-3)"
+    )
+    console.print(
+        f"Benchmark: {bench['same_level_percent']}% of SOLACE 2018 delegates placed their council here, "
+        f"{bench['below_percent']}% below and {bench['above_percent']}% above. Source: {bench['source']}"
+    )
     console.print("[bold]Reasons[/bold]")
     for reason in report["reasons"]:
         console.print(f"- {reason}")

@@ -18,8 +18,9 @@ from commonweal.domain.resilience.values import shown
 from commonweal.io.errors import InputError
 from commonweal.services.suppliers import AssessmentRequest, assess_suppliers, register_as_dict
 
-app = typer.Typer(help="See supplier failure coming: financial standing, distress scores, dependency.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="See supplier failure coming: financial standing, distress scores, dependency.", no_args_is_help=True
+)
 
 _COLOURS = {Rating.RED: "red", Rating.AMBER: "yellow", Rating.GREEN: "green", Rating.MISSING: "dim"}
 
@@ -51,15 +52,22 @@ def assess(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Accounts: CSV, XLSX or iXBRL (.html).")],
     *,
     output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
-    contract_value: Annotated[str | None, typer.Option(
-        help="Annual contract value in £, for suppliers not named in --contracts.")] = None,
+    contract_value: Annotated[
+        str | None, typer.Option(help="Annual contract value in £, for suppliers not named in --contracts.")
+    ] = None,
     tier: Annotated[ContractTier, typer.Option(help="Contract tier: high, medium or low criticality.")] = (
-        ContractTier.MEDIUM),
+        ContractTier.MEDIUM
+    ),
     critical: Annotated[bool, typer.Option(help="Mark the service critical (adds the contingency checklist).")] = False,
     unit: Annotated[Unit, typer.Option(help="Unit of amounts in the accounts file where a row has no unit.")] = (
-        Unit.pounds),
-    contracts: Annotated[Path | None, typer.Option(
-        exists=True, dir_okay=False, help="CSV/XLSX: supplier, annual_contract_value, tier, critical, spend.")] = None,
+        Unit.pounds
+    ),
+    contracts: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="CSV/XLSX: supplier, annual_contract_value, tier, critical, spend."
+        ),
+    ] = None,
 ) -> None:
     """Assess every supplier in FILE: metrics, distress scores, warning signs and the risk register."""
     request = AssessmentRequest(file, unit.value, contracts, _money(contract_value), tier, critical)
@@ -100,17 +108,22 @@ def _print_tables(register: list[SupplierRisk]) -> None:
         for year in risk.years:
             table.add_column(year.accounts.year_end.isoformat(), justify="right")
         for key, definition in METRICS_BY_KEY.items():
-            table.add_row(definition.label, *(_cell(y.metric(key).value, y.metric(key).rating, definition.unit)
-                                              for y in risk.years))
+            table.add_row(
+                definition.label,
+                *(_cell(y.metric(key).value, y.metric(key).rating, definition.unit) for y in risk.years),
+            )
         for score in risk.years[0].scores:
-            table.add_row(score.label, *(_cell(y.score(score.key).value, y.score(score.key).rating, "ratio")
-                                         for y in risk.years))
+            table.add_row(
+                score.label, *(_cell(y.score(score.key).value, y.score(score.key).rating, "ratio") for y in risk.years)
+            )
         table.add_row("Payment days", *(_cell(y.payment_days, _payment_rating(y), "ratio") for y in risk.years))
         table.add_row("Rating", *(_cell(y.rating.value, y.rating, "") for y in risk.years))
         console.print(table)
         for reason in risk.reasons:
-            console.print(f"  [{_COLOURS[reason.rating]}]{reason.rating.value:>7}[/{_COLOURS[reason.rating]}] "
-                          f"{reason.text}", highlight=False)
+            console.print(
+                f"  [{_COLOURS[reason.rating]}]{reason.rating.value:>7}[/{_COLOURS[reason.rating]}] {reason.text}",
+                highlight=False,
+            )
         for item in risk.checklist:
             console.print(f"  [ ] {item.action} ({item.source})", highlight=False)
         console.print()

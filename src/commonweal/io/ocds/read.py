@@ -1,0 +1,400 @@
+"""Read OCDS releases from files: release packages, record packages, JSON Lines, bare releases and arrays.
+
+Every form streams (memory stays flat as the file grows): JSON Lines line by line with orjson; one JSON document
+(a package, an array, a record) with ijson, item by item. OCDS 1.0 releases are upgraded to 1.1 as they are read
+(`upgrade_release_10_11`). A malformed file stops with an `InputError` naming the file, the line and column; a
+release that breaks the OCDS 1.1.5 release schema stops with its line (or item number) and JSON path. Callers that
+save anything read the whole file first, so nothing partial is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from hashlib import md5
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import ijson
+import orjson
+
+from commonweal.io.errors import InputError, Problem
+
+SCHEMA_DIR = Path(__file__).parent / "schema" / "1.1.5"
+RELEASE_SCHEMA = SCHEMA_DIR / "release-schema.json"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a release was read: the file, its line (JSON Lines) and its place in the document as a JSON path."""
+
+    file: str
+    line: int | None
+    path: str
+
+    def problem(self, message: str, at: str = "") -> Problem:
+        return Problem(file=self.file, row=self.line, column=f"{self.path}{at}" or None, message=message)
+
+
+@cache
+def release_schema() -> dict[str, Any]:
+    """The OCDS 1.1.5 release schema shipped with the package (never fetched)."""
+    with RELEASE_SCHEMA.open("rb") as f:
+        schema: dict[str, Any] = orjson.loads(f.read())
+    return schema
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft4Validator  # only reads that validate pay for importing jsonschema
+
+    return Draft4Validator(release_schema())
+
+
+def schema_problems(release: Mapping[str, Any], where: Where, limit: int = 20) -> list[Problem]:
+    """Problems of one release against the OCDS 1.1.5 release schema, each with its JSON path."""
+    problems = []
+    for error in _validator().iter_errors(release):
+        at = "".join(f"/{part}" for part in error.absolute_path)
+        problems.append(where.problem(f"does not match the OCDS 1.1.5 release schema: {error.message}", at))
+        if len(problems) >= limit:
+            break
+    return problems
+
+
+# ---- reading -----------------------------------------------------------------------------------------------
+
+
+def _decode_problem(file: str, error: json.JSONDecodeError, line_offset: int = 0) -> Problem:
+    """The row is the file's line; the column is the character on that line where the JSON went wrong."""
+    line = error.lineno + line_offset
+    return Problem(file=file, row=line, column=str(error.colno), message=f"malformed JSON: {error.msg}")
+
+
+# How much of the first line is read to tell JSON Lines from one document. A longer first line is streamed as a
+# document (concatenated values included), so one large document on one line still streams in flat memory.
+SNIFF_BYTES = 1024 * 1024
+
+
+def _is_json_lines(f: BinaryIO) -> bool:
+    """JSON Lines: a first line that is a whole JSON value on its own, followed by at least one more line."""
+    first = f.readline(SNIFF_BYTES)
+    try:
+        if not first.endswith(b"\n") or not first.strip():
+            return False
+        orjson.loads(first)
+        return any(line.strip() for line in iter(lambda: f.readline(SNIFF_BYTES), b""))
+    except orjson.JSONDecodeError:
+        return False
+    finally:
+        f.seek(0)
+
+
+def iter_raw(path: Path) -> Iterator[tuple[Where, Any]]:
+    """Yield (where, item) for each top-level item: one per JSON line, or per release of a single document.
+
+    Items are releases (upgraded to 1.1); package and record wrappers are unpacked.
+    """
+    file = str(path)
+    with path.open("rb") as f:
+        if _is_json_lines(f):
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = orjson.loads(line)
+                except orjson.JSONDecodeError as error:
+                    raise InputError([_decode_problem(file, error, number - 1)]) from None
+                yield from _unpack(Where(file, number, ""), item)
+        else:
+            yield from _iter_document(file, f)
+
+
+def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
+    try:
+        prefix, version = _sniff(f)
+        f.seek(0)
+        if prefix is None:
+            for item in ijson.items(f, "", use_float=True, multiple_values=True):
+                yield from _unpack(Where(file, None, ""), item)
+        else:
+            path = "" if prefix == "item" else "/" + prefix.removesuffix(".item")
+            for index, item in enumerate(ijson.items(f, prefix, use_float=True, multiple_values=True)):
+                where = Where(file, None, f"{path}/{index}")
+                if prefix == "records.item":
+                    yield from _unpack_record(where, item, version)
+                elif prefix == "item":  # an array of releases, packages or records
+                    yield from _unpack(where, item)
+                else:
+                    yield where, _as_release(item, version, where)
+    except ijson.JSONError:
+        # ijson reports no line or column; the standard library does, so re-read once to say where.
+        f.seek(0)
+        try:
+            json.loads(f.read())
+        except json.JSONDecodeError as error:
+            raise InputError([_decode_problem(file, error)]) from None
+        raise InputError([Problem(file=file, message="malformed JSON")]) from None
+
+
+def _sniff(f: BinaryIO) -> tuple[str | None, str | None]:
+    """Which array holds the releases ("releases.item", "records.item", "item") and the package's version: as
+    ocdskit reads it, a package without `version` (before its releases, here) is OCDS 1.0."""
+    version = None
+    for prefix, event, value in ijson.parse(f, use_float=True, multiple_values=True):
+        if prefix == "" and event == "start_array":
+            return "item", None
+        if prefix == "version" and event == "string":
+            version = value
+        if event == "map_key" and prefix == "":
+            if value == "ocid":
+                return None, None
+            if value in ("releases", "records"):
+                return f"{value}.item", version or "1.0"
+    return None, None
+
+
+def _unpack(where: Where, item: Any) -> Iterator[tuple[Where, Any]]:
+    if isinstance(item, list):
+        for index, entry in enumerate(item):
+            yield from _unpack(Where(where.file, where.line, f"{where.path}/{index}"), entry)
+    elif isinstance(item, dict) and "records" in item:
+        version = item.get("version", "1.0")
+        for index, record in enumerate(item["records"] or []):
+            yield from _unpack_record(Where(where.file, where.line, f"{where.path}/records/{index}"), record, version)
+    elif isinstance(item, dict) and "releases" in item and "ocid" not in item:
+        version = item.get("version", "1.0")
+        for index, release in enumerate(item["releases"] or []):
+            if release is not None:
+                inner = Where(where.file, where.line, f"{where.path}/releases/{index}")
+                yield inner, _as_release(release, version, inner)
+    elif isinstance(item, dict) and "releases" in item:
+        yield from _unpack_record(where, item, None)
+    else:
+        yield where, _as_release(item, None, where)
+
+
+def _unpack_record(where: Where, record: Any, version: str | None) -> Iterator[tuple[Where, Any]]:
+    if not isinstance(record, dict) or not isinstance(record.get("releases"), list):
+        raise InputError([where.problem("a record needs a `releases` array")])
+    for index, release in enumerate(record["releases"]):
+        inner = Where(where.file, where.line, f"{where.path}/releases/{index}")
+        if isinstance(release, dict) and "url" in release and len(release) <= 3:
+            raise InputError([inner.problem("a linked release (only a `url`) cannot be read without the network")])
+        yield inner, _as_release(release, version, inner)
+
+
+def _as_release(item: Any, version: str | None, where: Where) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InputError([where.problem(f"expected a release (a JSON object), found {type(item).__name__}")])
+    if not isinstance(item.get("ocid"), str):
+        raise InputError([where.problem("a release needs a string `ocid`", "/ocid")])
+    # ocdskit's rule: a package's `version` decides; a bare release with `parties` is 1.1, without is 1.0.
+    if (version or ("1.1" if "parties" in item else "1.0")) == "1.0":
+        upgrade_release_10_11(item)
+    return item
+
+
+def read_releases(path: Path, *, validate: bool = False) -> Iterator[tuple[Where, dict[str, Any]]]:
+    """Stream (where, release) from any OCDS file; with `validate`, stop on any schema problem."""
+    if not path.is_file():
+        raise InputError([Problem(file=str(path), message="no such file")])
+    for where, release in iter_raw(path):
+        if validate:
+            problems = schema_problems(release, where)
+            if problems:
+                raise InputError(problems)
+        yield where, release
+
+
+def read_all(path: Path, *, validate: bool = False) -> list[dict[str, Any]]:
+    """Every release in the file (upgraded). With `validate`, schema problems and repeated (ocid, id) pairs are
+    collected across the whole file before raising."""
+    releases, problems = [], []
+    seen: dict[tuple[Any, Any], Where] = {}
+    for where, release in read_releases(path):
+        if validate:
+            problems.extend(schema_problems(release, where))
+            # libcoveocds' check too: a release is identified by its ocid and id together
+            key = (release.get("ocid"), release.get("id"))
+            if key in seen:
+                first = seen[key]
+                at = f"line {first.line}" if first.line else first.path
+                problems.append(where.problem(f"release {key[1]!r} of ocid {key[0]!r} appears twice (first at {at})",
+                                              "/id"))
+            else:
+                seen[key] = where
+        releases.append(release)
+    if problems:
+        raise InputError(problems)
+    return releases
+
+
+# ---- OCDS 1.0 -> 1.1 upgrade (the same result as `ocdskit upgrade 1.0:1.1`) -----------------------------------
+
+_IDENTIFICATION_10 = (
+    (None, ("name",)),
+    ("identifier", ("scheme", "id", "legalName", "uri")),
+    ("address", ("streetAddress", "locality", "region", "postalCode", "countryName")),
+    ("contactPoint", ("name", "email", "telephone", "faxNumber", "url")),
+)
+
+
+def _party_id(party: Mapping[str, Any]) -> str:
+    parts: list[bytes] = []
+    for parent, fields in _IDENTIFICATION_10:
+        source = party if parent is None else party.get(parent)
+        if parent is None or parent in party:
+            parts.extend(str((source or {}).get(field) or "").encode() for field in fields)
+    return md5(b"-".join(parts)).hexdigest()  # noqa: S324 (OCDS 1.0 upgrade's party id, not security)
+
+
+def _present(obj: Mapping[str, Any], field: str) -> bool:
+    return field in obj and obj[field] is not None
+
+
+def upgrade_release_10_11(release: dict[str, Any]) -> None:
+    """Upgrade one OCDS 1.0 release to 1.1 in place (OCDS 1.1 changelog: parties, amendments, transactions).
+
+    Organisations become references into `parties` (ids as `ocdskit upgrade` makes them: an MD5 of the
+    identifying fields), `amendment` becomes `amendments`, transactions' `providerOrganization`/
+    `receiverOrganization`/`amount` become `payer`/`payee`/`value`. Keys keep their order, new ones go last, as
+    the `ocdskit upgrade` command prints them. Unlike ocdskit 1.7, the transactions' payers and payees are also
+    added to `parties`, as OCDS 1.1 requires.
+    """
+    parties: dict[str, dict[str, Any]] = {}
+    for party in release.get("parties") or []:
+        parties[party["id"] if "id" in party else _party_id(party)] = party
+
+    def add(party: dict[str, Any], role: str) -> dict[str, Any]:
+        party = json.loads(json.dumps(party))
+        if "id" not in party:
+            party["id"] = _party_id(party)
+        pid = party["id"]
+        parties.setdefault(pid, party)
+        if "roles" not in parties[pid]:
+            parties[pid]["roles"] = []
+        roles = parties[pid]["roles"]
+        if not isinstance(roles, list):
+            roles = parties[pid]["roles"] = [roles]
+        if role not in roles:
+            roles.append(role)
+        reference = {"id": pid}
+        if "name" in party:
+            reference["name"] = party["name"]
+        return reference
+
+    if _present(release, "buyer"):
+        release["buyer"] = add(release["buyer"], "buyer")
+    if _present(release, "tender"):
+        tender = release["tender"]
+        if _present(tender, "procuringEntity"):
+            tender["procuringEntity"] = add(tender["procuringEntity"], "procuringEntity")
+        if _present(tender, "tenderers"):
+            tender["tenderers"] = [add(tenderer, "tenderer") for tenderer in tender["tenderers"]]
+    for award in release.get("awards") or []:
+        if _present(award, "suppliers"):
+            award["suppliers"] = [add(supplier, "supplier") for supplier in award["suppliers"]]
+    _add_parties(release, parties)
+
+    for block in [release["tender"]] if _present(release, "tender") else []:
+        _upgrade_amendment(block)
+    for field in ("awards", "contracts"):
+        for block in release.get(field) or []:
+            _upgrade_amendment(block)
+
+    parties = {party["id"] if "id" in party else _party_id(party): party for party in release.get("parties") or []}
+    for contract in release.get("contracts") or []:
+        implementation = contract.get("implementation") or {}
+        for transaction in implementation.get("transactions") or []:
+            if "value" not in transaction:
+                transaction["value"] = transaction.pop("amount", None)
+            for old, new in (("providerOrganization", "payer"), ("receiverOrganization", "payee")):
+                if old in transaction and new not in transaction:
+                    organisation: dict[str, Any] = {"identifier": transaction[old]}
+                    if "legalName" in transaction[old]:
+                        organisation["name"] = transaction[old]["legalName"]
+                    transaction[new] = add(organisation, new)
+                    del transaction[old]
+    _add_parties(release, parties)
+
+
+def _add_parties(release: dict[str, Any], parties: Mapping[str, dict[str, Any]]) -> None:
+    if not parties:
+        return
+    if "parties" not in release:
+        release["parties"] = []
+    for party in parties.values():
+        if party not in release["parties"]:
+            release["parties"].append(party)
+
+
+def _upgrade_amendment(block: dict[str, Any]) -> None:
+    if "amendment" in block:
+        block.setdefault("amendments", [])
+        if block["amendment"] not in block["amendments"]:
+            block["amendments"].append(block["amendment"])
+        del block["amendment"]
+
+
+# ---- grouping for compile: releases kept as JSON bytes, so memory stays near the file's size --------------------
+
+# (line, raw, data): `raw` marks a JSON line kept as read, still to be parsed and upgraded; otherwise `data` is a
+# release already read and upgraded, serialised again.
+Entry = tuple[int | None, bool, bytes]
+
+
+def _leading_ocid(line: bytes) -> str | None:
+    """The ocid of a JSON line that starts `{"ocid":"...",` (most publishers' layout), without parsing the line."""
+    for head in (b'{"ocid":"', b'{"ocid": "'):
+        if line.startswith(head):
+            end = line.find(b'"', len(head))
+            ocid = line[len(head) : end]
+            if end > 0 and b"\\" not in ocid:
+                return ocid.decode()
+    return None
+
+
+def releases_by_ocid(path: Path) -> dict[str, list[Entry]]:
+    """Every release in the file as JSON bytes, grouped by ocid in file order (`ocdskit compile`'s grouping)."""
+    if not path.is_file():
+        raise InputError([Problem(file=str(path), message="no such file")])
+    groups: dict[str, list[Entry]] = {}
+    with path.open("rb") as f:
+        json_lines = _is_json_lines(f)
+        if json_lines:
+            for number, line in enumerate(f, start=1):
+                ocid = _leading_ocid(line)
+                if ocid is not None:
+                    groups.setdefault(ocid, []).append((number, True, line))
+                elif line.strip():
+                    try:
+                        item = orjson.loads(line)
+                    except orjson.JSONDecodeError as error:
+                        raise InputError([_decode_problem(str(path), error, number - 1)]) from None
+                    for _, release in _unpack(Where(str(path), number, ""), item):
+                        groups.setdefault(release["ocid"], []).append((number, False, orjson.dumps(release)))
+            return groups
+    for where, release in iter_raw(path):
+        groups.setdefault(release["ocid"], []).append((where.line, False, orjson.dumps(release)))
+    return groups
+
+
+def load_group(file: str, ocid: str, entries: list[Entry]) -> list[dict[str, Any]]:
+    """Parse one ocid's releases from `releases_by_ocid` (upgrading OCDS 1.0 JSON lines)."""
+    releases = []
+    for line, raw, data in entries:
+        try:
+            release = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            raise InputError([_decode_problem(file, error, (line or 1) - 1)]) from None
+        if not raw:
+            releases.append(release)
+            continue
+        for where, unpacked in _unpack(Where(file, line, ""), release):
+            if unpacked["ocid"] != ocid:
+                raise InputError([where.problem(f"the line starts with ocid {ocid!r} but holds {unpacked['ocid']!r}")])
+            releases.append(unpacked)
+    return releases

@@ -1,0 +1,261 @@
+"""OCDS use cases: compile, import, red flags and export. Each loads through `commonweal.io.ocds`, runs the pure
+core in `commonweal.domain.ocds` and returns plain data (bytes, dicts) for the CLI and the web app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from commonweal.domain.ocds.mapping import Process, process_from_release, release_from_process, tender_processes
+from commonweal.domain.ocds.merge import (
+    MergeConflict,
+    MergeRules,
+    compile_release,
+    group_by_ocid,
+    versioned_release,
+)
+from commonweal.domain.ocds.redflags import INDICATORS, Flag, RedFlagReport, RedFlagSettings, red_flags
+from commonweal.io.errors import InputError, Problem
+from commonweal.io.ocds.read import Entry, load_group, read_all, release_schema, releases_by_ocid
+
+if TYPE_CHECKING:
+    from commonweal.analytics.ocds import ImportCounts
+
+# ---- compile -----------------------------------------------------------------------------------------------
+
+
+@cache
+def merge_rules() -> MergeRules:
+    """Merge rules derived once from the shipped OCDS 1.1.5 release schema."""
+    return MergeRules.from_schema(release_schema())
+
+
+# A batch's result: the JSON lines, or the problems that stop the compile.
+_Batch = tuple[list[bytes], list[Problem]]
+# What forked workers read (copy-on-write) instead of receiving it pickled: the file, ocids and their releases.
+_SHARED: tuple[str, list[tuple[str, list[Entry]]], bool] | None = None
+
+
+def _merge_group(file: str, ocid: str, entries: list[Entry], *, versioned: bool) -> dict[str, Any]:
+    """One ocid's compiled (or versioned) release; a merge conflict is a problem with the input file."""
+    merge = versioned_release if versioned else compile_release
+    try:
+        return merge(load_group(file, ocid, entries), merge_rules())
+    except MergeConflict as error:
+        raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+
+
+def _compile_batch(start: int, stop: int) -> _Batch:
+    assert _SHARED is not None
+    file, groups, versioned = _SHARED
+    lines = []
+    for ocid, entries in groups[start:stop]:
+        try:
+            lines.append(orjson.dumps(_merge_group(file, ocid, entries, versioned=versioned)))
+        except InputError as error:  # problems travel back from a worker as data, not as an exception
+            return [], error.problems
+    return lines, []
+
+
+def compile_lines(path: Path, *, versioned: bool = False, jobs: int = 1) -> Iterator[bytes]:
+    """Compiled (or versioned) releases, one JSON line per ocid in ocid order, as `ocdskit compile` prints them.
+
+    Lines come out as they are merged; the first problem (malformed JSON, a merge conflict) raises `InputError`.
+    `jobs` > 1 merges batches of ocids in that many forked worker processes.
+    """
+    global _SHARED  # noqa: PLW0603 (handed to forked workers through memory, not pickling)
+    groups = releases_by_ocid(path)
+    _SHARED = (str(path), [(ocid, groups.pop(ocid)) for ocid in sorted(groups)], versioned)
+    try:
+        count = len(_SHARED[1])
+        if jobs <= 1 or count < 1000:
+            yield from _emit(_compile_batch(i, i + 500) for i in range(0, count, 500))
+        else:
+            size = max(100, count // (jobs * 16))
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+                futures = [pool.submit(_compile_batch, i, i + size) for i in range(0, count, size)]
+                yield from _emit(future.result() for future in futures)
+    finally:
+        _SHARED = None
+
+
+def _emit(batches: Iterable[_Batch]) -> Iterator[bytes]:
+    for lines, problems in batches:
+        if problems:
+            raise InputError(problems)
+        yield from lines
+
+
+def iter_compiled(path: Path) -> Iterator[dict[str, Any]]:
+    """Compiled releases, in ocid order, for red flags."""
+    groups = releases_by_ocid(path)
+    for ocid in sorted(groups):
+        yield _merge_group(str(path), ocid, groups[ocid], versioned=False)
+
+
+# ---- red flags -----------------------------------------------------------------------------------------------
+
+
+def _flag_json(flag: Flag) -> dict[str, Any]:
+    indicator = INDICATORS[flag.code]
+    return {"code": flag.code, "title": indicator.title, "value": str(flag.value), "detail": flag.detail}
+
+
+def report_json(report: RedFlagReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data (decimals as strings, so nothing is rounded on the way out)."""
+    return {
+        "checked": report.checked,
+        "processes": {ocid: [_flag_json(f) for f in flags] for ocid, flags in report.processes.items()},
+        "organisations": [
+            {"group": group, "id": key, "flags": [_flag_json(f) for f in flags]}
+            for (group, key), flags in sorted(report.organisations.items())
+        ],
+        "fences": {
+            code: {"q1": None if f.q1 is None else str(f.q1), "q3": None if f.q3 is None else str(f.q3),
+                   "fence": str(f.fence)}
+            for code, f in report.fences.items()
+        },
+        "indicators": {code: {"title": i.title, "method": i.method, "source": i.source}
+                       for code, i in INDICATORS.items()},
+    }
+
+
+def flags_for_file(path: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
+    """Red flags over every contracting process in an OCDS file (compiled from its releases)."""
+    return red_flags(iter_compiled(path), settings)
+
+
+def flags_for_database(db: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
+    """Red flags over the contracting processes imported into a DuckDB database by `import_file`."""
+    from commonweal.analytics.ocds import compiled_releases
+
+    if not db.is_file():
+        raise InputError([Problem(file=str(db), message="no such database (run `commonweal ocds import` first)")])
+    return red_flags(compiled_releases(db), settings)
+
+
+def flags_for_tender(tender_dir: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
+    """Red flags over a Commonweal tender folder's own bids and recommended awards."""
+    processes = _tender_processes(tender_dir, contracts=(), ocid_prefix=ocid_prefix(), as_of=datetime.now(UTC).date())
+    releases = [
+        release_from_process(p, release_id=f"{p.ocid}-flags", date_time=_now(), tags=["tender"], include_bids=True)
+        for p in processes
+    ]
+    return red_flags(releases, settings)
+
+
+# ---- import --------------------------------------------------------------------------------------------------
+
+
+def import_file(path: Path, db: Path) -> ImportCounts:
+    """Validate every release in the file against OCDS 1.1.5, compile, map, and store in DuckDB at `db`.
+
+    Any problem (malformed JSON, a schema error, a merge conflict) stops the import before anything is stored."""
+    releases = read_all(path, validate=True)
+    groups = group_by_ocid(releases)
+    compiled = []
+    problems = []
+    for ocid in sorted(groups):
+        try:
+            compiled.append(compile_release(groups[ocid], merge_rules()))
+        except MergeConflict as error:
+            problems.append(Problem(file=str(path), message=f"cannot merge: {error}"))
+    if problems:
+        raise InputError(problems)
+    from commonweal.analytics.ocds import store_import  # DuckDB: import only
+
+    return store_import(db, str(path), releases, compiled, (process_from_release(c) for c in compiled))
+
+
+# ---- export --------------------------------------------------------------------------------------------------
+
+DEFAULT_OCID_PREFIX = "ocds-unregistered"  # Commonweal default: publishers must register their own prefix with OCP
+
+
+def ocid_prefix() -> str:
+    return os.environ.get("COMMONWEAL_OCID_PREFIX", DEFAULT_OCID_PREFIX)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _tender_processes(
+    tender_dir: Path, *, contracts: Sequence[Path], ocid_prefix: str, as_of: date
+) -> list[Process]:
+    # imported here: the evaluation engine (NumPy) and contract folders are not needed to compile or import OCDS
+    from commonweal.domain.socialvalue.commitments import value_bids
+    from commonweal.io.contracts import load_contract_folder
+    from commonweal.io.socialvalue import read_folder_commitments, read_settings
+    from commonweal.services.evaluation import evaluate_folder
+
+    evaluation = evaluate_folder(tender_dir)
+    settings = read_settings(tender_dir)
+    bids = {(r.bid.bidder, r.bid.lot) for lot in evaluation.lots for r in lot.result.ranking}
+    commitments = read_folder_commitments(tender_dir, settings, bids) or ()
+    social_value = {(b.bidder, b.lot): b for b in value_bids(commitments, settings.library, {}, {})}
+    lots = {lot.id for lot in evaluation.tender.lots}
+    let = {}
+    problems = []
+    for folder in contracts:
+        loaded = load_contract_folder(folder, as_of)
+        lot = loaded.contract.lot
+        if lot not in lots:
+            problems.append(Problem(file=str(folder / "contract.yaml"), column="lot",
+                                    message=f"expected one of the tender's lots ({', '.join(sorted(lots))}), "
+                                            f"found {lot!r}"))
+        elif lot in let:
+            problems.append(Problem(file=str(folder / "contract.yaml"), column="lot",
+                                    message=f"lot {lot!r} already has a contract"))
+        else:
+            let[lot] = (loaded.contract, loaded.returns)
+    if problems:
+        raise InputError(problems)
+    results = {lot.result.lot.id: lot.result for lot in evaluation.lots}
+    try:
+        return tender_processes(evaluation.tender, results, let, ocid_prefix=ocid_prefix, social_value=social_value)
+    except ValueError as error:
+        raise InputError([Problem(file=str(tender_dir), message=str(error))]) from None
+
+
+@dataclass(frozen=True)
+class Export:
+    package: dict[str, Any]
+    validation: dict[str, Any]
+
+
+def export_tender(
+    tender_dir: Path, *, contracts: Sequence[Path] = (), published: str | None = None, prefix: str | None = None
+) -> Export:
+    """A Commonweal tender (its evaluation model, award, and the contracts let from it with their KPIs and social
+    value, from contract folders) as an OCDS 1.1.5 release package, checked by libcoveocds offline. Raises if
+    libcoveocds finds any validation error."""
+    from commonweal.io.ocds.write import release_package, validate_package  # requests and libcoveocds: export only
+
+    published = published or _now()
+    processes = _tender_processes(tender_dir, contracts=contracts, ocid_prefix=prefix or ocid_prefix(),
+                                  as_of=date.fromisoformat(published[:10]))
+    releases = []
+    for process in processes:
+        tags = ["tender"] + (["award"] if process.awards else []) + (["contract"] if process.contracts else [])
+        releases.append(release_from_process(process, release_id=f"{process.ocid}-{published}", date_time=published,
+                                             tags=tags))
+    buyer = processes[0].parties[0].name if processes else ""
+    package = release_package(releases, publisher=buyer, published=published)
+    validation = validate_package(package)
+    if validation["validation_errors"] or validation["invalid_extensions"]:
+        problems = [Problem(file=str(tender_dir), message=f"libcoveocds: {error}")
+                    for error in validation["validation_errors"]]
+        problems += [Problem(file=str(tender_dir), message=f"libcoveocds could not load extension {url}: {why}")
+                     for url, why in validation["invalid_extensions"].items()]
+        raise InputError(problems)
+    return Export(package=package, validation=validation)
