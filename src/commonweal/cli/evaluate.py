@@ -14,7 +14,8 @@ from rich.table import Table
 
 from commonweal.cli.errors import fail_on_input_error
 from commonweal.io.errors import InputError
-from commonweal.services.evaluation import TenderEvaluation, evaluate_folder
+from commonweal.io.export import neutralise
+from commonweal.services.evaluation import RANKING_HEADER, TenderEvaluation, evaluate_folder, ranking_rows
 
 EXAMPLE_TENDER = Path(__file__).resolve().parents[3] / "examples" / "home-care-tender"
 
@@ -61,26 +62,10 @@ def print_table(evaluation: TenderEvaluation, console: Console) -> None:
 
 
 def write_csv(evaluation: TenderEvaluation, stream: typer.FileTextWrite | object) -> None:
+    """The ranking as CSV; text that a spreadsheet would run as a formula is neutralised."""
     writer = csv.writer(stream, lineterminator="\n")  # type: ignore[arg-type]
-    writer.writerow(
-        ["lot", "rank", "bidder", "price", "price_points", "quality", "social_value", "total", "excluded", "flags"]
-    )
-    for lot in evaluation.lots:
-        for r in lot.result.ranking:
-            writer.writerow(
-                [
-                    lot.result.lot.id,
-                    r.rank or "",
-                    r.bidder,
-                    f"{r.bid.price:.2f}",
-                    r.price_points if r.price_points is not None else "",
-                    f"{r.quality:.2f}",
-                    f"{r.social_value:.2f}",
-                    r.total if r.total is not None else "",
-                    "yes" if r.excluded else "no",
-                    " | ".join(r.exclusion_reasons or r.flags),
-                ]
-            )
+    writer.writerow(RANKING_HEADER)
+    writer.writerows([neutralise(v) for v in row] for row in ranking_rows(evaluation))
 
 
 def evaluate(

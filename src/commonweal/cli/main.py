@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
-from commonweal.cli import contracts, evaluate, ocds, socialvalue, suppliers
+from commonweal.cli import audit, contracts, evaluate, ocds, socialvalue, suppliers, web
 
 app = typer.Typer(
     name="commonweal",
@@ -14,6 +14,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(contracts.app, name="contracts")
+app.add_typer(audit.app, name="audit")
+app.add_typer(web.app, name="web")
 app.add_typer(suppliers.app, name="suppliers")
 
 

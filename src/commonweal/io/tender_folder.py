@@ -368,16 +368,19 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
 
 def read_tender_yaml(path: Path) -> tuple[Tender, dict[str, int]]:
     """Parse tender.yaml into a Tender; raise InputError with line numbers for every problem."""
-    problems = ProblemCollector()
-    name = path.name
     try:
         text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(path.name, f"cannot be read: {exc}")]) from exc
+    return parse_tender_yaml(text, path.name)
+
+
+def parse_tender_yaml(text: str, name: str = TENDER_FILE) -> tuple[Tender, dict[str, int]]:
+    """Parse the text of a tender.yaml (the web workspace stores it) into a Tender, like `read_tender_yaml`."""
+    problems = ProblemCollector()
+    try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(name, f"cannot be read: {exc}")
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(name, f"is not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None)
@@ -479,8 +482,11 @@ def _read(
     return [build(row) for row in table]
 
 
-def load_tender_folder(folder: Path) -> TenderFolder:
-    """Read and validate a whole tender folder; raise InputError listing every problem in every file."""
+def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
+    """Read and validate a whole tender folder; raise InputError listing every problem in every file.
+
+    With `evaluated=False` (a tender before evaluation, as the web workspace uploads it) scores and moderation
+    are optional and not yet expected."""
     if not (folder / TENDER_FILE).is_file():
         raise InputError([Problem(str(folder), f"is not a tender folder: {TENDER_FILE} is missing")])
     tender, _ = read_tender_yaml(folder / TENDER_FILE)
@@ -575,10 +581,12 @@ def load_tender_folder(folder: Path) -> TenderFolder:
         tender=tender,
         bids=_read(folder, "bids", ["bidder", "lot", "price"], bid, problems),
         scores=_read(
-            folder, "scores", ["evaluator", "bidder", "lot", "criterion", "score", "rationale"], score, problems
+            folder, "scores", ["evaluator", "bidder", "lot", "criterion", "score", "rationale"], score, problems,
+            optional=not evaluated,
         ),
         moderation=_read(
-            folder, "moderation", ["bidder", "lot", "criterion", "score", "rationale"], consensus, problems
+            folder, "moderation", ["bidder", "lot", "criterion", "score", "rationale"], consensus, problems,
+            optional=not evaluated,
         ),
         gates=_read(folder, "gates", ["bidder", "lot", "gate", "result"], gate, problems, optional=True),
         decisions=_read(
@@ -596,11 +604,11 @@ def load_tender_folder(folder: Path) -> TenderFolder:
         except InputError as exc:
             problems.extend(exc.problems)
     problems.raise_if_any()
-    check_folder(loaded)
+    check_folder(loaded, evaluated=evaluated)
     return loaded
 
 
-def check_folder(folder: TenderFolder) -> None:
+def check_folder(folder: TenderFolder, evaluated: bool = True) -> None:
     """Run the domain's input checks for every lot; raise InputError naming file, row and column."""
     issues: list[Issue] = []
     for lot in folder.tender.lots:
@@ -608,6 +616,6 @@ def check_folder(folder: TenderFolder) -> None:
         if not inputs["bids"]:
             issues.append(Issue(f"lot {lot.id} has no bids", Source("bids.csv")))
             continue
-        issues.extend(check_inputs(lot, **inputs))
+        issues.extend(check_inputs(lot, **inputs, expect_scores=evaluated))
     if issues:
         raise InputError(issues_to_problems(issues, "scores.csv"))

@@ -62,6 +62,34 @@ def evaluate_folder(path: Path) -> TenderEvaluation:
     return evaluate_tender(load_tender_folder(path))
 
 
+RANKING_HEADER = (
+    "lot", "rank", "bidder", "price", "price_points", "quality", "social_value", "total", "excluded", "flags",
+)
+
+
+def ranking_rows(evaluation: TenderEvaluation) -> list[list[str | int | Decimal]]:
+    """The ranking of every lot as table rows (the CSV of `commonweal evaluate` and the web's CSV/XLSX export):
+    money and points as exact decimals (so a spreadsheet gets numbers), exclusion reasons (or else flags) joined
+    with ` | `; an empty cell is ""."""
+    cent = Decimal("0.01")
+    return [
+        [
+            lot.result.lot.id,
+            r.rank or "",
+            r.bidder,
+            r.bid.price.quantize(cent),
+            r.price_points if r.price_points is not None else "",
+            r.quality.quantize(cent),
+            r.social_value.quantize(cent),
+            r.total if r.total is not None else "",
+            "yes" if r.excluded else "no",
+            " | ".join(r.exclusion_reasons or r.flags),
+        ]
+        for lot in evaluation.lots
+        for r in lot.result.ranking
+    ]
+
+
 def _number(value: Decimal | None) -> float | None:
     """Scores (not money) as JSON numbers; they are already rounded to the model's precision."""
     return float(value) if value is not None else None

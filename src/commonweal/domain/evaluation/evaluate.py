@@ -123,8 +123,11 @@ def check_inputs(
     gates: Sequence[GateResult] = (),
     decisions: Sequence[AbnormallyLowDecision] = (),
     quantities: Mapping[tuple[str, str], Decimal] | None = None,
+    expect_scores: bool = True,
 ) -> list[Issue]:
-    """Every way the inputs for `lot` fail the model, each naming its source record and column."""
+    """Every way the inputs for `lot` fail the model, each naming its source record and column.
+
+    `expect_scores=False` checks a tender before evaluation (bids and gates only)."""
     model = lot.model
     quantities = quantities or {}
     found = [_issue(f"lot {lot.id}: {p}", None) for p in model_problems(model, lot.budget)]
@@ -196,7 +199,7 @@ def check_inputs(
         for cid, c in sorted(leaves.items()):
             if c.kind == "quantitative" and (bidder, cid) not in quantities:
                 found.append(_issue(f"{bidder} has no offered value for quantitative criterion {cid}", None, cid))
-    if not evaluators and scored:
+    if expect_scores and not evaluators and scored:
         found.append(_issue(f"lot {lot.id} has no evaluators' scores", None, "score"))
 
     gate_ids = {g.id for g in model.gates}

@@ -41,8 +41,7 @@ class Moderation:
 
     def flags(self, criterion: Criterion, spread_threshold_percent: Decimal) -> tuple[str, ...]:
         found = []
-        scale = criterion.scale
-        threshold = (scale.maximum - scale.minimum) * spread_threshold_percent / HUNDRED
+        threshold = spread_limit(criterion, spread_threshold_percent)
         if self.spread >= threshold:
             found.append(
                 f"evaluators' scores for {self.criterion} range from {self.low} to {self.high} (spread {self.spread}, "
@@ -54,6 +53,11 @@ class Moderation:
                 f"{self.low}–{self.high}: the rationale must explain why"
             )
         return tuple(found)
+
+
+def spread_limit(criterion: Criterion, spread_threshold_percent: Decimal) -> Decimal:
+    """The spread of evaluators' scores, on the criterion's scale, at which moderation must discuss them."""
+    return (criterion.scale.maximum - criterion.scale.minimum) * spread_threshold_percent / HUNDRED
 
 
 def moderate(

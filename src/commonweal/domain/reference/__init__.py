@@ -1,0 +1,1 @@
+"""Reference data the domain rules need, shipped as plain Python data with its source."""

@@ -1,0 +1,120 @@
+"""The bridge to the evaluation engine: builds the engine's inputs from this tender's rows and returns its results.
+
+Ranking, price scoring, thresholds, tie-breaks, abnormally low findings, sensitivity, assessment summaries and
+the award recommendation all come from `commonweal.services.evaluation` and `commonweal.domain.evaluation`;
+nothing here re-computes them. The evaluation model is rebuilt from the stored tender.yaml by the engine's own
+reader (`commonweal.io.tender_folder.parse_tender_yaml`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from commonweal.domain.evaluation import model as domain
+from commonweal.domain.evaluation import records
+from commonweal.domain.evaluation.moderation import spread_limit
+from commonweal.domain.evaluation.scales import ScoringScale
+from commonweal.domain.evaluation.validation import model_problems as validate_model
+from commonweal.io.errors import InputError
+from commonweal.io.tender_folder import TenderFolder, parse_tender_yaml
+from commonweal.services.evaluation import TenderEvaluation, evaluate_tender
+from commonweal.web.models import (
+    AbnormallyLowDecision,
+    Bid,
+    Criterion,
+    GateResult,
+    ModeratedScore,
+    Score,
+    Tender,
+)
+
+
+def domain_tender(tender: Tender) -> domain.Tender:
+    return _parsed(tender.definition)
+
+
+@lru_cache(maxsize=64)
+def _parsed(definition: str) -> domain.Tender:
+    # Parsing YAML with line numbers takes a few hundred milliseconds; the domain Tender is immutable and a
+    # stored definition never changes, so each text is parsed once per process.
+    return parse_tender_yaml(definition)[0]
+
+
+def _domain_criterion(criterion: Criterion) -> tuple[domain.Lot, domain.Criterion]:
+    lot = next(lot for lot in domain_tender(criterion.lot.tender).lots if lot.id == criterion.lot.reference)
+    return lot, next(c for c in lot.model.criteria if c.id == criterion.reference)
+
+
+def criterion_scale(criterion: Criterion) -> ScoringScale:
+    return _domain_criterion(criterion)[1].scale
+
+
+def spread_limit_for(criterion: Criterion) -> Decimal:
+    """The engine's moderation threshold for this criterion (a share of its scale's range, set in the model)."""
+    lot, found = _domain_criterion(criterion)
+    return spread_limit(found, lot.model.spread_threshold_percent)
+
+
+def model_problems(tender: Tender) -> list[str]:
+    try:
+        parsed = domain_tender(tender)
+    except InputError as exc:
+        return [str(p) for p in exc.problems]
+    return [f"lot {lot.id}: {p}" for lot in parsed.lots for p in validate_model(lot.model, lot.budget)]
+
+
+def _score(value: Decimal) -> Decimal:
+    """A score as it was entered: the database column keeps two places (4.00), the engine's messages should say 4
+    (and 2.5), as they do for the same score read from a CSV file."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def tender_folder(tender: Tender) -> TenderFolder:
+    """This tender's rows as the engine's TenderFolder: bids with prices, every evaluator's scores, the consensus,
+    gate results and abnormally low decisions. Callers decide who may see what comes out."""
+    bids = list(Bid.objects.filter(lot__tender=tender).select_related("lot"))
+    return TenderFolder(
+        path=Path(f"tender-{tender.pk}"),
+        tender=domain_tender(tender),
+        bids=[
+            records.Bid(b.bidder, b.lot.reference, b.price, identifier=b.identifier, address=b.address, email=b.email)
+            for b in bids
+        ],
+        scores=[
+            records.EvaluatorScore(s.evaluator.get_username(), s.bid.bidder, s.bid.lot.reference,
+                                   s.criterion.reference, _score(s.score), s.rationale)
+            for s in Score.objects.filter(bid__lot__tender=tender).select_related("evaluator", "bid__lot", "criterion")
+        ],
+        moderation=[
+            records.ModeratedScore(m.bid.bidder, m.bid.lot.reference, m.criterion.reference, _score(m.score),
+                                   m.rationale)
+            for m in ModeratedScore.objects.filter(bid__lot__tender=tender).select_related("bid__lot", "criterion")
+        ],
+        gates=[
+            records.GateResult(g.bid.bidder, g.bid.lot.reference, g.gate, g.passed, g.rationale)
+            for g in GateResult.objects.filter(bid__lot__tender=tender).select_related("bid__lot")
+        ],
+        decisions=[
+            records.AbnormallyLowDecision(
+                d.bid.bidder, d.bid.lot.reference, "rejected" if d.decision == "rejected" else "accepted", d.reason,
+                d.decided_by.get_username(), d.decided_on,
+            )
+            for d in AbnormallyLowDecision.objects.filter(bid__lot__tender=tender).select_related("bid__lot",
+                                                                                                   "decided_by")
+        ],
+    )
+
+
+def evaluate(tender: Tender) -> TenderEvaluation:
+    return evaluate_tender(tender_folder(tender))
+
+
+def abnormally_low_pending(evaluation: TenderEvaluation) -> list[str]:
+    return [
+        f"lot {lot.result.lot.id}: {finding.bidder}"
+        for lot in evaluation.lots
+        for finding in lot.result.abnormally_low
+        if finding.pending
+    ]

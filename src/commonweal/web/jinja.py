@@ -1,0 +1,46 @@
+"""The Jinja2 environment: our templates plus the GOV.UK Frontend macros from `govuk-frontend-jinja`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+
+from commonweal.domain.lifecycle import Role, Stage
+
+
+def environment(**options: Any) -> Environment:
+    dirs = options.pop("loader").searchpath if "loader" in options else []
+    options["loader"] = ChoiceLoader(
+        [
+            FileSystemLoader(dirs),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+        ]
+    )
+    env = Environment(**options)  # noqa: S701 (autoescape is set in settings.TEMPLATES)
+    env.globals.update(
+        {
+            "static": static,
+            "url": lambda name, *args: reverse(name, args=args),
+            "get_messages": get_messages,
+            "assetPath": settings.STATIC_URL.rstrip("/"),
+            "Role": Role,
+            "Stage": Stage,
+        }
+    )
+    env.filters["descriptor_item"] = descriptor_item
+    env.filters["select_item"] = lambda value: {"value": value, "text": value}
+    return env
+
+
+def descriptor_item(descriptor: Any, current: str) -> dict[str, Any]:
+    """A scale descriptor as a GOV.UK radio item: the score, its label, and what earns it as the hint."""
+    value = str(descriptor.score.normalize()) if hasattr(descriptor.score, "normalize") else str(descriptor.score)
+    chosen = current not in ("", None) and value == str(Decimal(current).normalize())
+    return {"value": value, "text": f"{value}: {descriptor.label}", "hint": {"text": descriptor.description},
+            "checked": chosen}

@@ -1,0 +1,206 @@
+"""What the workspace stores. Every object belongs to one organisation through its tender; read and write it only
+through `commonweal.web.data`, which scopes every query by organisation and by the user's role on the tender."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from commonweal.domain.lifecycle import Role, Stage
+
+ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
+STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]
+
+
+class Organisation(models.Model):
+    """A council, or a shared service that works for several councils. A shared service's staff hold memberships
+    in each council they serve; the shared service never sees a council's data through itself."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    served_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="serves"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in an organisation: a plain member (blank role, who works only on the tenders they are given
+    a role on) or an organisation-wide role (admin, commissioner, viewer) that applies to each of its tenders."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=[("", "Member"), *ROLE_CHOICES], blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_membership_role")]
+
+
+class Tender(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tenders")
+    reference = models.CharField(max_length=60)
+    title = models.CharField(max_length=300)
+    # The tender.yaml it was created from: the evaluation model is rebuilt from it by the engine's own reader, so
+    # the web app never keeps a second copy of the model's rules.
+    definition = models.TextField()
+    stage = models.CharField(max_length=30, choices=STAGE_CHOICES, default=Stage.DRAFT.value)
+    award_notice_published = models.DateField(null=True, blank=True)
+    standstill_last_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "reference"], name="tender_reference")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class TenderRole(models.Model):
+    """A user's role on one tender (evaluator, moderator, finance, commissioner, viewer)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tender_roles")
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "user", "role"], name="one_tender_role")]
+
+
+class Lot(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    reference = models.CharField(max_length=60)
+    title = models.CharField(max_length=300)
+    budget = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "reference"], name="lot_reference")]
+
+
+class Criterion(models.Model):
+    """A scored criterion of a lot's model, mirrored from the tender.yaml so scores can reference it."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="criteria")
+    reference = models.CharField(max_length=60)
+    title = models.CharField(max_length=300)
+    group = models.CharField(max_length=40)
+    weight = models.DecimalField(max_digits=7, decimal_places=3)
+    scale = models.CharField(max_length=30)
+    guidance = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["lot", "reference"], name="criterion_reference")]
+
+
+class Bid(models.Model):
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="bids")
+    bidder = models.CharField(max_length=300)
+    price = models.DecimalField(max_digits=16, decimal_places=2)
+    identifier = models.CharField(max_length=100, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    email = models.CharField(max_length=200, blank=True)
+    response = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["bidder"]
+        constraints = [models.UniqueConstraint(fields=["lot", "bidder"], name="one_bid_per_bidder")]
+
+
+class GateResult(models.Model):
+    """A pass/fail gate's result for a bid (from the uploaded gates file)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="gate_results")
+    gate = models.CharField(max_length=60)
+    passed = models.BooleanField()
+    rationale = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "gate"], name="one_gate_result")]
+
+
+class ConflictDeclaration(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="declarations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    has_conflict = models.BooleanField()
+    details = models.TextField(blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "user"], name="one_declaration")]
+
+
+class Score(models.Model):
+    """One evaluator's independent score for one bid against one criterion."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    score = models.DecimalField(max_digits=7, decimal_places=2)
+    rationale = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score")]
+
+
+class ModeratedScore(models.Model):
+    """The consensus score the moderator records after the evaluators' discussion."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="moderated")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    score = models.DecimalField(max_digits=7, decimal_places=2)
+    rationale = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="one_moderated_score")]
+
+
+class AbnormallyLowDecision(models.Model):
+    bid = models.OneToOneField(Bid, on_delete=models.CASCADE, related_name="abnormally_low_decision")
+    decision = models.CharField(max_length=10, choices=[("accepted", "Accepted"), ("rejected", "Rejected")])
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decided_on = models.DateField()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AuditEntry(models.Model):
+    """One link of the hash chain (see `commonweal.domain.audit`). Written only by `commonweal.web.audit.record`,
+    inside the same transaction as the change it records."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    at = models.CharField(max_length=40)
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=60)
+    organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT)
+    tender = models.ForeignKey(Tender, null=True, on_delete=models.PROTECT, related_name="audit_entries")
+    detail = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def record(self) -> dict[str, object]:
+        """The canonical content the hash covers."""
+        return {
+            "sequence": self.sequence,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "organisation": self.organisation_id,
+            "tender": self.tender_id,
+            "detail": self.detail,
+        }

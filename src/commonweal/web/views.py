@@ -1,0 +1,536 @@
+"""The pages. Each view is thin: it asks `commonweal.web.data` for what the user may see and renders it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from commonweal.domain.lifecycle import Role, Stage
+from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
+from commonweal.web import data, engine
+
+View = Callable[..., HttpResponse]
+
+
+def page(request: HttpRequest, template: str, title: str, status: int = 200, **context: Any) -> HttpResponse:
+    return render(request, template, {"title": title, **context}, status=status)
+
+
+def scoped(view: View) -> View:
+    """Sign-in required; the data layer's NotFound and Forbidden become 404 and 403 pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        try:
+            return view(request, *args, **kwargs)
+        except data.NotFound as exc:
+            raise Http404(str(exc)) from exc
+        except data.Forbidden as exc:
+            response = page(request, "web/forbidden.html", "You cannot see this page", status=403, reason=str(exc))
+            assert isinstance(response, HttpResponse)
+            return response
+
+    return wrapper
+
+
+def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data.Refused) -> HttpResponse:
+    """The page is allowed but the tender's stage does not yet allow it: say what is missing."""
+    return page(request, "web/not_yet.html", title, status=409, access=access, problems=refused.problems)
+
+
+def _too_big(uploads: Iterable[UploadedFile[Any]]) -> str | None:
+    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
+    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
+    for upload in uploads:
+        if (upload.size or 0) > limit:
+            return f"{upload.name} is larger than the {limit:,}-byte limit"
+    return None
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal((text or "").strip())
+    except InvalidOperation:
+        return None
+
+
+# -- signing in ----------------------------------------------------------------------------------------------------
+
+
+def _throttle_key(request: HttpRequest, username: str) -> str:
+    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username.lower()}"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in, with failures counted per user name and address: after COMMONWEAL_LOGIN_MAX_FAILURES the pair is
+    locked out for COMMONWEAL_LOGIN_LOCKOUT_SECONDS (Commonweal defaults: 5 and 15 minutes)."""
+    errors: list[dict[str, str]] = []
+    username = ""
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        key = _throttle_key(request, username)
+        failures = cache.get(key, 0)
+        if failures >= settings.COMMONWEAL_LOGIN_MAX_FAILURES:
+            errors.append({"text": "Too many failed attempts. Try again in 15 minutes.", "href": "#username"})
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=request.POST.get("password", ""))
+            if user is not None:
+                cache.delete(key)
+                login(request, user)
+                target = request.POST.get("next") or ""
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
+                    target = reverse("tenders")
+                return redirect(target)
+            cache.set(key, failures + 1, settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
+            errors.append({"text": "Enter a correct user name and password", "href": "#username"})
+            status = 400
+    return page(request, "web/sign_in.html", "Sign in", status=status, errors=errors, username=username,
+                next=request.GET.get("next", request.POST.get("next", "")))
+
+
+@require_http_methods(["POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("tenders")
+
+
+# -- tenders -------------------------------------------------------------------------------------------------------
+
+
+@scoped
+def tenders(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/tenders.html", "Your tenders", accesses=data.tenders_for(request.user),
+                organisations=data.organisations_for(request.user), creatable=data.creatable_in(request.user))
+
+
+@scoped
+def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id)
+    return page(request, "web/tender.html", access.tender.title, access=access, lots=data.lots(access),
+                step=data.next_step(access, today()), declaration=data.declaration(access))
+
+
+@scoped
+@require_http_methods(["POST"])
+def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id)
+    try:
+        target = Stage(request.POST.get("target", ""))
+    except ValueError as exc:
+        raise Http404("no such stage") from exc
+    published = None
+    if target == Stage.STANDSTILL:
+        try:
+            published = dt.date.fromisoformat(request.POST.get("award_notice_published", ""))
+        except ValueError:
+            published = None
+    try:
+        data.advance(access, target, today(), award_notice_published=published)
+    except data.Refused as refused:
+        return page(request, "web/tender.html", access.tender.title, status=400, access=access,
+                    lots=data.lots(access), step=data.next_step(access, today()),
+                    declaration=data.declaration(access),
+                    errors=[{"text": p, "href": "#next-step"} for p in refused.problems])
+    messages.success(request, f"The tender is now at stage: {target.label}")
+    return redirect("tender", tender_id)
+
+
+# -- evaluators ----------------------------------------------------------------------------------------------------
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        answer = request.POST.get("has_conflict")
+        if answer not in ("yes", "no"):
+            errors.append({"text": "Select yes if you have a conflict of interest", "href": "#has_conflict"})
+        else:
+            try:
+                data.declare(access, answer == "yes", request.POST.get("details", ""))
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#details"} for p in refused.problems)
+            else:
+                if answer == "yes":
+                    messages.info(request, "Your conflict is recorded. The commissioner will decide how to proceed; "
+                                           "you will not see bid content.")
+                    return redirect("tender", tender_id)
+                return redirect("evaluate", tender_id)
+    return page(request, "web/declare.html", "Declare conflicts of interest", status=400 if errors else 200,
+                access=access, declaration=data.declaration(access), errors=errors)
+
+
+@scoped
+def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    if data.declaration(access) is None:
+        return redirect("declare", tender_id)
+    bids = data.bids(access)
+    mine = {(s.bid_id, s.criterion_id) for s in data.my_scores(access)}
+    criteria = data.criteria(access)
+    progress = {
+        b.id: (sum((b.id, c.pk) in mine for c in criteria if c.lot_id == b.lot_id),
+               sum(1 for c in criteria if c.lot_id == b.lot_id))
+        for b in bids
+    }
+    return page(request, "web/evaluate.html", "Your evaluation", access=access, bids=bids, progress=progress)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    if data.declaration(access) is None:
+        return redirect("declare", tender_id)
+    bid = data.bid(access, bid_id)
+    errors: list[dict[str, str]] = []
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        criterion_id = int(request.POST.get("criterion", "0") or 0)
+        posted = {"criterion": str(criterion_id), "score": request.POST.get("score", ""),
+                  "rationale": request.POST.get("rationale", "")}
+        value = _decimal(posted["score"])
+        if value is None:
+            errors.append({"text": "Select a score", "href": f"#score-{criterion_id}"})
+        else:
+            try:
+                data.record_score(access, bid.id, criterion_id, value, posted["rationale"])
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": f"#rationale-{criterion_id}"} for p in refused.problems)
+            else:
+                messages.success(request, "Score saved")
+                return redirect("score_bid", tender_id, bid_id)
+    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
+    mine = {s.criterion_id: s for s in data.my_scores(access) if s.bid_id == bid.id}
+    scales = {c.pk: engine.criterion_scale(c) for c in criteria}
+    return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200,
+                access=access, bid=bid, criteria=criteria, mine=mine, scales=scales, errors=errors, posted=posted,
+                editable=access.stage == Stage.EVALUATION)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False) -> HttpResponse:
+    """An evaluator's own scores, or the moderator's consensus scores, from a file; nothing saved on any bad row."""
+    from commonweal.io.errors import InputError
+
+    access = data.tender_access(request.user, tender_id, Role.MODERATOR if consensus else Role.EVALUATOR)
+    problems: list[Any] = []
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        upload = request.FILES.get("scores")
+        if upload is None:
+            errors.append({"text": "Choose a scores file", "href": "#scores"})
+        elif too_big := _too_big([upload]):
+            errors.append({"text": too_big, "href": "#scores"})
+        else:
+            try:
+                saved = data.upload_scores(access, upload.name or "scores", upload.read(), consensus)
+            except InputError as exc:
+                problems = exc.problems
+                errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
+                               "href": "#problems"})
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#scores"} for p in refused.problems)
+            else:
+                messages.success(request, f"{saved} scores saved")
+                return redirect("moderation" if consensus else "evaluate", tender_id)
+    title = "Upload consensus scores" if consensus else "Upload your scores"
+    return page(request, "web/scores_upload.html", title, status=400 if errors else 200, access=access,
+                consensus=consensus, problems=problems, errors=errors)
+
+
+# -- moderation ----------------------------------------------------------------------------------------------------
+
+
+@scoped
+def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
+    try:
+        rows = data.moderation_sheet(access)
+    except data.Refused as refused:
+        return not_yet(request, "Moderation", access, refused)
+    evaluators = sorted({s.evaluator for r in rows for s in r.scores})
+    return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.MODERATOR)
+    try:
+        sheet = data.moderation_sheet(access)
+    except data.Refused as refused:
+        return not_yet(request, "Moderation", access, refused)
+    row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
+    if row is None:
+        raise Http404("no such bid and criterion")
+    errors: list[dict[str, str]] = []
+    posted = {"score": request.POST.get("score", ""), "rationale": request.POST.get("rationale", "")}
+    if request.method == "POST":
+        value = _decimal(posted["score"])
+        if value is None:
+            errors.append({"text": "Select the consensus score", "href": "#score"})
+        else:
+            try:
+                data.record_moderation(access, bid_id, criterion_id, value, posted["rationale"])
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#rationale"} for p in refused.problems)
+            else:
+                messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
+                return redirect("moderation", tender_id)
+    return page(request, "web/moderate.html", f"Agree the score: {row.bid.bidder}, {row.criterion.reference}",
+                status=400 if errors else 200, access=access, row=row, scale=engine.criterion_scale(row.criterion),
+                errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def tender_team(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            role = Role(request.POST.get("role", ""))
+        except ValueError:
+            errors.append({"text": "Select a role", "href": "#role"})
+        else:
+            try:
+                data.assign_role(access, request.POST.get("username", ""), role)
+            except data.Refused as refused:
+                errors.extend({"text": p, "href": "#username"} for p in refused.problems)
+            else:
+                messages.success(request, f"{request.POST.get('username')} is now {role.value} on this tender")
+                return redirect("team", tender_id)
+    return page(request, "web/team.html", "Tender team", status=400 if errors else 200, access=access,
+                members=data.team(access), roles=data.TENDER_ROLES, errors=errors)
+
+
+# -- audit and organisation ----------------------------------------------------------------------------------------
+
+
+@scoped
+def audit_trail(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
+    return page(request, "web/audit.html", "Audit trail", access=access, entries=data.audit_trail(access))
+
+
+@scoped
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    memberships = data.members(request.user, slug)
+    return page(request, "web/members.html", "Members", memberships=memberships,
+                organisation=data.organisation_access(request.user, slug))
+
+
+def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF failures get the service's own page rather than Django's."""
+    response = page(request, "web/forbidden.html", "You cannot do that", status=403,
+                    reason="The form had expired or came from another site. Go back, reload the page and try again.")
+    return HttpResponseForbidden(response.content)
+
+
+# -- results (from the evaluation engine) --------------------------------------------------------------------------
+
+def _bid_ids(access: data.Access) -> dict[tuple[str, str], int]:
+    return {(b.lot, b.bidder): b.id for b in data.bids(access)}
+
+
+@scoped
+def results(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return not_yet(request, "Results", access, refused)
+    return page(request, "web/results.html", "Results", access=access, evaluation=evaluation,
+                bid_ids=_bid_ids(access))
+
+
+@scoped
+def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpResponse:
+    from commonweal.io.export import csv_bytes, xlsx_bytes
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("results are exported as csv or xlsx")
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return not_yet(request, "Results", access, refused)
+    rows = ranking_rows(evaluation)
+    name = f"{access.tender.reference}-results.{fmt}"
+    data.record_download(access, name, {"format": fmt, "rows": len(rows)})
+    if fmt == "csv":
+        response = HttpResponse(csv_bytes(RANKING_HEADER, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            xlsx_bytes("Results", RANKING_HEADER, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    bid = data.bid(access, bid_id)
+    errors: list[dict[str, str]] = []
+    posted = {"decision": request.POST.get("decision", ""), "reason": request.POST.get("reason", "")}
+    if request.method == "POST":
+        try:
+            data.record_abnormally_low(access, bid_id, posted["decision"], posted["reason"], today())
+        except data.Refused as refused:
+            errors.extend({"text": p, "href": "#decision"} for p in refused.problems)
+        else:
+            messages.success(request, f"Decision recorded for {bid.bidder}")
+            return redirect("results", tender_id)
+    return page(request, "web/abnormally_low.html", f"Abnormally low tender: {bid.bidder}",
+                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted)
+
+
+@scoped
+def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        found = data.summary(access, bid_id)
+    except data.Refused as refused:
+        return not_yet(request, "Assessment summary", access, refused)
+    data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
+    return page(request, "web/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
+                bid_id=bid_id)
+
+
+def _report_pdf(access: data.Access, evaluation: Any, document: Callable[[Any], str], what: str,
+                detail: dict[str, object], filename: str) -> HttpResponse:
+    """A document of the evaluation report (the same HTML the CLI's report writer renders), as PDF."""
+    import tempfile
+    from pathlib import Path
+
+    from commonweal.io.reports.evaluation import evaluation_documents
+    from commonweal.io.reports.render import write_pdf
+
+    documents = evaluation_documents(evaluation.tender, evaluation.lots, today())
+    with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
+        pdf = write_pdf(documents[document(evaluation)], Path(tmp) / "document.pdf").read_bytes()
+    data.record_download(access, what, detail)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@scoped
+def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    from commonweal.io.reports.evaluation import summary_paths
+
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        found = data.summary(access, bid_id)
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return not_yet(request, "Assessment summary", access, refused)
+
+    def document(evaluation: Any) -> str:
+        lot = next(lot for lot in evaluation.lots if lot.result.lot.id == found.lot)
+        return summary_paths(lot.result)[found.supplier]
+
+    name = document(evaluation).removeprefix("summaries/").removesuffix(".html")
+    return _report_pdf(access, evaluation, document, "assessment summary (PDF)",
+                       {"bidder": found.supplier, "lot": found.lot}, f"assessment-summary-{name}.pdf")
+
+
+@scoped
+def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return not_yet(request, "Award recommendation", access, refused)
+    return _report_pdf(access, evaluation, lambda _: "award-recommendation.html", "award recommendation (PDF)", {},
+                       f"{access.tender.reference}-award-recommendation.pdf")
+
+
+@scoped
+def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = data.tender_access(request.user, tender_id, *data.READERS)
+    try:
+        evaluation = data.results(access)
+    except data.Refused as refused:
+        return not_yet(request, "Award recommendation", access, refused)
+    data.record_download(access, "award recommendation report", {})
+    return page(request, "web/recommendation.html", "Award recommendation report", access=access,
+                evaluation=evaluation)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Create a tender from the CLI's tender folder files; every bad row is listed and nothing is saved."""
+    from commonweal.io.errors import InputError
+
+    organisation = data.organisation_access(request.user, slug, Role.COMMISSIONER)
+    problems: list[Any] = []
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and (too_big := _too_big(
+        f for key in request.FILES for f in request.FILES.getlist(key)
+    )):
+        errors.append({"text": too_big, "href": "#tender"})
+    elif request.method == "POST":
+        files = {
+            key: (upload.name or key, upload.read())
+            for key in ("tender", "bids", "gates")
+            if (upload := request.FILES.get(key)) is not None
+        }
+        try:
+            created = data.create_tender(request.user, slug, files)
+        except InputError as exc:
+            problems = exc.problems
+            errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
+        except data.Refused as refused:
+            errors = [{"text": p, "href": "#tender"} for p in refused.problems]
+        else:
+            messages.success(request, f"Tender {created.reference} created as a draft")
+            return redirect("tender", created.pk)
+    return page(request, "web/upload.html", f"Create a tender for {organisation.name}",
+                status=400 if errors else 200, organisation=organisation, problems=problems, errors=errors)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return page(request, "web/forbidden.html", "Page not found", status=404,
+                reason="There is no such page, or it belongs to an organisation you are not a member of")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/forbidden.html", "Sorry, there is a problem with the service", status=500,
+                reason="Try again later. Nothing you entered has been lost if you saw no error on the form")

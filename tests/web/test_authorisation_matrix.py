@@ -1,0 +1,219 @@
+"""Every URL pattern and every API route, for every role, on this organisation's and another organisation's
+objects. A route without an entry in PAGES or API fails the test, so no route ships without a decision.
+
+The world is the demo: Northfield's tender in evaluation (evaluator1 has declared and scored, evaluator3 has not),
+Southdale's tender is another organisation's object for Northfield-only users.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from commonweal.web import data
+from commonweal.web.api import api
+from commonweal.web.models import Bid, Criterion
+
+pytestmark = pytest.mark.db
+
+NORTHFIELD = ["commissioner", "evaluator1", "evaluator3", "moderator", "finance", "viewer", "admin",
+              "shared.commissioner"]
+OUTSIDER = "southdale.commissioner"  # another organisation: Northfield's objects do not exist for them
+ANONYMOUS = "anonymous"
+ROLES = [*NORTHFIELD, OUTSIDER, ANONYMOUS]
+NORTHFIELD_ONLY = ["commissioner", "viewer", "admin"]  # their view of Southdale's objects: not found
+READERS = {"commissioner", "moderator", "finance", "viewer", "shared.commissioner"}
+COMMISSIONERS = {"commissioner", "shared.commissioner"}
+
+
+def answers(allowed: dict[str, int] | int, who: set[str] | None = None, *, denied: int = 403, outsider: int = 404,
+            anonymous: int = 302) -> dict[str, int]:
+    """The expected status for every role: `allowed` for `who` (or a per-user mapping), `denied` for the other
+    Northfield users, `outsider` for the other organisation's commissioner, `anonymous` when signed out."""
+    table = {name: denied for name in NORTHFIELD}
+    if isinstance(allowed, dict):
+        table.update(allowed)
+    else:
+        table.update({name: allowed for name in who or set(NORTHFIELD)})
+    table[OUTSIDER] = outsider
+    table[ANONYMOUS] = anonymous
+    return table
+
+
+TENDER_STAFF = set(NORTHFIELD)
+
+# url name -> (method, POST data, expected status per role)
+PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
+    "home": ("GET", {}, answers(302, outsider=302)),
+    "login": ("GET", {}, answers(200, outsider=200, anonymous=200)),
+    "logout": ("POST", {}, answers(302, outsider=302)),
+    "tenders": ("GET", {}, answers(200, outsider=200)),
+    "tender": ("GET", {}, answers(200)),
+    # moving from evaluation to moderation: allowed roles are refused (scores missing), the rest forbidden
+    "advance": ("POST", {"target": "moderation"},
+                answers(400, {"commissioner", "moderator", "shared.commissioner"})),
+    "team": ("GET", {}, answers(200, COMMISSIONERS)),
+    "declare": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
+    "evaluate": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    "score_bid": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    "upload_scores": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
+    "upload_moderation": ("GET", {}, answers(200, {"moderator"})),
+    "moderation": ("GET", {}, answers(409, {"commissioner", "moderator", "shared.commissioner"})),
+    "moderate": ("GET", {}, answers(409, {"moderator"})),
+    "results": ("GET", {}, answers(409, READERS)),
+    "results_export": ("GET", {}, answers(409, READERS)),
+    "abnormally_low": ("GET", {}, answers(200, COMMISSIONERS)),
+    "summary": ("GET", {}, answers(409, READERS)),
+    "summary_pdf": ("GET", {}, answers(409, READERS)),
+    "recommendation": ("GET", {}, answers(409, READERS)),
+    "recommendation_pdf": ("GET", {}, answers(409, READERS)),
+    "audit": ("GET", {}, answers(200, {"commissioner", "admin", "shared.commissioner"})),
+    "members": ("GET", {}, answers(200, {"admin"})),
+    "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
+}
+
+# "METHOD /api/path" -> (JSON body, expected status per role); signed-out callers get 401
+API: dict[str, tuple[dict[str, object] | None, dict[str, int]]] = {
+    "GET /api/tenders": (None, answers(200, outsider=200, anonymous=401)),
+    "GET /api/tenders/{tender_id}": (None, answers(200, anonymous=401)),
+    "POST /api/tenders/{tender_id}/advance": (
+        {"target": "moderation"}, answers(409, {"commissioner", "moderator", "shared.commissioner"}, anonymous=401)),
+    "POST /api/tenders/{tender_id}/declaration": (
+        {"has_conflict": True, "details": ""}, answers(409, {"evaluator1", "evaluator3"}, anonymous=401)),
+    "GET /api/tenders/{tender_id}/bids": (None, answers(200, READERS | {"evaluator1"}, anonymous=401)),
+    "GET /api/tenders/{tender_id}/scores/mine": (None, answers(200, {"evaluator1", "evaluator3"}, anonymous=401)),
+    "PUT /api/tenders/{tender_id}/scores": (
+        {"bid": "{bid}", "criterion": "{criterion}", "score": "9", "rationale": ""},
+        answers(409, {"evaluator1"}, anonymous=401)),
+    # nobody sees all individual scores before moderation
+    "GET /api/tenders/{tender_id}/scores": (None, answers(403, anonymous=401)),
+    "GET /api/tenders/{tender_id}/moderation": (
+        None, answers(409, {"commissioner", "moderator", "shared.commissioner"}, anonymous=401)),
+    "PUT /api/tenders/{tender_id}/moderation": (
+        {"bid": "{bid}", "criterion": "{criterion}", "score": "3", "rationale": "agreed"},
+        answers(409, {"moderator"}, anonymous=401)),
+    "GET /api/tenders/{tender_id}/results": (None, answers(409, READERS, anonymous=401)),
+    "GET /api/tenders/{tender_id}/audit": (None, answers(200, {"commissioner", "admin", "shared.commissioner"},
+                                                         anonymous=401)),
+}
+
+
+def url_names(patterns: list[URLPattern | URLResolver] | None = None, namespace: str = "") -> list[str]:
+    """Every named page pattern; the API's own patterns are covered by the OpenAPI routes below."""
+    found: list[str] = []
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            found.extend(url_names(p.url_patterns, f"{p.namespace}:" if p.namespace else namespace))
+        elif p.name and (not namespace or p.name == "openapi-json"):
+            found.append(namespace + p.name)
+    return found
+
+
+def api_routes() -> list[str]:
+    schema = api.get_openapi_schema()
+    return [f"{method.upper()} {path}" for path, methods in schema["paths"].items() for method in methods]
+
+
+def test_every_route_has_an_entry() -> None:
+    assert sorted(set(url_names())) == sorted(PAGES)
+    assert sorted(api_routes()) == sorted(API)
+
+
+def _objects(tender) -> dict[str, object]:
+    bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
+    criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
+    return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
+            "slug": tender.organisation.slug}
+
+
+def _page_path(name: str, objects: dict[str, object]) -> str:
+    resolver_match_args = {
+        "tender": ["tender_id"], "advance": ["tender_id"], "team": ["tender_id"], "declare": ["tender_id"],
+        "evaluate": ["tender_id"], "upload_scores": ["tender_id"], "upload_moderation": ["tender_id"],
+        "score_bid": ["tender_id", "bid_id"], "moderation": ["tender_id"],
+        "moderate": ["tender_id", "bid_id", "criterion_id"], "results": ["tender_id"],
+        "results_export": ["tender_id", "fmt"], "abnormally_low": ["tender_id", "bid_id"],
+        "summary": ["tender_id", "bid_id"], "summary_pdf": ["tender_id", "bid_id"],
+        "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
+        "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"],
+    }
+    return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
+
+
+_CLIENTS: dict[str, Client] = {}
+
+
+def _client(name: str) -> Client:
+    """One client per role: each new Client builds a new handler, and WhiteNoise re-scans the static files."""
+    client = _CLIENTS.setdefault(name, Client())
+    client.logout()
+    if name != ANONYMOUS:
+        client.force_login(User.objects.get(username=name))
+    return client
+
+
+def test_pages_answer_each_role_as_the_matrix_says(world) -> None:
+    objects = _objects(world["northfield"])
+    wrong = []
+    for name, (method, form, expected) in PAGES.items():
+        path = _page_path(name, objects)
+        for role in ROLES:
+            client = _client(role)
+            response = client.get(path) if method == "GET" else client.post(path, form)
+            if response.status_code != expected[role]:
+                wrong.append(f"{method} {path} as {role}: {response.status_code}, expected {expected[role]}")
+    assert wrong == []
+
+
+def test_another_organisations_objects_are_not_found(world) -> None:
+    objects = _objects(world["southdale"])
+    wrong = []
+    for name, (method, form, _) in PAGES.items():
+        path = _page_path(name, objects)
+        if not any(k in path for k in ("/tenders/", "/organisations/")) or path == "/tenders/":
+            continue
+        for role in NORTHFIELD_ONLY:
+            client = _client(role)
+            response = client.get(path) if method == "GET" else client.post(path, form)
+            if response.status_code != 404:
+                wrong.append(f"{method} {path} as {role}: {response.status_code}, expected 404")
+    assert wrong == []
+
+
+def _call(role: str, route: str, body: dict[str, object] | None, objects: dict[str, object], tokens: dict[str, str]):
+    method, path = route.split(" ", 1)
+    path = path.replace("{tender_id}", str(objects["tender_id"]))
+    payload = None
+    if body is not None:
+        payload = json.dumps({k: (objects[v[1:-1] + "_id"] if isinstance(v, str) and v.startswith("{") else v)
+                              for k, v in body.items()})
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"} if role in tokens else {}
+    return _client(ANONYMOUS).generic(method, path, payload or "", content_type="application/json", **headers)
+
+
+def test_api_answers_each_role_as_the_matrix_says(world) -> None:
+    tokens = {name: data.issue_token(User.objects.get(username=name), "matrix") for name in [*NORTHFIELD, OUTSIDER]}
+    objects = _objects(world["northfield"])
+    wrong = []
+    for route, (body, expected) in API.items():
+        for role in ROLES:
+            response = _call(role, route, body, objects, tokens)
+            if response.status_code != expected[role]:
+                wrong.append(f"{route} as {role}: {response.status_code} {response.content[:120]!r}, "
+                             f"expected {expected[role]}")
+    assert wrong == []
+    other = _objects(world["southdale"])
+    for route, (body, _) in API.items():
+        if "{tender_id}" in route:
+            for role in NORTHFIELD_ONLY:
+                assert _call(role, route, body, other, tokens).status_code == 404, (route, role)
+
+
+def test_a_bad_token_is_refused(world) -> None:
+    response = _client(ANONYMOUS).get("/api/tenders", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert response.status_code == 401

@@ -1,0 +1,158 @@
+"""The key journeys in Debian's Chromium, with axe-core on every page: no serious or critical violations.
+
+Evaluator declares, scores and cannot see prices; moderator agrees scores; finance opens prices; commissioner sees
+the ranking and downloads an assessment summary.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import axe_violations, launch
+from django.contrib.auth.models import User
+
+from commonweal.web.models import ModeratedScore, Score
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "demo password for browser tests"
+
+
+class Journey:
+    def __init__(self, browser, base: str) -> None:
+        self.browser = browser
+        self.base = base
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+
+    def sign_in(self, username: str):
+        page = self.browser.new_context(bypass_csp=True, accept_downloads=True).new_page()
+        page.goto(self.base + "/sign-in/")
+        self.check(page)
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        self.check(page)
+        return page
+
+    def check(self, page) -> None:
+        self.checked.append(page.url)
+        self.violations += [f"{page.url}: {v}" for v in axe_violations(page)]
+
+
+def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain test set-up.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    tender = world["northfield"]
+    for user in User.objects.all():
+        user.set_password(PASSWORD)
+        user.save()
+    # evaluator3 has scored everything but one criterion of the first bid (copied from evaluator1's scores)
+    evaluator3 = User.objects.get(username="evaluator3")
+    first = list(Score.objects.filter(bid__lot__tender=tender, evaluator__username="evaluator1")
+                 .select_related("bid", "criterion")
+                 .order_by("bid__lot__reference", "bid__bidder", "criterion__position"))
+    left_out = first[0]
+    Score.objects.bulk_create(
+        Score(bid=s.bid, criterion=s.criterion, evaluator=evaluator3, score=s.score, rationale=s.rationale)
+        for s in first[1:]
+    )
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+
+        # evaluator: conflicts first, then scoring; no price anywhere
+        page = journey.sign_in("evaluator3")
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/evaluate/")
+        assert "/declare/" in page.url
+        journey.check(page)
+        page.check("input[name=has_conflict][value=no]")
+        page.click("button:has-text('Declare')")
+        assert page.url.endswith("/evaluate/")
+        journey.check(page)
+        assert "£" not in page.content()
+        page.click(f"a:has-text('{left_out.bid.bidder}')")
+        journey.check(page)
+        assert "£" not in page.content() and "3580000" not in page.content()
+        criterion = left_out.criterion.pk
+        page.check(f"#criterion-{criterion} ~ form input[name=score][value='4']")
+        page.fill(f"#rationale-{criterion}", "Patch-based teams with a named coordinator (section 2.1)")
+        page.click(f"button:has-text('Save score for {left_out.criterion.reference}')")
+        assert page.locator(".govuk-notification-banner").inner_text().strip().endswith("Score saved")
+        journey.check(page)
+        assert Score.objects.get(evaluator=evaluator3, bid=left_out.bid, criterion=left_out.criterion).score == 4
+
+        # moderator: start moderation, then agree the last score (the rest were agreed earlier)
+        page = journey.sign_in("moderator")
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        page.click("button:has-text('Start moderation')")
+        journey.check(page)
+        moderator = User.objects.get(username="moderator")
+        ModeratedScore.objects.bulk_create(
+            ModeratedScore(bid=s.bid, criterion=s.criterion, moderator=moderator, score=s.score, rationale="agreed")
+            for s in first[1:]
+        )
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/moderation/")
+        journey.check(page)
+        assert "£" not in page.content()
+        page.click(f"a[href$='/moderation/{left_out.bid.pk}/{criterion}/']")
+        journey.check(page)
+        page.check("input[name=score][value='4']")
+        page.fill("#rationale", "All three evaluators agreed: fully meets the requirement")
+        page.click("button:has-text('Save the consensus score')")
+        journey.check(page)
+        assert ModeratedScore.objects.filter(bid__lot__tender=tender).count() == len(first)
+
+        # finance: lock moderation and open the prices
+        page = journey.sign_in("finance")
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        journey.check(page)
+        page.click("button:has-text('Lock moderation and open prices')")
+        assert "Prices opened" in page.content()
+        journey.check(page)
+
+        # commissioner: the ranking, and an assessment summary as PDF
+        page = journey.sign_in("commissioner")
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/results/")
+        journey.check(page)
+        assert page.locator("#ranking-lot-1 tbody tr").count() == 5
+        assert "£3,580,000.00" in page.content()
+        page.click("#ranking-lot-1 tbody tr >> nth=0 >> a:has-text('View')")
+        journey.check(page)
+        with page.expect_download() as download:
+            page.click("a:has-text('Download this summary as PDF')")
+        with open(download.value.path(), "rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+        browser.close()
+
+    assert len(journey.checked) >= 15
+    assert journey.violations == []
+
+
+def test_the_evaluator_journey_works_without_javascript(world, live_server, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    evaluator3 = User.objects.get(username="evaluator3")
+    evaluator3.set_password(PASSWORD)
+    evaluator3.save()
+    tender = world["northfield"]
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(live_server.url + "/sign-in/")
+        page.fill("#username", "evaluator3")
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/declare/")
+        page.check("input[name=has_conflict][value=no]")
+        page.click("button:has-text('Declare')")
+        page.click("tbody a >> nth=0")
+        first_form = page.locator("form").filter(has=page.locator("input[name=score]")).first
+        first_form.locator("input[name=score][value='3']").check()
+        first_form.locator("textarea").fill("Meets the requirement with some gaps (section 3)")
+        first_form.locator("button").click()
+        assert "Score saved" in page.content()
+        browser.close()
+    assert Score.objects.filter(evaluator=evaluator3, bid__lot__tender=tender, score=3).count() == 1
