@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from commonweal import __version__
+from commonweal.cli.spend import market_app, spend_app
 
 app = typer.Typer(
     name="commonweal",
@@ -12,6 +13,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+app.add_typer(spend_app, name="spend")
+app.add_typer(market_app, name="market")
 
 
 @app.callback()

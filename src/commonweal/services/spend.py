@@ -121,6 +121,9 @@ class Market:
         for row in concentration:
             row.update(total=_money(row["total"]), top1_share=float(row["top1_share"]),
                        top5_share=float(row["top5_share"]), hhi=float(row["hhi"]))
+        largest = max(grouped, key=lambda k: sum(v for v in grouped[k].values() if v > 0), default=None)
+        curve = [{"suppliers": n, "cumulative_share": float(share)}
+                 for n, share in conc.concentration_curve(grouped[largest])] if largest else []
         alerts = conc.dependency_alerts({f"{c} / {s}": a for (c, s), a in grouped.items()}, dependency_share)
         resolution = resolve([SupplierMention(r["name"] or "", company_number(r["company_number"] or ""),
                                               charity_number(r["charity_number"] or ""),
@@ -143,6 +146,7 @@ class Market:
                                "payments": r["payments"],
                                "label": self.labels[r["supplier_key"]].label.value} for r in top_suppliers],
             "concentration": concentration,
+            "concentration_curve": {"service_area": " / ".join(largest) if largest else None, "points": curve},
             "hhi_bands": {"source": band_set.source, "limits": list(band_set.limits), "names": list(band_set.names)},
             "dependency_alerts": [dict(service_area=a.service_area, supplier=a.supplier, amount=_money(a.amount),
                                        share=float(a.share), message=a.message()) for a in alerts[:top]],
@@ -217,6 +221,10 @@ def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidde
     }
 
 
+def accuracy_of_files(paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
+    return classification_accuracy({p.name: read_spend_file(p).records for p in paths})
+
+
 # Ground truth the corpus carries: each council's own flag, mapped to the label it implies.
 def _devon_truth(code: str) -> str | None:
     code = code.strip().upper()
@@ -268,3 +276,37 @@ def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -
                          "accuracy_when_labelled": round(sum(t == g for t, g in decided) / len(decided), 4)
                          if decided else None}
     return results
+
+
+def write_outputs(report: dict[str, Any], folder: Path) -> list[Path]:
+    """Charts (SVG and PNG, each with its data as CSV) and every report table as CSV and XLSX."""
+    from commonweal.io import charts
+    from commonweal.io.export import write_table
+
+    written: list[Path] = []
+    written += charts.write_chart(folder, "shares_over_time", charts.shares_over_time(
+        report["spend_by_label_and_period"]), report["spend_by_label_and_period"])
+    curve = report["concentration_curve"]
+    written += charts.write_chart(folder, "concentration_curve", charts.concentration_curve(
+        curve["points"], f"Concentration: {curve['service_area']}"), curve["points"])
+    written += charts.write_chart(folder, "top_suppliers", charts.top_suppliers(report["top_suppliers"]),
+                                  report["top_suppliers"])
+    for table in ("imports", "spend_by_label", "spend_by_label_and_kind", "concentration", "dependency_alerts",
+                  "review_candidates"):
+        for suffix in ("csv", "xlsx"):
+            path = folder / f"{table}.{suffix}"
+            write_table(path, report[table])
+            written.append(path)
+    return written
+
+
+def report_html(report: dict[str, Any]) -> str:
+    from commonweal.io import charts
+    from commonweal.io.spend.html import render_report
+
+    return render_report(report, {
+        "spend_by_label_and_period": charts.svg(charts.shares_over_time(report["spend_by_label_and_period"])),
+        "top_suppliers": charts.svg(charts.top_suppliers(report["top_suppliers"])),
+        "concentration": charts.svg(charts.concentration_curve(
+            report["concentration_curve"]["points"], f"Concentration: {report['concentration_curve']['service_area']}")),
+    })

@@ -209,7 +209,8 @@ def read_spend_file(
         date_format=date_fmt.describe() if date_fmt else "none",
     )
     loaded: list[SpendRecord] = []
-    fallback_council = stated.council or council or path.stem
+    # Without a body-name column, the council is named by the file name up to its first `_` (`warwickshire_...`).
+    fallback_council = stated.council or council or path.stem.split("_")[0].title()
     for offset, cells in enumerate(body):
         row_number = layout.header_index + 2 + offset
         report.rows_read += 1
