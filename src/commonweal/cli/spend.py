@@ -111,7 +111,7 @@ def _print_report(data: dict[str, Any]) -> None:
 
 
 @market_app.command("partners")
-def partners(
+def partners(  # noqa: PLR0917 - each option is a parameter of the Typer command
     db: DbOption,
     service_text: Annotated[str, typer.Option("--service", help="The planned contract's service")],
     value: Annotated[str, typer.Option("--value", help="Annual value in pounds, e.g. 1200000")],

@@ -83,7 +83,7 @@ def write_xlsx(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[
     worksheet.append([neutralise(n) for n in names])
     for row in rows:
         worksheet.append([_cell(row.get(n)) for n in names])
-    _replace_atomically(path, lambda target: workbook.save(target))
+    _replace_atomically(path, workbook.save)
 
 
 def write_table(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:

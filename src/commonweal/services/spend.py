@@ -248,7 +248,7 @@ def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -
     """
     results: dict[str, dict[str, Any]] = {}
     for name, records in records_by_file.items():
-        seen: dict[str, tuple[str, str]] = {}
+        seen: dict[str, tuple[str, str, bool]] = {}
         for record in records:
             if record.supplier_redacted or not record.supplier_name:
                 continue
@@ -267,9 +267,9 @@ def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -
                 truth = {"YES": "sme", "NO": "not sme"}.get(flag)
                 guess = "sme" if predicted == Label.SME else "not sme"
             if truth is not None:
-                seen[normalise_name(record.supplier_name)] = (truth, guess)
-        correct = sum(1 for truth, guess in seen.values() if truth == guess)
-        decided = [(t, g) for t, g in seen.values() if g != "unknown"]
+                seen[normalise_name(record.supplier_name)] = (truth, guess, predicted != Label.UNKNOWN)
+        correct = sum(1 for truth, guess, _ in seen.values() if truth == guess)
+        decided = [(t, g) for t, g, labelled in seen.values() if labelled]
         results[name] = {"suppliers": len(seen), "correct": correct,
                          "accuracy": round(correct / len(seen), 4) if seen else None,
                          "coverage": round(len(decided) / len(seen), 4) if seen else None,
@@ -304,9 +304,10 @@ def report_html(report: dict[str, Any]) -> str:
     from commonweal.io import charts
     from commonweal.io.spend.html import render_report
 
+    curve = report["concentration_curve"]
     return render_report(report, {
         "spend_by_label_and_period": charts.svg(charts.shares_over_time(report["spend_by_label_and_period"])),
         "top_suppliers": charts.svg(charts.top_suppliers(report["top_suppliers"])),
-        "concentration": charts.svg(charts.concentration_curve(
-            report["concentration_curve"]["points"], f"Concentration: {report['concentration_curve']['service_area']}")),
+        "concentration": charts.svg(charts.concentration_curve(curve["points"],
+                                                               f"Concentration: {curve['service_area']}")),
     })

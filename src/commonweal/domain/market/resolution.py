@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from commonweal.domain.market.names import normalise_name
 
@@ -100,19 +100,20 @@ def resolve(mentions: Sequence[SupplierMention],
 
 
 def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
-    """Pairs of entity keys that look alike, compared within blocks sharing a first word (keeps it linear-ish)."""
+    """Pairs of entity keys that look alike, compared within blocks sharing their first two characters (so
+    `SMITH` meets `SMYTH` while the comparison stays far below all pairs)."""
     blocks: dict[str, list[str]] = defaultdict(list)
     for key in keys:
-        blocks[key.split(" ", 1)[0]].append(key)
+        blocks[key[:2]].append(key)
     found = []
     for block in blocks.values():
+        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
         for i, left in enumerate(block):
-            for right in block[i + 1:]:
+            for j in range(i + 1, len(block)):
+                right = block[j]
                 shorter, longer = sorted((left, right), key=len)
                 if len(shorter) >= MIN_PREFIX_LENGTH and longer.startswith(shorter):
                     found.append(ReviewCandidate(left, right, 100.0, "one name is a truncated form of the other"))
-                    continue
-                score = fuzz.token_sort_ratio(left, right)
-                if score >= threshold:
-                    found.append(ReviewCandidate(left, right, round(score, 1), "similar names"))
+                elif scores[i, j] >= threshold:
+                    found.append(ReviewCandidate(left, right, round(float(scores[i, j]), 1), "similar names"))
     return sorted(found, key=lambda c: (-c.score, c.left, c.right))

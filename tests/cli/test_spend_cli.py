@@ -1,0 +1,64 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from commonweal.cli.main import app
+
+SPEND = ("Body Name,Service Area,Payment Date,Supplier Name,Net Amount,Supplier Postcode\n"
+         "Anytown Council,Home Care,2022-05-03,Helping Hands CIC,\"£1,000.00\",M5 4WT\n"
+         "Anytown Council,Home Care,2022-05-04,Care Co Ltd,3000,M6 1AA\n"
+         "Anytown Council,Home Care,2022-06-04,Home Care Trust,2000.00,BL4 0NN\n"
+         "Anytown Council,Home Care,2022-06-05,Big Care PLC,14000,\n"
+         "Anytown Council,Roads,2022-06-06,REDACTED PERSONAL DATA,500,\n")
+
+
+def test_import_report_and_partners(tmp_path: Path) -> None:
+    source = tmp_path / "anytown_2022.csv"
+    source.write_text(SPEND, encoding="utf-8")
+    db = tmp_path / "db"
+    runner = CliRunner()
+    result = runner.invoke(app, ["spend", "import", str(source), "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["files"][0]
+    assert (report["rows_read"], report["rows_loaded"], report["rows_rejected"]) == (5, 5, 0)
+    assert report["total_amount"] == "20500.00"  # 1000 + 3000 + 2000 + 14000 + 500
+
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    shares = {r["label"]: r["total"] for r in data["spend_by_label"]}
+    assert shares == {"vcse": "3000.00", "sme": "3000.00", "large": "14000.00",
+                      "individual_or_redacted": "500.00"}
+    care = next(c for c in data["concentration"] if c["service_area"] == "Home Care")
+    # shares 1/20, 3/20, 2/20, 14/20 -> 5^2 + 15^2 + 10^2 + 70^2 = 25 + 225 + 100 + 4900 = 5250
+    assert care["hhi"] == 5250.0
+
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "html", "--out",
+                                 str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "<title>Where the money goes" in result.stdout and "<svg" in result.stdout
+    assert (tmp_path / "out" / "top_suppliers.svg").exists() and (tmp_path / "out" / "concentration.xlsx").exists()
+
+    result = runner.invoke(app, ["market", "partners", "--db", str(db), "--service", "home care", "--value", "9000",
+                                 "--local-postcodes", "M5,M6", "--min-bidders", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.stdout)
+    # partners: Care Co (largest year 3000 -> reach 6000), Home Care Trust (2000 -> 4000), Helping Hands (1000)
+    assert [p["name"] for p in advice["partners"]] == ["CARE CO", "HOME CARE TRUST", "HELPING HANDS"]
+    assert advice["lots_too_large"] is True  # 9000 > 6000
+    # the 2nd largest reach is 4000: ceil(9000 / 4000) = 3 lots of 3000
+    assert (advice["proposed_lots"], advice["proposed_lot_value"]) == (3, "3000.00")
+    assert [p["local"] for p in advice["partners"]] == [True, False, True]
+
+
+def test_a_failing_file_saves_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(SPEND, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Supplier Name,Date,Amount\nA,01/02/2022,1\n", encoding="utf-8")
+    db = tmp_path / "db"
+    result = CliRunner().invoke(app, ["spend", "import", str(good), str(bad), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "Date" in result.output and "--date-order" in result.output
+    assert not db.exists() or not any(db.rglob("*.parquet"))
