@@ -9,7 +9,7 @@ import pytest
 
 from commonweal.analytics import spend as analytics
 from commonweal.io.spend.reader import read_spend_file
-from commonweal.io.spend.store import SpendStore
+from commonweal.io.spend.store import SpendStore, parquet_writer
 
 SPEND = ("Body Name,Service Area,Payment Date,Supplier Name,Net Amount,Creditor Type\n"
          "Anytown,Home Care,2022-05-03,Helping Hands CIC,1000.10,CHTY\n"
@@ -30,7 +30,7 @@ def test_duckdb_and_pyspark_agree(tmp_path: Path) -> None:
     spend_file = read_spend_file(source)
     keys = [r.supplier_name.upper() for r in spend_file.records]
     store = SpendStore(tmp_path / "db")
-    store.save([(spend_file, keys)])
+    store.save([(spend_file.report, parquet_writer(spend_file, keys))])
     labels = ibis.memtable({"supplier_key": ["CARE CO LTD", "HELPING HANDS CIC"], "label": ["sme", "vcse"]})
     results = {}
     for engine in analytics.ENGINES:

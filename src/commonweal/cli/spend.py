@@ -35,12 +35,13 @@ def _rows_in(path: Path) -> int:
 
 
 @spend_app.command("import")
-def import_(
+def import_(  # noqa: PLR0917 - each option is a parameter of the Typer command
     files: Annotated[list[Path], typer.Argument(help="Spend, p-card, grants or contracts CSV/XLSX; 360Giving JSON")],
     db: DbOption,
     output: FormatOption = "text",
     column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON file stating the layout")] = None,
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy or mdy, when dates are ambiguous")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="auto, rows or duckdb (fast path for big CSV)")] = "auto",
 ) -> None:
     """Import files into the store; prints each file's report (rows read = loaded + rejected)."""
     total = sum(_rows_in(f) for f in files)
@@ -49,7 +50,7 @@ def import_(
                       console=err, transient=True, disable=output == "json" or total < 20000) as progress:
             task = progress.add_task("rows", total=total)
             reports = service.import_files(files, db, column_map=column_map, date_order=date_order,
-                                           progress=lambda n: progress.advance(task, n))
+                                           progress=lambda n: progress.advance(task, n), engine=engine)
     except InputError as exc:
         _fail(exc)
         return

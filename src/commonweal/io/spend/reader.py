@@ -36,7 +36,8 @@ PLACEHOLDERS = frozenset({"", "N/A", "NA", "#N/A", "-", "NONE", "NULL", "NIL", "
 # Values of a contracts register that say "not stated" (framework call-offs, contracts still being let).
 UNSTATED = PLACEHOLDERS | NO_SINGLE_DATE | {"TBC", "TBA", "X", "N/K", "UNKNOWN"}
 _SPACES = re.compile(r"\s+")
-_TOTAL_ROW = re.compile(r"^(grand\s+)?totals?\b\s*:?", re.IGNORECASE)
+TOTAL_ROW_PATTERN = r"^(grand\s+)?totals?\b"
+_TOTAL_ROW = re.compile(TOTAL_ROW_PATTERN, re.IGNORECASE)
 _C1 = re.compile("[\x80-\x9f]")
 DOUBLE_ENCODED_BOM = "ï»¿"
 
@@ -242,6 +243,16 @@ def _date_format(file: str, layout: Layout, body: Sequence[Sequence[str]], colum
     return None
 
 
+def payment_date(text: str, fmt: DateFormat | None) -> dt.date | None:
+    """The date of one row: None for an aggregate row dated `VARIOUS`; ValueError, with the reason, for a
+    blank date or one that is not a date in the file's format."""
+    if not text:
+        raise ValueError("date is blank; expected the date paid")
+    if text.upper() in NO_SINGLE_DATE:
+        return None
+    return parse_date(text, fmt or DateFormat("iso", ""))
+
+
 def _cells(cells: Sequence[str], layout: Layout) -> Iterator[tuple[int, str]]:
     for index, cell in enumerate(cells):
         if index not in layout.marker_columns:
@@ -277,18 +288,15 @@ def _read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_i
         except ValueError as exc:
             return Rejection(row, header[layout.columns["amount"]], str(exc))
     date: dt.date | None = None
-    if not date_text or date_text.upper() in NO_SINGLE_DATE:
-        if not date_text and not register:
-            return Rejection(row, header[date_index], "date is blank; expected the date paid")
-        flags.append("undated")
-    else:
-        try:
-            date = parse_date(date_text, date_fmt or DateFormat("iso", ""))
-        except ValueError as exc:
-            if not register:
-                return Rejection(row, header[date_index], str(exc))
+    try:
+        date = payment_date(date_text, date_fmt)
+    except ValueError as exc:
+        if not register:
+            return Rejection(row, header[date_index], str(exc))
+        if date_text:
             warnings.append(Rejection(row, header[date_index], f"{exc}; loaded without a start date"))
-            flags.append("undated")
+    if date is None:
+        flags.append("undated")
     end_date = None
     end_text = get("end_date")
     if end_text and end_fmt and end_text.upper() not in UNSTATED:

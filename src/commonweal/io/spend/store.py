@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from commonweal.io.spend.reader import SpendFile, SpendRecord
+from commonweal.io.spend.reader import ImportReport, SpendFile, SpendRecord
 
 MONEY = pa.decimal128(18, 2)
 _TYPES: dict[str, pa.DataType] = {
@@ -40,6 +40,11 @@ def to_arrow(records: Sequence[SpendRecord], supplier_keys: Sequence[str]) -> pa
     return pa.table(columns, schema=SCHEMA)
 
 
+def parquet_writer(spend_file: SpendFile, supplier_keys: Sequence[str]) -> Callable[[Path], None]:
+    """A writer for `SpendStore.save` of rows read by the row-level reader."""
+    return lambda path: pq.write_table(to_arrow(spend_file.records, supplier_keys), path)
+
+
 class SpendStore:
     def __init__(self, folder: Path):
         self.folder = folder
@@ -51,20 +56,20 @@ class SpendStore:
     def has(self, table: str) -> bool:
         return any((self.folder / table).glob("*.parquet"))
 
-    def save(self, imports: Sequence[tuple[SpendFile, Sequence[str]]]) -> None:
-        """Write every file's rows and report, all or nothing."""
+    def save(self, imports: Sequence[tuple[ImportReport, Callable[[Path], None]]]) -> None:
+        """Write every file's rows (each writer writes Parquet to the path it is given) and report, all or
+        nothing."""
         staged: list[tuple[Path, Path]] = []
         token = uuid.uuid4().hex
         try:
-            for spend_file, keys in imports:
-                report = spend_file.report
+            for report, write in imports:
                 name = report.sha256[:16]
                 table_dir = self.folder / TABLES[report.kind]
                 table_dir.mkdir(parents=True, exist_ok=True)
                 (self.folder / "reports").mkdir(parents=True, exist_ok=True)
                 data_path = table_dir / f"{name}.parquet"
                 temp = data_path.with_name(f".{name}.{token}.tmp")
-                pq.write_table(to_arrow(spend_file.records, keys), temp)
+                write(temp)
                 staged.append((temp, data_path))
                 report_path = self.folder / "reports" / f"{name}.json"
                 temp = report_path.with_name(f".{name}.{token}.tmp")

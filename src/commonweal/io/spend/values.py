@@ -54,11 +54,11 @@ def parse_amount(text: str) -> Decimal:
     return -pennies if negative else pennies
 
 
-_REDACTION = re.compile(
+REDACTION_PATTERN = (
     r"\bredact(ed|ion)?\b|withheld|personal\s+(data|information|details)|commercial(ly)?\s+(in\s*)?confiden|"
-    r"not\s+disclosed|data\s+protection|\bdp\s+act\b",
-    re.IGNORECASE,
+    r"not\s+disclosed|data\s+protection|\bdp\s+act\b"
 )
+_REDACTION = re.compile(REDACTION_PATTERN, re.IGNORECASE)
 
 
 def is_redaction(text: str) -> bool:
@@ -181,5 +181,5 @@ def parse_date(text: str, fmt: DateFormat) -> dt.date:
         if fmt.style == "fiscal" and (match := _FISCAL_PERIOD.match(value)):
             return fiscal_period_start(int(match[1]), int(match[2]))
     except ValueError as exc:
-        raise ValueError(f"date '{value}' is not a real date ({exc})") from exc
+        raise ValueError(f"date '{value}' is not a real date") from exc
     raise ValueError(f"date '{value}' is not a date in this file's format, {fmt.describe()} (e.g. {fmt.sample})")
