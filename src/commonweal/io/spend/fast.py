@@ -127,23 +127,24 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         kept = [i for i in range(width) if i not in layout.marker_columns]
         # rowid of a table filled in file order is the record's position: no window function, no serial scan
-        cleaned = ", ".join(f"{_clean(f'c{i}')} AS c{i}" for i in kept)
-        con.execute(f"""CREATE TEMP TABLE raw AS SELECT {cleaned}
-            FROM read_csv({_q(str(source))}, header=false, skip={layout.header_index + 1}, columns={{{columns}}},
-            delim=',', quote='"', escape='"', auto_detect=false, strict_mode=false,
-            encoding='utf-8', max_line_size=10000000)""")  # noqa: S608 - identifiers and quoted literals we built
+        con.execute(f"""CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_q(str(source))}, header=false,
+            skip={layout.header_index + 1}, columns={{{columns}}}, delim=',', quote='"', escape='"',
+            auto_detect=false, strict_mode=false, encoding='utf-8', max_line_size=10000000)""")
         date_column = "date" if "date" in layout.columns else "period"
         date_fmt = _date_map(con, name, layout, date_column, order=stated.date_order or date_order,
                              problems=problems)
         problems.raise_if_any()
         _name_map(con, layout, key_of)
         fallback = stated.council or council or path.stem.split("_")[0].title()
-        con.execute(f"CREATE TEMP TABLE parsed AS {_parsed_sql(layout, kept, date_column, name, fallback)}")
+        target_dir = Path(tempfile.mkdtemp(prefix="commonweal-fast-out-"))
+        parsed = work / "parsed.parquet"
+        con.execute(f"COPY ({_parsed_sql(layout, kept, date_column, name, fallback)}) TO {_q(str(parsed))} "
+                    "(FORMAT parquet)")
+        con.execute(f"DROP TABLE raw; CREATE VIEW parsed AS SELECT * FROM read_parquet({_q(str(parsed))})")
         report = _report(con, name, path, encoding=encoding, layout=layout,
                          date_format=date_fmt.describe() if date_fmt else "none")
-        target_dir = Path(tempfile.mkdtemp(prefix="commonweal-fast-out-"))
         staged = target_dir / "rows.parquet"
-        con.execute(f"COPY (SELECT * EXCLUDE (ord, reason, reason_column) FROM parsed WHERE reason IS NULL) "  # noqa: S608
+        con.execute(f"COPY (SELECT * EXCLUDE (ord, reason, reason_column) FROM parsed WHERE reason IS NULL) "
                     f"TO {_q(str(staged))} (FORMAT parquet)")
         con.close()
     finally:
@@ -159,7 +160,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
 def _date_map(con: duckdb.DuckDBPyConnection, name: str, layout: Layout, date_column: str, *, order: str | None,
               problems: ProblemCollector) -> DateFormat | None:
     """Every distinct date text, parsed once by the row-level reader's own functions."""
-    column = f"c{layout.columns[date_column]}"
+    column = _clean(f"c{layout.columns[date_column]}")
     texts = [t for (t,) in con.execute(f"SELECT DISTINCT {column} FROM raw").fetchall()]  # noqa: S608
     try:
         fmt = detect_date_format(texts, order)
@@ -181,7 +182,8 @@ def _date_map(con: duckdb.DuckDBPyConnection, name: str, layout: Layout, date_co
 
 
 def _name_map(con: duckdb.DuckDBPyConnection, layout: Layout, key_of: Callable[[str, bool], str]) -> None:
-    names = [n for (n,) in con.execute(f"SELECT DISTINCT c{layout.columns['supplier_name']} FROM raw").fetchall()]  # noqa: S608
+    column = _clean(f"c{layout.columns['supplier_name']}")
+    names = [n for (n,) in con.execute(f"SELECT DISTINCT {column} FROM raw").fetchall()]  # noqa: S608
     redacted = [is_redaction(n) for n in names]
     con.from_arrow(pa.table({"n0": names, "redacted": redacted,
                              "supplier_key": [key_of(n, r) for n, r in zip(names, redacted, strict=True)]})
@@ -213,12 +215,14 @@ def _parsed_sql(layout: Layout, kept: list[int], date_column: str, name: str, fa
     period = "parsed_date" if date_column == "period" else "CAST(date_trunc('month', parsed_date) AS DATE)"
     council = f"CASE WHEN {col('council')} <> '' THEN {col('council')} ELSE {_q(fallback)} END"
     parts = "regexp_extract(s, " + _q(_AMOUNT) + ", ['open', 'lead', 'digits', 'trail', 'cr', 'close'])"
+    cleaned = ", ".join(f"{_clean(f'c{i}')} AS c{i}" for i in kept)
     return f"""
-    WITH amounts AS (
-      SELECT rowid AS ord, *, {col('amount')} AS a0, {col(date_column)} AS d0, {col('supplier_name')} AS n0,
+    WITH cleaned AS (SELECT rowid AS ord, {cleaned} FROM raw),
+    amounts AS (
+      SELECT *, {col('amount')} AS a0, {col(date_column)} AS d0, {col('supplier_name')} AS n0,
         regexp_replace({col('amount')}, '[£\\x{{FFFD}},\\s]|(?i:GBP)', '', 'g') AS s,
         {parts} AS m
-      FROM raw
+      FROM cleaned
     ), numbers AS (
       SELECT *,
         m.digits <> '' AND (m.open = '') = (m.close = '') AND NOT (m.lead <> '' AND m.trail <> '') AS numeric_ok,
