@@ -34,6 +34,10 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     # shares 1/20, 3/20, 2/20, 14/20 -> 5^2 + 15^2 + 10^2 + 70^2 = 25 + 225 + 100 + 4900 = 5250
     assert care["hhi"] == 5250.0
 
+    result = runner.invoke(app, ["spend", "report", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Concentration" in result.stdout and "unknown = unclassified" in result.stdout
+
     result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "html", "--out",
                                  str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -62,3 +66,8 @@ def test_a_failing_file_saves_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "bad.csv" in result.output and "Date" in result.output and "--date-order" in result.output
     assert not db.exists() or not any(db.rglob("*.parquet"))
+
+
+def test_report_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["spend", "report", "--db", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "spend import" in result.output

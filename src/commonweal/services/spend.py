@@ -78,6 +78,8 @@ def _read_for_store(path: Path, stated: ColumnMap | None, date_order: str | None
     if fast:
         imported = fast_import(path, supplier_key, column_map=stated, date_order=date_order)
         if imported is not None:
+            if progress:
+                progress(imported.report.rows_read)
             return imported.report, imported.write
     spend_file = read_file(path, stated, date_order, progress)
     keys = [supplier_key(r.supplier_name, r.supplier_redacted) for r in spend_file.records]

@@ -97,3 +97,21 @@ def test_contracts_register_keeps_contracts_without_values(tmp_path: Path) -> No
     assert result.report.rows_loaded == 2
     assert result.records[0].amount is None and result.records[0].date is None
     assert [w.column for w in result.report.warnings] == ["Start Date", "Current Expiry Date"]
+
+
+def test_xlsx_with_preamble_and_date_cells(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Spend over £500, March 2019"])
+    sheet.append(["Supplier Name", "Pay Date", "Amount", "Group"])
+    sheet.append(["A Ltd", dt.datetime(2019, 3, 4), 4808.6, "People"])
+    sheet.append(["B Ltd", dt.datetime(2019, 3, 5), -2520, "People"])
+    path = tmp_path / "anytown_2019-03.xlsx"
+    workbook.save(path)
+    result = read_spend_file(path)
+    assert result.report.header_row == 2 and result.report.encoding == "xlsx"
+    assert [(r.date, r.amount) for r in result.records] == [(dt.date(2019, 3, 4), Decimal("4808.60")),
+                                                             (dt.date(2019, 3, 5), Decimal("-2520.00"))]
