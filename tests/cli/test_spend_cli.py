@@ -30,6 +30,8 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     shares = {r["label"]: r["total"] for r in data["spend_by_label"]}
     assert shares == {"vcse": "3000.00", "sme": "3000.00", "large": "14000.00",
                       "individual_or_redacted": "500.00"}
+    assert data["spend_by_service_area"][0] == {"council": "Anytown Council", "service_area": "Home Care",
+                                                "total": "20000.00", "payments": 4}
     care = next(c for c in data["concentration"] if c["service_area"] == "Home Care")
     # shares 1/20, 3/20, 2/20, 14/20 -> 5^2 + 15^2 + 10^2 + 70^2 = 25 + 225 + 100 + 4900 = 5250
     assert care["hhi"] == 5250.0

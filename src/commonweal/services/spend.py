@@ -129,6 +129,10 @@ class Market:
                 row[d] = str(row[d]) if row[d] is not None else None
         return rows
 
+    def spend_by(self, dims: Sequence[str], top: int) -> list[dict[str, Any]]:
+        rows = analytics.to_records(analytics.spend_by(self.payments, dims).limit(top))
+        return [dict(r, total=_money(r["total"])) for r in rows]
+
     def by_service(self) -> dict[tuple[str, str], dict[str, Decimal]]:
         grouped: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
         for row in analytics.to_records(analytics.supplier_totals_by_service(self.payments)):
@@ -167,6 +171,8 @@ class Market:
             "spend_by_label_and_kind": self.label_shares(["kind"]),
             "spend_by_label_and_period": self.label_shares(["period"]),
             "local": self.local_share([]),
+            "spend_by_service_area": self.spend_by(["council", "service_area"], top),
+            "spend_by_expense_type": self.spend_by(["council", "expense_type"], top),
             "top_suppliers": [{"supplier": r["supplier_key"], "total": _money(r["total"]),
                                "payments": r["payments"],
                                "label": self.labels[r["supplier_key"]].label.value} for r in top_suppliers],
@@ -316,8 +322,8 @@ def write_outputs(report: dict[str, Any], folder: Path) -> list[Path]:
         curve["points"], f"Concentration: {curve['service_area']}"), curve["points"])
     written += charts.write_chart(folder, "top_suppliers", charts.top_suppliers(report["top_suppliers"]),
                                   report["top_suppliers"])
-    for table in ("imports", "spend_by_label", "spend_by_label_and_kind", "concentration", "dependency_alerts",
-                  "review_candidates"):
+    for table in ("imports", "spend_by_label", "spend_by_label_and_kind", "spend_by_service_area",
+                  "spend_by_expense_type", "concentration", "dependency_alerts", "review_candidates"):
         for suffix in ("csv", "xlsx"):
             path = folder / f"{table}.{suffix}"
             write_table(path, report[table])

@@ -52,6 +52,22 @@ def test_fast_path_matches_the_row_reader_on_every_quirk(tmp_path: Path) -> None
     assert slow_report["total_amount"] == "7950.07"
 
 
+def test_fast_path_matches_on_the_benchmark_synthetic_mess(tmp_path: Path) -> None:
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[3] / "benchmarks" / "spend_ingest.py"
+    spec = importlib.util.spec_from_file_location("spend_ingest", script)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "anytown_synthetic.csv"
+    bench.generate(3000, path)
+    fast_rows, slow_rows, fast_report, slow_report = rows_of_both(path)
+    assert fast_rows == slow_rows and fast_report == slow_report
+    # 3000 generated rows + the total row; row 0 is a spacer; every 6th amount is 4582.499999999 -> 4582.50
+    assert (slow_report["rows_read"], slow_report["rows_rejected"]) == (3001, 2)
+
+
 def test_contracts_registers_take_the_row_path(tmp_path: Path) -> None:
     path = tmp_path / "x_contracts.csv"
     path.write_text("Supplier Company Name,Annual Value,Start Date\nA Ltd,100.00,2022-01-01\n", encoding="utf-8")

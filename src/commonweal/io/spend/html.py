@@ -21,6 +21,7 @@ td,th{border:1px solid #b1b4b6;padding:.3em .6em;text-align:left}td.num{text-ali
 SECTIONS = (
     ("Files imported", "imports"), ("Spend by supplier type", "spend_by_label"),
     ("Spend by supplier type and month", "spend_by_label_and_period"), ("Top suppliers", "top_suppliers"),
+    ("Spend by service area", "spend_by_service_area"), ("Spend by expense type", "spend_by_expense_type"),
     ("Concentration by service area", "concentration"), ("Dependency alerts", "dependency_alerts"),
     ("Possible duplicate suppliers for review", "review_candidates"),
 )
