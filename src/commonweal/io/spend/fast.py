@@ -138,6 +138,9 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         fallback = stated.council or council or path.stem.split("_")[0].title()
         target_dir = Path(tempfile.mkdtemp(prefix="commonweal-fast-out-"))
         parsed = work / "parsed.parquet"
+        # rowid now holds file order; the writes need not keep it (every row carries source_row), and keeping it
+        # would serialise them
+        con.execute("SET preserve_insertion_order=false")
         con.execute(f"COPY ({_parsed_sql(layout, kept, date_column, name, fallback)}) TO {_q(str(parsed))} "
                     "(FORMAT parquet)")
         con.execute(f"DROP TABLE raw; CREATE VIEW parsed AS SELECT * FROM read_parquet({_q(str(parsed))})")  # noqa: S608
