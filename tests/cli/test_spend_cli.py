@@ -36,6 +36,13 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     # shares 1/20, 3/20, 2/20, 14/20 -> 5^2 + 15^2 + 10^2 + 70^2 = 25 + 225 + 100 + 4900 = 5250
     assert care["hhi"] == 5250.0
 
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json",
+                                 "--local-postcodes", "M5,M6"])
+    local = json.loads(result.stdout)["local"]
+    # M5 (1000) and M6 (3000) are local, BL4 (2000) is not; 14000 + 500 have no postcode
+    assert (local["local_spend"], local["spend_with_postcode"], local["spend_without_postcode"]) == (
+        "4000.00", "6000.00", "14500.00")
+
     result = runner.invoke(app, ["spend", "report", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "Spend by supplier type" in result.stdout and "dependency alerts" in result.stdout

@@ -69,16 +69,18 @@ def import_(  # noqa: PLR0917 - each option is a parameter of the Typer command
 
 
 @spend_app.command("report")
-def report(
+def report(  # noqa: PLR0917 - each option is a parameter of the Typer command
     db: DbOption,
     output: Annotated[str, typer.Option("--format", help="text, json or html")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Also write charts, CSV and XLSX tables here")] = None,
     bands: Annotated[str, typer.Option("--bands", help="HHI bands: uk-2010, us-2023 or us-2010")] = "uk-2010",
     council: Annotated[str | None, typer.Option("--council", help="Only councils whose name contains this")] = None,
+    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
 ) -> None:
     """Where the money goes: shares by supplier type, concentration, dependency, duplicates to review."""
     try:
-        data = service.spend_report(db, bands=bands, council=council)
+        data = service.spend_report(db, bands=bands, council=council,
+                                    local_areas=[p for p in local_postcodes.split(",") if p])
     except InputError as exc:
         _fail(exc)
         return

@@ -58,21 +58,26 @@ def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = N
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     stated = load_column_map(column_map) if column_map else None
     problems: list[Problem] = []
-    read: list[tuple[ImportReport, Callable[[Path], None]]] = []
-    for path in paths:
-        try:
-            read.append(_read_for_store(path, stated, date_order, progress, engine))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    SpendStore(db).save(read)
-    return [report.as_dict() for report, _ in read]
+    read: list[tuple[ImportReport, Callable[[Path], None], Callable[[], None]]] = []
+    try:
+        for path in paths:
+            try:
+                read.append(_read_for_store(path, stated, date_order, progress, engine))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        SpendStore(db).save([(report, write) for report, write, _ in read])
+    finally:
+        for _, _, discard in read:
+            discard()
+    return [report.as_dict() for report, _, _ in read]
 
 
 def _read_for_store(path: Path, stated: ColumnMap | None, date_order: str | None,
                     progress: Callable[[int], None] | None, engine: str
-                    ) -> tuple[ImportReport, Callable[[Path], None]]:
+                    ) -> tuple[ImportReport, Callable[[Path], None], Callable[[], None]]:
+    """The file's report, a writer of its rows for the store and a clean-up of anything staged."""
     fast = path.suffix.lower() == ".csv" and (
         engine == "duckdb" or (engine == "auto" and path.stat().st_size >= FAST_PATH_BYTES))
     if fast:
@@ -80,10 +85,10 @@ def _read_for_store(path: Path, stated: ColumnMap | None, date_order: str | None
         if imported is not None:
             if progress:
                 progress(imported.report.rows_read)
-            return imported.report, imported.write
+            return imported.report, imported.write, imported.discard
     spend_file = read_file(path, stated, date_order, progress)
     keys = [supplier_key(r.supplier_name, r.supplier_redacted) for r in spend_file.records]
-    return spend_file.report, parquet_writer(spend_file, keys)
+    return spend_file.report, parquet_writer(spend_file, keys), lambda: None
 
 
 def _evidence(row: dict[str, Any]) -> SupplierEvidence:
@@ -140,7 +145,8 @@ class Market:
         return grouped
 
     def report(self, bands: str = "uk-2010", top: int = 15,
-               dependency_share: Decimal = conc.DEFAULT_DEPENDENCY_SHARE) -> dict[str, Any]:
+               dependency_share: Decimal = conc.DEFAULT_DEPENDENCY_SHARE,
+               local_areas: Sequence[str] = ()) -> dict[str, Any]:
         band_set = conc.BAND_SETS[bands]
         grouped = self.by_service()
         concentration = sorted(
@@ -170,7 +176,7 @@ class Market:
             "spend_by_label": self.label_shares(),
             "spend_by_label_and_kind": self.label_shares(["kind"]),
             "spend_by_label_and_period": self.label_shares(["period"]),
-            "local": self.local_share([]),
+            "local": self.local_share(local_areas),
             "spend_by_service_area": self.spend_by(["council", "service_area"], top),
             "spend_by_expense_type": self.spend_by(["council", "expense_type"], top),
             "top_suppliers": [{"supplier": r["supplier_key"], "total": _money(r["total"]),
@@ -224,8 +230,9 @@ class Market:
                 for key in largest]
 
 
-def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None) -> dict[str, Any]:
-    return Market(db, council=council).report(bands=bands, top=top)
+def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None,
+                 local_areas: Sequence[str] = ()) -> dict[str, Any]:
+    return Market(db, council=council).report(bands=bands, top=top, local_areas=local_areas)
 
 
 def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidders: int = DEFAULT_MIN_BIDDERS,

@@ -96,7 +96,8 @@ def _head(path: Path) -> list[list[str]]:
 @dataclass
 class FastImport:
     report: ImportReport
-    write: Callable[[Path], None]  # writes the loaded rows as Parquet to the given path
+    write: Callable[[Path], None]  # moves the loaded rows, as Parquet, to the given path
+    discard: Callable[[], None]  # removes the staged rows if they were never written
 
 
 def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: ColumnMap | None = None,
@@ -155,9 +156,12 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
 
     def write(target: Path) -> None:
         shutil.move(staged, target)
+        discard()
+
+    def discard() -> None:
         shutil.rmtree(target_dir, ignore_errors=True)
 
-    return FastImport(report, write)
+    return FastImport(report, write, discard)
 
 
 def _date_map(con: duckdb.DuckDBPyConnection, name: str, layout: Layout, date_column: str, *, order: str | None,
