@@ -51,7 +51,8 @@ def supplier_totals_by_service(t: ir.Table) -> ir.Table:
 
 
 def suppliers(t: ir.Table) -> ir.Table:
-    """One row per supplier key with the evidence classification needs (first non-empty of each field)."""
+    """One row per supplier key with the evidence classification needs: for each field the greatest non-empty
+    value (any one of them when a supplier's rows disagree), the spend and the number of payments."""
     return (t.group_by("supplier_key")
             .aggregate(
                 name=t.supplier_name.max(),

@@ -54,6 +54,9 @@ def import_(  # noqa: PLR0917 - each option is a parameter of the Typer command
     except InputError as exc:
         _fail(exc)
         return
+    except ValueError as exc:
+        err.print(str(exc))
+        raise typer.Exit(code=2) from None
     if output == "json":
         typer.echo(json.dumps({"files": reports}, indent=2))
         return
