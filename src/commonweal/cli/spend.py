@@ -128,6 +128,8 @@ def partners(  # noqa: PLR0917 - each option is a parameter of the Typer command
     local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
     local_only: Annotated[bool, typer.Option("--local-only")] = False,
     council: Annotated[str | None, typer.Option("--council")] = None,
+    relatedness: Annotated[float, typer.Option("--relatedness", help="percent of the service's words an area must "
+                                               "contain (Commonweal default 70)")] = 70.0,
     output: FormatOption = "text",
 ) -> None:
     """Local SMEs and VCSE organisations already paid or funded in related areas, and lot sizes they could bid for."""
@@ -139,7 +141,7 @@ def partners(  # noqa: PLR0917 - each option is a parameter of the Typer command
     try:
         data = service.partners(db, service_text, annual, lots=lots, min_bidders=min_bidders,
                                 capacity_multiple=multiple, local_areas=[p for p in local_postcodes.split(",") if p],
-                                local_only=local_only, council=council)
+                                local_only=local_only, council=council, related_at=relatedness)
     except (InputError, ValueError) as exc:
         err.print(str(exc))
         raise typer.Exit(code=1) from None

@@ -20,7 +20,13 @@ from commonweal.domain.market.classification import Classification, Label, Suppl
 from commonweal.domain.market.identifiers import charity_number, company_number, vat_number
 from commonweal.domain.market.locality import is_local
 from commonweal.domain.market.names import normalise_name
-from commonweal.domain.market.partners import DEFAULT_CAPACITY_MULTIPLE, DEFAULT_MIN_BIDDERS, Organisation, lot_advice
+from commonweal.domain.market.partners import (
+    DEFAULT_CAPACITY_MULTIPLE,
+    DEFAULT_MIN_BIDDERS,
+    DEFAULT_RELATEDNESS,
+    Organisation,
+    lot_advice,
+)
 from commonweal.domain.market.resolution import SupplierMention, resolve
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.spend.fast import fast_import
@@ -237,10 +243,11 @@ def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str |
 
 def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidders: int = DEFAULT_MIN_BIDDERS,
              capacity_multiple: Decimal = DEFAULT_CAPACITY_MULTIPLE, local_areas: Sequence[str] = (),
-             local_only: bool = False, council: str | None = None) -> dict[str, Any]:
+             local_only: bool = False, council: str | None = None,
+             related_at: float = DEFAULT_RELATEDNESS) -> dict[str, Any]:
     market = Market(db, council=council)
     advice = lot_advice(service, value, market.organisations(local_areas), lots=lots, min_bidders=min_bidders,
-                        capacity_multiple=capacity_multiple, local_only=local_only)
+                        capacity_multiple=capacity_multiple, local_only=local_only, related_at=related_at)
     return {
         "service": advice.service, "annual_value": _money(advice.annual_value), "lots": advice.lots,
         "lot_value": _money(advice.lot_value), "lots_too_large": advice.lots_too_large,

@@ -73,3 +73,12 @@ def test_locality_from_postcode() -> None:
     assert is_local("M50 1AA", ["M5"]) is False  # a district, not a prefix
     assert is_local("M50 1AA", ["M"]) is True  # an area
     assert is_local("BL4 0NN", []) is None and is_local("Various", ["M"]) is None
+
+
+def test_relatedness_counts_the_service_words_an_area_contains() -> None:
+    from commonweal.domain.market.partners import relatedness
+
+    assert relatedness("home care", ["Home Care Services"]) == 100.0
+    assert relatedness("home care", ["Domiciliary Care", "Home to School Transport"]) == 50.0  # 1 of 2 words
+    assert relatedness("childrens residential care", ["Residential Care (Children)"]) == 100.0
+    assert relatedness("home care", []) == 0.0

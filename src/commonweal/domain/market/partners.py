@@ -13,6 +13,7 @@ awarded as lots, and, if it does not lot, to give reasons; s. 12(4) asks it to h
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -24,7 +25,9 @@ from commonweal.domain.market.classification import Label
 # Commonweal defaults, configurable per call.
 DEFAULT_CAPACITY_MULTIPLE = Decimal(2)
 DEFAULT_MIN_BIDDERS = 3
-DEFAULT_RELATEDNESS = 70.0  # rapidfuzz token-set ratio between the service and a partner's spend areas
+DEFAULT_RELATEDNESS = 70.0  # share (%) of the service's words found in one of a partner's spend areas
+WORD_MATCH = 85.0  # rapidfuzz ratio at which two words are the same word (`childrens` ~ `children`)
+_STOP_WORDS = frozenset({"and", "the", "for", "with", "services", "service", "other"})
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,22 @@ class LotAdvice:
     notes: tuple[str, ...]
 
 
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in _STOP_WORDS]
+
+
 def relatedness(service: str, areas: Sequence[str]) -> float:
-    return max((fuzz.token_set_ratio(service.lower(), a.lower()) for a in areas if a), default=0.0)
+    """The largest share (0-100) of the service's words that one area's words contain, words compared fuzzily:
+    `home care` is fully related to `Home Care Services`, half related to `Domiciliary Care` and to `Home to
+    School Transport`."""
+    wanted = _words(service)
+    best = 0.0
+    for area in areas:
+        words = _words(area)
+        if wanted and words:
+            hits = sum(1 for w in wanted if max(fuzz.ratio(w, x) for x in words) >= WORD_MATCH)
+            best = max(best, 100.0 * hits / len(wanted))
+    return best
 
 
 def lot_advice(service: str, annual_value: Decimal, organisations: Sequence[Organisation], *, lots: int = 1,
