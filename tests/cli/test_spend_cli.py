@@ -80,3 +80,21 @@ def test_a_failing_file_saves_nothing(tmp_path: Path) -> None:
 def test_report_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["spend", "report", "--db", str(tmp_path / "none")])
     assert result.exit_code == 1 and "spend import" in result.output
+
+
+def test_contracts_register_fills_postcodes_and_sme_flags(tmp_path: Path) -> None:
+    payments = tmp_path / "anytown_2022.csv"
+    payments.write_text("Body Name,Service Area,Payment Date,Supplier Name,Net Amount\n"
+                        "Anytown,Care,2022-05-03,Acme Care Ltd,1000.00\n"
+                        "Anytown,Care,2022-05-04,Zed Homes,3000.00\n", encoding="utf-8")
+    register = tmp_path / "anytown_contracts.csv"
+    register.write_text("Supplier Company Name,Supplier Postcode,Annual Value,Start Date,SME Supplier?\n"
+                        "Acme Care Limited,M5 4WT,12000.00,2022-04-01,No\n", encoding="utf-8")
+    db = tmp_path / "db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["spend", "import", str(payments), str(register), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json", "--local-postcodes", "M5"])
+    data = json.loads(result.stdout)
+    # Acme's postcode and "not an SME" come from the register; the register's own value is not spend
+    assert data["local"]["local_spend"] == "1000.00" and data["local"]["spend_without_postcode"] == "3000.00"
+    assert {r["label"]: r["total"] for r in data["spend_by_label"]} == {"large": "1000.00", "unknown": "3000.00"}

@@ -122,10 +122,23 @@ class Market:
         if council:
             self.payments = self.payments.filter(self.payments.council.lower().contains(council.lower()))
         self.suppliers = analytics.to_records(analytics.suppliers(self.payments))
+        if self.store.has("contracts"):
+            self._add_register_evidence()
         self.labels: dict[str, Classification] = {
             row["supplier_key"]: classify(_evidence(row)) for row in self.suppliers}
         self.label_table = ibis.memtable(
             {"supplier_key": list(self.labels), "label": [c.label.value for c in self.labels.values()]})
+
+    def _add_register_evidence(self) -> None:
+        """A contracts register knows things payments files rarely state: the supplier's postcode, company number
+        and the council's SME flag. They fill the gaps of the same supplier (by key) in the payments."""
+        register = analytics.payments(self.con, self.store.dataset("contracts"))
+        known = {r["supplier_key"]: r for r in analytics.to_records(analytics.suppliers(register))}
+        for row in self.suppliers:
+            extra = known.get(row["supplier_key"])
+            if extra and row["supplier_key"] != REDACTED_KEY:
+                for name in ("postcode", "company_number", "council_sme_flag"):
+                    row[name] = row[name] or extra[name]
 
     def label_shares(self, dims: Sequence[str] = ()) -> list[dict[str, Any]]:
         rows = analytics.to_records(analytics.spend_by_label(self.payments, self.label_table, dims))
