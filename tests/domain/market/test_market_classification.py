@@ -8,6 +8,10 @@ from commonweal.domain.market.classification import Label, SupplierEvidence, cla
     (SupplierEvidence("UPOTTERY YOUTH CLUB", council_supplier_type="YTH"), Label.VCSE, "council flag"),
     (SupplierEvidence("DEVON NORSE LTD", council_supplier_type="WGA"), Label.PUBLIC, "council flag"),
     (SupplierEvidence("Some Name", council_vcse_flag="Y"), Label.VCSE, "council flag"),
+    (SupplierEvidence("A Person", council_supplier_type="DCC Non-Business Individuals (Direct Payment - CareFirst "
+                                                        "only)"), Label.INDIVIDUAL, "council flag"),
+    (SupplierEvidence("SUNNY CARE", council_supplier_type="CHARITIES & VOLUNTARY ORGANISA"), Label.VCSE,
+     "council flag"),
     (SupplierEvidence("Seddon Construction Limited", council_sme_flag="Yes"), Label.SME, "council flag"),
     (SupplierEvidence("Keolis Amey Metrolink Limited", council_sme_flag="No"), Label.LARGE, "council flag"),
     (SupplierEvidence("Bolton Council", council_sme_flag="No"), Label.PUBLIC, "name rule"),

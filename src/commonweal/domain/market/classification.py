@@ -142,6 +142,9 @@ def _council_flag(evidence: SupplierEvidence, rules: ClassificationRules) -> Cla
     if code in DEVON_CREDITOR_TYPES:
         label, vcse_type = DEVON_CREDITOR_TYPES[code]
         return Classification(label, "council flag", confidence, f"council creditor type {code}", vcse_type)
+    if "NON-BUSINESS INDIVIDUAL" in code or "DIRECT PAYMENT" in code:
+        # Devon's long-text creditor types since 2025; Sheffield's `CAREFIRST DIRECT PAYMENTS` (payments to people)
+        return Classification(Label.INDIVIDUAL, "council flag", confidence, f"council classification {code!r}")
     if code.startswith("CHARITIES") or "VOLUNTARY ORGANIS" in code:
         return Classification(Label.VCSE, "council flag", confidence, f"council classification {code!r}",
                               "charity")
