@@ -1,0 +1,180 @@
+"""`commonweal spend ...` and `commonweal market ...`: thin commands over commonweal.services.spend."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from commonweal.io.errors import InputError
+from commonweal.services import spend as service
+
+spend_app = typer.Typer(help="Import council spend files and report where the money goes.", no_args_is_help=True)
+market_app = typer.Typer(help="Suppliers, community partners and lotting advice.", no_args_is_help=True)
+DbOption = Annotated[Path, typer.Option("--db", help="Folder of the spend store (Parquet and import reports).")]
+FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
+err = Console(stderr=True)
+
+
+def _fail(exc: InputError) -> None:
+    err.print(f"[red]Nothing was saved.[/red]\n{exc.summary()}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+def _rows_in(path: Path) -> int:
+    try:
+        return max(path.read_bytes().count(b"\n"), 1)
+    except OSError:
+        return 1
+
+
+@spend_app.command("import")
+def import_(  # noqa: PLR0917 - each option is a parameter of the Typer command
+    files: Annotated[list[Path], typer.Argument(help="Spend, p-card, grants or contracts CSV/XLSX; 360Giving JSON")],
+    db: DbOption,
+    output: FormatOption = "text",
+    column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON file stating the layout")] = None,
+    date_order: Annotated[str | None, typer.Option("--date-order", help="dmy or mdy, when dates are ambiguous")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="auto, rows or duckdb (fast path for big CSV)")] = "auto",
+) -> None:
+    """Import files into the store; prints each file's report (rows read = loaded + rejected)."""
+    total = sum(_rows_in(f) for f in files)
+    try:
+        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, transient=True, disable=output == "json" or total < 20000) as progress:
+            task = progress.add_task("rows", total=total)
+            reports = service.import_files(files, db, column_map=column_map, date_order=date_order,
+                                           progress=lambda n: progress.advance(task, n), engine=engine)
+    except InputError as exc:
+        _fail(exc)
+        return
+    except ValueError as exc:
+        err.print(str(exc))
+        raise typer.Exit(code=2) from None
+    if output == "json":
+        typer.echo(json.dumps({"files": reports}, indent=2))
+        return
+    table = Table("file", "kind", "rows read", "loaded", "rejected", "total £", "dates")
+    for r in reports:
+        table.add_row(r["file"], r["kind"], str(r["rows_read"]), str(r["rows_loaded"]), str(r["rows_rejected"]),
+                      f"{Decimal(r['total_amount']):,.2f}", f"{r['date_first']} .. {r['date_last']}")
+    Console().print(table)
+    for r in reports:
+        typer.echo(f"{r['file']}: mapping {r['mapping']}; ignored {r['ignored_columns']}; dates {r['date_format']}")
+        for rejection in r["rejections"][:20]:
+            typer.echo(f"  rejected row {rejection['row']} column {rejection['column']}: {rejection['reason']}")
+
+
+@spend_app.command("report")
+def report(  # noqa: PLR0917 - each option is a parameter of the Typer command
+    db: DbOption,
+    output: Annotated[str, typer.Option("--format", help="text, json or html")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Also write charts, CSV and XLSX tables here")] = None,
+    bands: Annotated[str, typer.Option("--bands", help="HHI bands: uk-2010, us-2023 or us-2010")] = "uk-2010",
+    council: Annotated[str | None, typer.Option("--council", help="Only councils whose name contains this")] = None,
+    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
+) -> None:
+    """Where the money goes: shares by supplier type, concentration, dependency, duplicates to review."""
+    try:
+        data = service.spend_report(db, bands=bands, council=council,
+                                    local_areas=[p for p in local_postcodes.split(",") if p])
+    except InputError as exc:
+        _fail(exc)
+        return
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        service.write_outputs(data, out)
+    if output == "json":
+        typer.echo(json.dumps(data, indent=2, default=str))
+    elif output == "html":
+        typer.echo(service.report_html(data))
+    else:
+        _print_report(data)
+
+
+def _print_report(data: dict[str, Any]) -> None:
+    console = Console()
+    table = Table("supplier type", "spend £", "share", title="Spend by supplier type (unknown = unclassified)")
+    for row in data["spend_by_label"]:
+        table.add_row(row["label"], f"{Decimal(row['total']):,.2f}", f"{row['share']:.1%}")
+    console.print(table)
+    table = Table("council / service area", "spend £", "suppliers", "top-1", "HHI", "band",
+                  title=f"Concentration (bands: {data['hhi_bands']['source']})")
+    for row in data["concentration"]:
+        table.add_row(f"{row['council']} / {row['service_area']}", f"{Decimal(row['total']):,.2f}",
+                      str(row["suppliers"]), f"{row['top1_share']:.0%}", f"{row['hhi']:.0f}", row["band"])
+    console.print(table)
+    console.print(f"{data['dependency_alert_count']} dependency alerts; {data['review_candidate_count']} supplier "
+                  "pairs to review as possible duplicates")
+    for alert in data["dependency_alerts"][:10]:
+        console.print(f"  {alert['message']}", highlight=False)
+
+
+@market_app.command("partners")
+def partners(  # noqa: PLR0917 - each option is a parameter of the Typer command
+    db: DbOption,
+    service_text: Annotated[str, typer.Option("--service", help="The planned contract's service")],
+    value: Annotated[str, typer.Option("--value", help="Annual value in pounds, e.g. 1200000")],
+    lots: Annotated[int, typer.Option("--lots", min=1)] = 1,
+    min_bidders: Annotated[int, typer.Option("--min-bidders", min=1)] = 3,
+    capacity_multiple: Annotated[str, typer.Option("--capacity-multiple",
+                                                   help="Commonweal default 2")] = "2",
+    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
+    local_only: Annotated[bool, typer.Option("--local-only")] = False,
+    council: Annotated[str | None, typer.Option("--council")] = None,
+    relatedness: Annotated[float, typer.Option("--relatedness", help="percent of the service's words an area must "
+                                               "contain (Commonweal default 70)")] = 70.0,
+    output: FormatOption = "text",
+) -> None:
+    """Local SMEs and VCSE organisations already paid or funded in related areas, and lot sizes they could bid for."""
+    try:
+        annual, multiple = Decimal(value.replace(",", "").lstrip("£")), Decimal(capacity_multiple)
+    except InvalidOperation:
+        err.print(f"--value '{value}' / --capacity-multiple '{capacity_multiple}': expected numbers such as 1200000")
+        raise typer.Exit(code=2) from None
+    try:
+        data = service.partners(db, service_text, annual, lots=lots, min_bidders=min_bidders,
+                                capacity_multiple=multiple, local_areas=[p for p in local_postcodes.split(",") if p],
+                                local_only=local_only, council=council, related_at=relatedness)
+    except (InputError, ValueError) as exc:
+        err.print(str(exc))
+        raise typer.Exit(code=1) from None
+    if output == "json":
+        typer.echo(json.dumps(data, indent=2))
+        return
+    console = Console()
+    table = Table("organisation", "type", "local", "received £", "largest year £", "can bid up to £",
+                  title=f"Community partners for '{data['service']}'")
+    for p in data["partners"][:30]:
+        table.add_row(p["name"], p["label"], {True: "yes", False: "no", None: "?"}[p["local"]],
+                      f"{Decimal(p['received_total']):,.2f}", f"{Decimal(p['largest_annual']):,.2f}",
+                      f"{Decimal(p['capacity']):,.2f}")
+    console.print(table)
+    console.print(f"Lot value £{Decimal(data['lot_value']):,.2f}: "
+                  f"{'too large for every partner' if data['lots_too_large'] else 'within reach of some partners'}.",
+                  highlight=False)
+    if data["proposed_lots"]:
+        console.print(f"Proposed: {data['proposed_lots']} lots of £{Decimal(data['proposed_lot_value']):,.2f}, so "
+                      f"at least {data['min_bidders']} partners could bid for each.", highlight=False)
+    console.print(f"Rule: {data['capacity_rule']}", highlight=False)
+    for note in data["notes"]:
+        console.print(f"Note: {note}", highlight=False)
+
+
+@market_app.command("accuracy")
+def accuracy(files: Annotated[list[Path], typer.Argument(help="Files carrying a council's own supplier flags")]
+             ) -> None:
+    """Classify suppliers with the councils' flags withheld and compare with the flags (Devon, Calderdale,
+    Salford)."""
+    try:
+        results = service.accuracy_of_files(files)
+    except InputError as exc:
+        _fail(exc)
+        return
+    typer.echo(json.dumps(results, indent=2))

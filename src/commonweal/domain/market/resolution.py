@@ -1,0 +1,119 @@
+"""One organisation, many spellings: resolve supplier mentions to entities.
+
+Identifiers first (company, charity and VAT numbers join mentions outright), then identical normalised names.
+Similar names are only *candidates* listed for a person to review, never merged silently: fuzzy matching
+(rapidfuzz token-sort ratio) finds `LIFEWAYS COMMUNITY CARE LTD (NEW` beside `Lifeways Community Care Limited`,
+but a 92% match is not proof.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from commonweal.domain.market.names import normalise_name
+
+# Commonweal default: a name pair scoring at least this (0-100, token-sort ratio) is listed for review.
+DEFAULT_REVIEW_THRESHOLD = 90.0
+# Devon truncates names to 32 characters: a name of at least this many characters that begins another is a
+# candidate (Commonweal default).
+MIN_PREFIX_LENGTH = 20
+
+
+@dataclass(frozen=True)
+class SupplierMention:
+    name: str
+    company_number: str | None = None
+    charity_number: str | None = None
+    vat_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    key: str  # the normalised name of its first mention
+    names: tuple[str, ...]
+    identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewCandidate:
+    left: str
+    right: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    entities: tuple[Entity, ...]
+    entity_of: dict[str, str]  # normalised name -> entity key
+    candidates: tuple[ReviewCandidate, ...]
+
+
+def _identifiers(m: SupplierMention) -> list[str]:
+    return [f"{scheme}:{value}" for scheme, value in
+            (("GB-COH", m.company_number), ("GB-CHC", m.charity_number), ("GB-VAT", m.vat_number)) if value]
+
+
+def resolve(mentions: Sequence[SupplierMention],
+            review_threshold: float = DEFAULT_REVIEW_THRESHOLD) -> Resolution:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_identifier: dict[str, str] = {}
+    names_of: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        key = normalise_name(mention.name)
+        if not key:
+            continue
+        find(key)
+        names_of[key].add(mention.name)
+        for identifier in _identifiers(mention):
+            if identifier in by_identifier:
+                union(key, by_identifier[identifier])
+            else:
+                by_identifier[identifier] = key
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in parent:
+        groups[find(key)].append(key)
+    ids_of: dict[str, set[str]] = defaultdict(set)
+    for identifier, key in by_identifier.items():
+        ids_of[find(key)].add(identifier)
+    entities = tuple(
+        Entity(root, tuple(sorted({n for k in keys for n in names_of[k]})), tuple(sorted(ids_of[root])))
+        for root, keys in sorted(groups.items()))
+    entity_of = {key: find(key) for key in parent}
+    return Resolution(entities, entity_of, tuple(_candidates(sorted(groups), review_threshold)))
+
+
+def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
+    """Pairs of entity keys that look alike, compared within blocks sharing their first two characters (so
+    `SMITH` meets `SMYTH` while the comparison stays far below all pairs)."""
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        blocks[key[:2]].append(key)
+    found = []
+    for block in blocks.values():
+        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+        for i, left in enumerate(block):
+            for j in range(i + 1, len(block)):
+                right = block[j]
+                shorter, longer = sorted((left, right), key=len)
+                if len(shorter) >= MIN_PREFIX_LENGTH and longer.startswith(shorter):
+                    found.append(ReviewCandidate(left, right, 100.0, "one name is a truncated form of the other"))
+                elif scores[i, j] >= threshold:
+                    found.append(ReviewCandidate(left, right, round(float(scores[i, j]), 1), "similar names"))
+    return sorted(found, key=lambda c: (-c.score, c.left, c.right))

@@ -1,0 +1,361 @@
+"""The tolerant reader of council spend files as councils publish them (Local Government Transparency Code 2015).
+
+It reads CSV and XLSX in UTF-8 (with a BOM, even a double-encoded one) or Windows-1252, skips report
+preambles, maps header synonyms, drops marker columns (`INSERTED DETAIL`), parses amounts and dates exactly, and
+accounts for every row: rows read = rows loaded + rows rejected, each rejection with its file, row, column and
+reason. A file that cannot be understood as a whole raises `InputError` and yields nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from commonweal.io.errors import ProblemCollector
+from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout
+from commonweal.io.spend.values import (
+    NO_SINGLE_DATE,
+    AmbiguousDateOrderError,
+    DateFormat,
+    detect_date_format,
+    is_redaction,
+    parse_amount,
+    parse_date,
+)
+
+# Cells a council writes for "no value": treated as blank in identifier and flag columns.
+PLACEHOLDERS = frozenset({"", "N/A", "NA", "#N/A", "-", "NONE", "NULL", "NIL", "0", "NOT YET AVAILABLE"})
+# Values of a contracts register that say "not stated" (framework call-offs, contracts still being let).
+UNSTATED = PLACEHOLDERS | NO_SINGLE_DATE | {"TBC", "TBA", "X", "N/K", "UNKNOWN"}
+_SPACES = re.compile(r"\s+")
+TOTAL_ROW_PATTERN = r"^(grand\s+)?totals?\b"
+_TOTAL_ROW = re.compile(TOTAL_ROW_PATTERN, re.IGNORECASE)
+_C1 = re.compile("[\x80-\x9f]")
+DOUBLE_ENCODED_BOM = "ï»¿"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding name). UTF-8 first (BOM dropped), then Windows-1252, the encoding of Excel on
+    Windows in which most older files were saved; bytes cp1252 leaves undefined fall back to Latin-1."""
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "latin-1"
+    text = text.lstrip("\ufeff")
+    while text.startswith(DOUBLE_ENCODED_BOM):
+        text, encoding = text[len(DOUBLE_ENCODED_BOM):].lstrip("\ufeff"), f"{encoding} (double-encoded BOM)"
+    return text, encoding
+
+
+def _c1_to_cp1252(match: re.Match[str]) -> str:
+    # A C1 control inside UTF-8 text is a Windows-1252 character decoded as Latin-1 somewhere upstream.
+    try:
+        return match[0].encode("latin-1").decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+def clean_text(value: str) -> str:
+    """Trim, turn non-breaking spaces and runs of whitespace into one space, and repair C1 characters."""
+    return _SPACES.sub(" ", _C1.sub(_c1_to_cp1252, value.replace("\xa0", " "))).strip()
+
+
+@dataclass(frozen=True)
+class SpendRecord:
+    """One loaded row, normalised. `amount` is exact pounds; `period` is the first day of the month paid."""
+
+    source_file: str
+    source_row: int
+    council: str
+    kind: str
+    date: dt.date | None
+    period: dt.date | None
+    amount: Decimal | None  # None only on a contracts register that states no value
+    supplier_name: str
+    supplier_redacted: bool
+    supplier_id: str = ""
+    company_number: str = ""
+    charity_number: str = ""
+    vat_number: str = ""
+    postcode: str = ""
+    service_area: str = ""
+    expense_type: str = ""
+    expense_code: str = ""
+    description: str = ""
+    transaction_id: str = ""
+    council_supplier_type: str = ""
+    council_vcse_flag: str = ""
+    council_sme_flag: str = ""
+    total_value: Decimal | None = None
+    end_date: dt.date | None = None
+    flags: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    column: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ImportReport:
+    """What one import did. rows_read = rows_loaded + rows_rejected, always."""
+
+    file: str
+    sha256: str
+    council: str
+    kind: str
+    encoding: str
+    header_row: int
+    mapping: dict[str, str]
+    ignored_columns: list[str]
+    date_format: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    total_amount: Decimal = Decimal("0.00")
+    date_first: dt.date | None = None
+    date_last: dt.date | None = None
+    flag_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejections)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "sha256": self.sha256, "council": self.council, "kind": self.kind,
+            "encoding": self.encoding, "header_row": self.header_row, "mapping": self.mapping,
+            "ignored_columns": self.ignored_columns, "date_format": self.date_format,
+            "rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+            "rejections": [dict(r.as_dict(), file=self.file) for r in self.rejections],
+            "warnings": [dict(r.as_dict(), file=self.file) for r in self.warnings],
+            "total_amount": str(self.total_amount),
+            "date_first": self.date_first.isoformat() if self.date_first else None,
+            "date_last": self.date_last.isoformat() if self.date_last else None,
+            "flag_counts": dict(sorted(self.flag_counts.items())),
+        }
+
+
+@dataclass
+class SpendFile:
+    report: ImportReport
+    records: list[SpendRecord]
+
+
+def _records(path: Path, data: bytes) -> tuple[list[list[str]], str]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from commonweal.io.tabular import _raw_rows  # the shared XLSX cell-to-text rules
+
+        return [list(r) for r in _raw_rows(path)], "xlsx"
+    text, encoding = decode(data)
+    return list(csv.reader(io.StringIO(text, newline=""))), encoding
+
+
+def read_spend_file(
+    path: Path,
+    column_map: ColumnMap | None = None,
+    date_order: str | None = None,
+    council: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SpendFile:
+    """Read one published spend, card, grants-register or contracts-register file.
+
+    Raises InputError (nothing returned, nothing saved) when the file as a whole cannot be read: no header, no
+    amount/supplier/date column, or a date order that cannot be told from the data. Row-level problems become
+    rejections in the report.
+    """
+    name = path.name
+    stated = column_map or ColumnMap()
+    problems = ProblemCollector()
+    try:
+        data = path.read_bytes()
+        records, encoding = _records(path, data)
+    except (OSError, ValueError, csv.Error) as exc:
+        problems.add(name, f"cannot be read as a CSV or XLSX spend file: {exc}")
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from exc
+    layout = detect_layout(name, records, stated, problems)
+    problems.raise_if_any()
+    assert layout is not None
+    body = records[layout.header_index + 1:]
+    date_column = "date" if "date" in layout.columns else "period"
+    date_index = layout.columns[date_column]
+    date_fmt = _date_format(name, layout, body, date_column, order=stated.date_order or date_order,
+                            problems=problems)
+    end_fmt = None
+    if "end_date" in layout.columns:
+        end_fmt = _date_format(name, layout, body, "end_date", order=stated.date_order or date_order,
+                               problems=problems)
+    problems.raise_if_any()
+    report = ImportReport(
+        file=name, sha256=hashlib.sha256(data).hexdigest(), council="", kind=layout.kind, encoding=encoding,
+        header_row=layout.header_index + 1, mapping=layout.mapping(), ignored_columns=list(layout.ignored),
+        date_format=date_fmt.describe() if date_fmt else "none",
+    )
+    loaded: list[SpendRecord] = []
+    # Without a body-name column, the council is named by the file name up to its first `_` (`warwickshire_...`).
+    fallback_council = stated.council or council or path.stem.split("_")[0].title()
+    for offset, cells in enumerate(body):
+        row_number = layout.header_index + 2 + offset
+        report.rows_read += 1
+        outcome = _read_row(name, row_number, cells, layout, date_index=date_index, date_column=date_column,
+                            date_fmt=date_fmt, end_fmt=end_fmt, fallback_council=fallback_council,
+                            warnings=report.warnings)
+        if isinstance(outcome, Rejection):
+            report.rejections.append(outcome)
+        else:
+            loaded.append(outcome)
+        if progress and offset % 5000 == 4999:
+            progress(5000)
+    if progress:
+        progress(len(body) % 5000)
+    summarise(report, loaded)
+    return SpendFile(report=report, records=loaded)
+
+
+def _date_format(file: str, layout: Layout, body: Sequence[Sequence[str]], column: str, *, order: str | None,
+                 problems: ProblemCollector) -> DateFormat | None:
+    index = layout.columns[column]
+    values = (clean_text(r[index]) for r in body if len(r) > index)
+    try:
+        return detect_date_format(values, order)
+    except AmbiguousDateOrderError as exc:
+        problems.add(file, str(exc), column=layout.headers[index])
+    except ValueError as exc:
+        problems.add(file, str(exc), column=layout.headers[index])
+    return None
+
+
+def payment_date(text: str, fmt: DateFormat | None) -> dt.date | None:
+    """The date of one row: None for an aggregate row dated `VARIOUS`; ValueError, with the reason, for a
+    blank date or one that is not a date in the file's format."""
+    if not text:
+        raise ValueError("date is blank; expected the date paid")
+    if text.upper() in NO_SINGLE_DATE:
+        return None
+    return parse_date(text, fmt or DateFormat("iso", ""))
+
+
+def _cells(cells: Sequence[str], layout: Layout) -> Iterator[tuple[int, str]]:
+    for index, cell in enumerate(cells):
+        if index not in layout.marker_columns:
+            yield index, cell
+
+
+def _read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_index: int, date_column: str,
+              date_fmt: DateFormat | None, end_fmt: DateFormat | None, fallback_council: str,
+              warnings: list[Rejection]) -> SpendRecord | Rejection:
+    cells = {index: clean_text(cell) for index, cell in _cells(raw, layout)}
+    if not any(cells.values()):
+        return Rejection(row, None, "blank row: no values (spacer or filler row)")
+
+    def get(name: str) -> str:
+        index = layout.columns.get(name)
+        return cells.get(index, "") if index is not None else ""
+
+    header = layout.headers
+    amount_text, date_text, supplier = get("amount"), get(date_column), get("supplier_name")
+    leading = [v for v in cells.values() if v][:3]
+    if not date_text and any(_TOTAL_ROW.match(v) for v in leading):
+        return Rejection(row, None, f"a total row, not a payment (states {amount_text or 'no amount'})")
+    # A contracts register describes agreements, not payments: a missing value or date leaves the contract
+    # on the register (with a warning) where a payment without them would be refused.
+    register = layout.kind == "contract"
+    flags: list[str] = []
+    amount: Decimal | None = None
+    if register and amount_text.upper() in UNSTATED:
+        flags.append("no_value")
+    else:
+        try:
+            amount = parse_amount(amount_text)
+        except ValueError as exc:
+            return Rejection(row, header[layout.columns["amount"]], str(exc))
+    date: dt.date | None = None
+    try:
+        date = payment_date(date_text, date_fmt)
+    except ValueError as exc:
+        if not register:
+            return Rejection(row, header[date_index], str(exc))
+        if date_text:
+            warnings.append(Rejection(row, header[date_index], f"{exc}; loaded without a start date"))
+    if date is None:
+        flags.append("undated")
+    end_date = None
+    end_text = get("end_date")
+    if end_text and end_fmt and end_text.upper() not in UNSTATED:
+        try:
+            end_date = parse_date(end_text, end_fmt)
+        except ValueError as exc:
+            warnings.append(Rejection(row, header[layout.columns["end_date"]], f"{exc}; loaded without an end date"))
+    total_value = None
+    total_text = get("total_value")
+    if total_text and total_text.upper() not in UNSTATED:
+        try:
+            total_value = parse_amount(total_text)
+        except ValueError as exc:
+            warnings.append(Rejection(row, header[layout.columns["total_value"]], f"{exc}; loaded without it"))
+    redacted = is_redaction(supplier)
+    if redacted:
+        flags.append("redacted")
+    elif not supplier:
+        flags.append("no_supplier")
+    elif supplier.upper() == "VARIOUS":
+        flags.append("various")
+    if amount is not None and amount < 0:
+        flags.append("credit")
+    if layout.kind == "card":
+        flags.append("card")
+    period = date.replace(day=1) if date and date_column == "date" else date
+    if date_column == "period":
+        date = None
+    transaction = get("transaction_id")
+    if get("sequence"):
+        transaction = f"{transaction}/{get('sequence')}"
+
+    def identifier(name: str) -> str:
+        value = get(name)
+        return "" if value.upper() in PLACEHOLDERS | {"VARIOUS"} else value
+
+    return SpendRecord(
+        source_file=file, source_row=row, council=get("council") or fallback_council, kind=layout.kind,
+        date=date, period=period, amount=amount, supplier_name=supplier, supplier_redacted=redacted,
+        supplier_id=identifier("supplier_id"), company_number=identifier("company_number"),
+        charity_number=identifier("charity_number"), vat_number=identifier("vat_number"),
+        postcode=identifier("postcode").upper(), service_area=get("service_area"),
+        expense_type=get("expense_type"), expense_code=get("expense_code"), description=get("description"),
+        transaction_id=transaction, council_supplier_type=get("council_supplier_type"),
+        council_vcse_flag=get("council_vcse_flag"), council_sme_flag=get("council_sme_flag"),
+        total_value=total_value, end_date=end_date, flags=",".join(flags),
+    )
+
+
+def summarise(report: ImportReport, loaded: Sequence[SpendRecord]) -> None:
+    report.rows_loaded = len(loaded)
+    report.total_amount = sum((r.amount for r in loaded if r.amount is not None), Decimal("0.00"))
+    dates = [d for d in (r.date or r.period for r in loaded) if d is not None]
+    report.date_first = min(dates, default=None)
+    report.date_last = max(dates, default=None)
+    councils = sorted({r.council for r in loaded})
+    report.council = "; ".join(councils[:3]) + (f" (+{len(councils) - 3} more)" if len(councils) > 3 else "")
+    counts: dict[str, int] = {}
+    for record in loaded:
+        for flag in filter(None, record.flags.split(",")):
+            counts[flag] = counts.get(flag, 0) + 1
+    report.flag_counts = counts

@@ -1,0 +1,100 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from commonweal.cli.main import app
+
+SPEND = ("Body Name,Service Area,Payment Date,Supplier Name,Net Amount,Supplier Postcode\n"
+         "Anytown Council,Home Care,2022-05-03,Helping Hands CIC,\"£1,000.00\",M5 4WT\n"
+         "Anytown Council,Home Care,2022-05-04,Care Co Ltd,3000,M6 1AA\n"
+         "Anytown Council,Home Care,2022-06-04,Home Care Trust,2000.00,BL4 0NN\n"
+         "Anytown Council,Home Care,2022-06-05,Big Care PLC,14000,\n"
+         "Anytown Council,Roads,2022-06-06,REDACTED PERSONAL DATA,500,\n")
+
+
+def test_import_report_and_partners(tmp_path: Path) -> None:
+    source = tmp_path / "anytown_2022.csv"
+    source.write_text(SPEND, encoding="utf-8")
+    db = tmp_path / "db"
+    runner = CliRunner()
+    result = runner.invoke(app, ["spend", "import", str(source), "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["files"][0]
+    assert (report["rows_read"], report["rows_loaded"], report["rows_rejected"]) == (5, 5, 0)
+    assert report["total_amount"] == "20500.00"  # 1000 + 3000 + 2000 + 14000 + 500
+
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    shares = {r["label"]: r["total"] for r in data["spend_by_label"]}
+    assert shares == {"vcse": "3000.00", "sme": "3000.00", "large": "14000.00",
+                      "individual_or_redacted": "500.00"}
+    assert data["spend_by_service_area"][0] == {"council": "Anytown Council", "service_area": "Home Care",
+                                                "total": "20000.00", "payments": 4}
+    care = next(c for c in data["concentration"] if c["service_area"] == "Home Care")
+    # shares 1/20, 3/20, 2/20, 14/20 -> 5^2 + 15^2 + 10^2 + 70^2 = 25 + 225 + 100 + 4900 = 5250
+    assert care["hhi"] == 5250.0
+
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json",
+                                 "--local-postcodes", "M5,M6"])
+    local = json.loads(result.stdout)["local"]
+    # M5 (1000) and M6 (3000) are local, BL4 (2000) is not; 14000 + 500 have no postcode
+    assert (local["local_spend"], local["spend_with_postcode"], local["spend_without_postcode"]) == (
+        "4000.00", "6000.00", "14500.00")
+
+    result = runner.invoke(app, ["spend", "report", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Spend by supplier type" in result.stdout and "dependency alerts" in result.stdout
+
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "html", "--out",
+                                 str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "<title>Where the money goes" in result.stdout and "<svg" in result.stdout
+    assert (tmp_path / "out" / "top_suppliers.svg").exists() and (tmp_path / "out" / "concentration.xlsx").exists()
+
+    result = runner.invoke(app, ["market", "partners", "--db", str(db), "--service", "home care", "--value", "9000",
+                                 "--local-postcodes", "M5,M6", "--min-bidders", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.stdout)
+    # partners: Care Co (largest year 3000 -> reach 6000), Home Care Trust (2000 -> 4000), Helping Hands (1000)
+    assert [p["name"] for p in advice["partners"]] == ["CARE CO", "HOME CARE TRUST", "HELPING HANDS"]
+    assert advice["lots_too_large"] is True  # 9000 > 6000
+    # the 2nd largest reach is 4000: ceil(9000 / 4000) = 3 lots of 3000
+    assert (advice["proposed_lots"], advice["proposed_lot_value"]) == (3, "3000.00")
+    assert [p["local"] for p in advice["partners"]] == [True, False, True]
+
+
+def test_a_failing_file_saves_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(SPEND, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Supplier Name,Date,Amount\nA,01/02/2022,1\n", encoding="utf-8")
+    db = tmp_path / "db"
+    result = CliRunner().invoke(app, ["spend", "import", str(good), str(bad), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "Date" in result.output and "--date-order" in result.output
+    assert not db.exists() or not any(db.rglob("*.parquet"))
+
+
+def test_report_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["spend", "report", "--db", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "spend import" in result.output
+
+
+def test_contracts_register_fills_postcodes_and_sme_flags(tmp_path: Path) -> None:
+    payments = tmp_path / "anytown_2022.csv"
+    payments.write_text("Body Name,Service Area,Payment Date,Supplier Name,Net Amount\n"
+                        "Anytown,Care,2022-05-03,Acme Care Ltd,1000.00\n"
+                        "Anytown,Care,2022-05-04,Zed Homes,3000.00\n", encoding="utf-8")
+    register = tmp_path / "anytown_contracts.csv"
+    register.write_text("Supplier Company Name,Supplier Postcode,Annual Value,Start Date,SME Supplier?\n"
+                        "Acme Care Limited,M5 4WT,12000.00,2022-04-01,No\n", encoding="utf-8")
+    db = tmp_path / "db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["spend", "import", str(payments), str(register), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json", "--local-postcodes", "M5"])
+    data = json.loads(result.stdout)
+    # Acme's postcode and "not an SME" come from the register; the register's own value is not spend
+    assert data["local"]["local_spend"] == "1000.00" and data["local"]["spend_without_postcode"] == "3000.00"
+    assert {r["label"]: r["total"] for r in data["spend_by_label"]} == {"large": "1000.00", "unknown": "3000.00"}

@@ -1,0 +1,51 @@
+import pytest
+
+from commonweal.domain.market.identifiers import charity_number, company_number, vat_number
+from commonweal.domain.market.names import normalise_name
+from commonweal.domain.market.resolution import SupplierMention, resolve
+
+
+@pytest.mark.parametrize(("raw", "key"), [
+    ("Age UK Warwickshire Ltd.", "AGE UK WARWICKSHIRE"),
+    ("AGE UK WARWICKSHIRE LIMITED", "AGE UK WARWICKSHIRE"),
+    ("LIFEWAYS COMMUNITY CARE LTD (NEW", "LIFEWAYS COMMUNITY CARE"),
+    ("A & A\xa0Electrical Distributors Ltd", "A AND A ELECTRICAL DISTRIBUTORS"),
+    ("The Kelly\u2019s Heroes CIC", "KELLYS HEROES"),
+    ("Barnardo Services Ltd ", "BARNARDO SERVICES"),
+])
+def test_names_normalise_to_one_key(raw: str, key: str) -> None:
+    assert normalise_name(raw) == key
+
+
+def test_identifiers_are_repaired_or_refused() -> None:
+    assert company_number("4869035") == "04869035"  # the lost leading zero restored
+    assert company_number("03350709") == "03350709"
+    assert company_number("sc 123456") == "SC123456"
+    assert company_number("CE1234") == "CE001234"
+    assert company_number("-") is None and company_number("Various") is None and company_number("0") is None
+    assert charity_number("1151621") == "1151621"
+    assert charity_number("SC012345") == "SC012345"
+    assert charity_number("N/A") is None
+    assert vat_number("GB 785 4210 21") == "785421021"
+    assert vat_number("12345") is None
+
+
+def test_identifiers_merge_and_similar_names_are_only_listed() -> None:
+    result = resolve([
+        SupplierMention("DEVON NORSE LTD", vat_number="785421021"),
+        SupplierMention("NORSE SOUTH WEST LIMITED", vat_number="785421021"),
+        SupplierMention("Lifeways Community Care Limited"),
+        SupplierMention("LIFEWAYS COMMUNITY CARE LTD (NEW"),
+        SupplierMention("Acorn Care and Education"),
+        SupplierMention("Acorn Care and Education Sales Ledger"),
+        SupplierMention("Smith Taxis"),
+        SupplierMention("Smyth Taxis"),
+    ])
+    assert result.entity_of["NORSE SOUTH WEST"] == result.entity_of["DEVON NORSE"]  # same VAT number
+    assert result.entity_of["LIFEWAYS COMMUNITY CARE"] == "LIFEWAYS COMMUNITY CARE"  # same normalised name
+    # 6 entities: Norse, Lifeways, two Acorns, two taxis firms (similar names are never merged silently)
+    assert len(result.entities) == 6
+    pairs = {(c.left, c.right) for c in result.candidates}
+    assert ("ACORN CARE AND EDUCATION", "ACORN CARE AND EDUCATION SALES LEDGER") in pairs
+    assert ("SMITH TAXIS", "SMYTH TAXIS") in pairs
+    assert result.entity_of["SMITH TAXIS"] != result.entity_of["SMYTH TAXIS"]
