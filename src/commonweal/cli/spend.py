@@ -35,7 +35,7 @@ def _rows_in(path: Path) -> int:
 
 
 @spend_app.command("import")
-def import_(  # noqa: PLR0917 - each option is a parameter of the Typer command
+def import_(
     files: Annotated[list[Path], typer.Argument(help="Spend, p-card, grants or contracts CSV/XLSX; 360Giving JSON")],
     db: DbOption,
     output: FormatOption = "text",
@@ -72,7 +72,7 @@ def import_(  # noqa: PLR0917 - each option is a parameter of the Typer command
 
 
 @spend_app.command("report")
-def report(  # noqa: PLR0917 - each option is a parameter of the Typer command
+def report(
     db: DbOption,
     output: Annotated[str, typer.Option("--format", help="text, json or html")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Also write charts, CSV and XLSX tables here")] = None,
@@ -117,7 +117,7 @@ def _print_report(data: dict[str, Any]) -> None:
 
 
 @market_app.command("partners")
-def partners(  # noqa: PLR0917 - each option is a parameter of the Typer command
+def partners(
     db: DbOption,
     service_text: Annotated[str, typer.Option("--service", help="The planned contract's service")],
     value: Annotated[str, typer.Option("--value", help="Annual value in pounds, e.g. 1200000")],
