@@ -429,22 +429,21 @@ def parse_tender_yaml(text: str, name: str = TENDER_FILE) -> tuple[Tender, dict[
 # --- the tables --------------------------------------------------------------------------------------------------
 
 
+def _bad(problems: ProblemCollector, row: Row, column: str, message: str) -> None:
+    problems.add(row.file, message, row=row.number, column=column)
+
+
 def _required_text(row: Row, column: str, problems: ProblemCollector) -> str:
     value = row.get(column)
     if not value:
-        problems.add(row.file, "is empty; a value is required", row=row.number, column=column)
+        _bad(problems, row, column, "is empty; a value is required")
     return value
 
 
 def _score(row: Row, problems: ProblemCollector) -> Decimal:
     value = parse_decimal(row.get("score"))
     if value is None:
-        problems.add(
-            row.file,
-            f"expected a number on the criterion's scale, got {row.get('score')!r}",
-            row=row.number,
-            column="score",
-        )
+        _bad(problems, row, "score", f"expected a number on the criterion's scale, got {row.get('score')!r}")
         return Decimal(0)
     return value
 
@@ -452,12 +451,7 @@ def _score(row: Row, problems: ProblemCollector) -> Decimal:
 def _lot(row: Row, lot_ids: set[str], problems: ProblemCollector) -> str:
     lot = _required_text(row, "lot", problems)
     if lot and lot not in lot_ids:
-        problems.add(
-            row.file,
-            f"unknown lot '{lot}'; tender.yaml defines {', '.join(sorted(lot_ids))}",
-            row=row.number,
-            column="lot",
-        )
+        _bad(problems, row, "lot", f"unknown lot '{lot}'; tender.yaml defines {', '.join(sorted(lot_ids))}")
     return lot
 
 
@@ -499,12 +493,7 @@ def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
     def bid(row: Row) -> Bid:
         price = parse_money(row.get("price"))
         if price is None:
-            problems.add(
-                row.file,
-                f"expected an amount in pounds such as 1234567.89, got {row.get('price')!r}",
-                row=row.number,
-                column="price",
-            )
+            _bad(problems, row, "price", f"expected an amount in pounds such as 1234567.89, got {row.get('price')!r}")
         return Bid(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
@@ -539,7 +528,7 @@ def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
     def gate(row: Row) -> GateResult:
         result = row.get("result").lower()
         if result not in ("pass", "fail"):
-            problems.add(row.file, f"expected pass or fail, got {row.get('result')!r}", row=row.number, column="result")
+            _bad(problems, row, "result", f"expected pass or fail, got {row.get('result')!r}")
         return GateResult(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
@@ -552,20 +541,10 @@ def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
     def decision(row: Row) -> AbnormallyLowDecision:
         value = row.get("decision").lower()
         if value not in ("accepted", "rejected"):
-            problems.add(
-                row.file,
-                f"expected accepted or rejected, got {row.get('decision')!r}",
-                row=row.number,
-                column="decision",
-            )
+            _bad(problems, row, "decision", f"expected accepted or rejected, got {row.get('decision')!r}")
         decided_on = parse_iso_date(row.get("decided_on"))
         if decided_on is None:
-            problems.add(
-                row.file,
-                f"expected a date as YYYY-MM-DD, got {row.get('decided_on')!r}",
-                row=row.number,
-                column="decided_on",
-            )
+            _bad(problems, row, "decided_on", f"expected a date as YYYY-MM-DD, got {row.get('decided_on')!r}")
         return AbnormallyLowDecision(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
@@ -581,11 +560,19 @@ def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
         tender=tender,
         bids=_read(folder, "bids", ["bidder", "lot", "price"], bid, problems),
         scores=_read(
-            folder, "scores", ["evaluator", "bidder", "lot", "criterion", "score", "rationale"], score, problems,
+            folder,
+            "scores",
+            ["evaluator", "bidder", "lot", "criterion", "score", "rationale"],
+            score,
+            problems,
             optional=not evaluated,
         ),
         moderation=_read(
-            folder, "moderation", ["bidder", "lot", "criterion", "score", "rationale"], consensus, problems,
+            folder,
+            "moderation",
+            ["bidder", "lot", "criterion", "score", "rationale"],
+            consensus,
+            problems,
             optional=not evaluated,
         ),
         gates=_read(folder, "gates", ["bidder", "lot", "gate", "result"], gate, problems, optional=True),
