@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -140,3 +141,23 @@ def test_pages_with_errors_are_checked_too(world, client_for, client) -> None:
     for _, response in answers:
         html = response.content.decode()
         assert "There is a problem" in html and "<title>Error: " in html
+
+
+def test_pages_use_commonweals_typeface_and_icon_not_govuk_brand_assets(client) -> None:
+    """Commonweal is not a GOV.UK service: no GDS Transport typeface, no crown icons or manifest. Every asset a
+    page asks for is one of our static files (GOV.UK Frontend's CSS compiled by scripts/setup.sh)."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/sign-in/").content.decode()
+    assets = re.findall(r'(?:href|src)="/assets/([^"]+)"', html)
+    assert "govuk/govuk-frontend.min.css" in assets and "commonweal/favicon.svg" in assets
+    assert [a for a in assets if not finders.find(a)] == []
+    assert not re.search(r"govuk-icon|favicon\.ico|manifest|govuk-opengraph", html)
+    css = Path(finders.find("govuk/govuk-frontend.min.css")).read_text(encoding="utf-8")
+    assert "@font-face" not in css and "GDS Transport" not in css and "/fonts/" not in css
+    assert "font-family:arial,sans-serif" in css
+    # none of GOV.UK Frontend's own fonts or crown images is served at all
+    for name in ("fonts/light-94a07e06a1-v2.woff2", "images/govuk-crest.svg", "images/favicon.ico", "manifest.json"):
+        assert finders.find(name) is None, name
