@@ -1,7 +1,7 @@
 """The key journeys in Debian's Chromium, with axe-core on every page: no serious or critical violations.
 
 Evaluator declares, scores and cannot see prices; moderator agrees scores; finance opens prices; commissioner sees
-the ranking and downloads an assessment summary.
+the ranking, downloads an assessment summary, records the abnormally low tender decision and recommends the award.
 """
 
 from __future__ import annotations
@@ -124,6 +124,25 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
             page.click("a:has-text('Download this summary as PDF')")
         with open(download.value.path(), "rb") as pdf:
             assert pdf.read(5) == b"%PDF-"
+
+        # commissioner: the abnormally low tender decision (Procurement Act 2023 s.34), then the award
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        assert "Abnormally low tender decision not recorded" in page.content()
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/results/")
+        page.click("a:has-text('Record the decision')")
+        journey.check(page)
+        page.click("button:has-text('Record the decision')")  # nothing chosen: the page says what is missing
+        assert page.locator(".govuk-error-summary li").count() == 2
+        journey.check(page)
+        page.check("input[name=decision][value=accepted]")
+        page.fill("#reason", "The supplier's cost breakdown shows the price covers the wage floor")
+        page.click("button:has-text('Record the decision')")
+        assert "Decision recorded for Harbour Healthcare Group plc" in page.content()
+        journey.check(page)
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        page.click("button:has-text('Recommend the award')")
+        assert "The tender is now at stage: Award recommended" in page.content()
+        journey.check(page)
         browser.close()
 
     assert len(journey.checked) >= 15

@@ -412,12 +412,15 @@ def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRes
         try:
             data.record_abnormally_low(access, bid_id, posted["decision"], posted["reason"], today())
         except data.Refused as refused:
-            errors.extend({"text": p, "href": "#decision"} for p in refused.problems)
+            errors.extend({"text": p, "href": f"#{refused.field(i, 'decision')}"}
+                          for i, p in enumerate(refused.problems))
         else:
             messages.success(request, f"Decision recorded for {bid.bidder}")
             return redirect("results", tender_id)
+    field_errors = {e["href"][1:]: {"text": e["text"]} for e in reversed(errors)}  # each field's first problem
     return page(request, "web/abnormally_low.html", f"Abnormally low tender: {bid.bidder}",
-                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted)
+                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted,
+                field_errors=field_errors)
 
 
 @scoped
