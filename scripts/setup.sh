@@ -49,10 +49,12 @@ if [[ "$(cat node_modules/.commonweal-lock.sha256 2>/dev/null)" != "$lock_sum" ]
   echo "$lock_sum" >node_modules/.commonweal-lock.sha256
 fi
 # The front-end files Django serves (build/static/, gitignored): GOV.UK Frontend's CSS compiled from its Sass with
-# Commonweal's typeface (src/commonweal/web/styles/), and GOV.UK Frontend's script. Nothing else of the package
+# Commonweal's typeface (src/commonweal/web/styles/), GOV.UK Frontend's script and HTMX. Nothing else of the package
 # (its fonts, crown images and icons are for GOV.UK only) is served.
 rm -rf build/static
 mkdir -p build/static/govuk
 node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
   src/commonweal/web/styles/govuk-frontend.scss build/static/govuk/govuk-frontend.min.css
 cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/
+mkdir -p build/static/htmx
+cp node_modules/htmx.org/dist/htmx.min.js build/static/htmx/

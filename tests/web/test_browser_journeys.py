@@ -78,8 +78,10 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         criterion = left_out.criterion.pk
         page.check(f"#criterion-{criterion} ~ form input[name=score][value='4']")
         page.fill(f"#rationale-{criterion}", "Patch-based teams with a named coordinator (section 2.1)")
+        page.evaluate("window.cwSamePage = true")
         page.click(f"button:has-text('Save score for {left_out.criterion.reference}')")
         assert page.locator(".govuk-notification-banner").inner_text().strip().endswith("Score saved")
+        assert page.evaluate("window.cwSamePage === true")  # HTMX saved it in place, without reloading the page
         journey.check(page)
         assert Score.objects.get(evaluator=evaluator3, bid=left_out.bid, criterion=left_out.criterion).score == 4
 

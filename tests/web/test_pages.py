@@ -161,3 +161,34 @@ def test_pages_use_commonweals_typeface_and_icon_not_govuk_brand_assets(client) 
     # none of GOV.UK Frontend's own fonts or crown images is served at all
     for name in ("fonts/light-94a07e06a1-v2.woff2", "images/govuk-crest.svg", "images/favicon.ico", "manifest.json"):
         assert finders.find(name) is None, name
+
+
+def test_a_score_saves_in_place_with_htmx_and_as_a_plain_post_without(world, client_for) -> None:
+    """HTMX is progressive enhancement: the same form posts either way; with HX-Request the answer is the
+    criterion's form alone (saved, or with its error), without it the page redirects as before."""
+    from commonweal.web.models import Bid, Criterion, Score
+
+    tender = world["northfield"]
+    evaluator = client_for("evaluator3")
+    evaluator.post(f"/tenders/{tender.pk}/declare/", {"has_conflict": "no"})
+    bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
+    criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
+    path = f"/tenders/{tender.pk}/bids/{bid.pk}/"
+    form = {"criterion": str(criterion.pk), "score": "3", "rationale": "Meets the requirement (section 3)"}
+
+    refused = evaluator.post(path, {**form, "score": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    fragment = refused.content.decode()
+    assert "<html" not in fragment and "Select a score" in fragment and "govuk-error-message" in fragment
+    assert not Score.objects.filter(evaluator__username="evaluator3", bid=bid).exists()
+
+    saved = evaluator.post(path, form, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200
+    fragment = saved.content.decode()
+    assert "<html" not in fragment and "Score saved" in fragment
+    assert fragment.count('<form method="post"') == 1 and f'id="criterion-{criterion.pk}"' in fragment
+    assert Score.objects.get(evaluator__username="evaluator3", bid=bid, criterion=criterion).score == 3
+
+    plain = evaluator.post(path, {**form, "score": "2"})
+    assert plain.status_code == 302 and plain["Location"] == path
+    assert Score.objects.get(evaluator__username="evaluator3", bid=bid, criterion=criterion).score == 2
