@@ -41,6 +41,20 @@ fi
 .venv/bin/uv pip sync -q --python .venv/bin/python requirements.lock
 .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
 
-if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --silent --no-audit --no-fund
+# node_modules is rebuilt whenever package-lock.json differs from the one it was installed from
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ "$(cat node_modules/.commonweal-lock.sha256 2>/dev/null)" != "$lock_sum" ]]; then
+  # sass's optional file watcher is a native add-on we never use
+  npm ci --silent --no-audit --no-fund --omit=optional
+  echo "$lock_sum" >node_modules/.commonweal-lock.sha256
 fi
+# The front-end files Django serves (build/static/, gitignored): GOV.UK Frontend's CSS compiled from its Sass with
+# Commonweal's typeface (src/commonweal/web/styles/), GOV.UK Frontend's script and HTMX. Nothing else of the package
+# (its fonts, crown images and icons are for GOV.UK only) is served.
+rm -rf build/static
+mkdir -p build/static/govuk
+node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
+  src/commonweal/web/styles/govuk-frontend.scss build/static/govuk/govuk-frontend.min.css
+cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/
+mkdir -p build/static/htmx
+cp node_modules/htmx.org/dist/htmx.min.js build/static/htmx/

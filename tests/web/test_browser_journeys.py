@@ -1,7 +1,7 @@
 """The key journeys in Debian's Chromium, with axe-core on every page: no serious or critical violations.
 
 Evaluator declares, scores and cannot see prices; moderator agrees scores; finance opens prices; commissioner sees
-the ranking and downloads an assessment summary.
+the ranking, downloads an assessment summary, records the abnormally low tender decision and recommends the award.
 """
 
 from __future__ import annotations
@@ -78,8 +78,10 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         criterion = left_out.criterion.pk
         page.check(f"#criterion-{criterion} ~ form input[name=score][value='4']")
         page.fill(f"#rationale-{criterion}", "Patch-based teams with a named coordinator (section 2.1)")
+        page.evaluate("window.cwSamePage = true")
         page.click(f"button:has-text('Save score for {left_out.criterion.reference}')")
         assert page.locator(".govuk-notification-banner").inner_text().strip().endswith("Score saved")
+        assert page.evaluate("window.cwSamePage === true")  # HTMX saved it in place, without reloading the page
         journey.check(page)
         assert Score.objects.get(evaluator=evaluator3, bid=left_out.bid, criterion=left_out.criterion).score == 4
 
@@ -124,6 +126,25 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
             page.click("a:has-text('Download this summary as PDF')")
         with open(download.value.path(), "rb") as pdf:
             assert pdf.read(5) == b"%PDF-"
+
+        # commissioner: the abnormally low tender decision (Procurement Act 2023 s.34), then the award
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        assert "Abnormally low tender decision not recorded" in page.content()
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/results/")
+        page.click("a:has-text('Record the decision')")
+        journey.check(page)
+        page.click("button:has-text('Record the decision')")  # nothing chosen: the page says what is missing
+        assert page.locator(".govuk-error-summary li").count() == 2
+        journey.check(page)
+        page.check("input[name=decision][value=accepted]")
+        page.fill("#reason", "The supplier's cost breakdown shows the price covers the wage floor")
+        page.click("button:has-text('Record the decision')")
+        assert "Decision recorded for Harbour Healthcare Group plc" in page.content()
+        journey.check(page)
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        page.click("button:has-text('Recommend the award')")
+        assert "The tender is now at stage: Award recommended" in page.content()
+        journey.check(page)
         browser.close()
 
     assert len(journey.checked) >= 15

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -140,3 +141,54 @@ def test_pages_with_errors_are_checked_too(world, client_for, client) -> None:
     for _, response in answers:
         html = response.content.decode()
         assert "There is a problem" in html and "<title>Error: " in html
+
+
+def test_pages_use_commonweals_typeface_and_icon_not_govuk_brand_assets(client) -> None:
+    """Commonweal is not a GOV.UK service: no GDS Transport typeface, no crown icons or manifest. Every asset a
+    page asks for is one of our static files (GOV.UK Frontend's CSS compiled by scripts/setup.sh)."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/sign-in/").content.decode()
+    assets = re.findall(r'(?:href|src)="/assets/([^"]+)"', html)
+    assert "govuk/govuk-frontend.min.css" in assets and "commonweal/favicon.svg" in assets
+    assert [a for a in assets if not finders.find(a)] == []
+    assert not re.search(r"govuk-icon|favicon\.ico|manifest|govuk-opengraph", html)
+    css = Path(finders.find("govuk/govuk-frontend.min.css")).read_text(encoding="utf-8")
+    assert "@font-face" not in css and "GDS Transport" not in css and "/fonts/" not in css
+    assert "font-family:arial,sans-serif" in css
+    # none of GOV.UK Frontend's own fonts or crown images is served at all
+    for name in ("fonts/light-94a07e06a1-v2.woff2", "images/govuk-crest.svg", "images/favicon.ico", "manifest.json"):
+        assert finders.find(name) is None, name
+
+
+def test_a_score_saves_in_place_with_htmx_and_as_a_plain_post_without(world, client_for) -> None:
+    """HTMX is progressive enhancement: the same form posts either way; with HX-Request the answer is the
+    criterion's form alone (saved, or with its error), without it the page redirects as before."""
+    from commonweal.web.models import Bid, Criterion, Score
+
+    tender = world["northfield"]
+    evaluator = client_for("evaluator3")
+    evaluator.post(f"/tenders/{tender.pk}/declare/", {"has_conflict": "no"})
+    bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
+    criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
+    path = f"/tenders/{tender.pk}/bids/{bid.pk}/"
+    form = {"criterion": str(criterion.pk), "score": "3", "rationale": "Meets the requirement (section 3)"}
+
+    refused = evaluator.post(path, {**form, "score": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    fragment = refused.content.decode()
+    assert "<html" not in fragment and "Select a score" in fragment and "govuk-error-message" in fragment
+    assert not Score.objects.filter(evaluator__username="evaluator3", bid=bid).exists()
+
+    saved = evaluator.post(path, form, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200
+    fragment = saved.content.decode()
+    assert "<html" not in fragment and "Score saved" in fragment
+    assert fragment.count('<form method="post"') == 1 and f'id="criterion-{criterion.pk}"' in fragment
+    assert Score.objects.get(evaluator__username="evaluator3", bid=bid, criterion=criterion).score == 3
+
+    plain = evaluator.post(path, {**form, "score": "2"})
+    assert plain.status_code == 302 and plain["Location"] == path
+    assert Score.objects.get(evaluator__username="evaluator3", bid=bid, criterion=criterion).score == 2

@@ -71,9 +71,14 @@ class Forbidden(Exception):
 class Refused(Exception):
     """A business rule stops this now (wrong stage, missing precondition); `problems` says what is missing."""
 
-    def __init__(self, problems: Iterable[str]):
+    def __init__(self, problems: Iterable[str], fields: Iterable[str] = ()):
         self.problems = tuple(problems)
+        # the form field each problem is about, in the same order, where a page should point to one
+        self.fields = tuple(fields)
         super().__init__("; ".join(self.problems))
+
+    def field(self, index: int, default: str) -> str:
+        return self.fields[index] if index < len(self.fields) else default
 
 
 @dataclass(frozen=True)
@@ -623,13 +628,15 @@ def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: st
     if access.stage != Stage.PRICES_OPENED:
         raise Refused(["Abnormally low tender decisions are recorded before the award is recommended"])
     target = bid(access, bid_id)
-    problems = []
+    problems, fields = [], []
     if decision not in ("accepted", "rejected"):
         problems.append("Choose whether the tender is accepted or rejected")
+        fields.append("decision")
     if not reason.strip():
         problems.append("Give the reason for the decision")
+        fields.append("reason")
     if problems:
-        raise Refused(problems)
+        raise Refused(problems, fields)
     with transaction.atomic():
         AbnormallyLowDecision.objects.update_or_create(
             bid_id=target.id,

@@ -20,7 +20,6 @@ import dj_database_url
 WEB_DIR = Path(__file__).resolve().parent
 REPO_DIR = WEB_DIR.parents[2]
 VAR_DIR = Path(os.environ.get("COMMONWEAL_VAR", REPO_DIR / "var"))
-NODE_MODULES = Path(os.environ.get("COMMONWEAL_NODE_MODULES", REPO_DIR / "node_modules"))
 
 DEBUG = os.environ.get("COMMONWEAL_DEBUG") == "1"
 
@@ -92,14 +91,12 @@ TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
 
-# GOV.UK Frontend's precompiled CSS asks for its fonts and images under /assets/, so static files are served
-# from /assets/: the package's assets folder at the root and the whole dist folder under govuk/. Both come from
-# node_modules, installed by scripts/setup.sh from the npm registry; nothing is fetched at run time.
+# Static files are served under /assets/ (GOV.UK Frontend's default $govuk-assets-path): the app's own files and
+# build/static/, which scripts/setup.sh fills from node_modules (installed from the npm registry): GOV.UK
+# Frontend's CSS compiled from its Sass with Commonweal's typeface, and its script. Nothing is fetched at run time.
 STATIC_URL = "/assets/"
-STATICFILES_DIRS = [
-    NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "assets",
-    ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
-]
+STATIC_BUILD = Path(os.environ.get("COMMONWEAL_STATIC_BUILD", REPO_DIR / "build" / "static"))
+STATICFILES_DIRS = [STATIC_BUILD]
 # collectstatic target for production (optional: WhiteNoise serves straight from the finders otherwise)
 STATIC_ROOT = os.environ.get("COMMONWEAL_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True

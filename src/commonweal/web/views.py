@@ -215,6 +215,7 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
     bid = data.bid(access, bid_id)
     errors: list[dict[str, str]] = []
     posted: dict[str, str] = {}
+    in_place = request.method == "POST" and request.headers.get("HX-Request") == "true"
     if request.method == "POST":
         criterion_id = int(request.POST.get("criterion", "0") or 0)
         posted = {"criterion": str(criterion_id), "score": request.POST.get("score", ""),
@@ -228,14 +229,22 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
             except data.Refused as refused:
                 errors.extend({"text": p, "href": f"#rationale-{criterion_id}"} for p in refused.problems)
             else:
-                messages.success(request, "Score saved")
-                return redirect("score_bid", tender_id, bid_id)
+                if not in_place:
+                    messages.success(request, "Score saved")
+                    return redirect("score_bid", tender_id, bid_id)
     criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
     mine = {s.criterion_id: s for s in data.my_scores(access) if s.bid_id == bid.id}
     scales = {c.pk: engine.criterion_scale(c) for c in criteria}
-    return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200,
-                access=access, bid=bid, criteria=criteria, mine=mine, scales=scales, errors=errors, posted=posted,
-                editable=access.stage == Stage.EVALUATION)
+    context = {"access": access, "bid": bid, "criteria": criteria, "mine": mine, "scales": scales, "errors": errors,
+               "posted": posted, "editable": access.stage == Stage.EVALUATION}
+    saved_criterion = next((c for c in criteria if str(c.pk) == posted.get("criterion")), None)
+    if in_place and saved_criterion is not None:
+        # HTMX (progressive enhancement): answer with this criterion's form only, saved or with its error
+        return render(request, "web/_score_criterion.html",
+                      {**context, "c": saved_criterion, "existing": mine.get(saved_criterion.pk),
+                       "this_posted": posted if errors else {}, "saved": not errors},
+                      status=400 if errors else 200)
+    return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200, **context)
 
 
 @scoped
@@ -412,12 +421,15 @@ def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRes
         try:
             data.record_abnormally_low(access, bid_id, posted["decision"], posted["reason"], today())
         except data.Refused as refused:
-            errors.extend({"text": p, "href": "#decision"} for p in refused.problems)
+            errors.extend({"text": p, "href": f"#{refused.field(i, 'decision')}"}
+                          for i, p in enumerate(refused.problems))
         else:
             messages.success(request, f"Decision recorded for {bid.bidder}")
             return redirect("results", tender_id)
+    field_errors = {e["href"][1:]: {"text": e["text"]} for e in reversed(errors)}  # each field's first problem
     return page(request, "web/abnormally_low.html", f"Abnormally low tender: {bid.bidder}",
-                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted)
+                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted,
+                field_errors=field_errors)
 
 
 @scoped
