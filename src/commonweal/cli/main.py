@@ -1,4 +1,4 @@
-"""The `commonweal` command. Each area of the product registers its own sub-command group here.
+"""The `commonweal` command. Each area of the product registers its sub-command group here: one line in `AREAS`.
 
 Areas are imported only when one of their commands runs (or `--help` lists them): `commonweal ocds compile` then
 starts in a fraction of a second instead of importing every area (pandas, Ibis, DuckDB, NumPy, Django).
@@ -37,8 +37,8 @@ AREAS: dict[str, tuple[str, str]] = {
 
 
 def area_command(name: str) -> click.Command:
-    """The click command for an area's entry in `AREAS`, importing its module now, registered as `add_typer` (or
-    `command`) on the main app would register it."""
+    """The click command for an area's entry in `AREAS`, importing its module now; the same command that
+    `app.add_typer` (or `app.command`) on the main app would make."""
     module, attribute = AREAS[name]
     target = getattr(import_module(module), attribute)
     holder = typer.Typer(add_completion=False)
