@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from commonweal.cli.errors import fail_on_input_error
 from commonweal.domain.ocds.redflags import RedFlagSettings
@@ -149,6 +147,9 @@ def flags(
     if output_format is Format.json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    from rich.console import Console  # imported here so `compile` starts without it
+    from rich.table import Table
+
     console = Console()
     table = Table(title=f"Red flags: {data['checked']} contracting processes checked", title_justify="left")
     for column in ("Process or organisation", "Code", "Flag", "Detail"):

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from hashlib import md5
+from itertools import count
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -341,19 +342,20 @@ def _upgrade_amendment(block: dict[str, Any]) -> None:
 
 # ---- grouping for compile: releases kept as JSON bytes, so memory stays near the file's size --------------------
 
-# (line, raw, data): `raw` marks a JSON line kept as read, still to be parsed and upgraded; otherwise `data` is a
-# release already read and upgraded, serialised again.
-Entry = tuple[int | None, bool, bytes]
+# (line, raw, data): `raw` marks a JSON line kept as read (a view into the file's bytes), still to be parsed and
+# upgraded; otherwise `data` is a release already read and upgraded, serialised again. Views, not one bytes object
+# per line, so forked workers reading them copy few pages (a bytes object's reference count sits beside its data).
+Entry = tuple[int | None, bool, bytes | memoryview]
 
 
-def _leading_ocid(line: bytes) -> str | None:
+def _leading_ocid(data: bytes, start: int, end: int) -> str | None:
     """The ocid of a JSON line that starts `{"ocid":"...",` (most publishers' layout), without parsing the line."""
     for head in (b'{"ocid":"', b'{"ocid": "'):
-        if line.startswith(head):
-            end = line.find(b'"', len(head))
-            ocid = line[len(head) : end]
-            if end > 0 and b"\\" not in ocid:
-                return ocid.decode()
+        if data.startswith(head, start, end):
+            begin = start + len(head)
+            stop = data.find(b'"', begin, end)
+            if stop > 0 and data.find(b"\\", begin, stop) < 0:
+                return data[begin:stop].decode()
     return None
 
 
@@ -365,17 +367,25 @@ def releases_by_ocid(path: Path) -> dict[str, list[Entry]]:
     with path.open("rb") as f:
         json_lines = _is_json_lines(f)
         if json_lines:
-            for number, line in enumerate(f, start=1):
-                ocid = _leading_ocid(line)
+            data = f.read()  # kept whole: the groups hold views into it
+            view = memoryview(data)
+            start, size = 0, len(data)
+            for number in count(1):
+                if start >= size:
+                    break
+                end = data.find(b"\n", start)
+                end = size if end < 0 else end + 1
+                ocid = _leading_ocid(data, start, end)
                 if ocid is not None:
-                    groups.setdefault(ocid, []).append((number, True, line))
-                elif line.strip():
+                    groups.setdefault(ocid, []).append((number, True, view[start:end]))
+                elif data[start:end].strip():
                     try:
-                        item = orjson.loads(line)
+                        item = orjson.loads(view[start:end])
                     except orjson.JSONDecodeError as error:
                         raise InputError([_decode_problem(str(path), error, number - 1)]) from None
                     for _, release in _unpack(Where(str(path), number, ""), item):
                         groups.setdefault(release["ocid"], []).append((number, False, orjson.dumps(release)))
+                start = end
             return groups
     for where, release in iter_raw(path):
         groups.setdefault(release["ocid"], []).append((where.line, False, orjson.dumps(release)))
