@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from commonweal.io.errors import InputError
-from commonweal.services.contracts import review_contracts
+from commonweal.services.contracts import review_contracts, write_review_packs
 
 ROOT = Path(__file__).resolve().parents[2]
 TENDER = ROOT / "examples" / "home-care-tender"
@@ -67,6 +67,9 @@ def test_a_commitments_file_with_the_open_library(tmp_path: Path) -> None:
     assert review["social_value"]["committed"] == "8526.00"
     assert {c["measure"]: c["value"] for c in review["social_value"]["commitments"]} == {
         "NEET-1824-YR": "8526.00", "TRAIN-WEEK": None}
+    [html, _pdf] = sorted(write_review_packs([review], tmp_path / "packs"))
+    text = html.read_text(encoding="utf-8")
+    assert "record only" in text and "£8,526.00" in text
 
 
 def test_a_bidder_without_commitments_in_the_lot_is_refused(tmp_path: Path) -> None:
