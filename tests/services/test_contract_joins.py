@@ -152,3 +152,13 @@ def test_one_valuation_rounds_half_up_to_the_penny() -> None:
     # £100 for 3 units: the bid's own price is £33.333... a unit; 1 unit is £33.33, 3 units £100.00 exactly.
     thirds = SocialValueCommitment.bid_priced("hours", D(3), 1, D(100))
     assert (thirds.value_of(D(1)), thirds.value) == (D("33.33"), D("100.00"))
+
+
+def test_bad_supplier_accounts_settings_name_each_key(tmp_path: Path) -> None:
+    folder = contract_folder(tmp_path, "Keystone Outsourcing plc",
+                             "supplier_accounts:\n  file: nowhere.csv\n  unit: dollars\n  tier: vital\n")
+    with pytest.raises(InputError) as caught:
+        review_contracts(folder, AS_OF)
+    assert sorted(p.column for p in caught.value.problems) == [
+        "supplier_accounts.file", "supplier_accounts.tier", "supplier_accounts.unit"]
+    assert all(p.file == "contract/contract.yaml" for p in caught.value.problems)

@@ -313,15 +313,15 @@ def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: 
     spec = data.get("supplier_accounts")
     if spec is None:
         return None
-    f = _Fields(spec if isinstance(spec, dict) else {}, file, "supplier_accounts.", problems)
     if not isinstance(spec, dict):
         problems.add(file, "expected a mapping with file, unit and tier", column="supplier_accounts")
         return None
-    name = f.text("file")
-    unit = f.text("unit", required=False) or "£"
+    f = _Fields(spec, file, "supplier_accounts.", problems)
+    name, unit = f.text("file"), f.text("unit", required=False) or "£"
+    tier = f.text("tier", required=False) or ContractTier.MEDIUM.value
+    found = len(problems.problems)
     if unit not in ("£", "£m"):
         problems.add(file, f"expected £ or £m, found {unit!r}", column="supplier_accounts.unit")
-    tier = f.text("tier", required=False) or ContractTier.MEDIUM.value
     if tier not in {t.value for t in ContractTier}:
         problems.add(file, f"expected one of high, medium, low, found {tier!r}", column="supplier_accounts.tier")
     if data.get("financial_rating") is not None:
@@ -329,8 +329,7 @@ def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: 
                      column="financial_rating")
     if name is not None and not (folder / name).is_file():
         problems.add(file, f"no such accounts file: {folder / name}", column="supplier_accounts.file")
-    if f.failed or unit not in ("£", "£m") or tier not in {t.value for t in ContractTier} \
-            or data.get("financial_rating") is not None or name is None or not (folder / name).is_file():
+    if f.failed or name is None or len(problems.problems) > found:
         return None
     return SupplierAccounts(folder / name, unit, ContractTier(tier))
 
@@ -379,10 +378,10 @@ def _contract(data: dict[str, Any], folder: Path, file: str, problems: ProblemCo
     }
     kpis = [_kpi(item, file, i, problems) for i, item in enumerate(f.items("kpis"))]
     supplier, lot = str(data.get("supplier") or ""), str(data.get("lot") or "")
-    linked = _linked_commitments(data, folder, file, problems) if "social_value" in data else ()
-    commitments = [_commitment(item, file, i, problems, supplier, lot)
-                   for i, item in enumerate(f.items("commitments"))] if linked is not None else [None]
-    commitments += list(linked or ())
+    commitments = [_commitment(item, file, i, problems, supplier, lot) for i, item in enumerate(f.items("commitments"))]
+    if "social_value" in data:
+        linked = _linked_commitments(data, folder, file, problems)
+        commitments += [None] if linked is None else list(linked)
     optional = {
         "lot": f.text("lot", required=False),
         "maximum_end": f.date("maximum_end", required=False),
