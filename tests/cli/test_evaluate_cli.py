@@ -56,7 +56,9 @@ def test_table_shows_the_ranking() -> None:
     result = runner.invoke(app, ["evaluate", str(EXAMPLE)])
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
-    assert "│ 1 │ Calder Community Care CIC │ £3,740,000 │ 28.34 │ 37.35 │ 13.50 │ 79.19 │" in text
+    # social value: SV1 5/5 x 6 + SV2 4/5 x 3.75 + SV3 4/5 x 2.25 + SV4 3 (£62,655.30 is above the £39,200 cap,
+    # so full marks) = 6 + 3 + 1.80 + 3 = 13.80; total 28.34 + 37.35 + 13.80 = 79.49
+    assert "│ 1 │ Calder Community Care CIC │ £3,740,000 │ 28.34 │ 37.35 │ 13.80 │ 79.49 │" in text
     assert "out │ Meadowside Care Services Ltd" in text
     assert (
         "Removing Harbour Healthcare Group plc's tender would make Fernbridge Carers Co-operative Ltd the winner"

@@ -50,7 +50,9 @@ def _files(bids: bytes) -> dict[str, SimpleUploadedFile]:
     yaml_text = (EXAMPLE / "tender.yaml").read_text(encoding="utf-8").replace("FBC-ASC-2026-014", "NEW-2026-001")
     return {"tender": SimpleUploadedFile("tender.yaml", yaml_text.encode()),
             "bids": SimpleUploadedFile("bids.csv", bids),
-            "gates": SimpleUploadedFile("gates.csv", (EXAMPLE / "gates.csv").read_bytes())}
+            "gates": SimpleUploadedFile("gates.csv", (EXAMPLE / "gates.csv").read_bytes()),
+            "commitments": SimpleUploadedFile("commitments.csv", (EXAMPLE / "commitments.csv").read_bytes()),
+            "socialvalue": SimpleUploadedFile("socialvalue.yaml", (EXAMPLE / "socialvalue.yaml").read_bytes())}
 
 
 def test_a_bad_row_is_shown_with_file_row_and_column_and_nothing_is_saved(world, client_for) -> None:

@@ -70,6 +70,12 @@ def suppliers(t: ir.Table) -> ir.Table:
             .order_by("supplier_key"))
 
 
+def in_service_area(t: ir.Table, service: str) -> ir.Table:
+    """The payments whose service area contains `service`, ignoring case ("adult social care" matches "Adult
+    Social Care - Home Care"): the council's spend in that service area."""
+    return t.filter(t.service_area.lower().contains(service.strip().lower()))
+
+
 def spend_by_label(t: ir.Table, labels: ir.Table, dims: Sequence[str] = ()) -> ir.Table:
     """Spend by supplier label (SME, VCSE, ...) and optional further columns. `labels` has supplier_key, label;
     a supplier without a label counts as `unknown`, so every share shows how much is unclassified."""

@@ -68,9 +68,17 @@ def assess(
             exists=True, dir_okay=False, help="CSV/XLSX: supplier, annual_contract_value, tier, critical, spend."
         ),
     ] = None,
+    spend_db: Annotated[
+        Path | None,
+        typer.Option("--spend-db", help="Spend store (from `commonweal spend import`): the council's spend with "
+                     "each supplier and in --service."),
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Service area (matched ignoring case, as part of the name) for --spend-db.")
+    ] = None,
 ) -> None:
     """Assess every supplier in FILE: metrics, distress scores, warning signs and the risk register."""
-    request = AssessmentRequest(file, unit.value, contracts, _money(contract_value), tier, critical)
+    request = AssessmentRequest(file, unit.value, contracts, _money(contract_value), tier, critical, spend_db, service)
     try:
         register = assess_suppliers(request)
     except InputError as error:

@@ -40,7 +40,10 @@ from commonweal.domain.contracts.model import (
 from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
 from commonweal.domain.contracts.social_value import SocialValuePolicy
 from commonweal.domain.contracts.triggers import TriggerPolicy
+from commonweal.domain.resilience import ContractTier
+from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.socialvalue import COMMITMENTS, open_library, read_commitments, read_library, read_settings
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
 
 CONTRACT_FILE = "contract.yaml"
@@ -53,8 +56,19 @@ E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
+class SupplierAccounts:
+    """`supplier_accounts:` in contract.yaml: the supplier's accounts file (the supplier resilience layout, CSV,
+    XLSX or iXBRL), the unit of its amounts and the contract's tier, for the financial rating trigger."""
+
+    file: Path
+    unit: str = "£"
+    tier: ContractTier = ContractTier.MEDIUM
+
+
+@dataclass(frozen=True)
 class ContractFolder:
-    """Everything read from one contract folder, validated."""
+    """Everything read from one contract folder, validated. `supplier_accounts`, when given, is assessed by the
+    contracts service (supplier resilience) to set the contract's financial rating."""
 
     path: Path
     contract: Contract
@@ -63,6 +77,7 @@ class ContractFolder:
     triggers: TriggerPolicy
     social_value: SocialValuePolicy
     window_months: int
+    supplier_accounts: SupplierAccounts | None = None
 
 
 class _ExactLoader(yaml.SafeLoader):
@@ -220,7 +235,7 @@ def _kpi(item: dict[str, Any], file: str, index: int, problems: ProblemCollector
 
 
 def _commitment(
-    item: dict[str, Any], file: str, index: int, problems: ProblemCollector
+    item: dict[str, Any], file: str, index: int, problems: ProblemCollector, supplier: str, lot: str
 ) -> SocialValueCommitment | None:
     f = _Fields(item, file, f"commitments[{index}].", problems)
     measure = f.text("measure")
@@ -230,7 +245,93 @@ def _commitment(
     if f.failed:
         return None
     assert measure and quantity is not None and year is not None and value is not None
-    return SocialValueCommitment(measure, quantity, year, value, f.text("unit", required=False) or "")
+    return SocialValueCommitment.bid_priced(measure, quantity, year, value, f.text("unit", required=False) or "",
+                                            supplier, lot)
+
+
+def _linked_commitments(
+    data: dict[str, Any], folder: Path, file: str, problems: ProblemCollector
+) -> tuple[SocialValueCommitment, ...] | None:
+    """`social_value:` names where the winning bid's commitments are, valued with the social value library:
+
+    - `tender`: a tender folder (relative to the contract folder); its `commitments.csv|xlsx`, valued with the
+      library its `socialvalue.yaml` pins (the pin is checked);
+    - or `commitments`: a file in the `commitments.csv` layout, valued with `library` (a measures library file)
+      or the open library;
+    - `bidder` (default: the contract's `supplier`) and `lot` (default: the contract's `lot`) pick the winning
+      bid's rows. A bid with no commitments there is refused, not read as a promise of nothing.
+    """
+    spec = data["social_value"]
+    if not isinstance(spec, dict):
+        problems.add(file, "expected a mapping with tender (or commitments), bidder and lot", column="social_value")
+        return None
+    unknown = sorted(set(spec) - {"tender", "commitments", "library", "bidder", "lot"})
+    for key in unknown:
+        problems.add(file, "is not a social_value setting; expected tender, commitments, library, bidder or lot",
+                     column=f"social_value.{key}")
+    if "commitments" in data:
+        problems.add(file, "give the commitments either as a list here or through social_value:, not both",
+                     column="commitments")
+    if ("tender" in spec) == ("commitments" in spec):
+        problems.add(file, "expected exactly one of tender (a tender folder) or commitments (a file)",
+                     column="social_value")
+    bidder = str(spec.get("bidder") or data.get("supplier") or "")
+    lot = str(spec.get("lot") or data.get("lot") or "")
+    if unknown or "commitments" in data or ("tender" in spec) == ("commitments" in spec):
+        return None
+    try:
+        library: Library
+        if "tender" in spec:
+            tender = folder / str(spec["tender"])
+            library = read_settings(tender).library
+            path = find_table(tender, COMMITMENTS)
+            if path is None:
+                problems.add(file, f"the tender folder {tender} has no commitments.csv or .xlsx",
+                             column="social_value.tender")
+                return None
+        else:
+            path = folder / str(spec["commitments"])
+            library = read_library(folder / str(spec["library"])) if spec.get("library") else open_library()
+        bid = [c for c in read_commitments(path, library) if (c.bidder, c.lot) == (bidder, lot)]
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+    except OSError as exc:
+        problems.add(file, f"cannot read the linked social value files: {exc}", column="social_value")
+        return None
+    if not bid:
+        problems.add(file, f"{path.name} has no commitments for bidder '{bidder}' in lot '{lot}'",
+                     column="social_value.bidder")
+        return None
+    measures: dict[str, Measure] = {m.id: m for m in library.measures}
+    return tuple(SocialValueCommitment(c, measures[c.measure_id]) for c in bid)
+
+
+def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: ProblemCollector
+                       ) -> SupplierAccounts | None:
+    """`supplier_accounts: {file, unit, tier}`; it sets the financial rating, so both together are refused."""
+    spec = data.get("supplier_accounts")
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        problems.add(file, "expected a mapping with file, unit and tier", column="supplier_accounts")
+        return None
+    f = _Fields(spec, file, "supplier_accounts.", problems)
+    name, unit = f.text("file"), f.text("unit", required=False) or "£"
+    tier = f.text("tier", required=False) or ContractTier.MEDIUM.value
+    found = len(problems.problems)
+    if unit not in ("£", "£m"):
+        problems.add(file, f"expected £ or £m, found {unit!r}", column="supplier_accounts.unit")
+    if tier not in {t.value for t in ContractTier}:
+        problems.add(file, f"expected one of high, medium, low, found {tier!r}", column="supplier_accounts.tier")
+    if data.get("financial_rating") is not None:
+        problems.add(file, "give either financial_rating or supplier_accounts (which sets it), not both",
+                     column="financial_rating")
+    if name is not None and not (folder / name).is_file():
+        problems.add(file, f"no such accounts file: {folder / name}", column="supplier_accounts.file")
+    if f.failed or name is None or len(problems.problems) > found:
+        return None
+    return SupplierAccounts(folder / name, unit, ContractTier(tier))
 
 
 def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
@@ -268,7 +369,7 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
     return TriggerPolicy(**pick(TriggerPolicy)), SocialValuePolicy(**pick(SocialValuePolicy)), window  # type: ignore[arg-type]
 
 
-def _contract(data: dict[str, Any], file: str, problems: ProblemCollector) -> Contract | None:
+def _contract(data: dict[str, Any], folder: Path, file: str, problems: ProblemCollector) -> Contract | None:
     f = _Fields(data, file, "", problems)
     values = {
         "id": f.text("id"), "title": f.text("title"), "buyer": f.text("buyer"), "supplier": f.text("supplier"),
@@ -276,7 +377,11 @@ def _contract(data: dict[str, Any], file: str, problems: ProblemCollector) -> Co
         "kind": f.choice("kind", ContractKind), "frequency": f.choice("frequency", Frequency),
     }
     kpis = [_kpi(item, file, i, problems) for i, item in enumerate(f.items("kpis"))]
-    commitments = [_commitment(item, file, i, problems) for i, item in enumerate(f.items("commitments"))]
+    supplier, lot = str(data.get("supplier") or ""), str(data.get("lot") or "")
+    commitments = [_commitment(item, file, i, problems, supplier, lot) for i, item in enumerate(f.items("commitments"))]
+    if "social_value" in data:
+        linked = _linked_commitments(data, folder, file, problems)
+        commitments += [None] if linked is None else list(linked)
     optional = {
         "lot": f.text("lot", required=False),
         "maximum_end": f.date("maximum_end", required=False),
@@ -406,7 +511,7 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
     deliveries: dict[Period, list[SocialValueDelivery]] = {}
     reports: dict[Period, ProviderReport] = {}
     kpi_ids = {k.id for k in contract.kpis}
-    measures = {c.measure for c in contract.commitments}
+    measures = {c.measure_id for c in contract.commitments}
     seen: set[tuple[Period, str]] = set()
     for row in _table(folder, KPI_RETURNS, ("period_start", "kpi", "actual"), problems, label_root):
         cells = _Cells(row, problems)
@@ -496,10 +601,11 @@ def _load_folder(folder: Path, as_of: dt.date, problems: ProblemCollector) -> Co
     data = _read_yaml(folder / CONTRACT_FILE, label, problems)
     if data is None:
         return None
-    contract = _contract(data, label, problems)
+    contract = _contract(data, folder, label, problems)
     triggers, social_value, window = _policies(data, label, problems)
+    accounts = _supplier_accounts(data, folder, label, problems)
     if contract is None:
         return None
     returns = _load_returns(folder, contract, as_of, problems, label_root)
     variations = _load_variations(folder, problems, label_root)
-    return ContractFolder(folder, contract, returns, variations, triggers, social_value, window)
+    return ContractFolder(folder, contract, returns, variations, triggers, social_value, window, accounts)

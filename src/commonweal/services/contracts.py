@@ -4,24 +4,56 @@ prints and the review pack renders), and optionally write the HTML and PDF packs
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from commonweal.domain.contracts.model import Period, ProviderReport
+from commonweal.domain.contracts.model import FinancialRating, Period, ProviderReport
 from commonweal.domain.contracts.modifications import VariationCheck
 from commonweal.domain.contracts.ratings import KpiAssessment
 from commonweal.domain.contracts.review import ContractReview, Option, review_contract
 from commonweal.domain.contracts.social_value import CommitmentAssessment
 from commonweal.domain.contracts.triggers import Side
-from commonweal.io.contracts import ContractFolder, load_contract_folders
+from commonweal.domain.resilience import Rating as ResilienceRating
+from commonweal.io.contracts import ContractFolder, SupplierAccounts, load_contract_folders
+from commonweal.io.errors import ProblemCollector
 from commonweal.io.reports.contract_review import write_contract_review_packs
 from commonweal.services.reports import write_all_or_nothing
+from commonweal.services.suppliers import AssessmentRequest, assess_suppliers
+
+
+def supplier_financial_rating(accounts: SupplierAccounts, supplier: str) -> tuple[FinancialRating | None, str]:
+    """The supplier resilience rating of `supplier`'s latest accounts in `accounts.file`, and its basis.
+
+    Resilience rates a supplier "missing" when a figure its rating needs cannot be computed; the contract's trigger
+    then has no rating and is *not assessed*, with resilience's reasons (Commonweal's mapping: missing data is
+    never read as good news, and an incomplete set of accounts is not evidence of distress either). A file that
+    does not hold the contract's supplier is bad input, not a missing rating.
+    """
+    register = assess_suppliers(AssessmentRequest(accounts=accounts.file, unit=accounts.unit, tier=accounts.tier))
+    risk = next((r for r in register if r.supplier == supplier), None)
+    if risk is None:
+        problems = ProblemCollector()
+        problems.add(accounts.file.name, f"holds no accounts for the contract's supplier '{supplier}' (it has "
+                     + ", ".join(sorted(r.supplier for r in register)) + ")", column="supplier")
+        problems.raise_if_any()
+    assert risk is not None
+    basis = (f"supplier resilience assessment of {accounts.file.name}, accounts to "
+             f"{risk.latest.accounts.year_end.isoformat()}, {accounts.tier.value} tier")
+    if risk.rating is ResilienceRating.MISSING:
+        reasons = "; ".join(r.text for r in risk.reasons if r.rating is ResilienceRating.MISSING) or "figures missing"
+        return None, f"not assessed: the {basis} could not rate the supplier ({reasons})"
+    return FinancialRating(risk.rating.value), basis
 
 
 def review_folder(folder: ContractFolder, as_of: dt.date) -> ContractReview:
+    contract = folder.contract
+    if folder.supplier_accounts is not None:
+        rating, basis = supplier_financial_rating(folder.supplier_accounts, contract.supplier)
+        contract = replace(contract, financial_rating=rating, financial_rating_basis=basis)
     return review_contract(
-        folder.contract, folder.returns, folder.variations, as_of,
+        contract, folder.returns, folder.variations, as_of,
         triggers=folder.triggers, social_value=folder.social_value, window_months=folder.window_months,
     )
 
@@ -62,7 +94,8 @@ def _kpi(k: KpiAssessment) -> dict[str, Any]:
 
 def _commitment(c: CommitmentAssessment) -> dict[str, Any]:
     return {
-        "measure": c.commitment.measure, "year": c.commitment.year, "unit": c.commitment.unit,
+        "measure": c.commitment.measure_id, "measure_name": c.commitment.measure.name,
+        "source": c.commitment.measure.source_title, "year": c.commitment.year, "unit": c.commitment.unit,
         "quantity": _text(c.commitment.quantity), "value": _text(c.commitment.value),
         "due_to_date": _text(c.due_to_date.normalize()), "delivered": _text(c.delivered),
         "unverified": _text(c.unverified), "rejected": _text(c.rejected),
@@ -74,8 +107,8 @@ def _commitment(c: CommitmentAssessment) -> dict[str, Any]:
 def _commitment_as_kpi(c: CommitmentAssessment) -> dict[str, Any]:
     """A social value commitment carried over from the bid, listed among the KPIs it is managed as."""
     return {
-        "id": f"social_value:{c.commitment.measure}:year{c.commitment.year}",
-        "title": f"Social value: {c.commitment.measure} (contract year {c.commitment.year})",
+        "id": f"social_value:{c.commitment.measure_id}:year{c.commitment.year}",
+        "title": f"Social value: {c.commitment.measure.name} (contract year {c.commitment.year})",
         "kind": "social_value", "unit": c.commitment.unit, "target": _text(c.due_to_date.normalize()),
         "direction": "higher_is_better", "tolerance": None, "inadequate_beyond": None,
         "rating": c.rating.value, "reason": c.reason, "window_average": None, "periods": [],
@@ -122,6 +155,7 @@ def review_as_json(review: ContractReview) -> dict[str, Any]:
             "maximum_end": c.term_end.isoformat(), "kind": c.kind.value, "light_touch": c.light_touch,
             "frequency": c.frequency.value,
             "financial_rating": c.financial_rating.value if c.financial_rating else None,
+            "financial_rating_basis": c.financial_rating_basis or None,
         },
         "as_of": review.as_of.isoformat(),
         "assessment_window": {"start": review.window_start.isoformat(), "end": review.as_of.isoformat()},

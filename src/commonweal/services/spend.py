@@ -27,7 +27,7 @@ from commonweal.domain.market.partners import (
     Organisation,
     lot_advice,
 )
-from commonweal.domain.market.resolution import SupplierMention, resolve
+from commonweal.domain.market.resolution import SpendWithSupplier, SupplierMention, resolve
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.spend.fast import fast_import
 from commonweal.io.spend.grants360 import read_360giving
@@ -108,6 +108,27 @@ def _evidence(row: dict[str, Any]) -> SupplierEvidence:
 
 def _money(value: Decimal | None) -> str:
     return str((value or Decimal(0)).quantize(Decimal("0.01")))
+
+
+def service_area_spend(db: Path, service: str, engine: str = "duckdb") -> tuple[Decimal, list[SpendWithSupplier]]:
+    """The council's spend in the service area `service` (payments whose service area contains it, ignoring case)
+    and each supplier's share of it, from the spend store at `db` (Ibis on `engine`).
+
+    Redacted payments count towards the area's total but belong to no supplier. Raises InputError when the store
+    is empty or no payment falls in the area (naming the areas it does hold)."""
+    store = SpendStore(db)
+    if not store.has("payments"):
+        raise InputError([Problem(str(db), "holds no imported spend; run `commonweal spend import` first")])
+    payments = analytics.payments(analytics.connect(engine), store.dataset("payments"))
+    rows = analytics.to_records(analytics.suppliers(analytics.in_service_area(payments, service)))
+    if not rows:
+        held = analytics.to_records(analytics.spend_by(payments, ["service_area"]))
+        areas = sorted({r["service_area"] for r in held})
+        raise InputError([Problem(str(db), f"no payment has a service area containing '{service}'; it holds: "
+                                  + ", ".join(repr(a) for a in areas), column="service_area")])
+    total = sum((r["total"] for r in rows), Decimal("0.00"))
+    return total, [SpendWithSupplier(r["supplier_key"], r["company_number"], r["total"])
+                   for r in rows if r["supplier_key"] != REDACTED_KEY]
 
 
 class Market:

@@ -3,10 +3,11 @@ and return the risk register as plain data for the CLI and the web app."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+from commonweal.domain.market.resolution import spend_with
 from commonweal.domain.resilience import (
     DEFAULT_POLICY,
     ContractExposure,
@@ -18,16 +19,22 @@ from commonweal.domain.resilience import (
     Value,
     risk_register,
 )
+from commonweal.domain.resilience.accounts import Accounts
 from commonweal.domain.resilience.metrics import METRICS_BY_KEY
 from commonweal.io.accounts import read_accounts, read_contract_exposures
+from commonweal.io.errors import InputError, Problem
 from commonweal.io.ixbrl import read_ixbrl
+from commonweal.services.spend import service_area_spend
 
 IXBRL_SUFFIXES = (".html", ".xhtml", ".htm", ".xbrl", ".xml")
 
 
 @dataclass(frozen=True)
 class AssessmentRequest:
-    """What to assess. `contract_value` and `tier` apply to suppliers the contracts file does not name."""
+    """What to assess. `contract_value` and `tier` apply to suppliers the contracts file does not name.
+
+    With `spend_db` and `service`, the council's spend with each supplier and in that service area come from the
+    spend store (issue 4), for the suppliers the contracts file gives no spend figures for."""
 
     accounts: Path
     unit: str = "£"
@@ -35,6 +42,29 @@ class AssessmentRequest:
     contract_value: Decimal | None = None
     tier: ContractTier = ContractTier.MEDIUM
     critical: bool = False
+    spend_db: Path | None = None
+    service: str | None = None
+
+
+def add_spend_from_store(
+    accounts: list[Accounts], exposures: dict[str, ContractExposure], db: Path, service: str
+) -> None:
+    """Fill each supplier's council spend with it and in the service area from the spend store, matched by company
+    number, then normalised name (`domain.market.resolution.spend_with`). A supplier not found keeps its spend
+    missing, so its council dependence is reported missing, never 0%. Figures the contracts file states are kept:
+    the council's own statement wins over what payments files imply."""
+    area_total, spend = service_area_spend(db, service)
+    for supplier in dict.fromkeys(a.supplier for a in accounts):
+        numbers = [a.company_number for a in accounts if a.supplier == supplier and a.company_number]
+        found = spend_with(supplier, numbers[-1] if numbers else None, spend)
+        exposure = exposures.get(supplier, ContractExposure(supplier))
+        exposures[supplier] = replace(
+            exposure,
+            council_spend_with_supplier=exposure.council_spend_with_supplier
+            if exposure.council_spend_with_supplier is not None else (found[0] if found else None),
+            council_spend_in_service_area=exposure.council_spend_in_service_area
+            if exposure.council_spend_in_service_area is not None else area_total,
+        )
 
 
 def assess_suppliers(request: AssessmentRequest, policy: ResiliencePolicy = DEFAULT_POLICY) -> list[SupplierRisk]:
@@ -45,6 +75,10 @@ def assess_suppliers(request: AssessmentRequest, policy: ResiliencePolicy = DEFA
     else:
         accounts = read_accounts(request.accounts, unit=request.unit)
     exposures, tiers = read_contract_exposures(request.contracts) if request.contracts else ({}, {})
+    if (request.spend_db is None) != (request.service is None):
+        raise InputError([Problem("--spend-db/--service", "give both the spend store and the service area")])
+    if request.spend_db is not None and request.service is not None:
+        add_spend_from_store(list(accounts), exposures, request.spend_db, request.service)
     if request.contract_value is not None or request.critical:
         for supplier in {a.supplier for a in accounts} - exposures.keys():
             exposures[supplier] = ContractExposure(supplier, request.contract_value, critical=request.critical)

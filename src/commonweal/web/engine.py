@@ -104,6 +104,8 @@ def tender_folder(tender: Tender) -> TenderFolder:
             for d in AbnormallyLowDecision.objects.filter(bid__lot__tender=tender).select_related("bid__lot",
                                                                                                    "decided_by")
         ],
+        quantities={(b.lot.reference, b.bidder, criterion): Decimal(value)
+                    for b in bids for criterion, value in b.offers.items()},
     )
 
 

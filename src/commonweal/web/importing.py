@@ -14,6 +14,7 @@ from django.db import transaction
 
 from commonweal.domain.lifecycle import Stage
 from commonweal.io.errors import InputError, Problem
+from commonweal.io.socialvalue import SETTINGS_FILE
 from commonweal.io.tabular import TABLE_SUFFIXES
 from commonweal.io.tender_folder import TENDER_FILE, TenderFolder, load_tender_folder
 from commonweal.web import audit
@@ -31,7 +32,9 @@ from commonweal.web.models import (
 
 # The files a commissioner uploads to create a tender: the model and the bids, and optionally the gate results.
 # Evaluators' scores and moderation are entered in the workspace itself, so their independence is kept.
-UPLOADS = {"tender": TENDER_FILE, "bids": "bids", "gates": "gates"}
+UPLOADS = {"tender": TENDER_FILE, "bids": "bids", "gates": "gates", "commitments": "commitments",
+           "socialvalue": SETTINGS_FILE}
+TABLE_UPLOADS = ("bids", "gates", "commitments")
 
 
 def read_uploads(files: Mapping[str, tuple[str, bytes]]) -> tuple[TenderFolder, str]:
@@ -44,7 +47,7 @@ def read_uploads(files: Mapping[str, tuple[str, bytes]]) -> tuple[TenderFolder, 
         problems.append(Problem(TENDER_FILE, "choose the tender.yaml file"))
     if "bids" not in files:
         problems.append(Problem("bids.csv", "choose the bids file (bids.csv or bids.xlsx)"))
-    for key in ("bids", "gates"):
+    for key in TABLE_UPLOADS:
         if key in files and Path(files[key][0]).suffix.lower() not in TABLE_SUFFIXES:
             problems.append(Problem(files[key][0], "must be a .csv or .xlsx file"))
     if problems:
@@ -52,7 +55,9 @@ def read_uploads(files: Mapping[str, tuple[str, bytes]]) -> tuple[TenderFolder, 
     with tempfile.TemporaryDirectory(prefix="commonweal-upload-") as tmp:
         folder = Path(tmp)
         (folder / TENDER_FILE).write_bytes(files["tender"][1])
-        for key in ("bids", "gates"):
+        if "socialvalue" in files:
+            (folder / SETTINGS_FILE).write_bytes(files["socialvalue"][1])
+        for key in TABLE_UPLOADS:
             if key in files:
                 (folder / f"{UPLOADS[key]}{Path(files[key][0]).suffix.lower()}").write_bytes(files[key][1])
         loaded = load_tender_folder(folder, evaluated=False)
@@ -112,6 +117,8 @@ def save_tender(
                     identifier=b.identifier,
                     address=b.address,
                     email=b.email,
+                    offers={c: f"{v:f}" for (lot_id, bidder, c), v in folder.quantities.items()
+                            if (lot_id, bidder) == (lot.id, b.bidder)},
                 )
         GateResult.objects.bulk_create(
             GateResult(bid=bids[(g.lot, g.bidder)], gate=g.gate, passed=g.passed, rationale=g.rationale)

@@ -102,6 +102,9 @@ class Bid(models.Model):
     address = models.CharField(max_length=300, blank=True)
     email = models.CharField(max_length=200, blank=True)
     response = models.TextField(blank=True)
+    # What the bid offers for each quantitative criterion (criterion id -> exact decimal string), computed at
+    # import from its commitments.csv (`commonweal.io.socialvalue.committed_quantities`) and fed back to the engine.
+    offers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["bidder"]

@@ -521,7 +521,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         files = {
             key: (upload.name or key, upload.read())
-            for key in ("tender", "bids", "gates")
+            for key in ("tender", "bids", "gates", "commitments", "socialvalue")
             if (upload := request.FILES.get(key)) is not None
         }
         try:

@@ -7,7 +7,7 @@ from commonweal.domain.contracts.social_value import assess_social_value, share_
 
 from .builders import make_contract, month
 
-JOBS = SocialValueCommitment("local_jobs", D(12), 1, D(96000), "people")  # £8,000 a job as bid
+JOBS = SocialValueCommitment.bid_priced("local_jobs", D(12), 1, D(96000), "people")  # £8,000 a job as bid
 
 
 def delivery(period_month: int, quantity: str, verification: Verification) -> Return:
@@ -49,7 +49,7 @@ def test_delivery_counts_only_in_its_own_contract_year() -> None:
 
 
 def test_nothing_due_yet_is_other() -> None:
-    year_two = SocialValueCommitment("local_jobs", D(12), 2, D(96000))
+    year_two = SocialValueCommitment.bid_priced("local_jobs", D(12), 2, D(96000))
     assessment = assess_social_value(make_contract(commitments=(year_two,)), [], dt.date(2025, 6, 30))
     assert assessment.status is Rating.OTHER
     assert assessment.delivered_share is None

@@ -71,9 +71,10 @@ def test_the_report_names_every_bidder_the_winner_and_exact_money(example_report
         # prices in bids.csv carry pence; the report shows them exactly: 3740000.00 → £3,740,000.00
         assert f"£{int(row['price'].split('.')[0]):,}.{row['price'].split('.')[1]}" in text
     assert f"Recommended: {WINNER}" in text
-    # lot 1: one caution (the Q4 moderation spread); lot 2: fragile win, 3 close tipping points, other formulas,
-    # rank reversal = 6 cautions
-    assert "6.71 ahead of Ridgeway Support Trust. Read the 1 caution below before deciding." in text
+    # lot 1: two cautions (min-max price scoring would pick Harbour, whose capped SV4 £ scores full marks; the Q4
+    # moderation spread); lot 2: fragile win, 3 close tipping points, other formulas, rank reversal = 6 cautions.
+    # Lot 1 margin: Calder 79.49 - Ridgeway (26.43 + 34.65 + 4.80 + 3.00 + 1.35 + 3.00 = 73.23) = 6.26
+    assert "6.26 ahead of Ridgeway Support Trust. Read the 2 cautions below before deciding." in text
     assert "0.06 ahead of Fernbridge Carers Co-operative Ltd. Read the 6 cautions below before deciding." in text
     assert "£4,200,000.00" in text  # lot 1 budget from tender.yaml
     assert "PROVISIONAL" not in text  # every abnormally low price in the example has a recorded decision
@@ -120,8 +121,9 @@ def test_assessment_summaries_carry_what_regulation_31_requires(example_report: 
             ("Price", "40%"),
             ("Delivery model and continuity of care", "13.5%"),  # 45 × 30% = 13.5
             ("Safeguarding and quality assurance", "11.25%"),  # 45 × 25% = 11.25
-            ("Local employment at the Real Living Wage", "7.5%"),  # 15 × 50% = 7.5
-            ("Low-emission care travel", "3%"),  # 15 × 20% = 3
+            ("Local employment at the Real Living Wage", "6%"),  # 15 × 40% = 6
+            ("Low-emission care travel", "2.25%"),  # 15 × 15% = 2.25
+            ("Social value committed (£, from commitments.csv)", "3%"),  # 15 × 20% = 3
         ):
             assert title in text and weight in text
         assert 'Invitation to Tender FBC-ASC-2026-014, Part 3 "Evaluation methodology"' in text
@@ -142,14 +144,16 @@ def test_assessment_summaries_carry_what_regulation_31_requires(example_report: 
 
 def test_a_summary_shows_sub_totals_and_the_total(example_report: Path) -> None:
     text = page_text(_read(_summary(example_report, "2", "Brightwater Home Care Ltd")))
-    # price: 40 × 2,990,000 / 3,190,000 = 37.49; quality 33.30 and social value 8.10 from the moderated scores;
-    # total 37.49 + 33.30 + 8.10 = 78.89, 1.43 behind Calder's 80.32
+    # price: 40 × 2,990,000 / 3,190,000 = 37.4922; quality 33.30 from the moderated scores; social value
+    # SV1 3/5 × 6 + SV2 2/5 × 3.75 + SV3 3/5 × 2.25 = 3.60 + 1.50 + 1.35, plus SV4 £34,992.00 / £39,200 cap × 3
+    # = 2.6780, so 9.1280; total 37.4922 + 33.30 + 9.1280 = 79.92, 1.15 behind Calder's 81.07
+    # (Calder: 40 × 2,990,000 / 3,460,000 = 34.5665 + 34.65 + 4.80 + 2.25 + 1.80 + 3 = 81.07)
     assert "Sub-total: Price 37.49" in text
     assert "Sub-total: Quality 33.30" in text
-    assert "Sub-total: Social value 8.10" in text
-    assert "Total score (of 100) 78.89" in text
+    assert "Sub-total: Social value 9.13" in text
+    assert "Total score (of 100) 79.92" in text
     assert "Price £3,190,000.00 scored 37.49 of 40 points" in text
-    assert "the most advantageous tender scored 80.32, 1.43 points more" in text
+    assert "the most advantageous tender scored 81.07, 1.15 points more" in text
 
 
 def test_an_excluded_tenders_summary_says_why(example_report: Path) -> None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from commonweal.domain.socialvalue.commitments import Commitment, value_units
+from commonweal.domain.socialvalue.library import Licence, Measure
+
 #: Procurement Act 2023 s.52(1): a public contract with an estimated value of more than £5 million needs at
 #: least three KPIs set before it is entered into. Both figures are the Act's, not ours.
 S52_VALUE_THRESHOLD = Decimal("5000000")
@@ -53,7 +56,8 @@ class Verification(StrEnum):
 
 
 class FinancialRating(StrEnum):
-    """The supplier's financial standing as a RAG rating (fed by the supplier resilience module later)."""
+    """The supplier's financial standing as a RAG rating: entered in contract.yaml, or the supplier resilience
+    module's rating of the supplier's accounts (`supplier_accounts:`)."""
 
     GREEN = "green"
     AMBER = "amber"
@@ -87,22 +91,53 @@ class Kpi:
 
 @dataclass(frozen=True)
 class SocialValueCommitment:
-    """One social value promise carried over from the winning bid: `quantity` of `measure` in contract year
-    `year` (year 1 is the first twelve months from the start date), worth `value` pounds as the bid priced it.
+    """One social value promise carried over from the winning bid: the social value module's `Commitment`
+    (`quantity` of a measure in contract year `year`, year 1 being the first twelve months from the start date)
+    and the library `Measure` it is valued with.
 
-    The social value module (issue 8) will supply richer Commitment types; this is the simple list it can feed.
+    There is one valuation of a commitment, the social value module's (`value_units`: quantity × the measure's
+    proxy, to the penny); committed, due and delivered £ all use it. A record-only measure is tracked in units and
+    adds £0.
     """
 
-    measure: str
-    quantity: Decimal
-    year: int
-    value: Decimal
-    unit: str = ""
+    commitment: Commitment
+    measure: Measure
+
+    @classmethod
+    def bid_priced(cls, measure: str, quantity: Decimal, year: int, value: Decimal, unit: str = "",
+                   supplier: str = "", lot: str = "") -> SocialValueCommitment:
+        """A commitment listed in contract.yaml as the winning bid priced it (`value` £ for `quantity`): valued
+        with a measure whose proxy is the bid's own £ per unit, so no new proxy value enters at this stage."""
+        proxy = value / quantity if quantity else Decimal(0)
+        priced = Measure(id=measure, theme="", outcome="", name=measure, unit=unit,
+                         source_title="the winning bid's own price per unit (contract.yaml commitments)",
+                         licence=Licence.from_text("as the contract"), proxy=proxy)
+        return cls(Commitment(bidder=supplier, lot=lot, measure_id=measure, quantity=quantity, year=year), priced)
 
     @property
-    def unit_value(self) -> Decimal:
-        """£ per unit as the bid priced it, so delivery is valued at the price promised, not a new proxy."""
-        return self.value / self.quantity if self.quantity else Decimal(0)
+    def measure_id(self) -> str:
+        return self.commitment.measure_id
+
+    @property
+    def quantity(self) -> Decimal:
+        return self.commitment.quantity
+
+    @property
+    def year(self) -> int:
+        return self.commitment.year
+
+    @property
+    def unit(self) -> str:
+        return self.measure.unit
+
+    @property
+    def value(self) -> Decimal | None:
+        """£ committed; None for a record-only measure."""
+        return value_units(self.quantity, self.measure)
+
+    def value_of(self, quantity: Decimal) -> Decimal:
+        """£ of `quantity` units (due or delivered) at the same valuation; £0 for a record-only measure."""
+        return value_units(quantity, self.measure) or Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -133,6 +168,7 @@ class Contract:
     price_indexation_pct: Decimal | None = None
     tender_volume_per_period: Decimal | None = None
     financial_rating: FinancialRating | None = None
+    financial_rating_basis: str = ""  # where the rating came from, or why there is none
     threshold_amount: Decimal | None = None
     threshold_source: str | None = None
 

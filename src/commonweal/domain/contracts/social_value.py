@@ -1,9 +1,11 @@
 """Social value delivery against the profile promised in the winning bid.
 
-Each commitment (measure, quantity, contract year, £ value) is carried over as a KPI: the target is the share
-of the year's quantity due by the review date. Delivery counts only once the council has verified its evidence;
-unverified claims are shown but not counted, rejected ones neither. Delivery is valued at the bid's own £ per unit,
-so no new proxy value enters at this stage.
+Each commitment (the social value module's Commitment and its Measure) is carried over as a KPI: the target is
+the share of the year's quantity due by the review date. Delivery counts only once the council has verified its
+evidence; unverified claims are shown but not counted, rejected ones neither. Committed, due and delivered £ use
+the social value module's one valuation (`commonweal.domain.socialvalue.commitments.value_units`): the library
+measure's proxy for a commitment read from a tender's `commitments.csv`, the bid's own £ per unit for one listed
+in contract.yaml.
 
 Commonweal defaults (configurable through `SocialValuePolicy`): the profile within a contract year is linear
 (a twelfth of the year's quantity per month); verified delivery of at least 90% of profile is "approaching
@@ -48,11 +50,11 @@ class CommitmentAssessment:
 
     @property
     def value_due(self) -> Decimal:
-        return (self.due_to_date * self.commitment.unit_value).quantize(Decimal("0.01"))
+        return self.commitment.value_of(self.due_to_date)
 
     @property
     def value_delivered(self) -> Decimal:
-        return (self.delivered * self.commitment.unit_value).quantize(Decimal("0.01"))
+        return self.commitment.value_of(self.delivered)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def assess_commitment(
     for ret in returns:
         if start <= ret.period.start < end:
             for delivery in ret.deliveries:
-                if delivery.measure == commitment.measure:
+                if delivery.measure == commitment.measure_id:
                     totals[delivery.verification] += delivery.quantity
     due = commitment.quantity * share_of_year_elapsed(contract, commitment.year, as_of)
     delivered = totals[Verification.VERIFIED]
@@ -132,5 +134,5 @@ def assess_social_value(
     due = sum((a.value_due for a in assessed), Decimal(0))
     delivered = sum((a.value_delivered for a in assessed), Decimal(0))
     status = rate_share(delivered / due, policy) if due else Rating.OTHER
-    committed = sum((c.value for c in contract.commitments), Decimal(0))
+    committed = sum((c.value or Decimal(0) for c in contract.commitments), Decimal(0))
     return SocialValueAssessment(assessed, committed, due, delivered, status)

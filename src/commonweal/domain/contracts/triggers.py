@@ -101,7 +101,8 @@ def social_value_below_profile(assessment: SocialValueAssessment, policy: Trigge
 
 
 def financial_rating_red(contract: Contract) -> Trigger:
-    """Fires when the supplier's financial rating (an input; the supplier resilience module will feed it) is red."""
+    """Fires when the supplier's financial rating is red: entered by the council, or the supplier resilience
+    module's rating of the supplier's latest accounts (`financial_rating_basis` says which, or why none)."""
     explanation = (
         "The supplier's financial rating is red. A provider in financial distress may cut corners or fail outright "
         "(the Carillion lesson); both sides need a plan before that happens."
@@ -109,11 +110,12 @@ def financial_rating_red(contract: Contract) -> Trigger:
     title = "Supplier financial rating red"
     if contract.financial_rating is None:
         return Trigger("supplier_financial_red", title, Side.BOTH, explanation, TriggerStatus.NOT_ASSESSED,
-                       "no financial rating supplied")
+                       contract.financial_rating_basis or "no financial rating supplied")
     fired = contract.financial_rating is FinancialRating.RED
+    basis = f" ({contract.financial_rating_basis})" if contract.financial_rating_basis else ""
     return Trigger("supplier_financial_red", title, Side.BOTH, explanation,
                    TriggerStatus.FIRED if fired else TriggerStatus.CLEAR,
-                   f"financial rating is {contract.financial_rating.value}")
+                   f"financial rating is {contract.financial_rating.value}{basis}")
 
 
 def provider_loss_making(returns: Sequence[Return], policy: TriggerPolicy) -> Trigger:

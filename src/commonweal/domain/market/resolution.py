@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
+from commonweal.domain.market.identifiers import company_number
 from commonweal.domain.market.names import normalise_name
 
 # Commonweal default: a name pair scoring at least this (0-100, token-sort ratio) is listed for review.
@@ -117,3 +119,30 @@ def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
                 elif scores[i, j] >= threshold:
                     found.append(ReviewCandidate(left, right, round(float(scores[i, j]), 1), "similar names"))
     return sorted(found, key=lambda c: (-c.score, c.left, c.right))
+
+
+@dataclass(frozen=True)
+class SpendWithSupplier:
+    """One supplier's spend in a set of payments: its key (normalised name), company number and total £."""
+
+    supplier_key: str
+    company_number: str | None
+    total: Decimal
+
+
+def spend_with(name: str, company: str | None, spend: Sequence[SpendWithSupplier]) -> tuple[Decimal, str] | None:
+    """The spend with the supplier called `name` (company number `company`), and how it was matched
+    ("company number" or "name").
+
+    The company number joins first, as in `resolve`: every key carrying that number counts (one company, many
+    spellings). Failing that, the identical normalised name (`normalise_name`). None when neither matches: the
+    spend is unknown, never read as £0 (the payments may name the supplier in a way we cannot match).
+    """
+    number = company_number(company) if company else None
+    if number is not None:
+        by_number = [s.total for s in spend if s.company_number and company_number(s.company_number) == number]
+        if by_number:
+            return sum(by_number, Decimal("0.00")), "company number"
+    key = normalise_name(name)
+    by_name = [s.total for s in spend if key and s.supplier_key == key]
+    return (sum(by_name, Decimal("0.00")), "name") if by_name else None

@@ -591,8 +591,9 @@ def published_contract(contract: Contract, returns: Sequence[Return], *, award_i
                                                     period_end=ret.period.end))
         metrics.append(Metric(id=kpi.id, title=kpi.title, unit=kpi.unit, observations=tuple(observations)))
     commitments = tuple(
-        Commitment(id=f"{c.measure}-year-{c.year}", measure=c.measure, unit=c.unit, quantity=c.quantity,
-                   value=Money(c.value), description=f"Contract year {c.year}, as committed in the winning bid")
+        Commitment(id=f"{c.measure_id}-year-{c.year}", measure=c.measure_id, unit=c.unit, quantity=c.quantity,
+                   value=Money(c.value) if c.value is not None else None,
+                   description=f"Contract year {c.year}, as committed in the winning bid")
         for c in contract.commitments
     )
     delivery = []

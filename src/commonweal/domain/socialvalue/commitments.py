@@ -71,12 +71,20 @@ class BidSocialValue:
         return (self.total / self.contract_value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+def value_units(quantity: Decimal, measure: Measure) -> Decimal | None:
+    """`quantity` units of `measure` in £: quantity × proxy, to the penny (half up); None when record-only.
+
+    The one valuation of social value units: bid commitments, delivery returns and the contract review's due and
+    delivered £ all come through here.
+    """
+    if measure.proxy is None:
+        return None
+    return (quantity * measure.proxy).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
 def value_commitment(commitment: Commitment, library: Library) -> CommitmentValue:
     measure = library.measure(commitment.measure_id)
-    if measure.proxy is None:
-        return CommitmentValue(commitment, measure, None)
-    value = (commitment.quantity * measure.proxy).quantize(PENNY, rounding=ROUND_HALF_UP)
-    return CommitmentValue(commitment, measure, value)
+    return CommitmentValue(commitment, measure, value_units(commitment.quantity, measure))
 
 
 def value_bids(

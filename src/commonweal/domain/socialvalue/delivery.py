@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
-from commonweal.domain.socialvalue.commitments import Commitment, value_commitment
-from commonweal.domain.socialvalue.library import PENNY, Library
+from commonweal.domain.socialvalue.commitments import Commitment, value_commitment, value_units
+from commonweal.domain.socialvalue.library import Library
 
 Verification = Literal["verified", "unverified", "rejected"]
 VERIFICATIONS: tuple[Verification, ...] = ("verified", "unverified", "rejected")
@@ -116,7 +116,7 @@ def track_delivery(
             return sum((r.quantity for r in matched if r.verification == status), Decimal(0))
 
         delivered = units("verified")
-        proxy = library.measure(commitment.measure_id).proxy
+        measure = library.measure(commitment.measure_id)
         ratio = delivered / commitment.quantity if commitment.quantity else Decimal(1)
         due = as_of_year is None or commitment.year <= as_of_year
         contracts.setdefault((commitment.bidder, commitment.lot), []).append(
@@ -126,7 +126,7 @@ def track_delivery(
                 unverified=units("unverified"),
                 rejected=units("rejected"),
                 committed_value=value_commitment(commitment, library).value,
-                delivered_value=None if proxy is None else (delivered * proxy).quantize(PENNY, ROUND_HALF_UP),
+                delivered_value=value_units(delivered, measure),
                 rag=policy.rate(ratio) if due else None,
                 records=matched,
             )
