@@ -2,8 +2,9 @@
 
 Layout (header row, column mapping, marker columns) is detected from the head of the file exactly as the
 row-level reader does. Rules that depend on few distinct values run once per distinct value in Python, with the
-very functions the row-level reader uses: dates (`payment_date` over every distinct date), redaction and supplier
-keys (over every distinct supplier name). Only per-row text cleaning and amounts are SQL, and
+very functions the row-level reader uses (`clean_text`, then `payment_date` over every distinct date text,
+redaction and supplier keys over every distinct supplier name), joined back to the rows by their raw text. Only
+per-row text cleaning, amounts and the reasons for rejection are SQL, and
 `tests/io/spend/test_spend_fast.py` holds both paths to identical rows, rejections and reports on the corpus.
 Windows-1252 files are transcoded to UTF-8 in streamed chunks first (DuckDB reads UTF-8). Contracts registers are
 small and take the row-level path.
@@ -87,15 +88,20 @@ def _utf8_source(path: Path, folder: Path) -> tuple[Path, str, str]:
     raise AssertionError("latin-1 decodes every byte")
 
 
+# What `_clean` changes: a C1 character, a non-breaking space, whitespace other than single inner spaces. In
+# cells joined by the unit separator (\x1f), a cell's leading or trailing space touches a separator.
+_CHANGED = r"[\x{80}-\x{A0}\t\n\f\r]|  |^ | $"
+_CHANGED_IN_ROW = _CHANGED + r"| \x1f|\x1f "
+
+
 def _clean(column: str) -> str:
-    """SQL for `reader.clean_text`, run only on cells it would change: those with a C1 character, a non-breaking
-    or other whitespace than a single inner space (not every non-ASCII cell: `£` needs no cleaning)."""
+    """SQL for `reader.clean_text`, run only on cells it would change (`_CHANGED`; not every non-ASCII cell: `£`
+    needs no cleaning)."""
     full = f"coalesce({column}, '')"
     for c1, char in _C1.items():
         full = f"replace({full}, {_q(c1)}, {_q(char)})"
     full = f"trim(regexp_replace(replace({full}, chr(160), ' '), '\\s+', ' ', 'g'))"
-    changed = r"'[\x{80}-\x{A0}\t\n\f\r]|  |^ | $'"
-    return (f"CASE WHEN {column} IS NULL THEN '' WHEN regexp_matches({column}, {changed}) THEN {full} "
+    return (f"CASE WHEN {column} IS NULL THEN '' WHEN regexp_matches({column}, {_q(_CHANGED)}) THEN {full} "
             f"ELSE {column} END")
 
 
@@ -255,14 +261,17 @@ def _parsed_sql(layout: Layout, kept: list[int], date_column: str, name: str, fa
     # amount, as every blank or total row does.
     date_index, name_index = layout.columns[date_column], layout.columns["supplier_name"]
     stored = sorted({i for field, i in layout.columns.items() if field not in (date_column, "supplier_name")})
-    cleaned = "".join(f"{_clean(f'c{i}')} AS c{i}, " for i in stored)
+    # one pattern test per row rather than per cell: most rows need no cleaning at all
+    cleaned = "".join(f"CASE WHEN dirty THEN {_clean(f'c{i}')} ELSE coalesce(c{i}, '') END AS c{i}, " for i in stored)
+    dirty = f"regexp_matches(concat_ws(chr(31), {', '.join(f'c{i}' for i in stored)}), {_q(_CHANGED_IN_ROW)})"
     raw = ", ".join(f"c{i} AS r{i}" for i in kept)
     cells = ", ".join(_clean(f"r{i}") for i in kept)
     return f"""
     WITH cleaned AS (
       SELECT ord, {cleaned}{raw}, d.d0, d.parsed_date, d.date_reason, k.n0 AS supplier_name, k.redacted,
         k.supplier_key
-      FROM (SELECT * FROM (SELECT row_number() OVER () - 1 AS ord, * FROM {csv_scan}) {records}) AS numbered
+      FROM (SELECT *, {dirty} AS dirty FROM (SELECT row_number() OVER () - 1 AS ord, * FROM {csv_scan}) {records}
+        ) AS numbered
         JOIN date_map d ON d.raw = coalesce(numbered.c{date_index}, '')
         JOIN name_map k ON k.raw = coalesce(numbered.c{name_index}, '')
     ), amounts AS (
