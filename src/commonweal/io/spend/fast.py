@@ -157,7 +157,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
             encoding='utf-8', max_line_size=10000000)"""
         date_column = "date" if "date" in layout.columns else "period"
         dates, names, records_read = _distinct(con, csv_scan, f"c{layout.columns[date_column]}",
-                                 f"c{layout.columns['supplier_name']}")
+                                               f"c{layout.columns['supplier_name']}")
         date_fmt = _date_map(con, name, layout, date_column, dates, order=stated.date_order or date_order,
                              problems=problems)
         problems.raise_if_any()
@@ -195,8 +195,8 @@ def _distinct(con: duckdb.DuckDBPyConnection, csv_scan: str, date: str, supplier
         SELECT {date} AS d, {supplier} AS n FROM {csv_scan}) GROUP BY GROUPING SETS ((d), (n))"""  # noqa: S608
                        ).fetchall()
     dates = sorted({text for is_name, text, _ in rows if not is_name})
-    return dates, sorted({text for is_name, text, _ in rows if is_name}), sum(n for is_name, _, n in rows
-                                                                            if not is_name)
+    names = sorted({text for is_name, text, _ in rows if is_name})
+    return dates, names, sum(count for is_name, _, count in rows if not is_name)
 
 
 def _date_map(con: duckdb.DuckDBPyConnection, name: str, layout: Layout, date_column: str, raw: list[str], *,
