@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +16,7 @@ from commonweal.domain.resilience import ContractTier, Missing, Rating, Supplier
 from commonweal.domain.resilience.metrics import METRICS_BY_KEY
 from commonweal.domain.resilience.values import shown
 from commonweal.io.errors import InputError
+from commonweal.io.tabular import parse_pounds
 from commonweal.services.suppliers import AssessmentRequest, assess_suppliers, register_as_dict
 
 app = typer.Typer(
@@ -38,11 +39,10 @@ class Unit(StrEnum):
 def _money(text: str | None) -> Decimal | None:
     if text is None:
         return None
-    try:
-        value = Decimal(text.replace(",", "").replace("£", ""))
-    except InvalidOperation:
-        raise typer.BadParameter(f"{text!r} is not an amount in pounds") from None
-    if not value.is_finite() or value <= 0:
+    value = parse_pounds(text)
+    if value is None:
+        raise typer.BadParameter(f"{text!r} is not an amount in pounds")
+    if value <= 0:
         raise typer.BadParameter(f"{text!r} must be a positive amount in pounds")
     return value
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractExposure, ContractTier
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.tabular import Row, parse_decimal, parse_iso_date, read_table
+from commonweal.io.tabular import Row, parse_iso_date, parse_pounds, read_table
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
     "supplier", "company_number", "year_end", "revenue", "cost_of_sales", "operating_profit",
@@ -36,12 +36,12 @@ _PARENS = re.compile(r"^\((?P<inner>.*)\)$")
 
 def parse_amount(text: str) -> Decimal | None:
     """`'£1,234.5'` -> 1234.5; `'(1,234)'` -> -1234; None when it is not a number."""
-    cleaned = text.strip().replace(",", "").replace("£", "").replace(" ", "")
+    cleaned = text.strip().replace(" ", "")
     match = _PARENS.match(cleaned)
     if match:
-        inner = parse_decimal(match["inner"])
+        inner = parse_pounds(match["inner"])
         return -inner if inner is not None else None
-    return parse_decimal(cleaned)
+    return parse_pounds(cleaned)
 
 
 def unit_multiplier(unit: str) -> Decimal | None:

@@ -35,7 +35,7 @@ from commonweal.domain.socialvalue.rebase import DeflatorSeries
 from commonweal.domain.socialvalue.sroi import ImpactLine, ImpactMap
 from commonweal.domain.socialvalue.washing import ContractContext, WashingPolicy
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.tabular import Row, find_table, normalise_header, parse_decimal, read_table
+from commonweal.io.tabular import Row, find_table, normalise_header, parse_decimal, parse_pounds, read_table
 
 OPEN_LIBRARY_NAME = "Commonweal open library"
 # Declared version of the shipped library; bump it whenever open_library.csv changes (the content hash changes
@@ -81,11 +81,6 @@ def _fraction(problems: ProblemCollector, file: str, row: int | None, column: st
     return value
 
 
-def _amount(text: str) -> Decimal | None:
-    """A £ amount per unit, any number of decimal places: `£1,234.5678` -> Decimal('1234.5678')."""
-    return parse_decimal(text.strip().replace("£", "").replace(",", ""))
-
-
 def read_library(path: Path, name: str | None = None, version: str = "undeclared", label: str | None = None) -> Library:
     """A measures library from CSV/XLSX (the open library's layout; see docs/socialvalue.md).
 
@@ -112,7 +107,7 @@ def read_library(path: Path, name: str | None = None, version: str = "undeclared
             problems.add(file, f"unknown unit '{unit}'; expected one of {', '.join(UNITS)}", number, "unit")
         proxy_text, proxy = row.get("proxy_gbp"), None
         if proxy_text:
-            proxy = _amount(proxy_text)
+            proxy = parse_pounds(proxy_text)
             if proxy is None:
                 problems.add(file, f"'{proxy_text}' is not an amount in £ (leave blank for record only)", number,
                              "proxy_gbp")
@@ -293,7 +288,7 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
     problems = ProblemCollector()
     file = path.name
     data = _load_yaml(path, problems)
-    investment = _amount(str(data.get("investment", "")))
+    investment = parse_pounds(str(data.get("investment", "")))
     if investment is None or investment <= 0:
         problems.add(file, f"'{data.get('investment')}' is not an investment of more than £0", column="investment")
     lines = []
@@ -313,7 +308,7 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
         quantity = parse_decimal(text("quantity"))
         if quantity is None or quantity < 0:
             problems.add(file, f"'{text('quantity')}' is not a quantity of 0 or more", number, "quantity")
-        proxy = _amount(text("proxy")) if text("proxy") else (measure.proxy if measure else None)
+        proxy = parse_pounds(text("proxy")) if text("proxy") else (measure.proxy if measure else None)
         if proxy is None or proxy < 0:
             problems.add(file, "expected a proxy of £0 or more per unit (or a library measure that has one)", number,
                          "proxy")

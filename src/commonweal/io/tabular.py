@@ -150,6 +150,12 @@ def parse_money(text: str) -> Decimal | None:
     return -value if match["sign"] else value
 
 
+def parse_pounds(text: str) -> Decimal | None:
+    """An amount in pounds to any number of places (`'£1,234.5678'` -> `Decimal('1234.5678')`), for per-unit values
+    and accounts figures that are not payments; None when the text is not a number."""
+    return parse_decimal(text.replace("£", "").replace(",", ""))
+
+
 def parse_decimal(text: str) -> Decimal | None:
     """A plain decimal number (`'3'`, `'2.5'`, `'-0.25'`); None when the text is anything else."""
     try:
