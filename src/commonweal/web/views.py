@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from commonweal.domain.lifecycle import Role, Stage
+from commonweal.io.tabular import parse_decimal
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
 from commonweal.web import data, engine
 
@@ -66,13 +66,6 @@ def _too_big(uploads: Iterable[UploadedFile[Any]]) -> str | None:
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    try:
-        return Decimal((text or "").strip())
-    except InvalidOperation:
-        return None
 
 
 # -- signing in ----------------------------------------------------------------------------------------------------
@@ -220,7 +213,7 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
         criterion_id = int(request.POST.get("criterion", "0") or 0)
         posted = {"criterion": str(criterion_id), "score": request.POST.get("score", ""),
                   "rationale": request.POST.get("rationale", "")}
-        value = _decimal(posted["score"])
+        value = parse_decimal(posted["score"] or "")
         if value is None:
             errors.append({"text": "Select a score", "href": f"#score-{criterion_id}"})
         else:
@@ -307,7 +300,7 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
     errors: list[dict[str, str]] = []
     posted = {"score": request.POST.get("score", ""), "rationale": request.POST.get("rationale", "")}
     if request.method == "POST":
-        value = _decimal(posted["score"])
+        value = parse_decimal(posted["score"] or "")
         if value is None:
             errors.append({"text": "Select the consensus score", "href": "#score"})
         else:
