@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from browser_support import axe_violations, launch
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from commonweal.web.models import ModeratedScore, Score
 
@@ -139,11 +140,12 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         page.check("input[name=decision][value=accepted]")
         page.fill("#reason", "The supplier's cost breakdown shows the price covers the wage floor")
         page.click("button:has-text('Record the decision')")
-        assert "Decision recorded for Harbour Healthcare Group plc" in page.content()
+        # expect() waits for the redirect after the POST to finish rendering; page.content() could read too early
+        expect(page.locator("main")).to_contain_text("Decision recorded for Harbour Healthcare Group plc")
         journey.check(page)
         page.goto(f"{live_server.url}/tenders/{tender.pk}/")
         page.click("button:has-text('Recommend the award')")
-        assert "The tender is now at stage: Award recommended" in page.content()
+        expect(page.locator("main")).to_contain_text("The tender is now at stage: Award recommended")
         journey.check(page)
         browser.close()
 
