@@ -126,9 +126,10 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     """Read one CSV file with DuckDB; None for a contracts register. `key_of(name, redacted)` gives the supplier
     key of each distinct name, so name normalisation stays in one place.
 
-    DuckDB materialises nothing and writes Parquet once: one scan of the file counts its records and finds
-    their distinct dates and supplier names, a second parses every record and writes the loaded ones. Only when
-    records are missing from what was written does a third scan give their reasons, parsing those records alone.
+    The CSV is read once, in parallel, into a compressed in-memory table (spilling to a temporary folder past
+    `memory_limit`); from it come the record count and the distinct dates and supplier names, then one query
+    parses every record and writes the loaded ones as Parquet. Only when records are missing from what was
+    written are they parsed again, alone, for their reasons.
     """
     name = path.name
     stated = column_map or ColumnMap()
@@ -149,14 +150,21 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
             encoding = f"{encoding} (double-encoded BOM)"
         con = duckdb.connect()
         con.execute(f"SET memory_limit={_q(memory_limit)}; SET threads={threads}; "
-                    f"SET temp_directory={_q(str(work))}; SET preserve_insertion_order=false")
+                    f"SET temp_directory={_q(str(work))}")
         width = max(len(r) for r in records[layout.header_index:])
+        kept = [i for i in range(width) if i not in layout.marker_columns]
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-        csv_scan = f"""read_csv({_q(str(source))}, header=false, skip={layout.header_index + 1},
-            columns={{{columns}}}, delim=',', quote='"', escape='"', auto_detect=false, strict_mode=false,
-            encoding='utf-8', max_line_size=10000000)"""
+        # The file is parsed once, in parallel, into a compressed table whose rowid is the record's position
+        # (insertion order is kept for this statement only): numbering records while reading the CSV would
+        # take DuckDB's single-threaded streaming window.
+        con.execute(f"""ATTACH ':memory:' AS staged (COMPRESS);
+            CREATE TABLE staged.records AS SELECT {", ".join(f"c{i}" for i in kept)} FROM read_csv(
+            {_q(str(source))}, header=false, skip={layout.header_index + 1}, columns={{{columns}}}, delim=',',
+            quote='"', escape='"', auto_detect=false, strict_mode=false, encoding='utf-8',
+            max_line_size=10000000);
+            SET preserve_insertion_order=false""")  # noqa: S608
         date_column = "date" if "date" in layout.columns else "period"
-        dates, names, records_read = _distinct(con, csv_scan, f"c{layout.columns[date_column]}",
+        dates, names, records_read = _distinct(con, f"c{layout.columns[date_column]}",
                                                f"c{layout.columns['supplier_name']}")
         date_fmt = _date_map(con, name, layout, date_column, dates, order=stated.date_order or date_order,
                              problems=problems)
@@ -164,8 +172,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         _name_map(con, names, key_of)
         fallback = stated.council or council or path.stem.split("_")[0].title()
         staged = target_dir / "rows.parquet"
-        kept = [i for i in range(width) if i not in layout.marker_columns]
-        parsed = partial(_parsed_sql, layout, kept, date_column, name, fallback, csv_scan)
+        parsed = partial(_parsed_sql, layout, kept, date_column, name, fallback)
         con.execute(f"COPY (SELECT * EXCLUDE (ord, reason, reason_column) FROM ({parsed()}) WHERE reason IS NULL) "  # noqa: S608
                     f"TO {_q(str(staged))} (FORMAT parquet)")
         report = _report(con, staged, name, sha256, records_read, parsed, encoding=encoding, layout=layout,
@@ -187,12 +194,11 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     return FastImport(report, write, discard)
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, csv_scan: str, date: str, supplier: str
-              ) -> tuple[list[str], list[str], int]:
+def _distinct(con: duckdb.DuckDBPyConnection, date: str, supplier: str) -> tuple[list[str], list[str], int]:
     """The distinct raw texts of the date and supplier name columns (an empty cell as '') and the number of
-    records, from one scan."""
+    records."""
     rows = con.execute(f"""SELECT GROUPING(d) = 1, coalesce(d, n, ''), count(*) FROM (
-        SELECT {date} AS d, {supplier} AS n FROM {csv_scan}) GROUP BY GROUPING SETS ((d), (n))"""  # noqa: S608
+        SELECT {date} AS d, {supplier} AS n FROM staged.records) GROUP BY GROUPING SETS ((d), (n))"""  # noqa: S608
                        ).fetchall()
     dates = sorted({text for is_name, text, _ in rows if not is_name})
     names = sorted({text for is_name, text, _ in rows if is_name})
@@ -230,7 +236,7 @@ def _name_map(con: duckdb.DuckDBPyConnection, raw: list[str], key_of: Callable[[
                    ).create("name_map")
 
 
-def _parsed_sql(layout: Layout, kept: list[int], date_column: str, name: str, fallback: str, csv_scan: str,
+def _parsed_sql(layout: Layout, kept: list[int], date_column: str, name: str, fallback: str,
                 records: str = "") -> str:
     """Every record of the file with its reason for rejection (NULL when loaded); `records` may limit the
     records by their position `ord`."""
@@ -270,7 +276,7 @@ def _parsed_sql(layout: Layout, kept: list[int], date_column: str, name: str, fa
     WITH cleaned AS (
       SELECT ord, {cleaned}{raw}, d.d0, d.parsed_date, d.date_reason, k.n0 AS supplier_name, k.redacted,
         k.supplier_key
-      FROM (SELECT *, {dirty} AS dirty FROM (SELECT row_number() OVER () - 1 AS ord, * FROM {csv_scan}) {records}
+      FROM (SELECT *, {dirty} AS dirty FROM (SELECT rowid AS ord, * FROM staged.records) {records}
         ) AS numbered
         JOIN date_map d ON d.raw = coalesce(numbered.c{date_index}, '')
         JOIN name_map k ON k.raw = coalesce(numbered.c{name_index}, '')
