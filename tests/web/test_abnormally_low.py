@@ -1,5 +1,5 @@
-"""Recording an abnormally low tender decision in the browser (Procurement Act 2023 s.34), through the page: the
-form's errors, the decision and its audit entry saved together, and the award precondition clearing.
+"""Recording an abnormally low tender decision in the browser (Procurement Act 2023 s.19(3)–(5)), through the
+page: the form's errors, the decision and its audit entry saved together, and the award precondition clearing.
 
 Southdale's demo tender has its prices opened with Harbour Healthcare Group plc's lot 1 price flagged and no
 decision recorded."""
@@ -35,6 +35,7 @@ def test_the_commissioner_records_the_decision_and_the_award_can_then_be_recomme
     assert empty.status_code == 400
     html = empty.content.decode()
     assert check_page(path, html) == []
+    assert "Procurement Act 2023 s.19(3)–(5)" in html  # the same provision the engine and its report cite
     # each problem in the summary points to its own field, and each field shows its message
     assert 'href="#decision">Choose whether the tender is accepted or rejected' in html
     assert 'href="#reason">Give the reason for the decision' in html

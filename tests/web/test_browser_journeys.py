@@ -128,7 +128,7 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         with open(download.value.path(), "rb") as pdf:
             assert pdf.read(5) == b"%PDF-"
 
-        # commissioner: the abnormally low tender decision (Procurement Act 2023 s.34), then the award
+        # commissioner: the abnormally low tender decision (Procurement Act 2023 s.19(3)–(5)), then the award
         page.goto(f"{live_server.url}/tenders/{tender.pk}/")
         assert "Abnormally low tender decision not recorded" in page.content()
         page.goto(f"{live_server.url}/tenders/{tender.pk}/results/")

@@ -621,7 +621,7 @@ def _require_prices_open(access: Access) -> None:
 
 
 def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: str, today: dt.date) -> None:
-    """Procurement Act 2023 s.34: a tender may be rejected as abnormally low only after asking the supplier to
+    """Procurement Act 2023 s.19(3)–(5): a tender may be rejected as abnormally low only after asking the supplier to
     demonstrate it can perform for the price; the commissioner records the decision and why."""
     access.require(Role.COMMISSIONER)
     _require_prices_open(access)
