@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.web import data
@@ -22,7 +24,11 @@ def access(username: str, tender, *roles: Role) -> data.Access:
 def test_prices_are_sealed_in_the_query_until_finance_opens_them(world) -> None:
     tender = world["northfield"]
     for name in ("evaluator1", "commissioner", "moderator", "finance", "viewer"):
-        assert all(b.price is None for b in data.bids(access(name, tender))), name
+        user_access = access(name, tender)
+        with CaptureQueriesContext(connection) as queries:
+            assert all(b.price is None for b in data.bids(user_access)), name
+        bid_queries = [q["sql"] for q in queries.captured_queries if "web_bid" in q["sql"]]
+        assert bid_queries and not any('"price"' in sql for sql in bid_queries), name  # never even fetched
     assert all(b.price is not None for b in data.bids(access("moderator", world["southdale"])))
 
 

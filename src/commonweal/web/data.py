@@ -188,8 +188,10 @@ def _criteria(access: Access) -> list[Criterion]:
     return list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "position"))
 
 
-def _bids(access: Access) -> list[Bid]:
-    return list(Bid.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "bidder"))
+def _bids(access: Access, *hidden: str) -> list[Bid]:
+    """This tender's bids; `hidden` fields are left out of the query (Django's `defer`)."""
+    query = Bid.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "bidder")
+    return list(query.defer(*hidden) if hidden else query)
 
 
 def _evaluators(access: Access) -> list[User]:
@@ -392,12 +394,14 @@ def bids(access: Access) -> list[BidView]:
     if Role.EVALUATOR in access.roles and not content and not access.has(*READERS):
         raise Forbidden("declare any conflict of interest before you see bid content")
     show_price = prices_visible(access.stage)
+    # what this user may not see is never fetched, not fetched and then blanked
+    hidden = [field for field, shown in (("price", show_price), ("response", content)) if not shown]
     return [
         BidView(
             id=b.pk, lot_id=b.lot_id, lot=b.lot.reference, bidder=b.bidder,
             response=b.response if content else None, price=b.price if show_price else None,
         )
-        for b in _bids(access)
+        for b in _bids(access, *hidden)
     ]
 
 
