@@ -28,3 +28,16 @@ def test_every_default_we_chose_is_labelled_as_ours() -> None:
     for phrase in ("below_mean_of_others_percent", "spread_threshold_percent", "weight_band", "fragile_below"):
         paragraph = next(p for p in paragraphs if phrase in p)
         assert "Commonweal default" in paragraph, phrase
+
+
+def test_every_command_is_documented() -> None:
+    from commonweal.cli.main import AREAS, area_command
+
+    text = "\n".join(p.read_text() for p in [*DOCS.glob("*.md"), DOCS.parent / "README.md"])
+    missing = []
+    for area in AREAS:
+        command = area_command(area)
+        subcommands = list(getattr(command, "commands", None) or ())
+        missing += [name for name in ([f"commonweal {area} {s}" for s in subcommands] or [f"commonweal {area}"])
+                    if name not in text]
+    assert not missing, f"commands no doc names: {missing}"

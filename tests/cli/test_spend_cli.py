@@ -72,14 +72,14 @@ def test_a_failing_file_saves_nothing(tmp_path: Path) -> None:
     bad.write_text("Supplier Name,Date,Amount\nA,01/02/2022,1\n", encoding="utf-8")
     db = tmp_path / "db"
     result = CliRunner().invoke(app, ["spend", "import", str(good), str(bad), "--db", str(db)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bad.csv" in result.output and "Date" in result.output and "--date-order" in result.output
     assert not db.exists() or not any(db.rglob("*.parquet"))
 
 
 def test_report_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["spend", "report", "--db", str(tmp_path / "none")])
-    assert result.exit_code == 1 and "spend import" in result.output
+    assert result.exit_code == 2 and "spend import" in result.output
 
 
 def test_contracts_register_fills_postcodes_and_sme_flags(tmp_path: Path) -> None:
@@ -98,3 +98,58 @@ def test_contracts_register_fills_postcodes_and_sme_flags(tmp_path: Path) -> Non
     # Acme's postcode and "not an SME" come from the register; the register's own value is not spend
     assert data["local"]["local_spend"] == "1000.00" and data["local"]["spend_without_postcode"] == "3000.00"
     assert {r["label"]: r["total"] for r in data["spend_by_label"]} == {"large": "1000.00", "unknown": "3000.00"}
+
+
+def test_review_decisions_join_look_alike_suppliers_with_who_and_why(tmp_path: Path) -> None:
+    source = tmp_path / "anytown_2022.csv"
+    source.write_text("Body Name,Service Area,Payment Date,Supplier Name,Net Amount\n"
+                      "Anytown Council,Transport,2022-05-03,Smith Taxis Ltd,3000\n"
+                      "Anytown Council,Transport,2022-05-04,Smyth Taxis Limited,1000\n"
+                      "Anytown Council,Transport,2022-05-05,Northern Coaches Ltd,6000\n", encoding="utf-8")
+    db = tmp_path / "db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["spend", "import", str(source), "--db", str(db)]).exit_code == 0
+
+    def report() -> dict:
+        result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    before = report()
+    assert [(c["left"], c["right"]) for c in before["review_candidates"]] == [("SMITH TAXIS", "SMYTH TAXIS")]
+    transport = before["concentration"][0]
+    # shares 30%, 10%, 60% -> 900 + 100 + 3600
+    assert (transport["suppliers"], transport["hhi"]) == (3, 4600.0)
+
+    # bad decisions save nothing: an unknown name, and no reason given
+    reviews = db / "reviews.json"
+    bad = runner.invoke(app, ["spend", "review", "Smith Taxis", "Smithy Cabs", "--db", str(db), "--same",
+                              "--by", "j.bloggs", "--reason", "same owner"])
+    assert bad.exit_code == 2 and "no supplier called 'Smithy Cabs'" in bad.output and not reviews.exists()
+    bad = runner.invoke(app, ["spend", "review", "Smith Taxis", "Smyth Taxis", "--db", str(db), "--same",
+                              "--by", "j.bloggs", "--reason", " "])
+    assert bad.exit_code == 2 and "--reason is required" in bad.output and not reviews.exists()
+
+    done = runner.invoke(app, ["spend", "review", "Smith Taxis Ltd", "SMYTH TAXIS", "--db", str(db), "--same",
+                               "--by", "j.bloggs", "--reason", "one firm: same company number on invoices",
+                               "--format", "json"])
+    assert done.exit_code == 0, done.output
+    decision = json.loads(done.stdout)
+    assert (decision["left"], decision["right"], decision["same"], decision["decided_by"]) == (
+        "SMITH TAXIS", "SMYTH TAXIS", True, "j.bloggs")
+    assert json.loads(reviews.read_text()) == [decision]  # stored with who, when and why
+
+    after = report()
+    assert after["review_candidates"] == [] and after["review_decisions"] == [decision]
+    transport = after["concentration"][0]
+    # one taxi firm now: 40% and 60% -> 1600 + 3600
+    assert (transport["suppliers"], transport["hhi"]) == (2, 5200.0)
+
+    # a later decision on the same pair replaces it: two firms again, and the pair stays off the list
+    undone = runner.invoke(app, ["spend", "review", "Smyth Taxis", "Smith Taxis", "--db", str(db), "--different",
+                                 "--by", "a.auditor", "--reason", "different owners at Companies House"])
+    assert undone.exit_code == 0 and "are two organisations" in undone.stdout
+    final = report()
+    assert final["concentration"][0]["hhi"] == 4600.0 and final["review_candidates"] == []
+    assert [d["decided_by"] for d in final["review_decisions"]] == ["a.auditor"]
+    assert len(json.loads(reviews.read_text())) == 2  # nothing is edited, decisions are only added

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from commonweal.cli.errors import fail_on_input_error
 from commonweal.io.errors import InputError
 from commonweal.services import spend as service
 
@@ -20,11 +22,6 @@ market_app = typer.Typer(help="Suppliers, community partners and lotting advice.
 DbOption = Annotated[Path, typer.Option("--db", help="Folder of the spend store (Parquet and import reports).")]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
 err = Console(stderr=True)
-
-
-def _fail(exc: InputError) -> None:
-    err.print(f"[red]Nothing was saved.[/red]\n{exc.summary()}", highlight=False)
-    raise typer.Exit(code=1)
 
 
 def _rows_in(path: Path) -> int:
@@ -52,8 +49,7 @@ def import_(
             reports = service.import_files(files, db, column_map=column_map, date_order=date_order,
                                            progress=lambda n: progress.advance(task, n), engine=engine)
     except InputError as exc:
-        _fail(exc)
-        return
+        raise fail_on_input_error(exc) from None
     except ValueError as exc:
         err.print(str(exc))
         raise typer.Exit(code=2) from None
@@ -85,8 +81,7 @@ def report(
         data = service.spend_report(db, bands=bands, council=council,
                                     local_areas=[p for p in local_postcodes.split(",") if p])
     except InputError as exc:
-        _fail(exc)
-        return
+        raise fail_on_input_error(exc) from None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         service.write_outputs(data, out)
@@ -96,6 +91,31 @@ def report(
         typer.echo(service.report_html(data))
     else:
         _print_report(data)
+
+
+@spend_app.command("review")
+def review(
+    left: Annotated[str, typer.Argument(help="A supplier name from the report's review list")],
+    right: Annotated[str, typer.Argument(help="The name it was listed beside")],
+    db: DbOption,
+    same: Annotated[bool, typer.Option("--same/--different", help="One organisation, or two")],
+    by: Annotated[str, typer.Option("--by", help="Who decided (recorded with the date)")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the record")],
+    output: FormatOption = "text",
+) -> None:
+    """Decide a pair of look-alike supplier names: --same joins them in every later report, --different takes
+    the pair off the review list."""
+    try:
+        decision = service.review_suppliers(db, left, right, same=same, decided_by=by, reason=reason,
+                                            today=dt.date.today())  # noqa: DTZ011 (the council's calendar day)
+    except InputError as exc:
+        raise fail_on_input_error(exc) from None
+    if output == "json":
+        typer.echo(json.dumps(decision, indent=2))
+        return
+    verdict = "the same organisation" if decision["same"] else "two organisations"
+    typer.echo(f"Recorded: '{decision['left']}' and '{decision['right']}' are {verdict} "
+               f"({decision['decided_by']}, {decision['decided_on']}: {decision['reason']})")
 
 
 def _print_report(data: dict[str, Any]) -> None:
@@ -175,6 +195,5 @@ def accuracy(files: Annotated[list[Path], typer.Argument(help="Files carrying a 
     try:
         results = service.accuracy_of_files(files)
     except InputError as exc:
-        _fail(exc)
-        return
+        raise fail_on_input_error(exc) from None
     typer.echo(json.dumps(results, indent=2))

@@ -5,6 +5,7 @@ Plain data in and out, so the CLI and the web app are thin faces over the same c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
@@ -27,7 +28,13 @@ from commonweal.domain.market.partners import (
     Organisation,
     lot_advice,
 )
-from commonweal.domain.market.resolution import SpendWithSupplier, SupplierMention, resolve
+from commonweal.domain.market.resolution import (
+    Resolution,
+    ReviewDecision,
+    SpendWithSupplier,
+    SupplierMention,
+    resolve,
+)
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.spend.fast import fast_import
 from commonweal.io.spend.grants360 import read_360giving
@@ -178,17 +185,29 @@ class Market:
         rows = analytics.to_records(analytics.spend_by(self.payments, dims).limit(top))
         return [dict(r, total=_money(r["total"])) for r in rows]
 
-    def by_service(self) -> dict[tuple[str, str], dict[str, Decimal]]:
+    def resolution(self) -> Resolution:
+        """The store's suppliers resolved to entities, with the reviewers' decisions applied."""
+        return resolve([SupplierMention(r["name"] or "", company_number(r["company_number"] or ""),
+                                        charity_number(r["charity_number"] or ""), vat_number(r["vat_number"] or ""))
+                        for r in self.suppliers if not r["redacted"]],
+                       decisions=[_decision(r) for r in self.store.reviews()])
+
+    def by_service(self, entity_of: dict[str, str]) -> dict[tuple[str, str], dict[str, Decimal]]:
+        """Each service area's spend per supplier entity: one organisation under several names (a shared company,
+        charity or VAT number, or a reviewer's decision) counts once in concentration and dependency."""
         grouped: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
         for row in analytics.to_records(analytics.supplier_totals_by_service(self.payments)):
-            grouped[(row["council"], row["service_area"] or "(none)")][row["supplier_key"]] = row["total"]
+            amounts = grouped[(row["council"], row["service_area"] or "(none)")]
+            entity = entity_of.get(row["supplier_key"], row["supplier_key"])
+            amounts[entity] = amounts.get(entity, Decimal(0)) + row["total"]
         return grouped
 
     def report(self, bands: str = "uk-2010", top: int = 15,
                dependency_share: Decimal = conc.DEFAULT_DEPENDENCY_SHARE,
                local_areas: Sequence[str] = ()) -> dict[str, Any]:
         band_set = conc.BAND_SETS[bands]
-        grouped = self.by_service()
+        resolution = self.resolution()
+        grouped = self.by_service(resolution.entity_of)
         concentration = sorted(
             (dict(asdict(conc.concentration(service, amounts, band_set)), council=council)
              for (council, service), amounts in grouped.items()),
@@ -200,10 +219,6 @@ class Market:
         curve = [{"suppliers": n, "cumulative_share": float(share)}
                  for n, share in conc.concentration_curve(grouped[largest])] if largest else []
         alerts = conc.dependency_alerts({f"{c} / {s}": a for (c, s), a in grouped.items()}, dependency_share)
-        resolution = resolve([SupplierMention(r["name"] or "", company_number(r["company_number"] or ""),
-                                              charity_number(r["charity_number"] or ""),
-                                              vat_number(r["vat_number"] or ""))
-                              for r in self.suppliers if not r["redacted"]])
         top_suppliers = analytics.to_records(
             analytics.spend_by(self.payments.filter(~self.payments.supplier_redacted), ["supplier_key"]).limit(top))
         sources: dict[str, int] = defaultdict(int)
@@ -232,6 +247,7 @@ class Market:
             "entities": len(resolution.entities),
             "review_candidates": [asdict(c) for c in resolution.candidates[:top]],
             "review_candidate_count": len(resolution.candidates),
+            "review_decisions": [dict(asdict(d), decided_on=d.decided_on.isoformat()) for d in resolution.decisions],
         }
 
     def local_share(self, local_areas: Sequence[str]) -> dict[str, Any]:
@@ -268,6 +284,37 @@ class Market:
                              is_local(postcode[key], local_areas) if postcode.get(key) else None,
                              tuple(sorted(area_of[key])), total[key], largest[key])
                 for key in largest]
+
+
+def _decision(record: dict[str, Any]) -> ReviewDecision:
+    return ReviewDecision(record["left"], record["right"], record["same"], record["decided_by"],
+                          dt.date.fromisoformat(record["decided_on"]), record["reason"])
+
+
+def review_suppliers(db: Path, left: str, right: str, *, same: bool, decided_by: str, reason: str,
+                     today: dt.date) -> dict[str, Any]:
+    """Record a person's decision that two supplier names are the same organisation (`same`) or two; later
+    reports apply it (see `resolution.resolve`). The names are matched after normalisation and must both be
+    suppliers in the store; who decided and why are required, as for any decision a council may have to explain."""
+    store = SpendStore(db)
+    if not store.has("payments"):
+        raise InputError([Problem(str(db), "holds no imported spend; run `commonweal spend import` first")])
+    known = {r["supplier_key"] for r in Market(db).suppliers if not r["redacted"]}
+    keys = normalise_name(left), normalise_name(right)
+    problems = [Problem(str(db), f"no supplier called '{name}' (normalised '{key}') is in the store; use a name "
+                                 "from the report's review list")
+                for name, key in zip((left, right), keys, strict=True) if key not in known]
+    if keys[0] == keys[1]:
+        problems.append(Problem(str(db), f"'{left}' and '{right}' are already one supplier (both normalise to "
+                                         f"'{keys[0]}')"))
+    problems += [Problem(str(db), f"{field} is required: say {hint}") for field, value, hint in (
+        ("--by", decided_by, "who decided"), ("--reason", reason, "why, for the record")) if not value.strip()]
+    if problems:
+        raise InputError(problems)
+    decision = {"left": keys[0], "right": keys[1], "same": same, "decided_by": decided_by.strip(),
+                "decided_on": today.isoformat(), "reason": reason.strip()}
+    store.add_review(decision)
+    return decision
 
 
 def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None,

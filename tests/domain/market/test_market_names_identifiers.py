@@ -1,8 +1,10 @@
+import datetime as dt
+
 import pytest
 
 from commonweal.domain.market.identifiers import charity_number, company_number, vat_number
 from commonweal.domain.market.names import normalise_name
-from commonweal.domain.market.resolution import SupplierMention, resolve
+from commonweal.domain.market.resolution import ReviewDecision, SupplierMention, resolve
 
 
 @pytest.mark.parametrize(("raw", "key"), [
@@ -49,3 +51,27 @@ def test_identifiers_merge_and_similar_names_are_only_listed() -> None:
     assert ("ACORN CARE AND EDUCATION", "ACORN CARE AND EDUCATION SALES LEDGER") in pairs
     assert ("SMITH TAXIS", "SMYTH TAXIS") in pairs
     assert result.entity_of["SMITH TAXIS"] != result.entity_of["SMYTH TAXIS"]
+
+
+def test_a_reviewers_decision_joins_or_separates_a_pair_and_the_latest_stands() -> None:
+    mentions = [SupplierMention("Smith Taxis"), SupplierMention("Smyth Taxis"),
+                SupplierMention("Acorn Care and Education"), SupplierMention("Acorn Care and Education Sales Ledger")]
+    day = dt.date(2026, 11, 24)
+    same = ReviewDecision("SMITH TAXIS", "SMYTH TAXIS", True, "j.bloggs", day, "same VAT invoice address")
+    different = ReviewDecision("ACORN CARE AND EDUCATION", "ACORN CARE AND EDUCATION SALES LEDGER", False,
+                               "j.bloggs", day, "the ledger is a separate trading account")
+    result = resolve(mentions, decisions=[same, different])
+    assert result.entity_of["SMYTH TAXIS"] == result.entity_of["SMITH TAXIS"]  # joined by the decision
+    assert result.entity_of["ACORN CARE AND EDUCATION"] != result.entity_of["ACORN CARE AND EDUCATION SALES LEDGER"]
+    assert result.candidates == ()  # both pairs are decided, so neither is listed again
+    assert len(result.entities) == 3 and set(result.decisions) == {same, different}
+
+    # a later decision on the same pair (names given the other way round) replaces the earlier one
+    undone = ReviewDecision("SMYTH TAXIS", "SMITH TAXIS", False, "a.auditor", day, "different owners")
+    result = resolve(mentions, decisions=[same, different, undone])
+    assert result.entity_of["SMYTH TAXIS"] != result.entity_of["SMITH TAXIS"]
+    assert set(result.decisions) == {different, undone}
+
+    # a decision about a name not among the mentions (another council's supplier) is not applied
+    elsewhere = ReviewDecision("SMITH TAXIS", "NORTHERN CABS", True, "j.bloggs", day, "merged firms")
+    assert resolve(mentions, decisions=[elsewhere]).decisions == ()

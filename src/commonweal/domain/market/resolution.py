@@ -3,11 +3,13 @@
 Identifiers first (company, charity and VAT numbers join mentions outright), then identical normalised names.
 Similar names are only *candidates* listed for a person to review, never merged silently: fuzzy matching
 (rapidfuzz token-sort ratio) finds `LIFEWAYS COMMUNITY CARE LTD (NEW` beside `Lifeways Community Care Limited`,
-but a 92% match is not proof.
+but a 92% match is not proof. A person's `ReviewDecision` settles a pair: "the same organisation" joins the two
+into one entity, "different" takes the pair off the list; either way the decision keeps who made it, when and why.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,10 +51,28 @@ class ReviewCandidate:
 
 
 @dataclass(frozen=True)
+class ReviewDecision:
+    """A person's decision on a pair of names listed for review (`left`, `right`: normalised names): the same
+    organisation (`same`) or two. For the same pair, the latest decision stands."""
+
+    left: str
+    right: str
+    same: bool
+    decided_by: str
+    decided_on: dt.date
+    reason: str
+
+    @property
+    def pair(self) -> frozenset[str]:
+        return frozenset((self.left, self.right))
+
+
+@dataclass(frozen=True)
 class Resolution:
     entities: tuple[Entity, ...]
     entity_of: dict[str, str]  # normalised name -> entity key
     candidates: tuple[ReviewCandidate, ...]
+    decisions: tuple[ReviewDecision, ...] = ()  # the standing decisions on pairs of names both present
 
 
 def _identifiers(m: SupplierMention) -> list[str]:
@@ -60,8 +80,10 @@ def _identifiers(m: SupplierMention) -> list[str]:
             (("GB-COH", m.company_number), ("GB-CHC", m.charity_number), ("GB-VAT", m.vat_number)) if value]
 
 
-def resolve(mentions: Sequence[SupplierMention],
-            review_threshold: float = DEFAULT_REVIEW_THRESHOLD) -> Resolution:
+def resolve(mentions: Sequence[SupplierMention], review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+            decisions: Sequence[ReviewDecision] = ()) -> Resolution:
+    """Entities from identifiers, identical normalised names and decisions that two names are the same
+    organisation; the remaining look-alike pairs no one has decided on, for review."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -88,6 +110,11 @@ def resolve(mentions: Sequence[SupplierMention],
                 union(key, by_identifier[identifier])
             else:
                 by_identifier[identifier] = key
+    standing = {d.pair: d for d in decisions}  # in the order made, so the latest per pair wins
+    applied = tuple(d for d in standing.values() if d.left in parent and d.right in parent)
+    for decision in applied:
+        if decision.same:
+            union(decision.left, decision.right)
     groups: dict[str, list[str]] = defaultdict(list)
     for key in parent:
         groups[find(key)].append(key)
@@ -98,7 +125,9 @@ def resolve(mentions: Sequence[SupplierMention],
         Entity(root, tuple(sorted({n for k in keys for n in names_of[k]})), tuple(sorted(ids_of[root])))
         for root, keys in sorted(groups.items()))
     entity_of = {key: find(key) for key in parent}
-    return Resolution(entities, entity_of, tuple(_candidates(sorted(groups), review_threshold)))
+    candidates = [c for c in _candidates(sorted(groups), review_threshold)
+                  if frozenset((c.left, c.right)) not in standing]
+    return Resolution(entities, entity_of, tuple(candidates), applied)
 
 
 def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:

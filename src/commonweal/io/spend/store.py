@@ -1,10 +1,11 @@
 """The spend store: normalised rows as Parquet in a `--db` folder, with the import report of every file.
 
 Layout: `payments/<sha>.parquet` (payments, card transactions and grants), `contracts/<sha>.parquet` (contracts
-registers), `reports/<sha>.json`. `<sha>` is the first 16 hex digits of the source file's SHA-256, so importing
-the same file again replaces it rather than counting it twice. Money is DECIMAL(18,2), never a float.
-Every file of an import is written to a temporary name first and renamed only when all are written, so a failed
-import leaves the store as it was.
+registers), `reports/<sha>.json`, and `reviews.json`: people's decisions on look-alike supplier names, in the
+order made, each with who made it, when and why (never edited, only added to). `<sha>` is the first 16 hex digits
+of the source file's SHA-256, so importing the same file again replaces it rather than counting it twice. Money is
+DECIMAL(18,2), never a float. Every file of an import is written to a temporary name first and renamed only when
+all are written, so a failed import leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -81,6 +82,17 @@ class SpendStore:
             raise
         for temp, final in staged:
             os.replace(temp, final)
+
+    def reviews(self) -> list[dict[str, Any]]:
+        path = self.folder / "reviews.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+    def add_review(self, review: dict[str, Any]) -> None:
+        """Append one decision; the file is replaced whole, so a failed write leaves the earlier decisions."""
+        path = self.folder / "reviews.json"
+        temp = path.with_name(f".reviews.{uuid.uuid4().hex}.tmp")
+        temp.write_text(json.dumps([*self.reviews(), review], indent=2), encoding="utf-8")
+        os.replace(temp, path)
 
     def reports(self) -> list[dict[str, Any]]:
         folder = self.folder / "reports"
