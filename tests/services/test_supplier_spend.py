@@ -61,6 +61,11 @@ def test_the_cli_takes_the_spend_store(spend_db: Path) -> None:
     # 50,000 / 110,000 = 0.4545 (4 dp); 40,000 / 110,000 = 0.3636
     assert register["Keystone Outsourcing plc"]["dependency"]["council_dependence"] == 0.4545
     assert register["Greenway Community Care Ltd"]["dependency"]["council_dependence"] == 0.3636
+    # where each figure came from is kept, so a reader can check it
+    assert register["Greenway Community Care Ltd"]["dependency"]["council_spend_source"] == (
+        f"spend store {spend_db}: spend with the supplier matched by company number; "
+        "spend in service areas containing 'HOME CARE'")
+    assert "matched by name" in register["Keystone Outsourcing plc"]["dependency"]["council_spend_source"]
 
 
 def test_figures_the_contracts_file_states_are_kept(spend_db: Path) -> None:
@@ -68,6 +73,9 @@ def test_figures_the_contracts_file_states_are_kept(spend_db: Path) -> None:
     register = assess_suppliers(AssessmentRequest(ACCOUNTS, contracts=contracts, spend_db=spend_db,
                                                   service="home care"))
     assert dependencies(register)["Greenway Community Care Ltd"] == D("0.2")
+    greenway = next(r for r in register if r.supplier == "Greenway Community Care Ltd")
+    assert greenway.dependency.council_spend_source.startswith("contracts.csv row ")  # the store added nothing
+    assert "spend store" not in greenway.dependency.council_spend_source
 
 
 def test_an_unknown_service_area_is_refused_naming_the_areas(spend_db: Path) -> None:

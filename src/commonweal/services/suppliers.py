@@ -58,12 +58,20 @@ def add_spend_from_store(
         numbers = [a.company_number for a in accounts if a.supplier == supplier and a.company_number]
         found = spend_with(supplier, numbers[-1] if numbers else None, spend)
         exposure = exposures.get(supplier, ContractExposure(supplier))
+        from_store = []
+        if exposure.council_spend_with_supplier is None:
+            from_store.append(f"spend with the supplier matched by {found[1]}" if found
+                              else "spend with the supplier not found (no matching company number or name)")
+        if exposure.council_spend_in_service_area is None:
+            from_store.append(f"spend in service areas containing '{service}'")
+        source = f"spend store {db}: {'; '.join(from_store)}" if from_store else ""
         exposures[supplier] = replace(
             exposure,
             council_spend_with_supplier=exposure.council_spend_with_supplier
             if exposure.council_spend_with_supplier is not None else (found[0] if found else None),
             council_spend_in_service_area=exposure.council_spend_in_service_area
             if exposure.council_spend_in_service_area is not None else area_total,
+            council_spend_source="; ".join(s for s in (exposure.council_spend_source, source) if s),
         )
 
 
@@ -136,6 +144,7 @@ def register_as_dict(register: list[SupplierRisk]) -> dict[str, object]:
                     "supplier_dependence": plain(risk.dependency.supplier_dependence),
                     "council_dependence": plain(risk.dependency.council_dependence),
                     "rating": risk.dependency.rating.value,
+                    "council_spend_source": risk.dependency.council_spend_source or None,
                 },
                 "checklist": [{"action": c.action, "source": c.source} for c in risk.checklist],
             }

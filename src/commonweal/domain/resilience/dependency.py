@@ -20,6 +20,7 @@ class ContractExposure:
     council_spend_with_supplier: Decimal | None = None
     council_spend_in_service_area: Decimal | None = None
     critical: bool = False
+    council_spend_source: str = ""  # where the two council spend figures came from, for whoever checks them
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Dependency:
     council_dependence: Value  # council spend with supplier / council spend in the service area
     rating: Rating
     reasons: tuple[tuple[Rating, str], ...]
+    council_spend_source: str = ""
 
 
 def _share(part: Decimal | None, whole: Decimal | None, part_name: str, whole_name: str) -> Value:
@@ -64,7 +66,8 @@ def assess_dependency(exposure: ContractExposure, turnover: Decimal | None, poli
                         f"the supplier takes {council_share:.0%} of the council's spend in this service area: "
                         "few alternatives could step in if it failed"))
     rating = worst([supplier_rating, council_rating])
-    return Dependency(supplier_share, council_share, rating, tuple(sorted(reasons, key=lambda r: -r[0].severity)))
+    return Dependency(supplier_share, council_share, rating, tuple(sorted(reasons, key=lambda r: -r[0].severity)),
+                      exposure.council_spend_source)
 
 
 @dataclass(frozen=True)
