@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -31,3 +33,13 @@ def shared_reference() -> Path:
     if not folder.is_dir():
         pytest.skip(f"reference folder {folder} is absent")
     return folder
+
+
+@pytest.fixture(scope="session")
+def ocds_generator() -> ModuleType:
+    """benchmarks/ocds_generate.py: Contracts Finder-shaped releases, valid against OCDS 1.1.5."""
+    spec = importlib.util.spec_from_file_location("ocds_generate", REPO / "benchmarks" / "ocds_generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

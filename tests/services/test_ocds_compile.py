@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import orjson
 import pytest
@@ -30,18 +30,11 @@ def ours(path: Path, **kwargs: object) -> bytes:
     return b"".join(line + b"\n" for line in compile_lines(path, **kwargs))  # type: ignore[arg-type]
 
 
-def _generate(path: Path, megabytes: float) -> None:
-    spec = importlib.util.spec_from_file_location("ocds_generate", REPO / "benchmarks" / "ocds_generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(path, megabytes, seed=7)
-
-
 @pytest.mark.parametrize("versioned", [False, True])
-def test_generated_contracts_finder_file_compiles_exactly_as_ocdskit(tmp_path: Path, versioned: bool) -> None:
+def test_generated_contracts_finder_file_compiles_exactly_as_ocdskit(tmp_path: Path, versioned: bool,
+                                                                     ocds_generator: ModuleType) -> None:
     path = tmp_path / "generated.jsonl"
-    _generate(path, 3)  # ~1,000 releases over ~330 ocids, with amendments, awards and contracts
+    ocds_generator.generate(path, 3, seed=7)  # ~1,000 releases over ~330 ocids, with amendments, awards and contracts
     expected = ocdskit_compile(path.read_bytes(), versioned=versioned)
     assert expected.count(b"\n") > 300
     assert ours(path, versioned=versioned) == expected

