@@ -75,3 +75,37 @@ def test_a_reviewers_decision_joins_or_separates_a_pair_and_the_latest_stands() 
     # a decision about a name not among the mentions (another council's supplier) is not applied
     elsewhere = ReviewDecision("SMITH TAXIS", "NORTHERN CABS", True, "j.bloggs", day, "merged firms")
     assert resolve(mentions, decisions=[elsewhere]).decisions == ()
+
+
+def naive_candidates(keys: list[str], threshold: float) -> list[tuple[str, str, float, str]]:
+    """Every pair in every block, one at a time: the plain reading of the rule, to hold the fast one to."""
+    from rapidfuzz import fuzz
+
+    from commonweal.domain.market.resolution import MIN_PREFIX_LENGTH
+
+    found = []
+    for i, left in enumerate(keys):
+        for right in keys[i + 1:]:
+            if left[:2] != right[:2]:
+                continue
+            if len(left) >= MIN_PREFIX_LENGTH and right.startswith(left):
+                found.append((left, right, 100.0, "one name is a truncated form of the other"))
+            elif (score := fuzz.token_sort_ratio(left, right)) >= threshold:
+                found.append((left, right, round(score, 1), "similar names"))
+    return sorted(found, key=lambda c: (-c[2], c[0], c[1]))
+
+
+def test_review_candidates_match_the_plain_pairwise_rule() -> None:
+    import random
+
+    from commonweal.domain.market.resolution import _candidates
+
+    rng = random.Random(11)
+    words = ["CARE", "CARES", "COMMUNITY", "HOME", "HOMES", "SERVICES", "SERVICE", "TRUST", "NORTH", "NORTHERN"]
+    names = {" ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(400)}
+    names |= {name + " " + rng.choice(words) for name in list(names)[:60]}  # truncated forms, 20+ characters
+    names |= {name[:-1] + "X" for name in list(names)[:60]}  # one letter apart
+    keys = sorted(names)
+    fast = [(c.left, c.right, c.score, c.reason) for c in _candidates(keys, 90.0)]
+    assert fast == naive_candidates(keys, 90.0)
+    assert any(c[3].startswith("one name is a truncated") for c in fast) and any(c[3] == "similar names" for c in fast)

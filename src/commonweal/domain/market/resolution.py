@@ -10,11 +10,13 @@ into one entity, "different" takes the pair off the list; either way the decisio
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from commonweal.domain.market.identifiers import company_number
@@ -130,23 +132,33 @@ def resolve(mentions: Sequence[SupplierMention], review_threshold: float = DEFAU
     return Resolution(entities, entity_of, tuple(candidates), applied)
 
 
+# Rows of a block scored against the whole block at once: bounds memory (rows x block size floats) however
+# large a block grows.
+_SCORE_ROWS = 512
+
+
 def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
     """Pairs of entity keys that look alike, compared within blocks sharing their first two characters (so
-    `SMITH` meets `SMYTH` while the comparison stays far below all pairs)."""
+    `SMITH` meets `SMYTH` while the comparison stays far below all pairs). `keys` are sorted, so a name's
+    truncated forms stand just before it and the names beginning with a name follow it in one run."""
     blocks: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         blocks[key[:2]].append(key)
     found = []
     for block in blocks.values():
-        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
-        for i, left in enumerate(block):
-            for j in range(i + 1, len(block)):
-                right = block[j]
-                shorter, longer = sorted((left, right), key=len)
-                if len(shorter) >= MIN_PREFIX_LENGTH and longer.startswith(shorter):
-                    found.append(ReviewCandidate(left, right, 100.0, "one name is a truncated form of the other"))
-                elif scores[i, j] >= threshold:
-                    found.append(ReviewCandidate(left, right, round(float(scores[i, j]), 1), "similar names"))
+        truncated: set[tuple[int, int]] = set()
+        for i, shorter in enumerate(block):
+            if len(shorter) >= MIN_PREFIX_LENGTH:
+                for j in range(i + 1, bisect_right(block, shorter + "\U0010ffff", lo=i + 1)):
+                    truncated.add((i, j))
+                    found.append(ReviewCandidate(shorter, block[j], 100.0, "one name is a truncated form of the other"))
+        for start in range(0, len(block), _SCORE_ROWS):
+            scores = process.cdist(block[start:start + _SCORE_ROWS], block, scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=threshold, dtype=np.float32)
+            for row, j in zip(*np.nonzero(scores >= threshold), strict=True):
+                i = start + int(row)
+                if j > i and (i, j) not in truncated:
+                    found.append(ReviewCandidate(block[i], block[j], round(float(scores[row, j]), 1), "similar names"))
     return sorted(found, key=lambda c: (-c.score, c.left, c.right))
 
 
