@@ -126,8 +126,8 @@ def compiled_releases(db: Path) -> Iterator[dict[str, Any]]:
 
 
 def table_counts(db: Path) -> dict[str, int]:
-    """Rows per OCDS table. (Plain DuckDB: ibis-framework 12.0 calls `fetch_arrow_table`, which the pinned
-    duckdb 2.0.1 no longer has, so Ibis cannot execute against this DuckDB yet.)"""
+    """Rows per OCDS table. (Plain DuckDB: listing tables through ibis-framework 12.0 calls `fetch_arrow_table`,
+    which the pinned duckdb 2.0.1 no longer has; Ibis expressions on a named table do run.)"""
     with duckdb.connect(str(db), read_only=True) as con:
         present = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         counts = {}
