@@ -94,10 +94,8 @@ def _read_for_store(path: Path, stated: ColumnMap | None, date_order: str | None
     fast = path.suffix.lower() == ".csv" and (
         engine == "duckdb" or (engine == "auto" and path.stat().st_size >= FAST_PATH_BYTES))
     if fast:
-        imported = fast_import(path, supplier_key, column_map=stated, date_order=date_order)
+        imported = fast_import(path, supplier_key, column_map=stated, date_order=date_order, progress=progress)
         if imported is not None:
-            if progress:
-                progress(imported.report.rows_read)
             return imported.report, imported.write, imported.discard
     spend_file = read_file(path, stated, date_order, progress)
     keys = [supplier_key(r.supplier_name, r.supplier_redacted) for r in spend_file.records]

@@ -84,3 +84,20 @@ def test_fast_path_matches_the_row_reader_on_the_corpus(shared_data: Path, tmp_p
         fast_rows, slow_rows, fast_report, slow_report = rows_of_both(copy)
         assert fast_report == slow_report, source.name
         assert fast_rows == slow_rows, source.name
+
+
+def test_progress_is_told_while_reading_and_settles_on_the_records_read(tmp_path: Path, monkeypatch) -> None:
+    from commonweal.io.spend import fast
+
+    monkeypatch.setattr(fast, "POLL_SECONDS", 0.01)
+    path = tmp_path / "anytown_big.csv"
+    body = "".join(f"Supplier {n % 997} Ltd,C{n},{n % 28 + 1:02d}/12/2010,{n % 5000}.25,PLACE,\r\n"
+                   for n in range(300_000))
+    path.write_text("Supplier,Reference,Date,Amount,Place,\r\n" + body, encoding="utf-8")
+    told: list[int] = []
+    imported = fast_import(path, supplier_key, progress=told.append)
+    assert imported is not None
+    imported.discard()
+    assert imported.report.rows_read == 300_000
+    assert sum(told) == 300_000 and all(n > 0 for n in told)
+    assert len(told) > 1  # told while DuckDB read and parsed, not only once at the end

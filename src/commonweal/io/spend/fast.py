@@ -19,6 +19,7 @@ import hashlib
 import io
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,7 @@ from commonweal.io.spend.reader import (
 from commonweal.io.spend.values import AmbiguousDateOrderError, DateFormat, detect_date_format, is_redaction
 
 HEAD_BYTES = 1 << 20
+POLL_SECONDS = 0.2  # how often the progress bar is told of records read
 CHUNK = 1 << 24
 _C1 = {chr(c): bytes([c]).decode("cp1252", errors="ignore") for c in range(0x80, 0xA0)}
 # The amount grammar of `values.parse_amount` after `£`, `,`, spaces and `GBP` are removed: optional brackets,
@@ -113,6 +115,58 @@ def _head(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+def _estimated_records(path: Path, body: list[list[str]]) -> int:
+    """Records in the file, estimated from the size of the head's records (for the progress bar only)."""
+    sample = sum(len(",".join(r)) + 1 for r in body) or 1
+    return max(1, int(path.stat().st_size * len(body) / sample)) if body else 1
+
+
+class _Progress:
+    """Tells `progress` how many records have been handled while DuckDB runs a statement: a thread polls the
+    connection's query progress (DuckDB allows this from another thread) and converts it into records, each
+    statement counting for its share (`phase`) of the estimated total."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, progress: Callable[[int], None] | None, estimate: int):
+        self.con, self.progress, self.estimate = con, progress, estimate
+        self.base, self.share, self.told = 0.0, 0.0, 0
+        if progress:  # DuckDB tracks a query's progress only with its progress bar on (here, never printed)
+            con.execute("SET enable_progress_bar=true; SET enable_progress_bar_print=false")
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True) if progress else None
+        if self.thread:
+            self.thread.start()
+
+    def phase(self, share: float, records: int | None = None) -> None:
+        """The next statement counts for `share` of the work; `records`, once known, replaces the estimate."""
+        self.base += self.share
+        self.share = share
+        if records is not None:
+            self.estimate = records
+
+    def _tell(self, records: int) -> None:
+        records = min(records, self.estimate)
+        if self.progress and records > self.told:
+            self.progress(records - self.told)
+            self.told = records
+
+    def _poll(self) -> None:
+        while not self.done.wait(POLL_SECONDS):
+            percent = self.con.query_progress()
+            if percent >= 0:  # -1 between statements
+                fraction = min(self.base + self.share * percent / 100, 0.99)
+                self._tell(int(self.estimate * fraction))
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.thread:
+            self.thread.join()
+
+    def finish(self) -> None:
+        """Stop polling and settle the count: every record has been read and parsed."""
+        self.stop()
+        self._tell(self.estimate)
+
+
 @dataclass
 class FastImport:
     report: ImportReport
@@ -122,14 +176,15 @@ class FastImport:
 
 def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: ColumnMap | None = None,
                 date_order: str | None = None, council: str | None = None, memory_limit: str = "1500MB",
-                threads: int = 2) -> FastImport | None:
+                threads: int = 2, progress: Callable[[int], None] | None = None) -> FastImport | None:
     """Read one CSV file with DuckDB; None for a contracts register. `key_of(name, redacted)` gives the supplier
     key of each distinct name, so name normalisation stays in one place.
 
     The CSV is read once, in parallel, into a compressed in-memory table (spilling to a temporary folder past
     `memory_limit`); from it come the record count and the distinct dates and supplier names, then one query
     parses every record and writes the loaded ones as Parquet. Only when records are missing from what was
-    written are they parsed again, alone, for their reasons.
+    written are they parsed again, alone, for their reasons. `progress(n)` is told of records as they are read
+    and parsed (estimated from DuckDB's query progress, settled to the exact count at the end).
     """
     name = path.name
     stated = column_map or ColumnMap()
@@ -140,6 +195,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     assert layout is not None
     if layout.kind == "contract":
         return None  # a register's optional values and dates are the row-level reader's job
+    reporter: _Progress | None = None
     work = Path(tempfile.mkdtemp(prefix="commonweal-fast-"))
     target_dir = Path(tempfile.mkdtemp(prefix="commonweal-fast-out-"))
     try:
@@ -157,6 +213,8 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         # The file is parsed once, in parallel, into a compressed table whose rowid is the record's position
         # (insertion order is kept for this statement only): numbering records while reading the CSV would
         # take DuckDB's single-threaded streaming window.
+        reporter = _Progress(con, progress, _estimated_records(path, records[layout.header_index + 1:]))
+        reporter.phase(0.3)
         con.execute(f"""ATTACH ':memory:' AS staged (COMPRESS);
             CREATE TABLE staged.records AS SELECT {", ".join(f"c{i}" for i in kept)} FROM read_csv(
             {_q(str(source))}, header=false, skip={layout.header_index + 1}, columns={{{columns}}}, delim=',',
@@ -173,8 +231,10 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         fallback = stated.council or council or path.stem.split("_")[0].title()
         staged = target_dir / "rows.parquet"
         parsed = partial(_parsed_sql, layout, kept, date_column, name, fallback)
+        reporter.phase(0.7, records_read)
         con.execute(f"COPY (SELECT * EXCLUDE (ord, reason, reason_column) FROM ({parsed()}) WHERE reason IS NULL) "  # noqa: S608
                     f"TO {_q(str(staged))} (FORMAT parquet)")
+        reporter.finish()
         report = _report(con, staged, name, sha256, records_read, parsed, encoding=encoding, layout=layout,
                          date_format=date_fmt.describe() if date_fmt else "none")
         con.close()
@@ -182,6 +242,8 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         shutil.rmtree(target_dir, ignore_errors=True)
         raise
     finally:
+        if reporter is not None:
+            reporter.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     def write(target: Path) -> None:
