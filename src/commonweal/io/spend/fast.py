@@ -175,7 +175,7 @@ class FastImport:
 
 
 def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: ColumnMap | None = None,
-                date_order: str | None = None, council: str | None = None, memory_limit: str = "1500MB",
+                date_order: str | None = None, council: str | None = None, memory_limit: str = "1200MB",
                 threads: int = 2, progress: Callable[[int], None] | None = None) -> FastImport | None:
     """Read one CSV file with DuckDB; None for a contracts register. `key_of(name, redacted)` gives the supplier
     key of each distinct name, so name normalisation stays in one place.
