@@ -13,7 +13,7 @@ import pytest
 from commonweal.io.errors import InputError
 from commonweal.io.ocds.read import RELEASE_SCHEMA, read_all
 from commonweal.io.ocds.write import dumps
-from commonweal.services.ocds import compile_lines
+from commonweal.services.ocds import compile_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ def ocdskit_compile(jsonl: bytes, *, versioned: bool = False) -> bytes:
 
 
 def ours(path: Path, **kwargs: object) -> bytes:
-    return b"".join(line + b"\n" for line in compile_lines(path, **kwargs))  # type: ignore[arg-type]
+    return b"".join(compile_jsonl(path, **kwargs))  # type: ignore[arg-type]
 
 
 def _generate(path: Path, megabytes: float) -> None:

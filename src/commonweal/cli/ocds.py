@@ -32,7 +32,9 @@ def compile_(
     file: Annotated[Path, typer.Argument(help="OCDS file: release/record package, JSON Lines, release or array")],
     versioned: Annotated[bool, typer.Option(help="Print versioned releases instead of compiled releases")] = False,
     output: Annotated[Path | None, typer.Option(help="Write here (all or nothing) instead of standard output")] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes merging in parallel")] = 1,
+    jobs: Annotated[
+        int | None, typer.Option(help="Worker processes merging in parallel [default: one per CPU; 1: none]")
+    ] = None,
 ) -> None:
     """Merge releases into one compiled (or versioned) release per ocid, as JSON Lines in ocid order.
 
@@ -40,18 +42,18 @@ def compile_(
     with --output nothing is written unless the whole file compiles.
     """
     try:
-        lines = ocds.compile_lines(file, versioned=versioned, jobs=jobs)
+        text = ocds.compile_jsonl(file, versioned=versioned, jobs=jobs)
         if output is None:
             out = sys.stdout.buffer
-            for line in lines:
-                out.write(line + b"\n")
+            for piece in text:
+                out.write(piece)
             out.flush()
         else:
             partial = output.with_name(output.name + ".partial")
             try:
                 with partial.open("wb") as f:
-                    for line in lines:
-                        f.write(line + b"\n")
+                    for piece in text:
+                        f.write(piece)
                 partial.replace(output)
             finally:
                 partial.unlink(missing_ok=True)

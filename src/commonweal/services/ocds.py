@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +37,9 @@ def merge_rules() -> MergeRules:
     return MergeRules.from_schema(release_schema())
 
 
-# A batch's result: the JSON lines, or the problems that stop the compile.
-_Batch = tuple[list[bytes], list[Problem]]
+# A batch's result: its JSON lines as one bytes object (one message back from a worker, not one per line), or the
+# problems that stop the compile.
+_Batch = tuple[bytes, list[Problem]]
 # What forked workers read (copy-on-write) instead of receiving it pickled: the file, ocids and their releases.
 _SHARED: tuple[str, list[tuple[str, list[Entry]]], bool] | None = None
 
@@ -60,39 +59,62 @@ def _compile_batch(start: int, stop: int) -> _Batch:
     lines = []
     for ocid, entries in groups[start:stop]:
         try:
-            lines.append(orjson.dumps(_merge_group(file, ocid, entries, versioned=versioned)))
+            lines.append(orjson.dumps(_merge_group(file, ocid, entries, versioned=versioned),
+                                      option=orjson.OPT_APPEND_NEWLINE))
         except InputError as error:  # problems travel back from a worker as data, not as an exception
-            return [], error.problems
-    return lines, []
+            return b"", error.problems
+    return b"".join(lines), []
 
 
-def compile_lines(path: Path, *, versioned: bool = False, jobs: int = 1) -> Iterator[bytes]:
-    """Compiled (or versioned) releases, one JSON line per ocid in ocid order, as `ocdskit compile` prints them.
+# Below this many ocids a compile stays in one process: forking and collecting cost more than the second core saves.
+PARALLEL_FROM_OCIDS = 1000
 
-    Lines come out as they are merged; the first problem (malformed JSON, a merge conflict) raises `InputError`.
-    `jobs` > 1 merges batches of ocids in that many forked worker processes.
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity, as a container or `taskset` limits it), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def compile_jsonl(path: Path, *, versioned: bool = False, jobs: int | None = None) -> Iterator[bytes]:
+    """Compiled (or versioned) releases as JSON Lines, one line per ocid in ocid order, as `ocdskit compile`
+    prints them. The text comes in pieces of whole lines, each piece as soon as it is merged; the first problem
+    (malformed JSON, a merge conflict) raises `InputError`, as it would in one process.
+
+    `jobs` > 1 merges contiguous batches of ocids in that many forked worker processes; None means one per
+    available CPU, once the file has `PARALLEL_FROM_OCIDS` ocids.
     """
     global _SHARED  # noqa: PLW0603 (handed to forked workers through memory, not pickling)
     groups = releases_by_ocid(path)
     _SHARED = (str(path), [(ocid, groups.pop(ocid)) for ocid in sorted(groups)], versioned)
     try:
         count = len(_SHARED[1])
-        if jobs <= 1 or count < 1000:
+        workers = available_cpus() if jobs is None else jobs
+        if workers <= 1 or count < PARALLEL_FROM_OCIDS:
             yield from _emit(_compile_batch(i, i + 500) for i in range(0, count, 500))
-        else:
-            size = max(100, count // (jobs * 16))
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-                futures = [pool.submit(_compile_batch, i, i + size) for i in range(0, count, size)]
-                yield from _emit(future.result() for future in futures)
+            return
+        from concurrent.futures import ProcessPoolExecutor  # only a parallel compile pays for importing these
+        from multiprocessing import get_context
+
+        # 16 batches a worker: the last to finish is short, and the text streams out in order as it is merged
+        size = max(100, -(-count // (workers * 16)))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        try:
+            futures = [pool.submit(_compile_batch, i, i + size) for i in range(0, count, size)]
+            yield from _emit(future.result() for future in futures)
+        finally:  # after a problem, or when the caller stops reading, batches not started are dropped
+            pool.shutdown(cancel_futures=True)
     finally:
         _SHARED = None
 
 
 def _emit(batches: Iterable[_Batch]) -> Iterator[bytes]:
-    for lines, problems in batches:
+    for text, problems in batches:
         if problems:
             raise InputError(problems)
-        yield from lines
+        yield text
 
 
 def iter_compiled(path: Path) -> Iterator[dict[str, Any]]:
