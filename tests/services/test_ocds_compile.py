@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import orjson
 import pytest
@@ -13,7 +16,8 @@ import pytest
 from commonweal.io.errors import InputError
 from commonweal.io.ocds.read import RELEASE_SCHEMA, read_all
 from commonweal.io.ocds.write import dumps
-from commonweal.services.ocds import compile_jsonl
+from commonweal.services import ocds
+from commonweal.services.ocds import available_cpus, compile_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,15 +42,60 @@ def _generate(path: Path, megabytes: float) -> None:
     module.generate(path, megabytes, seed=7)
 
 
+class CountingPool(concurrent.futures.ProcessPoolExecutor):
+    """The process pool, recording how many workers each compile asked for."""
+
+    workers: ClassVar[list[int | None]] = []
+
+    def __init__(self, max_workers: int | None = None, **kwargs: object) -> None:
+        CountingPool.workers.append(max_workers)
+        super().__init__(max_workers, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """Worker counts of the process pools started; any file of more than one ocid goes parallel."""
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(ocds, "PARALLEL_FROM_OCIDS", 2)
+    CountingPool.workers = []
+    return CountingPool.workers
+
+
 @pytest.mark.parametrize("versioned", [False, True])
-def test_generated_contracts_finder_file_compiles_exactly_as_ocdskit(tmp_path: Path, versioned: bool) -> None:
+def test_generated_contracts_finder_file_compiles_exactly_as_ocdskit(
+    tmp_path: Path, versioned: bool, pools: list[int | None]
+) -> None:
     path = tmp_path / "generated.jsonl"
     _generate(path, 3)  # ~1,000 releases over ~330 ocids, with amendments, awards and contracts
     expected = ocdskit_compile(path.read_bytes(), versioned=versioned)
     assert expected.count(b"\n") > 300
-    assert ours(path, versioned=versioned) == expected
-    # and with forked workers
+    assert ours(path, versioned=versioned, jobs=1) == expected
+    assert pools == []
+    # forked workers: batches of 100 ocids, so 2 or 3 workers merge 4 batches out of order; the text is in order
     assert ours(path, versioned=versioned, jobs=2) == expected
+    assert ours(path, versioned=versioned, jobs=3) == expected
+    assert pools == [2, 3]
+
+
+def test_jobs_default_to_one_worker_per_cpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            pools: list[int | None]) -> None:
+    path = tmp_path / "generated.jsonl"
+    _generate(path, 1)
+    monkeypatch.setattr(ocds, "available_cpus", lambda: 3)
+    expected = ours(path, jobs=1)
+    assert ours(path) == expected
+    assert pools == [3]
+    # one CPU, or a file too small to pay for forking: no workers
+    monkeypatch.setattr(ocds, "available_cpus", lambda: 1)
+    assert ours(path) == expected
+    monkeypatch.setattr(ocds, "available_cpus", lambda: 3)
+    monkeypatch.setattr(ocds, "PARALLEL_FROM_OCIDS", 1000)
+    assert ours(path) == expected
+    assert pools == [3]
+
+
+def test_available_cpus_is_the_affinity_of_this_process() -> None:
+    assert available_cpus() == len(os.sched_getaffinity(0)) >= 1
 
 
 @pytest.mark.corpus
@@ -82,3 +131,32 @@ def test_a_merge_conflict_stops_the_compile(tmp_path: Path) -> None:
                     '{"ocid":"o","id":"2","date":"2024-01-02","tender":{"value":{"amount":5}}}\n')
     with pytest.raises(InputError, match="/tender/value"):
         ours(path)
+
+
+@pytest.mark.parametrize("bad", [
+    # a merge conflict in the last batch
+    ('{"ocid":"p-999","id":"1","date":"2024-01-01","tender":{"value":5}}',
+     '{"ocid":"p-999","id":"2","date":"2024-01-02","tender":{"value":{"amount":5}}}'),
+    # malformed JSON on a line the reader only skimmed for its ocid
+    ('{"ocid":"p-150","id":"1","date":}',),
+])
+def test_a_problem_in_a_worker_is_reported_as_in_one_process(
+    tmp_path: Path, bad: tuple[str, ...], pools: list[int | None]
+) -> None:
+    path = tmp_path / "releases.jsonl"
+    good = [f'{{"ocid":"p-{n:03}","id":"1","date":"2024-01-01","tender":{{"id":"t"}}}}' for n in range(300)]
+    path.write_text("\n".join([*good, *bad]) + "\n")
+    problems = []
+    for jobs in (1, 2):
+        with pytest.raises(InputError) as caught:
+            ours(path, jobs=jobs)
+        problems.append(caught.value.problems)
+    assert pools == [2]
+    assert problems[0] == problems[1]
+    (problem,) = problems[1]
+    assert problem.file == str(path)
+    if len(bad) == 2:
+        assert "ocid 'p-999', /tender/value" in problem.message
+    else:
+        assert (problem.row, problem.column) == (301, "33")
+        assert "malformed JSON" in problem.message
