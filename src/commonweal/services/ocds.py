@@ -83,8 +83,8 @@ def compile_jsonl(path: Path, *, versioned: bool = False, jobs: int | None = Non
     prints them. The text comes in pieces of whole lines, each piece as soon as it is merged; the first problem
     (malformed JSON, a merge conflict) raises `InputError`, as it would in one process.
 
-    `jobs` > 1 merges contiguous batches of ocids in that many forked worker processes; None means one per
-    available CPU, once the file has `PARALLEL_FROM_OCIDS` ocids.
+    `jobs` > 1 merges contiguous batches of ocids in that many processes: this one and `jobs` - 1 forked workers.
+    None means one per available CPU, once the file has `PARALLEL_FROM_OCIDS` ocids.
     """
     global _SHARED  # noqa: PLW0603 (handed to forked workers through memory, not pickling)
     groups = releases_by_ocid(path)
@@ -98,12 +98,15 @@ def compile_jsonl(path: Path, *, versioned: bool = False, jobs: int | None = Non
         from concurrent.futures import ProcessPoolExecutor  # only a parallel compile pays for importing these
         from multiprocessing import get_context
 
-        # 16 batches a worker: the last to finish is short, and the text streams out in order as it is merged
+        # 16 batches a process, so the last to finish is short and the text streams out in order. This process
+        # merges every `workers`-th batch itself: its text need not cross a pipe, and one fewer process is forked.
         size = max(100, -(-count // (workers * 16)))
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        starts = range(0, count, size)
+        pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("fork"))
         try:
-            futures = [pool.submit(_compile_batch, i, i + size) for i in range(0, count, size)]
-            yield from _emit(future.result() for future in futures)
+            futures = {n: pool.submit(_compile_batch, i, i + size) for n, i in enumerate(starts) if n % workers}
+            yield from _emit(futures[n].result() if n % workers else _compile_batch(i, i + size)
+                             for n, i in enumerate(starts))
         finally:  # after a problem, or when the caller stops reading, batches not started are dropped
             pool.shutdown(cancel_futures=True)
     finally:
