@@ -8,14 +8,16 @@ from dataclasses import fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from commonweal.cli.errors import fail_on_input_error
-from commonweal.domain.ocds.redflags import RedFlagSettings
 from commonweal.io.errors import InputError
 from commonweal.services import ocds
+
+if TYPE_CHECKING:  # imported where used, so `compile` starts without it
+    from commonweal.domain.ocds.redflags import RedFlagSettings
 
 app = typer.Typer(
     name="ocds", help="Open Contracting Data Standard: compile, import, export, red flags.", no_args_is_help=True
@@ -99,6 +101,8 @@ def export(
 
 
 def _settings(bid_status: list[str], threshold: list[str], disqualified_by_unsuccessful_award: bool) -> RedFlagSettings:
+    from commonweal.domain.ocds.redflags import RedFlagSettings
+
     settings = RedFlagSettings(disqualified_by_unsuccessful_award=disqualified_by_unsuccessful_award)
     mapping = {}
     for pair in bid_status:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from commonweal.domain.ocds.mapping import Process, process_from_release, release_from_process, tender_processes
 from commonweal.domain.ocds.merge import (
     MergeConflict,
     MergeRules,
@@ -21,12 +20,14 @@ from commonweal.domain.ocds.merge import (
     group_by_ocid,
     versioned_release,
 )
-from commonweal.domain.ocds.redflags import INDICATORS, Flag, RedFlagReport, RedFlagSettings, red_flags
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.ocds.read import Entry, load_group, read_all, release_schema, releases_by_ocid
 
+# Imported where used: `commonweal ocds compile` starts without the mapping and red flags modules (20 ms).
 if TYPE_CHECKING:
     from commonweal.analytics.ocds import ImportCounts
+    from commonweal.domain.ocds.mapping import Process
+    from commonweal.domain.ocds.redflags import Flag, RedFlagReport, RedFlagSettings
 
 # ---- compile -----------------------------------------------------------------------------------------------
 
@@ -131,12 +132,16 @@ def iter_compiled(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _flag_json(flag: Flag) -> dict[str, Any]:
+    from commonweal.domain.ocds.redflags import INDICATORS
+
     indicator = INDICATORS[flag.code]
     return {"code": flag.code, "title": indicator.title, "value": str(flag.value), "detail": flag.detail}
 
 
 def report_json(report: RedFlagReport) -> dict[str, Any]:
     """The report as plain JSON-ready data (decimals as strings, so nothing is rounded on the way out)."""
+    from commonweal.domain.ocds.redflags import INDICATORS
+
     return {
         "checked": report.checked,
         "processes": {ocid: [_flag_json(f) for f in flags] for ocid, flags in report.processes.items()},
@@ -156,12 +161,15 @@ def report_json(report: RedFlagReport) -> dict[str, Any]:
 
 def flags_for_file(path: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
     """Red flags over every contracting process in an OCDS file (compiled from its releases)."""
+    from commonweal.domain.ocds.redflags import red_flags
+
     return red_flags(iter_compiled(path), settings)
 
 
 def flags_for_database(db: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
     """Red flags over the contracting processes imported into a DuckDB database by `import_file`."""
     from commonweal.analytics.ocds import compiled_releases
+    from commonweal.domain.ocds.redflags import red_flags
 
     if not db.is_file():
         raise InputError([Problem(file=str(db), message="no such database (run `commonweal ocds import` first)")])
@@ -170,6 +178,9 @@ def flags_for_database(db: Path, settings: RedFlagSettings | None = None) -> Red
 
 def flags_for_tender(tender_dir: Path, settings: RedFlagSettings | None = None) -> RedFlagReport:
     """Red flags over a Commonweal tender folder's own bids and recommended awards."""
+    from commonweal.domain.ocds.mapping import release_from_process
+    from commonweal.domain.ocds.redflags import red_flags
+
     processes = _tender_processes(tender_dir, contracts=(), ocid_prefix=ocid_prefix(), as_of=datetime.now(UTC).date())
     releases = [
         release_from_process(p, release_id=f"{p.ocid}-flags", date_time=_now(), tags=["tender"], include_bids=True)
@@ -197,6 +208,7 @@ def import_file(path: Path, db: Path) -> ImportCounts:
     if problems:
         raise InputError(problems)
     from commonweal.analytics.ocds import store_import  # DuckDB: import only
+    from commonweal.domain.ocds.mapping import process_from_release
 
     return store_import(db, str(path), releases, compiled, (process_from_release(c) for c in compiled))
 
@@ -218,6 +230,7 @@ def _tender_processes(
     tender_dir: Path, *, contracts: Sequence[Path], ocid_prefix: str, as_of: date
 ) -> list[Process]:
     # imported here: the evaluation engine (NumPy) and contract folders are not needed to compile or import OCDS
+    from commonweal.domain.ocds.mapping import tender_processes
     from commonweal.domain.socialvalue.commitments import value_bids
     from commonweal.io.contracts import load_contract_folder
     from commonweal.io.socialvalue import read_folder_commitments, read_settings
@@ -264,6 +277,7 @@ def export_tender(
     """A Commonweal tender (its evaluation model, award, and the contracts let from it with their KPIs and social
     value, from contract folders) as an OCDS 1.1.5 release package, checked by libcoveocds offline. Raises if
     libcoveocds finds any validation error."""
+    from commonweal.domain.ocds.mapping import release_from_process
     from commonweal.io.ocds.write import release_package, validate_package  # requests and libcoveocds: export only
 
     published = published or _now()
