@@ -7,12 +7,14 @@ import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import orjson
 import pytest
 
+from commonweal.domain.ocds import merge
 from commonweal.io.errors import InputError
 from commonweal.io.ocds.read import RELEASE_SCHEMA, read_all
 from commonweal.io.ocds.write import dumps
@@ -62,9 +64,21 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
     return CountingPool.workers
 
 
+@pytest.fixture(params=["compiled", "plain"])
+def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The merge compiled by set-up (what users run), or the plain Python module it is compiled from."""
+    if request.param == "plain":
+        monkeypatch.setattr(ocds, "merge_module", lambda: merge)
+    else:
+        assert ocds.merge_module() is not merge, "run scripts/setup.sh: it compiles the merge"
+    ocds.merge_rules.cache_clear()  # the rules are the chosen module's own class
+    yield request.param
+    ocds.merge_rules.cache_clear()
+
+
 @pytest.mark.parametrize("versioned", [False, True])
 def test_generated_contracts_finder_file_compiles_exactly_as_ocdskit(
-    tmp_path: Path, versioned: bool, pools: list[int | None]
+    tmp_path: Path, versioned: bool, pools: list[int | None], implementation: str
 ) -> None:
     path = tmp_path / "generated.jsonl"
     _generate(path, 3)  # ~1,000 releases over ~330 ocids, with amendments, awards and contracts
@@ -142,7 +156,7 @@ def test_a_merge_conflict_stops_the_compile(tmp_path: Path) -> None:
     ('{"ocid":"p-150","id":"1","date":}',),
 ])
 def test_a_problem_in_a_worker_is_reported_as_in_one_process(
-    tmp_path: Path, bad: tuple[str, ...], pools: list[int | None]
+    tmp_path: Path, bad: tuple[str, ...], pools: list[int | None], implementation: str
 ) -> None:
     path = tmp_path / "releases.jsonl"
     good = [f'{{"ocid":"p-{n:03}","id":"1","date":"2024-01-01","tender":{{"id":"t"}}}}' for n in range(300)]

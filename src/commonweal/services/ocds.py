@@ -4,7 +4,7 @@ core in `commonweal.domain.ocds` and returns plain data (bytes, dicts) for the C
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -13,14 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from commonweal.domain.ocds.merge import (
-    MergeConflict,
-    MergeRules,
-    compile_release,
-    group_by_ocid,
-    versioned_release,
-)
+from commonweal.domain.ocds.merge import MergeRules, group_by_ocid
 from commonweal.io.errors import InputError, Problem
+from commonweal.io.ocds.compiled_merge import merge_module
 from commonweal.io.ocds.read import Entry, load_group, read_all, release_schema, releases_by_ocid
 
 # Imported where used: `commonweal ocds compile` starts without the mapping and red flags modules (20 ms).
@@ -34,8 +29,21 @@ if TYPE_CHECKING:
 
 @cache
 def merge_rules() -> MergeRules:
-    """Merge rules derived once from the shipped OCDS 1.1.5 release schema."""
-    return MergeRules.from_schema(release_schema())
+    """Merge rules derived once from the shipped OCDS 1.1.5 release schema, for `merge_module()`'s functions."""
+    rules: MergeRules = merge_module().MergeRules.from_schema(release_schema())
+    return rules
+
+
+def _compile(releases: Sequence[Mapping[str, Any]], file: str, *, versioned: bool = False) -> dict[str, Any]:
+    """One ocid's compiled (or versioned) release, merged by the compiled merge when it is built; a merge conflict
+    is a problem with the input file."""
+    merge = merge_module()
+    try:
+        compiled: dict[str, Any] = (merge.versioned_release if versioned else merge.compile_release)(
+            releases, merge_rules())
+    except merge.MergeConflict as error:
+        raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+    return compiled
 
 
 # A batch's result: its JSON lines as one bytes object (one message back from a worker, not one per line), or the
@@ -46,12 +54,7 @@ _SHARED: tuple[str, list[tuple[str, list[Entry]]], bool] | None = None
 
 
 def _merge_group(file: str, ocid: str, entries: list[Entry], *, versioned: bool) -> dict[str, Any]:
-    """One ocid's compiled (or versioned) release; a merge conflict is a problem with the input file."""
-    merge = versioned_release if versioned else compile_release
-    try:
-        return merge(load_group(file, ocid, entries), merge_rules())
-    except MergeConflict as error:
-        raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+    return _compile(load_group(file, ocid, entries), file, versioned=versioned)
 
 
 def _compile_batch(start: int, stop: int) -> _Batch:
@@ -202,9 +205,9 @@ def import_file(path: Path, db: Path) -> ImportCounts:
     problems = []
     for ocid in sorted(groups):
         try:
-            compiled.append(compile_release(groups[ocid], merge_rules()))
-        except MergeConflict as error:
-            problems.append(Problem(file=str(path), message=f"cannot merge: {error}"))
+            compiled.append(_compile(groups[ocid], str(path)))
+        except InputError as error:
+            problems.extend(error.problems)
     if problems:
         raise InputError(problems)
     from commonweal.analytics.ocds import store_import  # DuckDB: import only
