@@ -175,3 +175,21 @@ def test_a_problem_in_a_worker_is_reported_as_in_one_process(
     else:
         assert (problem.row, problem.column) == (301, "33")
         assert "malformed JSON" in problem.message
+
+
+def test_json_lines_mixing_skimmed_lines_packages_and_other_key_orders(tmp_path: Path) -> None:
+    # lines starting `{"ocid": "...` are grouped unparsed; a package, or a release whose `ocid` is not its first key,
+    # is read whole and kept serialised apart: each ocid's releases still merge in date order
+    def release(ocid: str, n: int, **fields: object) -> dict[str, object]:
+        return {"ocid": ocid, "id": str(n), "date": f"2024-01-0{n}", "parties": [], **fields}
+
+    package = {"uri": "u", "version": "1.1", "releases": [release("b", 1), release("a", 3, tender={"title": "y"})]}
+    reordered = {"id": "2", "ocid": "a", "date": "2024-01-02", "parties": [], "tender": {"status": "active"}}
+    lines = [release("a", 1, tender={"title": "x"}), package, reordered, release("b", 5, title="t")]
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n\n")  # and a blank line
+    flat = [lines[0], *package["releases"], reordered, lines[3]]  # type: ignore[list-item]
+    expected = ocdskit_compile(b"".join(orjson.dumps(r) + b"\n" for r in flat))
+    assert ours(path) == expected
+    assert expected.startswith(b'{"tag":["compiled"],"id":"a-2024-01-03","date":"2024-01-03","ocid":"a",'
+                               b'"tender":{"title":"y","status":"active"}}\n')

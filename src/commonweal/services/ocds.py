@@ -16,7 +16,7 @@ import orjson
 from commonweal.domain.ocds.merge import MergeRules, group_by_ocid
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.ocds.compiled_merge import merge_module
-from commonweal.io.ocds.read import Entry, load_group, read_all, release_schema, releases_by_ocid
+from commonweal.io.ocds.read import Entry, Grouped, load_group, read_all, release_schema, releases_by_ocid
 
 # Imported where used: `commonweal ocds compile` starts without the mapping and red flags modules (20 ms).
 if TYPE_CHECKING:
@@ -49,22 +49,19 @@ def _compile(releases: Sequence[Mapping[str, Any]], file: str, *, versioned: boo
 # A batch's result: its JSON lines as one bytes object (one message back from a worker, not one per line), or the
 # problems that stop the compile.
 _Batch = tuple[bytes, list[Problem]]
-# What forked workers read (copy-on-write) instead of receiving it pickled: the file, ocids and their releases.
-_SHARED: tuple[str, list[tuple[str, list[Entry]]], bool] | None = None
-
-
-def _merge_group(file: str, ocid: str, entries: list[Entry], *, versioned: bool) -> dict[str, Any]:
-    return _compile(load_group(file, ocid, entries), file, versioned=versioned)
+# What forked workers read (copy-on-write) instead of receiving it pickled: the file's name, its releases, their
+# ocids in order, and whether to make versioned releases.
+_SHARED: tuple[str, Grouped, list[tuple[str, list[Entry]]], bool] | None = None
 
 
 def _compile_batch(start: int, stop: int) -> _Batch:
     assert _SHARED is not None
-    file, groups, versioned = _SHARED
+    file, grouped, groups, versioned = _SHARED
     lines = []
     for ocid, entries in groups[start:stop]:
         try:
-            lines.append(orjson.dumps(_merge_group(file, ocid, entries, versioned=versioned),
-                                      option=orjson.OPT_APPEND_NEWLINE))
+            compiled = _compile(load_group(grouped, file, ocid, entries), file, versioned=versioned)
+            lines.append(orjson.dumps(compiled, option=orjson.OPT_APPEND_NEWLINE))
         except InputError as error:  # problems travel back from a worker as data, not as an exception
             return b"", error.problems
     return b"".join(lines), []
@@ -91,10 +88,11 @@ def compile_jsonl(path: Path, *, versioned: bool = False, jobs: int | None = Non
     None means one per available CPU, once the file has `PARALLEL_FROM_OCIDS` ocids.
     """
     global _SHARED  # noqa: PLW0603 (handed to forked workers through memory, not pickling)
-    groups = releases_by_ocid(path)
-    _SHARED = (str(path), [(ocid, groups.pop(ocid)) for ocid in sorted(groups)], versioned)
+    grouped = releases_by_ocid(path)
+    groups = grouped.groups
+    _SHARED = (str(path), grouped, [(ocid, groups[ocid]) for ocid in sorted(groups)], versioned)
     try:
-        count = len(_SHARED[1])
+        count = len(_SHARED[2])
         workers = available_cpus() if jobs is None else jobs
         if workers <= 1 or count < PARALLEL_FROM_OCIDS:
             yield from _emit(_compile_batch(i, i + 500) for i in range(0, count, 500))
@@ -126,9 +124,9 @@ def _emit(batches: Iterable[_Batch]) -> Iterator[bytes]:
 
 def iter_compiled(path: Path) -> Iterator[dict[str, Any]]:
     """Compiled releases, in ocid order, for red flags."""
-    groups = releases_by_ocid(path)
-    for ocid in sorted(groups):
-        yield _merge_group(str(path), ocid, groups[ocid], versioned=False)
+    grouped = releases_by_ocid(path)
+    for ocid in sorted(grouped.groups):
+        yield _compile(load_group(grouped, str(path), ocid, grouped.groups[ocid]), str(path))
 
 
 # ---- red flags -----------------------------------------------------------------------------------------------
