@@ -29,6 +29,19 @@ class Format(StrEnum):
     json = "json"
 
 
+def _pad_the_heap(megabytes: int = 64) -> bool:
+    """Ask glibc's malloc to keep this much free memory at the top of the heap, as it grows and as memory is freed.
+
+    A compile allocates and frees a few MB per batch of ocids; by default glibc hands the top of the heap back to
+    the system each time and faults it in again, which was a sixth of a parallel compile's CPU time (150 MB: system
+    time 0.40 s, 0.16 s with the pad). Returns whether malloc took it: nothing happens where malloc is not glibc's.
+    """
+    import ctypes  # only here: the other commands do not pay for importing it
+
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    return mallopt is not None and mallopt(-2, megabytes << 20) == 1  # -2: M_TOP_PAD in glibc's malloc.h
+
+
 @app.command("compile")
 def compile_(
     file: Annotated[Path, typer.Argument(help="OCDS file: release/record package, JSON Lines, release or array")],
@@ -43,6 +56,7 @@ def compile_(
     To standard output the lines stream as they are merged, and a problem stops the command with exit code 2;
     with --output nothing is written unless the whole file compiles.
     """
+    _pad_the_heap()
     try:
         text = ocds.compile_jsonl(file, versioned=versioned, jobs=jobs)
         if output is None:
