@@ -67,7 +67,8 @@ def _compile_batch(start: int, stop: int) -> _Batch:
     return b"".join(lines), []
 
 
-# Below this many ocids a compile stays in one process: forking and collecting cost more than the second core saves.
+# Below this many ocids a compile stays in one process: forking and collecting cost what the second core saves
+# (idle 2-core machine: 1,019 ocids in 7 MB, 0.35 s in one process, 0.36 in two; 2,898 in 20 MB, 0.50 and 0.41).
 PARALLEL_FROM_OCIDS = 1000
 
 
