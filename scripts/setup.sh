@@ -11,6 +11,8 @@ want libpango-1.0-0        # WeasyPrint renders PDFs with Pango
 want libpangoft2-1.0-0
 want fonts-dejavu-core
 want default-jre-headless  # PySpark, the distributed analytics engine, runs on the JVM
+want gcc                   # mypyc compiles the OCDS merge (scripts/build_merge.py)
+want libpython3.11-dev     # and needs Python's headers (a pyenv build carries its own)
 want nodejs
 want npm
 if [[ "${1:-}" == "--with-browser" ]]; then
