@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from commonweal.cli.main import app
@@ -35,6 +36,24 @@ def test_compile_prints_one_compiled_release_per_ocid_in_ocid_order(tmp_path: Pa
     assert [c["ocid"] for c in lines] == ["ocds-x-1", "ocds-x-2"]
     assert lines[0]["tender"]["title"] == "Home care"  # the later release wins
     assert lines[0]["id"] == "ocds-x-1-2024-02-01T00:00:00Z"
+
+
+def test_compile_in_worker_processes_prints_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commonweal.services import ocds
+
+    monkeypatch.setattr(ocds, "PARALLEL_FROM_OCIDS", 2)  # two ocids are enough to fork for
+    one = CliRunner().invoke(app, ["ocds", "compile", str(jsonl(tmp_path)), "--jobs", "1"])
+    for jobs in (["--jobs", "2"], []):  # the default: one worker per CPU
+        result = CliRunner().invoke(app, ["ocds", "compile", str(jsonl(tmp_path)), *jobs])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == one.stdout
+    assert [json.loads(line)["ocid"] for line in one.stdout.splitlines()] == ["ocds-x-1", "ocds-x-2"]
+
+
+def test_compile_pads_glibcs_heap() -> None:
+    from commonweal.cli.ocds import _pad_the_heap
+
+    assert _pad_the_heap() is True  # Commonweal's machines run glibc, whose malloc takes the pad
 
 
 def test_compile_versioned(tmp_path: Path) -> None:

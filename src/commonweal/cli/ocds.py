@@ -8,14 +8,16 @@ from dataclasses import fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from commonweal.cli.errors import fail_on_input_error
-from commonweal.domain.ocds.redflags import RedFlagSettings
 from commonweal.io.errors import InputError
 from commonweal.services import ocds
+
+if TYPE_CHECKING:  # imported where used, so `compile` starts without it
+    from commonweal.domain.ocds.redflags import RedFlagSettings
 
 app = typer.Typer(
     name="ocds", help="Open Contracting Data Standard: compile, import, export, red flags.", no_args_is_help=True
@@ -27,31 +29,47 @@ class Format(StrEnum):
     json = "json"
 
 
+def _pad_the_heap(megabytes: int = 64) -> bool:
+    """Ask glibc's malloc to keep this much free memory at the top of the heap, as it grows and as memory is freed.
+
+    A compile allocates and frees a few MB per batch of ocids; by default glibc hands the top of the heap back to
+    the system each time and faults it in again, which was a sixth of a parallel compile's CPU time (150 MB: system
+    time 0.40 s, 0.16 s with the pad). Returns whether malloc took it: nothing happens where malloc is not glibc's.
+    """
+    import ctypes  # only here: the other commands do not pay for importing it
+
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    return mallopt is not None and mallopt(-2, megabytes << 20) == 1  # -2: M_TOP_PAD in glibc's malloc.h
+
+
 @app.command("compile")
 def compile_(
     file: Annotated[Path, typer.Argument(help="OCDS file: release/record package, JSON Lines, release or array")],
     versioned: Annotated[bool, typer.Option(help="Print versioned releases instead of compiled releases")] = False,
     output: Annotated[Path | None, typer.Option(help="Write here (all or nothing) instead of standard output")] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes merging in parallel")] = 1,
+    jobs: Annotated[
+        int | None, typer.Option(help="Worker processes merging in parallel [default: one per CPU; 1: none]")
+    ] = None,
 ) -> None:
     """Merge releases into one compiled (or versioned) release per ocid, as JSON Lines in ocid order.
 
     To standard output the lines stream as they are merged, and a problem stops the command with exit code 2;
     with --output nothing is written unless the whole file compiles.
     """
+    _pad_the_heap()
     try:
-        lines = ocds.compile_lines(file, versioned=versioned, jobs=jobs)
+        text = ocds.compile_jsonl(file, versioned=versioned, jobs=jobs)
         if output is None:
             out = sys.stdout.buffer
-            for line in lines:
-                out.write(line + b"\n")
+            for piece in text:
+                out.write(piece)
             out.flush()
         else:
             partial = output.with_name(output.name + ".partial")
             try:
                 with partial.open("wb") as f:
-                    for line in lines:
-                        f.write(line + b"\n")
+                    for piece in text:
+                        f.write(piece)
                 partial.replace(output)
             finally:
                 partial.unlink(missing_ok=True)
@@ -97,6 +115,8 @@ def export(
 
 
 def _settings(bid_status: list[str], threshold: list[str], disqualified_by_unsuccessful_award: bool) -> RedFlagSettings:
+    from commonweal.domain.ocds.redflags import RedFlagSettings
+
     settings = RedFlagSettings(disqualified_by_unsuccessful_award=disqualified_by_unsuccessful_award)
     mapping = {}
     for pair in bid_status:

@@ -75,12 +75,12 @@ def test_malformed_json_lines_name_the_line_and_column(tmp_path: Path) -> None:
 def test_malformed_json_lines_are_caught_when_compiling_too(tmp_path: Path) -> None:
     # the fast path groups `{"ocid":"...` lines without parsing them; the merge then parses and reports the line
     path = write(tmp_path, "bad.jsonl", json.dumps(RELEASE) + '\n{"ocid": "ocds-x-2", "id": "2", "date": }\n')
-    groups = releases_by_ocid(path)
-    assert sorted(groups) == ["ocds-x-1", "ocds-x-2"]
+    grouped = releases_by_ocid(path)
+    assert sorted(grouped.groups) == ["ocds-x-1", "ocds-x-2"]
     from commonweal.io.ocds.read import load_group
 
     with pytest.raises(InputError) as caught:
-        load_group(str(path), "ocds-x-2", groups["ocds-x-2"])
+        load_group(grouped, str(path), "ocds-x-2", grouped.groups["ocds-x-2"])
     assert caught.value.problems[0].row == 2
 
 

@@ -15,8 +15,10 @@ another). Rather than reproduce an accident, `compile_release` stops with a `Mer
 the path, as it does for a release without a `date`.
 
 Releases are parsed JSON: plain dicts and lists (a dict or list subclass is taken for a value). The merged
-release is built in place of a copy: its objects and arrays are dict and list subclasses, which every JSON
-writer and `Mapping` reader treats as dicts and lists.
+release is built in place of a copy: its objects and arrays are dict and list subclasses (`merge_nodes`), which
+every JSON writer and `Mapping` reader treats as dicts and lists.
+
+`scripts/setup.sh` also compiles this module, unchanged, with mypyc (`commonweal.io.ocds.compiled_merge`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Final
+
+from commonweal.domain.ocds.merge_nodes import Items, Node
 
 OMIT_WHEN_MERGED: Final = "omitWhenMerged"
 WHOLE_LIST_MERGE: Final = "wholeListMerge"
@@ -140,24 +144,6 @@ class MergeRules:
         return tree
 
 
-class _Node(dict[str, Any]):
-    """An object being merged. `shadowed` marks an object that replaced a null leaf (see `_Merge.object`)."""
-
-    __slots__ = ("shadowed",)
-    shadowed: bool
-
-
-class _Items(list[_Node]):
-    """An array of objects being merged, in order, with `by_id` finding an item by its `id`."""
-
-    __slots__ = ("by_id", "shadowed")
-    shadowed: bool
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_id: dict[str, _Node] = {}
-
-
 _DEFAULT_RULE: tuple[int, RuleTree] = (_DEFAULT, _NO_RULES)
 
 # A path is kept as nested pairs (parent, key), cheap to extend; it is spelt out only for an error message.
@@ -183,7 +169,7 @@ class _Merge:
         # ids of the histories whose last entry the current release wrote (a release can repeat an object by id)
         self.touched: set[int] = set()
         # (object, key) pairs set to null: a compiled release leaves them out, once every release is merged
-        self.nones: list[tuple[_Node, str]] = []
+        self.nones: list[tuple[Node, str]] = []
 
     def history(self, value: Any) -> list[dict[str, Any]]:
         assert self.stamp is not None
@@ -207,7 +193,7 @@ class _Merge:
     def conflict(self, path: Path, message: str) -> MergeConflict:
         return MergeConflict(self.ocid, _spell(path), message)
 
-    def object(self, node: _Node, obj: Mapping[str, Any], rules: RuleTree, path: Path) -> bool:
+    def object(self, node: Node, obj: Mapping[str, Any], rules: RuleTree, path: Path) -> bool:
         """Merge `obj` into `node`; return whether anything was recorded (OCDS Merge's "a path was flattened")."""
         produced = False
         stamp = self.stamp
@@ -237,7 +223,7 @@ class _Merge:
                         node[key] = value
                         if value is None:
                             self.nones.append((node, key))
-                elif type(current) is _Node or type(current) is _Items:
+                elif type(current) is Node or type(current) is Items:
                     # OCDS Merge writes the leaf after the object's paths, so the object wins, unless the leaf's
                     # path came first (the object replaced a null) and the leaf is now a value.
                     if current.shadowed and value is not None:
@@ -255,23 +241,23 @@ class _Merge:
                 continue
             if current is node:
                 shadowed = False
-            elif type(current) is _Node and kind_of_value is dict:
+            elif type(current) is Node and kind_of_value is dict:
                 produced = self.object(current, value, children, (path, key)) or produced
                 continue
-            elif type(current) is _Items and kind_of_value is list:
+            elif type(current) is Items and kind_of_value is list:
                 produced = self.items(current, value, children, (path, key)) or produced
                 continue
             elif current is None and stamp is None:
                 shadowed = True
             else:
                 raise self.conflict((path, key), "an object or array replaces a value, or vice versa")
-            child: _Node | _Items
+            child: Node | Items
             if kind_of_value is dict:
-                child = _Node()
+                child = Node()
                 child.shadowed = shadowed
                 got = self.fresh(child, value, children, (path, key))
             else:
-                child = _Items()
+                child = Items()
                 child.shadowed = shadowed
                 got = self.items(child, value, children, (path, key))
             if got:
@@ -281,7 +267,7 @@ class _Merge:
                 node[key] = child
         return produced
 
-    def fresh(self, node: _Node, obj: Mapping[str, Any], rules: RuleTree, path: Path) -> bool:
+    def fresh(self, node: Node, obj: Mapping[str, Any], rules: RuleTree, path: Path) -> bool:
         """`object` for a node that has no keys yet: the same result without looking anything up in `node`."""
         produced = False
         stamp = self.stamp
@@ -308,20 +294,20 @@ class _Merge:
                         break
                 else:
                     if value:
-                        items = _Items()
+                        items = Items()
                         items.shadowed = False
                         if self.items(items, value, children, (path, key)):
                             node[key] = items
                             produced = True
             elif value:
-                child = _Node()
+                child = Node()
                 child.shadowed = False
                 if self.fresh(child, value, children, (path, key)):
                     node[key] = child
                     produced = True
         return produced
 
-    def items(self, items: _Items, values: list[dict[str, Any]], rules: RuleTree, path: Path) -> bool:
+    def items(self, items: Items, values: list[dict[str, Any]], rules: RuleTree, path: Path) -> bool:
         """Identifier merge: objects with the same `id` merge; objects without an `id` are each kept."""
         produced = False
         for value in values:
@@ -342,14 +328,14 @@ class _Merge:
                         raise self.conflict((path, key), "the `id` is a string in one release, an integer in another")
                     produced = self.object(node, value, rules, (path, key)) or produced
                     continue
-                node = _Node(id=identifier)
+                node = Node(id=identifier)
                 node.shadowed = False
                 if self.object(node, value, rules, (path, key)):
                     produced = True
                     items.append(node)
                     items.by_id[key] = node
                 continue
-            node = _Node()
+            node = Node()
             node.shadowed = False
             if self.fresh(node, value, rules, (path, len(items))):
                 produced = True
@@ -372,7 +358,7 @@ def compile_release(releases: Sequence[Mapping[str, Any]], rules: MergeRules) ->
     """The compiled release for one ocid's releases (OCDS 1.1.5 "Merging": compiled release)."""
     ocid = releases[0].get("ocid")
     merge = _Merge(ocid)
-    top = _Node(tag=["compiled"])
+    top = Node(tag=["compiled"])
     top.shadowed = False
     tree = rules.top("tag")
     for release in _in_date_order(ocid, releases):
@@ -391,7 +377,7 @@ def versioned_release(releases: Sequence[Mapping[str, Any]], rules: MergeRules) 
     """The versioned release for one ocid: each field's value history with release id, date and tag."""
     ocid = releases[0].get("ocid")
     merge = _Merge(ocid)
-    top = _Node()
+    top = Node()
     top.shadowed = False
     tree = rules.top("tag", "ocid")
     for release in _in_date_order(ocid, releases):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from hashlib import md5
 from itertools import count
+from mmap import ACCESS_READ, mmap
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -356,62 +357,79 @@ def _upgrade_amendment(block: dict[str, Any]) -> None:
 
 # ---- grouping for compile: releases kept as JSON bytes, so memory stays near the file's size --------------------
 
-# (line, raw, data): `raw` marks a JSON line kept as read (a view into the file's bytes), still to be parsed and
-# upgraded; otherwise `data` is a release already read and upgraded, serialised again. Views, not one bytes object
-# per line, so forked workers reading them copy few pages (a bytes object's reference count sits beside its data).
-Entry = tuple[int | None, bool, bytes | memoryview]
+# (line, raw, start, stop): bytes start:stop of `Grouped.file` for a JSON line kept as read (`raw`), still to be
+# parsed and upgraded; otherwise of `Grouped.reread`, a release already read and upgraded, serialised again. Plain
+# integers, not a view or a bytes object per release: grouping makes fewer objects (150 MB: 0.105 CPU s, not 0.135),
+# and forked workers reading the ranges copy few pages.
+Entry = tuple[int | None, bool, int, int]
 
 
-def _leading_ocid(data: bytes, start: int, end: int) -> str | None:
+@dataclass(frozen=True)
+class Grouped:
+    """Every release in a file as JSON bytes, grouped by ocid in file order (`ocdskit compile`'s grouping)."""
+
+    file: mmap | bytes
+    reread: bytes
+    groups: dict[str, list[Entry]]
+
+
+def _leading_ocid(data: mmap, start: int, end: int) -> str | None:
     """The ocid of a JSON line that starts `{"ocid":"...",` (most publishers' layout), without parsing the line."""
-    for head in (b'{"ocid":"', b'{"ocid": "'):
-        if data.startswith(head, start, end):
-            begin = start + len(head)
-            stop = data.find(b'"', begin, end)
-            if stop > 0 and data.find(b"\\", begin, stop) < 0:
-                return data[begin:stop].decode()
+    head = data[start:start + 10]
+    begin = start + 9 if head.startswith(b'{"ocid":"') else start + 10 if head == b'{"ocid": "' else -1
+    if begin > 0:
+        stop = data.find(b'"', begin, end)
+        if stop > 0 and data.find(b"\\", begin, stop) < 0:
+            return data[begin:stop].decode()
     return None
 
 
-def releases_by_ocid(path: Path) -> dict[str, list[Entry]]:
-    """Every release in the file as JSON bytes, grouped by ocid in file order (`ocdskit compile`'s grouping)."""
+def releases_by_ocid(path: Path) -> Grouped:
+    """Every release in the file, grouped by ocid in file order, kept as JSON bytes."""
     if not path.is_file():
         raise InputError([Problem(file=str(path), message="no such file")])
     groups: dict[str, list[Entry]] = {}
+    reread = bytearray()
+
+    def add(line: int | None, release: dict[str, Any]) -> None:
+        data = orjson.dumps(release)
+        groups.setdefault(release["ocid"], []).append((line, False, len(reread), len(reread) + len(data)))
+        reread.extend(data)
+
     with path.open("rb") as f:
-        json_lines = _is_json_lines(f)
-        if json_lines:
-            data = f.read()  # kept whole: the groups hold views into it
-            view = memoryview(data)
-            start, size = 0, len(data)
-            for number in count(1):
-                if start >= size:
-                    break
-                end = data.find(b"\n", start)
-                end = size if end < 0 else end + 1
-                ocid = _leading_ocid(data, start, end)
-                if ocid is not None:
-                    groups.setdefault(ocid, []).append((number, True, view[start:end]))
-                elif data[start:end].strip():
-                    try:
-                        item = orjson.loads(view[start:end])
-                    except orjson.JSONDecodeError as error:
-                        raise InputError([_decode_problem(str(path), error, number - 1)]) from None
-                    for _, release in _unpack(Where(str(path), number, ""), item):
-                        groups.setdefault(release["ocid"], []).append((number, False, orjson.dumps(release)))
-                start = end
-            return groups
-    for where, release in iter_raw(path):
-        groups.setdefault(release["ocid"], []).append((where.line, False, orjson.dumps(release)))
-    return groups
+        if not _is_json_lines(f):
+            for where, release in iter_raw(path):
+                add(where.line, release)
+            return Grouped(b"", bytes(reread), groups)
+        # mapped, not read: no copy of the file, and forked workers share its pages
+        data = mmap(f.fileno(), 0, access=ACCESS_READ)
+    start, size = 0, len(data)
+    for number in count(1):
+        if start >= size:
+            break
+        end = data.find(b"\n", start)
+        end = size if end < 0 else end + 1
+        ocid = _leading_ocid(data, start, end)
+        if ocid is not None:
+            groups.setdefault(ocid, []).append((number, True, start, end))
+        elif data[start:end].strip():
+            try:
+                item = orjson.loads(data[start:end])
+            except orjson.JSONDecodeError as error:
+                raise InputError([_decode_problem(str(path), error, number - 1)]) from None
+            for _, release in _unpack(Where(str(path), number, ""), item):
+                add(number, release)
+        start = end
+    return Grouped(data, bytes(reread), groups)
 
 
-def load_group(file: str, ocid: str, entries: list[Entry]) -> list[dict[str, Any]]:
+def load_group(grouped: Grouped, file: str, ocid: str, entries: list[Entry]) -> list[dict[str, Any]]:
     """Parse one ocid's releases from `releases_by_ocid` (upgrading OCDS 1.0 JSON lines)."""
     releases = []
-    for line, raw, data in entries:
+    lines, reread = memoryview(grouped.file), memoryview(grouped.reread)
+    for line, raw, start, stop in entries:
         try:
-            release = orjson.loads(data)
+            release = orjson.loads((lines if raw else reread)[start:stop])
         except orjson.JSONDecodeError as error:
             raise InputError([_decode_problem(file, error, (line or 1) - 1)]) from None
         if not raw:
