@@ -109,13 +109,16 @@ _release_bodies = st.fixed_dictionaries(
 )
 
 
+# one ocid's releases, one to four of them, dated in order
+random_releases = st.lists(_release_bodies, min_size=1, max_size=4).map(lambda bodies: [
+    {"ocid": "ocds-1", "id": f"r{n}", "date": f"2024-01-0{n + 1}", "tag": ["tender"], **body}
+    for n, body in enumerate(bodies)
+])
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_release_bodies, min_size=1, max_size=4), st.booleans())
-def test_random_releases_merge_exactly_as_ocdsmerge_does(bodies: list[dict[str, Any]], versioned: bool) -> None:
-    releases = [
-        {"ocid": "ocds-1", "id": f"r{n}", "date": f"2024-01-0{n + 1}", "tag": ["tender"], **body}
-        for n, body in enumerate(bodies)
-    ]
+@given(random_releases, st.booleans())
+def test_random_releases_merge_exactly_as_ocdsmerge_does(releases: list[dict[str, Any]], versioned: bool) -> None:
     merger = Merger(merge_rules=dict(RULES.flat))
     try:
         ours = (versioned_release if versioned else compile_release)(releases, RULES)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from commonweal.domain.ocds import merge
 from commonweal.io.ocds.compiled_merge import BUILD_DIR, compiled_name, load, merge_module, source_bytes
 from commonweal.io.ocds.read import release_schema
-from tests.domain.ocds.test_merge import _release_bodies
+from tests.domain.ocds.test_merge import random_releases
 
 
 def test_set_up_built_the_merge_for_the_current_sources() -> None:
@@ -38,12 +38,8 @@ def _merged(module: Any, releases: list[dict[str, Any]], versioned: bool) -> tup
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_release_bodies, min_size=1, max_size=4), st.booleans())
-def test_the_compiled_merge_merges_as_the_plain_one(bodies: list[dict[str, Any]], versioned: bool) -> None:
-    releases = [
-        {"ocid": "ocds-1", "id": f"r{n}", "date": f"2024-01-0{n + 1}", "tag": ["tender"], **body}
-        for n, body in enumerate(bodies)
-    ]
+@given(random_releases, st.booleans())
+def test_the_compiled_merge_merges_as_the_plain_one(releases: list[dict[str, Any]], versioned: bool) -> None:
     plain, compiled = _merged(merge, releases, versioned), _merged(merge_module(), releases, versioned)
     assert compiled == plain
     assert repr(compiled) == repr(plain)  # key order too
