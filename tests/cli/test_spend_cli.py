@@ -120,6 +120,8 @@ def test_review_decisions_join_look_alike_suppliers_with_who_and_why(tmp_path: P
     transport = before["concentration"][0]
     # shares 30%, 10%, 60% -> 900 + 100 + 3600
     assert (transport["suppliers"], transport["hhi"]) == (3, 4600.0)
+    text = runner.invoke(app, ["spend", "report", "--db", str(db)]).stdout
+    assert "'SMITH TAXIS' ~ 'SMYTH TAXIS': similar names" in text and "commonweal spend review" in text
 
     # bad decisions save nothing: an unknown name, and no reason given
     reviews = db / "reviews.json"

@@ -134,6 +134,12 @@ def _print_report(data: dict[str, Any]) -> None:
                   "pairs to review as possible duplicates")
     for alert in data["dependency_alerts"][:10]:
         console.print(f"  {alert['message']}", highlight=False)
+    if data["review_candidates"]:
+        console.print("Possible duplicates (decide each with `commonweal spend review NAME OTHER_NAME --db PATH "
+                      "--same|--different --by WHO --reason TEXT`):", highlight=False, markup=False)
+        for pair in data["review_candidates"][:10]:
+            console.print(f"  {pair['left']!r} ~ {pair['right']!r}: {pair['reason']} ({pair['score']:.0f})",
+                          highlight=False, markup=False)
 
 
 @market_app.command("partners")
