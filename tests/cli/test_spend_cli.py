@@ -108,6 +108,9 @@ def test_review_decisions_join_look_alike_suppliers_with_who_and_why(tmp_path: P
                       "Anytown Council,Transport,2022-05-05,Northern Coaches Ltd,6000\n", encoding="utf-8")
     db = tmp_path / "db"
     runner = CliRunner()
+    empty = runner.invoke(app, ["spend", "review", "Smith Taxis", "Smyth Taxis", "--db", str(db), "--same",
+                                "--by", "j.bloggs", "--reason", "same owner"])
+    assert empty.exit_code == 2 and "holds no imported spend" in empty.output and not db.exists()
     assert runner.invoke(app, ["spend", "import", str(source), "--db", str(db)]).exit_code == 0
 
     def report() -> dict:

@@ -294,10 +294,8 @@ def review_suppliers(db: Path, left: str, right: str, *, same: bool, decided_by:
     """Record a person's decision that two supplier names are the same organisation (`same`) or two; later
     reports apply it (see `resolution.resolve`). The names are matched after normalisation and must both be
     suppliers in the store; who decided and why are required, as for any decision a council may have to explain."""
-    store = SpendStore(db)
-    if not store.has("payments"):
-        raise InputError([Problem(str(db), "holds no imported spend; run `commonweal spend import` first")])
-    known = {r["supplier_key"] for r in Market(db).suppliers if not r["redacted"]}
+    market = Market(db)  # refuses an empty store, as every report does
+    known = {r["supplier_key"] for r in market.suppliers if not r["redacted"]}
     keys = normalise_name(left), normalise_name(right)
     problems = [Problem(str(db), f"no supplier called '{name}' (normalised '{key}') is in the store; use a name "
                                  "from the report's review list")
@@ -311,7 +309,7 @@ def review_suppliers(db: Path, left: str, right: str, *, same: bool, decided_by:
         raise InputError(problems)
     decision = {"left": keys[0], "right": keys[1], "same": same, "decided_by": decided_by.strip(),
                 "decided_on": today.isoformat(), "reason": reason.strip()}
-    store.add_review(decision)
+    market.store.add_review(decision)
     return decision
 
 
