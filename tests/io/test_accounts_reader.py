@@ -98,3 +98,14 @@ def test_contracts_file(tmp_path: Path) -> None:
     assert exposures["A"].annual_contract_value == Decimal(1000) and exposures["A"].critical
     assert exposures["B"].annual_contract_value is None and not exposures["B"].critical
     assert tiers == {"A": tiers["A"]} and tiers["A"].value == "high"
+
+
+def test_contracts_file_names_the_row_its_spend_figures_come_from(tmp_path: Path) -> None:
+    path = tmp_path / "contracts.csv"
+    path.write_text("supplier,annual_contract_value,council_spend_with_supplier,council_spend_in_service_area\n"
+                    "A,100,0,5000\nB,100,,\n")
+    exposures, _ = read_contract_exposures(path)
+    # a stated £0 is a figure the council gave, so it has a source like any other
+    assert exposures["A"].council_spend_source == (
+        "contracts.csv row 2: council_spend_with_supplier, council_spend_in_service_area")
+    assert exposures["B"].council_spend_source == ""

@@ -147,7 +147,8 @@ def read_contract_exposures(path: Path) -> tuple[dict[str, ContractExposure], di
                 tiers[supplier] = ContractTier(tier_text)
             except ValueError:
                 problems.add(row.file, f"is {row.get('tier')!r}; expected high, medium or low", row.number, "tier")
-        stated = [name for name in ("council_spend_with_supplier", "council_spend_in_service_area") if amounts[name]]
+        stated = [name for name in ("council_spend_with_supplier", "council_spend_in_service_area")
+                  if amounts[name] is not None]
         exposures[supplier] = ContractExposure(
             supplier=supplier, critical=critical_text in _TRUE, **amounts,
             council_spend_source=f"{row.file} row {row.number}: {', '.join(stated)}" if stated else "")
