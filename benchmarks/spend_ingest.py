@@ -78,7 +78,7 @@ def run_commonweal(source: Path, work: Path) -> dict[str, object]:
 
     db = work / "db"
     started, cpu = time.perf_counter(), time.process_time()
-    reports = import_files([source], db, engine="duckdb")
+    reports = import_files([source], db, engine="fast")
     ingest, ingest_cpu = time.perf_counter() - started, time.process_time() - cpu
     started = time.perf_counter()
     report = spend_report(db)

@@ -38,7 +38,7 @@ def import_(
     output: FormatOption = "text",
     column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON file stating the layout")] = None,
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy or mdy, when dates are ambiguous")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="auto, rows or duckdb (fast path for big CSV)")] = "auto",
+    engine: Annotated[str, typer.Option("--engine", help="auto, rows or fast (the fast path for big CSV)")] = "auto",
 ) -> None:
     """Import files into the store; prints each file's report (rows read = loaded + rejected)."""
     total = sum(_rows_in(f) for f in files)

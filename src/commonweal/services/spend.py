@@ -57,15 +57,15 @@ def read_file(path: Path, column_map: ColumnMap | None = None, date_order: str |
     return read_spend_file(path, column_map=column_map, date_order=date_order, progress=progress)
 
 
-# Commonweal default: CSV files this large take the DuckDB fast path (identical results, tested on the corpus).
+# Commonweal default: CSV files this large take the fast path (identical results, tested on the corpus).
 FAST_PATH_BYTES = 20_000_000
-ENGINES = ("auto", "rows", "duckdb")
+ENGINES = ("auto", "rows", "fast")
 
 
 def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = None, date_order: str | None = None,
                  progress: Callable[[int], None] | None = None, engine: str = "auto") -> list[dict[str, Any]]:
     """Read every file, then save them all; if any file fails as a whole nothing is saved (InputError lists
-    every failing file's problems). `engine`: rows (the row-level reader), duckdb (the fast path for CSV) or
+    every failing file's problems). `engine`: rows (the row-level reader), fast (the polars fast path for CSV) or
     auto (the fast path for CSV files of FAST_PATH_BYTES or more)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -92,7 +92,7 @@ def _read_for_store(path: Path, stated: ColumnMap | None, date_order: str | None
                     ) -> tuple[ImportReport, Callable[[Path], None], Callable[[], None]]:
     """The file's report, a writer of its rows for the store and a clean-up of anything staged."""
     fast = path.suffix.lower() == ".csv" and (
-        engine == "duckdb" or (engine == "auto" and path.stat().st_size >= FAST_PATH_BYTES))
+        engine == "fast" or (engine == "auto" and path.stat().st_size >= FAST_PATH_BYTES))
     if fast:
         imported = fast_import(path, supplier_key, column_map=stated, date_order=date_order, progress=progress)
         if imported is not None:

@@ -1,13 +1,22 @@
-"""The fast path for big spend files: DuckDB's CSV reader, with the row-level reader's rules.
+"""The fast path for big spend files: polars' CSV reader, with the row-level reader's rules.
 
 Layout (header row, column mapping, marker columns) is detected from the head of the file exactly as the
-row-level reader does. Rules that depend on few distinct values run once per distinct value in Python, with the
-very functions the row-level reader uses (`clean_text`, then `payment_date` over every distinct date text,
-redaction and supplier keys over every distinct supplier name), joined back to the rows by their raw text. Only
-per-row text cleaning, amounts and the reasons for rejection are SQL, and
-`tests/io/spend/test_spend_fast.py` holds both paths to identical rows, rejections and reports on the corpus.
-Windows-1252 files are transcoded to UTF-8 in streamed chunks first (DuckDB reads UTF-8). Contracts registers are
-small and take the row-level path.
+row-level reader does. The file is read once, in parallel, as a stream. Rules that depend on few distinct values
+run once per distinct value in Python, with the very functions the row-level reader uses (`clean_text` then
+`payment_date` for each date text, redaction and supplier keys for each supplier name), looked up by each batch
+of rows. Per-row text cleaning and amounts are polars expressions, and they only decide whether a row loads: every
+row that does not is handed to the row-level reader's own `read_row`, which gives its reason. So reasons can never
+differ between the two paths, and `tests/io/spend/test_spend_fast.py` holds both paths to identical rows,
+rejections and reports on the corpus.
+
+The date order is decided on the whole column, as the row-level reader does. To read the file only once, the
+head's verdict is used while reading and checked against every distinct date at the end; when the head cannot
+tell (every date in it reads both ways, say) or the whole column says otherwise, the date column is read first
+and the file read again.
+
+Windows-1252 files are transcoded to UTF-8 in streamed chunks first (polars reads UTF-8). Contracts registers
+are small and take the row-level path, as does a file whose quoting polars refuses (a quote inside an unquoted
+field), which Python's csv module tolerates.
 """
 
 from __future__ import annotations
@@ -20,63 +29,49 @@ import io
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
+from typing import Any
 
-import duckdb
-import pyarrow as pa
+import polars as pl
 
 from commonweal.io.errors import ProblemCollector
 from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout
 from commonweal.io.spend.reader import (
     DOUBLE_ENCODED_BOM,
     PLACEHOLDERS,
-    TOTAL_ROW_PATTERN,
     ImportReport,
     Rejection,
     clean_text,
     decode,
     payment_date,
+    read_row,
 )
 from commonweal.io.spend.values import AmbiguousDateOrderError, DateFormat, detect_date_format, is_redaction
 
 HEAD_BYTES = 1 << 20
-POLL_SECONDS = 0.2  # how often the progress bar is told of records read
 CHUNK = 1 << 24
-_C1 = {chr(c): bytes([c]).decode("cp1252", errors="ignore") for c in range(0x80, 0xA0)}
-# The amount grammar of `values.parse_amount` after `£`, `,`, spaces and `GBP` are removed: optional brackets,
-# a sign before or after the number, a `CR` suffix, leading `+`. A text matching it is taken apart with string
-# functions (each part is a fixed character at a known end), cheaper than capturing groups.
-_AMOUNT = r"^(\()?(-)?\+*(\d+(?:\.\d+)?|\.\d+)(-)?((?i:cr))?(\))?$"
+# Python's `str.isspace`, which `\s` in `clean_text` follows, is Unicode White_Space (Rust's `\s`) plus the
+# information separators \x1c-\x1f (checked character by character in the tests).
+_SPACE = r"[\s\x1c-\x1f]"
+_C1_FROM = [chr(c) for c in range(0x80, 0xA0)]
+_C1_TO = [bytes([c]).decode("cp1252", errors="ignore") for c in range(0x80, 0xA0)]
+# What `clean_text` can change in an ASCII cell: a space other than one inner space, or a control character. A
+# cell with any non-ASCII character is cleaned as well (cleaning changes nothing it does not need to).
+_ASCII_DIRTY = r"[\t-\r\x1c-\x1f]|  |^ | $"
+# `values.parse_amount`: noise removed (`£`, `,`, spaces, `GBP`), then optional brackets, a sign before or after
+# the number, a `CR` suffix, leading `+`.
+_NOISE = r"[£\x{FFFD},\s\x1c-\x1f]|(?i:GBP)"
+_AMOUNT = r"^\(?-?\+*(?:\d+(?:\.\d+)?|\.\d+)-?(?i:cr)?\)?$"
+_TOLERANCE = "0.000001"  # values.FLOAT_ARTEFACT_TOLERANCE
+_FLAGS = ("undated", "redacted", "no_supplier", "various", "credit", "card")
 
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _utf8_source(path: Path, folder: Path) -> tuple[Path, str, str]:
-    """(file to read, encoding, SHA-256) from one pass over the file: the file itself when it is UTF-8, else a
-    UTF-8 copy (Windows-1252, or Latin-1 as the reader decides)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    digest = hashlib.sha256()
-    utf8 = True
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-            return path, "utf-8", digest.hexdigest()
-        except UnicodeDecodeError:
-            pass
+def _transcoded(path: Path, folder: Path) -> tuple[Path, str]:
+    """A UTF-8 copy of a file that is not UTF-8, and the encoding it was read in: Windows-1252, or Latin-1 for
+    bytes Windows-1252 leaves undefined (as `reader.decode` decides)."""
     for encoding in ("cp1252", "latin-1"):
         target = folder / f"{path.stem}.utf8.csv"
         try:
@@ -84,87 +79,45 @@ def _utf8_source(path: Path, folder: Path) -> tuple[Path, str, str]:
                 incremental = codecs.getincrementaldecoder(encoding)()
                 while chunk := source.read(CHUNK):
                     sink.write(incremental.decode(chunk).encode("utf-8"))
-            return target, encoding, digest.hexdigest()
+            return target, encoding
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes every byte")
 
 
-# What `_clean` changes: a C1 character, a non-breaking space, whitespace other than single inner spaces. In
-# cells joined by the unit separator (\x1f), a cell's leading or trailing space touches a separator.
-_CHANGED = r"[\x{80}-\x{A0}\t\n\f\r]|  |^ | $"
-_CHANGED_IN_ROW = _CHANGED + r"| \x1f|\x1f "
+class _Digest(threading.Thread):
+    """The file's SHA-256, computed beside the reading (hashlib releases the GIL on large buffers)."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True)
+        self.path, self.hexdigest = path, ""
+
+    def run(self) -> None:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        self.hexdigest = digest.hexdigest()
+
+    def result(self) -> str:
+        self.join()
+        return self.hexdigest
 
 
-def _clean(column: str) -> str:
-    """SQL for `reader.clean_text`, run only on cells it would change (`_CHANGED`; not every non-ASCII cell: `£`
-    needs no cleaning)."""
-    full = f"coalesce({column}, '')"
-    for c1, char in _C1.items():
-        full = f"replace({full}, {_q(c1)}, {_q(char)})"
-    full = f"trim(regexp_replace(replace({full}, chr(160), ' '), '\\s+', ' ', 'g'))"
-    return (f"CASE WHEN {column} IS NULL THEN '' WHEN regexp_matches({column}, {_q(_CHANGED)}) THEN {full} "
-            f"ELSE {column} END")
+def clean(cell: pl.Expr) -> pl.Expr:
+    """`reader.clean_text` as an expression, run only on cells it may change."""
+    full = cell.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_SPACE + "+", " ").str.strip_chars(" ")
+    dirty = (cell.str.len_bytes() != cell.str.len_chars()) | cell.str.contains(_ASCII_DIRTY)
+    return pl.when(dirty).then(full).otherwise(cell)
 
 
-def _head(path: Path) -> list[list[str]]:
-    """The records of the file's head (whole lines only), for layout detection."""
+def _head(path: Path) -> tuple[list[list[str]], bytes]:
+    """The records of the file's head (whole lines only), for layout detection, and its bytes."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
-    text, _ = decode(head[: head.rfind(b"\n") + 1] if len(head) == HEAD_BYTES else head)
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def _estimated_records(path: Path, body: list[list[str]]) -> int:
-    """Records in the file, estimated from the size of the head's records (for the progress bar only)."""
-    sample = sum(len(",".join(r)) + 1 for r in body) or 1
-    return max(1, int(path.stat().st_size * len(body) / sample)) if body else 1
-
-
-class _Progress:
-    """Tells `progress` how many records have been handled while DuckDB runs a statement: a thread polls the
-    connection's query progress (DuckDB allows this from another thread) and converts it into records, each
-    statement counting for its share (`phase`) of the estimated total."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, progress: Callable[[int], None] | None, estimate: int):
-        self.con, self.progress, self.estimate = con, progress, estimate
-        self.base, self.share, self.told = 0.0, 0.0, 0
-        if progress:  # DuckDB tracks a query's progress only with its progress bar on (here, never printed)
-            con.execute("SET enable_progress_bar=true; SET enable_progress_bar_print=false")
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True) if progress else None
-        if self.thread:
-            self.thread.start()
-
-    def phase(self, share: float, records: int | None = None) -> None:
-        """The next statement counts for `share` of the work; `records`, once known, replaces the estimate."""
-        self.base += self.share
-        self.share = share
-        if records is not None:
-            self.estimate = records
-
-    def _tell(self, records: int) -> None:
-        records = min(records, self.estimate)
-        if self.progress and records > self.told:
-            self.progress(records - self.told)
-            self.told = records
-
-    def _poll(self) -> None:
-        while not self.done.wait(POLL_SECONDS):
-            percent = self.con.query_progress()
-            if percent >= 0:  # -1 between statements
-                fraction = min(self.base + self.share * percent / 100, 0.99)
-                self._tell(int(self.estimate * fraction))
-
-    def stop(self) -> None:
-        self.done.set()
-        if self.thread:
-            self.thread.join()
-
-    def finish(self) -> None:
-        """Stop polling and settle the count: every record has been read and parsed."""
-        self.stop()
-        self._tell(self.estimate)
+    head = head[: head.rfind(b"\n") + 1] if len(head) == HEAD_BYTES else head
+    text, _ = decode(head)
+    return list(csv.reader(io.StringIO(text, newline=""))), head
 
 
 @dataclass
@@ -174,76 +127,90 @@ class FastImport:
     discard: Callable[[], None]  # removes the staged rows if they were never written
 
 
-def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: ColumnMap | None = None,
-                date_order: str | None = None, council: str | None = None, memory_limit: str = "1200MB",
-                threads: int = 2, progress: Callable[[int], None] | None = None) -> FastImport | None:
-    """Read one CSV file with DuckDB; None for a contracts register. `key_of(name, redacted)` gives the supplier
-    key of each distinct name, so name normalisation stays in one place.
+@dataclass
+class _Pass:
+    """What one reading of the file found."""
 
-    The CSV is read once, in parallel, into a compressed in-memory table (spilling to a temporary folder past
-    `memory_limit`); from it come the record count and the distinct dates and supplier names, then one query
-    parses every record and writes the loaded ones as Parquet. Only when records are missing from what was
-    written are they parsed again, alone, for their reasons. `progress(n)` is told of records as they are read
-    and parsed (estimated from DuckDB's query progress, settled to the exact count at the end).
+    records: int
+    loaded: int
+    total: Decimal
+    first: dt.date | None
+    last: dt.date | None
+    councils: list[str]  # the first three, sorted
+    council_count: int
+    flags: dict[str, int]
+    refused: list[dict[str, Any]]  # the raw cells of every record that did not load
+
+
+class _Unreadable(Exception):
+    """polars refuses the file's CSV (a quote inside an unquoted field, say)."""
+
+
+class _NotUtf8(Exception):
+    """polars met bytes that are not UTF-8."""
+
+
+def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: ColumnMap | None = None,
+                date_order: str | None = None, council: str | None = None,
+                progress: Callable[[int], None] | None = None) -> FastImport | None:
+    """Read one CSV file with polars; None for a contracts register or a file whose quoting polars refuses (the
+    row-level reader takes those). `key_of(name, redacted)` gives the supplier key of each distinct name, so name
+    normalisation stays in one place. `progress(n)` is told of records as the first reading parses them.
     """
     name = path.name
     stated = column_map or ColumnMap()
+    order = stated.date_order or date_order
     problems = ProblemCollector()
-    records = _head(path)
+    records, head = _head(path)
     layout = detect_layout(name, records, stated, problems)
     problems.raise_if_any()
     assert layout is not None
     if layout.kind == "contract":
         return None  # a register's optional values and dates are the row-level reader's job
-    reporter: _Progress | None = None
     work = Path(tempfile.mkdtemp(prefix="commonweal-fast-"))
     target_dir = Path(tempfile.mkdtemp(prefix="commonweal-fast-out-"))
+    staged = target_dir / "rows.parquet"
     try:
-        source, encoding, sha256 = _utf8_source(path, work)
-        with path.open("rb") as handle:
-            start = handle.read(16)
-        if start.lstrip(b"\xef\xbb\xbf").startswith(DOUBLE_ENCODED_BOM.encode("utf-8")):
-            encoding = f"{encoding} (double-encoded BOM)"
-        con = duckdb.connect()
-        con.execute(f"SET memory_limit={_q(memory_limit)}; SET threads={threads}; "
-                    f"SET temp_directory={_q(str(work))}")
-        width = max(len(r) for r in records[layout.header_index:])
-        kept = [i for i in range(width) if i not in layout.marker_columns]
-        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-        # The file is parsed once, in parallel, into a compressed table whose rowid is the record's position
-        # (insertion order is kept for this statement only): numbering records while reading the CSV would
-        # take DuckDB's single-threaded streaming window.
-        reporter = _Progress(con, progress, _estimated_records(path, records[layout.header_index + 1:]))
-        reporter.phase(0.3)
-        con.execute(f"""ATTACH ':memory:' AS staged (COMPRESS);
-            CREATE TABLE staged.records AS SELECT {", ".join(f"c{i}" for i in kept)} FROM read_csv(
-            {_q(str(source))}, header=false, skip={layout.header_index + 1}, columns={{{columns}}}, delim=',',
-            quote='"', escape='"', auto_detect=false, strict_mode=false, encoding='utf-8',
-            max_line_size=10000000);
-            SET preserve_insertion_order=false""")  # noqa: S608
-        date_column = "date" if "date" in layout.columns else "period"
-        dates, names, records_read = _distinct(con, f"c{layout.columns[date_column]}",
-                                               f"c{layout.columns['supplier_name']}")
-        date_fmt = _date_map(con, name, layout, date_column, dates, order=stated.date_order or date_order,
-                             problems=problems)
-        problems.raise_if_any()
-        _name_map(con, names, key_of)
+        digest = _Digest(path)
+        digest.start()
+        _, encoding = decode(head)
         fallback = stated.council or council or path.stem.split("_")[0].title()
-        staged = target_dir / "rows.parquet"
-        parsed = partial(_parsed_sql, layout, kept, date_column, name, fallback)
-        reporter.phase(0.7, records_read)
-        con.execute(f"COPY (SELECT * EXCLUDE (ord, reason, reason_column) FROM ({parsed()}) WHERE reason IS NULL) "  # noqa: S608
-                    f"TO {_q(str(staged))} (FORMAT parquet)")
-        reporter.finish()
-        report = _report(con, staged, name, sha256, records_read, parsed, encoding=encoding, layout=layout,
-                         date_format=date_fmt.describe() if date_fmt else "none")
-        con.close()
+        date_column = "date" if "date" in layout.columns else "period"
+        source = path
+        if encoding.startswith("cp1252") or encoding.startswith("latin-1"):
+            source, encoding = _transcoded(path, work)
+        try:
+            try:
+                reader = _Reader(path, source, layout, date_column, records, head, fallback, key_of)
+                dates, names = reader.distinct()
+            except _NotUtf8:  # invalid UTF-8 after the head: the whole file is read as Windows-1252
+                source, encoding = _transcoded(path, work)
+                reader = _Reader(path, source, layout, date_column, records, head, fallback, key_of)
+                dates, names = reader.distinct()
+            date_fmt = _date_format(name, layout, date_column, dates, order, problems)
+            found = reader.read(date_fmt, dates, names, staged, progress)
+        except _Unreadable:
+            return None
+        encoding = encoding.replace(" (double-encoded BOM)", "")
+        if head.lstrip(b"\xef\xbb\xbf").startswith(DOUBLE_ENCODED_BOM.encode("utf-8")):
+            encoding = f"{encoding} (double-encoded BOM)"
+        sha256 = digest.result()
+        rejected = _reasons(name, layout, date_column, date_fmt, found.refused, reader.width)
+        if found.loaded + len(rejected) != found.records:
+            raise AssertionError(f"{name}: {found.records} records read, {found.loaded} loaded, "
+                                 f"{len(rejected)} rejected")
+        more = found.council_count - len(found.councils)
+        report = ImportReport(
+            file=name, sha256=sha256, council="; ".join(found.councils) + (f" (+{more} more)" if more else ""),
+            kind=layout.kind, encoding=encoding, header_row=layout.header_index + 1, mapping=layout.mapping(),
+            ignored_columns=list(layout.ignored), date_format=date_fmt.describe() if date_fmt else "none",
+            rows_read=found.records, rows_loaded=found.loaded, rejections=rejected,
+            total_amount=found.total.quantize(Decimal("0.01")), date_first=found.first, date_last=found.last,
+            flag_counts=dict(sorted(found.flags.items())))
     except BaseException:
         shutil.rmtree(target_dir, ignore_errors=True)
         raise
     finally:
-        if reporter is not None:
-            reporter.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     def write(target: Path) -> None:
@@ -256,169 +223,200 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     return FastImport(report, write, discard)
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, date: str, supplier: str) -> tuple[list[str], list[str], int]:
-    """The distinct raw texts of the date and supplier name columns (an empty cell as '') and the number of
-    records."""
-    rows = con.execute(f"""SELECT GROUPING(d) = 1, coalesce(d, n, ''), count(*) FROM (
-        SELECT {date} AS d, {supplier} AS n FROM staged.records) GROUP BY GROUPING SETS ((d), (n))"""  # noqa: S608
-                       ).fetchall()
-    dates = sorted({text for is_name, text, _ in rows if not is_name})
-    names = sorted({text for is_name, text, _ in rows if is_name})
-    return dates, names, sum(count for is_name, _, count in rows if not is_name)
-
-
-def _date_map(con: duckdb.DuckDBPyConnection, name: str, layout: Layout, date_column: str, raw: list[str], *,
-              order: str | None, problems: ProblemCollector) -> DateFormat | None:
-    """Every distinct date text, cleaned and parsed once by the row-level reader's own functions."""
-    texts = [clean_text(t) for t in raw]
+def _date_format(name: str, layout: Layout, date_column: str, raw: Sequence[str], order: str | None,
+                 problems: ProblemCollector) -> DateFormat | None:
+    """The file's date format from every distinct date text in file order, as `reader._date_format` decides."""
     try:
-        fmt = detect_date_format(dict.fromkeys(texts), order)
+        return detect_date_format(dict.fromkeys(clean_text(t) for t in raw), order)
     except (AmbiguousDateOrderError, ValueError) as exc:
         problems.add(name, str(exc), column=layout.headers[layout.columns[date_column]])
-        return None
-    parsed: list[dt.date | None] = []
-    reasons: list[str | None] = []
-    for text in texts:
+    problems.raise_if_any()
+    return None
+
+
+def _reasons(name: str, layout: Layout, date_column: str, date_fmt: DateFormat | None,
+             refused: list[dict[str, Any]], width: int) -> list[Rejection]:
+    """Each record that did not load, read again by the row-level reader, which says why."""
+    rejected = []
+    date_index = layout.columns[date_column]
+    for record in refused:
+        row = layout.header_index + 2 + record.pop("ord")
+        cells = [record.get(f"c{i}", "") for i in range(width)]  # a marker column's cells are left out
+        outcome = read_row(name, row, cells, layout, date_index=date_index, date_column=date_column,
+                           date_fmt=date_fmt, end_fmt=None, fallback_council="", warnings=[])
+        if not isinstance(outcome, Rejection):
+            raise AssertionError(f"{name}: row {row} loads in the row-level reader but not in the fast path")
+        rejected.append(outcome)
+    return rejected
+
+
+class _Refused:
+    """Sees every batch once: counts its records (telling `progress`), keeps the raw cells of those that do not
+    load, and answers which do."""
+
+    def __init__(self, progress: Callable[[int], None] | None):
+        self.progress = progress
+        self.records = 0
+        self.batches: list[pl.DataFrame] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, batch: pl.Series) -> pl.Series:
+        frame = batch.struct.unnest()
+        ok = frame["ok"]
+        with self.lock:
+            self.records += len(frame)
+            if not ok.all():
+                self.batches.append(frame.filter(~ok).drop("ok"))
+            if self.progress:
+                self.progress(len(frame))
+        return ok
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The refused records' raw cells (and `ord`), in file order."""
+        return pl.concat(self.batches).sort("ord").to_dicts() if self.batches else []
+
+
+class _Reader:
+    """One file's reading as a polars plan."""
+
+    def __init__(self, path: Path, source: Path, layout: Layout, date_column: str, head: list[list[str]],
+                 head_bytes: bytes, fallback_council: str, key_of: Callable[[str, bool], str]):
+        self.path, self.layout, self.date_column = path, layout, date_column
+        self.fallback, self.key_of = fallback_council, key_of
+        self.width = width = max(len(r) for r in head[layout.header_index:])
+        self.kept = [i for i in range(width) if i not in layout.marker_columns]
+        # a file whose lines end in a bare carriage return (old Mac exports) names it as the end of line
+        eol = "\r" if b"\r" in head_bytes and b"\n" not in head_bytes else "\n"
+        self.scan = pl.scan_csv(source, has_header=False, skip_rows=layout.header_index + 1,
+                                new_columns=[f"c{i}" for i in range(width)], infer_schema=False,
+                                truncate_ragged_lines=True, empty_string_is_null=False, quote_char='"',
+                                eol_char=eol, encoding="utf8").select(
+            pl.col(f"c{i}").fill_null("") for i in self.kept).with_row_index("ord")
+
+    def _collect(self, frames: list[pl.LazyFrame]) -> list[pl.DataFrame]:
         try:
-            parsed.append(payment_date(text, fmt))
-            reasons.append(None)
-        except ValueError as exc:
-            parsed.append(None)
-            reasons.append(str(exc))
-    con.from_arrow(pa.table({"raw": raw, "d0": texts, "parsed_date": pa.array(parsed, pa.date32()),
-                             "date_reason": pa.array(reasons, pa.string())})).create("date_map")
-    return fmt
+            return pl.collect_all(frames)
+        except pl.exceptions.ComputeError as exc:
+            if "invalid utf-8" in str(exc):
+                raise _NotUtf8(str(exc)) from exc
+            if "not properly escaped" in str(exc) or "invalid csv" in str(exc):
+                raise _Unreadable(str(exc)) from exc
+            raise
 
+    def distinct(self) -> tuple[list[str], list[str]]:
+        """The distinct raw texts of the date column, in the order first met, and of the supplier name column."""
+        date, name = (f"c{self.layout.columns[f]}" for f in (self.date_column, "supplier_name"))
+        (found,) = self._collect([self.scan.select(pl.col(date).unique(maintain_order=True).implode(),
+                                                   pl.col(name).unique().implode())])
+        return found[date][0].to_list(), found[name][0].to_list()
 
-def _name_map(con: duckdb.DuckDBPyConnection, raw: list[str], key_of: Callable[[str, bool], str]) -> None:
-    names = [clean_text(n) for n in raw]
-    redacted = [is_redaction(n) for n in names]
-    con.from_arrow(pa.table({"raw": raw, "n0": names, "redacted": redacted,
-                             "supplier_key": [key_of(n, r) for n, r in zip(names, redacted, strict=True)]})
-                   ).create("name_map")
+    def read(self, date_fmt: DateFormat | None, dates: list[str], names: list[str], target: Path,
+             progress: Callable[[int], None] | None) -> _Pass:
+        """Write the loaded rows to `target` as Parquet and return what the reading found. `dates` and `names`
+        are the distinct texts of those columns, each cleaned and parsed here once."""
+        layout = self.layout
 
+        def date_of(text: str) -> tuple[dt.date | None, bool]:
+            try:
+                return payment_date(clean_text(text), date_fmt), True
+            except ValueError:
+                return None, False
 
-def _parsed_sql(layout: Layout, kept: list[int], date_column: str, name: str, fallback: str,
-                records: str = "") -> str:
-    """Every record of the file with its reason for rejection (NULL when loaded); `records` may limit the
-    records by their position `ord`."""
-    def col(field: str) -> str:
-        index = layout.columns.get(field)
-        return f"c{index}" if index is not None else "''"
+        def name_of(text: str) -> tuple[str, bool, str, str | None]:
+            name = clean_text(text)
+            redacted = is_redaction(name)
+            flag = ("redacted" if redacted else "no_supplier" if not name else
+                    "various" if name.upper() == "VARIOUS" else None)
+            return name, redacted, self.key_of(name, redacted), flag
 
-    placeholders = ", ".join(_q(p) for p in sorted(PLACEHOLDERS | {"VARIOUS"}))
+        date_map = pl.DataFrame([(t, *date_of(t)) for t in dates], orient="row",
+                                schema={"d": pl.String, "parsed_date": pl.Date, "date_ok": pl.Boolean})
+        name_map = pl.DataFrame([(t, *name_of(t)) for t in names], orient="row",
+                                schema={"n": pl.String, "supplier_name": pl.String, "supplier_redacted": pl.Boolean,
+                                        "supplier_key": pl.String, "name_flag": pl.String})
 
-    def identifier(field: str) -> str:
-        return f"CASE WHEN upper({col(field)}) IN ({placeholders}) THEN '' ELSE {col(field)} END"
+        def col(field: str) -> pl.Expr:
+            index = layout.columns.get(field)
+            return pl.col(f"c{index}") if index is not None else pl.lit("")
 
-    amount_header = _q(layout.headers[layout.columns["amount"]])
-    date_header = _q(layout.headers[layout.columns[date_column]])
-    flags = ("concat_ws(',', CASE WHEN parsed_date IS NULL THEN 'undated' END, "
-             "CASE WHEN redacted THEN 'redacted' WHEN supplier_name = '' THEN 'no_supplier' "
-             "WHEN upper(supplier_name) = 'VARIOUS' THEN 'various' END, "
-             "CASE WHEN amount < 0 THEN 'credit' END" + (", 'card'" if layout.kind == "card" else "") + ")")
-    transaction = col("transaction_id")
-    if "sequence" in layout.columns:
-        transaction = f"CASE WHEN {col('sequence')} <> '' THEN {transaction} || '/' || {col('sequence')} " \
-                      f"ELSE {transaction} END"
-    date = "CAST(NULL AS DATE)" if date_column == "period" else "parsed_date"
-    period = "parsed_date" if date_column == "period" else "CAST(date_trunc('month', parsed_date) AS DATE)"
-    council = f"CASE WHEN {col('council')} <> '' THEN {col('council')} ELSE {_q(fallback)} END"
-    # Every row cleans only the cells it stores; the date and supplier name come cleaned from their maps. The
-    # blank and total-row tests read every cell (`r<i>`, raw), so they run only on rows lacking a date or an
-    # amount, as every blank or total row does.
-    date_index, name_index = layout.columns[date_column], layout.columns["supplier_name"]
-    stored = sorted({i for field, i in layout.columns.items() if field not in (date_column, "supplier_name")})
-    # one pattern test per row rather than per cell: most rows need no cleaning at all
-    cleaned = "".join(f"CASE WHEN dirty THEN {_clean(f'c{i}')} ELSE coalesce(c{i}, '') END AS c{i}, " for i in stored)
-    dirty = f"regexp_matches(concat_ws(chr(31), {', '.join(f'c{i}' for i in stored)}), {_q(_CHANGED_IN_ROW)})"
-    raw = ", ".join(f"c{i} AS r{i}" for i in kept)
-    cells = ", ".join(_clean(f"r{i}") for i in kept)
-    return f"""
-    WITH cleaned AS (
-      SELECT ord, {cleaned}{raw}, d.d0, d.parsed_date, d.date_reason, k.n0 AS supplier_name, k.redacted,
-        k.supplier_key
-      FROM (SELECT *, {dirty} AS dirty FROM (SELECT rowid AS ord, * FROM staged.records) {records}
-        ) AS numbered
-        JOIN date_map d ON d.raw = coalesce(numbered.c{date_index}, '')
-        JOIN name_map k ON k.raw = coalesce(numbered.c{name_index}, '')
-    ), amounts AS (
-      SELECT *, {col('amount')} AS a0,
-        regexp_replace({col('amount')}, '[£\\x{{FFFD}},\\s]|(?i:GBP)', '', 'g') AS s,
-        regexp_full_match(s, {_q(_AMOUNT)}) AS grammatical,
-        starts_with(s, '(') AS open, ends_with(s, ')') AS close,
-        substring(s, 1 + open::INT, length(s) - open::INT - close::INT) AS t1,
-        lower(right(t1, 2)) = 'cr' AS cr,
-        substring(t1, 1, length(t1) - 2 * cr::INT) AS t2,
-        ends_with(t2, '-') AS trail,
-        substring(t2, 1, length(t2) - trail::INT) AS t3,
-        starts_with(t3, '-') AS lead
-      FROM cleaned
-    ), numbers AS (
-      SELECT *,
-        grammatical AND open = close AND NOT (lead AND trail) AS numeric_ok,
-        CASE WHEN numeric_ok THEN TRY_CAST(ltrim(substring(t3, 1 + lead::INT), '+') AS DECIMAL(38,10)) END AS v,
-        round(v, 2) AS pennies,
-        ((open OR cr) != (lead OR trail)) AS negative
-      FROM amounts
-    ), checked AS (
-      SELECT *,
-        CAST(CASE WHEN negative THEN -pennies ELSE pennies END AS DECIMAL(18,2)) AS amount,
-        CASE
-          WHEN (a0 = '' OR d0 = '') AND concat({cells}) = '' THEN 'blank row: no values (spacer or filler row)'
-          WHEN d0 = '' AND list_bool_or(list_transform(list_filter([{cells}], lambda x: x <> '')[1:3],
-               lambda x: regexp_matches(x, {_q(TOTAL_ROW_PATTERN)}, 'i')))
-            THEN 'a total row, not a payment (states ' || CASE WHEN a0 = '' THEN 'no amount' ELSE a0 END || ')'
-          WHEN a0 = '' THEN 'amount is blank; expected an amount in pounds such as 1234.56'
-          WHEN NOT numeric_ok OR v IS NULL
-            THEN 'amount ''' || a0 || ''' is not a number; expected pounds such as 1234.56 or -£2,520.00'
-          WHEN abs(v - pennies) > 0.000001
-            THEN 'amount ''' || a0 || ''' has a fraction of a penny; expected pounds and pence'
-          ELSE date_reason
-        END AS reason
-      FROM numbers
-    )
-    SELECT ord, reason,
-      CASE WHEN reason LIKE 'amount%' THEN {amount_header} WHEN reason LIKE 'date%' THEN {date_header}
-      END AS reason_column,
-      {_q(name)} AS source_file, CAST({layout.header_index + 2} + ord AS BIGINT) AS source_row,
-      {council} AS council, {_q(layout.kind)} AS kind, {date} AS date, {period} AS period, amount,
-      supplier_name, redacted AS supplier_redacted, {identifier('supplier_id')} AS supplier_id,
-      {identifier('company_number')} AS company_number, {identifier('charity_number')} AS charity_number,
-      {identifier('vat_number')} AS vat_number, upper({identifier('postcode')}) AS postcode,
-      {col('service_area')} AS service_area, {col('expense_type')} AS expense_type,
-      {col('expense_code')} AS expense_code, {col('description')} AS description,
-      {transaction} AS transaction_id, {col('council_supplier_type')} AS council_supplier_type,
-      {col('council_vcse_flag')} AS council_vcse_flag, {col('council_sme_flag')} AS council_sme_flag,
-      CAST(NULL AS DECIMAL(18,2)) AS total_value, CAST(NULL AS DATE) AS end_date, {flags} AS flags, supplier_key
-    FROM checked"""  # noqa: S608
+        placeholders = sorted(PLACEHOLDERS | {"VARIOUS"})
 
+        def identifier(field: str) -> pl.Expr:
+            if field not in layout.columns:
+                return pl.lit("")
+            return pl.when(col(field).str.to_uppercase().is_in(placeholders)).then(pl.lit("")).otherwise(col(field))
 
-def _report(con: duckdb.DuckDBPyConnection, staged: Path, name: str, sha256: str, records_read: int,
-            parsed: Callable[[str], str], *, encoding: str, layout: Layout, date_format: str) -> ImportReport:
-    """The report of the loaded rows as written; every record missing from them is parsed again for its reason
-    (`parsed(filter)` is the parsing query limited by a filter on `ord`). Rows read = loaded + rejected."""
-    rows = f"read_parquet({_q(str(staged))})"
-    loaded, total, first, last = con.execute(
-        f"SELECT count(*), sum(amount), min(coalesce(date, period)), max(coalesce(date, period)) FROM {rows}"  # noqa: S608
-    ).fetchone() or (0, None, None, None)
-    rejected: list[tuple[int, str | None, str]] = []
-    if loaded < records_read:
-        missing = (f"WHERE ord NOT IN (SELECT source_row - {layout.header_index + 2} FROM {rows})"  # noqa: S608
-                   if loaded else "")
-        rejected = con.execute(f"SELECT source_row, reason_column, reason FROM ({parsed(missing)}) "  # noqa: S608
-                               "WHERE reason IS NOT NULL ORDER BY ord").fetchall()
-    if loaded + len(rejected) != records_read:
-        raise AssertionError(f"{name}: {records_read} records read, {loaded} loaded, {len(rejected)} rejected")
-    councils = [c for (c,) in con.execute(f"SELECT DISTINCT council FROM {rows} ORDER BY council").fetchall()]  # noqa: S608
-    flags = dict(con.execute(
-        f"SELECT flag, count(*) FROM (SELECT unnest(string_split(flags, ',')) AS flag FROM {rows}) "  # noqa: S608
-        "WHERE flag <> '' GROUP BY flag").fetchall())
-    return ImportReport(
-        file=name, sha256=sha256,
-        council="; ".join(councils[:3]) + (f" (+{len(councils) - 3} more)" if len(councils) > 3 else ""),
-        kind=layout.kind, encoding=encoding, header_row=layout.header_index + 1, mapping=layout.mapping(),
-        ignored_columns=list(layout.ignored), date_format=date_format, rows_read=records_read,
-        rows_loaded=loaded, rejections=[Rejection(row, column, reason) for row, column, reason in rejected],
-        total_amount=Decimal(total or 0).quantize(Decimal("0.01")), date_first=first, date_last=last,
-        flag_counts=dict(sorted(flags.items())))
+        date_index, name_index = layout.columns[self.date_column], layout.columns["supplier_name"]
+        stored = sorted({i for f, i in layout.columns.items() if f not in (self.date_column, "supplier_name")})
+        s = pl.col(f"k{layout.columns['amount']}").str.replace_all(_NOISE, "")  # the cleaned amount
+        opened, closed = s.str.starts_with("("), s.str.ends_with(")")
+        unbracketed = s.str.strip_chars_end(")")
+        credit = pl.any_horizontal(unbracketed.str.ends_with(cr) for cr in ("cr", "CR", "Cr", "cR"))
+        lead = s.str.strip_chars_start("(").str.starts_with("-")
+        trail = unbracketed.str.strip_chars_end("cCrR").str.ends_with("-")
+        value = s.str.strip_chars("()-+cCrR").cast(pl.Decimal(38, 10), strict=False)
+        pennies = pl.col("value").round(2, mode="half_away_from_zero")
+        scan = self.scan
+        if progress:  # told batch by batch as polars parses the file
+            def tell(ords: pl.Series) -> pl.Series:
+                progress(len(ords))
+                return ords
+            scan = scan.with_columns(pl.col("ord").map_batches(tell, pl.UInt32, is_elementwise=True))
+        plan = (scan
+                .join(date_map.lazy(), left_on=f"c{date_index}", right_on="d", how="left", maintain_order="left")
+                .join(name_map.lazy(), left_on=f"c{name_index}", right_on="n", how="left", maintain_order="left")
+                .with_columns(clean(pl.col(f"c{i}")).alias(f"k{i}") for i in stored)
+                .with_columns(s.str.contains(_AMOUNT).alias("grammatical"), (opened == closed).alias("paired"),
+                              (lead & trail).alias("signed_twice"),
+                              ((opened | credit) != (lead | trail)).alias("negative"), value.alias("value"))
+                .with_columns(pennies.alias("pennies"))
+                .with_columns((pl.col("date_ok") & pl.col("grammatical") & pl.col("paired") & ~pl.col("signed_twice")
+                               & pl.col("value").is_not_null()
+                               & ((pl.col("value") - pl.col("pennies")).abs()
+                                  <= pl.lit(Decimal(_TOLERANCE), pl.Decimal(38, 10)))).alias("ok"),
+                              pl.when(pl.col("negative")).then(-pl.col("pennies")).otherwise(pl.col("pennies"))
+                              .cast(pl.Decimal(18, 2)).alias("amount")))
+        # from here `c<i>` is the cleaned cell of every stored column (`k<i>`)
+        loaded = (plan.filter("ok")
+                  .with_columns(pl.col(f"k{i}").alias(f"c{i}") for i in stored))
+        flags = [pl.when(pl.col("parsed_date").is_null()).then(pl.lit("undated")), pl.col("name_flag"),
+                 pl.when(pl.col("amount") < 0).then(pl.lit("credit"))]
+        if layout.kind == "card":
+            flags.append(pl.lit("card"))
+        transaction = col("transaction_id")
+        if "sequence" in layout.columns:
+            transaction = pl.when(col("sequence") != "").then(transaction + "/" + col("sequence")).otherwise(
+                transaction)
+        by_period = self.date_column == "period"
+        date = pl.lit(None, pl.Date) if by_period else pl.col("parsed_date")
+        period = pl.col("parsed_date") if by_period else pl.col("parsed_date").dt.truncate("1mo")
+        council = (pl.when(col("council") != "").then(col("council")).otherwise(pl.lit(self.fallback))
+                   if "council" in layout.columns else pl.lit(self.fallback))
+        rows = loaded.select(
+            pl.lit(self.path.name).alias("source_file"),
+            (pl.col("ord").cast(pl.Int64) + layout.header_index + 2).alias("source_row"),
+            council.alias("council"), pl.lit(layout.kind).alias("kind"), date.alias("date"),
+            period.alias("period"), "amount", "supplier_name", "supplier_redacted",
+            *(identifier(f).alias(f) for f in ("supplier_id", "company_number", "charity_number", "vat_number")),
+            identifier("postcode").str.to_uppercase().alias("postcode"),
+            *(col(f).alias(f) for f in ("service_area", "expense_type", "expense_code", "description")),
+            transaction.alias("transaction_id"),
+            *(col(f).alias(f) for f in ("council_supplier_type", "council_vcse_flag", "council_sme_flag")),
+            pl.lit(None, pl.Decimal(18, 2)).alias("total_value"), pl.lit(None, pl.Date).alias("end_date"),
+            pl.concat_str(flags, separator=",", ignore_nulls=True).alias("flags"), "supplier_key")
+        # One reading feeds three outputs (polars shares the common plan): the loaded rows, written; the raw cells
+        # of the records that do not load, for the row-level reader to give reasons; and the count of records.
+        refused_plan = plan.filter(~pl.col("ok")).select("ord", *(f"c{i}" for i in self.kept))
+        _, refused_rows, counted = pl.collect_all([rows.sink_parquet(target, lazy=True), refused_plan,
+                                                   plan.select(pl.len())])
+        day = pl.coalesce("date", "period")
+        summary = pl.scan_parquet(target).select(
+            pl.len().alias("loaded"), pl.col("amount").sum().alias("total"), day.min().alias("first"),
+            day.max().alias("last"), pl.col("council").unique().sort().head(3).implode().alias("councils"),
+            pl.col("council").n_unique().alias("council_count"),
+            *(pl.col("flags").str.contains(f, literal=True).sum().alias(f) for f in _FLAGS)).collect()
+        found = summary.row(0, named=True)
+        return _Pass(records=counted.item(), loaded=found["loaded"],
+                     total=Decimal(found["total"] or 0), first=found["first"], last=found["last"],
+                     councils=found["councils"], council_count=found["council_count"],
+                     flags={f: found[f] for f in _FLAGS if found[f]}, refused=refused_rows.sort("ord").to_dicts())

@@ -215,7 +215,7 @@ def read_spend_file(
     for offset, cells in enumerate(body):
         row_number = layout.header_index + 2 + offset
         report.rows_read += 1
-        outcome = _read_row(name, row_number, cells, layout, date_index=date_index, date_column=date_column,
+        outcome = read_row(name, row_number, cells, layout, date_index=date_index, date_column=date_column,
                             date_fmt=date_fmt, end_fmt=end_fmt, fallback_council=fallback_council,
                             warnings=report.warnings)
         if isinstance(outcome, Rejection):
@@ -259,7 +259,7 @@ def _cells(cells: Sequence[str], layout: Layout) -> Iterator[tuple[int, str]]:
             yield index, cell
 
 
-def _read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_index: int, date_column: str,
+def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_index: int, date_column: str,
               date_fmt: DateFormat | None, end_fmt: DateFormat | None, fallback_council: str,
               warnings: list[Rejection]) -> SpendRecord | Rejection:
     cells = {index: clean_text(cell) for index, cell in _cells(raw, layout)}
