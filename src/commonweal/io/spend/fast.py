@@ -66,7 +66,7 @@ _ASCII_DIRTY = r"[\t-\r\x1c-\x1f]|  |^ | $"
 _NOISE = r"[£\x{FFFD},\s\x1c-\x1f]|(?i:GBP)"
 _AMOUNT = r"^\(?-?\+*(?:\d+(?:\.\d+)?|\.\d+)-?(?i:cr)?\)?$"
 _TOLERANCE = "0.000001"  # values.FLOAT_ARTEFACT_TOLERANCE
-_FLAGS = ("undated", "redacted", "no_supplier", "various", "credit", "card")
+_NAME_FLAGS = (None, "redacted", "no_supplier", "various")
 
 
 def _transcoded(path: Path, folder: Path) -> tuple[Path, str]:
@@ -102,6 +102,17 @@ class _Digest(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.hexdigest
+
+
+def _enum(values: pl.Series, *, keep_order: bool = False) -> pl.Series:
+    """`values` as an Enum: a column repeating few texts is written to Parquet as a dictionary of them, at about
+    half the cost of writing the texts (read back, it is text like any other)."""
+    categories = values.unique(maintain_order=True) if keep_order else values.unique().sort()
+    return values.cast(pl.Enum(categories))
+
+
+def _constant(text: str) -> pl.Expr:
+    return pl.lit(text, dtype=pl.Enum([text]))
 
 
 def clean(cell: pl.Expr) -> pl.Expr:
@@ -322,29 +333,31 @@ class _Reader:
             except ValueError:
                 return None, False
 
-        def name_of(text: str) -> tuple[str, bool, str, str | None]:
+        def name_of(text: str) -> tuple[str, bool, str, int]:
             name = clean_text(text)
             redacted = is_redaction(name)
             flag = ("redacted" if redacted else "no_supplier" if not name else
                     "various" if name.upper() == "VARIOUS" else None)
-            return name, redacted, self.key_of(name, redacted), flag
+            return name, redacted, self.key_of(name, redacted), _NAME_FLAGS.index(flag)
 
         date_map = pl.DataFrame([(t, *date_of(t)) for t in dates], orient="row",
                                 schema={"d": pl.String, "parsed_date": pl.Date, "date_ok": pl.Boolean})
         name_map = pl.DataFrame([(t, *name_of(t)) for t in names], orient="row",
                                 schema={"n": pl.String, "supplier_name": pl.String, "supplier_redacted": pl.Boolean,
-                                        "supplier_key": pl.String, "name_flag": pl.String})
+                                        "supplier_key": pl.String, "name_flag": pl.UInt8})
+        name_map = name_map.with_columns(_enum(name_map[c]) for c in ("supplier_name", "supplier_key"))
 
         def col(field: str) -> pl.Expr:
             index = layout.columns.get(field)
-            return pl.col(f"c{index}") if index is not None else pl.lit("")
+            return pl.col(f"c{index}") if index is not None else _constant("")
 
         placeholders = sorted(PLACEHOLDERS | {"VARIOUS"})
 
-        def identifier(field: str) -> pl.Expr:
+        def identifier(field: str, upper: bool = False) -> pl.Expr:
             if field not in layout.columns:
-                return pl.lit("")
-            return pl.when(col(field).str.to_uppercase().is_in(placeholders)).then(pl.lit("")).otherwise(col(field))
+                return _constant("")
+            value = pl.when(col(field).str.to_uppercase().is_in(placeholders)).then(pl.lit("")).otherwise(col(field))
+            return value.str.to_uppercase() if upper else value
 
         date_index, name_index = layout.columns[self.date_column], layout.columns["supplier_name"]
         stored = sorted({i for f, i in layout.columns.items() if f not in (self.date_column, "supplier_name")})
@@ -379,10 +392,13 @@ class _Reader:
         # from here `c<i>` is the cleaned cell of every stored column (`k<i>`)
         loaded = (plan.filter("ok")
                   .with_columns(pl.col(f"k{i}").alias(f"c{i}") for i in stored))
-        flags = [pl.when(pl.col("parsed_date").is_null()).then(pl.lit("undated")), pl.col("name_flag"),
-                 pl.when(pl.col("amount") < 0).then(pl.lit("credit"))]
-        if layout.kind == "card":
-            flags.append(pl.lit("card"))
+        # the row's flags, as the row-level reader writes them, picked from every possible combination
+        combinations = [",".join(f for f in (undated, name_flag, credit, "card" if layout.kind == "card" else None)
+                                 if f)
+                        for undated in (None, "undated") for name_flag in _NAME_FLAGS for credit in (None, "credit")]
+        combination = (pl.col("parsed_date").is_null().cast(pl.UInt8) * 2 * len(_NAME_FLAGS)
+                       + pl.col("name_flag") * 2 + (pl.col("amount") < 0).cast(pl.UInt8))
+        flags = pl.lit(_enum(pl.Series(combinations), keep_order=True)).gather(combination)
         transaction = col("transaction_id")
         if "sequence" in layout.columns:
             transaction = pl.when(col("sequence") != "").then(transaction + "/" + col("sequence")).otherwise(
@@ -391,32 +407,37 @@ class _Reader:
         date = pl.lit(None, pl.Date) if by_period else pl.col("parsed_date")
         period = pl.col("parsed_date") if by_period else pl.col("parsed_date").dt.truncate("1mo")
         council = (pl.when(col("council") != "").then(col("council")).otherwise(pl.lit(self.fallback))
-                   if "council" in layout.columns else pl.lit(self.fallback))
+                   if "council" in layout.columns else _constant(self.fallback))
         rows = loaded.select(
-            pl.lit(self.path.name).alias("source_file"),
+            _constant(self.path.name).alias("source_file"),
             (pl.col("ord").cast(pl.Int64) + layout.header_index + 2).alias("source_row"),
-            council.alias("council"), pl.lit(layout.kind).alias("kind"), date.alias("date"),
+            council.alias("council"), _constant(layout.kind).alias("kind"), date.alias("date"),
             period.alias("period"), "amount", "supplier_name", "supplier_redacted",
             *(identifier(f).alias(f) for f in ("supplier_id", "company_number", "charity_number", "vat_number")),
-            identifier("postcode").str.to_uppercase().alias("postcode"),
+            identifier("postcode", upper=True).alias("postcode"),
             *(col(f).alias(f) for f in ("service_area", "expense_type", "expense_code", "description")),
             transaction.alias("transaction_id"),
             *(col(f).alias(f) for f in ("council_supplier_type", "council_vcse_flag", "council_sme_flag")),
             pl.lit(None, pl.Decimal(18, 2)).alias("total_value"), pl.lit(None, pl.Date).alias("end_date"),
-            pl.concat_str(flags, separator=",", ignore_nulls=True).alias("flags"), "supplier_key")
+            flags.alias("flags"), "supplier_key")
         # One reading feeds three outputs (polars shares the common plan): the loaded rows, written; the raw cells
         # of the records that do not load, for the row-level reader to give reasons; and the count of records.
         refused_plan = plan.filter(~pl.col("ok")).select("ord", *(f"c{i}" for i in self.kept))
         _, refused_rows, counted = pl.collect_all([rows.sink_parquet(target, lazy=True), refused_plan,
                                                    plan.select(pl.len())])
+        # the report's figures, from the loaded rows as written (few columns, read in parallel)
+        written = pl.scan_parquet(target)
         day = pl.coalesce("date", "period")
-        summary = pl.scan_parquet(target).select(
+        (found,) = pl.collect_all([written.select(
             pl.len().alias("loaded"), pl.col("amount").sum().alias("total"), day.min().alias("first"),
-            day.max().alias("last"), pl.col("council").unique().sort().head(3).implode().alias("councils"),
-            pl.col("council").n_unique().alias("council_count"),
-            *(pl.col("flags").str.contains(f, literal=True).sum().alias(f) for f in _FLAGS)).collect()
-        found = summary.row(0, named=True)
-        return _Pass(records=counted.item(), loaded=found["loaded"],
-                     total=Decimal(found["total"] or 0), first=found["first"], last=found["last"],
-                     councils=found["councils"], council_count=found["council_count"],
-                     flags={f: found[f] for f in _FLAGS if found[f]}, refused=refused_rows.sort("ord").to_dicts())
+            day.max().alias("last"), pl.col("council").unique().implode().alias("councils"),
+            pl.col("flags").value_counts().implode().alias("flags"))])
+        summed = found.row(0, named=True)
+        councils = sorted(str(c) for c in summed["councils"])
+        flags: dict[str, int] = {}
+        for counted_flags in summed["flags"]:
+            for flag in filter(None, str(counted_flags["flags"]).split(",")):
+                flags[flag] = flags.get(flag, 0) + counted_flags["count"]
+        return _Pass(records=counted.item(), loaded=summed["loaded"], total=Decimal(summed["total"] or 0),
+                     first=summed["first"], last=summed["last"], councils=councils[:3], council_count=len(councils),
+                     flags=flags, refused=refused_rows.sort("ord").to_dicts())
