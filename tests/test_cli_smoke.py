@@ -21,11 +21,11 @@ def test_help_lists_every_area() -> None:
 
 
 def test_ocds_compile_imports_no_other_area() -> None:
-    """Areas load lazily: compiling OCDS must not pay for pandas, Ibis, DuckDB, NumPy or Django starting up."""
+    """Areas load lazily: compiling OCDS must not pay for pandas, Ibis, DuckDB, polars, NumPy or Django starting up."""
     import subprocess
     import sys
 
-    heavy = ("pandas", "ibis", "duckdb", "numpy", "django", "pyarrow")
+    heavy = ("pandas", "ibis", "duckdb", "numpy", "django", "pyarrow", "polars")
     code = (
         "import sys; from typer.testing import CliRunner; from commonweal.cli.main import app; "
         "result = CliRunner().invoke(app, ['ocds', 'compile', '--help']); assert result.exit_code == 0; "

@@ -25,10 +25,16 @@ err = Console(stderr=True)
 
 
 def _rows_in(path: Path) -> int:
+    """Lines in the file, for the progress bar's total: counted in chunks, as the file may be bigger than memory
+    should hold."""
+    lines = 0
     try:
-        return max(path.read_bytes().count(b"\n"), 1)
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 24):
+                lines += chunk.count(b"\n")
     except OSError:
         return 1
+    return max(lines, 1)
 
 
 @spend_app.command("import")

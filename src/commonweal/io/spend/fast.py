@@ -1,22 +1,21 @@
 """The fast path for big spend files: polars' CSV reader, with the row-level reader's rules.
 
 Layout (header row, column mapping, marker columns) is detected from the head of the file exactly as the
-row-level reader does. The file is read once, in parallel, as a stream. Rules that depend on few distinct values
-run once per distinct value in Python, with the very functions the row-level reader uses (`clean_text` then
-`payment_date` for each date text, redaction and supplier keys for each supplier name), looked up by each batch
-of rows. Per-row text cleaning and amounts are polars expressions, and they only decide whether a row loads: every
-row that does not is handed to the row-level reader's own `read_row`, which gives its reason. So reasons can never
-differ between the two paths, and `tests/io/spend/test_spend_fast.py` holds both paths to identical rows,
-rejections and reports on the corpus.
+row-level reader does. Then polars reads the file twice, each time in parallel and as a stream:
 
-The date order is decided on the whole column, as the row-level reader does. To read the file only once, the
-head's verdict is used while reading and checked against every distinct date at the end; when the head cannot
-tell (every date in it reads both ways, say) or the whole column says otherwise, the date column is read first
-and the file read again.
+1. The date and supplier name columns alone, for their distinct texts. Each distinct text is cleaned and parsed
+   once in Python by the very functions the row-level reader uses (`clean_text`, `payment_date`, redaction and
+   supplier keys), and the date order is decided on the whole column in file order, as the row-level reader does.
+2. Every record: rows pick their parsed date and name by position in those maps; other cells are cleaned and
+   amounts parsed by polars expressions. These only decide whether a row loads. The loaded rows are written as
+   Parquet; every record that does not load is handed, raw, to the row-level reader's own `read_row`, which gives
+   its reason, so reasons cannot differ between the paths. `tests/io/spend/test_spend_fast.py` holds both paths
+   to identical rows, rejections and reports on the corpus.
 
-Windows-1252 files are transcoded to UTF-8 in streamed chunks first (polars reads UTF-8). Contracts registers
-are small and take the row-level path, as does a file whose quoting polars refuses (a quote inside an unquoted
-field), which Python's csv module tolerates.
+The file's SHA-256 is computed in a thread beside the readings. A file that is not UTF-8 is transcoded to UTF-8
+in streamed chunks first (polars reads UTF-8): at once when its head is not UTF-8, else when polars meets bytes
+that are not. Contracts registers are small and take the row-level path, as does a file whose quoting polars
+refuses (a quote inside an unquoted field), which Python's csv module tolerates.
 """
 
 from __future__ import annotations
@@ -53,6 +52,9 @@ from commonweal.io.spend.values import AmbiguousDateOrderError, DateFormat, dete
 
 HEAD_BYTES = 1 << 20
 CHUNK = 1 << 24
+# Commonweal default: zstd's fastest level. Against polars' default (3) it saved about 1 s of 17 on 10 million
+# rows (three paired runs of benchmarks/spend_ingest.py's file) for a slightly larger store.
+ZSTD_LEVEL = 1
 # Python's `str.isspace`, which `\s` in `clean_text` follows, is Unicode White_Space (Rust's `\s`) plus the
 # information separators \x1c-\x1f (checked character by character in the tests).
 _SPACE = r"[\s\x1c-\x1f]"
@@ -423,8 +425,8 @@ class _Reader:
         # One reading feeds three outputs (polars shares the common plan): the loaded rows, written; the raw cells
         # of the records that do not load, for the row-level reader to give reasons; and the count of records.
         refused_plan = plan.filter(~pl.col("ok")).select("ord", *(f"c{i}" for i in self.kept))
-        _, refused_rows, counted = pl.collect_all([rows.sink_parquet(target, lazy=True), refused_plan,
-                                                   plan.select(pl.len())])
+        _, refused_rows, counted = pl.collect_all([
+            rows.sink_parquet(target, lazy=True, compression_level=ZSTD_LEVEL), refused_plan, plan.select(pl.len())])
         # the report's figures, from the loaded rows as written (few columns, read in parallel)
         written = pl.scan_parquet(target)
         day = pl.coalesce("date", "period")
