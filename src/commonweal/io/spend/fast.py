@@ -126,9 +126,10 @@ def _constant(text: str) -> pl.Expr:
 
 def clean(cell: pl.Expr) -> pl.Expr:
     """`reader.clean_text` as an expression, run only on cells it may change."""
-    full = cell.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_SPACE + "+", " ").str.strip_chars(" ")
     dirty = (cell.str.len_bytes() != cell.str.len_chars()) | cell.str.contains(_ASCII_DIRTY)
-    return pl.when(dirty).then(full).otherwise(cell)
+    only_dirty = pl.when(dirty).then(cell)
+    full = only_dirty.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_SPACE + "+", " ").str.strip_chars(" ")
+    return full.fill_null(cell)
 
 
 def _head(path: Path) -> tuple[list[list[str]], bytes]:
