@@ -50,3 +50,24 @@ def test_duckdb_and_pyspark_agree(tmp_path: Path) -> None:
     assert care["total"] == Decimal("2800.15")
     unknown = [r for r in spark["by_label"] if r["label"] == "unknown"]
     assert sum(r["total"] for r in unknown) == Decimal("14500.99")  # 14000.99 + 500.00 unlabelled
+
+
+@pytest.mark.spark
+def test_a_store_written_by_both_readers_reads_alike_on_both_engines(tmp_path: Path) -> None:
+    """The fast path writes repeated texts as Parquet dictionaries, the row-level reader as plain text; one store
+    holding both kinds of file gives the same answers on DuckDB and PySpark."""
+    from commonweal.services.spend import import_files
+
+    fast_source, rows_source = tmp_path / "anytown_2022.csv", tmp_path / "othertown_2022.csv"
+    fast_source.write_text(SPEND, encoding="utf-8")
+    rows_source.write_text(SPEND.replace("Anytown", "Othertown").replace("1000.10", "7.00"), encoding="utf-8")
+    db = tmp_path / "db"
+    import_files([fast_source], db, engine="fast")
+    import_files([rows_source], db, engine="rows")
+    results = {}
+    for engine in analytics.ENGINES:
+        t = analytics.payments(analytics.connect(engine), SpendStore(db).dataset("payments"))
+        results[engine] = analytics.to_records(analytics.spend_by(t, ["council", "supplier_key", "flags"]))
+    assert _sorted(results["duckdb"]) == _sorted(results["pyspark"])
+    helping = {r["council"]: r["total"] for r in results["pyspark"] if r["supplier_key"] == "HELPING HANDS"}
+    assert helping == {"Anytown": Decimal("1000.10"), "Othertown": Decimal("7.00")}
