@@ -55,7 +55,13 @@ from commonweal.io.spend.reader import (
     payment_date,
     read_row,
 )
-from commonweal.io.spend.values import AmbiguousDateOrderError, DateFormat, detect_date_format, is_redaction
+from commonweal.io.spend.values import (
+    FLOAT_ARTEFACT_TOLERANCE,
+    AmbiguousDateOrderError,
+    DateFormat,
+    detect_date_format,
+    is_redaction,
+)
 
 HEAD_BYTES = 1 << 20
 CHUNK = 1 << 24
@@ -74,7 +80,6 @@ _ASCII_DIRTY = r"[\t-\r\x1c-\x1f]|  |^ | $"
 # the number, a `CR` suffix, leading `+`.
 _NOISE = r"[£\x{FFFD},\s\x1c-\x1f]|(?i:GBP)"
 _AMOUNT = r"^\(?-?\+*(?:\d+(?:\.\d+)?|\.\d+)-?(?i:cr)?\)?$"
-_TOLERANCE = "0.000001"  # values.FLOAT_ARTEFACT_TOLERANCE
 _NAME_FLAGS = (None, "redacted", "no_supplier", "various")
 
 
@@ -134,7 +139,8 @@ def _constant(text: str) -> pl.Expr:
 
 
 def clean(cell: pl.Expr) -> pl.Expr:
-    """`reader.clean_text` as an expression, run only on cells it may change."""
+    """`reader.clean_text` as an expression, run only on cells it may change: polars evaluates both branches of a
+    `when` on every row, so the cells that need nothing are made null first, and the string functions skip nulls."""
     dirty = (cell.str.len_bytes() != cell.str.len_chars()) | cell.str.contains(_ASCII_DIRTY)
     only_dirty = pl.when(dirty).then(cell)
     full = only_dirty.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_SPACE + "+", " ").str.strip_chars(" ")
@@ -142,10 +148,11 @@ def clean(cell: pl.Expr) -> pl.Expr:
 
 
 def _head(path: Path) -> tuple[list[list[str]], bytes]:
-    """The records of the file's head (whole lines only), for layout detection, and its bytes."""
+    """The records of the file's head (whole lines only, ending in a line feed or a bare carriage return), for
+    layout detection, and its bytes."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
-    head = head[: head.rfind(b"\n") + 1] if len(head) == HEAD_BYTES else head
+    head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1] if len(head) == HEAD_BYTES else head
     text, _ = decode(head)
     return list(csv.reader(io.StringIO(text, newline=""))), head
 
@@ -280,32 +287,6 @@ def _reasons(name: str, layout: Layout, date_column: str, date_fmt: DateFormat |
     return rejected
 
 
-class _Refused:
-    """Sees every batch once: counts its records (telling `progress`), keeps the raw cells of those that do not
-    load, and answers which do."""
-
-    def __init__(self, progress: Callable[[int], None] | None):
-        self.progress = progress
-        self.records = 0
-        self.batches: list[pl.DataFrame] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, batch: pl.Series) -> pl.Series:
-        frame = batch.struct.unnest()
-        ok = frame["ok"]
-        with self.lock:
-            self.records += len(frame)
-            if not ok.all():
-                self.batches.append(frame.filter(~ok).drop("ok"))
-            if self.progress:
-                self.progress(len(frame))
-        return ok
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The refused records' raw cells (and `ord`), in file order."""
-        return pl.concat(self.batches).sort("ord").to_dicts() if self.batches else []
-
-
 class _Reader:
     """One file's reading as a polars plan."""
 
@@ -404,7 +385,7 @@ class _Reader:
                 .with_columns((pl.col("date_ok") & pl.col("grammatical") & pl.col("paired") & ~pl.col("signed_twice")
                                & pl.col("value").is_not_null()
                                & ((pl.col("value") - pl.col("pennies")).abs()
-                                  <= pl.lit(Decimal(_TOLERANCE), pl.Decimal(38, 10)))).alias("ok"),
+                                  <= pl.lit(FLOAT_ARTEFACT_TOLERANCE, pl.Decimal(38, 10)))).alias("ok"),
                               pl.when(pl.col("negative")).then(-pl.col("pennies")).otherwise(pl.col("pennies"))
                               .cast(pl.Decimal(18, 2)).alias("amount")))
         # from here `c<i>` is the cleaned cell of every stored column (`k<i>`)
