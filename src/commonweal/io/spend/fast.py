@@ -397,7 +397,7 @@ class _Reader:
                         for undated in (None, "undated") for name_flag in _NAME_FLAGS for credit in (None, "credit")]
         combination = (pl.col("parsed_date").is_null().cast(pl.UInt8) * 2 * len(_NAME_FLAGS)
                        + pl.col("name_flag") * 2 + (pl.col("amount") < 0).cast(pl.UInt8))
-        flags = pl.lit(_enum(pl.Series(combinations), keep_order=True)).gather(combination)
+        row_flags = pl.lit(_enum(pl.Series(combinations), keep_order=True)).gather(combination)
         transaction = col("transaction_id")
         if "sequence" in layout.columns:
             transaction = pl.when(col("sequence") != "").then(transaction + "/" + col("sequence")).otherwise(
@@ -418,7 +418,7 @@ class _Reader:
             transaction.alias("transaction_id"),
             *(col(f).alias(f) for f in ("council_supplier_type", "council_vcse_flag", "council_sme_flag")),
             pl.lit(None, pl.Decimal(18, 2)).alias("total_value"), pl.lit(None, pl.Date).alias("end_date"),
-            flags.alias("flags"), "supplier_key")
+            row_flags.alias("flags"), "supplier_key")
         # One reading feeds three outputs (polars shares the common plan): the loaded rows, written; the raw cells
         # of the records that do not load, for the row-level reader to give reasons; and the count of records.
         refused_plan = plan.filter(~pl.col("ok")).select("ord", *(f"c{i}" for i in self.kept))
