@@ -161,6 +161,18 @@ def test_windows_1252_after_the_head_is_transcoded_like_the_row_reader_does(tmp_
     assert fast_report["encoding"] == "cp1252" and fast_rows[-1]["supplier_name"] == "Caf\xe9 Ltd"
 
 
+@pytest.mark.parametrize("start", [
+    "ï»¿".encode("cp1252"),  # a double-encoded BOM saved as Windows-1252: its bytes look like a UTF-8 BOM
+    b"\xef\xbb\xbf" + "ï»¿".encode(),  # UTF-8 BOM and a double-encoded one, then a Windows-1252 body
+])
+def test_the_encoding_is_named_as_the_row_reader_names_it(tmp_path: Path, start: bytes) -> None:
+    path = tmp_path / "anytown_bom.csv"
+    path.write_bytes(start + "Supplier,Reference,Date,Amount\r\nCaf\xe9 Ltd,C1,20/12/2010,5.00\r\n".encode("cp1252"))
+    fast_rows, slow_rows, fast_report, slow_report = rows_of_both(path)
+    assert fast_rows == slow_rows and fast_report == slow_report
+    assert fast_report["encoding"] == "cp1252 (double-encoded BOM)"
+
+
 def test_a_quote_inside_an_unquoted_field_sends_the_file_to_the_row_reader(tmp_path: Path) -> None:
     from commonweal.services.spend import import_files
 

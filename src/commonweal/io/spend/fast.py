@@ -46,7 +46,6 @@ import polars as pl
 from commonweal.io.errors import ProblemCollector
 from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout
 from commonweal.io.spend.reader import (
-    DOUBLE_ENCODED_BOM,
     PLACEHOLDERS,
     ImportReport,
     Rejection,
@@ -54,6 +53,7 @@ from commonweal.io.spend.reader import (
     decode,
     payment_date,
     read_row,
+    without_boms,
 )
 from commonweal.io.spend.values import (
     FLOAT_ARTEFACT_TOLERANCE,
@@ -214,7 +214,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         fallback = stated.council or council or path.stem.split("_")[0].title()
         date_column = "date" if "date" in layout.columns else "period"
         source = path
-        if encoding.startswith("cp1252") or encoding.startswith("latin-1"):
+        if not encoding.startswith("utf-8"):
             source, encoding = _transcoded(path, work)
         try:
             try:
@@ -228,9 +228,9 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
             found = reader.read(date_fmt, dates, names, staged, progress)
         except _Unreadable:
             return None
-        encoding = encoding.replace(" (double-encoded BOM)", "")
-        if head.lstrip(b"\xef\xbb\xbf").startswith(DOUBLE_ENCODED_BOM.encode("utf-8")):
-            encoding = f"{encoding} (double-encoded BOM)"
+        # the name the row-level reader gives: the encoding the whole file was read in, and its BOMs read in it
+        codec = "utf-8-sig" if encoding.startswith("utf-8") else encoding
+        _, encoding = without_boms(head.decode(codec), encoding.removesuffix(" (double-encoded BOM)"))
         sha256 = digest.result()
         rejected = _reasons(name, layout, date_column, date_fmt, found.refused, reader.width)
         if found.loaded + len(rejected) != found.records:

@@ -52,6 +52,12 @@ def decode(data: bytes) -> tuple[str, str]:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             text, encoding = data.decode("latin-1"), "latin-1"
+    return without_boms(text, encoding)
+
+
+def without_boms(text: str, encoding: str) -> tuple[str, str]:
+    """Decoded text without its byte-order marks, and the encoding's name, noting a BOM that was encoded twice
+    (`ï»¿`: a UTF-8 BOM read as Windows-1252 and saved again)."""
     text = text.lstrip("\ufeff")
     while text.startswith(DOUBLE_ENCODED_BOM):
         text, encoding = text[len(DOUBLE_ENCODED_BOM):].lstrip("\ufeff"), f"{encoding} (double-encoded BOM)"
