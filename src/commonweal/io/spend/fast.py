@@ -29,7 +29,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -50,18 +50,15 @@ from commonweal.io.spend.reader import (
     ImportReport,
     Rejection,
     clean_text,
+    council_summary,
+    count_flags,
+    date_format,
     decode,
     payment_date,
     read_row,
     without_boms,
 )
-from commonweal.io.spend.values import (
-    FLOAT_ARTEFACT_TOLERANCE,
-    AmbiguousDateOrderError,
-    DateFormat,
-    detect_date_format,
-    is_redaction,
-)
+from commonweal.io.spend.values import FLOAT_ARTEFACT_TOLERANCE, DateFormat, is_redaction
 
 HEAD_BYTES = 1 << 20
 CHUNK = 1 << 24
@@ -173,8 +170,7 @@ class _Pass:
     total: Decimal
     first: dt.date | None
     last: dt.date | None
-    councils: list[str]  # the first three, sorted
-    council_count: int
+    councils: list[str]
     flags: dict[str, int]
     refused: list[dict[str, Any]]  # the raw cells of every record that did not load
 
@@ -224,7 +220,9 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
                 source, encoding = _transcoded(path, work)
                 reader = _Reader(path, source, layout, date_column, records, head, fallback, key_of)
                 dates, names = reader.distinct()
-            date_fmt = _date_format(name, layout, date_column, dates, order, problems)
+            date_fmt = date_format(name, layout, date_column, dict.fromkeys(clean_text(t) for t in dates),
+                                   order=order, problems=problems)
+            problems.raise_if_any()
             found = reader.read(date_fmt, dates, names, staged, progress)
         except _Unreadable:
             return None
@@ -236,9 +234,8 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         if found.loaded + len(rejected) != found.records:
             raise AssertionError(f"{name}: {found.records} records read, {found.loaded} loaded, "
                                  f"{len(rejected)} rejected")
-        more = found.council_count - len(found.councils)
         report = ImportReport(
-            file=name, sha256=sha256, council="; ".join(found.councils) + (f" (+{more} more)" if more else ""),
+            file=name, sha256=sha256, council=council_summary(found.councils),
             kind=layout.kind, encoding=encoding, header_row=layout.header_index + 1, mapping=layout.mapping(),
             ignored_columns=list(layout.ignored), date_format=date_fmt.describe() if date_fmt else "none",
             rows_read=found.records, rows_loaded=found.loaded, rejections=rejected,
@@ -258,17 +255,6 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
         shutil.rmtree(target_dir, ignore_errors=True)
 
     return FastImport(report, write, discard)
-
-
-def _date_format(name: str, layout: Layout, date_column: str, raw: Sequence[str], order: str | None,
-                 problems: ProblemCollector) -> DateFormat | None:
-    """The file's date format from every distinct date text in file order, as `reader._date_format` decides."""
-    try:
-        return detect_date_format(dict.fromkeys(clean_text(t) for t in raw), order)
-    except (AmbiguousDateOrderError, ValueError) as exc:
-        problems.add(name, str(exc), column=layout.headers[layout.columns[date_column]])
-    problems.raise_if_any()
-    return None
 
 
 def _reasons(name: str, layout: Layout, date_column: str, date_fmt: DateFormat | None,
@@ -392,9 +378,9 @@ class _Reader:
         loaded = (plan.filter("ok")
                   .with_columns(pl.col(f"k{i}").alias(f"c{i}") for i in stored))
         # the row's flags, as the row-level reader writes them, picked from every possible combination
-        combinations = [",".join(f for f in (undated, name_flag, credit, "card" if layout.kind == "card" else None)
+        combinations = [",".join(f for f in (undated, name_flag, credited, "card" if layout.kind == "card" else None)
                                  if f)
-                        for undated in (None, "undated") for name_flag in _NAME_FLAGS for credit in (None, "credit")]
+                        for undated in (None, "undated") for name_flag in _NAME_FLAGS for credited in (None, "credit")]
         combination = (pl.col("parsed_date").is_null().cast(pl.UInt8) * 2 * len(_NAME_FLAGS)
                        + pl.col("name_flag") * 2 + (pl.col("amount") < 0).cast(pl.UInt8))
         row_flags = pl.lit(_enum(pl.Series(combinations), keep_order=True)).gather(combination)
@@ -432,11 +418,7 @@ class _Reader:
             day.max().alias("last"), pl.col("council").unique().implode().alias("councils"),
             pl.col("flags").value_counts().implode().alias("flags"))])
         summed = found.row(0, named=True)
-        councils = sorted(str(c) for c in summed["councils"])
-        flags: dict[str, int] = {}
-        for counted_flags in summed["flags"]:
-            for flag in filter(None, str(counted_flags["flags"]).split(",")):
-                flags[flag] = flags.get(flag, 0) + counted_flags["count"]
         return _Pass(records=counted.item(), loaded=summed["loaded"], total=Decimal(summed["total"] or 0),
-                     first=summed["first"], last=summed["last"], councils=councils[:3], council_count=len(councils),
-                     flags=flags, refused=refused_rows.sort("ord").to_dicts())
+                     first=summed["first"], last=summed["last"], councils=[str(c) for c in summed["councils"]],
+                     flags=count_flags((str(f["flags"]), f["count"]) for f in summed["flags"]),
+                     refused=refused_rows.sort("ord").to_dicts())

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +23,6 @@ from commonweal.io.errors import ProblemCollector
 from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout
 from commonweal.io.spend.values import (
     NO_SINGLE_DATE,
-    AmbiguousDateOrderError,
     DateFormat,
     detect_date_format,
     is_redaction,
@@ -203,12 +202,12 @@ def read_spend_file(
     body = records[layout.header_index + 1:]
     date_column = "date" if "date" in layout.columns else "period"
     date_index = layout.columns[date_column]
-    date_fmt = _date_format(name, layout, body, date_column, order=stated.date_order or date_order,
-                            problems=problems)
+    date_fmt = date_format(name, layout, date_column, _texts(body, date_index),
+                           order=stated.date_order or date_order, problems=problems)
     end_fmt = None
     if "end_date" in layout.columns:
-        end_fmt = _date_format(name, layout, body, "end_date", order=stated.date_order or date_order,
-                               problems=problems)
+        end_fmt = date_format(name, layout, "end_date", _texts(body, layout.columns["end_date"]),
+                              order=stated.date_order or date_order, problems=problems)
     problems.raise_if_any()
     report = ImportReport(
         file=name, sha256=hashlib.sha256(data).hexdigest(), council="", kind=layout.kind, encoding=encoding,
@@ -236,16 +235,18 @@ def read_spend_file(
     return SpendFile(report=report, records=loaded)
 
 
-def _date_format(file: str, layout: Layout, body: Sequence[Sequence[str]], column: str, *, order: str | None,
-                 problems: ProblemCollector) -> DateFormat | None:
-    index = layout.columns[column]
-    values = (clean_text(r[index]) for r in body if len(r) > index)
+def _texts(body: Sequence[Sequence[str]], index: int) -> Iterator[str]:
+    return (clean_text(r[index]) for r in body if len(r) > index)
+
+
+def date_format(file: str, layout: Layout, column: str, texts: Iterable[str], *, order: str | None,
+                problems: ProblemCollector) -> DateFormat | None:
+    """The format of a date column from its cleaned texts in file order; when the order cannot be told or the
+    column mixes orders (AmbiguousDateOrderError or ValueError), a problem naming the column, and None."""
     try:
-        return detect_date_format(values, order)
-    except AmbiguousDateOrderError as exc:
-        problems.add(file, str(exc), column=layout.headers[index])
+        return detect_date_format(texts, order)
     except ValueError as exc:
-        problems.add(file, str(exc), column=layout.headers[index])
+        problems.add(file, str(exc), column=layout.headers[layout.columns[column]])
     return None
 
 
@@ -358,10 +359,20 @@ def summarise(report: ImportReport, loaded: Sequence[SpendRecord]) -> None:
     dates = [d for d in (r.date or r.period for r in loaded) if d is not None]
     report.date_first = min(dates, default=None)
     report.date_last = max(dates, default=None)
-    councils = sorted({r.council for r in loaded})
-    report.council = "; ".join(councils[:3]) + (f" (+{len(councils) - 3} more)" if len(councils) > 3 else "")
+    report.council = council_summary({r.council for r in loaded})
+    report.flag_counts = count_flags((r.flags, 1) for r in loaded)
+
+
+def council_summary(councils: Iterable[str]) -> str:
+    """The report's council: the first three of the loaded rows' councils, sorted, and how many more."""
+    names = sorted(councils)
+    return "; ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
+
+
+def count_flags(flagged: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Rows per flag, from (a row's flags as stored, comma-separated; how many rows carry exactly those)."""
     counts: dict[str, int] = {}
-    for record in loaded:
-        for flag in filter(None, record.flags.split(",")):
-            counts[flag] = counts.get(flag, 0) + 1
-    report.flag_counts = counts
+    for flags, rows in flagged:
+        for flag in filter(None, flags.split(",")):
+            counts[flag] = counts.get(flag, 0) + rows
+    return counts
