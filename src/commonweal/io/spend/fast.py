@@ -35,10 +35,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-# polars allocates through its own jemalloc, which reads this when polars loads (so it must be set before the
-# first `import polars`; a process that loaded polars earlier keeps its own setting). Keeping freed pages for 30 s
-# instead of handing them back to the system at once spares the kernel zeroing fresh pages for every batch: about
-# 10% of the ingest's time in paired runs of benchmarks/spend_ingest.py's file, for about 300 MB more at the peak.
+# Commonweal default (30 s). polars allocates through its own jemalloc, which reads this when polars loads (so it
+# must be set before the first `import polars`; a process that loaded polars earlier keeps its own setting).
+# Keeping freed pages for 30 s instead of handing them back to the system at once spares the kernel zeroing fresh
+# pages for every batch: about 10% of the ingest's time in paired runs on benchmarks/spend_ingest.py's file, for
+# about 300 MB more at the peak.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:30000,muzzy_decay_ms:30000")
 
 import polars as pl
