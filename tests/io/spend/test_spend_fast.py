@@ -127,8 +127,12 @@ def test_amounts_in_every_spelling_load_exactly_as_the_row_reader_reads_them(tmp
     amounts = []
     for _ in range(3000):
         number = pick(["1234.56", "1,234.56", "0.5", ".5", "12", "4582.499999999", "12.345", "1.10000000001",
-                       "99", "1 234.50", "12a", "", "1.2.3", "--5", "0.005"])
-        amount = pick(["", "£", "GBP ", "gbp", "-£", "£-", "+", "-+"]) + number + pick(["", "-", "CR", " cr", "\xa0"])
+                       "99", "1 234.50", "12a", "", "1.2.3", "--5", "0.005",
+                       # C1 characters are repaired as Windows-1252 before noise goes: \x81 is undefined there and
+                       # vanishes; \x85 is `…`, not the whitespace it is in Unicode
+                       "1\x81234.56", "12\x8500", "1\x92000"])
+        amount = (pick(["", "£", "GBP ", "gbp", "-£", "£-", "+", "-+", "\x81", "\t"]) + number
+                  + pick(["", "-", "CR", " cr", "\xa0", "\x85", "\u2003", "\x1c"]))
         amounts.append(pick(["", "(", " "]) + amount + pick(["", ")", " "]))
     body = "".join(f'Supplier {n % 7} Ltd,C{n},{n % 28 + 1:02d}/12/2010,"{a}",PLACE\r\n' for n, a in enumerate(amounts))
     path = tmp_path / "anytown_amounts.csv"

@@ -145,6 +145,14 @@ def clean(cell: pl.Expr) -> pl.Expr:
     return full.fill_null(cell)
 
 
+def amount_text(cell: pl.Expr) -> pl.Expr:
+    """An amount cell as `values.parse_amount` reads it after `clean_text`: noise removed. Cleaning it in full first
+    would change nothing more, because noise includes every space, so only the C1 repair is kept, and only for a
+    cell that is not ASCII (a C1 character becomes a Windows-1252 one, which may not be noise: `\x85` is `…`)."""
+    repaired = pl.when(cell.str.len_bytes() != cell.str.len_chars()).then(cell.str.replace_many(_C1_FROM, _C1_TO))
+    return repaired.fill_null(cell).str.replace_all(_NOISE, "")
+
+
 def _head(path: Path) -> tuple[list[list[str]], bytes]:
     """The records of the file's head (whole lines only, ending in a line feed or a bare carriage return), for
     layout detection, and its bytes."""
@@ -347,8 +355,9 @@ class _Reader:
             return value.str.to_uppercase() if upper else value
 
         date_index, name_index = layout.columns[self.date_column], layout.columns["supplier_name"]
-        stored = sorted({i for f, i in layout.columns.items() if f not in (self.date_column, "supplier_name")})
-        s = pl.col(f"k{layout.columns['amount']}").str.replace_all(_NOISE, "")  # the cleaned amount
+        # every stored column's cell is cleaned; the amount is parsed, not stored, so its text only loses noise
+        stored = sorted({i for f, i in layout.columns.items() if f not in (self.date_column, "supplier_name", "amount")})
+        s = amount_text(pl.col(f"c{layout.columns['amount']}"))
         opened, closed = s.str.starts_with("("), s.str.ends_with(")")
         unbracketed = s.str.strip_chars_end(")")
         credit = pl.any_horizontal(unbracketed.str.ends_with(cr) for cr in ("cr", "CR", "Cr", "cR"))
