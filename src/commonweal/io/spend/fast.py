@@ -71,9 +71,11 @@ ZSTD_LEVEL = 1
 _SPACE = r"[\s\x1c-\x1f]"
 _C1_FROM = [chr(c) for c in range(0x80, 0xA0)]
 _C1_TO = [bytes([c]).decode("cp1252", errors="ignore") for c in range(0x80, 0xA0)]
-# What `clean_text` can change in an ASCII cell: a space other than one inner space, or a control character. A
-# cell with any non-ASCII character is cleaned as well (cleaning changes nothing it does not need to).
-_ASCII_DIRTY = r"[\t-\r\x1c-\x1f]|  |^ | $"
+# A cell `clean_text` may change: one with a character outside printable ASCII (every space but the plain one, and
+# every C1 character, is such), two spaces together, or a space at either end. Cells it would not change are
+# cleaned as well when they match (cleaning changes nothing it does not need to); one regex costs a third less
+# than a length check and a narrower regex.
+_DIRTY = r"[^ -~]|  |^ | $"
 # `values.parse_amount`: noise removed (`£`, `,`, spaces, `GBP`), then optional brackets, a sign before or after
 # the number, a `CR` suffix, leading `+`.
 _NOISE = r"[£\x{FFFD},\s\x1c-\x1f]|(?i:GBP)"
@@ -139,8 +141,7 @@ def _constant(text: str) -> pl.Expr:
 def clean(cell: pl.Expr) -> pl.Expr:
     """`reader.clean_text` as an expression, run only on cells it may change: polars evaluates both branches of a
     `when` on every row, so the cells that need nothing are made null first, and the string functions skip nulls."""
-    dirty = (cell.str.len_bytes() != cell.str.len_chars()) | cell.str.contains(_ASCII_DIRTY)
-    only_dirty = pl.when(dirty).then(cell)
+    only_dirty = pl.when(cell.str.contains(_DIRTY)).then(cell)
     full = only_dirty.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_SPACE + "+", " ").str.strip_chars(" ")
     return full.fill_null(cell)
 
@@ -357,9 +358,10 @@ class _Reader:
         date_index, name_index = layout.columns[self.date_column], layout.columns["supplier_name"]
         # every stored column's cell is cleaned; the amount is parsed, not stored, so its text only loses noise
         stored = sorted({i for f, i in layout.columns.items() if f not in (self.date_column, "supplier_name", "amount")})
-        s = amount_text(pl.col(f"c{layout.columns['amount']}"))
+        # `s` and `unbracketed` are columns, not expressions: polars' streaming engine would evaluate an expression
+        # afresh at every use (the amount's noise regex ten times a row, 40% of the whole import's time)
+        s, unbracketed = pl.col("amount_text"), pl.col("unbracketed")
         opened, closed = s.str.starts_with("("), s.str.ends_with(")")
-        unbracketed = s.str.strip_chars_end(")")
         credit = pl.any_horizontal(unbracketed.str.ends_with(cr) for cr in ("cr", "CR", "Cr", "cR"))
         lead = s.str.strip_chars_start("(").str.starts_with("-")
         trail = unbracketed.str.strip_chars_end("cCrR").str.ends_with("-")
@@ -373,7 +375,9 @@ class _Reader:
             scan = scan.with_columns(pl.col("ord").map_batches(tell, pl.UInt32, is_elementwise=True))
         plan = (scan
                 .with_columns(*_picked(f"c{date_index}", date_map), *_picked(f"c{name_index}", name_map))
-                .with_columns(clean(pl.col(f"c{i}")).alias(f"k{i}") for i in stored)
+                .with_columns(*(clean(pl.col(f"c{i}")).alias(f"k{i}") for i in stored),
+                              amount_text(pl.col(f"c{layout.columns['amount']}")).alias("amount_text"))
+                .with_columns(s.str.strip_chars_end(")").alias("unbracketed"))
                 .with_columns(s.str.contains(_AMOUNT).alias("grammatical"), (opened == closed).alias("paired"),
                               (lead & trail).alias("signed_twice"),
                               ((opened | credit) != (lead | trail)).alias("negative"), value.alias("value"))
