@@ -125,13 +125,15 @@ def _enum(values: pl.Series, *, keep_order: bool = False) -> pl.Series:
     return values.cast(pl.Enum(categories))
 
 
-def _picked(column: str, parsed: pl.DataFrame) -> list[pl.Expr]:
-    """What each cell of `column` means, from `parsed`: its first column holds every distinct text of `column`,
-    the others what each text means. A cell's position among the texts comes from casting the column to an Enum
-    of them (a text missing from them is an error, never a silent null); a join would copy every other column of
-    every row, and `replace_strict` held the whole column in memory (2.8 GB at the peak on 10 million rows)."""
-    position = pl.col(column).cast(pl.Enum(parsed[:, 0])).to_physical()
-    return [pl.lit(parsed[name]).gather(position).alias(name) for name in parsed.columns[1:]]
+def _picked(frame: pl.LazyFrame, column: str, parsed: pl.DataFrame) -> pl.LazyFrame:
+    """`frame` with what each cell of `column` means, from `parsed`: its first column holds every distinct text of
+    `column`, the others what each text means. A cell's position among the texts comes from casting the column to
+    an Enum of them (a text missing from them is an error, never a silent null); a join would copy every other
+    column of every row, and `replace_strict` held the whole column in memory (2.8 GB at the peak on 10 million
+    rows). The position is a column of its own so that the cast is done once, not once for each meaning."""
+    at = f"{column}_at"
+    return (frame.with_columns(pl.col(column).cast(pl.Enum(parsed[:, 0])).to_physical().alias(at))
+            .with_columns(pl.lit(parsed[name]).gather(pl.col(at)).alias(name) for name in parsed.columns[1:]))
 
 
 def _constant(text: str) -> pl.Expr:
@@ -373,8 +375,7 @@ class _Reader:
                 progress(len(ords))
                 return ords
             scan = scan.with_columns(pl.col("ord").map_batches(tell, pl.UInt32, is_elementwise=True))
-        plan = (scan
-                .with_columns(*_picked(f"c{date_index}", date_map), *_picked(f"c{name_index}", name_map))
+        plan = (_picked(_picked(scan, f"c{date_index}", date_map), f"c{name_index}", name_map)
                 .with_columns(*(clean(pl.col(f"c{i}")).alias(f"k{i}") for i in stored),
                               amount_text(pl.col(f"c{layout.columns['amount']}")).alias("amount_text"))
                 .with_columns(s.str.strip_chars_end(")").alias("unbracketed"))
