@@ -1,7 +1,9 @@
 """The polars fast path and the row-level reader give identical rows, rejections and reports."""
 
+import importlib.util
 import random
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -56,20 +58,33 @@ def test_fast_path_matches_the_row_reader_on_every_quirk(tmp_path: Path) -> None
     assert slow_report["total_amount"] == "7950.07"
 
 
-def test_fast_path_matches_on_the_benchmark_synthetic_mess(tmp_path: Path) -> None:
-    import importlib.util
-
+def benchmark() -> Any:
     script = Path(__file__).resolve().parents[3] / "benchmarks" / "spend_ingest.py"
     spec = importlib.util.spec_from_file_location("spend_ingest", script)
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_fast_path_matches_on_the_benchmark_synthetic_mess(tmp_path: Path) -> None:
+    bench = benchmark()
     path = tmp_path / "anytown_synthetic.csv"
     bench.generate(3000, path)
     fast_rows, slow_rows, fast_report, slow_report = rows_of_both(path)
     assert fast_rows == slow_rows and fast_report == slow_report
     # 3000 generated rows + the total row; row 0 is a spacer; every 6th amount is 4582.499999999 -> 4582.50
     assert (slow_report["rows_read"], slow_report["rows_rejected"]) == (3001, 2)
+
+
+def test_the_benchmark_checks_each_target_against_its_own_figure() -> None:
+    check = benchmark().target_check
+    run = {"rows_loaded": 9_999_900, "rows_rejected": 100, "ingest_seconds": 5.0, "peak_mb": 1500,
+           "report_seconds": 2.6}
+    assert check(run).count(": met") == 3
+    assert "ingest 500,000 rows/s (target at least 1,000,000): NOT MET" in check(dict(run, ingest_seconds=20.0))
+    assert "peak memory 2,048 MB (target under 2,048): NOT MET" in check(dict(run, peak_mb=2048))
+    assert "standard report 12.0 s (target: seconds, under 10): NOT MET" in check(dict(run, report_seconds=12.0))
 
 
 def test_contracts_registers_take_the_row_path(tmp_path: Path) -> None:

@@ -359,9 +359,11 @@ class _Reader:
 
         date_index, name_index = layout.columns[self.date_column], layout.columns["supplier_name"]
         # every stored column's cell is cleaned; the amount is parsed, not stored, so its text only loses noise
-        stored = sorted({i for f, i in layout.columns.items() if f not in (self.date_column, "supplier_name", "amount")})
-        # `s` and `unbracketed` are columns, not expressions: polars' streaming engine would evaluate an expression
-        # afresh at every use (the amount's noise regex ten times a row, 40% of the whole import's time)
+        stored = sorted({i for f, i in layout.columns.items()
+                         if f not in (self.date_column, "supplier_name", "amount")})
+        # `s` and `unbracketed` are columns, not expressions: polars' common-subexpression elimination missed the
+        # amount's expression, and evaluating it at each of its ten uses took the benchmark's 10 million rows from
+        # 5.5 s to 9.2 s
         s, unbracketed = pl.col("amount_text"), pl.col("unbracketed")
         opened, closed = s.str.starts_with("("), s.str.ends_with(")")
         credit = pl.any_horizontal(unbracketed.str.ends_with(cr) for cr in ("cr", "CR", "Cr", "cR"))
