@@ -150,10 +150,10 @@ def clean(cell: pl.Expr) -> pl.Expr:
 
 def amount_text(cell: pl.Expr) -> pl.Expr:
     """An amount cell as `values.parse_amount` reads it after `clean_text`: noise removed. Cleaning it in full first
-    would change nothing more, because noise includes every space, so only the C1 repair is kept, and only for a
-    cell that is not ASCII (a C1 character becomes a Windows-1252 one, which may not be noise: `\x85` is `…`)."""
-    repaired = pl.when(cell.str.len_bytes() != cell.str.len_chars()).then(cell.str.replace_many(_C1_FROM, _C1_TO))
-    return repaired.fill_null(cell).str.replace_all(_NOISE, "")
+    would change nothing more, because noise includes every space, so only the C1 repair is kept (a C1 character
+    becomes a Windows-1252 one, which may not be noise: `\x85` is `…`). Repairing only the cells that are not
+    ASCII, with or without the null trick of `clean`, was no faster in paired runs."""
+    return cell.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_NOISE, "")
 
 
 def _head(path: Path) -> tuple[list[list[str]], bytes]:
