@@ -31,7 +31,8 @@ def test_duckdb_and_pyspark_agree(tmp_path: Path) -> None:
     keys = [r.supplier_name.upper() for r in spend_file.records]
     store = SpendStore(tmp_path / "db")
     store.save([(spend_file.report, parquet_writer(spend_file, keys))])
-    labels = ibis.memtable({"supplier_key": ["CARE CO LTD", "HELPING HANDS CIC"], "label": ["sme", "vcse"]})
+    labels = ibis.memtable({"supplier_key": ["CARE CO LTD", "HELPING HANDS CIC"], "label": ["sme", "vcse"],
+                            "source": ["name rule", "council flag"]})
     results = {}
     for engine in analytics.ENGINES:
         con = analytics.connect(engine)
@@ -50,6 +51,9 @@ def test_duckdb_and_pyspark_agree(tmp_path: Path) -> None:
     assert care["total"] == Decimal("2800.15")
     unknown = [r for r in spark["by_label"] if r["label"] == "unknown"]
     assert sum(r["total"] for r in unknown) == Decimal("14500.99")  # 14000.99 + 500.00 unlabelled
+    # Care Co's label rests on its name alone, Helping Hands' on the council's flag
+    alone = {r["label"]: r["on_name_alone"] for r in spark["by_label"] if r["period"].month == 5}
+    assert alone == {"sme": Decimal("3000.20"), "vcse": None}
 
 
 @pytest.mark.spark

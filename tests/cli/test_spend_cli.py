@@ -30,6 +30,13 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     shares = {r["label"]: r["total"] for r in data["spend_by_label"]}
     assert shares == {"vcse": "3000.00", "sme": "3000.00", "large": "14000.00",
                       "individual_or_redacted": "500.00"}
+    # every label here rests on a name rule but the redacted one, which rests on the redaction marker
+    alone = {r["label"]: (r["on_name_alone"], r["on_name_alone_share"]) for r in data["spend_by_label"]}
+    assert alone == {"vcse": ("3000.00", 1.0), "sme": ("3000.00", 1.0), "large": ("14000.00", 1.0),
+                     "individual_or_redacted": ("0.00", 0.0)}
+    assert {(r["supplier"], r["label"], r["label_source"]) for r in data["top_suppliers"]} == {
+        ("BIG CARE", "large", "name rule"), ("CARE CO", "sme", "name rule"), ("HOME CARE TRUST", "vcse", "name rule"),
+        ("HELPING HANDS", "vcse", "name rule")}
     assert data["spend_by_service_area"][0] == {"council": "Anytown Council", "service_area": "Home Care",
                                                 "total": "20000.00", "payments": 4}
     care = next(c for c in data["concentration"] if c["service_area"] == "Home Care")
@@ -46,6 +53,7 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     result = runner.invoke(app, ["spend", "report", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "Spend by supplier type" in result.stdout and "dependency alerts" in result.stdout
+    assert "of which on a name alone" in result.stdout
 
     result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "html", "--out",
                                  str(tmp_path / "out")])
@@ -63,6 +71,9 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     # the 2nd largest reach is 4000: ceil(9000 / 4000) = 3 lots of 3000
     assert (advice["proposed_lots"], advice["proposed_lot_value"]) == (3, "3000.00")
     assert [p["local"] for p in advice["partners"]] == [True, False, True]
+    assert {(p["label"], p["label_source"]) for p in advice["partners"]} == {("sme", "name rule"),
+                                                                          ("vcse", "name rule")}
+    assert all(0 < p["label_confidence"] < 1 for p in advice["partners"])
 
 
 def test_a_failing_file_saves_nothing(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from commonweal.domain.market.classification import NAME_RULE
+
 ENGINES = ("duckdb", "pyspark")
 
 
@@ -77,12 +79,15 @@ def in_service_area(t: ir.Table, service: str) -> ir.Table:
 
 
 def spend_by_label(t: ir.Table, labels: ir.Table, dims: Sequence[str] = ()) -> ir.Table:
-    """Spend by supplier label (SME, VCSE, ...) and optional further columns. `labels` has supplier_key, label;
-    a supplier without a label counts as `unknown`, so every share shows how much is unclassified."""
+    """Spend by supplier label (SME, VCSE, ...) and optional further columns. `labels` has supplier_key, label
+    and source (the evidence the label rests on); a supplier without a label counts as `unknown`, so every share
+    shows how much is unclassified, and `on_name_alone` is the part of each total whose label rests on a name rule
+    alone, the weakest evidence (null when none does)."""
     joined = t.left_join(labels, t.supplier_key == labels.supplier_key)
     labelled = joined.mutate(label=joined.label.fill_null("unknown"))
     return (labelled.group_by([*dims, "label"])
-            .aggregate(total=labelled.amount.sum(), payments=labelled.count())
+            .aggregate(total=labelled.amount.sum(), payments=labelled.count(),
+                       on_name_alone=labelled.amount.sum(where=labelled.source == NAME_RULE))
             .order_by([*dims, "label"]))
 
 

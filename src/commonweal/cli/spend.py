@@ -126,9 +126,14 @@ def review(
 
 def _print_report(data: dict[str, Any]) -> None:
     console = Console()
-    table = Table("supplier type", "spend £", "share", title="Spend by supplier type (unknown = unclassified)")
+    table = Table("supplier type", "spend £", "share", "of which on a name alone",
+                  title="Spend by supplier type (unknown = unclassified)",
+                  caption="'On a name alone': spend whose supplier's type comes only from words in its name, the "
+                          "weakest evidence; for SMEs a base rate, since a name says nothing of size.")
     for row in data["spend_by_label"]:
-        table.add_row(row["label"], f"{Decimal(row['total']):,.2f}", f"{row['share']:.1%}")
+        alone = row["on_name_alone_share"]
+        table.add_row(row["label"], f"{Decimal(row['total']):,.2f}", f"{row['share']:.1%}",
+                      f"{alone:.0%}" if alone is not None else "")
     console.print(table)
     table = Table("council / service area", "spend £", "suppliers", "top-1", "HHI", "band",
                   title=f"Concentration (bands: {data['hhi_bands']['source']})")
@@ -181,12 +186,12 @@ def partners(
         typer.echo(json.dumps(data, indent=2))
         return
     console = Console()
-    table = Table("organisation", "type", "local", "received £", "largest year £", "can bid up to £",
+    table = Table("organisation", "type (from)", "local", "received £", "largest year £", "can bid up to £",
                   title=f"Community partners for '{data['service']}'")
     for p in data["partners"][:30]:
-        table.add_row(p["name"], p["label"], {True: "yes", False: "no", None: "?"}[p["local"]],
-                      f"{Decimal(p['received_total']):,.2f}", f"{Decimal(p['largest_annual']):,.2f}",
-                      f"{Decimal(p['capacity']):,.2f}")
+        table.add_row(p["name"], f"{p['label']} ({p['label_source']})",
+                      {True: "yes", False: "no", None: "?"}[p["local"]], f"{Decimal(p['received_total']):,.2f}",
+                      f"{Decimal(p['largest_annual']):,.2f}", f"{Decimal(p['capacity']):,.2f}")
     console.print(table)
     console.print(f"Lot value £{Decimal(data['lot_value']):,.2f}: "
                   f"{'too large for every partner' if data['lots_too_large'] else 'within reach of some partners'}.",

@@ -115,6 +115,12 @@ def _money(value: Decimal | None) -> str:
     return str((value or Decimal(0)).quantize(Decimal("0.01")))
 
 
+def _label(classification: Classification) -> dict[str, Any]:
+    """A supplier's label as reports show it: with the evidence it rests on and Commonweal's confidence in it."""
+    return {"label": classification.label.value, "label_source": classification.source,
+            "label_confidence": classification.confidence}
+
+
 def service_area_spend(db: Path, service: str, engine: str = "duckdb") -> tuple[Decimal, list[SpendWithSupplier]]:
     """The council's spend in the service area `service` (payments whose service area contains it, ignoring case)
     and each supplier's share of it, from the spend store at `db` (Ibis on `engine`).
@@ -153,7 +159,8 @@ class Market:
         self.labels: dict[str, Classification] = {
             row["supplier_key"]: classify(_evidence(row)) for row in self.suppliers}
         self.label_table = ibis.memtable(
-            {"supplier_key": list(self.labels), "label": [c.label.value for c in self.labels.values()]})
+            {"supplier_key": list(self.labels), "label": [c.label.value for c in self.labels.values()],
+             "source": [c.source for c in self.labels.values()]})
 
     def _add_register_evidence(self) -> None:
         """A contracts register knows things payments files rarely state: the supplier's postcode, company number
@@ -174,7 +181,10 @@ class Market:
         for row in rows:
             whole = totals[tuple(row[d] for d in dims)]
             row["share"] = float(row["total"] / whole) if whole else None
-            row["total"] = _money(row["total"])
+            # how much of the label's spend rests on a name rule alone: for `sme`, a base rate, not evidence of size
+            alone = row["on_name_alone"] or Decimal(0)
+            row["on_name_alone_share"] = float(alone / row["total"]) if row["total"] else None
+            row["total"], row["on_name_alone"] = _money(row["total"]), _money(alone)
             for d in dims:
                 row[d] = str(row[d]) if row[d] is not None else None
         return rows
@@ -234,7 +244,7 @@ class Market:
             "spend_by_expense_type": self.spend_by(["council", "expense_type"], top),
             "top_suppliers": [{"supplier": r["supplier_key"], "total": _money(r["total"]),
                                "payments": r["payments"],
-                               "label": self.labels[r["supplier_key"]].label.value} for r in top_suppliers],
+                               **_label(self.labels[r["supplier_key"]])} for r in top_suppliers],
             "concentration": concentration,
             "concentration_curve": {"service_area": " / ".join(largest) if largest else None, "points": curve},
             "hhi_bands": {"source": band_set.source, "limits": list(band_set.limits), "names": list(band_set.names)},
@@ -278,7 +288,7 @@ class Market:
             area_of[row["supplier_key"]].update(filter(None, (row["service_area"], row["expense_type"],
                                                                row["description"])))
         postcode = {r["supplier_key"]: r["postcode"] for r in self.suppliers}
-        return [Organisation(key, self.labels[key].label,
+        return [Organisation(key, self.labels[key],
                              is_local(postcode[key], local_areas) if postcode.get(key) else None,
                              tuple(sorted(area_of[key])), total[key], largest[key])
                 for key in largest]
@@ -334,7 +344,7 @@ def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidde
         "capacity_rule": f"a lot is within reach of an organisation when it is at most {advice.capacity_multiple} x "
                          "the largest amount it received from the council in one financial year "
                          "(Commonweal default, --capacity-multiple)",
-        "partners": [{"name": p.organisation.name, "label": p.organisation.label.value,
+        "partners": [{"name": p.organisation.name, **_label(p.organisation.classification),
                       "local": p.organisation.local, "relatedness": p.relatedness,
                       "received_total": _money(p.organisation.received_total),
                       "largest_annual": _money(p.organisation.largest_annual), "capacity": _money(p.capacity),

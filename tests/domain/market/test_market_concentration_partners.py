@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from commonweal.domain.market.classification import Label
+from commonweal.domain.market.classification import NAME_RULE, Classification, Label
 from commonweal.domain.market.concentration import (
     UK_CC_OFT_2010,
     US_DOJ_FTC_2023,
@@ -46,14 +46,18 @@ def test_dependency_alerts_at_the_threshold() -> None:
     assert [(a.service_area, a.supplier) for a in alerts] == [("Roads", "D"), ("Care", "B"), ("Care", "A")]
 
 
+def named(label: Label) -> Classification:
+    return Classification(label, NAME_RULE, 0.6, "a test's name rule")
+
+
 def organisation(name: str, largest: str, label: Label = Label.VCSE, local: bool | None = True) -> Organisation:
-    return Organisation(name, label, local, ("Home care", "Domiciliary care"), D(largest), D(largest))
+    return Organisation(name, named(label), local, ("Home care", "Domiciliary care"), D(largest), D(largest))
 
 
 def test_lots_too_large_and_proposed_lot_size() -> None:
     partners = [organisation("A", "100000"), organisation("B", "60000"), organisation("C", "40000"),
                 organisation("D", "10000"), organisation("Big", "9000000", Label.LARGE),
-                Organisation("Roads Ltd", Label.SME, True, ("Highways",), D(500000), D(500000))]
+                Organisation("Roads Ltd", named(Label.SME), True, ("Highways",), D(500000), D(500000))]
     advice = lot_advice("home care", D(600000), partners, lots=2, min_bidders=3, capacity_multiple=D(2))
     # capacities 200k, 120k, 80k, 20k (the large firm and the unrelated one are left out); lot = 300k > 200k
     assert [p.organisation.name for p in advice.partners] == ["A", "B", "C", "D"]

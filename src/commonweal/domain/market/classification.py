@@ -47,10 +47,14 @@ class SupplierEvidence:
     grant_recipient: bool = False
 
 
+# The weakest evidence: what a name's words suggest. For size it is only a base rate (see the module's docstring).
+NAME_RULE = "name rule"
+
+
 @dataclass(frozen=True)
 class Classification:
     label: Label
-    source: str  # "council flag", "identifier", "name rule", "redaction marker", "none"
+    source: str  # "council flag", "identifier", NAME_RULE, "redaction marker", "grants register", "none"
     confidence: float
     reason: str
     vcse_type: str = ""  # charity, cic, cio, registered society, community group, parish or town council, faith
@@ -131,7 +135,7 @@ def _name_rule(name: str, rules: ClassificationRules) -> Classification | None:
     text = re.sub(r"\s+", " ", text).strip()
     for rule in rules.name_rules:
         if match := rule.pattern.search(text):
-            return Classification(rule.label, "name rule", rule.confidence,
+            return Classification(rule.label, NAME_RULE, rule.confidence,
                                   f"name matches the {rule.label.value} rule on {match[0]!r}", rule.vcse_type)
     return None
 

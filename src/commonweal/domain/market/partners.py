@@ -20,7 +20,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from rapidfuzz import fuzz
 
-from commonweal.domain.market.classification import Label
+from commonweal.domain.market.classification import Classification, Label
 
 # Commonweal defaults, configurable per call.
 DEFAULT_CAPACITY_MULTIPLE = Decimal(2)
@@ -35,11 +35,15 @@ class Organisation:
     """A supplier or grant recipient as the council's records show it."""
 
     name: str
-    label: Label
+    classification: Classification  # its label, with the evidence the label rests on
     local: bool | None  # None when no postcode is known
     areas: tuple[str, ...]  # service areas, expense types and purposes it was paid or funded under
     received_total: Decimal
     largest_annual: Decimal  # largest amount received in any one financial year
+
+    @property
+    def label(self) -> Label:
+        return self.classification.label
 
 
 @dataclass(frozen=True)
