@@ -156,14 +156,14 @@ def amount_text(cell: pl.Expr) -> pl.Expr:
     return cell.str.replace_many(_C1_FROM, _C1_TO).str.replace_all(_NOISE, "")
 
 
-def _head(path: Path) -> tuple[list[list[str]], bytes]:
+def _head(path: Path) -> tuple[list[list[str]], bytes, str]:
     """The records of the file's head (whole lines only, ending in a line feed or a bare carriage return), for
-    layout detection, and its bytes."""
+    layout detection, its bytes and the encoding `reader.decode` reads them in."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1] if len(head) == HEAD_BYTES else head
-    text, _ = decode(head)
-    return list(csv.reader(io.StringIO(text, newline=""))), head
+    text, encoding = decode(head)
+    return list(csv.reader(io.StringIO(text, newline=""))), head, encoding
 
 
 @dataclass
@@ -206,7 +206,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     stated = column_map or ColumnMap()
     order = stated.date_order or date_order
     problems = ProblemCollector()
-    records, head = _head(path)
+    records, head, encoding = _head(path)
     layout = detect_layout(name, records, stated, problems)
     problems.raise_if_any()
     assert layout is not None
@@ -218,7 +218,6 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     try:
         digest = _Digest(path)
         digest.start()
-        _, encoding = decode(head)
         fallback = stated.council or council or path.stem.split("_")[0].title()
         date_column = "date" if "date" in layout.columns else "period"
         source = path
