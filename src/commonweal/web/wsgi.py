@@ -1,0 +1,10 @@
+"""The WSGI application a production server (gunicorn, `commonweal web serve`) loads."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.web.settings")
+application = get_wsgi_application()
