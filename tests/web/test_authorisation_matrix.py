@@ -48,7 +48,8 @@ TENDER_STAFF = set(NORTHFIELD)
 
 # url name -> (method, POST data, expected status per role)
 PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
-    "home": ("GET", {}, answers(302, outsider=302)),
+    "home": ("GET", {}, answers(200, outsider=200)),
+    "organisation_home": ("GET", {}, answers(200)),
     "login": ("GET", {}, answers(200, outsider=200, anonymous=200)),
     "logout": ("POST", {}, answers(302, outsider=302)),
     "tenders": ("GET", {}, answers(200, outsider=200)),
@@ -155,7 +156,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "results_export": ["tender_id", "fmt"], "abnormally_low": ["tender_id", "bid_id"],
         "summary": ["tender_id", "bid_id"], "summary_pdf": ["tender_id", "bid_id"],
         "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
-        "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"],
+        "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"], "organisation_home": ["slug"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -130,14 +130,23 @@ def tender_roles(user: Visitor, tender: Tender) -> frozenset[Role]:
 def tenders_for(user: Visitor) -> list[Access]:
     """The tenders the user holds a role on, in the organisations they belong to."""
     member = _signed_in(user)
-    tenders = (
+    tenders = list(
         Tender.objects.filter(organisation__memberships__user=member)
         .filter(Q(roles__user=member) | Q(organisation__memberships__role__in=[r.value for r in ORGANISATION_ROLES]))
         .select_related("organisation")
         .distinct()
         .order_by("organisation__name", "reference")
     )
-    found = [Access(member, t, tender_roles(member, t)) for t in tenders]
+    # two queries for all the tenders' roles, not two per tender (the home page lists every tender)
+    org_roles: dict[int, set[Role]] = {}
+    for organisation_id, role in Membership.objects.filter(user=member).exclude(role="").values_list(
+            "organisation_id", "role"):
+        org_roles.setdefault(organisation_id, set()).add(Role(role))
+    own: dict[int, set[Role]] = {}
+    for tender_id, role in TenderRole.objects.filter(user=member, tender__in=tenders).values_list("tender_id", "role"):
+        own.setdefault(tender_id, set()).add(Role(role))
+    found = [Access(member, t, frozenset((org_roles.get(t.organisation_id, set()) & ORGANISATION_ROLES)
+                                         | own.get(t.pk, set()))) for t in tenders]
     return [a for a in found if a.roles]
 
 

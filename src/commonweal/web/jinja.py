@@ -12,6 +12,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from commonweal.domain.lifecycle import Role, Stage
+from commonweal.web.areas import navigation
 
 
 def environment(**options: Any) -> Environment:
@@ -31,6 +32,7 @@ def environment(**options: Any) -> Environment:
             "assetPath": settings.STATIC_URL.rstrip("/"),
             "Role": Role,
             "Stage": Stage,
+            "navigation": navigation,
         }
     )
     env.filters["descriptor_item"] = descriptor_item

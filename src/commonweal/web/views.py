@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.io.tabular import parse_decimal
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
-from commonweal.web import data, engine
+from commonweal.web import attention, data, engine
 
 View = Callable[..., HttpResponse]
 
@@ -96,7 +96,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 login(request, user)
                 target = request.POST.get("next") or ""
                 if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
-                    target = reverse("tenders")
+                    target = reverse("home")
                 return redirect(target)
             cache.set(key, failures + 1, settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
             errors.append({"text": "Enter a correct user name and password", "href": "#username"})
@@ -111,8 +111,17 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+@scoped
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("tenders")
+    """Each of the person's organisations with what needs their attention there."""
+    homes = attention.homes(request.user)
+    return page(request, "web/home/home.html", "Home", homes=homes)
+
+
+@scoped
+def organisation_home(request: HttpRequest, slug: str) -> HttpResponse:
+    (home,) = attention.homes(request.user, slug)
+    return page(request, "web/home/home.html", home.organisation.name, homes=[home], organisation=home.organisation)
 
 
 # -- tenders -------------------------------------------------------------------------------------------------------
