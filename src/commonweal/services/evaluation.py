@@ -16,6 +16,7 @@ from commonweal.domain.evaluation.assessment import (
 from commonweal.domain.evaluation.evaluate import LotResult, evaluate_lot
 from commonweal.domain.evaluation.model import Tender
 from commonweal.domain.evaluation.sensitivity import Sensitivity, analyse
+from commonweal.domain.numbers import plain
 from commonweal.domain.provenance import RuleViolation
 from commonweal.io.errors import InputError
 from commonweal.io.tender_folder import TenderFolder, issues_to_problems, load_tender_folder
@@ -128,6 +129,13 @@ def tender_json(evaluation: TenderEvaluation) -> dict[str, Any]:
                         "excluded": r.excluded,
                         "exclusion_reasons": list(r.exclusion_reasons),
                         "tied": r.tied,
+                        "exact_total": plain(r.exact_total) if r.exact_total is not None else None,
+                        # equal to another bid's total at the ranking precision, and what decided between them
+                        "level": {
+                            "at_decimal_places": r.level.precision,
+                            "with": list(r.level.level_with),
+                            "decided_by_tie_break": r.level.decided_by,
+                        } if r.level else None,
                     }
                     for r in result.ranking
                 ],
@@ -162,6 +170,9 @@ def tender_json(evaluation: TenderEvaluation) -> dict[str, Any]:
                     "total": _number(recommendation.total),
                     "runner_up": recommendation.runner_up,
                     "margin": _number(recommendation.margin),
+                    "exact_margin": plain(recommendation.exact_margin)
+                    if recommendation.exact_margin is not None else None,
+                    "level": recommendation.level,
                     "final": recommendation.final,
                     "reasons": list(recommendation.reasons),
                     "cautions": list(recommendation.cautions),

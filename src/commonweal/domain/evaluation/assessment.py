@@ -188,18 +188,67 @@ def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
     )
 
 
+def rule_title(rule: str, model: EvaluationModel) -> str:
+    """A tie-break rule in words: the component, group or criterion whose points decide."""
+    if rule in COMPONENT_TITLES:
+        return f"{COMPONENT_TITLES[rule].lower()} ({'the lower price' if rule == 'price' else 'more points'} first)"
+    found = next((g.title for g in model.groups if g.id == rule), None)
+    found = found or next((c.title for c in model.criteria if c.id == rule), rule)
+    return f"{found} (more points first)"
+
+
+def level_note(higher: BidResult, lower: BidResult, model: EvaluationModel) -> str | None:
+    """Why two bids whose totals are equal at the ranking precision are ranked as they are, or None if their
+    rounded totals differ. The exact totals are given, and the tie-break rule that decided (or that none did)."""
+    if higher.total is None or higher.total != lower.total:
+        return None
+    places = model.ranking_precision
+    exact = (
+        f" (exact totals {plain(higher.exact_total)} and {plain(lower.exact_total)})"
+        if higher.exact_total is not None and lower.exact_total is not None else ""
+    )
+    rule = lower.level.decided_by if lower.level is not None else None
+    decided = (
+        f"the declared tie-break rule on {rule_title(rule, model)} ranked {higher.bidder} above {lower.bidder}"
+        if rule is not None else "no declared tie-break rule separates them"
+    )
+    return (f"The totals of {higher.bidder} and {lower.bidder} are equal at {places} decimal places, "
+            f"{higher.total}{exact}: {decided}.")
+
+
+def small_margin_note(higher: BidResult, lower: BidResult, model: EvaluationModel) -> str | None:
+    """A margin between exact totals smaller than the rounding of the totals themselves, said as such."""
+    if higher.exact_total is None or lower.exact_total is None or higher.total == lower.total:
+        return None
+    step = Decimal(1).scaleb(-model.ranking_precision)
+    margin = higher.exact_total - lower.exact_total
+    if abs(margin) >= step:
+        return None
+    return (f"The exact margin between {higher.bidder} and {lower.bidder} is {plain(margin)} points, smaller than "
+            f"the {step} to which totals are rounded.")
+
+
 def _further_explanation(result: LotResult, bid: BidResult, winner: BidResult | None) -> tuple[str, ...]:
     if bid.excluded:
         return tuple(f"The tender was excluded: it {reason}." for reason in bid.exclusion_reasons)
     if winner is None:
         return ("No single most advantageous tender has been identified yet: the leading tenders are level.",)
+    model = result.lot.model
     if bid is winner:
-        return ()
+        runner_up = next((r for r in result.admissible if r is not winner), None)
+        if runner_up is None:
+            return ()
+        return tuple(n for n in (level_note(winner, runner_up, model), small_margin_note(winner, runner_up, model))
+                     if n)
     assert bid.total is not None and winner.total is not None
-    return (
+    if (note := level_note(winner, bid, model)) is not None:
+        return (f"The tender ranked {bid.rank} of {len(result.admissible)}. {note}",)
+    explained = (
         f"The tender ranked {bid.rank} of {len(result.admissible)} with a total of {bid.total}; the most "
         f"advantageous tender scored {winner.total}, {winner.total - bid.total} points more.",
     )
+    small = small_margin_note(winner, bid, model)
+    return (*explained, small) if small else explained
 
 
 def assessment_summaries(tender: Tender, result: LotResult) -> tuple[AssessmentSummary, ...]:
@@ -241,7 +290,9 @@ class AwardRecommendation:
     recommended: str | None
     total: Decimal | None
     runner_up: str | None
-    margin: Decimal | None
+    margin: Decimal | None  # between the rounded totals, as ranked
+    exact_margin: Decimal | None  # between the exact totals
+    level: bool  # the winner and the runner-up have equal totals at the ranking precision
     final: bool
     reasons: tuple[str, ...]
     cautions: tuple[str, ...]
@@ -261,6 +312,11 @@ def award_recommendation(result: LotResult, sensitivity: Sensitivity) -> AwardRe
             f"(price {winner.price_points if winner.price_points is not None else 'combined'}, "
             f"quality {winner.quality.quantize(CENT)}, social value {winner.social_value.quantize(CENT)})."
         )
+        if runner_up is not None:
+            model = result.lot.model
+            for note in (level_note(winner, runner_up, model), small_margin_note(winner, runner_up, model)):
+                if note:
+                    cautions.append(note)
     else:
         cautions.append("The leading tenders are level after every declared tie-break rule: no recommendation.")
     excluded = [r for r in result.ranking if r.excluded]
@@ -300,6 +356,10 @@ def award_recommendation(result: LotResult, sensitivity: Sensitivity) -> AwardRe
         total=winner.total if winner else None,
         runner_up=runner_up.bidder if runner_up else None,
         margin=margin,
+        exact_margin=(winner.exact_total - runner_up.exact_total
+                      if winner and runner_up and winner.exact_total is not None
+                      and runner_up.exact_total is not None else None),
+        level=bool(winner and runner_up and winner.total == runner_up.total),
         final=result.final,
         reasons=tuple(reasons),
         cautions=tuple(cautions),

@@ -57,6 +57,16 @@ class CriterionScore:
 
 
 @dataclass(frozen=True)
+class Level:
+    """A bid whose total equals another's at the ranking precision: which bids, and which declared tie-break rule
+    ranked it against the bid next to it in rank order (None when no rule separates them)."""
+
+    precision: int
+    level_with: tuple[str, ...]
+    decided_by: str | None
+
+
+@dataclass(frozen=True)
 class BidResult:
     bid: Bid
     rank: int | None
@@ -69,7 +79,9 @@ class BidResult:
     gates: tuple[GateResult, ...]
     flags: tuple[str, ...] = ()
     exclusion_reasons: tuple[str, ...] = ()
-    tied: bool = False
+    tied: bool = False  # level after every declared tie-break rule: shares its rank
+    exact_total: Decimal | None = None  # before rounding to the ranking precision
+    level: Level | None = None  # equal to another bid's total at the ranking precision
 
     @property
     def bidder(self) -> str:
@@ -274,6 +286,7 @@ def rank(results: Sequence[BidResult], rules: Sequence[str]) -> tuple[BidResult,
 
     keyed = sorted(((level(r), r.bidder, r) for r in results), key=lambda item: (item[0], item[1]))
     sizes = Counter(key for key, _, _ in keyed)
+    totals = Counter(r.total for r in results)
     ranked: list[BidResult] = []
     rank_number = 0
     for position, (key, _, result) in enumerate(keyed, start=1):
@@ -283,8 +296,34 @@ def rank(results: Sequence[BidResult], rules: Sequence[str]) -> tuple[BidResult,
         flags = result.flags
         if tied:
             flags = (*flags, "level with another bid after every declared tie-break rule: the tie is unresolved")
-        ranked.append(replace(result, rank=rank_number, tied=tied, flags=flags))
+        level_at_precision = None
+        if totals[result.total] > 1:
+            # the neighbour in rank order with the same rounded total: the one above, or for the first, the one below
+            above = [r for _, _, r in keyed[: position - 1] if r.total == result.total]
+            below = [r for _, _, r in keyed[position:] if r.total == result.total]
+            neighbour = above[-1] if above else below[0]
+            level_at_precision = Level(
+                precision=places_of(result.total),
+                level_with=tuple(r.bidder for _, _, r in keyed if r.total == result.total and r is not result),
+                decided_by=separating_rule(neighbour, result, rules),
+            )
+        ranked.append(replace(result, rank=rank_number, tied=tied, flags=flags, level=level_at_precision))
     return tuple(ranked)
+
+
+def places_of(total: Decimal | None) -> int:
+    """The decimal places a rounded total was given (its exponent)."""
+    assert total is not None
+    exponent = total.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def separating_rule(a: BidResult, b: BidResult, rules: Sequence[str]) -> str | None:
+    """The first declared tie-break rule on which two bids with the same rounded total differ; None if none does."""
+    for rule, left, right in zip(rules, tie_break_key(a, rules), tie_break_key(b, rules), strict=True):
+        if left != right:
+            return rule
+    return None
 
 
 def evaluate_lot(
@@ -451,6 +490,7 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
                 **{
                     **result.__dict__,
                     "total": round_total(exact, model.ranking_precision),
+                    "exact_total": exact,
                     "price_points": round_total(price_points, model.ranking_precision)
                     if price_points is not None
                     else None,

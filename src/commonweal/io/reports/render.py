@@ -29,6 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from commonweal.domain.contracts.model import with_unit
+from commonweal.domain.numbers import plain
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -117,6 +118,7 @@ def environment() -> jinja2.Environment:
         decimal=decimal,
         date=date,
         with_unit=with_unit,
+        plain=plain,
     )
     return env
 
