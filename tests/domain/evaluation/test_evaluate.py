@@ -5,7 +5,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from commonweal.domain.evaluation.abnormally_low import find_abnormally_low
 from commonweal.domain.evaluation.evaluate import evaluate_lot
 from commonweal.domain.evaluation.model import AbnormallyLowPolicy, Gate, QuantitativeRule
 from commonweal.domain.evaluation.records import AbnormallyLowDecision, Bid, EvaluatorScore, GateResult, ModeratedScore
@@ -70,7 +73,7 @@ def test_failed_gate_excludes() -> None:
 
 
 def test_abnormally_low_price_holds_the_ranking_until_decided() -> None:
-    # mean of the others = (100 + 110 + 120)/3 = 110; 70 is 36.4% below it (>= 20%) and 30% below the next price 100
+    # mean of the others = (100 + 110 + 120)/3 = 110; 70 is 36.4% below it (>= 20%) and 30% below the next lowest 100
     rows = [("Low", "70", 2, 2), ("A", "100", 4, 4), ("B", "110", 4, 4), ("C", "120", 4, 4)]
     bids, scores, consensus = records(rows)
     pending = evaluate_lot(lot(model()), bids, scores, consensus)
@@ -81,7 +84,7 @@ def test_abnormally_low_price_holds_the_ranking_until_decided() -> None:
         "possibly abnormally low: £70.00 is 36.4% below the mean of the other bids (£110.00); the threshold is 20%"
         in low.flags
     )
-    assert any("30.0% below the next price (£100.00)" in f for f in low.flags)
+    assert any("the lowest price, 30.0% below the next lowest (£100.00)" in f for f in low.flags)
 
     rejected = AbnormallyLowDecision(
         "Low", "1", "rejected", "could not evidence pay", "Head of Commissioning", dt.date(2026, 10, 6)
@@ -197,3 +200,27 @@ def test_moderation_flags_wide_spreads_and_consensus_outside_the_range() -> None
     assert "consensus 5 for SV lies outside the evaluators' range 3–3: the rationale must explain why" in flags["B"]
     moderation = next(m for m in result.moderations if (m.bidder, m.criterion) == ("A", "Q"))
     assert [s.score for s in moderation.originals] == [D(4), D(1)]
+
+
+def test_widely_spread_prices_flag_only_a_low_price() -> None:
+    # 50k 80k 120k 200k 260k: comparing each bid with the next dearer one would flag 200k (23% below 260k) and 80k
+    # (33% below 120k); only the lowest, 50k (37.5% below 80k and 65% below the mean of the others), is low
+    rows = [("A", "50000", 3, 3), ("B", "80000", 3, 3), ("C", "120000", 3, 3), ("D", "200000", 3, 3),
+            ("E", "260000", 3, 3)]
+    bids, scores, consensus = records(rows)
+    result = evaluate_lot(lot(model()), bids, scores, consensus)
+    flagged = {f.bidder: f.reasons for f in result.abnormally_low}
+    assert set(flagged) == {"A", "B"}  # B: 80k is 50% below the mean of the others (157.5k)
+    assert len(flagged["A"]) == 2 and len(flagged["B"]) == 1
+
+
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=2, max_size=12))
+def test_a_price_at_or_above_the_median_is_never_flagged(prices: list[int]) -> None:
+    bids = tuple(Bid(f"B{i}", "1", D(p)) for i, p in enumerate(prices))
+    ordered = sorted(D(p) for p in prices)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    for finding in find_abnormally_low(bids, AbnormallyLowPolicy(D(0), D(0)), ()):
+        assert finding.price < median
+        if "next lowest" in " ".join(finding.reasons):
+            assert finding.price == ordered[0]

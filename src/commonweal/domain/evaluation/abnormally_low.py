@@ -36,13 +36,19 @@ def _percent_below(price: Decimal, reference: Decimal) -> Decimal:
 def find_abnormally_low(
     bids: tuple[Bid, ...], policy: AbnormallyLowPolicy, decisions: tuple[AbnormallyLowDecision, ...]
 ) -> tuple[AbnormallyLowFinding, ...]:
-    """Flag each bid whose price is far below the others'. Needs at least two bids to compare."""
-    findings = []
+    """Flag the bids whose price is far below the others'. Both tests look at low prices only: a bid at or above the
+    median price is never flagged, and only the lowest price is compared with the next lowest (comparing every bid
+    with the next dearer one flagged expensive bids wherever prices are widely spread). Needs two bids."""
+    if len(bids) < 2:
+        return ()
     prices = sorted(b.price for b in bids)
+    middle = len(prices) // 2
+    median = prices[middle] if len(prices) % 2 else (prices[middle - 1] + prices[middle]) / 2
+    findings = []
     for bid in sorted(bids, key=lambda b: b.bidder):
-        others = [b.price for b in bids if b is not bid]
-        if not others:
+        if bid.price >= median:
             continue
+        others = [b.price for b in bids if b is not bid]
         reasons = []
         mean_of_others = sum(others, Decimal(0)) / len(others)
         below_mean = _percent_below(bid.price, mean_of_others)
@@ -51,14 +57,13 @@ def find_abnormally_low(
                 f"£{bid.price:,.2f} is {below_mean:.1f}% below the mean of the other bids (£{mean_of_others:,.2f}); "
                 f"the threshold is {policy.below_mean_of_others_percent}%"
             )
-        higher = [p for p in prices if p > bid.price]
-        if higher:
-            next_price = higher[0]
-            below_next = _percent_below(bid.price, next_price)
+        if bid.price == prices[0]:
+            next_lowest = prices[1]
+            below_next = _percent_below(bid.price, next_lowest)
             if below_next >= policy.below_next_lowest_percent:
                 reasons.append(
-                    f"£{bid.price:,.2f} is {below_next:.1f}% below the next price (£{next_price:,.2f}); "
-                    f"the threshold is {policy.below_next_lowest_percent}%"
+                    f"£{bid.price:,.2f} is the lowest price, {below_next:.1f}% below the next lowest "
+                    f"(£{next_lowest:,.2f}); the threshold is {policy.below_next_lowest_percent}%"
                 )
         if reasons:
             decision = next((d for d in decisions if d.bidder == bid.bidder), None)

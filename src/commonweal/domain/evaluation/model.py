@@ -84,8 +84,8 @@ class AbnormallyLowPolicy:
     """When a price is flagged as possibly abnormally low (Procurement Act 2023 s.19(3)-(5)).
 
     The Act sets no figure: these percentages are Commonweal defaults, and a tender may set its own.
-    A price is flagged when it is at least `below_mean_of_others_percent` below the mean of the other bids' prices,
-    or at least `below_next_lowest_percent` below the next price above it.
+    A price below the median is flagged when it is at least `below_mean_of_others_percent` below the mean of the
+    other bids' prices, or, for the lowest price, at least `below_next_lowest_percent` below the next lowest.
     """
 
     below_mean_of_others_percent: Decimal = Decimal(20)
