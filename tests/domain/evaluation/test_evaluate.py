@@ -224,3 +224,23 @@ def test_a_price_at_or_above_the_median_is_never_flagged(prices: list[int]) -> N
         assert finding.price < median
         if "next lowest" in " ".join(finding.reasons):
             assert finding.price == ordered[0]
+
+
+def test_a_consensus_that_is_the_evaluators_average_is_flagged_for_the_moderator() -> None:
+    # Two evaluators: E1 marks A's Q 3 and SV 2, E2 marks 5 and 2. The rounded mean is 4 and 2.
+    bids = [Bid("A", "1", D(100)), Bid("B", "1", D(110))]
+    marks = {("A", "Q"): (3, 5), ("A", "SV"): (2, 2), ("B", "Q"): (4, 4), ("B", "SV"): (3, 5)}
+    scores = [EvaluatorScore(e, b, "1", c, D(m), "evidence") for (b, c), pair in marks.items()
+              for e, m in zip(("E1", "E2"), pair, strict=True)]
+    consensus = [ModeratedScore("A", "1", "Q", D(4), "agreed after discussing the staffing plan"),
+                 ModeratedScore("A", "1", "SV", D(2), "both marked 2"),
+                 ModeratedScore("B", "1", "Q", D(4), "both marked 4"),
+                 ModeratedScore("B", "1", "SV", D(5), "the average of the two marks, rounded up")]
+    result = evaluate_lot(lot(model()), bids, scores, consensus)
+    flags = {r.bidder: " ".join(r.flags) for r in result.ranking}
+    # A: 4 and 2 are the rounded means on every criterion, one of them disputed
+    assert "every consensus score equals the evaluators' rounded mean (2 criteria, 1 marked differently)" in flags["A"]
+    assert "Bromcom Computers plc v United Learning Trust [2022] EWHC 3262 (TCC)" in flags["A"]
+    # B: 5 is not the rounded mean (4) of 3 and 5, but the rationale says it averaged
+    assert "reads as an average of the evaluators' marks" in flags["B"]
+    assert "rounded mean" not in flags["B"]

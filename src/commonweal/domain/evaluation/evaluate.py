@@ -31,7 +31,7 @@ from commonweal.domain.evaluation.model import (
     EvaluationModel,
     Lot,
 )
-from commonweal.domain.evaluation.moderation import Moderation, moderate
+from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate
 from commonweal.domain.evaluation.records import (
     AbnormallyLowDecision,
     Bid,
@@ -367,6 +367,9 @@ def evaluate_lot(
                     f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
                     f"below the minimum {criterion.threshold}"
                 )
+        averaged = averaged_bid((m for (b, _), m in moderations.items() if b == bidder), leaves)
+        if averaged is not None:
+            flags[bidder].append(averaged)
         finding = finding_by_bidder.get(bidder)
         if finding is not None:
             flags[bidder].extend(f"possibly abnormally low: {reason}" for reason in finding.reasons)

@@ -8,6 +8,7 @@ a consensus outside the evaluators' range is flagged too, because it needs an es
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from functools import cached_property
 
 from commonweal.domain.evaluation.model import HUNDRED, Criterion
 from commonweal.domain.evaluation.records import EvaluatorScore, ModeratedScore
+from commonweal.domain.evaluation.scales import ScoringScale
 from commonweal.domain.numbers import plain
 
 
@@ -52,7 +54,40 @@ class Moderation:
                 f"consensus {self.consensus.score} for {self.criterion} lies outside the evaluators' range "
                 f"{self.low}–{self.high}: the rationale must explain why"
             )
+        if AVERAGING_WORDS.search(self.consensus.rationale):
+            found.append(
+                f"the consensus rationale for {self.criterion} reads as an average of the evaluators' marks: "
+                f"{AVERAGING_CASE}"
+            )
         return tuple(found)
+
+    def rounded_mean(self, scale: ScoringScale) -> Decimal:
+        """The evaluators' mean score rounded to the nearest score on the scale (halves go up)."""
+        mean = sum((s.score for s in self.originals), Decimal(0)) / len(self.originals)
+        return min(scale.scores, key=lambda score: (abs(score - mean), -score))
+
+
+# A consensus reached by averaging the evaluators' marks rather than by moderating them was held unlawful in
+# Bromcom Computers plc v United Learning Trust [2022] EWHC 3262 (TCC).
+AVERAGING_CASE = (
+    "averaging marks instead of moderating them was held unlawful in Bromcom Computers plc v United Learning Trust "
+    "[2022] EWHC 3262 (TCC); record the discussion that reached the score"
+)
+AVERAGING_WORDS = re.compile(r"\b(averag\w*|arithmetic mean|mean (?:of|score|mark)|split the difference)", re.I)
+
+
+def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion]) -> str | None:
+    """A flag when a bid's consensus equals the evaluators' rounded mean on every criterion, at least one of which
+    they marked differently (where all agree, the mean is no evidence of averaging)."""
+    scales = {c.id: c.scale for c in criteria}
+    found = [m for m in moderations if m.criterion in scales and m.originals]
+    disputed = [m for m in found if m.spread > 0]
+    if not disputed or any(m.consensus.score != m.rounded_mean(scales[m.criterion]) for m in found):
+        return None
+    return (
+        f"every consensus score equals the evaluators' rounded mean ({len(found)} criteria, {len(disputed)} marked "
+        f"differently): {AVERAGING_CASE}"
+    )
 
 
 def spread_limit(criterion: Criterion, spread_threshold_percent: Decimal) -> Decimal:
