@@ -185,6 +185,7 @@ def check_inputs(
         if key in evaluators.setdefault(s.evaluator, set()):
             found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source, "evaluator"))
         evaluators[s.evaluator].add(key)
+    any_scored = set().union(*evaluators.values())
     moderated: set[tuple[str, str]] = set()
     for m in consensus:
         check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
@@ -192,7 +193,7 @@ def check_inputs(
         if key in moderated:
             found.append(_issue(f"{m.bidder} has two moderated scores for {m.criterion}", m.source, "criterion"))
         moderated.add(key)
-        if not any(key in done for done in evaluators.values()):
+        if key not in any_scored:
             found.append(
                 _issue(
                     f"no evaluator scored {m.bidder} on {m.criterion}, so there is nothing to moderate",
@@ -200,13 +201,14 @@ def check_inputs(
                     "criterion",
                 )
             )
+    by_evaluator = sorted(evaluators.items())
     for bidder in sorted(bidders):
         for cid in sorted(scored):
             key = (bidder, cid)
-            for evaluator in sorted(evaluators):
-                if key not in evaluators[evaluator]:
+            for evaluator, done in by_evaluator:
+                if key not in done:
                     found.append(_issue(f"{evaluator} has not scored {bidder} on {cid}", None, "score"))
-            if key not in moderated and any(key in done for done in evaluators.values()):
+            if key not in moderated and key in any_scored:
                 found.append(_issue(f"{bidder} on {cid} has not been moderated", None, "score"))
         for cid, c in sorted(leaves.items()):
             if c.kind == "quantitative" and (bidder, cid) not in quantities:
@@ -356,6 +358,9 @@ def evaluate_lot(
             exclusions[g.bidder].append(
                 f"failed pass/fail requirement {g.gate} '{title}'" + (f": {g.rationale}" if g.rationale else "")
             )
+    by_bidder: dict[str, list[Moderation]] = {}
+    for (bidder, _), moderation in moderations.items():
+        by_bidder.setdefault(bidder, []).append(moderation)
     for bidder, excluded_because in exclusions.items():
         for criterion in leaves:
             m = moderations.get((bidder, criterion.id))
@@ -367,7 +372,7 @@ def evaluate_lot(
                     f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
                     f"below the minimum {criterion.threshold}"
                 )
-        averaged = averaged_bid((m for (b, _), m in moderations.items() if b == bidder), leaves)
+        averaged = averaged_bid(by_bidder.get(bidder, ()), leaves)
         if averaged is not None:
             flags[bidder].append(averaged)
         finding = finding_by_bidder.get(bidder)
