@@ -244,3 +244,24 @@ def test_a_consensus_that_is_the_evaluators_average_is_flagged_for_the_moderator
     # B: 5 is not the rounded mean (4) of 3 and 5, but the rationale says it averaged
     assert "reads as an average of the evaluators' marks" in flags["B"]
     assert "rounded mean" not in flags["B"]
+
+
+def test_names_equal_after_case_and_spacing_are_one_bidder() -> None:
+    bids, scores, consensus = records([("Bidder A", "100", 4, 2), ("Bidder B", "110", 5, 5)])
+    # the scores file spells A in capitals with a double space: the same bidder
+    scores = [replace(s, bidder="BIDDER  A") if s.bidder == "Bidder A" else s for s in scores]
+    consensus = [replace(c, bidder=" bidder a ") if c.bidder == "Bidder A" else c for c in consensus]
+    result = evaluate_lot(lot(model()), bids, scores, consensus)
+    assert {r.bidder for r in result.ranking} == {"Bidder A", "Bidder B"}
+    assert next(r for r in result.ranking if r.bidder == "Bidder A").total == D("82.00")
+
+
+def test_two_bids_whose_names_differ_only_in_case_are_a_clash_naming_both_rows() -> None:
+    bids = [Bid("Bidder A", "1", D(100), source=Source("bids.csv", 2)),
+            Bid("BIDDER A", "1", D(120), source=Source("bids.csv", 3))]
+    _, scores, consensus = records([("Bidder A", "100", 4, 2)])
+    with pytest.raises(RuleViolation) as raised:
+        evaluate_lot(lot(model()), bids, scores, consensus)
+    messages = [i.message for i in raised.value.issues]
+    assert any("'BIDDER A' (bids.csv row 3) and 'Bidder A' (bids.csv row 2) are the same bidder" in m
+               for m in messages), messages

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from commonweal.domain.evaluation.records import (
     EvaluatorScore,
     GateResult,
     ModeratedScore,
+    bidder_key,
 )
 from commonweal.domain.evaluation.validation import model_problems
 from commonweal.domain.provenance import Issue, RuleViolation, Source
@@ -127,6 +129,41 @@ def _issue(message: str, source: Source | None, column: str | None = None) -> Is
     return Issue(message=message, source=source, column=column)
 
 
+R = TypeVar("R", EvaluatorScore, ModeratedScore, GateResult, AbnormallyLowDecision)
+
+
+def _where(source: Source | None) -> str:
+    return f" ({source.file} row {source.row})" if source is not None and source.row is not None else ""
+
+
+def same_bidders(
+    bids: Sequence[Bid],
+    scores: Sequence[EvaluatorScore],
+    consensus: Sequence[ModeratedScore],
+    gates: Sequence[GateResult],
+    decisions: Sequence[AbnormallyLowDecision],
+    quantities: Mapping[tuple[str, str], Decimal],
+) -> tuple[list[EvaluatorScore], list[ModeratedScore], list[GateResult], list[AbnormallyLowDecision],
+           dict[tuple[str, str], Decimal]]:
+    """Every record names its bidder as the bid does: 'Bidder  a' in a scores file is the bid of 'Bidder A'
+    (`bidder_key`). Names that match no bid are left as they are, for `check_inputs` to report."""
+    canonical: dict[str, str] = {}
+    for bid in bids:
+        canonical.setdefault(bidder_key(bid.bidder), bid.bidder)
+    names = ({s.bidder for s in scores} | {m.bidder for m in consensus} | {g.bidder for g in gates}
+             | {d.bidder for d in decisions} | {b for b, _ in quantities})
+    renamed = {name: canonical[bidder_key(name)] for name in names
+               if canonical.get(bidder_key(name), name) != name}
+
+    def fix(records: Sequence[R]) -> list[R]:
+        return [replace(r, bidder=renamed[r.bidder]) if r.bidder in renamed else r for r in records]
+
+    return (
+        fix(scores), fix(consensus), fix(gates), fix(decisions),
+        {(renamed.get(bidder, bidder), criterion): value for (bidder, criterion), value in quantities.items()},
+    )
+
+
 def check_inputs(
     lot: Lot,
     bids: Sequence[Bid],
@@ -148,9 +185,15 @@ def check_inputs(
     leaves = {c.id: c for c in model.leaves()}
     scored = {cid: c for cid, c in leaves.items() if c.kind == "scored"}
     bidders: dict[str, Bid] = {}
+    by_key: dict[str, Bid] = {}
     for bid in bids:
-        if bid.bidder in bidders:
-            found.append(_issue(f"{bid.bidder} has two bids for lot {lot.id}", bid.source, "bidder"))
+        same = by_key.get(bidder_key(bid.bidder))
+        if same is not None:
+            found.append(_issue(
+                f"'{bid.bidder}'{_where(bid.source)} and '{same.bidder}'{_where(same.source)} are the same bidder "
+                f"(names equal after case and spacing are one bidder), with two bids for lot {lot.id}",
+                bid.source, "bidder"))
+        by_key.setdefault(bidder_key(bid.bidder), bid)
         bidders[bid.bidder] = bid
         if bid.price <= 0:
             found.append(_issue(f"price must be above zero, got {bid.price}", bid.source, "price"))
@@ -338,7 +381,8 @@ def evaluate_lot(
     quantities: Mapping[tuple[str, str], Decimal] | None = None,
 ) -> LotResult:
     """Evaluate one lot. Raises RuleViolation (with every problem) when the inputs fail the model."""
-    quantities = dict(quantities or {})
+    scores, consensus, gates, decisions, quantities = same_bidders(
+        bids, scores, consensus, gates, decisions, quantities or {})
     issues = check_inputs(lot, bids, scores, consensus, gates, decisions, quantities)
     if issues:
         raise RuleViolation(issues)

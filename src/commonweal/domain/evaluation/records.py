@@ -13,6 +13,11 @@ from commonweal.domain.provenance import Source
 Decision = Literal["accepted", "rejected"]
 
 
+def bidder_key(name: str) -> str:
+    """Names equal after case folding and whitespace normalisation are the same bidder ('BIDDER  A' is 'Bidder A')."""
+    return " ".join(name.casefold().split())
+
+
 @dataclass(frozen=True)
 class Bid:
     bidder: str
