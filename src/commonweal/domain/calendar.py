@@ -27,6 +27,8 @@ class BankHolidays:
     dates: frozenset[dt.date]
     first_year: int
     last_year: int
+    # from this year on the dates are computed from the statutory pattern, not taken from a published list
+    computed_from: int | None = None
 
     def covers(self, day: dt.date) -> bool:
         return self.first_year <= day.year <= self.last_year
@@ -39,8 +41,8 @@ class OutsideCalendar(ValueError):
 def is_working_day(day: dt.date, holidays: BankHolidays) -> bool:
     if not holidays.covers(day):
         raise OutsideCalendar(
-            f"{day.isoformat()} is outside the {holidays.division} bank holiday list "
-            f"({holidays.first_year}–{holidays.last_year}); add that year's holidays before counting working days"
+            f"{day.year} is outside the years Commonweal knows the {holidays.division} bank holidays for "
+            f"({holidays.first_year}–{holidays.last_year}), so working days from {day.isoformat()} cannot be counted"
         )
     return day.weekday() < 5 and day not in holidays.dates
 

@@ -1,4 +1,7 @@
-"""Bank holidays in England and Wales, 2024–2028.
+"""Bank holidays: the published England and Wales list for 2024–2028, and any division and year after it from the
+statutory pattern (`bank_holidays`).
+
+The published list.
 
 Source: GOV.UK, "UK bank holidays" (https://www.gov.uk/bank-holidays, the `england-and-wales` division of
 https://www.gov.uk/bank-holidays.json), which lists the days under the Banking and Financial Dealings Act 1971 and
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from commonweal.domain.calendar import BankHolidays
+from commonweal.domain.reference.bank_holiday_rules import Division, holidays_in
 
 _DATES = (
     # 2024
@@ -34,3 +38,28 @@ ENGLAND_AND_WALES = BankHolidays(
     first_year=2024,
     last_year=2028,
 )
+
+# Commonweal default: the last year computed from the statutory pattern; a date after it is refused, never guessed.
+COMPUTED_UNTIL = 2099
+
+
+def bank_holidays(division: Division = Division.ENGLAND_AND_WALES, last_year: int = COMPUTED_UNTIL) -> BankHolidays:
+    """The division's bank holidays from 2024: England and Wales from the published list while it lasts, every
+    other year and division computed from the statutory pattern (`bank_holiday_rules`), labelled as such."""
+    published = ENGLAND_AND_WALES if division == Division.ENGLAND_AND_WALES else None
+    computed_from = published.last_year + 1 if published else ENGLAND_AND_WALES.first_year
+    dates = set(published.dates) if published else set()
+    for year in range(computed_from, last_year + 1):
+        dates |= holidays_in(division, year)
+    names = {Division.ENGLAND_AND_WALES: "England and Wales", Division.SCOTLAND: "Scotland",
+             Division.NORTHERN_IRELAND: "Northern Ireland"}
+    return BankHolidays(
+        division=names[division],
+        source=(f"{published.source} to {published.last_year}; " if published else "")
+        + f"from {computed_from}, the statutory pattern (Banking and Financial Dealings Act 1971 Sch 1 and the "
+        "annual proclamations; one-off proclamations cannot be foreseen and must be checked against GOV.UK)",
+        dates=frozenset(dates),
+        first_year=ENGLAND_AND_WALES.first_year,
+        last_year=last_year,
+        computed_from=computed_from,
+    )
