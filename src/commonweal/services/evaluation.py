@@ -121,6 +121,11 @@ def tender_json(evaluation: TenderEvaluation) -> dict[str, Any]:
                         "total": _number(r.total),
                         "price": _money(r.bid.price),
                         "scores": {k: _number(v) for k, v in r.scores().items()},
+                        "price_elements": {
+                            element: {"price": _money(dict(r.bid.element_prices)[element]),
+                                      "points": _number(points)}
+                            for element, points in r.element_points
+                        },
                         "criteria": {
                             cs.criterion.id: {"score": _number(cs.score), "points": round(float(cs.points), 4)}
                             for cs in r.criteria

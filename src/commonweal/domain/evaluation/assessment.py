@@ -147,6 +147,15 @@ def _explain(cs: CriterionScore) -> str:
     return f"Score {cs.score} of {cs.criterion.scale.maximum}{meaning}. {_sentence(cs.rationale)}"
 
 
+def _element_explanation(model: EvaluationModel, bid: BidResult, element_id: str, points: Decimal) -> str:
+    element = next(e for e in model.price.elements if e.id == element_id)
+    price = dict(bid.bid.element_prices)[element_id]
+    volume = f" × {plain(element.volume)} {element.unit}".rstrip() if element.volume != 1 or element.unit else ""
+    formula = price_formulas.FORMULAS[element.formula]
+    return (f"{element.title} £{price:,.2f}{volume} scored {points} of {plain(element.weight)} "
+            f"({formula.title.lower()}: {formula.formula})")
+
+
 def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
     model = result.lot.model
     formula = price_formulas.FORMULAS[model.price.formula]
@@ -169,9 +178,20 @@ def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
             f"Price £{bid.bid.price:,.2f} was combined with the non-price score by the {formula.title.lower()} method "
             f"({formula.formula}); price is not scored separately."
         )
-    else:
+    elif bid.element_points:
         price_explanation = (
-            f"Price £{bid.bid.price:,.2f} scored {bid.price_points} of {plain(model.price.weight)} points "
+            f"Price £{bid.bid.price:,.2f} (the total of the price elements at the declared volumes) scored "
+            f"{bid.price_points} of {plain(model.price.weight)} points, each element scored on its own: "
+            + "; ".join(_element_explanation(model, bid, element_id, points) for element_id, points in
+                        bid.element_points)
+            + "."
+        )
+    else:
+        whole_life = (" (the whole-life cost of the price elements at the declared volumes"
+                      + (", discounted at the Green Book rates" if model.price.discount else "") + ")"
+                      if model.price.elements else "")
+        price_explanation = (
+            f"Price £{bid.bid.price:,.2f}{whole_life} scored {bid.price_points} of {plain(model.price.weight)} points "
             f"({formula.title.lower()}: {formula.formula})."
         )
     subtotals: dict[str, Decimal] = {g: p.quantize(CENT) for g, p in bid.group_points.items()}

@@ -33,6 +33,7 @@ from commonweal.domain.evaluation.model import (
     Lot,
 )
 from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate
+from commonweal.domain.evaluation.price import FloatArray, evaluated_price
 from commonweal.domain.evaluation.records import (
     AbnormallyLowDecision,
     Bid,
@@ -83,6 +84,7 @@ class BidResult:
     exclusion_reasons: tuple[str, ...] = ()
     tied: bool = False  # level after every declared tie-break rule: shares its rank
     exact_total: Decimal | None = None  # before rounding to the ranking precision
+    element_points: tuple[tuple[str, Decimal], ...] = ()  # each separately scored price element's points
     level: Level | None = None  # equal to another bid's total at the ranking precision
 
     @property
@@ -130,6 +132,32 @@ def _issue(message: str, source: Source | None, column: str | None = None) -> Is
 
 
 R = TypeVar("R", EvaluatorScore, ModeratedScore, GateResult, AbnormallyLowDecision)
+
+
+def _element_issues(bid: Bid, model: EvaluationModel) -> list[Issue]:
+    """A bid's element prices against the lot's price elements: every element priced (a missing price is never
+    read as zero), no negative price, a zero price only where the tender declared zero prices are scored, and the
+    bid's price equal to the evaluated total of its elements."""
+    rule = model.price
+    given = dict(bid.element_prices)
+    found = [_issue(f"prices element '{e}', which the lot does not have", bid.source, e)
+             for e in given if e not in {x.id for x in rule.elements}]
+    for element in rule.elements:
+        value = given.get(element.id)
+        if value is None:
+            found.append(_issue(f"no price for element '{element.id}' ({element.title})", bid.source, element.id))
+        elif value < 0:
+            found.append(_issue(f"price for element '{element.id}' cannot be negative, got {value}", bid.source,
+                                element.id))
+        elif value == 0 and rule.zero_prices != "score":
+            found.append(_issue(
+                f"price for element '{element.id}' is £0: the tender declares zero element prices are refused "
+                "(zero_prices: refuse); ask the bidder, or declare before opening that zero prices are scored with a "
+                "formula defined at zero", bid.source, element.id))
+    if not found and rule.elements and bid.price != evaluated_price(rule, given):
+        found.append(_issue(f"price {bid.price} is not the evaluated total of the element prices "
+                            f"({evaluated_price(rule, given)})", bid.source, "price"))
+    return found
 
 
 def _where(source: Source | None) -> str:
@@ -197,6 +225,7 @@ def check_inputs(
         bidders[bid.bidder] = bid
         if bid.price <= 0:
             found.append(_issue(f"price must be above zero, got {bid.price}", bid.source, "price"))
+        found.extend(_element_issues(bid, model))
 
     def check_record(bidder: str, criterion: str, score: Decimal, rationale: str, source: Source | None) -> None:
         if bidder not in bidders:
@@ -517,6 +546,8 @@ def evaluate_lot(
 def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequence[BidResult]) -> list[BidResult]:
     if not results:
         return []
+    if model.price.elements and model.price.combine == "separately":
+        return _score_elements(model, results)
     formula = price_formulas.FORMULAS[model.price.formula]
     prices = np.array([float(r.bid.price) for r in results])
     nonprice = np.array([float(r.nonprice) for r in results])
@@ -549,4 +580,30 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
                 }
             )
         )
+    return scored
+
+
+def element_fraction_matrix(model: EvaluationModel, results: Sequence[BidResult]) -> FloatArray:
+    """Each bid's price fraction on each separately scored element (bids × elements)."""
+    prices = np.array([[float(dict(r.bid.element_prices)[e.id]) for e in model.price.elements] for r in results])
+    return price_formulas.element_fractions(model.price, prices)
+
+
+def _score_elements(model: EvaluationModel, results: Sequence[BidResult]) -> list[BidResult]:
+    """Each element scored among the bids with its own formula and weight; price points are their sum."""
+    fractions = element_fraction_matrix(model, results)
+    weights = [e.weight for e in model.price.elements]
+    scored = []
+    for result, row in zip(results, fractions, strict=True):
+        points = tuple((e.id, w * to_decimal(float(f))) for e, w, f in zip(model.price.elements, weights, row,
+                                                                           strict=True))
+        price_points = sum((p for _, p in points), ZERO)
+        exact = price_points + result.nonprice
+        scored.append(replace(
+            result,
+            total=round_total(exact, model.ranking_precision),
+            exact_total=exact,
+            price_points=round_total(price_points, model.ranking_precision),
+            element_points=tuple((i, round_total(p, model.ranking_precision)) for i, p in points),
+        ))
     return scored

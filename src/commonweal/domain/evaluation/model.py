@@ -74,9 +74,42 @@ class Gate:
 
 @dataclass(frozen=True)
 class PriceRule:
+    """How price is scored: one price per bid with one formula, or a set of price elements.
+
+    With elements, `combine` says how: "separately" scores each element among the bids with its own additive
+    formula and weight (the elements' weights sum to `weight`); "whole_life_cost" adds every element's price ×
+    declared volume, discounted to present value by the year it falls in (`discount`), into one evaluated price
+    scored with `formula`. Both are declared before bids are opened."""
+
     weight: Decimal
     formula: str
     params: Mapping[str, Decimal] = field(default_factory=dict)
+    elements: tuple[PriceElement, ...] = ()
+    combine: str = "separately"
+    # Zero element prices (a unit cost the bidder says the block price covers): "refuse" them, or "score" them with
+    # a formula that is defined at zero. A missing element price is always refused. Commonweal default: refuse.
+    zero_prices: str = "refuse"
+    # whole-life cost: discount later years at the Green Book rates (HM Treasury, Annex A6), or not at all
+    discount: bool = False
+
+
+PRICE_COMBINATIONS = ("separately", "whole_life_cost")
+ZERO_PRICE_POLICIES = ("refuse", "score")
+
+
+@dataclass(frozen=True)
+class PriceElement:
+    """One priced element of a lot: a lump sum (volume 1), a unit rate against a declared expected volume, a service
+    charge, an item of a basket. Its evaluated cost is price × volume."""
+
+    id: str
+    title: str
+    weight: Decimal = Decimal(0)  # points of the whole 100, when elements are scored separately
+    formula: str = "relative_to_lowest"
+    params: Mapping[str, Decimal] = field(default_factory=dict)
+    volume: Decimal = Decimal(1)
+    unit: str = ""
+    year: int = 0  # the year of the contract the cost falls in (0: the first), for whole-life discounting
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import NDArray
 
+from commonweal.domain.evaluation.model import PRICE_COMBINATIONS, ZERO_PRICE_POLICIES, PriceRule
+from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, discount_factors
+
 FloatArray = NDArray[np.float64]
 
 
@@ -55,6 +58,9 @@ class PriceFormula:
     compute: Callable[[FloatArray, FloatArray, PriceContext], FloatArray]
     params: tuple[Param, ...] = ()
     needs_budget: bool = False
+    # F is defined when a price is zero (no division by the lowest or the mean price), so a zero-priced element can
+    # be scored with it
+    defined_at_zero: bool = False
 
     def totals(self, prices: FloatArray, nonprice: FloatArray, context: PriceContext) -> FloatArray:
         """Totals out of 100 for each bid (last axis)."""
@@ -171,6 +177,7 @@ FORMULAS: dict[str, PriceFormula] = {
             ),
             combined=False,
             compute=_additive(_min_max_linear),
+            defined_at_zero=True,
         ),
         PriceFormula(
             name="deviation_from_average",
@@ -211,6 +218,7 @@ FORMULAS: dict[str, PriceFormula] = {
                 Param("benchmark", None, "benchmark price in £; default: the lot budget"),
             ),
             needs_budget=True,
+            defined_at_zero=True,
         ),
         PriceFormula(
             name="price_per_quality_point",
@@ -288,3 +296,63 @@ def context(
         params=values,
         budget=float(budget) if budget is not None else None,
     )
+
+
+def evaluated_price(rule: PriceRule, element_prices: Mapping[str, Decimal]) -> Decimal:
+    """A bid's evaluated price from its element prices: the sum of price × declared volume, each year's cost
+    discounted to present value at the Green Book rates when the whole-life cost is discounted. Exact (Decimal)."""
+    last_year = max((e.year for e in rule.elements), default=0)
+    factors = discount_factors(last_year) if rule.discount else (Decimal(1),) * (last_year + 1)
+    return sum((element_prices[e.id] * e.volume * factors[e.year] for e in rule.elements), Decimal(0))
+
+
+def element_problems(rule: PriceRule, budget: Decimal | None) -> list[str]:
+    """Why a lot's price elements cannot be used as declared (empty when they can)."""
+    found: list[str] = []
+    ids = [e.id for e in rule.elements]
+    found.extend(f"price element id '{i}' is used twice" for i in sorted({i for i in ids if ids.count(i) > 1}))
+    if rule.combine not in PRICE_COMBINATIONS:
+        found.append(f"price elements combine '{rule.combine}': expected one of {', '.join(PRICE_COMBINATIONS)}")
+    if rule.zero_prices not in ZERO_PRICE_POLICIES:
+        found.append(f"zero_prices '{rule.zero_prices}': expected one of {', '.join(ZERO_PRICE_POLICIES)}")
+    for element in rule.elements:
+        where = f"price element '{element.id}'"
+        if element.volume <= 0:
+            found.append(f"{where} needs a declared volume above zero, not {element.volume}")
+        if element.year < 0:
+            found.append(f"{where} year cannot be negative")
+        if rule.combine != "separately":
+            continue
+        if element.weight < 0:
+            found.append(f"{where} weight cannot be negative")
+        problems = formula_problems(element.formula, element.params, element.weight, None)
+        found.extend(f"{where}: {p}" for p in problems)
+        formula = FORMULAS.get(element.formula)
+        if formula is not None and formula.combined:
+            found.append(f"{where}: a combined formula ({element.formula}) cannot score one element of the price")
+        if formula is not None and rule.zero_prices == "score" and not formula.defined_at_zero:
+            found.append(
+                f"{where}: zero prices are to be scored, but {element.formula} is not defined at zero (it divides by "
+                f"the lowest or the mean price); use one that is: "
+                + ", ".join(sorted(n for n, f in FORMULAS.items() if f.defined_at_zero))
+            )
+    if rule.combine == "separately" and rule.elements:
+        total = sum((e.weight for e in rule.elements), Decimal(0))
+        if total != rule.weight:
+            found.append(f"price elements' weights must sum to the price weight {rule.weight}, not {total}")
+    if rule.discount and max((e.year for e in rule.elements), default=0) > GREEN_BOOK_DISCOUNT_RATES[-1][1]:
+        found.append(f"whole-life discounting covers years 0–{GREEN_BOOK_DISCOUNT_RATES[-1][1]}")
+    return found
+
+
+def element_fractions(rule: PriceRule, element_prices: FloatArray) -> FloatArray:
+    """Each bid's price fraction on each element (bids × elements), each element with its own formula among the
+    bids. Zero prices reach here only with a formula defined at zero (`element_problems`, `check_inputs`)."""
+    columns = []
+    for index, element in enumerate(rule.elements):
+        formula = FORMULAS[element.formula]
+        context_ = context(formula, element.weight, element.params, None)
+        # an additive formula with no non-price points and weight 1 gives F itself
+        context_ = PriceContext(1.0, 0.0, context_.params, context_.budget)
+        columns.append(formula.compute(element_prices[:, index], np.zeros(element_prices.shape[0]), context_))
+    return np.stack(columns, axis=-1) if columns else np.zeros((element_prices.shape[0], 0))

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from commonweal.domain.evaluation import price as price_formulas
-from commonweal.domain.evaluation.evaluate import BidResult, LotResult, rank, score_price
+from commonweal.domain.evaluation.evaluate import BidResult, LotResult, element_fraction_matrix, rank, score_price
 from commonweal.domain.evaluation.model import PRICE, QUALITY, SOCIAL_VALUE, EvaluationModel, PriceRule
 from commonweal.domain.evaluation.price import FloatArray
 
@@ -73,6 +73,9 @@ class _Arrays:
     group_weights: FloatArray
     group_categories: list[str]
     price_weight: float
+    # price elements scored separately: each bid's price fraction (price points / price weight), which weight
+    # changes scale but do not alter
+    price_fraction: FloatArray | None = None
 
 
 def _arrays(result: LotResult) -> _Arrays:
@@ -107,7 +110,15 @@ def _arrays(result: LotResult) -> _Arrays:
         group_weights=np.array([float(g.weight) for g in groups]),
         group_categories=[g.category for g in groups],
         price_weight=float(model.price.weight),
+        price_fraction=_element_fraction(model, bids),
     )
+
+
+def _element_fraction(model: EvaluationModel, bids: Sequence[BidResult]) -> FloatArray | None:
+    if not (model.price.elements and model.price.combine == "separately") or model.price.weight == 0:
+        return None
+    weights = np.array([float(e.weight) for e in model.price.elements])
+    return np.asarray(element_fraction_matrix(model, bids) @ weights / float(model.price.weight), dtype=np.float64)
 
 
 def _totals(
@@ -119,10 +130,12 @@ def _totals(
     group_weights: FloatArray,
 ) -> FloatArray:
     """Totals for weights (one row per scenario) and group score fractions (scenario, bid, group)."""
+    nonprice = np.einsum("sbg,sg->sb", group_fraction, group_weights)
+    if arrays.price_fraction is not None:
+        return np.asarray(price_weight * arrays.price_fraction[None, :] + nonprice, dtype=np.float64)
     formula = price_formulas.FORMULAS[model.price.formula]
     context = price_formulas.context(formula, model.price.weight, model.price.params, budget)
     context = dataclasses.replace(context, price_weight=price_weight, nonprice_weight=100.0 - price_weight)
-    nonprice = np.einsum("sbg,sg->sb", group_fraction, group_weights)
     return formula.totals(arrays.prices[None, :], nonprice, context)
 
 
@@ -210,13 +223,22 @@ def winner_by_formula(result: LotResult) -> tuple[dict[str, str | None], dict[st
     model = result.lot.model
     winners: dict[str, str | None] = {}
     notes: dict[str, str] = {}
+    separately = bool(model.price.elements) and model.price.combine == "separately"
     for name in price_formulas.FORMULAS:
-        params = model.price.params if name == model.price.formula else {}
-        problems = price_formulas.formula_problems(name, params, model.price.weight, result.lot.budget)
+        if separately:
+            # every element scored with this formula instead of its own
+            elements = tuple(dataclasses.replace(e, formula=name, params=e.params if e.formula == name else {})
+                             for e in model.price.elements)
+            price = dataclasses.replace(model.price, elements=elements)
+            problems = price_formulas.element_problems(price, result.lot.budget)
+        else:
+            params = model.price.params if name == model.price.formula else {}
+            price = PriceRule(model.price.weight, name, params)
+            problems = price_formulas.formula_problems(name, params, model.price.weight, result.lot.budget)
         if problems:
             notes[name] = "; ".join(problems)
             continue
-        variant = dataclasses.replace(model, price=PriceRule(model.price.weight, name, params))
+        variant = dataclasses.replace(model, price=price)
         try:
             winners[name] = _winner(score_price(variant, result.lot.budget, result.admissible), variant)
         except Exception as exc:  # a formula undefined for these bids is reported, not fatal
@@ -235,6 +257,7 @@ def rank_reversal(result: LotResult) -> tuple[Reversal, ...]:
     prices = np.array([float(r.bid.price) for r in admissible])
     nonprice = np.array([float(r.nonprice) for r in admissible])
     winner_index = admissible.index(winner)
+    separately = bool(model.price.elements) and model.price.combine == "separately"
     found = []
     for i, removed in enumerate(admissible):
         if i == winner_index:
@@ -244,7 +267,8 @@ def rank_reversal(result: LotResult) -> tuple[Reversal, ...]:
         own = totals[winner_index - (1 if i < winner_index else 0)]
         others = np.delete(totals, winner_index - (1 if i < winner_index else 0))
         # a float screen: only a removal that brings another bid within reach of the winner is re-ranked exactly
-        if others.size and others.max() < own - 1e-6:
+        # (price elements are re-scored exactly every time: the screen's formula is not theirs)
+        if not separately and others.size and others.max() < own - 1e-6:
             continue
         rest = [r for r in admissible if r is not removed]
         new = _winner(score_price(model, result.lot.budget, rest), model)

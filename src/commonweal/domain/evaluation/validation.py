@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from commonweal.domain.evaluation.model import HUNDRED, PRICE, QUALITY, SOCIAL_VALUE, EvaluationModel
-from commonweal.domain.evaluation.price import formula_problems
+from commonweal.domain.evaluation.price import element_problems, formula_problems
 from commonweal.domain.numbers import plain
 
 
@@ -36,6 +36,7 @@ def model_problems(model: EvaluationModel, budget: Decimal | None = None) -> lis
     if top != HUNDRED:
         found.append(f"price weight plus group weights must sum to 100, not {plain(top)}")
     found.extend(formula_problems(model.price.formula, model.price.params, model.price.weight, budget))
+    found.extend(element_problems(model.price, budget))
 
     by_id = {c.id: c for c in model.criteria}
     for group in model.groups:
