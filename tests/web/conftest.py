@@ -42,3 +42,10 @@ def client_for(client):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per demo user; tests of signing in do not depend on the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_test_client(settings):
+    # Django's test client and live_server speak plain http, which production settings redirect to https;
+    # tests/web/test_serving.py checks the production settings themselves.
+    settings.SECURE_SSL_REDIRECT = False
