@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -126,6 +128,47 @@ def _commonweal(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
                           timeout=300)
 
 
+@contextmanager
+def _server(tmp_path: Path, env: dict[str, str], port: int, *args: str) -> Iterator[bytes]:
+    """Start `commonweal web ARGS` on PORT, wait (60 s at most) until the sign-in page answers, yield that page, then
+    stop it with SIGTERM, gunicorn's graceful shutdown, and check it exited cleanly."""
+    log, errors = tmp_path / "access.log", tmp_path / "error.log"
+    https = "COMMONWEAL_LOCAL_DEMO" not in env
+    with log.open("w") as stdout, errors.open("w") as stderr:
+        server = subprocess.Popen([str(COMMONWEAL), "web", *args], env=env, stdout=stdout, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, errors.read_text()
+            try:
+                page, html = _request(port, "GET", "/sign-in/", https=https)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not answer within 60 s"
+                time.sleep(0.2)
+        assert page.status == 200, page.status
+        assert page.getheader("Server") == "gunicorn"  # Django's runserver says WSGIServer
+        yield html
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            pytest.fail("gunicorn did not stop within 40 s of SIGTERM")
+    assert server.returncode == 0, errors.read_text()
+    assert '"GET /sign-in/ HTTP/1.1" 200' in log.read_text()  # the access log goes to stdout
+
+
+def _assert_hashed_css_long_cached(port: int, html: bytes, *, https: bool) -> None:
+    stylesheet = re.search(r'href="(/assets/commonweal/commonweal\.[0-9a-f]{12}\.css)"', html.decode())
+    assert stylesheet, "the stylesheet is not served under its content-hashed name"
+    css, body = _request(port, "GET", stylesheet.group(1), https=https)
+    assert css.status == 200 and css.getheader("Content-Type", "").startswith("text/css") and body
+    assert css.getheader("Cache-Control") == "max-age=315360000, public, immutable"
+
+
 @pytest.mark.db
 def test_commonweal_web_serve_runs_gunicorn(tmp_path: Path) -> None:
     port = _free_port()
@@ -142,23 +185,8 @@ def test_commonweal_web_serve_runs_gunicorn(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "commonweal web collectstatic" in refused.stderr, refused.stderr
     assert _commonweal(env, "collectstatic").returncode == 0
 
-    log = tmp_path / "access.log"
-    with log.open("w") as stdout, (tmp_path / "error.log").open("w") as stderr:
-        server = subprocess.Popen([str(COMMONWEAL), "web", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                                  env=env, stdout=stdout, stderr=stderr)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "error.log").read_text()
-            try:
-                page, html = _request(port, "GET", "/sign-in/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not answer within 60 s"
-                time.sleep(0.2)
-
-        assert page.status == 200
-        assert page.getheader("Server") == "gunicorn"  # runserver says WSGIServer
+    with _server(tmp_path, env, port, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2") as html:
+        page, form = _request(port, "GET", "/sign-in/")
         assert page.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains; preload"
         assert "frame-ancestors 'none'" in page.getheader("Content-Security-Policy", "")
         assert page.getheader("X-Frame-Options") == "DENY"
@@ -169,14 +197,10 @@ def test_commonweal_web_serve_runs_gunicorn(tmp_path: Path) -> None:
         plain, _ = _request(port, "GET", "/sign-in/", https=False)
         assert plain.status == 301 and plain.getheader("Location") == f"https://127.0.0.1:{port}/sign-in/"
 
-        stylesheet = re.search(r'href="(/assets/commonweal/commonweal\.[0-9a-f]{12}\.css)"', html.decode())
-        assert stylesheet, "the stylesheet is not served under its content-hashed name"
-        css, body = _request(port, "GET", stylesheet.group(1))
-        assert css.status == 200 and css.getheader("Content-Type", "").startswith("text/css") and body
-        assert css.getheader("Cache-Control") == "max-age=315360000, public, immutable"
+        _assert_hashed_css_long_cached(port, html, https=True)
 
-        # signing in works over the proxy (CSRF's origin check, Secure cookies), and the tender list is not stored
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html.decode())
+        # signing in works through the proxy (CSRF's origin check, Secure cookies), and the tender list is not stored
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.decode())
         assert token
         csrf = re.search(r"csrftoken=([^;]+)", csrf_cookie)
         assert csrf
@@ -191,13 +215,27 @@ def test_commonweal_web_serve_runs_gunicorn(tmp_path: Path) -> None:
         tenders, listing = _request(port, "GET", "/tenders/", headers={"Cookie": f"sessionid={session.group(1)}"})
         assert tenders.status == 200 and b"NBC-ASC-2026-014" in listing
         assert "no-store" in tenders.getheader("Cache-Control", "")
-    finally:
-        server.send_signal(signal.SIGTERM)  # gunicorn's graceful shutdown
-        try:
-            server.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-            pytest.fail("gunicorn did not stop within 40 s of SIGTERM")
-    assert server.returncode == 0
-    assert '"GET /sign-in/ HTTP/1.1" 200' in log.read_text()  # the access log goes to stdout
+
+
+@pytest.mark.db
+def test_commonweal_web_demo_serves_with_gunicorn_over_plain_http(tmp_path: Path) -> None:
+    """The local demo: migrated, seeded, static files collected under its var folder, the same gunicorn; plain http
+    on 127.0.0.1 answers without a redirect and cookies come without the Secure flag, which is all it relaxes."""
+    port = _free_port()
+    env = _production_env(tmp_path, COMMONWEAL_LOCAL_DEMO="1")
+    with _server(tmp_path, env, port, "demo", "--port", str(port)) as html:
+        page, _ = _request(port, "GET", "/sign-in/", https=False)
+        assert "Secure" not in page.getheader("Set-Cookie", "") and "HttpOnly" in page.getheader("Set-Cookie", "")
+        assert "frame-ancestors 'none'" in page.getheader("Content-Security-Policy", "")
+        _assert_hashed_css_long_cached(port, html, https=False)
+    assert (tmp_path / "var" / "static" / "staticfiles.json").exists()
+
+
+def test_serve_refuses_nonsense_worker_counts() -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("serve", "--workers", "0")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("serve", "--timeout", "-5")

@@ -60,7 +60,7 @@ class Command(BaseCommand):
                                  f"{DEFAULT_TIMEOUT_SECONDS}.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        workers = options["workers"] or default_workers()
+        workers = default_workers() if options["workers"] is None else options["workers"]
         if workers < 1 or options["timeout"] < 1:
             raise CommandError("--workers and --timeout must be at least 1")
         self._check_migrated()
