@@ -4,6 +4,7 @@ response carrying bid, score or price data, and `commonweal web serve` running g
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -231,6 +232,18 @@ def test_commonweal_web_demo_serves_with_gunicorn_over_plain_http(tmp_path: Path
     assert (tmp_path / "var" / "static" / "staticfiles.json").exists()
 
 
+@pytest.fixture
+def _never_serve(monkeypatch):
+    """The refusal tests call the command in-process: should a refusal be missing, fail rather than start serving."""
+    from commonweal.web.management.commands import serve
+
+    def refuse(self) -> None:
+        pytest.fail("serve started gunicorn instead of refusing")
+
+    monkeypatch.setattr(serve._Gunicorn, "run", refuse)
+
+
+@pytest.mark.usefixtures("_never_serve")
 def test_serve_refuses_nonsense_worker_counts() -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -239,3 +252,21 @@ def test_serve_refuses_nonsense_worker_counts() -> None:
         call_command("serve", "--workers", "0")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("serve", "--timeout", "-5")
+
+
+@pytest.mark.db
+@pytest.mark.usefixtures("_never_serve")
+def test_serve_refuses_a_missing_front_end_build_or_a_stale_collection(tmp_path: Path, settings) -> None:
+    """A page naming a static file the manifest lacks fails, so serve refuses to start rather than serve errors."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text(json.dumps(
+        {"paths": {"commonweal/commonweal.css": "commonweal/commonweal.0123456789ab.css"}, "version": "1.1"}))
+    with pytest.raises(CommandError, match=r"not yet collected .*\(commonweal/favicon\.svg, commonweal/init\.js"):
+        call_command("serve")
+    settings.STATIC_BUILD = tmp_path / "never-built"
+    with pytest.raises(CommandError, match=r"never-built is empty: run scripts/setup\.sh"):
+        call_command("serve")

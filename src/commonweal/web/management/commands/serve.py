@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -91,9 +93,21 @@ class Command(BaseCommand):
                                "(serving never migrates by itself)")
 
     def _check_static(self) -> None:
+        if not any(Path(settings.STATIC_BUILD).glob("*/*")):
+            raise CommandError(f"{settings.STATIC_BUILD} is empty: run scripts/setup.sh (it compiles GOV.UK Frontend's "
+                               "CSS), then `commonweal web collectstatic`")
         if settings.STATIC_ROOT is None:
             self.stderr.write("serve: COMMONWEAL_STATIC_ROOT is not set, so static files are served from the source "
-                             "folders with a short cache (see docs/deploy.md)")
-        elif not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+                              "folders with a short cache (see docs/deploy.md)")
+            return
+        manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+        if not manifest.exists():
             raise CommandError(f"no static files collected in {settings.STATIC_ROOT}: run "
                                "`commonweal web collectstatic` first")
+        # a page naming a file missing from the manifest fails, so an upgrade that adds one must be collected again
+        collected = json.loads(manifest.read_text(encoding="utf-8"))["paths"]
+        missing = sorted(path for finder in get_finders() for path, _ in finder.list(["CVS", ".*", "*~"])
+                         if path not in collected)
+        if missing:
+            raise CommandError(f"static files not yet collected in {settings.STATIC_ROOT} ({', '.join(missing[:3])}"
+                               f"{', …' if len(missing) > 3 else ''}): run `commonweal web collectstatic`")
