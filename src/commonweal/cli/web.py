@@ -12,12 +12,14 @@ app = typer.Typer(help="The web workspace (Django).", no_args_is_help=True)
 
 
 def _run(command: str, *args: str) -> None:
-    """A management command whose refusal (CommandError) is a message and exit code 1, not a traceback."""
+    """A management command whose refusal (CommandError) or a setting it cannot accept (ImproperlyConfigured) is a
+    message and exit code 1, not a traceback."""
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management.base import CommandError
 
     try:
         call(command, *args)
-    except CommandError as exc:
+    except (CommandError, ImproperlyConfigured) as exc:
         typer.echo(f"commonweal web {command}: {exc}", err=True)
         raise typer.Exit(1) from exc
 
@@ -32,10 +34,10 @@ def demo(
     # Plain http on the loopback address: no Secure cookie flag (the browser would not send the session back) and no
     # redirect to https. Everything else is production's: gunicorn, collected static files (under var/static).
     os.environ.setdefault("COMMONWEAL_LOCAL_DEMO", "1")
-    call("migrate", "--verbosity", "0")
-    call("seed_demo", "--url", f"http://127.0.0.1:{port}/")
+    _run("migrate", "--verbosity", "0")
+    _run("seed_demo", "--url", f"http://127.0.0.1:{port}/")
     if serve:
-        call("collectstatic", "--noinput", "--verbosity", "0")
+        _run("collectstatic", "--noinput", "--verbosity", "0")
         _run("serve", "--bind", f"127.0.0.1:{port}")
 
 
@@ -54,7 +56,7 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Apply database migrations (SQLite under var/, or DATABASE_URL)."""
-    call("migrate")
+    _run("migrate")
 
 
 @app.command()
@@ -63,11 +65,11 @@ def collectstatic() -> None:
     if not (os.environ.get("COMMONWEAL_STATIC_ROOT") or os.environ.get("COMMONWEAL_LOCAL_DEMO")):
         typer.echo("commonweal web collectstatic: set COMMONWEAL_STATIC_ROOT to the folder to collect into", err=True)
         raise typer.Exit(1)
-    call("collectstatic", "--noinput")
+    _run("collectstatic", "--noinput")
 
 
 @app.command()
 def token(username: str = typer.Argument(..., help="The user the token acts as."),
           label: str = typer.Option("command line", help="What the token is for.")) -> None:
     """Issue a bearer token for the JSON API (printed once; only its digest is stored)."""
-    call("api_token", username, "--label", label)
+    _run("api_token", username, "--label", label)

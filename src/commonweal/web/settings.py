@@ -21,6 +21,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 WEB_DIR = Path(__file__).resolve().parent
 REPO_DIR = WEB_DIR.parents[2]
@@ -32,8 +33,13 @@ LOCAL_DEMO = "1" in (os.environ.get("COMMONWEAL_LOCAL_DEMO"), os.environ.get("CO
 
 
 def _env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        # a mistyped security switch must stop the start, not silently turn the setting off
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r}: expected 1 or 0")
+    return value in ("1", "true", "yes", "on")
 
 
 def _secret_key() -> str:
