@@ -42,3 +42,15 @@ def client_for(client):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per demo user; tests of signing in do not depend on the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_test_server():
+    """Django's test client and live_server speak plain http, which production settings redirect to https
+    (tests/web/test_serving.py checks the production settings themselves). Session-wide, because live_server is a
+    session fixture whose SecurityMiddleware reads the setting once, when the server starts; autouse fixtures of a
+    scope come before the others of that scope, so this is in place first."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield

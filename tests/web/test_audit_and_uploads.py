@@ -117,7 +117,7 @@ def test_the_pdfs_are_the_report_layers_documents(world, client_for) -> None:
 
 
 def test_web_demo_seeds_once_and_prints_the_sign_ins(db, monkeypatch) -> None:
-    monkeypatch.setenv("COMMONWEAL_INSECURE_COOKIES", "1")
+    monkeypatch.setenv("COMMONWEAL_LOCAL_DEMO", "1")  # the demo sets it; restored after the test
     runner = CliRunner()
     first = runner.invoke(app, ["web", "demo", "--no-serve", "--port", "8123"])
     assert first.exit_code == 0, first.output

@@ -11,29 +11,65 @@ from commonweal.cli.django_bridge import call
 app = typer.Typer(help="The web workspace (Django).", no_args_is_help=True)
 
 
+def _run(command: str, *args: str) -> None:
+    """A management command whose refusal (CommandError) or a setting it cannot accept (ImproperlyConfigured) is a
+    message and exit code 1, not a traceback."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management.base import CommandError
+
+    try:
+        call(command, *args)
+    except (CommandError, ImproperlyConfigured) as exc:
+        typer.echo(f"commonweal web {command}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 @app.command()
 def demo(
     port: int = typer.Option(8000, help="Port on 127.0.0.1."),
     serve: bool = typer.Option(True, help="Start the server after seeding (--no-serve only seeds)."),
 ) -> None:
     """Migrate the SQLite database, seed the demo (a shared service for two councils, a user per role, the example
-    tender mid-evaluation), print the sign-ins, and serve on http://127.0.0.1:PORT/."""
-    # Plain http on the loopback address: the Secure cookie flag would stop the browser sending the session.
-    os.environ.setdefault("COMMONWEAL_INSECURE_COOKIES", "1")
-    call("migrate", "--verbosity", "0")
-    call("seed_demo", "--url", f"http://127.0.0.1:{port}/")
+    tender mid-evaluation), print the sign-ins, and serve on http://127.0.0.1:PORT/ with the production server."""
+    # Plain http on the loopback address: no Secure cookie flag (the browser would not send the session back) and no
+    # redirect to https. Everything else is production's: gunicorn, collected static files (under var/static).
+    os.environ.setdefault("COMMONWEAL_LOCAL_DEMO", "1")
+    _run("migrate", "--verbosity", "0")
+    _run("seed_demo", "--url", f"http://127.0.0.1:{port}/")
     if serve:
-        call("runserver", f"127.0.0.1:{port}", "--noreload")
+        _run("collectstatic", "--noinput", "--verbosity", "0")
+        _run("serve", "--bind", f"127.0.0.1:{port}")
+
+
+@app.command()
+def serve(
+    bind: str = typer.Option(None, help="HOST:PORT (or unix:PATH) to listen on [default: 127.0.0.1:8000]."),
+    workers: int = typer.Option(None, help="Worker processes [default: 2 × CPUs + 1]."),
+    timeout: int = typer.Option(None, help="Seconds a request may take before its worker is restarted [default: 30]."),
+) -> None:
+    """Serve the workspace with gunicorn on DATABASE_URL (or the SQLite default). Run `commonweal web migrate` and
+    `commonweal web collectstatic` first: serving changes neither. SIGTERM stops it gracefully."""
+    options = {"--bind": bind, "--workers": workers, "--timeout": timeout}
+    _run("serve", *(part for name, value in options.items() if value is not None for part in (name, str(value))))
 
 
 @app.command()
 def migrate() -> None:
     """Apply database migrations (SQLite under var/, or DATABASE_URL)."""
-    call("migrate")
+    _run("migrate")
+
+
+@app.command()
+def collectstatic() -> None:
+    """Copy the static files into COMMONWEAL_STATIC_ROOT with content-hashed names and compressed copies."""
+    if not (os.environ.get("COMMONWEAL_STATIC_ROOT") or os.environ.get("COMMONWEAL_LOCAL_DEMO")):
+        typer.echo("commonweal web collectstatic: set COMMONWEAL_STATIC_ROOT to the folder to collect into", err=True)
+        raise typer.Exit(1)
+    _run("collectstatic", "--noinput")
 
 
 @app.command()
 def token(username: str = typer.Argument(..., help="The user the token acts as."),
           label: str = typer.Option("command line", help="What the token is for.")) -> None:
     """Issue a bearer token for the JSON API (printed once; only its digest is stored)."""
-    call("api_token", username, "--label", label)
+    _run("api_token", username, "--label", label)

@@ -6,7 +6,12 @@ Environment:
   generated once into `var/secret_key` (never committed).
 - COMMONWEAL_VAR: where the SQLite database and the generated secret live (default: `var/` in the checkout).
 - COMMONWEAL_ALLOWED_HOSTS: comma-separated host names (default: localhost and 127.0.0.1).
-- COMMONWEAL_INSECURE_COOKIES=1: send session and CSRF cookies over plain http (local demo only).
+- COMMONWEAL_LOCAL_DEMO=1 (or its older name COMMONWEAL_INSECURE_COOKIES=1): plain http on the loopback address,
+  set by `commonweal web demo` only: cookies without the Secure flag, no redirect to https.
+- COMMONWEAL_STATIC_ROOT: where `commonweal web collectstatic` puts the static files (hashed names, compressed);
+  unset, WhiteNoise serves them straight from the source folders (tests, development).
+- COMMONWEAL_HSTS_SECONDS, COMMONWEAL_HSTS_INCLUDE_SUBDOMAINS, COMMONWEAL_HSTS_PRELOAD, COMMONWEAL_SSL_REDIRECT,
+  COMMONWEAL_PROXY_SSL_HEADER: see "Security" below and docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -16,12 +21,25 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 WEB_DIR = Path(__file__).resolve().parent
 REPO_DIR = WEB_DIR.parents[2]
 VAR_DIR = Path(os.environ.get("COMMONWEAL_VAR", REPO_DIR / "var"))
 
 DEBUG = os.environ.get("COMMONWEAL_DEBUG") == "1"
+# The local demo serves plain http on 127.0.0.1; everything else is assumed to be behind TLS.
+LOCAL_DEMO = "1" in (os.environ.get("COMMONWEAL_LOCAL_DEMO"), os.environ.get("COMMONWEAL_INSECURE_COOKIES"))
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        # a mistyped security switch must stop the start, not silently turn the setting off
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r}: expected 1 or 0")
+    return value in ("1", "true", "yes", "on")
 
 
 def _secret_key() -> str:
@@ -55,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "commonweal.web.security.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -97,13 +116,33 @@ USE_TZ = True
 STATIC_URL = "/assets/"
 STATIC_BUILD = Path(os.environ.get("COMMONWEAL_STATIC_BUILD", REPO_DIR / "build" / "static"))
 STATICFILES_DIRS = [STATIC_BUILD]
-# collectstatic target for production (optional: WhiteNoise serves straight from the finders otherwise)
-STATIC_ROOT = os.environ.get("COMMONWEAL_STATIC_ROOT") or None
-WHITENOISE_USE_FINDERS = True
+# Production: `commonweal web collectstatic` copies them into STATIC_ROOT with content-hashed names (so WhiteNoise
+# sends them with a ten-year cache header) and gzip/Brotli copies; the local demo collects into var/static. Without a
+# STATIC_ROOT (tests, development) WhiteNoise serves them from the folders above with a short cache.
+STATIC_ROOT = os.environ.get("COMMONWEAL_STATIC_ROOT") or (str(VAR_DIR / "static") if LOCAL_DEMO else None)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_ROOT
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 
-# Security
-SESSION_COOKIE_SECURE = os.environ.get("COMMONWEAL_INSECURE_COOKIES") != "1"
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Security: secure by default (`check --deploy` is clean, tests/web/test_serving.py). The local demo relaxes only
+# what plain http on the loopback address needs: the Secure cookie flag and the redirect to https.
+SESSION_COOKIE_SECURE = not LOCAL_DEMO
+CSRF_COOKIE_SECURE = not LOCAL_DEMO
+SECURE_SSL_REDIRECT = _env_flag("COMMONWEAL_SSL_REDIRECT", not LOCAL_DEMO)
+# HSTS as the GOV.UK Service Manual's "Using HTTPS" recommends: max-age=31536000, includeSubDomains; preload.
+# Django sends it on https responses only. A first roll-out may start with a short COMMONWEAL_HSTS_SECONDS.
+SECURE_HSTS_SECONDS = int(os.environ.get("COMMONWEAL_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("COMMONWEAL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_flag("COMMONWEAL_HSTS_PRELOAD", True)
+# Behind a TLS reverse proxy: the header it sets to "https" on requests that came in over TLS (for example
+# X-Forwarded-Proto). The proxy must overwrite the header on every request, or a client could claim https.
+if proxy_header := os.environ.get("COMMONWEAL_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
