@@ -82,6 +82,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": float(os.environ.get("COMMONWEAL_SQLITE_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+    # Tests use a file too (not Django's shared in-memory database), so threads in the concurrency tests meet
+    # the same locking as server workers do.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-commonweal.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's default password hashers (PBKDF2 first) and validators.
