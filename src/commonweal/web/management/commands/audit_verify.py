@@ -40,6 +40,8 @@ class Command(BaseCommand):
         if expected and slug is None:
             raise CommandError("--head needs --organisation: each organisation's chain has its own head")
         reports = [audit.verify_one(organisation_named(slug))] if slug else audit.verify_all()
+        if not reports:
+            self.stdout.write("no audit entries yet: nothing to verify")
         failed = 0
         for report in reports:
             problems = list(report.problems)
