@@ -1,5 +1,6 @@
-"""Audit entries that carry scores, rationales, prices or bid content reach a person, on the page and through the
-API, only when they may see that data at the tender's stage (`commonweal.domain.audit.DETAIL_NEEDS`)."""
+"""Audit entries that carry scores, rationales, prices or bid content reach a person, on the page, in its CSV
+export and through the API, only when they may see that data at the tender's stage
+(`commonweal.domain.audit.DETAIL_NEEDS`)."""
 
 from __future__ import annotations
 
@@ -36,12 +37,15 @@ def _score(username: str, tender: Tender, rationale: str) -> tuple[str, Decimal]
 
 
 def _trail(client_for, username: str, tender: Tender) -> tuple[str, list[dict[str, object]]]:
-    """The audit page's HTML and the API's JSON, as `username` sees them."""
-    page = client_for(username).get(f"/tenders/{tender.pk}/audit/")
+    """The audit page's HTML followed by its CSV export, and the API's JSON, as `username` sees them."""
+    client = client_for(username)
+    page = client.get(f"/tenders/{tender.pk}/audit/")
+    export = client.get(f"/tenders/{tender.pk}/audit.csv")
     token = data.issue_token(User.objects.get(username=username), "audit visibility")
     api = Client().get(f"/api/tenders/{tender.pk}/audit", HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert page.status_code == 200 and api.status_code == 200
-    return page.content.decode(), api.json()
+    assert (page.status_code, export.status_code, api.status_code) == (200, 200, 200)
+    assert export["Cache-Control"] == "no-store"
+    return page.content.decode() + export.content.decode(), api.json()
 
 
 def _score_entries(entries: list[dict[str, object]]) -> list[dict[str, object]]:
