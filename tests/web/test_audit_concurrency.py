@@ -8,19 +8,20 @@ import threading
 from collections import Counter
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 
 from commonweal.web import audit, data, engine
 from commonweal.web.models import AuditEntry, Score
-
-pytestmark = [pytest.mark.db, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 WRITES_PER_THREAD = 6
 
 
+@pytest.mark.db
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_score_writes_are_all_stored_audited_and_chained(world) -> None:
     tender = world["northfield"]
     southdale = world["southdale"]
@@ -84,3 +85,37 @@ def test_concurrent_score_writes_are_all_stored_audited_and_chained(world) -> No
     reports = audit.verify_all()
     assert {r.chain for r in reports} >= {"northfield", "southdale"}
     assert [r.problems for r in reports] == [() for _ in reports]
+
+
+def _flaky(failures: list[Exception]):
+    """A write that fails with each of `failures` in turn, then succeeds; it counts its calls."""
+    calls: list[int] = []
+
+    @audit.retrying
+    def write() -> str:
+        calls.append(1)
+        if len(calls) <= len(failures):
+            raise failures[len(calls) - 1]
+        return "saved"
+
+    return write, calls
+
+
+def test_a_write_the_database_refused_for_a_transient_reason_is_re_run(monkeypatch) -> None:
+    monkeypatch.setattr(audit, "RETRY_FIRST_PAUSE_SECONDS", 0)
+    deadlock = OperationalError("deadlock detected")
+    deadlock.__cause__ = psycopg.errors.DeadlockDetected()  # what Django wraps on PostgreSQL: sqlstate 40P01
+    write, calls = _flaky([OperationalError("database is locked"), deadlock])
+    assert write() == "saved" and len(calls) == 3
+
+
+def test_other_errors_and_too_many_refusals_are_not_hidden(monkeypatch) -> None:
+    monkeypatch.setattr(audit, "RETRY_FIRST_PAUSE_SECONDS", 0)
+    write, calls = _flaky([OperationalError("no such table: web_score")])
+    with pytest.raises(OperationalError, match="no such table"):
+        write()
+    assert len(calls) == 1
+    write, calls = _flaky([OperationalError("database is locked")] * audit.RETRY_ATTEMPTS)
+    with pytest.raises(OperationalError, match="locked"):
+        write()
+    assert len(calls) == audit.RETRY_ATTEMPTS
