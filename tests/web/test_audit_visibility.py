@@ -60,9 +60,11 @@ def scored(world):
     return tender, bidder
 
 
-def test_during_evaluation_the_commissioner_sees_who_scored_what_but_no_score_or_rationale(scored, client_for):
+@pytest.mark.parametrize("commissioner", ["commissioner", "shared.commissioner"])
+def test_during_evaluation_commissioners_see_who_scored_what_but_no_score_or_rationale(scored, client_for,
+                                                                                        commissioner):
     tender, bidder = scored
-    html, entries = _trail(client_for, "commissioner", tender)
+    html, entries = _trail(client_for, commissioner, tender)
     [entry] = _score_entries(entries)
     assert entry["actor"] == "evaluator1"
     assert entry["detail"]["bidder"] == bidder
@@ -74,7 +76,7 @@ def test_during_evaluation_the_commissioner_sees_who_scored_what_but_no_score_or
 
 def test_the_admin_never_sees_bid_content_scores_or_rationales(scored, client_for):
     tender, bidder = scored
-    for stage in (Stage.EVALUATION, Stage.MODERATION):
+    for stage in (Stage.EVALUATION, Stage.MODERATION, Stage.PRICES_OPENED, Stage.AWARDED):
         Tender.objects.filter(pk=tender.pk).update(stage=stage.value)
         html, entries = _trail(client_for, "admin", tender)
         [entry] = _score_entries(entries)
@@ -85,10 +87,12 @@ def test_the_admin_never_sees_bid_content_scores_or_rationales(scored, client_fo
             assert secret not in html and secret not in json.dumps(entries)
 
 
-def test_from_moderation_the_commissioner_sees_scores_and_rationales(scored, client_for):
+@pytest.mark.parametrize("stage", [Stage.MODERATION, Stage.PRICES_OPENED, Stage.AWARDED])
+@pytest.mark.parametrize("commissioner", ["commissioner", "shared.commissioner"])
+def test_from_moderation_commissioners_see_scores_and_rationales(scored, client_for, stage, commissioner):
     tender, bidder = scored
-    Tender.objects.filter(pk=tender.pk).update(stage=Stage.MODERATION.value)
-    html, entries = _trail(client_for, "commissioner", tender)
+    Tender.objects.filter(pk=tender.pk).update(stage=stage.value)
+    html, entries = _trail(client_for, commissioner, tender)
     [entry] = _score_entries(entries)
     assert entry["detail"]["rationale"] == RATIONALE and entry["withheld"] == []
     assert entry["detail"]["bidder"] == bidder
