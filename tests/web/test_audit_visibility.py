@@ -83,6 +83,9 @@ def test_the_admin_never_sees_bid_content_scores_or_rationales(scored, client_fo
         assert entry["actor"] == "evaluator1" and entry["action"] == "score_recorded"
         assert set(entry["detail"]) == {"criterion", "replaced"}
         assert set(entry["withheld"]) == {"bid", "bidder", "score", "rationale"}
+        # nor the hash over them, against which guesses could be tested
+        stored = AuditEntry.objects.get(action="score_recorded", tender=tender)
+        assert entry["hash"] is None and stored.hash not in html
         for secret in (RATIONALE, bidder):
             assert secret not in html and secret not in json.dumps(entries)
 
@@ -96,6 +99,7 @@ def test_from_moderation_commissioners_see_scores_and_rationales(scored, client_
     [entry] = _score_entries(entries)
     assert entry["detail"]["rationale"] == RATIONALE and entry["withheld"] == []
     assert entry["detail"]["bidder"] == bidder
+    assert entry["hash"] == AuditEntry.objects.get(action="score_recorded", tender=tender).hash
     assert RATIONALE in html
 
 

@@ -118,7 +118,7 @@ class AuditOut(Schema):
     action: str
     detail: dict[str, Any]  # only the fields the caller may see at this stage
     withheld: list[str]  # the fields withheld from them: scores, rationales, prices or bid content
-    hash: str
+    hash: str | None  # None when a field is withheld (the hash would let guesses of it be tested)
 
 
 def _tender_out(access: data.Access) -> dict[str, Any]:

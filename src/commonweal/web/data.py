@@ -734,7 +734,9 @@ class AuditView:
     action: str
     detail: dict[str, object]
     withheld: tuple[str, ...]
-    hash: str
+    # None when anything is withheld: the hash covers the withheld fields, so it would let a viewer test guesses
+    # of a low-entropy one (a score, a bidder from a known list)
+    hash: str | None
 
 
 def audit_trail(access: Access) -> list[AuditView]:
@@ -744,5 +746,6 @@ def audit_trail(access: Access) -> list[AuditView]:
     views = []
     for e in AuditEntry.objects.filter(tender=access.tender).order_by("sequence"):
         shown = disclose(e.action, e.detail, access.stage, access.roles, own=e.actor == access.actor)
-        views.append(AuditView(e.sequence, e.at, e.actor, e.action, shown.detail, shown.withheld, e.hash))
+        views.append(AuditView(e.sequence, e.at, e.actor, e.action, shown.detail, shown.withheld,
+                               None if shown.withheld else e.hash))
     return views
