@@ -13,7 +13,7 @@ import functools
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -188,24 +188,30 @@ class ChainReport:
 
 
 def _check(chain: AuditHead, keys: Mapping[str, bytes]) -> ChainReport:
-    entries = list(chain.entries.order_by("sequence"))
-    problems = list(verify_chain(
-        (ChainedEntry(e.sequence, e.record(), e.previous_hash, e.hash, e.mac, e.key_id) for e in entries), keys
-    ))
-    problems += [f"entry {e.sequence} belongs to another organisation's chain" for e in entries
-                 if e.organisation_id != chain.organisation_id]
-    last = entries[-1] if entries else None
-    if (chain.sequence, chain.hash) != ((last.sequence, last.hash) if last else (0, GENESIS)):
-        problems.append(f"the chain's head row says entry {chain.sequence} but the last entry is "
-                        f"{last.sequence if last else 0}: entries were removed from the end or the head was edited")
-    found = Head(chain.name, last.sequence, last.hash, last.mac) if last else Head(chain.name, 0, GENESIS, "")
-    return ChainReport(chain.name, len(entries), found, tuple(problems))
+    """Stream the chain's entries once (a council's chain grows for years), checking links, hashes and MACs."""
+    count, last, strays = 0, None, []
+
+    def entries() -> Iterator[ChainedEntry]:
+        nonlocal count, last
+        for e in chain.entries.order_by("sequence").iterator(chunk_size=2000):
+            count, last = count + 1, e
+            if e.organisation_id != chain.organisation_id:
+                strays.append(f"entry {e.sequence} belongs to another organisation's chain")
+            yield ChainedEntry(e.sequence, e.record(), e.previous_hash, e.hash, e.mac, e.key_id)
+
+    problems = [*verify_chain(entries(), keys), *strays]
+    end = Head(chain.name, last.sequence, last.hash, last.mac) if last else Head(chain.name, 0, GENESIS, "")
+    if (chain.sequence, chain.hash) != (end.sequence, end.hash):
+        problems.append(f"the chain's head row says entry {chain.sequence} but the last entry is {end.sequence}: "
+                        "entries were removed from the end or the head was edited")
+    return ChainReport(chain.name, count, end, tuple(problems))
 
 
 def verify_all() -> list[ChainReport]:
     """Check every chain (each organisation's and the deployment's), recomputing every hash and MAC."""
     keys = keyring()
-    return [_check(chain, keys) for chain in AuditHead.objects.select_related("organisation").order_by("scope")]
+    reports = [_check(chain, keys) for chain in AuditHead.objects.select_related("organisation")]
+    return sorted(reports, key=lambda report: report.chain)
 
 
 def verify_one(organisation: Organisation | None) -> ChainReport:
