@@ -73,6 +73,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "recommendation": ("GET", {}, answers(409, READERS)),
     "recommendation_pdf": ("GET", {}, answers(409, READERS)),
     "audit": ("GET", {}, answers(200, {"commissioner", "admin", "shared.commissioner"})),
+    "audit_export": ("GET", {}, answers(200, {"commissioner", "admin", "shared.commissioner"})),
     "members": ("GET", {}, answers(200, {"admin"})),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
@@ -156,7 +157,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "results_export": ["tender_id", "fmt"], "abnormally_low": ["tender_id", "bid_id"],
         "summary": ["tender_id", "bid_id"], "summary_pdf": ["tender_id", "bid_id"],
         "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
-        "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"], "organisation_home": ["slug"],
+        "audit": ["tender_id"], "audit_export": ["tender_id"], "members": ["slug"], "upload": ["slug"],
+        "organisation_home": ["slug"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

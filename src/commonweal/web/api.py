@@ -116,8 +116,9 @@ class AuditOut(Schema):
     at: str
     actor: str
     action: str
-    detail: dict[str, Any]
-    hash: str
+    detail: dict[str, Any]  # only the fields the caller may see at this stage
+    withheld: list[str]  # the fields withheld from them: scores, rationales, prices or bid content
+    hash: str | None  # None when a field is withheld (the hash would let guesses of it be tested)
 
 
 def _tender_out(access: data.Access) -> dict[str, Any]:
@@ -218,6 +219,7 @@ def results(request: HttpRequest, tender_id: int) -> dict[str, Any]:
 
 @api.get("/tenders/{tender_id}/audit", response=list[AuditOut])
 def audit_trail(request: HttpRequest, tender_id: int) -> list[dict[str, Any]]:
+    """The tender's audit entries, disclosed by the same rules as the page (`data.audit_trail`)."""
     access = data.tender_access(request.user, tender_id)
     return [{"sequence": e.sequence, "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail,
-             "hash": e.hash} for e in data.audit_trail(access)]
+             "withheld": list(e.withheld), "hash": e.hash} for e in data.audit_trail(access)]

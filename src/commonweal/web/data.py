@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q
 
+from commonweal.domain.audit import disclose
 from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.lifecycle import (
     TRANSITIONS,
@@ -275,6 +276,7 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
     return NextStep(transition, access.has(*transition.roles), missing_for(transition, facts(access, today)))
 
 
+@audit.retrying
 def advance(access: Access, target: Stage, today: dt.date, award_notice_published: dt.date | None = None) -> Stage:
     """Move the tender to `target`, the next stage, when the user may and every precondition holds."""
     from commonweal.domain.calendar import standstill_period
@@ -328,6 +330,7 @@ def team(access: Access) -> list[TeamMember]:
             for name in sorted(set(members))]
 
 
+@audit.retrying
 def assign_role(access: Access, username: str, role: Role) -> None:
     """Give a member of the tender's organisation a role on it. Finance is kept apart from evaluation: the price
     opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
@@ -362,6 +365,7 @@ def declaration(access: Access) -> ConflictDeclaration | None:
     return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).first()
 
 
+@audit.retrying
 def declare(access: Access, has_conflict: bool, details: str) -> ConflictDeclaration:
     access.require(Role.EVALUATOR)
     if declaration(access) is not None:
@@ -482,6 +486,7 @@ def _checked_score(
     return target, crit
 
 
+@audit.retrying
 def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> Score:
     """An evaluator's own score, while evaluation is open and after declaring no conflict."""
     access.require(Role.EVALUATOR)
@@ -507,6 +512,7 @@ def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal,
 SCORE_COLUMNS = ("bidder", "lot", "criterion", "score", "rationale")
 
 
+@audit.retrying
 def upload_scores(access: Access, file_name: str, content: bytes, consensus: bool) -> int:
     """Record a whole scores file (the CLI's scores.csv|xlsx layout, or moderation.csv|xlsx when `consensus`) as
     this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
@@ -606,6 +612,7 @@ def moderation_sheet(access: Access) -> list[ModerationRow]:
     return rows
 
 
+@audit.retrying
 def record_moderation(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> ModeratedScore:
     access.require(Role.MODERATOR)
     if access.stage != Stage.MODERATION:
@@ -633,6 +640,7 @@ def _require_prices_open(access: Access) -> None:
         raise Refused(["Prices are sealed until moderation is locked and finance opens them"])
 
 
+@audit.retrying
 def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: str, today: dt.date) -> None:
     """Procurement Act 2023 s.19(3)–(5): a tender may be rejected as abnormally low only after asking the supplier to
     demonstrate it can perform for the price; the commissioner records the decision and why."""
@@ -690,6 +698,7 @@ def creatable_in(user: Visitor) -> list[Organisation]:
     )
 
 
+@audit.retrying
 def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes]]) -> Tender:
     """Create a draft tender from uploaded tender folder files; InputError (file, row, column) and nothing saved
     when any file or row is bad."""
@@ -704,6 +713,7 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
     return tender
 
 
+@audit.retrying
 def issue_token(user: Visitor, label: str) -> str:
     """A new API bearer token for the user; only its SHA-256 digest is kept, so it is shown once."""
     member = _signed_in(user)
@@ -714,12 +724,37 @@ def issue_token(user: Visitor, label: str) -> str:
     return token
 
 
+@audit.retrying
 def record_download(access: Access, what: str, detail: dict[str, object]) -> None:
     """Downloads of results are audited like changes: who took which document, when."""
     with transaction.atomic():
         audit.record(access.actor, "downloaded", {"what": what, **detail}, tender=access.tender)
 
 
-def audit_trail(access: Access) -> list[AuditEntry]:
+@dataclass(frozen=True)
+class AuditView:
+    """An audit entry as this user may see it: who did what when, always; the detail fields they may not see at
+    this stage (scores, rationales, prices, bid content: `commonweal.domain.audit.DETAIL_NEEDS`) are left out of
+    `detail` and named in `withheld`."""
+
+    sequence: int
+    at: str
+    actor: str
+    action: str
+    detail: dict[str, object]
+    withheld: tuple[str, ...]
+    # None when anything is withheld: the hash covers the withheld fields, so it would let a viewer test guesses
+    # of a low-entropy one (a score, a bidder from a known list)
+    hash: str | None
+
+
+def audit_trail(access: Access) -> list[AuditView]:
+    """The tender's audit entries, each disclosed by the lifecycle's rules for this user now (score independence
+    until moderation, sealed prices, no bid content for the admin); evaluators see their own entries' detail."""
     access.require(Role.COMMISSIONER, Role.ADMIN)
-    return list(AuditEntry.objects.filter(tender=access.tender).order_by("sequence"))
+    views = []
+    for e in AuditEntry.objects.filter(tender=access.tender).order_by("sequence"):
+        shown = disclose(e.action, e.detail, access.stage, access.roles, own=e.actor == access.actor)
+        views.append(AuditView(e.sequence, e.at, e.actor, e.action, shown.detail, shown.withheld,
+                               None if shown.withheld else e.hash))
+    return views

@@ -179,11 +179,38 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class AuditHead(models.Model):
+    """The head of one audit chain: an organisation's, or the deployment's (`organisation` empty) for entries that
+    belong to no organisation, such as an API token issued to a user. Every writer locks this row
+    (`select_for_update`) before appending, so two transactions never take the same sequence number."""
+
+    DEPLOYMENT = "deployment"
+
+    # "organisation:<id>" or "deployment": unique where a nullable organisation alone could not be
+    scope = models.CharField(max_length=60, unique=True)
+    organisation = models.OneToOneField(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="audit_head"
+    )
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64, blank=True)
+
+    @staticmethod
+    def scope_for(organisation_id: int | None) -> str:
+        return f"organisation:{organisation_id}" if organisation_id is not None else AuditHead.DEPLOYMENT
+
+    @property
+    def name(self) -> str:
+        """The chain's name in reports: the organisation's slug, or "deployment"."""
+        return self.organisation.slug if self.organisation is not None else self.DEPLOYMENT
+
+
 class AuditEntry(models.Model):
-    """One link of the hash chain (see `commonweal.domain.audit`). Written only by `commonweal.web.audit.record`,
+    """One link of a hash chain (see `commonweal.domain.audit`). Written only by `commonweal.web.audit.record`,
     inside the same transaction as the change it records."""
 
-    sequence = models.PositiveBigIntegerField(unique=True)
+    chain = models.ForeignKey(AuditHead, on_delete=models.PROTECT, related_name="entries")
+    sequence = models.PositiveBigIntegerField()
     at = models.CharField(max_length=40)
     actor = models.CharField(max_length=150)
     action = models.CharField(max_length=60)
@@ -192,9 +219,13 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of `hash` under the audit key (kept outside the database), and which key
+    mac = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["chain", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["chain", "sequence"], name="audit_sequence_per_chain")]
 
     def record(self) -> dict[str, object]:
         """The canonical content the hash covers."""

@@ -93,6 +93,17 @@ _default_sqlite = f"sqlite:///{VAR_DIR / 'commonweal.sqlite3'}"
 DATABASES = {"default": dj_database_url.config(default=_default_sqlite, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Several server workers write to one file: each transaction takes the write lock when it begins (IMMEDIATE,
+    # so two writers never deadlock upgrading read locks), waits up to the busy timeout for it (Commonweal default
+    # 20 s, COMMONWEAL_SQLITE_TIMEOUT), and WAL lets readers carry on while one writer writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("COMMONWEAL_SQLITE_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
+    # Tests use a file too (not Django's shared in-memory database), so threads in the concurrency tests meet
+    # the same locking as server workers do.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-commonweal.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's default password hashers (PBKDF2 first) and validators.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("tenders/<int:tender_id>/recommendation.pdf", views.recommendation_pdf, name="recommendation_pdf"),
     path("tenders/<int:tender_id>/audit/", views.audit_trail, name="audit"),
     path("organisations/<slug:slug>/", views.organisation_home, name="organisation_home"),
+    path("tenders/<int:tender_id>/audit.csv", views.audit_export, name="audit_export"),
     path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
     path("organisations/<slug:slug>/members/", views.members, name="members"),
     path("api/", api.urls),

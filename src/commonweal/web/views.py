@@ -356,6 +356,26 @@ def audit_trail(request: HttpRequest, tender_id: int) -> HttpResponse:
     return page(request, "web/audit.html", "Audit trail", access=access, entries=data.audit_trail(access))
 
 
+AUDIT_HEADER = ("sequence", "at", "actor", "action", "detail", "withheld", "hash")
+
+
+@scoped
+def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The audit trail as CSV, disclosed exactly as the page is (`data.audit_trail`)."""
+    from commonweal.domain.audit import canonical_json
+    from commonweal.io.export import csv_bytes
+
+    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
+    rows = [(e.sequence, e.at, e.actor, e.action, canonical_json(e.detail), " ".join(e.withheld), e.hash)
+            for e in data.audit_trail(access)]
+    name = f"{access.tender.reference}-audit.csv"
+    data.record_download(access, name, {"format": "csv", "rows": len(rows)})
+    response = HttpResponse(csv_bytes(AUDIT_HEADER, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"  # scores and rationales, for those who may see them
+    return response
+
+
 @scoped
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     memberships = data.members(request.user, slug)
