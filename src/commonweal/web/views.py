@@ -372,7 +372,6 @@ def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
     data.record_download(access, name, {"format": "csv", "rows": len(rows)})
     response = HttpResponse(csv_bytes(AUDIT_HEADER, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"  # scores and rationales, for those who may see them
     return response
 
 
