@@ -31,7 +31,7 @@ class GovukErrors:
     prefix: str | None
 
     def summary(self) -> list[dict[str, str]]:
-        found = []
+        found: list[dict[str, str]] = []
         for name, messages in self.errors.items():
             anchor = name if name in self.fields else next(iter(self.fields))
             found.extend({"text": str(m), "href": f"#{anchor}"} for m in messages)
