@@ -25,6 +25,7 @@ pytestmark = pytest.mark.db
 
 PASSWORD = "demo password for tests"
 NEW_PASSWORD = "a long new passphrase 42"
+OUTSIDER_ADMIN = "southdale.commissioner"
 LINK = re.compile(r"/people/(join|reset)/([A-Za-z0-9_-]+)/")
 
 
@@ -179,12 +180,17 @@ def test_an_admin_cannot_lock_out_someone_who_also_works_for_another_council(wor
     """evaluator1 is shared-service staff, a member of Northfield and Southdale: Northfield's admin may remove them
     from Northfield, never deactivate their account or take over their password."""
     admin = client_for("admin")
+    # Southdale has an admin of its own, so only the cross-organisation rule can refuse what follows
+    Membership.objects.create(user=User.objects.get(username=OUTSIDER_ADMIN), organisation=world["southdale"]
+                              .organisation, role="admin")
     shared = User.objects.get(username="evaluator1")
     base = f"/organisations/northfield/members/{shared.pk}"
     assert "also works for an organisation you do not administer" in admin.get(f"{base}/").content.decode()
     refused = admin.post(f"{base}/active/", {"active": "no"})
-    assert refused.status_code == 400 and "also works for" in refused.content.decode()
-    assert admin.post(f"{base}/reset/", {"confirm": "yes"}).status_code == 400
+    assert refused.status_code == 400
+    assert "remove them from Northfield Borough Council instead" in refused.content.decode()
+    reset = admin.post(f"{base}/reset/", {"confirm": "yes"})
+    assert reset.status_code == 400 and "can reset their password" in reset.content.decode()
     assert User.objects.get(pk=shared.pk).is_active and not Invitation.objects.exists()
 
     assert admin.post(f"{base}/remove/", {"confirm": "yes"}).status_code == 302

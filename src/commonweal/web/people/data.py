@@ -112,12 +112,14 @@ def pending_invitations(user: Visitor, slug: str) -> list[Invitation]:
 
 def _issue(purpose: str, organisation: Organisation, username: str, created_by: User | None, *,
            display_name: str = "", role: str = "", target: User | None = None) -> IssuedLink:
-    """A new one-time link; an earlier unused link for the same person and purpose stops working."""
+    """A new one-time link; an earlier unused link of this organisation for the same person and purpose stops
+    working (another organisation's links are left alone)."""
     lifetime = (dt.timedelta(days=settings.COMMONWEAL_INVITATION_DAYS) if purpose == Invitation.JOIN
                 else dt.timedelta(hours=settings.COMMONWEAL_RESET_LINK_HOURS))
     token = secrets.token_urlsafe(32)
     expires = timezone.now() + lifetime
-    Invitation.objects.filter(purpose=purpose, username=username, used_at__isnull=True).delete()
+    Invitation.objects.filter(purpose=purpose, organisation=organisation, username=username,
+                              used_at__isnull=True).delete()
     Invitation.objects.create(purpose=purpose, digest=_digest(token), organisation=organisation, username=username,
                               display_name=display_name, role=role, user=target, created_by=created_by,
                               expires_at=expires)
@@ -166,7 +168,9 @@ def use_link(token: str, purpose: str, password: str) -> User:
     link sets a new password. The link is spent in the same transaction, so it works once."""
     with transaction.atomic():
         link = open_link(token, purpose)
-        Invitation.objects.select_for_update().filter(pk=link.pk, used_at__isnull=True).get()
+        # lock the link: of two requests using it at once, the second finds it spent
+        if Invitation.objects.select_for_update().filter(pk=link.pk, used_at__isnull=True).first() is None:
+            raise NotFound("This link has already been used")
         if purpose == Invitation.JOIN:
             if User.objects.filter(username__iexact=link.username).exists():
                 raise Refused([f"The user name {link.username} has been taken since you were invited: ask your "
