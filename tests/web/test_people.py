@@ -289,6 +289,9 @@ def test_a_lockout_lives_in_the_database_not_the_process(world, settings) -> Non
     cache.clear()  # no per-process memory is involved
     assert AccessAttempt.objects.filter(username="viewer").exists()
     assert _signs_in("viewer", PASSWORD, address="10.0.0.3") == 429  # a fresh client, the right password
+    # attempts during the lockout are refused without being written: a flood cannot grow the table
+    counted = sum(AccessAttempt.objects.filter(username="viewer").values_list("failures_since_start", flat=True))
+    assert counted == settings.COMMONWEAL_LOGIN_MAX_FAILURES
     assert _signs_in("commissioner", PASSWORD, address="10.0.0.3") == 302  # other accounts are unaffected
 
 
@@ -344,6 +347,12 @@ def test_no_people_form_fails_on_empty_oversized_or_wrong_typed_input(world, cli
             assert commissioner.post(path, {"username": value, "role": value}).status_code == 400
     for value in ("", BIG):
         assert Client().post("/sign-in/", {"username": value, "password": value}).status_code == 400
+    link = _invite(admin, "h.ostile")
+    for value in ("", BIG, "12", "\x00"):
+        response = Client().post(link, {"password1": value, "password2": value})
+        assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    assert not User.objects.filter(username="h.ostile").exists()
+    Invitation.objects.all().delete()
     assert not Invitation.objects.exists() and Membership.objects.filter(user=viewer, role="viewer").exists()
     # a lone surrogate cannot arrive in a form post (it is not UTF-8); the forms refuse it all the same
     form = InviteForm({"username": "a", "display_name": "\ud800", "role": "member"})

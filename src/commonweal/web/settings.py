@@ -131,6 +131,9 @@ AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_FAILURE_LIMIT = COMMONWEAL_LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = datetime.timedelta(seconds=COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
 AXES_RESET_ON_SUCCESS = False  # a correct password must not wipe out a spraying address's count
+# Attempts during a lockout are refused without being written: a flood cannot grow the attempts table (axes appends
+# each failure's request data to its row), and the lockout ends a fixed time after the failure that caused it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "commonweal.web.people.throttle.lockout_response"
 AXES_USERNAME_CALLABLE = "commonweal.web.people.throttle.username"
 AXES_ENABLE_ADMIN = False
