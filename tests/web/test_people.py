@@ -359,3 +359,34 @@ def test_no_people_form_fails_on_empty_oversized_or_wrong_typed_input(world, cli
     assert not form.is_valid() and form.summary() == [{"text": "Enter text without invalid characters",
                                                        "href": "#display_name"}]
     assert not NewPasswordForm(viewer, {"password1": "\ud800" * 12, "password2": "\ud800" * 12}).is_valid()
+
+
+def test_pages_with_errors_keep_their_shape(world, client_for) -> None:
+    """Each form's error page: a title, own-route form actions with CSRF tokens, no duplicate ids, and every error
+    summary link pointing at an element of the page."""
+    from test_pages import check_page
+
+    admin = client_for("admin")
+    viewer = User.objects.get(username="viewer")
+    base = f"/organisations/northfield/members/{viewer.pk}"
+    tender = world["northfield"]
+    answers = {
+        "/organisations/northfield/members/invite/": admin.post("/organisations/northfield/members/invite/", {}),
+        f"{base}/role/": admin.post(f"{base}/role/", {}),
+        f"{base}/active/": admin.post(f"{base}/active/", {}),
+        f"{base}/remove/": admin.post(f"{base}/remove/", {}),
+        "/account/password/": admin.post("/account/password/", {}),
+        f"/tenders/{tender.pk}/team/": client_for("commissioner").post(f"/tenders/{tender.pk}/team/", {}),
+        "/sign-in/": Client().post("/sign-in/", {}),
+    }
+    problems = []
+    for path, response in answers.items():
+        html = response.content.decode()
+        assert response.status_code == 400, path
+        problems += check_page(path, html)
+        summary = re.search(r'govuk-error-summary__list.*?</ul>', html, re.S)
+        targets = re.findall(r'href="#([^"]+)"', summary.group(0)) if summary else []
+        if not targets:
+            problems.append(f"{path}: no error summary links")
+        problems += [f"{path}: error summary links to missing #{t}" for t in targets if f'id="{t}"' not in html]
+    assert problems == []

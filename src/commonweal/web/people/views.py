@@ -65,8 +65,7 @@ def _person_page(request: HttpRequest, slug: str, user_id: int, form: forms.Govu
     errors = form.summary() if form is not None else []
     return page(request, "web/people/person.html", found.display_name or found.username,
                 status=400 if errors else 200, organisation=organisation, person=found, errors=errors,
-                roles=people.ORGANISATION_ROLES, field=field,
-                message=form.message(field) if form is not None and field else None)
+                roles=people.ORGANISATION_ROLES, form=form, field=field)
 
 
 @scoped
