@@ -102,6 +102,15 @@ def test_an_expired_or_wrong_purpose_link_is_refused(world, client_for, settings
     assert not User.objects.filter(username="j.smith").exists()
 
 
+def test_a_user_name_taken_after_the_invitation_is_refused_on_the_form(world, client_for) -> None:
+    path = _invite(client_for("admin"), "k.jones")
+    User.objects.create_user("K.Jones")  # another way in took the name (in another letter case) meanwhile
+    taken = Client().post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert taken.status_code == 400 and "has been taken since you were invited" in taken.content.decode()
+    assert not Membership.objects.filter(user__username__iexact="k.jones").exists()
+    assert Invitation.objects.get(username="k.jones").used_at is None
+
+
 def test_invitations_stay_in_the_admins_own_organisation(world, client_for) -> None:
     admin = client_for("admin")
     # Southdale is not the admin's organisation: it does not exist for them

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role
@@ -167,28 +167,37 @@ def use_link(token: str, purpose: str, password: str) -> User:
     """Set the password through a one-time link: an invitation creates the account and its membership; a reset
     link sets a new password. The link is spent in the same transaction, so it works once."""
     with transaction.atomic():
-        link = open_link(token, purpose)
-        # lock the link: of two requests using it at once, the second finds it spent
-        if Invitation.objects.select_for_update().filter(pk=link.pk, used_at__isnull=True).first() is None:
-            raise NotFound("This link has already been used")
-        if purpose == Invitation.JOIN:
-            if User.objects.filter(username__iexact=link.username).exists():
-                raise Refused([f"The user name {link.username} has been taken since you were invited: ask your "
-                               "organisation's admin for a new invitation"], ["password1"])
-            member = User(username=link.username, first_name=link.display_name)
-            member.set_password(password)
-            member.save()
-            Membership.objects.create(user=member, organisation=link.organisation, role=link.role)
-            action = "invitation_accepted"
-        else:
-            assert link.user is not None
-            member = link.user
-            member.set_password(password)
-            member.save()
-            action = "password_reset"
-        Invitation.objects.filter(pk=link.pk).update(used_at=timezone.now(), user=member)
-        audit.record(member.get_username(), action, {"username": member.get_username()},
-                     organisation=link.organisation)
+        return _use_link(token, purpose, password)
+
+
+def _use_link(token: str, purpose: str, password: str) -> User:
+    link = open_link(token, purpose)
+    # lock the link: of two requests using it at once, the second finds it spent
+    if Invitation.objects.select_for_update().filter(pk=link.pk, used_at__isnull=True).first() is None:
+        raise NotFound("This link has already been used")
+    if purpose == Invitation.JOIN:
+        taken = Refused([f"The user name {link.username} has been taken since you were invited: ask your "
+                         "organisation's admin for a new invitation"], ["password1"])
+        if User.objects.filter(username__iexact=link.username).exists():
+            raise taken
+        member = User(username=link.username, first_name=link.display_name)
+        member.set_password(password)
+        try:
+            with transaction.atomic():  # a savepoint: another request may take the user name at the same moment
+                member.save()
+        except IntegrityError as exc:
+            raise taken from exc
+        Membership.objects.create(user=member, organisation=link.organisation, role=link.role)
+        action = "invitation_accepted"
+    else:
+        assert link.user is not None
+        member = link.user
+        member.set_password(password)
+        member.save()
+        action = "password_reset"
+    Invitation.objects.filter(pk=link.pk).update(used_at=timezone.now(), user=member)
+    audit.record(member.get_username(), action, {"username": member.get_username()},
+                 organisation=link.organisation)
     return member
 
 
