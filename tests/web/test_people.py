@@ -139,6 +139,23 @@ def test_the_command_line_prints_an_invitation(world, capsys) -> None:
                                      role="commissioner").exists()
 
 
+def test_commonweal_web_invite_prints_the_link_or_says_what_is_wrong(world) -> None:
+    from typer.testing import CliRunner
+
+    from commonweal.cli.main import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["web", "invite", "northfield", "d.cli", "--name", "Dee Cli",
+                               "--base-url", "https://cw.example"])
+    assert done.exit_code == 0, done.output
+    assert re.search(r"https://cw\.example/people/join/[A-Za-z0-9_-]{43}/", done.output)
+    assert Invitation.objects.get(username="d.cli").role == ""  # a plain member by default
+    for args, reason in ((["nowhere", "e.cli"], "no organisation 'nowhere'"),
+                         (["northfield", "viewer"], "The user name viewer is taken")):
+        refused = runner.invoke(app, ["web", "invite", *args])
+        assert refused.exit_code == 1 and reason in refused.output, refused.output
+
+
 # -- organisation roles and the last admin ---------------------------------------------------------------------------
 
 
