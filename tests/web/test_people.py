@@ -263,6 +263,12 @@ def test_an_admin_resets_a_password_with_a_one_time_link(world, client_for) -> N
     assert Client().post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 302
     assert _signs_in("viewer", PASSWORD) == 400 and _signs_in("viewer", NEW_PASSWORD) == 302
     assert Client().post(path, {"password1": PASSWORD, "password2": PASSWORD}).status_code == 404  # used
+    # a reset link stops working when the account is deactivated, and none is issued for a deactivated account
+    again = _link(client_for("admin").post(f"/organisations/northfield/members/{viewer.pk}/reset/", {"confirm": "yes"}))
+    User.objects.filter(pk=viewer.pk).update(is_active=False)
+    assert Client().get(again).status_code == 404
+    refused = client_for("admin").post(f"/organisations/northfield/members/{viewer.pk}/reset/", {"confirm": "yes"})
+    assert refused.status_code == 400 and "reactivate it first" in refused.content.decode()
     assert {"password_reset_link_issued", "password_reset"} <= set(AuditEntry.objects.values_list("action", flat=True))
     _no_secret_in_audit(path.rstrip("/").rsplit("/", 1)[1], NEW_PASSWORD)
 

@@ -155,9 +155,12 @@ def invite_from_command_line(slug: str, username: str, display_name: str, role: 
 
 
 def open_link(token: str, purpose: str) -> Invitation:
-    """The unused, unexpired link for this token, or NotFound (a wrong, used or expired link look the same)."""
-    found = Invitation.objects.filter(digest=_digest(token), purpose=purpose).select_related("organisation").first()
-    if found is None or found.used_at is not None or found.expires_at <= timezone.now():
+    """The unused, unexpired link for this token, or NotFound (a wrong, used or expired link look the same, as
+    does a reset link for an account deactivated since)."""
+    found = (Invitation.objects.filter(digest=_digest(token), purpose=purpose)
+             .select_related("organisation", "user").first())
+    if (found is None or found.used_at is not None or found.expires_at <= timezone.now()
+            or (purpose == Invitation.RESET and (found.user is None or not found.user.is_active))):
         raise NotFound("This link is not valid: it may have expired or been used. Ask your organisation's admin for "
                        "a new one.")
     return found
@@ -206,6 +209,8 @@ def reset_link(user: Visitor, slug: str, user_id: int) -> IssuedLink:
     target = _member(organisation, user_id)
     if target == admin:
         raise Refused(["Change your own password on the 'Change your password' page"], ["reset"])
+    if not target.is_active:
+        raise Refused([f"{target.get_username()}'s account is deactivated: reactivate it first"], ["reset"])
     if not _governs(admin, target):
         raise Refused([f"{target.get_username()} also works for an organisation you do not administer: their "
                        "admin there, or an admin of every organisation they belong to, can reset their password"],
@@ -299,6 +304,8 @@ def remove_member(user: Visitor, slug: str, user_id: int) -> None:
                          tender_roles.values_list("tender__reference", "role"))
         tender_roles.delete()
         Membership.objects.filter(user=target, organisation=organisation).delete()
+        # a reset link this organisation's admin issued is no longer theirs to give
+        Invitation.objects.filter(organisation=organisation, user=target, used_at__isnull=True).delete()
         _keep_an_admin({organisation.pk}, "remove")
         audit.record(admin.get_username(), "member_removed",
                      {"username": target.get_username(), "tender_roles_removed": dropped}, organisation=organisation)
