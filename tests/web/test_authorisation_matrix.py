@@ -77,6 +77,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # last admin) or invalid (nothing chosen), 400, and the matrix changes nobody
     "invite": ("GET", {}, answers(200, {"admin"})),
     "person": ("GET", {}, answers(200, {"admin"})),
+    # the demo has no invitation: the admin finds none, the others may not look
+    "cancel_invitation": ("POST", {"confirm": "yes"}, answers({"admin": 404})),
     "person_role": ("POST", {"action": "remove", "role": "admin"}, answers(400, {"admin"})),
     "person_remove": ("POST", {"confirm": "yes"}, answers(400, {"admin"})),
     "person_active": ("POST", {"active": "no"}, answers(400, {"admin"})),
@@ -163,7 +165,8 @@ def _objects(tender) -> dict[str, object]:
     # a person of the organisation: Northfield's admin (see PAGES), or Southdale's commissioner
     person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
-            "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token"}
+            "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
+            "invitation_id": 1}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -178,7 +181,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "audit": ["tender_id"], "members": ["slug"], "upload": ["slug"], "invite": ["slug"],
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
-        "reset_password": ["token"], "team_remove": ["tender_id"],
+        "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -129,6 +129,20 @@ def test_invitations_stay_in_the_admins_own_organisation(world, client_for) -> N
     assert not Invitation.objects.exists()
 
 
+def test_an_admin_cancels_an_invitation(world, client_for) -> None:
+    admin = client_for("admin")
+    path = _invite(admin)
+    invitation = Invitation.objects.get(username="j.smith")
+    assert "j.smith" in admin.get("/organisations/northfield/members/").content.decode()
+    url = f"/organisations/northfield/members/invitations/{invitation.pk}/cancel/"
+    assert client_for("commissioner").post(url, {"confirm": "yes"}).status_code == 403
+    assert admin.post(url, {}).status_code == 400
+    assert admin.post(url, {"confirm": "yes"}).status_code == 302
+    assert Client().get(path).status_code == 404
+    assert admin.post(url, {"confirm": "yes"}).status_code == 404
+    assert AuditEntry.objects.filter(action="invitation_cancelled").count() == 1
+
+
 def test_the_command_line_prints_an_invitation(world, capsys) -> None:
     call_command("invite", "northfield", "c.line", "--role", "commissioner", "--base-url", "https://cw.example")
     printed = capsys.readouterr().out
@@ -211,7 +225,10 @@ def test_an_admin_cannot_lock_out_someone_who_also_works_for_another_council(wor
                               .organisation, role="admin")
     shared = User.objects.get(username="evaluator1")
     base = f"/organisations/northfield/members/{shared.pk}"
-    assert "also works for an organisation you do not administer" in admin.get(f"{base}/").content.decode()
+    page = admin.get(f"{base}/").content.decode()
+    assert "also works for an organisation you do not administer" in page
+    assert f"{world['northfield'].reference} {world['northfield'].title}: evaluator" in page
+    assert world["southdale"].reference not in page  # another council's tenders are not this admin's business
     refused = admin.post(f"{base}/active/", {"active": "no"})
     assert refused.status_code == 400
     assert "remove them from Northfield Borough Council instead" in refused.content.decode()

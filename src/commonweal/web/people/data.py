@@ -107,6 +107,28 @@ def pending_invitations(user: Visitor, slug: str) -> list[Invitation]:
                                           expires_at__gt=timezone.now()).order_by("username"))
 
 
+def tender_roles(user: Visitor, slug: str, user_id: int) -> list[tuple[str, str, str]]:
+    """(tender reference, title, role) for each role the person holds on this organisation's tenders."""
+    _, organisation = _admin(user, slug)
+    target = _member(organisation, user_id)
+    return list(TenderRole.objects.filter(user=target, tender__organisation=organisation)
+                .order_by("tender__reference", "role").values_list("tender__reference", "tender__title", "role"))
+
+
+def cancel_invitation(user: Visitor, slug: str, invitation_id: int) -> Invitation:
+    """Withdraw an invitation not yet accepted: its link stops working."""
+    admin, organisation = _admin(user, slug)
+    found = Invitation.objects.filter(pk=invitation_id, organisation=organisation, purpose=Invitation.JOIN,
+                                      used_at__isnull=True).first()
+    if found is None:
+        raise NotFound("no such invitation")
+    with transaction.atomic():
+        found.delete()
+        audit.record(admin.get_username(), "invitation_cancelled", {"username": found.username},
+                     organisation=organisation)
+    return found
+
+
 # -- invitations and reset links -----------------------------------------------------------------------------------
 
 

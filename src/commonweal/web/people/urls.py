@@ -10,6 +10,8 @@ member = "organisations/<slug:slug>/members/<int:user_id>/"
 urlpatterns = [
     path("organisations/<slug:slug>/members/", views.members, name="members"),
     path("organisations/<slug:slug>/members/invite/", views.invite, name="invite"),
+    path("organisations/<slug:slug>/members/invitations/<int:invitation_id>/cancel/", views.cancel_invitation,
+         name="cancel_invitation"),
     path(member, views.person, name="person"),
     path(member + "role/", views.person_role, name="person_role"),
     path(member + "remove/", views.person_remove, name="person_remove"),

@@ -30,6 +30,20 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
                 people=found, invitations=people.pending_invitations(request.user, slug))
 
 
+@scoped
+@require_http_methods(["POST"])
+def cancel_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    form = forms.ConfirmForm(request.POST)
+    if not form.is_valid():
+        organisation, found = people.people(request.user, slug)
+        return page(request, "web/people/members.html", f"{organisation.name}: people", status=400,
+                    organisation=organisation, people=found,
+                    invitations=people.pending_invitations(request.user, slug), errors=form.summary())
+    cancelled = people.cancel_invitation(request.user, slug, invitation_id)
+    messages.success(request, f"The invitation for {cancelled.username} is cancelled: its link no longer works")
+    return redirect("members", slug)
+
+
 def _link_page(request: HttpRequest, issued: people.IssuedLink, organisation: object) -> HttpResponse:
     """The one time a link is shown: never cached, never stored in the session."""
     name = "join" if issued.purpose == Invitation.JOIN else "reset_password"
@@ -65,6 +79,7 @@ def _person_page(request: HttpRequest, slug: str, user_id: int, form: forms.Govu
     errors = form.summary() if form is not None else []
     return page(request, "web/people/person.html", found.display_name or found.username,
                 status=400 if errors else 200, organisation=organisation, person=found, errors=errors,
+                tender_roles=people.tender_roles(request.user, slug, user_id),
                 roles=people.ORGANISATION_ROLES, form=form, field=field)
 
 
