@@ -439,3 +439,52 @@ def test_pages_with_errors_keep_their_shape(world, client_for) -> None:
             problems.append(f"{path}: no error summary links")
         problems += [f"{path}: error summary links to missing #{t}" for t in targets if f'id="{t}"' not in html]
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_each_other_at_once_leave_one(world, monkeypatch) -> None:
+    """The organisation's row is locked while its people change, so the second removal sees the first. Each
+    removal waits (up to 2 s) before its last-admin check for the other to catch up: without the lock both would
+    get there, each still see the other as admin, and both succeed."""
+    import threading
+
+    from django.db import connection
+
+    from commonweal.domain.lifecycle import Role
+    from commonweal.web.people import data as people
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (scripts/test.sh runs the db tests there)")
+    first, second = User.objects.get(username="admin"), User.objects.get(username="viewer")
+    Membership.objects.create(user=second, organisation=world["northfield"].organisation, role="admin")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+    checkpoint = threading.Barrier(2, timeout=2)
+    check = people._without_admin
+
+    def after_the_other(organisations: set[int]) -> list[str]:
+        try:
+            checkpoint.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other is waiting for the lock: carry on alone
+        return check(organisations)
+
+    monkeypatch.setattr(people, "_without_admin", after_the_other)
+
+    def remove(actor: User, other: User) -> None:
+        try:
+            start.wait()
+            people.remove_role(actor, "northfield", other.pk, Role.ADMIN)
+            outcomes.append("removed")
+        except (data.Refused, data.Forbidden):  # refused, or no longer an admin by the time it starts
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=remove, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "removed"]
+    assert Membership.objects.filter(organisation__slug="northfield", role="admin").count() == 1
