@@ -446,6 +446,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(world, monkeypatch) ->
     """The organisation's row is locked while its people change, so the second removal sees the first. Each
     removal waits (up to 2 s) before its last-admin check for the other to catch up: without the lock both would
     get there, each still see the other as admin, and both succeed."""
+    import contextlib
     import threading
 
     from django.db import connection
@@ -463,10 +464,8 @@ def test_two_admins_removing_each_other_at_once_leave_one(world, monkeypatch) ->
     check = people._without_admin
 
     def after_the_other(organisations: set[int]) -> list[str]:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other waits for the lock: carry on alone
             checkpoint.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other is waiting for the lock: carry on alone
         return check(organisations)
 
     monkeypatch.setattr(people, "_without_admin", after_the_other)
