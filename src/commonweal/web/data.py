@@ -170,13 +170,6 @@ def organisation_access(user: Visitor, slug: str, *roles: Role) -> Organisation:
     return organisation
 
 
-def members(user: Visitor, slug: str) -> list[Membership]:
-    organisation = organisation_access(user, slug, Role.ADMIN)
-    return list(
-        Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__username", "role")
-    )
-
-
 # -- the tender and its lifecycle ----------------------------------------------------------------------------------
 
 

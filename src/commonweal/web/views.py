@@ -22,6 +22,7 @@ from commonweal.domain.lifecycle import Role, Stage
 from commonweal.io.tabular import parse_decimal
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
 from commonweal.web import data, engine
+from commonweal.web.people.forms import SignInForm
 
 View = Callable[..., HttpResponse]
 
@@ -74,8 +75,6 @@ def today() -> dt.date:
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in. Failures are counted in the database by django-axes (`commonweal.web.people.throttle`): per user
     name and per address, each with its limit and lockout time (settings.py, Commonweal defaults)."""
-    from commonweal.web.people.forms import SignInForm
-
     errors: list[dict[str, str]] = []
     form = SignInForm(request.POST if request.method == "POST" else None)
     status = 200
