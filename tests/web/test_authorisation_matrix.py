@@ -75,6 +75,21 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "audit": ("GET", {}, answers(200, {"commissioner", "admin", "shared.commissioner"})),
     "audit_export": ("GET", {}, answers(200, {"commissioner", "admin", "shared.commissioner"})),
     "members": ("GET", {}, answers(200, {"admin"})),
+    # people: only the organisation's admin; {user_id} is the admin themselves, so each action is refused (the
+    # last admin) or invalid (nothing chosen), 400, and the matrix changes nobody
+    "invite": ("GET", {}, answers(200, {"admin"})),
+    "person": ("GET", {}, answers(200, {"admin"})),
+    # the demo has no invitation: the admin finds none, the others may not look
+    "cancel_invitation": ("POST", {"confirm": "yes"}, answers({"admin": 404})),
+    "person_role": ("POST", {"action": "remove", "role": "admin"}, answers(400, {"admin"})),
+    "person_remove": ("POST", {"confirm": "yes"}, answers(400, {"admin"})),
+    "person_active": ("POST", {"active": "no"}, answers(400, {"admin"})),
+    "person_reset": ("POST", {"confirm": "yes"}, answers(400, {"admin"})),
+    # one-time links need no sign-in; a wrong token is not found for everyone
+    "join": ("GET", {}, answers(404, outsider=404, anonymous=404)),
+    "reset_password": ("GET", {}, answers(404, outsider=404, anonymous=404)),
+    "password": ("GET", {}, answers(200, outsider=200)),
+    "team_remove": ("POST", {"username": "evaluator2", "role": "finance"}, answers(400, COMMISSIONERS)),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
 }
@@ -83,6 +98,11 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
 POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # Northfield's prices are still sealed: commissioners are refused (400, nothing saved), the rest forbidden
     "abnormally_low": ({"decision": "accepted", "reason": "Explained and evidenced"}, answers(400, COMMISSIONERS)),
+    # empty forms: each field's error, nothing saved
+    "invite": ({}, answers(400, {"admin"})),
+    "team": ({"username": "evaluator2", "role": ""}, answers(400, COMMISSIONERS)),
+    "password": ({}, answers(400, outsider=400)),
+    "join": ({}, answers(404, outsider=404, anonymous=404)),
 }
 
 
@@ -144,8 +164,11 @@ def test_every_route_has_an_entry() -> None:
 def _objects(tender) -> dict[str, object]:
     bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
     criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
+    # a person of the organisation: Northfield's admin (see PAGES), or Southdale's commissioner
+    person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
-            "slug": tender.organisation.slug}
+            "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
+            "invitation_id": 1}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -158,7 +181,10 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "summary": ["tender_id", "bid_id"], "summary_pdf": ["tender_id", "bid_id"],
         "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
         "audit": ["tender_id"], "audit_export": ["tender_id"], "members": ["slug"], "upload": ["slug"],
-        "organisation_home": ["slug"],
+        "organisation_home": ["slug"], "invite": ["slug"],
+        "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
+        "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
+        "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -73,3 +73,16 @@ def token(username: str = typer.Argument(..., help="The user the token acts as."
           label: str = typer.Option("command line", help="What the token is for.")) -> None:
     """Issue a bearer token for the JSON API (printed once; only its digest is stored)."""
     _run("api_token", username, "--label", label)
+
+
+
+@app.command()
+def invite(organisation: str = typer.Argument(..., help="The organisation's slug, e.g. northfield."),
+           username: str = typer.Argument(..., help="The new person's user name."),
+           role: str = typer.Option("member", help="member, admin, commissioner or viewer."),
+           name: str = typer.Option("", help="The person's full name."),
+           base_url: str = typer.Option("", help="The service's address (default COMMONWEAL_BASE_URL).")) -> None:
+    """Invite a person to an organisation: prints a one-time link (expires after COMMONWEAL_INVITATION_DAYS, a
+    Commonweal default of 7) where they choose a password and join."""
+    _run("invite", organisation, username, "--role", role, "--name", name,
+         *(("--base-url", base_url) if base_url else ()))

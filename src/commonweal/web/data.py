@@ -180,13 +180,6 @@ def organisation_access(user: Visitor, slug: str, *roles: Role) -> Organisation:
     return organisation
 
 
-def members(user: Visitor, slug: str) -> list[Membership]:
-    organisation = organisation_access(user, slug, Role.ADMIN)
-    return list(
-        Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__username", "role")
-    )
-
-
 # -- the tender and its lifecycle ----------------------------------------------------------------------------------
 
 
@@ -315,19 +308,21 @@ TENDER_ROLES = (Role.COMMISSIONER, Role.EVALUATOR, Role.MODERATOR, Role.FINANCE,
 @dataclass(frozen=True)
 class TeamMember:
     username: str
+    display_name: str
     roles: tuple[Role, ...]
 
 
 def team(access: Access) -> list[TeamMember]:
-    """The tender's roles by person, and the organisation's other members who could be given one."""
+    """The tender's roles by person, and the organisation's other active members who could be given one."""
     access.require(Role.COMMISSIONER)
     held: dict[str, list[Role]] = {}
     for username, role in TenderRole.objects.filter(tender=access.tender).values_list("user__username", "role"):
         held.setdefault(username, []).append(Role(role))
-    organisation = access.tender.organisation
-    members = Membership.objects.filter(organisation=organisation).values_list("user__username", flat=True)
-    return [TeamMember(name, tuple(sorted(held.get(name, []), key=TENDER_ROLES.index)))
-            for name in sorted(set(members))]
+    members = dict(Membership.objects.filter(organisation=access.tender.organisation)
+                   .filter(Q(user__is_active=True) | Q(user__username__in=held))
+                   .values_list("user__username", "user__first_name"))
+    return [TeamMember(name, members[name], tuple(sorted(held.get(name, []), key=TENDER_ROLES.index)))
+            for name in sorted(members)]
 
 
 @audit.retrying
@@ -336,7 +331,7 @@ def assign_role(access: Access, username: str, role: Role) -> None:
     opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
     access.require(Role.COMMISSIONER)
     member = User.objects.filter(
-        username=username, memberships__organisation=access.tender.organisation
+        username=username, memberships__organisation=access.tender.organisation, is_active=True
     ).distinct().first()
     problems = []
     if member is None:
@@ -356,6 +351,17 @@ def assign_role(access: Access, username: str, role: Role) -> None:
     with transaction.atomic():
         TenderRole.objects.create(tender=access.tender, user=member, role=role.value)
         audit.record(access.actor, "role_assigned", {"user": username, "role": role.value}, tender=access.tender)
+
+
+def remove_tender_role(access: Access, username: str, role: Role) -> None:
+    """Take a role on the tender away; what the person did in it (declarations, scores) stays on record."""
+    access.require(Role.COMMISSIONER)
+    held = TenderRole.objects.filter(tender=access.tender, user__username=username, role=role.value).first()
+    if held is None:
+        raise Refused([f"{username} is not {role.value} on this tender"])
+    with transaction.atomic():
+        held.delete()
+        audit.record(access.actor, "role_removed", {"user": username, "role": role.value}, tender=access.tender)
 
 
 # -- evaluators -------------------------------------------------------------------------------------------------------

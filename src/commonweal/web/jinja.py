@@ -37,6 +37,12 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["descriptor_item"] = descriptor_item
     env.filters["select_item"] = lambda value: {"value": value, "text": value}
+    # a Django form's (value, label) choice as a GOV.UK radio item, checked when it is the value posted
+    env.filters["choice_item"] = lambda choice, current: {"value": choice[0], "text": choice[1],
+                                                          "checked": choice[0] == current}
+    # a tender team member as a select item: their name, with the user name that identifies them
+    env.filters["member_item"] = lambda m: {
+        "value": m.username, "text": f"{m.display_name} ({m.username})" if m.display_name else m.username}
     return env
 
 

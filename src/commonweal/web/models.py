@@ -238,3 +238,26 @@ class AuditEntry(models.Model):
             "tender": self.tender_id,
             "detail": self.detail,
         }
+
+
+class Invitation(models.Model):
+    """A one-time link: an invitation to join an organisation (`join`) or a password reset (`reset`). Only the
+    SHA-256 digest of its random token is stored, so the link is shown once; it expires and works once."""
+
+    JOIN = "join"
+    RESET = "reset"
+
+    purpose = models.CharField(max_length=10, choices=[(JOIN, "Join"), (RESET, "Reset the password")])
+    digest = models.CharField(max_length=64, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    username = models.CharField(max_length=150)
+    display_name = models.CharField(max_length=150, blank=True)
+    # the organisation role the invitee joins with (blank: a plain member)
+    role = models.CharField(max_length=20, choices=[("", "Member"), *ROLE_CHOICES], blank=True)
+    # the account a reset link is for, and the account an invitation created once used
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

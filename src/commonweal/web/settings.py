@@ -16,6 +16,7 @@ Environment:
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "commonweal.web.apps.WebConfig",
 ]
 
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "commonweal.web.security.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout response
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "commonweal.web.urls"
@@ -113,6 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out sign-in before Django's own backend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -163,9 +169,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Commonweal defaults: five failed sign-ins for one user name from one address lock it out for 15 minutes.
+# Sign-in throttling (django-axes, its database handler: the counts live in the database, so every worker shares
+# them and they survive a restart). Commonweal defaults: 5 failed sign-ins for one user name (from any address), or
+# 20 from one address (across any user names, which slows password spraying; higher, because an office shares an
+# address), lock that user name or address out for 15 minutes.
 COMMONWEAL_LOGIN_MAX_FAILURES = int(os.environ.get("COMMONWEAL_LOGIN_MAX_FAILURES", "5"))
+COMMONWEAL_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("COMMONWEAL_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
 COMMONWEAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("COMMONWEAL_LOGIN_LOCKOUT_SECONDS", "900"))
+AXES_HANDLER = "commonweal.web.people.throttle.Handler"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_FAILURE_LIMIT = COMMONWEAL_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
+AXES_RESET_ON_SUCCESS = False  # a correct password must not wipe out a spraying address's count
+# Attempts during a lockout are refused without being written: a flood cannot grow the attempts table (axes appends
+# each failure's request data to its row), and the lockout ends a fixed time after the failure that caused it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "commonweal.web.people.throttle.lockout_response"
+AXES_USERNAME_CALLABLE = "commonweal.web.people.throttle.username"
+AXES_ENABLE_ADMIN = False
+# Behind a reverse proxy set COMMONWEAL_PROXY_COUNT to the number of proxies in front of the service: the client's
+# address is then read from X-Forwarded-For (that many entries from the right, the ones the proxies added);
+# otherwise the connection's own address (REMOTE_ADDR), which a client cannot forge.
+COMMONWEAL_PROXY_COUNT = int(os.environ.get("COMMONWEAL_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "commonweal.web.people.throttle.client_address"
+
+# One-time links (Commonweal defaults): an invitation works for 7 days, a password reset link for 1 day.
+COMMONWEAL_INVITATION_DAYS = int(os.environ.get("COMMONWEAL_INVITATION_DAYS", "7"))
+COMMONWEAL_RESET_LINK_HOURS = int(os.environ.get("COMMONWEAL_RESET_LINK_HOURS", "24"))
+# The service's address, put in front of the links `commonweal web invite` prints (pages use the request's own).
+COMMONWEAL_BASE_URL = os.environ.get("COMMONWEAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Commonweal default: uploaded tender folder files are read whole, so each is capped at 10 MB.
 COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", str(10 * 1000 * 1000)))

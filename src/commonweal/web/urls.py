@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from commonweal.web import views
 from commonweal.web.api import api
@@ -10,7 +10,6 @@ urlpatterns = [
     path("tenders/", views.tenders, name="tenders"),
     path("tenders/<int:tender_id>/", views.tender, name="tender"),
     path("tenders/<int:tender_id>/advance/", views.advance, name="advance"),
-    path("tenders/<int:tender_id>/team/", views.tender_team, name="team"),
     path("tenders/<int:tender_id>/declare/", views.declare, name="declare"),
     path("tenders/<int:tender_id>/evaluate/", views.evaluate, name="evaluate"),
     path("tenders/<int:tender_id>/bids/<int:bid_id>/", views.score_bid, name="score_bid"),
@@ -30,7 +29,7 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_home, name="organisation_home"),
     path("tenders/<int:tender_id>/audit.csv", views.audit_export, name="audit_export"),
     path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
-    path("organisations/<slug:slug>/members/", views.members, name="members"),
+    path("", include("commonweal.web.people.urls")),
     path("api/", api.urls),
 ]
 

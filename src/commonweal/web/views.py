@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from commonweal.domain.lifecycle import Role, Stage
 from commonweal.io.tabular import parse_decimal
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
 from commonweal.web import attention, data, engine
+from commonweal.web.people.forms import SignInForm
 
 View = Callable[..., HttpResponse]
 
@@ -71,37 +71,33 @@ def today() -> dt.date:
 # -- signing in ----------------------------------------------------------------------------------------------------
 
 
-def _throttle_key(request: HttpRequest, username: str) -> str:
-    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username.lower()}"
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    """Sign in, with failures counted per user name and address: after COMMONWEAL_LOGIN_MAX_FAILURES the pair is
-    locked out for COMMONWEAL_LOGIN_LOCKOUT_SECONDS (Commonweal defaults: 5 and 15 minutes)."""
+    """Sign in. Failures are counted in the database by django-axes (`commonweal.web.people.throttle`): per user
+    name and per address, each with its limit and lockout time (settings.py, Commonweal defaults)."""
     errors: list[dict[str, str]] = []
-    username = ""
+    form = SignInForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        username = request.POST.get("username", "").strip()
-        key = _throttle_key(request, username)
-        failures = cache.get(key, 0)
-        if failures >= settings.COMMONWEAL_LOGIN_MAX_FAILURES:
-            errors.append({"text": "Too many failed attempts. Try again in 15 minutes.", "href": "#username"})
+        user = None
+        if form.is_valid():
+            user = authenticate(request, username=form.cleaned_data["username"],
+                                password=form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            target = request.POST.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
+                target = reverse("home")
+            return redirect(target)
+        if getattr(request, "axes_locked_out", False):
+            minutes = settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS // 60
+            errors.append({"text": f"Too many failed attempts. Try again in {minutes} minutes.", "href": "#username"})
             status = 429
         else:
-            user = authenticate(request, username=username, password=request.POST.get("password", ""))
-            if user is not None:
-                cache.delete(key)
-                login(request, user)
-                target = request.POST.get("next") or ""
-                if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
-                    target = reverse("home")
-                return redirect(target)
-            cache.set(key, failures + 1, settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS)
             errors.append({"text": "Enter a correct user name and password", "href": "#username"})
             status = 400
-    return page(request, "web/sign_in.html", "Sign in", status=status, errors=errors, username=username,
+    username = form.data.get("username", "") if form.is_bound else ""
+    return page(request, "web/sign_in.html", "Sign in", status=status, errors=errors, username=username[:150],
                 next=request.GET.get("next", request.POST.get("next", "")))
 
 
@@ -325,28 +321,6 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
                 errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
 
 
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def tender_team(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
-    errors: list[dict[str, str]] = []
-    if request.method == "POST":
-        try:
-            role = Role(request.POST.get("role", ""))
-        except ValueError:
-            errors.append({"text": "Select a role", "href": "#role"})
-        else:
-            try:
-                data.assign_role(access, request.POST.get("username", ""), role)
-            except data.Refused as refused:
-                errors.extend({"text": p, "href": "#username"} for p in refused.problems)
-            else:
-                messages.success(request, f"{request.POST.get('username')} is now {role.value} on this tender")
-                return redirect("team", tender_id)
-    return page(request, "web/team.html", "Tender team", status=400 if errors else 200, access=access,
-                members=data.team(access), roles=data.TENDER_ROLES, errors=errors)
-
-
 # -- audit and organisation ----------------------------------------------------------------------------------------
 
 
@@ -373,13 +347,6 @@ def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
     response = HttpResponse(csv_bytes(AUDIT_HEADER, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-@scoped
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    memberships = data.members(request.user, slug)
-    return page(request, "web/members.html", "Members", memberships=memberships,
-                organisation=data.organisation_access(request.user, slug))
 
 
 def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -1,0 +1,1 @@
+"""People: invitations, organisation and tender roles, deactivation, passwords and sign-in throttling."""

@@ -1,0 +1,155 @@
+"""The people area's forms. Each one validates everything it is given (length, choices, valid Unicode) before any
+data function runs, and lists its errors for the GOV.UK error summary, each linked to its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from commonweal.domain.lifecycle import Role
+from commonweal.web.people.data import ORGANISATION_ROLES
+
+
+def valid_unicode(value: object) -> None:
+    """A lone surrogate (e.g. "\\ud800") cannot be stored or encoded as UTF-8: refuse it as a field error."""
+    if isinstance(value, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValidationError("Enter text without invalid characters")
+
+
+class GovukErrors:
+    """Errors for the GOV.UK error summary (`summary`) and each field's error message (`message`)."""
+
+    errors: Any
+    fields: dict[str, forms.Field]
+    prefix: str | None
+
+    def summary(self) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = []
+        for name, messages in self.errors.items():
+            anchor = name if name in self.fields else next(iter(self.fields))
+            found.extend({"text": str(m), "href": f"#{anchor}"} for m in messages)
+        return found
+
+    def message(self, name: str) -> dict[str, str] | None:
+        messages = self.errors.get(name)
+        return {"text": str(messages[0])} if messages else None
+
+    def refused(self, problems: tuple[str, ...], fields: tuple[str, ...]) -> None:
+        """A data function's refusal, shown on the field it names (or the form's first field)."""
+        first = next(iter(self.fields))
+        for index, problem in enumerate(problems):
+            field = fields[index] if index < len(fields) and fields[index] in self.fields else first
+            self.add_error(field, problem)  # type: ignore[attr-defined]
+
+
+def _text(label: str, max_length: int, *validators: Any) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, validators=[valid_unicode, *validators],
+                           error_messages={"required": f"Enter {label.lower()}",
+                                           "max_length": f"{label} must be {max_length} characters or fewer"})
+
+
+ROLE_LABELS = {Role.ADMIN: "Admin: manages the organisation's people and sees its audit trail; no bid content",
+               Role.COMMISSIONER: "Commissioner: runs every tender of the organisation",
+               Role.VIEWER: "Viewer: reads every tender of the organisation"}
+
+
+class SignInForm(GovukErrors, forms.Form):
+    username = _text("User name", 150)
+    password = forms.CharField(max_length=4096, error_messages={"required": "Enter your password"},
+                               strip=False, validators=[valid_unicode])
+
+
+class InviteForm(GovukErrors, forms.Form):
+    username = _text("User name", 150, UnicodeUsernameValidator(
+        message="Enter a user name of letters, digits and @ . + - _ only"))
+    display_name = _text("Full name", 150)
+    role = forms.ChoiceField(
+        choices=[("member", "Member: works only on the tenders a commissioner gives them a role on"),
+                 *[(r.value, ROLE_LABELS[r]) for r in ORGANISATION_ROLES]],
+        error_messages={"required": "Select what the person will do",
+                        "invalid_choice": "Select what the person will do"})
+
+    def chosen_role(self) -> Role | None:
+        value = self.cleaned_data["role"]
+        return None if value == "member" else Role(value)
+
+
+class RoleForm(GovukErrors, forms.Form):
+    action = forms.ChoiceField(choices=[("give", "Give"), ("remove", "Remove")],
+                               error_messages={"required": "Choose to give or remove the role",
+                                               "invalid_choice": "Choose to give or remove the role"})
+    role = forms.ChoiceField(choices=[(r.value, r.value.capitalize()) for r in ORGANISATION_ROLES],
+                             error_messages={"required": "Select a role", "invalid_choice": "Select a role"})
+
+
+class ActiveForm(GovukErrors, forms.Form):
+    active = forms.ChoiceField(choices=[("yes", "Reactivate"), ("no", "Deactivate")],
+                               error_messages={"required": "Choose to deactivate or reactivate the account",
+                                               "invalid_choice": "Choose to deactivate or reactivate the account"})
+
+
+class ConfirmForm(GovukErrors, forms.Form):
+    """A destructive action (removing a member, issuing a reset link) needs its button's own confirmation value."""
+
+    confirm = forms.ChoiceField(choices=[("yes", "Yes")], error_messages={
+        "required": "Confirm with the button", "invalid_choice": "Confirm with the button"})
+
+
+class NewPasswordForm(GovukErrors, forms.Form):
+    """A new password, checked by Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) against the
+    person it is for."""
+
+    password1 = forms.CharField(label="New password", max_length=4096, strip=False, validators=[valid_unicode],
+                                error_messages={"required": "Enter a new password"})
+    password2 = forms.CharField(label="Confirm the new password", max_length=4096, strip=False,
+                                validators=[valid_unicode], error_messages={"required": "Confirm the new password"})
+
+    def __init__(self, person: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The passwords do not match")
+        elif first:
+            try:
+                password_validation.validate_password(first, self.person)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ChangePasswordForm(GovukErrors, PasswordChangeForm):
+    """Django's own form: the old password, then the new one twice through the validators."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            assert isinstance(field, forms.CharField)
+            field.validators += [MaxLengthValidator(4096), valid_unicode]
+            field.error_messages["required"] = f"Enter {str(field.label).lower()}"
+
+
+class TeamForm(GovukErrors, forms.Form):
+    """Give or remove a role on a tender (the tender's team page)."""
+
+    username = _text("Member", 150)
+    role = forms.ChoiceField(error_messages={"required": "Select a role", "invalid_choice": "Select a role"})
+
+    def __init__(self, roles: tuple[Role, ...], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [(r.value, r.value.capitalize()) for r in roles]
+
+    def chosen_role(self) -> Role:
+        return Role(self.cleaned_data["role"])
