@@ -40,7 +40,7 @@ def _invite(admin: Client, username: str = "j.smith", role: str = "viewer") -> s
     response = admin.post("/organisations/northfield/members/invite/",
                           {"username": username, "display_name": "Jo Smith", "role": role})
     assert response.status_code == 200, response.content[:2000]
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     return _link(response)
 
 
@@ -73,7 +73,7 @@ def test_an_admin_invites_and_the_invitee_joins_once(world, client_for) -> None:
     assert mismatch.status_code == 400 and "do not match" in mismatch.content.decode()
 
     joined = invitee.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    assert joined.status_code == 302 and joined["Location"] == "/tenders/"
+    assert joined.status_code == 302 and joined["Location"] == "/"
     assert invitee.get("/tenders/").status_code == 200  # signed in
     person = User.objects.get(username="j.smith")
     assert person.first_name == "Jo Smith"
@@ -271,7 +271,7 @@ def test_an_admin_resets_a_password_with_a_one_time_link(world, client_for) -> N
     viewer = User.objects.get(username="viewer")
     User.objects.filter(pk=viewer.pk).update(first_name="Valentina Viewerington")
     response = client_for("admin").post(f"/organisations/northfield/members/{viewer.pk}/reset/", {"confirm": "yes"})
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     path = _link(response)
     assert "/reset/" in path
     # the validators know whose password it is: one too like their name is refused

@@ -99,6 +99,7 @@ class Need(StrEnum):
     PRICES = "prices"  # prices, and decisions that discuss them
 
 
+_PERSON = {"username": Need.ANYONE}
 _SCORE = {"bid": Need.BID, "bidder": Need.BID, "criterion": Need.ANYONE, "score": Need.SCORES,
           "rationale": Need.SCORES, "replaced": Need.ANYONE}
 
@@ -122,6 +123,19 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "demo_seeded": {"stage": Need.ANYONE, "evaluators_scored": Need.ANYONE, "moderated": Need.ANYONE,
                     "decisions": Need.ANYONE},
     "api_token_issued": {"label": Need.ANYONE},
+    "role_removed": {"user": Need.ANYONE, "role": Need.ANYONE},
+    # people: who was given, changed or removed what; never a token or a password
+    "person_invited": {"username": Need.ANYONE, "role": Need.ANYONE, "expires": Need.ANYONE},
+    "invitation_cancelled": _PERSON,
+    "invitation_accepted": _PERSON,
+    "password_reset_link_issued": _PERSON,
+    "password_reset": _PERSON,
+    "password_changed": _PERSON,
+    "organisation_role_given": {"username": Need.ANYONE, "role": Need.ANYONE},
+    "organisation_role_removed": {"username": Need.ANYONE, "role": Need.ANYONE},
+    "member_removed": {"username": Need.ANYONE, "tender_roles_removed": Need.ANYONE},
+    "account_deactivated": _PERSON,
+    "account_reactivated": _PERSON,
 }
 
 

@@ -213,16 +213,16 @@ def _use_link(token: str, purpose: str, password: str) -> User:
         except IntegrityError as exc:
             raise taken from exc
         Membership.objects.create(user=member, organisation=link.organisation, role=link.role)
-        action = "invitation_accepted"
+        audit.record(member.get_username(), "invitation_accepted", {"username": member.get_username()},
+                     organisation=link.organisation)
     else:
         assert link.user is not None
         member = link.user
         member.set_password(password)
         member.save()
-        action = "password_reset"
+        audit.record(member.get_username(), "password_reset", {"username": member.get_username()},
+                     organisation=link.organisation)
     Invitation.objects.filter(pk=link.pk).update(used_at=timezone.now(), user=member)
-    audit.record(member.get_username(), action, {"username": member.get_username()},
-                 organisation=link.organisation)
     return member
 
 
@@ -354,5 +354,9 @@ def set_active(user: Visitor, slug: str, user_id: int, active: bool) -> None:
             _lock(each)
         User.objects.filter(pk=target.pk).update(is_active=active)
         _keep_an_admin(organisations, "active")
-        audit.record(admin.get_username(), "account_reactivated" if active else "account_deactivated",
-                     {"username": target.get_username()}, organisation=organisation)
+        if active:
+            audit.record(admin.get_username(), "account_reactivated", {"username": target.get_username()},
+                         organisation=organisation)
+        else:
+            audit.record(admin.get_username(), "account_deactivated", {"username": target.get_username()},
+                         organisation=organisation)

@@ -47,12 +47,10 @@ def cancel_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Ht
 def _link_page(request: HttpRequest, issued: people.IssuedLink, organisation: object) -> HttpResponse:
     """The one time a link is shown: never cached, never stored in the session."""
     name = "join" if issued.purpose == Invitation.JOIN else "reset_password"
-    response = page(request, "web/people/link.html",
-                    "Invitation created" if issued.purpose == Invitation.JOIN else "Password reset link created",
-                    issued=issued, organisation=organisation,
-                    link=request.build_absolute_uri(reverse(name, args=[issued.token])))
-    response["Cache-Control"] = "no-store"
-    return response
+    return page(request, "web/people/link.html",
+                "Invitation created" if issued.purpose == Invitation.JOIN else "Password reset link created",
+                issued=issued, organisation=organisation,
+                link=request.build_absolute_uri(reverse(name, args=[issued.token])))
 
 
 @scoped
@@ -180,11 +178,11 @@ def use_link(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
             login(request, member, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {link.organisation.name}" if purpose == Invitation.JOIN
                              else "Your new password is set")
-            return redirect("tenders")
+            return redirect("home")
     title = f"Join {link.organisation.name}" if purpose == Invitation.JOIN else "Choose a new password"
     response = page(request, "web/people/set_password.html", title, status=400 if form.errors else 200, link=link,
                     form=form, errors=form.summary(), action=request.path)
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store"  # the one-time link is in the address; the visitor is not signed in
     return response
 
 
@@ -201,7 +199,7 @@ def password(request: HttpRequest) -> HttpResponse:
         people.change_password(user, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # stay signed in here; other sessions end
         messages.success(request, "Your password has been changed")
-        return redirect("tenders")
+        return redirect("home")
     return page(request, "web/people/password.html", "Change your password", status=400 if form.errors else 200,
                 form=form, errors=form.summary())
 
