@@ -61,7 +61,7 @@ def test_an_invited_person_joins_and_evaluates(world, live_server, monkeypatch) 
         jo.fill("#username", "jo.evaluator")
         jo.fill("#password", NEW_PASSWORD)
         jo.click("button:has-text('Sign in')")
-        expect(jo.locator("main")).to_contain_text("You hold no role on any tender yet")
+        expect(jo.locator("main")).to_contain_text("Nothing needs your attention in Northfield Borough Council now")
         journey.check(jo)
 
         # the commissioner gives Jo the evaluator role on Northfield's tender

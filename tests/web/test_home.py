@@ -91,3 +91,15 @@ def test_the_home_page_costs_the_same_queries_however_big_the_tender(world, clie
         Criterion.objects.create(lot=lot, reference=f"X{n}", title=f"Extra {n}", group="quality", weight=1,
                                  scale="0-4", position=100 + n)
     assert count() == before
+
+
+def test_the_organisation_pages_a_person_may_use_are_linked_from_home(world, client_for) -> None:
+    def links(username: str) -> list[str]:
+        return re.findall(r'<a class="govuk-link" href="(/organisations/[^"]+)">',
+                          client_for(username).get("/organisations/northfield/").content.decode())
+
+    assert links("admin") == ["/organisations/northfield/members/"]
+    assert links("shared.commissioner") == ["/organisations/northfield/tenders/new/"]
+    assert links("evaluator1") == []
+    for href in links("admin"):
+        assert client_for("admin").get(href).status_code == 200

@@ -18,7 +18,15 @@ from django.urls import reverse
 
 from commonweal.domain.lifecycle import Role, Stage, next_transition
 from commonweal.web import data
-from commonweal.web.models import Bid, ConflictDeclaration, Criterion, ModeratedScore, Organisation, Score
+from commonweal.web.models import (
+    Bid,
+    ConflictDeclaration,
+    Criterion,
+    Membership,
+    ModeratedScore,
+    Organisation,
+    Score,
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,17 @@ SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (_t
 class OrganisationHome:
     organisation: Organisation
     items: tuple[Attention, ...]
+    # the organisation's pages this person's organisation roles open: (text, address)
+    links: tuple[tuple[str, str], ...] = ()
+
+
+def _links(organisation: Organisation, roles: set[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    if Role.ADMIN.value in roles:
+        found.append(("Members and invitations", reverse("members", args=[organisation.slug])))
+    if Role.COMMISSIONER.value in roles:
+        found.append(("Create a tender", reverse("upload", args=[organisation.slug])))
+    return tuple(found)
 
 
 def homes(user: data.Visitor, slug: str | None = None) -> list[OrganisationHome]:
@@ -117,5 +136,8 @@ def homes(user: data.Visitor, slug: str | None = None) -> list[OrganisationHome]
     for source in SOURCES:
         for item in source(member, organisations):
             found[item.organisation_id].append(item)
-    return [OrganisationHome(o, tuple(found[o.pk])) for o in organisations]
+    roles: dict[int, set[str]] = defaultdict(set)
+    for organisation_id, role in Membership.objects.filter(user=member).values_list("organisation_id", "role"):
+        roles[organisation_id].add(role)
+    return [OrganisationHome(o, tuple(found[o.pk]), _links(o, roles[o.pk])) for o in organisations]
 
