@@ -13,6 +13,7 @@ Negative amounts may be written `-1,234` or `(1,234)`; a `£` sign and thousands
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,11 +115,14 @@ _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0", ""}
 
 
-def read_contract_exposures(path: Path) -> tuple[dict[str, ContractExposure], dict[str, ContractTier]]:
+def read_contract_exposures(
+    path: Path, suppliers: Collection[str] | None = None
+) -> tuple[dict[str, ContractExposure], dict[str, ContractTier]]:
     """Contract exposures and tiers per supplier, amounts in £.
 
     Columns: `supplier`, `annual_contract_value`; optional `tier` (high/medium/low), `critical` (yes/no),
-    `council_spend_with_supplier`, `council_spend_in_service_area`."""
+    `council_spend_with_supplier`, `council_spend_in_service_area`. With `suppliers` (those in the accounts), a
+    supplier not among them is an error naming the row, never silently left out of the assessment."""
     table = read_table(path, EXPOSURE_COLUMNS)
     problems = ProblemCollector()
     exposures: dict[str, ContractExposure] = {}
@@ -131,6 +135,10 @@ def read_contract_exposures(path: Path) -> tuple[dict[str, ContractExposure], di
         if supplier in exposures:
             problems.add(row.file, f"repeats supplier {supplier!r}; give one row per supplier", row.number,
                          "supplier")
+            continue
+        if suppliers is not None and supplier not in suppliers:
+            problems.add(row.file, f"names {supplier!r}, who is not in the accounts file; the supplier's name must "
+                                   "match its accounts exactly", row.number, "supplier")
             continue
         amounts: dict[str, Decimal | None] = {}
         for name in ("annual_contract_value", "council_spend_with_supplier", "council_spend_in_service_area"):

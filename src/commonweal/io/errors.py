@@ -6,8 +6,17 @@ raise before anything is written or saved, so nothing partial survives a bad fil
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Commonweal default: problems listed for one input (COMMONWEAL_INPUT_MAX_PROBLEMS; see docs/input-limits.md).
+DEFAULT_PROBLEM_LIMIT = 100
+
+
+def _problem_limit() -> int:
+    text = os.environ.get("COMMONWEAL_INPUT_MAX_PROBLEMS", "")
+    return int(text) if text.isdigit() and int(text) > 0 else DEFAULT_PROBLEM_LIMIT
 
 
 @dataclass(frozen=True)
@@ -34,10 +43,18 @@ class Problem:
 class InputError(Exception):
     """One or more problems with input files; nothing has been saved or written."""
 
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        if not self.problems:
+    def __init__(self, problems: Iterable[Problem], limit: int | None = None):
+        found = list(problems)
+        if not found:
             raise ValueError("InputError needs at least one problem")
+        limit = limit if limit is not None else _problem_limit()
+        # a small hostile file can hold 200,000 bad cells: report the first `limit` and count the rest, so the
+        # error (and the page or report showing it) stays small
+        self.total = len(found)
+        self.problems = found[:limit]
+        if self.total > limit:
+            self.problems.append(Problem(found[0].file, f"... and {self.total - limit:,} more problems (only the "
+                                                        f"first {limit} are listed)"))
         super().__init__(self.summary())
 
     def summary(self, limit: int = 50) -> str:
