@@ -281,10 +281,10 @@ class _YamlBuilder:
         self.nodes = 0
 
     def refuse(self, event: yaml.Event, message: str) -> InputError:
-        return fail(self.name, message, row=event.start_mark.line + 1)
+        return fail(self.name, message, row=_line(event))
 
     def scalar(self, event: yaml.ScalarEvent) -> Any:
-        tag = event.tag if event.tag not in (None, "!") else self.resolver.resolve(
+        tag = event.tag if event.tag not in (None, "!") else self.resolver.resolve(  # type: ignore[no-untyped-call]
             yaml.ScalarNode, event.value, event.implicit)
         if tag not in _SCALAR_TAGS:
             raise self.refuse(event, f"uses the YAML tag {tag}; Commonweal files hold only text, numbers, "
@@ -295,7 +295,7 @@ class _YamlBuilder:
             if digits > self.bounds.max_number_digits:
                 raise self.refuse(event, f"the number {value[:40]} has {digits} digits; Commonweal reads numbers of "
                                          f"at most {self.bounds.max_number_digits} digits")
-        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
+        node = yaml.ScalarNode(tag, value)
         try:
             if tag.endswith("float"):
                 if value.lower().lstrip("+-") in (".nan", ".inf"):
@@ -342,7 +342,7 @@ class _YamlBuilder:
             if self.nodes > self.bounds.max_nodes:
                 raise self.refuse(event, f"has more than {self.bounds.max_nodes:,} values (Commonweal default "
                                          f"limit {ENV_PREFIX}MAX_NODES)")
-            line = event.start_mark.line + 1
+            line = _line(event)
             parent = stack[-1] if stack else None
             if parent is not None and isinstance(parent[0], dict) and parent[2] is _NO_KEY:
                 if not isinstance(event, yaml.ScalarEvent):
@@ -361,7 +361,8 @@ class _YamlBuilder:
             else:
                 key_text = str(parent[2])
                 path = f"{parent[1]}.{key_text}" if parent[1] else key_text
-            self.lines[path] = line
+            if line is not None:
+                self.lines[path] = line
             if isinstance(event, yaml.ScalarEvent):
                 value = self.scalar(event)
             else:
@@ -388,6 +389,11 @@ class _YamlBuilder:
 _NO_KEY = object()
 
 
+def _line(event: yaml.Event) -> int | None:
+    mark = event.start_mark
+    return mark.line + 1 if mark is not None else None
+
+
 def load_yaml(name: str, data: bytes | str, bounds: Limits | None = None) -> YamlDocument:
     """Parse one YAML document safely, in one pass, with the line of every value.
 
@@ -402,7 +408,7 @@ def load_yaml(name: str, data: bytes | str, bounds: Limits | None = None) -> Yam
     text = data if isinstance(data, str) else decode_text(name, data)
     builder = _YamlBuilder(name, bounds)
     try:
-        value = builder.build(iter(yaml.parse(text, Loader=_Loader)))  # noqa: S506 (events only; nothing constructed)
+        value = builder.build(iter(yaml.parse(text, Loader=_Loader)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -97,16 +97,19 @@ def parse_table(name: str, data: bytes, required: Sequence[str], suffix: str | N
         seen.add(column)
     problems.raise_if_any()
     table = Table(file=name, columns=columns)
+    fields = len(header or [])
     for number, values in enumerate(raw, start=2):
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
-            problems.add(name, f"has {len(values)} fields but the header has {len(columns)}: an unquoted comma "
-                               "or a stray field; nothing in this row was read", row=number)
-            continue
-        if len(values) < len(columns) and kind != ".xlsx":
-            problems.add(name, f"has {len(values)} fields but the header has {len(columns)}: a field is missing; "
-                               "nothing in this row was read", row=number)
+        if kind == ".xlsx":  # a grid cannot shift: only a value beyond the header's columns is a problem
+            if any(v.strip() for v in values[len(columns) :]):
+                problems.add(name, f"has a value in column {len(columns) + 1} or beyond, which has no header",
+                             row=number)
+                continue
+        elif len(values) != fields:  # a CSV row that does not match the header would shift its fields
+            why = "an unquoted comma or a stray field" if len(values) > fields else "a field is missing"
+            problems.add(name, f"has {len(values)} fields but the header has {fields}: {why}; nothing in this "
+                               "row was read", row=number)
             continue
         table.rows.append(Row(file=name, number=number, values=dict(zip(columns, values, strict=False))))
     problems.raise_if_any()

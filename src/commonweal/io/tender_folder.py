@@ -234,7 +234,8 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     price = y.mapping(data.get("price"), f"{path}.price", YAML_KEYS["price"])
     price_weight = y.number(price, "weight", f"{path}.price")
     raw_params = price.get("params") or {}
-    params_raw = y.mapping(raw_params, f"{path}.price.params", set(raw_params) if isinstance(raw_params, dict) else set())
+    params_raw = y.mapping(raw_params, f"{path}.price.params",
+                           set(raw_params) if isinstance(raw_params, dict) else set())
     params = {}
     for key in params_raw:
         value = y.number(params_raw, key, f"{path}.price.params")
@@ -456,13 +457,13 @@ def _read(
     return [build(row) for row in table]
 
 
-def load_tender_folder(source: Path | Folder, evaluated: bool = True) -> TenderFolder:
+def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> TenderFolder:
     """Read and validate a whole tender folder, on disk or uploaded (`Folder` of file names to bytes); raise
     InputError listing every problem in every file.
 
     With `evaluated=False` (a tender before evaluation, as the web workspace uploads it) scores and moderation
     are optional and not yet expected."""
-    folder = Folder.of(source)
+    folder = Folder.of(location)
     if not folder.exists(TENDER_FILE):
         raise InputError([Problem(folder.label, f"is not a tender folder: {TENDER_FILE} is missing")])
     tender, _ = parse_tender_yaml(folder.read(TENDER_FILE), TENDER_FILE)
