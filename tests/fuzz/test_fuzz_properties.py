@@ -8,6 +8,7 @@ long, randomised session (docs/input-limits.md)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from collections.abc import Callable
@@ -43,7 +44,7 @@ CONTRACT = ROOT / "examples" / "contracts" / "healthy-home-care"
 SOCIAL = ROOT / "examples" / "socialvalue"
 SUPPLIERS = ROOT / "examples" / "suppliers"
 IXBRL = ROOT / "tests" / "fixtures" / "ixbrl" / "hollybrook-care-2024.html"
-AS_OF = __import__("datetime").date(2026, 6, 30)
+AS_OF = dt.date(2026, 6, 30)
 
 # fragments that have broken readers before: quotes, separators, encodings, YAML syntax, odd numbers
 HOSTILE = [b",", b'"', b"\n", b"\r", b"\x00", b"\xe9", b"\xff\xfe", b"[", b"{", b"&a ", b"*a", b": ", b"- ",

@@ -5,7 +5,9 @@ meaning."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -29,7 +31,7 @@ CONTRACT = ROOT / "examples" / "contracts" / "healthy-home-care"
 SUPPLIERS = ROOT / "examples" / "suppliers"
 SOCIAL = ROOT / "examples" / "socialvalue"
 IXBRL = ROOT / "tests" / "fixtures" / "ixbrl" / "hollybrook-care-2024.html"
-AS_OF = __import__("datetime").date(2026, 6, 30)
+AS_OF = dt.date(2026, 6, 30)
 
 ALIAS_BOMB = (b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
               b"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
@@ -377,8 +379,6 @@ def test_an_ixbrl_fact_with_an_unknown_context_is_an_error() -> None:
 
 def test_a_17_digit_ixbrl_value_is_exact() -> None:
     data = IXBRL.read_bytes().decode("utf-8")
-    import re
-
     match = re.search(r'(name="[^"]*TurnoverRevenue"[^>]*>)([^<]+)<', data)
     assert match is not None
     scale = re.search(r'scale="(\d+)"', match.group(1))
@@ -387,3 +387,32 @@ def test_a_17_digit_ixbrl_value_is_exact() -> None:
     revenues = {y.revenue for y in years}
     exponent = int(scale.group(1)) if scale else 0
     assert Decimal(12_345_678_901_234_567).scaleb(exponent) in revenues
+
+
+@pytest.mark.parametrize("content", [b"measure_id,theme\nA,B\n", b"PK\x03\x04\x14\x00broken"])
+@pytest.mark.parametrize("reader", ["library", "kpi returns", "commitments", "maturity"])
+def test_every_xlsx_reader_refuses_a_broken_workbook(reader: str, content: bytes, tmp_path: Path) -> None:
+    from commonweal.io.socialvalue import open_library, read_library, read_maturity_answers
+
+    if reader == "kpi returns":
+        folder = copy_tree(CONTRACT, tmp_path / "c")
+        (folder / "kpi_returns.csv").unlink()
+        (folder / "kpi_returns.xlsx").write_bytes(content)
+        outcome = bounded(load_contract_folder, folder, AS_OF)
+        name = "kpi_returns.xlsx"
+    else:
+        name = f"{reader}.xlsx"
+        (tmp_path / name).write_bytes(content)
+        call = {"library": read_library, "maturity": read_maturity_answers,
+                "commitments": lambda p: read_commitments(p, open_library())}[reader]
+        outcome = bounded(call, tmp_path / name)
+    refused(outcome, name, "not a valid .xlsx workbook")
+
+
+@pytest.mark.parametrize("text", ["nan", "1e309", "123456789012345678901234567890", "inf"])
+def test_an_unreadable_ixbrl_value_is_an_error(text: str) -> None:
+    data = IXBRL.read_bytes().decode("utf-8")
+    match = re.search(r'(name="[^"]*TurnoverRevenue"[^>]*>)([^<]+)<', data)
+    assert match is not None
+    hostile = data.replace(match.group(0), f"{match.group(1)}{text}<", 1).encode("utf-8")
+    refused(bounded(parse_ixbrl, "a.html", hostile), "a.html")

@@ -259,15 +259,6 @@ class YamlDocument:
     data: Any
     lines: dict[str, int]
 
-    def line(self, path: str) -> int | None:
-        """The line of `path`, or of the nearest enclosing value that has one."""
-        while True:
-            if path in self.lines:
-                return self.lines[path]
-            if not path:
-                return None
-            path = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path) if ("." in path or "[" in path) else ""
-
 
 class _YamlBuilder:
     """Builds Python values from the parser's events in one iterative pass (no recursion, so no RecursionError
@@ -468,14 +459,6 @@ def _json_depth(text: str) -> int:
 # --- tables: CSV and XLSX --------------------------------------------------------------------------------------
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
-
-
-def table_rows(name: str, data: bytes, bounds: Limits | None = None) -> Iterator[list[str]]:
-    """The rows of a CSV (`name` ending .csv) or the first sheet of an XLSX, as text cells, within the limits."""
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return xlsx_rows(name, data, bounds)
-    return csv_rows(name, data, bounds)
 
 
 def csv_rows(name: str, data: bytes, bounds: Limits | None = None) -> Iterator[list[str]]:
