@@ -224,18 +224,38 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
     refused(bounded(parse_table, "bids.xlsx", data, ["bidder"]), "compressed", "to 1")
 
 
-def test_a_sheet_declaring_a_million_rows_or_columns_is_refused() -> None:
-    good = xlsx([["bidder", "lot", "price"], ["A", "1", "2.00"]])
-    source = zipfile.ZipFile(io.BytesIO(good))
+def edited_sheet(rows: list[list[object]], old: bytes, new: bytes) -> bytes:
+    """A workbook of `rows` whose sheet XML has `old` replaced by `new`, as a hostile tool might write it."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx(rows)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in source.infolist():
             content = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                content = content.replace(b'<dimension ref="A1:C2"/>', b'<dimension ref="A1:XFD1048576"/>')
-                assert b"XFD1048576" in content
+                assert old in content
+                content = content.replace(old, new)
             archive.writestr(item, content)
-    refused(bounded(parse_table, "bids.xlsx", buffer.getvalue(), ["bidder"]), "declares 16,384 columns")
+    return buffer.getvalue()
+
+
+BIDS = [["bidder", "lot", "price"], ["A", "1", "2.00"]]
+
+
+def test_a_sheet_declaring_a_million_rows_or_columns_is_refused() -> None:
+    data = edited_sheet(BIDS, b'<dimension ref="A1:C2"/>', b'<dimension ref="A1:XFD1048576"/>')
+    refused(bounded(parse_table, "bids.xlsx", data, ["bidder"]), "declares 16,384 columns")
+
+
+def test_a_declared_size_smaller_than_the_data_hides_nothing() -> None:
+    data = edited_sheet([*BIDS, ["B", "1", "3.00"]], b'<dimension ref="A1:C3"/>', b'<dimension ref="A1:B2"/>')
+    table = parse_table("bids.xlsx", data, ["bidder", "lot", "price"])
+    assert [(r.get("bidder"), r.get("price")) for r in table] == [("A", "2.00"), ("B", "3.00")]
+
+
+def test_a_cell_in_the_last_row_of_a_sheet_is_refused_within_the_bounds() -> None:
+    far = b'</sheetData>'
+    data = edited_sheet(BIDS, far, b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>' + far)
+    refused(bounded(parse_table, "bids.xlsx", data, ["bidder"]), "more than 100,000 rows")
 
 
 def test_thousands_of_bad_cells_give_a_short_error() -> None:

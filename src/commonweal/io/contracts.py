@@ -130,6 +130,9 @@ class _Fields:
 
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.data.get(key)
+        if isinstance(value, (dict, list)):  # never read a structure as its Python repr
+            self._fail(key, "some text")
+            return None
         if value is None or str(value).strip() == "":
             if required:
                 self._fail(key, "some text")

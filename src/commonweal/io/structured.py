@@ -23,7 +23,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ class Limits:
     max_bytes: int = 20_000_000  # one file, as stored (compressed for XLSX)
     max_depth: int = 64  # YAML/JSON nesting; Commonweal's deepest layout nests 5 levels
     max_nodes: int = 200_000  # YAML values in one document
-    max_rows: int = 1_048_576  # table rows, header included: Excel's own sheet limit
+    max_rows: int = 100_000  # table rows, header included (spend workbooks: EXCEL_MAX_ROWS)
     max_sensitivity_samples: int = 100_000  # tender.yaml sensitivity.samples (Monte Carlo draws)
     max_columns: int = 200
     max_cell_chars: int = 32_767  # Excel's own limit on the characters in one cell
@@ -68,9 +68,12 @@ class Limits:
         return cls(**values)
 
 
-def limits() -> Limits:
-    """The limits in force: the Commonweal defaults with any environment overrides."""
-    return Limits.from_env()
+EXCEL_MAX_ROWS = 1_048_576  # Excel's own sheet limit: the row bound for published spend workbooks
+
+
+def limits(**overrides: int) -> Limits:
+    """The limits in force: the Commonweal defaults with any environment overrides, then `overrides`."""
+    return replace(Limits.from_env(), **overrides)
 
 
 def fail(name: str, message: str, row: int | None = None, column: str | None = None) -> InputError:
@@ -562,6 +565,9 @@ def _xlsx_cells(name: str, data: bytes, bounds: Limits) -> Iterator[list[str]]:
         if isinstance(declared_rows, int) and declared_rows > bounds.max_rows:
             raise fail(name, f"declares {declared_rows:,} rows; the limit is {bounds.max_rows:,} "
                              f"(Commonweal default limit {ENV_PREFIX}MAX_ROWS)")
+        # a declared size smaller than the data would make openpyxl drop the cells outside it without a word:
+        # read every cell the sheet holds instead (the limits above and in `_bounded` still apply)
+        sheet.reset_dimensions()  # type: ignore[union-attr]
         rows = sheet.iter_rows(values_only=True)
         while True:
             try:
@@ -570,7 +576,7 @@ def _xlsx_cells(name: str, data: bytes, bounds: Limits) -> Iterator[list[str]]:
                 return
             except Exception as exc:  # a damaged sheet part fails mid-read in openpyxl's own ways
                 raise fail(name, f"is not a valid .xlsx workbook: {type(exc).__name__}: {exc}"[:500]) from exc
-            yield [_cell_text(v) for v in values]
+            yield [_cell_text(v) for v in values] if values else []
     finally:
         workbook.close()
 

@@ -166,9 +166,9 @@ class SpendFile:
 
 def _records(path: Path, data: bytes) -> tuple[list[list[str]], str]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from commonweal.io.structured import xlsx_rows  # the one bounded XLSX reader (zip checked first)
+        from commonweal.io.structured import EXCEL_MAX_ROWS, limits, xlsx_rows  # the one bounded XLSX reader
 
-        return list(xlsx_rows(path.name, data)), "xlsx"
+        return list(xlsx_rows(path.name, data, limits(max_rows=EXCEL_MAX_ROWS))), "xlsx"
     text, encoding = decode(data)
     return list(csv.reader(io.StringIO(text, newline=""))), encoding
 
