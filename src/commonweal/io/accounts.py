@@ -32,6 +32,9 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("amounts_owed_by_group", "unit")
 
 UNITS: dict[str, Decimal] = {"£": Decimal(1), "gbp": Decimal(1), "£m": Decimal(1_000_000), "gbpm": Decimal(1_000_000)}
 
+# Commonweal default: no company's accounts approach £1 quadrillion; the bound keeps every ratio of two figures
+# within exact 28-digit decimal arithmetic (a figure of 10^20 over one of 10^-6 would not be).
+MAX_AMOUNT = Decimal(10) ** 15
 _PARENS = re.compile(r"^\((?P<inner>.*)\)$")
 
 
@@ -99,9 +102,9 @@ def _accounts_from_row(row: Row, default_multiplier: Decimal, problems: ProblemC
             figures[name] = None
             continue
         amount = parse_amount(text)
-        if amount is None:
-            problems.add(row.file, f"is {text!r}; expected an amount such as 1234.56, -1234 or (1,234), or blank "
-                                   "when unknown", row.number, name)
+        if amount is None or abs(amount * multiplier) >= MAX_AMOUNT:
+            problems.add(row.file, f"is {text!r}; expected an amount such as 1234.56, -1234 or (1,234) below "
+                                   f"£{MAX_AMOUNT:,} (Commonweal default), or blank when unknown", row.number, name)
             continue
         figures[name] = amount * multiplier
     if len(problems.problems) > before or year_end is None:
@@ -143,9 +146,11 @@ def read_contract_exposures(
         amounts: dict[str, Decimal | None] = {}
         for name in ("annual_contract_value", "council_spend_with_supplier", "council_spend_in_service_area"):
             text = row.get(name)
-            amounts[name] = parse_amount(text) if text else None
+            amount = parse_amount(text) if text else None
+            amounts[name] = amount if amount is None or abs(amount) < MAX_AMOUNT else None
             if text and amounts[name] is None:
-                problems.add(row.file, f"is {text!r}; expected an amount in £", row.number, name)
+                problems.add(row.file, f"is {text!r}; expected an amount in £ below £{MAX_AMOUNT:,} (Commonweal "
+                                       "default)", row.number, name)
         critical_text = row.get("critical").lower()
         if critical_text not in _TRUE | _FALSE:
             problems.add(row.file, f"is {row.get('critical')!r}; expected yes or no", row.number, "critical")

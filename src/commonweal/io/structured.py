@@ -49,6 +49,7 @@ class Limits:
     max_columns: int = 200
     max_cell_chars: int = 32_767  # Excel's own limit on the characters in one cell
     max_number_digits: int = 20  # significant digits of one number: 10^20 exceeds any sum a council handles
+    max_decimal_places: int = 6  # our layouts use at most 4 (pence, fractions, indices); more is float noise
     max_zip_members: int = 1_000
     max_unzipped_bytes: int = 200_000_000  # all members of an XLSX together, uncompressed
     max_member_bytes: int = 100_000_000  # one member of an XLSX, uncompressed
@@ -225,15 +226,17 @@ def exact_number(text: str, thousands: bool = False, bounds: Limits | None = Non
 
     Only ASCII digits with an optional leading minus and a decimal point; with `thousands`, commas that group
     digits in threes (`1,234,567.50`). None for anything else: `nan`, `inf`, exponents (`1e309`), a decimal comma
-    (`1234,5` is never read as 12345), other scripts' digits, and numbers of more significant digits than the
-    limit (Commonweal default 20)."""
+    (`1234,5` is never read as 12345), other scripts' digits, numbers of more digits than the limit (Commonweal
+    default 20) and more decimal places than the limit (Commonweal default 6), so no ratio of two inputs overflows
+    28-digit decimal arithmetic."""
     text = text.strip()
     if not _PLAIN_NUMBER.fullmatch(text):
         if not (thousands and _GROUPED_NUMBER.fullmatch(text)):
             return None
         text = text.replace(",", "")
-    digits = len(text.lstrip("-").replace(".", "").lstrip("0"))
-    if digits > (bounds or limits()).max_number_digits:
+    bounds = bounds or limits()
+    whole, _, fraction = text.lstrip("-").partition(".")
+    if len(whole.lstrip("0")) + len(fraction) > bounds.max_number_digits or len(fraction) > bounds.max_decimal_places:
         return None
     return Decimal(text)
 
@@ -285,10 +288,15 @@ class _YamlBuilder:
                                      "true/false, dates, lists and mappings")
         value = event.value
         if tag.endswith(("int", "float")):
-            digits = len(re.sub(r"[^0-9]", "", value).lstrip("0"))
+            whole, _, fraction = value.partition(".")
+            digits = len(re.sub(r"[^0-9]", "", whole).lstrip("0")) + len(re.sub(r"[^0-9]", "", fraction))
             if digits > self.bounds.max_number_digits:
                 raise self.refuse(event, f"the number {value[:40]} has {digits} digits; Commonweal reads numbers of "
                                          f"at most {self.bounds.max_number_digits} digits")
+            if len(re.sub(r"[^0-9]", "", fraction.partition("e")[0].partition("E")[0])) > \
+                    self.bounds.max_decimal_places:
+                raise self.refuse(event, f"the number {value[:40]} has more than {self.bounds.max_decimal_places} "
+                                         "decimal places (Commonweal default limit)")
         node = yaml.ScalarNode(tag, value)
         try:
             if tag.endswith("float"):
