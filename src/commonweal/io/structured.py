@@ -166,13 +166,17 @@ class Folder:
         text = str(named)
         if not text.strip() or "\x00" in text:
             raise fail(file, "expected a file name", column=column)
-        target = ((base or self.root) / text).resolve()  # an absolute `text` replaces the base
-        roots = (self.root.resolve(), *allowed_dirs())
+        try:
+            target = ((base or self.root) / text).resolve()  # an absolute `text` replaces the base
+            roots = (self.root.resolve(), *allowed_dirs())
+            found = target.is_dir() if directory else target.is_file()
+        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop...
+            raise fail(file, f"names {text[:100]!r}, which cannot be opened: {exc}", column=column) from exc
         if not any(target == r or r in target.parents for r in roots):
             raise fail(file, f"names {text!r}, which is outside the input's folder {self.root}; files named inside "
                              f"an input must be in its folder (or a folder listed in {ALLOWED_DIRS_ENV})",
                        column=column)
-        if not (target.is_dir() if directory else target.is_file()):
+        if not found:
             kind = "folder" if directory else "file"
             raise fail(file, f"names {text!r}, which is not a {kind} in {self.root}", column=column)
         return target
