@@ -579,7 +579,7 @@ def _xlsx_cells(name: str, data: bytes, bounds: Limits) -> Iterator[list[str]]:
                              f"(Commonweal default limit {ENV_PREFIX}MAX_ROWS)")
         # a declared size smaller than the data would make openpyxl drop the cells outside it without a word:
         # read every cell the sheet holds instead (the limits above and in `_bounded` still apply)
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         while True:
             try:
