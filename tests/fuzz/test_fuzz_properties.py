@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -216,3 +218,42 @@ def test_a_decimal_comma_is_refused(whole: int, fraction: int) -> None:
 def test_generated_yaml_structures_round_trip(value: Any) -> None:
     text = yaml.safe_dump({"v": value}, allow_unicode=True)
     assert load_yaml("x.yaml", text.encode()).data == yaml.safe_load(text)
+
+
+# --- every YAML value replaced by a value of the wrong shape -----------------------------------------------------
+
+SHAPES = ["[1, 2]", "{a: 1}", "~", "true", "-5", "0", "''", "2020-01-01", "[[]]", "{}", "[{}]", "99999999999999999999"]
+
+
+def reshaped(text: str) -> list[str]:
+    """`text` with one `key: value` at a time given each wrong-shaped value."""
+    return [text[: m.end(1)] + " " + shape + text[m.end():]
+            for m in re.finditer(r"(?m)^(\s*(?:- )?[A-Za-z_]+:)[ ]*(.*)$", text) for shape in SHAPES]
+
+
+@FUZZ
+@given(st.sampled_from(reshaped(TENDER_FILES["tender.yaml"].decode("utf-8"))))
+def test_tender_yaml_values_of_the_wrong_shape(text: str) -> None:
+    never_crashes(parse_tender_yaml, text.encode("utf-8"))
+
+
+@FUZZ
+@given(st.sampled_from(reshaped(TENDER_FILES["socialvalue.yaml"].decode("utf-8"))))
+def test_social_value_settings_of_the_wrong_shape(text: str) -> None:
+    never_crashes(read_settings, Folder(label="upload", files={**TENDER_FILES, "socialvalue.yaml": text.encode()}))
+
+
+@FUZZ
+@given(st.sampled_from(reshaped((SOCIAL / "impact-map.yaml").read_text(encoding="utf-8"))))
+def test_impact_map_values_of_the_wrong_shape(text: str) -> None:
+    never_crashes(on_disk, "map.yaml", text.encode("utf-8"), lambda p: read_impact_map(p, LIBRARY))
+
+
+@FUZZ
+@given(st.sampled_from(reshaped((CONTRACT / "contract.yaml").read_text(encoding="utf-8"))))
+def test_contract_yaml_values_of_the_wrong_shape(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "c"
+        shutil.copytree(CONTRACT, folder)
+        (folder / "contract.yaml").write_text(text, encoding="utf-8")
+        never_crashes(load_contract_folder, folder, AS_OF)
