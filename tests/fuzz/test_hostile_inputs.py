@@ -436,3 +436,22 @@ def test_an_unreadable_ixbrl_value_is_an_error(text: str) -> None:
     assert match is not None
     hostile = data.replace(match.group(0), f"{match.group(1)}{text}<", 1).encode("utf-8")
     refused(bounded(parse_ixbrl, "a.html", hostile), "a.html")
+
+
+def test_a_file_of_millions_of_bad_cells_stops_at_the_problem_limit(tmp_path: Path) -> None:
+    from commonweal.io.accounts import CANONICAL_COLUMNS
+
+    bad_row = ",".join("x" for _ in CANONICAL_COLUMNS) + "\n"
+    path = tmp_path / "accounts.csv"
+    path.write_text(",".join(CANONICAL_COLUMNS) + "\n" + bad_row * 60_000, encoding="utf-8")  # 1.6 million bad cells
+    refused(bounded(read_accounts, path), "accounts.csv, row 2", "more problems")
+    with pytest.raises(InputError) as caught:
+        read_accounts(path)
+    assert len(caught.value.problems) == 101  # the first 100, then a count
+    assert caught.value.problems[-1].message.startswith("... and at least 1 more problems")
+
+
+def test_a_table_of_too_many_cells_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMONWEAL_INPUT_MAX_CELLS", "10")
+    with pytest.raises(InputError, match="more than 10 cells"):
+        parse_table("t.csv", b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n10,11,12\n", ["a"])

@@ -53,8 +53,8 @@ class InputError(Exception):
         self.total = len(found)
         self.problems = found[:limit]
         if self.total > limit:
-            self.problems.append(Problem(found[0].file, f"... and {self.total - limit:,} more problems (only the "
-                                                        f"first {limit} are listed)"))
+            self.problems.append(Problem(found[0].file, f"... and at least {self.total - limit:,} more problems (only "
+                                                        f"the first {limit} are listed)"))
         super().__init__(self.summary())
 
     def summary(self, limit: int = 50) -> str:
@@ -65,17 +65,27 @@ class InputError(Exception):
 
 
 class ProblemCollector:
-    """Gathers problems while a reader walks a file; `raise_if_any` ends the read with all of them."""
+    """Gathers problems while a reader walks a file; `raise_if_any` ends the read with all of them.
 
-    def __init__(self) -> None:
+    Past the problem limit (Commonweal default 100) it ends the read at once: a small hostile file with millions
+    of bad cells then costs no more than one with a hundred."""
+
+    def __init__(self, limit: int | None = None) -> None:
         self.problems: list[Problem] = []
+        self.limit = limit if limit is not None else _problem_limit()
 
     def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
         self.problems.append(Problem(file=file, message=message, row=row, column=column))
+        self._stop_if_too_many()
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.problems.extend(problems)
+        self._stop_if_too_many()
+
+    def _stop_if_too_many(self) -> None:
+        if len(self.problems) > self.limit:
+            raise InputError(self.problems, self.limit)
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise InputError(self.problems)
+            raise InputError(self.problems, self.limit)

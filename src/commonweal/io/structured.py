@@ -47,6 +47,7 @@ class Limits:
     max_rows: int = 100_000  # table rows, header included (spend workbooks: EXCEL_MAX_ROWS)
     max_sensitivity_samples: int = 100_000  # tender.yaml sensitivity.samples (Monte Carlo draws)
     max_columns: int = 200
+    max_cells: int = 2_000_000  # filled cells in one table of ours (rows x columns), bounding the memory it takes
     max_cell_chars: int = 32_767  # Excel's own limit on the characters in one cell
     max_number_digits: int = 20  # significant digits of one number: 10^20 exceeds any sum a council handles
     max_decimal_places: int = 6  # our layouts use at most 4 (pence, fractions, indices); more is float noise

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from commonweal.io.errors import ProblemCollector
-from commonweal.io.structured import TABLE_SUFFIXES, Folder, csv_rows, exact_number, read_bytes, xlsx_rows
+from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.structured import TABLE_SUFFIXES, Folder, csv_rows, exact_number, limits, read_bytes, xlsx_rows
 
 __all__ = ["TABLE_SUFFIXES", "Row", "Table", "find_table", "normalise_header", "parse_decimal", "parse_iso_date",
            "parse_money", "parse_pounds", "parse_table", "read_table"]
@@ -98,9 +98,14 @@ def parse_table(name: str, data: bytes, required: Sequence[str], suffix: str | N
     problems.raise_if_any()
     table = Table(file=name, columns=columns)
     fields = len(header or [])
+    cells, max_cells = 0, limits().max_cells
     for number, values in enumerate(raw, start=2):
         if not any(v.strip() for v in values):
             continue
+        cells += len(values)
+        if cells > max_cells:
+            raise InputError([Problem(name, f"has more than {max_cells:,} cells (Commonweal default limit "
+                                            "COMMONWEAL_INPUT_MAX_CELLS)", row=number)])
         if kind == ".xlsx":  # a grid cannot shift: only a value beyond the header's columns is a problem
             if any(v.strip() for v in values[len(columns) :]):
                 problems.add(name, f"has a value in column {len(columns) + 1} or beyond, which has no header",
