@@ -16,6 +16,12 @@ ACCOUNTS = ROOT / "examples" / "suppliers" / "accounts.csv"
 AS_OF = dt.date(2026, 6, 30)
 
 
+@pytest.fixture(autouse=True)
+def examples_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These contracts link to the shipped examples, outside their own folder: allow that folder explicitly."""
+    monkeypatch.setenv("COMMONWEAL_INPUT_ALLOWED_DIRS", str(ROOT / "examples"))
+
+
 def contract_folder(tmp_path: Path, supplier: str, extra: str, sv_returns: str = "") -> Path:
     folder = tmp_path / "contract"
     folder.mkdir()

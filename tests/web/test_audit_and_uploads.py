@@ -61,7 +61,7 @@ def _files(bids: bytes) -> dict[str, SimpleUploadedFile]:
 def test_a_bad_row_is_shown_with_file_row_and_column_and_nothing_is_saved(world, client_for) -> None:
     client = client_for("shared.commissioner")
     before = (Tender.objects.count(), Bid.objects.count(), AuditEntry.objects.count())
-    bids = (EXAMPLE / "bids.csv").read_bytes() + b"Bad Price Ltd,1,lots\nNowhere Ltd,9,5.00\n"
+    bids = (EXAMPLE / "bids.csv").read_bytes() + b"Bad Price Ltd,1,lots,,,\nNowhere Ltd,9,5.00,,,\n"
     response = client.post("/organisations/northfield/tenders/new/", _files(bids))
     assert response.status_code == 400
     html = response.content.decode()

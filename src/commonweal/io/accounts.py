@@ -13,6 +13,7 @@ Negative amounts may be written `-1,234` or `(1,234)`; a `£` sign and thousands
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +32,9 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("amounts_owed_by_group", "unit")
 
 UNITS: dict[str, Decimal] = {"£": Decimal(1), "gbp": Decimal(1), "£m": Decimal(1_000_000), "gbpm": Decimal(1_000_000)}
 
+# Commonweal default: no company's accounts approach £1 quadrillion; the bound keeps every ratio of two figures
+# within exact 28-digit decimal arithmetic (a figure of 10^20 over one of 10^-6 would not be).
+MAX_AMOUNT = Decimal(10) ** 15
 _PARENS = re.compile(r"^\((?P<inner>.*)\)$")
 
 
@@ -98,9 +102,9 @@ def _accounts_from_row(row: Row, default_multiplier: Decimal, problems: ProblemC
             figures[name] = None
             continue
         amount = parse_amount(text)
-        if amount is None:
-            problems.add(row.file, f"is {text!r}; expected an amount such as 1234.56, -1234 or (1,234), or blank "
-                                   "when unknown", row.number, name)
+        if amount is None or abs(amount * multiplier) >= MAX_AMOUNT:
+            problems.add(row.file, f"is {text!r}; expected an amount such as 1234.56, -1234 or (1,234) below "
+                                   f"£{MAX_AMOUNT:,} (Commonweal default), or blank when unknown", row.number, name)
             continue
         figures[name] = amount * multiplier
     if len(problems.problems) > before or year_end is None:
@@ -114,11 +118,14 @@ _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0", ""}
 
 
-def read_contract_exposures(path: Path) -> tuple[dict[str, ContractExposure], dict[str, ContractTier]]:
+def read_contract_exposures(
+    path: Path, suppliers: Collection[str] | None = None
+) -> tuple[dict[str, ContractExposure], dict[str, ContractTier]]:
     """Contract exposures and tiers per supplier, amounts in £.
 
     Columns: `supplier`, `annual_contract_value`; optional `tier` (high/medium/low), `critical` (yes/no),
-    `council_spend_with_supplier`, `council_spend_in_service_area`."""
+    `council_spend_with_supplier`, `council_spend_in_service_area`. With `suppliers` (those in the accounts), a
+    supplier not among them is an error naming the row, never silently left out of the assessment."""
     table = read_table(path, EXPOSURE_COLUMNS)
     problems = ProblemCollector()
     exposures: dict[str, ContractExposure] = {}
@@ -132,12 +139,18 @@ def read_contract_exposures(path: Path) -> tuple[dict[str, ContractExposure], di
             problems.add(row.file, f"repeats supplier {supplier!r}; give one row per supplier", row.number,
                          "supplier")
             continue
+        if suppliers is not None and supplier not in suppliers:
+            problems.add(row.file, f"names {supplier!r}, who is not in the accounts file; the supplier's name must "
+                                   "match its accounts exactly", row.number, "supplier")
+            continue
         amounts: dict[str, Decimal | None] = {}
         for name in ("annual_contract_value", "council_spend_with_supplier", "council_spend_in_service_area"):
             text = row.get(name)
-            amounts[name] = parse_amount(text) if text else None
+            amount = parse_amount(text) if text else None
+            amounts[name] = amount if amount is None or abs(amount) < MAX_AMOUNT else None
             if text and amounts[name] is None:
-                problems.add(row.file, f"is {text!r}; expected an amount in £", row.number, name)
+                problems.add(row.file, f"is {text!r}; expected an amount in £ below £{MAX_AMOUNT:,} (Commonweal "
+                                       "default)", row.number, name)
         critical_text = row.get("critical").lower()
         if critical_text not in _TRUE | _FALSE:
             problems.add(row.file, f"is {row.get('critical')!r}; expected yes or no", row.number, "critical")

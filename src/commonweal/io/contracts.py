@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
-
-import yaml
 
 from commonweal.domain.contracts.model import (
     Contract,
@@ -44,6 +42,7 @@ from commonweal.domain.resilience import ContractTier
 from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
 from commonweal.io.socialvalue import COMMITMENTS, open_library, read_commitments, read_library, read_settings
+from commonweal.io.structured import Folder, exact_number, load_yaml, read_bytes
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
 
 CONTRACT_FILE = "contract.yaml"
@@ -52,6 +51,7 @@ SOCIAL_VALUE_RETURNS = "social_value_returns"
 PROVIDER_RETURNS = "provider_returns"
 VARIATIONS = "variations"
 
+MAX_WHOLE = 10_000  # Commonweal default: the largest whole-number setting (window_months, policy counts, years)
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -78,16 +78,6 @@ class ContractFolder:
     social_value: SocialValuePolicy
     window_months: int
     supplier_accounts: SupplierAccounts | None = None
-
-
-class _ExactLoader(yaml.SafeLoader):
-    """YAML with decimals kept exact: `4800000.50` becomes Decimal('4800000.50'), never a float."""
-
-
-_ExactLoader.add_constructor(
-    "tag:yaml.org,2002:float",
-    lambda loader, node: Decimal(loader.construct_scalar(node).replace("_", "")),  # type: ignore[arg-type]
-)
 
 
 def find_contract_folders(path: Path) -> list[Path]:
@@ -140,6 +130,9 @@ class _Fields:
 
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.data.get(key)
+        if isinstance(value, (dict, list)):  # never read a structure as its Python repr
+            self._fail(key, "some text")
+            return None
         if value is None or str(value).strip() == "":
             if required:
                 self._fail(key, "some text")
@@ -150,11 +143,14 @@ class _Fields:
         value = self.data.get(key)
         if value is None and not required:
             return None
-        try:
-            number = Decimal(str(value).replace(",", "").lstrip("£")) if not isinstance(value, bool) else None
-        except InvalidOperation:
+        number: Decimal | None
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):  # YAML numbers, read exactly
+            number = Decimal(value)
+        elif isinstance(value, str):  # '£4,800,000.50': commas must group thousands (never a decimal comma)
+            number = exact_number(value.strip().removeprefix("£"), thousands=True)
+        else:
             number = None
-        if number is None or not number.is_finite() or (minimum is not None and number < minimum):
+        if number is None or (minimum is not None and number < minimum):
             self._fail(key, "a number" + (f" of at least {minimum}" if minimum is not None else ""))
             return None
         return number
@@ -187,10 +183,10 @@ class _Fields:
             self._fail(key, "one of " + ", ".join(e.value for e in enum))
             return None
 
-    def integer(self, key: str, minimum: int) -> int | None:
+    def integer(self, key: str, minimum: int, maximum: int = MAX_WHOLE) -> int | None:
         value = self.data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self._fail(key, f"a whole number of at least {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            self._fail(key, f"a whole number from {minimum} to {maximum:,}")
             return None
         return value
 
@@ -206,10 +202,9 @@ class _Fields:
 
 def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> dict[str, Any] | None:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ExactLoader)  # noqa: S506 (safe loader subclass)
-    except (yaml.YAMLError, UnicodeDecodeError, InvalidOperation) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.add(label, f"is not valid YAML: {exc}", row=(mark.line + 1) if mark else None)
+        data = load_yaml(label, read_bytes(path, label)).data
+    except InputError as exc:
+        problems.extend(exc.problems)
         return None
     if not isinstance(data, dict):
         problems.add(label, "expected a mapping of contract fields at the top level")
@@ -279,10 +274,12 @@ def _linked_commitments(
     lot = str(spec.get("lot") or data.get("lot") or "")
     if unknown or "commitments" in data or ("tender" in spec) == ("commitments" in spec):
         return None
+    links = Folder.of(folder.parent)  # linked files must be beside the contract folder (or in the allow-list)
     try:
         library: Library
         if "tender" in spec:
-            tender = folder / str(spec["tender"])
+            tender = links.resolve(str(spec["tender"]), file, "social_value.tender", base=folder,
+                                   directory=True)
             library = read_settings(tender).library
             path = find_table(tender, COMMITMENTS)
             if path is None:
@@ -290,8 +287,9 @@ def _linked_commitments(
                              column="social_value.tender")
                 return None
         else:
-            path = folder / str(spec["commitments"])
-            library = read_library(folder / str(spec["library"])) if spec.get("library") else open_library()
+            path = links.resolve(str(spec["commitments"]), file, "social_value.commitments", base=folder)
+            library = (read_library(links.resolve(str(spec["library"]), file, "social_value.library", base=folder))
+                       if spec.get("library") else open_library())
         bid = [c for c in read_commitments(path, library) if (c.bidder, c.lot) == (bidder, lot)]
     except InputError as exc:
         problems.extend(exc.problems)
@@ -327,11 +325,15 @@ def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: 
     if data.get("financial_rating") is not None:
         problems.add(file, "give either financial_rating or supplier_accounts (which sets it), not both",
                      column="financial_rating")
-    if name is not None and not (folder / name).is_file():
-        problems.add(file, f"no such accounts file: {folder / name}", column="supplier_accounts.file")
-    if f.failed or name is None or len(problems.problems) > found:
+    path = None
+    if name is not None:
+        try:
+            path = Folder.of(folder.parent).resolve(name, file, "supplier_accounts.file", base=folder)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if f.failed or path is None or len(problems.problems) > found:
         return None
-    return SupplierAccounts(folder / name, unit, ContractTier(tier))
+    return SupplierAccounts(path, unit, ContractTier(tier))
 
 
 def _policies(data: dict[str, Any], file: str, problems: ProblemCollector

@@ -6,8 +6,17 @@ raise before anything is written or saved, so nothing partial survives a bad fil
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Commonweal default: problems listed for one input (COMMONWEAL_INPUT_MAX_PROBLEMS; see docs/input-limits.md).
+DEFAULT_PROBLEM_LIMIT = 100
+
+
+def _problem_limit() -> int:
+    text = os.environ.get("COMMONWEAL_INPUT_MAX_PROBLEMS", "")
+    return int(text) if text.isdigit() and int(text) > 0 else DEFAULT_PROBLEM_LIMIT
 
 
 @dataclass(frozen=True)
@@ -34,10 +43,18 @@ class Problem:
 class InputError(Exception):
     """One or more problems with input files; nothing has been saved or written."""
 
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        if not self.problems:
+    def __init__(self, problems: Iterable[Problem], limit: int | None = None):
+        found = list(problems)
+        if not found:
             raise ValueError("InputError needs at least one problem")
+        limit = limit if limit is not None else _problem_limit()
+        # a small hostile file can hold 200,000 bad cells: report the first `limit` and count the rest, so the
+        # error (and the page or report showing it) stays small
+        self.total = len(found)
+        self.problems = found[:limit]
+        if self.total > limit:
+            self.problems.append(Problem(found[0].file, f"... and at least {self.total - limit:,} more problems (only "
+                                                        f"the first {limit} are listed)"))
         super().__init__(self.summary())
 
     def summary(self, limit: int = 50) -> str:
@@ -48,17 +65,27 @@ class InputError(Exception):
 
 
 class ProblemCollector:
-    """Gathers problems while a reader walks a file; `raise_if_any` ends the read with all of them."""
+    """Gathers problems while a reader walks a file; `raise_if_any` ends the read with all of them.
 
-    def __init__(self) -> None:
+    Past the problem limit (Commonweal default 100) it ends the read at once: a small hostile file with millions
+    of bad cells then costs no more than one with a hundred."""
+
+    def __init__(self, limit: int | None = None) -> None:
         self.problems: list[Problem] = []
+        self.limit = limit if limit is not None else _problem_limit()
 
     def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
         self.problems.append(Problem(file=file, message=message, row=row, column=column))
+        self._stop_if_too_many()
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.problems.extend(problems)
+        self._stop_if_too_many()
+
+    def _stop_if_too_many(self) -> None:
+        if len(self.problems) > self.limit:
+            raise InputError(self.problems, self.limit)
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise InputError(self.problems)
+            raise InputError(self.problems, self.limit)

@@ -38,6 +38,7 @@ period) ends, so a filing's comparative year is read too.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ from ixbrlparse import IXBRL
 
 from commonweal.domain.resilience import Accounts
 from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.structured import exact_number, read_bytes
 
 # (accounts field, local concept names, required dimension member or None for "no dimension")
 _CONCEPTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
@@ -89,13 +91,52 @@ def _date(context: Any) -> dt.date | None:
 
 
 def read_ixbrl(path: Path) -> list[Accounts]:
-    """The accounts in one iXBRL file, oldest year first; InputError naming the file and the tag when a fact is
-    unreadable, not in pounds, or contradicted by another fact for the same year."""
-    name = path.name
-    problems = ProblemCollector()
+    """The accounts in one iXBRL file, oldest year first; see `parse_ixbrl`."""
+    return parse_ixbrl(path.name, read_bytes(path), fallback_name=path.stem)
+
+
+def _check_xhtml(name: str, data: bytes) -> None:
+    """iXBRL is XHTML, so it must be well-formed XML: a truncated file, or one nesting elements past libxml2's
+    default bound (256 deep), is refused here in milliseconds, before the tolerant HTML parser would read a
+    truncated file as fewer facts or walk 100,000 nested elements. Entities are not expanded, and nothing is
+    fetched."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        with path.open("rb") as handle:
-            document = IXBRL(handle, raise_on_error=False)
+        etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        raise InputError([Problem(name, f"is not well-formed iXBRL (XHTML): {exc.msg}; is the file truncated or "
+                                        "damaged?", row=line)]) from exc
+
+
+def _exact_value(fact: Any) -> Decimal | None:
+    """A numeric fact's value exactly, from its text, format, scale and sign (ixbrlparse gives a float, which
+    loses digits past about 15)."""
+    fmt = fact.format
+    kind = str(getattr(fmt, "format", "") or "").lower()
+    text = str(fact.text).strip().replace(" ", "").replace("\u00a0", "")
+    if "zero" in kind or "dash" in kind or text in ("-", "\u2013", "\u2014"):
+        value: Decimal | None = Decimal(0)
+    elif "comma" in kind:  # ixt:numcommadecimal: 1.234,56
+        value = exact_number(text.replace(".", "").replace(",", "."))
+    else:  # ixt:numdotdecimal and plain numbers: 1,234.56
+        value = exact_number(text.replace(",", ""))
+    if value is None:
+        return None
+    value = value.scaleb(int(getattr(fmt, "scale", 0) or 0))
+    return -value if str(getattr(fact, "sign", None) or getattr(fmt, "sign", "") or "") == "-" else value
+
+
+def parse_ixbrl(name: str, data: bytes, fallback_name: str | None = None) -> list[Accounts]:
+    """The accounts in one iXBRL file (its bytes), oldest year first; InputError naming the file and the tag when
+    the file is truncated or not well-formed, a fact is unreadable, not in pounds, refers to a context the file
+    does not define, or is contradicted by another fact for the same year."""
+    problems = ProblemCollector()
+    _check_xhtml(name, data)
+    try:
+        document = IXBRL(io.BytesIO(data), raise_on_error=False)
     except Exception as exc:  # ixbrlparse raises its own and BeautifulSoup's errors; all mean "not iXBRL"
         raise InputError([Problem(name, f"cannot be read as iXBRL: {exc}")]) from exc
     for error in document.errors:
@@ -107,7 +148,13 @@ def read_ixbrl(path: Path) -> list[Accounts]:
     if not year_ends:
         problems.add(name, "has no reporting period (no context with an end date); expected Companies House accounts")
     facts: dict[tuple[str, tuple[str, ...], dt.date], Decimal] = {}
+    for fact in (*document.nonnumeric, *document.numeric):
+        if isinstance(fact.context, str) or fact.context is None:  # ixbrlparse leaves an unknown reference as text
+            problems.add(name, f"refers to context {fact.context!r}, which the file does not define",
+                         column=f"{fact.schema}:{fact.name}")
     for fact in document.numeric:
+        if isinstance(fact.context, str) or fact.context is None:
+            continue
         when = _date(fact.context)
         if when is None or fact.value is None:
             continue
@@ -115,8 +162,11 @@ def read_ixbrl(path: Path) -> list[Accounts]:
             problems.add(name, f"is in {fact.unit}; Commonweal reads accounts in pounds (iso4217:GBP)",
                          column=f"{fact.schema}:{fact.name}")
             continue
-        # ixbrlparse gives a float; filed amounts are whole pounds or pence, which str() renders exactly
-        value = Decimal(int(fact.value)) if float(fact.value).is_integer() else Decimal(str(fact.value))
+        value = _exact_value(fact)
+        if value is None:
+            problems.add(name, f"has the value {str(fact.text)[:40]!r}, which is not a number Commonweal can read "
+                               "exactly", column=f"{fact.schema}:{fact.name}")
+            continue
         key = (fact.name, _members(fact.context), when)
         if key in facts and facts[key] != value:
             problems.add(name, f"gives two different values for {when}: {facts[key]} and {value}",
@@ -124,7 +174,7 @@ def read_ixbrl(path: Path) -> list[Accounts]:
         facts[key] = value
     problems.raise_if_any()
 
-    supplier = _text(document, _NAME_CONCEPTS) or _entity_identifier(document) or path.stem
+    supplier = _text(document, _NAME_CONCEPTS) or _entity_identifier(document) or fallback_name or name
     company_number = _text(document, _NUMBER_CONCEPTS) or _entity_identifier(document)
     results = []
     for year_end in year_ends:

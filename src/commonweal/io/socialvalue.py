@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
 from commonweal.domain.evaluation.model import Tender
 from commonweal.domain.evaluation.records import Bid
 from commonweal.domain.socialvalue.commitments import Commitment, quantities, value_bids
@@ -32,10 +30,11 @@ from commonweal.domain.socialvalue.delivery import VERIFICATIONS, DeliveryRecord
 from commonweal.domain.socialvalue.library import UNITS, Library, Licence, Measure
 from commonweal.domain.socialvalue.maturity import LEVELS, QUESTIONS, Answer, check_answers
 from commonweal.domain.socialvalue.rebase import DeflatorSeries
-from commonweal.domain.socialvalue.sroi import ImpactLine, ImpactMap
+from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, ImpactLine, ImpactMap
 from commonweal.domain.socialvalue.washing import ContractContext, WashingPolicy
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.tabular import Row, find_table, normalise_header, parse_decimal, parse_pounds, read_table
+from commonweal.io.structured import Folder, exact_number, exact_whole, load_yaml, read_bytes
+from commonweal.io.tabular import Row, Table, normalise_header, parse_decimal, parse_pounds, parse_table, read_table
 
 OPEN_LIBRARY_NAME = "Commonweal open library"
 # Declared version of the shipped library; bump it whenever open_library.csv changes (the content hash changes
@@ -48,6 +47,9 @@ LIBRARY_COLUMNS = ("measure_id", "theme", "outcome", "measure", "unit", "proxy_g
 COMMITMENT_COLUMNS = ("bidder", "lot", "measure", "quantity", "year")
 DELIVERY_COLUMNS = ("supplier", "lot", "measure", "year", "period", "quantity", "evidence", "verification")
 MATURITY_COLUMNS = ("question", "answer")
+LAST_DISCOUNT_YEAR = GREEN_BOOK_DISCOUNT_RATES[-1][1]  # the Green Book schedule's last year (125)
+MAX_YEARS = 100  # Commonweal default: the longest contract, in years, a commitment or return may name
+MAX_CORE_VALUES = 100  # Commonweal default: an upper bound on max_core_values
 _PRICE_YEAR = re.compile(r"^\d{4}(/\d{2})?$")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
@@ -190,14 +192,15 @@ def _measure_in(problems: ProblemCollector, row: Row, library: Library) -> str:
 
 def _positive_int(problems: ProblemCollector, row: Row, column: str, what: str) -> int:
     text = row.get(column)
-    if not text.isdigit() or int(text) < 1:
-        problems.add(row.file, f"'{text}' is not {what}", row.number, column)
+    value = exact_whole(text, 1, MAX_YEARS)
+    if value is None:
+        problems.add(row.file, f"'{text}' is not {what} from 1 to {MAX_YEARS}", row.number, column)
         return 0
-    return int(text)
+    return value
 
 
 def _quantity(problems: ProblemCollector, row: Row) -> Decimal:
-    value = parse_decimal(row.get("quantity").replace(",", ""))
+    value = exact_number(row.get("quantity"), thousands=True)
     if value is None or value < 0:
         problems.add(row.file, f"'{row.get('quantity')}' is not a quantity of 0 or more", row.number, "quantity")
         return Decimal(0)
@@ -209,7 +212,12 @@ def read_commitments(
 ) -> tuple[Commitment, ...]:
     """`commitments.csv|xlsx`: bidder, lot, measure, quantity, year (contract year, 1 = first), and optionally
     owner, milestone, beneficiaries. With `bids`, every (bidder, lot) must be one of them."""
-    table = read_table(path, COMMITMENT_COLUMNS)
+    return _commitments(read_table(path, COMMITMENT_COLUMNS), library, bids)
+
+
+def _commitments(
+    table: Table, library: Library, bids: Collection[tuple[str, str]] | None = None
+) -> tuple[Commitment, ...]:
     problems = ProblemCollector()
     commitments = []
     for row in table:
@@ -259,14 +267,10 @@ def read_delivery(path: Path, library: Library) -> tuple[DeliveryRecord, ...]:
     return tuple(records)
 
 
-def _load_yaml(path: Path, problems: ProblemCollector) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.add(path.name, f"cannot be read as YAML: {exc}")
-        problems.raise_if_any()
+def _load_yaml(name: str, content: bytes, problems: ProblemCollector) -> dict[str, Any]:
+    data = load_yaml(name, content).data
     if not isinstance(data, dict):
-        problems.add(path.name, "must be a YAML mapping")
+        problems.add(name, "must be a YAML mapping")
         problems.raise_if_any()
     return cast(dict[str, Any], data)
 
@@ -280,6 +284,16 @@ def _items(problems: ProblemCollector, file: str, data: dict[str, Any], key: str
     return [{normalise_header(k): v for k, v in item.items()} for item in items]
 
 
+def _texts(problems: ProblemCollector, file: str, value: object, column: str, row: int | None = None) -> list[str]:
+    """A list of plain values (ids) as text; anything else is a problem."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
+        problems.add(file, "expected a list of ids", row, column)
+        return []
+    return [str(v) for v in value]
+
+
 def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
     """An SROI impact map in YAML: `name`, `investment` (£) and `outcomes`, each with outcome, quantity, proxy
     (or a library `measure` supplying it), duration (years), deadweight, displacement, attribution, drop_off
@@ -287,7 +301,7 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
     stakeholder and start_year. Rows are outcomes, numbered from 1."""
     problems = ProblemCollector()
     file = path.name
-    data = _load_yaml(path, problems)
+    data = _load_yaml(file, read_bytes(path), problems)
     investment = parse_pounds(str(data.get("investment", "")))
     if investment is None or investment <= 0:
         problems.add(file, f"'{data.get('investment')}' is not an investment of more than £0", column="investment")
@@ -312,13 +326,18 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
         if proxy is None or proxy < 0:
             problems.add(file, "expected a proxy of £0 or more per unit (or a library measure that has one)", number,
                          "proxy")
-        duration = text("duration")
-        if not duration.isdigit() or int(duration) < 1:
-            problems.add(file, f"'{duration}' is not a duration in whole years (1 or more)", number, "duration")
-        start = text("start_year") or "1"
-        if not start.isdigit() or int(start) < 1:
-            problems.add(file, f"'{start}' is not a start year (1 = the year after the investment)", number,
-                         "start_year")
+        duration = exact_whole(text("duration"), 1, LAST_DISCOUNT_YEAR)
+        if duration is None:
+            problems.add(file, f"'{text('duration')}' is not a duration in whole years from 1 to "
+                         f"{LAST_DISCOUNT_YEAR}", number, "duration")
+        start = exact_whole(text("start_year") or "1", 1, LAST_DISCOUNT_YEAR)
+        if start is None:
+            problems.add(file, f"'{text('start_year')}' is not a start year from 1 (the year after the investment) "
+                         f"to {LAST_DISCOUNT_YEAR}", number, "start_year")
+        elif duration is not None and start + duration - 1 > LAST_DISCOUNT_YEAR:
+            problems.add(file, f"runs to appraisal year {start + duration - 1}; the Green Book discount rates stop "
+                         f"at year {LAST_DISCOUNT_YEAR}", number, "duration")
+            duration = None
         fractions: dict[str, Decimal] = {}
         for key in ("deadweight", "displacement", "attribution", "drop_off"):
             value = _fraction(problems, file, number, key, text(key))
@@ -328,10 +347,10 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
                     problems.add(file, "is missing; state it (0 if none) so the assumption is on record", number,
                                  key)
             fractions[key] = value if value is not None else Decimal(0)
-        if quantity is not None and proxy is not None and duration.isdigit() and start.isdigit():
-            lines.append(ImpactLine(outcome=text("outcome"), quantity=quantity, proxy=proxy, duration=int(duration),
+        if quantity is not None and proxy is not None and duration is not None and start is not None:
+            lines.append(ImpactLine(outcome=text("outcome"), quantity=quantity, proxy=proxy, duration=duration,
                                     stakeholder=text("stakeholder"), measure_id=text("measure"),
-                                    start_year=int(start), **fractions))
+                                    start_year=start, **fractions))
     if not lines and not problems.problems:
         problems.add(file, "has no outcomes", column="outcomes")
     problems.raise_if_any()
@@ -357,9 +376,9 @@ class SocialValueSettings:
 
 
 def _settings_library(
-    folder: Path, data: dict[str, Any], problems: ProblemCollector, override: Path | None, version: str
+    folder: Folder, data: dict[str, Any], problems: ProblemCollector, override: Path | None, version: str
 ) -> Library | None:
-    """The library named in `library:` (`file`, relative to the folder, or `open`; `version`; `content_hash`),
+    """The library named in `library:` (`file`, inside the tender folder, or `open`; `version`; `content_hash`),
     or `override`. When the tender pinned a content hash, a library with other values is refused."""
     spec = data.get("library") or {}
     if not isinstance(spec, dict):
@@ -371,7 +390,8 @@ def _settings_library(
     elif file == "open":
         library = open_library()
     else:
-        library = read_library(folder / file, version=str(spec.get("version") or "undeclared"))
+        library = read_library(folder.resolve(file, SETTINGS_FILE, "library.file"),
+                               version=str(spec.get("version") or "undeclared"), label=file)
     pinned = str(spec.get("content_hash") or "")
     if pinned and pinned != library.content_hash:
         problems.add(
@@ -387,13 +407,13 @@ def _settings_library(
 
 
 def read_settings(
-    folder: Path, library_override: Path | None = None, version: str = "undeclared"
+    source: Path | Folder, library_override: Path | None = None, version: str = "undeclared"
 ) -> SocialValueSettings:
     """Read and check a tender folder's `socialvalue.yaml`; without one, the open library and no context."""
-    path = folder / SETTINGS_FILE
+    folder = Folder.of(source)
     problems = ProblemCollector()
-    file = path.name
-    data = _load_yaml(path, problems) if path.exists() else {}
+    file = SETTINGS_FILE
+    data = _load_yaml(file, folder.read(file), problems) if folder.exists(file) else {}
     for key in sorted(set(data) - _SETTINGS_KEYS):
         problems.add(file, f"unknown key; expected one of {', '.join(sorted(_SETTINGS_KEYS))}", column=key)
     library = _settings_library(folder, data, problems, library_override, version)
@@ -402,12 +422,12 @@ def read_settings(
         raise AssertionError("unreachable: a missing library is a problem")
     values = tuple(
         CoreValue(id=str(v.get("id", "")), title=str(v.get("title", "")),
-                  outcomes=tuple(str(o) for o in v.get("outcomes") or ()),
-                  measures=tuple(str(m) for m in v.get("measures") or ()))
+                  outcomes=tuple(_texts(problems, file, v.get("outcomes"), "core_values.outcomes")),
+                  measures=tuple(_texts(problems, file, v.get("measures"), "core_values.measures")))
         for v in _items(problems, file, data, "core_values")
     )
     limit = data.get("max_core_values", DEFAULT_CORE_VALUE_LIMIT)
-    if not isinstance(limit, int) or limit < 1:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_CORE_VALUES:
         problems.add(file, f"'{limit}' is not a whole number of core values", column="max_core_values")
         limit = DEFAULT_CORE_VALUE_LIMIT
     core = CoreValues(values, limit) if values else None
@@ -428,7 +448,7 @@ def read_settings(
         workforce = parse_decimal(str(item.get("workforce", "")))
         if "workforce" in item and (workforce is None or workforce < 0):
             problems.add(file, f"'{item.get('workforce')}' is not a workforce in FTE", number, "workforce")
-        service = frozenset(str(m) for m in item.get("service_measures") or ())
+        service = frozenset(_texts(problems, file, item.get("service_measures"), "service_measures", number))
         for measure_id in sorted(m for m in service if m not in library):
             problems.add(file, f"measure '{measure_id}' is not in the library", number, "service_measures")
         lot = str(item.get("lot") or "")
@@ -448,15 +468,18 @@ def read_settings(
 
 
 def read_folder_commitments(
-    folder: Path, settings: SocialValueSettings, bids: Collection[tuple[str, str]]
+    source: Path | Folder, settings: SocialValueSettings, bids: Collection[tuple[str, str]]
 ) -> tuple[Commitment, ...] | None:
     """A tender folder's `commitments.csv|xlsx` (None when it has none). Every (bidder, lot) must be a bid."""
-    path = find_table(folder, COMMITMENTS)
-    return None if path is None else read_commitments(path, settings.library, bids)
+    folder = Folder.of(source)
+    name = folder.find_table(COMMITMENTS)
+    if name is None:
+        return None
+    return _commitments(parse_table(name, folder.read(name), COMMITMENT_COLUMNS), settings.library, bids)
 
 
 def committed_quantities(
-    folder: Path, tender: Tender, bids: Iterable[Bid]
+    folder: Path | Folder, tender: Tender, bids: Iterable[Bid]
 ) -> dict[tuple[str, str, str], Decimal]:
     """`(lot, bidder, criterion) -> £ committed` for the tender's quantitative social value criteria.
 

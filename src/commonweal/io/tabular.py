@@ -1,23 +1,25 @@
 """Read a small CSV or XLSX table (a tender's bids, scores, accounts, returns...) into rows that remember where
 they came from, and parse their fields strictly.
 
-This is for files Commonweal defines the layout of. Published council spend files, with their preambles and
-encodings, have their own tolerant reader in the spend ingest.
+This is for files Commonweal defines the layout of; the bytes come through `commonweal.io.structured` (size,
+encoding, CSV strictness, XLSX zip checks, row/column/cell limits). Published council spend files, with their
+preambles and encodings, have their own tolerant reader in the spend ingest.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
-from commonweal.io.errors import ProblemCollector
+from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.structured import TABLE_SUFFIXES, Folder, csv_rows, exact_number, limits, read_bytes, xlsx_rows
 
-TABLE_SUFFIXES = (".csv", ".xlsx")
+__all__ = ["TABLE_SUFFIXES", "Row", "Table", "find_table", "normalise_header", "parse_decimal", "parse_iso_date",
+           "parse_money", "parse_pounds", "parse_table", "read_table"]
 
 
 def normalise_header(name: object) -> str:
@@ -53,41 +55,8 @@ class Table:
 
 def find_table(folder: Path, stem: str) -> Path | None:
     """The `stem.csv` or `stem.xlsx` in `folder`; both present is ambiguous and refused."""
-    found = [folder / f"{stem}{suffix}" for suffix in TABLE_SUFFIXES if (folder / f"{stem}{suffix}").exists()]
-    if len(found) > 1:
-        problems = ProblemCollector()
-        problems.add(str(found[0]), f"both {found[0].name} and {found[1].name} exist; keep only one")
-        problems.raise_if_any()
-    return found[0] if found else None
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # openpyxl gives floats for numeric cells; repr keeps the shortest exact decimal form
-        return repr(value) if not value.is_integer() else str(int(value))
-    return str(value)
-
-
-def _raw_rows(path: Path) -> Iterator[list[str]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            for values in sheet.iter_rows(values_only=True):
-                yield [_cell_text(v) for v in values]
-        finally:
-            workbook.close()
-    else:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            yield from csv.reader(handle)
+    name = Folder.of(folder).find_table(stem)
+    return folder / name if name is not None else None
 
 
 def read_table(
@@ -95,24 +64,29 @@ def read_table(
     required: Sequence[str],
     label: str | None = None,
 ) -> Table:
-    """Read `path` (CSV in UTF-8, or the first sheet of an XLSX), insisting on the `required` columns.
-
-    Unknown extra columns are kept (later issues extend layouts). Blank rows are skipped, not counted as data.
-    Raises InputError naming the file, row and column for a missing column or an unreadable file.
-    """
+    """Read `path` (CSV, or the first sheet of an XLSX), insisting on the `required` columns; see `parse_table`."""
     name = label or path.name
+    return parse_table(name, read_bytes(path, name), required, suffix=path.suffix)
+
+
+def parse_table(name: str, data: bytes, required: Sequence[str], suffix: str | None = None) -> Table:
+    """Read a table from bytes (an upload, or a file's content): CSV, or the first sheet of an XLSX by `suffix`
+    (default: the suffix of `name`), within the limits of `commonweal.io.structured`.
+
+    Unknown extra columns are kept (later issues extend layouts). Blank rows are skipped, not counted as data. A
+    CSV row with fewer or more fields than the header is refused with its row number, never shifted into other
+    columns. Raises InputError naming the file, row and column for every problem.
+    """
     problems = ProblemCollector()
-    try:
-        raw = _raw_rows(path)
-        header = next(raw, None)
-    except (UnicodeDecodeError, OSError, ValueError) as exc:
-        problems.add(name, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc}")
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
+    kind = (suffix or Path(name).suffix).lower()
+    raw = xlsx_rows(name, data) if kind == ".xlsx" else csv_rows(name, data)
+    header = next(raw, None)
     if header is None:
         problems.add(name, f"is empty; expected a header row with columns {', '.join(required)}")
         problems.raise_if_any()
     columns = [normalise_header(h) for h in header or []]
+    while columns and not columns[-1]:  # spreadsheets pad the header with blank cells
+        columns.pop()
     for wanted in required:
         if wanted not in columns:
             problems.add(name, f"missing column; expected columns {', '.join(required)}", row=1, column=wanted)
@@ -123,51 +97,65 @@ def read_table(
         seen.add(column)
     problems.raise_if_any()
     table = Table(file=name, columns=columns)
-    try:
-        for number, values in enumerate(raw, start=2):
-            if not any(v.strip() for v in values):
+    fields = len(header or [])
+    cells, max_cells = 0, limits().max_cells
+    for number, values in enumerate(raw, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        cells += len(values)
+        if cells > max_cells:
+            raise InputError([Problem(name, f"has more than {max_cells:,} cells (Commonweal default limit "
+                                            "COMMONWEAL_INPUT_MAX_CELLS)", row=number)])
+        if kind == ".xlsx":  # a grid cannot shift: only a value beyond the header's columns is a problem
+            if any(v.strip() for v in values[len(columns) :]):
+                problems.add(name, f"has a value in column {len(columns) + 1} or beyond, which has no header",
+                             row=number)
                 continue
-            if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
-                problems.add(name, f"has {len(values)} cells but the header has {len(columns)}", row=number)
-                continue
-            table.rows.append(Row(file=name, number=number, values=dict(zip(columns, values, strict=False))))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.add(name, f"cannot be read: {exc}", row=len(table.rows) + 2)
+        elif len(values) != fields:  # a CSV row that does not match the header would shift its fields
+            why = "an unquoted comma or a stray field" if len(values) > fields else "a field is missing"
+            problems.add(name, f"has {len(values)} fields but the header has {fields}: {why}; nothing in this "
+                               "row was read", row=number)
+            continue
+        table.rows.append(Row(file=name, number=number, values=dict(zip(columns, values, strict=False))))
     problems.raise_if_any()
     return table
 
 
-_MONEY = re.compile(r"^(?P<sign>-)?£?(?P<number>\d{1,3}(,\d{3})+|\d+)(?P<fraction>\.\d{1,2})?$")
+_MONEY = re.compile(r"^(?P<sign>-)?£?(?P<number>[0-9]{1,3}(,[0-9]{3})+|[0-9]+)(?P<fraction>\.[0-9]{1,2})?$", re.ASCII)
 
 
 def parse_money(text: str) -> Decimal | None:
-    """`'£1,234.50'` -> `Decimal('1234.50')`; None when the text is not an amount in pounds and pence."""
+    """`'£1,234.50'` -> `Decimal('1234.50')`; None when the text is not an amount in pounds and pence (a decimal
+    comma such as `1234,5` is refused, never read as a thousands separator)."""
     match = _MONEY.match(text.strip().replace(" ", ""))
     if not match:
         return None
-    number = match["number"].replace(",", "") + (match["fraction"] or "")
-    value = Decimal(number)
-    return -value if match["sign"] else value
+    return exact_number(f"{match['sign'] or ''}{match['number']}{match['fraction'] or ''}", thousands=True)
 
 
 def parse_pounds(text: str) -> Decimal | None:
     """An amount in pounds to any number of places (`'£1,234.5678'` -> `Decimal('1234.5678')`), for per-unit values
-    and accounts figures that are not payments; None when the text is not a number."""
-    return parse_decimal(text.replace("£", "").replace(",", ""))
+    and accounts figures that are not payments; None when the text is not a number. Commas must group thousands."""
+    cleaned = text.strip()
+    sign = "-" if cleaned.startswith("-") else ""
+    return exact_number(sign + cleaned.removeprefix("-").removeprefix("£"), thousands=True)
 
 
 def parse_decimal(text: str) -> Decimal | None:
-    """A plain decimal number (`'3'`, `'2.5'`, `'-0.25'`); None when the text is anything else."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    """A plain decimal number (`'3'`, `'2.5'`, `'-0.25'`); None for anything else, including `nan`, `inf`,
+    exponents and numbers of more digits than Commonweal reads (`commonweal.io.structured.exact_number`)."""
+    return exact_number(text)
 
 
 def parse_iso_date(text: str) -> dt.date | None:
     """Only ISO 8601 `YYYY-MM-DD`: Commonweal's own files never leave dd/mm versus mm/dd to a guess."""
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)

@@ -22,8 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from commonweal.domain.evaluation.evaluate import check_inputs
 from commonweal.domain.evaluation.model import (
     AbnormallyLowPolicy,
@@ -49,9 +47,12 @@ from commonweal.domain.evaluation.validation import model_problems
 from commonweal.domain.provenance import Issue, Source
 from commonweal.io.errors import InputError, Problem, ProblemCollector
 from commonweal.io.socialvalue import committed_quantities
-from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
+from commonweal.io.structured import Folder, limits, load_yaml, read_bytes
+from commonweal.io.tabular import Row, parse_decimal, parse_iso_date, parse_money, parse_table
 
 TENDER_FILE = "tender.yaml"
+MAX_RANKING_PRECISION = 10  # Commonweal default: decimal places a ranking may be rounded to
+MAX_SEED = 2**63 - 1  # Commonweal default: the largest sensitivity seed (fits a signed 64-bit integer)
 
 
 @dataclass
@@ -92,19 +93,6 @@ def issues_to_problems(issues: list[Issue], default_file: str) -> list[Problem]:
 # --- tender.yaml -------------------------------------------------------------------------------------------------
 
 
-def _line_index(node: yaml.Node, path: str = "", index: dict[str, int] | None = None) -> dict[str, int]:
-    """Map each YAML path (`evaluation_model.criteria[2].weight`) to its line number, for error messages."""
-    index = {} if index is None else index
-    index[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _line_index(value, f"{path}.{key.value}" if path else str(key.value), index)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _line_index(value, f"{path}[{i}]", index)
-    return index
-
-
 class _Yaml:
     """Typed access to the parsed YAML that records a problem, with its line, for every bad or unknown key."""
 
@@ -113,7 +101,7 @@ class _Yaml:
 
     def problem(self, path: str, message: str) -> None:
         line = self.lines.get(path) or self.lines.get(path.rsplit(".", 1)[0])
-        self.problems.add(self.file, message, row=line, column=path)
+        self.problems.add(self.file, message, row=line, column=path or None)
 
     def mapping(self, value: object, path: str, allowed: AbstractSet[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -149,8 +137,8 @@ class _Yaml:
         parsed: Decimal | None
         if isinstance(value, bool):
             parsed = None
-        elif isinstance(value, (int, float)):
-            parsed = Decimal(str(value))
+        elif isinstance(value, (int, Decimal)):  # the loader reads YAML numbers exactly, never as float
+            parsed = Decimal(value)
         else:
             parsed = parse_money(str(value)) if money else parse_decimal(str(value))
         if parsed is None:
@@ -245,7 +233,9 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     data = y.mapping(raw, path, YAML_KEYS["evaluation_model"])
     price = y.mapping(data.get("price"), f"{path}.price", YAML_KEYS["price"])
     price_weight = y.number(price, "weight", f"{path}.price")
-    params_raw = y.mapping(price.get("params") or {}, f"{path}.price.params", set(price.get("params") or {}))
+    raw_params = price.get("params") or {}
+    params_raw = y.mapping(raw_params, f"{path}.price.params",
+                           set(raw_params) if isinstance(raw_params, dict) else set())
     params = {}
     for key in params_raw:
         value = y.number(params_raw, key, f"{path}.price.params")
@@ -327,10 +317,10 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         y.problem(f"{path}.tie_break", "expected a list such as [social_value, quality, price]")
         tie_break = []
 
-    def whole(mapping: Mapping[str, Any], key: str, where: str, default: int) -> int:
+    def whole(mapping: Mapping[str, Any], key: str, where: str, default: int, low: int, high: int) -> int:
         value = mapping.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool):
-            y.problem(f"{where}.{key}", f"expected a whole number, got {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            y.problem(f"{where}.{key}", f"expected a whole number from {low:,} to {high:,}, got {value!r}")
             return default
         return value
 
@@ -354,12 +344,13 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         spread_threshold_percent=y.number(data, "spread_threshold_percent", path, required=False) or Decimal(40),
         social_value_minimum=y.number(data, "social_value_minimum", path, required=False) or Decimal(10),
         social_value_override_reason=y.text(data, "social_value_override_reason", path, required=False),
-        ranking_precision=whole(data, "ranking_precision", path, 2),
+        ranking_precision=whole(data, "ranking_precision", path, 2, 0, MAX_RANKING_PRECISION),
         sensitivity=SensitivityPolicy(
             weight_band=y.number(sens, "weight_band", f"{path}.sensitivity", required=False)
             or defaults_sens.weight_band,
-            samples=whole(sens, "samples", f"{path}.sensitivity", defaults_sens.samples),
-            seed=whole(sens, "seed", f"{path}.sensitivity", defaults_sens.seed),
+            samples=whole(sens, "samples", f"{path}.sensitivity", defaults_sens.samples, 1,
+                          limits().max_sensitivity_samples),
+            seed=whole(sens, "seed", f"{path}.sensitivity", defaults_sens.seed, 0, MAX_SEED),
             fragile_below=y.number(sens, "fragile_below", f"{path}.sensitivity", required=False)
             or defaults_sens.fragile_below,
         ),
@@ -368,25 +359,15 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
 
 def read_tender_yaml(path: Path) -> tuple[Tender, dict[str, int]]:
     """Parse tender.yaml into a Tender; raise InputError with line numbers for every problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(path.name, f"cannot be read: {exc}")]) from exc
-    return parse_tender_yaml(text, path.name)
+    return parse_tender_yaml(read_bytes(path), path.name)
 
 
-def parse_tender_yaml(text: str, name: str = TENDER_FILE) -> tuple[Tender, dict[str, int]]:
-    """Parse the text of a tender.yaml (the web workspace stores it) into a Tender, like `read_tender_yaml`."""
+def parse_tender_yaml(text: str | bytes, name: str = TENDER_FILE) -> tuple[Tender, dict[str, int]]:
+    """Parse a tender.yaml (its bytes as uploaded, or the text the web workspace stores) into a Tender and the line
+    of every key, through the one safe YAML loader (`commonweal.io.structured.load_yaml`)."""
     problems = ProblemCollector()
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.add(name, f"is not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None)
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
-    lines = _line_index(node) if node is not None else {}
+    document = load_yaml(name, text)
+    data, lines = document.data, document.lines
     y = _Yaml(name, lines, problems)
     top = y.mapping(data, "", YAML_KEYS["tender"])
     scales = _scales(y, top)
@@ -456,7 +437,7 @@ def _lot(row: Row, lot_ids: set[str], problems: ProblemCollector) -> str:
 
 
 def _read(
-    folder: Path,
+    folder: Folder,
     stem: str,
     required: list[str],
     build: Callable[[Row], Any],
@@ -464,26 +445,28 @@ def _read(
     optional: bool = False,
 ) -> list[Any]:
     try:
-        path = find_table(folder, stem)
-        if path is None:
+        name = folder.find_table(stem)
+        if name is None:
             if not optional:
-                problems.add(f"{stem}.csv", f"is missing from {folder}; expected {stem}.csv or {stem}.xlsx")
+                problems.add(f"{stem}.csv", f"is missing from {folder.label}; expected {stem}.csv or {stem}.xlsx")
             return []
-        table = read_table(path, required)
+        table = parse_table(name, folder.read(name), required)
     except InputError as exc:
         problems.extend(exc.problems)
         return []
     return [build(row) for row in table]
 
 
-def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
-    """Read and validate a whole tender folder; raise InputError listing every problem in every file.
+def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> TenderFolder:
+    """Read and validate a whole tender folder, on disk or uploaded (`Folder` of file names to bytes); raise
+    InputError listing every problem in every file.
 
     With `evaluated=False` (a tender before evaluation, as the web workspace uploads it) scores and moderation
     are optional and not yet expected."""
-    if not (folder / TENDER_FILE).is_file():
-        raise InputError([Problem(str(folder), f"is not a tender folder: {TENDER_FILE} is missing")])
-    tender, _ = read_tender_yaml(folder / TENDER_FILE)
+    folder = Folder.of(location)
+    if not folder.exists(TENDER_FILE):
+        raise InputError([Problem(folder.label, f"is not a tender folder: {TENDER_FILE} is missing")])
+    tender, _ = parse_tender_yaml(folder.read(TENDER_FILE), TENDER_FILE)
     lot_ids = {lot.id for lot in tender.lots}
     problems = ProblemCollector()
 
@@ -556,7 +539,7 @@ def load_tender_folder(folder: Path, evaluated: bool = True) -> TenderFolder:
         )
 
     loaded = TenderFolder(
-        path=folder,
+        path=folder.path,
         tender=tender,
         bids=_read(folder, "bids", ["bidder", "lot", "price"], bid, problems),
         scores=_read(

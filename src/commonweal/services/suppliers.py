@@ -82,7 +82,8 @@ def assess_suppliers(request: AssessmentRequest, policy: ResiliencePolicy = DEFA
         accounts = read_ixbrl(request.accounts)
     else:
         accounts = read_accounts(request.accounts, unit=request.unit)
-    exposures, tiers = read_contract_exposures(request.contracts) if request.contracts else ({}, {})
+    exposures, tiers = (read_contract_exposures(request.contracts, {a.supplier for a in accounts})
+                        if request.contracts else ({}, {}))
     if (request.spend_db is None) != (request.service is None):
         raise InputError([Problem("--spend-db/--service", "give both the spend store and the service area")])
     if request.spend_db is not None and request.service is not None:

@@ -524,11 +524,10 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
     this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
     on the page; any bad row means InputError naming file, row and column, and nothing is saved. An `evaluator`
     column, when present, must name the signed-in user, so nobody uploads another evaluator's scores."""
-    import tempfile
     from pathlib import Path
 
     from commonweal.io.errors import ProblemCollector
-    from commonweal.io.tabular import TABLE_SUFFIXES, parse_decimal, read_table
+    from commonweal.io.tabular import TABLE_SUFFIXES, parse_decimal, parse_table
 
     access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
     stage = Stage.MODERATION if consensus else Stage.EVALUATION
@@ -541,10 +540,7 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
     if suffix not in TABLE_SUFFIXES:
         problems.add(file_name, "must be a .csv or .xlsx file")
         problems.raise_if_any()
-    with tempfile.TemporaryDirectory(prefix="commonweal-scores-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(content)
-        table = read_table(path, SCORE_COLUMNS, label=file_name)
+    table = parse_table(file_name, content, SCORE_COLUMNS, suffix=suffix)  # read from memory, never from disk
     bid_ids = {(b.lot, b.bidder): b.id for b in bids(access)}
     criterion_ids = {(c.lot.reference, c.reference): c.pk for c in _criteria(access)}
     checked = []

@@ -5,7 +5,6 @@ one transaction with its audit entry."""
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from django.db import transaction
 from commonweal.domain.lifecycle import Stage
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.socialvalue import SETTINGS_FILE
+from commonweal.io.structured import Folder, decode_text
 from commonweal.io.tabular import TABLE_SUFFIXES
 from commonweal.io.tender_folder import TENDER_FILE, TenderFolder, load_tender_folder
 from commonweal.web import audit
@@ -52,19 +52,15 @@ def read_uploads(files: Mapping[str, tuple[str, bytes]]) -> tuple[TenderFolder, 
             problems.append(Problem(files[key][0], "must be a .csv or .xlsx file"))
     if problems:
         raise InputError(problems)
-    with tempfile.TemporaryDirectory(prefix="commonweal-upload-") as tmp:
-        folder = Path(tmp)
-        (folder / TENDER_FILE).write_bytes(files["tender"][1])
-        if "socialvalue" in files:
-            (folder / SETTINGS_FILE).write_bytes(files["socialvalue"][1])
-        for key in TABLE_UPLOADS:
-            if key in files:
-                (folder / f"{UPLOADS[key]}{Path(files[key][0]).suffix.lower()}").write_bytes(files[key][1])
-        loaded = load_tender_folder(folder, evaluated=False)
-    try:
-        definition = files["tender"][1].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(TENDER_FILE, "is not UTF-8 text")]) from exc
+    # read from memory: nothing an upload holds is written to disk, and it names no files on the server
+    uploaded = {TENDER_FILE: files["tender"][1]}
+    if "socialvalue" in files:
+        uploaded[SETTINGS_FILE] = files["socialvalue"][1]
+    for key in TABLE_UPLOADS:
+        if key in files:
+            uploaded[f"{UPLOADS[key]}{Path(files[key][0]).suffix.lower()}"] = files[key][1]
+    loaded = load_tender_folder(Folder(label="the uploaded files", files=uploaded), evaluated=False)
+    definition = decode_text(TENDER_FILE, files["tender"][1])
     return loaded, definition
 
 

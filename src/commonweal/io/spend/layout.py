@@ -14,6 +14,7 @@ import yaml
 
 from commonweal.io.errors import ProblemCollector
 from commonweal.io.spend.values import DATE_ORDERS
+from commonweal.io.structured import load_yaml  # the one safe YAML loader (issue #15)
 from commonweal.io.tabular import normalise_header
 
 # Canonical field -> header synonyms (normalised by `normalise_header`) in order of preference: when a file has
@@ -89,7 +90,7 @@ def load_column_map(path: Path) -> ColumnMap:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(name, text).data
     except (OSError, ValueError, yaml.YAMLError) as exc:
         problems.add(name, f"cannot be read as a column map: {exc}")
         problems.raise_if_any()

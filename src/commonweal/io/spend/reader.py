@@ -166,9 +166,9 @@ class SpendFile:
 
 def _records(path: Path, data: bytes) -> tuple[list[list[str]], str]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from commonweal.io.tabular import _raw_rows  # the shared XLSX cell-to-text rules
+        from commonweal.io.structured import EXCEL_MAX_ROWS, limits, xlsx_rows  # the one bounded XLSX reader
 
-        return [list(r) for r in _raw_rows(path)], "xlsx"
+        return list(xlsx_rows(path.name, data, limits(max_rows=EXCEL_MAX_ROWS))), "xlsx"
     text, encoding = decode(data)
     return list(csv.reader(io.StringIO(text, newline=""))), encoding
 

@@ -1,0 +1,83 @@
+"""Shared tools for the fuzz suite: run one reader on one hostile input in a forked child with a CPU-time and
+memory cap, and report how it ended (loaded, refused with InputError, crashed, or out of time/memory).
+
+`COMMONWEAL_FUZZ_EXAMPLES` raises hypothesis's examples per property for a longer run (docs/input-limits.md).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+
+from commonweal.io.errors import InputError
+
+EXAMPLES = int(os.environ.get("COMMONWEAL_FUZZ_EXAMPLES", "40"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=[HealthCheck.too_slow],
+                derandomize=EXAMPLES <= 40)
+SECONDS = 5  # each hostile case must end within this CPU time
+WALL_SECONDS = 20  # ... and this wall time (generous: the CI machine may be shared)
+MEMORY = 1_500_000_000  # ... and this address space (bytes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # loaded | refused | crashed | timeout | died
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail[:2000]}"
+
+
+def _child(call: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (SECONDS, SECONDS + 1))
+    try:
+        result = call(*args)
+        send.send(Outcome("loaded", repr(result)[:500]))
+    except InputError as exc:
+        send.send(Outcome("refused", str(exc)))
+    except BaseException:
+        send.send(Outcome("crashed", traceback.format_exc()))
+
+
+def bounded(call: Callable[..., Any], *args: Any) -> Outcome:
+    """Run `call(*args)` in a forked child limited to SECONDS of CPU time and MEMORY bytes."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(call, args, send))
+    child.start()
+    try:
+        if receive.poll(WALL_SECONDS):
+            try:
+                return receive.recv()  # type: ignore[no-any-return]
+            except EOFError:
+                return Outcome("died", f"exit code {child.exitcode}")
+        return Outcome("timeout", f"still running after {WALL_SECONDS} s")
+    finally:
+        child.kill()
+        child.join()
+
+
+def refused(outcome: Outcome, *fragments: str) -> str:
+    """Assert the input was refused with a clear error holding every fragment; return the message."""
+    assert outcome.kind == "refused", str(outcome)
+    for fragment in fragments:
+        assert fragment in outcome.detail, f"{fragment!r} not in {outcome.detail!r}"
+    return outcome.detail
+
+
+def never_crashes(call: Callable[..., Any], *args: Any) -> str:
+    """In-process (for hypothesis): the reader either loads or raises InputError, nothing else."""
+    try:
+        call(*args)
+    except InputError as exc:
+        assert exc.problems, "an InputError names its problems"
+        return "refused"
+    return "loaded"
