@@ -74,8 +74,8 @@ def test_the_report_names_every_bidder_the_winner_and_exact_money(example_report
     # lot 1: two cautions (min-max price scoring would pick Harbour, whose capped SV4 £ scores full marks; the Q4
     # moderation spread); lot 2: fragile win, 3 close tipping points, other formulas, rank reversal = 6 cautions.
     # Lot 1 margin: Calder 79.49 - Ridgeway (26.43 + 34.65 + 4.80 + 3.00 + 1.35 + 3.00 = 73.23) = 6.26
-    assert "6.26 ahead of Ridgeway Support Trust. Read the 2 cautions below before deciding." in text
-    assert "0.06 ahead of Fernbridge Carers Co-operative Ltd. Read the 6 cautions below before deciding." in text
+    assert "6.26 ahead of Ridgeway Support Trust. Read the 3 cautions below before deciding." in text
+    assert "0.06 ahead of Fernbridge Carers Co-operative Ltd. Read the 7 cautions below before deciding." in text
     assert "£4,200,000.00" in text  # lot 1 budget from tender.yaml
     assert "PROVISIONAL" not in text  # every abnormally low price in the example has a recorded decision
 

@@ -24,11 +24,11 @@ class Bid:
     lot: str
     price: Decimal
     identifier: str = ""  # e.g. GB-COH-01234567 or a PPON id (Procurement Regulations 2024 reg 31(2)(c))
-    # each price element's price (element id, £), when the lot prices elements; `price` is then their evaluated total
-    element_prices: tuple[tuple[str, Decimal], ...] = ()
     address: str = ""
     email: str = ""
     source: Source | None = None
+    # each price element's price (element id, £), when the lot prices elements; `price` is then their evaluated total
+    element_prices: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
