@@ -3,6 +3,7 @@ import datetime as dt
 from commonweal.domain.lifecycle import (
     TRANSITIONS,
     Role,
+    Shortfall,
     Stage,
     TenderFacts,
     bid_content_visible,
@@ -37,17 +38,20 @@ def test_opening_needs_lots_criteria_and_a_valid_model() -> None:
 
 
 def test_moderation_needs_every_declaration_and_score() -> None:
-    facts = TenderFacts(undeclared_evaluators=("evan",), missing_scores=("eve for Acme, Q1",))
+    facts = TenderFacts(undeclared_evaluators=("evan",), missing_scores=(Shortfall("eve", 35), Shortfall("evan", 1)))
     assert missing_for(_to(Stage.MODERATION), facts) == (
         "evan has not declared conflicts of interest",
-        "Score missing: eve for Acme, Q1",
+        "eve: 35 scores missing",
+        "evan: 1 score missing",
     )
 
 
 def test_opening_prices_needs_every_score_moderated_and_only_finance_may() -> None:
     transition = _to(Stage.PRICES_OPENED)
     assert transition.roles == frozenset({Role.FINANCE})
-    assert missing_for(transition, TenderFacts(unmoderated=("Acme, Q1",))) == ("Not moderated: Acme, Q1",)
+    assert missing_for(transition, TenderFacts(unmoderated=(Shortfall("Acme, lot 1", 2),))) == (
+        "Not moderated: Acme, lot 1, 2 consensus scores missing",
+    )
 
 
 def test_recommendation_needs_abnormally_low_decisions() -> None:

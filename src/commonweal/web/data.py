@@ -15,16 +15,19 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.lifecycle import (
     TRANSITIONS,
     Role,
+    Shortfall,
     Stage,
     TenderFacts,
     Transition,
@@ -35,8 +38,8 @@ from commonweal.domain.lifecycle import (
     prices_visible,
     reached,
 )
-from commonweal.io.errors import InputError
-from commonweal.web import audit, engine, importing
+from commonweal.services.evaluation import TenderEvaluation
+from commonweal.web import audit, engine, evaluations, importing
 from commonweal.web.models import (
     AbnormallyLowDecision,
     ApiToken,
@@ -185,7 +188,11 @@ def lots(access: Access) -> list[Lot]:
 
 
 def _criteria(access: Access) -> list[Criterion]:
-    return list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "position"))
+    found = list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "position"))
+    for criterion in found:
+        # the engine reads the scale from the criterion's tender: this tender, not one query per criterion
+        criterion.lot.tender = access.tender
+    return found
 
 
 def _bids(access: Access, *hidden: str) -> list[Bid]:
@@ -194,55 +201,46 @@ def _bids(access: Access, *hidden: str) -> list[Bid]:
     return list(query.defer(*hidden) if hidden else query)
 
 
-def _evaluators(access: Access) -> list[User]:
-    roles = TenderRole.objects.filter(tender=access.tender, role=Role.EVALUATOR.value).select_related("user")
-    return [r.user for r in roles.order_by("user__username")]
-
-
 def facts(access: Access, today: dt.date) -> TenderFacts:
-    """Gather what the state machine checks, from this tender's rows only."""
+    """Gather what the state machine checks as counts from the database (a fixed number of queries, whatever the
+    tender's size) and, once prices are open, from the stored evaluation."""
     tender = access.tender
-    criteria = _criteria(access)
-    bids = _bids(access)
-    evaluators = _evaluators(access)
-    declared = set(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", flat=True))
-    conflicted = set(
-        ConflictDeclaration.objects.filter(tender=tender, has_conflict=True).values_list("user_id", flat=True)
+    lots = list(Lot.objects.filter(tender=tender).annotate(
+        n_criteria=Count("criteria", distinct=True), n_bids=Count("bids", distinct=True)
+    ).values_list("pk", "reference", "n_criteria", "n_bids"))
+    criteria_in = {pk: n_criteria for pk, _, n_criteria, _ in lots}
+    # every evaluator without a conflict scores every bid against each criterion of its lot
+    expected = sum(n_criteria * n_bids for *_, n_criteria, n_bids in lots)
+    evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
+                      .order_by("user__username").values_list("user_id", "user__username"))
+    declared = dict(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", "has_conflict"))
+    scoring = [(pk, name) for pk, name in evaluators if declared.get(pk) is not True]
+    scored = dict(
+        Score.objects.filter(bid__lot__tender=tender, criterion__lot=F("bid__lot"))
+        .values("evaluator").annotate(n=Count("pk")).values_list("evaluator", "n")
     )
-    scored = set(Score.objects.filter(bid__lot__tender=tender).values_list("evaluator_id", "bid_id", "criterion_id"))
-    moderated = set(ModeratedScore.objects.filter(bid__lot__tender=tender).values_list("bid_id", "criterion_id"))
-    missing_scores: list[str] = []
-    unmoderated: list[str] = []
-    for bid in bids:
-        for criterion in (c for c in criteria if c.lot_id == bid.lot_id):
-            where = f"{bid.bidder}, {criterion.reference} {criterion.title}"
-            for evaluator in evaluators:
-                if evaluator.pk in conflicted:
-                    continue
-                if (evaluator.pk, bid.pk, criterion.pk) not in scored:
-                    missing_scores.append(f"{evaluator.get_username()} for {where}")
-            if (bid.pk, criterion.pk) not in moderated:
-                unmoderated.append(where)
-    pending: list[str] = []
+    moderated = Bid.objects.filter(lot__tender=tender).annotate(
+        n=Count("moderated", filter=Q(moderated__criterion__lot=F("lot")))
+    ).order_by("lot__reference", "bidder").values_list("bidder", "lot_id", "lot__reference", "n")
+    several_lots = len(lots) > 1
     problems = engine.model_problems(tender)
+    pending: list[str] = []
     has_ranking = False
     if reached(access.stage, Stage.PRICES_OPENED):
-        try:
-            evaluation = engine.evaluate(tender)
-        except InputError as exc:
-            problems += [f"the evaluation cannot run: {p}" for p in exc.problems]
-        else:
-            has_ranking = any(lot.result.ranking for lot in evaluation.lots)
-            pending = engine.abnormally_low_pending(evaluation)
+        result = evaluations.stored(tender)
+        problems += [f"the evaluation cannot run: {p}" for p in result.problems]
+        pending, has_ranking = list(result.abnormally_low_pending), result.has_ranking
     return TenderFacts(
         model_problems=tuple(problems),
-        lots=tender.lots.count(),
-        criteria=len(criteria),
-        bids=len(bids),
-        evaluators=len([e for e in evaluators if e.pk not in conflicted]),
-        undeclared_evaluators=tuple(e.get_username() for e in evaluators if e.pk not in declared),
-        missing_scores=tuple(missing_scores),
-        unmoderated=tuple(unmoderated),
+        lots=len(lots),
+        criteria=sum(criteria_in.values()),
+        bids=sum(n_bids for *_, n_bids in lots),
+        evaluators=len(scoring),
+        undeclared_evaluators=tuple(name for pk, name in evaluators if pk not in declared),
+        missing_scores=tuple(Shortfall(name, expected - scored.get(pk, 0)) for pk, name in scoring
+                             if scored.get(pk, 0) < expected),
+        unmoderated=tuple(Shortfall(f"{bidder}, lot {lot}" if several_lots else bidder, criteria_in[lot_id] - n)
+                          for bidder, lot_id, lot, n in moderated if n < criteria_in[lot_id]),
         abnormally_low_pending=tuple(pending),
         has_ranking=has_ranking,
         standstill_may_enter_on=(
@@ -294,6 +292,9 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
         tender.stage = target.value
         tender.save()
         audit.record(access.actor, "stage_changed", detail, tender=tender)
+        if target == Stage.PRICES_OPENED:
+            # the inputs are complete and locked: evaluate now, once, for every page that shows the results
+            evaluations.refresh(tender)
     access.tender.refresh_from_db()
     return target
 
@@ -453,13 +454,9 @@ def criterion(access: Access, criterion_id: int) -> Criterion:
     return found
 
 
-def _checked_score(
-    access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str
-) -> tuple[BidView, Criterion]:
-    """The bid and criterion an individual or consensus score is for, once the score is on the criterion's scale
-    (the engine's `ScoringScale`) and has a rationale; Refused listing every problem otherwise."""
-    target = bid(access, bid_id)
-    crit = criterion(access, criterion_id)
+def _score_problems(target: BidView, crit: Criterion, value: Decimal, rationale: str) -> list[str]:
+    """What is wrong with an individual or consensus score: it must be on the criterion's scale (the engine's
+    `ScoringScale`), for a criterion of the bid's lot, with a rationale."""
     problems = []
     scale = engine.criterion_scale(crit)
     if not scale.allows(value):
@@ -468,31 +465,82 @@ def _checked_score(
         problems.append("That criterion belongs to another lot")
     if not rationale.strip():
         problems.append(f"Give a rationale for the score against {crit.reference}")
-    if problems:
+    return problems
+
+
+def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
+    """Evaluators enter their own scores during evaluation, once they have declared no conflict; the moderator
+    records the consensus during moderation."""
+    access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
+    stage = Stage.MODERATION if consensus else Stage.EVALUATION
+    if access.stage != stage:
+        what = "Consensus scores" if consensus else "Scores"
+        raise Refused([f"{what} can be {verb} only during {stage.label.lower()}"])
+    if not consensus and not _may_see_bid_content(access):
+        raise Forbidden("declare any conflict of interest before scoring")
+
+
+ScoreRow = tuple[BidView, Criterion, Decimal, str]
+
+
+def _save_scores(access: Access, rows: list[ScoreRow], consensus: bool) -> list[Score | ModeratedScore]:
+    """Save checked scores (the evaluator's own, or the consensus), each with its own audit entry, in one
+    transaction; a fixed number of queries for the scores, whatever their number, plus the audit chain's."""
+    model: Any = ModeratedScore if consensus else Score  # the two share their fields but no base class
+    owner: dict[str, object] = {"moderator": access.user} if consensus else {"evaluator": access.user}
+    mine = {} if consensus else owner
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            (s.bid_id, s.criterion_id): s
+            for s in model.objects.select_for_update().filter(
+                bid_id__in={r[0].id for r in rows}, criterion_id__in={r[1].pk for r in rows}, **mine
+            )
+        }
+        new: dict[tuple[int, int], Score | ModeratedScore] = {}
+        changed: dict[tuple[int, int], Score | ModeratedScore] = {}
+        replaced = []
+        for target, crit, value, rationale in rows:
+            key = (target.id, crit.pk)
+            replaced.append(key in existing or key in new)
+            if key in existing:
+                saved = existing[key]
+                saved.score, saved.rationale, saved.updated_at = value, rationale.strip(), now
+                if consensus:
+                    saved.moderator = access.user
+                changed[key] = saved
+            else:
+                # a file naming the same score twice keeps the last, as entering it twice on the page does
+                new[key] = model(bid_id=target.id, criterion=crit, score=value, rationale=rationale.strip(),
+                                 **owner)
+        model.objects.bulk_create(list(new.values()))
+        model.objects.bulk_update(list(changed.values()),
+                                  ["score", "rationale", "updated_at", *(["moderator"] if consensus else [])])
+        for (target, crit, value, _), was_replaced in zip(rows, replaced, strict=True):
+            audit.record(
+                access.actor, "score_moderated" if consensus else "score_recorded",
+                {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
+                 "rationale": (new.get((target.id, crit.pk)) or changed[(target.id, crit.pk)]).rationale,
+                 "replaced": was_replaced},
+                tender=access.tender,
+            )
+    return [new.get((t.id, c.pk)) or changed[(t.id, c.pk)] for t, c, *_ in rows]
+
+
+def _record(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str,
+            consensus: bool) -> Score | ModeratedScore:
+    _may_score(access, consensus, "recorded" if consensus else "entered")
+    target, crit = bid(access, bid_id), criterion(access, criterion_id)
+    if problems := _score_problems(target, crit, value, rationale):
         raise Refused(problems)
-    return target, crit
+    return _save_scores(access, [(target, crit, value, rationale)], consensus)[0]
 
 
 def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> Score:
     """An evaluator's own score, while evaluation is open and after declaring no conflict."""
-    access.require(Role.EVALUATOR)
-    if access.stage != Stage.EVALUATION:
-        raise Refused(["Scores can be entered only during evaluation"])
-    if not _may_see_bid_content(access):
-        raise Forbidden("declare any conflict of interest before scoring")
-    target, crit = _checked_score(access, bid_id, criterion_id, value, rationale)
-    with transaction.atomic():
-        score, created = Score.objects.update_or_create(
-            bid_id=target.id, criterion=crit, evaluator=access.user,
-            defaults={"score": value, "rationale": rationale.strip()},
-        )
-        audit.record(
-            access.actor, "score_recorded",
-            {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
-             "rationale": score.rationale, "replaced": not created},
-            tender=access.tender,
-        )
-    return score
+    saved = _record(access, bid_id, criterion_id, value, rationale, consensus=False)
+    assert isinstance(saved, Score)
+    return saved
 
 
 SCORE_COLUMNS = ("bidder", "lot", "criterion", "score", "rationale")
@@ -502,19 +550,15 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
     """Record a whole scores file (the CLI's scores.csv|xlsx layout, or moderation.csv|xlsx when `consensus`) as
     this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
     on the page; any bad row means InputError naming file, row and column, and nothing is saved. An `evaluator`
-    column, when present, must name the signed-in user, so nobody uploads another evaluator's scores."""
+    column, when present, must name the signed-in user, so nobody uploads another evaluator's scores. The bids
+    and criteria are read once, whatever the file's length."""
     import tempfile
     from pathlib import Path
 
     from commonweal.io.errors import ProblemCollector
     from commonweal.io.tabular import TABLE_SUFFIXES, parse_decimal, read_table
 
-    access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
-    stage = Stage.MODERATION if consensus else Stage.EVALUATION
-    if access.stage != stage:
-        raise Refused([f"Scores can be uploaded only during {stage.label.lower()}"])
-    if not consensus and not _may_see_bid_content(access):
-        raise Forbidden("declare any conflict of interest before scoring")
+    _may_score(access, consensus, "uploaded")
     problems = ProblemCollector()
     suffix = Path(file_name).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
@@ -524,21 +568,21 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)
         table = read_table(path, SCORE_COLUMNS, label=file_name)
-    bid_ids = {(b.lot, b.bidder): b.id for b in bids(access)}
-    criterion_ids = {(c.lot.reference, c.reference): c.pk for c in _criteria(access)}
-    checked = []
+    bids_by_key = {(b.lot, b.bidder): b for b in bids(access)}
+    criteria_by_key = {(c.lot.reference, c.reference): c for c in _criteria(access)}
+    checked: list[ScoreRow] = []
     for row in table:
         evaluator = row.get("evaluator")
         if not consensus and evaluator and evaluator != access.actor:
             problems.add(file_name, f"names {evaluator!r}; upload only your own scores", row.number, "evaluator")
             continue
-        key = (row.get("lot"), row.get("bidder"))
-        if key not in bid_ids:
+        target = bids_by_key.get((row.get("lot"), row.get("bidder")))
+        if target is None:
             problems.add(file_name, f"no bid from {row.get('bidder')!r} in lot {row.get('lot')!r}", row.number,
                          "bidder")
             continue
-        criterion_id = criterion_ids.get((row.get("lot"), row.get("criterion")))
-        if criterion_id is None:
+        crit = criteria_by_key.get((row.get("lot"), row.get("criterion")))
+        if crit is None:
             problems.add(file_name, f"{row.get('criterion')!r} is not a scored criterion of lot {row.get('lot')}",
                          row.number, "criterion")
             continue
@@ -547,21 +591,15 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
             problems.add(file_name, f"expected a number on the criterion's scale, got {row.get('score')!r}",
                          row.number, "score")
             continue
-        try:
-            _checked_score(access, bid_ids[key], criterion_id, value, row.get("rationale"))
-        except Refused as refused:
-            for problem in refused.problems:
-                column = "rationale" if "rationale" in problem else "score"
-                problems.add(file_name, problem, row.number, column)
-            continue
-        checked.append((bid_ids[key], criterion_id, value, row.get("rationale")))
+        found = _score_problems(target, crit, value, row.get("rationale"))
+        for problem in found:
+            problems.add(file_name, problem, row.number, "rationale" if "rationale" in problem else "score")
+        if not found:
+            checked.append((target, crit, value, row.get("rationale")))
     if not table.rows:
         problems.add(file_name, "has no rows of scores", 2)
     problems.raise_if_any()
-    record = record_moderation if consensus else record_score
-    with transaction.atomic():
-        for bid_id, criterion_id, value, rationale in checked:
-            record(access, bid_id, criterion_id, value, rationale)
+    _save_scores(access, checked, consensus)
     return len(checked)
 
 
@@ -583,14 +621,16 @@ def moderation_sheet(access: Access) -> list[ModerationRow]:
     access.require(Role.MODERATOR, Role.COMMISSIONER)
     if not reached(access.stage, Stage.MODERATION):
         raise Refused(["Moderation has not started"])
-    scores = all_scores(access)
+    scores: dict[tuple[int, int], list[ScoreView]] = {}
+    for s in all_scores(access):
+        scores.setdefault((s.bid_id, s.criterion_id), []).append(s)
     consensus = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(bid__lot__tender=access.tender)}
     rows = []
     criteria = _criteria(access)
     limits = {c.pk: engine.spread_limit_for(c) for c in criteria}
     for b in bids(access):
         for crit in (c for c in criteria if c.lot_id == b.lot_id):
-            own = tuple(s for s in scores if s.bid_id == b.id and s.criterion_id == crit.pk)
+            own = tuple(scores.get((b.id, crit.pk), ()))
             spread = (max(s.score for s in own) - min(s.score for s in own)) if own else None
             rows.append(ModerationRow(b, crit, own, spread, spread is not None and spread >= limits[crit.pk],
                                       consensus.get((b.id, crit.pk))))
@@ -598,22 +638,10 @@ def moderation_sheet(access: Access) -> list[ModerationRow]:
 
 
 def record_moderation(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> ModeratedScore:
-    access.require(Role.MODERATOR)
-    if access.stage != Stage.MODERATION:
-        raise Refused(["Consensus scores can be recorded only during moderation"])
-    target, crit = _checked_score(access, bid_id, criterion_id, value, rationale)
-    with transaction.atomic():
-        moderated, created = ModeratedScore.objects.update_or_create(
-            bid_id=target.id, criterion=crit,
-            defaults={"score": value, "rationale": rationale.strip(), "moderator": access.user},
-        )
-        audit.record(
-            access.actor, "score_moderated",
-            {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
-             "rationale": moderated.rationale, "replaced": not created},
-            tender=access.tender,
-        )
-    return moderated
+    """The moderator's consensus score, during moderation."""
+    saved = _record(access, bid_id, criterion_id, value, rationale, consensus=True)
+    assert isinstance(saved, ModeratedScore)
+    return saved
 
 
 # -- after prices are opened -----------------------------------------------------------------------------------------
@@ -651,13 +679,18 @@ def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: st
             {"bid": target.id, "bidder": target.bidder, "decision": decision, "reason": reason.strip()},
             tender=access.tender,
         )
+        evaluations.refresh(access.tender)  # a rejected tender leaves the ranking; the result changes with it
 
 
-def results(access: Access):  # type: ignore[no-untyped-def]
-    """The engine's results for this tender, once prices are open."""
+def results(access: Access) -> TenderEvaluation:
+    """The engine's results for this tender, once prices are open: the stored evaluation, never re-run to show it
+    (`commonweal.web.evaluations`)."""
     access.require(*READERS)
     _require_prices_open(access)
-    return engine.evaluate(access.tender)
+    try:
+        return evaluations.evaluation(access.tender)
+    except evaluations.CannotEvaluate as refused:
+        raise Refused([f"The evaluation cannot run: {p}" for p in refused.problems]) from refused
 
 
 def summary(access: Access, bid_id: int) -> AssessmentSummary:
