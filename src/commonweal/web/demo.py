@@ -11,9 +11,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from commonweal.domain.lifecycle import Role, Stage
+from commonweal.domain.lifecycle import Role, Stage, reached
 from commonweal.io.tender_folder import TENDER_FILE, load_tender_folder
-from commonweal.web import audit
+from commonweal.web import audit, evaluations
 from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
 
@@ -137,6 +137,8 @@ def seed_example_tender(
         tender.save()
         audit.record("demo", "demo_seeded", {"stage": stage.value, "evaluators_scored": scored_by,
                                              "moderated": moderated, "decisions": decisions}, tender=tender)
+        if reached(stage, Stage.PRICES_OPENED):
+            evaluations.refresh(tender)  # as opening the prices does
     return tender
 
 
