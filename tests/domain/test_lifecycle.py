@@ -1,6 +1,7 @@
 import datetime as dt
 
 from commonweal.domain.lifecycle import (
+    NEEDS,
     TRANSITIONS,
     Role,
     Shortfall,
@@ -85,3 +86,19 @@ def test_evaluators_see_bid_content_only_after_declaring_no_conflict() -> None:
     assert not bid_content_visible(False, frozenset({Role.EVALUATOR}))
     assert bid_content_visible(True, frozenset({Role.EVALUATOR}))
     assert bid_content_visible(False, frozenset({Role.COMMISSIONER}))
+
+
+def test_each_step_reads_only_the_facts_it_declares() -> None:
+    """NEEDS lets the web layer skip gathering facts a step does not read: a fact outside a step's NEEDS, however
+    bad, never changes what `missing_for` says about that step."""
+    bad = TenderFacts(
+        model_problems=("weights sum to 90",), lots=0, criteria=0, bids=0, evaluators=0,
+        undeclared_evaluators=("evan",), missing_scores=(Shortfall("eve", 3),), unmoderated=(Shortfall("Acme", 1),),
+        abnormally_low_pending=("lot 1: Cheapco",), has_ranking=False,
+        standstill_may_enter_on=dt.date(2026, 12, 1), today=dt.date(2026, 11, 1),
+    )
+    for transition in TRANSITIONS:
+        needed = NEEDS[transition.target]
+        only_needed = TenderFacts(**{name: getattr(bad, name) for name in needed})
+        assert missing_for(transition, bad) == missing_for(transition, only_needed), transition.target
+        assert missing_for(transition, bad) or not needed, transition.target

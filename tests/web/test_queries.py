@@ -33,12 +33,12 @@ LARGE = (20, 30, 5)
 # process (results: 5 more, to rebuild the rich result from the stored one) and any later view. The summary and the
 # recommendation report include their download's audit entry.
 CEILINGS = {
-    "tender": 14,
+    "tender": 9,
     "team": 7,
     "audit": 6,
     "evaluate": 10,
     "score_bid": 10,
-    "moderation": 10,
+    "moderation": 12,
     "moderate": 10,
     "results": 13,
     "summary": 12,

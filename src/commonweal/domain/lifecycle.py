@@ -112,6 +112,21 @@ class TenderFacts:
     today: dt.date | None = None
 
 
+# The facts each step's preconditions read (`missing_for`), so the caller gathers only those: counting every
+# evaluator's scores is wasted work once a tender is past evaluation.
+_MODEL = frozenset({"lots", "criteria", "model_problems"})
+NEEDS: dict[Stage, frozenset[str]] = {
+    Stage.OPEN: _MODEL,
+    Stage.CLOSED: _MODEL,
+    Stage.EVALUATION: _MODEL | {"bids", "evaluators"},
+    Stage.MODERATION: frozenset({"undeclared_evaluators", "missing_scores"}),
+    Stage.PRICES_OPENED: frozenset({"unmoderated"}),
+    Stage.AWARD_RECOMMENDED: frozenset({"has_ranking", "abnormally_low_pending"}),
+    Stage.STANDSTILL: frozenset(),
+    Stage.AWARDED: frozenset({"standstill_may_enter_on", "today"}),
+}
+
+
 def missing_for(transition: Transition, facts: TenderFacts) -> tuple[str, ...]:
     """What stops `transition` now, in words a commissioner can act on; empty when it may go ahead."""
     missing: list[str] = []

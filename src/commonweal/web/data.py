@@ -13,18 +13,19 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.lifecycle import (
+    NEEDS,
     TRANSITIONS,
     Role,
     Shortfall,
@@ -91,6 +92,9 @@ class Access:
     user: User
     tender: Tender
     roles: frozenset[Role]
+    # the tender's bids and criteria, read once per request however many times a page asks (they change only when
+    # a tender is imported)
+    read: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def stage(self) -> Stage:
@@ -188,11 +192,14 @@ def lots(access: Access) -> list[Lot]:
 
 
 def _criteria(access: Access) -> list[Criterion]:
-    found = list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "position"))
-    for criterion in found:
-        # the engine reads the scale from the criterion's tender: this tender, not one query per criterion
-        criterion.lot.tender = access.tender
-    return found
+    if "criteria" not in access.read:
+        found = list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot")
+                     .order_by("lot", "position"))
+        for criterion in found:
+            # the engine reads the scale from the criterion's tender: this tender, not one query per criterion
+            criterion.lot.tender = access.tender
+        access.read["criteria"] = found
+    return list(access.read["criteria"])
 
 
 def _bids(access: Access, *hidden: str) -> list[Bid]:
@@ -201,53 +208,53 @@ def _bids(access: Access, *hidden: str) -> list[Bid]:
     return list(query.defer(*hidden) if hidden else query)
 
 
-def facts(access: Access, today: dt.date) -> TenderFacts:
-    """Gather what the state machine checks as counts from the database (a fixed number of queries, whatever the
-    tender's size) and, once prices are open, from the stored evaluation."""
+def facts(access: Access, today: dt.date, target: Stage | None = None) -> TenderFacts:
+    """Gather what the state machine checks, as counts from the database (a fixed number of queries, whatever the
+    tender's size) and, once prices are open, from the stored evaluation; with `target`, only what the step to it
+    reads (`commonweal.domain.lifecycle.NEEDS`)."""
     tender = access.tender
-    lots = list(Lot.objects.filter(tender=tender).annotate(
-        n_criteria=Count("criteria", distinct=True), n_bids=Count("bids", distinct=True)
-    ).values_list("pk", "reference", "n_criteria", "n_bids"))
+    needs = NEEDS[target] if target is not None else frozenset(f.name for f in fields(TenderFacts))
+    found: dict[str, Any] = {"today": today}
+    if tender.standstill_last_day:
+        found["standstill_may_enter_on"] = tender.standstill_last_day + dt.timedelta(days=1)
+    lots: list[tuple[int, str, int, int]] = []
+    if needs & {"lots", "criteria", "bids", "missing_scores", "unmoderated"}:
+        lots = list(Lot.objects.filter(tender=tender).annotate(
+            n_criteria=Count("criteria", distinct=True), n_bids=Count("bids", distinct=True)
+        ).values_list("pk", "reference", "n_criteria", "n_bids"))
+        found |= {"lots": len(lots), "criteria": sum(n for *_, n, _ in lots), "bids": sum(n for *_, n in lots)}
     criteria_in = {pk: n_criteria for pk, _, n_criteria, _ in lots}
-    # every evaluator without a conflict scores every bid against each criterion of its lot
-    expected = sum(n_criteria * n_bids for *_, n_criteria, n_bids in lots)
-    evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
-                      .order_by("user__username").values_list("user_id", "user__username"))
-    declared = dict(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", "has_conflict"))
-    scoring = [(pk, name) for pk, name in evaluators if declared.get(pk) is not True]
-    scored = dict(
-        Score.objects.filter(bid__lot__tender=tender, criterion__lot=F("bid__lot"))
-        .values("evaluator").annotate(n=Count("pk")).values_list("evaluator", "n")
-    )
-    moderated = Bid.objects.filter(lot__tender=tender).annotate(
-        n=Count("moderated", filter=Q(moderated__criterion__lot=F("lot")))
-    ).order_by("lot__reference", "bidder").values_list("bidder", "lot_id", "lot__reference", "n")
-    several_lots = len(lots) > 1
-    problems = engine.model_problems(tender)
-    pending: list[str] = []
-    has_ranking = False
-    if reached(access.stage, Stage.PRICES_OPENED):
+    if needs & {"evaluators", "undeclared_evaluators", "missing_scores"}:
+        evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
+                          .order_by("user__username").values_list("user_id", "user__username"))
+        declared = dict(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", "has_conflict"))
+        scoring = [(pk, name) for pk, name in evaluators if declared.get(pk) is not True]
+        found |= {"evaluators": len(scoring),
+                  "undeclared_evaluators": tuple(name for pk, name in evaluators if pk not in declared)}
+        if "missing_scores" in needs:
+            # every evaluator without a conflict scores every bid against each criterion of its lot
+            expected = sum(n_criteria * n_bids for *_, n_criteria, n_bids in lots)
+            scored = dict(
+                Score.objects.filter(bid__lot__tender=tender, criterion__lot=F("bid__lot"))
+                .values("evaluator").annotate(n=Count("pk")).values_list("evaluator", "n")
+            )
+            found["missing_scores"] = tuple(Shortfall(name, expected - scored.get(pk, 0)) for pk, name in scoring
+                                            if scored.get(pk, 0) < expected)
+    if "unmoderated" in needs:
+        moderated = Bid.objects.filter(lot__tender=tender).annotate(
+            n=Count("moderated", filter=Q(moderated__criterion__lot=F("lot")))
+        ).order_by("lot__reference", "bidder").values_list("bidder", "lot_id", "lot__reference", "n")
+        found["unmoderated"] = tuple(
+            Shortfall(f"{bidder}, lot {lot}" if len(lots) > 1 else bidder, criteria_in[lot_id] - n)
+            for bidder, lot_id, lot, n in moderated if n < criteria_in[lot_id]
+        )
+    if "model_problems" in needs:
+        found["model_problems"] = tuple(engine.model_problems(tender))
+    if needs & {"has_ranking", "abnormally_low_pending"} and reached(access.stage, Stage.PRICES_OPENED):
         result = evaluations.stored(tender)
-        problems += [f"the evaluation cannot run: {p}" for p in result.problems]
-        pending, has_ranking = list(result.abnormally_low_pending), result.has_ranking
-    return TenderFacts(
-        model_problems=tuple(problems),
-        lots=len(lots),
-        criteria=sum(criteria_in.values()),
-        bids=sum(n_bids for *_, n_bids in lots),
-        evaluators=len(scoring),
-        undeclared_evaluators=tuple(name for pk, name in evaluators if pk not in declared),
-        missing_scores=tuple(Shortfall(name, expected - scored.get(pk, 0)) for pk, name in scoring
-                             if scored.get(pk, 0) < expected),
-        unmoderated=tuple(Shortfall(f"{bidder}, lot {lot}" if several_lots else bidder, criteria_in[lot_id] - n)
-                          for bidder, lot_id, lot, n in moderated if n < criteria_in[lot_id]),
-        abnormally_low_pending=tuple(pending),
-        has_ranking=has_ranking,
-        standstill_may_enter_on=(
-            tender.standstill_last_day + dt.timedelta(days=1) if tender.standstill_last_day else None
-        ),
-        today=today,
-    )
+        # when the evaluation cannot run there is no ranking; the results page says why
+        found |= {"has_ranking": result.has_ranking, "abnormally_low_pending": tuple(result.abnormally_low_pending)}
+    return TenderFacts(**{name: value for name, value in found.items() if name in needs})
 
 
 @dataclass(frozen=True)
@@ -261,7 +268,8 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
     transition = next_transition(access.stage)
     if transition is None:
         return None
-    return NextStep(transition, access.has(*transition.roles), missing_for(transition, facts(access, today)))
+    return NextStep(transition, access.has(*transition.roles),
+                    missing_for(transition, facts(access, today, transition.target)))
 
 
 def advance(access: Access, target: Stage, today: dt.date, award_notice_published: dt.date | None = None) -> Stage:
@@ -273,7 +281,7 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
     if transition is None:
         raise Refused([f"A tender at stage '{access.stage.label}' cannot move to '{target.label}'"])
     access.require(*transition.roles)
-    missing = missing_for(transition, facts(access, today))
+    missing = missing_for(transition, facts(access, today, target))
     if target == Stage.STANDSTILL and award_notice_published is None:
         missing += ("Enter the date the contract award notice was published",)
     if missing:
@@ -296,6 +304,7 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
             # the inputs are complete and locked: evaluate now, once, for every page that shows the results
             evaluations.refresh(tender)
     access.tender.refresh_from_db()
+    access.read.clear()  # what the user may see changes with the stage
     return target
 
 
@@ -368,6 +377,7 @@ def declare(access: Access, has_conflict: bool, details: str) -> ConflictDeclara
             access.actor, "conflict_declared", {"has_conflict": has_conflict, "details": made.details},
             tender=access.tender,
         )
+    access.read.clear()  # an evaluator who declared no conflict now sees bid content
     return made
 
 
@@ -391,12 +401,18 @@ class BidView:
 
 def bids(access: Access) -> list[BidView]:
     access.require(Role.EVALUATOR, *READERS)
+    if "bids" not in access.read:
+        access.read["bids"] = _bid_views(access)
+    return list(access.read["bids"])
+
+
+def _bid_views(access: Access) -> list[BidView]:
     content = _may_see_bid_content(access)
     if Role.EVALUATOR in access.roles and not content and not access.has(*READERS):
         raise Forbidden("declare any conflict of interest before you see bid content")
     show_price = prices_visible(access.stage)
     # what this user may not see is never fetched, not fetched and then blanked
-    hidden = [field for field, shown in (("price", show_price), ("response", content)) if not shown]
+    hidden = [name for name, shown in (("price", show_price), ("response", content)) if not shown]
     return [
         BidView(
             id=b.pk, lot_id=b.lot_id, lot=b.lot.reference, bidder=b.bidder,
@@ -422,25 +438,26 @@ class ScoreView:
     rationale: str
 
 
-def _score_views(query: Iterable[Score]) -> list[ScoreView]:
-    return [
-        ScoreView(s.criterion_id, s.bid_id, s.evaluator.get_username(), s.score, s.rationale) for s in query
-    ]
+def _score_views(query: QuerySet[Score]) -> list[ScoreView]:
+    # plain values, not model objects: a moderation sheet has thousands of scores
+    return [ScoreView(*row) for row in query.values_list("criterion_id", "bid_id", "evaluator__username", "score",
+                                                         "rationale")]
 
 
-def my_scores(access: Access) -> list[ScoreView]:
+def my_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
+    """The evaluator's own scores (for one bid, with `bid_id`)."""
     access.require(Role.EVALUATOR)
-    return _score_views(Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
-                        .select_related("evaluator"))
+    query = Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
+    return _score_views(query.filter(bid_id=bid_id) if bid_id is not None else query)
 
 
-def all_scores(access: Access) -> list[ScoreView]:
-    """Every evaluator's scores, only once moderation has started (independence before then)."""
+def all_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
+    """Every evaluator's scores (for one bid, with `bid_id`), only once moderation has started (independence
+    before then)."""
     if not other_scores_visible(access.stage, access.roles):
         raise Forbidden("individual scores stay independent until moderation")
-    return _score_views(
-        Score.objects.filter(bid__lot__tender=access.tender).select_related("evaluator").order_by("evaluator__username")
-    )
+    query = Score.objects.filter(bid__lot__tender=access.tender)
+    return _score_views((query.filter(bid_id=bid_id) if bid_id is not None else query).order_by("evaluator__username"))
 
 
 def criteria(access: Access) -> list[Criterion]:
@@ -615,26 +632,71 @@ class ModerationRow:
     flagged: bool
     consensus: ModeratedScore | None
 
+    def score_by(self, evaluator: str) -> ScoreView | None:
+        return next((s for s in self.scores if s.evaluator == evaluator), None)
 
-def moderation_sheet(access: Access) -> list[ModerationRow]:
-    """Individual scores side by side for each bid and criterion, with the spread flagged."""
+
+def _moderation_started(access: Access) -> None:
     access.require(Role.MODERATOR, Role.COMMISSIONER)
     if not reached(access.stage, Stage.MODERATION):
         raise Refused(["Moderation has not started"])
+
+
+def moderation_sheet(access: Access, bid_id: int | None = None) -> list[ModerationRow]:
+    """Individual scores side by side for each bid (or the one bid `bid_id`) and criterion, with the spread flagged
+    at the engine's threshold."""
+    _moderation_started(access)
     scores: dict[tuple[int, int], list[ScoreView]] = {}
-    for s in all_scores(access):
+    for s in all_scores(access, bid_id):
         scores.setdefault((s.bid_id, s.criterion_id), []).append(s)
-    consensus = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(bid__lot__tender=access.tender)}
+    consensus_query = ModeratedScore.objects.filter(bid__lot__tender=access.tender)
+    if bid_id is not None:
+        consensus_query = consensus_query.filter(bid_id=bid_id)
+    consensus = {(m.bid_id, m.criterion_id): m for m in consensus_query}
     rows = []
     criteria = _criteria(access)
     limits = {c.pk: engine.spread_limit_for(c) for c in criteria}
     for b in bids(access):
+        if bid_id is not None and b.id != bid_id:
+            continue
         for crit in (c for c in criteria if c.lot_id == b.lot_id):
             own = tuple(scores.get((b.id, crit.pk), ()))
             spread = (max(s.score for s in own) - min(s.score for s in own)) if own else None
             rows.append(ModerationRow(b, crit, own, spread, spread is not None and spread >= limits[crit.pk],
                                       consensus.get((b.id, crit.pk))))
     return rows
+
+
+@dataclass(frozen=True)
+class BidModeration:
+    """How far moderation has gone for one bid: consensus scores agreed of its criteria, and wide spreads."""
+
+    bid: BidView
+    criteria: int
+    agreed: int
+    flagged: int
+
+
+def moderation_progress(access: Access) -> list[BidModeration]:
+    """Each bid's moderation progress, from counts and each score's spread computed in the database (the sheet
+    itself is shown a bid at a time: a large tender has hundreds of rows)."""
+    _moderation_started(access)
+    if not other_scores_visible(access.stage, access.roles):
+        raise Forbidden("individual scores stay independent until moderation")
+    criteria = _criteria(access)
+    limits = {c.pk: engine.spread_limit_for(c) for c in criteria}
+    flagged: dict[int, int] = {}
+    for bid_id, criterion_id, high, low in (
+        Score.objects.filter(bid__lot__tender=access.tender).values("bid_id", "criterion_id")
+        .annotate(high=Max("score"), low=Min("score")).values_list("bid_id", "criterion_id", "high", "low")
+    ):
+        if criterion_id in limits and high - low >= limits[criterion_id]:
+            flagged[bid_id] = flagged.get(bid_id, 0) + 1
+    agreed = dict(ModeratedScore.objects.filter(bid__lot__tender=access.tender).values("bid_id")
+                  .annotate(n=Count("pk")).values_list("bid_id", "n"))
+    per_lot = {lot: sum(1 for c in criteria if c.lot_id == lot) for lot in {c.lot_id for c in criteria}}
+    return [BidModeration(b, per_lot.get(b.lot_id, 0), agreed.get(b.id, 0), flagged.get(b.id, 0))
+            for b in bids(access)]
 
 
 def record_moderation(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> ModeratedScore:
