@@ -33,16 +33,16 @@ LARGE = (20, 30, 5)
 # process (results: 5 more, to rebuild the rich result from the stored one) and any later view. The summary and the
 # recommendation report include their download's audit entry.
 CEILINGS = {
-    "tender": 9,
-    "team": 7,
-    "audit": 6,
-    "evaluate": 10,
-    "score_bid": 10,
-    "moderation": 12,
-    "moderate": 10,
-    "results": 13,
-    "summary": 12,
-    "recommendation": 10,
+    "tender": 8,
+    "team": 6,
+    "audit": 5,
+    "evaluate": 9,
+    "score_bid": 9,
+    "moderation": 11,
+    "moderate": 9,
+    "results": 12,
+    "summary": 11,
+    "recommendation": 9,
 }
 
 

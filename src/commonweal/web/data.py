@@ -126,12 +126,12 @@ def organisations_for(user: Visitor) -> list[Organisation]:
 
 def tender_roles(user: Visitor, tender: Tender) -> frozenset[Role]:
     member = _signed_in(user)
-    org_roles = {
-        Role(r) for r in Membership.objects.filter(user=member, organisation=tender.organisation_id)
-        .values_list("role", flat=True) if r
-    }
-    own = {Role(r) for r in TenderRole.objects.filter(user=member, tender=tender).values_list("role", flat=True)}
-    return frozenset((org_roles & ORGANISATION_ROLES) | own)
+    # one query for both: every page asks
+    organisation_wide = Membership.objects.filter(
+        user=member, organisation=tender.organisation_id, role__in=[r.value for r in ORGANISATION_ROLES]
+    ).values_list("role", flat=True)
+    own = TenderRole.objects.filter(user=member, tender=tender).values_list("role", flat=True)
+    return frozenset(Role(r) for r in organisation_wide.union(own))
 
 
 def tenders_for(user: Visitor) -> list[Access]:
