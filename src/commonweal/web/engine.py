@@ -1,4 +1,5 @@
-"""The bridge to the evaluation engine: builds the engine's inputs from this tender's rows and returns its results.
+"""The bridge to the evaluation engine: builds the engine's inputs from this tender's rows (`tender_folder`), which
+`commonweal.web.evaluations` evaluates and stores, and reads the model's scales and thresholds.
 
 Ranking, price scoring, thresholds, tie-breaks, abnormally low findings, sensitivity, assessment summaries and
 the award recommendation all come from `commonweal.services.evaluation` and `commonweal.domain.evaluation`;
