@@ -299,10 +299,11 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
                        "standstill_last_day": period.last_day.isoformat()}
         tender.stage = target.value
         tender.save()
-        audit.record(access.actor, "stage_changed", detail, tender=tender)
         if target == Stage.PRICES_OPENED:
-            # the inputs are complete and locked: evaluate now, once, for every page that shows the results
+            # the inputs are complete and locked: evaluate now, once, for every page that shows the results (before
+            # the audit entry, so the audit chain is not held while the engine runs)
             evaluations.refresh(tender)
+        audit.record(access.actor, "stage_changed", detail, tender=tender)
     access.tender.refresh_from_db()
     access.read.clear()  # what the user may see changes with the stage
     return target
@@ -732,16 +733,17 @@ def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: st
     if problems:
         raise Refused(problems, fields)
     with transaction.atomic():
+        evaluations.lock_inputs(access.tender)
         AbnormallyLowDecision.objects.update_or_create(
             bid_id=target.id,
             defaults={"decision": decision, "reason": reason.strip(), "decided_by": access.user, "decided_on": today},
         )
+        evaluations.refresh(access.tender)  # a rejected tender leaves the ranking; the result changes with it
         audit.record(
             access.actor, "abnormally_low_decided",
             {"bid": target.id, "bidder": target.bidder, "decision": decision, "reason": reason.strip()},
             tender=access.tender,
         )
-        evaluations.refresh(access.tender)  # a rejected tender leaves the ranking; the result changes with it
 
 
 def results(access: Access) -> TenderEvaluation:

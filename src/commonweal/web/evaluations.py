@@ -94,11 +94,18 @@ def refresh(tender: Tender) -> StoredEvaluation:
     return row
 
 
+def lock_inputs(tender: Tender) -> None:
+    """Take the tender's row lock for the rest of the transaction (PostgreSQL; SQLite serialises writers). Writes
+    that change the evaluation's inputs and readers that recompute it take it first, so each sees the others'
+    committed changes and the stored result always covers every committed input."""
+    list(Tender.objects.select_for_update().filter(pk=tender.pk).values_list("pk"))
+
+
 def _refresh_locked(tender: Tender) -> StoredEvaluation:
-    """`refresh` holding the tender's row lock (PostgreSQL; SQLite serialises writers), so of several readers who
-    find the result missing or stale one computes it and the others then find it stored."""
+    """`refresh` holding the tender's lock, so of several readers who find the result missing or stale one computes
+    it and the others then find it stored."""
     with transaction.atomic():
-        list(Tender.objects.select_for_update().filter(pk=tender.pk).values_list("pk"))
+        lock_inputs(tender)
         return refresh(tender)
 
 
