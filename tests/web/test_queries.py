@@ -7,13 +7,15 @@ stored result, never recomputed to render (the Monte Carlo is made to fail if an
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -190,3 +192,43 @@ def test_an_abnormally_low_decision_refreshes_the_stored_result_in_its_transacti
     after = StoredEvaluation.objects.get(tender=tender)
     assert after.abnormally_low_pending == [] and after.input_hash != before.input_hash
     assert data.next_step(commissioner, TODAY).missing == ()  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_viewers_of_a_missing_result_compute_it_once(world, tmp_path, monkeypatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the row lock that serialises the computation is PostgreSQL's (SQLite serialises writers)")
+    import commonweal.services.evaluation as service
+
+    tender = _tenders(world, tmp_path, SMALL)[Stage.PRICES_OPENED]
+    StoredEvaluation.objects.filter(tender=tender).delete()  # as for a tender opened before results were stored
+    evaluations._cache.clear()
+    runs: list[object] = []
+    real = service.analyse
+
+    def slow(result):  # type: ignore[no-untyped-def]
+        runs.append(result)
+        time.sleep(0.5)  # long enough for every viewer to arrive while the first computes
+        return real(result)
+
+    monkeypatch.setattr(service, "analyse", slow)
+    seen: list[str] = []
+    failures: list[BaseException] = []
+
+    def view() -> None:
+        try:
+            found = evaluations.evaluation(Tender.objects.get(pk=tender.pk))
+            seen.append(found.lots[0].sensitivity.winner or "")
+        except BaseException as exc:  # reported below, from the test's own thread
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    viewers = [threading.Thread(target=view) for _ in range(4)]
+    for viewer in viewers:
+        viewer.start()
+    for viewer in viewers:
+        viewer.join()
+    assert failures == [] and len(seen) == 4 and len(set(seen)) == 1
+    assert len(runs) == 1
+    assert StoredEvaluation.objects.filter(tender=tender).count() == 1
