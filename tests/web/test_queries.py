@@ -232,3 +232,13 @@ def test_concurrent_viewers_of_a_missing_result_compute_it_once(world, tmp_path,
     assert failures == [] and len(seen) == 4 and len(set(seen)) == 1
     assert len(runs) == 1
     assert StoredEvaluation.objects.filter(tender=tender).count() == 1
+
+
+def test_the_result_rebuilt_without_the_monte_carlo_equals_the_one_computed_with_it(world, monkeypatch) -> None:
+    tender = world["southdale"]  # the example's two lots, prices opened
+    stored = StoredEvaluation.objects.get(tender=tender)
+    _forbid_monte_carlo(monkeypatch)
+    evaluations._cache.clear()
+    rebuilt = evaluations.evaluation(tender)
+    assert rebuilt.as_json() == stored.result
+    assert [lot.sensitivity.samples for lot in rebuilt.lots] == [10_000, 10_000]

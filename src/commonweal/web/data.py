@@ -757,6 +757,17 @@ def results(access: Access) -> TenderEvaluation:
         raise Refused([f"The evaluation cannot run: {p}" for p in refused.problems]) from refused
 
 
+def results_json(access: Access) -> dict[str, Any]:
+    """The engine's results as JSON (`commonweal evaluate --format json`), once prices are open: the stored
+    result as it was stored, one query."""
+    access.require(*READERS)
+    _require_prices_open(access)
+    stored = evaluations.stored(access.tender)
+    if stored.problems:
+        raise Refused([f"The evaluation cannot run: {p}" for p in stored.problems])
+    return dict(stored.result)
+
+
 def summary(access: Access, bid_id: int) -> AssessmentSummary:
     """The assessment summary (Procurement Act 2023 s.50(3), Procurement Regulations 2024 reg 31) for one bid."""
     target = bid(access, bid_id)
