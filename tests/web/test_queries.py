@@ -32,7 +32,7 @@ SMALL = (3, 5, 2)  # bids, criteria, evaluators
 LARGE = (20, 30, 5)
 
 # The most queries each page may run (session and user included), on any size of tender: the first view in a
-# process (results: 5 more, to rebuild the rich result from the stored one) and any later view. The summary and the
+# process (results: 6 more, to rebuild the rich result from the stored one) and any later view. The summary and the
 # recommendation report include their download's audit entry.
 CEILINGS = {
     "tender": 8,
@@ -42,7 +42,7 @@ CEILINGS = {
     "score_bid": 9,
     "moderation": 11,
     "moderate": 9,
-    "results": 12,
+    "results": 13,
     "summary": 11,
     "recommendation": 9,
 }

@@ -110,9 +110,9 @@ def _refresh_locked(tender: Tender) -> StoredEvaluation:
 
 
 def stored(tender: Tender) -> StoredEvaluation:
-    """The stored result (one query); computed once now if the tender has none yet (reached prices opened before
-    results were stored, or seeded directly)."""
-    row = StoredEvaluation.objects.filter(tender=tender).first()
+    """The stored result (one query, without the large JSON, which Django reads when first asked for); computed
+    once now if the tender has none yet (reached prices opened before results were stored, or seeded directly)."""
+    row = StoredEvaluation.objects.filter(tender=tender).defer("result", "sensitivity").first()
     return row if row is not None else _refresh_locked(tender)
 
 
