@@ -21,7 +21,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
-from django.utils import timezone
 
 from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.lifecycle import (
@@ -503,46 +502,34 @@ ScoreRow = tuple[BidView, Criterion, Decimal, str]
 
 def _save_scores(access: Access, rows: list[ScoreRow], consensus: bool) -> list[Score | ModeratedScore]:
     """Save checked scores (the evaluator's own, or the consensus), each with its own audit entry, in one
-    transaction; a fixed number of queries for the scores, whatever their number, plus the audit chain's."""
+    transaction: one insert-or-update statement for all of them (safe against a concurrent save of the same score),
+    plus the audit chain's queries per entry."""
     model: Any = ModeratedScore if consensus else Score  # the two share their fields but no base class
     owner: dict[str, object] = {"moderator": access.user} if consensus else {"evaluator": access.user}
-    mine = {} if consensus else owner
-    now = timezone.now()
+    unique = ["bid", "criterion"] if consensus else ["bid", "criterion", "evaluator"]
     with transaction.atomic():
-        existing = {
-            (s.bid_id, s.criterion_id): s
-            for s in model.objects.select_for_update().filter(
-                bid_id__in={r[0].id for r in rows}, criterion_id__in={r[1].pk for r in rows}, **mine
-            )
-        }
-        new: dict[tuple[int, int], Score | ModeratedScore] = {}
-        changed: dict[tuple[int, int], Score | ModeratedScore] = {}
+        before = set(model.objects.filter(
+            bid_id__in={r[0].id for r in rows}, criterion_id__in={r[1].pk for r in rows}, **({} if consensus else owner)
+        ).values_list("bid_id", "criterion_id"))
+        saved: dict[tuple[int, int], Score | ModeratedScore] = {}
         replaced = []
         for target, crit, value, rationale in rows:
             key = (target.id, crit.pk)
-            replaced.append(key in existing or key in new)
-            if key in existing:
-                saved = existing[key]
-                saved.score, saved.rationale, saved.updated_at = value, rationale.strip(), now
-                if consensus:
-                    saved.moderator = access.user
-                changed[key] = saved
-            else:
-                # a file naming the same score twice keeps the last, as entering it twice on the page does
-                new[key] = model(bid_id=target.id, criterion=crit, score=value, rationale=rationale.strip(),
-                                 **owner)
-        model.objects.bulk_create(list(new.values()))
-        model.objects.bulk_update(list(changed.values()),
-                                  ["score", "rationale", "updated_at", *(["moderator"] if consensus else [])])
+            replaced.append(key in before or key in saved)
+            # a file naming the same score twice keeps the last, as entering it twice on the page does
+            saved[key] = model(bid_id=target.id, criterion=crit, score=value, rationale=rationale.strip(), **owner)
+        model.objects.bulk_create(
+            list(saved.values()), update_conflicts=True, unique_fields=unique,
+            update_fields=["score", "rationale", "updated_at", *(["moderator"] if consensus else [])],
+        )
         for (target, crit, value, _), was_replaced in zip(rows, replaced, strict=True):
             audit.record(
                 access.actor, "score_moderated" if consensus else "score_recorded",
                 {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
-                 "rationale": (new.get((target.id, crit.pk)) or changed[(target.id, crit.pk)]).rationale,
-                 "replaced": was_replaced},
+                 "rationale": saved[(target.id, crit.pk)].rationale, "replaced": was_replaced},
                 tender=access.tender,
             )
-    return [new.get((t.id, c.pk)) or changed[(t.id, c.pk)] for t, c, *_ in rows]
+    return [saved[(t.id, c.pk)] for t, c, *_ in rows]
 
 
 def _record(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str,
