@@ -35,15 +35,15 @@ LARGE = (20, 30, 5)
 # process (results: 6 more, to rebuild the rich result from the stored one) and any later view. The summary and the
 # recommendation report include their download's audit entry.
 CEILINGS = {
-    "tender": 8,
+    "tender": 7,
     "team": 6,
     "audit": 5,
     "evaluate": 9,
     "score_bid": 9,
-    "moderation": 11,
-    "moderate": 9,
-    "results": 13,
-    "summary": 11,
+    "moderation": 10,
+    "moderate": 8,
+    "results": 12,
+    "summary": 10,
     "recommendation": 9,
 }
 

@@ -360,6 +360,9 @@ def assign_role(access: Access, username: str, role: Role) -> None:
 
 
 def declaration(access: Access) -> ConflictDeclaration | None:
+    """The user's conflict of interest declaration on this tender; only evaluators declare (no query for others)."""
+    if Role.EVALUATOR not in access.roles:
+        return None
     return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).first()
 
 
