@@ -242,3 +242,20 @@ def test_the_result_rebuilt_without_the_monte_carlo_equals_the_one_computed_with
     rebuilt = evaluations.evaluation(tender)
     assert rebuilt.as_json() == stored.result
     assert [lot.sensitivity.samples for lot in rebuilt.lots] == [10_000, 10_000]
+
+
+def test_the_input_hash_ignores_row_order_and_sees_any_change(world) -> None:
+    import dataclasses
+
+    from commonweal.web import engine
+
+    tender = world["southdale"]
+    folder = engine.tender_folder(tender)
+    digest = evaluations.input_hash(tender, folder)
+    shuffled = dataclasses.replace(folder, scores=list(reversed(folder.scores)), bids=list(reversed(folder.bids)))
+    assert evaluations.input_hash(tender, shuffled) == digest
+    first = folder.scores[0]
+    changed = dataclasses.replace(folder, scores=[dataclasses.replace(first, score=first.score + 1),
+                                                  *folder.scores[1:]])
+    assert evaluations.input_hash(tender, changed) != digest
+    assert StoredEvaluation.objects.get(tender=tender).input_hash == digest  # what the demo stored

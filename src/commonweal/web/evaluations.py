@@ -51,19 +51,27 @@ _cache_lock = threading.Lock()
 
 
 def input_hash(tender: Tender, folder: TenderFolder) -> str:
-    """SHA-256 over everything the engine reads, in a canonical order (rows sorted, so storage order is irrelevant)."""
-    inputs: dict[str, Any] = {
+    """SHA-256 over everything the engine reads, in a canonical order (each row as canonical JSON, rows sorted, so
+    the order rows come out of the database is irrelevant)."""
+
+    def rows(found: Any) -> list[str]:
+        return sorted(_canonical(row) for row in found)
+
+    return hashlib.sha256(_canonical({
         "format": STORE_FORMAT,
         "definition": tender.definition,
-        "bids": sorted(astuple(b) for b in folder.bids),
-        "scores": sorted(astuple(s) for s in folder.scores),
-        "moderation": sorted(astuple(m) for m in folder.moderation),
-        "gates": sorted(astuple(g) for g in folder.gates),
-        "decisions": sorted(astuple(d) for d in folder.decisions),
-        "quantities": sorted((*key, value) for key, value in folder.quantities.items()),
-    }
-    canonical = json.dumps(inputs, default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+        "bids": rows(astuple(b) for b in folder.bids),
+        "scores": rows(astuple(s) for s in folder.scores),
+        "moderation": rows(astuple(m) for m in folder.moderation),
+        "gates": rows(astuple(g) for g in folder.gates),
+        "decisions": rows(astuple(d) for d in folder.decisions),
+        "quantities": rows((*key, value) for key, value in folder.quantities.items()),
+    }).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    # decimals and dates as their exact text
+    return json.dumps(value, default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def refresh(tender: Tender) -> StoredEvaluation:
