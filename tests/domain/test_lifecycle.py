@@ -1,8 +1,10 @@
 import datetime as dt
 
 from commonweal.domain.lifecycle import (
+    NEEDS,
     TRANSITIONS,
     Role,
+    Shortfall,
     Stage,
     TenderFacts,
     bid_content_visible,
@@ -37,17 +39,20 @@ def test_opening_needs_lots_criteria_and_a_valid_model() -> None:
 
 
 def test_moderation_needs_every_declaration_and_score() -> None:
-    facts = TenderFacts(undeclared_evaluators=("evan",), missing_scores=("eve for Acme, Q1",))
+    facts = TenderFacts(undeclared_evaluators=("evan",), missing_scores=(Shortfall("eve", 35), Shortfall("evan", 1)))
     assert missing_for(_to(Stage.MODERATION), facts) == (
         "evan has not declared conflicts of interest",
-        "Score missing: eve for Acme, Q1",
+        "eve: 35 scores missing",
+        "evan: 1 score missing",
     )
 
 
 def test_opening_prices_needs_every_score_moderated_and_only_finance_may() -> None:
     transition = _to(Stage.PRICES_OPENED)
     assert transition.roles == frozenset({Role.FINANCE})
-    assert missing_for(transition, TenderFacts(unmoderated=("Acme, Q1",))) == ("Not moderated: Acme, Q1",)
+    assert missing_for(transition, TenderFacts(unmoderated=(Shortfall("Acme, lot 1", 2),))) == (
+        "Not moderated: Acme, lot 1, 2 consensus scores missing",
+    )
 
 
 def test_recommendation_needs_abnormally_low_decisions() -> None:
@@ -81,3 +86,19 @@ def test_evaluators_see_bid_content_only_after_declaring_no_conflict() -> None:
     assert not bid_content_visible(False, frozenset({Role.EVALUATOR}))
     assert bid_content_visible(True, frozenset({Role.EVALUATOR}))
     assert bid_content_visible(False, frozenset({Role.COMMISSIONER}))
+
+
+def test_each_step_reads_only_the_facts_it_declares() -> None:
+    """NEEDS lets the web layer skip gathering facts a step does not read: a fact outside a step's NEEDS, however
+    bad, never changes what `missing_for` says about that step."""
+    bad = TenderFacts(
+        model_problems=("weights sum to 90",), lots=0, criteria=0, bids=0, evaluators=0,
+        undeclared_evaluators=("evan",), missing_scores=(Shortfall("eve", 3),), unmoderated=(Shortfall("Acme", 1),),
+        abnormally_low_pending=("lot 1: Cheapco",), has_ranking=False,
+        standstill_may_enter_on=dt.date(2026, 12, 1), today=dt.date(2026, 11, 1),
+    )
+    for transition in TRANSITIONS:
+        needed = NEEDS[transition.target]
+        only_needed = TenderFacts(**{name: getattr(bad, name) for name in needed})
+        assert missing_for(transition, bad) == missing_for(transition, only_needed), transition.target
+        assert missing_for(transition, bad) or not needed, transition.target

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.web import data
-from commonweal.web.models import AuditEntry, ConflictDeclaration, ModeratedScore, Score
+from commonweal.web.models import AuditEntry, ConflictDeclaration, ModeratedScore, Score, StoredEvaluation
 
 pytestmark = pytest.mark.db
 
@@ -94,9 +94,8 @@ def test_moderation_waits_for_every_declaration_and_score(world) -> None:
     with pytest.raises(data.Refused) as refused:
         data.advance(moderator, Stage.MODERATION, TODAY)
     problems = refused.value.problems
-    assert problems[0] == "evaluator3 has not declared conflicts of interest"
-    # 10 bids x 7 criteria still to score by evaluator3
-    assert sum(p.startswith("Score missing: evaluator3") for p in problems) == 70
+    # 10 bids x 7 criteria still to score by evaluator3, counted in one line; evaluator1 and 2 have scored everything
+    assert problems == ("evaluator3 has not declared conflicts of interest", "evaluator3: 70 scores missing")
 
 
 def test_finance_alone_opens_prices_and_only_when_all_is_moderated(world) -> None:
@@ -114,13 +113,18 @@ def test_finance_alone_opens_prices_and_only_when_all_is_moderated(world) -> Non
     finance = access("finance", tender)
     with pytest.raises(data.Refused) as refused:
         data.advance(finance, Stage.PRICES_OPENED, TODAY)
-    assert len(refused.value.problems) == 70
+    # one line per bid, each with its 7 criteria to moderate
+    assert len(refused.value.problems) == 10
+    assert all(p.endswith(", 7 consensus scores missing") for p in refused.value.problems)
     moderator = access("moderator", tender)
     for s in first:
         data.record_moderation(moderator, s.bid_id, s.criterion_id, s.score, "agreed")
     assert ModeratedScore.objects.filter(bid__lot__tender=tender).count() == 70
+    assert not StoredEvaluation.objects.filter(tender=tender).exists()
     data.advance(finance, Stage.PRICES_OPENED, TODAY)
     assert access("evaluator1", tender).stage == Stage.PRICES_OPENED
+    # opening the prices evaluated the tender once and stored the result for every page
+    assert StoredEvaluation.objects.get(tender=tender).has_ranking
     assert all(b.price is not None for b in data.bids(access("viewer", tender)))
 
 

@@ -86,6 +86,15 @@ def next_transition(stage: Stage) -> Transition | None:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """Who (an evaluator, or a bid) is short of how many scores: the lifecycle counts what is missing rather than
+    listing every bid and criterion, so a large tender's next step stays readable."""
+
+    who: str
+    missing: int
+
+
+@dataclass(frozen=True)
 class TenderFacts:
     """What the state machine needs to know about a tender; the caller gathers it from storage."""
 
@@ -95,12 +104,27 @@ class TenderFacts:
     bids: int = 0
     evaluators: int = 0
     undeclared_evaluators: tuple[str, ...] = ()
-    missing_scores: tuple[str, ...] = ()
-    unmoderated: tuple[str, ...] = ()
+    missing_scores: tuple[Shortfall, ...] = ()  # per evaluator without a conflict
+    unmoderated: tuple[Shortfall, ...] = ()  # per bid: criteria without a consensus score
     abnormally_low_pending: tuple[str, ...] = ()
     has_ranking: bool = False
     standstill_may_enter_on: dt.date | None = None
     today: dt.date | None = None
+
+
+# The facts each step's preconditions read (`missing_for`), so the caller gathers only those: counting every
+# evaluator's scores is wasted work once a tender is past evaluation.
+_MODEL = frozenset({"lots", "criteria", "model_problems"})
+NEEDS: dict[Stage, frozenset[str]] = {
+    Stage.OPEN: _MODEL,
+    Stage.CLOSED: _MODEL,
+    Stage.EVALUATION: _MODEL | {"bids", "evaluators"},
+    Stage.MODERATION: frozenset({"undeclared_evaluators", "missing_scores"}),
+    Stage.PRICES_OPENED: frozenset({"unmoderated"}),
+    Stage.AWARD_RECOMMENDED: frozenset({"has_ranking", "abnormally_low_pending"}),
+    Stage.STANDSTILL: frozenset(),
+    Stage.AWARDED: frozenset({"standstill_may_enter_on", "today"}),
+}
 
 
 def missing_for(transition: Transition, facts: TenderFacts) -> tuple[str, ...]:
@@ -120,9 +144,10 @@ def missing_for(transition: Transition, facts: TenderFacts) -> tuple[str, ...]:
             missing.append("No evaluators are assigned")
     if target == Stage.MODERATION:
         missing.extend(f"{name} has not declared conflicts of interest" for name in facts.undeclared_evaluators)
-        missing.extend(f"Score missing: {what}" for what in facts.missing_scores)
+        missing.extend(f"{s.who}: {_scores(s.missing)} missing" for s in facts.missing_scores)
     if target == Stage.PRICES_OPENED:
-        missing.extend(f"Not moderated: {what}" for what in facts.unmoderated)
+        missing.extend(f"Not moderated: {s.who}, {_scores(s.missing, 'consensus score')} missing"
+                       for s in facts.unmoderated)
     if target == Stage.AWARD_RECOMMENDED:
         if not facts.has_ranking:
             missing.append("There is no ranking to recommend an award from")
@@ -137,6 +162,10 @@ def missing_for(transition: Transition, facts: TenderFacts) -> tuple[str, ...]:
                 f"into from {facts.standstill_may_enter_on.isoformat()}"
             )
     return tuple(missing)
+
+
+def _scores(count: int, noun: str = "score") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def reached(stage: Stage, milestone: Stage) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from commonweal.domain.evaluation.assessment import (
 )
 from commonweal.domain.evaluation.evaluate import LotResult, evaluate_lot
 from commonweal.domain.evaluation.model import Tender
-from commonweal.domain.evaluation.sensitivity import Sensitivity, analyse
+from commonweal.domain.evaluation.sensitivity import Reversal, Sensitivity, TippingPoint, analyse
 from commonweal.domain.numbers import plain
 from commonweal.domain.provenance import RuleViolation
 from commonweal.io.errors import InputError
@@ -39,15 +40,18 @@ class TenderEvaluation:
         return tender_json(self)
 
 
-def evaluate_tender(folder: TenderFolder) -> TenderEvaluation:
-    """Evaluate every lot of a validated tender folder, with sensitivity, summaries and recommendations."""
+def evaluate_tender(folder: TenderFolder, sensitivities: Mapping[str, Sensitivity] | None = None) -> TenderEvaluation:
+    """Evaluate every lot of a validated tender folder, with sensitivity, summaries and recommendations.
+
+    `sensitivities` (by lot id) are a previous run's on the same inputs (`sensitivity_from_data`): the exact scoring
+    runs again (milliseconds) and the Monte Carlo, the costly part, does not."""
     lots = []
     for lot in folder.tender.lots:
         try:
             result = evaluate_lot(lot, **folder.for_lot(lot.id))
         except RuleViolation as exc:
             raise InputError(issues_to_problems(exc.issues, "tender.yaml")) from exc
-        sensitivity = analyse(result)
+        sensitivity = sensitivities[lot.id] if sensitivities is not None else analyse(result)
         lots.append(
             LotEvaluation(
                 result=result,
@@ -57,6 +61,36 @@ def evaluate_tender(folder: TenderFolder) -> TenderEvaluation:
             )
         )
     return TenderEvaluation(folder.tender, tuple(lots))
+
+
+def sensitivity_data(sensitivity: Sensitivity) -> dict[str, Any]:
+    """A Sensitivity as JSON-ready data, exact (decimals as strings), so `sensitivity_from_data` gives it back
+    equal; unlike `tender_json`, which is for readers and gives numbers."""
+    return {
+        "winner": sensitivity.winner,
+        "win_probability": sensitivity.win_probability,
+        "tipping_points": [[t.source, t.target, None if t.shift is None else str(t.shift), t.new_winner]
+                           for t in sensitivity.tipping_points],
+        "winner_by_formula": sensitivity.winner_by_formula,
+        "formula_notes": sensitivity.formula_notes,
+        "rank_reversal": [[r.removed, r.new_winner] for r in sensitivity.rank_reversal],
+        "samples": sensitivity.samples,
+        "weight_band": str(sensitivity.weight_band),
+    }
+
+
+def sensitivity_from_data(data: Mapping[str, Any]) -> Sensitivity:
+    return Sensitivity(
+        winner=data["winner"],
+        win_probability=dict(data["win_probability"]),
+        tipping_points=tuple(TippingPoint(source, target, None if shift is None else Decimal(shift), new_winner)
+                             for source, target, shift, new_winner in data["tipping_points"]),
+        winner_by_formula=dict(data["winner_by_formula"]),
+        formula_notes=dict(data["formula_notes"]),
+        rank_reversal=tuple(Reversal(removed, new_winner) for removed, new_winner in data["rank_reversal"]),
+        samples=data["samples"],
+        weight_band=Decimal(data["weight_band"]),
+    )
 
 
 def evaluate_folder(path: Path) -> TenderEvaluation:

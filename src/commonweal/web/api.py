@@ -213,8 +213,7 @@ def put_moderation(request: HttpRequest, tender_id: int, body: ScoreIn) -> dict[
 def results(request: HttpRequest, tender_id: int) -> dict[str, Any]:
     """The evaluation engine's results (the same JSON as `commonweal evaluate --format json`), once prices are
     opened."""
-    payload: dict[str, Any] = data.results(data.tender_access(request.user, tender_id)).as_json()
-    return payload
+    return data.results_json(data.tender_access(request.user, tender_id))
 
 
 @api.get("/tenders/{tender_id}/audit", response=list[AuditOut])

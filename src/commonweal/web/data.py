@@ -13,19 +13,22 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from commonweal.domain.audit import disclose
 from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.lifecycle import (
+    NEEDS,
     TRANSITIONS,
     Role,
+    Shortfall,
     Stage,
     TenderFacts,
     Transition,
@@ -36,8 +39,8 @@ from commonweal.domain.lifecycle import (
     prices_visible,
     reached,
 )
-from commonweal.io.errors import InputError
-from commonweal.web import audit, engine, importing
+from commonweal.services.evaluation import TenderEvaluation
+from commonweal.web import audit, engine, evaluations, importing
 from commonweal.web.models import (
     AbnormallyLowDecision,
     ApiToken,
@@ -89,6 +92,9 @@ class Access:
     user: User
     tender: Tender
     roles: frozenset[Role]
+    # the tender's bids and criteria, read once per request however many times a page asks (they change only when
+    # a tender is imported)
+    read: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def stage(self) -> Stage:
@@ -120,12 +126,12 @@ def organisations_for(user: Visitor) -> list[Organisation]:
 
 def tender_roles(user: Visitor, tender: Tender) -> frozenset[Role]:
     member = _signed_in(user)
-    org_roles = {
-        Role(r) for r in Membership.objects.filter(user=member, organisation=tender.organisation_id)
-        .values_list("role", flat=True) if r
-    }
-    own = {Role(r) for r in TenderRole.objects.filter(user=member, tender=tender).values_list("role", flat=True)}
-    return frozenset((org_roles & ORGANISATION_ROLES) | own)
+    # one query for both: every page asks
+    organisation_wide = Membership.objects.filter(
+        user=member, organisation=tender.organisation_id, role__in=[r.value for r in ORGANISATION_ROLES]
+    ).values_list("role", flat=True)
+    own = TenderRole.objects.filter(user=member, tender=tender).values_list("role", flat=True)
+    return frozenset(Role(r) for r in organisation_wide.union(own))
 
 
 def tenders_for(user: Visitor) -> list[Access]:
@@ -188,7 +194,14 @@ def lots(access: Access) -> list[Lot]:
 
 
 def _criteria(access: Access) -> list[Criterion]:
-    return list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot").order_by("lot", "position"))
+    if "criteria" not in access.read:
+        found = list(Criterion.objects.filter(lot__tender=access.tender).select_related("lot")
+                     .order_by("lot", "position"))
+        for criterion in found:
+            # the engine reads the scale from the criterion's tender: this tender, not one query per criterion
+            criterion.lot.tender = access.tender
+        access.read["criteria"] = found
+    return list(access.read["criteria"])
 
 
 def _bids(access: Access, *hidden: str) -> list[Bid]:
@@ -197,62 +210,53 @@ def _bids(access: Access, *hidden: str) -> list[Bid]:
     return list(query.defer(*hidden) if hidden else query)
 
 
-def _evaluators(access: Access) -> list[User]:
-    roles = TenderRole.objects.filter(tender=access.tender, role=Role.EVALUATOR.value).select_related("user")
-    return [r.user for r in roles.order_by("user__username")]
-
-
-def facts(access: Access, today: dt.date) -> TenderFacts:
-    """Gather what the state machine checks, from this tender's rows only."""
+def facts(access: Access, today: dt.date, target: Stage | None = None) -> TenderFacts:
+    """Gather what the state machine checks, as counts from the database (a fixed number of queries, whatever the
+    tender's size) and, once prices are open, from the stored evaluation; with `target`, only what the step to it
+    reads (`commonweal.domain.lifecycle.NEEDS`)."""
     tender = access.tender
-    criteria = _criteria(access)
-    bids = _bids(access)
-    evaluators = _evaluators(access)
-    declared = set(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", flat=True))
-    conflicted = set(
-        ConflictDeclaration.objects.filter(tender=tender, has_conflict=True).values_list("user_id", flat=True)
-    )
-    scored = set(Score.objects.filter(bid__lot__tender=tender).values_list("evaluator_id", "bid_id", "criterion_id"))
-    moderated = set(ModeratedScore.objects.filter(bid__lot__tender=tender).values_list("bid_id", "criterion_id"))
-    missing_scores: list[str] = []
-    unmoderated: list[str] = []
-    for bid in bids:
-        for criterion in (c for c in criteria if c.lot_id == bid.lot_id):
-            where = f"{bid.bidder}, {criterion.reference} {criterion.title}"
-            for evaluator in evaluators:
-                if evaluator.pk in conflicted:
-                    continue
-                if (evaluator.pk, bid.pk, criterion.pk) not in scored:
-                    missing_scores.append(f"{evaluator.get_username()} for {where}")
-            if (bid.pk, criterion.pk) not in moderated:
-                unmoderated.append(where)
-    pending: list[str] = []
-    problems = engine.model_problems(tender)
-    has_ranking = False
-    if reached(access.stage, Stage.PRICES_OPENED):
-        try:
-            evaluation = engine.evaluate(tender)
-        except InputError as exc:
-            problems += [f"the evaluation cannot run: {p}" for p in exc.problems]
-        else:
-            has_ranking = any(lot.result.ranking for lot in evaluation.lots)
-            pending = engine.abnormally_low_pending(evaluation)
-    return TenderFacts(
-        model_problems=tuple(problems),
-        lots=tender.lots.count(),
-        criteria=len(criteria),
-        bids=len(bids),
-        evaluators=len([e for e in evaluators if e.pk not in conflicted]),
-        undeclared_evaluators=tuple(e.get_username() for e in evaluators if e.pk not in declared),
-        missing_scores=tuple(missing_scores),
-        unmoderated=tuple(unmoderated),
-        abnormally_low_pending=tuple(pending),
-        has_ranking=has_ranking,
-        standstill_may_enter_on=(
-            tender.standstill_last_day + dt.timedelta(days=1) if tender.standstill_last_day else None
-        ),
-        today=today,
-    )
+    needs = NEEDS[target] if target is not None else frozenset(f.name for f in fields(TenderFacts))
+    found: dict[str, Any] = {"today": today}
+    if tender.standstill_last_day:
+        found["standstill_may_enter_on"] = tender.standstill_last_day + dt.timedelta(days=1)
+    lots: list[tuple[int, str, int, int]] = []
+    if needs & {"lots", "criteria", "bids", "missing_scores", "unmoderated"}:
+        lots = list(Lot.objects.filter(tender=tender).annotate(
+            n_criteria=Count("criteria", distinct=True), n_bids=Count("bids", distinct=True)
+        ).values_list("pk", "reference", "n_criteria", "n_bids"))
+        found |= {"lots": len(lots), "criteria": sum(n for *_, n, _ in lots), "bids": sum(n for *_, n in lots)}
+    criteria_in = {pk: n_criteria for pk, _, n_criteria, _ in lots}
+    if needs & {"evaluators", "undeclared_evaluators", "missing_scores"}:
+        evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
+                          .order_by("user__username").values_list("user_id", "user__username"))
+        declared = dict(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", "has_conflict"))
+        scoring = [(pk, name) for pk, name in evaluators if declared.get(pk) is not True]
+        found |= {"evaluators": len(scoring),
+                  "undeclared_evaluators": tuple(name for pk, name in evaluators if pk not in declared)}
+        if "missing_scores" in needs:
+            # every evaluator without a conflict scores every bid against each criterion of its lot
+            expected = sum(n_criteria * n_bids for *_, n_criteria, n_bids in lots)
+            scored = dict(
+                Score.objects.filter(bid__lot__tender=tender, criterion__lot=F("bid__lot"))
+                .values("evaluator").annotate(n=Count("pk")).values_list("evaluator", "n")
+            )
+            found["missing_scores"] = tuple(Shortfall(name, expected - scored.get(pk, 0)) for pk, name in scoring
+                                            if scored.get(pk, 0) < expected)
+    if "unmoderated" in needs:
+        moderated = Bid.objects.filter(lot__tender=tender).annotate(
+            n=Count("moderated", filter=Q(moderated__criterion__lot=F("lot")))
+        ).order_by("lot__reference", "bidder").values_list("bidder", "lot_id", "lot__reference", "n")
+        found["unmoderated"] = tuple(
+            Shortfall(f"{bidder}, lot {lot}" if len(lots) > 1 else bidder, criteria_in[lot_id] - n)
+            for bidder, lot_id, lot, n in moderated if n < criteria_in[lot_id]
+        )
+    if "model_problems" in needs:
+        found["model_problems"] = tuple(engine.model_problems(tender))
+    if needs & {"has_ranking", "abnormally_low_pending"} and reached(access.stage, Stage.PRICES_OPENED):
+        result = evaluations.stored(tender)
+        # when the evaluation cannot run there is no ranking; the results page says why
+        found |= {"has_ranking": result.has_ranking, "abnormally_low_pending": tuple(result.abnormally_low_pending)}
+    return TenderFacts(**{name: value for name, value in found.items() if name in needs})
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,8 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
     transition = next_transition(access.stage)
     if transition is None:
         return None
-    return NextStep(transition, access.has(*transition.roles), missing_for(transition, facts(access, today)))
+    return NextStep(transition, access.has(*transition.roles),
+                    missing_for(transition, facts(access, today, transition.target)))
 
 
 @audit.retrying
@@ -279,7 +284,7 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
     if transition is None:
         raise Refused([f"A tender at stage '{access.stage.label}' cannot move to '{target.label}'"])
     access.require(*transition.roles)
-    missing = missing_for(transition, facts(access, today))
+    missing = missing_for(transition, facts(access, today, target))
     if target == Stage.STANDSTILL and award_notice_published is None:
         missing += ("Enter the date the contract award notice was published",)
     if missing:
@@ -297,8 +302,13 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
                        "standstill_last_day": period.last_day.isoformat()}
         tender.stage = target.value
         tender.save()
+        if target == Stage.PRICES_OPENED:
+            # the inputs are complete and locked: evaluate now, once, for every page that shows the results (before
+            # the audit entry, so the audit chain is not held while the engine runs)
+            evaluations.refresh(tender)
         audit.record(access.actor, "stage_changed", detail, tender=tender)
     access.tender.refresh_from_db()
+    access.read.clear()  # what the user may see changes with the stage
     return target
 
 
@@ -368,6 +378,9 @@ def remove_tender_role(access: Access, username: str, role: Role) -> None:
 
 
 def declaration(access: Access) -> ConflictDeclaration | None:
+    """The user's conflict of interest declaration on this tender; only evaluators declare (no query for others)."""
+    if Role.EVALUATOR not in access.roles:
+        return None
     return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).first()
 
 
@@ -386,6 +399,7 @@ def declare(access: Access, has_conflict: bool, details: str) -> ConflictDeclara
             access.actor, "conflict_declared", {"has_conflict": has_conflict, "details": made.details},
             tender=access.tender,
         )
+    access.read.clear()  # an evaluator who declared no conflict now sees bid content
     return made
 
 
@@ -409,12 +423,18 @@ class BidView:
 
 def bids(access: Access) -> list[BidView]:
     access.require(Role.EVALUATOR, *READERS)
+    if "bids" not in access.read:
+        access.read["bids"] = _bid_views(access)
+    return list(access.read["bids"])
+
+
+def _bid_views(access: Access) -> list[BidView]:
     content = _may_see_bid_content(access)
     if Role.EVALUATOR in access.roles and not content and not access.has(*READERS):
         raise Forbidden("declare any conflict of interest before you see bid content")
     show_price = prices_visible(access.stage)
     # what this user may not see is never fetched, not fetched and then blanked
-    hidden = [field for field, shown in (("price", show_price), ("response", content)) if not shown]
+    hidden = [name for name, shown in (("price", show_price), ("response", content)) if not shown]
     return [
         BidView(
             id=b.pk, lot_id=b.lot_id, lot=b.lot.reference, bidder=b.bidder,
@@ -440,25 +460,26 @@ class ScoreView:
     rationale: str
 
 
-def _score_views(query: Iterable[Score]) -> list[ScoreView]:
-    return [
-        ScoreView(s.criterion_id, s.bid_id, s.evaluator.get_username(), s.score, s.rationale) for s in query
-    ]
+def _score_views(query: QuerySet[Score]) -> list[ScoreView]:
+    # plain values, not model objects: a moderation sheet has thousands of scores
+    return [ScoreView(*row) for row in query.values_list("criterion_id", "bid_id", "evaluator__username", "score",
+                                                         "rationale")]
 
 
-def my_scores(access: Access) -> list[ScoreView]:
+def my_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
+    """The evaluator's own scores (for one bid, with `bid_id`)."""
     access.require(Role.EVALUATOR)
-    return _score_views(Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
-                        .select_related("evaluator"))
+    query = Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
+    return _score_views(query.filter(bid_id=bid_id) if bid_id is not None else query)
 
 
-def all_scores(access: Access) -> list[ScoreView]:
-    """Every evaluator's scores, only once moderation has started (independence before then)."""
+def all_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
+    """Every evaluator's scores (for one bid, with `bid_id`), only once moderation has started (independence
+    before then)."""
     if not other_scores_visible(access.stage, access.roles):
         raise Forbidden("individual scores stay independent until moderation")
-    return _score_views(
-        Score.objects.filter(bid__lot__tender=access.tender).select_related("evaluator").order_by("evaluator__username")
-    )
+    query = Score.objects.filter(bid__lot__tender=access.tender)
+    return _score_views((query.filter(bid_id=bid_id) if bid_id is not None else query).order_by("evaluator__username"))
 
 
 def criteria(access: Access) -> list[Criterion]:
@@ -472,13 +493,9 @@ def criterion(access: Access, criterion_id: int) -> Criterion:
     return found
 
 
-def _checked_score(
-    access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str
-) -> tuple[BidView, Criterion]:
-    """The bid and criterion an individual or consensus score is for, once the score is on the criterion's scale
-    (the engine's `ScoringScale`) and has a rationale; Refused listing every problem otherwise."""
-    target = bid(access, bid_id)
-    crit = criterion(access, criterion_id)
+def _score_problems(target: BidView, crit: Criterion, value: Decimal, rationale: str) -> list[str]:
+    """What is wrong with an individual or consensus score: it must be on the criterion's scale (the engine's
+    `ScoringScale`), for a criterion of the bid's lot, with a rationale."""
     problems = []
     scale = engine.criterion_scale(crit)
     if not scale.allows(value):
@@ -487,32 +504,71 @@ def _checked_score(
         problems.append("That criterion belongs to another lot")
     if not rationale.strip():
         problems.append(f"Give a rationale for the score against {crit.reference}")
-    if problems:
+    return problems
+
+
+def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
+    """Evaluators enter their own scores during evaluation, once they have declared no conflict; the moderator
+    records the consensus during moderation."""
+    access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
+    stage = Stage.MODERATION if consensus else Stage.EVALUATION
+    if access.stage != stage:
+        what = "Consensus scores" if consensus else "Scores"
+        raise Refused([f"{what} can be {verb} only during {stage.label.lower()}"])
+    if not consensus and not _may_see_bid_content(access):
+        raise Forbidden("declare any conflict of interest before scoring")
+
+
+ScoreRow = tuple[BidView, Criterion, Decimal, str]
+
+
+def _save_scores(access: Access, rows: list[ScoreRow], consensus: bool) -> list[Score | ModeratedScore]:
+    """Save checked scores (the evaluator's own, or the consensus), each with its own audit entry, in one
+    transaction: one insert-or-update statement for all of them (safe against a concurrent save of the same score),
+    plus the audit chain's queries per entry."""
+    model: Any = ModeratedScore if consensus else Score  # the two share their fields but no base class
+    owner: dict[str, object] = {"moderator": access.user} if consensus else {"evaluator": access.user}
+    unique = ["bid", "criterion"] if consensus else ["bid", "criterion", "evaluator"]
+    with transaction.atomic():
+        before = set(model.objects.filter(
+            bid_id__in={r[0].id for r in rows}, criterion_id__in={r[1].pk for r in rows}, **({} if consensus else owner)
+        ).values_list("bid_id", "criterion_id"))
+        saved: dict[tuple[int, int], Score | ModeratedScore] = {}
+        replaced = []
+        for target, crit, value, rationale in rows:
+            key = (target.id, crit.pk)
+            replaced.append(key in before or key in saved)
+            # a file naming the same score twice keeps the last, as entering it twice on the page does
+            saved[key] = model(bid_id=target.id, criterion=crit, score=value, rationale=rationale.strip(), **owner)
+        model.objects.bulk_create(
+            list(saved.values()), update_conflicts=True, unique_fields=unique,
+            update_fields=["score", "rationale", "updated_at", *(["moderator"] if consensus else [])],
+        )
+        for (target, crit, value, _), was_replaced in zip(rows, replaced, strict=True):
+            audit.record(
+                access.actor, "score_moderated" if consensus else "score_recorded",
+                {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
+                 "rationale": saved[(target.id, crit.pk)].rationale, "replaced": was_replaced},
+                tender=access.tender,
+            )
+    return [saved[(t.id, c.pk)] for t, c, *_ in rows]
+
+
+def _record(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str,
+            consensus: bool) -> Score | ModeratedScore:
+    _may_score(access, consensus, "recorded" if consensus else "entered")
+    target, crit = bid(access, bid_id), criterion(access, criterion_id)
+    if problems := _score_problems(target, crit, value, rationale):
         raise Refused(problems)
-    return target, crit
+    return _save_scores(access, [(target, crit, value, rationale)], consensus)[0]
 
 
 @audit.retrying
 def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> Score:
     """An evaluator's own score, while evaluation is open and after declaring no conflict."""
-    access.require(Role.EVALUATOR)
-    if access.stage != Stage.EVALUATION:
-        raise Refused(["Scores can be entered only during evaluation"])
-    if not _may_see_bid_content(access):
-        raise Forbidden("declare any conflict of interest before scoring")
-    target, crit = _checked_score(access, bid_id, criterion_id, value, rationale)
-    with transaction.atomic():
-        score, created = Score.objects.update_or_create(
-            bid_id=target.id, criterion=crit, evaluator=access.user,
-            defaults={"score": value, "rationale": rationale.strip()},
-        )
-        audit.record(
-            access.actor, "score_recorded",
-            {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
-             "rationale": score.rationale, "replaced": not created},
-            tender=access.tender,
-        )
-    return score
+    saved = _record(access, bid_id, criterion_id, value, rationale, consensus=False)
+    assert isinstance(saved, Score)
+    return saved
 
 
 SCORE_COLUMNS = ("bidder", "lot", "criterion", "score", "rationale")
@@ -523,39 +579,35 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
     """Record a whole scores file (the CLI's scores.csv|xlsx layout, or moderation.csv|xlsx when `consensus`) as
     this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
     on the page; any bad row means InputError naming file, row and column, and nothing is saved. An `evaluator`
-    column, when present, must name the signed-in user, so nobody uploads another evaluator's scores."""
+    column, when present, must name the signed-in user, so nobody uploads another evaluator's scores. The bids
+    and criteria are read once, whatever the file's length."""
     from pathlib import Path
 
     from commonweal.io.errors import ProblemCollector
     from commonweal.io.tabular import TABLE_SUFFIXES, parse_decimal, parse_table
 
-    access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
-    stage = Stage.MODERATION if consensus else Stage.EVALUATION
-    if access.stage != stage:
-        raise Refused([f"Scores can be uploaded only during {stage.label.lower()}"])
-    if not consensus and not _may_see_bid_content(access):
-        raise Forbidden("declare any conflict of interest before scoring")
+    _may_score(access, consensus, "uploaded")
     problems = ProblemCollector()
     suffix = Path(file_name).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         problems.add(file_name, "must be a .csv or .xlsx file")
         problems.raise_if_any()
     table = parse_table(file_name, content, SCORE_COLUMNS, suffix=suffix)  # read from memory, never from disk
-    bid_ids = {(b.lot, b.bidder): b.id for b in bids(access)}
-    criterion_ids = {(c.lot.reference, c.reference): c.pk for c in _criteria(access)}
-    checked = []
+    bids_by_key = {(b.lot, b.bidder): b for b in bids(access)}
+    criteria_by_key = {(c.lot.reference, c.reference): c for c in _criteria(access)}
+    checked: list[ScoreRow] = []
     for row in table:
         evaluator = row.get("evaluator")
         if not consensus and evaluator and evaluator != access.actor:
             problems.add(file_name, f"names {evaluator!r}; upload only your own scores", row.number, "evaluator")
             continue
-        key = (row.get("lot"), row.get("bidder"))
-        if key not in bid_ids:
+        target = bids_by_key.get((row.get("lot"), row.get("bidder")))
+        if target is None:
             problems.add(file_name, f"no bid from {row.get('bidder')!r} in lot {row.get('lot')!r}", row.number,
                          "bidder")
             continue
-        criterion_id = criterion_ids.get((row.get("lot"), row.get("criterion")))
-        if criterion_id is None:
+        crit = criteria_by_key.get((row.get("lot"), row.get("criterion")))
+        if crit is None:
             problems.add(file_name, f"{row.get('criterion')!r} is not a scored criterion of lot {row.get('lot')}",
                          row.number, "criterion")
             continue
@@ -564,21 +616,15 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
             problems.add(file_name, f"expected a number on the criterion's scale, got {row.get('score')!r}",
                          row.number, "score")
             continue
-        try:
-            _checked_score(access, bid_ids[key], criterion_id, value, row.get("rationale"))
-        except Refused as refused:
-            for problem in refused.problems:
-                column = "rationale" if "rationale" in problem else "score"
-                problems.add(file_name, problem, row.number, column)
-            continue
-        checked.append((bid_ids[key], criterion_id, value, row.get("rationale")))
+        found = _score_problems(target, crit, value, row.get("rationale"))
+        for problem in found:
+            problems.add(file_name, problem, row.number, "rationale" if "rationale" in problem else "score")
+        if not found:
+            checked.append((target, crit, value, row.get("rationale")))
     if not table.rows:
         problems.add(file_name, "has no rows of scores", 2)
     problems.raise_if_any()
-    record = record_moderation if consensus else record_score
-    with transaction.atomic():
-        for bid_id, criterion_id, value, rationale in checked:
-            record(access, bid_id, criterion_id, value, rationale)
+    _save_scores(access, checked, consensus)
     return len(checked)
 
 
@@ -594,44 +640,79 @@ class ModerationRow:
     flagged: bool
     consensus: ModeratedScore | None
 
+    def score_by(self, evaluator: str) -> ScoreView | None:
+        return next((s for s in self.scores if s.evaluator == evaluator), None)
 
-def moderation_sheet(access: Access) -> list[ModerationRow]:
-    """Individual scores side by side for each bid and criterion, with the spread flagged."""
+
+def _moderation_started(access: Access) -> None:
     access.require(Role.MODERATOR, Role.COMMISSIONER)
     if not reached(access.stage, Stage.MODERATION):
         raise Refused(["Moderation has not started"])
-    scores = all_scores(access)
-    consensus = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(bid__lot__tender=access.tender)}
+
+
+def moderation_sheet(access: Access, bid_id: int | None = None) -> list[ModerationRow]:
+    """Individual scores side by side for each bid (or the one bid `bid_id`) and criterion, with the spread flagged
+    at the engine's threshold."""
+    _moderation_started(access)
+    scores: dict[tuple[int, int], list[ScoreView]] = {}
+    for s in all_scores(access, bid_id):
+        scores.setdefault((s.bid_id, s.criterion_id), []).append(s)
+    consensus_query = ModeratedScore.objects.filter(bid__lot__tender=access.tender)
+    if bid_id is not None:
+        consensus_query = consensus_query.filter(bid_id=bid_id)
+    consensus = {(m.bid_id, m.criterion_id): m for m in consensus_query}
     rows = []
     criteria = _criteria(access)
     limits = {c.pk: engine.spread_limit_for(c) for c in criteria}
     for b in bids(access):
+        if bid_id is not None and b.id != bid_id:
+            continue
         for crit in (c for c in criteria if c.lot_id == b.lot_id):
-            own = tuple(s for s in scores if s.bid_id == b.id and s.criterion_id == crit.pk)
+            own = tuple(scores.get((b.id, crit.pk), ()))
             spread = (max(s.score for s in own) - min(s.score for s in own)) if own else None
             rows.append(ModerationRow(b, crit, own, spread, spread is not None and spread >= limits[crit.pk],
                                       consensus.get((b.id, crit.pk))))
     return rows
 
 
+@dataclass(frozen=True)
+class BidModeration:
+    """How far moderation has gone for one bid: consensus scores agreed of its criteria, and wide spreads."""
+
+    bid: BidView
+    criteria: int
+    agreed: int
+    flagged: int
+
+
+def moderation_progress(access: Access) -> list[BidModeration]:
+    """Each bid's moderation progress, from counts and each score's spread computed in the database (the sheet
+    itself is shown a bid at a time: a large tender has hundreds of rows)."""
+    _moderation_started(access)
+    if not other_scores_visible(access.stage, access.roles):
+        raise Forbidden("individual scores stay independent until moderation")
+    criteria = _criteria(access)
+    limits = {c.pk: engine.spread_limit_for(c) for c in criteria}
+    flagged: dict[int, int] = {}
+    for bid_id, criterion_id, high, low in (
+        Score.objects.filter(bid__lot__tender=access.tender).values("bid_id", "criterion_id")
+        .annotate(high=Max("score"), low=Min("score")).values_list("bid_id", "criterion_id", "high", "low")
+    ):
+        if criterion_id in limits and high - low >= limits[criterion_id]:
+            flagged[bid_id] = flagged.get(bid_id, 0) + 1
+    agreed = dict(ModeratedScore.objects.filter(bid__lot__tender=access.tender).values("bid_id")
+                  .annotate(n=Count("pk")).values_list("bid_id", "n"))
+    per_lot = {lot: sum(1 for c in criteria if c.lot_id == lot) for lot in {c.lot_id for c in criteria}}
+    return [BidModeration(b, per_lot.get(b.lot_id, 0), agreed.get(b.id, 0), flagged.get(b.id, 0))
+            for b in bids(access)]
+
+
 @audit.retrying
 def record_moderation(access: Access, bid_id: int, criterion_id: int, value: Decimal, rationale: str) -> ModeratedScore:
-    access.require(Role.MODERATOR)
-    if access.stage != Stage.MODERATION:
-        raise Refused(["Consensus scores can be recorded only during moderation"])
-    target, crit = _checked_score(access, bid_id, criterion_id, value, rationale)
-    with transaction.atomic():
-        moderated, created = ModeratedScore.objects.update_or_create(
-            bid_id=target.id, criterion=crit,
-            defaults={"score": value, "rationale": rationale.strip(), "moderator": access.user},
-        )
-        audit.record(
-            access.actor, "score_moderated",
-            {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
-             "rationale": moderated.rationale, "replaced": not created},
-            tender=access.tender,
-        )
-    return moderated
+    """The moderator's consensus score, during moderation."""
+    saved = _record(access, bid_id, criterion_id, value, rationale, consensus=True)
+    assert isinstance(saved, ModeratedScore)
+    return saved
 
 
 # -- after prices are opened -----------------------------------------------------------------------------------------
@@ -661,10 +742,12 @@ def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: st
     if problems:
         raise Refused(problems, fields)
     with transaction.atomic():
+        evaluations.lock_inputs(access.tender)
         AbnormallyLowDecision.objects.update_or_create(
             bid_id=target.id,
             defaults={"decision": decision, "reason": reason.strip(), "decided_by": access.user, "decided_on": today},
         )
+        evaluations.refresh(access.tender)  # a rejected tender leaves the ranking; the result changes with it
         audit.record(
             access.actor, "abnormally_low_decided",
             {"bid": target.id, "bidder": target.bidder, "decision": decision, "reason": reason.strip()},
@@ -672,11 +755,26 @@ def record_abnormally_low(access: Access, bid_id: int, decision: str, reason: st
         )
 
 
-def results(access: Access):  # type: ignore[no-untyped-def]
-    """The engine's results for this tender, once prices are open."""
+def results(access: Access) -> TenderEvaluation:
+    """The engine's results for this tender, once prices are open: the stored evaluation, never re-run to show it
+    (`commonweal.web.evaluations`)."""
     access.require(*READERS)
     _require_prices_open(access)
-    return engine.evaluate(access.tender)
+    try:
+        return evaluations.evaluation(access.tender)
+    except evaluations.CannotEvaluate as refused:
+        raise Refused([f"The evaluation cannot run: {p}" for p in refused.problems]) from refused
+
+
+def results_json(access: Access) -> dict[str, Any]:
+    """The engine's results as JSON (`commonweal evaluate --format json`), once prices are open: the stored
+    result as it was stored, one query."""
+    access.require(*READERS)
+    _require_prices_open(access)
+    stored = evaluations.stored(access.tender)
+    if stored.problems:
+        raise Refused([f"The evaluation cannot run: {p}" for p in stored.problems])
+    return dict(stored.result)
 
 
 def summary(access: Access, bid_id: int) -> AssessmentSummary:

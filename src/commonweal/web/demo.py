@@ -11,9 +11,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from commonweal.domain.lifecycle import Role, Stage
+from commonweal.domain.lifecycle import Role, Stage, reached
 from commonweal.io.tender_folder import TENDER_FILE, load_tender_folder
-from commonweal.web import audit
+from commonweal.web import audit, evaluations
 from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
 
@@ -137,6 +137,8 @@ def seed_example_tender(
         tender.save()
         audit.record("demo", "demo_seeded", {"stage": stage.value, "evaluators_scored": scored_by,
                                              "moderated": moderated, "decisions": decisions}, tender=tender)
+        if reached(stage, Stage.PRICES_OPENED):
+            evaluations.refresh(tender)  # as opening the prices does
     return tender
 
 
@@ -147,3 +149,67 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     seed_example_tender(world.northfield, "NBC-ASC-2026-014", Stage.EVALUATION, scored_by=2)
     seed_example_tender(world.southdale, "SDC-ASC-2026-021", Stage.PRICES_OPENED, moderated=True)
     return world
+
+
+def write_scaled_example(folder: Path, bids: int, criteria: int, evaluators: int) -> Path:
+    """A synthetic tender folder of one lot with `bids` bids, `criteria` qualitative criteria (two thirds quality,
+    the rest social value, each on the 0-5 scale) and every score from `evaluators` evaluators plus the consensus.
+
+    Used by the query-count tests and `benchmarks/web_pages.py` to check that pages do not slow down as a tender
+    grows; the names, prices and scores are invented and deterministic."""
+    quality = max(1, criteria * 2 // 3)
+    ids = [("quality", f"Q{i}") for i in range(1, quality + 1)]
+    ids += [("social_value", f"SV{i}") for i in range(1, criteria - quality + 1)]
+
+    def weights(count: int) -> list[int]:
+        # whole-number weights summing to 100 within a group, as the evaluation model requires
+        return [100 // count + (1 if i < 100 % count else 0) for i in range(count)]
+
+    lines = [
+        "reference: SCALE-1", "title: Scaled test tender", "buyer: Test Council",
+        "criteria_published_at: Invitation to Tender SCALE-1",
+        "evaluation_model:", "  price: {weight: 40, formula: relative_to_lowest}", "  groups:",
+        "    - {id: quality, title: Quality, weight: 45}", "    - {id: social_value, title: Social value, weight: 15}",
+        "  criteria:",
+    ]
+    for group in ("quality", "social_value"):
+        mine = [cid for g, cid in ids if g == group]
+        lines += [f'    - {{id: {cid}, title: "Criterion {cid}", group: {group}, weight: {w}, scale: "0-5"}}'
+                  for cid, w in zip(mine, weights(len(mine)), strict=True)]
+    lines += ["lots:", '  - id: "1"', "    title: The only lot", "    budget: 9000000"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / TENDER_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bidders = [f"Bidder {i:02d} Ltd" for i in range(1, bids + 1)]
+    (folder / "bids.csv").write_text(
+        "bidder,lot,price\n" + "".join(f"{b},1,{3_000_000 + 37_000 * i}.00\n" for i, b in enumerate(bidders)),
+        encoding="utf-8",
+    )
+    scores = ["evaluator,bidder,lot,criterion,score,rationale"]
+    moderation = ["bidder,lot,criterion,score,rationale"]
+    for i, bidder in enumerate(bidders):
+        for j, (_, cid) in enumerate(ids):
+            consensus = (i * 7 + j * 3) % 5 + 1
+            moderation.append(f"{bidder},1,{cid},{consensus},Agreed at moderation")
+            scores += [f"Evaluator {e},{bidder},1,{cid},{min(5, consensus + (e + i + j) % 2)},Assessed against the "
+                       "published descriptors" for e in range(1, evaluators + 1)]
+    (folder / "scores.csv").write_text("\n".join(scores) + "\n", encoding="utf-8")
+    (folder / "moderation.csv").write_text("\n".join(moderation) + "\n", encoding="utf-8")
+    return folder
+
+
+def seed_scaled_tender(organisation: Organisation, reference: str, stage: Stage, folder: Path, evaluators: int,
+                       moderated: bool = False) -> Tender:
+    """`write_scaled_example`'s folder as a tender of `organisation` at `stage`, scored by evaluator1..N (the
+    demo's users, with more evaluators added as shared-service staff when N is above three)."""
+    passwords: dict[str, str] = {}
+    for i in range(1, evaluators + 1):
+        if not User.objects.filter(username=f"evaluator{i}").exists():
+            user = _user(f"evaluator{i}", passwords, None)
+            for council in Organisation.objects.filter(served_by__isnull=False):
+                Membership.objects.get_or_create(user=user, organisation=council, role="")
+    tender = seed_example_tender(organisation, reference, stage, scored_by=evaluators, moderated=moderated,
+                                 example=folder)
+    for i in range(len([r for r in ROLE_USERS.values() if r == Role.EVALUATOR]) + 1, evaluators + 1):
+        TenderRole.objects.get_or_create(tender=tender, user=User.objects.get(username=f"evaluator{i}"),
+                                         role=Role.EVALUATOR.value)
+    return tender

@@ -1,4 +1,5 @@
-"""The bridge to the evaluation engine: builds the engine's inputs from this tender's rows and returns its results.
+"""The bridge to the evaluation engine: builds the engine's inputs from this tender's rows (`tender_folder`), which
+`commonweal.web.evaluations` evaluates and stores, and reads the model's scales and thresholds.
 
 Ranking, price scoring, thresholds, tie-breaks, abnormally low findings, sensitivity, assessment summaries and
 the award recommendation all come from `commonweal.services.evaluation` and `commonweal.domain.evaluation`;
@@ -19,7 +20,7 @@ from commonweal.domain.evaluation.scales import ScoringScale
 from commonweal.domain.evaluation.validation import model_problems as validate_model
 from commonweal.io.errors import InputError
 from commonweal.io.tender_folder import TenderFolder, parse_tender_yaml
-from commonweal.services.evaluation import TenderEvaluation, evaluate_tender
+from commonweal.services.evaluation import TenderEvaluation
 from commonweal.web.models import (
     AbnormallyLowDecision,
     Bid,
@@ -73,44 +74,45 @@ def _score(value: Decimal) -> Decimal:
 
 def tender_folder(tender: Tender) -> TenderFolder:
     """This tender's rows as the engine's TenderFolder: bids with prices, every evaluator's scores, the consensus,
-    gate results and abnormally low decisions. Callers decide who may see what comes out."""
-    bids = list(Bid.objects.filter(lot__tender=tender).select_related("lot"))
+    gate results and abnormally low decisions. Callers decide who may see what comes out. Rows are read as plain
+    values (one query per kind, no model objects): a tender has thousands of scores."""
+    bids = list(Bid.objects.filter(lot__tender=tender)
+                .values_list("bidder", "lot__reference", "price", "identifier", "address", "email", "offers"))
     return TenderFolder(
         path=Path(f"tender-{tender.pk}"),
         tender=domain_tender(tender),
         bids=[
-            records.Bid(b.bidder, b.lot.reference, b.price, identifier=b.identifier, address=b.address, email=b.email)
-            for b in bids
+            records.Bid(bidder, lot, price, identifier=identifier, address=address, email=email)
+            for bidder, lot, price, identifier, address, email, _ in bids
         ],
         scores=[
-            records.EvaluatorScore(s.evaluator.get_username(), s.bid.bidder, s.bid.lot.reference,
-                                   s.criterion.reference, _score(s.score), s.rationale)
-            for s in Score.objects.filter(bid__lot__tender=tender).select_related("evaluator", "bid__lot", "criterion")
+            records.EvaluatorScore(evaluator, bidder, lot, criterion, _score(score), rationale)
+            for evaluator, bidder, lot, criterion, score, rationale in Score.objects.filter(bid__lot__tender=tender)
+            .values_list("evaluator__username", "bid__bidder", "bid__lot__reference", "criterion__reference",
+                         "score", "rationale")
         ],
         moderation=[
-            records.ModeratedScore(m.bid.bidder, m.bid.lot.reference, m.criterion.reference, _score(m.score),
-                                   m.rationale)
-            for m in ModeratedScore.objects.filter(bid__lot__tender=tender).select_related("bid__lot", "criterion")
+            records.ModeratedScore(bidder, lot, criterion, _score(score), rationale)
+            for bidder, lot, criterion, score, rationale in ModeratedScore.objects.filter(bid__lot__tender=tender)
+            .values_list("bid__bidder", "bid__lot__reference", "criterion__reference", "score", "rationale")
         ],
         gates=[
-            records.GateResult(g.bid.bidder, g.bid.lot.reference, g.gate, g.passed, g.rationale)
-            for g in GateResult.objects.filter(bid__lot__tender=tender).select_related("bid__lot")
+            records.GateResult(bidder, lot, gate, passed, rationale)
+            for bidder, lot, gate, passed, rationale in GateResult.objects.filter(bid__lot__tender=tender)
+            .values_list("bid__bidder", "bid__lot__reference", "gate", "passed", "rationale")
         ],
         decisions=[
             records.AbnormallyLowDecision(
-                d.bid.bidder, d.bid.lot.reference, "rejected" if d.decision == "rejected" else "accepted", d.reason,
-                d.decided_by.get_username(), d.decided_on,
+                bidder, lot, "rejected" if decision == "rejected" else "accepted", reason, decided_by, decided_on
             )
-            for d in AbnormallyLowDecision.objects.filter(bid__lot__tender=tender).select_related("bid__lot",
-                                                                                                   "decided_by")
+            for bidder, lot, decision, reason, decided_by, decided_on
+            in AbnormallyLowDecision.objects.filter(bid__lot__tender=tender)
+            .values_list("bid__bidder", "bid__lot__reference", "decision", "reason", "decided_by__username",
+                         "decided_on")
         ],
-        quantities={(b.lot.reference, b.bidder, criterion): Decimal(value)
-                    for b in bids for criterion, value in b.offers.items()},
+        quantities={(lot, bidder, criterion): Decimal(value)
+                    for bidder, lot, *_, offers in bids for criterion, value in offers.items()},
     )
-
-
-def evaluate(tender: Tender) -> TenderEvaluation:
-    return evaluate_tender(tender_folder(tender))
 
 
 def abnormally_low_pending(evaluation: TenderEvaluation) -> list[str]:

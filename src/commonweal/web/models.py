@@ -261,3 +261,23 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class StoredEvaluation(models.Model):
+    """The evaluation engine's result for a tender, stored so no page runs the evaluation (or its Monte Carlo) to
+    render: computed by `commonweal.web.evaluations` inside each write that changes its inputs, keyed by a hash of
+    those inputs, and recomputed once, under a lock on the tender, when a reader finds it stale. It holds prices:
+    read it only through `commonweal.web.data`, which shows it only to the roles and stages allowed."""
+
+    tender = models.OneToOneField(Tender, on_delete=models.CASCADE, related_name="stored_evaluation")
+    input_hash = models.CharField(max_length=64)
+    # `commonweal.services.evaluation.tender_json`: the API's answer, as it is
+    result = models.JSONField(default=dict)
+    # each lot's sensitivity, exact (`sensitivity_data`), so a process rebuilds the rich result without the Monte Carlo
+    sensitivity = models.JSONField(default=dict)
+    # why the evaluation cannot run, when it cannot (then `result` is empty)
+    problems = models.JSONField(default=list)
+    # the lifecycle's facts from the result
+    has_ranking = models.BooleanField(default=False)
+    abnormally_low_pending = models.JSONField(default=list)
+    computed_at = models.DateTimeField()

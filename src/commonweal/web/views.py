@@ -231,7 +231,7 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
                     messages.success(request, "Score saved")
                     return redirect("score_bid", tender_id, bid_id)
     criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
-    mine = {s.criterion_id: s for s in data.my_scores(access) if s.bid_id == bid.id}
+    mine = {s.criterion_id: s for s in data.my_scores(access, bid.id)}
     scales = {c.pk: engine.criterion_scale(c) for c in criteria}
     context = {"access": access, "bid": bid, "criteria": criteria, "mine": mine, "scales": scales, "errors": errors,
                "posted": posted, "editable": access.stage == Stage.EVALUATION}
@@ -284,11 +284,17 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
 def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
     try:
-        rows = data.moderation_sheet(access)
+        progress = data.moderation_progress(access)
     except data.Refused as refused:
         return not_yet(request, "Moderation", access, refused)
+    # one bid's sheet at a time (`?bid=`), by default the first with a score still to agree
+    asked = request.GET.get("bid", "")
+    chosen = next((p for p in progress if str(p.bid.id) == asked), None) or next(
+        (p for p in progress if p.agreed < p.criteria), progress[0] if progress else None)
+    rows = data.moderation_sheet(access, chosen.bid.id) if chosen else []
     evaluators = sorted({s.evaluator for r in rows for s in r.scores})
-    return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators)
+    return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators,
+                progress=progress, chosen=chosen)
 
 
 @scoped
@@ -296,7 +302,7 @@ def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
 def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.MODERATOR)
     try:
-        sheet = data.moderation_sheet(access)
+        sheet = data.moderation_sheet(access, bid_id)
     except data.Refused as refused:
         return not_yet(request, "Moderation", access, refused)
     row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
@@ -315,7 +321,7 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
                 errors.extend({"text": p, "href": "#rationale"} for p in refused.problems)
             else:
                 messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
-                return redirect("moderation", tender_id)
+                return redirect(f"{reverse('moderation', args=[tender_id])}?bid={bid_id}")
     return page(request, "web/moderate.html", f"Agree the score: {row.bid.bidder}, {row.criterion.reference}",
                 status=400 if errors else 200, access=access, row=row, scale=engine.criterion_scale(row.criterion),
                 errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
