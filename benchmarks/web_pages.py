@@ -8,7 +8,8 @@ What it does, all on 127.0.0.1 and stopping by itself:
    people and a synthetic tender of `--bids` x `--criteria` x `--evaluators` (default 20 x 30 x 5, every score
    entered) three times: in evaluation (the bid scoring page), in moderation (the moderation page) and with prices
    opened (the tender and results pages).
-2. Starts `gunicorn commonweal.web.wsgi:application` with 2 x CPUs + 1 workers on `--port` (default 8120).
+2. Collects the static files and starts `commonweal web serve` (gunicorn, 2 x CPUs + 1 workers) on `--port`
+   (default 8120).
 3. Runs `--clients` closed-loop clients (default 20) for `--seconds` (default 60). Client i signs in once (a real
    POST of the sign-in form) as a user who may see its page, then requests page i mod 5 (tender, results, bid
    scoring, moderation, sign-in) again and again; so each page has the same number of clients and its throughput
@@ -27,11 +28,13 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
+import tempfile
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -133,12 +136,11 @@ class Client:
 
 
 def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    workers = 2 * (os.cpu_count() or 1) + 1
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "commonweal.web.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
-        cwd=REPO, env=env,
-    )
+    # exactly as a council deploys it: static files collected, then `commonweal web serve` (gunicorn)
+    commonweal = str(Path(sys.executable).parent / "commonweal")
+    subprocess.run([commonweal, "web", "collectstatic"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([commonweal, "web", "serve", "--bind", f"127.0.0.1:{port}"], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -233,7 +235,8 @@ def main() -> None:
         parser.error(f"--clients must be at least {len(PAGES)}, one per page")
     env = {**os.environ, "DATABASE_URL": f"{POSTGRES}/{args.database}", "DJANGO_SETTINGS_MODULE":
            "commonweal.web.settings", "COMMONWEAL_SECRET_KEY": secrets.token_urlsafe(50),
-           "COMMONWEAL_INSECURE_COOKIES": "1", "COMMONWEAL_DEBUG": "0"}
+           "COMMONWEAL_LOCAL_DEMO": "1", "COMMONWEAL_DEBUG": "0",
+           "COMMONWEAL_STATIC_ROOT": tempfile.mkdtemp(prefix="commonweal-bench-static-")}
     os.environ.update(env)
     began = time.perf_counter()
     recreate_database(args.database)
@@ -250,6 +253,7 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+        shutil.rmtree(env["COMMONWEAL_STATIC_ROOT"], ignore_errors=True)
     print(f"{args.clients} clients for {elapsed:.1f} s against gunicorn ({2 * (os.cpu_count() or 1) + 1} workers), "
           f"load average afterwards {os.getloadavg()[0]:.1f}")
     report(times, errors, elapsed)

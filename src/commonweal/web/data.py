@@ -545,12 +545,12 @@ def _save_scores(access: Access, rows: list[ScoreRow], consensus: bool) -> list[
             update_fields=["score", "rationale", "updated_at", *(["moderator"] if consensus else [])],
         )
         for (target, crit, value, _), was_replaced in zip(rows, replaced, strict=True):
-            audit.record(
-                access.actor, "score_moderated" if consensus else "score_recorded",
-                {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
-                 "rationale": saved[(target.id, crit.pk)].rationale, "replaced": was_replaced},
-                tender=access.tender,
-            )
+            detail = {"bid": target.id, "bidder": target.bidder, "criterion": crit.reference, "score": str(value),
+                      "rationale": saved[(target.id, crit.pk)].rationale, "replaced": was_replaced}
+            if consensus:
+                audit.record(access.actor, "score_moderated", detail, tender=access.tender)
+            else:
+                audit.record(access.actor, "score_recorded", detail, tender=access.tender)
     return [saved[(t.id, c.pk)] for t, c, *_ in rows]
 
 
