@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import tempfile
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
