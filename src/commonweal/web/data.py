@@ -268,7 +268,7 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
 
 def advance(access: Access, target: Stage, today: dt.date, award_notice_published: dt.date | None = None) -> Stage:
     """Move the tender to `target`, the next stage, when the user may and every precondition holds."""
-    from commonweal.domain.calendar import standstill_period
+    from commonweal.domain.calendar import OutsideCalendar, standstill_period
     from commonweal.domain.reference.bank_holidays import ENGLAND_AND_WALES
 
     transition = next((t for t in TRANSITIONS if t.source == access.stage and t.target == target), None)
@@ -286,7 +286,10 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
             raise Refused(["The tender changed stage while you were working; reload the page"])
         detail: dict[str, object] = {"from": tender.stage, "to": target.value}
         if target == Stage.STANDSTILL and award_notice_published is not None:
-            period = standstill_period(award_notice_published, ENGLAND_AND_WALES)
+            try:
+                period = standstill_period(award_notice_published, ENGLAND_AND_WALES)
+            except OutsideCalendar as exc:
+                raise Refused([str(exc)], ["award_notice_published"]) from exc
             tender.award_notice_published = award_notice_published
             tender.standstill_last_day = period.last_day
             detail |= {"award_notice_published": award_notice_published.isoformat(),

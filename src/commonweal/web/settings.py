@@ -119,6 +119,8 @@ COMMONWEAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("COMMONWEAL_LOGIN_LOCKOUT_
 
 # Commonweal default: uploaded tender folder files are read whole, so each is capped at 10 MB.
 COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", str(10 * 1000 * 1000)))
+# Commonweal default: free text (rationales, reasons, declarations) is at most 10,000 characters
+COMMONWEAL_TEXT_MAX_CHARS = int(os.environ.get("COMMONWEAL_TEXT_MAX_CHARS", "10000"))
 
 LOGGING = {
     "version": 1,

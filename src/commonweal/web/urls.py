@@ -1,7 +1,7 @@
 from django.urls import path
 
 from commonweal.web import views
-from commonweal.web.api import api
+from commonweal.web import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,7 +29,7 @@ urlpatterns = [
     path("tenders/<int:tender_id>/audit/", views.audit_trail, name="audit"),
     path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
     path("organisations/<slug:slug>/members/", views.members, name="members"),
-    path("api/", api.urls),
+    path("api/", api.urls()),
 ]
 
 handler404 = "commonweal.web.views.not_found"

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.io.tabular import parse_decimal
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
-from commonweal.web import data, engine
+from commonweal.web import api, data, engine
 
 View = Callable[..., HttpResponse]
 
@@ -355,7 +355,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """CSRF failures get the service's own page rather than Django's."""
+    """CSRF failures get the service's own page rather than Django's (and the API its JSON error)."""
+    if api.is_api(request):
+        return api.json_error(403, "CSRF check failed")
     response = page(request, "web/forbidden.html", "You cannot do that", status=403,
                     reason="The form had expired or came from another site. Go back, reload the page and try again.")
     return HttpResponseForbidden(response.content)
@@ -532,10 +534,14 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if api.is_api(request):
+        return api.json_error(404, "Not Found")
     return page(request, "web/forbidden.html", "Page not found", status=404,
                 reason="There is no such page, or it belongs to an organisation you are not a member of")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if api.is_api(request):
+        return api.json_error(500, "Sorry, there is a problem with the service. Nothing was saved.")
     return page(request, "web/forbidden.html", "Sorry, there is a problem with the service", status=500,
                 reason="Try again later. Nothing you entered has been lost if you saw no error on the form")
