@@ -48,7 +48,7 @@ class ErrorOut(Schema):
     """Every error the API answers: what went wrong, and for a refused request or invalid input each problem."""
 
     detail: str
-    problems: list[str] = []
+    problems: list[str] = Field(default_factory=list)
 
 
 def json_error(status: int, detail: str, problems: Iterable[str] = ()) -> JsonResponse:

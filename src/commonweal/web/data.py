@@ -463,16 +463,19 @@ def _checked_score(
     (the engine's `ScoringScale`) and has a rationale; Refused listing every problem otherwise."""
     target = bid(access, bid_id)
     crit = criterion(access, criterion_id)
-    problems = []
+    problems, fields = [], []
     scale = engine.criterion_scale(crit)
     if not scale.allows(value):
         problems.append(f"Score for {crit.reference} must be one of {', '.join(str(a) for a in scale.scores)}")
+        fields.append("score")
     if crit.lot_id != target.lot_id:
         problems.append("That criterion belongs to another lot")
+        fields.append("criterion")
     if not rationale.strip():
         problems.append(f"Give a rationale for the score against {crit.reference}")
+        fields.append("rationale")
     if problems:
-        raise Refused(problems)
+        raise Refused(problems, fields)
     return target, crit
 
 

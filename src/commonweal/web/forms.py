@@ -211,3 +211,19 @@ def form_errors(form: forms.Form, ids: Mapping[str, str] | None = None) -> list[
     ids = ids or {}
     return [{"text": str(message), "href": f"#{ids.get(name, name)}"}
             for name, messages in form.errors.items() for message in messages]
+
+
+def field_errors(errors: Iterable[Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """Each field's first error, keyed by the field's element id, for the message at the field."""
+    found: dict[str, dict[str, str]] = {}
+    for error in errors:
+        found.setdefault(error["href"].removeprefix("#"), {"text": error["text"]})
+    return found
+
+
+def refused_errors(problems: Sequence[str], fields: Sequence[str], ids: Mapping[str, str],
+                   default: str) -> list[dict[str, str]]:
+    """The data layer's refusals for the error summary, each linking to the field it names (`ids` maps the data
+    layer's field names to element ids) or to `default`."""
+    return [{"text": problem, "href": f"#{ids.get(fields[i], fields[i]) if i < len(fields) else default}"}
+            for i, problem in enumerate(problems)]

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from commonweal.web import views
-from commonweal.web import api
+from commonweal.web import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
