@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -105,7 +106,8 @@ def read_table(
     try:
         raw = _raw_rows(path)
         header = next(raw, None)
-    except (UnicodeDecodeError, OSError, ValueError) as exc:
+    except (UnicodeDecodeError, OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        # a file that is not the spreadsheet its name says (a broken or renamed .xlsx) is a bad input, not a fault
         problems.add(name, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc}")
         problems.raise_if_any()
         raise AssertionError("unreachable") from exc

@@ -14,7 +14,7 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from ninja import NinjaAPI, Path, Schema
 from ninja.errors import HttpError, ValidationError
@@ -111,7 +111,7 @@ def _json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
-def urls() -> tuple[list[URLPattern], str, str]:
+def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     """The API's URL patterns for urls.py: ninja's, each answering errors as JSON."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
@@ -156,7 +156,7 @@ def _iso_date(value: object) -> object:
 # What the score columns hold (7 digits, 2 decimal places); whether a score is on the criterion's scale is the data
 # layer's rule (409).
 _SCORE_FIELD = Score._meta.get_field("score")
-_SCORE_LIMIT = float(10 ** (_SCORE_FIELD.max_digits - _SCORE_FIELD.decimal_places))  # type: ignore[attr-defined, operator]
+_SCORE_LIMIT = float(10 ** (_SCORE_FIELD.max_digits - _SCORE_FIELD.decimal_places))
 
 Text = Annotated[StrictStr, Field(max_length=forms.TEXT_MAX_CHARS, json_schema_extra={"pattern": forms.TEXT_PATTERN}),
                  AfterValidator(_text)]

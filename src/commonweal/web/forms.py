@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import FileExtensionValidator
 
 from commonweal.domain.lifecycle import Role, Stage
 
@@ -184,10 +185,16 @@ class _UploadForm(forms.Form):
                 for name in names if (upload := self.cleaned_data.get(name)) is not None}
 
 
-def _file(label: str, required: bool) -> forms.FileField:
-    return forms.FileField(required=required, allow_empty_file=True, max_length=255, error_messages={
-        "required": f"Choose {label}", "invalid": f"Choose {label}", "missing": f"Choose {label}",
-        "max_length": "The file's name must be 255 characters or fewer"})
+def _file(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
+    """A file field; with `suffixes`, the file's name must end in one of them (the readers check the tables')."""
+    validators = []
+    if suffixes:
+        kinds = " or ".join(f".{s}" for s in suffixes)
+        validators.append(FileExtensionValidator(list(suffixes), message=f"Choose {label}: a {kinds} file"))
+    messages = {"required": f"Choose {label}", "invalid": f"Choose {label}", "missing": f"Choose {label}",
+                "max_length": "The file's name must be 255 characters or fewer"}
+    return forms.FileField(required=required, allow_empty_file=True, max_length=255, validators=validators,
+                           error_messages=messages)
 
 
 class ScoresUploadForm(_UploadForm):
@@ -198,11 +205,11 @@ TENDER_FILES = ("tender", "bids", "gates", "commitments", "socialvalue")
 
 
 class TenderUploadForm(_UploadForm):
-    tender = _file("the tender.yaml file", required=True)
+    tender = _file("the tender.yaml file", required=True, suffixes=("yaml", "yml"))
     bids = _file("the bids file (bids.csv or bids.xlsx)", required=True)
     gates = _file("the gates file", required=False)
     commitments = _file("the commitments file", required=False)
-    socialvalue = _file("the socialvalue.yaml file", required=False)
+    socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
 
 
 def form_errors(form: forms.Form, ids: Mapping[str, str] | None = None) -> list[dict[str, str]]:
