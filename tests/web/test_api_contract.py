@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth.models import User
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -35,6 +38,17 @@ BOUNDED = hypothesis_settings(
 )
 
 
+@pytest.fixture
+def keep_connection() -> Iterator[None]:
+    """Schemathesis calls the real WSGI app, which closes the database connection after each request; the test's
+    transaction lives on that connection, so keep it open, as Django's own test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _schema(settings: Any) -> Any:
     settings.ALLOWED_HOSTS = ["*"]  # Schemathesis's WSGI client calls the app as "localhost" or its own host name
     return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
@@ -45,7 +59,7 @@ def _headers(role: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_operation_keeps_the_contract(world, settings, role: str) -> None:
+def test_every_operation_keeps_the_contract(world, settings, keep_connection, role: str) -> None:
     schema = _schema(settings)
     headers = _headers(role)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -62,7 +76,7 @@ def test_every_operation_keeps_the_contract(world, settings, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_chains_of_calls_keep_the_contract(world, settings, role: str) -> None:
+def test_chains_of_calls_keep_the_contract(world, settings, keep_connection, role: str) -> None:
     schema = _schema(settings)
     headers = _headers(role)
 

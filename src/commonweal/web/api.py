@@ -158,8 +158,12 @@ def _iso_date(value: object) -> object:
 _SCORE_FIELD = Score._meta.get_field("score")
 _SCORE_LIMIT = float(10 ** (_SCORE_FIELD.max_digits - _SCORE_FIELD.decimal_places))
 
-Text = Annotated[StrictStr, Field(max_length=forms.TEXT_MAX_CHARS, json_schema_extra={"pattern": forms.TEXT_PATTERN}),
-                 AfterValidator(_text)]
+Text = Annotated[
+    StrictStr,
+    Field(max_length=forms.TEXT_MAX_CHARS,
+          json_schema_extra={"pattern": forms.TEXT_PATTERN, "description": forms.TEXT_RULE}),
+    AfterValidator(_text),
+]
 Id = Annotated[int, Field(ge=1, le=forms.ID_MAX), BeforeValidator(_json_integer)]
 ScoreValue = Annotated[
     Decimal, BeforeValidator(_json_number), Field(gt=-_SCORE_LIMIT, lt=_SCORE_LIMIT),

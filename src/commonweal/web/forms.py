@@ -29,9 +29,11 @@ PASSWORD_MAX_CHARS = 4096
 # The largest id any of our tables can hold (a 64-bit primary key): a bigger number can name nothing
 ID_MAX = 2**63 - 1
 # Text a database can store: no NUL (PostgreSQL refuses it in text) and no lone surrogate (not encodable as
-# UTF-8). The same rule as a JSON Schema pattern, published in the OpenAPI document; it reads the same in
-# ECMAScript and Python regular expressions.
-TEXT_PATTERN = r"^[^\u0000\ud800-\udfff]*$"
+# UTF-8). The OpenAPI document publishes the NUL rule as a JSON Schema pattern (it reads the same in ECMAScript,
+# Python and Rust regular expressions); a lone surrogate cannot be written in a pattern that Rust-based validators
+# compile, so the schema's description states that rule.
+TEXT_PATTERN = r"^[^\u0000]*$"
+TEXT_RULE = "text without NUL characters or lone surrogates"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -39,7 +41,9 @@ def text_problem(value: str) -> str | None:
     """Why `value` cannot be stored as text, or None. Used by the forms and by the API's schemas."""
     if "\x00" in value:
         return "must not contain a NUL character"
-    if not re.fullmatch(TEXT_PATTERN, value):
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
         return "must be valid Unicode text (it contains a lone surrogate)"
     return None
 
