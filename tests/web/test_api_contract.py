@@ -130,3 +130,23 @@ def test_text_that_cannot_be_stored_is_refused_with_422(world, client, text: str
         assert response.status_code == 422, response.content
         assert response["Content-Type"] == "application/json"
     assert (Score.objects.count(), ConflictDeclaration.objects.count(), AuditEntry.objects.count() - 2) == before
+
+
+def test_a_fault_answers_json_without_detail_of_the_fault(world, client, monkeypatch) -> None:
+    """An unexpected exception in a route (injected here) is a JSON 500 saying nothing of the fault, and Django's
+    own 500 handler answers JSON under /api/ too."""
+    from django.test import RequestFactory
+
+    from commonweal.web import views
+
+    token = _headers("commissioner")
+
+    def broken(user: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(data, "tenders_for", broken)
+    response = client.get("/api/tenders", HTTP_AUTHORIZATION=token["Authorization"])
+    assert response.status_code == 500
+    assert response.json()["problems"] == [] and "secret" not in response.content.decode()
+    django_level = views.server_error(RequestFactory().get("/api/tenders"))
+    assert (django_level.status_code, django_level["Content-Type"]) == (500, "application/json")

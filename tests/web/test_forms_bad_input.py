@@ -8,6 +8,7 @@ The routes come from the URL resolver: any page route that accepts a POST and ha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,3 +225,22 @@ def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, 
             for odd in ALSO_SURVIVED.get(kind, []):
                 check(f"{key}={odd!r}", _post_fields(client, path, {**valid, key: odd}), _saved(), refused=False)
         assert wrong == []
+
+
+@pytest.mark.parametrize("name", sorted(n for n, f in FORMS.items() if f.fields))
+def test_each_error_links_from_the_summary_to_its_field(world, name: str) -> None:
+    """The GOV.UK error summary pattern: every problem in the summary links to an element on the page, and the
+    fields show their own error messages."""
+    form = FORMS[name]
+    tender = world[form.tender]
+    if form.stage:
+        Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
+    objects = _objects(tender)
+    path = _path(next(p for p in _page_routes() if p.name == name), objects)
+    html = _client(form.user).post(path, {}).content.decode()
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets, summary
+    assert [t for t in targets if f'id="{t}"' not in html] == []
+    if name != "advance":  # the stage's own problems are listed under "Next step", not at a field
+        assert 'class="govuk-error-message"' in html

@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, ProhibitNullCharactersValidator
 
 from commonweal.domain.lifecycle import Role, Stage
 
@@ -63,13 +63,16 @@ def _valid_text(value: str) -> None:
 def text_field(label: str, *, required: bool = True, max_length: int = TEXT_MAX_CHARS, strip: bool = True,
                required_message: str | None = None) -> forms.CharField:
     """A text field with the shared Unicode check and a GOV.UK-style message for each problem."""
-    return forms.CharField(
+    text = forms.CharField(
         required=required, max_length=max_length, strip=strip, validators=[_valid_text],
         error_messages={
             "required": required_message or f"Enter {label}",
             "max_length": f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer",
         },
     )
+    # Django's own NUL check would say it a second time, in other words
+    text.validators = [v for v in text.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+    return text
 
 
 def id_field(label: str) -> forms.IntegerField:
