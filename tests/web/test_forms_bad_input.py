@@ -244,3 +244,22 @@ def test_each_error_links_from_the_summary_to_its_field(world, name: str) -> Non
     assert [t for t in targets if f'id="{t}"' not in html] == []
     if name != "advance":  # the stage's own problems are listed under "Next step", not at a field
         assert 'class="govuk-error-message"' in html
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**30])
+def test_ids_beyond_any_table_in_the_path_are_refused(world, huge: int) -> None:
+    """Every POST route with ids in its path, each id in turn beyond what a 64-bit key holds: refused (404, or 409
+    where the tender's stage is checked first), never a 500, nothing saved."""
+    objects = _objects(world["northfield"])
+    wrong = []
+    for pattern in _page_routes():
+        form = FORMS.get(pattern.name)
+        if form is None or not form.fields:
+            continue
+        for key in (k for k in pattern.pattern.converters if k.endswith("_id")):  # type: ignore[attr-defined]
+            path = _path(pattern, {**objects, key: huge})
+            before = _saved()
+            status = _client(form.user).post(path, {}).status_code
+            if status not in (404, 409) or _saved() != before:
+                wrong.append(f"{path}: {status}")
+    assert wrong == []
