@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
@@ -95,6 +96,13 @@ FORMS: dict[str, Form] = {
                    {"tender": "file", "bids": "file", "gates": "optional file", "commitments": "optional file",
                     "socialvalue": "optional file"}, files=True),
 }
+
+
+@pytest.fixture(autouse=True)
+def _forget_sign_in_failures() -> Iterator[None]:
+    # the sign-in form's refused posts count as failures in the cache; later tests must not find them
+    yield
+    cache.clear()
 
 
 def _page_routes() -> list[URLPattern]:

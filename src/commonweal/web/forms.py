@@ -75,13 +75,6 @@ def text_field(label: str, *, required: bool = True, max_length: int = TEXT_MAX_
     return text
 
 
-def id_field(label: str) -> forms.IntegerField:
-    return forms.IntegerField(min_value=1, max_value=ID_MAX, error_messages={
-        "required": f"Select {label}", "invalid": f"Select {label}", "min_value": f"Select {label}",
-        "max_value": f"Select {label}",
-    })
-
-
 def score_field(label: str) -> forms.DecimalField:
     """A score as the score columns hold it (7 digits, 2 decimal places); whether it is on the criterion's scale
     is the data layer's rule (the engine's `ScoringScale`)."""
@@ -165,36 +158,21 @@ class TeamRoleForm(forms.Form):
         return Role(self.cleaned_data["role"])
 
 
-def _size_checked(upload: UploadedFile[Any] | None) -> UploadedFile[Any] | None:
+def _within_limit(upload: UploadedFile[Any]) -> None:
     """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
     limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
-    if upload is not None and (upload.size or 0) > limit:
+    if (upload.size or 0) > limit:
         raise ValidationError(f"{upload.name} is larger than the {limit:,}-byte limit")
-    if upload is not None and upload.name and text_problem(upload.name):
+
+
+def _named_in_text(upload: UploadedFile[Any]) -> None:
+    if upload.name and text_problem(upload.name):
         raise ValidationError("The file's name must be valid Unicode text")
-    return upload
-
-
-class _UploadForm(forms.Form):
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        for name in self.fields:
-            if name in cleaned:
-                try:
-                    _size_checked(cleaned[name])
-                except ValidationError as exc:
-                    self.add_error(name, exc)
-        return cleaned
-
-    def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
-        """The chosen files as (name, content), for the data layer's readers."""
-        return {name: (upload.name or name, upload.read())
-                for name in names if (upload := self.cleaned_data.get(name)) is not None}
 
 
 def _file(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
     """A file field; with `suffixes`, the file's name must end in one of them (the readers check the tables')."""
-    validators = []
+    validators: list[Any] = [_within_limit, _named_in_text]
     if suffixes:
         kinds = " or ".join(f".{s}" for s in suffixes)
         validators.append(FileExtensionValidator(list(suffixes), message=f"Choose {label}: a {kinds} file"))
@@ -202,6 +180,13 @@ def _file(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.Fil
                 "max_length": "The file's name must be 255 characters or fewer"}
     return forms.FileField(required=required, allow_empty_file=True, max_length=255, validators=validators,
                            error_messages=messages)
+
+
+class _UploadForm(forms.Form):
+    def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The chosen files as (name, content), for the data layer's readers."""
+        return {name: (upload.name or name, upload.read())
+                for name in names if (upload := self.cleaned_data.get(name)) is not None}
 
 
 class ScoresUploadForm(_UploadForm):
