@@ -124,14 +124,14 @@ API: dict[str, tuple[dict[str, object] | None, dict[str, int]]] = {
     "GET /api/tenders/{tender_id}/bids": (None, answers(200, READERS | {"evaluator1"}, anonymous=401)),
     "GET /api/tenders/{tender_id}/scores/mine": (None, answers(200, {"evaluator1", "evaluator3"}, anonymous=401)),
     "PUT /api/tenders/{tender_id}/scores": (
-        {"bid": "{bid}", "criterion": "{criterion}", "score": "9", "rationale": ""},
+        {"bid": "{bid}", "criterion": "{criterion}", "score": 9, "rationale": ""},
         answers(409, {"evaluator1"}, anonymous=401)),
     # nobody sees all individual scores before moderation
     "GET /api/tenders/{tender_id}/scores": (None, answers(403, anonymous=401)),
     "GET /api/tenders/{tender_id}/moderation": (
         None, answers(409, {"commissioner", "moderator", "shared.commissioner"}, anonymous=401)),
     "PUT /api/tenders/{tender_id}/moderation": (
-        {"bid": "{bid}", "criterion": "{criterion}", "score": "3", "rationale": "agreed"},
+        {"bid": "{bid}", "criterion": "{criterion}", "score": 3, "rationale": "agreed"},
         answers(409, {"moderator"}, anonymous=401)),
     "GET /api/tenders/{tender_id}/results": (None, answers(409, READERS, anonymous=401)),
     "GET /api/tenders/{tender_id}/audit": (None, answers(200, {"commissioner", "admin", "shared.commissioner"},

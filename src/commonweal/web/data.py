@@ -277,7 +277,7 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
 @audit.retrying
 def advance(access: Access, target: Stage, today: dt.date, award_notice_published: dt.date | None = None) -> Stage:
     """Move the tender to `target`, the next stage, when the user may and every precondition holds."""
-    from commonweal.domain.calendar import standstill_period
+    from commonweal.domain.calendar import OutsideCalendar, standstill_period
     from commonweal.domain.reference.bank_holidays import ENGLAND_AND_WALES
 
     transition = next((t for t in TRANSITIONS if t.source == access.stage and t.target == target), None)
@@ -295,7 +295,10 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
             raise Refused(["The tender changed stage while you were working; reload the page"])
         detail: dict[str, object] = {"from": tender.stage, "to": target.value}
         if target == Stage.STANDSTILL and award_notice_published is not None:
-            period = standstill_period(award_notice_published, ENGLAND_AND_WALES)
+            try:
+                period = standstill_period(award_notice_published, ENGLAND_AND_WALES)
+            except OutsideCalendar as exc:
+                raise Refused([str(exc)], ["award_notice_published"]) from exc
             tender.award_notice_published = award_notice_published
             tender.standstill_last_day = period.last_day
             detail |= {"award_notice_published": award_notice_published.isoformat(),
@@ -493,18 +496,21 @@ def criterion(access: Access, criterion_id: int) -> Criterion:
     return found
 
 
-def _score_problems(target: BidView, crit: Criterion, value: Decimal, rationale: str) -> list[str]:
-    """What is wrong with an individual or consensus score: it must be on the criterion's scale (the engine's
-    `ScoringScale`), for a criterion of the bid's lot, with a rationale."""
-    problems = []
+def _score_problems(target: BidView, crit: Criterion, value: Decimal, rationale: str) -> Refused | None:
+    """What is wrong with an individual or consensus score, each problem with the form field it is about: it must be
+    on the criterion's scale (the engine's `ScoringScale`), for a criterion of the bid's lot, with a rationale."""
+    problems, fields = [], []
     scale = engine.criterion_scale(crit)
     if not scale.allows(value):
         problems.append(f"Score for {crit.reference} must be one of {', '.join(str(a) for a in scale.scores)}")
+        fields.append("score")
     if crit.lot_id != target.lot_id:
         problems.append("That criterion belongs to another lot")
+        fields.append("criterion")
     if not rationale.strip():
         problems.append(f"Give a rationale for the score against {crit.reference}")
-    return problems
+        fields.append("rationale")
+    return Refused(problems, fields) if problems else None
 
 
 def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
@@ -558,8 +564,8 @@ def _record(access: Access, bid_id: int, criterion_id: int, value: Decimal, rati
             consensus: bool) -> Score | ModeratedScore:
     _may_score(access, consensus, "recorded" if consensus else "entered")
     target, crit = bid(access, bid_id), criterion(access, criterion_id)
-    if problems := _score_problems(target, crit, value, rationale):
-        raise Refused(problems)
+    if refused := _score_problems(target, crit, value, rationale):
+        raise refused
     return _save_scores(access, [(target, crit, value, rationale)], consensus)[0]
 
 
@@ -617,10 +623,11 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
                          row.number, "score")
             continue
         found = _score_problems(target, crit, value, row.get("rationale"))
-        for problem in found:
-            problems.add(file_name, problem, row.number, "rationale" if "rationale" in problem else "score")
-        if not found:
+        if found is None:
             checked.append((target, crit, value, row.get("rationale")))
+            continue
+        for index, problem in enumerate(found.problems):
+            problems.add(file_name, problem, row.number, found.field(index, "score"))
     if not table.rows:
         problems.add(file_name, "has no rows of scores", 2)
     problems.raise_if_any()

@@ -49,6 +49,9 @@ def environment(**options: Any) -> Environment:
 def descriptor_item(descriptor: Any, current: str) -> dict[str, Any]:
     """A scale descriptor as a GOV.UK radio item: the score, its label, and what earns it as the hint."""
     value = str(descriptor.score.normalize()) if hasattr(descriptor.score, "normalize") else str(descriptor.score)
-    chosen = current not in ("", None) and value == str(Decimal(current).normalize())
+    try:
+        chosen = current not in ("", None) and value == str(Decimal(current).normalize())
+    except ArithmeticError:  # a posted value that is not a number (refused by the form) checks no radio
+        chosen = False
     return {"value": value, "text": f"{value}: {descriptor.label}", "hint": {"text": descriptor.description},
             "checked": chosen}

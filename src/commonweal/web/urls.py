@@ -1,7 +1,6 @@
 from django.urls import include, path
 
-from commonweal.web import views
-from commonweal.web.api import api
+from commonweal.web import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,7 +29,7 @@ urlpatterns = [
     path("tenders/<int:tender_id>/audit.csv", views.audit_export, name="audit_export"),
     path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
     path("", include("commonweal.web.people.urls")),
-    path("api/", api.urls),
+    path("api/", api.urls()),
 ]
 
 handler404 = "commonweal.web.views.not_found"

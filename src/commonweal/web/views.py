@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role, Stage
-from commonweal.io.tabular import parse_decimal
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
-from commonweal.web import attention, data, engine
-from commonweal.web.people.forms import SignInForm
+from commonweal.web import api, attention, data, engine, forms
 
 View = Callable[..., HttpResponse]
 
 
 def page(request: HttpRequest, template: str, title: str, status: int = 200, **context: Any) -> HttpResponse:
+    context.setdefault("field_errors", forms.field_errors(context.get("errors") or []))
     return render(request, template, {"title": title, **context}, status=status)
 
 
@@ -55,14 +53,6 @@ def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data
     return page(request, "web/not_yet.html", title, status=409, access=access, problems=refused.problems)
 
 
-def _too_big(uploads: Iterable[UploadedFile[Any]]) -> str | None:
-    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
-    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
-    for upload in uploads:
-        if (upload.size or 0) > limit:
-            return f"{upload.name} is larger than the {limit:,}-byte limit"
-    return None
-
 
 def today() -> dt.date:
     return timezone.localdate()
@@ -76,29 +66,34 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in. Failures are counted in the database by django-axes (`commonweal.web.people.throttle`): per user
     name and per address, each with its limit and lockout time (settings.py, Commonweal defaults)."""
     errors: list[dict[str, str]] = []
-    form = SignInForm(request.POST if request.method == "POST" else None)
+    username = ""
     status = 200
     if request.method == "POST":
-        user = None
-        if form.is_valid():
-            user = authenticate(request, username=form.cleaned_data["username"],
-                                password=form.cleaned_data["password"])
-        if user is not None:
-            login(request, user)
-            target = request.POST.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
-                target = reverse("home")
-            return redirect(target)
-        if getattr(request, "axes_locked_out", False):
-            minutes = settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS // 60
-            errors.append({"text": f"Too many failed attempts. Try again in {minutes} minutes.", "href": "#username"})
-            status = 429
-        else:
-            errors.append({"text": "Enter a correct user name and password", "href": "#username"})
+        form = forms.SignInForm(request.POST)
+        username = form.data.get("username", "")[:forms.USERNAME_MAX_CHARS]
+        if not form.is_valid():
+            errors = forms.form_errors(form)
             status = 400
-    username = form.data.get("username", "") if form.is_bound else ""
-    return page(request, "web/sign_in.html", "Sign in", status=status, errors=errors, username=username[:150],
-                next=request.GET.get("next", request.POST.get("next", "")))
+        else:
+            username = form.cleaned_data["username"]
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is not None:
+                login(request, user)
+                target = form.cleaned_data["next"]
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False):
+                    target = reverse("home")
+                return redirect(target)
+            if getattr(request, "axes_locked_out", False):
+                minutes = settings.COMMONWEAL_LOGIN_LOCKOUT_SECONDS // 60
+                errors.append({"text": f"Too many failed attempts. Try again in {minutes} minutes.",
+                               "href": "#username"})
+                status = 429
+            else:
+                errors.append({"text": "Enter a correct user name and password", "href": "#username"})
+                status = 400
+    next_page = request.GET.get("next", request.POST.get("next", ""))
+    return page(request, "web/sign_in.html", "Sign in", status=status, errors=errors, username=username,
+                next=next_page if forms.text_problem(next_page) is None else "")
 
 
 @require_http_methods(["POST"])
@@ -108,6 +103,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @scoped
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Each of the person's organisations with what needs their attention there."""
     homes = attention.homes(request.user)
@@ -115,6 +111,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @scoped
+@require_safe
 def organisation_home(request: HttpRequest, slug: str) -> HttpResponse:
     (home,) = attention.homes(request.user, slug)
     return page(request, "web/home/home.html", home.organisation.name, homes=[home], organisation=home.organisation)
@@ -124,12 +121,14 @@ def organisation_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @scoped
+@require_safe
 def tenders(request: HttpRequest) -> HttpResponse:
     return page(request, "web/tenders.html", "Your tenders", accesses=data.tenders_for(request.user),
                 organisations=data.organisations_for(request.user), creatable=data.creatable_in(request.user))
 
 
 @scoped
+@require_safe
 def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id)
     return page(request, "web/tender.html", access.tender.title, access=access, lots=data.lots(access),
@@ -140,25 +139,24 @@ def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id)
-    try:
-        target = Stage(request.POST.get("target", ""))
-    except ValueError as exc:
-        raise Http404("no such stage") from exc
-    published = None
-    if target == Stage.STANDSTILL:
+    form = forms.AdvanceForm(request.POST)
+    errors: list[dict[str, str]] = []
+    if not form.is_valid():
+        errors = forms.form_errors(form, {"target": "next-step"})
+    else:
+        target = Stage(form.cleaned_data["target"])
+        published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
         try:
-            published = dt.date.fromisoformat(request.POST.get("award_notice_published", ""))
-        except ValueError:
-            published = None
-    try:
-        data.advance(access, target, today(), award_notice_published=published)
-    except data.Refused as refused:
-        return page(request, "web/tender.html", access.tender.title, status=400, access=access,
-                    lots=data.lots(access), step=data.next_step(access, today()),
-                    declaration=data.declaration(access),
-                    errors=[{"text": p, "href": "#next-step"} for p in refused.problems])
-    messages.success(request, f"The tender is now at stage: {target.label}")
-    return redirect("tender", tender_id)
+            data.advance(access, target, today(), award_notice_published=published)
+        except data.Refused as refused:
+            errors = forms.refused_errors(refused.problems, refused.fields, {}, "next-step")
+        else:
+            messages.success(request, f"The tender is now at stage: {target.label}")
+            return redirect("tender", tender_id)
+    return page(request, "web/tender.html", access.tender.title, status=400, access=access,
+                lots=data.lots(access), step=data.next_step(access, today()),
+                declaration=data.declaration(access), errors=errors,
+                posted={"award_notice_published": form.data.get("award_notice_published", "")})
 
 
 # -- evaluators ----------------------------------------------------------------------------------------------------
@@ -169,26 +167,29 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
 def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
     errors: list[dict[str, str]] = []
+    form = forms.DeclarationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        answer = request.POST.get("has_conflict")
-        if answer not in ("yes", "no"):
-            errors.append({"text": "Select yes if you have a conflict of interest", "href": "#has_conflict"})
+        if not form.is_valid():
+            errors = forms.form_errors(form)
         else:
+            conflict = form.cleaned_data["has_conflict"] == "yes"
             try:
-                data.declare(access, answer == "yes", request.POST.get("details", ""))
+                data.declare(access, conflict, form.cleaned_data["details"])
             except data.Refused as refused:
                 errors.extend({"text": p, "href": "#details"} for p in refused.problems)
             else:
-                if answer == "yes":
+                if conflict:
                     messages.info(request, "Your conflict is recorded. The commissioner will decide how to proceed; "
                                            "you will not see bid content.")
                     return redirect("tender", tender_id)
                 return redirect("evaluate", tender_id)
     return page(request, "web/declare.html", "Declare conflicts of interest", status=400 if errors else 200,
-                access=access, declaration=data.declaration(access), errors=errors)
+                access=access, declaration=data.declaration(access), errors=errors,
+                posted={"has_conflict": form.data.get("has_conflict", ""), "details": form.data.get("details", "")})
 
 
 @scoped
+@require_safe
 def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
     if data.declaration(access) is None:
@@ -211,26 +212,32 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
     if data.declaration(access) is None:
         return redirect("declare", tender_id)
     bid = data.bid(access, bid_id)
+    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
     errors: list[dict[str, str]] = []
     posted: dict[str, str] = {}
     in_place = request.method == "POST" and request.headers.get("HX-Request") == "true"
     if request.method == "POST":
-        criterion_id = int(request.POST.get("criterion", "0") or 0)
-        posted = {"criterion": str(criterion_id), "score": request.POST.get("score", ""),
-                  "rationale": request.POST.get("rationale", "")}
-        value = parse_decimal(posted["score"] or "")
-        if value is None:
-            errors.append({"text": "Select a score", "href": f"#score-{criterion_id}"})
+        form = forms.ScoreForm(request.POST, criteria=[c.pk for c in criteria])
+        valid = form.is_valid()
+        # the criterion the form was for, when it is one of this bid's: its fields carry the errors
+        criterion_id = form.cleaned_data["criterion"] if "criterion" in form.cleaned_data else (
+            criteria[0].pk if criteria else 0)
+        posted = {"criterion": str(criterion_id), "score": form.data.get("score", ""),
+                  "rationale": form.data.get("rationale", "")}
+        ids = {"criterion": f"criterion-{criterion_id}", "score": f"score-{criterion_id}",
+               "rationale": f"rationale-{criterion_id}"}
+        if not valid:
+            errors = forms.form_errors(form, ids)
         else:
             try:
-                data.record_score(access, bid.id, criterion_id, value, posted["rationale"])
+                data.record_score(access, bid.id, criterion_id, form.cleaned_data["score"],
+                                  form.cleaned_data["rationale"])
             except data.Refused as refused:
-                errors.extend({"text": p, "href": f"#rationale-{criterion_id}"} for p in refused.problems)
+                errors = forms.refused_errors(refused.problems, refused.fields, ids, ids["rationale"])
             else:
                 if not in_place:
                     messages.success(request, "Score saved")
                     return redirect("score_bid", tender_id, bid_id)
-    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
     mine = {s.criterion_id: s for s in data.my_scores(access, bid.id)}
     scales = {c.pk: engine.criterion_scale(c) for c in criteria}
     context = {"access": access, "bid": bid, "criteria": criteria, "mine": mine, "scales": scales, "errors": errors,
@@ -240,7 +247,8 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
         # HTMX (progressive enhancement): answer with this criterion's form only, saved or with its error
         return render(request, "web/_score_criterion.html",
                       {**context, "c": saved_criterion, "existing": mine.get(saved_criterion.pk),
-                       "this_posted": posted if errors else {}, "saved": not errors},
+                       "this_posted": posted if errors else {}, "saved": not errors,
+                       "field_errors": forms.field_errors(errors)},
                       status=400 if errors else 200)
     return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200, **context)
 
@@ -255,14 +263,13 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
-        upload = request.FILES.get("scores")
-        if upload is None:
-            errors.append({"text": "Choose a scores file", "href": "#scores"})
-        elif too_big := _too_big([upload]):
-            errors.append({"text": too_big, "href": "#scores"})
+        form = forms.ScoresUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            errors = forms.form_errors(form)
         else:
+            name, content = form.files_read(["scores"])["scores"]
             try:
-                saved = data.upload_scores(access, upload.name or "scores", upload.read(), consensus)
+                saved = data.upload_scores(access, name, content, consensus)
             except InputError as exc:
                 problems = exc.problems
                 errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
@@ -281,6 +288,7 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
 
 
 @scoped
+@require_safe
 def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
     try:
@@ -309,16 +317,17 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
     if row is None:
         raise Http404("no such bid and criterion")
     errors: list[dict[str, str]] = []
-    posted = {"score": request.POST.get("score", ""), "rationale": request.POST.get("rationale", "")}
+    form = forms.ModerationForm(request.POST if request.method == "POST" else None)
+    posted = {"score": form.data.get("score", ""), "rationale": form.data.get("rationale", "")}
     if request.method == "POST":
-        value = parse_decimal(posted["score"] or "")
-        if value is None:
-            errors.append({"text": "Select the consensus score", "href": "#score"})
+        if not form.is_valid():
+            errors = forms.form_errors(form)
         else:
             try:
-                data.record_moderation(access, bid_id, criterion_id, value, posted["rationale"])
+                data.record_moderation(access, bid_id, criterion_id, form.cleaned_data["score"],
+                                       form.cleaned_data["rationale"])
             except data.Refused as refused:
-                errors.extend({"text": p, "href": "#rationale"} for p in refused.problems)
+                errors = forms.refused_errors(refused.problems, refused.fields, {}, "rationale")
             else:
                 messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
                 return redirect(f"{reverse('moderation', args=[tender_id])}?bid={bid_id}")
@@ -331,6 +340,7 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
 
 
 @scoped
+@require_safe
 def audit_trail(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
     return page(request, "web/audit.html", "Audit trail", access=access, entries=data.audit_trail(access))
@@ -340,6 +350,7 @@ AUDIT_HEADER = ("sequence", "at", "actor", "action", "detail", "withheld", "hash
 
 
 @scoped
+@require_safe
 def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
     """The audit trail as CSV, disclosed exactly as the page is (`data.audit_trail`)."""
     from commonweal.domain.audit import canonical_json
@@ -356,7 +367,9 @@ def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """CSRF failures get the service's own page rather than Django's."""
+    """CSRF failures get the service's own page rather than Django's (and the API its JSON error)."""
+    if api.is_api(request):
+        return api.json_error(403, "CSRF check failed")
     response = page(request, "web/forbidden.html", "You cannot do that", status=403,
                     reason="The form had expired or came from another site. Go back, reload the page and try again.")
     return HttpResponseForbidden(response.content)
@@ -369,6 +382,7 @@ def _bid_ids(access: data.Access) -> dict[tuple[str, str], int]:
 
 
 @scoped
+@require_safe
 def results(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, *data.READERS)
     try:
@@ -380,6 +394,7 @@ def results(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
+@require_safe
 def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpResponse:
     from commonweal.io.export import csv_bytes, xlsx_bytes
 
@@ -410,23 +425,26 @@ def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRes
     access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
     bid = data.bid(access, bid_id)
     errors: list[dict[str, str]] = []
-    posted = {"decision": request.POST.get("decision", ""), "reason": request.POST.get("reason", "")}
+    form = forms.AbnormallyLowForm(request.POST if request.method == "POST" else None)
+    posted = {"decision": form.data.get("decision", ""), "reason": form.data.get("reason", "")}
     if request.method == "POST":
-        try:
-            data.record_abnormally_low(access, bid_id, posted["decision"], posted["reason"], today())
-        except data.Refused as refused:
-            errors.extend({"text": p, "href": f"#{refused.field(i, 'decision')}"}
-                          for i, p in enumerate(refused.problems))
+        if not form.is_valid():
+            errors = forms.form_errors(form)
         else:
-            messages.success(request, f"Decision recorded for {bid.bidder}")
-            return redirect("results", tender_id)
-    field_errors = {e["href"][1:]: {"text": e["text"]} for e in reversed(errors)}  # each field's first problem
+            try:
+                data.record_abnormally_low(access, bid_id, form.cleaned_data["decision"], form.cleaned_data["reason"],
+                                           today())
+            except data.Refused as refused:
+                errors = forms.refused_errors(refused.problems, refused.fields, {}, "decision")
+            else:
+                messages.success(request, f"Decision recorded for {bid.bidder}")
+                return redirect("results", tender_id)
     return page(request, "web/abnormally_low.html", f"Abnormally low tender: {bid.bidder}",
-                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted,
-                field_errors=field_errors)
+                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted)
 
 
 @scoped
+@require_safe
 def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, *data.READERS)
     try:
@@ -457,6 +475,7 @@ def _report_pdf(access: data.Access, evaluation: Any, document: Callable[[Any], 
 
 
 @scoped
+@require_safe
 def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
     from commonweal.io.reports.evaluation import summary_paths
 
@@ -477,6 +496,7 @@ def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRespon
 
 
 @scoped
+@require_safe
 def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, *data.READERS)
     try:
@@ -488,6 +508,7 @@ def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
+@require_safe
 def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = data.tender_access(request.user, tender_id, *data.READERS)
     try:
@@ -508,35 +529,34 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = data.organisation_access(request.user, slug, Role.COMMISSIONER)
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
-    if request.method == "POST" and (too_big := _too_big(
-        f for key in request.FILES for f in request.FILES.getlist(key)
-    )):
-        errors.append({"text": too_big, "href": "#tender"})
-    elif request.method == "POST":
-        files = {
-            key: (upload.name or key, upload.read())
-            for key in ("tender", "bids", "gates", "commitments", "socialvalue")
-            if (upload := request.FILES.get(key)) is not None
-        }
-        try:
-            created = data.create_tender(request.user, slug, files)
-        except InputError as exc:
-            problems = exc.problems
-            errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
-        except data.Refused as refused:
-            errors = [{"text": p, "href": "#tender"} for p in refused.problems]
+    if request.method == "POST":
+        form = forms.TenderUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            errors = forms.form_errors(form)
         else:
-            messages.success(request, f"Tender {created.reference} created as a draft")
-            return redirect("tender", created.pk)
+            try:
+                created = data.create_tender(request.user, slug, form.files_read(forms.TENDER_FILES))
+            except InputError as exc:
+                problems = exc.problems
+                errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
+            except data.Refused as refused:
+                errors = [{"text": p, "href": "#tender"} for p in refused.problems]
+            else:
+                messages.success(request, f"Tender {created.reference} created as a draft")
+                return redirect("tender", created.pk)
     return page(request, "web/upload.html", f"Create a tender for {organisation.name}",
                 status=400 if errors else 200, organisation=organisation, problems=problems, errors=errors)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if api.is_api(request):
+        return api.json_error(404, "Not Found")
     return page(request, "web/forbidden.html", "Page not found", status=404,
                 reason="There is no such page, or it belongs to an organisation you are not a member of")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if api.is_api(request):
+        return api.json_error(500, "Sorry, there is a problem with the service. Nothing was saved.")
     return page(request, "web/forbidden.html", "Sorry, there is a problem with the service", status=500,
                 reason="Try again later. Nothing you entered has been lost if you saw no error on the form")

@@ -60,12 +60,6 @@ ROLE_LABELS = {Role.ADMIN: "Admin: manages the organisation's people and sees it
                Role.VIEWER: "Viewer: reads every tender of the organisation"}
 
 
-class SignInForm(GovukErrors, forms.Form):
-    username = _text("User name", 150)
-    password = forms.CharField(max_length=4096, error_messages={"required": "Enter your password"},
-                               strip=False, validators=[valid_unicode])
-
-
 class InviteForm(GovukErrors, forms.Form):
     username = _text("User name", 150, UnicodeUsernameValidator(
         message="Enter a user name of letters, digits and @ . + - _ only"))

@@ -1,0 +1,211 @@
+"""Every POST the pages accept goes through one of these forms: types, lengths, valid Unicode and choices are
+checked here, before anything reaches `commonweal.web.data`, which keeps the business rules (stages, scales,
+preconditions). The text checks (`text_problem`, `TEXT_PATTERN`, `TEXT_MAX_CHARS`) are shared with the API's
+schemas, so a page and the API accept exactly the same text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import FileExtensionValidator, ProhibitNullCharactersValidator
+
+from commonweal.domain.lifecycle import Stage
+
+# Commonweal default: free text (rationales, reasons, declarations) up to 10,000 characters, which holds a long
+# evaluator's rationale while keeping a hostile request small; COMMONWEAL_TEXT_MAX_CHARS changes it.
+TEXT_MAX_CHARS: int = settings.COMMONWEAL_TEXT_MAX_CHARS
+# Django's own limit for a user name (AbstractUser.username)
+USERNAME_MAX_CHARS = 150
+# Commonweal default: a password longer than this is refused before it is hashed (hashing unbounded input is a
+# denial-of-service vector)
+PASSWORD_MAX_CHARS = 4096
+# The largest id any of our tables can hold (a 64-bit primary key): a bigger number can name nothing
+ID_MAX = 2**63 - 1
+# Text a database can store: no NUL (PostgreSQL refuses it in text) and no lone surrogate (not encodable as
+# UTF-8). The OpenAPI document publishes the NUL rule as a JSON Schema pattern (it reads the same in ECMAScript,
+# Python and Rust regular expressions); a lone surrogate cannot be written in a pattern that Rust-based validators
+# compile, so the schema's description states that rule.
+TEXT_PATTERN = r"^[^\u0000]*$"
+TEXT_RULE = "text without NUL characters or lone surrogates"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text, or None. Used by the forms and by the API's schemas."""
+    if "\x00" in value:
+        return "must not contain a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (it contains a lone surrogate)"
+    return None
+
+
+def iso_date(value: str) -> dt.date:
+    """A date written YYYY-MM-DD, and nothing looser (no week dates, no timestamps); ValueError otherwise."""
+    if not _DATE.fullmatch(value):
+        raise ValueError("must be a date in the form YYYY-MM-DD")
+    return dt.date.fromisoformat(value)
+
+
+def _valid_text(value: str) -> None:
+    if (problem := text_problem(value)) is not None:
+        raise ValidationError(f"The text {problem}")
+
+
+def text_field(label: str, *, required: bool = True, max_length: int = TEXT_MAX_CHARS, strip: bool = True,
+               required_message: str | None = None) -> forms.CharField:
+    """A text field with the shared Unicode check and a GOV.UK-style message for each problem."""
+    text = forms.CharField(
+        required=required, max_length=max_length, strip=strip, validators=[_valid_text],
+        error_messages={
+            "required": required_message or f"Enter {label}",
+            "max_length": f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer",
+        },
+    )
+    # Django's own NUL check would say it a second time, in other words
+    text.validators = [v for v in text.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+    return text
+
+
+def score_field(label: str) -> forms.DecimalField:
+    """A score as the score columns hold it (7 digits, 2 decimal places); whether it is on the criterion's scale
+    is the data layer's rule (the engine's `ScoringScale`)."""
+    message = f"Select {label}"
+    return forms.DecimalField(max_digits=7, decimal_places=2, error_messages={
+        "required": message, "invalid": message, "max_digits": message, "max_decimal_places": message,
+        "max_whole_digits": message,
+    })
+
+
+class SignInForm(forms.Form):
+    username = text_field("your user name", max_length=USERNAME_MAX_CHARS)
+    password = text_field("your password", max_length=PASSWORD_MAX_CHARS, strip=False)
+    next = text_field("the page to return to", required=False, max_length=2000)
+
+
+class AdvanceForm(forms.Form):
+    target = forms.ChoiceField(choices=[(s.value, s.label) for s in Stage],
+                               error_messages={"required": "Choose the stage to move to",
+                                               "invalid_choice": "Choose a stage the tender can move to"})
+    award_notice_published = forms.CharField(required=False, max_length=10, error_messages={
+        "max_length": "Enter the date the contract award notice was published, for example 2026-11-24"})
+
+    def clean_award_notice_published(self) -> dt.date | None:
+        value = self.cleaned_data["award_notice_published"]
+        if not value:
+            return None
+        try:
+            return iso_date(value)
+        except ValueError as exc:
+            raise ValidationError(
+                "Enter the date the contract award notice was published, for example 2026-11-24") from exc
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.ChoiceField(choices=[("no", "No"), ("yes", "Yes")], error_messages={
+        "required": "Select yes if you have a conflict of interest",
+        "invalid_choice": "Select yes if you have a conflict of interest"})
+    details = text_field("the conflict of interest", required=False)
+
+
+class ScoreForm(forms.Form):
+    """One criterion's score on a bid's page; `criteria` are the ids the page offers (the bid's lot)."""
+
+    criterion = forms.TypedChoiceField(coerce=int, error_messages={
+        "required": "Select a criterion to score", "invalid_choice": "Select a criterion of this bid's lot"})
+    score = score_field("a score")
+    rationale = text_field("a rationale for the score", required=False)
+
+    def __init__(self, *args: Any, criteria: Iterable[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [(str(c), str(c)) for c in criteria]  # type: ignore[attr-defined]
+
+
+class ModerationForm(forms.Form):
+    score = score_field("the consensus score")
+    rationale = text_field("a rationale for the consensus score", required=False)
+
+
+class AbnormallyLowForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accepted", "Accepted"), ("rejected", "Rejected")], error_messages={
+        "required": "Choose whether the tender is accepted or rejected",
+        "invalid_choice": "Choose whether the tender is accepted or rejected"})
+    reason = text_field("the reason for the decision", required_message="Give the reason for the decision")
+
+
+def _within_limit(upload: UploadedFile[Any]) -> None:
+    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
+    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(f"{upload.name} is larger than the {limit:,}-byte limit")
+
+
+def _named_in_text(upload: UploadedFile[Any]) -> None:
+    if upload.name and text_problem(upload.name):
+        raise ValidationError("The file's name must be valid Unicode text")
+
+
+def _file(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
+    """A file field; with `suffixes`, the file's name must end in one of them (the readers check the tables')."""
+    validators: list[Any] = [_within_limit, _named_in_text]
+    if suffixes:
+        kinds = " or ".join(f".{s}" for s in suffixes)
+        validators.append(FileExtensionValidator(list(suffixes), message=f"Choose {label}: a {kinds} file"))
+    messages = {"required": f"Choose {label}", "invalid": f"Choose {label}", "missing": f"Choose {label}",
+                "max_length": "The file's name must be 255 characters or fewer"}
+    return forms.FileField(required=required, allow_empty_file=True, max_length=255, validators=validators,
+                           error_messages=messages)
+
+
+class _UploadForm(forms.Form):
+    def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The chosen files as (name, content), for the data layer's readers."""
+        return {name: (upload.name or name, upload.read())
+                for name in names if (upload := self.cleaned_data.get(name)) is not None}
+
+
+class ScoresUploadForm(_UploadForm):
+    scores = _file("a scores file", required=True)
+
+
+TENDER_FILES = ("tender", "bids", "gates", "commitments", "socialvalue")
+
+
+class TenderUploadForm(_UploadForm):
+    tender = _file("the tender.yaml file", required=True, suffixes=("yaml", "yml"))
+    bids = _file("the bids file (bids.csv or bids.xlsx)", required=True)
+    gates = _file("the gates file", required=False)
+    commitments = _file("the commitments file", required=False)
+    socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
+
+
+def form_errors(form: forms.Form, ids: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """The form's errors for the GOV.UK error summary, each linking to its field (`ids` maps a field name to
+    the id of the element to link to where it is not the field's name)."""
+    ids = ids or {}
+    return [{"text": str(message), "href": f"#{ids.get(name, name)}"}
+            for name, messages in form.errors.items() for message in messages]
+
+
+def field_errors(errors: Iterable[Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """Each field's first error, keyed by the field's element id, for the message at the field."""
+    found: dict[str, dict[str, str]] = {}
+    for error in errors:
+        found.setdefault(error["href"].removeprefix("#"), {"text": error["text"]})
+    return found
+
+
+def refused_errors(problems: Sequence[str], fields: Sequence[str], ids: Mapping[str, str],
+                   default: str) -> list[dict[str, str]]:
+    """The data layer's refusals for the error summary, each linking to the field it names (`ids` maps the data
+    layer's field names to element ids) or to `default`."""
+    return [{"text": problem, "href": f"#{ids.get(fields[i], fields[i]) if i < len(fields) else default}"}
+            for i, problem in enumerate(problems)]
