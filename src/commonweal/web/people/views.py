@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role
 from commonweal.web import data
@@ -24,6 +24,7 @@ from commonweal.web.views import page, scoped
 
 
 @scoped
+@require_safe
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, found = people.people(request.user, slug)
     return page(request, "web/people/members.html", f"{organisation.name}: people", organisation=organisation,
@@ -82,6 +83,7 @@ def _person_page(request: HttpRequest, slug: str, user_id: int, form: forms.Govu
 
 
 @scoped
+@require_safe
 def person(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     return _person_page(request, slug, user_id)
 
