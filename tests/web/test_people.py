@@ -405,8 +405,8 @@ def test_no_people_form_fails_on_empty_oversized_or_wrong_typed_input(world, cli
     assert not Invitation.objects.exists() and Membership.objects.filter(user=viewer, role="viewer").exists()
     # a lone surrogate cannot arrive in a form post (it is not UTF-8); the forms refuse it all the same
     form = InviteForm({"username": "a", "display_name": "\ud800", "role": "member"})
-    assert not form.is_valid() and form.summary() == [{"text": "Enter text without invalid characters",
-                                                       "href": "#display_name"}]
+    assert not form.is_valid() and form.summary() == [
+        {"text": "The text must be valid Unicode text (it contains a lone surrogate)", "href": "#display_name"}]
     assert not NewPasswordForm(viewer, {"password1": "\ud800" * 12, "password2": "\ud800" * 12}).is_valid()
 
 

@@ -55,7 +55,8 @@ def iso_date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def _valid_text(value: str) -> None:
+def valid_text(value: str) -> None:
+    """The shared text check as a Django validator: every form's text fields, the people area's included."""
     if (problem := text_problem(value)) is not None:
         raise ValidationError(f"The text {problem}")
 
@@ -64,7 +65,7 @@ def text_field(label: str, *, required: bool = True, max_length: int = TEXT_MAX_
                required_message: str | None = None) -> forms.CharField:
     """A text field with the shared Unicode check and a GOV.UK-style message for each problem."""
     text = forms.CharField(
-        required=required, max_length=max_length, strip=strip, validators=[_valid_text],
+        required=required, max_length=max_length, strip=strip, validators=[valid_text],
         error_messages={
             "required": required_message or f"Enter {label}",
             "max_length": f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer",

@@ -14,13 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from commonweal.domain.lifecycle import Role
+from commonweal.web.forms import PASSWORD_MAX_CHARS, text_field, valid_text
 from commonweal.web.people.data import ORGANISATION_ROLES
-
-
-def valid_unicode(value: object) -> None:
-    """A lone surrogate (e.g. "\\ud800") cannot be stored or encoded as UTF-8: refuse it as a field error."""
-    if isinstance(value, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValidationError("Enter text without invalid characters")
 
 
 class GovukErrors:
@@ -50,9 +45,9 @@ class GovukErrors:
 
 
 def _text(label: str, max_length: int, *validators: Any) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length, validators=[valid_unicode, *validators],
-                           error_messages={"required": f"Enter {label.lower()}",
-                                           "max_length": f"{label} must be {max_length} characters or fewer"})
+    text = text_field(label.lower(), max_length=max_length)
+    text.validators += validators
+    return text
 
 
 ROLE_LABELS = {Role.ADMIN: "Admin: manages the organisation's people and sees its audit trail; no bid content",
@@ -100,10 +95,11 @@ class NewPasswordForm(GovukErrors, forms.Form):
     """A new password, checked by Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) against the
     person it is for."""
 
-    password1 = forms.CharField(label="New password", max_length=4096, strip=False, validators=[valid_unicode],
+    password1 = forms.CharField(label="New password", max_length=PASSWORD_MAX_CHARS, strip=False,
+                                validators=[valid_text],
                                 error_messages={"required": "Enter a new password"})
-    password2 = forms.CharField(label="Confirm the new password", max_length=4096, strip=False,
-                                validators=[valid_unicode], error_messages={"required": "Confirm the new password"})
+    password2 = forms.CharField(label="Confirm the new password", max_length=PASSWORD_MAX_CHARS, strip=False,
+                                validators=[valid_text], error_messages={"required": "Confirm the new password"})
 
     def __init__(self, person: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,7 +125,7 @@ class ChangePasswordForm(GovukErrors, PasswordChangeForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             assert isinstance(field, forms.CharField)
-            field.validators += [MaxLengthValidator(4096), valid_unicode]
+            field.validators += [MaxLengthValidator(PASSWORD_MAX_CHARS), valid_text]
             field.error_messages["required"] = f"Enter {str(field.label).lower()}"
 
 
