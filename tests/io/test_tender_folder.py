@@ -129,3 +129,31 @@ def test_xlsx_files_are_read_like_csv(folder: Path) -> None:
 def test_both_csv_and_xlsx_is_ambiguous(folder: Path) -> None:
     Workbook().save(folder / "bids.xlsx")
     assert any("both bids.csv and bids.xlsx exist" in p[3] for p in _problems(folder))
+
+
+def test_an_explicit_zero_is_kept_where_it_means_something(folder: Path) -> None:
+    # every setting written as 0: none may turn silently into its default (20, 15, 10, 5 or 0.9)
+    text = (folder / "tender.yaml").read_text()
+    text = text.replace("below_mean_of_others_percent: 20", "below_mean_of_others_percent: 0")
+    text = text.replace("below_next_lowest_percent: 15", "below_next_lowest_percent: 0")
+    text = text.replace("  spread_threshold_percent: 40\n",
+                        "  spread_threshold_percent: 40\n  social_value_minimum: 0\n")
+    text = text.replace("    weight_band: 5\n", "    weight_band: 0\n    fragile_below: 0\n")
+    (folder / "tender.yaml").write_text(text)
+    model = load_tender_folder(folder).tender.lots[0].model
+    assert model.abnormally_low.below_mean_of_others_percent == 0
+    assert model.abnormally_low.below_next_lowest_percent == 0
+    assert model.social_value_minimum == 0
+    assert model.sensitivity.weight_band == 0 and model.sensitivity.fragile_below == 0
+
+
+def test_a_zero_where_it_means_nothing_is_an_error_never_the_default(folder: Path) -> None:
+    # a spread threshold of 0 would flag every criterion, the agreed ones too
+    text = (folder / "tender.yaml").read_text().replace("spread_threshold_percent: 40", "spread_threshold_percent: 0")
+    text = text.replace("below_next_lowest_percent: 15", "below_next_lowest_percent: 150")
+    (folder / "tender.yaml").write_text(text)
+    problems = _problems(folder)
+    assert any(p[2] == "evaluation_model.spread_threshold_percent"
+               and p[3] == "expected a number above 0 and at most 100, got 0" for p in problems), problems
+    assert any(p[2] == "evaluation_model.abnormally_low.below_next_lowest_percent"
+               and p[3] == "expected a number from 0 to 100, got 150" for p in problems), problems

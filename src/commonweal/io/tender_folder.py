@@ -24,6 +24,8 @@ from typing import Any
 
 from commonweal.domain.evaluation.evaluate import check_inputs
 from commonweal.domain.evaluation.model import (
+    SOCIAL_VALUE_MINIMUM,
+    SPREAD_THRESHOLD_PERCENT,
     AbnormallyLowPolicy,
     Criterion,
     CriterionGroup,
@@ -44,6 +46,7 @@ from commonweal.domain.evaluation.records import (
 )
 from commonweal.domain.evaluation.scales import PRESETS, Descriptor, ScoringScale
 from commonweal.domain.evaluation.validation import model_problems
+from commonweal.domain.numbers import plain
 from commonweal.domain.provenance import Issue, Source
 from commonweal.io.errors import InputError, Problem, ProblemCollector
 from commonweal.io.socialvalue import committed_quantities
@@ -324,6 +327,20 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
             return default
         return value
 
+    def setting(mapping: Mapping[str, Any], key: str, where: str, default: Decimal, low: Decimal, high: Decimal,
+                zero: bool = True) -> Decimal:
+        """A model setting as written: absent means the default; an explicit value, 0 included, is kept when it is
+        in range (0 only where it means something), and is a problem otherwise, never silently the default."""
+        value = y.number(mapping, key, where, required=False)
+        if value is None:
+            return default
+        if not (low <= value <= high) or (value == 0 and not zero):
+            bounds = f"above 0 and at most {plain(high)}" if not zero else f"from {plain(low)} to {plain(high)}"
+            y.problem(f"{where}.{key}", f"expected a number {bounds}, got {plain(value)}")
+            return default
+        return value
+
+    hundred = Decimal(100)
     if price_weight is None or price.get("formula") is None:
         if price.get("formula") is None:
             y.problem(f"{path}.price.formula", "is required")
@@ -336,23 +353,26 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         quality_threshold=y.number(data, "quality_threshold", path, required=False),
         tie_break=tuple(tie_break),
         abnormally_low=AbnormallyLowPolicy(
-            y.number(low, "below_mean_of_others_percent", f"{path}.abnormally_low", required=False)
-            or defaults_low.below_mean_of_others_percent,
-            y.number(low, "below_next_lowest_percent", f"{path}.abnormally_low", required=False)
-            or defaults_low.below_next_lowest_percent,
+            setting(low, "below_mean_of_others_percent", f"{path}.abnormally_low",
+                    defaults_low.below_mean_of_others_percent, Decimal(0), hundred),
+            setting(low, "below_next_lowest_percent", f"{path}.abnormally_low",
+                    defaults_low.below_next_lowest_percent, Decimal(0), hundred),
         ),
-        spread_threshold_percent=y.number(data, "spread_threshold_percent", path, required=False) or Decimal(40),
-        social_value_minimum=y.number(data, "social_value_minimum", path, required=False) or Decimal(10),
+        # a spread threshold of 0 would flag every criterion, agreed ones included: it must be above 0
+        spread_threshold_percent=setting(data, "spread_threshold_percent", path, SPREAD_THRESHOLD_PERCENT,
+                                         Decimal(0), hundred, zero=False),
+        social_value_minimum=setting(data, "social_value_minimum", path, SOCIAL_VALUE_MINIMUM,
+                                     Decimal(0), hundred),
         social_value_override_reason=y.text(data, "social_value_override_reason", path, required=False),
         ranking_precision=whole(data, "ranking_precision", path, 2, 0, MAX_RANKING_PRECISION),
         sensitivity=SensitivityPolicy(
-            weight_band=y.number(sens, "weight_band", f"{path}.sensitivity", required=False)
-            or defaults_sens.weight_band,
+            weight_band=setting(sens, "weight_band", f"{path}.sensitivity", defaults_sens.weight_band, Decimal(0),
+                                hundred),
             samples=whole(sens, "samples", f"{path}.sensitivity", defaults_sens.samples, 1,
                           limits().max_sensitivity_samples),
             seed=whole(sens, "seed", f"{path}.sensitivity", defaults_sens.seed, 0, MAX_SEED),
-            fragile_below=y.number(sens, "fragile_below", f"{path}.sensitivity", required=False)
-            or defaults_sens.fragile_below,
+            fragile_below=setting(sens, "fragile_below", f"{path}.sensitivity", defaults_sens.fragile_below,
+                                  Decimal(0), Decimal(1)),
         ),
     )
 

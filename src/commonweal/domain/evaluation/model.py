@@ -125,6 +125,13 @@ class AbnormallyLowPolicy:
     below_next_lowest_percent: Decimal = Decimal(15)
 
 
+# Commonweal default: evaluators' scores spread over 40% of a scale's range or more are discussed at moderation.
+SPREAD_THRESHOLD_PERCENT = Decimal(40)
+# PPN 06/20 and PPN 002's 10% minimum weight for social value, applied to councils as a Commonweal default
+# (see `commonweal.domain.evaluation.validation`).
+SOCIAL_VALUE_MINIMUM = Decimal(10)
+
+
 @dataclass(frozen=True)
 class SensitivityPolicy:
     """Commonweal defaults for the sensitivity analysis; every tender may change them."""
@@ -144,8 +151,8 @@ class EvaluationModel:
     quality_threshold: Decimal | None = None  # minimum share (percent) of all non-price points available
     tie_break: tuple[str, ...] = (SOCIAL_VALUE, QUALITY, PRICE)
     abnormally_low: AbnormallyLowPolicy = AbnormallyLowPolicy()
-    spread_threshold_percent: Decimal = Decimal(40)  # of a scale's range; Commonweal default
-    social_value_minimum: Decimal = Decimal(10)
+    spread_threshold_percent: Decimal = SPREAD_THRESHOLD_PERCENT
+    social_value_minimum: Decimal = SOCIAL_VALUE_MINIMUM
     social_value_override_reason: str = ""
     ranking_precision: int = 2  # decimal places totals are rounded to before ranking; Commonweal default
     sensitivity: SensitivityPolicy = SensitivityPolicy()
