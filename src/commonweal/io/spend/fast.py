@@ -235,9 +235,9 @@ def _line_feeds(source: Path, folder: Path) -> Path:
     with target.open("wb") as sink:
         held = b""
         for chunk in _chunks(source):
-            chunk = held + chunk
-            held = b"\r" if chunk.endswith(b"\r") else b""  # a CR LF split between two chunks
-            sink.write(chunk[: len(chunk) - len(held)].replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+            data = held + chunk
+            held = b"\r" if data.endswith(b"\r") else b""  # a CR LF split between two chunks
+            sink.write(data[: len(data) - len(held)].replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
         sink.write(held.replace(b"\r", b"\n"))
     return target
 
