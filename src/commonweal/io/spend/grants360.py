@@ -14,13 +14,15 @@ from typing import Any
 
 import ijson
 
-from commonweal.io.errors import ProblemCollector
+from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.json_depth import check_json_depth
 from commonweal.io.spend.reader import ImportReport, Rejection, SpendFile, SpendRecord, clean_text, summarise
 from commonweal.io.spend.values import AmbiguousDateOrderError, detect_date_format, parse_amount, parse_date
 
 
 def _grants(path: Path) -> Iterator[dict[str, Any]]:
     with path.open("rb") as handle:
+        check_json_depth(handle, path.name)
         yield from ijson.items(handle, "grants.item")
 
 
@@ -35,6 +37,8 @@ def read_360giving(path: Path, date_order: str | None = None) -> SpendFile:
     problems = ProblemCollector()
     try:
         grants = list(_grants(path))
+    except InputError:
+        raise
     except (OSError, ijson.JSONError) as exc:
         problems.add(name, f"cannot be read as 360Giving JSON (a package with a grants array): {exc}")
         problems.raise_if_any()
