@@ -69,7 +69,8 @@ def is_date_time(value: object) -> bool:
     except ValueError:
         return False
     # second 60: a leap second (RFC 3339, section 5.7)
-    return hour < 24 and minute < 60 and second <= 60 and (match[7] is None or (int(match[7]) < 24 and int(match[8]) < 60))
+    offset_ok = match[7] is None or (int(match[7]) < 24 and int(match[8]) < 60)
+    return hour < 24 and minute < 60 and second <= 60 and offset_ok
 
 
 @cache
