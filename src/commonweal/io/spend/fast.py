@@ -394,6 +394,7 @@ class _Reader:
         # `width` columns: polars pads a shorter record and cuts a longer one; the lines give their real counts
         self.scan = pl.scan_csv(source, has_header=False, skip_rows=layout.header_index + 1,
                                 schema={f"c{i}": pl.String for i in range(width)}, missing_columns="insert",
+                                extra_columns="ignore",
                                 truncate_ragged_lines=True, empty_string_is_null=False, quote_char='"',
                                 encoding="utf8").select(
             pl.col(f"c{i}").fill_null("") for i in self.kept).with_row_index("ord")
@@ -508,7 +509,7 @@ class _Reader:
                                & ((pl.col("value") - pl.col("pennies")).abs()
                                   <= pl.lit(FLOAT_ARTEFACT_TOLERANCE, pl.Decimal(38, 10)))).alias("ok"),
                               pl.when(pl.col("negative")).then(-pl.col("pennies")).otherwise(pl.col("pennies"))
-                              .cast(pl.Decimal(18, 2)).alias("amount")))
+                              .cast(pl.Decimal(18, 2), strict=False).alias("amount")))  # past it: not ok
         # from here `c<i>` is the cleaned cell of every stored column (`k<i>`)
         loaded = (plan.filter("ok")
                   .with_columns(pl.col(f"k{i}").alias(f"c{i}") for i in stored))

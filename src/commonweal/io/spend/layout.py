@@ -224,8 +224,9 @@ def _refuse_twice(file: str, name: str, headers: Sequence[str], indexes: Sequenc
                   problems: ProblemCollector) -> None:
     """Two columns with the same header for a field used: which holds the field is not guessed."""
     if len(indexes) > 1:
+        numbers = [str(i + 1) for i in indexes]
         problems.add(file, f"{len(indexes)} columns are headed '{headers[indexes[0]]}' (columns "
-                           f"{', '.join(str(i + 1) for i in indexes)}): which holds the {name} is not guessed; "
+                           f"{', '.join(numbers[:-1])} and {numbers[-1]}): which holds the {name} is not guessed; "
                            "rename one, or state the column with --column-map", row=header_index + 1,
                      column=headers[indexes[0]])
 

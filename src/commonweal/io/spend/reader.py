@@ -295,12 +295,13 @@ WIDTH_SAMPLE_ROWS = 100
 
 
 def expected_fields(layout: Layout, body: Sequence[Sequence[str]]) -> int:
-    """How many fields each row of a CSV file must have: the header's, or more when most of the first rows
-    have more (Newcastle's files carry an eleventh, unnamed column on every row). A row with another count
-    is refused: an unquoted comma in a name would otherwise shift every later cell into the wrong column."""
+    """How many fields each row of a CSV file must have: the header's, or more when more than half of the first
+    rows have one same larger count (Newcastle's files carry an eleventh, unnamed column on every row). A row with
+    another count is refused: an unquoted comma in a name would otherwise shift every later cell into the wrong
+    column."""
     widths = [len(r) for r in body[:WIDTH_SAMPLE_ROWS] if any(c.strip() for c in r)]
-    common = max(set(widths), key=lambda w: (widths.count(w), w)) if widths else 0
-    return max(len(layout.headers), common)
+    wider = [w for w in set(widths) if w > len(layout.headers) and widths.count(w) * 2 > len(widths)]
+    return wider[0] if wider else len(layout.headers)
 
 
 def _texts(body: Sequence[Sequence[str]], index: int) -> Iterator[str]:
