@@ -38,5 +38,5 @@ def both(path: Path) -> tuple[dict[str, Any], bool]:
     """The one outcome both engines give (asserted equal) and whether the fast path handed the file over."""
     rows, fast = outcome(path, "rows"), outcome(path, "fast")
     handed_over = fast.pop("handed_over")
-    assert fast == rows
+    assert fast == rows, f"rows engine: {rows}\nfast path: {fast}"
     return rows, handed_over

@@ -94,6 +94,10 @@ _NOISE_BUT_COMMAS = r"[£\x{FFFD}\s\x1c-\x1f]|(?i:GBP)"
 # ASCII digits, as `values.parse_amount` reads them (Rust's `\d` is every Unicode digit)
 _AMOUNT = r"^\(?-?\+*(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)-?(?i:cr)?\)?$"
 _NAME_FLAGS = (None, "redacted", "no_supplier", "various")
+# A quoted field, and a line whose every field is either unquoted (no quote, no comma) or quoted (RFC 4180): in
+# such a line the fields are the commas outside quoted fields, plus one.
+_QUOTED = r'"(?:[^"]|"")*"'
+_QUOTED_LINE = rf'^(?:[^",]*|{_QUOTED})(?:,(?:[^",]*|{_QUOTED}))*$'
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -399,10 +403,12 @@ class _Reader:
                                 encoding="utf8").select(
             pl.col(f"c{i}").fill_null("") for i in self.kept).with_row_index("ord")
         line = pl.col("line")
-        self.lines = (pl.scan_lines(source).slice(body_line).with_row_index("ord")
-                      .with_columns(line.str.replace_all('"[^"]*"', "").str.count_matches(",", literal=True)
-                                    .alias("commas"),
-                                    line.str.count_matches('"', literal=True).alias("quotes")))
+        # every line, numbered from the first record after the header (earlier lines have negative numbers)
+        self.lines = (pl.scan_lines(source).with_row_index("n").with_columns(
+            (pl.col("n").cast(pl.Int64) - body_line).alias("ord"),
+            line.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True).alias("commas"),
+            # null for a line without quotes, so the grammar is matched only where it can fail
+            pl.when(line.str.contains('"', literal=True)).then(line).str.contains(_QUOTED_LINE).alias("quoted_ok")))
         self.line_count = -1
 
     def _collect(self, frames: list[pl.LazyFrame]) -> list[pl.DataFrame]:
@@ -419,18 +425,20 @@ class _Reader:
         """The distinct raw texts of the date column, in the order first met, and of the supplier name column;
         and the field count of each record that has not the file's width, by its position.
 
-        Fields are counted line by line (commas outside quoted text), so a file with a record over several lines
-        (a quoted line break), or a carriage return inside a line, is handed to the row-level reader."""
+        Fields are counted line by line (commas outside quoted fields), so a file where that count could be wrong
+        is handed to the row-level reader: a record over several lines (a quoted line break), a quote inside an
+        unquoted field, a carriage return inside a line."""
         date, name = (f"c{self.layout.columns[f]}" for f in (self.date_column, "supplier_name"))
-        line = pl.col("line")
+        line, body = pl.col("line"), pl.col("ord") >= 0
         found, lines, odd = self._collect([
             self.scan.select(pl.col(date).unique(maintain_order=True).implode(), pl.col(name).unique().implode()),
-            self.lines.filter(pl.col("commas") != self.width - 1).select("ord", "commas"),
-            self.lines.select(pl.len().alias("lines"),
-                              ((pl.col("quotes") % 2 == 1) | line.str.contains("\r", literal=True)).any()
-                              .alias("odd"))])
+            self.lines.filter(body & (pl.col("commas") != self.width - 1)).select("ord", "commas"),
+            self.lines.select(body.sum().alias("lines"),
+                              ((body & ~pl.col("quoted_ok").fill_null(True)) | line.str.contains("\r", literal=True))
+                              .any().alias("odd"))])
         if odd["odd"][0]:
-            raise _Unreadable("a record spans lines, or a line holds a carriage return")
+            raise _Unreadable("quoting the lines cannot count (a record over several lines, a quote inside an "
+                              "unquoted field), or a carriage return inside a line")
         self.line_count = odd["lines"][0]
         ragged = dict(zip(lines["ord"].to_list(), (c + 1 for c in lines["commas"].to_list()), strict=True))
         return found[date][0].to_list(), found[name][0].to_list(), ragged
