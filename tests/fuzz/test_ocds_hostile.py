@@ -59,7 +59,8 @@ def test_deep_json_lines_are_refused_not_crashed(tmp_path: Path) -> None:
     deep: object = 1
     for _ in range(400):
         deep = {"a": deep}
-    path = jsonl(tmp_path / "deep.jsonl", release("ocds-x-1", "r1", "2020-01-01T00:00:00Z", tender={"id": "t", "x": deep}))
+    path = jsonl(tmp_path / "deep.jsonl", release("ocds-x-1", "r1", "2020-01-01T00:00:00Z", tender={"id": "t"}),
+                 release("ocds-x-1", "r2", "2020-01-02T00:00:00Z", tender={"id": "t", "x": deep}))
     for args in (["compile", str(path)], ["import", str(path), "--db", str(tmp_path / "o.duckdb")]):
         result = run("ocds", *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
@@ -94,7 +95,8 @@ def test_a_value_replacing_an_object_is_a_merge_conflict(tmp_path: Path) -> None
 def test_dates_must_be_rfc_3339_date_times(tmp_path: Path) -> None:
     path = jsonl(tmp_path / "dates.jsonl",
                  release("ocds-x-1", "r1", "2020-13-01T00:00:00Z", tender={"id": "t", "tenderPeriod": {
-                     "endDate": "31/02/2020"}}))
+                     "endDate": "31/02/2020"}}),
+                 release("ocds-x-2", "r1", "2020-12-01T00:00:00Z"))
     db = tmp_path / "o.duckdb"
     result = run("ocds", "import", str(path), "--db", str(db))
     assert result.returncode == 2
