@@ -404,11 +404,13 @@ class _Reader:
             pl.col(f"c{i}").fill_null("") for i in self.kept).with_row_index("ord")
         line = pl.col("line")
         # every line, numbered from the first record after the header (earlier lines have negative numbers)
+        # quoted fields are looked for only in lines with a quote: a line without is null there (the string
+        # functions skip nulls, as in `clean`)
+        quoted = pl.when(line.str.contains('"', literal=True)).then(line)
         self.lines = (pl.scan_lines(source).with_row_index("n").with_columns(
             (pl.col("n").cast(pl.Int64) - body_line).alias("ord"),
-            line.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True).alias("commas"),
-            # null for a line without quotes, so the grammar is matched only where it can fail
-            pl.when(line.str.contains('"', literal=True)).then(line).str.contains(_QUOTED_LINE).alias("quoted_ok")))
+            quoted.str.replace_all(_QUOTED, "").fill_null(line).str.count_matches(",", literal=True).alias("commas"),
+            quoted.str.contains(_QUOTED_LINE).alias("quoted_ok")))
         self.line_count = -1
 
     def _collect(self, frames: list[pl.LazyFrame]) -> list[pl.DataFrame]:
