@@ -138,3 +138,12 @@ def test_import_files_says_the_same_on_both_engines(tmp_path: Path) -> None:
     rows = import_files([path], tmp_path / "rows", engine="rows")
     assert json.dumps(fast) == json.dumps(rows)
     assert fast[0]["rows_loaded"] == 1 and fast[0]["total_amount"] == "10.00"
+
+
+def test_rows_too_long_for_the_fast_paths_head_are_read_by_the_row_level_reader(tmp_path: Path) -> None:
+    # the first 100 rows set the file's width; when they do not fit in the head, the fast path hands over
+    rows = "".join(f"13/08/2022,{'A' * 20_000} {i} Ltd,{i},5.00\n" for i in range(60))
+    path = write(tmp_path, HEADER + rows + "13/08/2022,Smith, J Ltd,9,7.00\n")
+    assert path.stat().st_size > 1 << 20
+    result, handed_over = both(path)
+    assert handed_over and set(reasons(result)) == {62}

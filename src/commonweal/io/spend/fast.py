@@ -299,7 +299,7 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     if layout.kind == "contract":
         return None  # a register's optional values and dates are the row-level reader's job
     body = records[layout.header_index + 1:]
-    if len(body) < WIDTH_SAMPLE_ROWS and len(head) == HEAD_BYTES:
+    if len(body) < WIDTH_SAMPLE_ROWS and path.stat().st_size > len(head):
         return None  # the rows that set the file's width are not all in the head (very long rows)
     width = expected_fields(layout, body)
     work = Path(tempfile.mkdtemp(prefix=f"{_TEMP}{os.getpid()}-"))
