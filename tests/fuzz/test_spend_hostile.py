@@ -147,3 +147,32 @@ def test_rows_too_long_for_the_fast_paths_head_are_read_by_the_row_level_reader(
     assert path.stat().st_size > 1 << 20
     result, handed_over = both(path)
     assert handed_over and set(reasons(result)) == {62}
+
+
+def test_360giving_hostile_values_are_rejected_row_by_row(tmp_path: Path) -> None:
+    from commonweal.io.spend.grants360 import read_360giving
+
+    path = write(tmp_path, '{"grants": [1, null, {"amountAwarded": 1e999, "awardDate": "2020-01-01"}, '
+                           '{"amountAwarded": 12345678901234567890, "awardDate": "2020-01-01"}, '
+                           '{"amountAwarded": "NaN", "awardDate": "2020-01-01"}, '
+                           '{"amountAwarded": 5.5, "awardDate": "2020-01-01", "recipientOrganization": "A"}]}',
+                 "grants.json")
+    read = read_360giving(path)
+    why = {r.row: r.reason for r in read.report.rejections}
+    assert why == {
+        1: "expected a grant (a JSON object), found 1", 2: "expected a grant (a JSON object), found None",
+        3: "amount 1E+999 is too large: amounts are stored up to 9999999999999999.99 pounds",
+        4: "amount '12345678901234567890' is too large: amounts are stored up to 9999999999999999.99 pounds",
+        5: "amount 'NaN' is not a number; expected pounds such as 1234.56 or -£2,520.00"}
+    assert [str(r.amount) for r in read.records] == ["5.50"]
+
+
+@pytest.mark.parametrize("text", ['{"grants": {"a": 1}}', "[]", "not json", '{"grants": [{"title": "Caf\xe9"}]}'])
+def test_360giving_files_that_are_not_packages_are_refused(tmp_path: Path, text: str) -> None:
+    from commonweal.io.errors import InputError
+
+    path = write(tmp_path, text.encode("cp1252"), "grants.json")
+    with pytest.raises(InputError) as error:
+        import_files([path], tmp_path / "db")
+    assert "grants" in str(error.value)
+    assert not (tmp_path / "db").exists()
