@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from commonweal.domain.ocds.merge import MergeRules, group_by_ocid
+from commonweal.io.crash import crash_point
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.ocds.compiled_merge import merge_module
 from commonweal.io.ocds.read import Entry, Grouped, load_group, read_all, release_schema, releases_by_ocid
@@ -43,7 +44,16 @@ def _compile(releases: Sequence[Mapping[str, Any]], file: str, *, versioned: boo
             releases, merge_rules())
     except merge.MergeConflict as error:
         raise InputError([Problem(file=file, message=f"cannot merge: {error}")]) from None
+    except RecursionError:
+        raise _too_deep(file, releases[0].get("ocid")) from None
     return compiled
+
+
+def _too_deep(file: str, ocid: object) -> InputError:
+    """A JSON Lines release nested deeper than the merge (Python's recursion) or orjson's writer (255 levels)
+    goes; a single JSON document is refused earlier, at `json_depth.max_depth()`."""
+    return InputError([Problem(file=file, message=f"ocid {ocid!r}: a release nests objects and arrays too deeply "
+                                                  "to be merged or written")])
 
 
 # A batch's result: its JSON lines as one bytes object (one message back from a worker, not one per line), or the
@@ -61,7 +71,10 @@ def _compile_batch(start: int, stop: int) -> _Batch:
     for ocid, entries in groups[start:stop]:
         try:
             compiled = _compile(load_group(grouped, file, ocid, entries), file, versioned=versioned)
-            lines.append(orjson.dumps(compiled, option=orjson.OPT_APPEND_NEWLINE))
+            try:
+                lines.append(orjson.dumps(compiled, option=orjson.OPT_APPEND_NEWLINE))
+            except orjson.JSONEncodeError:
+                raise _too_deep(file, ocid) from None
         except InputError as error:  # problems travel back from a worker as data, not as an exception
             return b"", error.problems
     return b"".join(lines), []
@@ -195,7 +208,8 @@ def flags_for_tender(tender_dir: Path, settings: RedFlagSettings | None = None) 
 
 
 def import_file(path: Path, db: Path) -> ImportCounts:
-    """Validate every release in the file against OCDS 1.1.5, compile, map, and store in DuckDB at `db`.
+    """Validate every release in the file against OCDS 1.1.5, compile, map, and store in DuckDB at `db`, replacing
+    what an earlier import of the same releases stored (see `store_import`).
 
     Any problem (malformed JSON, a schema error, a merge conflict) stops the import before anything is stored."""
     releases = read_all(path, validate=True)
@@ -212,7 +226,11 @@ def import_file(path: Path, db: Path) -> ImportCounts:
     from commonweal.analytics.ocds import store_import  # DuckDB: import only
     from commonweal.domain.ocds.mapping import process_from_release
 
-    return store_import(db, str(path), releases, compiled, (process_from_release(c) for c in compiled))
+    try:
+        return store_import(db, str(path), releases, compiled, (process_from_release(c) for c in compiled),
+                            before_commit=lambda: crash_point("ocds-import:before-commit"))
+    except orjson.JSONEncodeError:
+        raise _too_deep(str(path), "(one of the file's)") from None
 
 
 # ---- export --------------------------------------------------------------------------------------------------

@@ -70,7 +70,9 @@ def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = N
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     stated = load_column_map(column_map) if column_map else None
-    problems: list[Problem] = []
+    problems = _unreadable_paths(paths)
+    if problems:
+        raise InputError(problems)
     read: list[tuple[ImportReport, Callable[[Path], None], Callable[[], None]]] = []
     try:
         for path in paths:
@@ -78,6 +80,7 @@ def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = N
                 read.append(_read_for_store(path, stated, date_order, progress, engine))
             except InputError as exc:
                 problems.extend(exc.problems)
+        problems += _same_content([report for report, _, _ in read])
         if problems:
             raise InputError(problems)
         SpendStore(db).save([(report, write) for report, write, _ in read])
@@ -85,6 +88,31 @@ def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = N
         for _, _, discard in read:
             discard()
     return [report.as_dict() for report, _, _ in read]
+
+
+def _unreadable_paths(paths: Sequence[Path]) -> list[Problem]:
+    """Files that are missing or named twice, found before anything is read or saved."""
+    problems = []
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        if not path.is_file():
+            problems.append(Problem(str(path), "no such file" if not path.exists() else "is not a file"))
+            continue
+        first = seen.setdefault(path.resolve(), path)
+        if first is not path:
+            problems.append(Problem(str(path), f"the same file is named twice ({first}); name it once"))
+    return problems
+
+
+def _same_content(reports: Sequence[ImportReport]) -> list[Problem]:
+    """Two files with the same bytes would be stored as one (the store keys files by content): refused."""
+    problems = []
+    seen: dict[str, str] = {}
+    for report in reports:
+        if report.sha256 in seen:
+            problems.append(Problem(report.file, f"has the same content as {seen[report.sha256]}; import it once"))
+        seen.setdefault(report.sha256, report.file)
+    return problems
 
 
 def _read_for_store(path: Path, stated: ColumnMap | None, date_order: str | None,

@@ -224,9 +224,10 @@ class _Merge:
                         if value is None:
                             self.nones.append((node, key))
                 elif type(current) is Node or type(current) is Items:
-                    # OCDS Merge writes the leaf after the object's paths, so the object wins, unless the leaf's
-                    # path came first (the object replaced a null) and the leaf is now a value.
-                    if current.shadowed and value is not None:
+                    # OCDS Merge's result depends on the order of its flattened paths here (the object wins, unless
+                    # it replaced a null), and the later release's value would be dropped without a word: stop.
+                    # A null still leaves the object as it is, as in OCDS Merge.
+                    if value is not None:
                         raise self.conflict((path, key), "a value replaces an object or array")
                 elif stamp is None:
                     node[key] = value

@@ -10,8 +10,10 @@ save anything read the whole file first, so nothing partial is imported.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from hashlib import md5
 from itertools import count
@@ -23,6 +25,7 @@ import ijson
 import orjson
 
 from commonweal.io.errors import InputError, Problem
+from commonweal.io.json_depth import check_json_depth
 
 SCHEMA_DIR = Path(__file__).parent / "schema" / "1.1.5"
 RELEASE_SCHEMA = SCHEMA_DIR / "release-schema.json"
@@ -48,19 +51,45 @@ def release_schema() -> dict[str, Any]:
     return schema
 
 
+_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$",
+                        re.ASCII | re.IGNORECASE)
+
+
+def is_date_time(value: object) -> bool:
+    """The schema's `date-time` format: an RFC 3339 date-time (section 5.6) that is a real moment, so
+    `2020-13-01T00:00:00Z` and `31/02/2020` are refused. A format says nothing of values that are not strings."""
+    if not isinstance(value, str):
+        return True
+    match = _DATE_TIME.match(value)
+    if not match:
+        return False
+    year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    # second 60: a leap second (RFC 3339, section 5.7)
+    offset_ok = match[7] is None or (int(match[7]) < 24 and int(match[8]) < 60)
+    return hour < 24 and minute < 60 and second <= 60 and offset_ok
+
+
 @cache
 def _validator() -> Any:
-    from jsonschema import Draft4Validator  # only reads that validate pay for importing jsonschema
+    from jsonschema import Draft4Validator, FormatChecker  # only reads that validate pay for importing jsonschema
 
-    return Draft4Validator(release_schema())
+    formats = FormatChecker(formats=())
+    formats.checks("date-time")(is_date_time)
+    return Draft4Validator(release_schema(), format_checker=formats)
 
 
 @cache
 def _fast_validator() -> Any:
     import jsonschema_rs
 
-    # formats are not checked, as jsonschema (without a format checker) does not check them
-    return jsonschema_rs.Draft4Validator(release_schema(), validate_formats=False)
+    # the same checks as `_validator`: dates by `is_date_time`; `uri` is not checked (publishers write relative
+    # and unescaped URLs that consumers follow anyway)
+    return jsonschema_rs.Draft4Validator(release_schema(), validate_formats=True,
+                                         formats={"date-time": is_date_time, "uri": lambda _: True})
 
 
 def schema_problems(release: Mapping[str, Any], where: Where, limit: int = 20) -> list[Problem]:
@@ -129,6 +158,7 @@ def iter_raw(path: Path) -> Iterator[tuple[Where, Any]]:
 
 
 def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
+    check_json_depth(f, file)  # before ijson's item builder, whose paths grow with the depth
     try:
         prefix, version = _sniff(f)
         f.seek(0)
@@ -148,11 +178,23 @@ def _iter_document(file: str, f: BinaryIO) -> Iterator[tuple[Where, Any]]:
     except ijson.JSONError:
         # ijson reports no line or column; the standard library does, so re-read once to say where.
         f.seek(0)
+        data = f.read()
         try:
-            json.loads(f.read())
+            json.loads(data)
         except json.JSONDecodeError as error:
             raise InputError([_decode_problem(file, error)]) from None
+        except UnicodeDecodeError as error:
+            raise InputError([_not_utf8(file, data, error.start)]) from None
         raise InputError([Problem(file=file, message="malformed JSON")]) from None
+
+
+def _not_utf8(file: str, data: bytes, at: int) -> Problem:
+    """JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1); the byte at `at` is not."""
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    return Problem(file=file, row=line, column=str(column),
+                   message=f"byte 0x{data[at]:02X} is not UTF-8, the encoding JSON must be in (RFC 8259, section "
+                           "8.1): the file was probably saved as Windows-1252; save it again as UTF-8")
 
 
 def _sniff(f: BinaryIO) -> tuple[str | None, str | None]:
@@ -380,7 +422,10 @@ def _leading_ocid(data: mmap, start: int, end: int) -> str | None:
     if begin > 0:
         stop = data.find(b'"', begin, end)
         if stop > 0 and data.find(b"\\", begin, stop) < 0:
-            return data[begin:stop].decode()
+            try:
+                return data[begin:stop].decode()
+            except UnicodeDecodeError:
+                return None  # orjson reads the line and says what is wrong with it
     return None
 
 

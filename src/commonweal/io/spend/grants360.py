@@ -14,14 +14,22 @@ from typing import Any
 
 import ijson
 
-from commonweal.io.errors import ProblemCollector
+from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.json_depth import check_json_depth
 from commonweal.io.spend.reader import ImportReport, Rejection, SpendFile, SpendRecord, clean_text, summarise
 from commonweal.io.spend.values import AmbiguousDateOrderError, detect_date_format, parse_amount, parse_date
 
 
 def _grants(path: Path) -> Iterator[dict[str, Any]]:
     with path.open("rb") as handle:
+        check_json_depth(handle, path.name)
         yield from ijson.items(handle, "grants.item")
+
+
+def _has_grants_array(path: Path) -> bool:
+    """Whether the document has a top-level `grants` array (an empty one, when no grant was read)."""
+    with path.open("rb") as handle:
+        return any(prefix == "grants" and event == "start_array" for prefix, event, _ in ijson.parse(handle))
 
 
 def _first(value: Any) -> dict[str, Any]:
@@ -30,17 +38,32 @@ def _first(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _amount(raw: Any) -> Decimal:
+    """`amountAwarded`, a JSON number read as an exact Decimal (or text, read as a spend file's amount). A number
+    past the store's DECIMAL(18,2) (`1e999` included) is refused before it is rounded, which would overflow."""
+    if isinstance(raw, Decimal):
+        if not raw.is_finite() or raw.adjusted() >= 16:
+            raise ValueError(f"amount {raw} is too large: amounts are stored up to 9999999999999999.99 pounds")
+        if raw == raw.quantize(Decimal("0.01")):
+            return raw.quantize(Decimal("0.01"))
+    return parse_amount(str(raw or ""))
+
+
 def read_360giving(path: Path, date_order: str | None = None) -> SpendFile:
     name = path.name
     problems = ProblemCollector()
     try:
         grants = list(_grants(path))
+        if not grants and not _has_grants_array(path):
+            problems.add(name, "holds no `grants` array: expected a 360Giving package, {\"grants\": [...]}")
+    except InputError:
+        raise
     except (OSError, ijson.JSONError) as exc:
         problems.add(name, f"cannot be read as 360Giving JSON (a package with a grants array): {exc}")
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
+    problems.raise_if_any()
     try:
-        date_fmt = detect_date_format((str(g.get("awardDate", "")).split(" ")[0] for g in grants), date_order)
+        date_fmt = detect_date_format((str(g.get("awardDate", "")).split(" ")[0] for g in grants
+                                       if isinstance(g, dict)), date_order)
     except (AmbiguousDateOrderError, ValueError) as exc:
         problems.add(name, str(exc), column="awardDate")
     problems.raise_if_any()
@@ -56,12 +79,13 @@ def read_360giving(path: Path, date_order: str | None = None) -> SpendFile:
     records = []
     for index, grant in enumerate(grants, start=1):
         report.rows_read += 1
+        if not isinstance(grant, dict):
+            report.rejections.append(Rejection(index, None, f"expected a grant (a JSON object), found {grant!r:.40}"))
+            continue
         recipient = _first(grant.get("recipientOrganization"))
         funder = _first(grant.get("fundingOrganization"))
         try:
-            raw_amount = grant.get("amountAwarded")
-            amount = raw_amount.quantize(Decimal("0.01")) if isinstance(raw_amount, Decimal) and \
-                raw_amount == raw_amount.quantize(Decimal("0.01")) else parse_amount(str(raw_amount or ""))
+            amount = _amount(grant.get("amountAwarded"))
         except ValueError as exc:
             report.rejections.append(Rejection(index, "amountAwarded", str(exc)))
             continue

@@ -191,6 +191,7 @@ def detect_layout(file: str, records: Sequence[Sequence[str]], stated: ColumnMap
             continue
         columns[name] = headers.index(header)
         used.add(columns[name])
+        _refuse_twice(file, name, headers, [i for i, h in enumerate(headers) if h == header], header_index, problems)
     for name, synonyms in SYNONYMS.items():
         if name in columns:
             continue
@@ -198,7 +199,11 @@ def detect_layout(file: str, records: Sequence[Sequence[str]], stated: ColumnMap
             if synonym in normalised and normalised.index(synonym) not in used:
                 columns[name] = normalised.index(synonym)
                 used.add(columns[name])
+                _refuse_twice(file, name, headers, [i for i, n in enumerate(normalised) if n == synonym],
+                              header_index, problems)
                 break
+    if problems.problems:
+        return None
     kind = stated.kind or _detect_kind(file, set(normalised))
     missing = [name for name in ("amount", "supplier_name") if name not in columns]
     if "date" not in columns and "period" not in columns:
@@ -214,6 +219,17 @@ def detect_layout(file: str, records: Sequence[Sequence[str]], stated: ColumnMap
         for i in range(max(width, len(headers))) if i not in used and i not in marker_columns
     )
     return Layout(header_index, headers, columns, ignored, marker_columns, kind)
+
+
+def _refuse_twice(file: str, name: str, headers: Sequence[str], indexes: Sequence[int], header_index: int,
+                  problems: ProblemCollector) -> None:
+    """Two columns with the same header for a field used: which holds the field is not guessed."""
+    if len(indexes) > 1:
+        numbers = [str(i + 1) for i in indexes]
+        problems.add(file, f"{len(indexes)} columns are headed '{headers[indexes[0]]}' (columns "
+                           f"{', '.join(numbers[:-1])} and {numbers[-1]}): which holds the {name} is not guessed; "
+                           "rename one, or state the column with --column-map", row=header_index + 1,
+                     column=headers[indexes[0]])
 
 
 def _detect_kind(file: str, names: set[str]) -> str:

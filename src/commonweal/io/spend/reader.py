@@ -8,6 +8,7 @@ reason. A file that cannot be understood as a whole raises `InputError` and yiel
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -41,16 +42,65 @@ _C1 = re.compile("[\x80-\x9f]")
 DOUBLE_ENCODED_BOM = "ï»¿"
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). UTF-8 first (BOM dropped), then Windows-1252, the encoding of Excel on
-    Windows in which most older files were saved; bytes cp1252 leaves undefined fall back to Latin-1."""
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
+# A multi-byte UTF-8 character. Text in Windows-1252 almost never holds one (it would need, say, `Ã` then `©`).
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# Byte-order marks at the start, a UTF-8 one and double-encoded ones (`without_boms`), which any file may carry.
+_LEADING_BOMS = re.compile(rb"(?:\xef\xbb\xbf|\xc3\xaf\xc2\xbb\xc2\xbf)*")
+
+
+class MixedEncodingError(ValueError):
+    """A file that is not UTF-8 but holds UTF-8 characters: two encodings in one file."""
+
+    def __init__(self, bad_line: int, byte: int, utf8_line: int):
+        self.line = bad_line
+        super().__init__(
+            f"mixes two encodings: byte 0x{byte:02X} on line {bad_line} is not UTF-8, yet line {utf8_line} holds "
+            "UTF-8 text; read either way, some names would be garbled, so it is refused. Save the file again "
+            "in one encoding (UTF-8) and import it again")
+
+
+def text_encoding(chunks: Iterable[bytes]) -> str:
+    """The one encoding of a file's bytes (given in order, in any chunks), decided on the whole file: `utf-8`
+    when every byte is valid UTF-8; otherwise Windows-1252, the encoding of Excel on Windows in which most older
+    files were saved (Latin-1 when it has bytes Windows-1252 leaves undefined). A file that is not UTF-8 but holds
+    UTF-8 characters mixes the two and raises MixedEncodingError, rather than being decoded wrongly in part."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    bad: tuple[int, int] | None = None  # (line, byte) of the first byte that is not UTF-8
+    first_utf8: int | None = None  # line of the first UTF-8 character
+    cp1252 = True
+    lines, tail, start = 1, b"", None
+    for chunk in chunks:
+        if bad is None:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError as exc:  # `exc.object` starts with any bytes held back from the last chunk
+                bad = (lines + exc.object.count(b"\n", 0, exc.start), exc.object[exc.start])
+        if first_utf8 is None:
+            # the last 3 bytes of the chunk before are searched again, so a character split between chunks counts
+            window = tail + chunk
+            if start is None:  # BOMs are dropped whatever the encoding: not evidence of UTF-8 text
+                start = _LEADING_BOMS.match(window).end()  # type: ignore[union-attr]
+            if found := _UTF8_CHARACTER.search(window, start):
+                first_utf8 = lines - tail.count(b"\n") + window.count(b"\n", 0, found.start())
+        cp1252 = cp1252 and not any(b in chunk for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
+        lines += chunk.count(b"\n")
+        tail, start = chunk[-3:], 0
+    if bad is None:
         try:
-            text, encoding = data.decode("cp1252"), "cp1252"
+            utf8.decode(b"", final=True)
         except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
+            bad = (lines, tail[-1])
+    if bad is None:
+        return "utf-8"
+    if first_utf8 is not None:
+        raise MixedEncodingError(bad[0], bad[1], first_utf8)
+    return "cp1252" if cp1252 else "latin-1"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding name), in the one encoding `text_encoding` finds (the UTF-8 BOM dropped)."""
+    encoding = text_encoding([data])
+    text = data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     return without_boms(text, encoding)
 
 
@@ -192,6 +242,10 @@ def read_spend_file(
     try:
         data = path.read_bytes()
         records, encoding = _records(path, data)
+    except MixedEncodingError as exc:
+        problems.add(name, str(exc), row=exc.line)
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from exc
     except (OSError, ValueError, csv.Error) as exc:
         problems.add(name, f"cannot be read as a CSV or XLSX spend file: {exc}")
         problems.raise_if_any()
@@ -209,6 +263,7 @@ def read_spend_file(
         end_fmt = date_format(name, layout, "end_date", _texts(body, layout.columns["end_date"]),
                               order=stated.date_order or date_order, problems=problems)
     problems.raise_if_any()
+    width = None if encoding == "xlsx" else expected_fields(layout, body)
     report = ImportReport(
         file=name, sha256=hashlib.sha256(data).hexdigest(), council="", kind=layout.kind, encoding=encoding,
         header_row=layout.header_index + 1, mapping=layout.mapping(), ignored_columns=list(layout.ignored),
@@ -222,7 +277,7 @@ def read_spend_file(
         report.rows_read += 1
         outcome = read_row(name, row_number, cells, layout, date_index=date_index, date_column=date_column,
                             date_fmt=date_fmt, end_fmt=end_fmt, fallback_council=fallback_council,
-                            warnings=report.warnings)
+                            warnings=report.warnings, width=width)
         if isinstance(outcome, Rejection):
             report.rejections.append(outcome)
         else:
@@ -233,6 +288,20 @@ def read_spend_file(
         progress(len(body) % 5000)
     summarise(report, loaded)
     return SpendFile(report=report, records=loaded)
+
+
+# Rows of the body whose field count sets the file's width (see `expected_fields`). Commonweal default.
+WIDTH_SAMPLE_ROWS = 100
+
+
+def expected_fields(layout: Layout, body: Sequence[Sequence[str]]) -> int:
+    """How many fields each row of a CSV file must have: the header's, or more when more than half of the first
+    rows have one same larger count (Newcastle's files carry an eleventh, unnamed column on every row). A row with
+    another count is refused: an unquoted comma in a name would otherwise shift every later cell into the wrong
+    column."""
+    widths = [len(r) for r in body[:WIDTH_SAMPLE_ROWS] if any(c.strip() for c in r)]
+    wider = [w for w in set(widths) if w > len(layout.headers) and widths.count(w) * 2 > len(widths)]
+    return wider[0] if wider else len(layout.headers)
 
 
 def _texts(body: Sequence[Sequence[str]], index: int) -> Iterator[str]:
@@ -268,10 +337,18 @@ def _cells(cells: Sequence[str], layout: Layout) -> Iterator[tuple[int, str]]:
 
 def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_index: int, date_column: str,
               date_fmt: DateFormat | None, end_fmt: DateFormat | None, fallback_council: str,
-              warnings: list[Rejection]) -> SpendRecord | Rejection:
+              warnings: list[Rejection], width: int | None = None, fields: int | None = None
+              ) -> SpendRecord | Rejection:
+    """One row read, or its rejection. `width` is the field count every row of a CSV file must have (None for
+    XLSX, whose cells cannot shift); `fields` the row's own count, when `raw` does not hold every field."""
     cells = {index: clean_text(cell) for index, cell in _cells(raw, layout)}
     if not any(cells.values()):
         return Rejection(row, None, "blank row: no values (spacer or filler row)")
+    fields = len(raw) if fields is None else fields
+    if width is not None and fields != width:
+        return Rejection(row, None, f"the row has {fields} fields where the file's rows have {width}: a value "
+                                    "with an unquoted comma (or a missing one) would shift the cells into the wrong "
+                                    "columns, so the row is refused rather than read shifted")
 
     def get(name: str) -> str:
         index = layout.columns.get(name)

@@ -18,7 +18,17 @@ PENNY = Decimal("0.01")
 FLOAT_ARTEFACT_TOLERANCE = Decimal("0.000001")
 
 _AMOUNT_NOISE = re.compile(r"[£\ufffd,\s]|GBP", re.IGNORECASE)
-_AMOUNT_NUMBER = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
+_AMOUNT_NOISE_BUT_COMMAS = re.compile(r"[£\ufffd\s]|GBP", re.IGNORECASE)
+# ASCII digits only: `int` and `Decimal` read Arabic-Indic and fullwidth digits too, which no finance system
+# exports; such a cell is refused like any other that is not a number.
+_AMOUNT_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$|^\.[0-9]+$")
+# Commas only as thousands separators: no comma, or one group of 1-3 digits then groups of exactly three, with no
+# digit before it and no comma after it. `1234,5` (a decimal comma) is refused, never read as £12,345.
+# (No look-arounds: the fast path runs the same pattern in polars' regex engine.)
+GROUPED_COMMAS = r"^[^,]*$|^[^0-9,]*[0-9]{1,3}(,[0-9]{3})+([^0-9,][^,]*)?$"
+_GROUPED = re.compile(GROUPED_COMMAS)
+# DECIMAL(18,2), the store's money type: 16 digits of pounds.
+AMOUNT_LIMIT = Decimal(10) ** 16
 
 
 def parse_amount(text: str) -> Decimal:
@@ -31,6 +41,9 @@ def parse_amount(text: str) -> Decimal:
     raw = text.strip()
     if not raw:
         raise ValueError("amount is blank; expected an amount in pounds such as 1234.56")
+    if not _GROUPED.match(_AMOUNT_NOISE_BUT_COMMAS.sub("", raw)):
+        raise ValueError(f"amount '{raw}' has a comma that is not a thousands separator (a decimal comma?); "
+                         "expected pounds with a decimal point such as 1234.56 or 1,234.56")
     negative = False
     body = _AMOUNT_NOISE.sub("", raw)
     if body.startswith("(") and body.endswith(")"):
@@ -48,9 +61,14 @@ def parse_amount(text: str) -> Decimal:
         value = Decimal(body)
     except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only valid decimals
         raise ValueError(f"amount '{raw}' is not a number") from exc
+    too_large = ValueError(f"amount '{raw}' is too large: amounts are stored up to 9999999999999999.99 pounds")
+    if value >= AMOUNT_LIMIT:  # before rounding, which a 29-digit number would overflow
+        raise too_large
     pennies = value.quantize(PENNY, rounding=ROUND_HALF_UP)
     if abs(pennies - value) > FLOAT_ARTEFACT_TOLERANCE:
         raise ValueError(f"amount '{raw}' has a fraction of a penny; expected pounds and pence")
+    if pennies >= AMOUNT_LIMIT:
+        raise too_large
     return -pennies if negative else pennies
 
 
@@ -71,10 +89,10 @@ NO_SINGLE_DATE = frozenset({"VARIOUS", "MULTIPLE", "VARIOUS DATES"})
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"], start=1)}
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
-_NAMED_MONTH = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})[ -](\d{4}|\d{2})$")
-_FISCAL_PERIOD = re.compile(r"^(\d{4})(\d{2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", re.ASCII)
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII)
+_NAMED_MONTH = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})[ -](\d{4}|\d{2})$", re.ASCII)
+_FISCAL_PERIOD = re.compile(r"^(\d{4})(\d{2})$", re.ASCII)
 
 DATE_ORDERS = ("dmy", "mdy")
 
