@@ -139,7 +139,7 @@ def test_award_recommendation_waits_for_the_abnormally_low_decision(world) -> No
     data.record_abnormally_low(commissioner, harbour.id, "accepted", "Explained and evidenced", TODAY)
     data.advance(commissioner, Stage.AWARD_RECOMMENDED, TODAY)
     # contract award notice published Monday 2026-11-30: 8 working days end Wednesday 2026-12-09
-    data.advance(commissioner, Stage.STANDSTILL, TODAY, award_notice_published=dt.date(2026, 11, 30))
+    data.advance(commissioner, Stage.STANDSTILL, dt.date(2026, 11, 30), award_notice_published=dt.date(2026, 11, 30))
     assert commissioner.tender.standstill_last_day == dt.date(2026, 12, 9)
     with pytest.raises(data.Refused, match="until the end of 2026-12-09"):
         data.advance(commissioner, Stage.AWARDED, dt.date(2026, 12, 9))
@@ -168,3 +168,31 @@ def test_the_commissioner_builds_the_team_and_finance_never_evaluates(world) -> 
     with pytest.raises(data.Forbidden):
         data.assign_role(access("moderator", world["northfield"]), "viewer", Role.MODERATOR)
     assert AuditEntry.objects.filter(action="role_assigned").count() == 1
+
+
+def test_the_standstill_cannot_be_skipped_by_the_notice_date(world) -> None:
+    """Procurement Act 2023 ss.50-51: the standstill runs from the contract award notice, so its date can be neither
+    in the future nor before the award was recommended (a 2024 date entered in 2026 would end the standstill at
+    once)."""
+    commissioner = access("shared.commissioner", world["southdale"])
+    harbour = next(b for b in data.bids(commissioner) if b.bidder == "Harbour Healthcare Group plc" and b.lot == "1")
+    data.record_abnormally_low(commissioner, harbour.id, "accepted", "Explained and evidenced", TODAY)
+    data.advance(commissioner, Stage.AWARD_RECOMMENDED, dt.date(2026, 12, 6))
+    for published, why in ((dt.date(2024, 1, 2), "before the award was recommended on 2026-12-06"),
+                           (dt.date(2026, 12, 7), "after today, 2026-12-06"),
+                           (dt.date(2031, 6, 2), "after today, 2026-12-06")):
+        with pytest.raises(data.Refused) as refused:
+            data.advance(commissioner, Stage.STANDSTILL, dt.date(2026, 12, 6), award_notice_published=published)
+        assert refused.value.fields == ("award_notice_published",) and why in refused.value.problems[0]
+    assert commissioner.tender.stage == Stage.AWARD_RECOMMENDED.value
+
+
+def test_a_standstill_in_a_year_after_the_published_holidays_is_counted_from_the_rules(world) -> None:
+    commissioner = access("shared.commissioner", world["southdale"])
+    harbour = next(b for b in data.bids(commissioner) if b.bidder == "Harbour Healthcare Group plc" and b.lot == "1")
+    data.record_abnormally_low(commissioner, harbour.id, "accepted", "Explained and evidenced", TODAY)
+    data.advance(commissioner, Stage.AWARD_RECOMMENDED, dt.date(2030, 12, 20))
+    # Monday 23 December 2030; 25 and 26 December and 1 January are bank holidays (computed, not published), so the
+    # eight working days are 23, 24, 27, 30, 31 December, 2, 3 and 6 January
+    data.advance(commissioner, Stage.STANDSTILL, dt.date(2030, 12, 23), award_notice_published=dt.date(2030, 12, 23))
+    assert commissioner.tender.standstill_last_day == dt.date(2031, 1, 6)

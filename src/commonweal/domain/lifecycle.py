@@ -190,3 +190,17 @@ def bid_content_visible(declared_no_conflict: bool, roles: frozenset[Role]) -> b
     if Role.EVALUATOR in roles:
         return declared_no_conflict
     return bool(roles)
+
+
+def award_notice_date_problems(published: dt.date, recommended_on: dt.date | None, today: dt.date) -> tuple[str, ...]:
+    """Why a contract award notice date cannot start the standstill: the notice (Procurement Act 2023 s.50) follows
+    the award decision and the s.51 standstill runs from its publication, so a date in the future or before the
+    award was recommended would let the standstill be skipped or back-dated."""
+    problems = []
+    if published > today:
+        problems.append(f"The contract award notice cannot have been published on {published.isoformat()}: that is "
+                        f"after today, {today.isoformat()}")
+    if recommended_on is not None and published < recommended_on:
+        problems.append(f"The contract award notice cannot have been published on {published.isoformat()}, before "
+                        f"the award was recommended on {recommended_on.isoformat()}")
+    return tuple(problems)

@@ -32,6 +32,7 @@ from commonweal.domain.lifecycle import (
     Stage,
     TenderFacts,
     Transition,
+    award_notice_date_problems,
     bid_content_visible,
     missing_for,
     next_transition,
@@ -278,7 +279,7 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
 def advance(access: Access, target: Stage, today: dt.date, award_notice_published: dt.date | None = None) -> Stage:
     """Move the tender to `target`, the next stage, when the user may and every precondition holds."""
     from commonweal.domain.calendar import OutsideCalendar, standstill_period
-    from commonweal.domain.reference.bank_holidays import ENGLAND_AND_WALES
+    from commonweal.domain.reference.bank_holidays import bank_holidays
 
     transition = next((t for t in TRANSITIONS if t.source == access.stage and t.target == target), None)
     if transition is None:
@@ -289,6 +290,10 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
         missing += ("Enter the date the contract award notice was published",)
     if missing:
         raise Refused(missing)
+    if target == Stage.STANDSTILL and award_notice_published is not None:
+        wrong = award_notice_date_problems(award_notice_published, access.tender.award_recommended_on, today)
+        if wrong:
+            raise Refused(wrong, ["award_notice_published"] * len(wrong))
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
         if tender.stage != access.stage.value:
@@ -296,13 +301,15 @@ def advance(access: Access, target: Stage, today: dt.date, award_notice_publishe
         detail: dict[str, object] = {"from": tender.stage, "to": target.value}
         if target == Stage.STANDSTILL and award_notice_published is not None:
             try:
-                period = standstill_period(award_notice_published, ENGLAND_AND_WALES)
+                period = standstill_period(award_notice_published, bank_holidays())
             except OutsideCalendar as exc:
                 raise Refused([str(exc)], ["award_notice_published"]) from exc
             tender.award_notice_published = award_notice_published
             tender.standstill_last_day = period.last_day
             detail |= {"award_notice_published": award_notice_published.isoformat(),
                        "standstill_last_day": period.last_day.isoformat()}
+        if target == Stage.AWARD_RECOMMENDED:
+            tender.award_recommended_on = today
         tender.stage = target.value
         tender.save()
         if target == Stage.PRICES_OPENED:

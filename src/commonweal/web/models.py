@@ -46,6 +46,8 @@ class Tender(models.Model):
     # the web app never keeps a second copy of the model's rules.
     definition = models.TextField()
     stage = models.CharField(max_length=30, choices=STAGE_CHOICES, default=Stage.DRAFT.value)
+    # the day the award was recommended: a contract award notice cannot be dated before it
+    award_recommended_on = models.DateField(null=True, blank=True)
     award_notice_published = models.DateField(null=True, blank=True)
     standstill_last_day = models.DateField(null=True, blank=True)
 
