@@ -8,15 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import FileExtensionValidator, ProhibitNullCharactersValidator
-
-from commonweal.domain.lifecycle import Stage
+from django.core.validators import ProhibitNullCharactersValidator
 
 # Commonweal default: free text (rationales, reasons, declarations) up to 10,000 characters, which holds a long
 # evaluator's rationale while keeping a hostile request small; COMMONWEAL_TEXT_MAX_CHARS changes it.
@@ -76,116 +72,10 @@ def text_field(label: str, *, required: bool = True, max_length: int = TEXT_MAX_
     return text
 
 
-def score_field(label: str) -> forms.DecimalField:
-    """A score as the score columns hold it (7 digits, 2 decimal places); whether it is on the criterion's scale
-    is the data layer's rule (the engine's `ScoringScale`)."""
-    message = f"Select {label}"
-    return forms.DecimalField(max_digits=7, decimal_places=2, error_messages={
-        "required": message, "invalid": message, "max_digits": message, "max_decimal_places": message,
-        "max_whole_digits": message,
-    })
-
-
 class SignInForm(forms.Form):
     username = text_field("your user name", max_length=USERNAME_MAX_CHARS)
     password = text_field("your password", max_length=PASSWORD_MAX_CHARS, strip=False)
     next = text_field("the page to return to", required=False, max_length=2000)
-
-
-class AdvanceForm(forms.Form):
-    target = forms.ChoiceField(choices=[(s.value, s.label) for s in Stage],
-                               error_messages={"required": "Choose the stage to move to",
-                                               "invalid_choice": "Choose a stage the tender can move to"})
-    award_notice_published = forms.CharField(required=False, max_length=10, error_messages={
-        "max_length": "Enter the date the contract award notice was published, for example 2026-11-24"})
-
-    def clean_award_notice_published(self) -> dt.date | None:
-        value = self.cleaned_data["award_notice_published"]
-        if not value:
-            return None
-        try:
-            return iso_date(value)
-        except ValueError as exc:
-            raise ValidationError(
-                "Enter the date the contract award notice was published, for example 2026-11-24") from exc
-
-
-class DeclarationForm(forms.Form):
-    has_conflict = forms.ChoiceField(choices=[("no", "No"), ("yes", "Yes")], error_messages={
-        "required": "Select yes if you have a conflict of interest",
-        "invalid_choice": "Select yes if you have a conflict of interest"})
-    details = text_field("the conflict of interest", required=False)
-
-
-class ScoreForm(forms.Form):
-    """One criterion's score on a bid's page; `criteria` are the ids the page offers (the bid's lot)."""
-
-    criterion = forms.TypedChoiceField(coerce=int, error_messages={
-        "required": "Select a criterion to score", "invalid_choice": "Select a criterion of this bid's lot"})
-    score = score_field("a score")
-    rationale = text_field("a rationale for the score", required=False)
-
-    def __init__(self, *args: Any, criteria: Iterable[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["criterion"].choices = [(str(c), str(c)) for c in criteria]  # type: ignore[attr-defined]
-
-
-class ModerationForm(forms.Form):
-    score = score_field("the consensus score")
-    rationale = text_field("a rationale for the consensus score", required=False)
-
-
-class AbnormallyLowForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accepted", "Accepted"), ("rejected", "Rejected")], error_messages={
-        "required": "Choose whether the tender is accepted or rejected",
-        "invalid_choice": "Choose whether the tender is accepted or rejected"})
-    reason = text_field("the reason for the decision", required_message="Give the reason for the decision")
-
-
-def _within_limit(upload: UploadedFile[Any]) -> None:
-    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
-    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
-    if (upload.size or 0) > limit:
-        raise ValidationError(f"{upload.name} is larger than the {limit:,}-byte limit")
-
-
-def _named_in_text(upload: UploadedFile[Any]) -> None:
-    if upload.name and text_problem(upload.name):
-        raise ValidationError("The file's name must be valid Unicode text")
-
-
-def _file(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
-    """A file field; with `suffixes`, the file's name must end in one of them (the readers check the tables')."""
-    validators: list[Any] = [_within_limit, _named_in_text]
-    if suffixes:
-        kinds = " or ".join(f".{s}" for s in suffixes)
-        validators.append(FileExtensionValidator(list(suffixes), message=f"Choose {label}: a {kinds} file"))
-    messages = {"required": f"Choose {label}", "invalid": f"Choose {label}", "missing": f"Choose {label}",
-                "max_length": "The file's name must be 255 characters or fewer"}
-    return forms.FileField(required=required, allow_empty_file=True, max_length=255, validators=validators,
-                           error_messages=messages)
-
-
-class _UploadForm(forms.Form):
-    def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
-        """The chosen files as (name, content), for the data layer's readers."""
-        return {name: (upload.name or name, upload.read())
-                for name in names if (upload := self.cleaned_data.get(name)) is not None}
-
-
-class ScoresUploadForm(_UploadForm):
-    scores = _file("a scores file", required=True)
-
-
-TENDER_FILES = ("tender", "bids", "gates", "commitments", "socialvalue")
-
-
-class TenderUploadForm(_UploadForm):
-    tender = _file("the tender.yaml file", required=True, suffixes=("yaml", "yml"))
-    bids = _file("the bids file (bids.csv or bids.xlsx)", required=True)
-    gates = _file("the gates file", required=False)
-    commitments = _file("the commitments file", required=False)
-    socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
 
 
 def form_errors(form: forms.Form, ids: Mapping[str, str] | None = None) -> list[dict[str, str]]:

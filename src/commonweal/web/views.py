@@ -1,4 +1,7 @@
-"""The pages. Each view is thin: it asks `commonweal.web.data` for what the user may see and renders it."""
+"""What every area's pages share: `page` (render with the base layout), `scoped` (sign-in required; the access
+layer's NotFound and Forbidden become 404 and 403 pages), `not_yet`, `today`; and the pages that belong to no area:
+signing in and out, and the error pages. An area's own pages live in its package (`web/tenders/views.py`,
+`web/people/views.py`, `web/home/views.py`)."""
 
 from __future__ import annotations
 
@@ -8,18 +11,15 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
-from commonweal.domain.lifecycle import Role, Stage
-from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
-from commonweal.web import api, attention, data, engine, forms
+from commonweal.web import api, data, forms
 
 View = Callable[..., HttpResponse]
 
@@ -48,17 +48,8 @@ def scoped(view: View) -> View:
     return wrapper
 
 
-def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data.Refused) -> HttpResponse:
-    """The page is allowed but the tender's stage does not yet allow it: say what is missing."""
-    return page(request, "web/not_yet.html", title, status=409, access=access, problems=refused.problems)
-
-
-
 def today() -> dt.date:
     return timezone.localdate()
-
-
-# -- signing in ----------------------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -102,270 +93,6 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
-@scoped
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Each of the person's organisations with what needs their attention there."""
-    homes = attention.homes(request.user)
-    return page(request, "web/home/home.html", "Home", homes=homes)
-
-
-@scoped
-@require_safe
-def organisation_home(request: HttpRequest, slug: str) -> HttpResponse:
-    (home,) = attention.homes(request.user, slug)
-    return page(request, "web/home/home.html", home.organisation.name, homes=[home], organisation=home.organisation)
-
-
-# -- tenders -------------------------------------------------------------------------------------------------------
-
-
-@scoped
-@require_safe
-def tenders(request: HttpRequest) -> HttpResponse:
-    return page(request, "web/tenders.html", "Your tenders", accesses=data.tenders_for(request.user),
-                organisations=data.organisations_for(request.user), creatable=data.creatable_in(request.user))
-
-
-@scoped
-@require_safe
-def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id)
-    return page(request, "web/tender.html", access.tender.title, access=access, lots=data.lots(access),
-                step=data.next_step(access, today()), declaration=data.declaration(access))
-
-
-@scoped
-@require_http_methods(["POST"])
-def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id)
-    form = forms.AdvanceForm(request.POST)
-    errors: list[dict[str, str]] = []
-    if not form.is_valid():
-        errors = forms.form_errors(form, {"target": "next-step"})
-    else:
-        target = Stage(form.cleaned_data["target"])
-        published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
-        try:
-            data.advance(access, target, today(), award_notice_published=published)
-        except data.Refused as refused:
-            errors = forms.refused_errors(refused.problems, refused.fields, {}, "next-step")
-        else:
-            messages.success(request, f"The tender is now at stage: {target.label}")
-            return redirect("tender", tender_id)
-    return page(request, "web/tender.html", access.tender.title, status=400, access=access,
-                lots=data.lots(access), step=data.next_step(access, today()),
-                declaration=data.declaration(access), errors=errors,
-                posted={"award_notice_published": form.data.get("award_notice_published", "")})
-
-
-# -- evaluators ----------------------------------------------------------------------------------------------------
-
-
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
-    errors: list[dict[str, str]] = []
-    form = forms.DeclarationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not form.is_valid():
-            errors = forms.form_errors(form)
-        else:
-            conflict = form.cleaned_data["has_conflict"] == "yes"
-            try:
-                data.declare(access, conflict, form.cleaned_data["details"])
-            except data.Refused as refused:
-                errors.extend({"text": p, "href": "#details"} for p in refused.problems)
-            else:
-                if conflict:
-                    messages.info(request, "Your conflict is recorded. The commissioner will decide how to proceed; "
-                                           "you will not see bid content.")
-                    return redirect("tender", tender_id)
-                return redirect("evaluate", tender_id)
-    return page(request, "web/declare.html", "Declare conflicts of interest", status=400 if errors else 200,
-                access=access, declaration=data.declaration(access), errors=errors,
-                posted={"has_conflict": form.data.get("has_conflict", ""), "details": form.data.get("details", "")})
-
-
-@scoped
-@require_safe
-def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
-    if data.declaration(access) is None:
-        return redirect("declare", tender_id)
-    bids = data.bids(access)
-    mine = {(s.bid_id, s.criterion_id) for s in data.my_scores(access)}
-    criteria = data.criteria(access)
-    progress = {
-        b.id: (sum((b.id, c.pk) in mine for c in criteria if c.lot_id == b.lot_id),
-               sum(1 for c in criteria if c.lot_id == b.lot_id))
-        for b in bids
-    }
-    return page(request, "web/evaluate.html", "Your evaluation", access=access, bids=bids, progress=progress)
-
-
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
-    if data.declaration(access) is None:
-        return redirect("declare", tender_id)
-    bid = data.bid(access, bid_id)
-    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
-    errors: list[dict[str, str]] = []
-    posted: dict[str, str] = {}
-    in_place = request.method == "POST" and request.headers.get("HX-Request") == "true"
-    if request.method == "POST":
-        form = forms.ScoreForm(request.POST, criteria=[c.pk for c in criteria])
-        valid = form.is_valid()
-        # the criterion the form was for, when it is one of this bid's: its fields carry the errors
-        criterion_id = form.cleaned_data["criterion"] if "criterion" in form.cleaned_data else (
-            criteria[0].pk if criteria else 0)
-        posted = {"criterion": str(criterion_id), "score": form.data.get("score", ""),
-                  "rationale": form.data.get("rationale", "")}
-        ids = {"criterion": f"criterion-{criterion_id}", "score": f"score-{criterion_id}",
-               "rationale": f"rationale-{criterion_id}"}
-        if not valid:
-            errors = forms.form_errors(form, ids)
-        else:
-            try:
-                data.record_score(access, bid.id, criterion_id, form.cleaned_data["score"],
-                                  form.cleaned_data["rationale"])
-            except data.Refused as refused:
-                errors = forms.refused_errors(refused.problems, refused.fields, ids, ids["rationale"])
-            else:
-                if not in_place:
-                    messages.success(request, "Score saved")
-                    return redirect("score_bid", tender_id, bid_id)
-    mine = {s.criterion_id: s for s in data.my_scores(access, bid.id)}
-    scales = {c.pk: engine.criterion_scale(c) for c in criteria}
-    context = {"access": access, "bid": bid, "criteria": criteria, "mine": mine, "scales": scales, "errors": errors,
-               "posted": posted, "editable": access.stage == Stage.EVALUATION}
-    saved_criterion = next((c for c in criteria if str(c.pk) == posted.get("criterion")), None)
-    if in_place and saved_criterion is not None:
-        # HTMX (progressive enhancement): answer with this criterion's form only, saved or with its error
-        return render(request, "web/_score_criterion.html",
-                      {**context, "c": saved_criterion, "existing": mine.get(saved_criterion.pk),
-                       "this_posted": posted if errors else {}, "saved": not errors,
-                       "field_errors": forms.field_errors(errors)},
-                      status=400 if errors else 200)
-    return page(request, "web/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200, **context)
-
-
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False) -> HttpResponse:
-    """An evaluator's own scores, or the moderator's consensus scores, from a file; nothing saved on any bad row."""
-    from commonweal.io.errors import InputError
-
-    access = data.tender_access(request.user, tender_id, Role.MODERATOR if consensus else Role.EVALUATOR)
-    problems: list[Any] = []
-    errors: list[dict[str, str]] = []
-    if request.method == "POST":
-        form = forms.ScoresUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            errors = forms.form_errors(form)
-        else:
-            name, content = form.files_read(["scores"])["scores"]
-            try:
-                saved = data.upload_scores(access, name, content, consensus)
-            except InputError as exc:
-                problems = exc.problems
-                errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
-                               "href": "#problems"})
-            except data.Refused as refused:
-                errors.extend({"text": p, "href": "#scores"} for p in refused.problems)
-            else:
-                messages.success(request, f"{saved} scores saved")
-                return redirect("moderation" if consensus else "evaluate", tender_id)
-    title = "Upload consensus scores" if consensus else "Upload your scores"
-    return page(request, "web/scores_upload.html", title, status=400 if errors else 200, access=access,
-                consensus=consensus, problems=problems, errors=errors)
-
-
-# -- moderation ----------------------------------------------------------------------------------------------------
-
-
-@scoped
-@require_safe
-def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
-    try:
-        progress = data.moderation_progress(access)
-    except data.Refused as refused:
-        return not_yet(request, "Moderation", access, refused)
-    # one bid's sheet at a time (`?bid=`), by default the first with a score still to agree
-    asked = request.GET.get("bid", "")
-    chosen = next((p for p in progress if str(p.bid.id) == asked), None) or next(
-        (p for p in progress if p.agreed < p.criteria), progress[0] if progress else None)
-    rows = data.moderation_sheet(access, chosen.bid.id) if chosen else []
-    evaluators = sorted({s.evaluator for r in rows for s in r.scores})
-    return page(request, "web/moderation.html", "Moderation", access=access, rows=rows, evaluators=evaluators,
-                progress=progress, chosen=chosen)
-
-
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.MODERATOR)
-    try:
-        sheet = data.moderation_sheet(access, bid_id)
-    except data.Refused as refused:
-        return not_yet(request, "Moderation", access, refused)
-    row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
-    if row is None:
-        raise Http404("no such bid and criterion")
-    errors: list[dict[str, str]] = []
-    form = forms.ModerationForm(request.POST if request.method == "POST" else None)
-    posted = {"score": form.data.get("score", ""), "rationale": form.data.get("rationale", "")}
-    if request.method == "POST":
-        if not form.is_valid():
-            errors = forms.form_errors(form)
-        else:
-            try:
-                data.record_moderation(access, bid_id, criterion_id, form.cleaned_data["score"],
-                                       form.cleaned_data["rationale"])
-            except data.Refused as refused:
-                errors = forms.refused_errors(refused.problems, refused.fields, {}, "rationale")
-            else:
-                messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
-                return redirect(f"{reverse('moderation', args=[tender_id])}?bid={bid_id}")
-    return page(request, "web/moderate.html", f"Agree the score: {row.bid.bidder}, {row.criterion.reference}",
-                status=400 if errors else 200, access=access, row=row, scale=engine.criterion_scale(row.criterion),
-                errors=errors, posted=posted, editable=access.stage == Stage.MODERATION)
-
-
-# -- audit and organisation ----------------------------------------------------------------------------------------
-
-
-@scoped
-@require_safe
-def audit_trail(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
-    return page(request, "web/audit.html", "Audit trail", access=access, entries=data.audit_trail(access))
-
-
-AUDIT_HEADER = ("sequence", "at", "actor", "action", "detail", "withheld", "hash")
-
-
-@scoped
-@require_safe
-def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
-    """The audit trail as CSV, disclosed exactly as the page is (`data.audit_trail`)."""
-    from commonweal.domain.audit import canonical_json
-    from commonweal.io.export import csv_bytes
-
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
-    rows = [(e.sequence, e.at, e.actor, e.action, canonical_json(e.detail), " ".join(e.withheld), e.hash)
-            for e in data.audit_trail(access)]
-    name = f"{access.tender.reference}-audit.csv"
-    data.record_download(access, name, {"format": "csv", "rows": len(rows)})
-    response = HttpResponse(csv_bytes(AUDIT_HEADER, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF failures get the service's own page rather than Django's (and the API its JSON error)."""
     if api.is_api(request):
@@ -373,179 +100,6 @@ def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
     response = page(request, "web/forbidden.html", "You cannot do that", status=403,
                     reason="The form had expired or came from another site. Go back, reload the page and try again.")
     return HttpResponseForbidden(response.content)
-
-
-# -- results (from the evaluation engine) --------------------------------------------------------------------------
-
-def _bid_ids(access: data.Access) -> dict[tuple[str, str], int]:
-    return {(b.lot, b.bidder): b.id for b in data.bids(access)}
-
-
-@scoped
-@require_safe
-def results(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
-    try:
-        evaluation = data.results(access)
-    except data.Refused as refused:
-        return not_yet(request, "Results", access, refused)
-    return page(request, "web/results.html", "Results", access=access, evaluation=evaluation,
-                bid_ids=_bid_ids(access))
-
-
-@scoped
-@require_safe
-def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpResponse:
-    from commonweal.io.export import csv_bytes, xlsx_bytes
-
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("results are exported as csv or xlsx")
-    access = data.tender_access(request.user, tender_id, *data.READERS)
-    try:
-        evaluation = data.results(access)
-    except data.Refused as refused:
-        return not_yet(request, "Results", access, refused)
-    rows = ranking_rows(evaluation)
-    name = f"{access.tender.reference}-results.{fmt}"
-    data.record_download(access, name, {"format": fmt, "rows": len(rows)})
-    if fmt == "csv":
-        response = HttpResponse(csv_bytes(RANKING_HEADER, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            xlsx_bytes("Results", RANKING_HEADER, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
-    bid = data.bid(access, bid_id)
-    errors: list[dict[str, str]] = []
-    form = forms.AbnormallyLowForm(request.POST if request.method == "POST" else None)
-    posted = {"decision": form.data.get("decision", ""), "reason": form.data.get("reason", "")}
-    if request.method == "POST":
-        if not form.is_valid():
-            errors = forms.form_errors(form)
-        else:
-            try:
-                data.record_abnormally_low(access, bid_id, form.cleaned_data["decision"], form.cleaned_data["reason"],
-                                           today())
-            except data.Refused as refused:
-                errors = forms.refused_errors(refused.problems, refused.fields, {}, "decision")
-            else:
-                messages.success(request, f"Decision recorded for {bid.bidder}")
-                return redirect("results", tender_id)
-    return page(request, "web/abnormally_low.html", f"Abnormally low tender: {bid.bidder}",
-                status=400 if errors else 200, access=access, bid=bid, errors=errors, posted=posted)
-
-
-@scoped
-@require_safe
-def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
-    try:
-        found = data.summary(access, bid_id)
-    except data.Refused as refused:
-        return not_yet(request, "Assessment summary", access, refused)
-    data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
-    return page(request, "web/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
-                bid_id=bid_id)
-
-
-def _report_pdf(access: data.Access, evaluation: Any, document: Callable[[Any], str], what: str,
-                detail: dict[str, object], filename: str) -> HttpResponse:
-    """A document of the evaluation report (the same HTML the CLI's report writer renders), as PDF."""
-    import tempfile
-    from pathlib import Path
-
-    from commonweal.io.reports.evaluation import evaluation_documents
-    from commonweal.io.reports.render import write_pdf
-
-    documents = evaluation_documents(evaluation.tender, evaluation.lots, today())
-    with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
-        pdf = write_pdf(documents[document(evaluation)], Path(tmp) / "document.pdf").read_bytes()
-    data.record_download(access, what, detail)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@scoped
-@require_safe
-def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    from commonweal.io.reports.evaluation import summary_paths
-
-    access = data.tender_access(request.user, tender_id, *data.READERS)
-    try:
-        found = data.summary(access, bid_id)
-        evaluation = data.results(access)
-    except data.Refused as refused:
-        return not_yet(request, "Assessment summary", access, refused)
-
-    def document(evaluation: Any) -> str:
-        lot = next(lot for lot in evaluation.lots if lot.result.lot.id == found.lot)
-        return summary_paths(lot.result)[found.supplier]
-
-    name = document(evaluation).removeprefix("summaries/").removesuffix(".html")
-    return _report_pdf(access, evaluation, document, "assessment summary (PDF)",
-                       {"bidder": found.supplier, "lot": found.lot}, f"assessment-summary-{name}.pdf")
-
-
-@scoped
-@require_safe
-def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
-    try:
-        evaluation = data.results(access)
-    except data.Refused as refused:
-        return not_yet(request, "Award recommendation", access, refused)
-    return _report_pdf(access, evaluation, lambda _: "award-recommendation.html", "award recommendation (PDF)", {},
-                       f"{access.tender.reference}-award-recommendation.pdf")
-
-
-@scoped
-@require_safe
-def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
-    try:
-        evaluation = data.results(access)
-    except data.Refused as refused:
-        return not_yet(request, "Award recommendation", access, refused)
-    data.record_download(access, "award recommendation report", {})
-    return page(request, "web/recommendation.html", "Award recommendation report", access=access,
-                evaluation=evaluation)
-
-
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def upload(request: HttpRequest, slug: str) -> HttpResponse:
-    """Create a tender from the CLI's tender folder files; every bad row is listed and nothing is saved."""
-    from commonweal.io.errors import InputError
-
-    organisation = data.organisation_access(request.user, slug, Role.COMMISSIONER)
-    problems: list[Any] = []
-    errors: list[dict[str, str]] = []
-    if request.method == "POST":
-        form = forms.TenderUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            errors = forms.form_errors(form)
-        else:
-            try:
-                created = data.create_tender(request.user, slug, form.files_read(forms.TENDER_FILES))
-            except InputError as exc:
-                problems = exc.problems
-                errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
-            except data.Refused as refused:
-                errors = [{"text": p, "href": "#tender"} for p in refused.problems]
-            else:
-                messages.success(request, f"Tender {created.reference} created as a draft")
-                return redirect("tender", created.pk)
-    return page(request, "web/upload.html", f"Create a tender for {organisation.name}",
-                status=400 if errors else 200, organisation=organisation, problems=problems, errors=errors)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -560,3 +114,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return api.json_error(500, "Sorry, there is a problem with the service. Nothing was saved.")
     return page(request, "web/forbidden.html", "Sorry, there is a problem with the service", status=500,
                 reason="Try again later. Nothing you entered has been lost if you saw no error on the form")
+

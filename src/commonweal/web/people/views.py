@@ -212,7 +212,7 @@ def password(request: HttpRequest) -> HttpResponse:
 def _team_page(request: HttpRequest, access: data.Access, form: forms.TeamForm | None = None,
                removal: forms.TeamForm | None = None) -> HttpResponse:
     errors = [*(form.summary() if form else []), *(removal.summary() if removal else [])]
-    return page(request, "web/team.html", "Tender team", status=400 if errors else 200, access=access,
+    return page(request, "web/people/team.html", "Tender team", status=400 if errors else 200, access=access,
                 members=data.team(access), roles=data.TENDER_ROLES, errors=errors, form=form)
 
 

@@ -1,0 +1,30 @@
+"""The tenders area's routes (each one listed in tests/web/test_authorisation_matrix.py)."""
+
+from django.urls import path
+
+from commonweal.web.tenders import views
+
+tender = "tenders/<int:tender_id>/"
+
+urlpatterns = [
+    path("tenders/", views.tenders, name="tenders"),
+    path(tender, views.tender, name="tender"),
+    path(tender + "advance/", views.advance, name="advance"),
+    path(tender + "declare/", views.declare, name="declare"),
+    path(tender + "evaluate/", views.evaluate, name="evaluate"),
+    path(tender + "bids/<int:bid_id>/", views.score_bid, name="score_bid"),
+    path(tender + "scores/upload/", views.upload_scores, name="upload_scores"),
+    path(tender + "moderation/", views.moderation, name="moderation"),
+    path(tender + "moderation/upload/", views.upload_scores, {"consensus": True}, name="upload_moderation"),
+    path(tender + "moderation/<int:bid_id>/<int:criterion_id>/", views.moderate, name="moderate"),
+    path(tender + "results/", views.results, name="results"),
+    path("tenders/<int:tender_id>/results.<str:fmt>", views.results_export, name="results_export"),
+    path(tender + "abnormally-low/<int:bid_id>/", views.abnormally_low, name="abnormally_low"),
+    path(tender + "summaries/<int:bid_id>/", views.summary, name="summary"),
+    path("tenders/<int:tender_id>/summaries/<int:bid_id>.pdf", views.summary_pdf, name="summary_pdf"),
+    path(tender + "recommendation/", views.recommendation, name="recommendation"),
+    path("tenders/<int:tender_id>/recommendation.pdf", views.recommendation_pdf, name="recommendation_pdf"),
+    path(tender + "audit/", views.audit_trail, name="audit"),
+    path("tenders/<int:tender_id>/audit.csv", views.audit_export, name="audit_export"),
+    path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
+]
