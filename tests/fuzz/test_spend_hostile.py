@@ -176,3 +176,14 @@ def test_360giving_files_that_are_not_packages_are_refused(tmp_path: Path, text:
         import_files([path], tmp_path / "db")
     assert "grants" in str(error.value)
     assert not (tmp_path / "db").exists()
+
+
+def test_a_quote_left_open_never_joins_two_rows_silently(tmp_path: Path) -> None:
+    # the csv module reads on past the line end inside an open quote: the two rows become one record
+    text = HEADER + '13/08/2022,"A ""Q"" Ltd,1,5.00\n13/08/2022,"unterminated,2,7.00\n13/08/2022,Fine Ltd,3,9.00\n'
+    result, _ = both(write(tmp_path, text))
+    report = result["report"]
+    assert isinstance(report, dict)
+    assert report["rows_read"] == report["rows_loaded"] + len(report["rejections"])
+    assert [r["supplier_name"] for r in result["rows"]] == ["Fine Ltd"]  # type: ignore[index]
+    assert any("a quote left open may have joined this row to the next" in why for why in reasons(result).values())

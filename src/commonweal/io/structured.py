@@ -26,8 +26,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+import ijson
 import yaml
 
 from commonweal.io.errors import InputError, Problem
@@ -605,3 +606,27 @@ def _cell_text(value: object) -> str:
         # openpyxl gives floats for numeric cells; repr is the shortest text that reads back as the same double
         return repr(value) if not value.is_integer() else str(int(value))
     return str(value)
+
+
+def check_json_depth(handle: BinaryIO, file: str, limit: int | None = None) -> None:
+    """Raise InputError when the JSON document in `handle` (streamed: OCDS and 360Giving files may be large) nests
+    arrays and objects deeper than `limit` (default: the layer's `max_depth`); rewind `handle` either way. Streaming
+    events keep no path, so the check costs one pass in flat memory and stops at the first level past the bound,
+    before anything (ijson's item builder, a recursive walk) builds the document. Malformed JSON is left to the
+    reader that follows, which says where: the check stops there, and the reader never reaches past it."""
+    limit = limits().max_depth if limit is None else limit
+    depth = 0
+    try:
+        for event, _ in ijson.basic_parse(handle, multiple_values=True):
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth > limit:
+                    raise InputError([Problem(file, f"nests arrays and objects more than {limit} deep; no OCDS or "
+                                                    "360Giving document does (Commonweal default limit "
+                                                    f"{ENV_PREFIX}MAX_DEPTH)")])
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+    except ijson.JSONError:
+        pass
+    finally:
+        handle.seek(0)

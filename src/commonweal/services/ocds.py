@@ -51,7 +51,7 @@ def _compile(releases: Sequence[Mapping[str, Any]], file: str, *, versioned: boo
 
 def _too_deep(file: str, ocid: object) -> InputError:
     """A JSON Lines release nested deeper than the merge (Python's recursion) or orjson's writer (255 levels)
-    goes; a single JSON document is refused earlier, at `json_depth.max_depth()`."""
+    goes; a single JSON document is refused earlier, at the structured-input layer's `max_depth`."""
     return InputError([Problem(file=file, message=f"ocid {ocid!r}: a release nests objects and arrays too deeply "
                                                   "to be merged or written")])
 

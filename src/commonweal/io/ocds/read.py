@@ -25,7 +25,7 @@ import ijson
 import orjson
 
 from commonweal.io.errors import InputError, Problem
-from commonweal.io.json_depth import check_json_depth
+from commonweal.io.structured import check_json_depth
 
 SCHEMA_DIR = Path(__file__).parent / "schema" / "1.1.5"
 RELEASE_SCHEMA = SCHEMA_DIR / "release-schema.json"

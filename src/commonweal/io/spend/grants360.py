@@ -15,9 +15,9 @@ from typing import Any
 import ijson
 
 from commonweal.io.errors import InputError, ProblemCollector
-from commonweal.io.json_depth import check_json_depth
 from commonweal.io.spend.reader import ImportReport, Rejection, SpendFile, SpendRecord, clean_text, summarise
 from commonweal.io.spend.values import AmbiguousDateOrderError, detect_date_format, parse_amount, parse_date
+from commonweal.io.structured import check_json_depth
 
 
 def _grants(path: Path) -> Iterator[dict[str, Any]]:

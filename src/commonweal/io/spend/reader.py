@@ -341,6 +341,10 @@ def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_in
               ) -> SpendRecord | Rejection:
     """One row read, or its rejection. `width` is the field count every row of a CSV file must have (None for
     XLSX, whose cells cannot shift); `fields` the row's own count, when `raw` does not hold every field."""
+    if any("\n" in cell or "\r" in cell for cell in raw):
+        # a quote left open makes the csv module read on into the next line, joining two rows into one record
+        return Rejection(row, None, "a quoted value runs over a line break: a quote left open may have joined this "
+                                    "row to the next, so the record is refused rather than read joined")
     cells = {index: clean_text(cell) for index, cell in _cells(raw, layout)}
     if not any(cells.values()):
         return Rejection(row, None, "blank row: no values (spacer or filler row)")
