@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,51 @@ def test_a_zero_where_it_means_nothing_is_an_error_never_the_default(folder: Pat
                and p[3] == "expected a number above 0 and at most 100, got 0" for p in problems), problems
     assert any(p[2] == "evaluation_model.abnormally_low.below_next_lowest_percent"
                and p[3] == "expected a number from 0 to 100, got 150" for p in problems), problems
+
+
+def _priced_by_elements(folder: Path) -> None:
+    """The example with its price as a block price (15) and an hourly rate against 100,000 hours (25)."""
+    text = (folder / "tender.yaml").read_text().replace(
+        "    weight: 40\n    formula: relative_to_lowest\n",
+        "    weight: 40\n    formula: relative_to_lowest\n    elements:\n"
+        "      - {id: block, title: Block price, weight: 15}\n"
+        "      - {id: hourly, title: Hourly rate, weight: 25, volume: 100000, unit: hour}\n", 1)
+    (folder / "tender.yaml").write_text(text)
+    with (folder / "bids.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for i, row in enumerate(rows):
+        # each bid's price split into a block price and an hourly rate; the stated total left out
+        row["price_block"] = f"{1000000 + 10000 * i}.00"
+        row["price_hourly"] = f"{24 + (i % 5) / 2:.2f}"
+        row["price"] = ""
+    with (folder / "bids.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_price_elements_are_read_and_scored_each_on_its_own(folder: Path) -> None:
+    from commonweal.services.evaluation import evaluate_folder, tender_json
+
+    _priced_by_elements(folder)
+    loaded = load_tender_folder(folder)
+    first = loaded.bids[0]
+    assert dict(first.element_prices) == {"block": Decimal("1000000.00"), "hourly": Decimal("24.00")}
+    assert first.price == Decimal("3400000.00")  # 1,000,000 + 24 × 100,000
+    ranking = tender_json(evaluate_folder(folder))["lots"][0]["ranking"]
+    admissible = [r for r in ranking if not r["excluded"]]
+    assert all(set(r["price_elements"]) == {"block", "hourly"} for r in admissible)
+    assert max(Decimal(r["price_elements"]["block"]["points"]) for r in admissible) == Decimal("15.00")
+
+
+def test_a_missing_element_price_or_an_unused_column_is_named(folder: Path) -> None:
+    _priced_by_elements(folder)
+    text = (folder / "bids.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[0] = lines[0].replace("email", "colour")  # a column the model does not use
+    lines[1] = lines[1].rsplit(",", 1)[0] + ","  # the first bid's hourly rate blank
+    (folder / "bids.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = _problems(folder)
+    assert any(p[0] == "bids.csv" and p[1] == 1 and p[2] == "colour" and "does not use" in p[3] for p in problems)
+    assert any(p[0] == "bids.csv" and p[1] == 2 and p[2] == "price_hourly" and "never read as £0" in p[3]
+               for p in problems), problems

@@ -24,19 +24,23 @@ from typing import Any
 
 from commonweal.domain.evaluation.evaluate import check_inputs
 from commonweal.domain.evaluation.model import (
+    PRICE_COMBINATIONS,
     SOCIAL_VALUE_MINIMUM,
     SPREAD_THRESHOLD_PERCENT,
+    ZERO_PRICE_POLICIES,
     AbnormallyLowPolicy,
     Criterion,
     CriterionGroup,
     EvaluationModel,
     Gate,
     Lot,
+    PriceElement,
     PriceRule,
     QuantitativeRule,
     SensitivityPolicy,
     Tender,
 )
+from commonweal.domain.evaluation.price import evaluated_price
 from commonweal.domain.evaluation.records import (
     AbnormallyLowDecision,
     Bid,
@@ -186,7 +190,8 @@ YAML_KEYS: dict[str, frozenset[str]] = {
             "sensitivity",
         }
     ),
-    "price": frozenset({"weight", "formula", "params"}),
+    "price": frozenset({"weight", "formula", "params", "elements", "combine", "zero_prices", "discount"}),
+    "elements[]": frozenset({"id", "title", "weight", "formula", "params", "volume", "unit", "year"}),
     "groups[]": frozenset({"id", "title", "weight", "category", "threshold"}),
     "criteria[]": frozenset(
         {
@@ -232,6 +237,15 @@ def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
     return scales
 
 
+def whole_number(y: _Yaml, mapping: Mapping[str, Any], key: str, where: str, low: int, high: int) -> int:
+    """A whole number setting (0 when absent), or a problem naming its path."""
+    value = mapping.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        y.problem(f"{where}.{key}", f"expected a whole number from {low:,} to {high:,}, got {value!r}")
+        return 0
+    return value
+
+
 def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale]) -> EvaluationModel | None:
     data = y.mapping(raw, path, YAML_KEYS["evaluation_model"])
     price = y.mapping(data.get("price"), f"{path}.price", YAML_KEYS["price"])
@@ -244,6 +258,33 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         value = y.number(params_raw, key, f"{path}.price.params")
         if value is not None:
             params[str(key)] = value
+    elements = []
+    for i, raw_element in enumerate(y.items(price, "elements", f"{path}.price", required=False)):
+        epath = f"{path}.price.elements[{i}]"
+        e = y.mapping(raw_element, epath, YAML_KEYS["elements[]"])
+        raw_eparams = e.get("params") or {}
+        eparams_raw = y.mapping(raw_eparams, f"{epath}.params", set(raw_eparams) if isinstance(raw_eparams, dict)
+                                else set())
+        eparams = {str(k): v for k in eparams_raw if (v := y.number(eparams_raw, k, f"{epath}.params")) is not None}
+        volume = y.number(e, "volume", epath, required=False)
+        elements.append(PriceElement(
+            id=y.text(e, "id", epath),
+            title=y.text(e, "title", epath),
+            weight=y.number(e, "weight", epath, required=False) or Decimal(0),
+            # an element names its own formula, or is scored with the lot's price formula
+            formula=y.text(e, "formula", epath, required=False) or str(price.get("formula") or ""),
+            params=eparams,
+            volume=Decimal(1) if volume is None else volume,
+            unit=y.text(e, "unit", epath, required=False),
+            year=whole_number(y, e, "year", epath, 0, 125),
+        ))
+    for key, allowed in (("combine", PRICE_COMBINATIONS), ("zero_prices", ZERO_PRICE_POLICIES)):
+        if price.get(key) is not None and price.get(key) not in allowed:
+            y.problem(f"{path}.price.{key}", f"expected one of {', '.join(allowed)}, got {price.get(key)!r}")
+    discount = price.get("discount", False)
+    if not isinstance(discount, bool):
+        y.problem(f"{path}.price.discount", f"expected true or false, got {discount!r}")
+        discount = False
     groups = []
     for i, raw_group in enumerate(y.items(data, "groups", path)):
         gpath = f"{path}.groups[{i}]"
@@ -346,7 +387,9 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
             y.problem(f"{path}.price.formula", "is required")
         return None
     return EvaluationModel(
-        price=PriceRule(price_weight, str(price["formula"]), params),
+        price=PriceRule(price_weight, str(price["formula"]), params, elements=tuple(elements),
+                        combine=str(price.get("combine") or "separately"),
+                        zero_prices=str(price.get("zero_prices") or "refuse"), discount=discount),
         groups=tuple(groups),
         criteria=tuple(criteria),
         gates=tuple(gates),
@@ -449,6 +492,10 @@ def _score(row: Row, problems: ProblemCollector) -> Decimal:
     return value
 
 
+# columns of bids.csv for the assessment summaries (Procurement Regulations 2024 reg 31)
+BID_DETAILS = ("identifier", "address", "email")
+
+
 def _lot(row: Row, lot_ids: set[str], problems: ProblemCollector) -> str:
     lot = _required_text(row, "lot", problems)
     if lot and lot not in lot_ids:
@@ -463,7 +510,10 @@ def _read(
     build: Callable[[Row], Any],
     problems: ProblemCollector,
     optional: bool = False,
+    allowed: set[str] | None = None,
 ) -> list[Any]:
+    """The rows of one table of the folder, each built by `build`; with `allowed`, a column the model does not use
+    is a problem naming it (never silently ignored)."""
     try:
         name = folder.find_table(stem)
         if name is None:
@@ -474,6 +524,10 @@ def _read(
     except InputError as exc:
         problems.extend(exc.problems)
         return []
+    for column in table.columns:
+        if allowed is not None and column and column not in allowed:
+            problems.add(name, f"has a column the evaluation model does not use; expected only "
+                               f"{', '.join(sorted(allowed))}", row=1, column=column)
     return [build(row) for row in table]
 
 
@@ -488,23 +542,46 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
         raise InputError([Problem(folder.label, f"is not a tender folder: {TENDER_FILE} is missing")])
     tender, _ = parse_tender_yaml(folder.read(TENDER_FILE), TENDER_FILE)
     lot_ids = {lot.id for lot in tender.lots}
+    rules = {lot.id: lot.model.price for lot in tender.lots}
+    element_columns = {f"price_{e.id}" for rule in rules.values() for e in rule.elements}
     problems = ProblemCollector()
 
     def source(row: Row) -> Source:
         return Source(row.file, row.number)
 
     def bid(row: Row) -> Bid:
-        price = parse_money(row.get("price"))
-        if price is None:
-            _bad(problems, row, "price", f"expected an amount in pounds such as 1234567.89, got {row.get('price')!r}")
+        lot = _lot(row, lot_ids, problems)
+        rule = rules.get(lot)
+        element_prices: dict[str, Decimal] = {}
+        for element in rule.elements if rule else ():
+            column = f"price_{element.id}"
+            value = parse_money(row.get(column))
+            if value is None:
+                _bad(problems, row, column, f"expected the price of {element.title} in pounds (an element of lot "
+                                            f"{lot}'s price; a blank is never read as £0), got {row.get(column)!r}")
+            else:
+                element_prices[element.id] = value
+        if rule and rule.elements:
+            # the bid's price is its elements' evaluated total; a stated total must agree with it
+            complete = len(element_prices) == len(rule.elements)
+            price = evaluated_price(rule, element_prices) if complete else Decimal(0)
+            stated = row.get("price")
+            if complete and stated and parse_money(stated) != price.quantize(Decimal("0.01")):
+                _bad(problems, row, "price", f"states {stated} but the elements' evaluated total is {price:,.2f}")
+        else:
+            price = parse_money(row.get("price")) or Decimal(0)
+            if parse_money(row.get("price")) is None:
+                _bad(problems, row, "price",
+                     f"expected an amount in pounds such as 1234567.89, got {row.get('price')!r}")
         return Bid(
             _required_text(row, "bidder", problems),
-            _lot(row, lot_ids, problems),
-            price or Decimal(0),
+            lot,
+            price,
             identifier=row.get("identifier"),
             address=row.get("address"),
             email=row.get("email"),
             source=source(row),
+            element_prices=tuple(element_prices.items()),
         )
 
     def score(row: Row) -> EvaluatorScore:
@@ -561,7 +638,8 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
     loaded = TenderFolder(
         path=folder.path,
         tender=tender,
-        bids=_read(folder, "bids", ["bidder", "lot", "price"], bid, problems),
+        bids=_read(folder, "bids", ["bidder", "lot"] + ([] if all(r.elements for r in rules.values()) else ["price"]),
+                   bid, problems, allowed={"bidder", "lot", "price", *BID_DETAILS, *element_columns}),
         scores=_read(
             folder,
             "scores",
