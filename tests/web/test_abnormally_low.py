@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from test_pages import check_page
 
-from commonweal.web import data
 from commonweal.web.models import AbnormallyLowDecision, AuditEntry, Bid
+from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
 

@@ -25,7 +25,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
 
-from commonweal.web import data
+from commonweal.web.access import issue_token
 
 pytestmark = pytest.mark.db
 
@@ -55,7 +55,7 @@ def _schema(settings: Any) -> Any:
 
 
 def _headers(role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {data.issue_token(User.objects.get(username=role), 'schemathesis')}"}
+    return {"Authorization": f"Bearer {issue_token(User.objects.get(username=role), 'schemathesis')}"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -137,14 +137,14 @@ def test_a_fault_answers_json_without_detail_of_the_fault(world, client, monkeyp
     own 500 handler answers JSON under /api/ too."""
     from django.test import RequestFactory
 
-    from commonweal.web import views
+    from commonweal.web import api, views
 
     token = _headers("commissioner")
 
     def broken(user: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(data, "tenders_for", broken)
+    monkeypatch.setattr(api, "tenders_for", broken)  # the name the route calls
     response = client.get("/api/tenders", HTTP_AUTHORIZATION=token["Authorization"])
     assert response.status_code == 500
     assert response.json()["problems"] == [] and "secret" not in response.content.decode()

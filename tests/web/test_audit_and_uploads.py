@@ -146,14 +146,15 @@ def test_the_api_results_are_the_engines_results_for_the_same_records(world) -> 
 
     from commonweal.io.tender_folder import load_tender_folder
     from commonweal.services.evaluation import evaluate_folder
-    from commonweal.web import data
+    from commonweal.web.access import issue_token, tender_access
+    from commonweal.web.tenders import data
 
     user = User.objects.get(username="shared.commissioner")
-    access = data.tender_access(user, world["southdale"].pk)
+    access = tender_access(user, world["southdale"].pk)
     harbour = Bid.objects.get(lot__tender=world["southdale"], lot__reference="1", bidder="Harbour Healthcare Group plc")
     (decision,) = load_tender_folder(EXAMPLE).decisions
     data.record_abnormally_low(access, harbour.pk, decision.decision, decision.reason, decision.decided_on)
-    token = data.issue_token(user, "parity")
+    token = issue_token(user, "parity")
     response = Client().get(f"/api/tenders/{world['southdale'].pk}/results", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     # the decision is recorded by the signed-in user, where the example's file names its decider in words

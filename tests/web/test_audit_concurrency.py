@@ -13,8 +13,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import OperationalError, connection, connections
 
-from commonweal.web import audit, data, engine
+from commonweal.web import audit, engine
+from commonweal.web.access import tender_access
 from commonweal.web.models import AuditEntry, Score
+from commonweal.web.tenders import data
 
 THREADS = 8
 WRITES_PER_THREAD = 6
@@ -25,7 +27,7 @@ WRITES_PER_THREAD = 6
 def test_concurrent_score_writes_are_all_stored_audited_and_chained(world) -> None:
     tender = world["northfield"]
     southdale = world["southdale"]
-    evaluator = data.tender_access(User.objects.get(username="evaluator1"), tender.pk)
+    evaluator = tender_access(User.objects.get(username="evaluator1"), tender.pk)
     bids = [b for b in data.bids(evaluator) if b.lot_id == data.bids(evaluator)[0].lot_id]
     criteria = [c for c in data.criteria(evaluator) if c.lot_id == bids[0].lot_id]
     allowed = {c.pk: engine.criterion_scale(c).scores for c in criteria}
@@ -39,8 +41,8 @@ def test_concurrent_score_writes_are_all_stored_audited_and_chained(world) -> No
         # two evaluators share the threads, so some writes race on the same score row as well as on the chain head
         username = ("evaluator1", "evaluator2")[number % 2]
         try:
-            access = data.tender_access(User.objects.get(username=username), tender.pk)
-            other = data.tender_access(
+            access = tender_access(User.objects.get(username=username), tender.pk)
+            other = tender_access(
                 User.objects.get(username=("southdale.commissioner", "shared.commissioner")[number]), southdale.pk
             ) if number < 2 else None
             start.wait()

@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from commonweal.cli.main import app
 from commonweal.domain.audit import entry_hash, key_id
-from commonweal.web import audit, data, engine
+from commonweal.web import audit, engine
+from commonweal.web.access import issue_token, tender_access
 from commonweal.web.models import AuditEntry, AuditHead, Organisation
+from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
 
@@ -37,7 +39,7 @@ def _rewrite_from(entry: AuditEntry, **changes: object) -> None:
 def scored(world):
     """Northfield's tender with three score entries from evaluator1."""
     tender = world["northfield"]
-    access = data.tender_access(User.objects.get(username="evaluator1"), tender.pk)
+    access = tender_access(User.objects.get(username="evaluator1"), tender.pk)
     bid = data.bids(access)[0]
     for criterion in [c for c in data.criteria(access) if c.lot_id == bid.lot_id][:3]:
         data.record_score(access, bid.id, criterion.pk, Decimal(engine.criterion_scale(criterion).scores[0]),
@@ -82,7 +84,7 @@ def test_an_entry_sealed_with_an_unknown_key_is_reported(scored, monkeypatch):
 
 
 def test_entries_of_no_organisation_go_to_the_deployment_chain(world):
-    data.issue_token(User.objects.get(username="evaluator1"), "deployment chain")
+    issue_token(User.objects.get(username="evaluator1"), "deployment chain")
     entry = AuditEntry.objects.get(action="api_token_issued")
     assert entry.chain.scope == AuditHead.DEPLOYMENT and entry.sequence == 1
     result = CliRunner().invoke(app, ["audit", "verify", "--organisation", "deployment"])

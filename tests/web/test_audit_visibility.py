@@ -16,8 +16,10 @@ from django.test import Client
 
 from commonweal.domain.audit import DETAIL_NEEDS
 from commonweal.domain.lifecycle import Role, Stage
-from commonweal.web import data, engine
+from commonweal.web import engine
+from commonweal.web.access import issue_token, tender_access
 from commonweal.web.models import AuditEntry, ConflictDeclaration, Tender, TenderRole
+from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
 
@@ -28,7 +30,7 @@ OWN_RATIONALE = "Own-rationale-marker-91c2"
 
 def _score(username: str, tender: Tender, rationale: str) -> tuple[str, Decimal]:
     """Record a score as `username` through the data layer; (bidder, value)."""
-    access = data.tender_access(User.objects.get(username=username), tender.pk)
+    access = tender_access(User.objects.get(username=username), tender.pk)
     bid = data.bids(access)[0]
     criterion = next(c for c in data.criteria(access) if c.lot_id == bid.lot_id)
     value = engine.criterion_scale(criterion).scores[-1]
@@ -41,7 +43,7 @@ def _trail(client_for, username: str, tender: Tender) -> tuple[str, list[dict[st
     client = client_for(username)
     page = client.get(f"/tenders/{tender.pk}/audit/")
     export = client.get(f"/tenders/{tender.pk}/audit.csv")
-    token = data.issue_token(User.objects.get(username=username), "audit visibility")
+    token = issue_token(User.objects.get(username=username), "audit visibility")
     api = Client().get(f"/api/tenders/{tender.pk}/audit", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert (page.status_code, export.status_code, api.status_code) == (200, 200, 200)
     assert "no-store" in export["Cache-Control"]
@@ -119,7 +121,7 @@ def test_an_evaluator_sees_their_own_score_entries_but_not_others_before_moderat
 
 def test_abnormally_low_decisions_are_shown_once_prices_are_open(world, client_for):
     tender = world["southdale"]
-    access = data.tender_access(User.objects.get(username="southdale.commissioner"), tender.pk)
+    access = tender_access(User.objects.get(username="southdale.commissioner"), tender.pk)
     bid = data.bids(access)[0]
     reason = "Reason-marker-5d1e: the explanation of the price holds"
     data.record_abnormally_low(access, bid.id, "accepted", reason, dt.date(2026, 12, 1))

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from commonweal.web import data
+from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.models import Bid, Criterion
 
@@ -241,7 +241,7 @@ def _call(role: str, route: str, body: dict[str, object] | None, objects: dict[s
 
 
 def test_api_answers_each_role_as_the_matrix_says(world) -> None:
-    tokens = {name: data.issue_token(User.objects.get(username=name), "matrix") for name in [*NORTHFIELD, OUTSIDER]}
+    tokens = {name: issue_token(User.objects.get(username=name), "matrix") for name in [*NORTHFIELD, OUTSIDER]}
     objects = _objects(world["northfield"])
     wrong = []
     for route, (body, expected) in API.items():

@@ -9,16 +9,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commonweal.domain.lifecycle import Role, Stage
-from commonweal.web import data
+from commonweal.web.access import Access, Forbidden, NotFound, Refused, tender_access
 from commonweal.web.models import AuditEntry, ConflictDeclaration, ModeratedScore, Score, StoredEvaluation
+from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
 
 TODAY = dt.date(2026, 11, 24)
 
 
-def access(username: str, tender, *roles: Role) -> data.Access:
-    return data.tender_access(User.objects.get(username=username), tender.pk, *roles)
+def access(username: str, tender, *roles: Role) -> Access:
+    return tender_access(User.objects.get(username=username), tender.pk, *roles)
 
 
 def test_prices_are_sealed_in_the_query_until_finance_opens_them(world) -> None:
@@ -34,7 +35,7 @@ def test_prices_are_sealed_in_the_query_until_finance_opens_them(world) -> None:
 
 def test_evaluator_sees_no_bid_before_declaring(world) -> None:
     evaluator3 = access("evaluator3", world["northfield"])
-    with pytest.raises(data.Forbidden, match="declare"):
+    with pytest.raises(Forbidden, match="declare"):
         data.bids(evaluator3)
     data.declare(evaluator3, has_conflict=False, details="")
     assert len(data.bids(evaluator3)) == 10
@@ -43,10 +44,10 @@ def test_evaluator_sees_no_bid_before_declaring(world) -> None:
 def test_a_conflicted_evaluator_never_sees_bids_or_scores(world) -> None:
     evaluator3 = access("evaluator3", world["northfield"])
     data.declare(evaluator3, has_conflict=True, details="My sister runs Calder Community Care CIC")
-    with pytest.raises(data.Forbidden):
+    with pytest.raises(Forbidden):
         data.bids(evaluator3)
     criterion = data.criteria(evaluator3)[0]
-    with pytest.raises(data.Forbidden):
+    with pytest.raises(Forbidden):
         data.record_score(evaluator3, 1, criterion.pk, Decimal(3), "x")
 
 
@@ -55,16 +56,16 @@ def test_other_evaluators_scores_stay_hidden_until_moderation(world) -> None:
     mine = data.my_scores(evaluator1)
     # the example has 10 bids x 7 criteria = 70 scores per evaluator; evaluator1 sees only their own
     assert len(mine) == 70 and {s.evaluator for s in mine} == {"evaluator1"}
-    with pytest.raises(data.Forbidden, match="independent"):
+    with pytest.raises(Forbidden, match="independent"):
         data.all_scores(evaluator1)
-    with pytest.raises(data.Forbidden):
+    with pytest.raises(Forbidden):
         data.all_scores(access("moderator", world["northfield"]))
 
 
 def test_another_organisations_tender_does_not_exist_for_a_user(world) -> None:
-    with pytest.raises(data.NotFound):
+    with pytest.raises(NotFound):
         access("commissioner", world["southdale"])
-    with pytest.raises(data.NotFound):
+    with pytest.raises(NotFound):
         access("southdale.commissioner", world["northfield"])
     # the shared service's commissioner works for both councils
     assert access("shared.commissioner", world["northfield"]).has(Role.COMMISSIONER)
@@ -76,7 +77,7 @@ def test_a_score_must_be_on_the_scale_with_a_rationale_and_is_audited(world) -> 
     data.declare(evaluator3, has_conflict=False, details="")
     bid = data.bids(evaluator3)[0]
     criterion = next(c for c in data.criteria(evaluator3) if c.lot_id == bid.lot_id)
-    with pytest.raises(data.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         data.record_score(evaluator3, bid.id, criterion.pk, Decimal("2.5"), " ")
     assert refused.value.problems == (
         f"Score for {criterion.reference} must be one of 0, 1, 2, 3, 4, 5",
@@ -91,7 +92,7 @@ def test_a_score_must_be_on_the_scale_with_a_rationale_and_is_audited(world) -> 
 
 def test_moderation_waits_for_every_declaration_and_score(world) -> None:
     moderator = access("moderator", world["northfield"])
-    with pytest.raises(data.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         data.advance(moderator, Stage.MODERATION, TODAY)
     problems = refused.value.problems
     # 10 bids x 7 criteria still to score by evaluator3, counted in one line; evaluator1 and 2 have scored everything
@@ -108,10 +109,10 @@ def test_finance_alone_opens_prices_and_only_when_all_is_moderated(world) -> Non
         for s in first
     )
     data.advance(access("moderator", tender), Stage.MODERATION, TODAY)
-    with pytest.raises(data.Forbidden):
+    with pytest.raises(Forbidden):
         data.advance(access("moderator", tender), Stage.PRICES_OPENED, TODAY)
     finance = access("finance", tender)
-    with pytest.raises(data.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         data.advance(finance, Stage.PRICES_OPENED, TODAY)
     # one line per bid, each with its 7 criteria to moderate
     assert len(refused.value.problems) == 10
@@ -130,7 +131,7 @@ def test_finance_alone_opens_prices_and_only_when_all_is_moderated(world) -> Non
 
 def test_award_recommendation_waits_for_the_abnormally_low_decision(world) -> None:
     commissioner = access("shared.commissioner", world["southdale"])
-    with pytest.raises(data.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         data.advance(commissioner, Stage.AWARD_RECOMMENDED, TODAY)
     assert refused.value.problems == (
         "Abnormally low tender decision not recorded: lot 1: Harbour Healthcare Group plc",
@@ -141,7 +142,7 @@ def test_award_recommendation_waits_for_the_abnormally_low_decision(world) -> No
     # contract award notice published Monday 2026-11-30: 8 working days end Wednesday 2026-12-09
     data.advance(commissioner, Stage.STANDSTILL, dt.date(2026, 11, 30), award_notice_published=dt.date(2026, 11, 30))
     assert commissioner.tender.standstill_last_day == dt.date(2026, 12, 9)
-    with pytest.raises(data.Refused, match="until the end of 2026-12-09"):
+    with pytest.raises(Refused, match="until the end of 2026-12-09"):
         data.advance(commissioner, Stage.AWARDED, dt.date(2026, 12, 9))
     data.advance(commissioner, Stage.AWARDED, dt.date(2026, 12, 10))
     actions = list(AuditEntry.objects.filter(tender=world["southdale"]).values_list("action", flat=True))
@@ -160,12 +161,12 @@ def test_the_commissioner_builds_the_team_and_finance_never_evaluates(world) -> 
     commissioner = access("commissioner", world["northfield"])
     data.assign_role(commissioner, "viewer", Role.EVALUATOR)
     assert access("viewer", world["northfield"]).has(Role.EVALUATOR)
-    with pytest.raises(data.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         data.assign_role(commissioner, "finance", Role.EVALUATOR)
     assert refused.value.problems == ("The price opener (finance) cannot also evaluate this tender",)
-    with pytest.raises(data.Refused, match="not a member of Northfield"):
+    with pytest.raises(Refused, match="not a member of Northfield"):
         data.assign_role(commissioner, "southdale.commissioner", Role.VIEWER)
-    with pytest.raises(data.Forbidden):
+    with pytest.raises(Forbidden):
         data.assign_role(access("moderator", world["northfield"]), "viewer", Role.MODERATOR)
     assert AuditEntry.objects.filter(action="role_assigned").count() == 1
 
@@ -181,7 +182,7 @@ def test_the_standstill_cannot_be_skipped_by_the_notice_date(world) -> None:
     for published, why in ((dt.date(2024, 1, 2), "before the award was recommended on 2026-12-06"),
                            (dt.date(2026, 12, 7), "after today, 2026-12-06"),
                            (dt.date(2031, 6, 2), "after today, 2026-12-06")):
-        with pytest.raises(data.Refused) as refused:
+        with pytest.raises(Refused) as refused:
             data.advance(commissioner, Stage.STANDSTILL, dt.date(2026, 12, 6), award_notice_published=published)
         assert refused.value.fields == ("award_notice_published",) and why in refused.value.problems[0]
     assert commissioner.tender.stage == Stage.AWARD_RECOMMENDED.value

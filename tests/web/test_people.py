@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from commonweal.web import data
+from commonweal.web.access import Forbidden, Refused, issue_token
 from commonweal.web.models import AuditEntry, Invitation, Membership, TenderRole
 from commonweal.web.people.forms import InviteForm, NewPasswordForm
 
@@ -200,7 +200,7 @@ def test_an_admin_gives_and_removes_roles_but_never_the_last_admin(world, client
 def test_a_deactivated_account_cannot_sign_in_or_use_a_token(world, client_for) -> None:
     admin = client_for("admin")
     viewer = User.objects.get(username="viewer")
-    token = data.issue_token(viewer, "test")
+    token = issue_token(viewer, "test")
     session = client_for("viewer")
     assert session.get("/tenders/").status_code == 200
 
@@ -475,7 +475,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(world, monkeypatch) ->
             start.wait()
             people.remove_role(actor, "northfield", other.pk, Role.ADMIN)
             outcomes.append("removed")
-        except (data.Refused, data.Forbidden):  # refused, or no longer an admin by the time it starts
+        except (Refused, Forbidden):  # refused, or no longer an admin by the time it starts
             outcomes.append("refused")
         finally:
             connection.close()

@@ -21,9 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web import audit, data, evaluations
+from commonweal.web import audit, evaluations
+from commonweal.web.access import tender_access
 from commonweal.web.demo import seed_scaled_tender, write_scaled_example
 from commonweal.web.models import AbnormallyLowDecision, Bid, Criterion, StoredEvaluation, Tender
+from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
 
@@ -142,7 +144,7 @@ def test_a_scores_upload_reads_the_tender_once_whatever_its_size(world, tmp_path
     per_entry = _audit_queries()
     for size in (SMALL, LARGE):
         tender = _tenders(world, tmp_path, size)[Stage.EVALUATION]
-        evaluator1 = data.tender_access(User.objects.get(username="evaluator1"), tender.pk)
+        evaluator1 = tender_access(User.objects.get(username="evaluator1"), tender.pk)
         for rows in (15, 3 * size[1]):
             with django_assert_max_num_queries(UPLOAD_CEILING + rows * per_entry, info=f"{rows} rows, {size}"):
                 assert data.upload_scores(evaluator1, "scores.csv", _scores_file(tender, rows), False) == rows
@@ -181,7 +183,7 @@ def test_no_page_runs_the_evaluation_and_a_stale_result_is_recomputed_once(
 
 def test_an_abnormally_low_decision_refreshes_the_stored_result_in_its_transaction(world) -> None:
     tender = world["southdale"]  # prices opened, one abnormally low finding undecided
-    commissioner = data.tender_access(User.objects.get(username="shared.commissioner"), tender.pk)
+    commissioner = tender_access(User.objects.get(username="shared.commissioner"), tender.pk)
     before = StoredEvaluation.objects.get(tender=tender)
     assert before.abnormally_low_pending == ["lot 1: Harbour Healthcare Group plc"]
     step = data.next_step(commissioner, TODAY)

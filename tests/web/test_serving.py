@@ -22,7 +22,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from commonweal.web import data
+from commonweal.web.access import issue_token
 from commonweal.web.models import Bid
 
 COMMONWEAL = Path(sys.executable).with_name("commonweal")
@@ -79,7 +79,7 @@ def test_pages_exports_and_pdfs_with_bid_data_are_never_stored(world, client_for
 
 @pytest.mark.db
 def test_api_answers_are_never_stored(world) -> None:
-    token = data.issue_token(User.objects.get(username="shared.commissioner"), "cache test")
+    token = issue_token(User.objects.get(username="shared.commissioner"), "cache test")
     _assert_not_stored(Client().get(f"/api/tenders/{world['southdale'].pk}/results",
                                     HTTP_AUTHORIZATION=f"Bearer {token}"))
     refused = Client().get("/api/tenders", HTTP_AUTHORIZATION="Bearer not-a-token")

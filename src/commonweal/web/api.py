@@ -1,6 +1,7 @@
-"""The JSON API (django-ninja). Token authentication; every route calls the same `commonweal.web.data` functions as
-the pages, so the permission checks are the same code. The OpenAPI document is at /api/openapi.json (the
-interactive docs page is off: it would load scripts from a CDN, which the Content Security Policy forbids)."""
+"""The JSON API (django-ninja). Token authentication; every route calls the same `commonweal.web.tenders.data`
+functions (on the access layer `commonweal.web.access`) as the pages, so the permission checks are the same code.
+The OpenAPI document is at /api/openapi.json (the interactive docs page is off: it would load scripts from a CDN,
+which the Content Security Policy forbids)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from ninja.security import HttpBearer
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictStr, WithJsonSchema
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web import data, forms
+from commonweal.web import forms
+from commonweal.web.access import Access, Forbidden, NotFound, Refused, tender_access, tenders_for
 from commonweal.web.models import ApiToken, Score
+from commonweal.web.tenders import data
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +63,18 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-@api.exception_handler(data.NotFound)
+@api.exception_handler(NotFound)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return json_error(404, str(exc))
 
 
-@api.exception_handler(data.Forbidden)
+@api.exception_handler(Forbidden)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return json_error(403, str(exc))
 
 
-@api.exception_handler(data.Refused)
-def _refused(request: HttpRequest, exc: data.Refused) -> HttpResponse:
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     return json_error(409, "refused", exc.problems)
 
 
@@ -264,7 +267,7 @@ READ = (403, 404)  # a tender the user may not see (403) or that is not theirs (
 WRITE = (400, 403, 404, 409)  # also a body that is not JSON (400) and a business rule that refuses (409)
 
 
-def _tender_out(access: data.Access) -> dict[str, Any]:
+def _tender_out(access: Access) -> dict[str, Any]:
     t = access.tender
     return {"id": t.pk, "organisation": t.organisation.name, "reference": t.reference, "title": t.title,
             "stage": t.stage, "roles": sorted(r.value for r in access.roles)}
@@ -277,12 +280,12 @@ def _score_out(s: data.ScoreView) -> dict[str, Any]:
 
 @api.get("/tenders", response=_answers({200: list[TenderOut]}))
 def list_tenders(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_tender_out(a) for a in data.tenders_for(request.user)]
+    return [_tender_out(a) for a in tenders_for(request.user)]
 
 
 @api.get("/tenders/{tender_id}", response=_answers({200: TenderDetail}, *READ))
 def get_tender(request: HttpRequest, tender_id: TenderId) -> dict[str, Any]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     step = data.next_step(access, timezone.localdate())
     return {
         **_tender_out(access),
@@ -296,33 +299,33 @@ def get_tender(request: HttpRequest, tender_id: TenderId) -> dict[str, Any]:
 
 @api.post("/tenders/{tender_id}/advance", response=_answers({200: TenderOut}, *WRITE))
 def advance(request: HttpRequest, tender_id: TenderId, body: AdvanceIn) -> dict[str, Any]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     data.advance(access, body.target, timezone.localdate(), award_notice_published=body.award_notice_published)
     return _tender_out(access)
 
 
 @api.post("/tenders/{tender_id}/declaration", response=_answers({201: DeclarationOut}, *WRITE))
 def declare(request: HttpRequest, tender_id: TenderId, body: DeclarationIn) -> tuple[int, dict[str, bool]]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     made = data.declare(access, body.has_conflict, body.details)
     return 201, {"has_conflict": made.has_conflict}
 
 
 @api.get("/tenders/{tender_id}/bids", response=_answers({200: list[BidOut]}, *READ))
 def list_bids(request: HttpRequest, tender_id: TenderId) -> list[dict[str, Any]]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     return [{"id": b.id, "lot": b.lot, "bidder": b.bidder, "response": b.response, "price": b.price}
             for b in data.bids(access)]
 
 
 @api.get("/tenders/{tender_id}/scores/mine", response=_answers({200: list[ScoreOut]}, *READ))
 def my_scores(request: HttpRequest, tender_id: TenderId) -> list[dict[str, Any]]:
-    return [_score_out(s) for s in data.my_scores(data.tender_access(request.user, tender_id))]
+    return [_score_out(s) for s in data.my_scores(tender_access(request.user, tender_id))]
 
 
 @api.put("/tenders/{tender_id}/scores", response=_answers({200: ScoreOut}, *WRITE))
 def put_score(request: HttpRequest, tender_id: TenderId, body: ScoreIn) -> dict[str, Any]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     saved = data.record_score(access, body.bid, body.criterion, body.score, body.rationale)
     return {"bid": saved.bid_id, "criterion": saved.criterion_id, "evaluator": access.actor, "score": saved.score,
             "rationale": saved.rationale}
@@ -330,12 +333,12 @@ def put_score(request: HttpRequest, tender_id: TenderId, body: ScoreIn) -> dict[
 
 @api.get("/tenders/{tender_id}/scores", response=_answers({200: list[ScoreOut]}, *READ))
 def all_scores(request: HttpRequest, tender_id: TenderId) -> list[dict[str, Any]]:
-    return [_score_out(s) for s in data.all_scores(data.tender_access(request.user, tender_id))]
+    return [_score_out(s) for s in data.all_scores(tender_access(request.user, tender_id))]
 
 
 @api.get("/tenders/{tender_id}/moderation", response=_answers({200: list[ModerationOut]}, *READ, 409))
 def moderation(request: HttpRequest, tender_id: TenderId) -> list[dict[str, Any]]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     return [
         {"bid": r.bid.id, "bidder": r.bid.bidder, "criterion": r.criterion.pk,
          "scores": [_score_out(s) for s in r.scores], "spread": r.spread, "flagged": r.flagged,
@@ -346,7 +349,7 @@ def moderation(request: HttpRequest, tender_id: TenderId) -> list[dict[str, Any]
 
 @api.put("/tenders/{tender_id}/moderation", response=_answers({200: ScoreOut}, *WRITE))
 def put_moderation(request: HttpRequest, tender_id: TenderId, body: ScoreIn) -> dict[str, Any]:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     saved = data.record_moderation(access, body.bid, body.criterion, body.score, body.rationale)
     return {"bid": saved.bid_id, "criterion": saved.criterion_id, "evaluator": access.actor, "score": saved.score,
             "rationale": saved.rationale}
@@ -356,12 +359,12 @@ def put_moderation(request: HttpRequest, tender_id: TenderId, body: ScoreIn) -> 
 def results(request: HttpRequest, tender_id: TenderId) -> dict[str, Any]:
     """The evaluation engine's results (the same JSON as `commonweal evaluate --format json`), once prices are
     opened."""
-    return data.results_json(data.tender_access(request.user, tender_id))
+    return data.results_json(tender_access(request.user, tender_id))
 
 
 @api.get("/tenders/{tender_id}/audit", response=_answers({200: list[AuditOut]}, *READ))
 def audit_trail(request: HttpRequest, tender_id: TenderId) -> list[dict[str, Any]]:
     """The tender's audit entries, disclosed by the same rules as the page (`data.audit_trail`)."""
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     return [{"sequence": e.sequence, "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail,
              "withheld": list(e.withheld), "hash": e.hash} for e in data.audit_trail(access)]

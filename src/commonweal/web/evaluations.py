@@ -15,7 +15,7 @@ checks the inputs' hash first: when it differs from the stored one (the inputs c
 refresh), the evaluation is recomputed once, under a row lock on the tender, so concurrent viewers wait for one
 computation instead of each running their own.
 
-Only `commonweal.web.data` calls this module: the stored result holds prices.
+Only `commonweal.web.tenders.data` calls this module: the stored result holds prices.
 """
 
 from __future__ import annotations

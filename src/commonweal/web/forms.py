@@ -1,5 +1,5 @@
 """Every POST the pages accept goes through one of these forms: types, lengths, valid Unicode and choices are
-checked here, before anything reaches `commonweal.web.data`, which keeps the business rules (stages, scales,
+checked here, before anything reaches an area's data functions, which keep the business rules (stages, scales,
 preconditions). The text checks (`text_problem`, `TEXT_PATTERN`, `TEXT_MAX_CHARS`) are shared with the API's
 schemas, so a page and the API accept exactly the same text."""
 

@@ -1,5 +1,6 @@
 """What the workspace stores. Every object belongs to one organisation through its tender; read and write it only
-through `commonweal.web.data`, which scopes every query by organisation and by the user's role on the tender."""
+through the access layer (`commonweal.web.access`) and each area's data functions, which scope every query by
+organisation and by the user's role on the tender."""
 
 from __future__ import annotations
 
@@ -269,7 +270,7 @@ class StoredEvaluation(models.Model):
     """The evaluation engine's result for a tender, stored so no page runs the evaluation (or its Monte Carlo) to
     render: computed by `commonweal.web.evaluations` inside each write that changes its inputs, keyed by a hash of
     those inputs, and recomputed once, under a lock on the tender, when a reader finds it stale. It holds prices:
-    read it only through `commonweal.web.data`, which shows it only to the roles and stages allowed."""
+    read it only through `commonweal.web.tenders.data`, which shows it only to the roles and stages allowed."""
 
     tender = models.OneToOneField(Tender, on_delete=models.CASCADE, related_name="stored_evaluation")
     input_hash = models.CharField(max_length=64)

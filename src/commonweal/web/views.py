@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from commonweal.web import api, data, forms
+from commonweal.web import api, forms
+from commonweal.web.access import Forbidden, NotFound
 
 View = Callable[..., HttpResponse]
 
@@ -38,9 +39,9 @@ def scoped(view: View) -> View:
             return redirect(f"{reverse('login')}?next={request.path}")
         try:
             return view(request, *args, **kwargs)
-        except data.NotFound as exc:
+        except NotFound as exc:
             raise Http404(str(exc)) from exc
-        except data.Forbidden as exc:
+        except Forbidden as exc:
             response = page(request, "web/forbidden.html", "You cannot see this page", status=403, reason=str(exc))
             assert isinstance(response, HttpResponse)
             return response

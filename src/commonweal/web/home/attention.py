@@ -1,7 +1,7 @@
 """What needs the signed-in person's attention, per organisation: the home page's list.
 
 Part of the access layer: every query is scoped to the organisations the user belongs to and the roles they hold
-(through `commonweal.web.data`), and counts come from aggregate queries, so the home page costs the same number of
+(through `commonweal.web.access`), and counts come from aggregate queries, so the home page costs the same number of
 queries however many bids, criteria or scores a tender has. Each area adds its own source to `SOURCES` (tenders
 now; contracts, publishing and the others as they arrive): one function from (user, organisations) to items.
 """
@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from commonweal.domain.lifecycle import Role, Stage, next_transition
-from commonweal.web import data
+from commonweal.web.access import NotFound, Visitor, organisations_for, tenders_for
 from commonweal.web.models import (
     Bid,
     ConflictDeclaration,
@@ -53,7 +53,7 @@ def _pairs(tender_ids: Iterable[int]) -> dict[int, int]:
 
 
 def _tenders(user: User, organisations: list[Organisation]) -> list[Attention]:
-    accesses = [a for a in data.tenders_for(user) if a.tender.organisation_id in {o.pk for o in organisations}]
+    accesses = [a for a in tenders_for(user) if a.tender.organisation_id in {o.pk for o in organisations}]
     items: list[Attention] = []
     evaluating = [a for a in accesses if a.stage == Stage.EVALUATION and a.has(Role.EVALUATOR)]
     moderating = [a for a in accesses if a.stage == Stage.MODERATION and a.has(Role.MODERATOR)]
@@ -123,13 +123,13 @@ def _links(organisation: Organisation, roles: set[str]) -> tuple[tuple[str, str]
     return tuple(found)
 
 
-def homes(user: data.Visitor, slug: str | None = None) -> list[OrganisationHome]:
+def homes(user: Visitor, slug: str | None = None) -> list[OrganisationHome]:
     """Each of the user's organisations (or the one named by `slug`) with what needs their attention there."""
-    organisations = data.organisations_for(user)
+    organisations = organisations_for(user)
     if slug is not None:
         organisations = [o for o in organisations if o.slug == slug]
         if not organisations:
-            raise data.NotFound("no such organisation")
+            raise NotFound("no such organisation")
     member = user
     assert isinstance(member, User)
     found: dict[int, list[Attention]] = defaultdict(list)

@@ -1,5 +1,5 @@
 """The one way to read and change people: every function takes the signed-in user and checks the organisation admin
-role exactly as the rest of the workspace does (`commonweal.web.data.organisation_access(user, slug, Role.ADMIN)`),
+role exactly as the rest of the workspace does (`commonweal.web.access.organisation_access(user, slug, Role.ADMIN)`),
 and every change is audited in its own transaction.
 
 Accounts are global, memberships are per organisation. An admin acts only within their own organisation:
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role
 from commonweal.web import audit
-from commonweal.web.data import NotFound, Refused, Visitor, organisation_access
+from commonweal.web.access import NotFound, Refused, Visitor, organisation_access
 from commonweal.web.models import Invitation, Membership, Organisation, TenderRole
 
 # The organisation-wide roles an admin gives (tender roles are given on each tender's team page).

@@ -1,6 +1,6 @@
 """The people pages: an organisation's members, invitations, roles, deactivation and password links; the tender's
 team; a person's own password. Every POST goes through a form in `forms.py`; every read and change through
-`people.data` (organisation admins) or `commonweal.web.data` (a tender's commissioners)."""
+`people.data` (organisation admins) or `commonweal.web.tenders.data` (a tender's commissioners)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role
-from commonweal.web import data
+from commonweal.web.access import Access, NotFound, Refused, organisation_access, tender_access
 from commonweal.web.models import Invitation
 from commonweal.web.people import data as people
 from commonweal.web.people import forms
+from commonweal.web.tenders import data
 from commonweal.web.views import page, scoped
 
 # -- an organisation's people (admins) -----------------------------------------------------------------------------
@@ -57,13 +58,13 @@ def _link_page(request: HttpRequest, issued: people.IssuedLink, organisation: ob
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = data.organisation_access(request.user, slug, Role.ADMIN)
+    organisation = organisation_access(request.user, slug, Role.ADMIN)
     form = forms.InviteForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             issued = people.invite(request.user, slug, form.cleaned_data["username"],
                                    form.cleaned_data["display_name"], form.chosen_role())
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
             return _link_page(request, issued, organisation)
@@ -100,7 +101,7 @@ def person_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
                 people.give_role(request.user, slug, user_id, role)
             else:
                 people.remove_role(request.user, slug, user_id, role)
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
             done = "is now" if form.cleaned_data["action"] == "give" else "is no longer"
@@ -117,7 +118,7 @@ def person_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse
     if form.is_valid():
         try:
             people.remove_member(request.user, slug, user_id)
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
             messages.success(request, f"{found.username} is no longer a member of {organisation.name}")
@@ -134,7 +135,7 @@ def person_active(request: HttpRequest, slug: str, user_id: int) -> HttpResponse
         active = form.cleaned_data["active"] == "yes"
         try:
             people.set_active(request.user, slug, user_id, active)
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
             messages.success(request, f"{found.username}'s account is {'active' if active else 'deactivated'}")
@@ -150,7 +151,7 @@ def person_reset(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             issued = people.reset_link(request.user, slug, user_id)
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, ("confirm",) * len(refused.problems))
         else:
             return _link_page(request, issued, organisation)
@@ -165,16 +166,16 @@ def use_link(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
     """An invitation (choose a password, join, and be signed in) or a reset link (choose a new password)."""
     try:
         link = people.open_link(token, purpose)
-    except data.NotFound as exc:
+    except NotFound as exc:
         raise Http404(str(exc)) from exc
     person = link.user or User(username=link.username, first_name=link.display_name)
     form = forms.NewPasswordForm(person, request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             member = people.use_link(token, purpose, form.cleaned_data["password1"])
-        except data.NotFound as exc:  # used meanwhile by another request
+        except NotFound as exc:  # used meanwhile by another request
             raise Http404(str(exc)) from exc
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
             login(request, member, backend="django.contrib.auth.backends.ModelBackend")
@@ -209,7 +210,7 @@ def password(request: HttpRequest) -> HttpResponse:
 # -- a tender's team (commissioners) --------------------------------------------------------------------------------
 
 
-def _team_page(request: HttpRequest, access: data.Access, form: forms.TeamForm | None = None,
+def _team_page(request: HttpRequest, access: Access, form: forms.TeamForm | None = None,
                removal: forms.TeamForm | None = None) -> HttpResponse:
     errors = [*(form.summary() if form else []), *(removal.summary() if removal else [])]
     return page(request, "web/people/team.html", "Tender team", status=400 if errors else 200, access=access,
@@ -219,14 +220,14 @@ def _team_page(request: HttpRequest, access: data.Access, form: forms.TeamForm |
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def team(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
     if request.method != "POST":
         return _team_page(request, access)
     form = forms.TeamForm(data.TENDER_ROLES, request.POST)
     if form.is_valid():
         try:
             data.assign_role(access, form.cleaned_data["username"], form.chosen_role())
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, ("username",) * len(refused.problems))
         else:
             messages.success(request, f"{form.cleaned_data['username']} is now {form.cleaned_data['role']} on this "
@@ -238,12 +239,12 @@ def team(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_http_methods(["POST"])
 def team_remove(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
     form = forms.TeamForm(data.TENDER_ROLES, request.POST)
     if form.is_valid():
         try:
             data.remove_tender_role(access, form.cleaned_data["username"], form.chosen_role())
-        except data.Refused as refused:
+        except Refused as refused:
             form.refused(refused.problems, ("username",) * len(refused.problems))
         else:
             messages.success(request, f"{form.cleaned_data['username']} is no longer {form.cleaned_data['role']} "

@@ -1,6 +1,6 @@
 """The tenders area's forms: every POST its pages accept. Types, lengths, valid Unicode (the shared text check in
-`commonweal.web.forms`) and choices are checked here, before anything reaches `commonweal.web.data`, which keeps the
-business rules (stages, scales, preconditions)."""
+`commonweal.web.forms`) and choices are checked here, before anything reaches `commonweal.web.tenders.data`, which
+keeps the business rules (stages, scales, preconditions)."""
 
 from __future__ import annotations
 

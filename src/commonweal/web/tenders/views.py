@@ -1,5 +1,6 @@
 """The tenders area's pages. Each view is thin: it validates the POST with the area's form (`tenders.forms`),
-asks the access layer (`commonweal.web.data`) for what the user may see or do, and renders it."""
+asks its data functions (`commonweal.web.tenders.data`, on the access layer `commonweal.web.access`) for what
+the user may see or do, and renders it."""
 
 from __future__ import annotations
 
@@ -14,13 +15,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
-from commonweal.web import data, engine
+from commonweal.web import engine
+from commonweal.web.access import (
+    READERS,
+    Access,
+    Refused,
+    organisation_access,
+    organisations_for,
+    tender_access,
+    tenders_for,
+)
 from commonweal.web.forms import field_errors, form_errors, refused_errors
-from commonweal.web.tenders import forms
+from commonweal.web.tenders import data, forms
 from commonweal.web.views import page, scoped, today
 
 
-def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data.Refused) -> HttpResponse:
+def not_yet(request: HttpRequest, title: str, access: Access, refused: Refused) -> HttpResponse:
     """The page is allowed but the tender's stage does not yet allow it: say what is missing."""
     return page(request, "web/tenders/not_yet.html", title, status=409, access=access, problems=refused.problems)
 
@@ -28,14 +38,14 @@ def not_yet(request: HttpRequest, title: str, access: data.Access, refused: data
 @scoped
 @require_safe
 def tenders(request: HttpRequest) -> HttpResponse:
-    return page(request, "web/tenders/tenders.html", "Your tenders", accesses=data.tenders_for(request.user),
-                organisations=data.organisations_for(request.user), creatable=data.creatable_in(request.user))
+    return page(request, "web/tenders/tenders.html", "Your tenders", accesses=tenders_for(request.user),
+                organisations=organisations_for(request.user), creatable=data.creatable_in(request.user))
 
 
 @scoped
 @require_safe
 def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     return page(request, "web/tenders/tender.html", access.tender.title, access=access, lots=data.lots(access),
                 step=data.next_step(access, today()), declaration=data.declaration(access))
 
@@ -43,7 +53,7 @@ def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_http_methods(["POST"])
 def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id)
+    access = tender_access(request.user, tender_id)
     form = forms.AdvanceForm(request.POST)
     errors: list[dict[str, str]] = []
     if not form.is_valid():
@@ -53,7 +63,7 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
         published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
         try:
             data.advance(access, target, today(), award_notice_published=published)
-        except data.Refused as refused:
+        except Refused as refused:
             errors = refused_errors(refused.problems, refused.fields, {}, "next-step")
         else:
             messages.success(request, f"The tender is now at stage: {target.label}")
@@ -67,7 +77,7 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    access = tender_access(request.user, tender_id, Role.EVALUATOR)
     errors: list[dict[str, str]] = []
     form = forms.DeclarationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -77,7 +87,7 @@ def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
             conflict = form.cleaned_data["has_conflict"] == "yes"
             try:
                 data.declare(access, conflict, form.cleaned_data["details"])
-            except data.Refused as refused:
+            except Refused as refused:
                 errors.extend({"text": p, "href": "#details"} for p in refused.problems)
             else:
                 if conflict:
@@ -93,7 +103,7 @@ def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_safe
 def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    access = tender_access(request.user, tender_id, Role.EVALUATOR)
     if data.declaration(access) is None:
         return redirect("declare", tender_id)
     bids = data.bids(access)
@@ -110,7 +120,7 @@ def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.EVALUATOR)
+    access = tender_access(request.user, tender_id, Role.EVALUATOR)
     if data.declaration(access) is None:
         return redirect("declare", tender_id)
     bid = data.bid(access, bid_id)
@@ -134,7 +144,7 @@ def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse
             try:
                 data.record_score(access, bid.id, criterion_id, form.cleaned_data["score"],
                                   form.cleaned_data["rationale"])
-            except data.Refused as refused:
+            except Refused as refused:
                 errors = refused_errors(refused.problems, refused.fields, ids, ids["rationale"])
             else:
                 if not in_place:
@@ -161,7 +171,7 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
     """An evaluator's own scores, or the moderator's consensus scores, from a file; nothing saved on any bad row."""
     from commonweal.io.errors import InputError
 
-    access = data.tender_access(request.user, tender_id, Role.MODERATOR if consensus else Role.EVALUATOR)
+    access = tender_access(request.user, tender_id, Role.MODERATOR if consensus else Role.EVALUATOR)
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -176,7 +186,7 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
                 problems = exc.problems
                 errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
                                "href": "#problems"})
-            except data.Refused as refused:
+            except Refused as refused:
                 errors.extend({"text": p, "href": "#scores"} for p in refused.problems)
             else:
                 messages.success(request, f"{saved} scores saved")
@@ -189,10 +199,10 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
 @scoped
 @require_safe
 def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
+    access = tender_access(request.user, tender_id, Role.MODERATOR, Role.COMMISSIONER)
     try:
         progress = data.moderation_progress(access)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Moderation", access, refused)
     # one bid's sheet at a time (`?bid=`), by default the first with a score still to agree
     asked = request.GET.get("bid", "")
@@ -207,10 +217,10 @@ def moderation(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.MODERATOR)
+    access = tender_access(request.user, tender_id, Role.MODERATOR)
     try:
         sheet = data.moderation_sheet(access, bid_id)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Moderation", access, refused)
     row = next((r for r in sheet if r.bid.id == bid_id and r.criterion.pk == criterion_id), None)
     if row is None:
@@ -225,7 +235,7 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
             try:
                 data.record_moderation(access, bid_id, criterion_id, form.cleaned_data["score"],
                                        form.cleaned_data["rationale"])
-            except data.Refused as refused:
+            except Refused as refused:
                 errors = refused_errors(refused.problems, refused.fields, {}, "rationale")
             else:
                 messages.success(request, f"Consensus score saved for {row.bid.bidder}, {row.criterion.reference}")
@@ -238,7 +248,7 @@ def moderate(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: in
 @scoped
 @require_safe
 def audit_trail(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
     return page(request, "web/tenders/audit.html", "Audit trail", access=access, entries=data.audit_trail(access))
 
 
@@ -252,7 +262,7 @@ def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
     from commonweal.domain.audit import canonical_json
     from commonweal.io.export import csv_bytes
 
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER, Role.ADMIN)
     rows = [(e.sequence, e.at, e.actor, e.action, canonical_json(e.detail), " ".join(e.withheld), e.hash)
             for e in data.audit_trail(access)]
     name = f"{access.tender.reference}-audit.csv"
@@ -262,17 +272,17 @@ def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
     return response
 
 
-def _bid_ids(access: data.Access) -> dict[tuple[str, str], int]:
+def _bid_ids(access: Access) -> dict[tuple[str, str], int]:
     return {(b.lot, b.bidder): b.id for b in data.bids(access)}
 
 
 @scoped
 @require_safe
 def results(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
+    access = tender_access(request.user, tender_id, *READERS)
     try:
         evaluation = data.results(access)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Results", access, refused)
     return page(request, "web/tenders/results.html", "Results", access=access, evaluation=evaluation,
                 bid_ids=_bid_ids(access))
@@ -285,10 +295,10 @@ def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespon
 
     if fmt not in ("csv", "xlsx"):
         raise Http404("results are exported as csv or xlsx")
-    access = data.tender_access(request.user, tender_id, *data.READERS)
+    access = tender_access(request.user, tender_id, *READERS)
     try:
         evaluation = data.results(access)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Results", access, refused)
     rows = ranking_rows(evaluation)
     name = f"{access.tender.reference}-results.{fmt}"
@@ -307,7 +317,7 @@ def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespon
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, Role.COMMISSIONER)
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
     bid = data.bid(access, bid_id)
     errors: list[dict[str, str]] = []
     form = forms.AbnormallyLowForm(request.POST if request.method == "POST" else None)
@@ -319,7 +329,7 @@ def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRes
             try:
                 data.record_abnormally_low(access, bid_id, form.cleaned_data["decision"], form.cleaned_data["reason"],
                                            today())
-            except data.Refused as refused:
+            except Refused as refused:
                 errors = refused_errors(refused.problems, refused.fields, {}, "decision")
             else:
                 messages.success(request, f"Decision recorded for {bid.bidder}")
@@ -331,17 +341,17 @@ def abnormally_low(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRes
 @scoped
 @require_safe
 def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
+    access = tender_access(request.user, tender_id, *READERS)
     try:
         found = data.summary(access, bid_id)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Assessment summary", access, refused)
     data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
     return page(request, "web/tenders/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
                 bid_id=bid_id)
 
 
-def _report_pdf(access: data.Access, evaluation: Any, document: Callable[[Any], str], what: str,
+def _report_pdf(access: Access, evaluation: Any, document: Callable[[Any], str], what: str,
                 detail: dict[str, object], filename: str) -> HttpResponse:
     """A document of the evaluation report (the same HTML the CLI's report writer renders), as PDF."""
     import tempfile
@@ -364,11 +374,11 @@ def _report_pdf(access: data.Access, evaluation: Any, document: Callable[[Any], 
 def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
     from commonweal.io.reports.evaluation import summary_paths
 
-    access = data.tender_access(request.user, tender_id, *data.READERS)
+    access = tender_access(request.user, tender_id, *READERS)
     try:
         found = data.summary(access, bid_id)
         evaluation = data.results(access)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Assessment summary", access, refused)
 
     def document(evaluation: Any) -> str:
@@ -383,10 +393,10 @@ def summary_pdf(request: HttpRequest, tender_id: int, bid_id: int) -> HttpRespon
 @scoped
 @require_safe
 def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
+    access = tender_access(request.user, tender_id, *READERS)
     try:
         evaluation = data.results(access)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Award recommendation", access, refused)
     return _report_pdf(access, evaluation, lambda _: "award-recommendation.html", "award recommendation (PDF)", {},
                        f"{access.tender.reference}-award-recommendation.pdf")
@@ -395,10 +405,10 @@ def recommendation_pdf(request: HttpRequest, tender_id: int) -> HttpResponse:
 @scoped
 @require_safe
 def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = data.tender_access(request.user, tender_id, *data.READERS)
+    access = tender_access(request.user, tender_id, *READERS)
     try:
         evaluation = data.results(access)
-    except data.Refused as refused:
+    except Refused as refused:
         return not_yet(request, "Award recommendation", access, refused)
     data.record_download(access, "award recommendation report", {})
     return page(request, "web/tenders/recommendation.html", "Award recommendation report", access=access,
@@ -411,7 +421,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     """Create a tender from the CLI's tender folder files; every bad row is listed and nothing is saved."""
     from commonweal.io.errors import InputError
 
-    organisation = data.organisation_access(request.user, slug, Role.COMMISSIONER)
+    organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -424,7 +434,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             except InputError as exc:
                 problems = exc.problems
                 errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
-            except data.Refused as refused:
+            except Refused as refused:
                 errors = [{"text": p, "href": "#tender"} for p in refused.problems]
             else:
                 messages.success(request, f"Tender {created.reference} created as a draft")

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from commonweal.domain.lifecycle import Role
-from commonweal.web.data import NotFound, Refused
+from commonweal.web.access import NotFound, Refused
 from commonweal.web.people.data import ORGANISATION_ROLES, invite_from_command_line
 
 

@@ -1,24 +1,18 @@
-"""The one data-access layer: every page and every API route reads and writes through these functions.
-
-Each function takes the signed-in user and scopes its query by organisation (the user must be a member of the
-tender's organisation, otherwise the tender does not exist for them: `NotFound`) and by the user's roles on the
-tender (`Forbidden`). What a role may see at a stage is decided by `commonweal.domain.lifecycle` and applied
-here, in the queries: sealed prices and other evaluators' scores never leave this module for a user who may not
-see them, so no template or API schema can leak them.
+"""The tenders area's data functions: every tender page and API route reads and writes through these, each
+starting from the access layer (`commonweal.web.access.tender_access`) and filtering what the user's roles and the
+tender's stage allow in the query itself: sealed prices and other evaluators' scores never leave this module for a
+user who may not see them, so no template or API schema can leak them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 
@@ -42,9 +36,18 @@ from commonweal.domain.lifecycle import (
 )
 from commonweal.services.evaluation import TenderEvaluation
 from commonweal.web import audit, engine, evaluations, importing
+from commonweal.web.access import (
+    READERS,
+    Access,
+    Forbidden,
+    NotFound,
+    Refused,
+    Visitor,
+    organisation_access,
+    signed_in,
+)
 from commonweal.web.models import (
     AbnormallyLowDecision,
-    ApiToken,
     AuditEntry,
     Bid,
     ConflictDeclaration,
@@ -57,135 +60,6 @@ from commonweal.web.models import (
     Tender,
     TenderRole,
 )
-
-Visitor = AbstractBaseUser | AnonymousUser
-
-# Roles held across a whole organisation apply to each of its tenders.
-ORGANISATION_ROLES = frozenset({Role.ADMIN, Role.COMMISSIONER, Role.VIEWER})
-READERS = frozenset({Role.COMMISSIONER, Role.MODERATOR, Role.FINANCE, Role.VIEWER})
-
-
-class NotFound(Exception):
-    """The object does not exist for this user (it may belong to another organisation)."""
-
-
-class Forbidden(Exception):
-    """The user's roles on this tender do not allow this."""
-
-
-class Refused(Exception):
-    """A business rule stops this now (wrong stage, missing precondition); `problems` says what is missing."""
-
-    def __init__(self, problems: Iterable[str], fields: Iterable[str] = ()):
-        self.problems = tuple(problems)
-        # the form field each problem is about, in the same order, where a page should point to one
-        self.fields = tuple(fields)
-        super().__init__("; ".join(self.problems))
-
-    def field(self, index: int, default: str) -> str:
-        return self.fields[index] if index < len(self.fields) else default
-
-
-@dataclass(frozen=True)
-class Access:
-    """A user's standing on one tender, established once per request by `tender_access`."""
-
-    user: User
-    tender: Tender
-    roles: frozenset[Role]
-    # the tender's bids and criteria, read once per request however many times a page asks (they change only when
-    # a tender is imported)
-    read: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def stage(self) -> Stage:
-        return Stage(self.tender.stage)
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles & set(roles))
-
-    def require(self, *roles: Role) -> None:
-        if not self.has(*roles):
-            raise Forbidden(f"needs one of these roles on the tender: {', '.join(r.value for r in roles)}")
-
-    @property
-    def actor(self) -> str:
-        return self.user.get_username()
-
-
-def _signed_in(user: Visitor) -> User:
-    if not user.is_authenticated:
-        raise Forbidden("sign in first")
-    assert isinstance(user, User)
-    return user
-
-
-def organisations_for(user: Visitor) -> list[Organisation]:
-    member = _signed_in(user)
-    return list(Organisation.objects.filter(memberships__user=member).distinct().order_by("name"))
-
-
-def tender_roles(user: Visitor, tender: Tender) -> frozenset[Role]:
-    member = _signed_in(user)
-    # one query for both: every page asks
-    organisation_wide = Membership.objects.filter(
-        user=member, organisation=tender.organisation_id, role__in=[r.value for r in ORGANISATION_ROLES]
-    ).values_list("role", flat=True)
-    own = TenderRole.objects.filter(user=member, tender=tender).values_list("role", flat=True)
-    return frozenset(Role(r) for r in organisation_wide.union(own))
-
-
-def tenders_for(user: Visitor) -> list[Access]:
-    """The tenders the user holds a role on, in the organisations they belong to."""
-    member = _signed_in(user)
-    tenders = list(
-        Tender.objects.filter(organisation__memberships__user=member)
-        .filter(Q(roles__user=member) | Q(organisation__memberships__role__in=[r.value for r in ORGANISATION_ROLES]))
-        .select_related("organisation")
-        .distinct()
-        .order_by("organisation__name", "reference")
-    )
-    # two queries for all the tenders' roles, not two per tender (the home page lists every tender)
-    org_roles: dict[int, set[Role]] = {}
-    for organisation_id, role in Membership.objects.filter(user=member).exclude(role="").values_list(
-            "organisation_id", "role"):
-        org_roles.setdefault(organisation_id, set()).add(Role(role))
-    own: dict[int, set[Role]] = {}
-    for tender_id, role in TenderRole.objects.filter(user=member, tender__in=tenders).values_list("tender_id", "role"):
-        own.setdefault(tender_id, set()).add(Role(role))
-    found = [Access(member, t, frozenset((org_roles.get(t.organisation_id, set()) & ORGANISATION_ROLES)
-                                         | own.get(t.pk, set()))) for t in tenders]
-    return [a for a in found if a.roles]
-
-
-def tender_access(user: Visitor, tender_id: int, *roles: Role) -> Access:
-    """The user's access to a tender of an organisation they belong to; with `roles`, one of them is required."""
-    member = _signed_in(user)
-    tender = (
-        Tender.objects.filter(pk=tender_id, organisation__memberships__user=member)
-        .select_related("organisation")
-        .first()
-    )
-    if tender is None:
-        raise NotFound("no such tender")
-    access = Access(member, tender, tender_roles(member, tender))
-    if not access.roles:
-        raise Forbidden("you hold no role on this tender")
-    if roles:
-        access.require(*roles)
-    return access
-
-
-def organisation_access(user: Visitor, slug: str, *roles: Role) -> Organisation:
-    member = _signed_in(user)
-    organisation = Organisation.objects.filter(slug=slug, memberships__user=member).distinct().first()
-    if organisation is None:
-        raise NotFound("no such organisation")
-    held = set(Membership.objects.filter(user=member, organisation=organisation).values_list("role", flat=True))
-    if roles and not held & {r.value for r in roles}:
-        raise Forbidden("needs one of these roles: " + ", ".join(r.value for r in roles))
-    return organisation
-
 
 # -- the tender and its lifecycle ----------------------------------------------------------------------------------
 
@@ -804,7 +678,7 @@ def summary(access: Access, bid_id: int) -> AssessmentSummary:
 
 def creatable_in(user: Visitor) -> list[Organisation]:
     """The organisations in which the user may create tenders (organisation commissioners)."""
-    member = _signed_in(user)
+    member = signed_in(user)
     return list(
         Organisation.objects.filter(memberships__user=member, memberships__role=Role.COMMISSIONER.value)
         .distinct()
@@ -820,22 +694,11 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
     folder, definition = importing.read_uploads(files)
     if Tender.objects.filter(organisation=organisation, reference=folder.tender.reference).exists():
         raise Refused([f"{organisation.name} already has a tender with reference {folder.tender.reference}"])
-    member = _signed_in(user)
+    member = signed_in(user)
     with transaction.atomic():
         tender = importing.save_tender(organisation, folder, definition, member.get_username())
         TenderRole.objects.create(tender=tender, user=member, role=Role.COMMISSIONER.value)
     return tender
-
-
-@audit.retrying
-def issue_token(user: Visitor, label: str) -> str:
-    """A new API bearer token for the user; only its SHA-256 digest is kept, so it is shown once."""
-    member = _signed_in(user)
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        ApiToken.objects.create(user=member, label=label, digest=hashlib.sha256(token.encode()).hexdigest())
-        audit.record(member.get_username(), "api_token_issued", {"label": label})
-    return token
 
 
 @audit.retrying
