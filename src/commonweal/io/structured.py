@@ -603,8 +603,10 @@ def _cell_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        # openpyxl gives floats for numeric cells; repr is the shortest text that reads back as the same double
-        return repr(value) if not value.is_integer() else str(int(value))
+        # A numeric cell is the value Excel shows: Excel keeps 15 significant digits, so a formula's stored binary
+        # result (20377.050000000003) reads as the 20377.05 it displays. The tolerance is half a unit in the 15th
+        # significant digit (Excel's own precision), far below a penny for any amount under £10 trillion.
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
     return str(value)
 
 
