@@ -6,17 +6,28 @@ memory cap, and report how it ended (loaded, refused with InputError, crashed, o
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import resource
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 
 from commonweal.io.errors import InputError
+
+# the shipped examples and fixtures the fuzz tests start from
+ROOT = Path(__file__).resolve().parents[2]
+TENDER = ROOT / "examples" / "home-care-tender"
+CONTRACT = ROOT / "examples" / "contracts" / "healthy-home-care"
+SUPPLIERS = ROOT / "examples" / "suppliers"
+SOCIAL = ROOT / "examples" / "socialvalue"
+IXBRL = ROOT / "tests" / "fixtures" / "ixbrl" / "hollybrook-care-2024.html"
+AS_OF = dt.date(2026, 6, 30)
 
 EXAMPLES = int(os.environ.get("COMMONWEAL_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=[HealthCheck.too_slow],

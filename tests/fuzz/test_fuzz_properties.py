@@ -8,7 +8,6 @@ long, randomised session (docs/input-limits.md)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import shutil
@@ -38,15 +37,7 @@ from commonweal.io.socialvalue import (
 from commonweal.io.structured import Folder, exact_number, load_json, load_yaml
 from commonweal.io.tabular import parse_table
 from commonweal.io.tender_folder import load_tender_folder, parse_tender_yaml
-from tests.fuzz.support import FUZZ, never_crashes
-
-ROOT = Path(__file__).resolve().parents[2]
-TENDER = ROOT / "examples" / "home-care-tender"
-CONTRACT = ROOT / "examples" / "contracts" / "healthy-home-care"
-SOCIAL = ROOT / "examples" / "socialvalue"
-SUPPLIERS = ROOT / "examples" / "suppliers"
-IXBRL = ROOT / "tests" / "fixtures" / "ixbrl" / "hollybrook-care-2024.html"
-AS_OF = dt.date(2026, 6, 30)
+from tests.fuzz.support import AS_OF, CONTRACT, FUZZ, IXBRL, ROOT, SOCIAL, SUPPLIERS, TENDER, never_crashes
 
 # fragments that have broken readers before: quotes, separators, encodings, YAML syntax, odd numbers
 HOSTILE = [b",", b'"', b"\n", b"\r", b"\x00", b"\xe9", b"\xff\xfe", b"[", b"{", b"&a ", b"*a", b": ", b"- ",

@@ -5,7 +5,6 @@ meaning."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import shutil
@@ -23,15 +22,7 @@ from commonweal.io.socialvalue import read_commitments, read_delivery, read_impa
 from commonweal.io.structured import Folder, Limits, load_json, load_yaml
 from commonweal.io.tabular import parse_table, read_table
 from commonweal.io.tender_folder import load_tender_folder, parse_tender_yaml
-from tests.fuzz.support import bounded, refused
-
-ROOT = Path(__file__).resolve().parents[2]
-TENDER = ROOT / "examples" / "home-care-tender"
-CONTRACT = ROOT / "examples" / "contracts" / "healthy-home-care"
-SUPPLIERS = ROOT / "examples" / "suppliers"
-SOCIAL = ROOT / "examples" / "socialvalue"
-IXBRL = ROOT / "tests" / "fixtures" / "ixbrl" / "hollybrook-care-2024.html"
-AS_OF = dt.date(2026, 6, 30)
+from tests.fuzz.support import AS_OF, CONTRACT, IXBRL, SOCIAL, SUPPLIERS, TENDER, bounded, refused
 
 ALIAS_BOMB = (b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
               b"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"

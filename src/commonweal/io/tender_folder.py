@@ -52,6 +52,7 @@ from commonweal.domain.evaluation.scales import PRESETS, Descriptor, ScoringScal
 from commonweal.domain.evaluation.validation import model_problems
 from commonweal.domain.numbers import plain
 from commonweal.domain.provenance import Issue, Source
+from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES
 from commonweal.io.errors import InputError, Problem, ProblemCollector
 from commonweal.io.socialvalue import committed_quantities
 from commonweal.io.structured import Folder, limits, load_yaml, read_bytes
@@ -237,12 +238,13 @@ def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
     return scales
 
 
-def whole_number(y: _Yaml, mapping: Mapping[str, Any], key: str, where: str, low: int, high: int) -> int:
-    """A whole number setting (0 when absent), or a problem naming its path."""
-    value = mapping.get(key, 0)
+def whole_number(y: _Yaml, mapping: Mapping[str, Any], key: str, where: str, low: int, high: int,
+                 default: int = 0) -> int:
+    """A whole-number setting (`default` when absent), or a problem naming its path."""
+    value = mapping.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         y.problem(f"{where}.{key}", f"expected a whole number from {low:,} to {high:,}, got {value!r}")
-        return 0
+        return default
     return value
 
 
@@ -276,7 +278,7 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
             params=eparams,
             volume=Decimal(1) if volume is None else volume,
             unit=y.text(e, "unit", epath, required=False),
-            year=whole_number(y, e, "year", epath, 0, 125),
+            year=whole_number(y, e, "year", epath, 0, GREEN_BOOK_DISCOUNT_RATES[-1][1]),
         ))
     for key, allowed in (("combine", PRICE_COMBINATIONS), ("zero_prices", ZERO_PRICE_POLICIES)):
         if price.get(key) is not None and price.get(key) not in allowed:
@@ -361,13 +363,6 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         y.problem(f"{path}.tie_break", "expected a list such as [social_value, quality, price]")
         tie_break = []
 
-    def whole(mapping: Mapping[str, Any], key: str, where: str, default: int, low: int, high: int) -> int:
-        value = mapping.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            y.problem(f"{where}.{key}", f"expected a whole number from {low:,} to {high:,}, got {value!r}")
-            return default
-        return value
-
     def setting(mapping: Mapping[str, Any], key: str, where: str, default: Decimal, low: Decimal, high: Decimal,
                 zero: bool = True) -> Decimal:
         """A model setting as written: absent means the default; an explicit value, 0 included, is kept when it is
@@ -407,13 +402,13 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         social_value_minimum=setting(data, "social_value_minimum", path, SOCIAL_VALUE_MINIMUM,
                                      Decimal(0), hundred),
         social_value_override_reason=y.text(data, "social_value_override_reason", path, required=False),
-        ranking_precision=whole(data, "ranking_precision", path, 2, 0, MAX_RANKING_PRECISION),
+        ranking_precision=whole_number(y, data, "ranking_precision", path, 0, MAX_RANKING_PRECISION, 2),
         sensitivity=SensitivityPolicy(
             weight_band=setting(sens, "weight_band", f"{path}.sensitivity", defaults_sens.weight_band, Decimal(0),
                                 hundred),
-            samples=whole(sens, "samples", f"{path}.sensitivity", defaults_sens.samples, 1,
-                          limits().max_sensitivity_samples),
-            seed=whole(sens, "seed", f"{path}.sensitivity", defaults_sens.seed, 0, MAX_SEED),
+            samples=whole_number(y, sens, "samples", f"{path}.sensitivity", 1, limits().max_sensitivity_samples,
+                                 defaults_sens.samples),
+            seed=whole_number(y, sens, "seed", f"{path}.sensitivity", 0, MAX_SEED, defaults_sens.seed),
             fragile_below=setting(sens, "fragile_below", f"{path}.sensitivity", defaults_sens.fragile_below,
                                   Decimal(0), Decimal(1)),
         ),
