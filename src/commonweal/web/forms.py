@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -92,6 +93,33 @@ def field_errors(errors: Iterable[Mapping[str, str]]) -> dict[str, dict[str, str
     for error in errors:
         found.setdefault(error["href"].removeprefix("#"), {"text": error["text"]})
     return found
+
+
+class GovukErrors:
+    """A form that shows its own errors: `summary()` for the GOV.UK error summary, `message(name)` at each field,
+    and `refused(...)` to put a data function's refusal on the field it names. Built on `form_errors` and
+    `field_errors`, so a form that uses it and a view that calls them link errors the same way."""
+
+    errors: Any
+    fields: dict[str, forms.Field]
+
+    def _ids(self) -> dict[str, str]:
+        # errors not about one field (NON_FIELD_ERRORS) link to the form's first field
+        first = next(iter(self.fields))
+        return {name: name if name in self.fields else first for name in self.errors}
+
+    def summary(self) -> list[dict[str, str]]:
+        return form_errors(self, self._ids())  # type: ignore[arg-type]
+
+    def message(self, name: str) -> dict[str, str] | None:
+        return field_errors(self.summary()).get(name) if name in self.errors else None
+
+    def refused(self, problems: Sequence[str], fields: Sequence[str]) -> None:
+        """A data function's refusal, shown on the field it names (or the form's first field)."""
+        first = next(iter(self.fields))
+        for index, problem in enumerate(problems):
+            field = fields[index] if index < len(fields) and fields[index] in self.fields else first
+            self.add_error(field, problem)  # type: ignore[attr-defined]
 
 
 def refused_errors(problems: Sequence[str], fields: Sequence[str], ids: Mapping[str, str],

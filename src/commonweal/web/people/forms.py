@@ -14,34 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from commonweal.domain.lifecycle import Role
-from commonweal.web.forms import PASSWORD_MAX_CHARS, text_field, valid_text
+from commonweal.web.forms import PASSWORD_MAX_CHARS, GovukErrors, text_field, valid_text
 from commonweal.web.people.data import ORGANISATION_ROLES
-
-
-class GovukErrors:
-    """Errors for the GOV.UK error summary (`summary`) and each field's error message (`message`)."""
-
-    errors: Any
-    fields: dict[str, forms.Field]
-    prefix: str | None
-
-    def summary(self) -> list[dict[str, str]]:
-        found: list[dict[str, str]] = []
-        for name, messages in self.errors.items():
-            anchor = name if name in self.fields else next(iter(self.fields))
-            found.extend({"text": str(m), "href": f"#{anchor}"} for m in messages)
-        return found
-
-    def message(self, name: str) -> dict[str, str] | None:
-        messages = self.errors.get(name)
-        return {"text": str(messages[0])} if messages else None
-
-    def refused(self, problems: tuple[str, ...], fields: tuple[str, ...]) -> None:
-        """A data function's refusal, shown on the field it names (or the form's first field)."""
-        first = next(iter(self.fields))
-        for index, problem in enumerate(problems):
-            field = fields[index] if index < len(fields) and fields[index] in self.fields else first
-            self.add_error(field, problem)  # type: ignore[attr-defined]
 
 
 def _text(label: str, max_length: int, *validators: Any) -> forms.CharField:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role
 from commonweal.web.access import Access, NotFound, Refused, organisation_access, tender_access
+from commonweal.web.forms import GovukErrors
 from commonweal.web.models import Invitation
 from commonweal.web.people import data as people
 from commonweal.web.people import forms
@@ -73,7 +74,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 errors=form.summary(), invite_days=settings.COMMONWEAL_INVITATION_DAYS)
 
 
-def _person_page(request: HttpRequest, slug: str, user_id: int, form: forms.GovukErrors | None = None,
+def _person_page(request: HttpRequest, slug: str, user_id: int, form: GovukErrors | None = None,
                  field: str = "") -> HttpResponse:
     organisation, found = people.person(request.user, slug, user_id)
     errors = form.summary() if form is not None else []
