@@ -174,8 +174,9 @@ def test_an_impact_map_states_every_assumption(tmp_path: Path) -> None:
                     "     displacement: 0, attribution: 0, drop_off: 0}\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         read_impact_map(path, open_library())
-    assert where(caught.value) == {("map.yaml", 1, "drop_off"), ("map.yaml", 2, "proxy"),
-                                   ("map.yaml", 2, "duration"), ("map.yaml", 2, "deadweight")}
+    # each problem at the line of the outcome it is in, with the key's path
+    assert where(caught.value) == {("map.yaml", 3, "outcomes[0].drop_off"), ("map.yaml", 5, "outcomes[1].proxy"),
+                                   ("map.yaml", 5, "outcomes[1].duration"), ("map.yaml", 5, "outcomes[1].deadweight")}
     path.write_text("investment: '1000'\noutcomes:\n"
                     "  - {outcome: Jobs, measure: EMP-JSA-FISCAL, quantity: 1, duration: 1, deadweight: 20%,\n"
                     "     displacement: 0, attribution: 0.1, drop_off: 0}\n", encoding="utf-8")
@@ -243,8 +244,9 @@ def test_settings_configure_the_anti_washing_checks(tmp_path: Path) -> None:
         "extra: 1\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         read_settings(tmp_path)
+    # each problem at its line, with the key's path
     assert where(caught.value) == {
-        ("socialvalue.yaml", None, "extra"), ("socialvalue.yaml", 1, "lot"), ("socialvalue.yaml", 1, "workforce"),
-        ("socialvalue.yaml", 1, "service_measures"),
-        ("socialvalue.yaml", None, "anti_washing.max_share_of_contract_value"),
+        ("socialvalue.yaml", 4, "extra"), ("socialvalue.yaml", 2, "lots[0].lot"),
+        ("socialvalue.yaml", 2, "lots[0].workforce"), ("socialvalue.yaml", 2, "lots[0].service_measures"),
+        ("socialvalue.yaml", 3, "anti_washing.max_share_of_contract_value"),
     }

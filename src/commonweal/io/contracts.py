@@ -41,8 +41,9 @@ from commonweal.domain.contracts.triggers import TriggerPolicy
 from commonweal.domain.resilience import ContractTier
 from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.fields import Fields
 from commonweal.io.socialvalue import COMMITMENTS, open_library, read_commitments, read_library, read_settings
-from commonweal.io.structured import Folder, exact_number, load_yaml, read_bytes
+from commonweal.io.structured import Folder, load_yaml, read_bytes
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
 
 CONTRACT_FILE = "contract.yaml"
@@ -51,7 +52,6 @@ SOCIAL_VALUE_RETURNS = "social_value_returns"
 PROVIDER_RETURNS = "provider_returns"
 VARIATIONS = "variations"
 
-MAX_WHOLE = 10_000  # Commonweal default: the largest whole-number setting (window_months, policy counts, years)
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -115,91 +115,6 @@ def load_contract_folder(folder: Path, as_of: dt.date) -> ContractFolder:
 
 # ---------------------------------------------------------------------------------------------------- contract.yaml
 
-class _Fields:
-    """Typed reads from one YAML mapping, each failure a problem naming the file and the key path."""
-
-    def __init__(self, data: dict[str, Any], file: str, where: str, problems: ProblemCollector):
-        self.data, self.file, self.where, self.problems = data, file, where, problems
-        self.failed = False
-
-    def _fail(self, key: str, expected: str) -> None:
-        self.failed = True
-        found = self.data.get(key)
-        shown = "nothing" if found is None else repr(found)
-        self.problems.add(self.file, f"expected {expected}, found {shown}", column=f"{self.where}{key}")
-
-    def text(self, key: str, required: bool = True) -> str | None:
-        value = self.data.get(key)
-        if isinstance(value, (dict, list)):  # never read a structure as its Python repr
-            self._fail(key, "some text")
-            return None
-        if value is None or str(value).strip() == "":
-            if required:
-                self._fail(key, "some text")
-            return None
-        return str(value).strip()
-
-    def decimal(self, key: str, required: bool = True, minimum: Decimal | None = None) -> Decimal | None:
-        value = self.data.get(key)
-        if value is None and not required:
-            return None
-        number: Decimal | None
-        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):  # YAML numbers, read exactly
-            number = Decimal(value)
-        elif isinstance(value, str):  # '£4,800,000.50': commas must group thousands (never a decimal comma)
-            number = exact_number(value.strip().removeprefix("£"), thousands=True)
-        else:
-            number = None
-        if number is None or (minimum is not None and number < minimum):
-            self._fail(key, "a number" + (f" of at least {minimum}" if minimum is not None else ""))
-            return None
-        return number
-
-    def date(self, key: str, required: bool = True) -> dt.date | None:
-        value = self.data.get(key)
-        if value is None and not required:
-            return None
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        parsed = parse_iso_date(str(value)) if value is not None else None
-        if parsed is None:
-            self._fail(key, "a date as YYYY-MM-DD")
-        return parsed
-
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key, False)
-        if not isinstance(value, bool):
-            self._fail(key, "true or false")
-            return False
-        return value
-
-    def choice(self, key: str, enum: type[E], required: bool = True) -> E | None:
-        value = self.data.get(key)
-        if value is None and not required:
-            return None
-        try:
-            return enum(str(value).strip().lower())
-        except ValueError:
-            self._fail(key, "one of " + ", ".join(e.value for e in enum))
-            return None
-
-    def integer(self, key: str, minimum: int, maximum: int = MAX_WHOLE) -> int | None:
-        value = self.data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            self._fail(key, f"a whole number from {minimum} to {maximum:,}")
-            return None
-        return value
-
-    def items(self, key: str) -> list[dict[str, Any]]:
-        value = self.data.get(key, [])
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self._fail(key, "a list of mappings")
-            return []
-        return value
-
-
 def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> dict[str, Any] | None:
     try:
         data = load_yaml(label, read_bytes(path, label)).data
@@ -213,7 +128,7 @@ def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> dict[str, 
 
 
 def _kpi(item: dict[str, Any], file: str, index: int, problems: ProblemCollector) -> Kpi | None:
-    f = _Fields(item, file, f"kpis[{index}].", problems)
+    f = Fields(item, file, f"kpis[{index}]", problems)
     kpi_id, title = f.text("id"), f.text("title")
     target = f.decimal("target")
     direction = f.choice("direction", Direction)
@@ -232,10 +147,10 @@ def _kpi(item: dict[str, Any], file: str, index: int, problems: ProblemCollector
 def _commitment(
     item: dict[str, Any], file: str, index: int, problems: ProblemCollector, supplier: str, lot: str
 ) -> SocialValueCommitment | None:
-    f = _Fields(item, file, f"commitments[{index}].", problems)
+    f = Fields(item, file, f"commitments[{index}]", problems)
     measure = f.text("measure")
     quantity = f.decimal("quantity", minimum=Decimal(0))
-    year = f.integer("year", minimum=1)
+    year = f.whole("year", minimum=1)
     value = f.decimal("value", minimum=Decimal(0))
     if f.failed:
         return None
@@ -314,7 +229,7 @@ def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: 
     if not isinstance(spec, dict):
         problems.add(file, "expected a mapping with file, unit and tier", column="supplier_accounts")
         return None
-    f = _Fields(spec, file, "supplier_accounts.", problems)
+    f = Fields(spec, file, "supplier_accounts", problems)
     name, unit = f.text("file"), f.text("unit", required=False) or "£"
     tier = f.text("tier", required=False) or ContractTier.MEDIUM.value
     found = len(problems.problems)
@@ -343,12 +258,12 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
     if not isinstance(raw, dict):
         problems.add(file, "expected a mapping of policy settings", column="policy")
         raw = {}
-    f = _Fields(raw, file, "policy.", problems)
-    known: dict[str, Callable[[str], object]] = {"window_months": lambda k: f.integer(k, minimum=1)}
+    f = Fields(raw, file, "policy", problems)
+    known: dict[str, Callable[[str], object]] = {"window_months": lambda k: f.whole(k, minimum=1)}
     for cls in (TriggerPolicy, SocialValuePolicy):
         for spec in fields(cls):
             if spec.type == "int":
-                known[spec.name] = lambda k: f.integer(k, minimum=1)
+                known[spec.name] = lambda k: f.whole(k, minimum=1)
             elif spec.name.endswith("_pct"):  # percentage points: a margin level may sensibly be negative
                 known[spec.name] = f.decimal
             else:  # shares of a profile or of a volume
@@ -372,10 +287,10 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
 
 
 def _contract(data: dict[str, Any], folder: Path, file: str, problems: ProblemCollector) -> Contract | None:
-    f = _Fields(data, file, "", problems)
+    f = Fields(data, file, "", problems)
     values = {
         "id": f.text("id"), "title": f.text("title"), "buyer": f.text("buyer"), "supplier": f.text("supplier"),
-        "value": f.decimal("value", minimum=Decimal(0)), "start": f.date("start"), "end": f.date("end"),
+        "value": f.decimal("value", minimum=Decimal(0), money=True), "start": f.date("start"), "end": f.date("end"),
         "kind": f.choice("kind", ContractKind), "frequency": f.choice("frequency", Frequency),
     }
     kpis = [_kpi(item, file, i, problems) for i, item in enumerate(f.items("kpis"))]

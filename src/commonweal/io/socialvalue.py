@@ -33,8 +33,9 @@ from commonweal.domain.socialvalue.rebase import DeflatorSeries
 from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, ImpactLine, ImpactMap
 from commonweal.domain.socialvalue.washing import ContractContext, WashingPolicy
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.structured import Folder, exact_number, exact_whole, load_yaml, read_bytes
-from commonweal.io.tabular import Row, Table, normalise_header, parse_decimal, parse_pounds, parse_table, read_table
+from commonweal.io.fields import Fields, parse_fraction
+from commonweal.io.structured import Folder, YamlDocument, exact_number, exact_whole, load_yaml, read_bytes
+from commonweal.io.tabular import Row, Table, parse_decimal, parse_pounds, parse_table, read_table
 
 OPEN_LIBRARY_NAME = "Commonweal open library"
 # Declared version of the shipped library; bump it whenever open_library.csv changes (the content hash changes
@@ -74,10 +75,8 @@ def _fraction(problems: ProblemCollector, file: str, row: int | None, column: st
     text = text.strip()
     if not text:
         return None
-    value = parse_decimal(text.removesuffix("%"))
-    if value is not None and text.endswith("%"):
-        value /= 100
-    if value is None or not 0 <= value <= 1:
+    value = parse_fraction(text)
+    if value is None:
         problems.add(file, f"'{text}' is not a fraction between 0 and 1 (or a percentage like 20%)", row, column)
         return None
     return value
@@ -267,94 +266,67 @@ def read_delivery(path: Path, library: Library) -> tuple[DeliveryRecord, ...]:
     return tuple(records)
 
 
-def _load_yaml(name: str, content: bytes, problems: ProblemCollector) -> dict[str, Any]:
-    data = load_yaml(name, content).data
-    if not isinstance(data, dict):
+def _load_yaml(name: str, content: bytes, problems: ProblemCollector) -> YamlDocument:
+    document = load_yaml(name, content)
+    if not isinstance(document.data, dict):
         problems.add(name, "must be a YAML mapping")
         problems.raise_if_any()
-    return cast(dict[str, Any], data)
-
-
-def _items(problems: ProblemCollector, file: str, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The list of mappings under `key`; each item's position (from 1) is reported as its row."""
-    items = data.get(key) or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        problems.add(file, f"'{key}' must be a list of mappings", column=key)
-        return []
-    return [{normalise_header(k): v for k, v in item.items()} for item in items]
-
-
-def _texts(problems: ProblemCollector, file: str, value: object, column: str, row: int | None = None) -> list[str]:
-    """A list of plain values (ids) as text; anything else is a problem."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
-        problems.add(file, "expected a list of ids", row, column)
-        return []
-    return [str(v) for v in value]
+    return document
 
 
 def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
     """An SROI impact map in YAML: `name`, `investment` (£) and `outcomes`, each with outcome, quantity, proxy
     (or a library `measure` supplying it), duration (years), deadweight, displacement, attribution, drop_off
     (fractions or percentages; a library measure's default is used when one is omitted), and optionally
-    stakeholder and start_year. Rows are outcomes, numbered from 1."""
+    stakeholder and start_year. Problems name the line and the key path (`outcomes[2].quantity`)."""
     problems = ProblemCollector()
     file = path.name
-    data = _load_yaml(file, read_bytes(path), problems)
-    investment = parse_pounds(str(data.get("investment", "")))
-    if investment is None or investment <= 0:
-        problems.add(file, f"'{data.get('investment')}' is not an investment of more than £0", column="investment")
+    document = _load_yaml(file, read_bytes(path), problems)
+    top = Fields(document.data, file, "", problems, document.lines)
+    top.only(_IMPACT_MAP_KEYS)
+    investment = top.decimal("investment", minimum=Decimal("0.01"), money=True)
+    name = top.text("name", required=False) or path.stem
     lines = []
-    for number, item in enumerate(_items(problems, file, data, "outcomes"), start=1):
-        def text(key: str, item: dict[str, Any] = item) -> str:
-            value = item.get(key)
-            return "" if value is None else str(value).strip()
-
-        measure = None
-        if text("measure"):
-            if library is None or text("measure") not in library:
-                problems.add(file, f"measure '{text('measure')}' is not in the library", number, "measure")
+    for index, item in enumerate(top.items("outcomes", required=True)):
+        f = top.at("outcomes", index)
+        f.only(_OUTCOME_KEYS)
+        measure_id, measure = f.text("measure", required=False), None
+        if measure_id:
+            if library is None or measure_id not in library:
+                f.problem("measure", f"measure '{measure_id}' is not in the library")
             else:
-                measure = library.measure(text("measure"))
-        if not text("outcome"):
-            problems.add(file, "is empty; every row names its outcome", number, "outcome")
-        quantity = parse_decimal(text("quantity"))
-        if quantity is None or quantity < 0:
-            problems.add(file, f"'{text('quantity')}' is not a quantity of 0 or more", number, "quantity")
-        proxy = parse_pounds(text("proxy")) if text("proxy") else (measure.proxy if measure else None)
-        if proxy is None or proxy < 0:
-            problems.add(file, "expected a proxy of £0 or more per unit (or a library measure that has one)", number,
-                         "proxy")
-        duration = exact_whole(text("duration"), 1, LAST_DISCOUNT_YEAR)
-        if duration is None:
-            problems.add(file, f"'{text('duration')}' is not a duration in whole years from 1 to "
-                         f"{LAST_DISCOUNT_YEAR}", number, "duration")
-        start = exact_whole(text("start_year") or "1", 1, LAST_DISCOUNT_YEAR)
-        if start is None:
-            problems.add(file, f"'{text('start_year')}' is not a start year from 1 (the year after the investment) "
-                         f"to {LAST_DISCOUNT_YEAR}", number, "start_year")
-        elif duration is not None and start + duration - 1 > LAST_DISCOUNT_YEAR:
-            problems.add(file, f"runs to appraisal year {start + duration - 1}; the Green Book discount rates stop "
-                         f"at year {LAST_DISCOUNT_YEAR}", number, "duration")
-            duration = None
+                measure = library.measure(measure_id)
+        outcome = f.text("outcome")
+        quantity = f.decimal("quantity", minimum=Decimal(0))
+        proxy = f.decimal("proxy", minimum=Decimal(0), required=measure is None or measure.proxy is None)
+        if proxy is None and measure is not None and "proxy" not in item:
+            proxy = measure.proxy
+        duration = f.whole("duration", 1, LAST_DISCOUNT_YEAR)
+        start = f.whole("start_year", 1, LAST_DISCOUNT_YEAR, required=False) or 1
+        if duration is not None and start + duration - 1 > LAST_DISCOUNT_YEAR:
+            f.problem("duration", f"runs to appraisal year {start + duration - 1}; the Green Book discount rates "
+                                  f"stop at year {LAST_DISCOUNT_YEAR}")
         fractions: dict[str, Decimal] = {}
         for key in ("deadweight", "displacement", "attribution", "drop_off"):
-            value = _fraction(problems, file, number, key, text(key))
-            if value is None and not text(key):
+            value = f.fraction(key, required=False)
+            if value is None and key not in item:
                 value = getattr(measure, key) if measure else None
                 if value is None:
-                    problems.add(file, "is missing; state it (0 if none) so the assumption is on record", number,
-                                 key)
+                    f.problem(key, "is missing; state it (0 if none) so the assumption is on record")
             fractions[key] = value if value is not None else Decimal(0)
-        if quantity is not None and proxy is not None and duration is not None and start is not None:
-            lines.append(ImpactLine(outcome=text("outcome"), quantity=quantity, proxy=proxy, duration=duration,
-                                    stakeholder=text("stakeholder"), measure_id=text("measure"),
-                                    start_year=start, **fractions))
+        if not f.failed and outcome and quantity is not None and proxy is not None and duration is not None:
+            lines.append(ImpactLine(outcome=outcome, quantity=quantity, proxy=proxy, duration=duration,
+                                    stakeholder=f.text("stakeholder", required=False) or "",
+                                    measure_id=measure_id or "", start_year=start, **fractions))
     if not lines and not problems.problems:
         problems.add(file, "has no outcomes", column="outcomes")
     problems.raise_if_any()
-    return ImpactMap(name=str(data.get("name") or path.stem), investment=cast(Decimal, investment), lines=tuple(lines))
+    return ImpactMap(name=name, investment=cast(Decimal, investment), lines=tuple(lines))
+
+
+_IMPACT_MAP_KEYS = {"name", "investment", "outcomes"}
+_OUTCOME_KEYS = {"outcome", "stakeholder", "measure", "quantity", "proxy", "duration", "start_year", "deadweight",
+                 "displacement", "attribution", "drop_off"}
 
 
 SETTINGS_FILE = "socialvalue.yaml"
@@ -413,58 +385,54 @@ def read_settings(
     folder = Folder.of(source)
     problems = ProblemCollector()
     file = SETTINGS_FILE
-    data = _load_yaml(file, folder.read(file), problems) if folder.exists(file) else {}
-    for key in sorted(set(data) - _SETTINGS_KEYS):
-        problems.add(file, f"unknown key; expected one of {', '.join(sorted(_SETTINGS_KEYS))}", column=key)
+    document = _load_yaml(file, folder.read(file), problems) if folder.exists(file) else YamlDocument({}, {})
+    data = document.data
+    top = Fields(data, file, "", problems, document.lines)
+    top.only(_SETTINGS_KEYS)
     library = _settings_library(folder, data, problems, library_override, version)
     if library is None:
         problems.raise_if_any()
         raise AssertionError("unreachable: a missing library is a problem")
-    values = tuple(
-        CoreValue(id=str(v.get("id", "")), title=str(v.get("title", "")),
-                  outcomes=tuple(_texts(problems, file, v.get("outcomes"), "core_values.outcomes")),
-                  measures=tuple(_texts(problems, file, v.get("measures"), "core_values.measures")))
-        for v in _items(problems, file, data, "core_values")
-    )
-    limit = data.get("max_core_values", DEFAULT_CORE_VALUE_LIMIT)
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_CORE_VALUES:
-        problems.add(file, f"'{limit}' is not a whole number of core values", column="max_core_values")
-        limit = DEFAULT_CORE_VALUE_LIMIT
-    core = CoreValues(values, limit) if values else None
-    selections = tuple(
-        MeasureSelection(measure_id=str(s.get("measure", "")), core_value_id=str(s.get("core_value", "")),
-                         relevance=str(s.get("relevance") or ""), proportionality=str(s.get("proportionality") or ""))
-        for s in _items(problems, file, data, "selections")
-    )
+    values = []
+    for index, _ in enumerate(top.items("core_values")):
+        v = top.at("core_values", index)
+        v.only({"id", "title", "outcomes", "measures"})
+        values.append(CoreValue(id=v.text("id") or "", title=v.text("title") or "", outcomes=v.ids("outcomes"),
+                                measures=v.ids("measures")))
+    limit = top.whole("max_core_values", 1, MAX_CORE_VALUES, required=False) or DEFAULT_CORE_VALUE_LIMIT
+    core = CoreValues(tuple(values), limit) if values else None
+    selections = []
+    for index, _ in enumerate(top.items("selections")):
+        c = top.at("selections", index)
+        c.only({"measure", "core_value", "relevance", "proportionality"})
+        selections.append(MeasureSelection(measure_id=c.text("measure") or "", core_value_id=c.text("core_value") or "",
+                                           relevance=c.text("relevance", required=False) or "",
+                                           proportionality=c.text("proportionality", required=False) or ""))
     if core is not None:
         for message in check_core_values(core, library):
             problems.add(file, message, column="core_values")
-        for message in check_selection(selections, core):
+        for message in check_selection(tuple(selections), core):
             problems.add(file, message, column="selections")
     elif selections:
         problems.add(file, "selections need the council's core_values to choose from", column="selections")
     contexts = {}
-    for number, item in enumerate(_items(problems, file, data, "lots"), start=1):
-        workforce = parse_decimal(str(item.get("workforce", "")))
-        if "workforce" in item and (workforce is None or workforce < 0):
-            problems.add(file, f"'{item.get('workforce')}' is not a workforce in FTE", number, "workforce")
-        service = frozenset(_texts(problems, file, item.get("service_measures"), "service_measures", number))
+    for index, _ in enumerate(top.items("lots")):
+        c = top.at("lots", index)
+        c.only({"lot", "workforce", "service_measures"})
+        workforce = c.decimal("workforce", required=False, minimum=Decimal(0))
+        service = frozenset(c.ids("service_measures"))
         for measure_id in sorted(m for m in service if m not in library):
-            problems.add(file, f"measure '{measure_id}' is not in the library", number, "service_measures")
-        lot = str(item.get("lot") or "")
-        if not lot:
-            problems.add(file, "is empty; each entry under lots names its lot", number, "lot")
-        contexts[lot] = ContractContext(workforce=workforce, service_measures=service)
-    washing = data.get("anti_washing") or {}
-    if not isinstance(washing, dict):
-        problems.add(file, "expected a mapping such as {max_share_of_contract_value: 0.5}", column="anti_washing")
-        washing = {}
-    share = _fraction(problems, file, None, "anti_washing.max_share_of_contract_value",
-                      str(washing.get("max_share_of_contract_value", "")))
+            c.problem("service_measures", f"measure '{measure_id}' is not in the library")
+        contexts[c.text("lot") or ""] = ContractContext(workforce=workforce, service_measures=service)
+    washing = top.at("anti_washing")
+    if "anti_washing" in data and not isinstance(data["anti_washing"], dict):
+        top.expected("anti_washing", "a mapping such as {max_share_of_contract_value: 0.5}")
+    washing.only({"max_share_of_contract_value"})
+    share = washing.fraction("max_share_of_contract_value", required=False)
     policy = WashingPolicy() if share is None else WashingPolicy(max_share_of_contract_value=share)
     problems.raise_if_any()
-    return SocialValueSettings(library=library, core_values=core, selections=selections, contexts=contexts,
-                               criterion=str(data["criterion"]) if data.get("criterion") else None, policy=policy)
+    return SocialValueSettings(library=library, core_values=core, selections=tuple(selections), contexts=contexts,
+                               criterion=top.text("criterion", required=False), policy=policy)
 
 
 def read_folder_commitments(
