@@ -115,28 +115,28 @@ def load_contract_folder(folder: Path, as_of: dt.date) -> ContractFolder:
 
 # ---------------------------------------------------------------------------------------------------- contract.yaml
 
-def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> dict[str, Any] | None:
+def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> Fields | None:
+    """contract.yaml's top-level reader, which knows the line of every key for the problems it reports."""
     try:
-        data = load_yaml(label, read_bytes(path, label)).data
+        document = load_yaml(label, read_bytes(path, label))
     except InputError as exc:
         problems.extend(exc.problems)
         return None
-    if not isinstance(data, dict):
+    if not isinstance(document.data, dict):
         problems.add(label, "expected a mapping of contract fields at the top level")
         return None
-    return data
+    return Fields(document.data, label, "", problems, document.lines)
 
 
-def _kpi(item: dict[str, Any], file: str, index: int, problems: ProblemCollector) -> Kpi | None:
-    f = Fields(item, file, f"kpis[{index}]", problems)
+def _kpi(f: Fields) -> Kpi | None:
     kpi_id, title = f.text("id"), f.text("title")
     target = f.decimal("target")
     direction = f.choice("direction", Direction)
     tolerance = f.decimal("tolerance", minimum=Decimal(0))
     inadequate = f.decimal("inadequate_beyond", minimum=Decimal(0))
     if tolerance is not None and inadequate is not None and inadequate < tolerance:
-        problems.add(file, f"expected inadequate_beyond ({inadequate}) to be at least the tolerance ({tolerance})",
-                     column=f"kpis[{index}].inadequate_beyond")
+        f.problem("inadequate_beyond", f"expected inadequate_beyond ({inadequate}) to be at least the tolerance "
+                                       f"({tolerance})")
         return None
     if f.failed:
         return None
@@ -144,10 +144,7 @@ def _kpi(item: dict[str, Any], file: str, index: int, problems: ProblemCollector
     return Kpi(kpi_id, title, target, direction, tolerance, inadequate, f.text("unit", required=False) or "")
 
 
-def _commitment(
-    item: dict[str, Any], file: str, index: int, problems: ProblemCollector, supplier: str, lot: str
-) -> SocialValueCommitment | None:
-    f = Fields(item, file, f"commitments[{index}]", problems)
+def _commitment(f: Fields, supplier: str, lot: str) -> SocialValueCommitment | None:
     measure = f.text("measure")
     quantity = f.decimal("quantity", minimum=Decimal(0))
     year = f.whole("year", minimum=1)
@@ -220,23 +217,23 @@ def _linked_commitments(
     return tuple(SocialValueCommitment(c, measures[c.measure_id]) for c in bid)
 
 
-def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: ProblemCollector
-                       ) -> SupplierAccounts | None:
+def _supplier_accounts(top: Fields, folder: Path) -> SupplierAccounts | None:
     """`supplier_accounts: {file, unit, tier}`; it sets the financial rating, so both together are refused."""
+    data, file, problems = top.data, top.file, top.problems
     spec = data.get("supplier_accounts")
     if spec is None:
         return None
     if not isinstance(spec, dict):
-        problems.add(file, "expected a mapping with file, unit and tier", column="supplier_accounts")
+        top.expected("supplier_accounts", "a mapping with file, unit and tier")
         return None
-    f = Fields(spec, file, "supplier_accounts", problems)
+    f = top.at("supplier_accounts")
     name, unit = f.text("file"), f.text("unit", required=False) or "£"
     tier = f.text("tier", required=False) or ContractTier.MEDIUM.value
     found = len(problems.problems)
     if unit not in ("£", "£m"):
-        problems.add(file, f"expected £ or £m, found {unit!r}", column="supplier_accounts.unit")
+        f.problem("unit", f"expected £ or £m, found {unit!r}")
     if tier not in {t.value for t in ContractTier}:
-        problems.add(file, f"expected one of high, medium, low, found {tier!r}", column="supplier_accounts.tier")
+        f.problem("tier", f"expected one of high, medium, low, found {tier!r}")
     if data.get("financial_rating") is not None:
         problems.add(file, "give either financial_rating or supplier_accounts (which sets it), not both",
                      column="financial_rating")
@@ -251,14 +248,13 @@ def _supplier_accounts(data: dict[str, Any], folder: Path, file: str, problems: 
     return SupplierAccounts(path, unit, ContractTier(tier))
 
 
-def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
-              ) -> tuple[TriggerPolicy, SocialValuePolicy, int]:
+def _policies(top: Fields) -> tuple[TriggerPolicy, SocialValuePolicy, int]:
     """`policy:` overrides of the Commonweal defaults; unknown keys are refused, not ignored."""
-    raw = data.get("policy") or {}
+    raw = top.data.get("policy") or {}
     if not isinstance(raw, dict):
-        problems.add(file, "expected a mapping of policy settings", column="policy")
+        top.expected("policy", "a mapping of policy settings")
         raw = {}
-    f = Fields(raw, file, "policy", problems)
+    f = top.at("policy")
     known: dict[str, Callable[[str], object]] = {"window_months": lambda k: f.whole(k, minimum=1)}
     for cls in (TriggerPolicy, SocialValuePolicy):
         for spec in fields(cls):
@@ -271,8 +267,7 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
     values: dict[str, object] = {}
     for key in raw:
         if key not in known:
-            problems.add(file, "is not a policy setting; expected one of " + ", ".join(sorted(known)),
-                         column=f"policy.{key}")
+            f.problem(key, "is not a policy setting; expected one of " + ", ".join(sorted(known)))
         else:
             values[key] = known[key](key)
     if f.failed:
@@ -286,16 +281,16 @@ def _policies(data: dict[str, Any], file: str, problems: ProblemCollector
     return TriggerPolicy(**pick(TriggerPolicy)), SocialValuePolicy(**pick(SocialValuePolicy)), window  # type: ignore[arg-type]
 
 
-def _contract(data: dict[str, Any], folder: Path, file: str, problems: ProblemCollector) -> Contract | None:
-    f = Fields(data, file, "", problems)
+def _contract(f: Fields, folder: Path) -> Contract | None:
+    data, file, problems = f.data, f.file, f.problems
     values = {
         "id": f.text("id"), "title": f.text("title"), "buyer": f.text("buyer"), "supplier": f.text("supplier"),
         "value": f.decimal("value", minimum=Decimal(0), money=True), "start": f.date("start"), "end": f.date("end"),
         "kind": f.choice("kind", ContractKind), "frequency": f.choice("frequency", Frequency),
     }
-    kpis = [_kpi(item, file, i, problems) for i, item in enumerate(f.items("kpis"))]
+    kpis = [_kpi(f.at("kpis", i)) for i, _ in enumerate(f.items("kpis"))]
     supplier, lot = str(data.get("supplier") or ""), str(data.get("lot") or "")
-    commitments = [_commitment(item, file, i, problems, supplier, lot) for i, item in enumerate(f.items("commitments"))]
+    commitments = [_commitment(f.at("commitments", i), supplier, lot) for i, _ in enumerate(f.items("commitments"))]
     if "social_value" in data:
         linked = _linked_commitments(data, folder, file, problems)
         commitments += [None] if linked is None else list(linked)
@@ -515,12 +510,12 @@ def _load_variations(folder: Path, problems: ProblemCollector, label_root: Path)
 def _load_folder(folder: Path, as_of: dt.date, problems: ProblemCollector) -> ContractFolder | None:
     label_root = folder.parent
     label = str((folder / CONTRACT_FILE).relative_to(label_root))
-    data = _read_yaml(folder / CONTRACT_FILE, label, problems)
-    if data is None:
+    top = _read_yaml(folder / CONTRACT_FILE, label, problems)
+    if top is None:
         return None
-    contract = _contract(data, folder, label, problems)
-    triggers, social_value, window = _policies(data, label, problems)
-    accounts = _supplier_accounts(data, folder, label, problems)
+    contract = _contract(top, folder)
+    triggers, social_value, window = _policies(top)
+    accounts = _supplier_accounts(top, folder)
     if contract is None:
         return None
     returns = _load_returns(folder, contract, as_of, problems, label_root)

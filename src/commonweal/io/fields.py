@@ -38,7 +38,7 @@ def parse_fraction(text: str) -> Decimal | None:
 class Fields:
     """Reads from `data` (one mapping of a document) at `where` (its key path, `''` for the top level)."""
 
-    def __init__(self, data: Mapping[str, Any], file: str, where: str, problems: ProblemCollector,
+    def __init__(self, data: dict[str, Any], file: str, where: str, problems: ProblemCollector,
                  lines: Mapping[str, int] | None = None):
         self.data, self.file, self.where, self.problems = data, file, where, problems
         self.lines = lines or {}
