@@ -6,7 +6,7 @@ The formulas mirror the domain functions one for one (tests/analytics/test_resil
 agree); thresholds come from the same `ResiliencePolicy`. Missing stays NULL, never zero. Arithmetic is float64,
 so this is for screening whole markets; the domain core (exact Decimal) is the record for a decision.
 
-Rating codes: 3 red, 2 amber, 1 missing, 0 green (as `Rating.severity`).
+Rag codes: 3 red, 2 amber, 1 missing, 0 green (as `Rag.severity`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import ibis
 
-from commonweal.domain.resilience import DEFAULT_POLICY, MONEY_FIELDS, ContractTier, Rating, ResiliencePolicy
+from commonweal.domain.resilience import DEFAULT_POLICY, MONEY_FIELDS, ContractTier, Rag, ResiliencePolicy
 from commonweal.domain.resilience.distress import ALTMAN_Z, ALTMAN_Z1, ALTMAN_Z2, TAFFLER, ScoreModel
 from commonweal.domain.resilience.metrics import METRICS
 
-RED, AMBER, MISSING, GREEN = (r.severity for r in (Rating.RED, Rating.AMBER, Rating.MISSING, Rating.GREEN))
+RED, AMBER, MISSING, GREEN = (r.severity for r in (Rag.RED, Rag.AMBER, Rag.MISSING, Rag.GREEN))
 METRIC_KEYS = tuple(m.key for m in METRICS)
 SCORE_KEYS = (ALTMAN_Z2.key, ALTMAN_Z1.key, ALTMAN_Z.key, TAFFLER.key)
 

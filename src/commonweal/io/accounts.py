@@ -17,6 +17,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 
+from commonweal.domain.numbers import money
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractExposure, ContractTier
 from commonweal.io.errors import ProblemCollector
 from commonweal.io.tabular import Row, parse_iso_date, parse_pounds, read_table
@@ -104,7 +105,8 @@ def _accounts_from_row(row: Row, default_multiplier: Decimal, problems: ProblemC
         amount = parse_amount(text)
         if amount is None or abs(amount * multiplier) >= MAX_AMOUNT:
             problems.add(row.file, f"is {text!r}; expected an amount such as 1234.56, -1234 or (1,234) below "
-                                   f"£{MAX_AMOUNT:,} (Commonweal default), or blank when unknown", row.number, name)
+                                   f"{money(MAX_AMOUNT, None)} (Commonweal default), or blank when unknown",
+                                   row.number, name)
             continue
         figures[name] = amount * multiplier
     if len(problems.problems) > before or year_end is None:
@@ -149,8 +151,8 @@ def read_contract_exposures(
             amount = parse_amount(text) if text else None
             amounts[name] = amount if amount is None or abs(amount) < MAX_AMOUNT else None
             if text and amounts[name] is None:
-                problems.add(row.file, f"is {text!r}; expected an amount in £ below £{MAX_AMOUNT:,} (Commonweal "
-                                       "default)", row.number, name)
+                problems.add(row.file, f"is {text!r}; expected an amount in £ below "
+                                       f"{money(MAX_AMOUNT, None)} (Commonweal default)", row.number, name)
         critical_text = row.get("critical").lower()
         if critical_text not in _TRUE | _FALSE:
             problems.add(row.file, f"is {row.get('critical')!r}; expected yes or no", row.number, "critical")

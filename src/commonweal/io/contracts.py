@@ -21,7 +21,6 @@ from commonweal.domain.contracts.model import (
     Contract,
     ContractKind,
     Direction,
-    FinancialRating,
     Frequency,
     Kpi,
     KpiMeasurement,
@@ -38,6 +37,7 @@ from commonweal.domain.contracts.model import (
 from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
 from commonweal.domain.contracts.social_value import SocialValuePolicy
 from commonweal.domain.contracts.triggers import TriggerPolicy
+from commonweal.domain.rag import COLOURS, Rag
 from commonweal.domain.resilience import ContractTier
 from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
@@ -173,15 +173,20 @@ class _Fields:
             return False
         return value
 
-    def choice(self, key: str, enum: type[E], required: bool = True) -> E | None:
+    def choice(self, key: str, enum: type[E], required: bool = True, allowed: tuple[E, ...] = ()) -> E | None:
+        """One of `enum`'s values, or only those in `allowed` when given."""
         value = self.data.get(key)
         if value is None and not required:
             return None
+        options = allowed or tuple(enum)
         try:
-            return enum(str(value).strip().lower())
+            chosen = enum(str(value).strip().lower())
         except ValueError:
-            self._fail(key, "one of " + ", ".join(e.value for e in enum))
+            chosen = None
+        if chosen not in options:
+            self._fail(key, "one of " + ", ".join(e.value for e in options))
             return None
+        return chosen
 
     def integer(self, key: str, minimum: int, maximum: int = MAX_WHOLE) -> int | None:
         value = self.data.get(key)
@@ -391,7 +396,7 @@ def _contract(data: dict[str, Any], folder: Path, file: str, problems: ProblemCo
         "kpi_exemption_reason": f.text("kpi_exemption_reason", required=False),
         "price_indexation_pct": f.decimal("price_indexation_pct", required=False),
         "tender_volume_per_period": f.decimal("tender_volume_per_period", required=False, minimum=Decimal(0)),
-        "financial_rating": f.choice("financial_rating", FinancialRating, required=False),
+        "financial_rating": f.choice("financial_rating", Rag, required=False, allowed=COLOURS),
         "threshold_amount": f.decimal("threshold_amount", required=False, minimum=Decimal(0)),
         "threshold_source": f.text("threshold_source", required=False),
     }

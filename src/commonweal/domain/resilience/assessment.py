@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.rag import Rag, worst
 from commonweal.domain.resilience.accounts import Accounts
 from commonweal.domain.resilience.dependency import (
     ChecklistItem,
@@ -25,7 +26,7 @@ from commonweal.domain.resilience.dependency import (
 from commonweal.domain.resilience.distress import ALTMAN_Z2, SCORE_FUNCTIONS, SCORE_MODELS
 from commonweal.domain.resilience.metrics import METRICS, METRICS_BY_KEY
 from commonweal.domain.resilience.policy import DEFAULT_POLICY, ContractTier, ResiliencePolicy, Threshold
-from commonweal.domain.resilience.values import Missing, Rating, Value, shown, worst
+from commonweal.domain.resilience.values import Missing, Value, shown
 from commonweal.domain.resilience.warnings import WarningSign, deteriorations, payment_days, warning_signs
 
 
@@ -34,7 +35,7 @@ class MetricResult:
     key: str
     label: str
     value: Value
-    rating: Rating
+    rating: Rag
     threshold: Threshold | None
 
 
@@ -44,12 +45,12 @@ class ScoreResult:
     label: str
     value: Value
     zone: str
-    rating: Rating
+    rating: Rag
 
 
 @dataclass(frozen=True)
 class Reason:
-    rating: Rating
+    rating: Rag
     text: str
 
 
@@ -61,7 +62,7 @@ class SupplierYearAssessment:
     scores: tuple[ScoreResult, ...]
     payment_days: Value
     warnings: tuple[WarningSign, ...]
-    rating: Rating
+    rating: Rag
     reasons: tuple[Reason, ...]
 
     def metric(self, key: str) -> MetricResult:
@@ -71,19 +72,19 @@ class SupplierYearAssessment:
         return next(s for s in self.scores if s.key == key)
 
 
-def _rate_metric(value: Value, threshold: Threshold | None) -> Rating:
+def _rate_metric(value: Value, threshold: Threshold | None) -> Rag:
     if isinstance(value, Missing):
-        return value.implies or Rating.MISSING
-    return threshold.rate(value) if threshold is not None else Rating.MISSING
+        return value.implies or Rag.MISSING
+    return threshold.rate(value) if threshold is not None else Rag.MISSING
 
 
 def _metric_reason(result: MetricResult) -> Reason | None:
     definition = METRICS_BY_KEY[result.key]
     if isinstance(result.value, Missing):
-        if result.rating is Rating.GREEN:
+        if result.rating is Rag.GREEN:
             return None
         return Reason(result.rating, f"{result.label}: missing, because {result.value.reason}")
-    if result.rating is Rating.GREEN or result.threshold is None:
+    if result.rating is Rag.GREEN or result.threshold is None:
         return None
     return Reason(result.rating, f"{result.label} is {shown(result.value, definition.unit)}, "
                                  f"{result.rating.value} against {result.threshold.describe(definition.unit)}")
@@ -122,8 +123,8 @@ def _assess_year(
     reasons: list[Reason] = [r for r in (_metric_reason(m) for m in metrics) if r is not None]
     z2 = next(s for s in scores if s.key == ALTMAN_Z2.key)
     if isinstance(z2.value, Missing):
-        reasons.append(Reason(Rating.MISSING, f"{z2.label}: missing, because {z2.value.reason}"))
-    elif z2.rating is not Rating.GREEN:
+        reasons.append(Reason(Rag.MISSING, f"{z2.label}: missing, because {z2.value.reason}"))
+    elif z2.rating is not Rag.GREEN:
         reasons.append(Reason(z2.rating, f"{z2.label} is {z2.value:.2f}, in the {z2.zone} zone "
                                          f"({ALTMAN_Z2.describe()})"))
     reasons += [Reason(s.rating, s.reason) for s in signs]
@@ -169,7 +170,7 @@ class SupplierRisk:
     dependency: Dependency | None
     critical: bool
     checklist: tuple[ChecklistItem, ...]
-    rating: Rating
+    rating: Rag
     reasons: tuple[Reason, ...]
 
     @property

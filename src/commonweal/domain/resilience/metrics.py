@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.rag import Rag
 from commonweal.domain.resilience.accounts import Accounts
-from commonweal.domain.resilience.values import Missing, Rating, Value
+from commonweal.domain.resilience.values import Missing, Value
 
 _ZERO = Decimal(0)
 
@@ -95,7 +96,7 @@ def free_cash_flow_to_net_debt(accounts: Accounts) -> Value:
     if isinstance(debt, Missing):
         return debt
     if debt <= _ZERO:
-        return Missing("the supplier holds net cash, so there is no net debt to repay", implies=Rating.GREEN)
+        return Missing("the supplier holds net cash, so there is no net debt to repay", implies=Rag.GREEN)
     cash_flow, capex = got
     return (cash_flow - capex) / debt
 
@@ -108,7 +109,7 @@ def _over_ebitda(numerator: Value, accounts: Accounts, what: str) -> Value:
         return earnings
     if earnings <= _ZERO:
         if numerator > _ZERO:
-            return Missing(f"EBITDA is zero or negative, so nothing is earned to service {what}", implies=Rating.RED)
+            return Missing(f"EBITDA is zero or negative, so nothing is earned to service {what}", implies=Rag.RED)
         return Missing("EBITDA is zero or negative, so the ratio has no meaning")
     return numerator / earnings
 
@@ -136,7 +137,7 @@ def acid_ratio(accounts: Accounts) -> Value:
         return got
     current_assets, inventories, current_liabilities = got
     if current_liabilities <= _ZERO:
-        return Missing("there are no current liabilities to cover", implies=Rating.GREEN)
+        return Missing("there are no current liabilities to cover", implies=Rag.GREEN)
     return (current_assets - inventories) / current_liabilities
 
 
@@ -162,7 +163,7 @@ def interest_cover(accounts: Accounts) -> Value:
         return got
     profit, interest = got
     if interest <= _ZERO:
-        return Missing("no interest is payable", implies=Rating.GREEN)
+        return Missing("no interest is payable", implies=Rag.GREEN)
     return profit / interest
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from commonweal.domain.resilience.values import Rating, shown
+from commonweal.domain.rag import Rag
+from commonweal.domain.resilience.values import shown
 
 COMMONWEAL_DEFAULT = "Commonweal default"
 PCR_REG_58 = (
@@ -45,14 +46,14 @@ class Threshold:
     red: Decimal | None
     source: str = COMMONWEAL_DEFAULT
 
-    def rate(self, value: Decimal) -> Rating:
+    def rate(self, value: Decimal) -> Rag:
         if self.higher_is_better:
             if value >= self.green:
-                return Rating.GREEN
-            return Rating.RED if self.red is not None and value < self.red else Rating.AMBER
+                return Rag.GREEN
+            return Rag.RED if self.red is not None and value < self.red else Rag.AMBER
         if value <= self.green:
-            return Rating.GREEN
-        return Rating.RED if self.red is not None and value > self.red else Rating.AMBER
+            return Rag.GREEN
+        return Rag.RED if self.red is not None and value > self.red else Rag.AMBER
 
     def describe(self, unit: str = "ratio") -> str:
         """`green ≥ 2.00; red < 1.00 (source)`: the rule as a commissioner reads it, in the metric's `unit`."""
