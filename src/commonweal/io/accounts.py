@@ -2,7 +2,8 @@
 
 Accounts layout: the canonical columns below must all be present in the header (any cell may be blank: blank
 means unknown, never zero); extra columns are allowed. Optional columns: `amounts_owed_by_group` (for the group
-exposure ratio) and `unit`.
+exposure ratio), the sharper method's disclosures (`trade_receivables`, `accrued_income`, `supply_chain_finance`,
+`average_net_debt`, `peak_net_debt`, `pension_contributions`) and `unit`.
 
 Units: amounts are in **pounds (£) unless stated**. A `unit` column, when present and filled in on a row, says
 that row's unit (`£`/`GBP` or `£m`/`GBPm`) and wins over the `unit` argument, which sets the unit for rows that
@@ -29,7 +30,10 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "retained_earnings", "goodwill_intangibles", "gross_debt", "net_debt", "pension_deficit",
     "operating_cash_flow", "capex", "dividends_paid", "trade_payables", "market_cap",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("amounts_owed_by_group", "unit")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "amounts_owed_by_group", "trade_receivables", "accrued_income", "supply_chain_finance", "average_net_debt",
+    "peak_net_debt", "pension_contributions", "unit",
+)
 
 UNITS: dict[str, Decimal] = {"£": Decimal(1), "gbp": Decimal(1), "£m": Decimal(1_000_000), "gbpm": Decimal(1_000_000)}
 

@@ -77,7 +77,7 @@ def test_zone_cut_offs(model: distress.ScoreModel, score: D, zone: str) -> None:
 def test_blank_accounts_give_missing_everywhere_never_zero(worked: Accounts) -> None:
     blank = Accounts(supplier="Nothing Known Ltd", year_end=dt.date(2024, 3, 31))
     for definition in metrics.METRICS:
-        value = definition.compute(blank, D(1000))
+        value = definition.compute(blank, D(1000), False)
         assert isinstance(value, Missing), definition.key
         assert value.implies is None
     for score in distress.SCORE_FUNCTIONS.values():
