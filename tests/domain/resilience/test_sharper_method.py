@@ -7,8 +7,16 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal as D
 
-from commonweal.domain.resilience import Accounts, ContractTier, Missing, Rag, ResiliencePolicy, assess_supplier
-from commonweal.domain.resilience import metrics, trends
+from commonweal.domain.resilience import (
+    Accounts,
+    ContractTier,
+    Missing,
+    Rag,
+    ResiliencePolicy,
+    assess_supplier,
+    metrics,
+    trends,
+)
 
 POLICY = ResiliencePolicy()
 
