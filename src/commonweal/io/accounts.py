@@ -21,7 +21,7 @@ from pathlib import Path
 from commonweal.domain.numbers import money
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractExposure, ContractTier
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.tabular import Row, parse_iso_date, parse_pounds, read_table
+from commonweal.io.tabular import Row, Table, parse_iso_date, parse_pounds, parse_table, read_table
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
     "supplier", "company_number", "year_end", "revenue", "cost_of_sales", "operating_profit",
@@ -59,13 +59,22 @@ def unit_multiplier(unit: str) -> Decimal | None:
 
 
 def read_accounts(path: Path, unit: str = "£") -> list[Accounts]:
-    """All rows of an accounts file, or InputError naming every bad cell (file, row, column, what was expected).
+    """All rows of an accounts file; see `parse_accounts`."""
+    return _accounts_from_table(read_table(path, CANONICAL_COLUMNS), unit)
+
+
+def parse_accounts(name: str, data: bytes, unit: str = "£") -> list[Accounts]:
+    """All rows of an accounts table given as bytes (an upload: CSV, or XLSX by the suffix of `name`), or
+    InputError naming every bad cell (file, row, column, what was expected).
 
     Either every row loads or none does: a file with one bad cell raises and returns nothing."""
+    return _accounts_from_table(parse_table(name, data, CANONICAL_COLUMNS), unit)
+
+
+def _accounts_from_table(table: Table, unit: str) -> list[Accounts]:
     default_multiplier = unit_multiplier(unit)
     if default_multiplier is None:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    table = read_table(path, CANONICAL_COLUMNS)
     problems = ProblemCollector()
     accounts: list[Accounts] = []
     seen: dict[tuple[str, str], int] = {}
