@@ -139,5 +139,5 @@ def test_text_summary_names_rating_triggers_and_actions() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "EBC-2025-017  Facilities management, civic buildings  (Civic Estates Services Ltd)"
     assert "  rating: inadequate" in lines
-    assert "  social value: £39,000.00 verified of £274,000.00 due (£274,000.00 committed): inadequate" in lines
+    assert "  social value: £39,000 verified of £274,000 due (£274,000 committed): inadequate" in lines
     assert "  consider: Re-profiling of social value" in lines

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.models import Bid, Criterion
+from commonweal.web.suppliers.models import WatchedSupplier
 
 pytestmark = pytest.mark.db
 
@@ -92,6 +93,12 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "team_remove": ("POST", {"username": "evaluator2", "role": "finance"}, answers(400, COMMISSIONERS)),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
+    # suppliers area: the organisation's commissioners and viewers read its watchlist, its commissioners change it
+    "suppliers": ("GET", {}, answers(200, outsider=200)),
+    "watchlist": ("GET", {}, answers(200, {"viewer", "shared.commissioner"})),
+    "supplier": ("GET", {}, answers(200, {"viewer", "shared.commissioner"})),
+    "supplier_add": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "supplier_accounts": ("GET", {}, answers(200, {"shared.commissioner"})),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -103,6 +110,9 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "team": ({"username": "evaluator2", "role": ""}, answers(400, COMMISSIONERS)),
     "password": ({}, answers(400, outsider=400)),
     "join": ({}, answers(404, outsider=404, anonymous=404)),
+    # suppliers area: empty forms, each field's error, nothing saved
+    "supplier_add": ({}, answers(400, {"shared.commissioner"})),
+    "supplier_accounts": ({}, answers(400, {"shared.commissioner"})),
 }
 
 
@@ -166,9 +176,11 @@ def _objects(tender) -> dict[str, object]:
     criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
     # a person of the organisation: Northfield's admin (see PAGES), or Southdale's commissioner
     person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
+    # a watched supplier of the organisation (Southdale watches none: Northfield's, which it must not find)
+    watched = WatchedSupplier.objects.filter(organisation__slug="northfield").order_by("pk").first()
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
-            "invitation_id": 1}
+            "invitation_id": 1, "supplier_id": watched.pk}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -185,6 +197,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
+        "watchlist": ["slug"], "supplier_add": ["slug"], "supplier": ["slug", "supplier_id"],
+        "supplier_accounts": ["slug", "supplier_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 
@@ -219,7 +233,8 @@ def test_another_organisations_objects_are_not_found(world) -> None:
     wrong = []
     for name, method, form, _ in matrix():
         path = _page_path(name, objects)
-        if not any(k in path for k in ("/tenders/", "/organisations/")) or path == "/tenders/":
+        if not any(k in path for k in ("/tenders/", "/organisations/", "/suppliers/")) \
+                or path in ("/tenders/", "/suppliers/"):
             continue
         for role in NORTHFIELD_ONLY:
             client = _client(role)

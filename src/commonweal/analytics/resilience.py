@@ -3,10 +3,12 @@ rating of `commonweal.domain.resilience`, as Ibis expressions (DuckDB by default
 outgrows one machine).
 
 The formulas mirror the domain functions one for one (tests/analytics/test_resilience_agreement.py checks they
-agree); thresholds come from the same `ResiliencePolicy`. Missing stays NULL, never zero. Arithmetic is float64,
-so this is for screening whole markets; the domain core (exact Decimal) is the record for a decision.
+agree); thresholds come from the same `ResiliencePolicy`. The `rating` here is the domain's *standing* rating
+(each year's own figures); the trends across years and the accumulation rule of
+`commonweal.domain.resilience.trends` are not yet expressed in Ibis. Missing stays NULL, never zero. Arithmetic
+is float64, so this is for screening whole markets; the domain core (exact Decimal) is the record for a decision.
 
-Rating codes: 3 red, 2 amber, 1 missing, 0 green (as `Rating.severity`).
+Rag codes: 3 red, 2 amber, 1 missing, 0 green (as `Rag.severity`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from typing import Any
 
 import ibis
 
-from commonweal.domain.resilience import DEFAULT_POLICY, MONEY_FIELDS, ContractTier, Rating, ResiliencePolicy
+from commonweal.domain.resilience import DEFAULT_POLICY, MONEY_FIELDS, ContractTier, Rag, ResiliencePolicy
 from commonweal.domain.resilience.distress import ALTMAN_Z, ALTMAN_Z1, ALTMAN_Z2, TAFFLER, ScoreModel
 from commonweal.domain.resilience.metrics import METRICS
 
-RED, AMBER, MISSING, GREEN = (r.severity for r in (Rating.RED, Rating.AMBER, Rating.MISSING, Rating.GREEN))
+RED, AMBER, MISSING, GREEN = (r.severity for r in (Rag.RED, Rag.AMBER, Rag.MISSING, Rag.GREEN))
 METRIC_KEYS = tuple(m.key for m in METRICS)
 SCORE_KEYS = (ALTMAN_Z2.key, ALTMAN_Z1.key, ALTMAN_Z.key, TAFFLER.key)
 
@@ -36,17 +38,23 @@ def _div(numerator: Any, denominator: Any, guard: Any = None) -> Any:
     return ibis.ifelse(bad, _NULL, numerator / denominator)
 
 
-def _metrics(t: ibis.Table) -> ibis.Table:
+def _metrics(t: ibis.Table, policy: ResiliencePolicy) -> ibis.Table:
     net_debt = ibis.coalesce(t.net_debt, t.gross_debt - t.cash)
     equity = ibis.coalesce(t.equity, t.total_assets - t.total_liabilities)
     ebitda = t.operating_profit + t.depreciation_amortisation
+    if policy.ebitda_fallback:  # operating profit when D&A is not disclosed (domain `ebitda`)
+        ebitda = ibis.coalesce(ebitda, ibis.ifelse(t.depreciation_amortisation.isnull(), t.operating_profit, _NULL))
     t = t.mutate(_net_debt=net_debt, _equity=equity, _ebitda=ebitda)
+    highest = ibis.greatest(t._net_debt, ibis.coalesce(t.average_net_debt, t._net_debt),
+                            ibis.coalesce(t.peak_net_debt, t._net_debt))
+    t = t.mutate(_adjusted_debt=highest + t.pension_deficit + t.supply_chain_finance.fill_null(0))
     return t.mutate(
         turnover_ratio=_div(t.revenue, t.annual_contract_value),
         operating_margin=_div(t.operating_profit, t.revenue),
         free_cash_flow_to_net_debt=_div(t.operating_cash_flow - t.capex, t._net_debt),
         net_debt_to_ebitda=_div(t._net_debt, t._ebitda),
         net_debt_and_pension_deficit_to_ebitda=_div(t._net_debt + t.pension_deficit, t._ebitda),
+        adjusted_leverage=_div(t._adjusted_debt, t._ebitda),
         acid_ratio=_div(t.current_assets - t.inventories, t.current_liabilities),
         net_assets=t._equity,
         tangible_net_assets=t._equity - t.goodwill_intangibles,
@@ -94,8 +102,9 @@ def _implied(t: ibis.Table, key: str) -> Any:
     """The rating a Missing value implies (see the domain metric functions), else NULL."""
     if key == "free_cash_flow_to_net_debt":
         return ibis.ifelse(t.operating_cash_flow.notnull() & t.capex.notnull() & (t._net_debt <= 0), GREEN, None)
-    if key in ("net_debt_to_ebitda", "net_debt_and_pension_deficit_to_ebitda"):
-        numerator = t._net_debt if key == "net_debt_to_ebitda" else t._net_debt + t.pension_deficit
+    if key in ("net_debt_to_ebitda", "net_debt_and_pension_deficit_to_ebitda", "adjusted_leverage"):
+        numerator = {"net_debt_to_ebitda": t._net_debt, "adjusted_leverage": t._adjusted_debt}.get(
+            key, t._net_debt + t.pension_deficit)
         return ibis.ifelse((t._ebitda <= 0) & (numerator > 0), RED, None)
     if key == "acid_ratio":
         return ibis.ifelse(t.current_assets.notnull() & t.inventories.notnull() & (t.current_liabilities <= 0),
@@ -115,8 +124,8 @@ def assess(table: ibis.Table, tier: ContractTier = ContractTier.MEDIUM,
     """Assess a table of accounts (one row per supplier-year: `INPUT_COLUMNS`, money in £ as float64).
 
     Returns supplier, year_end, the metric and score values (NULL when missing), `<metric>_rating` and
-    `altman_z2_rating` codes, `warn_*` flags and the overall `rating` code."""
-    t = _scores(_metrics(table))
+    `altman_z2_rating` codes, `warn_*` flags and the standing `rating` code."""
+    t = _scores(_metrics(table, policy))
     ratings = {}
     for metric in METRICS:
         threshold = policy.threshold(tier, metric.key)

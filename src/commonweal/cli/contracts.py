@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from commonweal.cli.errors import fail_on_input_error
+from commonweal.domain.numbers import money
 from commonweal.io.errors import InputError
 from commonweal.services.contracts import review_contracts, write_review_packs
 
@@ -68,8 +69,9 @@ def _summary(item: dict[str, Any]) -> str:
     lines += [f"  warning: {w}" for w in item["warnings"]]
     sv = item["social_value"]
     lines.append(
-        f"  social value: £{Decimal(sv['delivered']):,} verified of £{Decimal(sv['due_to_date']):,} due "
-        f"(£{Decimal(sv['committed']):,} committed): {sv['status']}"
+        f"  social value: {money(Decimal(sv['delivered']), None)} verified of "
+        f"{money(Decimal(sv['due_to_date']), None)} due "
+        f"({money(Decimal(sv['committed']), None)} committed): {sv['status']}"
     )
     fired = [t for t in item["triggers"] if t["fired"]]
     lines += [f"  trigger: {t['title']}: {t['finding']}" for t in fired] or ["  triggers: none fired"]

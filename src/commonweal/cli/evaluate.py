@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commonweal.cli.errors import fail_on_input_error
+from commonweal.domain.numbers import money
 from commonweal.io.errors import InputError
 from commonweal.io.export import neutralise
 from commonweal.services.evaluation import RANKING_HEADER, TenderEvaluation, evaluate_folder, ranking_rows
@@ -40,7 +41,7 @@ def print_table(evaluation: TenderEvaluation, console: Console) -> None:
             table.add_row(
                 str(r.rank) if r.rank else "out",
                 r.bidder,
-                f"£{r.bid.price:,.0f}",
+                f"{money(r.bid.price, 0)}",
                 str(r.price_points) if r.price_points is not None else "–",
                 f"{r.quality:.2f}",
                 f"{r.social_value:.2f}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.prompt import Prompt
 from rich.table import Table
 
+from commonweal.domain.numbers import money
 from commonweal.domain.socialvalue.maturity import LEVELS, QUESTIONS, Answer
 from commonweal.io.errors import InputError
 from commonweal.io.socialvalue import read_maturity_answers
@@ -202,8 +204,9 @@ def sroi(
         return
     console = Console(width=200)
     console.print(
-        f"[bold]{report['name']}[/bold]: investment £{report['investment']}, present value "
-        f"£{report['present_value']}, SROI ratio {report['ratio']} : 1, net ratio {report['net_ratio']}"
+        f"[bold]{report['name']}[/bold]: investment {money(Decimal(report['investment']), None)}, "
+        f"present value {money(Decimal(report['present_value']), None)}, SROI ratio {report['ratio']} : 1, "
+        f"net ratio {report['net_ratio']}"
     )
     console.print(f"Discounting: {report['discount_rates']['source']}")
     table = Table("outcome", "assumption", "current", "ratio below 1 when", "break-even", "change")

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from commonweal.cli.errors import fail_on_input_error
+from commonweal.domain.numbers import money
 from commonweal.io.errors import InputError
 from commonweal.services import spend as service
 
@@ -65,7 +66,7 @@ def import_(
     table = Table("file", "kind", "rows read", "loaded", "rejected", "total £", "dates")
     for r in reports:
         table.add_row(r["file"], r["kind"], str(r["rows_read"]), str(r["rows_loaded"]), str(r["rows_rejected"]),
-                      f"{Decimal(r['total_amount']):,.2f}", f"{r['date_first']} .. {r['date_last']}")
+                      money(Decimal(r['total_amount'])), f"{r['date_first']} .. {r['date_last']}")
     Console().print(table)
     for r in reports:
         typer.echo(f"{r['file']}: mapping {r['mapping']}; ignored {r['ignored_columns']}; dates {r['date_format']}")
@@ -132,13 +133,13 @@ def _print_report(data: dict[str, Any]) -> None:
                           "weakest evidence; for SMEs a base rate, since a name says nothing of size.")
     for row in data["spend_by_label"]:
         alone = row["on_name_alone_share"]
-        table.add_row(row["label"], f"{Decimal(row['total']):,.2f}", f"{row['share']:.1%}",
+        table.add_row(row["label"], money(Decimal(row['total'])), f"{row['share']:.1%}",
                       f"{alone:.0%}" if alone is not None else "")
     console.print(table)
     table = Table("council / service area", "spend £", "suppliers", "top-1", "HHI", "band",
                   title=f"Concentration (bands: {data['hhi_bands']['source']})")
     for row in data["concentration"]:
-        table.add_row(f"{row['council']} / {row['service_area']}", f"{Decimal(row['total']):,.2f}",
+        table.add_row(f"{row['council']} / {row['service_area']}", money(Decimal(row['total'])),
                       str(row["suppliers"]), f"{row['top1_share']:.0%}", f"{row['hhi']:.0f}", row["band"])
     console.print(table)
     console.print(f"{data['dependency_alert_count']} dependency alerts; {data['review_candidate_count']} supplier "
@@ -190,14 +191,14 @@ def partners(
                   title=f"Community partners for '{data['service']}'")
     for p in data["partners"][:30]:
         table.add_row(p["name"], f"{p['label']} ({p['label_source']})",
-                      {True: "yes", False: "no", None: "?"}[p["local"]], f"{Decimal(p['received_total']):,.2f}",
-                      f"{Decimal(p['largest_annual']):,.2f}", f"{Decimal(p['capacity']):,.2f}")
+                      {True: "yes", False: "no", None: "?"}[p["local"]], money(Decimal(p['received_total'])),
+                      money(Decimal(p['largest_annual'])), money(Decimal(p['capacity'])))
     console.print(table)
-    console.print(f"Lot value £{Decimal(data['lot_value']):,.2f}: "
+    console.print(f"Lot value {money(Decimal(data['lot_value']))}: "
                   f"{'too large for every partner' if data['lots_too_large'] else 'within reach of some partners'}.",
                   highlight=False)
     if data["proposed_lots"]:
-        console.print(f"Proposed: {data['proposed_lots']} lots of £{Decimal(data['proposed_lot_value']):,.2f}, so "
+        console.print(f"Proposed: {data['proposed_lots']} lots of {money(Decimal(data['proposed_lot_value']))}, so "
                       f"at least {data['min_bidders']} partners could bid for each.", highlight=False)
     console.print(f"Rule: {data['capacity_rule']}", highlight=False)
     for note in data["notes"]:

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from commonweal.domain.resilience import ContractTier, Missing, Rating, SupplierRisk, SupplierYearAssessment
+from commonweal.domain.resilience import ContractTier, Missing, Rag, SupplierRisk, SupplierYearAssessment
 from commonweal.domain.resilience.metrics import METRICS_BY_KEY
 from commonweal.domain.resilience.values import shown
 from commonweal.io.errors import InputError
@@ -23,7 +23,7 @@ app = typer.Typer(
     help="See supplier failure coming: financial standing, distress scores, dependency.", no_args_is_help=True
 )
 
-_COLOURS = {Rating.RED: "red", Rating.AMBER: "yellow", Rating.GREEN: "green", Rating.MISSING: "dim"}
+_COLOURS = {Rag.RED: "red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.MISSING: "dim"}
 
 
 class OutputFormat(StrEnum):
@@ -90,7 +90,7 @@ def assess(
     _print_tables(register)
 
 
-def _cell(value: object, rating: Rating, unit: str) -> str:
+def _cell(value: object, rating: Rag, unit: str) -> str:
     colour = _COLOURS[rating]
     if isinstance(value, Missing):
         text = "missing"
@@ -101,10 +101,10 @@ def _cell(value: object, rating: Rating, unit: str) -> str:
     return f"[{colour}]{text}[/{colour}]"
 
 
-def _payment_rating(year: SupplierYearAssessment) -> Rating:
+def _payment_rating(year: SupplierYearAssessment) -> Rag:
     if isinstance(year.payment_days, Missing):
-        return Rating.MISSING
-    return Rating.AMBER if any(w.code == "slow_payment" for w in year.warnings) else Rating.GREEN
+        return Rag.MISSING
+    return Rag.AMBER if any(w.code == "slow_payment" for w in year.warnings) else Rag.GREEN
 
 
 def _print_tables(register: list[SupplierRisk]) -> None:

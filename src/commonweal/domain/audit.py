@@ -136,6 +136,11 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "member_removed": {"username": Need.ANYONE, "tender_roles_removed": Need.ANYONE},
     "account_deactivated": _PERSON,
     "account_reactivated": _PERSON,
+    # suppliers: published accounts and the organisation's own watchlist; nothing of a bid
+    "supplier_watched": {"supplier": Need.ANYONE, "company_number": Need.ANYONE, "tier": Need.ANYONE,
+                         "critical": Need.ANYONE},
+    "supplier_accounts_uploaded": {"supplier": Need.ANYONE, "file": Need.ANYONE, "sha256": Need.ANYONE,
+                                   "years": Need.ANYONE},
 }
 
 

@@ -2,7 +2,8 @@
 
 Accounts layout: the canonical columns below must all be present in the header (any cell may be blank: blank
 means unknown, never zero); extra columns are allowed. Optional columns: `amounts_owed_by_group` (for the group
-exposure ratio) and `unit`.
+exposure ratio), the sharper method's disclosures (`trade_receivables`, `accrued_income`, `supply_chain_finance`,
+`average_net_debt`, `peak_net_debt`, `pension_contributions`) and `unit`.
 
 Units: amounts are in **pounds (£) unless stated**. A `unit` column, when present and filled in on a row, says
 that row's unit (`£`/`GBP` or `£m`/`GBPm`) and wins over the `unit` argument, which sets the unit for rows that
@@ -17,9 +18,10 @@ from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 
+from commonweal.domain.numbers import money
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractExposure, ContractTier
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.tabular import Row, parse_iso_date, parse_pounds, read_table
+from commonweal.io.tabular import Row, Table, parse_iso_date, parse_pounds, parse_table, read_table
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
     "supplier", "company_number", "year_end", "revenue", "cost_of_sales", "operating_profit",
@@ -28,7 +30,10 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "retained_earnings", "goodwill_intangibles", "gross_debt", "net_debt", "pension_deficit",
     "operating_cash_flow", "capex", "dividends_paid", "trade_payables", "market_cap",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("amounts_owed_by_group", "unit")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "amounts_owed_by_group", "trade_receivables", "accrued_income", "supply_chain_finance", "average_net_debt",
+    "peak_net_debt", "pension_contributions", "unit",
+)
 
 UNITS: dict[str, Decimal] = {"£": Decimal(1), "gbp": Decimal(1), "£m": Decimal(1_000_000), "gbpm": Decimal(1_000_000)}
 
@@ -54,13 +59,22 @@ def unit_multiplier(unit: str) -> Decimal | None:
 
 
 def read_accounts(path: Path, unit: str = "£") -> list[Accounts]:
-    """All rows of an accounts file, or InputError naming every bad cell (file, row, column, what was expected).
+    """All rows of an accounts file; see `parse_accounts`."""
+    return _accounts_from_table(read_table(path, CANONICAL_COLUMNS), unit)
+
+
+def parse_accounts(name: str, data: bytes, unit: str = "£") -> list[Accounts]:
+    """All rows of an accounts table given as bytes (an upload: CSV, or XLSX by the suffix of `name`), or
+    InputError naming every bad cell (file, row, column, what was expected).
 
     Either every row loads or none does: a file with one bad cell raises and returns nothing."""
+    return _accounts_from_table(parse_table(name, data, CANONICAL_COLUMNS), unit)
+
+
+def _accounts_from_table(table: Table, unit: str) -> list[Accounts]:
     default_multiplier = unit_multiplier(unit)
     if default_multiplier is None:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    table = read_table(path, CANONICAL_COLUMNS)
     problems = ProblemCollector()
     accounts: list[Accounts] = []
     seen: dict[tuple[str, str], int] = {}
@@ -104,7 +118,8 @@ def _accounts_from_row(row: Row, default_multiplier: Decimal, problems: ProblemC
         amount = parse_amount(text)
         if amount is None or abs(amount * multiplier) >= MAX_AMOUNT:
             problems.add(row.file, f"is {text!r}; expected an amount such as 1234.56, -1234 or (1,234) below "
-                                   f"£{MAX_AMOUNT:,} (Commonweal default), or blank when unknown", row.number, name)
+                                   f"{money(MAX_AMOUNT, None)} (Commonweal default), or blank when unknown",
+                                   row.number, name)
             continue
         figures[name] = amount * multiplier
     if len(problems.problems) > before or year_end is None:
@@ -149,8 +164,8 @@ def read_contract_exposures(
             amount = parse_amount(text) if text else None
             amounts[name] = amount if amount is None or abs(amount) < MAX_AMOUNT else None
             if text and amounts[name] is None:
-                problems.add(row.file, f"is {text!r}; expected an amount in £ below £{MAX_AMOUNT:,} (Commonweal "
-                                       "default)", row.number, name)
+                problems.add(row.file, f"is {text!r}; expected an amount in £ below "
+                                       f"{money(MAX_AMOUNT, None)} (Commonweal default)", row.number, name)
         critical_text = row.get("critical").lower()
         if critical_text not in _TRUE | _FALSE:
             problems.add(row.file, f"is {row.get('critical')!r}; expected yes or no", row.number, "critical")

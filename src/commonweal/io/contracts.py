@@ -21,7 +21,6 @@ from commonweal.domain.contracts.model import (
     Contract,
     ContractKind,
     Direction,
-    FinancialRating,
     Frequency,
     Kpi,
     KpiMeasurement,
@@ -38,6 +37,7 @@ from commonweal.domain.contracts.model import (
 from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
 from commonweal.domain.contracts.social_value import SocialValuePolicy
 from commonweal.domain.contracts.triggers import TriggerPolicy
+from commonweal.domain.rag import COLOURS, Rag
 from commonweal.domain.resilience import ContractTier
 from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
@@ -301,7 +301,7 @@ def _contract(f: Fields, folder: Path) -> Contract | None:
         "kpi_exemption_reason": f.text("kpi_exemption_reason", required=False),
         "price_indexation_pct": f.decimal("price_indexation_pct", required=False),
         "tender_volume_per_period": f.decimal("tender_volume_per_period", required=False, minimum=Decimal(0)),
-        "financial_rating": f.choice("financial_rating", FinancialRating, required=False),
+        "financial_rating": f.choice("financial_rating", Rag, required=False, allowed=COLOURS),
         "threshold_amount": f.decimal("threshold_amount", required=False, minimum=Decimal(0)),
         "threshold_source": f.text("threshold_source", required=False),
     }

@@ -140,15 +140,20 @@ class Fields:
             return default
         return value
 
-    def choice(self, key: str, enum: type[E], required: bool = True) -> E | None:
+    def choice(self, key: str, enum: type[E], required: bool = True, allowed: tuple[E, ...] = ()) -> E | None:
+        """One of `enum`'s values, or only those in `allowed` when given."""
         value = self.data.get(key)
         if value is None and not required:
             return None
+        options = allowed or tuple(enum)
         try:
-            return enum(str(value).strip().lower())
+            chosen: E | None = enum(str(value).strip().lower())
         except ValueError:
-            self.expected(key, "one of " + ", ".join(e.value for e in enum))
+            chosen = None
+        if chosen not in options:
+            self.expected(key, "one of " + ", ".join(e.value for e in options))
             return None
+        return chosen
 
     def items(self, key: str, required: bool = False) -> list[dict[str, Any]]:
         """A list of mappings (`kpis:`, `outcomes:`); an absent key is an empty list unless `required`."""

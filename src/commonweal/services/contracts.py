@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from commonweal.domain.contracts.model import FinancialRating, Period, ProviderReport
+from commonweal.domain.contracts.model import Period, ProviderReport
 from commonweal.domain.contracts.modifications import VariationCheck
 from commonweal.domain.contracts.ratings import KpiAssessment
 from commonweal.domain.contracts.review import ContractReview, Option, review_contract
 from commonweal.domain.contracts.social_value import CommitmentAssessment
 from commonweal.domain.contracts.triggers import Side
-from commonweal.domain.resilience import Rating as ResilienceRating
+from commonweal.domain.rag import Rag
 from commonweal.io.contracts import ContractFolder, SupplierAccounts, load_contract_folders
 from commonweal.io.errors import ProblemCollector
 from commonweal.io.reports.contract_review import write_contract_review_packs
@@ -23,7 +23,7 @@ from commonweal.services.reports import write_all_or_nothing
 from commonweal.services.suppliers import AssessmentRequest, assess_suppliers
 
 
-def supplier_financial_rating(accounts: SupplierAccounts, supplier: str) -> tuple[FinancialRating | None, str]:
+def supplier_financial_rating(accounts: SupplierAccounts, supplier: str) -> tuple[Rag | None, str]:
     """The supplier resilience rating of `supplier`'s latest accounts in `accounts.file`, and its basis.
 
     Resilience rates a supplier "missing" when a figure its rating needs cannot be computed; the contract's trigger
@@ -41,10 +41,10 @@ def supplier_financial_rating(accounts: SupplierAccounts, supplier: str) -> tupl
     assert risk is not None
     basis = (f"supplier resilience assessment of {accounts.file.name}, accounts to "
              f"{risk.latest.accounts.year_end.isoformat()}, {accounts.tier.value} tier")
-    if risk.rating is ResilienceRating.MISSING:
-        reasons = "; ".join(r.text for r in risk.reasons if r.rating is ResilienceRating.MISSING) or "figures missing"
+    if risk.rating is Rag.MISSING:
+        reasons = "; ".join(r.text for r in risk.reasons if r.rating is Rag.MISSING) or "figures missing"
         return None, f"not assessed: the {basis} could not rate the supplier ({reasons})"
-    return FinancialRating(risk.rating.value), basis
+    return risk.rating, basis
 
 
 def review_folder(folder: ContractFolder, as_of: dt.date) -> ContractReview:

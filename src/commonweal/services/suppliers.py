@@ -114,6 +114,8 @@ def year_as_dict(risk: SupplierRisk, year: SupplierYearAssessment) -> dict[str, 
         }
         if isinstance(m.value, Missing):
             entry["missing_because"] = m.value.reason
+        if m.basis:
+            entry["basis"] = m.basis
         metrics[m.key] = entry
     return {
         "supplier": risk.supplier,
@@ -121,11 +123,13 @@ def year_as_dict(risk: SupplierRisk, year: SupplierYearAssessment) -> dict[str, 
         "year_end": year.accounts.year_end.isoformat(),
         "tier": year.tier.value,
         "rating": year.rating.value,
+        "standing": year.standing.value,
         "altman_z2": plain(year.score("altman_z2").value),
         "scores": {s.key: {"value": plain(s.value), "zone": s.zone, "rating": s.rating.value} for s in year.scores},
         "metrics": metrics,
         "payment_days": plain(year.payment_days),
-        "warnings": [{"code": w.code, "rating": w.rating.value, "reason": w.reason} for w in year.warnings],
+        "warnings": [{"code": w.code, "rating": w.rating.value, "reason": w.reason}
+                     for w in (*year.warnings, *year.trends)],
         "reasons": [{"rating": r.rating.value, "reason": r.text} for r in year.reasons],
     }
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from commonweal.domain.lifecycle import Role, Stage
+from commonweal.domain.numbers import money
 from commonweal.web.areas import navigation
 
 
@@ -35,6 +36,7 @@ def environment(**options: Any) -> Environment:
             "navigation": navigation,
         }
     )
+    env.filters["money"] = money
     env.filters["descriptor_item"] = descriptor_item
     env.filters["select_item"] = lambda value: {"value": value, "text": value}
     # a Django form's (value, label) choice as a GOV.UK radio item, checked when it is the value posted

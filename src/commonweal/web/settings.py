@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "commonweal.web.apps.WebConfig",
+    "commonweal.web.suppliers.apps.SuppliersConfig",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +216,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 CSRF_FAILURE_VIEW = "commonweal.web.views.forbidden"
+# The spend store (`commonweal spend import`) the suppliers area reads council spend from, when a deployment has
+# one; blank: dependency figures are entered by hand only.
+COMMONWEAL_SPEND_DB = os.environ.get("COMMONWEAL_SPEND_DB", "")

@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from commonweal.domain.contracts.model import FinancialRating, Return
+from commonweal.domain.contracts.model import Return
 from commonweal.domain.contracts.ratings import Rating
 from commonweal.domain.contracts.social_value import SocialValueAssessment
 from commonweal.domain.contracts.triggers import (
@@ -17,6 +17,7 @@ from commonweal.domain.contracts.triggers import (
     social_value_below_profile,
     volumes_off_tender,
 )
+from commonweal.domain.rag import Rag
 
 from .builders import kpi_return, make_contract, month, provider_return
 
@@ -54,8 +55,8 @@ def test_social_value_fires_below_eighty_percent_of_profile(delivered: str, stat
 
 
 def test_financial_rating_red_fires_and_missing_is_not_assessed() -> None:
-    assert financial_rating_red(make_contract(financial_rating=FinancialRating.RED)).fired
-    assert financial_rating_red(make_contract(financial_rating=FinancialRating.AMBER)).status is TriggerStatus.CLEAR
+    assert financial_rating_red(make_contract(financial_rating=Rag.RED)).fired
+    assert financial_rating_red(make_contract(financial_rating=Rag.AMBER)).status is TriggerStatus.CLEAR
     assert financial_rating_red(make_contract()).status is TriggerStatus.NOT_ASSESSED
 
 
@@ -101,7 +102,7 @@ def test_volumes_far_from_tender_either_way() -> None:
 def test_review_recommends_options_from_fired_triggers() -> None:
     from commonweal.domain.contracts.review import review_contract
 
-    contract = make_contract(price_indexation_pct=D(2), financial_rating=FinancialRating.RED)
+    contract = make_contract(price_indexation_pct=D(2), financial_rating=Rag.RED)
     returns = [provider_return(month(2025, 1), cost_growth_pct="6", margin_pct="-1")]
     review = review_contract(contract, returns, [], dt.date(2025, 3, 31))
     assert {t.id for t in review.fired} == {"supplier_financial_red", "provider_loss_making",

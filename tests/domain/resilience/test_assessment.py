@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
+from commonweal.domain.rag import worst
 from commonweal.domain.resilience import (
     Accounts,
     ContractExposure,
     ContractTier,
-    Rating,
+    Rag,
     ResiliencePolicy,
     Threshold,
     assess_dependency,
@@ -16,7 +17,6 @@ from commonweal.domain.resilience import (
 )
 from commonweal.domain.resilience.dependency import CRITICAL_SERVICE_CHECKLIST
 from commonweal.domain.resilience.policy import DEFAULT_POLICY, DEFAULT_THRESHOLDS
-from commonweal.domain.resilience.values import worst
 from commonweal.domain.resilience.warnings import warning_signs
 
 
@@ -26,11 +26,11 @@ def _year(base: Accounts, year: int, **changes: D) -> Accounts:
 
 def test_threshold_rules(worked: Accounts) -> None:
     higher = Threshold(True, D(2), D(1))
-    assert [higher.rate(D(v)) for v in ("2", "1.5", "1", "0.99")] == [Rating.GREEN, Rating.AMBER, Rating.AMBER,
-                                                                     Rating.RED]
+    assert [higher.rate(D(v)) for v in ("2", "1.5", "1", "0.99")] == [Rag.GREEN, Rag.AMBER, Rag.AMBER,
+                                                                     Rag.RED]
     lower = Threshold(False, D("2.5"), D("3.5"))
-    assert [lower.rate(D(v)) for v in ("2.5", "3.5", "3.51")] == [Rating.GREEN, Rating.AMBER, Rating.RED]
-    assert Threshold(True, D(0), None).rate(D(-1_000_000)) is Rating.AMBER
+    assert [lower.rate(D(v)) for v in ("2.5", "3.5", "3.51")] == [Rag.GREEN, Rag.AMBER, Rag.RED]
+    assert Threshold(True, D(0), None).rate(D(-1_000_000)) is Rag.AMBER
     assert "Commonweal default" in lower.describe()
 
 
@@ -43,18 +43,18 @@ def test_tiers_are_stricter_for_critical_contracts(worked: Accounts) -> None:
 def test_worked_year_is_green_with_medium_tier(worked: Accounts) -> None:
     [year] = assess_supplier([worked], ContractTier.MEDIUM, D(250))
     # net debt / EBITDA 2 ≤ 3 green; acid 1.2 ≥ 0.8 green; Z'' 3.515 > 2.60 safe; payment days 36.5 ≤ 55
-    assert year.metric("net_debt_to_ebitda").rating is Rating.GREEN
+    assert year.metric("net_debt_to_ebitda").rating is Rag.GREEN
     assert year.score("altman_z2").zone == "safe"
-    assert year.metric("turnover_ratio").rating is Rating.GREEN  # 4 ≥ 2
-    assert year.rating is Rating.GREEN
+    assert year.metric("turnover_ratio").rating is Rag.GREEN  # 4 ≥ 2
+    assert year.rating is Rag.GREEN
     assert year.reasons == ()
 
 
 def test_high_tier_turns_the_same_accounts_amber(worked: Accounts) -> None:
     [year] = assess_supplier([worked], ContractTier.HIGH, D(400))
     # turnover ratio 1000 / 400 = 2.5: below 4 (green) but not below 2 (red) for a high-tier contract
-    assert year.metric("turnover_ratio").rating is Rating.AMBER
-    assert year.rating is Rating.AMBER
+    assert year.metric("turnover_ratio").rating is Rag.AMBER
+    assert year.rating is Rag.AMBER
     assert year.reasons[0].text.startswith("Turnover to annual contract value is 2.50, amber against green ≥ 4")
 
 
@@ -92,10 +92,10 @@ def test_dependency_both_ways(worked: Accounts) -> None:
     # supplier: 600 / 1000 = 0.6 > 0.5 red; council: 600 / 1000 = 0.6 > 0.5 red
     assert dependency.supplier_dependence == D("0.6")
     assert dependency.council_dependence == D("0.6")
-    assert dependency.rating is Rating.RED
+    assert dependency.rating is Rag.RED
     assert "60% of the supplier's turnover" in dependency.reasons[0][1]
     small = assess_dependency(ContractExposure("X", D(100), None, None), D(1000), DEFAULT_POLICY)
-    assert small.supplier_dependence == D("0.1") and small.rating is Rating.GREEN
+    assert small.supplier_dependence == D("0.1") and small.rating is Rag.GREEN
     assert str(small.council_dependence) == "missing"
 
 
@@ -107,8 +107,8 @@ def test_register_most_severe_first_with_checklist_for_critical(worked: Accounts
         exposures={"Failing plc": ContractExposure("Failing plc", D(100), critical=True)},
     )
     assert [r.supplier for r in register] == ["Failing plc", "Worked Example Ltd"]
-    assert register[0].rating is Rating.RED
-    assert register[0].reasons[0].rating is Rating.RED
+    assert register[0].rating is Rag.RED
+    assert register[0].reasons[0].rating is Rag.RED
     assert [r.rating.severity for r in register[0].reasons] == sorted(
         (r.rating.severity for r in register[0].reasons), reverse=True)
     assert register[0].checklist == CRITICAL_SERVICE_CHECKLIST
@@ -117,6 +117,6 @@ def test_register_most_severe_first_with_checklist_for_critical(worked: Accounts
 
 
 def test_worst_ignores_missing_unless_nothing_rated(worked: Accounts) -> None:
-    assert worst([Rating.MISSING, Rating.GREEN]) is Rating.GREEN
-    assert worst([Rating.MISSING]) is Rating.MISSING
-    assert worst([Rating.AMBER, Rating.RED, Rating.MISSING]) is Rating.RED
+    assert worst([Rag.MISSING, Rag.GREEN]) is Rag.GREEN
+    assert worst([Rag.MISSING]) is Rag.MISSING
+    assert worst([Rag.AMBER, Rag.RED, Rag.MISSING]) is Rag.RED

@@ -14,7 +14,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from commonweal.domain.resilience import Accounts, Missing, Rating, distress, metrics
+from commonweal.domain.resilience import Accounts, Missing, Rag, distress, metrics
 from commonweal.domain.resilience.warnings import payment_days
 
 
@@ -77,7 +77,7 @@ def test_zone_cut_offs(model: distress.ScoreModel, score: D, zone: str) -> None:
 def test_blank_accounts_give_missing_everywhere_never_zero(worked: Accounts) -> None:
     blank = Accounts(supplier="Nothing Known Ltd", year_end=dt.date(2024, 3, 31))
     for definition in metrics.METRICS:
-        value = definition.compute(blank, D(1000))
+        value = definition.compute(blank, D(1000), False)
         assert isinstance(value, Missing), definition.key
         assert value.implies is None
     for score in distress.SCORE_FUNCTIONS.values():
@@ -97,13 +97,13 @@ def test_missing_contract_value_and_market_cap(worked: Accounts) -> None:
 def test_missing_that_implies_a_rating(worked: Accounts) -> None:
     loss_making = Accounts(**{**worked.__dict__, "operating_profit": D(-80)})  # EBITDA = −80 + 50 = −30
     value = metrics.net_debt_to_ebitda(loss_making)
-    assert isinstance(value, Missing) and value.implies is Rating.RED
+    assert isinstance(value, Missing) and value.implies is Rag.RED
     net_cash = Accounts(**{**worked.__dict__, "gross_debt": D(20)})  # net debt 20 − 50 = −30
     fcf = metrics.free_cash_flow_to_net_debt(net_cash)
-    assert isinstance(fcf, Missing) and fcf.implies is Rating.GREEN
+    assert isinstance(fcf, Missing) and fcf.implies is Rag.GREEN
     no_interest = Accounts(**{**worked.__dict__, "interest_expense": D(0)})
     cover = metrics.interest_cover(no_interest)
-    assert isinstance(cover, Missing) and cover.implies is Rating.GREEN
+    assert isinstance(cover, Missing) and cover.implies is Rag.GREEN
 
 
 def test_reported_net_debt_and_missing_equity_fallbacks(worked: Accounts) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from commonweal.domain.rag import Rag
 from commonweal.domain.socialvalue.commitments import Commitment, value_units
 from commonweal.domain.socialvalue.library import Licence, Measure
 
@@ -53,15 +54,6 @@ class Verification(StrEnum):
     VERIFIED = "verified"
     UNVERIFIED = "unverified"
     REJECTED = "rejected"
-
-
-class FinancialRating(StrEnum):
-    """The supplier's financial standing as a RAG rating: entered in contract.yaml, or the supplier resilience
-    module's rating of the supplier's accounts (`supplier_accounts:`)."""
-
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
 
 
 @dataclass(frozen=True)
@@ -167,7 +159,7 @@ class Contract:
     kpi_exemption_reason: str | None = None
     price_indexation_pct: Decimal | None = None
     tender_volume_per_period: Decimal | None = None
-    financial_rating: FinancialRating | None = None
+    financial_rating: Rag | None = None  # the supplier's financial standing: entered, or resilience's
     financial_rating_basis: str = ""  # where the rating came from, or why there is none
     threshold_amount: Decimal | None = None
     threshold_source: str | None = None

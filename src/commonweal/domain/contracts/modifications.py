@@ -40,6 +40,7 @@ from commonweal.domain.contracts.model import (
     Variation,
     months_between,
 )
+from commonweal.domain.numbers import money
 
 TERM_LIMIT_PCT = Decimal(10)  # s.74(3)(a) and s.75(2)(b)
 SCHEDULE_8_VALUE_CAP_PCT = Decimal(50)  # Schedule 8 paras 4(1)(c) and 5
@@ -113,8 +114,8 @@ def check_variation(contract: Contract, variation: Variation, earlier: Sequence[
         aggregated = sum((abs(v.value_change) for v in earlier if v.ground is ModificationGround.BELOW_THRESHOLD),
                          abs(variation.value_change))
         if aggregated >= contract.threshold_amount:
-            below.append(f"s.74(4)(b): below-threshold modifications would total £{aggregated:,}, not less than "
-                         f"the threshold amount of £{contract.threshold_amount:,}")
+            below.append(f"s.74(4)(b): below-threshold modifications would total {money(aggregated, None)}, "
+                         f"not less than the threshold amount of {money(contract.threshold_amount, None)}")
     if variation.changes_overall_nature:
         below.append("s.74(4): recorded as materially changing the overall nature of the contract")
 

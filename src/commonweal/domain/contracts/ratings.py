@@ -31,6 +31,7 @@ from commonweal.domain.contracts.model import (
     Return,
     with_unit,
 )
+from commonweal.domain.numbers import money
 
 
 class Rating(StrEnum):
@@ -184,7 +185,8 @@ def s52_warning(contract: Contract) -> str | None:
     if not s52_applies(contract) or len(contract.kpis) >= S52_MINIMUM_KPIS:
         return None
     return (
-        f"The contract's estimated value of £{contract.value:,} is more than £5 million, so the Procurement Act "
-        f"2023 s.52(1) requires at least {S52_MINIMUM_KPIS} KPIs to be set; it has {len(contract.kpis)}. Set more "
-        "KPIs, or record why performance could not appropriately be assessed by KPIs (kpi_exemption_reason)."
+        f"The contract's estimated value of {money(contract.value, None)} is more than £5 million, so the "
+        f"Procurement Act 2023 s.52(1) requires at least {S52_MINIMUM_KPIS} KPIs to be set; it has "
+        f"{len(contract.kpis)}. Set more KPIs, or record why performance could not appropriately be assessed by "
+        "KPIs (kpi_exemption_reason)."
     )

@@ -36,6 +36,7 @@ from commonweal.domain.contracts.social_value import (
     assess_social_value,
 )
 from commonweal.domain.contracts.triggers import Side, Trigger, TriggerPolicy, evaluate_triggers
+from commonweal.domain.numbers import money
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,8 @@ def review_contract(
     reasons = tuple(
         [f"KPI {k.kpi.id} ({k.kpi.title}): {k.rating.value}: {k.reason}" for k in kpis if k.rating is not
          Rating.GOOD]
-        + ([f"social value: {sv.status.value}: £{sv.delivered:,} verified of £{sv.due_to_date:,} due to date"]
+        + ([f"social value: {sv.status.value}: {money(sv.delivered, None)} verified of "
+            f"{money(sv.due_to_date, None)} due to date"]
            if sv.status not in (Rating.GOOD, Rating.OTHER) else [])
     )
     fired = evaluate_triggers(contract, returns, sv, triggers)

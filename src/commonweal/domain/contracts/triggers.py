@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from commonweal.domain.contracts.model import Contract, FinancialRating, Return
+from commonweal.domain.contracts.model import Contract, Return
 from commonweal.domain.contracts.ratings import rate_kpi_periods
 from commonweal.domain.contracts.social_value import SocialValueAssessment
+from commonweal.domain.numbers import money
+from commonweal.domain.rag import Rag
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ def social_value_below_profile(assessment: SocialValueAssessment, policy: Trigge
         return Trigger("social_value_below_profile", title, Side.COUNCIL, explanation, TriggerStatus.NOT_ASSESSED,
                        "no social value commitment is due yet")
     pct = (share * 100).quantize(Decimal("0.1"))
-    finding = (f"£{assessment.delivered:,} verified of £{assessment.due_to_date:,} due to date ({pct}%)")
+    finding = (f"{money(assessment.delivered, None)} verified of {money(assessment.due_to_date, None)} due to date "
+               f"({pct}%)")
     status = TriggerStatus.FIRED if share < policy.social_value_share else TriggerStatus.CLEAR
     return Trigger("social_value_below_profile", title, Side.COUNCIL, explanation, status, finding)
 
@@ -111,7 +114,7 @@ def financial_rating_red(contract: Contract) -> Trigger:
     if contract.financial_rating is None:
         return Trigger("supplier_financial_red", title, Side.BOTH, explanation, TriggerStatus.NOT_ASSESSED,
                        contract.financial_rating_basis or "no financial rating supplied")
-    fired = contract.financial_rating is FinancialRating.RED
+    fired = contract.financial_rating is Rag.RED
     basis = f" ({contract.financial_rating_basis})" if contract.financial_rating_basis else ""
     return Trigger("supplier_financial_red", title, Side.BOTH, explanation,
                    TriggerStatus.FIRED if fired else TriggerStatus.CLEAR,

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from commonweal.domain.evaluation.model import HUNDRED, AbnormallyLowPolicy
 from commonweal.domain.evaluation.records import AbnormallyLowDecision, Bid
+from commonweal.domain.numbers import money
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def find_abnormally_low(
         below_mean = _percent_below(bid.price, mean_of_others)
         if below_mean >= policy.below_mean_of_others_percent:
             reasons.append(
-                f"£{bid.price:,.2f} is {below_mean:.1f}% below the mean of the other bids (£{mean_of_others:,.2f}); "
+                f"{money(bid.price)} is {below_mean:.1f}% below the mean of the other bids ({money(mean_of_others)}); "
                 f"the threshold is {policy.below_mean_of_others_percent}%"
             )
         if bid.price == prices[0]:
@@ -62,8 +63,8 @@ def find_abnormally_low(
             below_next = _percent_below(bid.price, next_lowest)
             if below_next >= policy.below_next_lowest_percent:
                 reasons.append(
-                    f"£{bid.price:,.2f} is the lowest price, {below_next:.1f}% below the next lowest "
-                    f"(£{next_lowest:,.2f}); the threshold is {policy.below_next_lowest_percent}%"
+                    f"{money(bid.price)} is the lowest price, {below_next:.1f}% below the next lowest "
+                    f"({money(next_lowest)}); the threshold is {policy.below_next_lowest_percent}%"
                 )
         if reasons:
             decision = next((d for d in decisions if d.bidder == bid.bidder), None)

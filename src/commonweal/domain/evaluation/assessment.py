@@ -26,7 +26,7 @@ from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.evaluate import BidResult, CriterionScore, LotResult
 from commonweal.domain.evaluation.model import COMPONENT_TITLES, Criterion, EvaluationModel, Tender
 from commonweal.domain.evaluation.sensitivity import Sensitivity
-from commonweal.domain.numbers import plain
+from commonweal.domain.numbers import money, plain
 
 CENT = Decimal("0.01")
 CITATION = "Procurement Act 2023 s.50(3); Procurement Regulations 2024 reg 31"
@@ -152,7 +152,7 @@ def _element_explanation(model: EvaluationModel, bid: BidResult, element_id: str
     price = dict(bid.bid.element_prices)[element_id]
     volume = f" × {plain(element.volume)} {element.unit}".rstrip() if element.volume != 1 or element.unit else ""
     formula = price_formulas.FORMULAS[element.formula]
-    return (f"{element.title} £{price:,.2f}{volume} scored {points} of {plain(element.weight)} "
+    return (f"{element.title} {money(price)}{volume} scored {points} of {plain(element.weight)} "
             f"({formula.title.lower()}: {formula.formula})")
 
 
@@ -172,15 +172,15 @@ def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
         for cs in bid.criteria
     )
     if bid.excluded:
-        price_explanation = f"Price £{bid.bid.price:,.2f} was not scored because the tender was excluded."
+        price_explanation = f"Price {money(bid.bid.price)} was not scored because the tender was excluded."
     elif formula.combined:
         price_explanation = (
-            f"Price £{bid.bid.price:,.2f} was combined with the non-price score by the {formula.title.lower()} method "
+            f"Price {money(bid.bid.price)} was combined with the non-price score by the {formula.title.lower()} method "
             f"({formula.formula}); price is not scored separately."
         )
     elif bid.element_points:
         price_explanation = (
-            f"Price £{bid.bid.price:,.2f} (the total of the price elements at the declared volumes) scored "
+            f"Price {money(bid.bid.price)} (the total of the price elements at the declared volumes) scored "
             f"{bid.price_points} of {plain(model.price.weight)} points, each element scored on its own: "
             + "; ".join(_element_explanation(model, bid, element_id, points) for element_id, points in
                         bid.element_points)
@@ -191,7 +191,7 @@ def tender_assessment(result: LotResult, bid: BidResult) -> TenderAssessment:
                       + (", discounted at the Green Book rates" if model.price.discount else "") + ")"
                       if model.price.elements else "")
         price_explanation = (
-            f"Price £{bid.bid.price:,.2f}{whole_life} scored {bid.price_points} of {plain(model.price.weight)} points "
+            f"Price {money(bid.bid.price)}{whole_life} scored {bid.price_points} of {plain(model.price.weight)} points "
             f"({formula.title.lower()}: {formula.formula})."
         )
     subtotals: dict[str, Decimal] = {g: p.quantize(CENT) for g, p in bid.group_points.items()}

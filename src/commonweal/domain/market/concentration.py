@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.numbers import money
+
 HUNDRED = Decimal(100)
 
 
@@ -106,7 +108,7 @@ class DependencyAlert:
     threshold: Decimal
 
     def message(self) -> str:
-        return (f"{self.supplier} takes {self.share:.0%} of {self.service_area} spend (£{self.amount:,.2f}); "
+        return (f"{self.supplier} takes {self.share:.0%} of {self.service_area} spend ({money(self.amount)}); "
                 f"alert at {self.threshold:.0%} (Commonweal default, configurable)")
 
 

@@ -1,6 +1,7 @@
 """Supplier resilience: financial standing, distress scores, warning signs, two-way dependency and the risk
 register. Pure domain code: no files, no databases. See docs/resilience.md for every formula and its source."""
 
+from commonweal.domain.rag import Rag
 from commonweal.domain.resilience.accounts import MONEY_FIELDS, Accounts
 from commonweal.domain.resilience.assessment import (
     MetricResult,
@@ -14,7 +15,7 @@ from commonweal.domain.resilience.assessment import (
 )
 from commonweal.domain.resilience.dependency import ContractExposure, Dependency, assess_dependency
 from commonweal.domain.resilience.policy import DEFAULT_POLICY, ContractTier, ResiliencePolicy, Threshold
-from commonweal.domain.resilience.values import Missing, Rating, Value
+from commonweal.domain.resilience.values import Missing, Value
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -25,7 +26,7 @@ __all__ = [
     "Dependency",
     "MetricResult",
     "Missing",
-    "Rating",
+    "Rag",
     "Reason",
     "ResiliencePolicy",
     "ScoreResult",

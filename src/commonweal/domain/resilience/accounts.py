@@ -37,6 +37,13 @@ MONEY_FIELDS: tuple[str, ...] = (
     "trade_payables",
     "market_cap",
     "amounts_owed_by_group",
+    # optional disclosures the sharper method uses where a company gives them (#21 item 6)
+    "trade_receivables",
+    "accrued_income",
+    "supply_chain_finance",
+    "average_net_debt",
+    "peak_net_debt",
+    "pension_contributions",
 )
 
 
@@ -46,6 +53,12 @@ class Accounts:
 
     `amounts_owed_by_group` (balances owed to the supplier by other group companies) feeds the group exposure
     ratio of the Cabinet Office economic and financial standing guidance; it is optional, like every figure.
+
+    Disclosed by some companies only, and used where given (docs/resilience.md, "The sharper method"):
+    `trade_receivables` and `accrued_income` (accrued income or contract assets: work done, not yet billed);
+    `supply_chain_finance` (amounts owed under supply-chain finance or reverse factoring arrangements);
+    `average_net_debt` and `peak_net_debt` (the year's average or highest month-end net debt);
+    `pension_contributions` (the employer's deficit-repair contributions to defined-benefit schemes in the year).
     """
 
     supplier: str
@@ -76,3 +89,9 @@ class Accounts:
     trade_payables: Decimal | None = None
     market_cap: Decimal | None = None
     amounts_owed_by_group: Decimal | None = None
+    trade_receivables: Decimal | None = None
+    accrued_income: Decimal | None = None
+    supply_chain_finance: Decimal | None = None
+    average_net_debt: Decimal | None = None
+    peak_net_debt: Decimal | None = None
+    pension_contributions: Decimal | None = None

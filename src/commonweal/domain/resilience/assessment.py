@@ -1,9 +1,10 @@
 """Assess a supplier year by year and build the risk register: one overall rating per supplier with its
 reasons, most severe first.
 
-The overall rating of a year is the worst of its metric ratings, its Altman Z'' zone and its warning signs
+The standing rating of a year is the worst of its metric ratings, its Altman Z'' zone and its warning signs
 (**Commonweal default**: one red is enough to make the year red, because a single failed test is what the
-Cabinet Office guidance asks the buyer to follow up with the supplier). Missing figures never make a year green
+Cabinet Office guidance asks the buyer to follow up with the supplier). The year's rating adds the trends across
+years and the accumulation rule (`commonweal.domain.resilience.trends`). Missing figures never make a year green
 or red on their own; they are listed so someone fetches the figure.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.rag import Rag, worst
 from commonweal.domain.resilience.accounts import Accounts
 from commonweal.domain.resilience.dependency import (
     ChecklistItem,
@@ -23,9 +25,10 @@ from commonweal.domain.resilience.dependency import (
     checklist_for,
 )
 from commonweal.domain.resilience.distress import ALTMAN_Z2, SCORE_FUNCTIONS, SCORE_MODELS
-from commonweal.domain.resilience.metrics import METRICS, METRICS_BY_KEY
+from commonweal.domain.resilience.metrics import METRICS, METRICS_BY_KEY, ebitda_basis
 from commonweal.domain.resilience.policy import DEFAULT_POLICY, ContractTier, ResiliencePolicy, Threshold
-from commonweal.domain.resilience.values import Missing, Rating, Value, shown, worst
+from commonweal.domain.resilience.trends import Escalation, accumulate, trend_signs
+from commonweal.domain.resilience.values import Missing, Value, shown
 from commonweal.domain.resilience.warnings import WarningSign, deteriorations, payment_days, warning_signs
 
 
@@ -34,8 +37,9 @@ class MetricResult:
     key: str
     label: str
     value: Value
-    rating: Rating
+    rating: Rag
     threshold: Threshold | None
+    basis: str = ""  # how the figure was computed when not by its formula (the EBITDA fallback)
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,12 @@ class ScoreResult:
     label: str
     value: Value
     zone: str
-    rating: Rating
+    rating: Rag
 
 
 @dataclass(frozen=True)
 class Reason:
-    rating: Rating
+    rating: Rag
     text: str
 
 
@@ -61,8 +65,11 @@ class SupplierYearAssessment:
     scores: tuple[ScoreResult, ...]
     payment_days: Value
     warnings: tuple[WarningSign, ...]
-    rating: Rating
+    rating: Rag
     reasons: tuple[Reason, ...]
+    standing: Rag  # the year's own figures alone: before trends and the accumulation rule (what analytics screens)
+    trends: tuple[WarningSign, ...] = ()
+    escalation: Escalation | None = None
 
     def metric(self, key: str) -> MetricResult:
         return next(m for m in self.metrics if m.key == key)
@@ -71,37 +78,41 @@ class SupplierYearAssessment:
         return next(s for s in self.scores if s.key == key)
 
 
-def _rate_metric(value: Value, threshold: Threshold | None) -> Rating:
+def _rate_metric(value: Value, threshold: Threshold | None) -> Rag:
     if isinstance(value, Missing):
-        return value.implies or Rating.MISSING
-    return threshold.rate(value) if threshold is not None else Rating.MISSING
+        return value.implies or Rag.MISSING
+    return threshold.rate(value) if threshold is not None else Rag.MISSING
 
 
 def _metric_reason(result: MetricResult) -> Reason | None:
     definition = METRICS_BY_KEY[result.key]
     if isinstance(result.value, Missing):
-        if result.rating is Rating.GREEN:
+        if result.rating is Rag.GREEN:
             return None
         return Reason(result.rating, f"{result.label}: missing, because {result.value.reason}")
-    if result.rating is Rating.GREEN or result.threshold is None:
+    if result.rating is Rag.GREEN or result.threshold is None:
         return None
-    return Reason(result.rating, f"{result.label} is {shown(result.value, definition.unit)}, "
+    basis = f" ({result.basis})" if result.basis else ""
+    return Reason(result.rating, f"{result.label} is {shown(result.value, definition.unit)}{basis}, "
                                  f"{result.rating.value} against {result.threshold.describe(definition.unit)}")
 
 
 def _assess_year(
-    accounts: Accounts,
+    history: list[Accounts],
     tier: ContractTier,
     annual_contract_value: Decimal | None,
     policy: ResiliencePolicy,
     earlier: SupplierYearAssessment | None,
 ) -> SupplierYearAssessment:
+    accounts = history[-1]
+    fallback = ebitda_basis(accounts, policy.ebitda_fallback)
     metrics = []
     for definition in METRICS:
-        value = definition.compute(accounts, annual_contract_value)
+        value = definition.compute(accounts, annual_contract_value, policy.ebitda_fallback)
         threshold = policy.threshold(tier, definition.key)
+        basis = fallback if definition.uses_ebitda and not isinstance(value, Missing) else ""
         metrics.append(MetricResult(definition.key, definition.label, value, _rate_metric(value, threshold),
-                                    threshold))
+                                    threshold, basis))
     scores = []
     for model in SCORE_MODELS:
         value = SCORE_FUNCTIONS[model.key](accounts)
@@ -122,12 +133,20 @@ def _assess_year(
     reasons: list[Reason] = [r for r in (_metric_reason(m) for m in metrics) if r is not None]
     z2 = next(s for s in scores if s.key == ALTMAN_Z2.key)
     if isinstance(z2.value, Missing):
-        reasons.append(Reason(Rating.MISSING, f"{z2.label}: missing, because {z2.value.reason}"))
-    elif z2.rating is not Rating.GREEN:
+        reasons.append(Reason(Rag.MISSING, f"{z2.label}: missing, because {z2.value.reason}"))
+    elif z2.rating is not Rag.GREEN:
         reasons.append(Reason(z2.rating, f"{z2.label} is {z2.value:.2f}, in the {z2.zone} zone "
                                          f"({ALTMAN_Z2.describe()})"))
     reasons += [Reason(s.rating, s.reason) for s in signs]
-    rating = worst([m.rating for m in metrics] + [z2.rating] + [s.rating for s in signs])
+    standing = worst([m.rating for m in metrics] + [z2.rating] + [s.rating for s in signs])
+    trends = trend_signs(history, policy)
+    reasons += [Reason(t.rating, t.reason) for t in trends]
+    ambers = ([m.key for m in metrics if m.rating is Rag.AMBER] + ([z2.key] if z2.rating is Rag.AMBER else [])
+              + [w.code for w in (*signs, *trends) if w.rating is Rag.AMBER])
+    escalation = accumulate(ambers, policy)
+    if escalation is not None:
+        reasons.append(Reason(escalation.rating, escalation.reason))
+    rating = worst([standing, *(t.rating for t in trends), *([escalation.rating] if escalation else [])])
     return SupplierYearAssessment(
         accounts=accounts,
         tier=tier,
@@ -137,6 +156,9 @@ def _assess_year(
         warnings=tuple(signs),
         rating=rating,
         reasons=tuple(sorted(reasons, key=lambda r: -r.rating.severity)),
+        standing=standing,
+        trends=tuple(trends),
+        escalation=escalation,
     )
 
 
@@ -154,8 +176,8 @@ def assess_supplier(
     if len({a.year_end for a in years}) != len(years):
         raise ValueError("two sets of accounts share a year end")
     assessed: list[SupplierYearAssessment] = []
-    for accounts in years:
-        assessed.append(_assess_year(accounts, tier, annual_contract_value, policy,
+    for index in range(len(years)):
+        assessed.append(_assess_year(years[: index + 1], tier, annual_contract_value, policy,
                                      assessed[-1] if assessed else None))
     return assessed
 
@@ -169,7 +191,7 @@ class SupplierRisk:
     dependency: Dependency | None
     critical: bool
     checklist: tuple[ChecklistItem, ...]
-    rating: Rating
+    rating: Rag
     reasons: tuple[Reason, ...]
 
     @property

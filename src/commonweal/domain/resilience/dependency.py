@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.rag import Rag, worst
 from commonweal.domain.resilience.policy import ResiliencePolicy
-from commonweal.domain.resilience.values import Missing, Rating, Value, worst
+from commonweal.domain.resilience.values import Missing, Value
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class ContractExposure:
 class Dependency:
     supplier_dependence: Value  # annual contract value / supplier turnover
     council_dependence: Value  # council spend with supplier / council spend in the service area
-    rating: Rating
-    reasons: tuple[tuple[Rating, str], ...]
+    rating: Rag
+    reasons: tuple[tuple[Rag, str], ...]
     council_spend_source: str = ""
 
 
@@ -41,12 +42,12 @@ def _share(part: Decimal | None, whole: Decimal | None, part_name: str, whole_na
     return part / whole
 
 
-def _rate_share(share: Value, amber: Decimal, red: Decimal) -> Rating:
+def _rate_share(share: Value, amber: Decimal, red: Decimal) -> Rag:
     if isinstance(share, Missing):
-        return Rating.MISSING
+        return Rag.MISSING
     if share > red:
-        return Rating.RED
-    return Rating.AMBER if share > amber else Rating.GREEN
+        return Rag.RED
+    return Rag.AMBER if share > amber else Rag.GREEN
 
 
 def assess_dependency(exposure: ContractExposure, turnover: Decimal | None, policy: ResiliencePolicy) -> Dependency:
@@ -56,12 +57,12 @@ def assess_dependency(exposure: ContractExposure, turnover: Decimal | None, poli
                            "council spend with the supplier", "council spend in the service area")
     supplier_rating = _rate_share(supplier_share, policy.supplier_dependence_amber, policy.supplier_dependence_red)
     council_rating = _rate_share(council_share, policy.council_dependence_amber, policy.council_dependence_red)
-    reasons: list[tuple[Rating, str]] = []
-    if isinstance(supplier_share, Decimal) and supplier_rating is not Rating.GREEN:
+    reasons: list[tuple[Rag, str]] = []
+    if isinstance(supplier_share, Decimal) and supplier_rating is not Rag.GREEN:
         reasons.append((supplier_rating,
                         f"the contract is {supplier_share:.0%} of the supplier's turnover: losing or shrinking it "
                         "could itself destabilise the supplier"))
-    if isinstance(council_share, Decimal) and council_rating is not Rating.GREEN:
+    if isinstance(council_share, Decimal) and council_rating is not Rag.GREEN:
         reasons.append((council_rating,
                         f"the supplier takes {council_share:.0%} of the council's spend in this service area: "
                         "few alternatives could step in if it failed"))

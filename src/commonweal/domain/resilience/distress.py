@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.rag import Rag
 from commonweal.domain.resilience.accounts import Accounts
 from commonweal.domain.resilience.metrics import book_equity, require
-from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, Value
+from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Value
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,14 @@ class ScoreModel:
     distress_below: Decimal
     distress_zone: str = "distress"
 
-    def zone(self, score: Value) -> tuple[str, Rating]:
+    def zone(self, score: Value) -> tuple[str, Rag]:
         if isinstance(score, Missing):
-            return "missing", Rating.MISSING
+            return "missing", Rag.MISSING
         if score > self.safe_above:
-            return "safe", Rating.GREEN
+            return "safe", Rag.GREEN
         if score < self.distress_below:
-            return self.distress_zone, Rating.RED
-        return "grey", Rating.AMBER
+            return self.distress_zone, Rag.RED
+        return "grey", Rag.AMBER
 
     def describe(self) -> str:
         """`safe > 2.60; distress < 1.10 (Altman 2000)`: the zones with the short source."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from commonweal.domain.resilience.values import Rating, shown
+from commonweal.domain.rag import Rag
+from commonweal.domain.resilience.values import shown
 
 COMMONWEAL_DEFAULT = "Commonweal default"
 PCR_REG_58 = (
@@ -26,6 +27,11 @@ BALANCE_SHEET_TEST = (
     "Insolvency Act 1986 s.123(2)"
 )
 INTEREST_BREAKEVEN = "Commonweal default; below 1× operating profit does not cover the interest bill"
+ADJUSTED_DEBT = (
+    "Commonweal default; the debt adjustments follow rating agencies' practice (Moody's, Financial Statement "
+    "Adjustments in the Analysis of Non-Financial Corporations: defined-benefit pension deficits and factoring "
+    "arrangements treated as debt)"
+)
 
 
 class ContractTier(Enum):
@@ -45,14 +51,14 @@ class Threshold:
     red: Decimal | None
     source: str = COMMONWEAL_DEFAULT
 
-    def rate(self, value: Decimal) -> Rating:
+    def rate(self, value: Decimal) -> Rag:
         if self.higher_is_better:
             if value >= self.green:
-                return Rating.GREEN
-            return Rating.RED if self.red is not None and value < self.red else Rating.AMBER
+                return Rag.GREEN
+            return Rag.RED if self.red is not None and value < self.red else Rag.AMBER
         if value <= self.green:
-            return Rating.GREEN
-        return Rating.RED if self.red is not None and value > self.red else Rating.AMBER
+            return Rag.GREEN
+        return Rag.RED if self.red is not None and value > self.red else Rag.AMBER
 
     def describe(self, unit: str = "ratio") -> str:
         """`green ≥ 2.00; red < 1.00 (source)`: the rule as a commissioner reads it, in the metric's `unit`."""
@@ -74,6 +80,7 @@ DEFAULT_THRESHOLDS: dict[ContractTier, dict[str, Threshold]] = {
         "free_cash_flow_to_net_debt": _t(True, "0.15", "0.05"),
         "net_debt_to_ebitda": _t(False, "2.5", "3.5"),
         "net_debt_and_pension_deficit_to_ebitda": _t(False, "3.5", "5"),
+        "adjusted_leverage": _t(False, "3.5", "5", ADJUSTED_DEBT),
         "acid_ratio": _t(True, "1", "0.8"),
         "net_assets": _t(True, "0", "0", BALANCE_SHEET_TEST),
         "tangible_net_assets": _t(True, "0", None),
@@ -86,6 +93,7 @@ DEFAULT_THRESHOLDS: dict[ContractTier, dict[str, Threshold]] = {
         "free_cash_flow_to_net_debt": _t(True, "0.1", "0"),
         "net_debt_to_ebitda": _t(False, "3", "4"),
         "net_debt_and_pension_deficit_to_ebitda": _t(False, "4", "5.5"),
+        "adjusted_leverage": _t(False, "4", "5.5", ADJUSTED_DEBT),
         "acid_ratio": _t(True, "0.8", "0.6"),
         "net_assets": _t(True, "0", "0", BALANCE_SHEET_TEST),
         "tangible_net_assets": _t(True, "0", None),
@@ -98,6 +106,7 @@ DEFAULT_THRESHOLDS: dict[ContractTier, dict[str, Threshold]] = {
         "free_cash_flow_to_net_debt": _t(True, "0.05", "0"),
         "net_debt_to_ebitda": _t(False, "3.5", "5"),
         "net_debt_and_pension_deficit_to_ebitda": _t(False, "4.5", "6"),
+        "adjusted_leverage": _t(False, "4.5", "6", ADJUSTED_DEBT),
         "acid_ratio": _t(True, "0.7", "0.5"),
         "net_assets": _t(True, "0", "0", BALANCE_SHEET_TEST),
         "tangible_net_assets": _t(True, "0", None),
@@ -124,6 +133,17 @@ class ResiliencePolicy:
     - `supplier_dependence_amber/red`: contract value as a share of supplier turnover (Commonweal defaults).
     - `council_dependence_amber/red`: council spend with the supplier as a share of its spend in the service
       area (Commonweal defaults).
+    - `ebitda_fallback`: when depreciation and amortisation are not disclosed, leverage is computed on operating
+      profit instead of EBITDA, labelled as a conservative fallback (operating profit is never above EBITDA, so
+      the ratio can only look worse), instead of being left missing (Commonweal default: on).
+    - `trend_years`: how many years of accounts (the latest and those before it) the trends read (Commonweal
+      default 3).
+    - `receivables_drift`: receivables and accrued income as a share of revenue rising by more than this (a
+      fraction of revenue) over the trend years is amber (Commonweal default 0.05, five percentage points).
+    - `margin_drift`: operating margin falling in each year of the trend years, by more than this in all (a
+      fraction of revenue), is amber (Commonweal default 0.01, one percentage point).
+    - `accumulation_dimensions`: amber signs in at least this many distinct dimensions (profitability, leverage,
+      liquidity, balance sheet, cash and payouts, scale) escalate the year to red (Commonweal default 3).
     """
 
     thresholds: Mapping[ContractTier, Mapping[str, Threshold]] = field(default_factory=lambda: DEFAULT_THRESHOLDS)
@@ -133,6 +153,11 @@ class ResiliencePolicy:
     supplier_dependence_red: Decimal = Decimal("0.5")
     council_dependence_amber: Decimal = Decimal("0.33")
     council_dependence_red: Decimal = Decimal("0.5")
+    ebitda_fallback: bool = True
+    trend_years: int = 3
+    receivables_drift: Decimal = Decimal("0.05")
+    margin_drift: Decimal = Decimal("0.01")
+    accumulation_dimensions: int = 3
 
     def threshold(self, tier: ContractTier, metric: str) -> Threshold | None:
         return self.thresholds.get(tier, {}).get(metric)

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 
-
-class Rating(Enum):
-    """Red/amber/green, plus MISSING when a figure could not be computed (never shown as green or as zero)."""
-
-    RED = "red"
-    AMBER = "amber"
-    MISSING = "missing"
-    GREEN = "green"
-
-    @property
-    def severity(self) -> int:
-        """Higher is worse: red 3, amber 2, missing 1, green 0. Registers sort on this, most severe first."""
-        return _SEVERITY[self]
-
-
-_SEVERITY = {Rating.RED: 3, Rating.AMBER: 2, Rating.MISSING: 1, Rating.GREEN: 0}
+from commonweal.domain.numbers import money
+from commonweal.domain.rag import Rag
 
 
 @dataclass(frozen=True)
@@ -34,7 +19,7 @@ class Missing:
     """
 
     reason: str
-    implies: Rating | None = None
+    implies: Rag | None = None
 
     def __str__(self) -> str:
         return "missing"
@@ -45,23 +30,10 @@ Value = Decimal | Missing
 DAYS_IN_YEAR = Decimal(365)
 
 
-def pounds(value: Decimal) -> str:
-    """`-1234567.8` -> `−£1,234,568`: whole pounds, the sign before the £ as people write it."""
-    return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
-
-
 def shown(value: Decimal, unit: str) -> str:
     """A metric value as people read it: pounds, a percentage (stored as a fraction) or a ratio to 2 places."""
     if unit == "£":
-        return pounds(value)
+        return money(value, 0)
     if unit == "percent":
         return f"{value:.1%}"
     return f"{value:.2f}"
-
-
-def worst(ratings: list[Rating]) -> Rating:
-    """The most severe of red/amber/green; MISSING only when nothing could be rated at all."""
-    rated = [r for r in ratings if r is not Rating.MISSING]
-    if not rated:
-        return Rating.MISSING
-    return max(rated, key=lambda r: r.severity)

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from commonweal.domain.numbers import money
+from commonweal.domain.rag import Rag
 from commonweal.domain.resilience.accounts import Accounts
 from commonweal.domain.resilience.metrics import book_equity, require
 from commonweal.domain.resilience.policy import PPN_PAYMENT_SOURCE, ResiliencePolicy
-from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Rating, Value, pounds
+from commonweal.domain.resilience.values import DAYS_IN_YEAR, Missing, Value
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,7 @@ class WarningSign:
     """One warning: `code` is stable for software, `reason` is for people. `value` is the figure behind it."""
 
     code: str
-    rating: Rating
+    rating: Rag
     reason: str
     value: Value | None = None
 
@@ -43,7 +45,7 @@ def warning_signs(accounts: Accounts, policy: ResiliencePolicy) -> list[WarningS
     if isinstance(days, Decimal) and days > policy.payment_days_benchmark:
         signs.append(WarningSign(
             "slow_payment",
-            Rating.AMBER,
+            Rag.AMBER,
             f"pays its own suppliers in about {days:.0f} days (trade payables / cost of sales × 365), slower "
             f"than the {policy.payment_days_benchmark}-day average the government expects ({PPN_PAYMENT_SOURCE})",
             days,
@@ -53,18 +55,18 @@ def warning_signs(accounts: Accounts, policy: ResiliencePolicy) -> list[WarningS
             and accounts.goodwill_intangibles > equity:
         signs.append(WarningSign(
             "goodwill_exceeds_net_assets",
-            Rating.AMBER,
-            f"goodwill and intangibles ({pounds(accounts.goodwill_intangibles)}) exceed net assets "
-            f"({pounds(equity)}): writing them off would leave the balance sheet negative",
+            Rag.AMBER,
+            f"goodwill and intangibles ({money(accounts.goodwill_intangibles, 0)}) exceed net assets "
+            f"({money(equity, 0)}): writing them off would leave the balance sheet negative",
             accounts.goodwill_intangibles - equity,
         ))
     if accounts.dividends_paid is not None and accounts.operating_cash_flow is not None \
             and accounts.dividends_paid > 0 and accounts.dividends_paid > accounts.operating_cash_flow:
         signs.append(WarningSign(
             "dividends_exceed_cash_flow",
-            Rating.AMBER,
-            f"paid dividends of {pounds(accounts.dividends_paid)}, more than the "
-            f"{pounds(accounts.operating_cash_flow)} its operations generated in cash: the payout was funded from "
+            Rag.AMBER,
+            f"paid dividends of {money(accounts.dividends_paid, 0)}, more than the "
+            f"{money(accounts.operating_cash_flow, 0)} its operations generated in cash: the payout was funded from "
             "borrowing or reserves",
             accounts.dividends_paid - accounts.operating_cash_flow,
         ))
@@ -90,7 +92,7 @@ def deteriorations(
         if worse > 0 and worse > tolerance * abs(before):
             signs.append(WarningSign(
                 f"deteriorated:{key}",
-                Rating.AMBER,
+                Rag.AMBER,
                 f"{labels[key].lower()} worsened from {_figure(before)} to {_figure(after)} since the previous year",
                 change,
             ))

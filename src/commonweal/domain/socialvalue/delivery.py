@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from commonweal.domain.rag import Rag, worst
 from commonweal.domain.socialvalue.commitments import Commitment, value_commitment, value_units
 from commonweal.domain.socialvalue.library import Library
 
 Verification = Literal["verified", "unverified", "rejected"]
 VERIFICATIONS: tuple[Verification, ...] = ("verified", "unverified", "rejected")
-Rag = Literal["green", "amber", "red"]
 
 # Commonweal defaults: green when 100% of the commitment is delivered and verified, amber from 75%.
 DEFAULT_GREEN_AT = Decimal("1.00")
@@ -36,8 +36,8 @@ class RagPolicy:
 
     def rate(self, ratio: Decimal) -> Rag:
         if ratio >= self.green_at:
-            return "green"
-        return "amber" if ratio >= self.amber_at else "red"
+            return Rag.GREEN
+        return Rag.AMBER if ratio >= self.amber_at else Rag.RED
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def track_delivery(
         if committed:
             rag = policy.rate(delivered / committed)
         elif due_lines:
-            rag = min((line.rag for line in due_lines if line.rag), key=("red", "amber", "green").index)
+            rag = worst(line.rag for line in due_lines if line.rag)
         results.append(ContractDelivery(supplier, lot, tuple(lines), committed, delivered, rag))
     unmatched = tuple(record for group in by_key.values() for record in group)
     return DeliveryReport(tuple(results), unmatched)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, get_args
 
+from commonweal.domain.numbers import money
 from commonweal.domain.socialvalue.commitments import BidSocialValue
 from commonweal.domain.socialvalue.library import Library
 
@@ -74,7 +75,8 @@ def check_bid(
         flag(
             "share_of_contract_value",
             tuple(dict.fromkeys(line.commitment.measure_id for line in bid.lines if line.value)),
-            f"The bid claims £{bid.total:,} of social value, {share}% of the £{bid.contract_value:,} contract; "
+            f"The bid claims {money(bid.total, None)} of social value, {share}% of the "
+            f"{money(bid.contract_value, None)} contract; "
             f"claims above {policy.max_share_of_contract_value * 100:.0f}% of contract value need explaining "
             "(Commonweal default threshold).",
         )

@@ -29,7 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from commonweal.domain.contracts.model import with_unit
-from commonweal.domain.numbers import plain
+from commonweal.domain.numbers import money, plain
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,16 +41,6 @@ GOVUK_TEXT = "#0b0c0c"
 GOVUK_SECONDARY_TEXT = "#505a5f"
 GOVUK_MID_GREY = "#b1b4b6"
 FONT = "DejaVu Sans"
-
-
-def money(value: Decimal | None) -> str:
-    """Pounds and pence, exactly: '£3,740,000.00'. Decimal formatting never goes through a float."""
-    if value is None:
-        return "–"
-    if not isinstance(value, Decimal):
-        raise TypeError(f"money must be a Decimal, got {type(value).__name__}")
-    sign = "−" if value < 0 else ""
-    return f"{sign}£{abs(value):,.2f}"
 
 
 def number(value: Decimal | int | None) -> str:

@@ -27,6 +27,7 @@ from commonweal.web.models import (
     Organisation,
     Score,
 )
+from commonweal.web.suppliers import data as suppliers
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,26 @@ def _tenders(user: User, organisations: list[Organisation]) -> list[Attention]:
     return items
 
 
+def _suppliers(user: User, organisations: list[Organisation]) -> list[Attention]:
+    """Watched suppliers whose stored rating worsened on the year before, or with a warning sign new this year,
+    for the organisations where the person reads the watchlist (one query each)."""
+    readers = {r.value for r in suppliers.READERS}
+    mine = set(Membership.objects.filter(user=user, organisation__in=organisations, role__in=readers)
+               .values_list("organisation_id", flat=True))
+    items = []
+    for assessment in suppliers.alerts([o for o in organisations if o.pk in mine]):
+        watched = assessment.supplier
+        if assessment.worsened:
+            text = f"Rating worsened from {assessment.previous_rating} to {assessment.rating}"
+        else:
+            text = f"{len(assessment.new_warnings)} new warning sign{'s' if len(assessment.new_warnings) > 1 else ''}"
+        items.append(Attention(watched.organisation_id, f"Supplier: {watched.name}", text,
+                               reverse("supplier", args=[watched.organisation.slug, watched.pk])))
+    return items
+
+
 # Each area's source of attention items; an area adds one line here.
-SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (_tenders,)
+SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (_tenders, _suppliers)
 
 
 @dataclass(frozen=True)

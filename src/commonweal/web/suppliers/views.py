@@ -1,0 +1,82 @@
+"""The suppliers area's pages: thin views over `suppliers.data`; every POST through a form in `forms.py`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from commonweal.web.access import Refused
+from commonweal.web.forms import form_errors, refused_errors
+from commonweal.web.suppliers import data, forms
+from commonweal.web.views import page, scoped
+
+
+@scoped
+@require_safe
+def watchlists(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/suppliers/watchlists.html", "Supplier watchlists",
+                watchlists=data.watchlists(request.user))
+
+
+@scoped
+@require_safe
+def watchlist(request: HttpRequest, slug: str) -> HttpResponse:
+    found = data.watchlist(request.user, slug)
+    return page(request, "web/suppliers/watchlists.html", f"{found.organisation.name}: supplier watchlist",
+                watchlists=[found], organisation=found.organisation)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def add(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = data.may_change(request.user, slug)
+    form = forms.AddSupplierForm(request.POST if request.method == "POST" else None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                watched = data.add(request.user, slug, form.fields_for_data())
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "name")
+            else:
+                messages.success(request, f"{watched.name} is on the watchlist: upload its accounts next")
+                return redirect("supplier", slug, watched.pk)
+        else:
+            errors = form_errors(form)
+    return page(request, "web/suppliers/add.html", "Add a supplier to the watchlist", status=400 if errors else 200,
+                organisation=organisation, form=form, errors=errors)
+
+
+@scoped
+@require_safe
+def supplier(request: HttpRequest, slug: str, supplier_id: int) -> HttpResponse:
+    found = data.supplier(request.user, slug, supplier_id)
+    return page(request, "web/suppliers/supplier.html", found.supplier.name, found=found,
+                organisation=found.organisation)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def accounts(request: HttpRequest, slug: str, supplier_id: int) -> HttpResponse:
+    organisation = data.may_change(request.user, slug)
+    found = data.supplier(request.user, slug, supplier_id)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        form = forms.AccountsUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            name, content = form.files_read(["accounts"])["accounts"]
+            try:
+                years = data.upload_accounts(request.user, slug, supplier_id, name, content,
+                                             form.cleaned_data["unit"])
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "accounts")
+            else:
+                messages.success(request, f"Accounts for the year{'s' if len(years) > 1 else ''} ending "
+                                          f"{', '.join(years)} saved and the supplier reassessed")
+                return redirect("supplier", slug, supplier_id)
+        else:
+            errors = form_errors(form)
+    return page(request, "web/suppliers/accounts.html", f"Upload accounts: {found.supplier.name}",
+                status=400 if errors else 200, organisation=organisation, found=found, errors=errors)
