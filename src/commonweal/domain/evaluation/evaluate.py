@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from math import lcm
 from typing import TypeVar
 
 import numpy as np
@@ -31,6 +33,7 @@ from commonweal.domain.evaluation.model import (
     Criterion,
     EvaluationModel,
     Lot,
+    fraction_decimal,
 )
 from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate
 from commonweal.domain.evaluation.price import FloatArray, evaluated_price
@@ -319,18 +322,37 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(repr(round(float(value), 10)))
 
 
-def _quantitative_fraction(criterion: Criterion, value: Decimal, others: Sequence[Decimal]) -> Decimal:
+def _capped(criterion: Criterion, value: Decimal) -> Decimal:
+    """An offered value as it counts: never below zero, and at most the criterion's cap."""
+    assert criterion.quantitative is not None  # guaranteed by model_problems
+    cap = criterion.quantitative.cap
+    return min(max(value, ZERO), cap) if cap is not None else max(value, ZERO)
+
+
+def _best_offer(criterion: Criterion, offers: Sequence[Decimal]) -> Decimal:
+    """The best offer among the bids still in, as it counts."""
+    return max((_capped(criterion, v) for v in offers), default=ZERO)
+
+
+def _quantitative_fraction(criterion: Criterion, value: Decimal, best: Decimal) -> Fraction:
     rule = criterion.quantitative
     assert rule is not None  # guaranteed by model_problems
-    value = max(value, ZERO)
     if rule.method == "against_target":
         assert rule.target is not None
-        return min(value / rule.target, Decimal(1))
-    cap = rule.cap
-    capped = [min(max(v, ZERO), cap) if cap is not None else max(v, ZERO) for v in others]
-    best = max(capped, default=ZERO)
-    own = min(value, cap) if cap is not None else value
-    return own / best if best > 0 else ZERO
+        return min(Fraction(max(value, ZERO)) / Fraction(rule.target), Fraction(1))
+    return Fraction(_capped(criterion, value)) / Fraction(best) if best > 0 else Fraction(0)
+
+
+def _points(
+    known: dict[Fraction, tuple[Decimal, Fraction, Decimal]], fraction: Fraction, weight: Fraction
+) -> tuple[Decimal, Fraction, Decimal]:
+    """A fraction of a criterion's marks as shown, and its points exactly and as shown, remembered in `known`
+    (a criterion has only a few distinct scores, so each is computed once)."""
+    found = known.get(fraction)
+    if found is None:
+        exact = fraction * weight
+        found = known[fraction] = (fraction_decimal(fraction), exact, fraction_decimal(exact))
+    return found
 
 
 def tie_break_key(result: BidResult, rules: Sequence[str]) -> tuple[Decimal, ...]:
@@ -468,47 +490,56 @@ def evaluate_lot(
                 )
 
     still_in = [b.bidder for b in bids if not exclusions[b.bidder]]
-    criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
+    # Points are exact fractions (weights may be fractions such as 55/6, scales such as 0-3 give thirds), summed as
+    # integers over one common denominator, so no total depends on the order of addition or on a rounding.
+    scored_points: dict[str, list[tuple[CriterionScore, Fraction]]] = {b.bidder: [] for b in bids}
     for criterion in leaves:
-        weight = model.effective_weight(criterion)
-        for bid in bids:
-            if criterion.kind == "quantitative":
+        exact_weight = model.exact_weight(criterion)
+        weight = fraction_decimal(exact_weight)
+        # each distinct fraction of the marks: (fraction shown, points exact, points shown), computed once
+        known: dict[Fraction, tuple[Decimal, Fraction, Decimal]] = {}
+        if criterion.kind == "quantitative":
+            best = _best_offer(criterion, [quantities[(b, criterion.id)] for b in still_in])
+            for bid in bids:
                 value = quantities[(bid.bidder, criterion.id)]
-                fraction = _quantitative_fraction(criterion, value, [quantities[(b, criterion.id)] for b in still_in])
-                criterion_scores[bid.bidder].append(
-                    CriterionScore(
-                        criterion, value, fraction, weight, fraction * weight, "scored from the offered value"
-                    )
-                )
-            else:
+                shown_fraction, exact, shown = _points(known, _quantitative_fraction(criterion, value, best),
+                                                       exact_weight)
+                scored_points[bid.bidder].append((CriterionScore(
+                    criterion, value, shown_fraction, weight, shown, "scored from the offered value"), exact))
+        else:
+            scale = criterion.scale
+            for bid in bids:
                 m = moderations[(bid.bidder, criterion.id)]
-                fraction = criterion.scale.fraction(m.consensus.score)
-                criterion_scores[bid.bidder].append(
-                    CriterionScore(
-                        criterion, m.consensus.score, fraction, weight, fraction * weight, m.consensus.rationale, m
-                    )
-                )
+                shown_fraction, exact, shown = _points(known, scale.exact_fraction(m.consensus.score), exact_weight)
+                scored_points[bid.bidder].append((CriterionScore(
+                    criterion, m.consensus.score, shown_fraction, weight, shown, m.consensus.rationale, m), exact))
+    denominator = lcm(*{exact.denominator for row in scored_points.values() for _, exact in row})
+    scale_to = {d: denominator // d for d in {exact.denominator for row in scored_points.values() for _, exact in row}}
 
     partial: dict[str, BidResult] = {}
+    nonprice_weight = HUNDRED - model.price.weight
     for bid in bids:
-        per_group = {g.id: ZERO for g in model.groups}
-        for cs in criterion_scores[bid.bidder]:
-            per_group[cs.criterion.group] += cs.points
-        quality = sum((per_group[g.id] for g in model.groups if g.category == QUALITY), ZERO)
-        social = sum((per_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), ZERO)
+        numerators = {g.id: 0 for g in model.groups}
+        for cs, exact in scored_points[bid.bidder]:
+            numerators[cs.criterion.group] += exact.numerator * scale_to[exact.denominator]
+        exact_group = {g: Fraction(n, denominator) for g, n in numerators.items()}
+        per_group = {g: fraction_decimal(value) for g, value in exact_group.items()}
+        exact_quality = sum((exact_group[g.id] for g in model.groups if g.category == QUALITY), Fraction(0))
+        exact_social = sum((exact_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), Fraction(0))
         if not exclusions[bid.bidder]:
             for group in model.groups:
-                share = per_group[group.id] / group.weight * HUNDRED
+                share = exact_group[group.id] / Fraction(group.weight) * 100
                 if group.threshold is not None and share < group.threshold:
                     exclusions[bid.bidder].append(
-                        f"scored {share:.1f}% of the {group.title} marks, below the minimum {group.threshold}%"
+                        f"scored {fraction_decimal(share):.1f}% of the {group.title} marks, below the minimum "
+                        f"{group.threshold}%"
                     )
-            nonprice_weight = HUNDRED - model.price.weight
             if model.quality_threshold is not None and nonprice_weight > 0:
-                share = (quality + social) / nonprice_weight * HUNDRED
+                share = (exact_quality + exact_social) / Fraction(nonprice_weight) * 100
                 if share < model.quality_threshold:
                     exclusions[bid.bidder].append(
-                        f"scored {share:.1f}% of the non-price marks, below the minimum {model.quality_threshold}%"
+                        f"scored {fraction_decimal(share):.1f}% of the non-price marks, below the minimum "
+                        f"{model.quality_threshold}%"
                     )
         partial[bid.bidder] = BidResult(
             bid=bid,
@@ -516,9 +547,9 @@ def evaluate_lot(
             total=None,
             price_points=None,
             group_points=per_group,
-            quality=quality,
-            social_value=social,
-            criteria=tuple(criterion_scores[bid.bidder]),
+            quality=fraction_decimal(exact_quality),
+            social_value=fraction_decimal(exact_social),
+            criteria=tuple(cs for cs, _ in scored_points[bid.bidder]),
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
             exclusion_reasons=tuple(exclusions[bid.bidder]),

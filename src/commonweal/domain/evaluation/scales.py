@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 
 
@@ -50,6 +51,10 @@ class ScoringScale:
     def fraction(self, score: Decimal) -> Decimal:
         """Where `score` sits between the scale's minimum (0) and maximum (1)."""
         return (score - self.minimum) / (self.maximum - self.minimum)
+
+    def exact_fraction(self, score: Decimal) -> Fraction:
+        """`fraction` exactly (a third on a 0–3 scale is 1/3, not 0.333…)."""
+        return Fraction(score - self.minimum) / Fraction(self.maximum - self.minimum)
 
     def descriptor(self, score: Decimal) -> Descriptor | None:
         return next((d for d in self.descriptors if d.score == score), None)
