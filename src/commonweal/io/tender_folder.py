@@ -510,8 +510,11 @@ def _required_text(row: Row, column: str, problems: ProblemCollector) -> str:
     return value
 
 
-def _score(row: Row, problems: ProblemCollector) -> Decimal:
-    value = parse_decimal(row.get("score"))
+def _score(row: Row, problems: ProblemCollector, read: dict[str, Decimal | None]) -> Decimal:
+    """The row's score; `read` remembers each distinct text's number (a folder has tens of thousands of scores
+    written in a handful of ways)."""
+    text = row.get("score")
+    value = read[text] if text in read else read.setdefault(text, parse_decimal(text))
     if value is None:
         _bad(problems, row, "score", f"expected a number on the criterion's scale, got {row.get('score')!r}")
         return Decimal(0)
@@ -571,6 +574,7 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
     rules = {lot.id: lot.model.price for lot in tender.lots}
     element_columns = {f"price_{e.id}" for rule in rules.values() for e in rule.elements}
     problems = ProblemCollector()
+    numbers: dict[str, Decimal | None] = {}
 
     def source(row: Row) -> Source:
         return Source(row.file, row.number)
@@ -610,23 +614,43 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
             element_prices=tuple(element_prices.items()),
         )
 
+    def sound(row: Row, columns: tuple[str, ...]) -> tuple[list[str], Decimal] | None:
+        """The row's text fields and score when every one is sound (present, a known lot, a number): the common
+        case, read without the per-field checks that name a problem, which `score` and `consensus` then run."""
+        values = row.values
+        fields = [values.get(column, "").strip() for column in columns]
+        text = values.get("score", "").strip()
+        value = numbers[text] if text in numbers else numbers.setdefault(text, parse_decimal(text))
+        if value is None or not all(fields) or fields[columns.index("lot")] not in lot_ids:
+            return None
+        return fields, value
+
     def score(row: Row) -> EvaluatorScore:
+        found = sound(row, ("evaluator", "bidder", "lot", "criterion"))
+        if found is not None:
+            (evaluator, bidder, lot, criterion), value = found
+            return EvaluatorScore(evaluator, bidder, lot, criterion, value, row.get("rationale"),
+                                  Source(row.file, row.number))
         return EvaluatorScore(
             _required_text(row, "evaluator", problems),
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
             _required_text(row, "criterion", problems),
-            _score(row, problems),
+            _score(row, problems, numbers),
             row.get("rationale"),
             source(row),
         )
 
     def consensus(row: Row) -> ModeratedScore:
+        found = sound(row, ("bidder", "lot", "criterion"))
+        if found is not None:
+            (bidder, lot, criterion), value = found
+            return ModeratedScore(bidder, lot, criterion, value, row.get("rationale"), Source(row.file, row.number))
         return ModeratedScore(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
             _required_text(row, "criterion", problems),
-            _score(row, problems),
+            _score(row, problems, numbers),
             row.get("rationale"),
             source(row),
         )

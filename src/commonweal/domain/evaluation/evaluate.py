@@ -183,8 +183,10 @@ def same_bidders(
         canonical.setdefault(bidder_key(bid.bidder), bid.bidder)
     names = ({s.bidder for s in scores} | {m.bidder for m in consensus} | {g.bidder for g in gates}
              | {d.bidder for d in decisions} | {b for b, _ in quantities})
-    renamed = {name: canonical[bidder_key(name)] for name in names
+    renamed = {name: canonical[bidder_key(name)] for name in names.difference(canonical.values())
                if canonical.get(bidder_key(name), name) != name}
+    if not renamed:
+        return list(scores), list(consensus), list(gates), list(decisions), dict(quantities)
 
     def fix(records: Sequence[R]) -> list[R]:
         return [replace(r, bidder=renamed[r.bidder]) if r.bidder in renamed else r for r in records]
@@ -253,17 +255,25 @@ def check_inputs(
         if not rationale.strip():
             found.append(_issue("a rationale is required for every score", source, "rationale"))
 
+    # every score a record may give: a lot has tens of thousands of scores, so a sound record is recognised with
+    # one set lookup and only an unsound one is examined (`check_record`) for its reasons
+    sound = {(cid, score) for cid, c in scored.items() for score in c.scale.scores}
     evaluators: dict[str, set[tuple[str, str]]] = {}
     for s in scores:
-        check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
+        if s.bidder not in bidders or (s.criterion, s.score) not in sound or not s.rationale or s.rationale.isspace():
+            check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
         key = (s.bidder, s.criterion)
-        if key in evaluators.setdefault(s.evaluator, set()):
+        done = evaluators.get(s.evaluator)
+        if done is None:
+            done = evaluators[s.evaluator] = set()
+        if key in done:
             found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source, "evaluator"))
-        evaluators[s.evaluator].add(key)
+        done.add(key)
     any_scored = set().union(*evaluators.values())
     moderated: set[tuple[str, str]] = set()
     for m in consensus:
-        check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
+        if m.bidder not in bidders or (m.criterion, m.score) not in sound or not m.rationale or m.rationale.isspace():
+            check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
         key = (m.bidder, m.criterion)
         if key in moderated:
             found.append(_issue(f"{m.bidder} has two moderated scores for {m.criterion}", m.source, "criterion"))
@@ -276,18 +286,21 @@ def check_inputs(
                     "criterion",
                 )
             )
-    by_evaluator = sorted(evaluators.items())
-    for bidder in sorted(bidders):
-        for cid in sorted(scored):
-            key = (bidder, cid)
-            for evaluator, done in by_evaluator:
-                if key not in done:
-                    found.append(_issue(f"{evaluator} has not scored {bidder} on {cid}", None, "score"))
-            if key not in moderated and key in any_scored:
+    # what is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion
+    expected = {(bidder, cid) for bidder in bidders for cid in scored}
+    unscored = {evaluator: expected - done for evaluator, done in evaluators.items()}
+    unmoderated = (expected & any_scored) - moderated
+    if any(unscored.values()) or unmoderated:
+        by_evaluator = sorted(unscored.items())
+        for key in sorted(expected):
+            bidder, cid = key
+            found.extend(_issue(f"{evaluator} has not scored {bidder} on {cid}", None, "score")
+                         for evaluator, missing in by_evaluator if key in missing)
+            if key in unmoderated:
                 found.append(_issue(f"{bidder} on {cid} has not been moderated", None, "score"))
-        for cid, c in sorted(leaves.items()):
-            if c.kind == "quantitative" and (bidder, cid) not in quantities:
-                found.append(_issue(f"{bidder} has no offered value for quantitative criterion {cid}", None, cid))
+    offered = [cid for cid, c in sorted(leaves.items()) if c.kind == "quantitative"]
+    found.extend(_issue(f"{bidder} has no offered value for quantitative criterion {cid}", None, cid)
+                 for bidder in sorted(bidders) for cid in offered if (bidder, cid) not in quantities)
     if expect_scores and not evaluators and scored:
         found.append(_issue(f"lot {lot.id} has no evaluators' scores", None, "score"))
 

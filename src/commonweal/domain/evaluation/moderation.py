@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import lru_cache
+from operator import attrgetter
 
 from commonweal.domain.evaluation.model import HUNDRED, Criterion
 from commonweal.domain.evaluation.records import EvaluatorScore, ModeratedScore
@@ -29,11 +30,11 @@ class Moderation:
     originals: tuple[EvaluatorScore, ...]
     consensus: ModeratedScore
 
-    @cached_property
+    @property
     def low(self) -> Decimal:
         return min(s.score for s in self.originals)
 
-    @cached_property
+    @property
     def high(self) -> Decimal:
         return max(s.score for s in self.originals)
 
@@ -44,17 +45,18 @@ class Moderation:
     def flags(self, criterion: Criterion, spread_threshold_percent: Decimal) -> tuple[str, ...]:
         found = []
         threshold = spread_limit(criterion, spread_threshold_percent)
-        if self.spread >= threshold:
+        low, high, score = self.low, self.high, self.consensus.score
+        if high - low >= threshold:
             found.append(
-                f"evaluators' scores for {self.criterion} range from {self.low} to {self.high} (spread {self.spread}, "
+                f"evaluators' scores for {self.criterion} range from {low} to {high} (spread {high - low}, "
                 f"threshold {plain(threshold)}): discuss at moderation"
             )
-        if not self.low <= self.consensus.score <= self.high:
+        if not low <= score <= high:
             found.append(
-                f"consensus {self.consensus.score} for {self.criterion} lies outside the evaluators' range "
-                f"{self.low}–{self.high}: the rationale must explain why"
+                f"consensus {score} for {self.criterion} lies outside the evaluators' range "
+                f"{low}–{high}: the rationale must explain why"
             )
-        if AVERAGING_WORDS.search(self.consensus.rationale):
+        if reads_as_average(self.consensus.rationale):
             found.append(
                 f"the consensus rationale for {self.criterion} reads as an average of the evaluators' marks: "
                 f"{AVERAGING_CASE}"
@@ -63,8 +65,14 @@ class Moderation:
 
     def rounded_mean(self, scale: ScoringScale) -> Decimal:
         """The evaluators' mean score rounded to the nearest score on the scale (halves go up)."""
-        mean = sum((s.score for s in self.originals), Decimal(0)) / len(self.originals)
-        return min(scale.scores, key=lambda score: (abs(score - mean), -score))
+        return _rounded_mean(scale.scores, tuple(s.score for s in self.originals))
+
+
+@lru_cache(maxsize=4096)
+def _rounded_mean(scale: tuple[Decimal, ...], given: tuple[Decimal, ...]) -> Decimal:
+    # a lot repeats the same few combinations of marks thousands of times: each is worked out once
+    mean = sum(given, Decimal(0)) / len(given)
+    return min(scale, key=lambda score: (abs(score - mean), -score))
 
 
 # A consensus reached by averaging the evaluators' marks rather than by moderating them was held unlawful in
@@ -74,6 +82,12 @@ AVERAGING_CASE = (
     "[2022] EWHC 3262 (TCC); record the discussion that reached the score"
 )
 AVERAGING_WORDS = re.compile(r"\b(averag\w*|arithmetic mean|mean (?:of|score|mark)|split the difference)", re.I)
+
+
+@lru_cache(maxsize=4096)
+def reads_as_average(rationale: str) -> bool:
+    """Whether a consensus rationale reads as an average of the evaluators' marks (each wording checked once)."""
+    return AVERAGING_WORDS.search(rationale) is not None
 
 
 def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion]) -> str | None:
@@ -92,7 +106,12 @@ def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion
 
 def spread_limit(criterion: Criterion, spread_threshold_percent: Decimal) -> Decimal:
     """The spread of evaluators' scores, on the criterion's scale, at which moderation must discuss them."""
-    return (criterion.scale.maximum - criterion.scale.minimum) * spread_threshold_percent / HUNDRED
+    return _spread_limit(criterion.scale.minimum, criterion.scale.maximum, spread_threshold_percent)
+
+
+@lru_cache(maxsize=256)
+def _spread_limit(minimum: Decimal, maximum: Decimal, spread_threshold_percent: Decimal) -> Decimal:
+    return (maximum - minimum) * spread_threshold_percent / HUNDRED
 
 
 def moderate(
@@ -104,14 +123,15 @@ def moderate(
     (bidder, criterion) has a consensus, see `evaluate.check_inputs`).
     """
     originals: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
-    for score in scores:
+    # one sort by evaluator, then grouping keeps that order within each (bidder, criterion)
+    for score in sorted(scores, key=attrgetter("evaluator")):
         originals[(score.bidder, score.criterion)].append(score)
     return {
         (c.bidder, c.criterion): Moderation(
             bidder=c.bidder,
             lot=c.lot,
             criterion=c.criterion,
-            originals=tuple(sorted(originals[(c.bidder, c.criterion)], key=lambda s: s.evaluator)),
+            originals=tuple(originals[(c.bidder, c.criterion)]),
             consensus=c,
         )
         for c in consensus

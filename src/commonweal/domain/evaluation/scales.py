@@ -53,8 +53,13 @@ class ScoringScale:
         return (score - self.minimum) / (self.maximum - self.minimum)
 
     def exact_fraction(self, score: Decimal) -> Fraction:
-        """`fraction` exactly (a third on a 0–3 scale is 1/3, not 0.333…)."""
-        return Fraction(score - self.minimum) / Fraction(self.maximum - self.minimum)
+        """`fraction` exactly (a third on a 0–3 scale is 1/3, not 0.333…), for a score on the scale."""
+        return self._exact_fractions[score]
+
+    @cached_property
+    def _exact_fractions(self) -> dict[Decimal, Fraction]:
+        span = Fraction(self.maximum - self.minimum)
+        return {score: Fraction(score - self.minimum) / span for score in self.scores}
 
     def descriptor(self, score: Decimal) -> Descriptor | None:
         return next((d for d in self.descriptors if d.score == score), None)
