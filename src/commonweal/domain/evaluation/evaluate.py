@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cached_property
 from math import lcm
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -51,8 +52,10 @@ from commonweal.domain.provenance import Issue, RuleViolation, Source
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class CriterionScore:
+class CriterionScore(NamedTuple):
+    """One bid's score on one criterion. Immutable; a NamedTuple rather than a frozen dataclass because an
+    evaluation builds one per bid per criterion and a frozen dataclass takes ten times as long to build."""
+
     criterion: Criterion
     score: Decimal | None  # the moderated score, or the value offered for a quantitative criterion
     fraction: Decimal  # 0..1 of the criterion's marks
@@ -119,11 +122,11 @@ class LotResult:
     def final(self) -> bool:
         return not self.pending
 
-    @property
+    @cached_property
     def admissible(self) -> tuple[BidResult, ...]:
         return tuple(r for r in self.ranking if not r.excluded)
 
-    @property
+    @cached_property
     def winner(self) -> BidResult | None:
         """The most advantageous tender: rank 1 and not tied (a tie the rules cannot break has no winner)."""
         firsts = [r for r in self.admissible if r.rank == 1]
@@ -356,18 +359,6 @@ def _quantitative_fraction(criterion: Criterion, value: Decimal, best: Decimal) 
     return Fraction(_capped(criterion, value)) / Fraction(best) if best > 0 else Fraction(0)
 
 
-def _points(
-    known: dict[Fraction, tuple[Decimal, Fraction, Decimal]], fraction: Fraction, weight: Fraction
-) -> tuple[Decimal, Fraction, Decimal]:
-    """A fraction of a criterion's marks as shown, and its points exactly and as shown, remembered in `known`
-    (a criterion has only a few distinct scores, so each is computed once)."""
-    found = known.get(fraction)
-    if found is None:
-        exact = fraction * weight
-        found = known[fraction] = (fraction_decimal(fraction), exact, fraction_decimal(exact))
-    return found
-
-
 def tie_break_key(result: BidResult, rules: Sequence[str]) -> tuple[Decimal, ...]:
     """Sort key for the declared tie-break rules: higher points first; for 'price', the lower price first."""
     key: list[Decimal] = []
@@ -503,39 +494,52 @@ def evaluate_lot(
                 )
 
     still_in = [b.bidder for b in bids if not exclusions[b.bidder]]
-    # Points are exact fractions (weights may be fractions such as 55/6, scales such as 0-3 give thirds), summed as
-    # integers over one common denominator, so no total depends on the order of addition or on a rounding.
-    scored_points: dict[str, list[tuple[CriterionScore, Fraction]]] = {b.bidder: [] for b in bids}
+    # Points are exact fractions (weights may be fractions such as 55/6, scales such as 0-3 give thirds). A
+    # criterion has few distinct scores, so each one's points are worked out once, then summed per bid as integers
+    # over one common denominator: no total depends on a rounding or on the order of addition.
+    given: dict[str, dict[Decimal, Fraction]] = {}  # criterion -> score or offered value -> fraction of its marks
+    best = {c.id: _best_offer(c, [quantities[(b, c.id)] for b in still_in]) for c in leaves if c.kind == "quantitative"}
     for criterion in leaves:
-        exact_weight = model.exact_weight(criterion)
-        weight = fraction_decimal(exact_weight)
-        # each distinct fraction of the marks: (fraction shown, points exact, points shown), computed once
-        known: dict[Fraction, tuple[Decimal, Fraction, Decimal]] = {}
         if criterion.kind == "quantitative":
-            best = _best_offer(criterion, [quantities[(b, criterion.id)] for b in still_in])
-            for bid in bids:
-                value = quantities[(bid.bidder, criterion.id)]
-                shown_fraction, exact, shown = _points(known, _quantitative_fraction(criterion, value, best),
-                                                       exact_weight)
-                scored_points[bid.bidder].append((CriterionScore(
-                    criterion, value, shown_fraction, weight, shown, "scored from the offered value"), exact))
+            values = {quantities[(b.bidder, criterion.id)] for b in bids}
+            given[criterion.id] = {v: _quantitative_fraction(criterion, v, best[criterion.id]) for v in values}
         else:
-            scale = criterion.scale
-            for bid in bids:
+            given[criterion.id] = {v: criterion.scale.exact_fraction(v) for v in criterion.scale.scores}
+    exact_weights = {c.id: model.exact_weight(c) for c in leaves}
+    exact_points = {cid: {v: f * exact_weights[cid] for v, f in fractions.items()} for cid, fractions in given.items()}
+    denominator = lcm(*{p.denominator for points in exact_points.values() for p in points.values()})
+    # per criterion and score: (fraction shown, weight shown, points shown, points as a numerator over denominator)
+    shown: dict[str, dict[Decimal, tuple[Decimal, Decimal, Decimal, int]]] = {
+        cid: {
+            v: (fraction_decimal(given[cid][v]), fraction_decimal(exact_weights[cid]), fraction_decimal(p),
+                p.numerator * (denominator // p.denominator))
+            for v, p in points.items()
+        }
+        for cid, points in exact_points.items()
+    }
+    group_index = {g.id: i for i, g in enumerate(model.groups)}
+    criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
+    numerators: dict[str, list[int]] = {b.bidder: [0] * len(model.groups) for b in bids}
+    for criterion in leaves:
+        table, column = shown[criterion.id], group_index[criterion.group]
+        quantitative = criterion.kind == "quantitative"
+        for bid in bids:
+            if quantitative:
+                value = quantities[(bid.bidder, criterion.id)]
+                fraction, weight, points, numerator = table[value]
+                cs = CriterionScore(criterion, value, fraction, weight, points, "scored from the offered value")
+            else:
                 m = moderations[(bid.bidder, criterion.id)]
-                shown_fraction, exact, shown = _points(known, scale.exact_fraction(m.consensus.score), exact_weight)
-                scored_points[bid.bidder].append((CriterionScore(
-                    criterion, m.consensus.score, shown_fraction, weight, shown, m.consensus.rationale, m), exact))
-    denominator = lcm(*{exact.denominator for row in scored_points.values() for _, exact in row})
-    scale_to = {d: denominator // d for d in {exact.denominator for row in scored_points.values() for _, exact in row}}
+                fraction, weight, points, numerator = table[m.consensus.score]
+                cs = CriterionScore(criterion, m.consensus.score, fraction, weight, points, m.consensus.rationale, m)
+            criterion_scores[bid.bidder].append(cs)
+            numerators[bid.bidder][column] += numerator
 
     partial: dict[str, BidResult] = {}
     nonprice_weight = HUNDRED - model.price.weight
     for bid in bids:
-        numerators = {g.id: 0 for g in model.groups}
-        for cs, exact in scored_points[bid.bidder]:
-            numerators[cs.criterion.group] += exact.numerator * scale_to[exact.denominator]
-        exact_group = {g: Fraction(n, denominator) for g, n in numerators.items()}
+        exact_group = {g.id: Fraction(n, denominator) for g, n in zip(model.groups, numerators[bid.bidder],
+                                                                      strict=True)}
         per_group = {g: fraction_decimal(value) for g, value in exact_group.items()}
         exact_quality = sum((exact_group[g.id] for g in model.groups if g.category == QUALITY), Fraction(0))
         exact_social = sum((exact_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), Fraction(0))
@@ -562,7 +566,7 @@ def evaluate_lot(
             group_points=per_group,
             quality=fraction_decimal(exact_quality),
             social_value=fraction_decimal(exact_social),
-            criteria=tuple(cs for cs, _ in scored_points[bid.bidder]),
+            criteria=tuple(criterion_scores[bid.bidder]),
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
             exclusion_reasons=tuple(exclusions[bid.bidder]),
@@ -580,7 +584,7 @@ def evaluate_lot(
     return LotResult(
         lot=lot,
         ranking=ranking,
-        moderations=tuple(sorted(moderations.values(), key=lambda m: (m.bidder, m.criterion))),
+        moderations=tuple(moderations[key] for key in sorted(moderations)),
         abnormally_low=findings,
         pending=pending,
         quantities=quantities,

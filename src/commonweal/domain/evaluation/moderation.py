@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
+from typing import NamedTuple
 
 from commonweal.domain.evaluation.model import HUNDRED, Criterion
 from commonweal.domain.evaluation.records import EvaluatorScore, ModeratedScore
@@ -22,21 +22,17 @@ from commonweal.domain.evaluation.scales import ScoringScale
 from commonweal.domain.numbers import plain
 
 
-@dataclass(frozen=True)
-class Moderation:
+class Moderation(NamedTuple):
+    """The consensus on one bid's criterion beside the evaluators' own scores. Immutable; a NamedTuple rather than
+    a frozen dataclass because an evaluation builds one per bid per criterion (see `CriterionScore`)."""
+
     bidder: str
     lot: str
     criterion: str
     originals: tuple[EvaluatorScore, ...]
     consensus: ModeratedScore
-
-    @property
-    def low(self) -> Decimal:
-        return min(s.score for s in self.originals)
-
-    @property
-    def high(self) -> Decimal:
-        return max(s.score for s in self.originals)
+    low: Decimal  # the lowest and highest of the evaluators' scores
+    high: Decimal
 
     @property
     def spread(self) -> Decimal:
@@ -65,14 +61,7 @@ class Moderation:
 
     def rounded_mean(self, scale: ScoringScale) -> Decimal:
         """The evaluators' mean score rounded to the nearest score on the scale (halves go up)."""
-        return _rounded_mean(scale.scores, tuple(s.score for s in self.originals))
-
-
-@lru_cache(maxsize=4096)
-def _rounded_mean(scale: tuple[Decimal, ...], given: tuple[Decimal, ...]) -> Decimal:
-    # a lot repeats the same few combinations of marks thousands of times: each is worked out once
-    mean = sum(given, Decimal(0)) / len(given)
-    return min(scale, key=lambda score: (abs(score - mean), -score))
+        return scale.nearest(sum([s.score for s in self.originals], Decimal(0)) / len(self.originals))
 
 
 # A consensus reached by averaging the evaluators' marks rather than by moderating them was held unlawful in
@@ -95,7 +84,7 @@ def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion
     they marked differently (where all agree, the mean is no evidence of averaging)."""
     scales = {c.id: c.scale for c in criteria}
     found = [m for m in moderations if m.criterion in scales and m.originals]
-    disputed = [m for m in found if m.spread > 0]
+    disputed = [m for m in found if m.high > m.low]
     if not disputed or any(m.consensus.score != m.rounded_mean(scales[m.criterion]) for m in found):
         return None
     return (
@@ -126,13 +115,11 @@ def moderate(
     # one sort by evaluator, then grouping keeps that order within each (bidder, criterion)
     for score in sorted(scores, key=attrgetter("evaluator")):
         originals[(score.bidder, score.criterion)].append(score)
-    return {
-        (c.bidder, c.criterion): Moderation(
-            bidder=c.bidder,
-            lot=c.lot,
-            criterion=c.criterion,
-            originals=tuple(originals[(c.bidder, c.criterion)]),
-            consensus=c,
+    moderations = {}
+    for c in consensus:
+        given = originals[(c.bidder, c.criterion)]
+        marks = [s.score for s in given]
+        moderations[(c.bidder, c.criterion)] = Moderation(
+            c.bidder, c.lot, c.criterion, tuple(given), c, min(marks, default=c.score), max(marks, default=c.score)
         )
-        for c in consensus
-    }
+    return moderations
