@@ -25,7 +25,7 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 
 from commonweal.domain.evaluation import price as price_formulas
-from commonweal.domain.evaluation.abnormally_low import AbnormallyLowFinding, find_abnormally_low
+from commonweal.domain.evaluation.abnormally_low import DISREGARD, NOTICE, AbnormallyLowFinding, find_abnormally_low
 from commonweal.domain.evaluation.model import (
     HUNDRED,
     PRICE,
@@ -479,13 +479,13 @@ def evaluate_lot(
             flags[bidder].extend(f"possibly abnormally low: {reason}" for reason in finding.reasons)
             if finding.decision is None:
                 flags[bidder].append(
-                    "decision required: ask the bidder to explain the price (Procurement Act 2023 s.19(4))"
+                    f"decision required: ask the bidder to explain the price ({NOTICE})"
                 )
             elif finding.decision.decision == "rejected":
                 excluded_because.append(
                     f"had a price considered abnormally low; the explanation was rejected on "
                     f"{finding.decision.decided_on.isoformat()} by {finding.decision.decided_by}: "
-                    f"{finding.decision.reason} (Procurement Act 2023 s.19(3)–(5))"
+                    f"{finding.decision.reason} ({DISREGARD})"
                 )
             else:
                 flags[bidder].append(
