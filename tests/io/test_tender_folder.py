@@ -100,7 +100,7 @@ def test_tender_yaml_errors_give_the_line_and_path(folder: Path) -> None:
         "tender.yaml",
         16,
         "evaluation_model.groups[0].wieght",
-        "unknown key; expected one of category, id, threshold, title, weight",
+        "unknown key; expected one of category, criteria_weights, id, threshold, title, weight",
     ) in problems
     assert any(p[2] == "evaluation_model.groups[0].weight" and p[3] == "is required" for p in problems)
 

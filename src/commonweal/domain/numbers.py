@@ -1,6 +1,7 @@
 """Showing exact numbers to people: the one place numbers and money become text (#21 item 8)."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 NO_VALUE = "–"
 
@@ -27,3 +28,14 @@ def money(value: Decimal | None, places: int | None = 2) -> str:
         places = 0 if amount == amount.to_integral_value() else 2
     text = f"{amount:,.{places}f}"
     return f"{sign if text.strip('0,.') else ''}£{text}"
+
+
+def exact_text(value: Fraction, places: int = 4) -> str:
+    """An exact fraction for people: `5.5` when its decimal expansion ends within `places` places, else the
+    rounded decimal with the fraction (`9.1667 (55/6)`), so a reader never mistakes a rounded figure for the exact
+    one."""
+    shown = Decimal(value.numerator) / Decimal(value.denominator)
+    rounded = shown.quantize(Decimal(1).scaleb(-places))
+    if rounded == shown:
+        return plain(rounded)
+    return f"{plain(rounded)} ({value.numerator}/{value.denominator})"

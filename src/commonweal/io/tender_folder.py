@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from commonweal.domain.evaluation.model import (
     PRICE_COMBINATIONS,
     SOCIAL_VALUE_MINIMUM,
     SPREAD_THRESHOLD_PERCENT,
+    WEIGHT_FORMS,
     ZERO_PRICE_POLICIES,
     AbnormallyLowPolicy,
     Criterion,
@@ -39,6 +41,8 @@ from commonweal.domain.evaluation.model import (
     QuantitativeRule,
     SensitivityPolicy,
     Tender,
+    WeightForm,
+    fraction_decimal,
 )
 from commonweal.domain.evaluation.price import evaluated_price
 from commonweal.domain.evaluation.records import (
@@ -153,6 +157,28 @@ class _Yaml:
             self.problem(where, f"expected a number{' in pounds' if money else ''}, got {value!r}")
         return parsed
 
+    def weight(self, data: Mapping[str, Any], key: str, path: str) -> tuple[Decimal, Fraction | None]:
+        """A criterion's weight: a number, or a fraction written `a/b` (`11/120`, `5.5/60`), kept exactly (with its
+        Decimal for display); (0, None) after recording a problem."""
+        value = data.get(key)
+        if isinstance(value, str) and "/" in value:
+            top, _, bottom = value.partition("/")
+            numerator, denominator = parse_decimal(top), parse_decimal(bottom)
+            if numerator is None or denominator is None or denominator == 0:
+                self.problem(f"{path}.{key}", f"expected a number or a fraction such as 11/120, got {value!r}")
+                return Decimal(0), None
+            exact = Fraction(numerator) / Fraction(denominator)
+            return fraction_decimal(exact), exact
+        return self.number(data, key, path) or Decimal(0), None
+
+    def form(self, data: Mapping[str, Any], path: str) -> WeightForm:
+        """How the weights of the criteria under a group or criterion are written (`criteria_weights`)."""
+        value = data.get("criteria_weights", "percent")
+        if value not in WEIGHT_FORMS:
+            self.problem(f"{path}.criteria_weights", f"expected one of {', '.join(WEIGHT_FORMS)}, got {value!r}")
+            return "percent"
+        return "points" if value == "points" else "percent"
+
     def items(self, data: Mapping[str, Any], key: str, path: str, required: bool = True) -> list[Any]:
         value = data.get(key)
         where = f"{path}.{key}" if path else key
@@ -193,7 +219,7 @@ YAML_KEYS: dict[str, frozenset[str]] = {
     ),
     "price": frozenset({"weight", "formula", "params", "elements", "combine", "zero_prices", "discount"}),
     "elements[]": frozenset({"id", "title", "weight", "formula", "params", "volume", "unit", "year"}),
-    "groups[]": frozenset({"id", "title", "weight", "category", "threshold"}),
+    "groups[]": frozenset({"id", "title", "weight", "category", "threshold", "criteria_weights"}),
     "criteria[]": frozenset(
         {
             "id",
@@ -208,6 +234,7 @@ YAML_KEYS: dict[str, frozenset[str]] = {
             "cap",
             "target",
             "guidance",
+            "criteria_weights",
         }
     ),
     "gates[]": frozenset({"id", "title"}),
@@ -306,6 +333,7 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
                 weight or Decimal(0),
                 category,  # type: ignore[arg-type]
                 y.number(g, "threshold", gpath, required=False),
+                criteria_weights=y.form(g, gpath),
             )
         )
     criteria = []
@@ -331,12 +359,15 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
             )
         elif kind != "scored":
             y.problem(f"{cpath}.kind", "expected scored or quantitative")
+        weight, weight_exact = y.weight(c, "weight", cpath)
         criteria.append(
             Criterion(
                 id=y.text(c, "id", cpath),
                 title=y.text(c, "title", cpath),
                 group=y.text(c, "group", cpath),
-                weight=y.number(c, "weight", cpath) or Decimal(0),
+                weight=weight,
+                weight_exact=weight_exact,
+                criteria_weights=y.form(c, cpath),
                 scale=scale,
                 threshold=y.number(c, "threshold", cpath, required=False),
                 parent=y.text(c, "parent", cpath, required=False) or None,
@@ -479,8 +510,11 @@ def _required_text(row: Row, column: str, problems: ProblemCollector) -> str:
     return value
 
 
-def _score(row: Row, problems: ProblemCollector) -> Decimal:
-    value = parse_decimal(row.get("score"))
+def _score(row: Row, problems: ProblemCollector, read: dict[str, Decimal | None]) -> Decimal:
+    """The row's score; `read` remembers each distinct text's number (a folder has tens of thousands of scores
+    written in a handful of ways)."""
+    text = row.get("score")
+    value = read[text] if text in read else read.setdefault(text, parse_decimal(text))
     if value is None:
         _bad(problems, row, "score", f"expected a number on the criterion's scale, got {row.get('score')!r}")
         return Decimal(0)
@@ -540,6 +574,7 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
     rules = {lot.id: lot.model.price for lot in tender.lots}
     element_columns = {f"price_{e.id}" for rule in rules.values() for e in rule.elements}
     problems = ProblemCollector()
+    numbers: dict[str, Decimal | None] = {}
 
     def source(row: Row) -> Source:
         return Source(row.file, row.number)
@@ -579,23 +614,43 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
             element_prices=tuple(element_prices.items()),
         )
 
+    def sound(row: Row, columns: tuple[str, ...]) -> tuple[list[str], Decimal] | None:
+        """The row's text fields and score when every one is sound (present, a known lot, a number): the common
+        case, read without the per-field checks that name a problem, which `score` and `consensus` then run."""
+        values = row.values
+        fields = [values.get(column, "").strip() for column in columns]
+        text = values.get("score", "").strip()
+        value = numbers[text] if text in numbers else numbers.setdefault(text, parse_decimal(text))
+        if value is None or not all(fields) or fields[columns.index("lot")] not in lot_ids:
+            return None
+        return fields, value
+
     def score(row: Row) -> EvaluatorScore:
+        found = sound(row, ("evaluator", "bidder", "lot", "criterion"))
+        if found is not None:
+            (evaluator, bidder, lot, criterion), value = found
+            return EvaluatorScore(evaluator, bidder, lot, criterion, value, row.get("rationale"),
+                                  Source(row.file, row.number))
         return EvaluatorScore(
             _required_text(row, "evaluator", problems),
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
             _required_text(row, "criterion", problems),
-            _score(row, problems),
+            _score(row, problems, numbers),
             row.get("rationale"),
             source(row),
         )
 
     def consensus(row: Row) -> ModeratedScore:
+        found = sound(row, ("bidder", "lot", "criterion"))
+        if found is not None:
+            (bidder, lot, criterion), value = found
+            return ModeratedScore(bidder, lot, criterion, value, row.get("rationale"), Source(row.file, row.number))
         return ModeratedScore(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),
             _required_text(row, "criterion", problems),
-            _score(row, problems),
+            _score(row, problems, numbers),
             row.get("rationale"),
             source(row),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ from commonweal.domain.evaluation.assessment import (
     award_recommendation,
 )
 from commonweal.domain.evaluation.evaluate import LotResult, evaluate_lot
-from commonweal.domain.evaluation.model import Tender
+from commonweal.domain.evaluation.model import CriterionWeight, Tender
 from commonweal.domain.evaluation.sensitivity import Reversal, Sensitivity, TippingPoint, analyse
-from commonweal.domain.numbers import plain
+from commonweal.domain.numbers import exact_text, plain
 from commonweal.domain.provenance import RuleViolation
 from commonweal.io.errors import InputError
 from commonweal.io.tender_folder import TenderFolder, issues_to_problems, load_tender_folder
@@ -135,6 +136,27 @@ def _money(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
 
+def _fraction(value: Fraction) -> str:
+    """An exact fraction as text: '5.5' when it is a short decimal, else '55/6'."""
+    shown = exact_text(value, places=10)
+    return shown if " " not in shown else f"{value.numerator}/{value.denominator}"
+
+
+def weight_json(weight: CriterionWeight) -> dict[str, Any]:
+    """A criterion's weight as written and normalised: exact values as text, rounded ones as numbers."""
+    return {
+        "criterion": weight.criterion.id,
+        "group": weight.criterion.group,
+        "parent": weight.criterion.parent,
+        "weight_as_written": _fraction(weight.criterion.exact),
+        "written_as": weight.form,
+        "share_of_parent": _fraction(weight.share_of_parent),
+        "share_of_parent_percent": round(float(weight.share_of_parent * 100), 4),
+        "weight_percent": round(float(weight.of_whole), 4),
+        "weight_percent_exact": _fraction(weight.of_whole),
+    }
+
+
 def tender_json(evaluation: TenderEvaluation) -> dict[str, Any]:
     tender = evaluation.tender
     lots = []
@@ -148,6 +170,7 @@ def tender_json(evaluation: TenderEvaluation) -> dict[str, Any]:
                 "final": result.final,
                 "pending": list(result.pending),
                 "price_formula": result.lot.model.price.formula,
+                "criteria_weights": [weight_json(w) for w in result.lot.model.weights()],
                 "ranking": [
                     {
                         "bidder": r.bidder,

@@ -22,7 +22,9 @@ def test_top_level_weights_must_sum_to_100() -> None:
 def test_sibling_criteria_must_sum_to_100() -> None:
     m = model()
     m = replace(m, criteria=(replace(m.criteria[0], weight=D(60)), m.criteria[1]))
-    assert model_problems(m) == ["the weights of the criteria under group 'quality' must sum to 100, not 60"]
+    [problem] = model_problems(m)
+    assert problem.startswith("the weights of the criteria under group 'quality' must sum to 100, not 60;")
+    assert "declare criteria_weights: points on the group" in problem  # the way to write points
 
 
 def test_sub_criteria_must_sum_to_100_under_their_parent() -> None:
@@ -32,7 +34,9 @@ def test_sub_criteria_must_sum_to_100_under_their_parent() -> None:
         Criterion("Q.b", "Part b", "quality", D(20), PRESETS["0-5"], parent="Q"),
     )
     m = replace(m, criteria=(*m.criteria, *subs))
-    assert model_problems(m) == ["the weights of the criteria under criterion 'Q' must sum to 100, not 90"]
+    [problem] = model_problems(m)
+    assert problem.startswith("the weights of the criteria under criterion 'Q' must sum to 100, not 90;")
+    assert "declare criteria_weights: points on the criterion" in problem
 
 
 def test_effective_weight_multiplies_down_the_tree() -> None:

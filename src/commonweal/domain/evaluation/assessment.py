@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.evaluate import BidResult, CriterionScore, LotResult
@@ -45,9 +46,9 @@ class CriterionSummary:
     scores_available: str
 
 
-@dataclass(frozen=True)
-class CriterionAssessment:
-    """Reg 31(2)(e)(i): the score for one criterion and its explanation."""
+class CriterionAssessment(NamedTuple):
+    """Reg 31(2)(e)(i): the score for one criterion and its explanation. A NamedTuple: a lot's summaries hold one
+    per bid per criterion (see `evaluate.CriterionScore`)."""
 
     id: str
     title: str

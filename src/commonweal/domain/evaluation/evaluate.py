@@ -17,12 +17,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from fractions import Fraction
+from functools import cached_property
+from math import lcm
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
 from commonweal.domain.evaluation import price as price_formulas
-from commonweal.domain.evaluation.abnormally_low import AbnormallyLowFinding, find_abnormally_low
+from commonweal.domain.evaluation.abnormally_low import DISREGARD, NOTICE, AbnormallyLowFinding, find_abnormally_low
 from commonweal.domain.evaluation.model import (
     HUNDRED,
     PRICE,
@@ -31,6 +34,7 @@ from commonweal.domain.evaluation.model import (
     Criterion,
     EvaluationModel,
     Lot,
+    fraction_decimal,
 )
 from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate
 from commonweal.domain.evaluation.price import FloatArray, evaluated_price
@@ -48,8 +52,10 @@ from commonweal.domain.provenance import Issue, RuleViolation, Source
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class CriterionScore:
+class CriterionScore(NamedTuple):
+    """One bid's score on one criterion. Immutable; a NamedTuple rather than a frozen dataclass because an
+    evaluation builds one per bid per criterion and a frozen dataclass takes ten times as long to build."""
+
     criterion: Criterion
     score: Decimal | None  # the moderated score, or the value offered for a quantitative criterion
     fraction: Decimal  # 0..1 of the criterion's marks
@@ -116,11 +122,11 @@ class LotResult:
     def final(self) -> bool:
         return not self.pending
 
-    @property
+    @cached_property
     def admissible(self) -> tuple[BidResult, ...]:
         return tuple(r for r in self.ranking if not r.excluded)
 
-    @property
+    @cached_property
     def winner(self) -> BidResult | None:
         """The most advantageous tender: rank 1 and not tied (a tie the rules cannot break has no winner)."""
         firsts = [r for r in self.admissible if r.rank == 1]
@@ -180,8 +186,10 @@ def same_bidders(
         canonical.setdefault(bidder_key(bid.bidder), bid.bidder)
     names = ({s.bidder for s in scores} | {m.bidder for m in consensus} | {g.bidder for g in gates}
              | {d.bidder for d in decisions} | {b for b, _ in quantities})
-    renamed = {name: canonical[bidder_key(name)] for name in names
+    renamed = {name: canonical[bidder_key(name)] for name in names.difference(canonical.values())
                if canonical.get(bidder_key(name), name) != name}
+    if not renamed:
+        return list(scores), list(consensus), list(gates), list(decisions), dict(quantities)
 
     def fix(records: Sequence[R]) -> list[R]:
         return [replace(r, bidder=renamed[r.bidder]) if r.bidder in renamed else r for r in records]
@@ -250,17 +258,25 @@ def check_inputs(
         if not rationale.strip():
             found.append(_issue("a rationale is required for every score", source, "rationale"))
 
+    # every score a record may give: a lot has tens of thousands of scores, so a sound record is recognised with
+    # one set lookup and only an unsound one is examined (`check_record`) for its reasons
+    sound = {(cid, score) for cid, c in scored.items() for score in c.scale.scores}
     evaluators: dict[str, set[tuple[str, str]]] = {}
     for s in scores:
-        check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
+        if s.bidder not in bidders or (s.criterion, s.score) not in sound or not s.rationale or s.rationale.isspace():
+            check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
         key = (s.bidder, s.criterion)
-        if key in evaluators.setdefault(s.evaluator, set()):
+        done = evaluators.get(s.evaluator)
+        if done is None:
+            done = evaluators[s.evaluator] = set()
+        if key in done:
             found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source, "evaluator"))
-        evaluators[s.evaluator].add(key)
+        done.add(key)
     any_scored = set().union(*evaluators.values())
     moderated: set[tuple[str, str]] = set()
     for m in consensus:
-        check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
+        if m.bidder not in bidders or (m.criterion, m.score) not in sound or not m.rationale or m.rationale.isspace():
+            check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
         key = (m.bidder, m.criterion)
         if key in moderated:
             found.append(_issue(f"{m.bidder} has two moderated scores for {m.criterion}", m.source, "criterion"))
@@ -273,18 +289,21 @@ def check_inputs(
                     "criterion",
                 )
             )
-    by_evaluator = sorted(evaluators.items())
-    for bidder in sorted(bidders):
-        for cid in sorted(scored):
-            key = (bidder, cid)
-            for evaluator, done in by_evaluator:
-                if key not in done:
-                    found.append(_issue(f"{evaluator} has not scored {bidder} on {cid}", None, "score"))
-            if key not in moderated and key in any_scored:
+    # what is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion
+    expected = {(bidder, cid) for bidder in bidders for cid in scored}
+    unscored = {evaluator: expected - done for evaluator, done in evaluators.items()}
+    unmoderated = (expected & any_scored) - moderated
+    if any(unscored.values()) or unmoderated:
+        by_evaluator = sorted(unscored.items())
+        for key in sorted(expected):
+            bidder, cid = key
+            found.extend(_issue(f"{evaluator} has not scored {bidder} on {cid}", None, "score")
+                         for evaluator, missing in by_evaluator if key in missing)
+            if key in unmoderated:
                 found.append(_issue(f"{bidder} on {cid} has not been moderated", None, "score"))
-        for cid, c in sorted(leaves.items()):
-            if c.kind == "quantitative" and (bidder, cid) not in quantities:
-                found.append(_issue(f"{bidder} has no offered value for quantitative criterion {cid}", None, cid))
+    offered = [cid for cid, c in sorted(leaves.items()) if c.kind == "quantitative"]
+    found.extend(_issue(f"{bidder} has no offered value for quantitative criterion {cid}", None, cid)
+                 for bidder in sorted(bidders) for cid in offered if (bidder, cid) not in quantities)
     if expect_scores and not evaluators and scored:
         found.append(_issue(f"lot {lot.id} has no evaluators' scores", None, "score"))
 
@@ -319,18 +338,25 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(repr(round(float(value), 10)))
 
 
-def _quantitative_fraction(criterion: Criterion, value: Decimal, others: Sequence[Decimal]) -> Decimal:
+def _capped(criterion: Criterion, value: Decimal) -> Decimal:
+    """An offered value as it counts: never below zero, and at most the criterion's cap."""
+    assert criterion.quantitative is not None  # guaranteed by model_problems
+    cap = criterion.quantitative.cap
+    return min(max(value, ZERO), cap) if cap is not None else max(value, ZERO)
+
+
+def _best_offer(criterion: Criterion, offers: Sequence[Decimal]) -> Decimal:
+    """The best offer among the bids still in, as it counts."""
+    return max((_capped(criterion, v) for v in offers), default=ZERO)
+
+
+def _quantitative_fraction(criterion: Criterion, value: Decimal, best: Decimal) -> Fraction:
     rule = criterion.quantitative
     assert rule is not None  # guaranteed by model_problems
-    value = max(value, ZERO)
     if rule.method == "against_target":
         assert rule.target is not None
-        return min(value / rule.target, Decimal(1))
-    cap = rule.cap
-    capped = [min(max(v, ZERO), cap) if cap is not None else max(v, ZERO) for v in others]
-    best = max(capped, default=ZERO)
-    own = min(value, cap) if cap is not None else value
-    return own / best if best > 0 else ZERO
+        return min(Fraction(max(value, ZERO)) / Fraction(rule.target), Fraction(1))
+    return Fraction(_capped(criterion, value)) / Fraction(best) if best > 0 else Fraction(0)
 
 
 def tie_break_key(result: BidResult, rules: Sequence[str]) -> tuple[Decimal, ...]:
@@ -453,13 +479,13 @@ def evaluate_lot(
             flags[bidder].extend(f"possibly abnormally low: {reason}" for reason in finding.reasons)
             if finding.decision is None:
                 flags[bidder].append(
-                    "decision required: ask the bidder to explain the price (Procurement Act 2023 s.19(4))"
+                    f"decision required: ask the bidder to explain the price ({NOTICE})"
                 )
             elif finding.decision.decision == "rejected":
                 excluded_because.append(
                     f"had a price considered abnormally low; the explanation was rejected on "
                     f"{finding.decision.decided_on.isoformat()} by {finding.decision.decided_by}: "
-                    f"{finding.decision.reason} (Procurement Act 2023 s.19(3)–(5))"
+                    f"{finding.decision.reason} ({DISREGARD})"
                 )
             else:
                 flags[bidder].append(
@@ -468,47 +494,69 @@ def evaluate_lot(
                 )
 
     still_in = [b.bidder for b in bids if not exclusions[b.bidder]]
-    criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
+    # Points are exact fractions (weights may be fractions such as 55/6, scales such as 0-3 give thirds). A
+    # criterion has few distinct scores, so each one's points are worked out once, then summed per bid as integers
+    # over one common denominator: no total depends on a rounding or on the order of addition.
+    given: dict[str, dict[Decimal, Fraction]] = {}  # criterion -> score or offered value -> fraction of its marks
+    best = {c.id: _best_offer(c, [quantities[(b, c.id)] for b in still_in]) for c in leaves if c.kind == "quantitative"}
     for criterion in leaves:
-        weight = model.effective_weight(criterion)
+        if criterion.kind == "quantitative":
+            values = {quantities[(b.bidder, criterion.id)] for b in bids}
+            given[criterion.id] = {v: _quantitative_fraction(criterion, v, best[criterion.id]) for v in values}
+        else:
+            given[criterion.id] = {v: criterion.scale.exact_fraction(v) for v in criterion.scale.scores}
+    exact_weights = {c.id: model.exact_weight(c) for c in leaves}
+    exact_points = {cid: {v: f * exact_weights[cid] for v, f in fractions.items()} for cid, fractions in given.items()}
+    denominator = lcm(*{p.denominator for points in exact_points.values() for p in points.values()})
+    # per criterion and score: (fraction shown, weight shown, points shown, points as a numerator over denominator)
+    shown: dict[str, dict[Decimal, tuple[Decimal, Decimal, Decimal, int]]] = {
+        cid: {
+            v: (fraction_decimal(given[cid][v]), fraction_decimal(exact_weights[cid]), fraction_decimal(p),
+                p.numerator * (denominator // p.denominator))
+            for v, p in points.items()
+        }
+        for cid, points in exact_points.items()
+    }
+    group_index = {g.id: i for i, g in enumerate(model.groups)}
+    criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
+    numerators: dict[str, list[int]] = {b.bidder: [0] * len(model.groups) for b in bids}
+    for criterion in leaves:
+        table, column = shown[criterion.id], group_index[criterion.group]
+        quantitative = criterion.kind == "quantitative"
         for bid in bids:
-            if criterion.kind == "quantitative":
+            if quantitative:
                 value = quantities[(bid.bidder, criterion.id)]
-                fraction = _quantitative_fraction(criterion, value, [quantities[(b, criterion.id)] for b in still_in])
-                criterion_scores[bid.bidder].append(
-                    CriterionScore(
-                        criterion, value, fraction, weight, fraction * weight, "scored from the offered value"
-                    )
-                )
+                fraction, weight, points, numerator = table[value]
+                cs = CriterionScore(criterion, value, fraction, weight, points, "scored from the offered value")
             else:
                 m = moderations[(bid.bidder, criterion.id)]
-                fraction = criterion.scale.fraction(m.consensus.score)
-                criterion_scores[bid.bidder].append(
-                    CriterionScore(
-                        criterion, m.consensus.score, fraction, weight, fraction * weight, m.consensus.rationale, m
-                    )
-                )
+                fraction, weight, points, numerator = table[m.consensus.score]
+                cs = CriterionScore(criterion, m.consensus.score, fraction, weight, points, m.consensus.rationale, m)
+            criterion_scores[bid.bidder].append(cs)
+            numerators[bid.bidder][column] += numerator
 
     partial: dict[str, BidResult] = {}
+    nonprice_weight = HUNDRED - model.price.weight
     for bid in bids:
-        per_group = {g.id: ZERO for g in model.groups}
-        for cs in criterion_scores[bid.bidder]:
-            per_group[cs.criterion.group] += cs.points
-        quality = sum((per_group[g.id] for g in model.groups if g.category == QUALITY), ZERO)
-        social = sum((per_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), ZERO)
+        exact_group = {g.id: Fraction(n, denominator) for g, n in zip(model.groups, numerators[bid.bidder],
+                                                                      strict=True)}
+        per_group = {g: fraction_decimal(value) for g, value in exact_group.items()}
+        exact_quality = sum((exact_group[g.id] for g in model.groups if g.category == QUALITY), Fraction(0))
+        exact_social = sum((exact_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), Fraction(0))
         if not exclusions[bid.bidder]:
             for group in model.groups:
-                share = per_group[group.id] / group.weight * HUNDRED
+                share = exact_group[group.id] / Fraction(group.weight) * 100
                 if group.threshold is not None and share < group.threshold:
                     exclusions[bid.bidder].append(
-                        f"scored {share:.1f}% of the {group.title} marks, below the minimum {group.threshold}%"
+                        f"scored {fraction_decimal(share):.1f}% of the {group.title} marks, below the minimum "
+                        f"{group.threshold}%"
                     )
-            nonprice_weight = HUNDRED - model.price.weight
             if model.quality_threshold is not None and nonprice_weight > 0:
-                share = (quality + social) / nonprice_weight * HUNDRED
+                share = (exact_quality + exact_social) / Fraction(nonprice_weight) * 100
                 if share < model.quality_threshold:
                     exclusions[bid.bidder].append(
-                        f"scored {share:.1f}% of the non-price marks, below the minimum {model.quality_threshold}%"
+                        f"scored {fraction_decimal(share):.1f}% of the non-price marks, below the minimum "
+                        f"{model.quality_threshold}%"
                     )
         partial[bid.bidder] = BidResult(
             bid=bid,
@@ -516,8 +564,8 @@ def evaluate_lot(
             total=None,
             price_points=None,
             group_points=per_group,
-            quality=quality,
-            social_value=social,
+            quality=fraction_decimal(exact_quality),
+            social_value=fraction_decimal(exact_social),
             criteria=tuple(criterion_scores[bid.bidder]),
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
@@ -536,7 +584,7 @@ def evaluate_lot(
     return LotResult(
         lot=lot,
         ranking=ranking,
-        moderations=tuple(sorted(moderations.values(), key=lambda m: (m.bidder, m.criterion))),
+        moderations=tuple(moderations[key] for key in sorted(moderations)),
         abnormally_low=findings,
         pending=pending,
         quantities=quantities,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Final, Literal
 
 from commonweal.domain.evaluation.scales import ScoringScale
@@ -25,6 +26,11 @@ COMPONENT_TITLES: Final = {PRICE: "Price", QUALITY: "Quality", SOCIAL_VALUE: "So
 GroupCategory = Literal["quality", "social_value"]
 CriterionKind = Literal["scored", "quantitative"]
 QuantitativeMethod = Literal["proportional_to_best", "against_target"]
+# How the weights of the criteria directly under a group (or a parent criterion) are written: "percent" of the
+# parent, summing to exactly 100 (Commonweal default), or "points", each criterion's share being its points ÷ the
+# points of its siblings (eight questions worth 5.5, 10, 10, 7.5, 4, 7.5, 7.5 and 8 points of a 60% section).
+WeightForm = Literal["percent", "points"]
+WEIGHT_FORMS: Final = ("percent", "points")
 
 
 @dataclass(frozen=True)
@@ -46,13 +52,22 @@ class Criterion:
     id: str
     title: str
     group: str
-    weight: Decimal  # share of its parent (group or parent criterion), in percent
+    # share of its parent (group or parent criterion) in percent, or its points where the parent's `criteria_weights`
+    # are points; `weight_exact` holds it exactly when it was written as a fraction such as 55/6
+    weight: Decimal
     scale: ScoringScale
     threshold: Decimal | None = None  # minimum moderated score on the scale; below it the bid is excluded
     parent: str | None = None
     kind: CriterionKind = "scored"
     quantitative: QuantitativeRule | None = None
     guidance: str = ""
+    criteria_weights: WeightForm = "percent"  # how its sub-criteria's weights are written
+    weight_exact: Fraction | None = None
+
+    @property
+    def exact(self) -> Fraction:
+        """The weight as written, exactly."""
+        return self.weight_exact if self.weight_exact is not None else Fraction(self.weight)
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class CriterionGroup:
     weight: Decimal  # share of the whole evaluation, in percent
     category: GroupCategory
     threshold: Decimal | None = None  # minimum share (percent) of the group's available points
+    criteria_weights: WeightForm = "percent"  # how the weights of its top-level criteria are written
 
 
 @dataclass(frozen=True)
@@ -171,20 +187,60 @@ class EvaluationModel:
         parents = {c.parent for c in self.criteria}
         return tuple(c for c in self.criteria if c.id not in parents)
 
-    def effective_weight(self, criterion: Criterion) -> Decimal:
-        """The criterion's share of the whole evaluation in percent: group weight × each level's share."""
-        weight = self.group(criterion.group).weight
+    def weight_form(self, parent: str | None, group_id: str) -> WeightForm:
+        """How the weights of the criteria under `parent` (None: the group's top level) are written."""
+        return self.criterion(parent).criteria_weights if parent else self.group(group_id).criteria_weights
+
+    def share(self, criterion: Criterion) -> Fraction:
+        """The criterion's exact share (0 to 1) of its parent: percent ÷ 100, or points ÷ its siblings' points."""
+        if self.weight_form(criterion.parent, criterion.group) == "percent":
+            return criterion.exact / 100
+        total = sum((c.exact for c in self.children(criterion.parent, criterion.group)), Fraction(0))
+        return criterion.exact / total if total else Fraction(0)
+
+    def exact_weight(self, criterion: Criterion) -> Fraction:
+        """The criterion's share of the whole evaluation in percent, exactly: group weight × each level's share."""
+        weight = Fraction(self.group(criterion.group).weight)
         node: Criterion | None = criterion
         while node is not None:
-            weight = weight * node.weight / HUNDRED
+            weight *= self.share(node)
             node = self.criterion(node.parent) if node.parent else None
         return weight
+
+    def effective_weight(self, criterion: Criterion) -> Decimal:
+        """`exact_weight` as a Decimal (exact when it terminates within 28 significant digits)."""
+        return fraction_decimal(self.exact_weight(criterion))
 
     def category_weight(self, category: GroupCategory) -> Decimal:
         return sum((g.weight for g in self.groups if g.category == category), Decimal(0))
 
     def component_names(self) -> tuple[str, ...]:
         return (PRICE, QUALITY, SOCIAL_VALUE)
+
+    def weights(self) -> tuple[CriterionWeight, ...]:
+        """Every criterion's weight as written beside its normalised shares, for the report and the JSON."""
+        return tuple(
+            CriterionWeight(c, self.weight_form(c.parent, c.group), self.share(c), self.exact_weight(c))
+            for c in self.criteria
+        )
+
+
+@dataclass(frozen=True)
+class CriterionWeight:
+    """A criterion's weight as written (`form`: percent of its parent, or points) and normalised: its exact share of
+    its parent (0 to 1) and of the whole evaluation (percent)."""
+
+    criterion: Criterion
+    form: WeightForm
+    share_of_parent: Fraction
+    of_whole: Fraction
+
+
+def fraction_decimal(value: Fraction) -> Decimal:
+    """An exact fraction as a Decimal: exact when its expansion terminates within 28 significant digits, otherwise
+    rounded there. Rounding it half up to a ranking precision gives what rounding the fraction would: a fraction
+    whose denominator is below 10²³ is either on a rounding boundary or further than 10⁻²⁶ from it."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from commonweal.domain.evaluation.model import HUNDRED, Criterion
 from commonweal.domain.evaluation.records import EvaluatorScore, ModeratedScore
@@ -21,21 +22,17 @@ from commonweal.domain.evaluation.scales import ScoringScale
 from commonweal.domain.numbers import plain
 
 
-@dataclass(frozen=True)
-class Moderation:
+class Moderation(NamedTuple):
+    """The consensus on one bid's criterion beside the evaluators' own scores. Immutable; a NamedTuple rather than
+    a frozen dataclass because an evaluation builds one per bid per criterion (see `CriterionScore`)."""
+
     bidder: str
     lot: str
     criterion: str
     originals: tuple[EvaluatorScore, ...]
     consensus: ModeratedScore
-
-    @cached_property
-    def low(self) -> Decimal:
-        return min(s.score for s in self.originals)
-
-    @cached_property
-    def high(self) -> Decimal:
-        return max(s.score for s in self.originals)
+    low: Decimal  # the lowest and highest of the evaluators' scores
+    high: Decimal
 
     @property
     def spread(self) -> Decimal:
@@ -44,17 +41,18 @@ class Moderation:
     def flags(self, criterion: Criterion, spread_threshold_percent: Decimal) -> tuple[str, ...]:
         found = []
         threshold = spread_limit(criterion, spread_threshold_percent)
-        if self.spread >= threshold:
+        low, high, score = self.low, self.high, self.consensus.score
+        if high - low >= threshold:
             found.append(
-                f"evaluators' scores for {self.criterion} range from {self.low} to {self.high} (spread {self.spread}, "
+                f"evaluators' scores for {self.criterion} range from {low} to {high} (spread {high - low}, "
                 f"threshold {plain(threshold)}): discuss at moderation"
             )
-        if not self.low <= self.consensus.score <= self.high:
+        if not low <= score <= high:
             found.append(
-                f"consensus {self.consensus.score} for {self.criterion} lies outside the evaluators' range "
-                f"{self.low}–{self.high}: the rationale must explain why"
+                f"consensus {score} for {self.criterion} lies outside the evaluators' range "
+                f"{low}–{high}: the rationale must explain why"
             )
-        if AVERAGING_WORDS.search(self.consensus.rationale):
+        if reads_as_average(self.consensus.rationale):
             found.append(
                 f"the consensus rationale for {self.criterion} reads as an average of the evaluators' marks: "
                 f"{AVERAGING_CASE}"
@@ -63,8 +61,7 @@ class Moderation:
 
     def rounded_mean(self, scale: ScoringScale) -> Decimal:
         """The evaluators' mean score rounded to the nearest score on the scale (halves go up)."""
-        mean = sum((s.score for s in self.originals), Decimal(0)) / len(self.originals)
-        return min(scale.scores, key=lambda score: (abs(score - mean), -score))
+        return scale.nearest(sum([s.score for s in self.originals], Decimal(0)) / len(self.originals))
 
 
 # A consensus reached by averaging the evaluators' marks rather than by moderating them was held unlawful in
@@ -76,12 +73,18 @@ AVERAGING_CASE = (
 AVERAGING_WORDS = re.compile(r"\b(averag\w*|arithmetic mean|mean (?:of|score|mark)|split the difference)", re.I)
 
 
+@lru_cache(maxsize=4096)
+def reads_as_average(rationale: str) -> bool:
+    """Whether a consensus rationale reads as an average of the evaluators' marks (each wording checked once)."""
+    return AVERAGING_WORDS.search(rationale) is not None
+
+
 def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion]) -> str | None:
     """A flag when a bid's consensus equals the evaluators' rounded mean on every criterion, at least one of which
     they marked differently (where all agree, the mean is no evidence of averaging)."""
     scales = {c.id: c.scale for c in criteria}
     found = [m for m in moderations if m.criterion in scales and m.originals]
-    disputed = [m for m in found if m.spread > 0]
+    disputed = [m for m in found if m.high > m.low]
     if not disputed or any(m.consensus.score != m.rounded_mean(scales[m.criterion]) for m in found):
         return None
     return (
@@ -92,7 +95,12 @@ def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion
 
 def spread_limit(criterion: Criterion, spread_threshold_percent: Decimal) -> Decimal:
     """The spread of evaluators' scores, on the criterion's scale, at which moderation must discuss them."""
-    return (criterion.scale.maximum - criterion.scale.minimum) * spread_threshold_percent / HUNDRED
+    return _spread_limit(criterion.scale.minimum, criterion.scale.maximum, spread_threshold_percent)
+
+
+@lru_cache(maxsize=256)
+def _spread_limit(minimum: Decimal, maximum: Decimal, spread_threshold_percent: Decimal) -> Decimal:
+    return (maximum - minimum) * spread_threshold_percent / HUNDRED
 
 
 def moderate(
@@ -104,15 +112,14 @@ def moderate(
     (bidder, criterion) has a consensus, see `evaluate.check_inputs`).
     """
     originals: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
-    for score in scores:
+    # one sort by evaluator, then grouping keeps that order within each (bidder, criterion)
+    for score in sorted(scores, key=attrgetter("evaluator")):
         originals[(score.bidder, score.criterion)].append(score)
-    return {
-        (c.bidder, c.criterion): Moderation(
-            bidder=c.bidder,
-            lot=c.lot,
-            criterion=c.criterion,
-            originals=tuple(sorted(originals[(c.bidder, c.criterion)], key=lambda s: s.evaluator)),
-            consensus=c,
+    moderations = {}
+    for c in consensus:
+        given = originals[(c.bidder, c.criterion)]
+        marks = [s.score for s in given]
+        moderations[(c.bidder, c.criterion)] = Moderation(
+            c.bidder, c.lot, c.criterion, tuple(given), c, min(marks, default=c.score), max(marks, default=c.score)
         )
-        for c in consensus
-    }
+    return moderations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 
 
@@ -51,8 +52,36 @@ class ScoringScale:
         """Where `score` sits between the scale's minimum (0) and maximum (1)."""
         return (score - self.minimum) / (self.maximum - self.minimum)
 
+    def exact_fraction(self, score: Decimal) -> Fraction:
+        """`fraction` exactly (a third on a 0–3 scale is 1/3, not 0.333…), for a score on the scale."""
+        return self._exact_fractions[score]
+
+    @cached_property
+    def _exact_fractions(self) -> dict[Decimal, Fraction]:
+        span = Fraction(self.maximum - self.minimum)
+        return {score: Fraction(score - self.minimum) / span for score in self.scores}
+
+    def nearest(self, value: Decimal) -> Decimal:
+        """The score on the scale nearest `value`, halves going up (2.5 on 0–5 is 3)."""
+        found = self._nearest.get(value)
+        if found is None:
+            found = self._nearest[value] = min(self.scores, key=lambda score: (abs(score - value), -score))
+        return found
+
+    @cached_property
+    def _nearest(self) -> dict[Decimal, Decimal]:
+        # a lot asks for the same few means thousands of times
+        return {}
+
     def descriptor(self, score: Decimal) -> Descriptor | None:
-        return next((d for d in self.descriptors if d.score == score), None)
+        return self._descriptors.get(score)
+
+    @cached_property
+    def _descriptors(self) -> dict[Decimal, Descriptor]:
+        found: dict[Decimal, Descriptor] = {}
+        for d in self.descriptors:
+            found.setdefault(d.score, d)  # the first, as a search of the list would find
+        return found
 
     def problems(self) -> list[str]:
         found: list[str] = []

@@ -10,8 +10,18 @@ a tender go below it only with a recorded reason.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
-from commonweal.domain.evaluation.model import HUNDRED, PRICE, QUALITY, SOCIAL_VALUE, EvaluationModel
+from commonweal.domain.evaluation.model import (
+    HUNDRED,
+    PRICE,
+    QUALITY,
+    SOCIAL_VALUE,
+    WEIGHT_FORMS,
+    Criterion,
+    EvaluationModel,
+    fraction_decimal,
+)
 from commonweal.domain.evaluation.price import element_problems, formula_problems
 from commonweal.domain.numbers import plain
 
@@ -73,16 +83,17 @@ def model_problems(model: EvaluationModel, budget: Decimal | None = None) -> lis
             elif rule.cap is not None and rule.cap <= 0:
                 found.append(f"{where} cap must be above zero")
     found.extend(_cycle_problems(model))
+    forms = [(g.id, g.criteria_weights) for g in model.groups] + [(c.id, c.criteria_weights) for c in model.criteria]
+    found.extend(f"'{node}' criteria_weights must be one of {', '.join(WEIGHT_FORMS)}, not '{form}'"
+                 for node, form in forms if form not in WEIGHT_FORMS)
     if not found:
         # sibling weights are only meaningful once the tree itself is sound
         for group in model.groups:
             parents: list[str | None] = [None, *[c.id for c in model.criteria if c.group == group.id]]
             for parent_id in parents:
                 children = model.children(parent_id, group.id)
-                total = _sum([c.weight for c in children])
-                if children and total != HUNDRED:
-                    owner = f"criterion '{parent_id}'" if parent_id else f"group '{group.id}'"
-                    found.append(f"the weights of the criteria under {owner} must sum to 100, not {plain(total)}")
+                if children and model.weight_form(parent_id, group.id) == "percent":
+                    found.extend(_percent_problems(model, parent_id, group.id, children))
 
     social = model.category_weight(SOCIAL_VALUE)
     if social < model.social_value_minimum and not model.social_value_override_reason.strip():
@@ -104,6 +115,21 @@ def model_problems(model: EvaluationModel, budget: Decimal | None = None) -> lis
     if policy.samples < 1 or policy.weight_band < 0:
         found.append("sensitivity needs at least one sample and a weight band of zero or more")
     return found
+
+
+def _percent_problems(
+    model: EvaluationModel, parent_id: str | None, group_id: str, children: tuple[Criterion, ...]
+) -> list[str]:
+    """Percentages of a parent sum to exactly 100 (compared as exact fractions, so 55/6 and 35/3 count exactly).
+    Points written as percentages, and percentages rounded to a few places, are named with the way to write them."""
+    total = sum((c.exact for c in children), Fraction(0))
+    if total == HUNDRED:
+        return []
+    owner = f"criterion '{parent_id}'" if parent_id else f"group '{group_id}'"
+    shown = plain(fraction_decimal(total).quantize(Decimal("1e-10")))
+    hint = ("; if they are points (such as 5.5 of a 60% section), declare criteria_weights: points on the "
+            f"{'criterion' if parent_id else 'group'}, or write each share exactly as a fraction such as 55/6")
+    return [f"the weights of the criteria under {owner} must sum to 100, not {shown}{hint}"]
 
 
 def _cycle_problems(model: EvaluationModel) -> list[str]:

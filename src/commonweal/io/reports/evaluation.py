@@ -29,6 +29,7 @@ from commonweal.domain.evaluation.evaluate import BidResult, LotResult
 from commonweal.domain.evaluation.model import COMPONENT_TITLES, PRICE, QUALITY, SOCIAL_VALUE, Tender
 from commonweal.domain.evaluation.moderation import Moderation
 from commonweal.domain.evaluation.sensitivity import Sensitivity
+from commonweal.domain.numbers import exact_text
 from commonweal.io.reports.render import (
     GOVUK_BLUE,
     GOVUK_DARK_BLUE,
@@ -93,6 +94,18 @@ class LotView:
     @property
     def findings(self) -> tuple[AbnormallyLowFinding, ...]:
         return self.outcome.result.abnormally_low
+
+    @property
+    def weights(self) -> dict[str, dict[str, str]]:
+        """Each criterion's weight as written and normalised (exact fractions shown with their rounding)."""
+        return {
+            w.criterion.id: {
+                "written": exact_text(w.criterion.exact) + ("%" if w.form == "percent" else " points"),
+                "share_of_parent": exact_text(w.share_of_parent * 100) + "%",
+                "of_whole": exact_text(w.of_whole) + "%",
+            }
+            for w in self.result.lot.model.weights()
+        }
 
     @property
     def excluded(self) -> tuple[BidResult, ...]:
