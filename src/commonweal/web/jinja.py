@@ -12,6 +12,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from commonweal.domain.lifecycle import Role, Stage
+from commonweal.io.reports.render import decimal, money
 from commonweal.web.areas import navigation
 
 
@@ -33,9 +34,11 @@ def environment(**options: Any) -> Environment:
             "Role": Role,
             "Stage": Stage,
             "navigation": navigation,
+            "money": money,
         }
     )
     env.filters["descriptor_item"] = descriptor_item
+    env.filters["decimal"] = decimal  # exact decimal strings in stored results back to Decimal, for `money`
     env.filters["select_item"] = lambda value: {"value": value, "text": value}
     # a Django form's (value, label) choice as a GOV.UK radio item, checked when it is the value posted
     env.filters["choice_item"] = lambda choice, current: {"value": choice[0], "text": choice[1],
