@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.models import Bid, Criterion
+from commonweal.web.socialvalue.models import CoreValue, SroiProgramme, TenderMeasure
 
 pytestmark = pytest.mark.db
 
@@ -92,6 +93,26 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "team_remove": ("POST", {"username": "evaluator2", "role": "finance"}, answers(400, COMMISSIONERS)),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
+    # socialvalue area: every member of the organisation reads; its commissioners (organisation role) change it
+    "socialvalue": ("GET", {}, answers(200, outsider=200)),
+    "sv_overview": ("GET", {}, answers(200)),
+    "sv_core_value_new": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "sv_core_value": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # {value_id} is used by the demo tender's measures: removing it is refused
+    "sv_core_value_remove": ("POST", {"confirm": "yes"}, answers(400, {"shared.commissioner"})),
+    "sv_measures": ("GET", {}, answers(200)),
+    "sv_library_import": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "sv_ppn002": ("GET", {}, answers(200)),
+    "sv_delivery": ("GET", {}, answers(200)),
+    "sv_contract_record": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "sv_sroi": ("GET", {}, answers(200)),
+    "sv_sroi_programme": ("GET", {}, answers(200)),
+    "sv_maturity": ("GET", {}, answers(200)),
+    "sv_report": ("GET", {}, answers(200)),
+    "sv_report_download": ("GET", {}, answers(200)),
+    "sv_tender": ("GET", {}, answers(200)),
+    # the tender is past its draft: its measures no longer change
+    "sv_tender_remove": ("POST", {"confirm": "yes"}, answers(400, COMMISSIONERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -103,6 +124,14 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "team": ({"username": "evaluator2", "role": ""}, answers(400, COMMISSIONERS)),
     "password": ({}, answers(400, outsider=400)),
     "join": ({}, answers(404, outsider=404, anonymous=404)),
+    "sv_core_value_new": ({}, answers(400, {"shared.commissioner"})),
+    "sv_core_value": ({}, answers(400, {"shared.commissioner"})),
+    "sv_library_import": ({}, answers(400, {"shared.commissioner"})),
+    "sv_ppn002": ({}, answers(400, {"shared.commissioner"})),
+    "sv_contract_record": ({}, answers(400, {"shared.commissioner"})),
+    "sv_sroi": ({}, answers(400, {"shared.commissioner"})),
+    "sv_maturity": ({}, answers(400, {"shared.commissioner"})),
+    "sv_tender": ({}, answers(400, COMMISSIONERS)),
 }
 
 
@@ -166,9 +195,13 @@ def _objects(tender) -> dict[str, object]:
     criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
     # a person of the organisation: Northfield's admin (see PAGES), or Southdale's commissioner
     person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
+    value = CoreValue.objects.filter(organisation=tender.organisation).order_by("position").first()
+    programme = SroiProgramme.objects.filter(organisation=tender.organisation).first()
+    selection = TenderMeasure.objects.filter(tender=tender).first()
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
-            "invitation_id": 1}
+            "invitation_id": 1, "value_id": value.pk, "programme_id": programme.pk if programme else 1,
+            "selection_id": selection.pk, "document": "xlsx"}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -185,6 +218,12 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
+        "sv_overview": ["slug"], "sv_core_value_new": ["slug"], "sv_core_value": ["slug", "value_id"],
+        "sv_core_value_remove": ["slug", "value_id"], "sv_measures": ["slug"], "sv_library_import": ["slug"],
+        "sv_ppn002": ["slug"], "sv_delivery": ["slug"], "sv_contract_record": ["slug"], "sv_sroi": ["slug"],
+        "sv_sroi_programme": ["slug", "programme_id"], "sv_maturity": ["slug"], "sv_report": ["slug"],
+        "sv_report_download": ["slug", "document"], "sv_tender": ["tender_id"],
+        "sv_tender_remove": ["tender_id", "selection_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 
@@ -219,7 +258,8 @@ def test_another_organisations_objects_are_not_found(world) -> None:
     wrong = []
     for name, method, form, _ in matrix():
         path = _page_path(name, objects)
-        if not any(k in path for k in ("/tenders/", "/organisations/")) or path == "/tenders/":
+        if not any(k in path for k in ("/tenders/", "/organisations/", "/social-value/")) or path in (
+                "/tenders/", "/social-value/"):
             continue
         for role in NORTHFIELD_ONLY:
             client = _client(role)

@@ -21,7 +21,7 @@ urlpatterns = [
     path(org + "sroi/<int:programme_id>/", views.sroi_programme, name="sv_sroi_programme"),
     path(org + "maturity/", views.maturity, name="sv_maturity"),
     path(org + "report/", views.member_report, name="sv_report"),
-    path(org + "report/<str:fmt>/", views.member_report_download, name="sv_report_download"),
+    path(org + "report/<str:document>/", views.member_report_download, name="sv_report_download"),
     path("tenders/<int:tender_id>/social-value/", views.tender, name="sv_tender"),
     path("tenders/<int:tender_id>/social-value/<int:selection_id>/remove/", views.tender_remove,
          name="sv_tender_remove"),

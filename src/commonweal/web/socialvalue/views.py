@@ -23,6 +23,11 @@ from commonweal.web.views import page, scoped, today
 GET_POST = ["GET", "HEAD", "POST"]
 
 
+def _posted(request: HttpRequest) -> tuple[Any, Any]:
+    """A POST's data and files (even when empty: an empty form is refused, not shown afresh); nothing for a GET."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _input_errors(exc: InputError, field: str) -> tuple[list[Any], list[dict[str, str]]]:
     return exc.problems, [{"text": f"{len(exc.problems)} problem(s) in the file: nothing was saved",
                            "href": "#problems"}, {"text": exc.problems[0].message, "href": f"#{field}"}]
@@ -86,6 +91,7 @@ def core_value_new(request: HttpRequest, slug: str) -> HttpResponse:
 @scoped
 @require_http_methods(GET_POST)
 def core_value(request: HttpRequest, slug: str, value_id: int) -> HttpResponse:
+    organisation_access(request.user, slug, Role.COMMISSIONER)
     _, found = data.core_value(request.user, slug, value_id)
     initial = {"title": found.title, "outcomes": found.outcomes, "measures": found.measures,
                "proportionality": found.proportionality}
@@ -128,7 +134,7 @@ def measures(request: HttpRequest, slug: str) -> HttpResponse:
 def library_import(request: HttpRequest, slug: str) -> HttpResponse:
 
     organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
-    form = forms.LibraryImportForm(request.POST or None, request.FILES or None)
+    form = forms.LibraryImportForm(*_posted(request))
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -153,7 +159,7 @@ def library_import(request: HttpRequest, slug: str) -> HttpResponse:
 @scoped
 @require_http_methods(GET_POST)
 def ppn002(request: HttpRequest, slug: str) -> HttpResponse:
-    form = forms.ModelImportForm(request.POST or None, request.FILES or None)
+    form = forms.ModelImportForm(*_posted(request))
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -254,7 +260,7 @@ def delivery(request: HttpRequest, slug: str) -> HttpResponse:
 def contract_record(request: HttpRequest, slug: str) -> HttpResponse:
 
     organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
-    form = forms.ContractForm(request.POST or None, request.FILES or None)
+    form = forms.ContractForm(*_posted(request))
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -286,7 +292,7 @@ def contract_record(request: HttpRequest, slug: str) -> HttpResponse:
 @scoped
 @require_http_methods(GET_POST)
 def sroi(request: HttpRequest, slug: str) -> HttpResponse:
-    form = forms.SroiForm(request.POST or None, request.FILES or None)
+    form = forms.SroiForm(*_posted(request))
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -361,11 +367,11 @@ def member_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 @scoped
 @require_safe
-def member_report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def member_report_download(request: HttpRequest, slug: str, document: str) -> HttpResponse:
     _, as_at = _period(request)
-    if fmt not in report.FORMATS:
+    if document not in report.FORMATS:
         raise NotFound("no such format")
-    content, content_type, name = report.download(request.user, slug, as_at, fmt)
+    content, content_type, name = report.download(request.user, slug, as_at, document)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
