@@ -199,3 +199,40 @@ def test_each_page_runs_the_same_few_queries_however_much_is_recorded(world, cli
     large = counts()
     assert small == large, (small, large)
     assert all(large[page] <= ceiling for page, ceiling in CEILINGS.items()), large
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_adding_core_values_at_once_never_make_more_than_five(world) -> None:
+    """Each thread has its own connection, as server workers do; the organisation's row lock serialises them (on
+    PostgreSQL when scripts/test.sh re-runs `-m db`), so exactly two of six additions to Northfield's three fit."""
+    import threading
+
+    from django.db import connections
+
+    user = User.objects.get(username="shared.commissioner")
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def add(number: int) -> None:
+        try:
+            start.wait()
+            data.save_core_value(user, "northfield", None, f"Value {number}", ["Lower carbon emissions"],
+                                 ["CO2-DESNZ-2030"], "Why")
+            result = "saved"
+        except Refused:
+            result = "refused"
+        except Exception as exc:  # every other failure is a finding, reported below
+            result = repr(exc)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 4 + ["saved"] * 2, outcomes
+    assert CoreValue.objects.filter(organisation__slug="northfield").count() == 5

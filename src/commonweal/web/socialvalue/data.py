@@ -58,7 +58,16 @@ from commonweal.io.socialvalue import (
 )
 from commonweal.services.socialvalue import sroi_data
 from commonweal.web import audit
-from commonweal.web.access import Access, NotFound, Refused, Visitor, organisation_access, tender_access
+from commonweal.web.access import (
+    Access,
+    Forbidden,
+    NotFound,
+    Refused,
+    Visitor,
+    organisation_access,
+    organisations_for,
+    tender_access,
+)
 from commonweal.web.models import Organisation
 from commonweal.web.socialvalue.models import (
     CommitmentLine,
@@ -130,7 +139,7 @@ class Overview:
 def _may_change(user: Visitor, organisation: Organisation) -> bool:
     try:
         organisation_access(user, organisation.slug, Role.COMMISSIONER)
-    except Exception:
+    except Forbidden:  # a reader
         return False
     return True
 
@@ -150,8 +159,6 @@ def overview(user: Visitor, slug: str) -> Overview:
 
 
 def organisations(user: Visitor) -> list[Organisation]:
-    from commonweal.web.access import organisations_for
-
     return organisations_for(user)
 
 
