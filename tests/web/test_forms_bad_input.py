@@ -23,8 +23,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from commonweal.domain.socialvalue.maturity import QUESTIONS
 from commonweal.web.forms import TEXT_MAX_CHARS
 from commonweal.web.models import Bid, Criterion, Tender
+from commonweal.web.socialvalue.models import CoreValue, TenderMeasure
 
 pytestmark = pytest.mark.db
 
@@ -71,6 +73,33 @@ def _tender_files() -> dict[str, tuple[str, bytes]]:
             "socialvalue": ("socialvalue.yaml", (EXAMPLE / "socialvalue.yaml").read_bytes())}
 
 
+_CORE_VALUE_FIELDS = {"title": "text", "outcomes": "choice", "measures": "choice", "proportionality": "text"}
+# A fictional licensed library of one measure (not a real TOM or HACT value): what an organisation imports
+OWN_LIBRARY = (b"measure_id,theme,outcome,measure,unit,proxy_gbp,price_year,source_title,licence\n"
+               b"TEST-OWN-1,Communities,More volunteering,Fictional licensed measure,hour,1.00,2025,"
+               b"Fictional test library,CC BY-NC-ND 4.0\n")
+SOCIAL_VALUE = EXAMPLE.parent / "socialvalue"
+
+
+def _social_value_files(name: str) -> dict[str, Any]:
+    """The valid upload of each social value form (files, and the form's text fields)."""
+    if name == "sv_library_import":
+        return {"library": SimpleUploadedFile("own.csv", OWN_LIBRARY), "name": "Test TOMs", "version": "2026"}
+    if name == "sv_ppn002":
+        return {"model": SimpleUploadedFile("ppn002.csv", shipped_model_csv())}
+    if name == "sv_sroi":
+        return {"impact_map": SimpleUploadedFile("impact-map.yaml", (SOCIAL_VALUE / "impact-map.yaml").read_bytes())}
+    return {"commitments": SimpleUploadedFile("c.csv", (SOCIAL_VALUE / "awarded-commitments.csv").read_bytes()),
+            "returns": SimpleUploadedFile("r.csv", (SOCIAL_VALUE / "delivery-returns.csv").read_bytes()),
+            "title": "Another contract", "supplier": "Calder Community Care CIC", "first_year": "2026"}
+
+
+def shipped_model_csv() -> bytes:
+    from importlib import resources
+
+    return resources.files("commonweal").joinpath("data", "socialvalue", "ppn002.csv").read_bytes()
+
+
 FORMS: dict[str, Form] = {
     "login": Form("", "northfield", {"username": "text", "password": "text"},
                   {"username": "viewer", "password": PASSWORD, "next": "/tenders/"}),
@@ -95,6 +124,29 @@ FORMS: dict[str, Form] = {
     "upload": Form("shared.commissioner", "northfield",
                    {"tender": "file", "bids": "file", "gates": "optional file", "commitments": "optional file",
                     "socialvalue": "optional file"}, files=True),
+    # the social value area (the demo's Northfield core values; the last one, net zero, is used by no tender)
+    "sv_core_value_new": Form("shared.commissioner", "northfield", _CORE_VALUE_FIELDS, {
+        "title": "Warm homes", "outcomes": "Lower carbon emissions", "measures": "CO2-DESNZ-2030",
+        "proportionality": "Heating is most of a housing repairs contract's emissions"}),
+    "sv_core_value": Form("shared.commissioner", "northfield", _CORE_VALUE_FIELDS, {
+        "title": "Net zero travel", "outcomes": "Lower carbon emissions", "measures": "CO2-DESNZ-2024",
+        "proportionality": "Travel between clients is most of a care contract's emissions"}),
+    "sv_core_value_remove": Form("shared.commissioner", "northfield", {"confirm": "choice"}, {"confirm": "yes"}),
+    "sv_tender": Form("shared.commissioner", "northfield", {"core_value": "id", "measure": "choice",
+                                                            "relevance": "text", "proportionality": "text"},
+                      {"core_value": "{jobs_value_id}", "measure": "NEET-1824-YR",
+                       "relevance": "Care work is a first job for many young people",
+                       "proportionality": "Two placements a year"}, stage="draft"),
+    "sv_tender_remove": Form("shared.commissioner", "northfield", {"confirm": "choice"}, {"confirm": "yes"},
+                             stage="draft"),
+    "sv_maturity": Form("shared.commissioner", "northfield",
+                        {"taken_on": "date", **{q.id: "choice" for q in QUESTIONS}},
+                        {"taken_on": "2026-12-01", **{q.id: "moderately" for q in QUESTIONS}}),
+    "sv_library_import": Form("shared.commissioner", "northfield", {"library": "file"}, files=True),
+    "sv_ppn002": Form("shared.commissioner", "northfield", {"model": "file"}, files=True),
+    "sv_contract_record": Form("shared.commissioner", "northfield",
+                               {"commitments": "file", "returns": "optional file"}, files=True),
+    "sv_sroi": Form("shared.commissioner", "northfield", {"impact_map": "file"}, files=True),
 }
 
 
@@ -128,9 +180,12 @@ def _objects(tender: Tender) -> dict[str, object]:
     assert bid is not None
     criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
     assert criterion is not None
+    values = list(CoreValue.objects.filter(organisation=tender.organisation).order_by("position"))
+    selection = TenderMeasure.objects.filter(tender=tender).first()
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": User.objects.get(username="viewer").pk,
-            "invitation_id": 1, "token": "not-a-token"}
+            "invitation_id": 1, "token": "not-a-token", "value_id": values[-1].pk, "jobs_value_id": values[0].pk,
+            "selection_id": selection.pk if selection else 1, "programme_id": 1, "document": "xlsx"}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
@@ -138,8 +193,10 @@ def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
 
 
 def _saved() -> tuple[int, ...]:
-    """How many rows every table of the workspace holds (audit entries, scores, declarations...), and users."""
-    return (*(m.objects.count() for m in apps.get_app_config("web").get_models()), User.objects.count())
+    """How many rows every table of the workspace holds (audit entries, scores, declarations...; every area's
+    tables), and users."""
+    areas = [c for c in apps.get_app_configs() if c.name.startswith("commonweal.web")]
+    return (*(m.objects.count() for area in areas for m in area.get_models()), User.objects.count())
 
 
 def _client(user: str) -> Client:
@@ -163,6 +220,8 @@ def _post_fields(client: Client, path: str, values: dict[str, str | bytes]) -> A
 
 
 def _file_values(name: str, form: Form) -> dict[str, Any]:
+    if name.startswith("sv_"):
+        return _social_value_files(name)
     if name == "upload":
         return {k: SimpleUploadedFile(n, c) for k, (n, c) in _tender_files().items()}
     file_name, evaluator = form.valid["scores"]

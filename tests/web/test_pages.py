@@ -73,7 +73,8 @@ def _pages_seen(world) -> list[tuple[str, str, str]]:
     for tender in (world["northfield"], world["southdale"]):
         objects = _objects(tender)
         for name, (method, _, _) in PAGES.items():
-            if method != "GET" or name.startswith("api-") or name.endswith("_pdf") or name == "results_export":
+            if method != "GET" or name.startswith("api-") or name.endswith("_pdf") or name in (
+                    "results_export", "sv_report_download"):
                 continue  # documents, not pages (their answers are in the authorisation matrix)
             path = _page_path(name, objects)
             for role in [*ROLES, "evaluator2"]:

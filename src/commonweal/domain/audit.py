@@ -141,6 +141,18 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
                          "critical": Need.ANYONE},
     "supplier_accounts_uploaded": {"supplier": Need.ANYONE, "file": Need.ANYONE, "sha256": Need.ANYONE,
                                    "years": Need.ANYONE},
+    # social value: an organisation's policy and its published or let contracts' figures; no bid content
+    "core_value_saved": {"title": Need.ANYONE, "outcomes": Need.ANYONE, "measures": Need.ANYONE, "new": Need.ANYONE},
+    "core_value_removed": {"title": Need.ANYONE},
+    "own_library_imported": {"name": Need.ANYONE, "version": Need.ANYONE, "measures": Need.ANYONE,
+                             "sha256": Need.ANYONE},
+    "ppn002_imported": {"rows": Need.ANYONE, "sha256": Need.ANYONE},
+    "tender_measure_selected": {"measure": Need.ANYONE, "core_value": Need.ANYONE},
+    "tender_measure_removed": {"measure": Need.ANYONE},
+    "contract_commitments_recorded": {"title": Need.ANYONE, "supplier": Need.ANYONE, "first_year": Need.ANYONE,
+                                      "commitments": Need.ANYONE, "returns": Need.ANYONE},
+    "sroi_programme_added": {"name": Need.ANYONE, "ratio": Need.ANYONE, "sha256": Need.ANYONE},
+    "maturity_assessed": {"taken_on": Need.ANYONE, "level": Need.ANYONE, "mean_score": Need.ANYONE},
 }
 
 

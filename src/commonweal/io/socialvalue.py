@@ -29,6 +29,7 @@ from commonweal.domain.socialvalue.core_values import (
 from commonweal.domain.socialvalue.delivery import VERIFICATIONS, DeliveryRecord, Verification
 from commonweal.domain.socialvalue.library import UNITS, Library, Licence, Measure
 from commonweal.domain.socialvalue.maturity import LEVELS, QUESTIONS, Answer, check_answers
+from commonweal.domain.socialvalue.ppn002 import ROW_TYPES, STATUSES, ModelRow, RowType, Status, check_model
 from commonweal.domain.socialvalue.rebase import DeflatorSeries
 from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, ImpactLine, ImpactMap
 from commonweal.domain.socialvalue.washing import ContractContext, WashingPolicy
@@ -88,7 +89,15 @@ def read_library(path: Path, name: str | None = None, version: str = "undeclared
     A council's licensed library keeps its licence on every measure. A row with an unknown unit, a negative or
     unreadable proxy, or no source fails the whole import, naming the file, row and column.
     """
-    table = read_table(path, LIBRARY_COLUMNS, label=label)
+    return _library(read_table(path, LIBRARY_COLUMNS, label=label), name or path.stem, version)
+
+
+def parse_library(file_name: str, data: bytes, name: str, version: str = "undeclared") -> Library:
+    """`read_library` from bytes (an upload: a council's own licensed library, read through the structured layer)."""
+    return _library(parse_table(file_name, data, LIBRARY_COLUMNS), name, version)
+
+
+def _library(table: Table, name: str, version: str) -> Library:
     problems = ProblemCollector()
     measures: list[Measure] = []
     rows_by_id: dict[str, Row] = {}
@@ -145,7 +154,7 @@ def read_library(path: Path, name: str | None = None, version: str = "undeclared
     if not measures:
         problems.add(table.file, "has no measures")
     problems.raise_if_any()
-    return Library(name=name or path.stem, version=version, measures=tuple(measures))
+    return Library(name=name, version=version, measures=tuple(measures))
 
 
 def open_library() -> Library:
@@ -214,6 +223,11 @@ def read_commitments(
     return _commitments(read_table(path, COMMITMENT_COLUMNS), library, bids)
 
 
+def parse_commitments(file_name: str, data: bytes, library: Library) -> tuple[Commitment, ...]:
+    """`read_commitments` from bytes (an upload)."""
+    return _commitments(parse_table(file_name, data, COMMITMENT_COLUMNS), library)
+
+
 def _commitments(
     table: Table, library: Library, bids: Collection[tuple[str, str]] | None = None
 ) -> tuple[Commitment, ...]:
@@ -241,7 +255,15 @@ def _commitments(
 def read_delivery(path: Path, library: Library) -> tuple[DeliveryRecord, ...]:
     """Delivery returns: supplier, lot, measure, year, period, quantity, evidence, verification
     (verified / unverified / rejected)."""
-    table = read_table(path, DELIVERY_COLUMNS)
+    return _delivery(read_table(path, DELIVERY_COLUMNS), library)
+
+
+def parse_delivery(file_name: str, data: bytes, library: Library) -> tuple[DeliveryRecord, ...]:
+    """`read_delivery` from bytes (an upload)."""
+    return _delivery(parse_table(file_name, data, DELIVERY_COLUMNS), library)
+
+
+def _delivery(table: Table, library: Library) -> tuple[DeliveryRecord, ...]:
     problems = ProblemCollector()
     records = []
     for row in table:
@@ -279,13 +301,17 @@ def read_impact_map(path: Path, library: Library | None = None) -> ImpactMap:
     (or a library `measure` supplying it), duration (years), deadweight, displacement, attribution, drop_off
     (fractions or percentages; a library measure's default is used when one is omitted), and optionally
     stakeholder and start_year. Problems name the line and the key path (`outcomes[2].quantity`)."""
+    return parse_impact_map(path.name, read_bytes(path), library)
+
+
+def parse_impact_map(file: str, content: bytes, library: Library | None = None) -> ImpactMap:
+    """`read_impact_map` from bytes (an upload)."""
     problems = ProblemCollector()
-    file = path.name
-    document = _load_yaml(file, read_bytes(path), problems)
+    document = _load_yaml(file, content, problems)
     top = Fields(document.data, file, "", problems, document.lines)
     top.only(_IMPACT_MAP_KEYS)
     investment = top.decimal("investment", minimum=Decimal("0.01"), money=True)
-    name = top.text("name", required=False) or path.stem
+    name = top.text("name", required=False) or Path(file).stem
     lines = []
     for index, item in enumerate(top.items("outcomes", required=True)):
         f = top.at("outcomes", index)
@@ -496,3 +522,48 @@ def read_maturity_answers(path: Path) -> tuple[Answer, ...]:
     problems.raise_if_any()
     return tuple(answers)
 
+
+
+PPN002_COLUMNS = ("row_type", "id", "wording", "source_url", "section", "source_kind", "verbatim", "status")
+
+
+def parse_ppn002(file_name: str, data: bytes) -> tuple[ModelRow, ...]:
+    """The Social Value Model (PPN 002) from a CSV/XLSX of `PPN002_COLUMNS` (plus parent_id, unit, notes): every
+    row names its source; a row marked read must quote it verbatim."""
+    table = parse_table(file_name, data, PPN002_COLUMNS)
+    problems = ProblemCollector()
+    rows: list[ModelRow] = []
+    for row in table:
+        row_type, status = row.get("row_type"), row.get("status")
+        if row_type not in ROW_TYPES:
+            problems.add(row.file, f"'{row_type}' is not one of {', '.join(ROW_TYPES)}", row.number, "row_type")
+        if status not in STATUSES:
+            problems.add(row.file, f"'{status}' is not one of {', '.join(STATUSES)}", row.number, "status")
+        verbatim = row.get("verbatim").lower() == "yes"
+        if status == "read":
+            for column in ("wording", "source_url", "section", "source_kind"):
+                if not row.get(column):
+                    problems.add(row.file, "is empty; a row marked read names its source and wording", row.number,
+                                 column)
+            if not verbatim:
+                problems.add(row.file, "a row marked read quotes its source verbatim (yes)", row.number, "verbatim")
+        rows.append(ModelRow(
+            row_type=cast(RowType, row_type), id=row.get("id"), parent_id=row.get("parent_id"),
+            wording=row.get("wording"), unit=row.get("unit"), source_url=row.get("source_url"),
+            section=row.get("section"), source_kind=row.get("source_kind"), verbatim=verbatim,
+            status=cast(Status, status), notes=row.get("notes"),
+        ))
+    if not problems.problems:
+        for message in check_model(rows):
+            problems.add(table.file, message, column="parent_id")
+    if not rows:
+        problems.add(table.file, "has no rows")
+    problems.raise_if_any()
+    return tuple(rows)
+
+
+def shipped_ppn002() -> tuple[ModelRow, ...]:
+    """The rows of PPN 002 Commonweal ships: only those read verbatim in a primary source (see the data file's
+    provenance in docs/socialvalue.md)."""
+    path, label = _data_file("ppn002.csv")
+    return parse_ppn002(label, read_bytes(path, label))

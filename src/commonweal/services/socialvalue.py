@@ -16,7 +16,7 @@ from commonweal.domain.socialvalue.delivery import track_delivery
 from commonweal.domain.socialvalue.library import Library, Measure, licence_markings
 from commonweal.domain.socialvalue.maturity import QUESTIONS, Answer, assess
 from commonweal.domain.socialvalue.rebase import rebase
-from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, analyse
+from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES, SroiResult, analyse
 from commonweal.domain.socialvalue.washing import ContractContext, check_bid
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.socialvalue import (
@@ -245,7 +245,11 @@ def delivery_report(
 def sroi_report(path: Path, library_path: Path | None = None, version: str = "undeclared") -> dict[str, Any]:
     """Present value, SROI ratio, net ratio and the break-even sensitivity table of an impact map file."""
     library = load_library(library_path, version)
-    result = analyse(read_impact_map(path, library))
+    return sroi_data(analyse(read_impact_map(path, library)), library)
+
+
+def sroi_data(result: SroiResult, library: Library) -> dict[str, Any]:
+    """An SROI result as plain JSON-ready data (exact decimal strings): the CLI's report and the web's stored one."""
     return {
         "name": result.impact_map.name,
         "investment": str(result.impact_map.investment),

@@ -21,6 +21,7 @@ AREAS: tuple[Area, ...] = (
     Area("Home", "home", ("/organisations/",)),
     Area("Tenders", "tenders", ("/tenders/",)),
     Area("Suppliers", "suppliers", ("/suppliers/",)),
+    Area("Social value", "socialvalue", ("/social-value/",)),
 )
 
 

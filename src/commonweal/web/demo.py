@@ -16,6 +16,7 @@ from commonweal.io.tender_folder import TENDER_FILE, load_tender_folder
 from commonweal.web import audit, evaluations
 from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
+from commonweal.web.socialvalue import demo as socialvalue_demo
 from commonweal.web.suppliers import demo as suppliers_demo
 
 EXAMPLE = Path(settings.REPO_DIR) / "examples" / "home-care-tender"
@@ -151,6 +152,7 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     seed_example_tender(world.northfield, "NBC-ASC-2026-014", Stage.EVALUATION, scored_by=2)
     seed_example_tender(world.southdale, "SDC-ASC-2026-021", Stage.PRICES_OPENED, moderated=True)
     suppliers_demo.seed(world.northfield)
+    socialvalue_demo.seed(world.northfield, world.southdale)
     return world
 
 

@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.domain.numbers import money
+from commonweal.io.reports.render import decimal
 from commonweal.web.areas import navigation
 
 
@@ -34,10 +35,12 @@ def environment(**options: Any) -> Environment:
             "Role": Role,
             "Stage": Stage,
             "navigation": navigation,
+            "money": money,
         }
     )
     env.filters["money"] = money
     env.filters["descriptor_item"] = descriptor_item
+    env.filters["decimal"] = decimal  # exact decimal strings in stored results back to Decimal, for `money`
     env.filters["select_item"] = lambda value: {"value": value, "text": value}
     # a Django form's (value, label) choice as a GOV.UK radio item, checked when it is the value posted
     env.filters["choice_item"] = lambda choice, current: {"value": choice[0], "text": choice[1],

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axes",
     "commonweal.web.apps.WebConfig",
     "commonweal.web.suppliers.apps.SuppliersConfig",
+    "commonweal.web.socialvalue.apps.SocialValueConfig",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("commonweal.web.tenders.urls")),
     path("", include("commonweal.web.people.urls")),
     path("", include("commonweal.web.suppliers.urls")),
+    path("", include("commonweal.web.socialvalue.urls")),
     path("api/", api.urls()),
 ]
 

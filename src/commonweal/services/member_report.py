@@ -1,0 +1,130 @@
+"""The member and cabinet report on social value: committed against delivered by core value and by contract, and
+maturity over time, for a quarter or a year; HTML, PDF and XLSX. Charts come with their data tables, as in the
+evaluation report.
+
+A report is a list of `Section`s, each built by a function from plain data; the web area's report
+(`commonweal.web.socialvalue.report.SECTIONS`) lists the functions that feed it, so other areas (spend shares of
+SMEs, VCSEs and local suppliers; the riskiest suppliers and dependencies) add a section by adding one function.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from commonweal.domain.numbers import money
+from commonweal.domain.socialvalue.maturity import LEVELS, SOLACE_2018, Level
+from commonweal.domain.socialvalue.rollup import AsAt, Total
+from commonweal.io.export import xlsx_bytes
+from commonweal.io.reports.render import (
+    GOVUK_BLUE,
+    GOVUK_MID_GREY,
+    GOVUK_TURQUOISE,
+    Figure,
+    bars,
+    render_html,
+    stacked_bars,
+    write_pdf,
+)
+
+REPORT_TEMPLATE = "socialvalue/member_report.html"
+AMOUNT_COLUMNS = ("Committed", "Due", "Delivered", "Verified")
+# the parts of the £ due at the reporting date, as the chart stacks them
+DUE_PARTS = (("Verified", GOVUK_TURQUOISE), ("Reported, not yet verified", GOVUK_BLUE),
+             ("Due, not reported", GOVUK_MID_GREY))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report: a heading, a sentence or two, an optional chart (with its own data table) and a
+    table of the exact figures."""
+
+    id: str
+    title: str
+    summary: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    figure: Figure | None = None
+
+
+def _split(total: Total) -> list[float]:
+    """Due £ as verified, reported-not-verified and not-reported parts (floats only for drawing)."""
+    reported_only = total.delivered - total.verified
+    missing = max(total.due - total.delivered, Decimal(0))
+    return [float(total.verified), float(reported_only), float(missing)]
+
+
+def delivery_section(id: str, title: str, heading: str, found: Sequence[Total], as_at: AsAt) -> Section:
+    """Committed, due, delivered and verified £ per `heading` (core value or contract)."""
+    rows = tuple((t.label, *(money(a) for a in (t.committed, t.due, t.delivered, t.verified))) for t in found)
+    committed = sum((t.committed for t in found), Decimal(0))
+    verified = sum((t.verified for t in found), Decimal(0))
+    due = sum((t.due for t in found), Decimal(0))
+    summary = (f"As at the end of {as_at.label}: {money(committed)} committed, {money(due)} due and {money(verified)} "
+               "verified as delivered.") if found else "No contract's social value commitments are recorded yet."
+    figure = stacked_bars(f"{id}-chart", f"Social value due by {heading.lower()}, {as_at.label}",
+                          [t.label for t in found], DUE_PARTS, [_split(t) for t in found], "£",
+                          "Each bar is what was due; its parts show how much was verified, reported but not yet "
+                          "verified, and not reported.") if found else None
+    return Section(id, title, summary, (heading, *AMOUNT_COLUMNS), rows, figure)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    taken_on: dt.date
+    level: Level
+    mean_score: Decimal
+
+
+def maturity_section(history: Sequence[Assessment]) -> Section:
+    rows = tuple((a.taken_on.isoformat(), a.level, f"{a.mean_score:.2f}") for a in history)
+    if not history:
+        return Section("maturity", "Maturity over time", "No maturity self-assessment is recorded yet.",
+                       ("Date", "Level", "Mean score (0–3)"), rows)
+    latest = history[-1]
+    figure = stacked_bars("maturity-chart", "Mean maturity score over time (0 = not at all, 3 = significantly)",
+                          [a.taken_on.isoformat() for a in history], (("Mean score", GOVUK_BLUE),),
+                          [[float(a.mean_score)] for a in history], "mean score (0–3)")
+    summary = (f"The latest self-assessment ({latest.taken_on.isoformat()}) places the council at "
+               f"'{latest.level}' (mean {latest.mean_score:.2f}); "
+               f"{SOLACE_2018.share(latest.level):.0f}% of delegates polled at the SOLACE summit in 2018 placed "
+               "their council at the same level.")
+    return Section("maturity", "Maturity over time", summary, ("Date", "Level", "Mean score (0–3)"), rows, figure)
+
+
+def benchmark_figure(level: str | None) -> Figure:
+    """The SOLACE summit poll (2018) by level, the organisation's latest level named in the description."""
+    levels = list(LEVELS)
+    mine = f" The council's latest level: {level}." if level else ""
+    return bars("benchmark-chart", "How far social value informs commissioning: SOLACE summit poll, 2018",
+                levels, [float(SOLACE_2018.share(lv)) / 100 for lv in LEVELS], "share of delegates",
+                SOLACE_2018.source + mine)
+
+
+def figure_image(figure: Figure) -> str:
+    """The chart as a data: URI for an <img> (the workspace's Content Security Policy allows no inline styles)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(str(figure.svg).encode("utf-8")).decode("ascii")
+
+
+def report_html(organisation: str, as_at: AsAt, sections: Iterable[Section], generated_on: dt.date) -> str:
+    return render_html(REPORT_TEMPLATE, {"organisation": organisation, "as_at": as_at, "sections": list(sections),
+                                         "generated_on": generated_on})
+
+
+def report_pdf(html: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
+        return write_pdf(html, Path(tmp) / "report.pdf").read_bytes()
+
+
+def report_xlsx(organisation: str, as_at: AsAt, sections: Iterable[Section]) -> bytes:
+    """Every section's table on one sheet, one after another, each under its title (exact figures as text)."""
+    rows: list[Sequence[Any]] = []
+    for section in sections:
+        rows += [(section.title,), (section.summary,), section.columns, *section.rows, ()]
+    return xlsx_bytes("Social value", (f"{organisation}: social value report, {as_at.label}",), rows)

@@ -1,0 +1,238 @@
+"""The social value area end to end on the demo world: core values (at most five), an organisation's private
+library, a tender's measures from the core values, the roll-up, SROI, maturity over time, the member report, and
+the same few queries per page however much is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from commonweal.domain.lifecycle import Stage
+from commonweal.domain.socialvalue.maturity import QUESTIONS
+from commonweal.io.socialvalue import open_library
+from commonweal.services.socialvalue import sroi_report
+from commonweal.web.access import Refused
+from commonweal.web.models import AuditEntry, Tender
+from commonweal.web.socialvalue import data
+from commonweal.web.socialvalue.models import CoreValue, MaturityAssessment, TenderMeasure
+
+pytestmark = pytest.mark.db
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "socialvalue"
+# A fictional licensed library of one measure (not a real TOM System or HACT value)
+OWN_LIBRARY = (b"measure_id,theme,outcome,measure,unit,proxy_gbp,price_year,source_title,licence\n"
+               b"TEST-OWN-1,Communities,More volunteering,Fictional licensed measure,hour,7.00,2025,"
+               b"Fictional test library,CC BY-NC-ND 4.0\n")
+
+
+def test_an_organisations_own_library_is_never_seen_by_another(world, client_for) -> None:
+    commissioner = client_for("shared.commissioner")  # a commissioner of both councils
+    response = commissioner.post(reverse("sv_library_import", args=["northfield"]), {
+        "library": SimpleUploadedFile("own.csv", OWN_LIBRARY), "name": "Test TOMs", "version": "2026"})
+    assert response.status_code == 302
+    assert "TEST-OWN-1" in client_for("viewer").get(reverse("sv_measures", args=["northfield"])).content.decode()
+    # the same person, on the other council's pages, and the other council's own commissioner: not there
+    for who in ("shared.commissioner", "southdale.commissioner"):
+        client = client_for(who)
+        for page in ("sv_measures", "sv_core_value_new"):
+            html = client.get(reverse(page, args=["southdale"])).content.decode()
+            assert "TEST-OWN-1" not in html and "Test TOMs" not in html, (who, page)
+        report = client.get(reverse("sv_report_download", args=["southdale", "xlsx"]))
+        assert b"TEST-OWN-1" not in report.content
+    # and a Northfield-only person cannot reach Southdale's pages at all
+    assert client_for("viewer").get(reverse("sv_measures", args=["southdale"])).status_code == 404
+    user = User.objects.get(username="shared.commissioner")
+    assert "TEST-OWN-1" in data.library_for(world["seeded"].northfield)
+    assert "TEST-OWN-1" not in data.library_for(world["seeded"].southdale)
+    # a core value of Southdale's cannot use Northfield's measure
+    with pytest.raises(Refused, match="TEST-OWN-1"):
+        data.save_core_value(user, "southdale", None, "Borrowed", ["More volunteering"], ["TEST-OWN-1"], "No")
+
+
+def test_a_library_whose_ids_clash_with_the_open_library_is_refused_and_nothing_is_saved(world, client_for) -> None:
+    clash = OWN_LIBRARY.replace(b"TEST-OWN-1", b"EMP-JSA-FISCAL")
+    response = client_for("shared.commissioner").post(reverse("sv_library_import", args=["northfield"]), {
+        "library": SimpleUploadedFile("own.csv", clash), "name": "Test TOMs", "version": "2026"})
+    assert response.status_code == 400
+    assert "already used by the open library" in response.content.decode()
+    assert data.library_for(world["seeded"].northfield).measures == open_library().measures
+
+
+def test_at_most_five_core_values(world) -> None:
+    user = User.objects.get(username="shared.commissioner")
+    assert CoreValue.objects.filter(organisation__slug="northfield").count() == 3
+    for title in ("Warm homes", "Clean air"):
+        data.save_core_value(user, "northfield", None, title, ["Lower carbon emissions"], ["CO2-DESNZ-2030"], "Why")
+    before = AuditEntry.objects.count()
+    with pytest.raises(Refused, match="at most 5"):
+        data.save_core_value(user, "northfield", None, "Sixth", ["Lower carbon emissions"], ["CO2-DESNZ-2030"], "Why")
+    assert CoreValue.objects.filter(organisation__slug="northfield").count() == 5
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_tenders_measures_come_only_from_the_core_values_and_only_while_a_draft(world, client_for) -> None:
+    tender = world["northfield"]
+    jobs = CoreValue.objects.get(organisation__slug="northfield", title__startswith="Local jobs")
+    client = client_for("commissioner")  # the tender's commissioner
+    url = reverse("sv_tender", args=[tender.pk])
+    form = {"core_value": jobs.pk, "measure": "NEET-1824-YR", "relevance": "First jobs in care",
+            "proportionality": "Two a year"}
+    assert client.post(url, form).status_code == 400  # in evaluation: award criteria no longer change
+    Tender.objects.filter(pk=tender.pk).update(stage=Stage.DRAFT.value)
+    # a measure of another core value, not this one
+    response = client.post(url, {**form, "measure": "VOL-HOUR-ASHE2024"})
+    assert response.status_code == 400 and "not mapped to core value" in response.content.decode()
+    assert client.post(url, form).status_code == 302
+    assert set(TenderMeasure.objects.filter(tender=tender).values_list("measure_id", flat=True)) == {
+        "EMP-JSA-FISCAL", "NEET-1824-YR"}
+    assert AuditEntry.objects.filter(tender=tender, action="tender_measure_selected").count() == 2
+    # a core value a tender uses cannot be removed
+    user = User.objects.get(username="shared.commissioner")
+    with pytest.raises(Refused, match="used by tender"):
+        data.remove_core_value(user, "northfield", jobs.pk)
+
+
+def test_the_rollup_values_each_commitment_with_the_library(world) -> None:
+    user = User.objects.get(username="viewer")
+    found = data.rollup(user, "northfield", data.AsAt(2025, 4))
+    calder = {t.label: t for t in found.by_contract}["Home care lot 1 (Calder)"]
+    library = open_library()
+    # the example's year 1 (financial year 2025): every commitment's units × the library's proxy
+    expected = sum((q * library.measure(m).proxy for m, q in (
+        ("EMP-JSA-FISCAL", 3), ("NEET-1824-YR", 2), ("VOL-HOUR-ASHE2024", 1200), ("APP-L2-EXCH", 3))), Decimal(0))
+    assert calder.committed == calder.due == expected
+    verified = sum((q * library.measure(m).proxy for m, q in (
+        ("EMP-JSA-FISCAL", 2), ("NEET-1824-YR", 2), ("VOL-HOUR-ASHE2024", 1000), ("APP-L2-EXCH", 1))), Decimal(0))
+    assert calder.verified == verified
+    assert calder.delivered == verified + library.measure("EMP-JSA-FISCAL").proxy  # the unverified starter
+
+
+def test_a_new_core_value_moves_commitments_under_it_in_the_stored_rollup(world) -> None:
+    user = User.objects.get(username="shared.commissioner")
+    before = {t.label for t in data.rollup(user, "southdale", data.AsAt(2025, 4)).by_core_value}
+    assert "Not in a core value" in before  # EMP-JSA-FISCAL is none of Southdale's values yet
+    data.save_core_value(user, "southdale", None, "Jobs", ["More people in work"], ["EMP-JSA-FISCAL"], "Why")
+    after = {t.label: t for t in data.rollup(user, "southdale", data.AsAt(2025, 4)).by_core_value}
+    assert after["Jobs"].committed == 3 * open_library().measure("EMP-JSA-FISCAL").proxy
+
+
+def test_sroi_upload_shows_the_ratio_the_cli_computes(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    response = client.post(reverse("sv_sroi", args=["southdale"]),
+                           {"impact_map": SimpleUploadedFile("map.yaml", (EXAMPLES / "impact-map.yaml").read_bytes())})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    expected = sroi_report(EXAMPLES / "impact-map.yaml")
+    assert f"{expected['ratio']} : 1" in html
+    assert expected["sensitivity"][0]["outcome"] in html
+
+
+def test_maturity_answers_are_kept_over_time(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    answers = {q.id: "significantly" for q in QUESTIONS}
+    response = client.post(reverse("sv_maturity", args=["northfield"]), {"taken_on": "2026-12-05", **answers})
+    assert response.status_code == 302
+    history = list(MaturityAssessment.objects.filter(organisation__slug="northfield").order_by("taken_on"))
+    assert [a.taken_on.isoformat() for a in history] == ["2025-11-03", "2026-11-02", "2026-12-05"]
+    assert history[-1].level == "significantly" and history[0].level != "significantly"
+    html = client.get(reverse("sv_maturity", args=["northfield"])).content.decode()
+    assert "Data for the chart" in html and "64.0%" in html  # the SOLACE poll's 'slightly' share, as a table
+
+
+def test_the_member_report_in_each_format(world, client_for) -> None:
+    client = client_for("viewer")
+    user = User.objects.get(username="viewer")
+    found = data.rollup(user, "northfield", data.AsAt(2025, 4))
+    committed = sum((t.committed for t in found.by_contract), Decimal(0))
+    query = "?year=2025&quarter=4"
+    html = client.get(reverse("sv_report", args=["northfield"]) + query).content.decode()
+    assert f"£{committed:,.2f}" in html and "Maturity over time" in html
+    workbook = load_workbook(io.BytesIO(client.get(reverse("sv_report_download", args=["northfield", "xlsx"]) + query)
+                                        .content))
+    cells = [c for row in workbook.active.iter_rows(values_only=True) for c in row if c]
+    assert f"£{committed:,.2f}" in " ".join(str(c) for c in cells)
+    pdf = client.get(reverse("sv_report_download", args=["northfield", "pdf"]) + query)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    bad = client.get(reverse("sv_report", args=["northfield"]) + "?year=abc&quarter=9")
+    assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
+
+
+PAGES = ("sv_overview", "sv_measures", "sv_ppn002", "sv_delivery", "sv_sroi", "sv_maturity", "sv_report")
+# The most queries each page may run (session and user included), however many contracts, returns and
+# assessments the organisation has recorded. The report reads each section through its own data function.
+CEILINGS = {"sv_overview": 11, "sv_measures": 5, "sv_ppn002": 7, "sv_delivery": 8, "sv_sroi": 7, "sv_maturity": 7,
+            "sv_report": 15, "sv_tender": 10}
+
+
+def test_each_page_runs_the_same_few_queries_however_much_is_recorded(world, client_for) -> None:
+    client = client_for("viewer")
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for name in PAGES:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name, args=["northfield"])).status_code == 200
+            found[name] = len(queries)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("sv_tender", args=[world["northfield"].pk])).status_code == 200
+        found["sv_tender"] = len(queries)
+        return found
+
+    small = counts()
+    user = User.objects.get(username="shared.commissioner")
+    commitments = (EXAMPLES / "awarded-commitments.csv").read_bytes()
+    returns = (EXAMPLES / "delivery-returns.csv").read_bytes()
+    for i in range(15):
+        data.record_contract(user, "northfield", f"Contract {i}", "Calder Community Care CIC", 2020 + i % 6,
+                             ("c.csv", commitments), ("r.csv", returns))
+        data.record_maturity(user, "northfield", dt.date(2010 + i, 6, 1), {q.id: "moderately" for q in QUESTIONS})
+    large = counts()
+    assert small == large, (small, large)
+    assert all(large[page] <= ceiling for page, ceiling in CEILINGS.items()), large
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_adding_core_values_at_once_never_make_more_than_five(world) -> None:
+    """Each thread has its own connection, as server workers do; the organisation's row lock serialises them (on
+    PostgreSQL when scripts/test.sh re-runs `-m db`), so exactly two of six additions to Northfield's three fit."""
+    import threading
+
+    from django.db import connections
+
+    user = User.objects.get(username="shared.commissioner")
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def add(number: int) -> None:
+        try:
+            start.wait()
+            data.save_core_value(user, "northfield", None, f"Value {number}", ["Lower carbon emissions"],
+                                 ["CO2-DESNZ-2030"], "Why")
+            result = "saved"
+        except Refused:
+            result = "refused"
+        except Exception as exc:  # every other failure is a finding, reported below
+            result = repr(exc)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 4 + ["saved"] * 2, outcomes
+    assert CoreValue.objects.filter(organisation__slug="northfield").count() == 5
