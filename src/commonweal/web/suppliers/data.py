@@ -114,7 +114,7 @@ def _figures(accounts: Accounts) -> dict[str, str]:
     return {name: str(value) for name in MONEY_FIELDS if (value := getattr(accounts, name)) is not None}
 
 
-def _accounts(watched: WatchedSupplier, row: SupplierAccounts) -> Accounts:
+def as_accounts(watched: WatchedSupplier, row: SupplierAccounts) -> Accounts:
     figures = {name: Decimal(text) for name, text in row.figures.items()}
     return Accounts(supplier=watched.name, year_end=row.year_end, company_number=watched.company_number or None,
                     **figures)
@@ -187,7 +187,7 @@ def upload_accounts(user: Visitor, slug: str, supplier_id: int, name: str, data:
 def refresh(watched: WatchedSupplier) -> SupplierAssessment | None:
     """Reassess `watched` from its stored accounts and dependency figures and store the result, inside the
     caller's transaction. Alerts: the rating is worse than the year before's, or a warning sign is new this year."""
-    accounts = [_accounts(watched, row) for row in SupplierAccounts.objects.filter(supplier=watched)]
+    accounts = [as_accounts(watched, row) for row in SupplierAccounts.objects.filter(supplier=watched)]
     if not accounts:
         SupplierAssessment.objects.filter(supplier=watched).delete()
         return None
