@@ -19,7 +19,7 @@ from commonweal.domain.market.identifiers import company_number as normal_compan
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractTier, risk_register
 from commonweal.io.accounts import parse_accounts
 from commonweal.io.errors import InputError
-from commonweal.io.ixbrl import parse_ixbrl
+from commonweal.io.ixbrl import parse_bulk_accounts, parse_ixbrl
 from commonweal.services.suppliers import IXBRL_SUFFIXES, register_as_dict
 from commonweal.web import audit
 from commonweal.web.access import NotFound, Refused, Visitor, organisation_access, organisations_for, signed_in
@@ -120,7 +120,12 @@ def as_accounts(watched: WatchedSupplier, row: SupplierAccounts) -> Accounts:
                     **figures)
 
 
-def _read(name: str, data: bytes, unit: str) -> list[Accounts]:
+def _read(watched: WatchedSupplier, name: str, data: bytes, unit: str) -> list[Accounts]:
+    if name.lower().endswith(".zip"):
+        if not watched.company_number:
+            raise Refused([f"{name} is a bulk file of many companies: give {watched.name}'s company number first "
+                           "(add it again with its number)"], ["accounts"])
+        return parse_bulk_accounts(name, data, watched.company_number)
     if name.lower().endswith(IXBRL_SUFFIXES):
         return parse_ixbrl(name, data)
     return parse_accounts(name, data, unit)
@@ -156,21 +161,23 @@ def store_years(watched: WatchedSupplier, years: list[Accounts], source: str) ->
 
 @audit.retrying
 def upload_accounts(user: Visitor, slug: str, supplier_id: int, name: str, data: bytes, unit: str) -> list[str]:
-    """Read an accounts file (CSV or XLSX in Commonweal's layout, or a Companies House iXBRL filing) through the
-    structured input layer and store each year in it for the supplier (a year given again replaces the stored
-    one), then reassess. Nothing is saved if any part of the file is bad. Returns the year ends stored."""
+    """Read an accounts file (CSV or XLSX in Commonweal's layout, a Companies House iXBRL filing, or a Companies
+    House bulk accounts ZIP, from which only the supplier's own filings are read) through the structured input
+    layer, store each year in it for the supplier (a year given again replaces the stored one), then reassess.
+    Nothing is saved if any part of the file is bad. Returns the year ends stored."""
     organisation = may_change(user, slug)
     member = signed_in(user)
+    listed = WatchedSupplier.objects.filter(organisation=organisation, pk=supplier_id).first()
+    if listed is None:
+        raise NotFound("no such supplier on this watchlist")
     try:
-        found = _read(name, data, unit)
+        found = _read(listed, name, data, unit)
     except InputError as error:
         raise Refused([str(p) for p in error.problems], ["accounts"] * len(error.problems)) from error
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         # one upload at a time per supplier: the stored years and their assessment change together
-        watched = WatchedSupplier.objects.select_for_update().filter(organisation=organisation, pk=supplier_id).first()
-        if watched is None:
-            raise NotFound("no such supplier on this watchlist")
+        watched = WatchedSupplier.objects.select_for_update().get(pk=listed.pk)
         mine = _this_supplier(watched, found, name)
         store_years(watched, mine, f"{name[:200]} sha256:{digest}")
         if not watched.company_number and (numbers := [i.company_number for i in mine if i.company_number]):
