@@ -92,7 +92,10 @@ def test_a_bad_cell_saves_nothing_and_names_row_and_column(world, client_for) ->
 
 def test_viewers_read_only_and_other_organisations_do_not_find_it(world, client_for) -> None:
     greenway = WatchedSupplier.objects.get(name="Greenway Community Care Ltd")
-    assert client_for("viewer").get(reverse("supplier", args=["northfield", greenway.pk])).status_code == 200
+    response = client_for("viewer").get(reverse("supplier", args=["northfield", greenway.pk]))
+    page = response.content.decode()
+    # measures in their units: net assets in pounds, council dependence £1.2m of £6m as a percentage
+    assert response.status_code == 200 and "£4,700,000" in page and "20.0%" in page and "Upload accounts" not in page
     assert _add(client_for("viewer"), "Anyone Ltd").status_code == 403
     outsider = client_for("southdale.commissioner")
     assert outsider.get(reverse("supplier", args=["northfield", greenway.pk])).status_code == 404

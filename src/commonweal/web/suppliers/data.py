@@ -17,6 +17,8 @@ from django.db.models import Q
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.market.identifiers import company_number as normal_company_number
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractTier, risk_register
+from commonweal.domain.resilience.metrics import METRICS_BY_KEY
+from commonweal.domain.resilience.values import shown
 from commonweal.io.accounts import parse_accounts
 from commonweal.io.errors import InputError
 from commonweal.io.ixbrl import parse_bulk_accounts, parse_ixbrl
@@ -74,12 +76,50 @@ def may_change(user: Visitor, slug: str) -> Organisation:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """One measure of the latest accounts as the supplier page shows it."""
+
+    label: str
+    shown: str
+    rating: str
+    threshold: str
+
+
+def _shown(value: object, unit: str) -> str:
+    return "missing" if value == "missing" else shown(Decimal(str(value)), unit)
+
+
+def measures(result: dict[str, Any]) -> list[Measure]:
+    """The latest year's measures from a stored assessment, labelled and shown in their units."""
+    latest = result["assessments"][-1]
+    found = []
+    for key, entry in latest["metrics"].items():
+        definition = METRICS_BY_KEY[key]
+        text = _shown(entry["value"], definition.unit)
+        if "missing_because" in entry:
+            text += f": {entry['missing_because']}"
+        if "basis" in entry:
+            text += f" ({entry['basis']})"
+        found.append(Measure(definition.label, text, entry["rating"], entry["threshold"] or "–"))
+    return found
+
+
+def dependence(value: object) -> str:
+    """A dependency share from a stored assessment (a fraction, or "missing") as a percentage."""
+    return _shown(value, "percent")
+
+
+@dataclass(frozen=True)
 class SupplierPage:
     organisation: Organisation
     supplier: WatchedSupplier
     result: dict[str, Any] | None  # the stored assessment's plain data (`services.suppliers.register_as_dict`)
     years: tuple[SupplierAccounts, ...]
     may_change: bool
+
+    @property
+    def measures(self) -> list[Measure]:
+        return measures(self.result) if self.result else []
 
 
 def supplier(user: Visitor, slug: str, supplier_id: int) -> SupplierPage:
