@@ -27,10 +27,13 @@ from commonweal.domain.socialvalue.maturity import QUESTIONS
 from commonweal.web.forms import TEXT_MAX_CHARS
 from commonweal.web.models import Bid, Criterion, Tender
 from commonweal.web.socialvalue.models import CoreValue, TenderMeasure
+from commonweal.web.suppliers.models import WatchedSupplier
 
 pytestmark = pytest.mark.db
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "home-care-tender"
+ACCOUNTS = Path(__file__).resolve().parents[2] / "examples" / "suppliers" / "accounts.csv"
+GREENWAY = "Greenway Community Care Ltd"  # a supplier on Northfield's demo watchlist
 PASSWORD = "demo password for tests"  # the `world` fixture's
 INVALID_UTF8 = b"\xed\xa0\x80"  # the UTF-8 bytes of a lone surrogate (U+D800), which UTF-8 forbids
 
@@ -43,6 +46,7 @@ BAD: dict[str, list[str | bytes]] = {
     "id": ["", "abc", "-1", "0", "9" * 30, "1.5", "\x00", INVALID_UTF8],
     "date": ["abc", "2026-13-45", "0000-01-01", "9" * 400, "20261124", "\x00", INVALID_UTF8],
 }
+BAD["optional number"] = [v for v in BAD["number"] if v != ""]  # a blank optional amount is "not known"
 ALSO_SURVIVED = {"text": [INVALID_UTF8, "\u202e\ufeff"]}  # no server error; may be accepted
 
 
@@ -147,6 +151,13 @@ FORMS: dict[str, Form] = {
     "sv_contract_record": Form("shared.commissioner", "northfield",
                                {"commitments": "file", "returns": "optional file"}, files=True),
     "sv_sroi": Form("shared.commissioner", "northfield", {"impact_map": "file"}, files=True),
+    "supplier_add": Form("shared.commissioner", "northfield",
+                         {"name": "text", "tier": "choice", "critical": "choice",
+                          "annual_contract_value": "optional number", "council_spend_with_supplier": "optional number",
+                          "council_spend_in_service_area": "optional number"},
+                         {"name": "Newly Watched Ltd", "tier": "medium", "critical": "no",
+                          "annual_contract_value": "250000.50"}),
+    "supplier_accounts": Form("shared.commissioner", "northfield", {"accounts": "file"}, files=True),
 }
 
 
@@ -181,11 +192,13 @@ def _objects(tender: Tender) -> dict[str, object]:
     criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
     assert criterion is not None
     values = list(CoreValue.objects.filter(organisation=tender.organisation).order_by("position"))
+    watched = WatchedSupplier.objects.filter(organisation=tender.organisation, name=GREENWAY).first()
     selection = TenderMeasure.objects.filter(tender=tender).first()
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": User.objects.get(username="viewer").pk,
             "invitation_id": 1, "token": "not-a-token", "value_id": values[-1].pk, "jobs_value_id": values[0].pk,
-            "selection_id": selection.pk if selection else 1, "programme_id": 1, "document": "xlsx"}
+            "selection_id": selection.pk if selection else 1, "programme_id": 1, "document": "xlsx",
+            "supplier_id": watched.pk if watched else 1}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
@@ -219,9 +232,16 @@ def _post_fields(client: Client, path: str, values: dict[str, str | bytes]) -> A
     return client.generic("POST", path, body, content_type="application/x-www-form-urlencoded")
 
 
+def _greenway_accounts() -> bytes:
+    lines = (ACCOUNTS).read_text(encoding="utf-8").splitlines()
+    return "\n".join([lines[0], *(line for line in lines if line.startswith(GREENWAY))]).encode() + b"\n"
+
+
 def _file_values(name: str, form: Form) -> dict[str, Any]:
     if name.startswith("sv_"):
         return _social_value_files(name)
+    if name == "supplier_accounts":
+        return {"accounts": SimpleUploadedFile("accounts.csv", _greenway_accounts()), "unit": "£"}
     if name == "upload":
         return {k: SimpleUploadedFile(n, c) for k, (n, c) in _tender_files().items()}
     file_name, evaluator = form.valid["scores"]

@@ -262,3 +262,34 @@ def test_the_input_hash_ignores_row_order_and_sees_any_change(world) -> None:
                                                   *folder.scores[1:]])
     assert evaluations.input_hash(tender, changed) != digest
     assert StoredEvaluation.objects.get(tender=tender).input_hash == digest  # what the demo stored
+
+
+# The suppliers area's pages (#21 item 5): the same queries for a watchlist of 3 suppliers and of 30, each read from
+# the stored assessment (session and user included).
+SUPPLIER_CEILINGS = {"suppliers": 5, "watchlist": 6, "supplier": 7, "home": 10}
+
+
+def test_supplier_pages_cost_the_same_queries_however_long_the_watchlist(world, django_assert_max_num_queries):
+    from commonweal.web.suppliers.data import as_accounts, refresh, store_years
+    from commonweal.web.suppliers.models import SupplierAccounts, WatchedSupplier
+
+    northfield = world["seeded"].northfield
+    greenway = WatchedSupplier.objects.get(organisation=northfield, name="Greenway Community Care Ltd")
+    years = list(SupplierAccounts.objects.filter(supplier=greenway))
+    client = Client()
+    client.force_login(User.objects.get(username="shared.commissioner"))
+    paths = {"suppliers": reverse("suppliers"), "watchlist": reverse("watchlist", args=["northfield"]),
+             "supplier": reverse("supplier", args=["northfield", greenway.pk]), "home": reverse("home")}
+    counts: dict[str, list[int]] = {name: [] for name in paths}
+    for size in (3, 30):
+        with transaction.atomic():
+            for n in range(WatchedSupplier.objects.filter(organisation=northfield).count(), size):
+                extra = WatchedSupplier.objects.create(organisation=northfield, name=f"Extra Supplier {n}",
+                                                       added_on=TODAY)
+                store_years(extra, [as_accounts(greenway, row) for row in years], "copy of Greenway's")
+                refresh(extra)
+        for name, path in paths.items():
+            with django_assert_max_num_queries(SUPPLIER_CEILINGS[name], info=f"{name} with {size}") as captured:
+                assert client.get(path).status_code == 200
+            counts[name].append(len(captured))
+    assert all(small == large for small, large in counts.values()), counts

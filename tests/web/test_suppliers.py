@@ -92,10 +92,47 @@ def test_a_bad_cell_saves_nothing_and_names_row_and_column(world, client_for) ->
 
 def test_viewers_read_only_and_other_organisations_do_not_find_it(world, client_for) -> None:
     greenway = WatchedSupplier.objects.get(name="Greenway Community Care Ltd")
-    assert client_for("viewer").get(reverse("supplier", args=["northfield", greenway.pk])).status_code == 200
+    response = client_for("viewer").get(reverse("supplier", args=["northfield", greenway.pk]))
+    page = response.content.decode()
+    # measures in their units: net assets in pounds, council dependence £1.2m of £6m as a percentage
+    assert response.status_code == 200 and "£4,700,000" in page and "20.0%" in page and "Upload accounts" not in page
     assert _add(client_for("viewer"), "Anyone Ltd").status_code == 403
     outsider = client_for("southdale.commissioner")
     assert outsider.get(reverse("supplier", args=["northfield", greenway.pk])).status_code == 404
     # Northfield's supplier id under Southdale's watchlist is not found either
     assert outsider.get(reverse("supplier", args=["southdale", greenway.pk])).status_code == 404
     assert "Greenway" not in outsider.get(reverse("suppliers")).content.decode()
+
+
+def _bulk(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_companies_house_bulk_file_gives_only_the_suppliers_own_filings(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    assert _add(client, "Hollybrook Care Services Limited", company_number="09876543").status_code == 302
+    watched = WatchedSupplier.objects.get(name="Hollybrook Care Services Limited")
+    path = reverse("supplier_accounts", args=["northfield", watched.pk])
+    other = b"<html>not even iXBRL: another company's filing, never opened</html>"
+    bulk = _bulk({"Prod223_0042_09876543_20240331.html": IXBRL.read_bytes(),
+                  "Prod223_0042_01234567_20240331.html": other})
+    response = client.post(path, {"accounts": SimpleUploadedFile("Accounts_Bulk_Data-2024-06-01.zip", bulk),
+                                  "unit": "£"})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert [str(a.year_end) for a in SupplierAccounts.objects.filter(supplier=watched)] == ["2023-03-31", "2024-03-31"]
+    none = _bulk({"Prod223_0042_01234567_20240331.html": other})
+    response = client.post(path, {"accounts": SimpleUploadedFile("Accounts_Bulk_Data-2024-06-02.zip", none),
+                                  "unit": "£"})
+    assert response.status_code == 400 and "holds no accounts for company number 09876543" in response.content.decode()
+    xbrl = _bulk({"Prod223_0043_09876543_20250331.xml": b"<xbrl/>"})
+    response = client.post(path, {"accounts": SimpleUploadedFile("Accounts_Bulk_Data-2025-06-02.zip", xbrl),
+                                  "unit": "£"})
+    assert response.status_code == 400 and "iXBRL (.html) accounts only" in response.content.decode()
+    assert SupplierAccounts.objects.filter(supplier=watched).count() == 2

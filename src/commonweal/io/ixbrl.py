@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -48,7 +50,7 @@ from ixbrlparse import IXBRL
 
 from commonweal.domain.resilience import Accounts
 from commonweal.io.errors import InputError, Problem, ProblemCollector
-from commonweal.io.structured import exact_number, read_bytes
+from commonweal.io.structured import Limits, exact_number, fail, limits, read_bytes
 
 # (accounts field, local concept names, required dimension member or None for "no dimension")
 _CONCEPTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
@@ -222,3 +224,43 @@ def _entity_identifier(document: Any) -> str | None:
         if identifier:
             return str(identifier)
     return None
+
+
+# Companies House's free accounts bulk files (Accounts Data Product): a ZIP of one file per filing, named
+# Prod{product}_{run}_{company number}_{YYYYMMDD}.html (iXBRL) or .xml (XBRL); see chguide.co.uk/bulk-data/accounts
+# and Companies House's "Free Accounts Data Product FAQs".
+BULK_MEMBER = re.compile(r"(?:^|/)Prod\d+_\d+_(?P<company>[A-Z0-9]{8})_(?P<date>\d{8})\.(?P<kind>html|xml)$", re.I)
+
+
+def parse_bulk_accounts(name: str, data: bytes, company_number: str, bounds: Limits | None = None) -> list[Accounts]:
+    """The accounts of one company (`company_number`, 8 characters as Companies House writes it) in a Companies
+    House bulk accounts ZIP, as published: only that company's members are inflated, each within the structured
+    layer's bounds (size, uncompressed size, compression ratio). XBRL (.xml) filings are refused by name, since
+    Commonweal reads iXBRL only. Years found in several filings keep the latest filing's figures."""
+    bounds = bounds or limits()
+    if len(data) > bounds.max_bytes:
+        raise fail(name, f"is larger than {bounds.max_bytes:,} bytes (Commonweal default limit "
+                         f"COMMONWEAL_INPUT_MAX_BYTES)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise fail(name, "is not a ZIP file (Companies House bulk accounts files are ZIP files)") from exc
+    mine = sorted(((m, match) for m in members if (match := BULK_MEMBER.search(m.filename))
+                   and match["company"].upper() == company_number.upper()), key=lambda pair: pair[1]["date"])
+    if not mine:
+        raise fail(name, f"holds no accounts for company number {company_number}")
+    by_year: dict[dt.date, Accounts] = {}
+    for member, match in mine:
+        label = f"{name}: {member.filename}"
+        if match["kind"].lower() == "xml":
+            raise fail(label, "is an XBRL (.xml) filing; Commonweal reads iXBRL (.html) accounts only")
+        if member.file_size > bounds.max_member_bytes or (
+                member.file_size > 1_000_000
+                and member.file_size > bounds.max_compression_ratio * max(member.compress_size, 1)):
+            raise fail(label, f"would unpack to {member.file_size:,} bytes, beyond the limits of "
+                              f"{bounds.max_member_bytes:,} bytes and {bounds.max_compression_ratio} to 1 compression "
+                              "(Commonweal defaults)")
+        for accounts in parse_ixbrl(label, archive.read(member)):
+            by_year[accounts.year_end] = accounts
+    return [by_year[year] for year in sorted(by_year)]

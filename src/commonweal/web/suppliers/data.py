@@ -17,9 +17,11 @@ from django.db.models import Q
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.market.identifiers import company_number as normal_company_number
 from commonweal.domain.resilience import MONEY_FIELDS, Accounts, ContractTier, risk_register
+from commonweal.domain.resilience.metrics import METRICS_BY_KEY
+from commonweal.domain.resilience.values import shown
 from commonweal.io.accounts import parse_accounts
 from commonweal.io.errors import InputError
-from commonweal.io.ixbrl import parse_ixbrl
+from commonweal.io.ixbrl import parse_bulk_accounts, parse_ixbrl
 from commonweal.services.suppliers import IXBRL_SUFFIXES, register_as_dict
 from commonweal.web import audit
 from commonweal.web.access import NotFound, Refused, Visitor, organisation_access, organisations_for, signed_in
@@ -74,12 +76,50 @@ def may_change(user: Visitor, slug: str) -> Organisation:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """One measure of the latest accounts as the supplier page shows it."""
+
+    label: str
+    shown: str
+    rating: str
+    threshold: str
+
+
+def _shown(value: object, unit: str) -> str:
+    return "missing" if value == "missing" else shown(Decimal(str(value)), unit)
+
+
+def measures(result: dict[str, Any]) -> list[Measure]:
+    """The latest year's measures from a stored assessment, labelled and shown in their units."""
+    latest = result["assessments"][-1]
+    found = []
+    for key, entry in latest["metrics"].items():
+        definition = METRICS_BY_KEY[key]
+        text = _shown(entry["value"], definition.unit)
+        if "missing_because" in entry:
+            text += f": {entry['missing_because']}"
+        if "basis" in entry:
+            text += f" ({entry['basis']})"
+        found.append(Measure(definition.label, text, entry["rating"], entry["threshold"] or "–"))
+    return found
+
+
+def dependence(value: object) -> str:
+    """A dependency share from a stored assessment (a fraction, or "missing") as a percentage."""
+    return _shown(value, "percent")
+
+
+@dataclass(frozen=True)
 class SupplierPage:
     organisation: Organisation
     supplier: WatchedSupplier
     result: dict[str, Any] | None  # the stored assessment's plain data (`services.suppliers.register_as_dict`)
     years: tuple[SupplierAccounts, ...]
     may_change: bool
+
+    @property
+    def measures(self) -> list[Measure]:
+        return measures(self.result) if self.result else []
 
 
 def supplier(user: Visitor, slug: str, supplier_id: int) -> SupplierPage:
@@ -114,13 +154,18 @@ def _figures(accounts: Accounts) -> dict[str, str]:
     return {name: str(value) for name in MONEY_FIELDS if (value := getattr(accounts, name)) is not None}
 
 
-def _accounts(watched: WatchedSupplier, row: SupplierAccounts) -> Accounts:
+def as_accounts(watched: WatchedSupplier, row: SupplierAccounts) -> Accounts:
     figures = {name: Decimal(text) for name, text in row.figures.items()}
     return Accounts(supplier=watched.name, year_end=row.year_end, company_number=watched.company_number or None,
                     **figures)
 
 
-def _read(name: str, data: bytes, unit: str) -> list[Accounts]:
+def _read(watched: WatchedSupplier, name: str, data: bytes, unit: str) -> list[Accounts]:
+    if name.lower().endswith(".zip"):
+        if not watched.company_number:
+            raise Refused([f"{name} is a bulk file of many companies: give {watched.name}'s company number first "
+                           "(add it again with its number)"], ["accounts"])
+        return parse_bulk_accounts(name, data, watched.company_number)
     if name.lower().endswith(IXBRL_SUFFIXES):
         return parse_ixbrl(name, data)
     return parse_accounts(name, data, unit)
@@ -156,21 +201,23 @@ def store_years(watched: WatchedSupplier, years: list[Accounts], source: str) ->
 
 @audit.retrying
 def upload_accounts(user: Visitor, slug: str, supplier_id: int, name: str, data: bytes, unit: str) -> list[str]:
-    """Read an accounts file (CSV or XLSX in Commonweal's layout, or a Companies House iXBRL filing) through the
-    structured input layer and store each year in it for the supplier (a year given again replaces the stored
-    one), then reassess. Nothing is saved if any part of the file is bad. Returns the year ends stored."""
+    """Read an accounts file (CSV or XLSX in Commonweal's layout, a Companies House iXBRL filing, or a Companies
+    House bulk accounts ZIP, from which only the supplier's own filings are read) through the structured input
+    layer, store each year in it for the supplier (a year given again replaces the stored one), then reassess.
+    Nothing is saved if any part of the file is bad. Returns the year ends stored."""
     organisation = may_change(user, slug)
     member = signed_in(user)
+    listed = WatchedSupplier.objects.filter(organisation=organisation, pk=supplier_id).first()
+    if listed is None:
+        raise NotFound("no such supplier on this watchlist")
     try:
-        found = _read(name, data, unit)
+        found = _read(listed, name, data, unit)
     except InputError as error:
         raise Refused([str(p) for p in error.problems], ["accounts"] * len(error.problems)) from error
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         # one upload at a time per supplier: the stored years and their assessment change together
-        watched = WatchedSupplier.objects.select_for_update().filter(organisation=organisation, pk=supplier_id).first()
-        if watched is None:
-            raise NotFound("no such supplier on this watchlist")
+        watched = WatchedSupplier.objects.select_for_update().get(pk=listed.pk)
         mine = _this_supplier(watched, found, name)
         store_years(watched, mine, f"{name[:200]} sha256:{digest}")
         if not watched.company_number and (numbers := [i.company_number for i in mine if i.company_number]):
@@ -187,7 +234,7 @@ def upload_accounts(user: Visitor, slug: str, supplier_id: int, name: str, data:
 def refresh(watched: WatchedSupplier) -> SupplierAssessment | None:
     """Reassess `watched` from its stored accounts and dependency figures and store the result, inside the
     caller's transaction. Alerts: the rating is worse than the year before's, or a warning sign is new this year."""
-    accounts = [_accounts(watched, row) for row in SupplierAccounts.objects.filter(supplier=watched)]
+    accounts = [as_accounts(watched, row) for row in SupplierAccounts.objects.filter(supplier=watched)]
     if not accounts:
         SupplierAssessment.objects.filter(supplier=watched).delete()
         return None

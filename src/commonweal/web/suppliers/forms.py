@@ -60,6 +60,6 @@ class AddSupplierForm(forms.Form):
 
 
 class AccountsUploadForm(_UploadForm):
-    accounts = _file("an accounts file", required=True)
+    accounts = _file("an accounts file", required=True, suffixes=("csv", "xlsx", "html", "xhtml", "htm", "zip"))
     unit = forms.ChoiceField(choices=UNITS, initial="£", error_messages={
         "required": "Choose the unit of the amounts", "invalid_choice": "Choose the unit of the amounts"})

@@ -54,7 +54,7 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
 def supplier(request: HttpRequest, slug: str, supplier_id: int) -> HttpResponse:
     found = data.supplier(request.user, slug, supplier_id)
     return page(request, "web/suppliers/supplier.html", found.supplier.name, found=found,
-                organisation=found.organisation)
+                organisation=found.organisation, dependence=data.dependence)
 
 
 @scoped
