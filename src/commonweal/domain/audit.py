@@ -136,6 +136,33 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "member_removed": {"username": Need.ANYONE, "tender_roles_removed": Need.ANYONE},
     "account_deactivated": _PERSON,
     "account_reactivated": _PERSON,
+    # contracts area (#18): a let contract's facts are not sealed (the award is published), so every field is
+    # shown to whoever may read the organisation's audit trail
+    "contract_created": {"contract": Need.ANYONE, "source": Need.ANYONE, "supplier": Need.ANYONE,
+                         "value": Need.ANYONE, "commitments": Need.ANYONE},
+    "contracts_imported": {"file": Need.ANYONE, "rows": Need.ANYONE},
+    "contracts_exported": {"format": Need.ANYONE, "rows": Need.ANYONE},
+    "contracts_demo_seeded": {"contracts": Need.ANYONE},
+    "contract_manager_given": {"contract": Need.ANYONE, "username": Need.ANYONE},
+    "kpi_saved": {"contract": Need.ANYONE, "kpi": Need.ANYONE, "new": Need.ANYONE, "target": Need.ANYONE,
+                  "direction": Need.ANYONE},
+    "kpi_exemption_recorded": {"contract": Need.ANYONE, "reason": Need.ANYONE},
+    "return_saved": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
+                     "kpi_results": Need.ANYONE, "deliveries": Need.ANYONE, "source": Need.ANYONE,
+                     "periods": Need.ANYONE},
+    "variation_recorded": {"contract": Need.ANYONE, "variation": Need.ANYONE, "ground": Need.ANYONE,
+                           "value_change": Need.ANYONE, "ground_status": Need.ANYONE,
+                           "change_notice_required": Need.ANYONE},
+    "contract_review_opened": {"contract": Need.ANYONE, "review": Need.ANYONE, "trigger": Need.ANYONE,
+                               "reason": Need.ANYONE},
+    "contract_review_meeting": {"contract": Need.ANYONE, "review": Need.ANYONE, "meeting_on": Need.ANYONE},
+    "contract_review_option": {"contract": Need.ANYONE, "review": Need.ANYONE, "side": Need.ANYONE,
+                               "option": Need.ANYONE, "legal_basis": Need.ANYONE},
+    "contract_review_decided": {"contract": Need.ANYONE, "review": Need.ANYONE, "decision": Need.ANYONE,
+                                "reason": Need.ANYONE},
+    "contract_action_added": {"contract": Need.ANYONE, "review": Need.ANYONE, "owner": Need.ANYONE,
+                              "due_on": Need.ANYONE, "description": Need.ANYONE},
+    "contract_action_done": {"contract": Need.ANYONE, "action": Need.ANYONE},
 }
 
 

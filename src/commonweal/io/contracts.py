@@ -10,7 +10,7 @@ is returned for a folder with any problem in it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -43,7 +43,7 @@ from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
 from commonweal.io.socialvalue import COMMITMENTS, open_library, read_commitments, read_library, read_settings
 from commonweal.io.structured import Folder, exact_number, load_yaml, read_bytes
-from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
+from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, parse_table, read_table
 
 CONTRACT_FILE = "contract.yaml"
 KPI_RETURNS = "kpi_returns"
@@ -507,15 +507,47 @@ def _table(folder: Path, stem: str, required: tuple[str, ...], problems: Problem
         return []
 
 
+Tables = Callable[[str, tuple[str, ...]], Iterable[Row]]
+
+
 def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: ProblemCollector,
                   label_root: Path) -> tuple[Return, ...]:
+    return _returns_from(lambda stem, required: _table(folder, stem, required, problems, label_root), contract,
+                         as_of, problems)
+
+
+def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as_of: dt.date) -> tuple[Return, ...]:
+    """Uploaded return tables, read exactly as a contract folder's: `files` maps kpi_returns,
+    social_value_returns and provider_returns to (file name, content). Every problem in every file is raised
+    together (InputError naming file, row and column); nothing is returned when there is any."""
+    problems = ProblemCollector()
+    for key in sorted(set(files) - {KPI_RETURNS, SOCIAL_VALUE_RETURNS, PROVIDER_RETURNS}):
+        problems.add(key, "is not a return table; expected kpi_returns, social_value_returns or provider_returns")
+
+    def tables(stem: str, required: tuple[str, ...]) -> Iterable[Row]:
+        if stem not in files:
+            return []
+        name, data = files[stem]
+        try:
+            return parse_table(name, data, required)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return []
+
+    returns = _returns_from(tables, contract, as_of, problems)
+    problems.raise_if_any()
+    return returns
+
+
+def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: ProblemCollector
+                  ) -> tuple[Return, ...]:
     measurements: dict[Period, list[KpiMeasurement]] = {}
     deliveries: dict[Period, list[SocialValueDelivery]] = {}
     reports: dict[Period, ProviderReport] = {}
     kpi_ids = {k.id for k in contract.kpis}
     measures = {c.measure_id for c in contract.commitments}
     seen: set[tuple[Period, str]] = set()
-    for row in _table(folder, KPI_RETURNS, ("period_start", "kpi", "actual"), problems, label_root):
+    for row in tables(KPI_RETURNS, ("period_start", "kpi", "actual")):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
         kpi = cells.text("kpi")
@@ -527,8 +559,7 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
         if not cells.failed and period is not None and actual is not None:
             seen.add((period, kpi))
             measurements.setdefault(period, []).append(KpiMeasurement(kpi, actual, row.get("note")))
-    for row in _table(folder, SOCIAL_VALUE_RETURNS, ("period_start", "measure", "quantity", "evidence",
-                                                     "verification"), problems, label_root):
+    for row in tables(SOCIAL_VALUE_RETURNS, ("period_start", "measure", "quantity", "evidence", "verification")):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
         measure = cells.text("measure")
@@ -540,7 +571,7 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
         evidence = cells.text("evidence", required=verification is Verification.VERIFIED)
         if not cells.failed and period is not None and quantity is not None and verification is not None:
             deliveries.setdefault(period, []).append(SocialValueDelivery(measure, quantity, evidence, verification))
-    for row in _table(folder, PROVIDER_RETURNS, ("period_start",), problems, label_root):
+    for row in tables(PROVIDER_RETURNS, ("period_start",)):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
         report = ProviderReport(
