@@ -165,11 +165,11 @@ class ReturnForm(forms.Form):
     period_start = DateField("the first day of the period")
     status = choice("the return's status", [(s, label) for s, label in Return.STATUSES])
     cost = money("the cost in the period", required=False)
-    cost_growth_pct = amount("the annual cost growth (%)", required=False)
+    cost_growth_pct = amount("the annual cost growth, in per cent", required=False)
     volume = amount("the volume", required=False, minimum=Decimal(0))
     workforce_fte = amount("the workforce (FTE)", required=False, minimum=Decimal(0))
     vacancies = amount("the vacancies", required=False, minimum=Decimal(0))
-    margin_pct = amount("the margin (%)", required=False)
+    margin_pct = amount("the margin, in per cent", required=False)
     cost_pressures = text_field("the cost pressures", required=False)
 
     def __init__(self, *args: Any, kpis: Sequence[tuple[int, str]], measures: Sequence[str], **kwargs: Any) -> None:
