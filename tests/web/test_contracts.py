@@ -236,7 +236,7 @@ def test_renegotiation_from_trigger_to_decision_with_actions_on_the_home_page(wo
     early = client.post(reverse("contract_review_decision", args=base), decide)
     assert early.status_code == 400 and "meeting" in early.content.decode()
     tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
-    meeting = {"meeting_on": tomorrow, "attendees": "Both sides", "notes": "Costs reviewed"}
+    meeting = {"meeting_on": tomorrow, "attendees": "Both sides", "meeting_notes": "Costs reviewed"}
     assert client.post(reverse("contract_review_meeting", args=base), meeting).status_code == 400
     assert client.post(reverse("contract_review_meeting", args=base),
                        {**meeting, "meeting_on": TODAY.isoformat()}).status_code == 302
@@ -296,7 +296,7 @@ def test_hostile_values_on_every_contracts_form(world) -> None:
             "favours_supplier": "no", "changes_overall_nature": "no", "change_notice_published": "no"},
         reverse("contract_review_open", args=[contract.pk]): {"reason": "Checking", "trigger": ""},
         reverse("contract_review_meeting", args=[inadequate.pk, review.pk]): {
-            "meeting_on": TODAY.isoformat(), "attendees": "Both", "notes": "Notes"},
+            "meeting_on": TODAY.isoformat(), "attendees": "Both", "meeting_notes": "Notes"},
         reverse("contract_review_option", args=[inadequate.pk, review.pk]): {
             "side": "council", "option": "step_in", "legal_basis": "Clause 30", "notes": ""},
         reverse("contract_review_action", args=[inadequate.pk, review.pk]): {

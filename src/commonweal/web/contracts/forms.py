@@ -292,7 +292,7 @@ class OpenReviewForm(forms.Form):
 class MeetingForm(forms.Form):
     meeting_on = DateField("the date of the meeting")
     attendees = text_field("who attended")
-    notes = text_field("the meeting notes")
+    meeting_notes = text_field("the meeting notes")
 
 
 class OptionForm(forms.Form):

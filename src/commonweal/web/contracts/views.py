@@ -575,7 +575,7 @@ def meeting(request: HttpRequest, contract_id: int, review_id: int) -> HttpRespo
         contract_id,
         review_id,
         forms.MeetingForm,
-        lambda a, c: data.record_meeting(a, review_id, c["meeting_on"], c["attendees"], c["notes"], today()),
+        lambda a, c: data.record_meeting(a, review_id, c["meeting_on"], c["attendees"], c["meeting_notes"], today()),
         "meeting_on",
         "Meeting recorded",
     )
