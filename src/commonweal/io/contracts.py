@@ -593,10 +593,17 @@ def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: 
     )
 
 
+VARIATION_COLUMNS = ("id", "agreed_on", "description", "value_change", "term_change_months", "ground")
+
+
 def _load_variations(folder: Path, problems: ProblemCollector, label_root: Path) -> tuple[Variation, ...]:
-    required = ("id", "agreed_on", "description", "value_change", "term_change_months", "ground")
+    rows = _table(folder, VARIATIONS, VARIATION_COLUMNS, problems, label_root)
+    return _variations_from(rows, str((folder / VARIATIONS).relative_to(label_root)), problems)
+
+
+def _variations_from(rows: Iterable[Row], label: str, problems: ProblemCollector) -> tuple[Variation, ...]:
     variations: list[Variation] = []
-    for row in _table(folder, VARIATIONS, required, problems, label_root):
+    for row in rows:
         cells = _Cells(row, problems)
         term = cells.number("term_change_months", non_negative=False)
         if term is not None and term != term.to_integral_value():
@@ -622,10 +629,58 @@ def _load_variations(folder: Path, problems: ProblemCollector, label_root: Path)
     ids = [v.id for v in variations]
     for logged in variations:
         if logged.linked_to and logged.linked_to not in ids:
-            problems.add(str((folder / VARIATIONS).relative_to(label_root)),
-                         f"variation '{logged.id}' is linked to unknown variation '{logged.linked_to}'",
+            problems.add(label, f"variation '{logged.id}' is linked to unknown variation '{logged.linked_to}'",
                          column="linked_to")
     return tuple(variations)
+
+
+UPLOAD_TABLES = (KPI_RETURNS, SOCIAL_VALUE_RETURNS, PROVIDER_RETURNS, VARIATIONS)
+
+
+def parse_contract_upload(files: Mapping[str, tuple[str, bytes]], as_of: dt.date) -> ContractFolder:
+    """A contract folder uploaded as files: `files` maps `contract` (its contract.yaml) and any of kpi_returns,
+    social_value_returns, provider_returns and variations to (file name, content), read exactly as the folder's.
+    An upload names no other file: `social_value:` and `supplier_accounts:` (which point at files beside the folder)
+    are refused; list the winning bid's commitments in contract.yaml instead. Every problem is raised together."""
+    problems = ProblemCollector()
+    if "contract" not in files:
+        problems.add(CONTRACT_FILE, "is missing: upload the contract.yaml")
+        problems.raise_if_any()
+    label, content = files["contract"]
+    try:
+        data = load_yaml(label, content).data
+    except InputError as exc:
+        problems.extend(exc.problems)
+        problems.raise_if_any()
+    if not isinstance(data, dict):
+        problems.add(label, "expected a mapping of contract fields at the top level")
+        problems.raise_if_any()
+    for key in ("social_value", "supplier_accounts"):
+        if key in data:
+            problems.add(label, "names files on the server, which an upload cannot; list the commitments under "
+                         "commitments: (and the financial_rating) in contract.yaml instead", column=key)
+    problems.raise_if_any()
+    contract = _contract(data, Path(label).parent, label, problems)
+    triggers, social_value, window = _policies(data, label, problems)
+    if contract is None:
+        problems.raise_if_any()
+    assert contract is not None
+
+    def tables(stem: str, required: tuple[str, ...]) -> Iterable[Row]:
+        if stem not in files:
+            return []
+        name, table = files[stem]
+        try:
+            return parse_table(name, table, required)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return []
+
+    returns = _returns_from(tables, contract, as_of, problems)
+    variations = _variations_from(tables(VARIATIONS, VARIATION_COLUMNS),
+                                  files[VARIATIONS][0] if VARIATIONS in files else VARIATIONS, problems)
+    problems.raise_if_any()
+    return ContractFolder(Path(label), contract, returns, variations, triggers, social_value, window)
 
 
 def _load_folder(folder: Path, as_of: dt.date, problems: ProblemCollector) -> ContractFolder | None:

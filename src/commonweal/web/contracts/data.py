@@ -34,7 +34,7 @@ from commonweal.domain.socialvalue.library import Licence, Measure
 from commonweal.io.contracts import parse_returns
 from commonweal.io.contracts_register import read_register
 from commonweal.io.errors import InputError, ProblemCollector
-from commonweal.services.contracts import review_as_json
+from commonweal.services.contract_review import review_as_json
 from commonweal.web import audit
 from commonweal.web.access import Forbidden, NotFound, Refused, Visitor, organisation_access, signed_in, tender_access
 from commonweal.web.contracts.models import (
