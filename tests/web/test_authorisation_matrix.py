@@ -103,6 +103,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contracts_dashboard": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_create": ("GET", {}, answers(200, {"shared.commissioner"})),
     "contracts_import": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contract_folder_import": ("GET", {}, answers(200, {"shared.commissioner"})),
     "contract": ("GET", {}, answers(200, CONTRACT_READERS)),
     # each POST below is refused by its form or its rule (400) for those allowed, so the matrix changes nothing
     "contract_manager": ("POST", {"username": "nobody"}, answers(400, {"shared.commissioner"})),
@@ -135,6 +136,7 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # contracts area: empty forms, each field's error, nothing saved
     "contract_create": ({}, answers(400, {"shared.commissioner"})),
     "contracts_import": ({}, answers(400, {"shared.commissioner"})),
+    "contract_folder_import": ({}, answers(400, {"shared.commissioner"})),
     "contract_kpis": ({}, answers(400, {"shared.commissioner"})),
     "contract_return": ({}, answers(400, {"shared.commissioner"})),
     "contract_returns_upload": ({}, answers(400, {"shared.commissioner"})),
@@ -230,7 +232,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
         # contracts area
         "contracts_register": ["slug"], "contracts_export": ["slug", "fmt"], "contracts_dashboard": ["slug"],
-        "contract_create": ["slug"], "contracts_import": ["slug"],
+        "contract_create": ["slug"], "contracts_import": ["slug"], "contract_folder_import": ["slug"],
         **{name: ["contract_id"] for name in ("contract", "contract_manager", "contract_kpis",
                                               "contract_kpi_exemption", "contract_return", "contract_returns_upload",
                                               "contract_variations", "contract_pack", "contract_pack_pdf",

@@ -168,6 +168,38 @@ def test_a_register_import_is_all_or_nothing_with_each_problem_named(world) -> N
     assert again.status_code == 400 and "exists already" in again.content.decode()
 
 
+FOLDERS = Path(__file__).resolve().parents[2] / "examples" / "contracts"
+
+
+def _folder_files(name: str) -> dict[str, SimpleUploadedFile]:
+    folder = FOLDERS / name
+    return {stem: SimpleUploadedFile(path.name, path.read_bytes())
+            for stem in ("contract", "kpi_returns", "social_value_returns", "provider_returns", "variations")
+            for path in [folder / ("contract.yaml" if stem == "contract" else f"{stem}.csv")] if path.exists()}
+
+
+def test_a_contract_folder_imports_as_the_cli_reads_it(world) -> None:
+    from commonweal.services.contracts import review_contracts
+
+    client = _client("shared.commissioner")
+    url = reverse("contract_folder_import", args=["northfield"])
+    before = _saved()
+    broken = _folder_files("healthy-home-care")
+    broken["kpi_returns"] = SimpleUploadedFile("kpi_returns.csv", b"period_start,kpi,actual\n2025-13-01,X,abc\n")
+    response = client.post(url, broken)
+    assert response.status_code == 400 and "kpi_returns.csv" in response.content.decode()
+    assert _saved() == before
+    overridden = client.post(url, _folder_files("grounds-loss-making"))  # its policy: overrides are refused
+    assert overridden.status_code == 400 and "policy" in overridden.content.decode()
+    assert client.post(url, _folder_files("healthy-home-care")).status_code == 302
+    cli = review_contracts(FOLDERS / "healthy-home-care", TODAY)[0]
+    imported = Contract.objects.get(reference=cli["contract"]["id"])
+    assert imported.rating == cli["rating"]["rating"]
+    assert [t["id"] for t in imported.review["triggers"] if t["fired"]] == \
+        [t["id"] for t in cli["triggers"] if t["fired"]]
+    assert imported.variations.count() == len(cli["variations"])
+
+
 def test_a_return_recomputes_the_stored_rating_and_triggers(world) -> None:
     contract = _contract("NBC-C-001")
     assert contract.rating == "good"
@@ -321,13 +353,15 @@ def test_hostile_values_on_every_contracts_form(world) -> None:
                     wrong.append(f"{url} {key}={bad[:20]!r}: {status}")
                 elif status == 400 and _saved() != before:
                     wrong.append(f"{url} {key}={bad[:20]!r}: refused but saved")
-    for name in ("contract_create", "contracts_import"):
+    for name in ("contract_create", "contracts_import", "contract_folder_import"):
         url = reverse(name, args=["northfield"])
         for label, upload in (("empty", b""), ("garbage", bytes(range(256)) * 8), ("broken xlsx", b"PK\x03\x04" +
                               b"\x00" * 200), ("NUL", b"\x00" * 100)):
             before = _saved()
             files = {"register": SimpleUploadedFile("r.xlsx" if label == "broken xlsx" else "r.csv", upload),
-                     "commitments": SimpleUploadedFile("c.csv", upload)}
+                     "commitments": SimpleUploadedFile("c.csv", upload),
+                     "contract": SimpleUploadedFile("contract.yaml", upload),
+                     "kpi_returns": SimpleUploadedFile("k.xlsx" if label == "broken xlsx" else "k.csv", upload)}
             status = client.post(url, {**files, "lot": "1", "reference": "X"}).status_code
             if status != 400 or _saved() != before:
                 wrong.append(f"{name} {label}: {status}")

@@ -112,8 +112,8 @@ WALKED_IN_TEST_PEOPLE = {"invite", "cancel_invitation", "person_role", "person_r
                          "person_reset", "join", "reset_password", "password", "team_remove"}
 # The contracts area's forms are walked by tests/web/test_contracts.py::test_hostile_values_on_every_contracts_form,
 # on its own objects (a contract, its review and action).
-WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_manager", "contract_kpis",
-                            "contract_kpi_exemption", "contract_return", "contract_returns_upload",
+WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_folder_import", "contract_manager",
+                            "contract_kpis", "contract_kpi_exemption", "contract_return", "contract_returns_upload",
                             "contract_variations", "contract_review_open", "contract_review_meeting",
                             "contract_review_option", "contract_review_decision", "contract_review_action",
                             "contract_action_done"}

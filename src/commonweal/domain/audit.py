@@ -141,6 +141,8 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "contract_created": {"contract": Need.ANYONE, "source": Need.ANYONE, "supplier": Need.ANYONE,
                          "value": Need.ANYONE, "commitments": Need.ANYONE},
     "contracts_imported": {"file": Need.ANYONE, "rows": Need.ANYONE},
+    "contract_folder_imported": {"contract": Need.ANYONE, "files": Need.ANYONE, "kpis": Need.ANYONE,
+                                 "returns": Need.ANYONE, "variations": Need.ANYONE},
     "contracts_exported": {"format": Need.ANYONE, "rows": Need.ANYONE},
     "contracts_demo_seeded": {"contracts": Need.ANYONE},
     "contract_manager_given": {"contract": Need.ANYONE, "username": Need.ANYONE},

@@ -738,7 +738,60 @@ def import_register(user: Visitor, slug: str, name: str, content: bytes, today: 
     return len(rows)
 
 
-def _problem(file: str, row: int, column: str, message: str) -> Any:
+@audit.retrying
+def import_contract_folder(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes]], today: dt.date
+                           ) -> Contract:
+    """A contract from the CLI's contract folder, uploaded as its files (contract.yaml and its tables): the
+    contract, its KPIs, the commitments listed in contract.yaml, its returns and its variations log, read by
+    `commonweal.io.contracts` exactly as `commonweal contracts review` reads them; all saved or none."""
+    from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
+    from commonweal.domain.contracts.social_value import SocialValuePolicy
+    from commonweal.domain.contracts.triggers import TriggerPolicy
+    from commonweal.io.contracts import parse_contract_upload
+
+    access = commissioner_access(user, slug)
+    folder = parse_contract_upload(files, today)
+    k, label = folder.contract, files["contract"][0]
+    if (folder.triggers, folder.social_value, folder.window_months) != (TriggerPolicy(), SocialValuePolicy(),
+                                                                         DEFAULT_WINDOW_MONTHS):
+        # the workspace reviews every contract with the Commonweal defaults; a silently ignored override would
+        # rate the contract other than its file says
+        raise InputError([_problem(label, None, "policy", "policy overrides are not yet kept by the workspace; remove "
+                                   "policy: to import the contract with the Commonweal defaults")])
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=access.organisation.pk)
+        if Contract.objects.filter(organisation=access.organisation, reference=k.id).exists():
+            raise InputError([_problem(label, None, "id", f"a contract with reference {k.id} exists already")])
+        c = Contract.objects.create(
+            organisation=access.organisation, reference=k.id, title=k.title, supplier=k.supplier, value=k.value,
+            start=k.start, end=k.end, maximum_end=k.maximum_end, kind=k.kind.value, frequency=k.frequency.value,
+            light_touch=k.light_touch, kpi_exemption_reason=k.kpi_exemption_reason or "",
+            price_indexation_pct=k.price_indexation_pct, tender_volume_per_period=k.tender_volume_per_period,
+            financial_rating=k.financial_rating.value if k.financial_rating else "",
+            financial_rating_basis=k.financial_rating_basis, threshold_amount=k.threshold_amount,
+            threshold_source=k.threshold_source or "", source=f"contract folder {label}")
+        Kpi.objects.bulk_create(Kpi(contract=c, code=x.id, title=x.title, target=x.target,
+                                    direction=x.direction.value, tolerance=x.tolerance,
+                                    inadequate_beyond=x.inadequate_beyond, unit=x.unit) for x in k.kpis)
+        save_commitments(c, [(commitment, "") for commitment in k.commitments])
+        _save_returns(access.user, c, folder.returns, Return.SUBMITTED)
+        Variation.objects.bulk_create(Variation(
+            contract=c, code=v.id, agreed_on=v.agreed_on, description=v.description, value_change=v.value_change,
+            term_change_months=v.term_change_months, ground=v.ground.value,
+            schedule_8_paragraph=v.schedule_8_paragraph, changes_scope=v.changes_scope,
+            favours_supplier=v.favours_supplier, changes_overall_nature=v.changes_overall_nature,
+            linked_to=v.linked_to or "", change_notice_published=v.change_notice_published,
+            recorded_by=access.user) for v in folder.variations)
+        _check_log(c)
+        refresh(c, today)
+        audit.record(access.user.get_username(), "contract_folder_imported",
+                     {"contract": c.reference, "files": sorted(name for name, _ in files.values()),
+                      "kpis": len(k.kpis), "returns": len(folder.returns), "variations": len(folder.variations)},
+                     organisation=access.organisation)
+    return c
+
+
+def _problem(file: str, row: int | None, column: str, message: str) -> Any:
     from commonweal.io.errors import Problem
 
     return Problem(file=file, message=message, row=row, column=column)
@@ -833,7 +886,7 @@ def record_kpi_exemption(access: ContractAccess, reason: str, today: dt.date) ->
 
 
 def _save_returns(
-    access: ContractAccess,
+    user: User,
     c: Contract,
     returns: Sequence[domain.Return],
     status: str,
@@ -848,7 +901,7 @@ def _save_returns(
             defaults={
                 "period_end": found.period.end,
                 "status": status,
-                "submitted_by": access.user,
+                "submitted_by": user,
                 "cost_growth_pct": found.provider.cost_growth_pct,
                 "volume": found.provider.volume,
                 "workforce_fte": found.provider.workforce_fte,
@@ -917,7 +970,8 @@ def save_return(access: ContractAccess, values: ReturnValues, today: dt.date) ->
     )
     with transaction.atomic():
         locked = _locked(access)
-        results, deliveries = _save_returns(access, locked, [found], values.status, {values.period_start: values.cost})
+        costs = {values.period_start: values.cost}
+        results, deliveries = _save_returns(access.user, locked, [found], values.status, costs)
         refresh(locked, today)
         audit.record(
             access.actor,
@@ -944,7 +998,7 @@ def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]
     with transaction.atomic():
         c = _locked(access)
         returns = parse_returns(files, domain_contract(c), today)
-        results, deliveries = _save_returns(access, c, returns, Return.SUBMITTED)
+        results, deliveries = _save_returns(access.user, c, returns, Return.SUBMITTED)
         refresh(c, today)
         audit.record(
             access.actor,
@@ -977,6 +1031,19 @@ class VariationValues:
     change_notice_published: bool
 
 
+def _check_log(c: Contract) -> dict[str, Any]:
+    """Check the whole variations log with the domain's rules and store each variation's result."""
+    logged = list(c.variations.all())
+    found = check_variations(domain_contract(c), [_domain_variation(v) for v in logged])
+    checks = {check.variation.id: check for check in found}
+    for v in logged:
+        check = checks[v.code]
+        v.ground_status, v.change_notice_required = check.ground_status.value, check.change_notice_required
+        v.flags = list(check.flags)
+    Variation.objects.bulk_update(logged, ["ground_status", "change_notice_required", "flags"])
+    return checks
+
+
 @audit.retrying
 def record_variation(access: ContractAccess, values: VariationValues, today: dt.date) -> Variation:
     """Log a variation and check the whole log against Procurement Act 2023 ss.74-77 as the CLI does
@@ -994,16 +1061,7 @@ def record_variation(access: ContractAccess, values: VariationValues, today: dt.
         if values.linked_to and values.linked_to not in codes:
             raise Refused([f"There is no earlier variation {values.linked_to} to link to"], ["linked_to"])
         made = Variation.objects.create(contract=c, recorded_by=access.user, **asdict(values))
-        logged = list(c.variations.all())
-        checks = {
-            check.variation.id: check
-            for check in check_variations(domain_contract(c), [_domain_variation(v) for v in logged])
-        }
-        for v in logged:
-            check = checks[v.code]
-            v.ground_status, v.change_notice_required = check.ground_status.value, check.change_notice_required
-            v.flags = list(check.flags)
-        Variation.objects.bulk_update(logged, ["ground_status", "change_notice_required", "flags"])
+        checks = _check_log(c)
         refresh(c, today)
         mine = checks[values.code]
         audit.record(

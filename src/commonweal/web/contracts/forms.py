@@ -133,6 +133,17 @@ class RegisterUploadForm(_UploadForm):
     register = _file("a contracts register (CSV or XLSX)", required=True)
 
 
+FOLDER_FILES = ("contract", "kpi_returns", "social_value_returns", "provider_returns", "variations")
+
+
+class FolderUploadForm(_UploadForm):
+    contract = _file("the contract.yaml file", required=True, suffixes=("yaml", "yml"))
+    kpi_returns = _file("the KPI results file", required=False)
+    social_value_returns = _file("the social value delivery file", required=False)
+    provider_returns = _file("the provider's costs and volumes file", required=False)
+    variations = _file("the variations log", required=False)
+
+
 class ManagerForm(forms.Form):
     username = text_field("the user name of the contract manager", max_length=150)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path(organisation + "dashboard/", views.dashboard, name="contracts_dashboard"),
     path(organisation + "new/", views.create, name="contract_create"),
     path(organisation + "import/", views.import_register, name="contracts_import"),
+    path(organisation + "import-folder/", views.import_folder, name="contract_folder_import"),
     path(contract, views.contract, name="contract"),
     path(contract + "managers/", views.manager, name="contract_manager"),
     path(contract + "kpis/", views.kpis, name="contract_kpis"),

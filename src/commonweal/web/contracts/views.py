@@ -237,6 +237,28 @@ def import_register(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@scoped
+@require_http_methods(GET_POST)
+def import_folder(request: HttpRequest, slug: str) -> HttpResponse:
+    access = data.commissioner_access(request.user, slug)
+    errors: list[dict[str, str]] = []
+    problems: list[Any] = []
+    if request.method == "POST":
+        form = forms.FolderUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            try:
+                made = data.import_contract_folder(request.user, slug, form.files_read(forms.FOLDER_FILES), today())
+            except InputError as exc:
+                problems, errors = _upload_problems(exc)
+            else:
+                messages.success(request, f"Contract {made.reference} imported from its contract folder")
+                return redirect("contract", made.pk)
+    return page(request, "web/contracts/import_folder.html", f"Import a contract folder for {access.organisation.name}",
+                status=400 if errors else 200, access=access, errors=errors, problems=problems)
+
+
 # -- one contract ----------------------------------------------------------------------------------------------------
 
 
