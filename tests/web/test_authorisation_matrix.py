@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
+from commonweal.web.contracts.models import Action, Contract, Review
 from commonweal.web.models import Bid, Criterion
 from commonweal.web.socialvalue.models import CoreValue, SroiProgramme, TenderMeasure
 from commonweal.web.suppliers.models import WatchedSupplier
@@ -30,6 +31,7 @@ ROLES = [*NORTHFIELD, OUTSIDER, ANONYMOUS]
 NORTHFIELD_ONLY = ["commissioner", "viewer", "admin"]  # their view of Southdale's objects: not found
 READERS = {"commissioner", "moderator", "finance", "viewer", "shared.commissioner"}
 COMMISSIONERS = {"commissioner", "shared.commissioner"}
+CONTRACT_READERS = {"viewer", "shared.commissioner"}  # contracts area: Northfield's organisation readers
 
 
 def answers(allowed: dict[str, int] | int, who: set[str] | None = None, *, denied: int = 403, outsider: int = 404,
@@ -120,6 +122,34 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "sv_tender": ("GET", {}, answers(200)),
     # the tender is past its draft: its measures no longer change
     "sv_tender_remove": ("POST", {"confirm": "yes"}, answers(400, COMMISSIONERS)),
+    # contracts area: organisation readers (viewer, and shared.commissioner, the organisation's commissioner) read;
+    # the organisation's commissioner (or a contract's manager, tests/web/test_contracts.py) changes; the demo's
+    # `commissioner`, evaluators, moderator and finance officer hold no organisation role, so no contract is theirs
+    "contracts": ("GET", {}, answers(200, outsider=200)),
+    "contracts_register": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contracts_export": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contracts_dashboard": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contract_create": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contracts_import": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contract_folder_import": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contract": ("GET", {}, answers(200, CONTRACT_READERS)),
+    # each POST below is refused by its form or its rule (400) for those allowed, so the matrix changes nothing
+    "contract_manager": ("POST", {"username": "nobody"}, answers(400, {"shared.commissioner"})),
+    "contract_kpis": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contract_kpi_exemption": ("POST", {"reason": "a\x00b"}, answers(400, {"shared.commissioner"})),
+    "contract_return": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contract_returns_upload": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contract_variations": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contract_pack": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contract_pack_pdf": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contract_review_open": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "contract_review": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "contract_review_meeting": ("POST", {}, answers(400, {"shared.commissioner"})),
+    "contract_review_option": ("POST", {}, answers(400, {"shared.commissioner"})),
+    "contract_review_decision": ("POST", {}, answers(400, {"shared.commissioner"})),
+    "contract_review_action": ("POST", {}, answers(400, {"shared.commissioner"})),
+    # marking an action done needs only sight of the contract (its owner may be anyone in the organisation)
+    "contract_action_done": ("POST", {}, answers(400, CONTRACT_READERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -142,6 +172,15 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "sv_sroi": ({}, answers(400, {"shared.commissioner"})),
     "sv_maturity": ({}, answers(400, {"shared.commissioner"})),
     "sv_tender": ({}, answers(400, COMMISSIONERS)),
+    # contracts area: empty forms, each field's error, nothing saved
+    "contract_create": ({}, answers(400, {"shared.commissioner"})),
+    "contracts_import": ({}, answers(400, {"shared.commissioner"})),
+    "contract_folder_import": ({}, answers(400, {"shared.commissioner"})),
+    "contract_kpis": ({}, answers(400, {"shared.commissioner"})),
+    "contract_return": ({}, answers(400, {"shared.commissioner"})),
+    "contract_returns_upload": ({}, answers(400, {"shared.commissioner"})),
+    "contract_variations": ({}, answers(400, {"shared.commissioner"})),
+    "contract_review_open": ({}, answers(400, {"shared.commissioner"})),
 }
 
 
@@ -210,15 +249,22 @@ def _objects(tender) -> dict[str, object]:
     value = CoreValue.objects.filter(organisation=tender.organisation).order_by("position").first()
     programme = SroiProgramme.objects.filter(organisation=tender.organisation).first()
     selection = TenderMeasure.objects.filter(tender=tender).first()
+    # contracts area: the organisation's demo contract with an open review and its actions
+    contract = (Contract.objects.filter(organisation=tender.organisation, reviews__isnull=False).first()
+                or Contract.objects.filter(organisation=tender.organisation).first())
+    review = Review.objects.filter(contract__organisation=tender.organisation).first()
+    action = Action.objects.filter(review=review).first()
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
             "invitation_id": 1, "supplier_id": watched.pk,
             "value_id": value.pk, "programme_id": programme.pk if programme else 1,
-            "selection_id": selection.pk, "document": "xlsx"}
+            "selection_id": selection.pk, "document": "xlsx",
+            "contract_id": contract.pk, "review_id": review.pk if review else 1,
+            "action_id": action.pk if action else 1}
 
 
 # the paths under which a route names an organisation's own objects; the area lists themselves are not objects
-AREA_PREFIXES = ("/tenders/", "/organisations/", "/suppliers/", "/social-value/")
+AREA_PREFIXES = ("/tenders/", "/organisations/", "/suppliers/", "/social-value/", "/contracts/")
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -243,6 +289,17 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "sv_sroi_programme": ["slug", "programme_id"], "sv_maturity": ["slug"], "sv_report": ["slug"],
         "sv_report_download": ["slug", "document"], "sv_tender": ["tender_id"],
         "sv_tender_remove": ["tender_id", "selection_id"],
+        # contracts area
+        "contracts_register": ["slug"], "contracts_export": ["slug", "fmt"], "contracts_dashboard": ["slug"],
+        "contract_create": ["slug"], "contracts_import": ["slug"], "contract_folder_import": ["slug"],
+        **{name: ["contract_id"] for name in ("contract", "contract_manager", "contract_kpis",
+                                              "contract_kpi_exemption", "contract_return", "contract_returns_upload",
+                                              "contract_variations", "contract_pack", "contract_pack_pdf",
+                                              "contract_review_open")},
+        **{name: ["contract_id", "review_id"] for name in ("contract_review", "contract_review_meeting",
+                                                           "contract_review_option", "contract_review_decision",
+                                                           "contract_review_action")},
+        "contract_action_done": ["contract_id", "action_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -173,6 +173,13 @@ def _forget_sign_in_failures() -> Iterator[None]:
 # (a member, an invitation link); every other POST route is walked here.
 WALKED_IN_TEST_PEOPLE = {"invite", "cancel_invitation", "person_role", "person_remove", "person_active",
                          "person_reset", "join", "reset_password", "password", "team_remove"}
+# The contracts area's forms are walked by tests/web/test_contracts.py::test_hostile_values_on_every_contracts_form,
+# on its own objects (a contract, its review and action).
+WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_folder_import", "contract_manager",
+                            "contract_kpis", "contract_kpi_exemption", "contract_return", "contract_returns_upload",
+                            "contract_variations", "contract_review_open", "contract_review_meeting",
+                            "contract_review_option", "contract_review_decision", "contract_review_action",
+                            "contract_action_done"}
 
 
 def _page_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list[URLPattern]:
@@ -198,7 +205,8 @@ def _objects(tender: Tender) -> dict[str, object]:
             "slug": tender.organisation.slug, "user_id": User.objects.get(username="viewer").pk,
             "invitation_id": 1, "token": "not-a-token", "value_id": values[-1].pk, "jobs_value_id": values[0].pk,
             "selection_id": selection.pk if selection else 1, "programme_id": 1, "document": "xlsx",
-            "supplier_id": watched.pk if watched else 1}
+            "supplier_id": watched.pk if watched else 1, "contract_id": 1, "review_id": 1,
+            "action_id": 1}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
@@ -224,7 +232,7 @@ def test_every_post_route_has_a_form_entry(world) -> None:
     objects = _objects(world["northfield"])
     # a fresh client each time: posting to sign-out signs the client out
     posting = {p.name for p in _page_routes() if _client("admin").post(_path(p, objects)).status_code != 405}
-    assert posting == set(FORMS) | WALKED_IN_TEST_PEOPLE
+    assert posting == set(FORMS) | WALKED_IN_TEST_PEOPLE | WALKED_IN_TEST_CONTRACTS
 
 
 def _post_fields(client: Client, path: str, values: dict[str, str | bytes]) -> Any:

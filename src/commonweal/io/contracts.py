@@ -10,7 +10,7 @@ is returned for a folder with any problem in it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -44,7 +44,7 @@ from commonweal.io.errors import InputError, ProblemCollector
 from commonweal.io.fields import Fields
 from commonweal.io.socialvalue import COMMITMENTS, open_library, read_commitments, read_library, read_settings
 from commonweal.io.structured import Folder, load_yaml, read_bytes
-from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, read_table
+from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, parse_table, read_table
 
 CONTRACT_FILE = "contract.yaml"
 KPI_RETURNS = "kpi_returns"
@@ -417,15 +417,47 @@ def _table(folder: Path, stem: str, required: tuple[str, ...], problems: Problem
         return []
 
 
+Tables = Callable[[str, tuple[str, ...]], Iterable[Row]]
+
+
 def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: ProblemCollector,
                   label_root: Path) -> tuple[Return, ...]:
+    return _returns_from(lambda stem, required: _table(folder, stem, required, problems, label_root), contract,
+                         as_of, problems)
+
+
+def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as_of: dt.date) -> tuple[Return, ...]:
+    """Uploaded return tables, read exactly as a contract folder's: `files` maps kpi_returns,
+    social_value_returns and provider_returns to (file name, content). Every problem in every file is raised
+    together (InputError naming file, row and column); nothing is returned when there is any."""
+    problems = ProblemCollector()
+    for key in sorted(set(files) - {KPI_RETURNS, SOCIAL_VALUE_RETURNS, PROVIDER_RETURNS}):
+        problems.add(key, "is not a return table; expected kpi_returns, social_value_returns or provider_returns")
+
+    def tables(stem: str, required: tuple[str, ...]) -> Iterable[Row]:
+        if stem not in files:
+            return []
+        name, data = files[stem]
+        try:
+            return parse_table(name, data, required)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return []
+
+    returns = _returns_from(tables, contract, as_of, problems)
+    problems.raise_if_any()
+    return returns
+
+
+def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: ProblemCollector
+                  ) -> tuple[Return, ...]:
     measurements: dict[Period, list[KpiMeasurement]] = {}
     deliveries: dict[Period, list[SocialValueDelivery]] = {}
     reports: dict[Period, ProviderReport] = {}
     kpi_ids = {k.id for k in contract.kpis}
     measures = {c.measure_id for c in contract.commitments}
     seen: set[tuple[Period, str]] = set()
-    for row in _table(folder, KPI_RETURNS, ("period_start", "kpi", "actual"), problems, label_root):
+    for row in tables(KPI_RETURNS, ("period_start", "kpi", "actual")):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
         kpi = cells.text("kpi")
@@ -437,8 +469,7 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
         if not cells.failed and period is not None and actual is not None:
             seen.add((period, kpi))
             measurements.setdefault(period, []).append(KpiMeasurement(kpi, actual, row.get("note")))
-    for row in _table(folder, SOCIAL_VALUE_RETURNS, ("period_start", "measure", "quantity", "evidence",
-                                                     "verification"), problems, label_root):
+    for row in tables(SOCIAL_VALUE_RETURNS, ("period_start", "measure", "quantity", "evidence", "verification")):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
         measure = cells.text("measure")
@@ -450,7 +481,7 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
         evidence = cells.text("evidence", required=verification is Verification.VERIFIED)
         if not cells.failed and period is not None and quantity is not None and verification is not None:
             deliveries.setdefault(period, []).append(SocialValueDelivery(measure, quantity, evidence, verification))
-    for row in _table(folder, PROVIDER_RETURNS, ("period_start",), problems, label_root):
+    for row in tables(PROVIDER_RETURNS, ("period_start",)):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
         report = ProviderReport(
@@ -472,10 +503,17 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
     )
 
 
+VARIATION_COLUMNS = ("id", "agreed_on", "description", "value_change", "term_change_months", "ground")
+
+
 def _load_variations(folder: Path, problems: ProblemCollector, label_root: Path) -> tuple[Variation, ...]:
-    required = ("id", "agreed_on", "description", "value_change", "term_change_months", "ground")
+    rows = _table(folder, VARIATIONS, VARIATION_COLUMNS, problems, label_root)
+    return _variations_from(rows, str((folder / VARIATIONS).relative_to(label_root)), problems)
+
+
+def _variations_from(rows: Iterable[Row], label: str, problems: ProblemCollector) -> tuple[Variation, ...]:
     variations: list[Variation] = []
-    for row in _table(folder, VARIATIONS, required, problems, label_root):
+    for row in rows:
         cells = _Cells(row, problems)
         term = cells.number("term_change_months", non_negative=False)
         if term is not None and term != term.to_integral_value():
@@ -501,10 +539,60 @@ def _load_variations(folder: Path, problems: ProblemCollector, label_root: Path)
     ids = [v.id for v in variations]
     for logged in variations:
         if logged.linked_to and logged.linked_to not in ids:
-            problems.add(str((folder / VARIATIONS).relative_to(label_root)),
-                         f"variation '{logged.id}' is linked to unknown variation '{logged.linked_to}'",
+            problems.add(label, f"variation '{logged.id}' is linked to unknown variation '{logged.linked_to}'",
                          column="linked_to")
     return tuple(variations)
+
+
+UPLOAD_TABLES = (KPI_RETURNS, SOCIAL_VALUE_RETURNS, PROVIDER_RETURNS, VARIATIONS)
+
+
+def parse_contract_upload(files: Mapping[str, tuple[str, bytes]], as_of: dt.date) -> ContractFolder:
+    """A contract folder uploaded as files: `files` maps `contract` (its contract.yaml) and any of kpi_returns,
+    social_value_returns, provider_returns and variations to (file name, content), read exactly as the folder's.
+    An upload names no other file: `social_value:` and `supplier_accounts:` (which point at files beside the folder)
+    are refused; list the winning bid's commitments in contract.yaml instead. Every problem is raised together."""
+    problems = ProblemCollector()
+    if "contract" not in files:
+        problems.add(CONTRACT_FILE, "is missing: upload the contract.yaml")
+        problems.raise_if_any()
+    label, content = files["contract"]
+    try:
+        document = load_yaml(label, content)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        problems.raise_if_any()
+    data = document.data
+    if not isinstance(data, dict):
+        problems.add(label, "expected a mapping of contract fields at the top level")
+        problems.raise_if_any()
+    for key in ("social_value", "supplier_accounts"):
+        if key in data:
+            problems.add(label, "names files on the server, which an upload cannot; list the commitments under "
+                         "commitments: (and the financial_rating) in contract.yaml instead", column=key)
+    problems.raise_if_any()
+    top = Fields(data, label, "", problems, document.lines)
+    contract = _contract(top, Path(label).parent)
+    triggers, social_value, window = _policies(top)
+    if contract is None:
+        problems.raise_if_any()
+    assert contract is not None
+
+    def tables(stem: str, required: tuple[str, ...]) -> Iterable[Row]:
+        if stem not in files:
+            return []
+        name, table = files[stem]
+        try:
+            return parse_table(name, table, required)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return []
+
+    returns = _returns_from(tables, contract, as_of, problems)
+    variations = _variations_from(tables(VARIATIONS, VARIATION_COLUMNS),
+                                  files[VARIATIONS][0] if VARIATIONS in files else VARIATIONS, problems)
+    problems.raise_if_any()
+    return ContractFolder(Path(label), contract, returns, variations, triggers, social_value, window)
 
 
 def _load_folder(folder: Path, as_of: dt.date, problems: ProblemCollector) -> ContractFolder | None:

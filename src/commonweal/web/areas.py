@@ -22,6 +22,7 @@ AREAS: tuple[Area, ...] = (
     Area("Tenders", "tenders", ("/tenders/",)),
     Area("Suppliers", "suppliers", ("/suppliers/",)),
     Area("Social value", "socialvalue", ("/social-value/",)),
+    Area("Contracts", "contracts", ("/contracts/",)),
 )
 
 

@@ -10,10 +10,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role, Stage, reached
 from commonweal.io.tender_folder import TENDER_FILE, load_tender_folder
 from commonweal.web import audit, evaluations
+from commonweal.web.contracts import demo as contracts_demo
 from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
 from commonweal.web.socialvalue import demo as socialvalue_demo
@@ -153,6 +155,7 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     seed_example_tender(world.southdale, "SDC-ASC-2026-021", Stage.PRICES_OPENED, moderated=True)
     suppliers_demo.seed(world.northfield)
     socialvalue_demo.seed(world.northfield, world.southdale)
+    contracts_demo.seed(world.northfield, world.southdale, timezone.localdate(), world.passwords, password)
     return world
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "commonweal.web.apps.WebConfig",
     "commonweal.web.suppliers.apps.SuppliersConfig",
     "commonweal.web.socialvalue.apps.SocialValueConfig",
+    "commonweal.web.contracts.apps.ContractsConfig",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("commonweal.web.people.urls")),
     path("", include("commonweal.web.suppliers.urls")),
     path("", include("commonweal.web.socialvalue.urls")),
+    path("", include("commonweal.web.contracts.urls")),
     path("api/", api.urls()),
 ]
 

@@ -201,6 +201,20 @@ def period_starting(start: dt.date, frequency: Frequency) -> Period:
     return Period(start=start, end=add_months(start, frequency.months) - dt.timedelta(days=1))
 
 
+#: Commonweal default: a return is late once its period has been over for this many days (not a legal figure;
+#: councils set their own in the contract; `first_missing_period` takes it as a parameter).
+RETURN_GRACE_DAYS = 30
+
+
+def first_missing_period(start: dt.date, frequency: Frequency, last_period_end: dt.date | None, today: dt.date,
+                         grace_days: int = RETURN_GRACE_DAYS) -> Period | None:
+    """The first reporting period after the latest return (or from the contract's first month when there is none)
+    that ended more than `grace_days` before `today`: its return is late. None when nothing is late yet."""
+    first = start.replace(day=1) if last_period_end is None else last_period_end + dt.timedelta(days=1)
+    period = period_starting(first, frequency)
+    return period if period.end + dt.timedelta(days=grace_days) < today else None
+
+
 def months_between(start: dt.date, end: dt.date) -> int:
     """Whole months from `start` to `end` (the day after the last day of a term)."""
     months = (end.year - start.year) * 12 + end.month - start.month

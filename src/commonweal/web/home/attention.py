@@ -121,8 +121,24 @@ def _suppliers(user: User, organisations: list[Organisation]) -> list[Attention]
     return items
 
 
+def _contracts(user: User, organisations: list[Organisation]) -> list[Attention]:
+    """Review actions the person owns that are due, and late returns on the contracts they manage."""
+    from commonweal.web.contracts import data as contracts
+    from commonweal.web.views import today
+
+    ids = [o.pk for o in organisations]
+    items = [Attention(a.review.contract.organisation_id, str(a.review.contract),
+                       f"Action due {a.due_on.isoformat()}: {a.description}",
+                       reverse("contract_review", args=[a.review.contract_id, a.review_id]))
+             for a in contracts.due_actions(user, ids, today())]
+    items += [Attention(c.organisation_id, str(c), f"Return for {period.label} is late",
+                        reverse("contract_return", args=[c.pk]))
+              for c, period in contracts.late_returns(user, ids, today())]
+    return items
+
+
 # Each area's source of attention items; an area adds one line here.
-SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (_tenders, _suppliers)
+SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (_tenders, _suppliers, _contracts)
 
 
 @dataclass(frozen=True)
