@@ -4,7 +4,7 @@ libcoveocds normally downloads the standard and every extension a package lists.
 network: the standard comes from the schema files shipped in `schema/1.1.5` (handed to libcoveocds as the
 `standard_zip` it accepts), and requests for the extensions a package declares are answered from the copies shipped
 in `extensions/` (Commonweal's own social value extension, and the Cabinet Office's UK extension with the
-extensions it depends on, see `LOCAL_EXTENSIONS`) by a transport adapter mounted on the session
+extensions it depends on, see `NOTICE_EXTENSIONS`) by a transport adapter mounted on the session
 ocdsextensionregistry uses; every other URL is refused. See docs/ocds.md, "Validating offline".
 """
 
@@ -41,24 +41,21 @@ def extension_url() -> str:
 
 _RAW = "https://raw.githubusercontent.com/"
 _OCP = _RAW + "open-contracting-extensions/ocds_"
-#: Each extension a Procurement Act 2023 notice declares: the URL Find a Tender (or the UK extension's
-#: `dependencies`) gives for it, and the folder of `extensions/` holding the copy read instead (each folder's
-#: PROVENANCE.md names the repository and commit). The UK extension's own dependencies are not followed by
-#: libcoveocds, so a package lists them all. `metrics` defines the Observation the UK extension patches.
-UK_EXTENSIONS: dict[str, str] = {
-    _RAW + "cabinetoffice/ocds_uk_extension/main/extension.json": "uk",
-    _OCP + "awardCriteria_extension/master/extension.json": "awardCriteria",
-    _OCP + "bid_extension/v1.1.5/extension.json": "bid",
-    _OCP + "communication_extension/master/extension.json": "communication",
-    _OCP + "location_extension/master/extension.json": "location",
-    _OCP + "otherRequirements_extension/master/extension.json": "otherRequirements",
-    _OCP + "performance_failures_extension/master/extension.json": "performance_failures",
-    _OCP + "subcontracting_extension/master/extension.json": "subcontracting",
-    _OCP + "suitability_extension/master/extension.json": "suitability",
-    _OCP + "techniques_extension/master/extension.json": "techniques",
-    _OCP + "metrics_extension/1.1/extension.json": "metrics",
-    _OCP + "contract_completion_extension/master/extension.json": "contract_completion",
+#: The extensions a Procurement Act 2023 notice declares, in the order a live Find a Tender release package lists
+#: them (see docs/publishing.md), each with the folder of `extensions/` holding the copy read instead of the URL
+#: (each folder's PROVENANCE.md names the repository and commit). Two of Find a Tender's are left out because no
+#: notice uses them: pagination (links between package pages) and portaledcahn's links extension (no licence).
+#: The EU profile bundles the UK extension's dependencies (awardCriteria, bid, communication, location,
+#: otherRequirements, subcontracting, techniques) and metrics, whose Observation the UK extension patches.
+NOTICE_EXTENSIONS: dict[str, str] = {
+    "https://standard.open-contracting.org/profiles/eu/latest/en/extension.json": "eu_profile",
     _OCP + "amendment_rationale_classifications_extension/master/extension.json": "amendment_rationale_classifications",
+    _OCP + "budget_breakdown_extension/master/extension.json": "budget_breakdown",
+    _OCP + "contract_completion_extension/master/extension.json": "contract_completion",
+    _OCP + "documentation_extension/master/extension.json": "documentation",
+    _OCP + "suitability_extension/master/extension.json": "suitability",
+    _RAW + "cabinetoffice/ocds_uk_extension/main/extension.json": "uk",
+    _OCP + "performance_failures_extension/master/extension.json": "performance_failures",
 }
 
 
@@ -66,7 +63,7 @@ def _local_extensions() -> dict[str, Path]:
     """URL -> shipped folder, for every extension Commonweal can validate offline: its base URL, and, for one on
     GitHub, the archive ocdsextensionregistry downloads instead of the single files (github.com/OWNER/REPO/archive/
     REF.zip for raw.githubusercontent.com/OWNER/REPO/REF/extension.json)."""
-    routes = {url.rsplit("/", 1)[0] + "/": EXTENSIONS_DIR / folder for url, folder in UK_EXTENSIONS.items()}
+    routes = {url.rsplit("/", 1)[0] + "/": EXTENSIONS_DIR / folder for url, folder in NOTICE_EXTENSIONS.items()}
     routes[extension_url().rsplit("/", 1)[0] + "/"] = SOCIAL_VALUE_EXTENSION
     for base, folder in list(routes.items()):
         if base.startswith(_RAW):
