@@ -171,8 +171,8 @@ class PipelineEntry:
 
 def pipeline_notice(entries: Sequence[PipelineEntry], notice: Notice, pipeline_id: str) -> list[dict[str, Any]]:
     """UK1: one planning release per contract in the pipeline, each with the pipeline notice's id (`pipeline_id`)
-    and carrying its one document, as Find a Tender's compiled records show it (`planning.documents`, noticeType UK1). Select
-    the entries with `notices.duties.pipeline_entries` (the £2 million and 18-month tests)."""
+    and carrying its one document, as Find a Tender's compiled records show it (`planning.documents`, noticeType
+    UK1). Select the entries with `notices.duties.pipeline_entries` (the £2 million and 18-month tests)."""
     releases = []
     for entry in entries:
         release = _release(NoticeType.UK1, notice, entry.reference)
@@ -337,8 +337,14 @@ def lot_awards(results: Sequence[LotResult]) -> list[LotAward]:
         winner = result.winner if result.final else None
         if winner is not None:
             bid = winner.bid
-            awards.append(LotAward(result.lot.id, Organisation(bid.bidder, bid.identifier), bid.price,
-                                   final_stage_bids=len(result.ranking)))
+            awards.append(
+                LotAward(
+                    result.lot.id,
+                    Organisation(bid.bidder, bid.identifier),
+                    bid.price,
+                    final_stage_bids=len(result.ranking),
+                )
+            )
     return awards
 
 
