@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "commonweal.web.apps.WebConfig",
+    "commonweal.web.publishing.apps.PublishingConfig",
 ]
 
 MIDDLEWARE = [
