@@ -28,6 +28,7 @@ ROLES = [*NORTHFIELD, OUTSIDER, ANONYMOUS]
 NORTHFIELD_ONLY = ["commissioner", "viewer", "admin"]  # their view of Southdale's objects: not found
 READERS = {"commissioner", "moderator", "finance", "viewer", "shared.commissioner"}
 COMMISSIONERS = {"commissioner", "shared.commissioner"}
+PUBLISHING_READERS = COMMISSIONERS | {"viewer"}  # publishing area
 
 
 def answers(allowed: dict[str, int] | int, who: set[str] | None = None, *, denied: int = 403, outsider: int = 404,
@@ -92,6 +93,16 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "team_remove": ("POST", {"username": "evaluator2", "role": "finance"}, answers(400, COMMISSIONERS)),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
+    # publishing area: every member sees the calendar of the notices they may read (none for those who read no
+    # notice); a tender's commissioners and viewers preview and download its notices; its commissioners record
+    # them and their facts; the organisation's commissioners set its OCID prefix
+    "publishing_index": ("GET", {}, answers(200, outsider=200)),
+    "publishing": ("GET", {}, answers(200)),
+    "publishing_settings": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "notice_facts": ("GET", {}, answers(200, COMMISSIONERS)),
+    "notice_preview": ("GET", {}, answers(200, PUBLISHING_READERS)),
+    "notice_download": ("GET", {}, answers(200, PUBLISHING_READERS)),
+    "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -103,6 +114,9 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "team": ({"username": "evaluator2", "role": ""}, answers(400, COMMISSIONERS)),
     "password": ({}, answers(400, outsider=400)),
     "join": ({}, answers(404, outsider=404, anonymous=404)),
+    # publishing area: empty forms, each field's error, nothing saved
+    "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
+    "notice_facts": ({}, answers(400, COMMISSIONERS)),
 }
 
 
@@ -168,7 +182,7 @@ def _objects(tender) -> dict[str, object]:
     person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
-            "invitation_id": 1}
+            "invitation_id": 1, "source": "tender", "key": str(tender.pk), "code": "UK4"}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -185,6 +199,10 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
+        # publishing area
+        "publishing": ["slug"], "publishing_settings": ["slug"], "notice_facts": ["slug", "tender_id"],
+        "notice_preview": ["slug", "source", "key", "code"], "notice_download": ["slug", "source", "key", "code"],
+        "notice_record": ["slug", "source", "key", "code"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -95,6 +95,19 @@ FORMS: dict[str, Form] = {
     "upload": Form("shared.commissioner", "northfield",
                    {"tender": "file", "bids": "file", "gates": "optional file", "commitments": "optional file",
                     "socialvalue": "optional file"}, files=True),
+    # publishing area (the optional identifier, descriptions and reasons take any valid text, so only the fields
+    # that must refuse something are walked)
+    "publishing_settings": Form("shared.commissioner", "northfield", {"ocid_prefix": "text"},
+                                {"ocid_prefix": "ocds-abc123", "buyer_identifier": "GB-PPON-EXAMPLE-1"}),
+    "notice_facts": Form("commissioner", "northfield",
+                         {"above_threshold": "choice", "category": "choice", "procedure": "choice",
+                          "tender_period_end": "date", "engagement_closes_on": "date",
+                          "assessment_summaries_sent": "date", "terminated_on": "date"},
+                         {"above_threshold": "yes", "category": "services", "procedure": "open",
+                          "tender_period_end": "2026-03-02", "engagement_description": "Supplier events",
+                          "engagement_closes_on": "2025-12-12", "assessment_summaries_sent": "2026-06-15"}),
+    "notice_record": Form("commissioner", "northfield", {"published_on": "date", "notice_identifier": "text"},
+                          {"published_on": "2026-01-05", "notice_identifier": "001234-2026"}),
 }
 
 
@@ -130,7 +143,7 @@ def _objects(tender: Tender) -> dict[str, object]:
     assert criterion is not None
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": User.objects.get(username="viewer").pk,
-            "invitation_id": 1, "token": "not-a-token"}
+            "invitation_id": 1, "token": "not-a-token", "source": "tender", "key": str(tender.pk), "code": "UK4"}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
