@@ -82,3 +82,30 @@ def validate(file: Annotated[Path, typer.Argument(help="A release package of not
     if not result.check.valid:
         raise typer.Exit(code=1)
     typer.echo(f"{len(result.notices)} notices: libcoveocds 0 errors")
+
+
+@app.command("transparency")
+def transparency(
+    out: Annotated[Path, typer.Option(help="Folder to write the CSV, XLSX and JSON files into")],
+    start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD)")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD)")],
+    db: Annotated[Path | None, typer.Option(help="The spend store (`commonweal spend import --db`)")] = None,
+    contract: Annotated[list[Path], typer.Option(help="A contract folder (repeat for each)")] = [],  # noqa: B006
+) -> None:
+    """Local Government Transparency Code 2015 files (spend over £500, contracts over £5,000) and Procurement Act
+    2023 s.70 payments over £30,000 linked to contracts (every payment not linked listed with the reason), as CSV
+    and XLSX, with the s.69 payments compliance figures the record supports."""
+    from commonweal.services.notices import transparency_files
+
+    try:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError:
+        raise typer.BadParameter(f"--from and --to expect YYYY-MM-DD, got {start!r} and {end!r}") from None
+    try:
+        result = transparency_files(db, contract, first, last, out)
+    except InputError as error:
+        raise fail_on_input_error(error) from None
+    typer.echo(f"spend over £500: {result.spend_rows} rows; contracts over £5,000: {result.contract_rows}; "
+               f"payments over £30,000 under contracts: {result.s70_rows}; not linked: {result.unlinked}")
+    for path in result.written:
+        typer.echo(f"  {path}")

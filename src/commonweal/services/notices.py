@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from commonweal.domain.calendar import standstill_period
+from commonweal.domain.contracts.model import Contract
 from commonweal.domain.contracts.review import review_contract
 from commonweal.domain.notices import build
 from commonweal.domain.notices.build import AwardFacts, LetContract, Notice, Organisation
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.reference.bank_holidays import bank_holidays
 from commonweal.io.errors import InputError, Problem
+from commonweal.io.notices import ContractNoticeSettings
 from commonweal.io.ocds.write import NOTICE_EXTENSIONS, release_package, validate_package
 
 
@@ -108,6 +110,13 @@ def tender_releases(tender_dir: Path, ocid_prefix: str, when: dt.datetime) -> li
     return releases
 
 
+def _let(contract: Contract, settings: ContractNoticeSettings) -> LetContract:
+    """A contract folder's contract with its notices.yaml: the supplier's identity and status, the procurement."""
+    supplier = Organisation(contract.supplier, settings.supplier_identifier, settings.sme, settings.vcse,
+                            settings.public_service_mutual, settings.supported_employment_provider)
+    return LetContract(contract, supplier, settings.procurement, settings.signed_on, settings.above_threshold)
+
+
 def contract_releases(contract_dir: Path, ocid_prefix: str, when: dt.datetime, as_of: dt.date) -> list[dict[str, Any]]:
     """UK7, UK9 (the contract review's KPI assessment as at `as_of`, where the contract has KPIs), UK10 (each
     variation s.75 says needs a change notice) and UK11 (if the contract's end is recorded)."""
@@ -117,15 +126,7 @@ def contract_releases(contract_dir: Path, ocid_prefix: str, when: dt.datetime, a
     settings = read_contract_settings(contract_dir)
     loaded = load_contract_folder(contract_dir, as_of)
     contract = loaded.contract
-    supplier = Organisation(
-        contract.supplier,
-        settings.supplier_identifier,
-        settings.sme,
-        settings.vcse,
-        settings.public_service_mutual,
-        settings.supported_employment_provider,
-    )
-    let = LetContract(contract, supplier, settings.procurement, settings.signed_on, settings.above_threshold)
+    let = _let(contract, settings)
     notice = Notice(Organisation(contract.buyer, settings.buyer_identifier), ocid_prefix, when)
     review = review_contract(
         contract,
@@ -251,3 +252,82 @@ def validate_file(path: Path) -> FileCheck:
         for r in package["releases"] if isinstance(r, dict)
     )
     return FileCheck(check(package), found)
+
+
+# ---- transparency data ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransparencyFiles:
+    written: tuple[Path, ...]
+    spend_rows: int
+    contract_rows: int
+    s70_rows: int
+    unlinked: int
+    compliance: dict[str, Any]
+
+
+def store_payments(db: Path, start: dt.date, end: dt.date) -> list[Any]:
+    """The spend store's payments dated `start` to `end` (Ibis on DuckDB), as `transparency.Payment`s."""
+    from commonweal.analytics import spend as analytics
+    from commonweal.domain.notices.transparency import Payment
+    from commonweal.io.spend.store import SpendStore
+
+    store = SpendStore(db)
+    if not store.has("payments"):
+        raise InputError([Problem(str(db), "holds no imported spend; run `commonweal spend import` first")])
+    table = analytics.payments(analytics.connect(), store.dataset("payments"))
+    return [Payment(r["date"], r["amount"], r["supplier_name"], bool(r["supplier_redacted"]), r["company_number"] or "",
+                    r["service_area"] or "", r["description"] or "", r["expense_type"] or "",
+                    r["transaction_id"] or "", f"{r['source_file']}, row {r['source_row']}")
+            for r in analytics.to_records(analytics.dated_between(table, start, end)) if r["amount"] is not None]
+
+
+def let_contracts(contract_dirs: Sequence[Path], as_of: dt.date) -> list[LetContract]:
+    from commonweal.io.contracts import load_contract_folder
+    from commonweal.io.notices import read_contract_settings
+
+    return [_let(load_contract_folder(folder, as_of).contract, read_contract_settings(folder))
+            for folder in contract_dirs]
+
+
+def transparency_files(db: Path | None, contract_dirs: Sequence[Path], start: dt.date, end: dt.date,
+                       out: Path) -> TransparencyFiles:
+    """The Local Government Transparency Code 2015 files (spend over £500 from `start` to `end`, contracts over
+    £5,000 in force on `end`) and the Procurement Act 2023 s.70 payments over £30,000 with every payment that could
+    not be linked to a contract and why, each as CSV and XLSX in `out`; the s.69 summary as JSON. Everything is
+    computed before anything is written, and each file is written whole (`commonweal.io.export`)."""
+    from commonweal.domain.notices import transparency as t
+    from commonweal.io.export import csv_bytes, xlsx_bytes
+    from commonweal.io.ocds.write import dumps
+
+    if end < start:
+        raise InputError([Problem("transparency", f"the period ends ({end}) before it starts ({start})")])
+    payments = store_payments(db, start, end) if db is not None else []
+    lets = let_contracts(contract_dirs, _published_now().date())  # returns are checked against today
+    links = t.link_payments(payments, lets)
+    tables = {
+        "spend-over-500": (t.SPEND_COLUMNS, t.spend_rows(payments, start, end)),
+        "contracts-over-5000": (t.CONTRACT_COLUMNS, t.contract_rows(lets, end)),
+        "payments-over-30000": (t.S70_COLUMNS, t.s70_rows(links, start, end)),
+        "unlinked-payments-over-30000": (t.UNLINKED_COLUMNS, t.unlinked_rows(links, start, end, t.S70_THRESHOLD)),
+    }
+    summary = t.s69_summary(links, end)
+    compliance = {"period": [summary.start.isoformat(), summary.end.isoformat()],
+                  "publish_by": summary.publish_by.isoformat(), "payments_under_contracts": summary.payments,
+                  "total": summary.total, "payments_not_linked": summary.unlinked, "not_in_the_record": summary.missing}
+    contents: dict[str, bytes] = {}
+    for name, (header, rows) in tables.items():
+        contents[f"{name}.csv"] = csv_bytes(header, rows)
+        contents[f"{name}.xlsx"] = xlsx_bytes(name[:31], header, rows)
+    contents["payments-compliance.json"] = dumps(compliance, indent=True)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in contents.items():
+        partial = out / f".{name}.partial"
+        partial.write_bytes(content)
+        partial.replace(out / name)
+        written.append(out / name)
+    return TransparencyFiles(tuple(written), len(tables["spend-over-500"][1]), len(tables["contracts-over-5000"][1]),
+                             len(tables["payments-over-30000"][1]), len(tables["unlinked-payments-over-30000"][1]),
+                             compliance)
