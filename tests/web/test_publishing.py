@@ -112,3 +112,52 @@ def test_overdue_notices_show_on_the_home_page(world, client_for) -> None:
     assert any("UK4 Tender notice is overdue" in i for i in items)
     evaluator = client_for("evaluator1").get("/").content.decode()
     assert "Tender notice is overdue" not in evaluator  # not a reader of the calendar
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_recording_the_same_notice_at_once_record_it_once(world) -> None:
+    """Each thread has its own connection, as server workers do (PostgreSQL when re-run with `-m db` there): the
+    organisation row's lock serialises them, so one publication and one audit entry, the other refused."""
+    import datetime as dt
+    import threading
+
+    from django.contrib.auth.models import User
+    from django.db import connection, connections
+
+    from commonweal.domain.notices.kinds import NoticeType
+    from commonweal.web.access import Refused
+    from commonweal.web.audit import verify_all
+    from commonweal.web.publishing.sources import TenderSource
+
+    tender = world["northfield"]
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def record(number: int) -> None:
+        user = User.objects.get(username=("commissioner", "shared.commissioner")[number % 2])
+        try:
+            start.wait()
+            TenderSource().record(user, str(tender.pk), NoticeType.UK4, dt.date(2026, 1, 5), f"00000{number}-2026",
+                                  dt.date(2026, 12, 6))
+            result = "recorded"
+        except Refused as refused:
+            result = refused.problems[0]
+        except BaseException as exc:  # every other failure is a finding
+            result = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    connections.close_all()
+    assert sorted(outcomes) == ["The tender notice is already recorded as published"] * 3 + ["recorded"]
+    assert Publication.objects.filter(key=str(tender.pk), notice="UK4").count() == 1
+    assert AuditEntry.objects.filter(action="notice_publication_recorded", detail__notice="UK4",
+                                     detail__key=str(tender.pk)).count() == 1
+    assert [r.problems for r in verify_all()] == [() for _ in verify_all()]
