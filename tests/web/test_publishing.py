@@ -96,6 +96,7 @@ def test_the_award_notice_is_built_once_the_award_is_recommended(world, client_f
     assert client.post(f"/publishing/southdale/tenders/{tender.pk}/facts/", facts).status_code == 302
     html = client.get(_preview("southdale", tender, "UK6")).content.decode()
     assert "Standstill period" in html and "2026-06-15" in html and "0 errors" in html
+    assert "as if it were published today" in html  # no award notice date recorded yet
     assert "Calder Community Care CIC" in html
 
 

@@ -68,7 +68,10 @@ def notice_type(release: Mapping[str, Any]) -> NoticeType | None:
                 walk(item)
 
     walk(release)
-    return NoticeType(found[0]) if found and found[0] in NoticeType._value2member_map_ else None
+    try:
+        return NoticeType(found[0]) if found else None
+    except ValueError:  # a notice type Commonweal does not build
+        return None
 
 
 def _published_now() -> dt.datetime:

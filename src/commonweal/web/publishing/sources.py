@@ -136,7 +136,11 @@ class TenderSource:
         if facts.assessment_summaries_sent is None:
             problems.append("Record the date the assessment summaries were sent (s.50(3))")
             return None
-        published_on = tender.award_notice_published or facts.assessment_summaries_sent
+        published_on = tender.award_notice_published
+        if published_on is None:  # not published yet: the standstill shown is the one publishing today would start
+            published_on = notice.date.date()
+            problems.append(f"The notice's publication day is not recorded yet: its standstill period is shown as "
+                            f"if it were published today, {published_on.isoformat()}")
         try:
             standstill = standstill_period(published_on, bank_holidays())
         except OutsideCalendar as outside:
