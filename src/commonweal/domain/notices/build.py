@@ -364,15 +364,15 @@ def award_notice(tender: Tender, awards: Sequence[LotAward], facts: AwardFacts, 
     assessment summaries were sent; final-stage bids per lot as bid statistics (UK code finalStageBids)."""
     if not awards:
         raise ValueError("a contract award notice needs at least one award")
-    lots = {lot.id for lot in tender.lots}
-    unknown = [a.lot for a in awards if a.lot not in lots]
-    if unknown:
-        raise ValueError(f"awards on lots the tender does not have: {', '.join(unknown)}")
     if facts.assessment_summaries_sent > facts.standstill.notice_published:
         raise ValueError(
             "the assessment summaries must be sent before the contract award notice is published "
             "(Procurement Act 2023 s.50(3))"
         )
+    lots = {lot.id for lot in tender.lots}
+    unknown = [a.lot for a in awards if a.lot not in lots]
+    if unknown:
+        raise ValueError(f"awards on lots the tender does not have: {', '.join(unknown)}")
     release = _release(
         NoticeType.UK6, notice, tender.reference, suppliers=list({a.supplier.id: a.supplier for a in awards}.values())
     )
