@@ -162,3 +162,27 @@ def test_two_people_recording_the_same_notice_at_once_record_it_once(world) -> N
     assert AuditEntry.objects.filter(action="notice_publication_recorded", detail__notice="UK4",
                                      detail__key=str(tender.pk)).count() == 1
     assert [r.problems for r in verify_all()] == [() for _ in verify_all()]
+
+
+def test_a_notice_is_checked_again_only_when_what_it_says_changes(world, client_for, monkeypatch) -> None:
+    from commonweal.web.publishing import sources
+
+    calls: list[int] = []
+    real = sources.check
+
+    def counted(package):
+        calls.append(1)
+        return real(package)
+
+    monkeypatch.setattr(sources, "check", counted)
+    sources._VERDICTS.clear()
+    client = client_for("commissioner")
+    path = _preview("northfield", world["northfield"], "UK4")
+    assert "0 errors" in client.get(path).content.decode()
+    assert "0 errors" in client.get(path).content.decode()
+    assert len(calls) == 1
+    tender = world["northfield"]
+    client.post(f"/publishing/northfield/tenders/{tender.pk}/facts/", {
+        "above_threshold": "yes", "category": "works", "procedure": "open", "no_engagement_reason": "Urgent"})
+    assert "0 errors" in client.get(path).content.decode()
+    assert len(calls) == 2

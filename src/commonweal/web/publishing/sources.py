@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from typing import Any, Protocol
 
 from django.urls import reverse
@@ -28,6 +29,7 @@ from commonweal.domain.notices.build import AwardFacts, Engagement, Notice, Tend
 from commonweal.domain.notices.duties import TenderState, tender_duties
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.reference.bank_holidays import bank_holidays
+from commonweal.io.ocds.write import dumps
 from commonweal.services.notices import check, notice_package, release_date
 from commonweal.web.access import Access, NotFound, Refused, Visitor, tender_access, tenders_for
 from commonweal.web.engine import domain_tender
@@ -107,8 +109,7 @@ class TenderSource:
         package = None
         if release is not None:
             package = notice_package([release], publisher=notice.buyer.name, published=release_date(now))
-            verdict = check(package)
-            errors = verdict.errors + verdict.invalid_extensions
+            errors = _errors(package)
         return data.Built(code, tender.organisation_id, release, tuple(problems), errors, placeholder, package)
 
     def _release(self, access: Access, code: NoticeType, model: Any, facts: TenderNoticeFacts,
@@ -158,6 +159,24 @@ class TenderSource:
         access = self._access(user, key, Role.COMMISSIONER)
         data.record_publication(user, access.tender.organisation, self.name, str(access.tender.pk), code,
                                 published_on, identifier, today)
+
+
+# libcoveocds takes most of a second per check: each process keeps each notice's verdict under the SHA-256 of its
+# content without the times it was built at (always Commonweal's own, well-formed), so a page view checks a notice
+# only when what it says changed. Bounded: cleared when full.
+_VERDICTS: dict[str, tuple[str, ...]] = {}
+_VERDICTS_KEPT = 256
+
+
+def _errors(package: dict[str, Any]) -> tuple[str, ...]:
+    timeless = {**package, "uri": "", "publishedDate": "", "releases": [{**r, "date": ""} for r in package["releases"]]}
+    digest = hashlib.sha256(dumps(timeless)).hexdigest()
+    if digest not in _VERDICTS:
+        if len(_VERDICTS) >= _VERDICTS_KEPT:
+            _VERDICTS.clear()
+        verdict = check(package)
+        _VERDICTS[digest] = verdict.errors + verdict.invalid_extensions
+    return _VERDICTS[digest]
 
 
 def _tender_facts(facts: TenderNoticeFacts) -> TenderFacts:
