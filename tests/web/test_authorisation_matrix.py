@@ -32,6 +32,7 @@ NORTHFIELD_ONLY = ["commissioner", "viewer", "admin"]  # their view of Southdale
 READERS = {"commissioner", "moderator", "finance", "viewer", "shared.commissioner"}
 COMMISSIONERS = {"commissioner", "shared.commissioner"}
 CONTRACT_READERS = {"viewer", "shared.commissioner"}  # contracts area: Northfield's organisation readers
+PUBLISHING_READERS = COMMISSIONERS | {"viewer"}  # publishing area
 
 
 def answers(allowed: dict[str, int] | int, who: set[str] | None = None, *, denied: int = 403, outsider: int = 404,
@@ -150,6 +151,16 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_review_action": ("POST", {}, answers(400, {"shared.commissioner"})),
     # marking an action done needs only sight of the contract (its owner may be anyone in the organisation)
     "contract_action_done": ("POST", {}, answers(400, CONTRACT_READERS)),
+    # publishing area: every member sees the calendar of the notices they may read (none for those who read no
+    # notice); a tender's commissioners and viewers preview and download its notices; its commissioners record
+    # them and their facts; the organisation's commissioners set its OCID prefix
+    "publishing_index": ("GET", {}, answers(200, outsider=200)),
+    "publishing": ("GET", {}, answers(200)),
+    "publishing_settings": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "notice_facts": ("GET", {}, answers(200, COMMISSIONERS)),
+    "notice_preview": ("GET", {}, answers(200, PUBLISHING_READERS)),
+    "notice_download": ("GET", {}, answers(200, PUBLISHING_READERS)),
+    "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -181,6 +192,9 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "contract_returns_upload": ({}, answers(400, {"shared.commissioner"})),
     "contract_variations": ({}, answers(400, {"shared.commissioner"})),
     "contract_review_open": ({}, answers(400, {"shared.commissioner"})),
+    # publishing area: empty forms, each field's error, nothing saved
+    "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
+    "notice_facts": ({}, answers(400, COMMISSIONERS)),
 }
 
 
@@ -260,11 +274,12 @@ def _objects(tender) -> dict[str, object]:
             "value_id": value.pk, "programme_id": programme.pk if programme else 1,
             "selection_id": selection.pk, "document": "xlsx",
             "contract_id": contract.pk, "review_id": review.pk if review else 1,
-            "action_id": action.pk if action else 1}
+            "action_id": action.pk if action else 1,
+            "source": "tender", "key": str(tender.pk), "code": "UK4"}
 
 
 # the paths under which a route names an organisation's own objects; the area lists themselves are not objects
-AREA_PREFIXES = ("/tenders/", "/organisations/", "/suppliers/", "/social-value/", "/contracts/")
+AREA_PREFIXES = ("/tenders/", "/organisations/", "/suppliers/", "/social-value/", "/contracts/", "/publishing/")
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -300,6 +315,10 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
                                                            "contract_review_option", "contract_review_decision",
                                                            "contract_review_action")},
         "contract_action_done": ["contract_id", "action_id"],
+        # publishing area
+        "publishing": ["slug"], "publishing_settings": ["slug"], "notice_facts": ["slug", "tender_id"],
+        "notice_preview": ["slug", "source", "key", "code"], "notice_download": ["slug", "source", "key", "code"],
+        "notice_record": ["slug", "source", "key", "code"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

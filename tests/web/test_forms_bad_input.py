@@ -158,6 +158,19 @@ FORMS: dict[str, Form] = {
                          {"name": "Newly Watched Ltd", "tier": "medium", "critical": "no",
                           "annual_contract_value": "250000.50"}),
     "supplier_accounts": Form("shared.commissioner", "northfield", {"accounts": "file"}, files=True),
+    # publishing area (the optional identifier, descriptions and reasons take any valid text, so only the fields
+    # that must refuse something are walked)
+    "publishing_settings": Form("shared.commissioner", "northfield", {"ocid_prefix": "text"},
+                                {"ocid_prefix": "ocds-abc123", "buyer_identifier": "GB-PPON-EXAMPLE-1"}),
+    "notice_facts": Form("commissioner", "northfield",
+                         {"above_threshold": "choice", "category": "choice", "procedure": "choice",
+                          "tender_period_end": "date", "engagement_closes_on": "date",
+                          "assessment_summaries_sent": "date", "terminated_on": "date"},
+                         {"above_threshold": "yes", "category": "services", "procedure": "open",
+                          "tender_period_end": "2026-03-02", "engagement_description": "Supplier events",
+                          "engagement_closes_on": "2025-12-12", "assessment_summaries_sent": "2026-06-15"}),
+    "notice_record": Form("commissioner", "northfield", {"published_on": "date", "notice_identifier": "text"},
+                          {"published_on": "2026-01-05", "notice_identifier": "001234-2026"}),
 }
 
 
@@ -206,7 +219,8 @@ def _objects(tender: Tender) -> dict[str, object]:
             "invitation_id": 1, "token": "not-a-token", "value_id": values[-1].pk, "jobs_value_id": values[0].pk,
             "selection_id": selection.pk if selection else 1, "programme_id": 1, "document": "xlsx",
             "supplier_id": watched.pk if watched else 1, "contract_id": 1, "review_id": 1,
-            "action_id": 1}
+            "action_id": 1, "source": "tender",
+            "key": str(tender.pk), "code": "UK4"}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:

@@ -48,6 +48,9 @@ CEILINGS = {
     "results": 12,
     "summary": 11,
     "recommendation": 10,
+    # publishing area
+    "publishing": 10,
+    "notice_preview": 10,
 }
 
 
@@ -81,6 +84,8 @@ def _pages(tenders: dict[Stage, Tender]) -> dict[str, tuple[str, str]]:
         "results": ("viewer", reverse("results", args=[opened.pk])),
         "summary": ("viewer", reverse("summary", args=[opened.pk, opened_bid.pk])),
         "recommendation": ("viewer", reverse("recommendation", args=[opened.pk])),
+        "publishing": ("commissioner", reverse("publishing", args=["northfield"])),
+        "notice_preview": ("viewer", reverse("notice_preview", args=["northfield", "tender", opened.pk, "UK4"])),
     }
 
 

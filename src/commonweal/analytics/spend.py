@@ -36,6 +36,12 @@ def payments(con: Any, dataset: str) -> ir.Table:
     return con.read_parquet(dataset)
 
 
+def dated_between(t: ir.Table, start: Any, end: Any, kinds: Sequence[str] = ("payment",)) -> ir.Table:
+    """The rows of `kinds` dated from `start` to `end` inclusive, in date and source order (transparency files)."""
+    return (t.filter(t.kind.isin(list(kinds)), t.date >= start, t.date <= end)
+            .order_by(["date", "source_file", "source_row"]))
+
+
 def spend_by(t: ir.Table, dims: Sequence[str]) -> ir.Table:
     """Total spend and number of payments by the given columns (supplier_key, service_area, period...)."""
     return (t.group_by(list(dims))

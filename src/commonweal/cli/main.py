@@ -28,6 +28,8 @@ AREAS: dict[str, tuple[str, str]] = {
     "market": ("commonweal.cli.spend", "market_app"),
     # contracts
     "contracts": ("commonweal.cli.contracts", "app"),
+    # publishing
+    "notices": ("commonweal.cli.notices", "app"),
     # open data
     "ocds": ("commonweal.cli.ocds", "app"),
     # the web workspace and its audit trail

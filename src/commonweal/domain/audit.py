@@ -182,6 +182,15 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "contract_action_added": {"contract": Need.ANYONE, "review": Need.ANYONE, "owner": Need.ANYONE,
                               "due_on": Need.ANYONE, "description": Need.ANYONE},
     "contract_action_done": {"contract": Need.ANYONE, "action": Need.ANYONE},
+    # publishing: what a notice says and when it was published are public once published; none is bid content
+    "publishing_settings_changed": {"ocid_prefix": Need.ANYONE, "buyer_identifier": Need.ANYONE},
+    "notice_facts_recorded": {name: Need.ANYONE for name in (
+        "above_threshold", "category", "procedure", "tender_period_end", "engagement_description",
+        "engagement_closes_on", "no_engagement_reason", "assessment_summaries_sent", "terminated_on",
+        "termination_reason")},
+    "notice_publication_recorded": {name: Need.ANYONE for name in (
+        "source", "key", "notice", "sequence", "published_on", "notice_identifier")},
+    "notice_downloaded": {"source": Need.ANYONE, "key": Need.ANYONE, "notice": Need.ANYONE},
 }
 
 

@@ -41,9 +41,9 @@ from commonweal.domain.rag import COLOURS, Rag
 from commonweal.domain.resilience import ContractTier
 from commonweal.domain.socialvalue.library import Library, Measure
 from commonweal.io.errors import InputError, ProblemCollector
-from commonweal.io.fields import Fields
+from commonweal.io.fields import Fields, yaml_fields
 from commonweal.io.socialvalue import COMMITMENTS, open_library, read_commitments, read_library, read_settings
-from commonweal.io.structured import Folder, load_yaml, read_bytes
+from commonweal.io.structured import Folder, read_bytes
 from commonweal.io.tabular import Row, find_table, parse_decimal, parse_iso_date, parse_money, parse_table, read_table
 
 CONTRACT_FILE = "contract.yaml"
@@ -114,19 +114,6 @@ def load_contract_folder(folder: Path, as_of: dt.date) -> ContractFolder:
 
 
 # ---------------------------------------------------------------------------------------------------- contract.yaml
-
-def _read_yaml(path: Path, label: str, problems: ProblemCollector) -> Fields | None:
-    """contract.yaml's top-level reader, which knows the line of every key for the problems it reports."""
-    try:
-        document = load_yaml(label, read_bytes(path, label))
-    except InputError as exc:
-        problems.extend(exc.problems)
-        return None
-    if not isinstance(document.data, dict):
-        problems.add(label, "expected a mapping of contract fields at the top level")
-        return None
-    return Fields(document.data, label, "", problems, document.lines)
-
 
 def _kpi(f: Fields) -> Kpi | None:
     kpi_id, title = f.text("id"), f.text("title")
@@ -557,21 +544,15 @@ def parse_contract_upload(files: Mapping[str, tuple[str, bytes]], as_of: dt.date
         problems.add(CONTRACT_FILE, "is missing: upload the contract.yaml")
         problems.raise_if_any()
     label, content = files["contract"]
-    try:
-        document = load_yaml(label, content)
-    except InputError as exc:
-        problems.extend(exc.problems)
-        problems.raise_if_any()
-    data = document.data
-    if not isinstance(data, dict):
-        problems.add(label, "expected a mapping of contract fields at the top level")
-        problems.raise_if_any()
+    top = yaml_fields(label, content, problems, "contract fields")
+    problems.raise_if_any()
+    assert top is not None  # no problems means the document was a mapping
+    data = top.data
     for key in ("social_value", "supplier_accounts"):
         if key in data:
             problems.add(label, "names files on the server, which an upload cannot; list the commitments under "
                          "commitments: (and the financial_rating) in contract.yaml instead", column=key)
     problems.raise_if_any()
-    top = Fields(data, label, "", problems, document.lines)
     contract = _contract(top, Path(label).parent)
     triggers, social_value, window = _policies(top)
     if contract is None:
@@ -598,7 +579,7 @@ def parse_contract_upload(files: Mapping[str, tuple[str, bytes]], as_of: dt.date
 def _load_folder(folder: Path, as_of: dt.date, problems: ProblemCollector) -> ContractFolder | None:
     label_root = folder.parent
     label = str((folder / CONTRACT_FILE).relative_to(label_root))
-    top = _read_yaml(folder / CONTRACT_FILE, label, problems)
+    top = yaml_fields(label, read_bytes(folder / CONTRACT_FILE, label), problems, "contract fields")
     if top is None:
         return None
     contract = _contract(top, folder)

@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from commonweal.io.errors import ProblemCollector
-from commonweal.io.structured import exact_number
+from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.structured import exact_number, load_yaml
 from commonweal.io.tabular import parse_iso_date, parse_money
 
 E = TypeVar("E", bound=StrEnum)
@@ -182,3 +182,17 @@ class Fields:
         nested = self.data.get(key) if index is None else self.data[key][index]
         where = self.path(key) + (f"[{index}]" if index is not None else "")
         return Fields(nested if isinstance(nested, dict) else {}, self.file, where, self.problems, self.lines)
+
+
+def yaml_fields(label: str, content: bytes, problems: ProblemCollector, what: str) -> Fields | None:
+    """The top-level reader of a YAML document that must be a mapping (of `what`); None, with its problems
+    recorded, when it cannot be read or is not a mapping."""
+    try:
+        document = load_yaml(label, content)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+    if not isinstance(document.data, dict):
+        problems.add(label, f"expected a mapping of {what} at the top level")
+        return None
+    return Fields(document.data, label, "", problems, document.lines)

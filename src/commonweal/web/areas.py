@@ -23,6 +23,7 @@ AREAS: tuple[Area, ...] = (
     Area("Suppliers", "suppliers", ("/suppliers/",)),
     Area("Social value", "socialvalue", ("/social-value/",)),
     Area("Contracts", "contracts", ("/contracts/",)),
+    Area("Publishing", "publishing_index", ("/publishing/",)),
 )
 
 

@@ -18,6 +18,7 @@ from commonweal.web import audit, evaluations
 from commonweal.web.contracts import demo as contracts_demo
 from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
+from commonweal.web.publishing import demo as publishing_demo
 from commonweal.web.socialvalue import demo as socialvalue_demo
 from commonweal.web.suppliers import demo as suppliers_demo
 
@@ -156,6 +157,7 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     suppliers_demo.seed(world.northfield)
     socialvalue_demo.seed(world.northfield, world.southdale)
     contracts_demo.seed(world.northfield, world.southdale, timezone.localdate(), world.passwords, password)
+    publishing_demo.seed(world.northfield, world.southdale)
     return world
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "commonweal.web.suppliers.apps.SuppliersConfig",
     "commonweal.web.socialvalue.apps.SocialValueConfig",
     "commonweal.web.contracts.apps.ContractsConfig",
+    "commonweal.web.publishing.apps.PublishingConfig",
 ]
 
 MIDDLEWARE = [

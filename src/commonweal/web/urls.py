@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("commonweal.web.suppliers.urls")),
     path("", include("commonweal.web.socialvalue.urls")),
     path("", include("commonweal.web.contracts.urls")),
+    path("", include("commonweal.web.publishing.urls")),
     path("api/", api.urls()),
 ]
 

@@ -2,9 +2,10 @@
 
 libcoveocds normally downloads the standard and every extension a package lists. Here it never touches the
 network: the standard comes from the schema files shipped in `schema/1.1.5` (handed to libcoveocds as the
-`standard_zip` it accepts), and requests for Commonweal's own extension are answered from
-`extensions/social_value/` by a transport adapter mounted on the session ocdsextensionregistry uses; every other
-URL is refused. See docs/ocds.md, "Validating offline".
+`standard_zip` it accepts), and requests for the extensions a package declares are answered from the copies shipped
+in `extensions/` (Commonweal's own social value extension, and the Cabinet Office's UK extension with the
+extensions it depends on, see `NOTICE_EXTENSIONS`) by a transport adapter mounted on the session
+ocdsextensionregistry uses; every other URL is refused. See docs/ocds.md, "Validating offline".
 """
 
 from __future__ import annotations
@@ -38,6 +39,51 @@ def extension_url() -> str:
     return os.environ.get("COMMONWEAL_OCDS_EXTENSION_URL", DEFAULT_EXTENSION_URL)
 
 
+_RAW = "https://raw.githubusercontent.com/"
+_OCP = _RAW + "open-contracting-extensions/ocds_"
+#: The extensions a Procurement Act 2023 notice declares, in the order a live Find a Tender release package lists
+#: them (see docs/publishing.md), each with the folder of `extensions/` holding the copy read instead of the URL
+#: (each folder's PROVENANCE.md names the repository and commit). Two of Find a Tender's are left out because no
+#: notice uses them: pagination (links between package pages) and portaledcahn's links extension (no licence).
+#: The EU profile bundles the UK extension's dependencies (awardCriteria, bid, communication, location,
+#: otherRequirements, subcontracting, techniques) and metrics, whose Observation the UK extension patches.
+NOTICE_EXTENSIONS: dict[str, str] = {
+    "https://standard.open-contracting.org/profiles/eu/latest/en/extension.json": "eu_profile",
+    _OCP + "amendment_rationale_classifications_extension/master/extension.json": "amendment_rationale_classifications",
+    _OCP + "budget_breakdown_extension/master/extension.json": "budget_breakdown",
+    _OCP + "contract_completion_extension/master/extension.json": "contract_completion",
+    _OCP + "documentation_extension/master/extension.json": "documentation",
+    _OCP + "suitability_extension/master/extension.json": "suitability",
+    _RAW + "cabinetoffice/ocds_uk_extension/main/extension.json": "uk",
+    _OCP + "performance_failures_extension/master/extension.json": "performance_failures",
+}
+
+
+def _local_extensions() -> dict[str, Path]:
+    """URL -> shipped folder, for every extension Commonweal can validate offline: its base URL, and, for one on
+    GitHub, the archive ocdsextensionregistry downloads instead of the single files (github.com/OWNER/REPO/archive/
+    REF.zip for raw.githubusercontent.com/OWNER/REPO/REF/extension.json)."""
+    routes = {url.rsplit("/", 1)[0] + "/": EXTENSIONS_DIR / folder for url, folder in NOTICE_EXTENSIONS.items()}
+    routes[extension_url().rsplit("/", 1)[0] + "/"] = SOCIAL_VALUE_EXTENSION
+    for base, folder in list(routes.items()):
+        if base.startswith(_RAW):
+            owner, repo, ref = base[len(_RAW) :].split("/")[:3]
+            routes[f"https://github.com/{owner}/{repo}/archive/{ref}.zip"] = folder
+    return routes
+
+
+@cache
+def _archive(folder: Path) -> bytes:
+    """A folder as the ZIP a code host serves for a repository at a ref (one top-level directory)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{folder.name}/", "")
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                archive.write(file, f"{folder.name}/{file.relative_to(folder).as_posix()}")
+    return buffer.getvalue()
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         # orjson cannot write a Decimal; its exact text goes through float only when it round-trips exactly.
@@ -55,13 +101,18 @@ def dumps(data: Any, *, indent: bool = False) -> bytes:
 
 
 def release_package(
-    releases: Sequence[Mapping[str, Any]], *, publisher: str, published: str, uri: str = ""
+    releases: Sequence[Mapping[str, Any]],
+    *,
+    publisher: str,
+    published: str,
+    uri: str = "",
+    extensions: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """An OCDS 1.1 release package that declares the social value extension."""
+    """An OCDS 1.1 release package that declares `extensions` (by default the social value extension)."""
     return {
         "uri": uri or f"urn:commonweal:{published}",
         "version": "1.1",
-        "extensions": [extension_url()],
+        "extensions": list(extensions) if extensions is not None else [extension_url()],
         "publisher": {"name": publisher},
         "publishedDate": published,
         "license": "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
@@ -92,7 +143,8 @@ def _standard_zip() -> bytes:
 
 
 class _LocalFiles(BaseAdapter):
-    """Answers GETs under `base` from a folder, and refuses everything else: no request leaves the machine."""
+    """Answers GETs under each base URL from its folder (a repository archive URL with the folder zipped), and
+    refuses everything else: no request leaves the machine."""
 
     def __init__(self, routes: Mapping[str, Path]):
         super().__init__()
@@ -111,6 +163,10 @@ class _LocalFiles(BaseAdapter):
         response.request = request
         response.url = request.url or ""
         for base, folder in self.routes.items():
+            if response.url == base and base.endswith(".zip"):
+                response.status_code = 200
+                response._content = _archive(folder)
+                return response
             if response.url.startswith(base):
                 file = folder / response.url[len(base) :]
                 if file.is_file() and folder in file.resolve().parents:
@@ -130,8 +186,7 @@ class _LocalFiles(BaseAdapter):
 def _offline_extensions() -> Iterator[None]:
     from ocdsextensionregistry.util import session
 
-    base = extension_url().rsplit("/", 1)[0] + "/"
-    adapter = _LocalFiles({base: SOCIAL_VALUE_EXTENSION})
+    adapter = _LocalFiles(_local_extensions())
     saved = dict(session.adapters)
     session.adapters.clear()
     session.mount("https://", adapter)

@@ -137,8 +137,20 @@ def _contracts(user: User, organisations: list[Organisation]) -> list[Attention]
     return items
 
 
+
+def _notices(user: User, organisations: list[Organisation]) -> list[Attention]:
+    """Overdue Procurement Act 2023 notices (the publishing area's duty calendar)."""
+    from commonweal.web.publishing.data import overdue
+    from commonweal.web.views import today
+
+    return [Attention(organisation.pk, f"{row.duty.subject} {row.duty.title}",
+                      f"{row.duty.notice.value} {row.duty.notice.kind.name} is overdue: {row.duty.when}", row.preview)
+            for organisation, row in overdue(user, organisations, today())]
+
+
 # Each area's source of attention items; an area adds one line here.
-SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (_tenders, _suppliers, _contracts)
+SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (
+    _tenders, _suppliers, _contracts, _notices)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,111 @@
+"""The publishing area's forms: every POST of its pages, checked (lengths, choices, dates, valid Unicode) before
+any data function runs, with errors for the GOV.UK error summary linked to each field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from commonweal.web.forms import iso_date, text_field
+
+# Characters an ocid or an org-id can carry (letters, digits, hyphens): what the prefix and identifier must be
+# made of, so the ocids built from them are plain. Which prefix is registered is the Open Contracting
+# Partnership's record, not checked here.
+_PLAIN = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+
+
+def _date_field(label: str, required: bool = False) -> forms.CharField:
+    return forms.CharField(required=required, max_length=10, error_messages={
+        "required": f"Enter {label}, for example 2026-11-24",
+        "max_length": f"Enter {label} in the form YYYY-MM-DD, for example 2026-11-24"})
+
+
+def _date(form: forms.Form, name: str, label: str) -> dt.date | None:
+    value = form.cleaned_data.get(name) or ""
+    if not value:
+        return None
+    try:
+        return iso_date(value)
+    except ValueError as exc:
+        raise ValidationError(f"Enter {label} in the form YYYY-MM-DD, for example 2026-11-24") from exc
+
+
+class SettingsForm(forms.Form):
+    ocid_prefix = text_field("the OCID prefix", max_length=60)
+    buyer_identifier = text_field("the organisation's identifier", required=False, max_length=100)
+
+    def clean_ocid_prefix(self) -> str:
+        value: str = self.cleaned_data["ocid_prefix"]
+        if not value.startswith("ocds-") or not _PLAIN.fullmatch(value):
+            raise ValidationError("Enter the OCID prefix registered for the council, starting ocds- and made of "
+                                  "letters, digits and hyphens")
+        return value
+
+    def clean_buyer_identifier(self) -> str:
+        value: str = self.cleaned_data["buyer_identifier"]
+        if value and not _PLAIN.fullmatch(value):
+            raise ValidationError("Enter the identifier as an org-id of letters, digits and hyphens, for example "
+                                  "GB-PPON-... or GB-COH-...")
+        return value
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class FactsForm(forms.Form):
+    """What a tender's notices say beyond its evaluation record (`TenderNoticeFacts`)."""
+
+    above_threshold = forms.ChoiceField(choices=YES_NO, error_messages={
+        "required": "Select yes if the contract is above the threshold",
+        "invalid_choice": "Select yes if the contract is above the threshold"})
+    category = forms.ChoiceField(choices=[("goods", "Goods"), ("services", "Services"), ("works", "Works")],
+                                 error_messages={"required": "Select goods, services or works",
+                                                 "invalid_choice": "Select goods, services or works"})
+    procedure = forms.ChoiceField(choices=[("open", "Open procedure"),
+                                           ("selective", "Competitive flexible procedure")],
+                                  error_messages={"required": "Select the procedure",
+                                                  "invalid_choice": "Select the procedure"})
+    tender_period_end = _date_field("the last day for tenders")
+    engagement_description = text_field("how the council engaged the market", required=False)
+    engagement_closes_on = _date_field("the day the engagement closes")
+    no_engagement_reason = text_field("why there was no preliminary market engagement notice", required=False)
+    assessment_summaries_sent = _date_field("the day the assessment summaries were sent")
+    terminated_on = _date_field("the day the council decided not to award")
+    termination_reason = text_field("why the contract will not be awarded", required=False)
+
+    def clean_tender_period_end(self) -> dt.date | None:
+        return _date(self, "tender_period_end", "the last day for tenders")
+
+    def clean_engagement_closes_on(self) -> dt.date | None:
+        return _date(self, "engagement_closes_on", "the day the engagement closes")
+
+    def clean_assessment_summaries_sent(self) -> dt.date | None:
+        return _date(self, "assessment_summaries_sent", "the day the assessment summaries were sent")
+
+    def clean_terminated_on(self) -> dt.date | None:
+        return _date(self, "terminated_on", "the day the council decided not to award")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("engagement_description")) != bool(cleaned.get("engagement_closes_on")) and \
+                "engagement_closes_on" not in self.errors:
+            self.add_error("engagement_closes_on" if cleaned.get("engagement_description") else
+                           "engagement_description", "Give both how the council engaged the market and the day the "
+                           "engagement closes, or neither")
+        if bool(cleaned.get("terminated_on")) != bool(cleaned.get("termination_reason")) and \
+                "terminated_on" not in self.errors:
+            self.add_error("termination_reason" if cleaned.get("terminated_on") else "terminated_on",
+                           "Give both the day the council decided not to award and why, or neither")
+        return cleaned
+
+
+class RecordForm(forms.Form):
+    published_on = _date_field("the day the notice was published on Find a Tender", required=True)
+    notice_identifier = text_field("Find a Tender's notice identifier", max_length=20)
+
+    def clean_published_on(self) -> dt.date | None:
+        return _date(self, "published_on", "the day the notice was published on Find a Tender")

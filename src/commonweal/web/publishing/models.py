@@ -1,0 +1,56 @@
+"""What the publishing area stores: each organisation's OCID prefix and identifier, what a tender's notices say
+beyond its evaluation record, and each notice's recorded publication on Find a Tender. Read and write them only
+through `commonweal.web.publishing.data`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class PublishingSettings(models.Model):
+    """An organisation's OCID prefix (registered with the Open Contracting Partnership) and its identifier on the
+    Central Digital Platform (an org-id such as GB-PPON-...). Until a prefix is set, previews use a placeholder
+    and say so."""
+
+    organisation = models.OneToOneField("web.Organisation", on_delete=models.CASCADE, related_name="publishing")
+    ocid_prefix = models.CharField(max_length=60)
+    buyer_identifier = models.CharField(max_length=100, blank=True)
+
+
+class TenderNoticeFacts(models.Model):
+    """What a tender's notices say that its evaluation record does not (`commonweal.domain.notices.build`):
+    TenderFacts, the engagement (UK2), the date the assessment summaries were sent (UK6) and a decision not to
+    award (UK12)."""
+
+    tender = models.OneToOneField("web.Tender", on_delete=models.CASCADE, related_name="notice_facts")
+    above_threshold = models.BooleanField()
+    category = models.CharField(max_length=20)
+    procedure = models.CharField(max_length=20)
+    tender_period_end = models.DateField(null=True, blank=True)
+    engagement_description = models.TextField(blank=True)
+    engagement_closes_on = models.DateField(null=True, blank=True)
+    no_engagement_reason = models.TextField(blank=True)
+    assessment_summaries_sent = models.DateField(null=True, blank=True)
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.TextField(blank=True)
+
+
+class Publication(models.Model):
+    """A notice recorded as published on Find a Tender: the day and its notice identifier. `source` and `key` name
+    what it is about (a tender by its id; contracts when they plug in), `sequence` which one of several (a
+    variation's change notice)."""
+
+    organisation = models.ForeignKey("web.Organisation", on_delete=models.PROTECT, related_name="publications")
+    source = models.CharField(max_length=20)
+    key = models.CharField(max_length=60)
+    notice = models.CharField(max_length=5)
+    sequence = models.CharField(max_length=60, blank=True)
+    published_on = models.DateField()
+    notice_identifier = models.CharField(max_length=20)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "source", "key", "notice", "sequence"],
+                                               name="one_publication_per_notice")]

@@ -1,0 +1,17 @@
+"""The publishing area's routes (each one listed in tests/web/test_authorisation_matrix.py)."""
+
+from django.urls import path
+
+from commonweal.web.publishing import views
+
+notice = "publishing/<slug:slug>/<str:source>/<str:key>/notices/<str:code>/"
+
+urlpatterns = [
+    path("publishing/", views.index, name="publishing_index"),
+    path("publishing/<slug:slug>/", views.calendar, name="publishing"),
+    path("publishing/<slug:slug>/settings/", views.settings, name="publishing_settings"),
+    path("publishing/<slug:slug>/tenders/<int:tender_id>/facts/", views.facts, name="notice_facts"),
+    path(notice, views.preview, name="notice_preview"),
+    path(notice + "package.json", views.download, name="notice_download"),
+    path(notice + "record/", views.record, name="notice_record"),
+]

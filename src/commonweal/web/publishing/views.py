@@ -1,0 +1,152 @@
+"""The publishing pages: the duty calendar, a notice's readable preview with its check, its release package, and
+recording its publication; the organisation's OCID prefix; a tender's notice facts. Thin: every read and change is
+`publishing.data` or a source's (`publishing.sources`); every POST goes through a form in `forms.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from commonweal.domain.lifecycle import Role
+from commonweal.domain.notices.kinds import NoticeType
+from commonweal.domain.notices.preview import readable
+from commonweal.io.ocds.write import dumps
+from commonweal.web.access import Forbidden, NotFound, Refused, organisation_access
+from commonweal.web.forms import form_errors, refused_errors
+from commonweal.web.publishing import data, forms
+from commonweal.web.views import page, scoped, today
+
+
+def _now() -> dt.datetime:
+    return timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+
+
+@scoped
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/publishing/index.html", "Publishing", organisations=data.organisations(request.user))
+
+
+@scoped
+@require_safe
+def calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation, rows = data.calendar(request.user, slug, today())
+    found = data.publishing_settings(organisation)
+    return page(request, "web/publishing/calendar.html", f"{organisation.name}: notices due",
+                organisation=organisation, rows=rows, settings=found, today=today())
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
+    found = data.publishing_settings(organisation)
+    initial = {"ocid_prefix": found.ocid_prefix, "buyer_identifier": found.buyer_identifier} if found else {}
+    form = forms.SettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data.save_settings(request.user, slug, form.cleaned_data["ocid_prefix"], form.cleaned_data["buyer_identifier"])
+        messages.success(request, "The OCID prefix and identifier are saved: notices built from now on use them")
+        return redirect("publishing", slug)
+    values = form.data if request.method == "POST" else initial
+    return page(request, "web/publishing/settings.html", f"{organisation.name}: publishing settings",
+                status=400 if form.errors else 200, organisation=organisation, values=values,
+                errors=form_errors(form))
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def facts(request: HttpRequest, slug: str, tender_id: int) -> HttpResponse:
+    access, found = data.tender_facts(request.user, slug, tender_id)
+    form = forms.FactsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        cleaned = dict(form.cleaned_data)
+        cleaned["above_threshold"] = cleaned["above_threshold"] == "yes"
+        data.save_tender_facts(request.user, slug, tender_id, cleaned)
+        messages.success(request, f"The notice facts for {access.tender.reference} are saved")
+        return redirect("publishing", slug)
+    if request.method == "POST":
+        values: dict[str, Any] = dict(form.data.items())
+    elif found is not None:
+        values = {name: getattr(found, name) for name in data.FACT_FIELDS}
+        values["above_threshold"] = "yes" if found.above_threshold else "no"
+        values = {k: (v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v))
+                  for k, v in values.items()}
+    else:
+        values = {}
+    return page(request, "web/publishing/facts.html", f"Notice facts: {access.tender.reference}",
+                status=400 if form.errors else 200, slug=slug, tender=access.tender, values=values,
+                errors=form_errors(form, {"above_threshold": "above_threshold", "category": "category",
+                                          "procedure": "procedure"}))
+
+
+def _built(request: HttpRequest, slug: str, source: str, key: str, code: str) -> tuple[Any, data.Built]:
+    organisation = organisation_access(request.user, slug)
+    subject = data.source_for(source)
+    notice = data.notice_code(code, subject.notices)
+    built = subject.build(request.user, key, notice, _now())
+    if built.organisation_id != organisation.pk:
+        raise NotFound("no such notice in this organisation")
+    return organisation, built
+
+
+def _preview(request: HttpRequest, slug: str, source: str, key: str, code: str, status: int = 200,
+             errors: list[dict[str, str]] | None = None, posted: dict[str, str] | None = None) -> HttpResponse:
+    organisation, built = _built(request, slug, source, key, code)
+    kind = built.code.kind
+    return page(request, "web/publishing/preview.html", f"{kind.name} ({kind.code})", status=status,
+                organisation=organisation, built=built, kind=kind, rows=readable(built.release),
+                source=source, key=key, errors=errors or [], posted=posted or {},
+                may_record=_may_record(request, source, key))
+
+
+def _may_record(request: HttpRequest, source: str, key: str) -> bool:
+    try:
+        data.source_for(source).may_record(request.user, key)
+    except Forbidden:  # the form is simply not shown
+        return False
+    return True
+
+
+@scoped
+@require_safe
+def preview(request: HttpRequest, slug: str, source: str, key: str, code: str) -> HttpResponse:
+    return _preview(request, slug, source, key, code)
+
+
+@scoped
+@require_safe
+def download(request: HttpRequest, slug: str, source: str, key: str, code: str) -> HttpResponse:
+    organisation, built = _built(request, slug, source, key, code)
+    if built.package is None or built.errors:  # nothing to take away until the notice builds and checks clean
+        return _preview(request, slug, source, key, code, status=409)
+    data.record_download(request.user, organisation, source, key, built.code)
+    response = HttpResponse(dumps(built.package, indent=True), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{built.release["id"] if built.release else code}.json"'
+    return response
+
+
+@scoped
+@require_http_methods(["POST"])
+def record(request: HttpRequest, slug: str, source: str, key: str, code: str) -> HttpResponse:
+    organisation_access(request.user, slug)
+    subject = data.source_for(source)
+    notice = data.notice_code(code, subject.notices)
+    subject.may_record(request.user, key)
+    form = forms.RecordForm(request.POST)
+    posted = {k: str(v) for k, v in form.data.items() if k in form.fields}
+    if not form.is_valid():
+        return _preview(request, slug, source, key, code, status=400, errors=form_errors(form), posted=posted)
+    try:
+        subject.record(request.user, key, notice, form.cleaned_data["published_on"],
+                       form.cleaned_data["notice_identifier"], today())
+    except Refused as refused:
+        return _preview(request, slug, source, key, code, status=400, posted=posted,
+                        errors=refused_errors(refused.problems, refused.fields, {}, "published_on"))
+    messages.success(request, f"{NoticeType(code).kind.name} recorded as published")
+    return redirect("publishing", slug)

@@ -1,0 +1,69 @@
+"""`commonweal notices build|validate` over the example folders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from commonweal.cli.main import app
+
+REPO = Path(__file__).resolve().parents[2]
+TENDER = REPO / "examples" / "home-care-tender"
+CONTRACT = REPO / "examples" / "contracts" / "facilities-social-value"
+
+
+def test_build_then_validate(tmp_path: Path) -> None:
+    out = tmp_path / "notices.json"
+    built = CliRunner().invoke(
+        app,
+        [
+            "notices",
+            "build",
+            "--tender",
+            str(TENDER),
+            "--contract",
+            str(CONTRACT),
+            "--as-of",
+            "2026-11-30",
+            "--ocid-prefix",
+            "ocds-test",
+            "--output",
+            str(out),
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    assert "libcoveocds: 0 errors" in built.output
+    checked = CliRunner().invoke(app, ["notices", "validate", str(out)])
+    assert checked.exit_code == 0, checked.output
+    assert [line.split("\t")[0] for line in checked.output.splitlines()[:-1]] == [
+        "UK2",
+        "UK4",
+        "UK6",
+        "UK7",
+        "UK9",
+        "UK10",
+    ]
+
+
+def test_validate_reports_errors_with_exit_code_1(tmp_path: Path) -> None:
+    out = tmp_path / "notices.json"
+    CliRunner().invoke(app, ["notices", "build", "--tender", str(TENDER), "--output", str(out)])
+    package = json.loads(out.read_text())
+    package["releases"][0]["tender"]["lots"][0]["suitability"]["sme"] = "yes"
+    out.write_text(json.dumps(package))
+    checked = CliRunner().invoke(app, ["notices", "validate", str(out)])
+    assert checked.exit_code == 1
+    assert "suitability/sme" in checked.output
+
+
+def test_bad_notices_yaml_names_the_key(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "tender"
+    shutil.copytree(TENDER, folder)
+    (folder / "notices.yaml").write_text("above_threshold: perhaps\ncategory: paintings\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["notices", "build", "--tender", str(folder)])
+    assert result.exit_code == 2
+    assert "above_threshold" in result.output and "paintings" in result.output

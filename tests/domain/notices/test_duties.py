@@ -1,0 +1,111 @@
+"""The duty calendar: deadlines counted as the Act counts them, overdue only when a date or an event has passed
+without a recorded publication, never for a notice with no deadline found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from commonweal.domain.contracts.model import ModificationGround, Variation
+from commonweal.domain.lifecycle import Stage
+from commonweal.domain.notices.build import PipelineEntry
+from commonweal.domain.notices.duties import (
+    ContractState,
+    TenderState,
+    contract_duties,
+    expiring_contract_entry,
+    period_end,
+    pipeline_due,
+    pipeline_entries,
+    tender_duties,
+)
+from commonweal.domain.notices.kinds import KINDS, NoticeType, Verification
+from tests.domain.contracts.builders import make_contract
+
+TODAY = dt.date(2026, 12, 6)
+
+
+def test_pipeline_deadline_is_the_56th_day_from_1_april() -> None:
+    assert pipeline_due(2027) == dt.date(2027, 5, 26)  # Find a Tender: "between 1 April and 26 May inclusive"
+
+
+def test_thirty_days_beginning_with_a_day_end_29_days_later() -> None:
+    assert period_end(dt.date(2026, 11, 20), 30) == dt.date(2026, 12, 19)
+
+
+def test_pipeline_keeps_contracts_over_two_million_expected_in_18_months() -> None:
+    def entry(ref: str, value: int, day: dt.date) -> PipelineEntry:
+        return PipelineEntry(ref, ref, Decimal(value), day)
+
+    kept = pipeline_entries(
+        [
+            entry("exactly-2m", 2_000_000, dt.date(2027, 6, 1)),
+            entry("in", 2_000_001, dt.date(2028, 9, 30)),
+            entry("after", 9_000_000, dt.date(2028, 10, 1)),
+            entry("before", 9_000_000, dt.date(2027, 3, 31)),
+            entry("first", 3_000_000, dt.date(2027, 4, 1)),
+        ],
+        2027,
+    )
+    assert [e.reference for e in kept] == ["first", "in"]
+
+
+def test_an_expiring_contract_is_reprocured_the_councils_lead_time_before_its_term_ends() -> None:
+    contract = make_contract(value=Decimal(3_000_000), maximum_end=dt.date(2029, 12, 31))
+    entry = expiring_contract_entry(contract, 9)
+    assert entry.expected_notice == dt.date(2029, 3, 31) and entry.replaces_contract == "C1"
+
+
+def test_tender_notice_is_overdue_once_bids_are_invited_without_a_recorded_publication() -> None:
+    state = TenderState("T1", "Home care", Stage.OPEN, engagement=True)
+    duties = {d.notice: d for d in tender_duties(state, {}, TODAY)}
+    assert duties[NoticeType.UK4].overdue and duties[NoticeType.UK2].overdue
+    recorded = {d.notice: d for d in tender_duties(state, {NoticeType.UK4: dt.date(2026, 1, 5)}, TODAY)}
+    assert not recorded[NoticeType.UK4].overdue and recorded[NoticeType.UK4].published_on == dt.date(2026, 1, 5)
+
+
+def test_award_notice_is_due_on_the_day_standstill_begins() -> None:
+    draft = TenderState("T1", "Home care", Stage.DRAFT)
+    assert [d.notice for d in tender_duties(draft, {}, TODAY)] == [NoticeType.UK4]
+    awarded = TenderState("T1", "Home care", Stage.STANDSTILL, award_notice_date=dt.date(2026, 12, 1))
+    uk6 = next(
+        d for d in tender_duties(awarded, {NoticeType.UK4: dt.date(2026, 1, 5)}, TODAY) if d.notice is NoticeType.UK6
+    )
+    assert uk6.due == dt.date(2026, 12, 1) and uk6.overdue
+    pending = TenderState("T1", "Home care", Stage.AWARD_RECOMMENDED)
+    uk6 = next(d for d in tender_duties(pending, {}, TODAY) if d.notice is NoticeType.UK6)
+    assert uk6.due is None and not uk6.overdue
+
+
+def test_procurement_termination_has_no_deadline_and_is_never_overdue() -> None:
+    state = TenderState("T1", "Home care", Stage.DRAFT, terminated_on=dt.date(2020, 1, 1))
+    duties = tender_duties(state, {}, TODAY)
+    assert [d.notice for d in duties] == [NoticeType.UK12]
+    assert not duties[0].overdue and KINDS[NoticeType.UK12].basis_status is Verification.UNVERIFIED
+
+
+def test_contract_duties() -> None:
+    contract = make_contract(value=Decimal(6_000_000))
+    variation = Variation(
+        "V1", dt.date(2026, 11, 1), "More rounds", Decimal(900_000), 0, ModificationGround.BELOW_THRESHOLD
+    )
+    state = ContractState(
+        contract,
+        signed_on=dt.date(2024, 12, 1),
+        last_assessment=dt.date(2026, 3, 31),
+        variations=(variation,),
+        change_notice_required={"V1"},
+        ended_on=dt.date(2026, 11, 20),
+    )
+    duties = {d.notice: d for d in contract_duties(state, {(NoticeType.UK7, ""): dt.date(2024, 12, 20)}, TODAY)}
+    assert not duties[NoticeType.UK7].overdue and duties[NoticeType.UK7].due == dt.date(2024, 12, 30)
+    assert NoticeType.UK9 not in duties  # ended: its last assessment goes with termination
+    assert duties[NoticeType.UK10].overdue and duties[NoticeType.UK10].due == dt.date(2026, 11, 1)
+    assert duties[NoticeType.UK11].due == dt.date(2026, 12, 19) and not duties[NoticeType.UK11].overdue
+
+
+def test_every_kind_says_what_is_unverified_about_it() -> None:
+    for code, kind in KINDS.items():
+        if kind.basis_status is not Verification.VERIFIED or kind.code_status is not Verification.VERIFIED:
+            assert kind.unverified, code
+    assert any("measureClassification" in note for note in KINDS[NoticeType.UK9].unverified)
