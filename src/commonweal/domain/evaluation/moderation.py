@@ -95,12 +95,7 @@ def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion
 
 def spread_limit(criterion: Criterion, spread_threshold_percent: Decimal) -> Decimal:
     """The spread of evaluators' scores, on the criterion's scale, at which moderation must discuss them."""
-    return _spread_limit(criterion.scale.minimum, criterion.scale.maximum, spread_threshold_percent)
-
-
-@lru_cache(maxsize=256)
-def _spread_limit(minimum: Decimal, maximum: Decimal, spread_threshold_percent: Decimal) -> Decimal:
-    return (maximum - minimum) * spread_threshold_percent / HUNDRED
+    return criterion.scale.span * spread_threshold_percent / HUNDRED
 
 
 def moderate(

@@ -42,6 +42,11 @@ class ScoringScale:
         return self.scores[-1]
 
     @cached_property
+    def span(self) -> Decimal:
+        """The scale's range, maximum − minimum."""
+        return self.maximum - self.minimum
+
+    @cached_property
     def _allowed(self) -> frozenset[Decimal]:
         return frozenset(self.scores)
 
