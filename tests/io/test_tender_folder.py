@@ -1,6 +1,7 @@
 """The tender folder reader: everything valid loads; every problem names file, row and column."""
 
 import csv
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -232,3 +233,16 @@ def test_a_price_cell_holding_excels_float_noise_reads_as_excel_shows_it(folder:
     (folder / "bids.csv").unlink()
     loaded = load_tender_folder(folder)
     assert any(b.price == Decimal("20377.05") for b in loaded.bids)
+
+
+@pytest.mark.parametrize("section", ["abnormally_low", "sensitivity"])
+@pytest.mark.parametrize("written", ["0", "false", "''", "[]"])
+def test_a_falsy_section_is_an_error_never_the_defaults(folder: Path, section: str, written: str) -> None:
+    # `sensitivity: 0` once read as "no sensitivity section", so every default applied without a word
+    text = (folder / "tender.yaml").read_text()
+    replaced = re.sub(rf"  {section}:\n(    .*\n)+", f"  {section}: {written}\n", text)
+    assert replaced != text
+    (folder / "tender.yaml").write_text(replaced)
+    problems = _problems(folder)
+    assert any(p[2] == f"evaluation_model.{section}" and p[3] == "expected a mapping of keys to values"
+               for p in problems), problems
