@@ -34,10 +34,6 @@ class Moderation(NamedTuple):
     low: Decimal  # the lowest and highest of the evaluators' scores
     high: Decimal
 
-    @property
-    def spread(self) -> Decimal:
-        return self.high - self.low
-
     def flags(self, criterion: Criterion, spread_threshold_percent: Decimal) -> tuple[str, ...]:
         found = []
         threshold = spread_limit(criterion, spread_threshold_percent)
