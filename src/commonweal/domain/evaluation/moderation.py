@@ -108,9 +108,12 @@ def moderate(
         originals[(score.bidder, score.criterion)].append(score)
     moderations = {}
     for c in consensus:
-        given = originals[(c.bidder, c.criterion)]
-        marks = [s.score for s in given]
-        moderations[(c.bidder, c.criterion)] = Moderation(
-            c.bidder, c.lot, c.criterion, tuple(given), c, min(marks, default=c.score), max(marks, default=c.score)
-        )
+        key = (c.bidder, c.criterion)
+        given = tuple(originals.get(key, ()))
+        if len(given) == 1:  # one evaluator: nothing to compare
+            low = high = given[0].score
+        else:
+            marks = [s.score for s in given] or [c.score]
+            low, high = min(marks), max(marks)
+        moderations[key] = Moderation(c.bidder, c.lot, c.criterion, given, c, low, high)
     return moderations
