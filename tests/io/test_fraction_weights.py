@@ -172,3 +172,14 @@ def test_points_are_exact_where_a_decimal_third_would_round_down() -> None:
     [only] = result.ranking
     assert only.quality == D("8.005") and only.criteria[0].points == D("8.005")
     assert fraction_decimal(Fraction(1, 3)) * D("24.015") < D("8.005")  # what a Decimal third would have given
+
+
+def test_a_total_adds_the_price_points_to_the_exact_non_price_points() -> None:
+    # thirds on a 0-3 scale: 1/3 of 50 plus 2/3 of 10 is 70/3 non-price points, whose decimal never ends; the
+    # total keeps all 28 significant digits of it (a total computed in floats kept 10 places)
+    bids, scores, consensus = records([("A", "1000", 1, 2), ("B", "2000", 3, 3)])
+    result = evaluate_lot(lot(model(quality=50, social=10, scale=PRESETS["0-3"])), bids, scores, consensus)
+    by = {r.bidder: r for r in result.ranking}
+    assert by["A"].nonprice == fraction_decimal(Fraction(70, 3))
+    assert by["A"].exact_total == 40 + fraction_decimal(Fraction(70, 3))  # the lowest price earns all 40 points
+    assert by["A"].total == D("63.33")

@@ -1,6 +1,7 @@
 """The tender folder reader: everything valid loads; every problem names file, row and column."""
 
 import csv
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -210,7 +211,8 @@ def test_a_missing_element_price_or_an_unused_column_is_named(folder: Path) -> N
 
 
 def test_a_price_cell_holding_excels_float_noise_reads_as_excel_shows_it(folder: Path) -> None:
-    # a formula's result stored as 20377.050000000003, which Excel displays as £20,377.05
+    # a formula's result stored as 18412.370000000003 (the double next above 18412.37), which Excel displays as
+    # £18,412.37
     workbook = Workbook()
     sheet = workbook.active
     with (folder / "bids.csv").open(newline="", encoding="utf-8") as f:
@@ -218,17 +220,30 @@ def test_a_price_cell_holding_excels_float_noise_reads_as_excel_shows_it(folder:
     sheet.append(rows[0])
     for row in rows[1:]:
         sheet.append([float(v) if i == 2 else v for i, v in enumerate(row)])
-    sheet.cell(row=2, column=3, value=20377.05)
+    sheet.cell(row=2, column=3, value=18412.37)
     workbook.save(folder / "bids.xlsx")
     # openpyxl writes the short form; Excel stores the double's full digits, as here
     with zipfile.ZipFile(folder / "bids.xlsx") as original:
         members = {name: original.read(name) for name in original.namelist()}
     sheet_xml = "xl/worksheets/sheet1.xml"
-    assert b"<v>20377.05</v>" in members[sheet_xml]
-    members[sheet_xml] = members[sheet_xml].replace(b"<v>20377.05</v>", b"<v>20377.050000000003</v>")
+    assert b"<v>18412.37</v>" in members[sheet_xml]
+    members[sheet_xml] = members[sheet_xml].replace(b"<v>18412.37</v>", b"<v>18412.370000000003</v>")
     with zipfile.ZipFile(folder / "bids.xlsx", "w") as rewritten:
         for name, content in members.items():
             rewritten.writestr(name, content)
     (folder / "bids.csv").unlink()
     loaded = load_tender_folder(folder)
-    assert any(b.price == Decimal("20377.05") for b in loaded.bids)
+    assert any(b.price == Decimal("18412.37") for b in loaded.bids)
+
+
+@pytest.mark.parametrize("section", ["abnormally_low", "sensitivity"])
+@pytest.mark.parametrize("written", ["0", "false", "''", "[]"])
+def test_a_falsy_section_is_an_error_never_the_defaults(folder: Path, section: str, written: str) -> None:
+    # `sensitivity: 0` once read as "no sensitivity section", so every default applied without a word
+    text = (folder / "tender.yaml").read_text()
+    replaced = re.sub(rf"  {section}:\n(    .*\n)+", f"  {section}: {written}\n", text)
+    assert replaced != text
+    (folder / "tender.yaml").write_text(replaced)
+    problems = _problems(folder)
+    assert any(p[2] == f"evaluation_model.{section}" and p[3] == "expected a mapping of keys to values"
+               for p in problems), problems

@@ -265,6 +265,13 @@ def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
     return scales
 
 
+def _given(mapping: Mapping[str, Any], key: str) -> object:
+    """A section as written: absent or empty (`params:`) is an empty mapping, but any other value is kept for the
+    mapping check to refuse (`sensitivity: 0` is an error, never the defaults)."""
+    value = mapping.get(key)
+    return {} if value is None else value
+
+
 def whole_number(y: _Yaml, mapping: Mapping[str, Any], key: str, where: str, low: int, high: int,
                  default: int = 0) -> int:
     """A whole-number setting (`default` when absent), or a problem naming its path."""
@@ -279,7 +286,7 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     data = y.mapping(raw, path, YAML_KEYS["evaluation_model"])
     price = y.mapping(data.get("price"), f"{path}.price", YAML_KEYS["price"])
     price_weight = y.number(price, "weight", f"{path}.price")
-    raw_params = price.get("params") or {}
+    raw_params = _given(price, "params")
     params_raw = y.mapping(raw_params, f"{path}.price.params",
                            set(raw_params) if isinstance(raw_params, dict) else set())
     params = {}
@@ -291,7 +298,7 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
     for i, raw_element in enumerate(y.items(price, "elements", f"{path}.price", required=False)):
         epath = f"{path}.price.elements[{i}]"
         e = y.mapping(raw_element, epath, YAML_KEYS["elements[]"])
-        raw_eparams = e.get("params") or {}
+        raw_eparams = _given(e, "params")
         eparams_raw = y.mapping(raw_eparams, f"{epath}.params", set(raw_eparams) if isinstance(raw_eparams, dict)
                                 else set())
         eparams = {str(k): v for k in eparams_raw if (v := y.number(eparams_raw, k, f"{epath}.params")) is not None}
@@ -382,12 +389,12 @@ def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale])
         g = y.mapping(raw_gate, gpath, YAML_KEYS["gates[]"])
         gates.append(Gate(y.text(g, "id", gpath), y.text(g, "title", gpath)))
     low = y.mapping(
-        data.get("abnormally_low") or {},
+        _given(data, "abnormally_low"),
         f"{path}.abnormally_low",
         YAML_KEYS["abnormally_low"],
     )
     defaults_low = AbnormallyLowPolicy()
-    sens = y.mapping(data.get("sensitivity") or {}, f"{path}.sensitivity", YAML_KEYS["sensitivity"])
+    sens = y.mapping(_given(data, "sensitivity"), f"{path}.sensitivity", YAML_KEYS["sensitivity"])
     defaults_sens = SensitivityPolicy()
     tie_break = data.get("tie_break", ["social_value", "quality", "price"])
     if not isinstance(tie_break, list) or not all(isinstance(t, str) for t in tie_break):

@@ -59,13 +59,13 @@ def find_abnormally_low(
     prices = sorted(b.price for b in bids)
     middle = len(prices) // 2
     median = prices[middle] if len(prices) % 2 else (prices[middle - 1] + prices[middle]) / 2
+    total = sum(prices, Decimal(0))
     findings = []
     for bid in sorted(bids, key=lambda b: b.bidder):
         if bid.price >= median:
             continue
-        others = [b.price for b in bids if b is not bid]
         reasons = []
-        mean_of_others = sum(others, Decimal(0)) / len(others)
+        mean_of_others = (total - bid.price) / (len(prices) - 1)
         below_mean = _percent_below(bid.price, mean_of_others)
         if below_mean >= policy.below_mean_of_others_percent:
             reasons.append(

@@ -92,6 +92,7 @@ class BidResult:
     exact_total: Decimal | None = None  # before rounding to the ranking precision
     element_points: tuple[tuple[str, Decimal], ...] = ()  # each separately scored price element's points
     level: Level | None = None  # equal to another bid's total at the ranking precision
+    exact_nonprice: Fraction | None = None  # quality + social value points, exactly
 
     @property
     def bidder(self) -> str:
@@ -103,6 +104,10 @@ class BidResult:
 
     @property
     def nonprice(self) -> Decimal:
+        """Quality and social value points: from the exact sum where it is known (two sums each rounded at 28
+        digits can differ from the rounded sum in the last digit)."""
+        if self.exact_nonprice is not None:
+            return fraction_decimal(self.exact_nonprice)
         return self.quality + self.social_value
 
     def scores(self) -> dict[str, Decimal | None]:
@@ -566,6 +571,7 @@ def evaluate_lot(
             group_points=per_group,
             quality=fraction_decimal(exact_quality),
             social_value=fraction_decimal(exact_social),
+            exact_nonprice=exact_quality + exact_social,
             criteria=tuple(criterion_scores[bid.bidder]),
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
@@ -611,11 +617,14 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
                     )
                 ]
             )
-    totals = formula.totals(prices, nonprice, context)
+    # an additive formula's price points come from the formula (floats, kept to 10 places) and are added to the
+    # exact non-price points, so the non-price part of a total is never rounded; a combined formula's total is the
+    # formula's own comparison value
+    totals = formula.totals(prices, np.zeros_like(nonprice) if not formula.combined else nonprice, context)
     scored = []
     for result, total in zip(results, totals, strict=True):
-        exact = to_decimal(total)
-        price_points = None if formula.combined else exact - result.nonprice
+        price_points = None if formula.combined else to_decimal(total)
+        exact = to_decimal(total) if price_points is None else price_points + result.nonprice
         scored.append(
             BidResult(
                 **{

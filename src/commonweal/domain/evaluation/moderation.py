@@ -34,10 +34,6 @@ class Moderation(NamedTuple):
     low: Decimal  # the lowest and highest of the evaluators' scores
     high: Decimal
 
-    @property
-    def spread(self) -> Decimal:
-        return self.high - self.low
-
     def flags(self, criterion: Criterion, spread_threshold_percent: Decimal) -> tuple[str, ...]:
         found = []
         threshold = spread_limit(criterion, spread_threshold_percent)
@@ -95,12 +91,7 @@ def averaged_bid(moderations: Iterable[Moderation], criteria: Iterable[Criterion
 
 def spread_limit(criterion: Criterion, spread_threshold_percent: Decimal) -> Decimal:
     """The spread of evaluators' scores, on the criterion's scale, at which moderation must discuss them."""
-    return _spread_limit(criterion.scale.minimum, criterion.scale.maximum, spread_threshold_percent)
-
-
-@lru_cache(maxsize=256)
-def _spread_limit(minimum: Decimal, maximum: Decimal, spread_threshold_percent: Decimal) -> Decimal:
-    return (maximum - minimum) * spread_threshold_percent / HUNDRED
+    return criterion.scale.span * spread_threshold_percent / HUNDRED
 
 
 def moderate(
@@ -117,9 +108,12 @@ def moderate(
         originals[(score.bidder, score.criterion)].append(score)
     moderations = {}
     for c in consensus:
-        given = originals[(c.bidder, c.criterion)]
-        marks = [s.score for s in given]
-        moderations[(c.bidder, c.criterion)] = Moderation(
-            c.bidder, c.lot, c.criterion, tuple(given), c, min(marks, default=c.score), max(marks, default=c.score)
-        )
+        key = (c.bidder, c.criterion)
+        given = tuple(originals.get(key, ()))
+        if len(given) == 1:  # one evaluator: nothing to compare
+            low = high = given[0].score
+        else:
+            marks = [s.score for s in given] or [c.score]
+            low, high = min(marks), max(marks)
+        moderations[key] = Moderation(c.bidder, c.lot, c.criterion, given, c, low, high)
     return moderations

@@ -42,18 +42,20 @@ class ScoringScale:
         return self.scores[-1]
 
     @cached_property
+    def span(self) -> Decimal:
+        """The scale's range, maximum − minimum."""
+        return self.maximum - self.minimum
+
+    @cached_property
     def _allowed(self) -> frozenset[Decimal]:
         return frozenset(self.scores)
 
     def allows(self, score: Decimal) -> bool:
         return score in self._allowed
 
-    def fraction(self, score: Decimal) -> Decimal:
-        """Where `score` sits between the scale's minimum (0) and maximum (1)."""
-        return (score - self.minimum) / (self.maximum - self.minimum)
-
     def exact_fraction(self, score: Decimal) -> Fraction:
-        """`fraction` exactly (a third on a 0–3 scale is 1/3, not 0.333…), for a score on the scale."""
+        """Where a score on the scale sits between its minimum (0) and maximum (1), exactly (a third on a 0–3 scale
+        is 1/3, not 0.333…)."""
         return self._exact_fractions[score]
 
     @cached_property

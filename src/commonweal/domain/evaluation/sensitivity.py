@@ -90,16 +90,19 @@ def _arrays(result: LotResult) -> _Arrays:
     consensus = np.zeros((len(bids), len(leaves)))
     low = np.zeros_like(consensus)
     high = np.zeros_like(consensus)
+    # each scale's scores as fractions of its range, worked out once (a lot has bids × criteria cells)
+    on_scale = {id(c.scale): {v: float(c.scale.exact_fraction(v)) for v in c.scale.scores} for c in leaves}
     for b, bid in enumerate(bids):
         for i, cs in enumerate(bid.criteria):
-            consensus[b, i] = float(cs.fraction)
-            if cs.moderation is None:
-                low[b, i] = high[b, i] = consensus[b, i]
+            m = cs.moderation
+            if m is None:
+                low[b, i] = high[b, i] = consensus[b, i] = float(cs.fraction)
             else:
-                scale = cs.criterion.scale
-                points = [s.score for s in cs.moderation.originals] + [cs.moderation.consensus.score]
-                low[b, i] = float(scale.fraction(min(points)))
-                high[b, i] = float(scale.fraction(max(points)))
+                fraction = on_scale[id(cs.criterion.scale)]
+                score = m.consensus.score
+                consensus[b, i] = fraction[score]
+                low[b, i] = fraction[min(m.low, score)]
+                high[b, i] = fraction[max(m.high, score)]
     return _Arrays(
         bidders=[b.bidder for b in bids],
         prices=np.array([float(b.bid.price) for b in bids]),
@@ -190,9 +193,9 @@ def win_probability(result: LotResult, arrays: _Arrays) -> dict[str, float]:
     # one generator per chunk, spawned from the policy's seed: the result is the same however the chunks are
     # scheduled across threads (NumPy releases the GIL for these array operations, so two cores share the work)
     seeds = np.random.SeedSequence(policy.seed).spawn(len(sizes))
-    low = arrays.low.astype(np.float32)
     spread = (arrays.high - arrays.low).astype(np.float32)
     shares = arrays.shares.astype(np.float32)
+    base = arrays.low @ arrays.shares  # every sample's group fractions start from the lowest marks: (bids, groups)
 
     def wins_in(size: int, seed: np.random.SeedSequence) -> NDArray[np.int64]:
         rng = np.random.default_rng(seed)
@@ -203,8 +206,7 @@ def win_probability(result: LotResult, arrays: _Arrays) -> dict[str, float]:
         weights *= 100.0 / weights.sum(axis=1, keepdims=True)
         fractions = rng.random((size, n_bids, n_criteria), dtype=np.float32)
         fractions *= spread
-        fractions += low
-        group_fraction = (fractions @ shares).astype(np.float64)
+        group_fraction = base + (fractions @ shares)  # low + U × spread, summed into groups
         totals = _totals(model, result.lot.budget, arrays, group_fraction, weights[:, :1], weights[:, 1:])
         return np.bincount(totals.argmax(axis=1), minlength=n_bids)
 
