@@ -236,3 +236,15 @@ def test_people_adding_core_values_at_once_never_make_more_than_five(world) -> N
         thread.join()
     assert sorted(outcomes) == ["refused"] * 4 + ["saved"] * 2, outcomes
     assert CoreValue.objects.filter(organisation__slug="northfield").count() == 5
+
+
+def test_a_new_library_import_must_keep_the_measures_in_use(world) -> None:
+    from commonweal.io.errors import InputError
+
+    user = User.objects.get(username="shared.commissioner")
+    data.import_library(user, "northfield", "own.csv", OWN_LIBRARY, "Test TOMs", "2026")
+    data.save_core_value(user, "northfield", None, "Own", ["More volunteering"], ["TEST-OWN-1"], "Why")
+    replacement = OWN_LIBRARY.replace(b"TEST-OWN-1", b"TEST-OWN-2")
+    with pytest.raises(InputError, match="TEST-OWN-1"):
+        data.import_library(user, "northfield", "own.csv", replacement, "Test TOMs", "2027")
+    assert "TEST-OWN-1" in data.library_for(world["seeded"].northfield)
