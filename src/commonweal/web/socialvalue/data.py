@@ -68,7 +68,7 @@ from commonweal.web.access import (
     organisations_for,
     tender_access,
 )
-from commonweal.web.models import Organisation
+from commonweal.web.models import Organisation, Tender
 from commonweal.web.socialvalue.models import (
     CommitmentLine,
     ContractCommitments,
@@ -360,7 +360,7 @@ def select_measure(user: Visitor, tender_id: int, core_value_id: int, measure_id
     access = tender_access(user, tender_id)
     _selectable(access)
     with transaction.atomic():
-        tender = type(access.tender).objects.select_for_update().get(pk=access.tender.pk)
+        tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
         value = CoreValue.objects.filter(organisation_id=tender.organisation_id, pk=core_value_id).first()
         if value is None:
             raise Refused(["Choose one of the organisation's core values"], ["core_value"])
@@ -382,7 +382,7 @@ def remove_measure(user: Visitor, tender_id: int, selection_id: int) -> str:
     access = tender_access(user, tender_id)
     _selectable(access)
     with transaction.atomic():
-        tender = type(access.tender).objects.select_for_update().get(pk=access.tender.pk)
+        tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
         found = TenderMeasure.objects.filter(tender=tender, pk=selection_id).first()
         if found is None:
             raise NotFound("no such measure on this tender")
