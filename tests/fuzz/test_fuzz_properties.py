@@ -27,6 +27,7 @@ from commonweal.io.errors import InputError
 from commonweal.io.ixbrl import parse_ixbrl
 from commonweal.io.socialvalue import (
     open_library,
+    parse_ppn002,
     read_commitments,
     read_delivery,
     read_impact_map,
@@ -123,6 +124,13 @@ def test_social_value_files(name: str, data: st.DataObject) -> None:
 @given(mutate((ROOT / "src" / "commonweal" / "data" / "socialvalue" / "open_library.csv").read_bytes()[:6000]))
 def test_measures_library(data: bytes) -> None:
     never_crashes(on_disk, "library.csv", data, read_library)
+
+
+@FUZZ
+@given(mutate((ROOT / "src" / "commonweal" / "data" / "socialvalue" / "ppn002.csv").read_bytes()))
+def test_social_value_model(data: bytes) -> None:
+    """The workspace's import of the full PPN 002 model reads uploaded bytes through the structured layer."""
+    never_crashes(parse_ppn002, "ppn002.csv", data)
 
 
 @FUZZ

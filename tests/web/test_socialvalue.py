@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
+from test_hostile_uploads import ALIAS_BOMB, _zip_bomb
 
 from commonweal.domain.lifecycle import Stage
 from commonweal.domain.socialvalue.maturity import QUESTIONS
@@ -24,7 +26,15 @@ from commonweal.services.socialvalue import sroi_report
 from commonweal.web.access import Refused
 from commonweal.web.models import AuditEntry, Tender
 from commonweal.web.socialvalue import data
-from commonweal.web.socialvalue.models import CoreValue, MaturityAssessment, TenderMeasure
+from commonweal.web.socialvalue.models import (
+    CommitmentLine,
+    CoreValue,
+    MaturityAssessment,
+    ModelImport,
+    OwnLibrary,
+    SroiProgramme,
+    TenderMeasure,
+)
 
 pytestmark = pytest.mark.db
 
@@ -236,3 +246,41 @@ def test_people_adding_core_values_at_once_never_make_more_than_five(world) -> N
         thread.join()
     assert sorted(outcomes) == ["refused"] * 4 + ["saved"] * 2, outcomes
     assert CoreValue.objects.filter(organisation__slug="northfield").count() == 5
+
+
+def test_a_new_library_import_must_keep_the_measures_in_use(world) -> None:
+    from commonweal.io.errors import InputError
+
+    user = User.objects.get(username="shared.commissioner")
+    data.import_library(user, "northfield", "own.csv", OWN_LIBRARY, "Test TOMs", "2026")
+    data.save_core_value(user, "northfield", None, "Own", ["More volunteering"], ["TEST-OWN-1"], "Why")
+    replacement = OWN_LIBRARY.replace(b"TEST-OWN-1", b"TEST-OWN-2")
+    with pytest.raises(InputError, match="TEST-OWN-1"):
+        data.import_library(user, "northfield", "own.csv", replacement, "Test TOMs", "2027")
+    assert "TEST-OWN-1" in data.library_for(world["seeded"].northfield)
+
+
+HOSTILE = {
+    "an alias bomb as the impact map": ("sv_sroi", {"impact_map": ("map.yaml", ALIAS_BOMB)}),
+    "deep nesting as the impact map": ("sv_sroi", {"impact_map": ("map.yaml", b"[" * 10_000)}),
+    "a zip bomb as the library": ("sv_library_import", {"library": ("own.xlsx", _zip_bomb())}),
+    "20,000 bad rows of commitments": ("sv_contract_record", {"commitments": (
+        "c.csv", b"bidder,lot,measure,quantity,year\n" + b"x,1,NOPE,-1,0\n" * 20_000)}),
+    "a zip bomb as the model": ("sv_ppn002", {"model": ("model.xlsx", _zip_bomb())}),
+}
+TEXT = {"sv_library_import": {"name": "Test", "version": "1"},
+        "sv_contract_record": {"title": "T", "supplier": "x", "first_year": "2026"}}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_a_hostile_upload_is_a_short_400_and_saves_nothing(case: str, world, client_for) -> None:
+    page, files = HOSTILE[case]
+    counts = (AuditEntry.objects.count(), CommitmentLine.objects.count(), SroiProgramme.objects.count())
+    started = time.monotonic()
+    response = client_for("shared.commissioner").post(reverse(page, args=["northfield"]), {
+        **{k: SimpleUploadedFile(n, c) for k, (n, c) in files.items()}, **TEXT.get(page, {})})
+    assert time.monotonic() - started < 30  # bounded; generous, as the test machine is shared
+    assert response.status_code == 400 and "nothing was saved" in response.content.decode()
+    assert len(response.content) < 200_000
+    assert (AuditEntry.objects.count(), CommitmentLine.objects.count(), SroiProgramme.objects.count()) == counts
+    assert OwnLibrary.objects.count() == 0 and ModelImport.objects.count() == 0

@@ -90,7 +90,7 @@ def maturity_section(history: Sequence[Assessment]) -> Section:
     latest = history[-1]
     figure = stacked_bars("maturity-chart", "Mean maturity score over time (0 = not at all, 3 = significantly)",
                           [a.taken_on.isoformat() for a in history], (("Mean score", GOVUK_BLUE),),
-                          [[float(a.mean_score)] for a in history], "mean score (0–3)")
+                          [[float(a.mean_score)] for a in history], "mean score (0–3)", domain=(0, 3))
     summary = (f"The latest self-assessment ({latest.taken_on.isoformat()}) places the council at "
                f"'{latest.level}' (mean {latest.mean_score:.2f}); "
                f"{SOLACE_2018.share(latest.level):.0f}% of delegates polled at the SOLACE summit in 2018 placed "

@@ -188,11 +188,12 @@ def stacked_bars(
     values: Sequence[Sequence[float]],
     unit: str,
     description: str = "",
+    domain: tuple[float, float] | None = None,
 ) -> Figure:
     """Horizontal stacked bars: one bar per category (kept in the given order), one segment per series.
 
     `series` is (name, colour); `values[i][j]` is category i's value for series j. The table lists every value and
-    the bar's total.
+    the bar's total. `domain` fixes the value axis (a score's whole scale) instead of fitting it to the data.
     """
     import altair as alt
 
@@ -206,7 +207,8 @@ def stacked_bars(
         .mark_bar()
         .encode(
             y=alt.Y("category:N", sort=list(categories), title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("sum(value):Q", title=unit, stack="zero"),
+            x=alt.X("sum(value):Q", title=unit, stack="zero",
+                    scale=alt.Scale(domain=list(domain)) if domain else alt.Undefined),
             color=alt.Color(
                 "series:N",
                 title=None,

@@ -68,7 +68,7 @@ from commonweal.web.access import (
     organisations_for,
     tender_access,
 )
-from commonweal.web.models import Organisation
+from commonweal.web.models import Organisation, Tender
 from commonweal.web.socialvalue.models import (
     CommitmentLine,
     ContractCommitments,
@@ -261,6 +261,11 @@ def import_library(user: Visitor, slug: str, file_name: str, content: bytes, nam
                           for i in clashes])
     with transaction.atomic():
         _locked(organisation)
+        missing = sorted(_measures_in_use(organisation) - {m.id for m in (*shipped.measures, *library.measures)})
+        if missing:
+            raise InputError([Problem(file_name, f"measure '{i}' is used by the organisation's core values, tenders "
+                                                 "or contracts and is not in this library; a new import must keep "
+                                                 "it", column="measure_id") for i in missing])
         OwnLibrary.objects.update_or_create(organisation=organisation, defaults={
             "name": name, "version": version, "file_name": file_name, "content": content,
             "content_hash": _sha256(content), "measure_count": len(library.measures)})
@@ -269,6 +274,15 @@ def import_library(user: Visitor, slug: str, file_name: str, content: bytes, nam
                       "sha256": _sha256(content)}, organisation=organisation)
         refresh_rollup(organisation)
     return library
+
+
+def _measures_in_use(organisation: Organisation) -> set[str]:
+    used = {m for v in CoreValue.objects.filter(organisation=organisation) for m in v.measures}
+    used |= set(TenderMeasure.objects.filter(tender__organisation=organisation).values_list("measure_id", flat=True))
+    used |= set(CommitmentLine.objects.filter(contract__organisation=organisation)
+                .values_list("measure_id", flat=True))
+    used |= set(DeliveryLine.objects.filter(contract__organisation=organisation).values_list("measure_id", flat=True))
+    return used
 
 
 # -- PPN 002 --------------------------------------------------------------------------------------------------------
@@ -346,7 +360,7 @@ def select_measure(user: Visitor, tender_id: int, core_value_id: int, measure_id
     access = tender_access(user, tender_id)
     _selectable(access)
     with transaction.atomic():
-        tender = type(access.tender).objects.select_for_update().get(pk=access.tender.pk)
+        tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
         value = CoreValue.objects.filter(organisation_id=tender.organisation_id, pk=core_value_id).first()
         if value is None:
             raise Refused(["Choose one of the organisation's core values"], ["core_value"])
@@ -368,7 +382,7 @@ def remove_measure(user: Visitor, tender_id: int, selection_id: int) -> str:
     access = tender_access(user, tender_id)
     _selectable(access)
     with transaction.atomic():
-        tender = type(access.tender).objects.select_for_update().get(pk=access.tender.pk)
+        tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
         found = TenderMeasure.objects.filter(tender=tender, pk=selection_id).first()
         if found is None:
             raise NotFound("no such measure on this tender")
@@ -411,7 +425,7 @@ def record_contract(user: Visitor, slug: str, title: str, supplier: str, first_y
                                                       first_year=first_year)
         CommitmentLine.objects.bulk_create(
             CommitmentLine(contract=contract, measure_id=c.measure_id, year=first_year + c.year - 1,
-                           quantity=c.quantity, owner=c.owner[:300], milestone=c.milestone[:300]) for c in promised)
+                           quantity=c.quantity, owner=c.owner, milestone=c.milestone) for c in promised)
         DeliveryLine.objects.bulk_create(
             DeliveryLine(contract=contract, measure_id=d.measure_id, year=first_year + d.year - 1,
                          quarter=_quarter(d.period), quantity=d.quantity, evidence=d.evidence,
@@ -442,13 +456,12 @@ def refresh_rollup(organisation: Organisation, library: Library | None = None) -
     for value in CoreValue.objects.filter(organisation=organisation):
         for measure_id in value.measures:
             place.setdefault(measure_id, value.title)
+    # every measure in use is in the library: an import that would drop one is refused (`import_library`)
     committed = [CommittedLine(c.contract.title, c.measure_id, c.year, c.quantity)
-                 for c in CommitmentLine.objects.filter(contract__organisation=organisation).select_related("contract")
-                 if c.measure_id in library]
+                 for c in CommitmentLine.objects.filter(contract__organisation=organisation).select_related("contract")]
     delivered = [DeliveredLine(d.contract.title, d.measure_id, d.year, d.quarter, d.quantity,
                                cast(Verification, d.verification))
-                 for d in DeliveryLine.objects.filter(contract__organisation=organisation).select_related("contract")
-                 if d.measure_id in library]
+                 for d in DeliveryLine.objects.filter(contract__organisation=organisation).select_related("contract")]
     valued_commitments, valued_returns = value_lines(committed, delivered, library, place)
     StoredRollUp.objects.update_or_create(organisation=organisation, defaults={
         "committed": [_line_json(v) for v in valued_commitments],

@@ -87,8 +87,8 @@ class CommitmentLine(models.Model):
     measure_id = models.CharField(max_length=100)
     year = models.PositiveIntegerField()  # financial year
     quantity = models.DecimalField(max_digits=20, decimal_places=4)
-    owner = models.CharField(max_length=300, blank=True)
-    milestone = models.CharField(max_length=300, blank=True)
+    owner = models.TextField(blank=True)
+    milestone = models.TextField(blank=True)
 
 
 class DeliveryLine(models.Model):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
+from commonweal.domain.socialvalue.maturity import Level
 from commonweal.domain.socialvalue.rollup import AsAt
 from commonweal.services.member_report import (
     Assessment,
@@ -38,7 +40,7 @@ def _delivery(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
 
 def _maturity(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
     history = data.maturity(user, slug).history
-    return [maturity_section([Assessment(a.taken_on, a.level, a.mean_score) for a in history])]  # type: ignore[arg-type]
+    return [maturity_section([Assessment(a.taken_on, cast(Level, a.level), a.mean_score) for a in history])]
 
 
 SECTIONS: tuple[Callable[[Visitor, str, AsAt], list[Section]], ...] = (_delivery, _maturity)
