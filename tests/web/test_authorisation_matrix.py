@@ -99,6 +99,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "supplier": ("GET", {}, answers(200, {"viewer", "shared.commissioner"})),
     "supplier_add": ("GET", {}, answers(200, {"shared.commissioner"})),
     "supplier_accounts": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "supplier_dependency": ("GET", {}, answers(200, {"shared.commissioner"})),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -113,6 +114,7 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # suppliers area: empty forms, each field's error, nothing saved
     "supplier_add": ({}, answers(400, {"shared.commissioner"})),
     "supplier_accounts": ({}, answers(400, {"shared.commissioner"})),
+    "supplier_dependency": ({}, answers(400, {"shared.commissioner"})),
 }
 
 
@@ -198,7 +200,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
         "watchlist": ["slug"], "supplier_add": ["slug"], "supplier": ["slug", "supplier_id"],
-        "supplier_accounts": ["slug", "supplier_id"],
+        "supplier_accounts": ["slug", "supplier_id"], "supplier_dependency": ["slug", "supplier_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -106,6 +106,11 @@ FORMS: dict[str, Form] = {
                          {"name": "Newly Watched Ltd", "tier": "medium", "critical": "no",
                           "annual_contract_value": "250000.50"}),
     "supplier_accounts": Form("shared.commissioner", "northfield", {"accounts": "file"}, files=True),
+    "supplier_dependency": Form("shared.commissioner", "northfield",
+                                {"tier": "choice", "critical": "choice", "annual_contract_value": "optional number",
+                                 "council_spend_with_supplier": "optional number",
+                                 "council_spend_in_service_area": "optional number"},
+                                {"tier": "high", "critical": "yes", "annual_contract_value": "1500000"}),
 }
 
 

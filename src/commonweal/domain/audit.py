@@ -141,6 +141,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
                          "critical": Need.ANYONE},
     "supplier_accounts_uploaded": {"supplier": Need.ANYONE, "file": Need.ANYONE, "sha256": Need.ANYONE,
                                    "years": Need.ANYONE},
+    "supplier_dependency_changed": {"supplier": Need.ANYONE, "changed": Need.ANYONE},
 }
 
 
