@@ -87,3 +87,34 @@ def test_old_uk_gaap_names(tmp_path: Path) -> None:
     assert current.cash == Decimal(250_000)
     assert current.net_income == Decimal(136_000)
     assert current.interest_expense == Decimal(12_000)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_bulk_accounts_read_one_companys_filings_within_bounds() -> None:
+    from commonweal.io.ixbrl import parse_bulk_accounts
+    from commonweal.io.structured import limits
+
+    data = _zip({"Prod224_0078_09876543_20240331.html": FIXTURE.read_bytes(),
+                 "Prod224_0078_00007464_20240331.html": b"never opened"})
+    years = parse_bulk_accounts("bulk.zip", data, "09876543")
+    assert [y.year_end for y in years] == [dt.date(2023, 3, 31), dt.date(2024, 3, 31)]
+    with pytest.raises(InputError, match="not a ZIP file"):
+        parse_bulk_accounts("bulk.zip", b"PK\x03\x04 truncated", "09876543")
+    with pytest.raises(InputError, match="holds no accounts for company number 12345678"):
+        parse_bulk_accounts("bulk.zip", data, "12345678")
+    # a member that inflates far beyond its compressed size is refused before it is read
+    bomb = _zip({"Prod224_0078_09876543_20250331.html": b"0" * 3_000_000})
+    with pytest.raises(InputError, match="would unpack to 3,000,000 bytes"):
+        parse_bulk_accounts("bulk.zip", bomb, "09876543")
+    with pytest.raises(InputError, match="larger than 100 bytes"):
+        parse_bulk_accounts("bulk.zip", data, "09876543", limits(max_bytes=100))

@@ -161,6 +161,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "notice_preview": ("GET", {}, answers(200, PUBLISHING_READERS)),
     "notice_download": ("GET", {}, answers(200, PUBLISHING_READERS)),
     "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
+    "supplier_dependency": ("GET", {}, answers(200, {"shared.commissioner"})),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -195,6 +196,7 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # publishing area: empty forms, each field's error, nothing saved
     "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
     "notice_facts": ({}, answers(400, COMMISSIONERS)),
+    "supplier_dependency": ({}, answers(400, {"shared.commissioner"})),
 }
 
 
@@ -297,7 +299,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
         "watchlist": ["slug"], "supplier_add": ["slug"], "supplier": ["slug", "supplier_id"],
-        "supplier_accounts": ["slug", "supplier_id"],
+        "supplier_accounts": ["slug", "supplier_id"], "supplier_dependency": ["slug", "supplier_id"],
         "sv_overview": ["slug"], "sv_core_value_new": ["slug"], "sv_core_value": ["slug", "value_id"],
         "sv_core_value_remove": ["slug", "value_id"], "sv_measures": ["slug"], "sv_library_import": ["slug"],
         "sv_ppn002": ["slug"], "sv_delivery": ["slug"], "sv_contract_record": ["slug"], "sv_sroi": ["slug"],

@@ -66,6 +66,19 @@ def test_a_commissioner_follows_the_alert_and_watches_a_new_supplier(world, live
         expect(page.locator(".govuk-notification-banner")).to_contain_text("2024-03-31, 2025-03-31")
         journey.check(page)
 
+        # the council's spend figures, learnt later, go on the dependency page
+        page.click("a:has-text('Change the dependency')")
+        journey.check(page)
+        page.fill("#council_spend_with_supplier", "-5")
+        page.click("button:has-text('Save the dependency')")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("zero or more")
+        journey.check(page)
+        page.fill("#council_spend_with_supplier", "800000")
+        page.fill("#council_spend_in_service_area", "6000000")
+        page.click("button:has-text('Save the dependency')")
+        expect(page.locator("main")).to_contain_text("13.3%")  # £800,000 of £6,000,000
+        journey.check(page)
+
         viewer = journey.sign_in("viewer")
         viewer.goto(live_server.url + "/suppliers/northfield/")
         expect(viewer.locator("a:has-text('Add a supplier')")).to_have_count(0)

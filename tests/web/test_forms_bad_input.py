@@ -171,6 +171,11 @@ FORMS: dict[str, Form] = {
                           "engagement_closes_on": "2025-12-12", "assessment_summaries_sent": "2026-06-15"}),
     "notice_record": Form("commissioner", "northfield", {"published_on": "date", "notice_identifier": "text"},
                           {"published_on": "2026-01-05", "notice_identifier": "001234-2026"}),
+    "supplier_dependency": Form("shared.commissioner", "northfield",
+                                {"tier": "choice", "critical": "choice", "annual_contract_value": "optional number",
+                                 "council_spend_with_supplier": "optional number",
+                                 "council_spend_in_service_area": "optional number"},
+                                {"tier": "high", "critical": "yes", "annual_contract_value": "1500000"}),
 }
 
 

@@ -136,3 +136,19 @@ def test_a_companies_house_bulk_file_gives_only_the_suppliers_own_filings(world,
                                   "unit": "£"})
     assert response.status_code == 400 and "iXBRL (.html) accounts only" in response.content.decode()
     assert SupplierAccounts.objects.filter(supplier=watched).count() == 2
+
+
+def test_changing_the_dependency_reassesses_and_is_audited(world, client_for) -> None:
+    greenway = WatchedSupplier.objects.get(name="Greenway Community Care Ltd")
+    client = client_for("shared.commissioner")
+    path = reverse("supplier_dependency", args=["northfield", greenway.pk])
+    assert 'value="1200000.00"' in client.get(path).content.decode()  # today's figures, to change
+    response = client.post(path, {"tier": "medium", "critical": "yes", "annual_contract_value": "1200000",
+                                  "council_spend_with_supplier": "4500000", "council_spend_in_service_area": "6000000"})
+    assert response.status_code == 302
+    assessment = SupplierAssessment.objects.get(supplier=greenway)
+    # the council now spends 75% of the service area with Greenway: red on council dependence (above 50%)
+    assert assessment.rating == "red"
+    assert assessment.result["register"][0]["dependency"]["council_dependence"] == 0.75
+    entry = AuditEntry.objects.filter(action="supplier_dependency_changed").latest("sequence")
+    assert entry.detail == {"supplier": "Greenway Community Care Ltd", "changed": ["council_spend_with_supplier"]}

@@ -191,6 +191,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "notice_publication_recorded": {name: Need.ANYONE for name in (
         "source", "key", "notice", "sequence", "published_on", "notice_identifier")},
     "notice_downloaded": {"source": Need.ANYONE, "key": Need.ANYONE, "notice": Need.ANYONE},
+    "supplier_dependency_changed": {"supplier": Need.ANYONE, "changed": Need.ANYONE},
 }
 
 

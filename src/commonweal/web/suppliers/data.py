@@ -150,6 +150,29 @@ def add(user: Visitor, slug: str, fields: dict[str, Any]) -> WatchedSupplier:
     return watched
 
 
+DEPENDENCY_FIELDS = ("tier", "critical", "annual_contract_value", "council_spend_with_supplier",
+                     "council_spend_in_service_area", "service_area")
+
+
+@audit.retrying
+def change_dependency(user: Visitor, slug: str, supplier_id: int, fields: dict[str, Any]) -> WatchedSupplier:
+    """Record what the organisation knows of the dependency, and reassess in the same transaction."""
+    organisation = may_change(user, slug)
+    member = signed_in(user)
+    with transaction.atomic():
+        watched = WatchedSupplier.objects.select_for_update().filter(organisation=organisation, pk=supplier_id).first()
+        if watched is None:
+            raise NotFound("no such supplier on this watchlist")
+        changed = sorted(k for k in DEPENDENCY_FIELDS if getattr(watched, k) != fields[k])
+        for key in DEPENDENCY_FIELDS:
+            setattr(watched, key, fields[key])
+        watched.save(update_fields=list(DEPENDENCY_FIELDS))
+        audit.record(member.get_username(), "supplier_dependency_changed",
+                     {"supplier": watched.name, "changed": changed}, organisation=organisation)
+        refresh(watched)
+    return watched
+
+
 def _figures(accounts: Accounts) -> dict[str, str]:
     return {name: str(value) for name in MONEY_FIELDS if (value := getattr(accounts, name)) is not None}
 

@@ -32,9 +32,9 @@ def _amount(label: str) -> forms.DecimalField:
                         "max_whole_digits": f"Enter {label} below £1,000,000,000,000,000"})
 
 
-class AddSupplierForm(forms.Form):
-    name = text_field("the supplier's name", max_length=200)
-    company_number = text_field("the company number", required=False, max_length=20)
+class DependencyForm(forms.Form):
+    """What the organisation knows of its dependency on the supplier, and the supplier's on it."""
+
     tier = forms.ChoiceField(choices=[(t.value, TIER_LABELS[t]) for t in ContractTier], error_messages={
         "required": "Choose how critical the contract is", "invalid_choice": "Choose how critical the contract is"})
     critical = forms.ChoiceField(choices=[("no", "No"), ("yes", "Yes")], error_messages={
@@ -44,6 +44,19 @@ class AddSupplierForm(forms.Form):
     council_spend_in_service_area = _amount("the council's spend in the service area")
     service_area = text_field("the service area", required=False, max_length=200)
 
+    def fields_for_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["critical"] = data["critical"] == "yes"
+        return data
+
+
+class AddSupplierForm(DependencyForm):
+    name = text_field("the supplier's name", max_length=200)
+    company_number = text_field("the company number", required=False, max_length=20)
+
+    field_order = ("name", "company_number", "tier", "critical", "annual_contract_value",
+                   "council_spend_with_supplier", "council_spend_in_service_area", "service_area")
+
     def clean_company_number(self) -> str:
         raw: str = self.cleaned_data.get("company_number", "")
         if not raw:
@@ -52,11 +65,6 @@ class AddSupplierForm(forms.Form):
         if found is None:
             raise ValidationError("Enter a Companies House number: 8 characters, such as 01234567 or SC123456")
         return found
-
-    def fields_for_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["critical"] = data["critical"] == "yes"
-        return data
 
 
 class AccountsUploadForm(_UploadForm):

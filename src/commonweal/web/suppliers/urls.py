@@ -10,4 +10,5 @@ urlpatterns = [
     path("suppliers/<slug:slug>/add/", views.add, name="supplier_add"),
     path("suppliers/<slug:slug>/<int:supplier_id>/", views.supplier, name="supplier"),
     path("suppliers/<slug:slug>/<int:supplier_id>/accounts/", views.accounts, name="supplier_accounts"),
+    path("suppliers/<slug:slug>/<int:supplier_id>/dependency/", views.dependency, name="supplier_dependency"),
 ]

@@ -80,3 +80,26 @@ def accounts(request: HttpRequest, slug: str, supplier_id: int) -> HttpResponse:
             errors = form_errors(form)
     return page(request, "web/suppliers/accounts.html", f"Upload accounts: {found.supplier.name}",
                 status=400 if errors else 200, organisation=organisation, found=found, errors=errors)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def dependency(request: HttpRequest, slug: str, supplier_id: int) -> HttpResponse:
+    organisation = data.may_change(request.user, slug)
+    found = data.supplier(request.user, slug, supplier_id)
+    watched = found.supplier
+    initial = {"tier": watched.tier, "critical": "yes" if watched.critical else "no",
+               "service_area": watched.service_area,
+               **{k: "" if getattr(watched, k) is None else str(getattr(watched, k))
+                  for k in ("annual_contract_value", "council_spend_with_supplier", "council_spend_in_service_area")}}
+    form = forms.DependencyForm(request.POST if request.method == "POST" else None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            data.change_dependency(request.user, slug, supplier_id, form.fields_for_data())
+            messages.success(request, f"The dependency on {watched.name} is recorded and the supplier reassessed")
+            return redirect("supplier", slug, supplier_id)
+        errors = form_errors(form)
+    return page(request, "web/suppliers/dependency.html", f"Dependency: {watched.name}", status=400 if errors else 200,
+                organisation=organisation, found=found, form=form, values=form.data if form.is_bound else initial,
+                errors=errors)
