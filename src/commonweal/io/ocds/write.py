@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -208,9 +209,11 @@ def validate_package(package: Mapping[str, Any]) -> dict[str, Any]:
     config = LibCoveOCDSConfig()
     config.config["context"] = "api"
     config.config["standard_zip"] = _standard_zip()
-    with _offline_extensions():
+    # with extensions, libcoveocds writes the patched schema into `output_dir`: a temporary folder, not the
+    # working directory
+    with _offline_extensions(), tempfile.TemporaryDirectory(prefix="commonweal-cove-") as scratch:
         # libcoveocds reads numbers back from JSON text, as any consumer of the published file would
-        result = ocds_json_output(json_data=orjson.loads(dumps(package)), lib_cove_ocds_config=config)
+        result = ocds_json_output(scratch, json_data=orjson.loads(dumps(package)), lib_cove_ocds_config=config)
     return {
         "validation_errors": result.get("validation_errors", []),
         "invalid_extensions": result.get("extensions", {}).get("invalid_extension", {}),
