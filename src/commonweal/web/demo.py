@@ -148,6 +148,9 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     world = seed_people(password)
     seed_example_tender(world.northfield, "NBC-ASC-2026-014", Stage.EVALUATION, scored_by=2)
     seed_example_tender(world.southdale, "SDC-ASC-2026-021", Stage.PRICES_OPENED, moderated=True)
+    from commonweal.web.providers import demo as providers  # providers area: its own demo (it reads this module)
+
+    providers.seed(_user, world.passwords, password)
     return world
 
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("commonweal.web.home.urls")),
     path("", include("commonweal.web.tenders.urls")),
     path("", include("commonweal.web.people.urls")),
+    path("", include("commonweal.web.providers.urls")),
+    path("", include("commonweal.web.public.urls")),
     path("api/", api.urls()),
 ]
 
