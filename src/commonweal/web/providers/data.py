@@ -59,11 +59,15 @@ def _commissioner(access: Access) -> None:
 
 def bidders(access: Access) -> list[BidderRow]:
     _commissioner(access)
-    rows = (Bidder.objects.filter(tender=access.tender)
-            .annotate(managers=Count("provider__members", filter=Q(provider__members__role=ProviderRole.BID_MANAGER)))
-            .select_related("provider__organisation").order_by("provider__organisation__name"))
-    return [BidderRow(b.provider.organisation.name, b.provider.get_kind_display(), b.managers, b.invited_at)
-            for b in rows]
+    rows = (
+        Bidder.objects.filter(tender=access.tender)
+        .annotate(managers=Count("provider__members", filter=Q(provider__members__role=ProviderRole.BID_MANAGER)))
+        .select_related("provider__organisation")
+        .order_by("provider__organisation__name")
+    )
+    return [
+        BidderRow(b.provider.organisation.name, b.provider.get_kind_display(), b.managers, b.invited_at) for b in rows
+    ]
 
 
 def _provider(name: str, kind: str) -> Provider:
@@ -96,17 +100,31 @@ def invite_bidder(access: Access, provider_name: str, kind: str, username: str, 
         existing = User.objects.filter(username__iexact=username).first()
         if existing is not None:
             if not Membership.objects.filter(user=existing, organisation=provider.organisation).exists():
-                raise Refused([f"The user name {username} is taken by someone who is not one of "
-                               f"{provider.organisation.name}'s people: choose another"], ["username"])
+                raise Refused(
+                    [
+                        f"The user name {username} is taken by someone who is not one of "
+                        f"{provider.organisation.name}'s people: choose another"
+                    ],
+                    ["username"],
+                )
             ProviderMember.objects.get_or_create(provider=provider, user=existing, role=ProviderRole.BID_MANAGER)
         else:
             link, invitation = people.invite_cleared(access.user, provider.organisation, username, display_name)
             PendingProviderRole.objects.create(invitation=invitation, role=ProviderRole.BID_MANAGER)
-        bidder, created = Bidder.objects.get_or_create(tender=access.tender, provider=provider,
-                                                       defaults={"invited_by": access.user})
-        audit.record(access.actor, "bidder_invited",
-                     {"provider": provider.organisation.name, "contact": username, "new_contact": link is not None,
-                      "already_a_bidder": not created}, tender=access.tender)
+        bidder, created = Bidder.objects.get_or_create(
+            tender=access.tender, provider=provider, defaults={"invited_by": access.user}
+        )
+        audit.record(
+            access.actor,
+            "bidder_invited",
+            {
+                "provider": provider.organisation.name,
+                "contact": username,
+                "new_contact": link is not None,
+                "already_a_bidder": not created,
+            },
+            tender=access.tender,
+        )
     return Invited(bidder, link)
 
 
@@ -115,13 +133,20 @@ def _joined(sender: type, instance: Membership, created: bool, **kwargs: object)
     transaction as the membership the people area creates (`people.data.use_link`)."""
     if not created:
         return
-    pending = (PendingProviderRole.objects
-               .filter(invitation__organisation=instance.organisation_id, invitation__purpose=Invitation.JOIN,
-                       invitation__username=instance.user.get_username(), invitation__used_at__isnull=True)
-               .select_related("invitation__organisation__provider").first())
+    pending = (
+        PendingProviderRole.objects.filter(
+            invitation__organisation=instance.organisation_id,
+            invitation__purpose=Invitation.JOIN,
+            invitation__username=instance.user.get_username(),
+            invitation__used_at__isnull=True,
+        )
+        .select_related("invitation__organisation__provider")
+        .first()
+    )
     if pending is not None:
-        ProviderMember.objects.get_or_create(provider=pending.invitation.organisation.provider, user=instance.user,
-                                             role=pending.role)
+        ProviderMember.objects.get_or_create(
+            provider=pending.invitation.organisation.provider, user=instance.user, role=pending.role
+        )
 
 
 post_save.connect(_joined, sender=Membership, dispatch_uid="providers_joined")
@@ -155,7 +180,8 @@ def documents(access: BidderAccess) -> Documents:
     lots = list(Lot.objects.filter(tender=access.tender).only("id", "reference", "title").order_by("reference"))
     criteria: dict[int, list[Criterion]] = {}
     for c in Criterion.objects.filter(lot__tender=access.tender).only(
-            "lot_id", "reference", "title", "group", "weight", "guidance", "position"):
+        "lot_id", "reference", "title", "group", "weight", "guidance", "position"
+    ):
         criteria.setdefault(c.lot_id, []).append(c)
     return Documents(lots, criteria)
 
@@ -169,28 +195,43 @@ class PublishedAnswer:
 
 def published_answers(tender: Tender) -> list[PublishedAnswer]:
     """Every answer the council has published on the tender, worded as the council published it: never who asked."""
-    rows = (Clarification.objects.filter(tender=tender, answered_at__isnull=False).order_by("answered_at", "id")
-            .values_list("published_question", "answer", "answered_at"))
+    rows = (
+        Clarification.objects.filter(tender=tender, answered_at__isnull=False)
+        .order_by("answered_at", "id")
+        .values_list("published_question", "answer", "answered_at")
+    )
     return [PublishedAnswer(q, a, at) for q, a, at in rows]
 
 
 def own_questions(access: BidderAccess) -> list[Clarification]:
     """The provider's own questions on the tender, answered or not."""
-    return list(Clarification.objects.filter(tender=access.tender, provider=access.provider)
-                .only("question", "asked_at", "answered_at"))
+    return list(
+        Clarification.objects.filter(tender=access.tender, provider=access.provider).only(
+            "question", "asked_at", "answered_at"
+        )
+    )
 
 
 @audit.retrying
 def ask(access: BidderAccess, question: str) -> Clarification:
     if access.stage != ASKING_STAGE:
-        raise Refused([f"Questions can be asked only while the tender is {ASKING_STAGE.label.lower()}; it is now "
-                       f"{access.stage.label.lower()}"], ["question"])
+        raise Refused(
+            [
+                f"Questions can be asked only while the tender is {ASKING_STAGE.label.lower()}; it is now "
+                f"{access.stage.label.lower()}"
+            ],
+            ["question"],
+        )
     with transaction.atomic():
-        asked = Clarification.objects.create(tender=access.tender, provider=access.provider, asked_by=access.user,
-                                             question=question)
-        audit.record(access.actor, "clarification_asked",
-                     {"clarification": asked.pk, "provider": access.provider.organisation.name},
-                     tender=access.tender)
+        asked = Clarification.objects.create(
+            tender=access.tender, provider=access.provider, asked_by=access.user, question=question
+        )
+        audit.record(
+            access.actor,
+            "clarification_asked",
+            {"clarification": asked.pk, "provider": access.provider.organisation.name},
+            tender=access.tender,
+        )
     return asked
 
 
@@ -212,8 +253,19 @@ class Question:
 def questions(access: Access) -> list[Question]:
     _commissioner(access)
     rows = Clarification.objects.filter(tender=access.tender).select_related("provider__organisation", "asked_by")
-    return [Question(c.pk, c.provider.organisation.name, c.asked_by.get_username(), c.question, c.asked_at,
-                     c.published_question, c.answer, c.answered_at) for c in rows]
+    return [
+        Question(
+            c.pk,
+            c.provider.organisation.name,
+            c.asked_by.get_username(),
+            c.question,
+            c.asked_at,
+            c.published_question,
+            c.answer,
+            c.answered_at,
+        )
+        for c in rows
+    ]
 
 
 @audit.retrying

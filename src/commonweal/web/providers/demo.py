@@ -43,8 +43,9 @@ def _provider(name: str, kind: ProviderKind, slug: str) -> Provider:
     return provider
 
 
-def seed(make_user: Callable[[str, dict[str, str], str | None], User], passwords: dict[str, str],
-         password: str | None) -> None:
+def seed(
+    make_user: Callable[[str, dict[str, str], str | None], User], passwords: dict[str, str], password: str | None
+) -> None:
     """`make_user` is the demo's own account maker (`web.demo`), so passwords are chosen as for everyone else."""
     providers = {}
     for name, (kind, username, role) in PROVIDERS.items():
@@ -69,46 +70,90 @@ def seed(make_user: Callable[[str, dict[str, str], str | None], User], passwords
 def _clarifications(tender: Tender, providers: dict[str, Provider], commissioner: User) -> None:
     with transaction.atomic():
         answered = Clarification.objects.create(
-            tender=tender, provider=providers["Harbour Care Ltd"], asked_by=User.objects.get(username="harbour.bids"),
+            tender=tender,
+            provider=providers["Harbour Care Ltd"],
+            asked_by=User.objects.get(username="harbour.bids"),
             question="Harbour Care asks: must carers already hold the Care Certificate at contract start?",
             published_question="Must carers already hold the Care Certificate at contract start?",
             answer="No. Carers must complete it within 12 weeks of starting, as the specification says (section 4.2).",
-            answered_by=commissioner, answered_at=timezone.now())
-        audit.record("harbour.bids", "clarification_asked",
-                     {"clarification": answered.pk, "provider": "Harbour Care Ltd"}, tender=tender)
-        audit.record(commissioner.get_username(), "clarification_answered", {"clarification": answered.pk},
-                     tender=tender)
+            answered_by=commissioner,
+            answered_at=timezone.now(),
+        )
+        audit.record(
+            "harbour.bids",
+            "clarification_asked",
+            {"clarification": answered.pk, "provider": "Harbour Care Ltd"},
+            tender=tender,
+        )
+        audit.record(
+            commissioner.get_username(), "clarification_answered", {"clarification": answered.pk}, tender=tender
+        )
         waiting = Clarification.objects.create(
-            tender=tender, provider=providers["Southdale Home Support CIC"],
+            tender=tender,
+            provider=providers["Southdale Home Support CIC"],
             asked_by=User.objects.get(username="sdhs.bids"),
-            question="Can a consortium of two community interest companies bid for the rural lot?")
-        audit.record("sdhs.bids", "clarification_asked",
-                     {"clarification": waiting.pk, "provider": "Southdale Home Support CIC"}, tender=tender)
+            question="Can a consortium of two community interest companies bid for the rural lot?",
+        )
+        audit.record(
+            "sdhs.bids",
+            "clarification_asked",
+            {"clarification": waiting.pk, "provider": "Southdale Home Support CIC"},
+            tender=tender,
+        )
 
 
 def _opportunities(commissioner: User) -> None:
     spring = dt.date(2027, 3, 31)
     planned = public.create_opportunity(
-        commissioner, "northfield", "Day opportunities for adults with learning disabilities",
+        commissioner,
+        "northfield",
+        "Day opportunities for adults with learning disabilities",
         "Community-based day opportunities across the borough from April 2028. We want to hear from local "
-        "organisations before we design the service (preliminary market engagement).", None, Status.PLANNED)
+        "organisations before we design the service (preliminary market engagement).",
+        None,
+        Status.PLANNED,
+    )
     public.add_lot(commissioner, "northfield", planned.pk, "North and east localities", smes=True, vcses=True)
     public.add_lot(commissioner, "northfield", planned.pk, "Specialist autism support", smes=True, vcses=False)
     meals = public.create_opportunity(
-        commissioner, "northfield", "Community meals", "Hot and frozen meals delivered to people at home.", spring,
-        Status.OPEN)
+        commissioner,
+        "northfield",
+        "Community meals",
+        "Hot and frozen meals delivered to people at home.",
+        spring,
+        Status.OPEN,
+    )
     public.add_lot(commissioner, "northfield", meals.pk, "Whole borough", smes=True, vcses=True)
-    public.create_opportunity(commissioner, "northfield", "Carers' breaks (draft)",
-                              "Not yet agreed by the council: never shown publicly.", None, Status.DRAFT)
+    public.create_opportunity(
+        commissioner,
+        "northfield",
+        "Carers' breaks (draft)",
+        "Not yet agreed by the council: never shown publicly.",
+        None,
+        Status.DRAFT,
+    )
     rural = public.create_opportunity(
-        commissioner, "southdale", "Rural transport to health appointments",
-        "Door-to-door transport for residents of the rural wards.", spring, Status.PLANNED)
+        commissioner,
+        "southdale",
+        "Rural transport to health appointments",
+        "Door-to-door transport for residents of the rural wards.",
+        spring,
+        Status.PLANNED,
+    )
     public.add_lot(commissioner, "southdale", rural.pk, "Rural wards", smes=True, vcses=True)
     with transaction.atomic():
         interest = Interest.objects.create(
-            opportunity=planned, organisation_name="Northfield Community Transport", kind="vcse",
-            purpose="engagement", contact_name="Sam Okafor", email="sam@northfield-community-transport.example",
-            message="We run minibuses to day centres and would like to take part in the engagement.")
-        audit.record("public", "interest_registered",
-                     {"opportunity": planned.pk, "interest": interest.pk, "kind": "vcse", "purpose": "engagement"},
-                     organisation=planned.council)
+            opportunity=planned,
+            organisation_name="Northfield Community Transport",
+            kind="vcse",
+            purpose="engagement",
+            contact_name="Sam Okafor",
+            email="sam@northfield-community-transport.example",
+            message="We run minibuses to day centres and would like to take part in the engagement.",
+        )
+        audit.record(
+            "public",
+            "interest_registered",
+            {"opportunity": planned.pk, "interest": interest.pk, "kind": "vcse", "purpose": "engagement"},
+            organisation=planned.council,
+        )

@@ -15,17 +15,22 @@ NAME_MAX_CHARS = 200  # web.Organisation.name
 
 class InviteBidderForm(GovukErrors, forms.Form):
     provider = text_field("the provider's name", max_length=NAME_MAX_CHARS)
-    kind = forms.ChoiceField(choices=ProviderKind.choices, error_messages={
-        "required": "Select what kind of organisation the provider is",
-        "invalid_choice": "Select what kind of organisation the provider is"})
+    kind = forms.ChoiceField(
+        choices=ProviderKind.choices,
+        error_messages={
+            "required": "Select what kind of organisation the provider is",
+            "invalid_choice": "Select what kind of organisation the provider is",
+        },
+    )
     username = text_field("the contact's user name", max_length=USERNAME_MAX_CHARS)
     display_name = text_field("the contact's full name", max_length=150)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         username = self.fields["username"]
-        username.validators.append(UnicodeUsernameValidator(
-            message="Enter a user name of letters, digits and @ . + - _ only"))
+        username.validators.append(
+            UnicodeUsernameValidator(message="Enter a user name of letters, digits and @ . + - _ only")
+        )
 
 
 class QuestionForm(GovukErrors, forms.Form):

@@ -9,8 +9,11 @@ tender = "tenders/<int:tender_id>/"
 urlpatterns = [
     path(tender + "bidders/", views.bidders, name="bidders"),
     path(tender + "clarifications/", views.clarifications, name="clarifications"),
-    path(tender + "clarifications/<int:clarification_id>/answer/", views.answer_clarification,
-         name="answer_clarification"),
+    path(
+        tender + "clarifications/<int:clarification_id>/answer/",
+        views.answer_clarification,
+        name="answer_clarification",
+    ),
     path("portal/", views.portal, name="portal"),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
 ]

@@ -26,28 +26,59 @@ def bidders(request: HttpRequest, tender_id: int) -> HttpResponse:
     form = forms.InviteBidderForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            invited = data.invite_bidder(access, form.cleaned_data["provider"], form.cleaned_data["kind"],
-                                         form.cleaned_data["username"], form.cleaned_data["display_name"])
+            invited = data.invite_bidder(
+                access,
+                form.cleaned_data["provider"],
+                form.cleaned_data["kind"],
+                form.cleaned_data["username"],
+                form.cleaned_data["display_name"],
+            )
         except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
             if invited.link is not None:
-                return page(request, "web/providers/invited.html", "Invitation created", access=access,
-                            issued=invited.link, provider=invited.bidder.provider.organisation.name,
-                            link=request.build_absolute_uri(reverse("join", args=[invited.link.token])))
-            messages.success(request, f"{invited.bidder.provider.organisation.name} is invited to bid: "
-                                      f"{form.cleaned_data['username']} can see the tender now")
+                return page(
+                    request,
+                    "web/providers/invited.html",
+                    "Invitation created",
+                    access=access,
+                    issued=invited.link,
+                    provider=invited.bidder.provider.organisation.name,
+                    link=request.build_absolute_uri(reverse("join", args=[invited.link.token])),
+                )
+            messages.success(
+                request,
+                f"{invited.bidder.provider.organisation.name} is invited to bid: "
+                f"{form.cleaned_data['username']} can see the tender now",
+            )
             return redirect("bidders", tender_id)
-    return page(request, "web/providers/bidders.html", "Bidders", status=400 if form.errors else 200,
-                access=access, bidders=data.bidders(access), form=form, errors=form.summary())
+    return page(
+        request,
+        "web/providers/bidders.html",
+        "Bidders",
+        status=400 if form.errors else 200,
+        access=access,
+        bidders=data.bidders(access),
+        form=form,
+        errors=form.summary(),
+    )
 
 
-def _clarifications_page(request: HttpRequest, access: Access, form: forms.AnswerForm | None = None,
-                         answering: int | None = None) -> HttpResponse:
+def _clarifications_page(
+    request: HttpRequest, access: Access, form: forms.AnswerForm | None = None, answering: int | None = None
+) -> HttpResponse:
     errors = form.summary() if form is not None else []
-    return page(request, "web/providers/clarifications.html", "Clarification questions",
-                status=400 if errors else 200, access=access, questions=data.questions(access), form=form,
-                answering=answering, errors=errors)
+    return page(
+        request,
+        "web/providers/clarifications.html",
+        "Clarification questions",
+        status=400 if errors else 200,
+        access=access,
+        questions=data.questions(access),
+        form=form,
+        answering=answering,
+        errors=errors,
+    )
 
 
 @scoped
@@ -82,10 +113,19 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 
 def _tender_page(request: HttpRequest, access: BidderAccess, form: forms.QuestionForm) -> HttpResponse:
-    return page(request, "web/providers/tender.html", access.tender.title, status=400 if form.errors else 200,
-                access=access, documents=data.documents(access), answers=data.published_answers(access.tender),
-                mine=data.own_questions(access), asking=access.stage == data.ASKING_STAGE, form=form,
-                errors=form.summary())
+    return page(
+        request,
+        "web/providers/tender.html",
+        access.tender.title,
+        status=400 if form.errors else 200,
+        access=access,
+        documents=data.documents(access),
+        answers=data.published_answers(access.tender),
+        mine=data.own_questions(access),
+        asking=access.stage == data.ASKING_STAGE,
+        form=form,
+        errors=form.summary(),
+    )
 
 
 @scoped
@@ -99,7 +139,9 @@ def portal_tender(request: HttpRequest, tender_id: int) -> HttpResponse:
         except Refused as refused:
             form.refused(refused.problems, refused.fields)
         else:
-            messages.success(request, "Your question is sent. The council publishes its answer to every bidder, "
-                                      "without saying who asked.")
+            messages.success(
+                request,
+                "Your question is sent. The council publishes its answer to every bidder, without saying who asked.",
+            )
             return redirect("portal_tender", tender_id)
     return _tender_page(request, access, form)

@@ -72,8 +72,12 @@ def _council(slug: str) -> Organisation:
 
 def councils() -> list[Organisation]:
     """The councils with at least one published opportunity."""
-    return list(Organisation.objects.filter(opportunities__status__in=PUBLISHED, provider__isnull=True)
-                .distinct().order_by("name").only("slug", "name"))
+    return list(
+        Organisation.objects.filter(opportunities__status__in=PUBLISHED, provider__isnull=True)
+        .distinct()
+        .order_by("name")
+        .only("slug", "name")
+    )
 
 
 def _published(council: Organisation, opportunity_id: int | None = None) -> list[PublicOpportunity]:
@@ -84,8 +88,19 @@ def _published(council: Organisation, opportunity_id: int | None = None) -> list
     lots: dict[int, list[PublicLot]] = {}
     for lot in OpportunityLot.objects.filter(opportunity__in=opportunities):
         lots.setdefault(lot.opportunity_id, []).append(PublicLot(lot.title, lot.suited_to_smes, lot.suited_to_vcses))
-    return [PublicOpportunity(o.pk, o.title, o.summary, o.status, Status(o.status).label, o.closes_on,
-                              o.published_at, tuple(lots.get(o.pk, []))) for o in opportunities]
+    return [
+        PublicOpportunity(
+            o.pk,
+            o.title,
+            o.summary,
+            o.status,
+            Status(o.status).label,
+            o.closes_on,
+            o.published_at,
+            tuple(lots.get(o.pk, [])),
+        )
+        for o in opportunities
+    ]
 
 
 def council_page(slug: str) -> CouncilPage:
@@ -112,8 +127,18 @@ def csv_rows(page: CouncilPage) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for o in page.opportunities:
         for lot in o.lots or (PublicLot("", False, False),):
-            rows.append((o.id, o.title, o.status, o.closes_on.isoformat() if o.closes_on else "", lot.title,
-                         "yes" if lot.suited_to_smes else "no", "yes" if lot.suited_to_vcses else "no", o.summary))
+            rows.append(
+                (
+                    o.id,
+                    o.title,
+                    o.status,
+                    o.closes_on.isoformat() if o.closes_on else "",
+                    lot.title,
+                    "yes" if lot.suited_to_smes else "no",
+                    "yes" if lot.suited_to_vcses else "no",
+                    o.summary,
+                )
+            )
     return rows
 
 
@@ -130,14 +155,25 @@ def ocds_package(page: CouncilPage) -> dict[str, Any]:
     for o in page.opportunities:
         status, tag = _OCDS[Status(o.status)]
         ocid = f"{ocid_prefix()}-{page.slug}-opportunity-{o.id}"
-        process = Process(ocid=ocid, buyer=buyer.id, parties=(buyer,), tender=PublishedTender(
-            id=f"{ocid}-tender", title=o.title, description=o.summary, status=status,
-            tender_period_end=dt.datetime.combine(o.closes_on, dt.time(), tzinfo=dt.UTC).isoformat()
-            if o.closes_on else None,
-            lots=tuple(PublishedLot(id=str(i), title=lot.title) for i, lot in enumerate(o.lots, 1))))
+        process = Process(
+            ocid=ocid,
+            buyer=buyer.id,
+            parties=(buyer,),
+            tender=PublishedTender(
+                id=f"{ocid}-tender",
+                title=o.title,
+                description=o.summary,
+                status=status,
+                tender_period_end=dt.datetime.combine(o.closes_on, dt.time(), tzinfo=dt.UTC).isoformat()
+                if o.closes_on
+                else None,
+                lots=tuple(PublishedLot(id=str(i), title=lot.title) for i, lot in enumerate(o.lots, 1)),
+            ),
+        )
         published = (o.published_at or timezone.now()).isoformat(timespec="seconds")
-        releases.append(release_from_process(process, release_id=f"{ocid}-{published}", date_time=published,
-                                             tags=[tag]))
+        releases.append(
+            release_from_process(process, release_id=f"{ocid}-{published}", date_time=published, tags=[tag])
+        )
     latest = max((o.published_at for o in page.opportunities if o.published_at), default=None)
     stamp = (latest or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).isoformat(timespec="seconds")
     return release_package(releases, publisher=page.name, published=stamp)
@@ -160,8 +196,18 @@ def _throttled(address: str) -> bool:
 
 
 @audit.retrying
-def register_interest(slug: str, opportunity_id: int, address: str, *, organisation_name: str, kind: str,
-                      purpose: str, contact_name: str, email: str, message: str) -> None:
+def register_interest(
+    slug: str,
+    opportunity_id: int,
+    address: str,
+    *,
+    organisation_name: str,
+    kind: str,
+    purpose: str,
+    contact_name: str,
+    email: str,
+    message: str,
+) -> None:
     """Record a local organisation's interest in a published opportunity. Registering twice with the same email
     and purpose records it once and answers the same, so the form tells nobody who else has registered."""
     page = opportunity(slug, opportunity_id)
@@ -171,12 +217,21 @@ def register_interest(slug: str, opportunity_id: int, address: str, *, organisat
     try:
         with transaction.atomic():
             registered = Interest.objects.create(
-                opportunity_id=opportunity_id, organisation_name=organisation_name, kind=kind, purpose=purpose,
-                contact_name=contact_name, email=email, message=message)
+                opportunity_id=opportunity_id,
+                organisation_name=organisation_name,
+                kind=kind,
+                purpose=purpose,
+                contact_name=contact_name,
+                email=email,
+                message=message,
+            )
             # the contact's name and email stay out of the audit chain, which can never be edited
-            audit.record("public", "interest_registered",
-                         {"opportunity": opportunity_id, "interest": registered.pk, "kind": kind, "purpose": purpose},
-                         organisation=council)
+            audit.record(
+                "public",
+                "interest_registered",
+                {"opportunity": opportunity_id, "interest": registered.pk, "kind": kind, "purpose": purpose},
+                organisation=council,
+            )
     except IntegrityError:
         pass  # already registered
 
@@ -195,8 +250,9 @@ def pipeline(user: Visitor, slug: str) -> Pipeline:
     council = organisation_access(user, slug, Role.COMMISSIONER)
     opportunities = list(Opportunity.objects.filter(council=council))
     counts: dict[int, int] = {}
-    for opportunity_id in Interest.objects.filter(opportunity__council=council).values_list("opportunity_id",
-                                                                                            flat=True):
+    for opportunity_id in Interest.objects.filter(opportunity__council=council).values_list(
+        "opportunity_id", flat=True
+    ):
         counts[opportunity_id] = counts.get(opportunity_id, 0) + 1
     return Pipeline(council, opportunities, counts)
 
@@ -223,15 +279,20 @@ def _stamp(opportunity: Opportunity) -> None:
 
 
 @audit.retrying
-def create_opportunity(user: Visitor, slug: str, title: str, summary: str, closes_on: dt.date | None,
-                       status: str) -> Opportunity:
+def create_opportunity(
+    user: Visitor, slug: str, title: str, summary: str, closes_on: dt.date | None, status: str
+) -> Opportunity:
     council = organisation_access(user, slug, Role.COMMISSIONER)
     with transaction.atomic():
         created = Opportunity(council=council, title=title, summary=summary, closes_on=closes_on, status=status)
         _stamp(created)
         created.save()
-        audit.record(user.get_username(), "opportunity_created",
-                     {"opportunity": created.pk, "title": title, "status": status}, organisation=council)
+        audit.record(
+            user.get_username(),
+            "opportunity_created",
+            {"opportunity": created.pk, "title": title, "status": status},
+            organisation=council,
+        )
     return created
 
 
@@ -247,8 +308,12 @@ def set_status(user: Visitor, slug: str, opportunity_id: int, status: str) -> No
         previous, found.status = found.status, status
         _stamp(found)
         found.save()
-        audit.record(user.get_username(), "opportunity_status_changed",
-                     {"opportunity": found.pk, "from": previous, "to": status}, organisation=council)
+        audit.record(
+            user.get_username(),
+            "opportunity_status_changed",
+            {"opportunity": found.pk, "from": previous, "to": status},
+            organisation=council,
+        )
 
 
 @audit.retrying
@@ -258,8 +323,10 @@ def add_lot(user: Visitor, slug: str, opportunity_id: int, title: str, smes: boo
         found = Opportunity.objects.select_for_update().filter(pk=opportunity_id, council=council).first()
         if found is None:
             raise NotFound("no such opportunity")
-        lot = OpportunityLot.objects.create(opportunity=found, title=title, suited_to_smes=smes,
-                                            suited_to_vcses=vcses)
-        audit.record(user.get_username(), "opportunity_lot_added",
-                     {"opportunity": found.pk, "lot": lot.pk, "title": title, "suited_to_smes": smes,
-                      "suited_to_vcses": vcses}, organisation=council)
+        lot = OpportunityLot.objects.create(opportunity=found, title=title, suited_to_smes=smes, suited_to_vcses=vcses)
+        audit.record(
+            user.get_username(),
+            "opportunity_lot_added",
+            {"opportunity": found.pk, "lot": lot.pk, "title": title, "suited_to_smes": smes, "suited_to_vcses": vcses},
+            organisation=council,
+        )

@@ -23,20 +23,31 @@ class InterestForm(GovukErrors, forms.Form):
     kind = _choice(InterestKind.choices, "Select what kind of organisation you are")
     purpose = _choice(Purpose.choices, "Select what you are interested in")
     contact_name = text_field("your name", max_length=150)
-    email = forms.EmailField(max_length=254, validators=[valid_text], error_messages={
-        "required": "Enter your email address",
-        "invalid": "Enter an email address in the correct format, like name@example.org",
-        "max_length": "Email address must be 254 characters or fewer"})
+    email = forms.EmailField(
+        max_length=254,
+        validators=[valid_text],
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
     note = text_field("a message", required=False, max_length=2000)
 
 
 class OpportunityForm(GovukErrors, forms.Form):
     title = text_field("the title", max_length=300)
     overview = text_field("a summary")
-    closes_on = forms.CharField(required=False, max_length=10, validators=[valid_text], error_messages={
-        "max_length": "Enter the closing date as a date, for example 2027-03-31"})
-    status = _choice([(s.value, s.label) for s in (Status.DRAFT, Status.PLANNED, Status.OPEN)],
-                     "Select whether to publish the opportunity")
+    closes_on = forms.CharField(
+        required=False,
+        max_length=10,
+        validators=[valid_text],
+        error_messages={"max_length": "Enter the closing date as a date, for example 2027-03-31"},
+    )
+    status = _choice(
+        [(s.value, s.label) for s in (Status.DRAFT, Status.PLANNED, Status.OPEN)],
+        "Select whether to publish the opportunity",
+    )
 
     def clean_closes_on(self) -> dt.date | None:
         value = self.cleaned_data["closes_on"]
@@ -54,6 +65,8 @@ class StatusForm(GovukErrors, forms.Form):
 
 class LotForm(GovukErrors, forms.Form):
     title = text_field("the lot's title", max_length=300)
-    suited = forms.MultipleChoiceField(required=False, choices=[("smes", "Suited to SMEs"),
-                                                                ("vcses", "Suited to VCSEs")],
-                                       error_messages={"invalid_choice": "Select SMEs, VCSEs, both or neither"})
+    suited = forms.MultipleChoiceField(
+        required=False,
+        choices=[("smes", "Suited to SMEs"), ("vcses", "Suited to VCSEs")],
+        error_messages={"invalid_choice": "Select SMEs, VCSEs, both or neither"},
+    )

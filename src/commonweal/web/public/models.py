@@ -20,8 +20,9 @@ PUBLISHED = (Status.PLANNED, Status.OPEN)
 class Opportunity(models.Model):
     council = models.ForeignKey("web.Organisation", on_delete=models.PROTECT, related_name="opportunities")
     # the tender it becomes, once there is one
-    tender = models.OneToOneField("web.Tender", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="opportunity")
+    tender = models.OneToOneField(
+        "web.Tender", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunity"
+    )
     title = models.CharField(max_length=300)
     summary = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -72,4 +73,3 @@ class Interest(models.Model):
     class Meta:
         ordering = ["registered_at", "id"]
         constraints = [models.UniqueConstraint(fields=["opportunity", "email", "purpose"], name="one_interest")]
-

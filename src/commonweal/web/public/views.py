@@ -44,23 +44,33 @@ def _found(read: Callable[[], data.CouncilPage]) -> data.CouncilPage:
 def index(request: HttpRequest) -> HttpResponse:
     councils = data.councils()
     tag = data.tag_of([(c.slug, c.name) for c in councils])
-    return _cacheable(request, tag, lambda: page(request, "web/public/index.html", "Council opportunities",
-                                                 councils=councils))
+    return _cacheable(
+        request, tag, lambda: page(request, "web/public/index.html", "Council opportunities", councils=councils)
+    )
 
 
 @require_safe
 def council(request: HttpRequest, slug: str) -> HttpResponse:
     found = _found(lambda: data.council_page(slug))
-    return _cacheable(request, found.etag(), lambda: page(request, "web/public/council.html", found.name,
-                                                          council=found))
+    return _cacheable(
+        request, found.etag(), lambda: page(request, "web/public/council.html", found.name, council=found)
+    )
 
 
 @require_safe
 def opportunity(request: HttpRequest, slug: str, opportunity_id: int) -> HttpResponse:
     found = _found(lambda: data.opportunity(slug, opportunity_id))
-    return _cacheable(request, found.etag(), lambda: page(request, "web/public/opportunity.html",
-                                                          found.opportunities[0].title, council=found,
-                                                          opportunity=found.opportunities[0]))
+    return _cacheable(
+        request,
+        found.etag(),
+        lambda: page(
+            request,
+            "web/public/opportunity.html",
+            found.opportunities[0].title,
+            council=found,
+            opportunity=found.opportunities[0],
+        ),
+    )
 
 
 @require_safe
@@ -71,8 +81,9 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
     def render() -> HttpResponse:
         if fmt == "csv":
-            response = HttpResponse(csv_bytes(data.CSV_HEADER, data.csv_rows(found)),
-                                    content_type="text/csv; charset=utf-8")
+            response = HttpResponse(
+                csv_bytes(data.CSV_HEADER, data.csv_rows(found)), content_type="text/csv; charset=utf-8"
+            )
         else:
             response = HttpResponse(dumps(data.ocds_package(found), indent=True), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{found.slug}-opportunities.{fmt}"'
@@ -89,10 +100,17 @@ def register_interest(request: HttpRequest, slug: str, opportunity_id: int) -> H
     if form.is_valid():
         try:
             given = form.cleaned_data
-            data.register_interest(slug, opportunity_id, request.META.get("REMOTE_ADDR", ""),
-                                   organisation_name=given["organisation_name"], kind=given["kind"],
-                                   purpose=given["purpose"], contact_name=given["contact_name"],
-                                   email=given["email"], message=given["note"])
+            data.register_interest(
+                slug,
+                opportunity_id,
+                request.META.get("REMOTE_ADDR", ""),
+                organisation_name=given["organisation_name"],
+                kind=given["kind"],
+                purpose=given["purpose"],
+                contact_name=given["contact_name"],
+                email=given["email"],
+                message=given["note"],
+            )
         except NotFound as exc:
             raise Http404(str(exc)) from exc
         except Refused as refused:
@@ -100,10 +118,16 @@ def register_interest(request: HttpRequest, slug: str, opportunity_id: int) -> H
         else:
             done = True
     throttled = any("Too many" in str(e) for e in form.errors.get("organisation_name", []))
-    response = page(request, "web/public/registered.html" if done else "web/public/interest.html",
-                    "Interest registered" if done else "Register your interest",
-                    status=429 if throttled else 400 if form.errors else 200, council=found,
-                    opportunity=found.opportunities[0], form=form, errors=form.summary())
+    response = page(
+        request,
+        "web/public/registered.html" if done else "web/public/interest.html",
+        "Interest registered" if done else "Register your interest",
+        status=429 if throttled else 400 if form.errors else 200,
+        council=found,
+        opportunity=found.opportunities[0],
+        form=form,
+        errors=form.summary(),
+    )
     add_never_cache_headers(response)  # a form with its CSRF token, or one visitor's confirmation
     return response
 
@@ -112,9 +136,16 @@ def register_interest(request: HttpRequest, slug: str, opportunity_id: int) -> H
 
 
 def _pipeline_page(request: HttpRequest, slug: str, form: forms.OpportunityForm) -> HttpResponse:
-    return page(request, "web/public/pipeline.html", "Opportunities", status=400 if form.errors else 200,
-                pipeline=data.pipeline(request.user, slug), form=form, errors=form.summary(),
-                statuses=[(s.value, s.label) for s in (Status.DRAFT, Status.PLANNED, Status.OPEN)])
+    return page(
+        request,
+        "web/public/pipeline.html",
+        "Opportunities",
+        status=400 if form.errors else 200,
+        pipeline=data.pipeline(request.user, slug),
+        form=form,
+        errors=form.summary(),
+        statuses=[(s.value, s.label) for s in (Status.DRAFT, Status.PLANNED, Status.OPEN)],
+    )
 
 
 @scoped
@@ -125,19 +156,26 @@ def pipeline(request: HttpRequest, slug: str) -> HttpResponse:
         data.pipeline(request.user, slug)  # the access check comes before the form's answer
     if form.is_valid():
         given = form.cleaned_data
-        created = data.create_opportunity(request.user, slug, given["title"], given["overview"], given["closes_on"],
-                                          given["status"])
+        created = data.create_opportunity(
+            request.user, slug, given["title"], given["overview"], given["closes_on"], given["status"]
+        )
         messages.success(request, f"{created.title} is saved ({Status(created.status).label.lower()})")
         return redirect("opportunity", slug, created.pk)
     return _pipeline_page(request, slug, form)
 
 
-def _detail_page(request: HttpRequest, slug: str, opportunity_id: int,
-                 form: GovukErrors | None = None) -> HttpResponse:
+def _detail_page(request: HttpRequest, slug: str, opportunity_id: int, form: GovukErrors | None = None) -> HttpResponse:
     errors = form.summary() if form is not None else []
-    return page(request, "web/public/detail.html", "Opportunity", status=400 if errors else 200,
-                detail=data.opportunity_detail(request.user, slug, opportunity_id), form=form, errors=errors,
-                statuses=Status.choices)
+    return page(
+        request,
+        "web/public/detail.html",
+        "Opportunity",
+        status=400 if errors else 200,
+        detail=data.opportunity_detail(request.user, slug, opportunity_id),
+        form=form,
+        errors=errors,
+        statuses=Status.choices,
+    )
 
 
 @scoped
@@ -165,8 +203,9 @@ def opportunity_lot(request: HttpRequest, slug: str, opportunity_id: int) -> Htt
     form = forms.LotForm(request.POST)
     if form.is_valid():
         suited = form.cleaned_data["suited"]
-        data.add_lot(request.user, slug, opportunity_id, form.cleaned_data["title"], "smes" in suited,
-                     "vcses" in suited)
+        data.add_lot(
+            request.user, slug, opportunity_id, form.cleaned_data["title"], "smes" in suited, "vcses" in suited
+        )
         messages.success(request, f"Lot {form.cleaned_data['title']} is added")
         return redirect("opportunity", slug, opportunity_id)
     return _detail_page(request, slug, opportunity_id, form)

@@ -6,72 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('web', '0006_award_recommended_on'),
+        ("web", "0006_award_recommended_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PendingProviderRole',
+            name="PendingProviderRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('bid_manager', 'Bid manager: reads tenders it is invited to and asks clarification questions'), ('contract_lead', "Contract lead: the provider's side of its contracts"), ('returns_contributor', "Returns contributor: submits a contract's returns")], max_length=20)),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='provider_role', to='web.invitation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            (
+                                "bid_manager",
+                                "Bid manager: reads tenders it is invited to and asks clarification questions",
+                            ),
+                            ("contract_lead", "Contract lead: the provider's side of its contracts"),
+                            ("returns_contributor", "Returns contributor: submits a contract's returns"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="provider_role", to="web.invitation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sme', 'Small or medium-sized enterprise (SME)'), ('vcse', 'Voluntary, community or social enterprise (VCSE)'), ('large', 'Large business'), ('public', 'Public body or mutual')], max_length=10)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='provider', to='web.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sme", "Small or medium-sized enterprise (SME)"),
+                            ("vcse", "Voluntary, community or social enterprise (VCSE)"),
+                            ("large", "Large business"),
+                            ("public", "Public body or mutual"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="provider", to="web.organisation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Clarification',
+            name="Clarification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField()),
-                ('asked_at', models.DateTimeField(auto_now_add=True)),
-                ('published_question', models.TextField(blank=True)),
-                ('answer', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clarifications', to='web.tender')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clarifications', to='providers.provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question", models.TextField()),
+                ("asked_at", models.DateTimeField(auto_now_add=True)),
+                ("published_question", models.TextField(blank=True)),
+                ("answer", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="clarifications", to="web.tender"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clarifications",
+                        to="providers.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asked_at', 'id'],
+                "ordering": ["asked_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Bidder',
+            name="Bidder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('invited_at', models.DateTimeField(auto_now_add=True)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bidders', to='web.tender')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenders', to='providers.provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("invited_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="bidders", to="web.tender"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tenders", to="providers.provider"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('tender', 'provider'), name='one_bidder_per_provider')],
+                "constraints": [models.UniqueConstraint(fields=("tender", "provider"), name="one_bidder_per_provider")],
             },
         ),
         migrations.CreateModel(
-            name='ProviderMember',
+            name="ProviderMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('bid_manager', 'Bid manager: reads tenders it is invited to and asks clarification questions'), ('contract_lead', "Contract lead: the provider's side of its contracts"), ('returns_contributor', "Returns contributor: submits a contract's returns")], max_length=20)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='providers.provider')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='provider_roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            (
+                                "bid_manager",
+                                "Bid manager: reads tenders it is invited to and asks clarification questions",
+                            ),
+                            ("contract_lead", "Contract lead: the provider's side of its contracts"),
+                            ("returns_contributor", "Returns contributor: submits a contract's returns"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="providers.provider"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="provider_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('provider', 'user', 'role'), name='one_provider_role')],
+                "constraints": [models.UniqueConstraint(fields=("provider", "user", "role"), name="one_provider_role")],
             },
         ),
     ]

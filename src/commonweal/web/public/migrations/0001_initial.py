@@ -5,60 +5,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('web', '0006_award_recommended_on'),
+        ("web", "0006_award_recommended_on"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('summary', models.TextField()),
-                ('status', models.CharField(choices=[('draft', 'Draft (not published)'), ('planned', 'Planned: preliminary market engagement'), ('open', 'Open for bids'), ('closed', 'Closed (no longer shown)')], default='draft', max_length=10)),
-                ('closes_on', models.DateField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='web.organisation')),
-                ('tender', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunity', to='web.tender')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("summary", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft (not published)"),
+                            ("planned", "Planned: preliminary market engagement"),
+                            ("open", "Open for bids"),
+                            ("closed", "Closed (no longer shown)"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("closes_on", models.DateField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="opportunities", to="web.organisation"
+                    ),
+                ),
+                (
+                    "tender",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opportunity",
+                        to="web.tender",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['closes_on', 'title', 'id'],
+                "ordering": ["closes_on", "title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityLot',
+            name="OpportunityLot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('suited_to_smes', models.BooleanField(default=False)),
-                ('suited_to_vcses', models.BooleanField(default=False)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lots', to='public.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("suited_to_smes", models.BooleanField(default=False)),
+                ("suited_to_vcses", models.BooleanField(default=False)),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lots", to="public.opportunity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Interest',
+            name="Interest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation_name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('vcse', 'Voluntary or community organisation'), ('social_enterprise', 'Social enterprise'), ('sme', 'Small or medium-sized business'), ('other', 'Other')], max_length=20)),
-                ('purpose', models.CharField(choices=[('engagement', 'Take part in preliminary market engagement'), ('bid', 'Hear when it opens for bids, to bid or to partner with a bidder')], max_length=20)),
-                ('contact_name', models.CharField(max_length=150)),
-                ('email', models.EmailField(max_length=254)),
-                ('message', models.TextField(blank=True)),
-                ('registered_at', models.DateTimeField(auto_now_add=True)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interests', to='public.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("organisation_name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("vcse", "Voluntary or community organisation"),
+                            ("social_enterprise", "Social enterprise"),
+                            ("sme", "Small or medium-sized business"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("engagement", "Take part in preliminary market engagement"),
+                            ("bid", "Hear when it opens for bids, to bid or to partner with a bidder"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=150)),
+                ("email", models.EmailField(max_length=254)),
+                ("message", models.TextField(blank=True)),
+                ("registered_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="interests", to="public.opportunity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['registered_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('opportunity', 'email', 'purpose'), name='one_interest')],
+                "ordering": ["registered_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("opportunity", "email", "purpose"), name="one_interest")
+                ],
             },
         ),
     ]
