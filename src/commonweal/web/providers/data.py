@@ -2,8 +2,8 @@
 starts from `web.access.tender_access` with the commissioner role; the provider's side from
 `web.access.bidder_access`, which finds only the tenders the person's provider is invited to.
 
-What a provider reads of a tender is what every bidder may read: the tender's lots and award criteria (which the
-Procurement Act 2023 s.23 requires the council to set out in its tender notice or documents) and the answers the
+What a provider reads of a tender is what every bidder may read: the tender's lots and award criteria with their
+weights (the relative importance the Procurement Act 2023 s.23(3)(b) has the council indicate) and the answers the
 council has published. It never reads `web.Bid` (another bidder's identity, prices), scores or the audit trail;
 its own questions are the only ones it sees unanswered.
 """
@@ -90,8 +90,9 @@ def _provider(name: str, kind: str) -> Provider:
 @audit.retrying
 def invite_bidder(access: Access, provider_name: str, kind: str, username: str, display_name: str) -> Invited:
     """Invite a provider to bid for the tender through its contact. A contact new to Commonweal gets the people
-    area's one-time invitation to join the provider (as its bid manager once accepted); a contact who is already one
-    of the provider's people becomes its bid manager now. Either way the provider becomes a bidder on the tender."""
+    area's one-time invitation to join the provider (as its bid manager once accepted); a contact who has an account
+    must already be one of the provider's bid managers (a council never changes a provider's own roles). Either way
+    the provider becomes a bidder on the tender."""
     _commissioner(access)
     with transaction.atomic():
         Tender.objects.select_for_update().filter(pk=access.tender.pk).first()  # serialise the tender's invitations
@@ -99,15 +100,18 @@ def invite_bidder(access: Access, provider_name: str, kind: str, username: str, 
         link = None
         existing = User.objects.filter(username__iexact=username).first()
         if existing is not None:
-            if not Membership.objects.filter(user=existing, organisation=provider.organisation).exists():
+            manager = (
+                ProviderMember.objects.filter(provider=provider, user=existing, role=ProviderRole.BID_MANAGER).exists()
+                and Membership.objects.filter(user=existing, organisation=provider.organisation).exists()
+            )
+            if not manager:
                 raise Refused(
                     [
                         f"The user name {username} is taken by someone who is not one of "
-                        f"{provider.organisation.name}'s people: choose another"
+                        f"{provider.organisation.name}'s bid managers: choose another"
                     ],
                     ["username"],
                 )
-            ProviderMember.objects.get_or_create(provider=provider, user=existing, role=ProviderRole.BID_MANAGER)
         else:
             link, invitation = people.invite_cleared(access.user, provider.organisation, username, display_name)
             PendingProviderRole.objects.create(invitation=invitation, role=ProviderRole.BID_MANAGER)

@@ -19,7 +19,8 @@ class ProviderRole(models.TextChoices):
 
 
 class ProviderKind(models.TextChoices):
-    """How the provider describes itself (PPN 001/2024 uses SME and VCSE as its categories)."""
+    """How the provider describes itself: the categories a contract details notice states of each supplier (SME,
+    VCSE, public service mutual: Procurement Regulations 2024 reg 32(2)(g)(iv)), plus large business."""
 
     SME = "sme", "Small or medium-sized enterprise (SME)"
     VCSE = "vcse", "Voluntary, community or social enterprise (VCSE)"
@@ -66,8 +67,9 @@ class Bidder(models.Model):
 
 
 class Clarification(models.Model):
-    """A bidder's question about a tender and the council's answer, published to every bidder without the asker's
-    identity (the equal treatment of suppliers, Procurement Act 2023 s.12(1)(c) and s.12(2))."""
+    """A bidder's question about a tender and the council's answer, published to every bidder so each has the same
+    information (suppliers treated the same, Procurement Act 2023 s.12(2)); without the asker's identity (a
+    Commonweal default: the council words the published question)."""
 
     tender = models.ForeignKey("web.Tender", on_delete=models.CASCADE, related_name="clarifications")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="clarifications")

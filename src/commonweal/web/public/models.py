@@ -39,6 +39,7 @@ class OpportunityLot(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lots")
     title = models.CharField(max_length=300)
     # the council's own judgement, published so small and community organisations can find lots they could bid for
+    # (the duty to consider the barriers SMEs face and whether they can be reduced: Procurement Act 2023 s.12(4))
     suited_to_smes = models.BooleanField(default=False)
     suited_to_vcses = models.BooleanField(default=False)
 
