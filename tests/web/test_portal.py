@@ -392,3 +392,88 @@ def test_every_form_refuses_hostile_values_and_saves_nothing(world, settings) ->
         if accepted.status_code not in (200, 302) or _rows() == before:
             wrong.append(f"{name}: the valid form was not saved ({accepted.status_code})")
     assert wrong == []
+
+
+# -- query ceilings --------------------------------------------------------------------------------------------------
+
+# The most queries each page may run (session and user included), however many questions, bidders, opportunities and
+# lots there are.
+CEILINGS = {
+    "portal": 3,
+    "portal_tender": 7,
+    "clarifications": 5,
+    "bidders": 5,
+    "public_council": 3,
+    "public_download": 3,
+    "opportunity": 7,
+}
+
+
+def _page_queries(world) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    southdale = world["southdale"]
+    planned = Opportunity.objects.get(title__startswith="Day opportunities")
+    pages = {
+        "portal": ("harbour.bids", reverse("portal")),
+        "portal_tender": ("harbour.bids", reverse("portal_tender", args=[southdale.pk])),
+        "clarifications": ("southdale.commissioner", reverse("clarifications", args=[southdale.pk])),
+        "bidders": ("southdale.commissioner", reverse("bidders", args=[southdale.pk])),
+        "public_council": ("", reverse("public_council", args=["northfield"])),
+        "public_download": ("", reverse("public_download", args=["northfield", "json"])),
+        "opportunity": ("shared.commissioner", reverse("opportunity", args=["northfield", planned.pk])),
+    }
+    counts = {}
+    for name, (who, path) in pages.items():
+        client = _signed_in(who) if who else Client()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200, name
+        counts[name] = len(queries)
+    return counts
+
+
+def test_pages_cost_a_fixed_number_of_queries_however_much_there_is(world) -> None:
+    from django.utils import timezone
+
+    from commonweal.web.models import Organisation
+    from commonweal.web.providers.models import Provider
+    from commonweal.web.public.models import OpportunityLot
+
+    small = _page_queries(world)
+    southdale = world["southdale"]
+    harbour = Provider.objects.get(organisation__name="Harbour Care Ltd")
+    asker = User.objects.get(username="harbour.bids")
+    Clarification.objects.bulk_create(
+        Clarification(
+            tender=southdale,
+            provider=harbour,
+            asked_by=asker,
+            question=f"Q{i}",
+            published_question=f"Q{i}",
+            answer=f"A{i}",
+            answered_at=timezone.now() if i % 2 else None,
+        )
+        for i in range(40)
+    )
+    for i in range(15):
+        organisation = Organisation.objects.create(name=f"Provider {i}", slug=f"provider-{i}")
+        Bidder.objects.create(tender=southdale, provider=Provider.objects.create(organisation=organisation, kind="sme"))
+    council = Organisation.objects.get(slug="northfield")
+    planned = Opportunity.objects.get(title__startswith="Day opportunities")
+    for i in range(30):
+        created = Opportunity.objects.create(
+            council=council, title=f"Opportunity {i}", summary="S", status=Status.OPEN if i % 2 else Status.PLANNED
+        )
+        OpportunityLot.objects.bulk_create(OpportunityLot(opportunity=created, title=f"Lot {j}") for j in range(3))
+        Interest.objects.create(
+            opportunity=planned,
+            organisation_name=f"Group {i}",
+            kind="vcse",
+            purpose="bid",
+            contact_name="C",
+            email=f"c{i}@example.org",
+        )
+    large = _page_queries(world)
+    assert large == small
+    assert {name: n for name, n in small.items() if n > CEILINGS[name]} == {}
