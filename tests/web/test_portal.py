@@ -477,3 +477,13 @@ def test_pages_cost_a_fixed_number_of_queries_however_much_there_is(world) -> No
     large = _page_queries(world)
     assert large == small
     assert {name: n for name, n in small.items() if n > CEILINGS[name]} == {}
+
+
+def test_home_shows_providers_their_invitations_and_commissioners_the_questions_waiting(world) -> None:
+    harbour = _text(_signed_in("harbour.bids").get("/"))
+    assert "Northfield Borough Council invites you to bid" in harbour
+    assert "Southdale District Council invites you to bid" in harbour
+    assert "invites you to bid" not in _text(_signed_in("community.lead").get("/"))
+    assert "1 clarification question to answer" in _text(_signed_in("southdale.commissioner").get("/"))
+    assert "clarification question" not in _text(_signed_in("commissioner").get("/"))  # Northfield's: none waiting
+    assert "clarification question" not in _text(_signed_in("harbour.bids").get("/"))

@@ -19,17 +19,12 @@ PUBLISHED = (Status.PLANNED, Status.OPEN)
 
 class Opportunity(models.Model):
     council = models.ForeignKey("web.Organisation", on_delete=models.PROTECT, related_name="opportunities")
-    # the tender it becomes, once there is one
-    tender = models.OneToOneField(
-        "web.Tender", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunity"
-    )
     title = models.CharField(max_length=300)
     summary = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # the day bids or expressions of interest close, when the council has set one
     closes_on = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["closes_on", "title", "id"]
