@@ -487,3 +487,39 @@ def test_home_shows_providers_their_invitations_and_commissioners_the_questions_
     assert "1 clarification question to answer" in _text(_signed_in("southdale.commissioner").get("/"))
     assert "clarification question" not in _text(_signed_in("commissioner").get("/"))  # Northfield's: none waiting
     assert "clarification question" not in _text(_signed_in("harbour.bids").get("/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_commissioners_answering_at_once_publish_one_answer(world) -> None:
+    """The answer locks its question's row: of two commissioners publishing at the same moment, one answer is
+    published and audited, the other is refused (SQLite here; PostgreSQL when `-m db` is re-run there)."""
+    import threading
+
+    from django.db import connections
+
+    from commonweal.web.access import Refused, tender_access
+    from commonweal.web.providers import data
+
+    southdale = world["southdale"]
+    waiting = Clarification.objects.get(answered_at__isnull=True)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer(username: str) -> None:
+        try:
+            access = tender_access(User.objects.get(username=username), southdale.pk)
+            start.wait()
+            data.answer(access, waiting.pk, "Can a consortium bid?", f"Answered by {username}")
+            outcomes.append("published")
+        except Refused:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer, args=(u,)) for u in ("southdale.commissioner", "shared.commissioner")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["published", "refused"]
+    assert AuditEntry.objects.filter(action="clarification_answered", detail__clarification=waiting.pk).count() == 1
