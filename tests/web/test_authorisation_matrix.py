@@ -26,10 +26,10 @@ NORTHFIELD = ["commissioner", "evaluator1", "evaluator3", "moderator", "finance"
               "shared.commissioner"]
 OUTSIDER = "southdale.commissioner"  # another organisation: Northfield's objects do not exist for them
 ANONYMOUS = "anonymous"
-# providers area: a provider of the same council (Harbour Care bids for Northfield's tender, and Southdale's), a
+# providers area: a provider of the same council (Brightwater Care bids for Northfield's tender, and Southdale's), a
 # provider of another council (Southdale Home Support, Southdale's only) and one with no relationship (a community
 # group). Unless an entry says otherwise, each gets what the other organisation's commissioner gets.
-SAME_COUNCIL_PROVIDER = "harbour.bids"
+SAME_COUNCIL_PROVIDER = "brightwater.bids"
 PROVIDERS = [SAME_COUNCIL_PROVIDER, "sdhs.bids", "community.lead"]
 ROLES = [*NORTHFIELD, OUTSIDER, *PROVIDERS, ANONYMOUS]
 NORTHFIELD_ONLY = ["commissioner", "viewer", "admin"]  # their view of Southdale's objects: not found

@@ -17,7 +17,7 @@ from commonweal.web.public.models import Interest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-QUESTION = "Harbour Care asks: will the council share last year's visit volumes by ward?"
+QUESTION = "Brightwater Care asks: will the council share last year's visit volumes by ward?"
 PUBLISHED = "Will the council share last year's visit volumes by ward?"
 
 
@@ -27,7 +27,7 @@ def test_a_provider_asks_and_the_council_answers_every_bidder(world, live_server
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     tender = world["southdale"]
     Tender.objects.filter(pk=tender.pk).update(stage=Stage.OPEN.value)  # open for bids: questions may be asked
-    for user in User.objects.filter(username__in=["harbour.bids", "sdhs.bids", "southdale.commissioner"]):
+    for user in User.objects.filter(username__in=["brightwater.bids", "sdhs.bids", "southdale.commissioner"]):
         user.set_password(PASSWORD)
         user.save()
     with sync_playwright() as p:
@@ -35,7 +35,7 @@ def test_a_provider_asks_and_the_council_answers_every_bidder(world, live_server
         journey = Journey(browser, live_server.url)
 
         # the provider finds the tender under its council and asks
-        provider = journey.sign_in("harbour.bids")
+        provider = journey.sign_in("brightwater.bids")
         provider.click("a:has-text('Provider portal')")
         journey.check(provider)
         expect(provider.locator("main")).to_contain_text("Southdale District Council")
@@ -55,7 +55,7 @@ def test_a_provider_asks_and_the_council_answers_every_bidder(world, live_server
         council.click("a:has-text('Clarification questions')")
         journey.check(council)
         asked = Clarification.objects.get(question=QUESTION)
-        expect(council.locator("main")).to_contain_text("Harbour Care Ltd (harbour.bids)")
+        expect(council.locator("main")).to_contain_text("Brightwater Care Ltd (brightwater.bids)")
         council.fill(f"#q{asked.pk}-published_question", PUBLISHED)
         council.fill(f"#q{asked.pk}-answer", "Yes: the volumes by ward are in appendix D, published today.")
         council.click(f"#publish-{asked.pk}")
@@ -69,7 +69,7 @@ def test_a_provider_asks_and_the_council_answers_every_bidder(world, live_server
         main = other.locator("main")
         expect(main).to_contain_text(PUBLISHED)
         expect(main).to_contain_text("appendix D")
-        expect(main).not_to_contain_text("Harbour")
+        expect(main).not_to_contain_text("Brightwater")
         browser.close()
     assert journey.violations == []
 

@@ -3,8 +3,8 @@ provider is invited to; clarifications reach every bidder without the asker; the
 council has published, cacheably; registering interest is validated and throttled; every form refuses hostile input
 and saves nothing.
 
-The world is the demo (`web.providers.demo`): Harbour Care (`harbour.bids`) bids for Northfield's and Southdale's
-tenders, Southdale Home Support (`sdhs.bids`) for Southdale's only, and `community.lead` for none."""
+The world is the demo (`web.providers.demo`): Brightwater Care (`brightwater.bids`) bids for Northfield's and
+Southdale's tenders, Southdale Home Support (`sdhs.bids`) for Southdale's only, and `community.lead` for none."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _text(response) -> str:
 
 
 def test_a_provider_serving_two_councils_sees_each_councils_own_tender(world) -> None:
-    html = _text(_signed_in("harbour.bids").get(reverse("portal")))
+    html = _text(_signed_in("brightwater.bids").get(reverse("portal")))
     assert "Northfield Borough Council" in html and "Southdale District Council" in html
     assert world["northfield"].reference in html and world["southdale"].reference in html
     southdale_only = _text(_signed_in("sdhs.bids").get(reverse("portal")))
@@ -60,17 +60,17 @@ def test_another_providers_tender_and_the_councils_pages_are_not_found(world) ->
     northfield = world["northfield"]
     for who in ("sdhs.bids", "community.lead"):
         assert _signed_in(who).get(reverse("portal_tender", args=[northfield.pk])).status_code == 404
-    harbour = _signed_in("harbour.bids")
+    brightwater = _signed_in("brightwater.bids")
     for name in ("tender", "bidders", "clarifications", "results", "audit"):
-        assert harbour.get(reverse(name, args=[northfield.pk])).status_code == 404, name
-    assert harbour.get(reverse("opportunities", args=["northfield"])).status_code == 404
+        assert brightwater.get(reverse(name, args=[northfield.pk])).status_code == 404, name
+    assert brightwater.get(reverse("opportunities", args=["northfield"])).status_code == 404
     # a council's own staff are no bidders
     assert _signed_in("commissioner").get(reverse("portal_tender", args=[northfield.pk])).status_code == 404
 
 
 def test_a_draft_tender_is_not_shown_to_its_bidders(world) -> None:
     Tender.objects.filter(pk=world["northfield"].pk).update(stage=Stage.DRAFT.value)
-    client = _signed_in("harbour.bids")
+    client = _signed_in("brightwater.bids")
     assert client.get(reverse("portal_tender", args=[world["northfield"].pk])).status_code == 404
     assert world["northfield"].reference not in _text(client.get(reverse("portal")))
 
@@ -85,13 +85,13 @@ def test_a_bidder_reads_criteria_but_no_bid_price_score_or_other_bidder(world) -
         assert bid.bidder not in html
         assert f"{bid.price:,.2f}" not in html and str(bid.price) not in html
     # the other invited provider, and its person, are never named
-    assert "Harbour Care" not in html and "harbour.bids" not in html
-    # the published answer is shown, worded as the council published it; Harbour's own wording is not
+    assert "Brightwater Care" not in html and "brightwater.bids" not in html
+    # the published answer is shown, worded as the council published it; Brightwater's own wording is not
     assert "Must carers already hold the Care Certificate" in html
-    assert "Harbour Care asks" not in html
+    assert "Brightwater Care asks" not in html
     # another provider's question still waiting for an answer is not shown
-    harbour_html = _text(_signed_in("harbour.bids").get(reverse("portal_tender", args=[southdale.pk])))
-    assert "consortium of two community interest companies" not in harbour_html
+    brightwater_html = _text(_signed_in("brightwater.bids").get(reverse("portal_tender", args=[southdale.pk])))
+    assert "consortium of two community interest companies" not in brightwater_html
     assert "consortium of two community interest companies" in html  # the asker sees their own
 
 
@@ -101,14 +101,14 @@ def test_a_bidder_reads_criteria_but_no_bid_price_score_or_other_bidder(world) -
 def test_a_question_is_asked_answered_and_published_to_every_bidder_without_the_asker(world) -> None:
     southdale = world["southdale"]
     Tender.objects.filter(pk=southdale.pk).update(stage=Stage.OPEN.value)
-    asker = _signed_in("harbour.bids")
+    asker = _signed_in("brightwater.bids")
     path = reverse("portal_tender", args=[southdale.pk])
     assert asker.post(path, {"question": "Is TUPE expected to apply to the current staff?"}).status_code == 302
     asked = Clarification.objects.get(question__startswith="Is TUPE")
-    assert asked.provider.organisation.name == "Harbour Care Ltd"
+    assert asked.provider.organisation.name == "Brightwater Care Ltd"
     commissioner = _signed_in("southdale.commissioner")
     page = _text(commissioner.get(reverse("clarifications", args=[southdale.pk])))
-    assert "Is TUPE expected" in page and "Harbour Care Ltd" in page  # the council knows who asked
+    assert "Is TUPE expected" in page and "Brightwater Care Ltd" in page  # the council knows who asked
     answer = reverse("answer_clarification", args=[southdale.pk, asked.pk])
     form = {
         f"q{asked.pk}-published_question": "Is TUPE expected to apply?",
@@ -119,7 +119,7 @@ def test_a_question_is_asked_answered_and_published_to_every_bidder_without_the_
     assert commissioner.post(answer, form).status_code == 400
     other = _text(_signed_in("sdhs.bids").get(path))
     assert "Is TUPE expected to apply?" in other and "appendix C" in other
-    assert "Harbour" not in other
+    assert "Brightwater" not in other
     actions = list(AuditEntry.objects.filter(tender=southdale).values_list("action", flat=True))
     assert actions.count("clarification_answered") == 2  # the demo's and this one
 
@@ -182,18 +182,19 @@ def test_an_existing_contact_is_invited_without_a_link_and_a_council_name_is_ref
     )
     assert council.status_code == 400 and "not a provider" in _text(council)
     taken = client.post(
-        path, {"provider": "Harbour Care Ltd", "kind": "sme", "username": "viewer", "display_name": "V"}
+        path, {"provider": "Brightwater Care Ltd", "kind": "sme", "username": "viewer", "display_name": "V"}
     )
     assert taken.status_code == 400 and "is taken" in _text(taken)
     assert Bidder.objects.count() == before
 
 
 def test_a_member_removed_from_the_provider_loses_the_tenders(world) -> None:
-    Bidder.objects.filter(provider__organisation__name="Harbour Care Ltd")  # still invited
     from commonweal.web.models import Membership
 
-    Membership.objects.filter(user__username="harbour.bids").delete()
-    assert _signed_in("harbour.bids").get(reverse("portal_tender", args=[world["northfield"].pk])).status_code == 404
+    path = reverse("portal_tender", args=[world["northfield"].pk])
+    assert _signed_in("brightwater.bids").get(path).status_code == 200
+    Membership.objects.filter(user__username="brightwater.bids").delete()  # the provider still bids
+    assert _signed_in("brightwater.bids").get(path).status_code == 404
 
 
 # -- public pages ----------------------------------------------------------------------------------------------------
@@ -221,9 +222,9 @@ def test_only_published_opportunities_reach_the_public_pages_and_downloads(world
     # nothing of a tender is ever public: no bidder, no provider, no interest's contact
     for bid in Bid.objects.all():
         assert bid.bidder not in page
-    assert "Harbour" not in page and "sam@" not in page
+    assert "Brightwater" not in page and "sam@" not in page
     # a provider's organisation has no public council page
-    assert visitor.get(reverse("public_council", args=["harbour"])).status_code == 404
+    assert visitor.get(reverse("public_council", args=["brightwater"])).status_code == 404
 
 
 def test_public_pages_are_cacheable_with_an_etag_that_changes_with_the_published_data(world) -> None:
@@ -416,8 +417,8 @@ def _page_queries(world) -> dict[str, int]:
     southdale = world["southdale"]
     planned = Opportunity.objects.get(title__startswith="Day opportunities")
     pages = {
-        "portal": ("harbour.bids", reverse("portal")),
-        "portal_tender": ("harbour.bids", reverse("portal_tender", args=[southdale.pk])),
+        "portal": ("brightwater.bids", reverse("portal")),
+        "portal_tender": ("brightwater.bids", reverse("portal_tender", args=[southdale.pk])),
         "clarifications": ("southdale.commissioner", reverse("clarifications", args=[southdale.pk])),
         "bidders": ("southdale.commissioner", reverse("bidders", args=[southdale.pk])),
         "public_council": ("", reverse("public_council", args=["northfield"])),
@@ -442,12 +443,12 @@ def test_pages_cost_a_fixed_number_of_queries_however_much_there_is(world) -> No
 
     small = _page_queries(world)
     southdale = world["southdale"]
-    harbour = Provider.objects.get(organisation__name="Harbour Care Ltd")
-    asker = User.objects.get(username="harbour.bids")
+    brightwater = Provider.objects.get(organisation__name="Brightwater Care Ltd")
+    asker = User.objects.get(username="brightwater.bids")
     Clarification.objects.bulk_create(
         Clarification(
             tender=southdale,
-            provider=harbour,
+            provider=brightwater,
             asked_by=asker,
             question=f"Q{i}",
             published_question=f"Q{i}",
@@ -480,13 +481,13 @@ def test_pages_cost_a_fixed_number_of_queries_however_much_there_is(world) -> No
 
 
 def test_home_shows_providers_their_invitations_and_commissioners_the_questions_waiting(world) -> None:
-    harbour = _text(_signed_in("harbour.bids").get("/"))
-    assert "Northfield Borough Council invites you to bid" in harbour
-    assert "Southdale District Council invites you to bid" in harbour
+    brightwater = _text(_signed_in("brightwater.bids").get("/"))
+    assert "Northfield Borough Council invites you to bid" in brightwater
+    assert "Southdale District Council invites you to bid" in brightwater
     assert "invites you to bid" not in _text(_signed_in("community.lead").get("/"))
     assert "1 clarification question to answer" in _text(_signed_in("southdale.commissioner").get("/"))
     assert "clarification question" not in _text(_signed_in("commissioner").get("/"))  # Northfield's: none waiting
-    assert "clarification question" not in _text(_signed_in("harbour.bids").get("/"))
+    assert "clarification question" not in _text(_signed_in("brightwater.bids").get("/"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,12 +1,13 @@
 """The demo's providers, community group and published opportunities (issue #20), seeded by one line of
 `web.demo.seed_demo` after the councils' tenders:
 
-- Harbour Care Ltd (an SME) serves both councils: `harbour.bids` is invited to Northfield's and Southdale's tenders;
+- Brightwater Care Ltd (an SME) serves both councils: `brightwater.bids` is invited to Northfield's and
+  Southdale's tenders;
 - Southdale Home Support CIC (a VCSE) serves Southdale only: `sdhs.bids` is invited to Southdale's tender;
 - Northfield Community Transport (a community group) has no tender: `community.lead`, who registered interest in
   Northfield's planned day opportunities;
 - Northfield publishes a planned and an open opportunity and keeps one draft (never shown); Southdale publishes one.
-On Southdale's tender a question of Harbour Care's is answered and published; one of Southdale Home Support's
+On Southdale's tender a question of Brightwater Care's is answered and published; one of Southdale Home Support's
 waits for the council's answer.
 """
 
@@ -29,12 +30,12 @@ from commonweal.web.public.models import Interest, Status
 
 # provider -> (kind, its person, what they do)
 PROVIDERS = {
-    "Harbour Care Ltd": (ProviderKind.SME, "harbour.bids", ProviderRole.BID_MANAGER),
+    "Brightwater Care Ltd": (ProviderKind.SME, "brightwater.bids", ProviderRole.BID_MANAGER),
     "Southdale Home Support CIC": (ProviderKind.VCSE, "sdhs.bids", ProviderRole.BID_MANAGER),
     "Northfield Community Transport": (ProviderKind.VCSE, "community.lead", ProviderRole.BID_MANAGER),
 }
 # which provider bids for which council's tender
-BIDS = {"northfield": ["Harbour Care Ltd"], "southdale": ["Harbour Care Ltd", "Southdale Home Support CIC"]}
+BIDS = {"northfield": ["Brightwater Care Ltd"], "southdale": ["Brightwater Care Ltd", "Southdale Home Support CIC"]}
 
 
 def _provider(name: str, kind: ProviderKind, slug: str) -> Provider:
@@ -71,18 +72,18 @@ def _clarifications(tender: Tender, providers: dict[str, Provider], commissioner
     with transaction.atomic():
         answered = Clarification.objects.create(
             tender=tender,
-            provider=providers["Harbour Care Ltd"],
-            asked_by=User.objects.get(username="harbour.bids"),
-            question="Harbour Care asks: must carers already hold the Care Certificate at contract start?",
+            provider=providers["Brightwater Care Ltd"],
+            asked_by=User.objects.get(username="brightwater.bids"),
+            question="Brightwater Care asks: must carers already hold the Care Certificate at contract start?",
             published_question="Must carers already hold the Care Certificate at contract start?",
             answer="No. Carers must complete it within 12 weeks of starting, as the specification says (section 4.2).",
             answered_by=commissioner,
             answered_at=timezone.now(),
         )
         audit.record(
-            "harbour.bids",
+            "brightwater.bids",
             "clarification_asked",
-            {"clarification": answered.pk, "provider": "Harbour Care Ltd"},
+            {"clarification": answered.pk, "provider": "Brightwater Care Ltd"},
             tender=tender,
         )
         audit.record(
