@@ -524,3 +524,19 @@ def test_two_commissioners_answering_at_once_publish_one_answer(world) -> None:
         t.join()
     assert sorted(outcomes) == ["published", "refused"]
     assert AuditEntry.objects.filter(action="clarification_answered", detail__clarification=waiting.pk).count() == 1
+
+
+def test_the_admin_sees_that_a_question_was_asked_but_not_by_whom(world) -> None:
+    southdale = world["southdale"]
+    Tender.objects.filter(pk=southdale.pk).update(stage=Stage.OPEN.value)
+    path = reverse("portal_tender", args=[southdale.pk])
+    assert _signed_in("brightwater.bids").post(path, {"question": "Is parking provided?"}).status_code == 302
+    entry = AuditEntry.objects.filter(action="clarification_asked").order_by("pk").last()
+    assert entry.actor == "bidder" and entry.detail["asked_by"] == "brightwater.bids"
+    from commonweal.domain.audit import disclose
+    from commonweal.domain.lifecycle import Role
+
+    shown = disclose(entry.action, entry.detail, Stage.OPEN, frozenset({Role.ADMIN}), own=False)
+    assert set(shown.withheld) == {"asked_by", "provider"}
+    commissioner = disclose(entry.action, entry.detail, Stage.OPEN, frozenset({Role.COMMISSIONER}), own=False)
+    assert commissioner.withheld == ()

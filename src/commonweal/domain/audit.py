@@ -136,11 +136,11 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "member_removed": {"username": Need.ANYONE, "tender_roles_removed": Need.ANYONE},
     "account_deactivated": _PERSON,
     "account_reactivated": _PERSON,
-    # providers area: a provider invited to bid is bid content (who bids); a question's asker likewise; the question
-    # and answer texts are not in the trail (they are in the clarification record)
+    # providers area: a provider invited to bid is bid content (who bids); a question's asker likewise (its entry's
+    # actor is "bidder"); the question and answer texts are not in the trail (they are in the clarification record)
     "bidder_invited": {"provider": Need.BID, "contact": Need.BID, "new_contact": Need.ANYONE,
                        "already_a_bidder": Need.ANYONE},
-    "clarification_asked": {"clarification": Need.ANYONE, "provider": Need.BID},
+    "clarification_asked": {"clarification": Need.ANYONE, "provider": Need.BID, "asked_by": Need.BID},
     "clarification_answered": {"clarification": Need.ANYONE},
     # the council's published pipeline; a registration's contact details stay out of the trail
     "opportunity_created": {"opportunity": Need.ANYONE, "title": Need.ANYONE, "status": Need.ANYONE},

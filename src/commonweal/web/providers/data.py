@@ -230,13 +230,27 @@ def ask(access: BidderAccess, question: str) -> Clarification:
         asked = Clarification.objects.create(
             tender=access.tender, provider=access.provider, asked_by=access.user, question=question
         )
-        audit.record(
-            access.actor,
-            "clarification_asked",
-            {"clarification": asked.pk, "provider": access.provider.organisation.name},
-            tender=access.tender,
-        )
+        record_asked(asked)
     return asked
+
+
+# The audit entry's actor for what a bidder does: who the bidder is, and who asked, are bid content, which the
+# council's admin alone never sees (`domain.audit.DETAIL_NEEDS` classifies them in the detail, withheld from them).
+BIDDER_ACTOR = "bidder"
+
+
+def record_asked(asked: Clarification) -> None:
+    """The audit entry for a question asked (inside the transaction that saved it)."""
+    audit.record(
+        BIDDER_ACTOR,
+        "clarification_asked",
+        {
+            "clarification": asked.pk,
+            "provider": asked.provider.organisation.name,
+            "asked_by": asked.asked_by.get_username(),
+        },
+        tender=asked.tender,
+    )
 
 
 # -- the council's side of clarifications ----------------------------------------------------------------------------

@@ -80,12 +80,7 @@ def _clarifications(tender: Tender, providers: dict[str, Provider], commissioner
             answered_by=commissioner,
             answered_at=timezone.now(),
         )
-        audit.record(
-            "brightwater.bids",
-            "clarification_asked",
-            {"clarification": answered.pk, "provider": "Brightwater Care Ltd"},
-            tender=tender,
-        )
+        data.record_asked(answered)
         audit.record(
             commissioner.get_username(), "clarification_answered", {"clarification": answered.pk}, tender=tender
         )
@@ -95,12 +90,7 @@ def _clarifications(tender: Tender, providers: dict[str, Provider], commissioner
             asked_by=User.objects.get(username="sdhs.bids"),
             question="Can a consortium of two community interest companies bid for the rural lot?",
         )
-        audit.record(
-            "sdhs.bids",
-            "clarification_asked",
-            {"clarification": waiting.pk, "provider": "Southdale Home Support CIC"},
-            tender=tender,
-        )
+        data.record_asked(waiting)
 
 
 def _opportunities(commissioner: User) -> None:
