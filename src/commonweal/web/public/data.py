@@ -182,6 +182,10 @@ def ocds_package(page: CouncilPage) -> dict[str, Any]:
 # -- registering interest (no sign-in) -------------------------------------------------------------------------------
 
 
+class Throttled(Refused):
+    """Too many registrations from one address (answered 429)."""
+
+
 def _throttled(address: str) -> bool:
     """Commonweal default: COMMONWEAL_INTEREST_PER_HOUR registrations from one address an hour (settings.py); the
     count lives in the cache, shared by the workers where the cache is."""
@@ -212,7 +216,7 @@ def register_interest(
     and purpose records it once and answers the same, so the form tells nobody who else has registered."""
     page = opportunity(slug, opportunity_id)
     if _throttled(address):
-        raise Refused(["Too many registrations from your connection: try again in an hour"], ["organisation_name"])
+        raise Throttled(["Too many registrations from your connection: try again in an hour"], ["organisation_name"])
     council = Organisation.objects.get(slug=page.slug)
     try:
         with transaction.atomic():

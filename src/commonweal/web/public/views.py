@@ -96,7 +96,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 def register_interest(request: HttpRequest, slug: str, opportunity_id: int) -> HttpResponse:
     found = _found(lambda: data.opportunity(slug, opportunity_id))
     form = forms.InterestForm(request.POST if request.method == "POST" else None)
-    done = False
+    done = throttled = False
     if form.is_valid():
         try:
             given = form.cleaned_data
@@ -114,10 +114,10 @@ def register_interest(request: HttpRequest, slug: str, opportunity_id: int) -> H
         except NotFound as exc:
             raise Http404(str(exc)) from exc
         except Refused as refused:
+            throttled = isinstance(refused, data.Throttled)
             form.refused(refused.problems, refused.fields)
         else:
             done = True
-    throttled = any("Too many" in str(e) for e in form.errors.get("organisation_name", []))
     response = page(
         request,
         "web/public/registered.html" if done else "web/public/interest.html",
