@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from commonweal.domain.lifecycle import (
     ORDER,
@@ -190,7 +190,7 @@ class BidderAccess:
         return self.user.get_username()
 
 
-def _bidding(member: User) -> Any:
+def _bidding(member: User) -> QuerySet[Bidder]:
     """The invitations of the providers in which `member` is a bid manager and still a member."""
     return Bidder.objects.filter(
         provider__members__user=member, provider__members__role__in=[r.value for r in BIDDING_ROLES],

@@ -188,7 +188,8 @@ class Throttled(Refused):
 
 def _throttled(address: str) -> bool:
     """Commonweal default: COMMONWEAL_INTEREST_PER_HOUR registrations from one address an hour (settings.py); the
-    count lives in the cache, shared by the workers where the cache is."""
+    count lives in Django's cache (each worker's own with the default local-memory cache; one count with a shared
+    cache such as Redis)."""
     key = "interest:" + hashlib.sha256(address.encode("utf-8")).hexdigest()
     cache.add(key, 0, timeout=3600)
     try:
