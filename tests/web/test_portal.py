@@ -540,3 +540,14 @@ def test_the_admin_sees_that_a_question_was_asked_but_not_by_whom(world) -> None
     assert set(shown.withheld) == {"asked_by", "provider"}
     commissioner = disclose(entry.action, entry.detail, Stage.OPEN, frozenset({Role.COMMISSIONER}), own=False)
     assert commissioner.withheld == ()
+
+
+def test_the_ocds_download_is_a_valid_release_package(world) -> None:
+    """Checked by libcoveocds against the OCDS 1.1.5 schema, offline (`io.ocds.write.validate_package`)."""
+    from commonweal.io.ocds.write import validate_package
+
+    package = json.loads(Client().get(reverse("public_download", args=["northfield", "json"])).content)
+    result = validate_package(package)
+    assert result["validation_errors"] == []
+    assert result["invalid_extensions"] == {}
+    assert not result["additional_fields"]  # nothing outside the schema and its declared extension

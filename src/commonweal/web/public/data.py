@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role
-from commonweal.domain.ocds.mapping import Party, Process, PublishedLot, PublishedTender, release_from_process
+from commonweal.domain.ocds.mapping import Party, Process, PublishedTender, release_from_process
 from commonweal.io.ocds.write import release_package
 from commonweal.services.ocds import ocid_prefix
 from commonweal.web import audit
@@ -144,12 +145,14 @@ def csv_rows(page: CouncilPage) -> list[tuple[Any, ...]]:
 
 # OCDS tender.status codes: "planned" (a pipeline entry), "active" (open for bids); releases tagged "planning" and
 # "tender" (OCDS 1.1 codelists tenderStatus and releaseTag).
+UK = ZoneInfo("Europe/London")
 _OCDS = {Status.PLANNED: ("planned", "planning"), Status.OPEN: ("active", "tender")}
 
 
 def ocds_package(page: CouncilPage) -> dict[str, Any]:
-    """The published opportunities as an OCDS 1.1 release package, one release per opportunity. Lot suitability
-    for SMEs and VCSEs is in the CSV only: core OCDS 1.1.5 has no field for it."""
+    """The published opportunities as an OCDS 1.1 release package, one release per opportunity, in core OCDS
+    1.1.5 alone: lots and their suitability for SMEs and VCSEs are in the CSV only (core OCDS has neither; the lots
+    and suitability extensions are not declared). A closing date is the end of that day in UK time."""
     buyer = Party(id=f"commonweal-{page.slug}", name=page.name, roles=("buyer",))
     releases = []
     for o in page.opportunities:
@@ -164,10 +167,9 @@ def ocds_package(page: CouncilPage) -> dict[str, Any]:
                 title=o.title,
                 description=o.summary,
                 status=status,
-                tender_period_end=dt.datetime.combine(o.closes_on, dt.time(), tzinfo=dt.UTC).isoformat()
+                tender_period_end=dt.datetime.combine(o.closes_on, dt.time(23, 59, 59), tzinfo=UK).isoformat()
                 if o.closes_on
                 else None,
-                lots=tuple(PublishedLot(id=str(i), title=lot.title) for i, lot in enumerate(o.lots, 1)),
             ),
         )
         published = (o.published_at or timezone.now()).isoformat(timespec="seconds")
