@@ -18,6 +18,8 @@ from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.contracts.models import Action, Contract, Review
 from commonweal.web.models import Bid, Criterion
+from commonweal.web.providers.models import Clarification
+from commonweal.web.public.models import Opportunity, Status
 from commonweal.web.socialvalue.models import CoreValue, SroiProgramme, TenderMeasure
 from commonweal.web.suppliers.models import WatchedSupplier
 
@@ -27,7 +29,12 @@ NORTHFIELD = ["commissioner", "evaluator1", "evaluator3", "moderator", "finance"
               "shared.commissioner"]
 OUTSIDER = "southdale.commissioner"  # another organisation: Northfield's objects do not exist for them
 ANONYMOUS = "anonymous"
-ROLES = [*NORTHFIELD, OUTSIDER, ANONYMOUS]
+# providers area: a provider of the same council (Brightwater Care bids for Northfield's tender, and Southdale's), a
+# provider of another council (Southdale Home Support, Southdale's only) and one with no relationship (a community
+# group). Unless an entry says otherwise, each gets what the other organisation's commissioner gets.
+SAME_COUNCIL_PROVIDER = "brightwater.bids"
+PROVIDERS = [SAME_COUNCIL_PROVIDER, "sdhs.bids", "community.lead"]
+ROLES = [*NORTHFIELD, OUTSIDER, *PROVIDERS, ANONYMOUS]
 NORTHFIELD_ONLY = ["commissioner", "viewer", "admin"]  # their view of Southdale's objects: not found
 READERS = {"commissioner", "moderator", "finance", "viewer", "shared.commissioner"}
 COMMISSIONERS = {"commissioner", "shared.commissioner"}
@@ -36,17 +43,23 @@ PUBLISHING_READERS = COMMISSIONERS | {"viewer"}  # publishing area
 
 
 def answers(allowed: dict[str, int] | int, who: set[str] | None = None, *, denied: int = 403, outsider: int = 404,
-            anonymous: int = 302) -> dict[str, int]:
+            anonymous: int = 302, providers: dict[str, int] | None = None) -> dict[str, int]:
     """The expected status for every role: `allowed` for `who` (or a per-user mapping), `denied` for the other
-    Northfield users, `outsider` for the other organisation's commissioner, `anonymous` when signed out."""
+    Northfield users, `outsider` for the other organisation's commissioner (and for providers, unless `providers`
+    says otherwise), `anonymous` when signed out."""
     table = {name: denied for name in NORTHFIELD}
     if isinstance(allowed, dict):
         table.update(allowed)
     else:
         table.update({name: allowed for name in who or set(NORTHFIELD)})
     table[OUTSIDER] = outsider
+    table.update({name: outsider for name in PROVIDERS} | (providers or {}))
     table[ANONYMOUS] = anonymous
     return table
+
+
+# providers area: the pages everyone may see, signed in or not
+EVERYONE = answers(200, outsider=200, anonymous=200)
 
 
 TENDER_STAFF = set(NORTHFIELD)
@@ -162,6 +175,25 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "notice_download": ("GET", {}, answers(200, PUBLISHING_READERS)),
     "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
     "supplier_dependency": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # providers area: the council's side of a tender's bidders and questions
+    "bidders": ("GET", {}, answers(200, COMMISSIONERS)),
+    "clarifications": ("GET", {}, answers(200, COMMISSIONERS)),
+    # an empty answer is refused by its form; {clarification_id} is Southdale's question (not this tender's)
+    "answer_clarification": ("POST", {}, answers(400, COMMISSIONERS)),
+    # the provider portal: a list for anyone signed in; a tender only for the provider invited to it (a council's
+    # own staff are no bidders: not found)
+    "portal": ("GET", {}, answers(200, outsider=200)),
+    "portal_tender": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # the public pages need no sign-in
+    "public_index": ("GET", {}, EVERYONE),
+    "public_council": ("GET", {}, EVERYONE),
+    "public_opportunity": ("GET", {}, EVERYONE),
+    "public_download": ("GET", {}, EVERYONE),
+    "register_interest": ("GET", {}, EVERYONE),
+    # the council's pipeline: its organisation-wide commissioners
+    "opportunities": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "opportunity": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "opportunity_lot": ("POST", {}, answers(400, {"shared.commissioner"})),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -197,6 +229,13 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
     "notice_facts": ({}, answers(400, COMMISSIONERS)),
     "supplier_dependency": ({}, answers(400, {"shared.commissioner"})),
+    # providers area: empty forms, each field's error, nothing saved
+    "bidders": ({}, answers(400, COMMISSIONERS)),
+    # Northfield's tender is in evaluation: the invited provider's empty question is refused by its form
+    "portal_tender": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
+    "opportunities": ({}, answers(400, {"shared.commissioner"})),
+    "opportunity": ({}, answers(400, {"shared.commissioner"})),
 }
 
 
@@ -277,7 +316,11 @@ def _objects(tender) -> dict[str, object]:
             "selection_id": selection.pk, "document": "xlsx",
             "contract_id": contract.pk, "review_id": review.pk if review else 1,
             "action_id": action.pk if action else 1,
-            "source": "tender", "key": str(tender.pk), "code": "UK4"}
+            "source": "tender", "key": str(tender.pk), "code": "UK4",
+            # providers area: the demo's one question waiting for Southdale's answer, and a published opportunity
+            "clarification_id": Clarification.objects.get(answered_at__isnull=True).pk,
+            "opportunity_id": Opportunity.objects.filter(council=tender.organisation, status=Status.PLANNED)
+            .order_by("pk").first().pk}
 
 
 # the paths under which a route names an organisation's own objects; the area lists themselves are not objects
@@ -321,6 +364,13 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "publishing": ["slug"], "publishing_settings": ["slug"], "notice_facts": ["slug", "tender_id"],
         "notice_preview": ["slug", "source", "key", "code"], "notice_download": ["slug", "source", "key", "code"],
         "notice_record": ["slug", "source", "key", "code"],
+        # providers area
+        "bidders": ["tender_id"], "clarifications": ["tender_id"],
+        "answer_clarification": ["tender_id", "clarification_id"], "portal_tender": ["tender_id"],
+        "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],
+        "public_download": ["slug", "fmt"], "register_interest": ["slug", "opportunity_id"],
+        "opportunities": ["slug"], "opportunity": ["slug", "opportunity_id"],
+        "opportunity_lot": ["slug", "opportunity_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 
@@ -377,7 +427,8 @@ def _call(role: str, route: str, body: dict[str, object] | None, objects: dict[s
 
 
 def test_api_answers_each_role_as_the_matrix_says(world) -> None:
-    tokens = {name: issue_token(User.objects.get(username=name), "matrix") for name in [*NORTHFIELD, OUTSIDER]}
+    tokens = {name: issue_token(User.objects.get(username=name), "matrix")
+              for name in [*NORTHFIELD, OUTSIDER, *PROVIDERS]}
     objects = _objects(world["northfield"])
     wrong = []
     for route, (body, expected) in API.items():

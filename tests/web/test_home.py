@@ -102,7 +102,10 @@ def test_the_organisation_pages_a_person_may_use_are_linked_from_home(world, cli
                           client_for(username).get("/organisations/northfield/").content.decode())
 
     assert links("admin") == ["/organisations/northfield/members/"]
-    assert links("shared.commissioner") == ["/organisations/northfield/tenders/new/"]
+    assert links("shared.commissioner") == ["/organisations/northfield/tenders/new/",
+                                            "/organisations/northfield/opportunities/"]  # providers area
     assert links("evaluator1") == []
     for href in links("admin"):
         assert client_for("admin").get(href).status_code == 200
+    for href in links("shared.commissioner"):  # providers area
+        assert client_for("shared.commissioner").get(href).status_code == 200

@@ -192,6 +192,19 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
         "source", "key", "notice", "sequence", "published_on", "notice_identifier")},
     "notice_downloaded": {"source": Need.ANYONE, "key": Need.ANYONE, "notice": Need.ANYONE},
     "supplier_dependency_changed": {"supplier": Need.ANYONE, "changed": Need.ANYONE},
+    # providers area: a provider invited to bid is bid content (who bids); a question's asker likewise (its entry's
+    # actor is "bidder"); the question and answer texts are not in the trail (they are in the clarification record)
+    "bidder_invited": {"provider": Need.BID, "contact": Need.BID, "new_contact": Need.ANYONE,
+                       "already_a_bidder": Need.ANYONE},
+    "clarification_asked": {"clarification": Need.ANYONE, "provider": Need.BID, "asked_by": Need.BID},
+    "clarification_answered": {"clarification": Need.ANYONE},
+    # the council's published pipeline; a registration's contact details stay out of the trail
+    "opportunity_created": {"opportunity": Need.ANYONE, "title": Need.ANYONE, "status": Need.ANYONE},
+    "opportunity_status_changed": {"opportunity": Need.ANYONE, "from": Need.ANYONE, "to": Need.ANYONE},
+    "opportunity_lot_added": {"opportunity": Need.ANYONE, "lot": Need.ANYONE, "title": Need.ANYONE,
+                              "suited_to_smes": Need.ANYONE, "suited_to_vcses": Need.ANYONE},
+    "interest_registered": {"opportunity": Need.ANYONE, "interest": Need.ANYONE, "kind": Need.ANYONE,
+                            "purpose": Need.ANYONE},
 }
 
 

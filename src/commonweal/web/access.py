@@ -17,11 +17,13 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from commonweal.domain.lifecycle import (
+    ORDER,
     Role,
     Stage,
+    reached,
 )
 from commonweal.web import audit
 from commonweal.web.models import (
@@ -31,6 +33,7 @@ from commonweal.web.models import (
     Tender,
     TenderRole,
 )
+from commonweal.web.providers.models import Bidder, Provider, ProviderRole
 
 Visitor = AbstractBaseUser | AnonymousUser
 
@@ -159,6 +162,59 @@ def organisation_access(user: Visitor, slug: str, *roles: Role) -> Organisation:
     if roles and not held & {r.value for r in roles}:
         raise Forbidden("needs one of these roles: " + ", ".join(r.value for r in roles))
     return organisation
+
+
+# -- providers area: a provider's people see only the tenders their provider is invited to -------------------------
+
+# Commonweal default: a bidder sees a tender from the day it opens for bids (a draft is the council's own), and
+# bid managers are the provider role that bids.
+BIDDER_STAGES = tuple(s.value for s in ORDER if reached(s, Stage.OPEN))
+BIDDING_ROLES = frozenset({ProviderRole.BID_MANAGER})
+
+
+@dataclass(frozen=True)
+class BidderAccess:
+    """A provider person's standing on one tender their provider is invited to bid for. It carries nothing of the
+    council's: no role on the tender, so no council page or query opens to it."""
+
+    user: User
+    tender: Tender
+    provider: Provider
+
+    @property
+    def stage(self) -> Stage:
+        return Stage(self.tender.stage)
+
+    @property
+    def actor(self) -> str:
+        return self.user.get_username()
+
+
+def _bidding(member: User) -> QuerySet[Bidder]:
+    """The invitations of the providers in which `member` is a bid manager and still a member."""
+    return Bidder.objects.filter(
+        provider__members__user=member, provider__members__role__in=[r.value for r in BIDDING_ROLES],
+        provider__organisation__memberships__user=member, tender__stage__in=BIDDER_STAGES,
+    ).select_related("tender__organisation", "provider__organisation")
+
+
+def bidder_tenders(user: Visitor) -> list[BidderAccess]:
+    """Every tender the user's providers are invited to, by council: a provider serving several councils sees each
+    council's own tenders and nothing else of theirs."""
+    member = signed_in(user)
+    found = {b.tender_id: BidderAccess(member, b.tender, b.provider) for b in
+             _bidding(member).order_by("tender__organisation__name", "tender__reference")}
+    return list(found.values())
+
+
+def bidder_access(user: Visitor, tender_id: int) -> BidderAccess:
+    """The user's access, as a bidder, to a tender their provider is invited to; any other tender does not exist
+    for them (`NotFound`), whichever council it belongs to."""
+    member = signed_in(user)
+    found = _bidding(member).filter(tender_id=tender_id).first()
+    if found is None:
+        raise NotFound("no such tender")
+    return BidderAccess(member, found.tender, found.provider)
 
 
 @audit.retrying

@@ -24,6 +24,7 @@ AREAS: tuple[Area, ...] = (
     Area("Social value", "socialvalue", ("/social-value/",)),
     Area("Contracts", "contracts", ("/contracts/",)),
     Area("Publishing", "publishing_index", ("/publishing/",)),
+    Area("Provider portal", "portal", ("/portal/",)),
 )
 
 

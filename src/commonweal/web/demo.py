@@ -158,6 +158,9 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     socialvalue_demo.seed(world.northfield, world.southdale)
     contracts_demo.seed(world.northfield, world.southdale, timezone.localdate(), world.passwords, password)
     publishing_demo.seed(world.northfield, world.southdale)
+    from commonweal.web.providers import demo as providers  # providers area: its own demo (it reads this module)
+
+    providers.seed(_user, world.passwords, password)
     return world
 
 

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "commonweal.web.socialvalue.apps.SocialValueConfig",
     "commonweal.web.contracts.apps.ContractsConfig",
     "commonweal.web.publishing.apps.PublishingConfig",
+    "commonweal.web.providers.apps.ProvidersConfig",
+    "commonweal.web.public.apps.PublicConfig",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 COMMONWEAL_LOGIN_MAX_FAILURES = int(os.environ.get("COMMONWEAL_LOGIN_MAX_FAILURES", "5"))
 COMMONWEAL_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("COMMONWEAL_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
 COMMONWEAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("COMMONWEAL_LOGIN_LOCKOUT_SECONDS", "900"))
+# providers area: Commonweal default, at most 5 registrations of interest an hour from one address (the public form
+# needs no sign-in, so this keeps a script from filling a council's list)
+COMMONWEAL_INTEREST_PER_HOUR = int(os.environ.get("COMMONWEAL_INTEREST_PER_HOUR", "5"))
+# providers area: Commonweal default, public pages may be cached for 5 minutes (a newly published opportunity shows
+# within that time)
+COMMONWEAL_PUBLIC_MAX_AGE = int(os.environ.get("COMMONWEAL_PUBLIC_MAX_AGE", "300"))
 AXES_HANDLER = "commonweal.web.people.throttle.Handler"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_FAILURE_LIMIT = COMMONWEAL_LOGIN_MAX_FAILURES

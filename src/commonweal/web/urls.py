@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("commonweal.web.socialvalue.urls")),
     path("", include("commonweal.web.contracts.urls")),
     path("", include("commonweal.web.publishing.urls")),
+    path("", include("commonweal.web.providers.urls")),
+    path("", include("commonweal.web.public.urls")),
     path("api/", api.urls()),
 ]
 

@@ -148,9 +148,16 @@ def _notices(user: User, organisations: list[Organisation]) -> list[Attention]:
             for organisation, row in overdue(user, organisations, today())]
 
 
+
+def _providers(user: User, organisations: list[Organisation]) -> list[Attention]:
+    from commonweal.web.providers.attention import items  # providers area (it imports Attention from here)
+
+    return items(user, organisations)
+
+
 # Each area's source of attention items; an area adds one line here.
 SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (
-    _tenders, _suppliers, _contracts, _notices)
+    _tenders, _suppliers, _contracts, _notices, _providers)
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,8 @@ def _links(organisation: Organisation, roles: set[str]) -> tuple[tuple[str, str]
         found.append(("Members and invitations", reverse("members", args=[organisation.slug])))
     if Role.COMMISSIONER.value in roles:
         found.append(("Create a tender", reverse("upload", args=[organisation.slug])))
+        # providers area: the pipeline on the public pages, and who registered interest
+        found.append(("Opportunities and registered interest", reverse("opportunities", args=[organisation.slug])))
     return tuple(found)
 
 

@@ -168,6 +168,15 @@ def invite(user: Visitor, slug: str, username: str, display_name: str, role: Rol
     return _invite(admin.get_username(), admin, organisation, username, display_name, role)
 
 
+def invite_cleared(actor: User, organisation: Organisation, username: str,
+                   display_name: str) -> tuple[IssuedLink, Invitation]:
+    """An invitation to join `organisation` as a plain member, for a caller whose own access check has cleared it
+    (providers area: a council's commissioner inviting a provider's contact to a tender); with its row, so the
+    caller can attach what the invitation brings."""
+    issued = _invite(actor.get_username(), actor, organisation, username, display_name, None)
+    return issued, Invitation.objects.get(digest=_digest(issued.token))
+
+
 def invite_from_command_line(slug: str, username: str, display_name: str, role: Role | None) -> IssuedLink:
     """`commonweal web invite`: whoever runs the command already holds the database, so no admin check."""
     organisation = Organisation.objects.filter(slug=slug).first()

@@ -1,0 +1,303 @@
+"""The providers area's reads and writes. The council's side (a tender's bidders and its clarification questions)
+starts from `web.access.tender_access` with the commissioner role; the provider's side from
+`web.access.bidder_access`, which finds only the tenders the person's provider is invited to.
+
+What a provider reads of a tender is what every bidder may read: the tender's lots and award criteria with their
+weights (the relative importance the Procurement Act 2023 s.23(3)(b) has the council indicate) and the answers the
+council has published. It never reads `web.Bid` (another bidder's identity, prices), scores or the audit trail;
+its own questions are the only ones it sees unanswered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.signals import post_save
+from django.utils import timezone
+from django.utils.text import slugify
+
+from commonweal.domain.lifecycle import Role, Stage
+from commonweal.web import audit
+from commonweal.web.access import Access, BidderAccess, NotFound, Refused, Visitor, bidder_tenders
+from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organisation, Tender
+from commonweal.web.people import data as people
+from commonweal.web.providers.models import (
+    Bidder,
+    Clarification,
+    PendingProviderRole,
+    Provider,
+    ProviderKind,
+    ProviderMember,
+    ProviderRole,
+)
+
+# Commonweal default: bidders ask questions only while the tender is open for bids.
+ASKING_STAGE = Stage.OPEN
+
+
+@dataclass(frozen=True)
+class Invited:
+    bidder: Bidder
+    # the one-time link for a new contact (None: the contact already had an account at the provider)
+    link: people.IssuedLink | None
+
+
+@dataclass(frozen=True)
+class BidderRow:
+    provider: str
+    kind: str
+    bid_managers: int
+    invited_at: object
+
+
+def _commissioner(access: Access) -> None:
+    access.require(Role.COMMISSIONER)
+
+
+def bidders(access: Access) -> list[BidderRow]:
+    _commissioner(access)
+    rows = (
+        Bidder.objects.filter(tender=access.tender)
+        .annotate(managers=Count("provider__members", filter=Q(provider__members__role=ProviderRole.BID_MANAGER)))
+        .select_related("provider__organisation")
+        .order_by("provider__organisation__name")
+    )
+    return [
+        BidderRow(b.provider.organisation.name, b.provider.get_kind_display(), b.managers, b.invited_at) for b in rows
+    ]
+
+
+def _provider(name: str, kind: str) -> Provider:
+    """The provider called `name`, created if new; a council of that name is refused (it is no provider)."""
+    organisation = Organisation.objects.filter(name__iexact=name).first()
+    if organisation is not None:
+        provider = Provider.objects.filter(organisation=organisation).first()
+        if provider is None:
+            raise Refused([f"{organisation.name} is a council or shared service, not a provider"], ["provider"])
+        return provider
+    base = slugify(name)[:40] or "provider"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    organisation = Organisation.objects.create(name=name, slug=slug)
+    return Provider.objects.create(organisation=organisation, kind=ProviderKind(kind))
+
+
+@audit.retrying
+def invite_bidder(access: Access, provider_name: str, kind: str, username: str, display_name: str) -> Invited:
+    """Invite a provider to bid for the tender through its contact. A contact new to Commonweal gets the people
+    area's one-time invitation to join the provider (as its bid manager once accepted); a contact who has an account
+    must already be one of the provider's bid managers (a council never changes a provider's own roles). Either way
+    the provider becomes a bidder on the tender."""
+    _commissioner(access)
+    with transaction.atomic():
+        Tender.objects.select_for_update().filter(pk=access.tender.pk).first()  # serialise the tender's invitations
+        provider = _provider(provider_name, kind)
+        link = None
+        existing = User.objects.filter(username__iexact=username).first()
+        if existing is not None:
+            manager = (
+                ProviderMember.objects.filter(provider=provider, user=existing, role=ProviderRole.BID_MANAGER).exists()
+                and Membership.objects.filter(user=existing, organisation=provider.organisation).exists()
+            )
+            if not manager:
+                raise Refused(
+                    [
+                        f"The user name {username} is taken by someone who is not one of "
+                        f"{provider.organisation.name}'s bid managers: choose another"
+                    ],
+                    ["username"],
+                )
+        else:
+            link, invitation = people.invite_cleared(access.user, provider.organisation, username, display_name)
+            PendingProviderRole.objects.create(invitation=invitation, role=ProviderRole.BID_MANAGER)
+        bidder, created = Bidder.objects.get_or_create(
+            tender=access.tender, provider=provider, defaults={"invited_by": access.user}
+        )
+        audit.record(
+            access.actor,
+            "bidder_invited",
+            {
+                "provider": provider.organisation.name,
+                "contact": username,
+                "new_contact": link is not None,
+                "already_a_bidder": not created,
+            },
+            tender=access.tender,
+        )
+    return Invited(bidder, link)
+
+
+def _joined(sender: type, instance: Membership, created: bool, **kwargs: object) -> None:
+    """An accepted invitation to a provider makes the new member the provider role it was issued for, in the same
+    transaction as the membership the people area creates (`people.data.use_link`)."""
+    if not created:
+        return
+    pending = (
+        PendingProviderRole.objects.filter(
+            invitation__organisation=instance.organisation_id,
+            invitation__purpose=Invitation.JOIN,
+            invitation__username=instance.user.get_username(),
+            invitation__used_at__isnull=True,
+        )
+        .select_related("invitation__organisation__provider")
+        .first()
+    )
+    if pending is not None:
+        ProviderMember.objects.get_or_create(
+            provider=pending.invitation.organisation.provider, user=instance.user, role=pending.role
+        )
+
+
+post_save.connect(_joined, sender=Membership, dispatch_uid="providers_joined")
+
+
+# -- the provider's side --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilTenders:
+    council: str
+    tenders: tuple[BidderAccess, ...]
+
+
+def portal(user: Visitor) -> list[CouncilTenders]:
+    """The user's invited tenders, council by council."""
+    grouped: dict[str, list[BidderAccess]] = {}
+    for found in bidder_tenders(user):
+        grouped.setdefault(found.tender.organisation.name, []).append(found)
+    return [CouncilTenders(council, tuple(tenders)) for council, tenders in grouped.items()]
+
+
+@dataclass(frozen=True)
+class Documents:
+    lots: list[Lot]
+    criteria: dict[int, list[Criterion]]  # by lot id
+
+
+def documents(access: BidderAccess) -> Documents:
+    """The tender's lots and published award criteria with their weights and guidance (never a budget or a bid)."""
+    lots = list(Lot.objects.filter(tender=access.tender).only("id", "reference", "title").order_by("reference"))
+    criteria: dict[int, list[Criterion]] = {}
+    for c in Criterion.objects.filter(lot__tender=access.tender).only(
+        "lot_id", "reference", "title", "group", "weight", "guidance", "position"
+    ):
+        criteria.setdefault(c.lot_id, []).append(c)
+    return Documents(lots, criteria)
+
+
+@dataclass(frozen=True)
+class PublishedAnswer:
+    question: str
+    answer: str
+    answered_at: object
+
+
+def published_answers(tender: Tender) -> list[PublishedAnswer]:
+    """Every answer the council has published on the tender, worded as the council published it: never who asked."""
+    rows = (
+        Clarification.objects.filter(tender=tender, answered_at__isnull=False)
+        .order_by("answered_at", "id")
+        .values_list("published_question", "answer", "answered_at")
+    )
+    return [PublishedAnswer(q, a, at) for q, a, at in rows]
+
+
+def own_questions(access: BidderAccess) -> list[Clarification]:
+    """The provider's own questions on the tender, answered or not."""
+    return list(
+        Clarification.objects.filter(tender=access.tender, provider=access.provider).only(
+            "question", "asked_at", "answered_at"
+        )
+    )
+
+
+@audit.retrying
+def ask(access: BidderAccess, question: str) -> Clarification:
+    if access.stage != ASKING_STAGE:
+        raise Refused(
+            [
+                f"Questions can be asked only while the tender is {ASKING_STAGE.label.lower()}; it is now "
+                f"{access.stage.label.lower()}"
+            ],
+            ["question"],
+        )
+    with transaction.atomic():
+        asked = Clarification.objects.create(
+            tender=access.tender, provider=access.provider, asked_by=access.user, question=question
+        )
+        record_asked(asked)
+    return asked
+
+
+# The audit entry's actor for what a bidder does: who the bidder is, and who asked, are bid content, which the
+# council's admin alone never sees (`domain.audit.DETAIL_NEEDS` classifies them in the detail, withheld from them).
+BIDDER_ACTOR = "bidder"
+
+
+def record_asked(asked: Clarification) -> None:
+    """The audit entry for a question asked (inside the transaction that saved it)."""
+    audit.record(
+        BIDDER_ACTOR,
+        "clarification_asked",
+        {
+            "clarification": asked.pk,
+            "provider": asked.provider.organisation.name,
+            "asked_by": asked.asked_by.get_username(),
+        },
+        tender=asked.tender,
+    )
+
+
+# -- the council's side of clarifications ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    provider: str
+    asked_by: str
+    question: str
+    asked_at: object
+    published_question: str
+    answer: str
+    answered_at: object
+
+
+def questions(access: Access) -> list[Question]:
+    _commissioner(access)
+    rows = Clarification.objects.filter(tender=access.tender).select_related("provider__organisation", "asked_by")
+    return [
+        Question(
+            c.pk,
+            c.provider.organisation.name,
+            c.asked_by.get_username(),
+            c.question,
+            c.asked_at,
+            c.published_question,
+            c.answer,
+            c.answered_at,
+        )
+        for c in rows
+    ]
+
+
+@audit.retrying
+def answer(access: Access, clarification_id: int, published_question: str, text: str) -> None:
+    """Publish the answer, with the question as the council words it (the asker's identity removed), to every
+    bidder. A published answer stands: a correction is published as a further clarification."""
+    _commissioner(access)
+    with transaction.atomic():
+        found = Clarification.objects.select_for_update().filter(pk=clarification_id, tender=access.tender).first()
+        if found is None:
+            raise NotFound("no such question")
+        if found.answered_at is not None:
+            raise Refused(["This question's answer is already published"], ["answer"])
+        found.published_question, found.answer = published_question, text
+        found.answered_by, found.answered_at = access.user, timezone.now()
+        found.save()
+        audit.record(access.actor, "clarification_answered", {"clarification": found.pk}, tender=access.tender)

@@ -1,0 +1,86 @@
+"""Provider organisations and their people. A provider is an `web.Organisation` with a `Provider` row: its people
+are plain members of it (`web.Membership`, blank role, made by the people area's one-time invitation) and hold
+provider roles here, never a council role. A council brings a provider into a tender by making it a `Bidder`; what
+the provider's people see of that tender is decided by `commonweal.web.access.bidder_access`.
+
+Contracts (the provider as contractor, its returns and its side of a review) will add their own link rows
+(contract, provider) beside `Bidder`, and their routes; the roles for them are here already."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ProviderRole(models.TextChoices):
+    BID_MANAGER = "bid_manager", "Bid manager: reads tenders it is invited to and asks clarification questions"
+    CONTRACT_LEAD = "contract_lead", "Contract lead: the provider's side of its contracts"
+    RETURNS_CONTRIBUTOR = "returns_contributor", "Returns contributor: submits a contract's returns"
+
+
+class ProviderKind(models.TextChoices):
+    """How the provider describes itself: the categories a contract details notice states of each supplier (SME,
+    VCSE, public service mutual: Procurement Regulations 2024 reg 32(2)(g)(iv)), plus large business."""
+
+    SME = "sme", "Small or medium-sized enterprise (SME)"
+    VCSE = "vcse", "Voluntary, community or social enterprise (VCSE)"
+    LARGE = "large", "Large business"
+    PUBLIC = "public", "Public body or mutual"
+
+
+class Provider(models.Model):
+    organisation = models.OneToOneField("web.Organisation", on_delete=models.PROTECT, related_name="provider")
+    kind = models.CharField(max_length=10, choices=ProviderKind.choices)
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+
+class ProviderMember(models.Model):
+    """A person's provider role in one provider organisation (they hold a plain membership of it too)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_roles")
+    role = models.CharField(max_length=20, choices=ProviderRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "user", "role"], name="one_provider_role")]
+
+
+class PendingProviderRole(models.Model):
+    """The provider role an invitation gives once it is accepted (`web.Invitation` holds council roles only)."""
+
+    invitation = models.OneToOneField("web.Invitation", on_delete=models.CASCADE, related_name="provider_role")
+    role = models.CharField(max_length=20, choices=ProviderRole.choices)
+
+
+class Bidder(models.Model):
+    """A provider a council has invited to bid for one of its tenders."""
+
+    tender = models.ForeignKey("web.Tender", on_delete=models.CASCADE, related_name="bidders")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="tenders")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "provider"], name="one_bidder_per_provider")]
+
+
+class Clarification(models.Model):
+    """A bidder's question about a tender and the council's answer, published to every bidder so each has the same
+    information (suppliers treated the same, Procurement Act 2023 s.12(2)); without the asker's identity (a
+    Commonweal default: the council words the published question)."""
+
+    tender = models.ForeignKey("web.Tender", on_delete=models.CASCADE, related_name="clarifications")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="clarifications")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField()
+    asked_at = models.DateTimeField(auto_now_add=True)
+    # the council's answer, published to every bidder (the question too, as the council words it)
+    published_question = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]

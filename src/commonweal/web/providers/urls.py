@@ -1,0 +1,19 @@
+"""The providers area's routes (each one listed in tests/web/test_authorisation_matrix.py)."""
+
+from django.urls import path
+
+from commonweal.web.providers import views
+
+tender = "tenders/<int:tender_id>/"
+
+urlpatterns = [
+    path(tender + "bidders/", views.bidders, name="bidders"),
+    path(tender + "clarifications/", views.clarifications, name="clarifications"),
+    path(
+        tender + "clarifications/<int:clarification_id>/answer/",
+        views.answer_clarification,
+        name="answer_clarification",
+    ),
+    path("portal/", views.portal, name="portal"),
+    path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
+]

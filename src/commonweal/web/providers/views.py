@@ -1,0 +1,147 @@
+"""The providers area's pages: on the council's side, a tender's bidders and its clarification questions
+(commissioners); on the provider's side, the portal (the tenders its provider is invited to, their documents, the
+published answers, and asking a question). Every POST goes through `providers.forms`, every read and change through
+`providers.data`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from commonweal.domain.lifecycle import Role
+from commonweal.web.access import Access, BidderAccess, Refused, bidder_access, tender_access
+from commonweal.web.providers import data, forms
+from commonweal.web.views import page, scoped
+
+# -- the council's side ----------------------------------------------------------------------------------------------
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def bidders(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    form = forms.InviteBidderForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            invited = data.invite_bidder(
+                access,
+                form.cleaned_data["provider"],
+                form.cleaned_data["kind"],
+                form.cleaned_data["username"],
+                form.cleaned_data["display_name"],
+            )
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            if invited.link is not None:
+                return page(
+                    request,
+                    "web/providers/invited.html",
+                    "Invitation created",
+                    access=access,
+                    issued=invited.link,
+                    provider=invited.bidder.provider.organisation.name,
+                    link=request.build_absolute_uri(reverse("join", args=[invited.link.token])),
+                )
+            messages.success(
+                request,
+                f"{invited.bidder.provider.organisation.name} is invited to bid: "
+                f"{form.cleaned_data['username']} can see the tender now",
+            )
+            return redirect("bidders", tender_id)
+    return page(
+        request,
+        "web/providers/bidders.html",
+        "Bidders",
+        status=400 if form.errors else 200,
+        access=access,
+        bidders=data.bidders(access),
+        form=form,
+        errors=form.summary(),
+    )
+
+
+def _clarifications_page(
+    request: HttpRequest, access: Access, form: forms.AnswerForm | None = None, answering: int | None = None
+) -> HttpResponse:
+    errors = form.summary() if form is not None else []
+    return page(
+        request,
+        "web/providers/clarifications.html",
+        "Clarification questions",
+        status=400 if errors else 200,
+        access=access,
+        questions=data.questions(access),
+        form=form,
+        answering=answering,
+        errors=errors,
+    )
+
+
+@scoped
+@require_safe
+def clarifications(request: HttpRequest, tender_id: int) -> HttpResponse:
+    return _clarifications_page(request, tender_access(request.user, tender_id, Role.COMMISSIONER))
+
+
+@scoped
+@require_http_methods(["POST"])
+def answer_clarification(request: HttpRequest, tender_id: int, clarification_id: int) -> HttpResponse:
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    form = forms.AnswerForm(request.POST, prefix=f"q{clarification_id}")
+    if form.is_valid():
+        try:
+            data.answer(access, clarification_id, form.cleaned_data["published_question"], form.cleaned_data["answer"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "The answer is published to every bidder")
+            return redirect("clarifications", tender_id)
+    return _clarifications_page(request, access, form, clarification_id)
+
+
+# -- the provider's side ---------------------------------------------------------------------------------------------
+
+
+@scoped
+@require_safe
+def portal(request: HttpRequest) -> HttpResponse:
+    return page(request, "web/providers/portal.html", "Tenders you are invited to", councils=data.portal(request.user))
+
+
+def _tender_page(request: HttpRequest, access: BidderAccess, form: forms.QuestionForm) -> HttpResponse:
+    return page(
+        request,
+        "web/providers/tender.html",
+        access.tender.title,
+        status=400 if form.errors else 200,
+        access=access,
+        documents=data.documents(access),
+        answers=data.published_answers(access.tender),
+        mine=data.own_questions(access),
+        asking=access.stage == data.ASKING_STAGE,
+        form=form,
+        errors=form.summary(),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_tender(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = bidder_access(request.user, tender_id)
+    form = forms.QuestionForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            data.ask(access, form.cleaned_data["question"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(
+                request,
+                "Your question is sent. The council publishes its answer to every bidder, without saying who asked.",
+            )
+            return redirect("portal_tender", tender_id)
+    return _tender_page(request, access, form)

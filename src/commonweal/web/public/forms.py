@@ -1,0 +1,71 @@
+"""The public area's forms: registering interest (no sign-in) and the council's pipeline. Each is checked (lengths,
+choices, valid Unicode, a real email address and date) before any data function runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from commonweal.web.forms import GovukErrors, iso_date, text_field, valid_text
+from commonweal.web.public.models import InterestKind, Purpose, Status
+
+
+def _choice(choices: list[tuple[str, Any]], message: str) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=choices, error_messages={"required": message, "invalid_choice": message})
+
+
+class InterestForm(GovukErrors, forms.Form):
+    organisation_name = text_field("your organisation's name", max_length=200)
+    kind = _choice(InterestKind.choices, "Select what kind of organisation you are")
+    purpose = _choice(Purpose.choices, "Select what you are interested in")
+    contact_name = text_field("your name", max_length=150)
+    email = forms.EmailField(
+        max_length=254,
+        validators=[valid_text],
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    note = text_field("a message", required=False, max_length=2000)
+
+
+class OpportunityForm(GovukErrors, forms.Form):
+    title = text_field("the title", max_length=300)
+    overview = text_field("a summary")
+    closes_on = forms.CharField(
+        required=False,
+        max_length=10,
+        validators=[valid_text],
+        error_messages={"max_length": "Enter the closing date as a date, for example 2027-03-31"},
+    )
+    status = _choice(
+        [(s.value, s.label) for s in (Status.DRAFT, Status.PLANNED, Status.OPEN)],
+        "Select whether to publish the opportunity",
+    )
+
+    def clean_closes_on(self) -> dt.date | None:
+        value = self.cleaned_data["closes_on"]
+        if not value:
+            return None
+        try:
+            return iso_date(value)
+        except ValueError as exc:
+            raise ValidationError("Enter the closing date as a date, for example 2027-03-31") from exc
+
+
+class StatusForm(GovukErrors, forms.Form):
+    status = _choice(Status.choices, "Select the opportunity's status")
+
+
+class LotForm(GovukErrors, forms.Form):
+    title = text_field("the lot's title", max_length=300)
+    suited = forms.MultipleChoiceField(
+        required=False,
+        choices=[("smes", "Suited to SMEs"), ("vcses", "Suited to VCSEs")],
+        error_messages={"invalid_choice": "Select SMEs, VCSEs, both or neither"},
+    )

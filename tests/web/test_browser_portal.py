@@ -1,0 +1,122 @@
+"""Providers and residents in Debian's Chromium, with axe-core on every page: a provider asks a clarification
+question that the council answers and publishes to every bidder (without the asker); a resident, not signed in,
+walks a council's public pages and registers a community group's interest, which the council then sees."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import launch
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+from test_browser_journeys import PASSWORD, Journey
+
+from commonweal.domain.lifecycle import Stage
+from commonweal.web.models import Tender
+from commonweal.web.providers.models import Clarification
+from commonweal.web.public.models import Interest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+QUESTION = "Brightwater Care asks: will the council share last year's visit volumes by ward?"
+PUBLISHED = "Will the council share last year's visit volumes by ward?"
+
+
+def test_a_provider_asks_and_the_council_answers_every_bidder(world, live_server, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    tender = world["southdale"]
+    Tender.objects.filter(pk=tender.pk).update(stage=Stage.OPEN.value)  # open for bids: questions may be asked
+    for user in User.objects.filter(username__in=["brightwater.bids", "sdhs.bids", "southdale.commissioner"]):
+        user.set_password(PASSWORD)
+        user.save()
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+
+        # the provider finds the tender under its council and asks
+        provider = journey.sign_in("brightwater.bids")
+        provider.click("a:has-text('Provider portal')")
+        journey.check(provider)
+        expect(provider.locator("main")).to_contain_text("Southdale District Council")
+        provider.click(f"a:has-text('{tender.reference}')")
+        journey.check(provider)
+        provider.click("button:has-text('Send the question')")  # empty: the error summary says so
+        expect(provider.locator(".govuk-error-summary")).to_contain_text("Enter your question")
+        journey.check(provider)
+        provider.fill("#question", QUESTION)
+        provider.click("button:has-text('Send the question')")
+        expect(provider.locator(".govuk-notification-banner")).to_contain_text("Your question is sent")
+        journey.check(provider)
+
+        # the council sees who asked, words the question without them and publishes the answer
+        council = journey.sign_in("southdale.commissioner")
+        council.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        council.click("a:has-text('Clarification questions')")
+        journey.check(council)
+        asked = Clarification.objects.get(question=QUESTION)
+        expect(council.locator("main")).to_contain_text("Brightwater Care Ltd (brightwater.bids)")
+        council.fill(f"#q{asked.pk}-published_question", PUBLISHED)
+        council.fill(f"#q{asked.pk}-answer", "Yes: the volumes by ward are in appendix D, published today.")
+        council.click(f"#publish-{asked.pk}")
+        expect(council.locator(".govuk-notification-banner")).to_contain_text("published to every bidder")
+        journey.check(council)
+
+        # another bidder reads the answer, and nothing says who asked
+        other = journey.sign_in("sdhs.bids")
+        other.goto(f"{live_server.url}/portal/tenders/{tender.pk}/")
+        journey.check(other)
+        main = other.locator("main")
+        expect(main).to_contain_text(PUBLISHED)
+        expect(main).to_contain_text("appendix D")
+        expect(main).not_to_contain_text("Brightwater")
+        browser.close()
+    assert journey.violations == []
+
+
+def test_a_resident_walks_the_public_pages_and_registers_interest(world, live_server, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    commissioner = User.objects.get(username="shared.commissioner")
+    commissioner.set_password(PASSWORD)
+    commissioner.save()
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+        resident = browser.new_context(bypass_csp=True).new_page()
+        resident.goto(live_server.url + "/public/")
+        journey.check(resident)
+        resident.click("a:has-text('Northfield Borough Council')")
+        journey.check(resident)
+        main = resident.locator("main")
+        expect(main).to_contain_text("Community meals")
+        expect(main).not_to_contain_text("Carers' breaks")  # the draft
+        expect(main).to_contain_text("No performance ratings are published here yet")
+        resident.click("a:has-text('Day opportunities for adults with learning disabilities')")
+        journey.check(resident)
+        expect(resident.locator("main")).to_contain_text("North and east localities")
+        resident.click("a:has-text('Register your organisation')")
+        journey.check(resident)
+        resident.click("button:has-text('Register interest')")  # empty: each field says what it needs
+        expect(resident.locator(".govuk-error-summary li")).to_have_count(5)
+        journey.check(resident)
+        resident.fill("#organisation_name", "Westfield Allotment Society")
+        resident.check("input[name=kind][value=vcse]")
+        resident.check("input[name=purpose][value=engagement]")
+        resident.fill("#contact_name", "Pat Green")
+        resident.fill("#email", "pat@westfield-allotments.example")
+        resident.click("button:has-text('Register interest')")
+        expect(resident.locator("h1")).to_contain_text("Interest registered")
+        journey.check(resident)
+
+        # the council's commissioner sees who registered
+        council = journey.sign_in("shared.commissioner")
+        council.goto(f"{live_server.url}/organisations/northfield/opportunities/")
+        journey.check(council)
+        council.click("a:has-text('Day opportunities for adults with learning disabilities')")
+        journey.check(council)
+        expect(council.locator("main")).to_contain_text("Westfield Allotment Society")
+        browser.close()
+    assert Interest.objects.filter(organisation_name="Westfield Allotment Society").count() == 1
+    assert journey.violations == []
