@@ -371,17 +371,23 @@ def test_hostile_values_on_every_contracts_form(world) -> None:
 def test_the_register_page_queries_do_not_grow_with_the_register(world) -> None:
     client = _client("viewer")
     url = reverse("contracts_register", args=["northfield"])
+    board = reverse("contracts_dashboard", args=["northfield"])
+    manager = _client("contract.manager")
 
-    def count() -> int:
+    def count(page: str = url, who: Client = client) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert who.get(page).status_code == 200
         return len(queries)
 
-    small = count()
+    small, small_board, small_home = count(), count(board), count(reverse("home"), manager)
     template = _contract("NBC-C-001")
     Contract.objects.bulk_create(
         Contract(organisation=template.organisation, reference=f"BULK-{i:04d}", title="Bulk", supplier="Bulk Ltd",
                  value=Decimal(1000 * i), start=template.start, end=template.end, kind="goods",
                  frequency="quarterly", service=f"Service {i % 7}") for i in range(300))
+    for c in Contract.objects.filter(reference__startswith="BULK-")[:50]:
+        ContractRole.objects.create(contract=c, user=User.objects.get(username="contract.manager"))
     assert count() == small
+    assert count(board) == small_board
+    assert count(reverse("home"), manager) == small_home
     assert small <= 12  # session, user, organisation, membership roles, three for the page, the navigation's
