@@ -297,6 +297,24 @@ def test_late_returns_and_due_actions_show_on_the_managers_home_page(world) -> N
     assert "NBC-C-007" in home and "is late" in home
 
 
+def test_the_review_pack_is_served_as_html_with_its_own_styles_and_as_pdf(world) -> None:
+    import base64
+    import hashlib
+    import re
+
+    contract = _contract("NBC-C-004")
+    client = _client("viewer")
+    html = client.get(reverse("contract_pack", args=[contract.pk]))
+    assert html.status_code == 200 and "NBC-C-004" in html.content.decode()
+    style = re.search(r"<style>(.*?)</style>", html.content.decode(), re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in html["Content-Security-Policy"]
+    assert "script-src" not in html["Content-Security-Policy"]  # default-src 'none': no script runs
+    pdf = client.get(reverse("contract_pack_pdf", args=[contract.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
 HOSTILE = ["", "x" * 20_000, "a\x00b", "-1", "9" * 400, "1e999999", "NaN", "2026-13-45", "\ud800"]
 
 
