@@ -297,6 +297,24 @@ def test_late_returns_and_due_actions_show_on_the_managers_home_page(world) -> N
     assert "NBC-C-007" in home and "is late" in home
 
 
+def test_the_review_pack_is_served_as_html_with_its_own_styles_and_as_pdf(world) -> None:
+    import base64
+    import hashlib
+    import re
+
+    contract = _contract("NBC-C-004")
+    client = _client("viewer")
+    html = client.get(reverse("contract_pack", args=[contract.pk]))
+    assert html.status_code == 200 and "NBC-C-004" in html.content.decode()
+    style = re.search(r"<style>(.*?)</style>", html.content.decode(), re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in html["Content-Security-Policy"]
+    assert "script-src" not in html["Content-Security-Policy"]  # default-src 'none': no script runs
+    pdf = client.get(reverse("contract_pack_pdf", args=[contract.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
 HOSTILE = ["", "x" * 20_000, "a\x00b", "-1", "9" * 400, "1e999999", "NaN", "2026-13-45", "\ud800"]
 
 
@@ -371,17 +389,23 @@ def test_hostile_values_on_every_contracts_form(world) -> None:
 def test_the_register_page_queries_do_not_grow_with_the_register(world) -> None:
     client = _client("viewer")
     url = reverse("contracts_register", args=["northfield"])
+    board = reverse("contracts_dashboard", args=["northfield"])
+    manager = _client("contract.manager")
 
-    def count() -> int:
+    def count(page: str = url, who: Client = client) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert who.get(page).status_code == 200
         return len(queries)
 
-    small = count()
+    small, small_board, small_home = count(), count(board), count(reverse("home"), manager)
     template = _contract("NBC-C-001")
     Contract.objects.bulk_create(
         Contract(organisation=template.organisation, reference=f"BULK-{i:04d}", title="Bulk", supplier="Bulk Ltd",
                  value=Decimal(1000 * i), start=template.start, end=template.end, kind="goods",
                  frequency="quarterly", service=f"Service {i % 7}") for i in range(300))
+    for c in Contract.objects.filter(reference__startswith="BULK-")[:50]:
+        ContractRole.objects.create(contract=c, user=User.objects.get(username="contract.manager"))
     assert count() == small
+    assert count(board) == small_board
+    assert count(reverse("home"), manager) == small_home
     assert small <= 12  # session, user, organisation, membership roles, three for the page, the navigation's

@@ -66,6 +66,7 @@ VALUE_BANDS: dict[str, tuple[str, Q]] = {
     "over-5m": ("Over £5 million (the s.52 KPI duty)", Q(value__gt=domain.S52_VALUE_THRESHOLD)),
 }
 EXPIRY_MONTHS = (6, 12, 18)
+TREND_MONTHS = 12  # Commonweal default: the dashboard's trend reads the period ratings of the past year
 STATUSES = {"live": "Live", "not-started": "Not started", "ended": "Ended"}
 PAGE_SIZE = 50  # Commonweal default: contracts per register page
 
@@ -316,9 +317,9 @@ def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
             n=Count("pk"), v=Sum("value")
         )
         expiring.append((months, ending["n"] or 0, ending["v"] or Decimal(0)))
-    # ratings per period, the latest four periods any contract reported, for the trend
+    # ratings per period, the latest four periods reported in the past year, for the trend
     trend_rows = (
-        PeriodRating.objects.filter(contract__in=visible)
+        PeriodRating.objects.filter(contract__in=visible, period_start__gte=domain.add_months(today, -TREND_MONTHS))
         .values("period_start", "rating")
         .annotate(n=Count("pk"))
         .order_by("-period_start")[:40]

@@ -218,6 +218,7 @@ class PeriodRating(models.Model):
 
     class Meta:
         ordering = ["period_start"]
+        indexes = [models.Index(fields=["period_start", "contract"])]
 
 
 class Variation(models.Model):

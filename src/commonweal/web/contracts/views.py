@@ -5,6 +5,9 @@ workflow (review, meeting, options, decision, actions). Thin: each view validate
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -497,7 +500,17 @@ def review_pack(request: HttpRequest, contract_id: int) -> HttpResponse:
     from commonweal.io.reports.contract_review import contract_review_html
 
     access = data.contract_access(request.user, contract_id)
-    return HttpResponse(contract_review_html(access.contract.review))
+    html = contract_review_html(access.contract.review)
+    response = HttpResponse(html)
+    # the printable pack carries its own stylesheet inline (as its PDF does): allow exactly that block, by hash,
+    # and no script at all
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+                      for s in styles)
+    style_src = hashes or "'none'"
+    response["Content-Security-Policy"] = (f"default-src 'none'; style-src {style_src}; img-src 'self' data:; "
+                                           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    return response
 
 
 @scoped
