@@ -15,6 +15,7 @@ from rich.table import Table
 
 from commonweal.cli.errors import fail_on_input_error
 from commonweal.io.errors import InputError
+from commonweal.io.spend.layout import stated_period
 from commonweal.services import spend as service
 
 spend_app = typer.Typer(help="Import council spend files and report where the money goes.", no_args_is_help=True)
@@ -45,15 +46,24 @@ def import_(
     column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON file stating the layout")] = None,
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy or mdy, when dates are ambiguous")] = None,
     engine: Annotated[str, typer.Option("--engine", help="auto, rows or fast (the fast path for big CSV)")] = "auto",
+    period: Annotated[str | None, typer.Option("--period", help="yyyy-mm: the month for rows with no usable date "
+                                                                "(each flagged period_stated)")] = None,
 ) -> None:
     """Import files into the store; prints each file's report (rows read = loaded + rejected)."""
+    month = None
+    if period is not None:
+        try:
+            month = stated_period(period)
+        except ValueError as exc:
+            err.print(f"--period: {exc}")
+            raise typer.Exit(code=2) from None
     total = sum(_rows_in(f) for f in files)
     try:
         with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, transient=True, disable=output == "json" or total < 20000) as progress:
             task = progress.add_task("rows", total=total)
             reports = service.import_files(files, db, column_map=column_map, date_order=date_order,
-                                           progress=lambda n: progress.advance(task, n), engine=engine)
+                                           progress=lambda n: progress.advance(task, n), engine=engine, period=month)
     except InputError as exc:
         raise fail_on_input_error(exc) from None
     except ValueError as exc:
@@ -69,6 +79,8 @@ def import_(
     Console().print(table)
     for r in reports:
         typer.echo(f"{r['file']}: mapping {r['mapping']}; ignored {r['ignored_columns']}; dates {r['date_format']}")
+        for name, how in r.get("confidence", {}).items():
+            typer.echo(f"  {name}: {how}")
         for rejection in r["rejections"][:20]:
             typer.echo(f"  rejected row {rejection['row']} column {rejection['column']}: {rejection['reason']}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,10 @@ def supplier_key(name: str, redacted: bool) -> str:
 
 
 def read_file(path: Path, column_map: ColumnMap | None = None, date_order: str | None = None,
-              progress: Callable[[int], None] | None = None) -> SpendFile:
+              progress: Callable[[int], None] | None = None, period: dt.date | None = None) -> SpendFile:
     if path.suffix.lower() == ".json":
         return read_360giving(path, date_order=date_order)
-    return read_spend_file(path, column_map=column_map, date_order=date_order, progress=progress)
+    return read_spend_file(path, column_map=column_map, date_order=date_order, progress=progress, period=period)
 
 
 # Commonweal default: CSV files this large take the fast path (identical results, tested on the corpus).
@@ -62,14 +62,18 @@ FAST_PATH_BYTES = 20_000_000
 ENGINES = ("auto", "rows", "fast")
 
 
-def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = None, date_order: str | None = None,
-                 progress: Callable[[int], None] | None = None, engine: str = "auto") -> list[dict[str, Any]]:
+def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | ColumnMap | None = None,
+                 date_order: str | None = None, progress: Callable[[int], None] | None = None, engine: str = "auto",
+                 period: dt.date | None = None) -> list[dict[str, Any]]:
     """Read every file, then save them all; if any file fails as a whole nothing is saved (InputError lists
     every failing file's problems). `engine`: rows (the row-level reader), fast (the polars fast path for CSV) or
-    auto (the fast path for CSV files of FAST_PATH_BYTES or more)."""
+    auto (the fast path for CSV files of FAST_PATH_BYTES or more). `period` (a month's first day) dates rows that
+    have no usable date, flagged; `column_map` is a file or a ColumnMap (the workspace's mapping screen)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    stated = load_column_map(column_map) if column_map else None
+    stated = load_column_map(column_map) if isinstance(column_map, Path) else column_map
+    if period is not None:
+        stated = replace(stated or ColumnMap(), period=period)
     problems = _unreadable_paths(paths)
     if problems:
         raise InputError(problems)
