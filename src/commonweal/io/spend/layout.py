@@ -283,7 +283,7 @@ def _evidence(headers: Sequence[str], body: Sequence[Sequence[str]], stated: dic
             score, index, share = scored[0]
             columns[field_name] = index
             used.add(index)
-            confidence[field_name] = (f"{'medium' if score >= 1 else 'low'}: the header '{headers[index]}' holds "
+            confidence[field_name] = (f"{'medium' if score >= 0.8 else 'low'}: the header '{headers[index]}' holds "
                                       f"a known name in part and {share:.0%} of the cells below read as "
                                       f"{field_name.replace('_', ' ')}s")
     return _Evidence(columns, confidence, ambiguous, sum(1 for e in exact if e))
