@@ -355,6 +355,19 @@ def review_suppliers(db: Path, left: str, right: str, *, same: bool, decided_by:
     return decision
 
 
+def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15) -> dict[str, Any]:
+    """What the workspace stores after each import or review (computed then, never per page view): the whole
+    report, and the spend by month, service area, supplier and supplier type that its filtered pages add up."""
+    market = Market(db)
+    report = market.report(bands=bands, top=top)
+    dims = ["period", "service_area", "supplier_key"]
+    cells = [{"period": r["period"].isoformat()[:7] if r["period"] else "", "service_area": r["service_area"] or "",
+              "supplier": r["supplier_key"], "label": r["label"], "total": _money(r["total"]),
+              "payments": int(r["payments"])}
+             for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims))]
+    return {"report": report, "cells": cells}
+
+
 def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None,
                  local_areas: Sequence[str] = ()) -> dict[str, Any]:
     return Market(db, council=council).report(bands=bands, top=top, local_areas=local_areas)

@@ -20,6 +20,7 @@ class Area:
 AREAS: tuple[Area, ...] = (
     Area("Home", "home", ("/organisations/",)),
     Area("Tenders", "tenders", ("/tenders/",)),
+    Area("Spend", "spend_home", ("/spend/",)),
 )
 
 

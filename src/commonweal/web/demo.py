@@ -16,6 +16,7 @@ from commonweal.io.tender_folder import TENDER_FILE, load_tender_folder
 from commonweal.web import audit, evaluations
 from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
+from commonweal.web.spend import demo as spend_demo
 
 EXAMPLE = Path(settings.REPO_DIR) / "examples" / "home-care-tender"
 
@@ -148,6 +149,7 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     world = seed_people(password)
     seed_example_tender(world.northfield, "NBC-ASC-2026-014", Stage.EVALUATION, scored_by=2)
     seed_example_tender(world.southdale, "SDC-ASC-2026-021", Stage.PRICES_OPENED, moderated=True)
+    spend_demo.seed(world.northfield, world.southdale)  # queued for the spend worker
     return world
 
 

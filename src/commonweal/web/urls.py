@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("commonweal.web.home.urls")),
     path("", include("commonweal.web.tenders.urls")),
     path("", include("commonweal.web.people.urls")),
+    path("", include("commonweal.web.spend.urls")),
     path("api/", api.urls()),
 ]
 

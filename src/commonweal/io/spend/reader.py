@@ -223,7 +223,7 @@ class SpendFile:
     records: list[SpendRecord]
 
 
-def _sheets(path: Path, data: bytes) -> tuple[list[tuple[str, list[list[str]]]], str]:
+def read_tables(path: Path, data: bytes) -> tuple[list[tuple[str, list[list[str]]]], str]:
     """The file's tables: every sheet of a workbook, or the one table of a CSV (sheet name ""), and the encoding."""
     from commonweal.io.structured import EXCEL_MAX_ROWS, WORKBOOK_SUFFIXES, limits, workbook_sheets
 
@@ -298,7 +298,7 @@ def read_spend_file(
     problems = ProblemCollector()
     try:
         data = path.read_bytes()
-        sheets, encoding = _sheets(path, data)
+        sheets, encoding = read_tables(path, data)
     except MixedEncodingError as exc:
         problems.add(name, str(exc), row=exc.line)
         problems.raise_if_any()
