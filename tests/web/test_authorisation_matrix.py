@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.models import Bid, Criterion
+from commonweal.web.spend.models import SpendImport
 
 pytestmark = pytest.mark.db
 
@@ -45,6 +46,8 @@ def answers(allowed: dict[str, int] | int, who: set[str] | None = None, *, denie
 
 
 TENDER_STAFF = set(NORTHFIELD)
+SPEND_READERS = {"viewer", "admin", "shared.commissioner"}
+SPEND_WRITERS = {"shared.commissioner"}
 
 # url name -> (method, POST data, expected status per role)
 PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
@@ -92,6 +95,17 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "team_remove": ("POST", {"username": "evaluator2", "role": "finance"}, answers(400, COMMISSIONERS)),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
+    # spend area: the organisation's spend is seen by its organisation-wide roles (admin, commissioner, viewer);
+    # its commissioners upload, state a file's columns and decide look-alike names; {import_id} is the demo's
+    # file, still waiting for the worker
+    "spend_home": ("GET", {}, answers(200, outsider=200)),
+    "spend": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_import": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_rejections": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_mapping": ("GET", {}, answers(200, SPEND_WRITERS)),
+    "spend_report": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_reviews": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_partners": ("GET", {}, answers(200, SPEND_READERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -103,6 +117,10 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "team": ({"username": "evaluator2", "role": ""}, answers(400, COMMISSIONERS)),
     "password": ({}, answers(400, outsider=400)),
     "join": ({}, answers(404, outsider=404, anonymous=404)),
+    # spend: no file chosen; the import is waiting, so its columns cannot be stated; no pair chosen
+    "spend": ({}, answers(400, SPEND_WRITERS)),
+    "spend_mapping": ({}, answers(400, SPEND_WRITERS)),
+    "spend_reviews": ({}, answers(400, SPEND_WRITERS)),
 }
 
 
@@ -168,7 +186,8 @@ def _objects(tender) -> dict[str, object]:
     person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
-            "invitation_id": 1}
+            "invitation_id": 1,
+            "import_id": SpendImport.objects.filter(organisation=tender.organisation).order_by("pk").first().pk}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -185,6 +204,9 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
+        "spend": ["slug"], "spend_import": ["slug", "import_id"], "spend_rejections": ["slug", "import_id"],
+        "spend_mapping": ["slug", "import_id"], "spend_report": ["slug"], "spend_reviews": ["slug"],
+        "spend_partners": ["slug"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

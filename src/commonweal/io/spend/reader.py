@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from commonweal.io.errors import ProblemCollector
+from commonweal.io.errors import InputError, ProblemCollector
 from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout, is_header_row
 from commonweal.io.spend.values import (
     NO_SINGLE_DATE,
@@ -234,6 +234,35 @@ def read_tables(path: Path, data: bytes) -> tuple[list[tuple[str, list[list[str]
                          f"{path.suffix or 'without a suffix'}?); export the spend data as CSV, XLSX, XLS or ODS")
     text, encoding = decode(data)
     return [("", list(csv.reader(io.StringIO(text, newline=""))))], encoding
+
+
+# Bytes of a CSV looked at by `table_problem` (Commonweal default).
+SNIFF_BYTES = 65_536
+
+
+def table_problem(name: str, data: bytes) -> str | None:
+    """Why a file cannot be a spend table at all, judged quickly before it is queued for import (a workbook's
+    container, a text file's first rows), or None. The import itself judges the rest."""
+    from commonweal.io.structured import WORKBOOK_SUFFIXES, check_zip
+
+    suffix = Path(name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        if suffix == ".xls":
+            return None if data.startswith(b"\xd0\xcf\x11\xe0") else "is not an Excel 97-2003 (.xls) workbook"
+        try:
+            check_zip(name, data, kind="ods" if suffix == ".ods" else "xlsx")
+        except InputError as exc:
+            return exc.problems[0].message
+        return None
+    head = data[:SNIFF_BYTES]
+    if head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in head:
+        return ("is not a text (CSV) file: it holds binary data (a PDF, a workbook or a document renamed "
+                f"{suffix or 'without a suffix'}?)")
+    text = head.decode("utf-8", errors="replace")
+    rows = [r for r in csv.reader(io.StringIO(text, newline="")) if sum(1 for c in r if c.strip()) >= 2][:3]
+    if len(rows) < 2:
+        return "is not a table: its first lines do not hold rows of comma-separated values"
+    return None
 
 
 @dataclass(frozen=True)

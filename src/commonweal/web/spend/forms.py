@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from commonweal.io.spend.reader import table_problem
 from commonweal.io.spend.values import DATE_ORDERS
 from commonweal.web.forms import text_field, text_problem
 from commonweal.web.people.forms import GovukErrors
@@ -21,6 +22,7 @@ _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 class UploadForm(GovukErrors, forms.Form):
+    content = b""  # the file's bytes, once checked
     spend_file = forms.FileField(required=True, allow_empty_file=False, max_length=255, error_messages={
         "required": "Choose a spend file", "invalid": "Choose a spend file", "missing": "Choose a spend file",
         "empty": "The chosen file is empty", "max_length": "The file's name must be 255 characters or fewer"})
@@ -35,6 +37,9 @@ class UploadForm(GovukErrors, forms.Form):
         limit = settings.COMMONWEAL_SPEND_UPLOAD_MAX_BYTES
         if upload.size is not None and upload.size > limit:
             raise ValidationError(f"The file is larger than the {limit:,}-byte limit")
+        self.content = upload.read()
+        if (problem := table_problem(name, self.content)) is not None:
+            raise ValidationError(f"The file {problem}")
         return upload
 
 
@@ -64,6 +69,14 @@ class MappingForm(GovukErrors, forms.Form):
         for name, label in MAPPED_FIELDS.items():
             self.fields[name] = forms.ChoiceField(required=False, choices=choices, label=label, error_messages={
                 "invalid_choice": f"Choose the {label.lower()} column from the file's header"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.get(n) for n in (*MAPPED_FIELDS, "header_row", "date_order",
+                                                                "period")):
+            self.add_error("amount", "State at least one thing: a column, the header row, the date order or the "
+                                     "month; the file could not be read without it")
+        return cleaned
 
     def column_map(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -46,7 +46,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         organisation_access(request.user, slug, *data.WRITERS)
         return _overview(request, slug, form, status=400)
     upload = form.cleaned_data["spend_file"]
-    job = data.upload(request.user, slug, upload.name, upload.read())
+    job = data.upload(request.user, slug, upload.name, form.content)
     messages.success(request, f"{job.file_name} is queued for import")
     return redirect("spend_import", slug, job.pk)
 
