@@ -9,6 +9,7 @@ database; the spend store takes imports into one organisation's store in turn (i
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -116,9 +117,10 @@ def run_pending() -> int:
     return ran
 
 
-def serve(poll_seconds: float = 1.0, until_empty: bool = False) -> None:
-    """Run jobs as they arrive (or, with `until_empty`, until none waits)."""
-    while True:
+def serve(poll_seconds: float = 1.0, until_empty: bool = False, stop: threading.Event | None = None) -> None:
+    """Run jobs as they arrive (or, with `until_empty`, until none waits; or until `stop` is set)."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
         if not run_pending() and until_empty:
             return
-        time.sleep(poll_seconds)
+        stop.wait(poll_seconds)
