@@ -68,7 +68,7 @@ def test_navigation_names_the_service_and_its_areas(world, client_for) -> None:
     html = client_for("commissioner").get("/").content.decode()
     assert re.search(r'class="govuk-service-navigation__service-name".*?Commonweal\s*<', html, re.S)
     links = re.findall(r'class="govuk-service-navigation__link" href="([^"]+)"', html)
-    assert links == ["/", "/tenders/"]
+    assert links == ["/", "/tenders/", "/spend/"]
     for href in links:
         assert client_for("commissioner").get(href).status_code == 200
 
