@@ -23,6 +23,8 @@ market_app = typer.Typer(help="Suppliers, community partners and lotting advice.
 DbOption = Annotated[Path, typer.Option("--db", help="Folder of the spend store (Parquet and import reports).")]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
 err = Console(stderr=True)
+CompaniesHouseOption = Annotated[list[Path] | None, typer.Option(
+    "--companies-house", help="Companies House basic company data CSV (repeat for each part): sizes from accounts")]
 
 
 def _rows_in(path: Path) -> int:
@@ -93,11 +95,13 @@ def report(
     bands: Annotated[str, typer.Option("--bands", help="HHI bands: uk-2010, us-2023 or us-2010")] = "uk-2010",
     council: Annotated[str | None, typer.Option("--council", help="Only councils whose name contains this")] = None,
     local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
+    companies_house: CompaniesHouseOption = None,
 ) -> None:
     """Where the money goes: shares by supplier type, concentration, dependency, duplicates to review."""
     try:
         data = service.spend_report(db, bands=bands, council=council,
-                                    local_areas=[p for p in local_postcodes.split(",") if p])
+                                    local_areas=[p for p in local_postcodes.split(",") if p],
+                                    companies_house=companies_house or [])
     except InputError as exc:
         raise fail_on_input_error(exc) from None
     if out is not None:
@@ -217,12 +221,12 @@ def partners(
 
 
 @market_app.command("accuracy")
-def accuracy(files: Annotated[list[Path], typer.Argument(help="Files carrying a council's own supplier flags")]
-             ) -> None:
+def accuracy(files: Annotated[list[Path], typer.Argument(help="Files carrying a council's own supplier flags")],
+             companies_house: CompaniesHouseOption = None) -> None:
     """Classify suppliers with the councils' flags withheld and compare with the flags (Devon, Calderdale,
-    Salford)."""
+    Salford); with --companies-house, sizes from the accounts category Companies House records."""
     try:
-        results = service.accuracy_of_files(files)
+        results = service.accuracy_of_files(files, companies_house or [])
     except InputError as exc:
         raise fail_on_input_error(exc) from None
     typer.echo(json.dumps(results, indent=2))

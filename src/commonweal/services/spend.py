@@ -35,6 +35,7 @@ from commonweal.domain.market.resolution import (
     SupplierMention,
     resolve,
 )
+from commonweal.io.companies_house import read_basic_company_data
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.spend.fast import fast_import
 from commonweal.io.spend.grants360 import read_360giving
@@ -140,7 +141,8 @@ def _evidence(row: dict[str, Any]) -> SupplierEvidence:
         company_number=company_number(row["company_number"] or ""),
         charity_number=charity_number(row["charity_number"] or ""),
         council_supplier_type=row["council_supplier_type"] or "", council_vcse_flag=row["council_vcse_flag"] or "",
-        council_sme_flag=row["council_sme_flag"] or "", grant_recipient=bool(row["grant_recipient"]))
+        council_sme_flag=row["council_sme_flag"] or "", grant_recipient=bool(row["grant_recipient"]),
+        accounts_category=row.get("accounts_category", ""))
 
 
 def _money(value: Decimal | None) -> str:
@@ -177,7 +179,8 @@ def service_area_spend(db: Path, service: str, engine: str = "duckdb") -> tuple[
 class Market:
     """The store opened for analysis: one Ibis connection, suppliers classified once."""
 
-    def __init__(self, db: Path, engine: str = "duckdb", council: str | None = None):
+    def __init__(self, db: Path, engine: str = "duckdb", council: str | None = None,
+                 companies_house: Sequence[Path] = ()):
         self.store = SpendStore(db)
         if not self.store.has("payments"):
             raise InputError([Problem(str(db), "holds no imported spend; run `commonweal spend import` first")])
@@ -188,6 +191,8 @@ class Market:
         self.suppliers = analytics.to_records(analytics.suppliers(self.payments))
         if self.store.has("contracts"):
             self._add_register_evidence()
+        if companies_house:
+            self._add_companies_house(companies_house)
         self.labels: dict[str, Classification] = {
             row["supplier_key"]: classify(_evidence(row)) for row in self.suppliers}
         self.label_table = ibis.memtable(
@@ -204,6 +209,17 @@ class Market:
             if extra and row["supplier_key"] != REDACTED_KEY:
                 for name in ("postcode", "company_number", "council_sme_flag"):
                     row[name] = row[name] or extra[name]
+
+    def _add_companies_house(self, paths: Sequence[Path]) -> None:
+        """Each supplier's accounts category from Companies House's basic company data: by company number, else by
+        name where exactly one company on the register has the supplier's normalised name."""
+        named = [r for r in self.suppliers if not r["redacted"]]
+        by_number, by_name = read_basic_company_data(
+            paths, [r["company_number"] for r in named if r["company_number"]], [r["supplier_key"] for r in named])
+        for row in named:
+            found = by_number.get(company_number(row["company_number"] or "") or "") or by_name.get(row["supplier_key"])
+            if found is not None:
+                row["accounts_category"] = found.accounts_category
 
     def label_shares(self, dims: Sequence[str] = ()) -> list[dict[str, Any]]:
         rows = analytics.to_records(analytics.spend_by_label(self.payments, self.label_table, dims))
@@ -369,8 +385,10 @@ def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15) -> dict[str, 
 
 
 def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None,
-                 local_areas: Sequence[str] = ()) -> dict[str, Any]:
-    return Market(db, council=council).report(bands=bands, top=top, local_areas=local_areas)
+                 local_areas: Sequence[str] = (), companies_house: Sequence[Path] = ()) -> dict[str, Any]:
+    """The report; with `companies_house` (basic company data files), suppliers' sizes from their accounts."""
+    return Market(db, council=council, companies_house=companies_house).report(bands=bands, top=top,
+                                                                               local_areas=local_areas)
 
 
 def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidders: int = DEFAULT_MIN_BIDDERS,
@@ -398,8 +416,19 @@ def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidde
     }
 
 
-def accuracy_of_files(paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
-    return classification_accuracy({p.name: read_spend_file(p).records for p in paths})
+def accuracy_of_files(paths: Sequence[Path], companies_house: Sequence[Path] = ()) -> dict[str, dict[str, Any]]:
+    records: dict[str, Iterable[SpendRecord]] = {p.name: read_spend_file(p).records for p in paths}
+    accounts: dict[str, str] = {}
+    if companies_house:
+        named = [r for rows in records.values() for r in rows if not r.supplier_redacted and r.supplier_name]
+        by_number, by_name = read_basic_company_data(companies_house, [r.company_number for r in named],
+                                                     [normalise_name(r.supplier_name) for r in named])
+        for r in named:
+            key = normalise_name(r.supplier_name)
+            found = by_number.get(company_number(r.company_number) or "") or by_name.get(key)
+            if found is not None:
+                accounts[key] = found.accounts_category
+    return classification_accuracy(records, accounts)
 
 
 # Ground truth the corpus carries: each council's own flag, mapped to the label it implies.
@@ -416,8 +445,10 @@ def _devon_truth(code: str) -> str | None:
     return None
 
 
-def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -> dict[str, dict[str, Any]]:
-    """Classify each distinct supplier with the council's flags withheld and compare with the flags.
+def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]],
+                            accounts: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Classify each distinct supplier with the council's flags withheld and compare with the flags; `accounts`
+    gives suppliers' Companies House accounts categories by normalised name.
 
     Devon (creditor type): four classes, SME and large both count as `business`. Calderdale (VCSE flag Y or
     not): VCSE versus anything else. Salford (SME Yes/No on its contracts register): SME versus not. Redacted
@@ -431,7 +462,9 @@ def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -
                 continue
             evidence = SupplierEvidence(name=record.supplier_name,
                                         company_number=company_number(record.company_number),
-                                        charity_number=charity_number(record.charity_number))
+                                        charity_number=charity_number(record.charity_number),
+                                        accounts_category=(accounts or {}).get(normalise_name(record.supplier_name),
+                                                                               ""))
             predicted = classify(evidence, use_council_flags=False).label
             if name.startswith("devon"):
                 truth = _devon_truth(record.council_supplier_type)
