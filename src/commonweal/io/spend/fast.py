@@ -330,8 +330,9 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
             date_fmt = date_format(name, layout, date_column, dict.fromkeys(clean_text(t) for t in dates),
                                    order=order, problems=problems)
             problems.raise_if_any()
-            if date_fmt is not None and date_fmt.style == "month":
-                raise _Unreadable("month-only dates are read by the row-level reader")
+            if (date_fmt is not None and date_fmt.style == "month") or (
+                    date_fmt is None and any(clean_text(t) for t in dates)):
+                raise _Unreadable("month-only dates, or a date column with no date: the row-level reader's job")
             found = reader.read(date_fmt, dates, names, ragged, staged, progress)
             rejected = _reasons(name, layout, date_column, date_fmt, found.refused, width, ragged)
             if found.loaded + len(rejected) != found.records:

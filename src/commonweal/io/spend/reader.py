@@ -361,11 +361,12 @@ def read_spend_file(
         if date_column in layout.columns:
             fmt = date_format(where, layout, date_column, _texts(body, layout.columns[date_column]),
                               order=stated.date_order or date_order, problems=problems)
-            if fmt is None and period is None and not problems.problems:
+            sample = next((t for t in _texts(body, layout.columns[date_column]) if t), "")
+            if fmt is None and sample and period is None and not problems.problems:
+                # cells, none of them a date (Oxford's `00:00:00`); a column of blanks rejects its rows one by one
                 header = layout.headers[layout.columns[date_column]]
-                sample = next((t for t in _texts(body, layout.columns[date_column]) if t), "")
-                problems.add(where, f"the date column '{header}' holds no date"
-                                    f"{f' (e.g. {sample!r})' if sample else ''}: rows are never dated by guess; "
+                problems.add(where, f"the date column '{header}' holds no date (e.g. {sample!r}): rows are never "
+                                    "dated by guess; "
                                     "state the month the file covers (--period yyyy-mm, `period:` in the column "
                                     "map, or on the mapping screen)", row=layout.header_index + 1, column=header)
         end_fmt = None
