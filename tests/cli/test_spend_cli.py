@@ -169,3 +169,25 @@ def test_review_decisions_join_look_alike_suppliers_with_who_and_why(tmp_path: P
     assert final["concentration"][0]["hhi"] == 4600.0 and final["review_candidates"] == []
     assert [d["decided_by"] for d in final["review_decisions"]] == ["a.auditor"]
     assert len(json.loads(reviews.read_text())) == 2  # nothing is edited, decisions are only added
+
+
+def test_period_dates_rows_without_a_date_and_column_map_settles_two_amounts(tmp_path: Path) -> None:
+    source = tmp_path / "anytown_2024-04.csv"
+    source.write_text("Paid Date,Supplier Name,Amount Approved,Amount Paid\n"
+                      "00:00:00,Acme Ltd,12.00,10.00\n00:00:00,Beta plc,6.00,5.00\n", encoding="utf-8")
+    runner = CliRunner()
+    asked = runner.invoke(app, ["spend", "import", str(source), "--db", str(tmp_path / "db")])
+    assert asked.exit_code != 0 and "could each hold the amount" in asked.output
+    column_map = tmp_path / "map.yaml"
+    column_map.write_text("columns:\n  amount: Amount Paid\n", encoding="utf-8")
+    no_date = runner.invoke(app, ["spend", "import", str(source), "--db", str(tmp_path / "db"),
+                                  "--column-map", str(column_map)])
+    assert no_date.exit_code != 0 and "holds no date" in no_date.output
+    bad = runner.invoke(app, ["spend", "import", str(source), "--db", str(tmp_path / "db"), "--period", "April"])
+    assert bad.exit_code == 2 and "yyyy-mm" in bad.output
+    result = runner.invoke(app, ["spend", "import", str(source), "--db", str(tmp_path / "db"), "--column-map",
+                                 str(column_map), "--period", "2024-04", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["files"][0]
+    assert (report["rows_loaded"], report["total_amount"], report["stated_period"]) == (2, "15.00", "2024-04-01")
+    assert report["flag_counts"]["period_stated"] == 2

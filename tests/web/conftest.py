@@ -12,6 +12,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db)
 
 
+@pytest.fixture(autouse=True)
+def _spend_folder(settings, tmp_path_factory):
+    # each test's uploaded spend files and spend stores in a folder of its own, never under the checkout's var/
+    settings.COMMONWEAL_SPEND_DIR = str(tmp_path_factory.mktemp("spend"))
+
+
 @pytest.fixture
 def world(db):
     """The demo world: Northfield's tender mid-evaluation, Southdale's with prices opened."""

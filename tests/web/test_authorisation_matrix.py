@@ -21,6 +21,7 @@ from commonweal.web.models import Bid, Criterion
 from commonweal.web.providers.models import Clarification
 from commonweal.web.public.models import Opportunity, Status
 from commonweal.web.socialvalue.models import CoreValue, SroiProgramme, TenderMeasure
+from commonweal.web.spend.models import SpendImport
 from commonweal.web.suppliers.models import WatchedSupplier
 
 pytestmark = pytest.mark.db
@@ -63,6 +64,8 @@ EVERYONE = answers(200, outsider=200, anonymous=200)
 
 
 TENDER_STAFF = set(NORTHFIELD)
+SPEND_READERS = {"viewer", "admin", "shared.commissioner"}
+SPEND_WRITERS = {"shared.commissioner"}
 
 # url name -> (method, POST data, expected status per role)
 PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
@@ -194,6 +197,17 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "opportunities": ("GET", {}, answers(200, {"shared.commissioner"})),
     "opportunity": ("GET", {}, answers(200, {"shared.commissioner"})),
     "opportunity_lot": ("POST", {}, answers(400, {"shared.commissioner"})),
+    # spend area: the organisation's spend is seen by its organisation-wide roles (admin, commissioner, viewer);
+    # its commissioners upload, state a file's columns and decide look-alike names; {import_id} is the demo's
+    # file, still waiting for the worker
+    "spend_home": ("GET", {}, answers(200, outsider=200)),
+    "spend": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_import": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_rejections": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_mapping": ("GET", {}, answers(200, SPEND_WRITERS)),
+    "spend_report": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_reviews": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_partners": ("GET", {}, answers(200, SPEND_READERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -236,6 +250,10 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
     "opportunities": ({}, answers(400, {"shared.commissioner"})),
     "opportunity": ({}, answers(400, {"shared.commissioner"})),
+    # spend: no file chosen; the import is waiting, so its columns cannot be stated; no pair chosen
+    "spend": ({}, answers(400, SPEND_WRITERS)),
+    "spend_mapping": ({}, answers(400, SPEND_WRITERS)),
+    "spend_reviews": ({}, answers(400, SPEND_WRITERS)),
 }
 
 
@@ -320,11 +338,13 @@ def _objects(tender) -> dict[str, object]:
             # providers area: the demo's one question waiting for Southdale's answer, and a published opportunity
             "clarification_id": Clarification.objects.get(answered_at__isnull=True).pk,
             "opportunity_id": Opportunity.objects.filter(council=tender.organisation, status=Status.PLANNED)
-            .order_by("pk").first().pk}
+            .order_by("pk").first().pk,
+            "import_id": SpendImport.objects.filter(organisation=tender.organisation).order_by("pk").first().pk}
 
 
 # the paths under which a route names an organisation's own objects; the area lists themselves are not objects
-AREA_PREFIXES = ("/tenders/", "/organisations/", "/suppliers/", "/social-value/", "/contracts/", "/publishing/")
+AREA_PREFIXES = ("/tenders/", "/organisations/", "/suppliers/", "/social-value/", "/contracts/", "/publishing/",
+                 "/spend/")
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -371,6 +391,9 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "public_download": ["slug", "fmt"], "register_interest": ["slug", "opportunity_id"],
         "opportunities": ["slug"], "opportunity": ["slug", "opportunity_id"],
         "opportunity_lot": ["slug", "opportunity_id"],
+        "spend": ["slug"], "spend_import": ["slug", "import_id"], "spend_rejections": ["slug", "import_id"],
+        "spend_mapping": ["slug", "import_id"], "spend_report": ["slug"], "spend_reviews": ["slug"],
+        "spend_partners": ["slug"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

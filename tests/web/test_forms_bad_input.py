@@ -27,6 +27,8 @@ from commonweal.domain.socialvalue.maturity import QUESTIONS
 from commonweal.web.forms import TEXT_MAX_CHARS
 from commonweal.web.models import Bid, Criterion, Tender
 from commonweal.web.socialvalue.models import CoreValue, TenderMeasure
+from commonweal.web.spend import worker
+from commonweal.web.spend.models import SpendFigures, SpendImport
 from commonweal.web.suppliers.models import WatchedSupplier
 
 pytestmark = pytest.mark.db
@@ -58,7 +60,7 @@ class Form:
     tender: str  # "northfield" or "southdale" (the demo's tenders)
     fields: dict[str, str]
     valid: dict[str, Any] = field(default_factory=dict)
-    stage: str | None = None  # put the tender at this stage first (the form is for that stage)
+    stage: str | None = None  # put the tender at this stage first (the form is for that stage); spend: `_spend_stage`
     files: bool = False
 
 
@@ -176,6 +178,15 @@ FORMS: dict[str, Form] = {
                                  "council_spend_with_supplier": "optional number",
                                  "council_spend_in_service_area": "optional number"},
                                 {"tier": "high", "critical": "yes", "annual_contract_value": "1500000"}),
+    # spend: an upload (checked as a table before it is queued), the mapping screen of an import that stopped to
+    # ask (every other field of it is optional: blank means "detect"), a decision on a listed pair of names
+    "spend": Form("shared.commissioner", "northfield", {"spend_file": "file"}, files=True),
+    "spend_mapping": Form("shared.commissioner", "northfield", {"period": "date"},
+                          {"period": "2025-04", "date_order": "dmy", "header_row": "1"}, stage="needs_mapping"),
+    "spend_reviews": Form("shared.commissioner", "northfield",
+                          {"left": "text", "right": "text", "decision": "choice", "reason": "text"},
+                          {"left": "{left}", "right": "{right}", "decision": "same", "reason": "One company"},
+                          stage="imported"),
 }
 
 
@@ -214,6 +225,18 @@ def _page_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list
     return found
 
 
+def _spend_stage(tender: Tender, stage: str) -> None:
+    """The spend forms' preconditions: the demo's first import stopped to ask, or every import run."""
+    if stage == "needs_mapping":
+        SpendImport.objects.filter(pk=_first_import(tender)).update(status=SpendImport.NEEDS_MAPPING)
+    else:
+        worker.run_pending()
+
+
+def _first_import(tender: Tender) -> int:
+    return SpendImport.objects.filter(organisation=tender.organisation).order_by("pk").values_list("pk", flat=True)[0]
+
+
 def _objects(tender: Tender) -> dict[str, object]:
     bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
     assert bid is not None
@@ -230,7 +253,15 @@ def _objects(tender: Tender) -> dict[str, object]:
             "action_id": 1, "source": "tender",
             "key": str(tender.pk), "code": "UK4",
             # providers area: ids the admin cannot reach (the resolver needs them to build the paths)
-            "clarification_id": 1, "opportunity_id": 1}
+            "clarification_id": 1, "opportunity_id": 1, "import_id": _first_import(tender),
+            **_pair(tender)}
+
+
+def _pair(tender: Tender) -> dict[str, str]:
+    """The first pair of look-alike names listed for review, once the organisation's spend is imported."""
+    stored = SpendFigures.objects.filter(organisation=tender.organisation).first()
+    pairs = stored.report.get("review_candidates", []) if stored else []
+    return {"left": pairs[0]["left"], "right": pairs[0]["right"]} if pairs else {"left": "", "right": ""}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
@@ -274,6 +305,9 @@ def _file_values(name: str, form: Form) -> dict[str, Any]:
         return _social_value_files(name)
     if name == "supplier_accounts":
         return {"accounts": SimpleUploadedFile("accounts.csv", _greenway_accounts()), "unit": "£"}
+    if name == "spend":
+        return {"spend_file": SimpleUploadedFile("spend.csv", b"Payment Date,Supplier Name,Amount\r\n"
+                                                              b"13/04/2025,Acme Ltd,10.00\r\n")}
     if name == "upload":
         return {k: SimpleUploadedFile(n, c) for k, (n, c) in _tender_files().items()}
     file_name, evaluator = form.valid["scores"]
@@ -317,7 +351,9 @@ def _bad_files(key: str, optional: bool, valid: Callable[[], dict[str, Any]],
 def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, name: str) -> None:
     form = FORMS[name]
     tender = world[form.tender]
-    if form.stage:
+    if form.stage in ("needs_mapping", "imported"):
+        _spend_stage(tender, form.stage)
+    elif form.stage:
         Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
     objects = _objects(tender)
     pattern = next(p for p in _page_routes() if p.name == name)
@@ -336,6 +372,7 @@ def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, 
 
     if form.files:
         settings.COMMONWEAL_UPLOAD_MAX_BYTES = 200_000  # each example file is smaller; "oversized" is larger
+        settings.COMMONWEAL_SPEND_UPLOAD_MAX_BYTES = 200_000
         for key, kind in form.fields.items():
             for label, values in _bad_files(key, kind.startswith("optional"), lambda: _file_values(name, form),
                                             settings.COMMONWEAL_UPLOAD_MAX_BYTES):
@@ -367,7 +404,9 @@ def test_each_error_links_from_the_summary_to_its_field(world, name: str) -> Non
     fields show their own error messages."""
     form = FORMS[name]
     tender = world[form.tender]
-    if form.stage:
+    if form.stage in ("needs_mapping", "imported"):
+        _spend_stage(tender, form.stage)
+    elif form.stage:
         Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
     objects = _objects(tender)
     path = _path(next(p for p in _page_routes() if p.name == name), objects)

@@ -298,3 +298,28 @@ def test_supplier_pages_cost_the_same_queries_however_long_the_watchlist(world, 
                 assert client.get(path).status_code == 200
             counts[name].append(len(captured))
     assert all(small == large for small, large in counts.values()), counts
+# The spend area's pages (session and user included): the same few queries with 1 import or 12, and the report's
+# figures read from the stored row, never computed for the page.
+SPEND_CEILINGS = {"spend": 10, "spend_import": 5, "spend_report": 5, "spend_reviews": 8, "spend_mapping": 8}
+
+
+def test_spend_pages_run_the_same_few_queries_with_one_import_or_many(world, client_for) -> None:
+    from commonweal.web.spend import data as spend_data
+    from commonweal.web.spend import worker
+    from commonweal.web.spend.demo import spend_csv
+    from commonweal.web.spend.models import SpendImport
+
+    worker.run_pending()
+    person = User.objects.get(username="shared.commissioner")
+    client = client_for("shared.commissioner")
+    counts: dict[str, list[int]] = {}
+    for extra in (0, 11):
+        for n in range(extra):
+            spend_data.upload(person, "northfield", f"more-{n}.csv", spend_csv(10 + n))
+        job = SpendImport.objects.filter(organisation__slug="northfield").order_by("pk").first()
+        assert job is not None
+        SpendImport.objects.filter(pk=job.pk).update(status=SpendImport.NEEDS_MAPPING)
+        for name in SPEND_CEILINGS:
+            args = ["northfield", job.pk] if name in ("spend_import", "spend_mapping") else ["northfield"]
+            counts.setdefault(name, []).append(_count(client, reverse(name, args=args)))
+    assert all(found[0] == found[1] <= SPEND_CEILINGS[name] for name, found in counts.items()), counts

@@ -80,3 +80,7 @@ def main() -> None:
 def version() -> None:
     """Print Commonweal's version."""
     typer.echo(__version__)
+
+
+if __name__ == "__main__":  # `python -m commonweal.cli.main`: how `commonweal web demo` starts its spend worker
+    app()

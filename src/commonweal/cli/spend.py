@@ -16,6 +16,7 @@ from rich.table import Table
 from commonweal.cli.errors import fail_on_input_error
 from commonweal.domain.numbers import money
 from commonweal.io.errors import InputError
+from commonweal.io.spend.layout import stated_period
 from commonweal.services import spend as service
 
 spend_app = typer.Typer(help="Import council spend files and report where the money goes.", no_args_is_help=True)
@@ -23,6 +24,8 @@ market_app = typer.Typer(help="Suppliers, community partners and lotting advice.
 DbOption = Annotated[Path, typer.Option("--db", help="Folder of the spend store (Parquet and import reports).")]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
 err = Console(stderr=True)
+CompaniesHouseOption = Annotated[list[Path] | None, typer.Option(
+    "--companies-house", help="Companies House basic company data CSV (repeat for each part): sizes from accounts")]
 
 
 def _rows_in(path: Path) -> int:
@@ -46,15 +49,24 @@ def import_(
     column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON file stating the layout")] = None,
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy or mdy, when dates are ambiguous")] = None,
     engine: Annotated[str, typer.Option("--engine", help="auto, rows or fast (the fast path for big CSV)")] = "auto",
+    period: Annotated[str | None, typer.Option("--period", help="yyyy-mm: the month for rows with no usable date "
+                                                                "(each flagged period_stated)")] = None,
 ) -> None:
     """Import files into the store; prints each file's report (rows read = loaded + rejected)."""
+    month = None
+    if period is not None:
+        try:
+            month = stated_period(period)
+        except ValueError as exc:
+            err.print(f"--period: {exc}")
+            raise typer.Exit(code=2) from None
     total = sum(_rows_in(f) for f in files)
     try:
         with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, transient=True, disable=output == "json" or total < 20000) as progress:
             task = progress.add_task("rows", total=total)
             reports = service.import_files(files, db, column_map=column_map, date_order=date_order,
-                                           progress=lambda n: progress.advance(task, n), engine=engine)
+                                           progress=lambda n: progress.advance(task, n), engine=engine, period=month)
     except InputError as exc:
         raise fail_on_input_error(exc) from None
     except ValueError as exc:
@@ -70,6 +82,8 @@ def import_(
     Console().print(table)
     for r in reports:
         typer.echo(f"{r['file']}: mapping {r['mapping']}; ignored {r['ignored_columns']}; dates {r['date_format']}")
+        for name, how in r.get("confidence", {}).items():
+            typer.echo(f"  {name}: {how}")
         for rejection in r["rejections"][:20]:
             typer.echo(f"  rejected row {rejection['row']} column {rejection['column']}: {rejection['reason']}")
 
@@ -82,11 +96,13 @@ def report(
     bands: Annotated[str, typer.Option("--bands", help="HHI bands: uk-2010, us-2023 or us-2010")] = "uk-2010",
     council: Annotated[str | None, typer.Option("--council", help="Only councils whose name contains this")] = None,
     local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
+    companies_house: CompaniesHouseOption = None,
 ) -> None:
     """Where the money goes: shares by supplier type, concentration, dependency, duplicates to review."""
     try:
         data = service.spend_report(db, bands=bands, council=council,
-                                    local_areas=[p for p in local_postcodes.split(",") if p])
+                                    local_areas=[p for p in local_postcodes.split(",") if p],
+                                    companies_house=companies_house or [])
     except InputError as exc:
         raise fail_on_input_error(exc) from None
     if out is not None:
@@ -206,12 +222,12 @@ def partners(
 
 
 @market_app.command("accuracy")
-def accuracy(files: Annotated[list[Path], typer.Argument(help="Files carrying a council's own supplier flags")]
-             ) -> None:
+def accuracy(files: Annotated[list[Path], typer.Argument(help="Files carrying a council's own supplier flags")],
+             companies_house: CompaniesHouseOption = None) -> None:
     """Classify suppliers with the councils' flags withheld and compare with the flags (Devon, Calderdale,
-    Salford)."""
+    Salford); with --companies-house, sizes from the accounts category Companies House records."""
     try:
-        results = service.accuracy_of_files(files)
+        results = service.accuracy_of_files(files, companies_house or [])
     except InputError as exc:
         raise fail_on_input_error(exc) from None
     typer.echo(json.dumps(results, indent=2))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import typer
 
@@ -36,9 +38,25 @@ def demo(
     os.environ.setdefault("COMMONWEAL_LOCAL_DEMO", "1")
     _run("migrate", "--verbosity", "0")
     _run("seed_demo", "--url", f"http://127.0.0.1:{port}/")
+    _run("spend_worker", "--until-empty")  # the demo councils' spend files, imported before the pages open
     if serve:
         _run("collectstatic", "--noinput", "--verbosity", "0")
-        _run("serve", "--bind", f"127.0.0.1:{port}")
+        # the spend worker beside the server, for files uploaded while the demo runs; stopped with it
+        spend_worker = subprocess.Popen([sys.executable, "-m", "commonweal.cli.main", "web", "worker"])
+        try:
+            _run("serve", "--bind", f"127.0.0.1:{port}")
+        finally:
+            spend_worker.terminate()
+            spend_worker.wait(timeout=30)
+
+
+@app.command()
+def worker(
+    until_empty: bool = typer.Option(False, "--until-empty", help="Stop when no import waits."),
+) -> None:
+    """Run the spend import worker: it imports uploaded spend files in the background, from a queue kept in the
+    database (SQLite or DATABASE_URL). Run one beside `commonweal web serve`; stop it with SIGTERM."""
+    _run("spend_worker", *(["--until-empty"] if until_empty else []))
 
 
 @app.command()

@@ -205,6 +205,14 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
                               "suited_to_smes": Need.ANYONE, "suited_to_vcses": Need.ANYONE},
     "interest_registered": {"opportunity": Need.ANYONE, "interest": Need.ANYONE, "kind": Need.ANYONE,
                             "purpose": Need.ANYONE},
+    # spend: published payments data, the organisation's own; no tender content
+    "spend_uploaded": {"file": Need.ANYONE, "sha256": Need.ANYONE, "bytes": Need.ANYONE},
+    "spend_mapping_stated": {"file": Need.ANYONE, "columns": Need.ANYONE, "header_row": Need.ANYONE,
+                             "date_order": Need.ANYONE, "period": Need.ANYONE},
+    "spend_import_stopped": {"file": Need.ANYONE, "problems": Need.ANYONE, "asks_for_mapping": Need.ANYONE},
+    "spend_imported": {"file": Need.ANYONE, "rows_read": Need.ANYONE, "rows_loaded": Need.ANYONE,
+                       "rows_rejected": Need.ANYONE, "total_amount": Need.ANYONE},
+    "supplier_review_decided": {"left": Need.ANYONE, "right": Need.ANYONE, "same": Need.ANYONE, "reason": Need.ANYONE},
 }
 
 

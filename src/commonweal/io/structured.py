@@ -512,13 +512,14 @@ def _bounded(name: str, rows: Iterator[list[str]], bounds: Limits) -> Iterator[l
         yield row[: bounds.max_columns]  # anything beyond is blank (checked above)
 
 
-def check_zip(name: str, data: bytes, bounds: Limits | None = None) -> None:
-    """Refuse an XLSX that is not a zip, or whose members are too many, too large uncompressed, or compressed
-    suspiciously well (a zip bomb), before any workbook parser inflates it."""
+def check_zip(name: str, data: bytes, bounds: Limits | None = None, kind: str = "xlsx") -> None:
+    """Refuse an XLSX (or, with `kind="ods"`, an OpenDocument spreadsheet) that is not a zip, or whose members are
+    too many, too large uncompressed, or compressed suspiciously well (a zip bomb), before any workbook parser
+    inflates it."""
     bounds = bounds or limits()
     if len(data) > bounds.max_bytes:
         raise fail(name, f"is larger than {bounds.max_bytes:,} bytes (Commonweal default limit {ENV_PREFIX}MAX_BYTES)")
-    not_workbook = "is not a valid .xlsx workbook"
+    not_workbook = f"is not a valid .{kind} workbook"
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -543,8 +544,50 @@ def check_zip(name: str, data: bytes, bounds: Limits | None = None) -> None:
         raise fail(name, f"{not_workbook}: it would unpack to {total:,} bytes; the limit is "
                          f"{bounds.max_unzipped_bytes:,} (Commonweal default)")
     names = {m.filename for m in members}
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+    if kind == "ods":
+        if "content.xml" not in names:
+            raise fail(name, f"{not_workbook}: it is a zip file but holds no OpenDocument content")
+    elif "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
         raise fail(name, f"{not_workbook}: it is a zip file but holds no Excel worksheet")
+
+
+# The workbook formats `workbook_sheets` reads (python-calamine), by file suffix.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header every .xls starts with
+
+
+def workbook_sheets(name: str, data: bytes, bounds: Limits | None = None) -> list[tuple[str, list[list[str]]]]:
+    """Every sheet of a workbook (`.xlsx`, `.xlsm`, `.xls` Excel 97-2003, `.ods`) as (sheet name, rows of text
+    cells), read with python-calamine. The container is checked before parsing (a zip's parts and ratios; an
+    .xls's compound-file header) and rows, columns and cell lengths are bounded as for every other table. Cells
+    read as `_cell_text` says: dates as ISO dates, numbers as the value Excel displays."""
+    from python_calamine import CalamineWorkbook
+
+    bounds = bounds or limits()
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls":
+        if len(data) > bounds.max_bytes:
+            raise fail(name, f"is larger than {bounds.max_bytes:,} bytes (Commonweal default limit "
+                             f"{ENV_PREFIX}MAX_BYTES)")
+        if not data.startswith(_OLE_MAGIC):
+            hint = "; it looks like a text file renamed .xls" if _looks_like_text(data) else ""
+            raise fail(name, f"is not a valid .xls (Excel 97-2003) workbook{hint}")
+    else:
+        check_zip(name, data, bounds, kind="ods" if suffix == ".ods" else "xlsx")
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for sheet_name in workbook.sheet_names:
+            values = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            rows = ([_cell_text(v) for v in row] for row in values)
+            sheets.append((str(sheet_name), list(_bounded(f"{name} [{sheet_name}]", rows, bounds))))
+    except InputError:
+        raise
+    except Exception as exc:  # calamine raises its own errors, and ValueError/KeyError, for a damaged workbook
+        raise fail(name, f"is not a valid {suffix} workbook: {type(exc).__name__}: {exc}"[:500]) from exc
+    if not sheets:
+        raise fail(name, f"is a {suffix} workbook with no sheet")
+    return sheets
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -602,6 +645,10 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (dt.time, dt.timedelta)):  # a time-of-day cell holds no date (calamine)
+        return str(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         # A numeric cell is the value Excel shows: Excel keeps 15 significant digits, so a formula's stored binary
         # result (20377.050000000003) reads as the 20377.05 it displays. The tolerance is half a unit in the 15th

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from commonweal.domain.market.resolution import (
     SupplierMention,
     resolve,
 )
+from commonweal.io.companies_house import read_basic_company_data
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.spend.fast import fast_import
 from commonweal.io.spend.grants360 import read_360giving
@@ -51,10 +52,10 @@ def supplier_key(name: str, redacted: bool) -> str:
 
 
 def read_file(path: Path, column_map: ColumnMap | None = None, date_order: str | None = None,
-              progress: Callable[[int], None] | None = None) -> SpendFile:
+              progress: Callable[[int], None] | None = None, period: dt.date | None = None) -> SpendFile:
     if path.suffix.lower() == ".json":
         return read_360giving(path, date_order=date_order)
-    return read_spend_file(path, column_map=column_map, date_order=date_order, progress=progress)
+    return read_spend_file(path, column_map=column_map, date_order=date_order, progress=progress, period=period)
 
 
 # Commonweal default: CSV files this large take the fast path (identical results, tested on the corpus).
@@ -62,14 +63,18 @@ FAST_PATH_BYTES = 20_000_000
 ENGINES = ("auto", "rows", "fast")
 
 
-def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | None = None, date_order: str | None = None,
-                 progress: Callable[[int], None] | None = None, engine: str = "auto") -> list[dict[str, Any]]:
+def import_files(paths: Sequence[Path], db: Path, *, column_map: Path | ColumnMap | None = None,
+                 date_order: str | None = None, progress: Callable[[int], None] | None = None, engine: str = "auto",
+                 period: dt.date | None = None) -> list[dict[str, Any]]:
     """Read every file, then save them all; if any file fails as a whole nothing is saved (InputError lists
     every failing file's problems). `engine`: rows (the row-level reader), fast (the polars fast path for CSV) or
-    auto (the fast path for CSV files of FAST_PATH_BYTES or more)."""
+    auto (the fast path for CSV files of FAST_PATH_BYTES or more). `period` (a month's first day) dates rows that
+    have no usable date, flagged; `column_map` is a file or a ColumnMap (the workspace's mapping screen)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    stated = load_column_map(column_map) if column_map else None
+    stated = load_column_map(column_map) if isinstance(column_map, Path) else column_map
+    if period is not None:
+        stated = replace(stated or ColumnMap(), period=period)
     problems = _unreadable_paths(paths)
     if problems:
         raise InputError(problems)
@@ -136,7 +141,8 @@ def _evidence(row: dict[str, Any]) -> SupplierEvidence:
         company_number=company_number(row["company_number"] or ""),
         charity_number=charity_number(row["charity_number"] or ""),
         council_supplier_type=row["council_supplier_type"] or "", council_vcse_flag=row["council_vcse_flag"] or "",
-        council_sme_flag=row["council_sme_flag"] or "", grant_recipient=bool(row["grant_recipient"]))
+        council_sme_flag=row["council_sme_flag"] or "", grant_recipient=bool(row["grant_recipient"]),
+        accounts_category=row.get("accounts_category", ""))
 
 
 def _money(value: Decimal | None) -> str:
@@ -173,7 +179,8 @@ def service_area_spend(db: Path, service: str, engine: str = "duckdb") -> tuple[
 class Market:
     """The store opened for analysis: one Ibis connection, suppliers classified once."""
 
-    def __init__(self, db: Path, engine: str = "duckdb", council: str | None = None):
+    def __init__(self, db: Path, engine: str = "duckdb", council: str | None = None,
+                 companies_house: Sequence[Path] = ()):
         self.store = SpendStore(db)
         if not self.store.has("payments"):
             raise InputError([Problem(str(db), "holds no imported spend; run `commonweal spend import` first")])
@@ -184,6 +191,8 @@ class Market:
         self.suppliers = analytics.to_records(analytics.suppliers(self.payments))
         if self.store.has("contracts"):
             self._add_register_evidence()
+        if companies_house:
+            self._add_companies_house(companies_house)
         self.labels: dict[str, Classification] = {
             row["supplier_key"]: classify(_evidence(row)) for row in self.suppliers}
         self.label_table = ibis.memtable(
@@ -200,6 +209,17 @@ class Market:
             if extra and row["supplier_key"] != REDACTED_KEY:
                 for name in ("postcode", "company_number", "council_sme_flag"):
                     row[name] = row[name] or extra[name]
+
+    def _add_companies_house(self, paths: Sequence[Path]) -> None:
+        """Each supplier's accounts category from Companies House's basic company data: by company number, else by
+        name where exactly one company on the register has the supplier's normalised name."""
+        named = [r for r in self.suppliers if not r["redacted"]]
+        by_number, by_name = read_basic_company_data(
+            paths, [r["company_number"] for r in named if r["company_number"]], [r["supplier_key"] for r in named])
+        for row in named:
+            found = by_number.get(company_number(row["company_number"] or "") or "") or by_name.get(row["supplier_key"])
+            if found is not None:
+                row["accounts_category"] = found.accounts_category
 
     def label_shares(self, dims: Sequence[str] = ()) -> list[dict[str, Any]]:
         rows = analytics.to_records(analytics.spend_by_label(self.payments, self.label_table, dims))
@@ -351,9 +371,24 @@ def review_suppliers(db: Path, left: str, right: str, *, same: bool, decided_by:
     return decision
 
 
+def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15) -> dict[str, Any]:
+    """What the workspace stores after each import or review (computed then, never per page view): the whole
+    report, and the spend by month, service area, supplier and supplier type that its filtered pages add up."""
+    market = Market(db)
+    report = market.report(bands=bands, top=top)
+    dims = ["period", "service_area", "supplier_key"]
+    cells = [{"period": r["period"].isoformat()[:7] if r["period"] else "", "service_area": r["service_area"] or "",
+              "supplier": r["supplier_key"], "label": r["label"], "total": _money(r["total"]),
+              "payments": int(r["payments"])}
+             for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims))]
+    return {"report": report, "cells": cells}
+
+
 def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None,
-                 local_areas: Sequence[str] = ()) -> dict[str, Any]:
-    return Market(db, council=council).report(bands=bands, top=top, local_areas=local_areas)
+                 local_areas: Sequence[str] = (), companies_house: Sequence[Path] = ()) -> dict[str, Any]:
+    """The report; with `companies_house` (basic company data files), suppliers' sizes from their accounts."""
+    return Market(db, council=council, companies_house=companies_house).report(bands=bands, top=top,
+                                                                               local_areas=local_areas)
 
 
 def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidders: int = DEFAULT_MIN_BIDDERS,
@@ -381,8 +416,19 @@ def partners(db: Path, service: str, value: Decimal, *, lots: int = 1, min_bidde
     }
 
 
-def accuracy_of_files(paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
-    return classification_accuracy({p.name: read_spend_file(p).records for p in paths})
+def accuracy_of_files(paths: Sequence[Path], companies_house: Sequence[Path] = ()) -> dict[str, dict[str, Any]]:
+    records: dict[str, Iterable[SpendRecord]] = {p.name: read_spend_file(p).records for p in paths}
+    accounts: dict[str, str] = {}
+    if companies_house:
+        named = [r for rows in records.values() for r in rows if not r.supplier_redacted and r.supplier_name]
+        by_number, by_name = read_basic_company_data(companies_house, [r.company_number for r in named],
+                                                     [normalise_name(r.supplier_name) for r in named])
+        for r in named:
+            key = normalise_name(r.supplier_name)
+            found = by_number.get(company_number(r.company_number) or "") or by_name.get(key)
+            if found is not None:
+                accounts[key] = found.accounts_category
+    return classification_accuracy(records, accounts)
 
 
 # Ground truth the corpus carries: each council's own flag, mapped to the label it implies.
@@ -399,8 +445,10 @@ def _devon_truth(code: str) -> str | None:
     return None
 
 
-def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -> dict[str, dict[str, Any]]:
-    """Classify each distinct supplier with the council's flags withheld and compare with the flags.
+def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]],
+                            accounts: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Classify each distinct supplier with the council's flags withheld and compare with the flags; `accounts`
+    gives suppliers' Companies House accounts categories by normalised name.
 
     Devon (creditor type): four classes, SME and large both count as `business`. Calderdale (VCSE flag Y or
     not): VCSE versus anything else. Salford (SME Yes/No on its contracts register): SME versus not. Redacted
@@ -414,7 +462,9 @@ def classification_accuracy(records_by_file: dict[str, Iterable[SpendRecord]]) -
                 continue
             evidence = SupplierEvidence(name=record.supplier_name,
                                         company_number=company_number(record.company_number),
-                                        charity_number=charity_number(record.charity_number))
+                                        charity_number=charity_number(record.charity_number),
+                                        accounts_category=(accounts or {}).get(normalise_name(record.supplier_name),
+                                                                               ""))
             predicted = classify(evidence, use_council_flags=False).label
             if name.startswith("devon"):
                 truth = _devon_truth(record.council_supplier_type)

@@ -25,6 +25,7 @@ AREAS: tuple[Area, ...] = (
     Area("Contracts", "contracts", ("/contracts/",)),
     Area("Publishing", "publishing_index", ("/publishing/",)),
     Area("Provider portal", "portal", ("/portal/",)),
+    Area("Spend", "spend_home", ("/spend/",)),
 )
 
 

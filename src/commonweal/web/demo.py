@@ -20,6 +20,7 @@ from commonweal.web.importing import save_tender
 from commonweal.web.models import ConflictDeclaration, Membership, Organisation, Tender, TenderRole
 from commonweal.web.publishing import demo as publishing_demo
 from commonweal.web.socialvalue import demo as socialvalue_demo
+from commonweal.web.spend import demo as spend_demo
 from commonweal.web.suppliers import demo as suppliers_demo
 
 EXAMPLE = Path(settings.REPO_DIR) / "examples" / "home-care-tender"
@@ -161,6 +162,7 @@ def seed_demo(password: str | None = None) -> DemoWorld:
     from commonweal.web.providers import demo as providers  # providers area: its own demo (it reads this module)
 
     providers.seed(_user, world.passwords, password)
+    spend_demo.seed(world.northfield, world.southdale)  # queued for the spend worker
     return world
 
 

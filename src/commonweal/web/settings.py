@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "commonweal.web.publishing.apps.PublishingConfig",
     "commonweal.web.providers.apps.ProvidersConfig",
     "commonweal.web.public.apps.PublicConfig",
+    "commonweal.web.spend.apps.SpendConfig",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,10 @@ COMMONWEAL_BASE_URL = os.environ.get("COMMONWEAL_BASE_URL", "http://127.0.0.1:80
 
 # Commonweal default: uploaded tender folder files are read whole, so each is capped at 10 MB.
 COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", str(10 * 1000 * 1000)))
+# Spend files: each organisation's uploads and spend store live under this folder; a spend file may be up to 500 MB
+# (Commonweal default: a county's year of payments is about 60 MB as CSV).
+COMMONWEAL_SPEND_DIR = os.environ.get("COMMONWEAL_SPEND_DIR", str(VAR_DIR / "spend"))
+COMMONWEAL_SPEND_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_SPEND_UPLOAD_MAX_BYTES", str(500 * 1000 * 1000)))
 # Commonweal default: free text (rationales, reasons, declarations) is at most 10,000 characters
 COMMONWEAL_TEXT_MAX_CHARS = int(os.environ.get("COMMONWEAL_TEXT_MAX_CHARS", "10000"))
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("commonweal.web.publishing.urls")),
     path("", include("commonweal.web.providers.urls")),
     path("", include("commonweal.web.public.urls")),
+    path("", include("commonweal.web.spend.urls")),
     path("api/", api.urls()),
 ]
 

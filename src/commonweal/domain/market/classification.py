@@ -45,6 +45,8 @@ class SupplierEvidence:
     council_vcse_flag: str = ""
     council_sme_flag: str = ""
     grant_recipient: bool = False
+    # the accounts category Companies House records for the company (basic company data, `Accounts.AccountCategory`)
+    accounts_category: str = ""
 
 
 # The weakest evidence: what a name's words suggest. For size it is only a base rate (see the module's docstring).
@@ -128,6 +130,8 @@ class ClassificationRules:
     council_flag_confidence: float = 0.95
     charity_number_confidence: float = 0.95
     grant_recipient_confidence: float = 0.6
+    sme_accounts_confidence: float = 0.9
+    full_accounts_confidence: float = 0.6
 
 
 def _name_rule(name: str, rules: ClassificationRules) -> Classification | None:
@@ -190,7 +194,12 @@ def classify(evidence: SupplierEvidence, rules: ClassificationRules | None = Non
             return Classification(Label.VCSE, "identifier", 0.7,
                                   f"company number {evidence.company_number} is a registered society",
                                   "registered society")
-    if by_name := _name_rule(evidence.name, rules):
+    by_name = _name_rule(evidence.name, rules)
+    if by_name and by_name.label in (Label.VCSE, Label.PUBLIC, Label.INDIVIDUAL):
+        return by_name  # what an organisation is (a charity, a council) before how big it is
+    if sized := size_from_accounts(evidence.accounts_category, rules):
+        return sized
+    if by_name:
         return by_name
     # Grants registers also fund businesses (flood grants), so a grant only decides when the name is silent.
     if evidence.grant_recipient:
@@ -200,3 +209,31 @@ def classify(evidence: SupplierEvidence, rules: ClassificationRules | None = Non
         return Classification(Label.SME, "identifier", 0.55,
                               f"registered company {evidence.company_number}; most companies are SMEs")
     return Classification(Label.UNKNOWN, "none", 0.0, "no flag, identifier or name rule applies")
+
+
+# Companies House accounts categories (basic company data, `Accounts.AccountCategory`) that only a company within the
+# small or medium-sized companies regime may file: micro-entity accounts (Companies Act 2006 s.384A), small company
+# accounts and the small companies' audit exemption (ss.382-384, s.477: "TOTAL EXEMPTION ..."), abridged accounts
+# (s.444(2A), small companies only), medium-sized company accounts (ss.465-467). Evidence of an SME.
+SME_ACCOUNTS = frozenset({"MICRO ENTITY", "SMALL", "TOTAL EXEMPTION SMALL", "TOTAL EXEMPTION FULL",
+                          "UNAUDITED ABRIDGED", "AUDITED ABRIDGED", "MEDIUM"})
+# Full and group accounts: a large company must file them, but a small one may choose to, so they are weaker
+# evidence of size (Commonweal default confidence, `ClassificationRules.full_accounts_confidence`). Dormant,
+# initial, subsidiaries' exemptions, "no accounts filed" and "not available" say nothing of size.
+LARGE_ACCOUNTS = frozenset({"FULL", "GROUP"})
+ACCOUNTS_RULE = "Companies House accounts category"
+
+
+def size_from_accounts(category: str, rules: ClassificationRules | None = None) -> Classification | None:
+    """SME or large from the accounts category Companies House records, or None when it says nothing of size."""
+    rules = rules or ClassificationRules()
+    found = " ".join(category.upper().split())
+    if found in SME_ACCOUNTS:
+        return Classification(Label.SME, ACCOUNTS_RULE, rules.sme_accounts_confidence,
+                              f"files {found.lower()} accounts, open only to small and medium-sized companies "
+                              "(Companies Act 2006 ss.382-384A, 465-467)")
+    if found in LARGE_ACCOUNTS:
+        return Classification(Label.LARGE, ACCOUNTS_RULE, rules.full_accounts_confidence,
+                              f"files {found.lower()} accounts, which large companies must (a small company may "
+                              "choose to)")
+    return None

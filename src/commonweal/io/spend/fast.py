@@ -46,7 +46,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:30000,muzzy_decay_ms:
 import polars as pl
 
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout
+from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout, is_header_row
 from commonweal.io.spend.reader import (
     PLACEHOLDERS,
     WIDTH_SAMPLE_ROWS,
@@ -296,8 +296,9 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
     layout = detect_layout(name, records, stated, problems)
     problems.raise_if_any()
     assert layout is not None
-    if layout.kind == "contract":
-        return None  # a register's optional values and dates are the row-level reader's job
+    if layout.kind == "contract" or stated.period is not None or "amount" not in layout.columns or (
+            "date" not in layout.columns and "period" not in layout.columns):
+        return None  # a register's optional values, stated periods: the row-level reader's job
     body = records[layout.header_index + 1:]
     if len(body) < WIDTH_SAMPLE_ROWS and path.stat().st_size > len(head):
         return None  # the rows that set the file's width are not all in the head (very long rows)
@@ -329,6 +330,9 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
             date_fmt = date_format(name, layout, date_column, dict.fromkeys(clean_text(t) for t in dates),
                                    order=order, problems=problems)
             problems.raise_if_any()
+            if (date_fmt is not None and date_fmt.style == "month") or (
+                    date_fmt is None and any(clean_text(t) for t in dates)):
+                raise _Unreadable("month-only dates, or a date column with no date: the row-level reader's job")
             found = reader.read(date_fmt, dates, names, ragged, staged, progress)
             rejected = _reasons(name, layout, date_column, date_fmt, found.refused, width, ragged)
             if found.loaded + len(rejected) != found.records:
@@ -350,7 +354,10 @@ def fast_import(path: Path, key_of: Callable[[str, bool], str], *, column_map: C
             ignored_columns=list(layout.ignored), date_format=date_fmt.describe() if date_fmt else "none",
             rows_read=found.records, rows_loaded=found.loaded, rejections=rejected,
             total_amount=found.total.quantize(Decimal("0.01")), date_first=found.first, date_last=found.last,
-            flag_counts=dict(sorted(found.flags.items())))
+            flag_counts=dict(sorted(found.flags.items())), confidence=dict(layout.confidence),
+            blocks=[{"sheet": "", "header_row": layout.header_index + 1, "first_row": layout.header_index + 2,
+                     "last_row": layout.header_index + 1 + found.records, "mapping": layout.mapping(),
+                     "confidence": layout.confidence, "date_format": date_fmt.describe() if date_fmt else "none"}])
     except BaseException:
         shutil.rmtree(target_dir, ignore_errors=True)
         raise
@@ -377,6 +384,8 @@ def _reasons(name: str, layout: Layout, date_column: str, date_fmt: DateFormat |
         ord_ = record.pop("ord")
         row = layout.header_index + 2 + ord_
         cells = [record.get(f"c{i}", "") for i in range(width)]  # a marker column's cells are left out
+        if is_header_row(cells):  # a header part-way down: the row-level reader splits the file there
+            raise _Unreadable(f"row {row} is a header")
         outcome = read_row(name, row, cells, layout, date_index=date_index, date_column=date_column,
                            date_fmt=date_fmt, end_fmt=None, fallback_council="", warnings=[], width=width,
                            fields=ragged.get(ord_, width))

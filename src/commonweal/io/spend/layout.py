@@ -4,16 +4,18 @@ report preamble, marker columns, the kind of file, and the `--column-map` file t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from commonweal.io.errors import ProblemCollector
-from commonweal.io.spend.values import DATE_ORDERS
+from commonweal.io.spend.values import DATE_ORDERS, looks_like_date, parse_amount
 from commonweal.io.structured import load_yaml  # the one safe YAML loader (issue #15)
 from commonweal.io.tabular import normalise_header
 
@@ -74,7 +76,8 @@ class ColumnMap:
     """A person's statement of a layout, overriding detection (the `--column-map` file).
 
     `columns` maps canonical fields to header text as written in the file; `header_row` is the 1-based row of
-    the header; `date_order` is `dmy` or `mdy`; `kind` is payment, card, grant or contract.
+    the header; `date_order` is `dmy` or `mdy`; `kind` is payment, card, grant or contract; `period` is the month
+    (`2014-04`) rows without a usable date are given, each flagged `period_stated`.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -82,6 +85,15 @@ class ColumnMap:
     date_order: str | None = None
     kind: str | None = None
     council: str | None = None
+    period: dt.date | None = None
+
+
+def stated_period(text: str) -> dt.date:
+    """`2014-04` (or `2014-04-01`) -> the first day of that month; ValueError naming what was expected."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"period '{text}' is not a month; expected yyyy-mm such as 2014-04")
+    return dt.date(int(match[1]), int(match[2]), 1)
 
 
 def load_column_map(path: Path) -> ColumnMap:
@@ -96,10 +108,10 @@ def load_column_map(path: Path) -> ColumnMap:
         problems.raise_if_any()
         raise AssertionError("unreachable") from exc
     if not isinstance(data, dict):
-        problems.add(name, "expected a mapping with keys columns, header_row, date_order, kind, council")
+        problems.add(name, "expected a mapping with keys columns, header_row, date_order, kind, council, period")
         problems.raise_if_any()
         raise AssertionError("unreachable")
-    allowed = {"columns", "header_row", "date_order", "kind", "council"}
+    allowed = {"columns", "header_row", "date_order", "kind", "council", "period"}
     for key in data:
         if key not in allowed:
             problems.add(name, f"unknown key; expected one of {', '.join(sorted(allowed))}", column=str(key))
@@ -119,9 +131,15 @@ def load_column_map(path: Path) -> ColumnMap:
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
         problems.add(name, f"expected one of {', '.join(KINDS)}", column="kind")
+    period = None
+    if data.get("period") is not None:
+        try:
+            period = stated_period(str(data["period"]))
+        except ValueError as exc:
+            problems.add(name, str(exc), column="period")
     problems.raise_if_any()
     return ColumnMap(columns={str(k): str(v) for k, v in columns.items()}, header_row=header_row,
-                     date_order=date_order, kind=kind, council=data.get("council"))
+                     date_order=date_order, kind=kind, council=data.get("council"), period=period)
 
 
 @dataclass(frozen=True)
@@ -134,45 +152,195 @@ class Layout:
     ignored: tuple[str, ...]  # headers (or `column N`) not used, for the report
     marker_columns: tuple[int, ...]
     kind: str
+    confidence: dict[str, str] = field(default_factory=dict)  # field -> how sure, and the evidence
 
     def mapping(self) -> dict[str, str]:
         return {name: self.headers[index] for name, index in self.columns.items()}
 
 
-def _header_score(cells: Sequence[str]) -> int:
-    return sum(1 for cell in cells if normalise_header(cell) in _KNOWN)
+# What a header may carry besides its name: currency signs and units (`Amount £`, `Value (GBP)`), a trailing
+# colon, no-break spaces. Dropped before names are compared.
+_UNITS = re.compile(r"[£$€]|\bgbp\b|\bin\s+pounds\b|\bpounds\b|\bsterling\b", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Fields a spend file cannot do without; they alone are also found from partial names and the cells below.
+REQUIRED = ("amount", "supplier_name", "date")
+# Words that say a column names a supplier's identifier or grouping, not the supplier (`Supplier ID`,
+# `Supplier Classification`, `Supplier Match`): never the supplier's name however its cells read.
+_NOT_A_NAME = frozenset({"id", "code", "number", "no", "ref", "reference", "type", "category", "classification",
+                         "site", "match", "status", "address", "postcode", "vat", "group"})
+# Words that make a date column more or less likely to be the payment date when a file has several date-named
+# columns and none has a known name (Commonweal default, configurable here).
+DATE_PREFERENCE = {"payment": 0.5, "paid": 0.5, "clearing": 0.5, "transaction": 0.3, "posting": 0.2,
+                   "invoice": -0.5, "due": -0.5, "created": -0.5, "entered": -0.5, "start": -0.5, "end": -0.5,
+                   "expiry": -0.5, "received": -0.5}
+# Rows below a candidate header whose cells are read as evidence of what each column holds. Commonweal default.
+EVIDENCE_ROWS = 200
+# Share of a column's non-blank cells that must read as the field (amounts, dates, names) for the cells to count
+# as evidence for a column named only in part. Commonweal default.
+EVIDENCE_SHARE = 0.8
+_LETTER = re.compile(r"[^\W\d_]")
 
 
-def find_header(records: Sequence[Sequence[str]]) -> int | None:
-    """The record that best matches known headers among the first rows, needing an amount column and at least
-    three known headers: the first such row with the highest score (so an Agresso `columns` line, which matches
-    fewer synonyms, loses to the real header below it)."""
-    best, best_score = None, 2
-    for index, cells in enumerate(records[:HEADER_SEARCH_ROWS]):
-        names = {normalise_header(c) for c in cells}
-        if not names & set(SYNONYMS["amount"]):
+def header_names(cell: str) -> tuple[str, ...]:
+    """The normalised names a header cell may be read as: as written (case, spacing and punctuation dropped), then
+    without currency signs and units, then with a joined camelCase word split (`paidDate` -> `paid_date`)."""
+    text = unicodedata.normalize("NFKC", cell).strip()
+    names = [normalise_header(text), normalise_header(_UNITS.sub(" ", text))]
+    if " " not in text and "_" not in text:
+        names.append(normalise_header(_CAMEL.sub(" ", _UNITS.sub(" ", text))))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _exact(names: Sequence[str]) -> dict[str, int]:
+    """Fields whose synonyms include one of a cell's names -> the synonym's rank (0 = most preferred)."""
+    found: dict[str, int] = {}
+    for field_name, synonyms in SYNONYMS.items():
+        ranks = [synonyms.index(n) for n in names if n in synonyms]
+        if ranks:
+            found[field_name] = min(ranks)
+    return found
+
+
+def _partial(field_name: str, names: Sequence[str]) -> float:
+    """How much of a known name of the field a cell's name holds as whole words: the words of the longest synonym
+    found in it, less a tenth for each other word (`Approved Supplier (Beneficiary) Name` holds
+    `supplier_beneficiary_name`: 3 - 0.1). 0 when none, or when the cell names an identifier."""
+    best = 0.0
+    for name in names:
+        words = name.split("_")
+        if field_name == "supplier_name" and _NOT_A_NAME & set(words):
             continue
-        score = _header_score(cells)
-        if score > best_score:
-            best, best_score = index, score
+        for synonym in SYNONYMS[field_name]:
+            parts = synonym.split("_")
+            if any(words[i:i + len(parts)] == parts for i in range(len(words) - len(parts) + 1)):
+                score = len(parts) - 0.1 * (len(words) - len(parts))
+                if field_name == "date":
+                    score += sum(DATE_PREFERENCE.get(w, 0.0) for w in words)
+                best = max(best, score)
+        if field_name == "supplier_name" and best == 0 and words == ["name"]:
+            best = 0.5  # a bare `Name` column: a name, if its cells read as names
     return best
 
 
+def _reads_as(field_name: str, cells: Sequence[str]) -> float:
+    """The share of the non-blank cells that read as the field: amounts, dates, or names (with letters)."""
+    values = [c.strip() for c in cells if c.strip()]
+    if not values:
+        return 0.0
+    test: dict[str, Callable[[str], bool]] = {"amount": _is_amount, "date": looks_like_date,
+                                               "supplier_name": lambda v: bool(_LETTER.search(v))}
+    return sum(1 for v in values if test[field_name](v)) / len(values)
+
+
+def _is_amount(text: str) -> bool:
+    try:
+        parse_amount(text)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    columns: dict[str, int]
+    confidence: dict[str, str]
+    ambiguous: dict[str, tuple[int, ...]]
+    exact_cells: int
+
+
+def _evidence(headers: Sequence[str], body: Sequence[Sequence[str]], stated: dict[str, int]) -> _Evidence:
+    """Map a header row's columns to fields by evidence: exact known names first (in synonym order, as before),
+    then, for the fields a spend file needs, the best partial name whose cells below read as that field."""
+    names = [header_names(h) for h in headers]
+    exact = [_exact(n) for n in names]
+    columns = dict(stated)
+    confidence = {f: "stated by the person importing" for f in stated}
+    used = set(stated.values())
+    for field_name in SYNONYMS:
+        if field_name in columns:
+            continue
+        candidates = [(ranks[field_name], i) for i, ranks in enumerate(exact) if field_name in ranks and i not in used]
+        if candidates:
+            columns[field_name] = min(candidates)[1]
+            used.add(columns[field_name])
+            confidence[field_name] = f"high: the header '{headers[columns[field_name]]}' is a known name"
+    ambiguous: dict[str, tuple[int, ...]] = {}
+    sample = body[:EVIDENCE_ROWS]
+    for field_name in REQUIRED:
+        if field_name in columns or (field_name == "date" and "period" in columns):
+            continue
+        scored = []
+        for i, cell_names in enumerate(names):
+            if i in used or not (score := _partial(field_name, cell_names)):
+                continue
+            share = _reads_as(field_name, [r[i] for r in sample if len(r) > i])
+            if share >= EVIDENCE_SHARE:
+                scored.append((score, i, share))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.05:
+            ambiguous[field_name] = tuple(i for score, i, _ in scored if scored[0][0] - score < 0.05)
+        elif scored:
+            score, index, share = scored[0]
+            columns[field_name] = index
+            used.add(index)
+            confidence[field_name] = (f"{'medium' if score >= 0.8 else 'low'}: the header '{headers[index]}' holds "
+                                      f"a known name in part and {share:.0%} of the cells below read as "
+                                      f"{field_name.replace('_', ' ')}s")
+    return _Evidence(columns, confidence, ambiguous, sum(1 for e in exact if e))
+
+
+def _header_rank(evidence: _Evidence) -> float:
+    """How strongly a row reads as the header: the fields a spend file needs found, then known names."""
+    found = evidence.columns
+    needed = sum(3 for f in ("amount", "supplier_name") if f in found) + (2 if "date" in found or "period" in found
+                                                                          else 0)
+    return needed + evidence.exact_cells
+
+
+def find_header(records: Sequence[Sequence[str]], start: int = 0) -> int | None:
+    """The row among the first HEADER_SEARCH_ROWS from `start` that best reads as a header (an amount and a
+    supplier column found by name or by name and content, then the most known names); the first of equals, so an
+    Agresso `columns` line, which names fewer, loses to the real header below it. Report preambles (titles, run
+    dates, parameters, blank lines) never name an amount and a supplier, so they are passed over."""
+    best, best_rank = None, 0.0
+    for index in range(start, min(len(records), start + HEADER_SEARCH_ROWS)):
+        cells = records[index]
+        if sum(1 for c in cells if c.strip()) < 2:
+            continue
+        evidence = _evidence(cells, records[index + 1:index + 1 + EVIDENCE_ROWS], {})
+        if not {"amount", "supplier_name"} <= set(evidence.columns) | set(evidence.ambiguous):
+            continue
+        rank = _header_rank(evidence)
+        if rank > best_rank:
+            best, best_rank = index, rank
+    return best
+
+
+def is_header_row(cells: Sequence[str]) -> bool:
+    """A row part-way down a sheet that is another header (a repeated one, or a new block whose columns moved):
+    three or more known names, one of them an amount's."""
+    exact = [_exact(header_names(c)) for c in cells if c.strip()]
+    return sum(1 for e in exact if e) >= 3 and any("amount" in e for e in exact)
+
+
 def detect_layout(file: str, records: Sequence[Sequence[str]], stated: ColumnMap,
-                  problems: ProblemCollector) -> Layout | None:
-    """Find the header and map its columns; adds a problem and returns None when the file cannot be understood."""
-    if stated.header_row is not None:
-        header_index: int | None = stated.header_row - 1
-        if header_index is not None and header_index >= len(records):
+                  problems: ProblemCollector, start: int = 0, header_index: int | None = None) -> Layout | None:
+    """Find the header (at `header_index` when known; else by evidence from row `start`) and map its columns; adds
+    a problem and returns None when the file cannot be understood, or when the evidence is ambiguous (two columns
+    that could each be the amount, supplier or date): which one is never guessed."""
+    if header_index is None and stated.header_row is not None:
+        header_index = stated.header_row - 1
+        if header_index >= len(records):
             problems.add(file, f"the column map says the header is on row {stated.header_row} but the file has "
                                f"{len(records)} rows", row=stated.header_row)
             return None
-    else:
-        header_index = find_header(records)
+    elif header_index is None:
+        header_index = find_header(records, start)
     if header_index is None:
-        problems.add(file, "no header row found in the first 40 rows: expected a row naming an amount column "
-                           "(Amount, Net Amount, ...) and a supplier and date; state it with --column-map "
-                           "(header_row, columns)")
+        problems.add(file, f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a row naming an "
+                           "amount column (Amount, Net Amount, ...) and a supplier, with amounts and names below "
+                           "it; if this is a spend file, state its layout with --column-map (header_row, columns)",
+                     row=start + 1 if start else None)
         return None
     headers = tuple(cell.strip() for cell in records[header_index])
     normalised = [normalise_header(h) for h in headers]
@@ -182,43 +350,45 @@ def detect_layout(file: str, records: Sequence[Sequence[str]], stated: ColumnMap
         if not name and any(len(r) > i and r[i].strip() for r in body[:50])
         and all(len(r) <= i or not r[i].strip() or r[i].strip().upper() in MARKER_VALUES for r in body)
     )
-    columns: dict[str, int] = {}
-    used: set[int] = set()
-    for name, header in stated.columns.items():
+    stated_columns: dict[str, int] = {}
+    for name, written in stated.columns.items():
+        header = written.strip()  # headers are compared as cleaned (`Supplier Name ` is `Supplier Name`)
         if header not in headers:
             problems.add(file, f"the column map names header '{header}' for {name}, but the header row has "
                                f"{', '.join(repr(h) for h in headers if h)}", row=header_index + 1, column=header)
             continue
-        columns[name] = headers.index(header)
-        used.add(columns[name])
+        stated_columns[name] = headers.index(header)
         _refuse_twice(file, name, headers, [i for i, h in enumerate(headers) if h == header], header_index, problems)
-    for name, synonyms in SYNONYMS.items():
-        if name in columns:
-            continue
-        for synonym in synonyms:
-            if synonym in normalised and normalised.index(synonym) not in used:
-                columns[name] = normalised.index(synonym)
-                used.add(columns[name])
-                _refuse_twice(file, name, headers, [i for i, n in enumerate(normalised) if n == synonym],
-                              header_index, problems)
-                break
+    evidence = _evidence(headers, body, stated_columns)
+    columns = evidence.columns
+    for name, index in columns.items():
+        if name not in stated_columns:
+            _refuse_twice(file, name, headers, [i for i, n in enumerate(normalised) if n == normalised[index]],
+                          header_index, problems)
+    for name, indexes in evidence.ambiguous.items():
+        problems.add(file, f"{len(indexes)} columns could each hold the {name.replace('_', ' ')} "
+                           f"({', '.join(repr(headers[i]) for i in indexes)}): which one is not guessed; state it "
+                           f"with --column-map (columns: {{{name}: ...}}) or on the mapping screen",
+                     row=header_index + 1, column=headers[indexes[0]])
     if problems.problems:
         return None
     kind = stated.kind or _detect_kind(file, set(normalised))
     missing = [name for name in ("amount", "supplier_name") if name not in columns]
-    if "date" not in columns and "period" not in columns:
+    if "date" not in columns and "period" not in columns and stated.period is None:
         missing.append("date")
     for name in missing:
-        problems.add(file, f"no column for {name}: expected one of {', '.join(SYNONYMS[name])}; name it with "
-                           f"--column-map", row=header_index + 1, column=name)
+        problems.add(file, f"no column for {name}: expected a header such as {', '.join(SYNONYMS[name][:6])}, or a "
+                           f"header holding one of them with {name.replace('_', ' ')}s below it; name it with "
+                           f"--column-map{' (or state the period the file covers)' if name == 'date' else ''}",
+                     row=header_index + 1, column=name)
     if missing:
         return None
     width = max((len(r) for r in body), default=len(headers))
     ignored = tuple(
         (headers[i] if i < len(headers) and headers[i] else f"column {i + 1} (unnamed)")
-        for i in range(max(width, len(headers))) if i not in used and i not in marker_columns
+        for i in range(max(width, len(headers))) if i not in columns.values() and i not in marker_columns
     )
-    return Layout(header_index, headers, columns, ignored, marker_columns, kind)
+    return Layout(header_index, headers, columns, ignored, marker_columns, kind, evidence.confidence)
 
 
 def _refuse_twice(file: str, name: str, headers: Sequence[str], indexes: Sequence[int], header_index: int,

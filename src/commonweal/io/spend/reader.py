@@ -15,13 +15,13 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from commonweal.io.errors import ProblemCollector
-from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout
+from commonweal.io.errors import InputError, ProblemCollector
+from commonweal.io.spend.layout import ColumnMap, Layout, detect_layout, is_header_row
 from commonweal.io.spend.values import (
     NO_SINGLE_DATE,
     DateFormat,
@@ -38,6 +38,7 @@ UNSTATED = PLACEHOLDERS | NO_SINGLE_DATE | {"TBC", "TBA", "X", "N/K", "UNKNOWN"}
 _SPACES = re.compile(r"\s+")
 TOTAL_ROW_PATTERN = r"^(grand\s+)?totals?\b"
 _TOTAL_ROW = re.compile(TOTAL_ROW_PATTERN, re.IGNORECASE)
+_TOTAL_ONLY = re.compile(r"^(grand\s+)?totals?\s*:?$", re.IGNORECASE)
 _C1 = re.compile("[\x80-\x9f]")
 DOUBLE_ENCODED_BOM = "ï»¿"
 
@@ -162,9 +163,11 @@ class Rejection:
     row: int
     column: str | None
     reason: str
+    sheet: str = ""  # a workbook's sheet; rows are numbered within it
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+        place = {"sheet": self.sheet} if self.sheet else {}
+        return {"row": self.row, "column": self.column, "reason": self.reason, **place}
 
 
 @dataclass
@@ -180,6 +183,10 @@ class ImportReport:
     mapping: dict[str, str]
     ignored_columns: list[str]
     date_format: str
+    confidence: dict[str, str] = field(default_factory=dict)  # field -> how sure the mapping is, and why
+    # each block read: a sheet, or a part of a sheet under a header that changed part-way down
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    stated_period: dt.date | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rejections: list[Rejection] = field(default_factory=list)
@@ -198,6 +205,8 @@ class ImportReport:
             "file": self.file, "sha256": self.sha256, "council": self.council, "kind": self.kind,
             "encoding": self.encoding, "header_row": self.header_row, "mapping": self.mapping,
             "ignored_columns": self.ignored_columns, "date_format": self.date_format,
+            "confidence": self.confidence, "blocks": self.blocks,
+            "stated_period": self.stated_period.isoformat() if self.stated_period else None,
             "rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
             "rejections": [dict(r.as_dict(), file=self.file) for r in self.rejections],
             "warnings": [dict(r.as_dict(), file=self.file) for r in self.warnings],
@@ -214,13 +223,85 @@ class SpendFile:
     records: list[SpendRecord]
 
 
-def _records(path: Path, data: bytes) -> tuple[list[list[str]], str]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from commonweal.io.structured import EXCEL_MAX_ROWS, limits, xlsx_rows  # the one bounded XLSX reader
+def read_tables(path: Path, data: bytes) -> tuple[list[tuple[str, list[list[str]]]], str]:
+    """The file's tables: every sheet of a workbook, or the one table of a CSV (sheet name ""), and the encoding."""
+    from commonweal.io.structured import EXCEL_MAX_ROWS, WORKBOOK_SUFFIXES, limits, workbook_sheets
 
-        return list(xlsx_rows(path.name, data, limits(max_rows=EXCEL_MAX_ROWS))), "xlsx"
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return workbook_sheets(path.name, data, limits(max_rows=EXCEL_MAX_ROWS)), path.suffix.lower().lstrip(".")
+    if data.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in data[:4096]:
+        raise ValueError("is not a text (CSV) file: it holds binary data (a PDF, a workbook or a document renamed "
+                         f"{path.suffix or 'without a suffix'}?); export the spend data as CSV, XLSX, XLS or ODS")
     text, encoding = decode(data)
-    return list(csv.reader(io.StringIO(text, newline=""))), encoding
+    return [("", list(csv.reader(io.StringIO(text, newline=""))))], encoding
+
+
+# Bytes of a CSV looked at by `table_problem` (Commonweal default).
+SNIFF_BYTES = 65_536
+
+
+def table_problem(name: str, data: bytes) -> str | None:
+    """Why a file cannot be a spend table at all, judged quickly before it is queued for import (a workbook's
+    container, a text file's first rows), or None. The import itself judges the rest."""
+    from commonweal.io.structured import WORKBOOK_SUFFIXES, check_zip
+
+    suffix = Path(name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        if suffix == ".xls":
+            return None if data.startswith(b"\xd0\xcf\x11\xe0") else "is not an Excel 97-2003 (.xls) workbook"
+        try:
+            check_zip(name, data, kind="ods" if suffix == ".ods" else "xlsx")
+        except InputError as exc:
+            return exc.problems[0].message
+        return None
+    head = data[:SNIFF_BYTES]
+    if head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in head:
+        return ("is not a text (CSV) file: it holds binary data (a PDF, a workbook or a document renamed "
+                f"{suffix or 'without a suffix'}?)")
+    text = head.decode("utf-8", errors="replace")
+    rows = [r for r in csv.reader(io.StringIO(text, newline="")) if sum(1 for c in r if c.strip()) >= 2][:3]
+    if len(rows) < 2:
+        return "is not a table: its first lines do not hold rows of comma-separated values"
+    return None
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows of one sheet read under one header: `rows[start:end]` of the sheet, whose row numbers are 1-based."""
+
+    sheet: str
+    layout: Layout
+    rows: Sequence[Sequence[str]]
+    start: int
+    end: int
+
+
+_NUMBER_START = re.compile(r"^[\s£(+-]*[0-9.]")
+
+
+def blocks(file: str, sheet: str, rows: Sequence[Sequence[str]], layout: Layout, stated: ColumnMap,
+           problems: ProblemCollector) -> list[Block]:
+    """Split a sheet at every header part-way down it: the same header again is left in the block (its row is
+    refused as a repeated header), a changed one starts a block read by its own columns (Lancashire Fire's
+    2022/23 workbook moves Amount from column F to E at row 2745)."""
+    found: list[Block] = []
+    amount = layout.columns["amount"]
+    begin = layout.header_index + 1
+    for index in range(begin, len(rows)):
+        cells = rows[index]
+        cell = cells[amount] if len(cells) > amount else ""
+        if _NUMBER_START.match(cell) or not is_header_row(cells):
+            continue
+        if tuple(c.strip() for c in cells) == layout.headers:
+            continue
+        found.append(Block(sheet, layout, rows, begin, index))
+        where = f"{file} [{sheet}]" if sheet else file
+        changed = detect_layout(where, rows, ColumnMap(kind=stated.kind, council=stated.council,
+                                                       period=stated.period), problems, header_index=index)
+        if changed is None:
+            return []
+        return found + blocks(file, sheet, rows, changed, stated, problems)
+    return [*found, Block(sheet, layout, rows, begin, len(rows))]
 
 
 def read_spend_file(
@@ -229,65 +310,117 @@ def read_spend_file(
     date_order: str | None = None,
     council: str | None = None,
     progress: Callable[[int], None] | None = None,
+    period: dt.date | None = None,
 ) -> SpendFile:
-    """Read one published spend, card, grants-register or contracts-register file.
+    """Read one published spend, card, grants-register or contracts-register file: a CSV, or every sheet of a
+    workbook (a sheet with no spend header, such as a notes sheet, is skipped and named in the report).
 
-    Raises InputError (nothing returned, nothing saved) when the file as a whole cannot be read: no header, no
-    amount/supplier/date column, or a date order that cannot be told from the data. Row-level problems become
-    rejections in the report.
+    Raises InputError (nothing returned, nothing saved) when the file as a whole cannot be read: not a table, no
+    header, no amount/supplier/date column, columns that could each be the amount (or supplier, or date), a date
+    order that cannot be told from the data, or a date column with no date when no period is stated. Row-level
+    problems become rejections in the report. `period` (the first day of a month) dates rows that have no usable
+    date, each flagged `period_stated`: never guessed.
     """
     name = path.name
     stated = column_map or ColumnMap()
+    period = stated.period or period
     problems = ProblemCollector()
     try:
         data = path.read_bytes()
-        records, encoding = _records(path, data)
+        sheets, encoding = read_tables(path, data)
     except MixedEncodingError as exc:
         problems.add(name, str(exc), row=exc.line)
         problems.raise_if_any()
         raise AssertionError("unreachable") from exc
     except (OSError, ValueError, csv.Error) as exc:
-        problems.add(name, f"cannot be read as a CSV or XLSX spend file: {exc}")
+        problems.add(name, f"cannot be read as a spend file: {exc}")
         problems.raise_if_any()
         raise AssertionError("unreachable") from exc
-    layout = detect_layout(name, records, stated, problems)
+    parts: list[Block] = []
+    skipped: list[str] = []
+    for sheet, rows in sheets:
+        where = f"{name} [{sheet}]" if sheet and len(sheets) > 1 else name
+        found = ProblemCollector()
+        layout = detect_layout(where, rows, stated, found)
+        if layout is None and len(sheets) > 1 and not _must_stop(found):
+            skipped.append(sheet)
+            continue
+        problems.problems.extend(found.problems)
+        if layout is not None:
+            parts += blocks(name, sheet, rows, layout, stated, problems)
+    if not parts and not problems.problems:
+        problems.add(name, "no sheet holds a spend table (a header naming an amount and a supplier)")
     problems.raise_if_any()
-    assert layout is not None
-    body = records[layout.header_index + 1:]
-    date_column = "date" if "date" in layout.columns else "period"
-    date_index = layout.columns[date_column]
-    date_fmt = date_format(name, layout, date_column, _texts(body, date_index),
-                           order=stated.date_order or date_order, problems=problems)
-    end_fmt = None
-    if "end_date" in layout.columns:
-        end_fmt = date_format(name, layout, "end_date", _texts(body, layout.columns["end_date"]),
+    formats = []
+    for part in parts:
+        layout = part.layout
+        body = part.rows[part.start:part.end]
+        date_column = "date" if "date" in layout.columns or "period" not in layout.columns else "period"
+        where = f"{name} [{part.sheet}]" if part.sheet else name
+        fmt = None
+        if date_column in layout.columns:
+            fmt = date_format(where, layout, date_column, _texts(body, layout.columns[date_column]),
                               order=stated.date_order or date_order, problems=problems)
+            sample = next((t for t in _texts(body, layout.columns[date_column]) if t), "")
+            if fmt is None and sample and period is None and not problems.problems:
+                # cells, none of them a date (Oxford's `00:00:00`); a column of blanks rejects its rows one by one
+                header = layout.headers[layout.columns[date_column]]
+                problems.add(where, f"the date column '{header}' holds no date (e.g. {sample!r}): rows are never "
+                                    "dated by guess; "
+                                    "state the month the file covers (--period yyyy-mm, `period:` in the column "
+                                    "map, or on the mapping screen)", row=layout.header_index + 1, column=header)
+        end_fmt = None
+        if "end_date" in layout.columns:
+            end_fmt = date_format(where, layout, "end_date", _texts(body, layout.columns["end_date"]),
+                                  order=stated.date_order or date_order, problems=problems)
+        formats.append((date_column, fmt, end_fmt))
     problems.raise_if_any()
-    width = None if encoding == "xlsx" else expected_fields(layout, body)
+    first = parts[0].layout
     report = ImportReport(
-        file=name, sha256=hashlib.sha256(data).hexdigest(), council="", kind=layout.kind, encoding=encoding,
-        header_row=layout.header_index + 1, mapping=layout.mapping(), ignored_columns=list(layout.ignored),
-        date_format=date_fmt.describe() if date_fmt else "none",
+        file=name, sha256=hashlib.sha256(data).hexdigest(), council="", kind=first.kind, encoding=encoding,
+        header_row=first.header_index + 1, mapping=first.mapping(), ignored_columns=list(first.ignored),
+        date_format=formats[0][1].describe() if formats[0][1] else "none", confidence=dict(first.confidence),
+        stated_period=period,
     )
+    report.blocks = [
+        {"sheet": part.sheet, "header_row": part.layout.header_index + 1, "first_row": part.start + 1,
+         "last_row": part.end, "mapping": part.layout.mapping(), "confidence": part.layout.confidence,
+         "date_format": fmt.describe() if fmt else "none"}
+        for part, (_, fmt, _) in zip(parts, formats, strict=True)
+    ] + [{"sheet": sheet, "skipped": "no spend header in the sheet"} for sheet in skipped]
     loaded: list[SpendRecord] = []
     # Without a body-name column, the council is named by the file name up to its first `_` (`warwickshire_...`).
     fallback_council = stated.council or council or path.stem.split("_")[0].title()
-    for offset, cells in enumerate(body):
-        row_number = layout.header_index + 2 + offset
-        report.rows_read += 1
-        outcome = read_row(name, row_number, cells, layout, date_index=date_index, date_column=date_column,
-                            date_fmt=date_fmt, end_fmt=end_fmt, fallback_council=fallback_council,
-                            warnings=report.warnings, width=width)
-        if isinstance(outcome, Rejection):
-            report.rejections.append(outcome)
-        else:
-            loaded.append(outcome)
-        if progress and offset % 5000 == 4999:
-            progress(5000)
+    done = 0
+    for part, (date_column, date_fmt, end_fmt) in zip(parts, formats, strict=True):
+        layout = part.layout
+        width = expected_fields(layout, part.rows[part.start:part.end]) if not part.sheet else None
+        date_index = layout.columns.get(date_column)
+        for index in range(part.start, part.end):
+            cells = part.rows[index]
+            report.rows_read += 1
+            outcome = read_row(name, index + 1, cells, layout, date_index=date_index, date_column=date_column,
+                               date_fmt=date_fmt, end_fmt=end_fmt, fallback_council=fallback_council,
+                               warnings=report.warnings, width=width, stated_period=period)
+            if isinstance(outcome, Rejection):
+                if tuple(c.strip() for c in cells) == layout.headers:
+                    outcome = Rejection(index + 1, None, "the header row again, not a payment")
+                report.rejections.append(replace(outcome, sheet=part.sheet) if part.sheet else outcome)
+            else:
+                loaded.append(outcome)
+            done += 1
+            if progress and done % 5000 == 0:
+                progress(5000)
     if progress:
-        progress(len(body) % 5000)
+        progress(done % 5000)
     summarise(report, loaded)
     return SpendFile(report=report, records=loaded)
+
+
+def _must_stop(problems: ProblemCollector) -> bool:
+    """Whether a sheet that gave no layout must stop the import: it failed for a reason other than holding no
+    spend header (an ambiguous column, a stated header row out of range)."""
+    return any(not p.message.startswith("no header row found") for p in problems.problems)
 
 
 # Rows of the body whose field count sets the file's width (see `expected_fields`). Commonweal default.
@@ -335,12 +468,13 @@ def _cells(cells: Sequence[str], layout: Layout) -> Iterator[tuple[int, str]]:
             yield index, cell
 
 
-def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_index: int, date_column: str,
+def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_index: int | None, date_column: str,
               date_fmt: DateFormat | None, end_fmt: DateFormat | None, fallback_council: str,
-              warnings: list[Rejection], width: int | None = None, fields: int | None = None
-              ) -> SpendRecord | Rejection:
+              warnings: list[Rejection], width: int | None = None, fields: int | None = None,
+              stated_period: dt.date | None = None) -> SpendRecord | Rejection:
     """One row read, or its rejection. `width` is the field count every row of a CSV file must have (None for
-    XLSX, whose cells cannot shift); `fields` the row's own count, when `raw` does not hold every field."""
+    workbooks, whose cells cannot shift); `fields` the row's own count, when `raw` does not hold every field;
+    `stated_period` the month the person stated for rows without a usable date (flagged `period_stated`)."""
     if any("\n" in cell or "\r" in cell for cell in raw):
         # a quote left open makes the csv module read on into the next line, joining two rows into one record
         return Rejection(row, None, "a quoted value runs over a line break: a quote left open may have joined this "
@@ -360,8 +494,10 @@ def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_in
 
     header = layout.headers
     amount_text, date_text, supplier = get("amount"), get(date_column), get("supplier_name")
+    # A total row names itself in a leading cell other than the supplier's (or is a supplier cell reading just
+    # `Total`): a supplier called `TOTAL GAS & POWER LTD` is a payee, not a total.
     leading = [v for v in cells.values() if v][:3]
-    if not date_text and any(_TOTAL_ROW.match(v) for v in leading):
+    if not date_text and any(_TOTAL_ROW.match(v) and (v != supplier or _TOTAL_ONLY.match(v)) for v in leading):
         return Rejection(row, None, f"a total row, not a payment (states {amount_text or 'no amount'})")
     # A contracts register describes agreements, not payments: a missing value or date leaves the contract
     # on the register (with a warning) where a payment without them would be refused.
@@ -376,14 +512,23 @@ def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_in
         except ValueError as exc:
             return Rejection(row, header[layout.columns["amount"]], str(exc))
     date: dt.date | None = None
+    date_header = header[date_index] if date_index is not None and date_index < len(header) else None
+    month: dt.date | None = None
     try:
         date = payment_date(date_text, date_fmt)
     except ValueError as exc:
-        if not register:
-            return Rejection(row, header[date_index], str(exc))
-        if date_text:
-            warnings.append(Rejection(row, header[date_index], f"{exc}; loaded without a start date"))
-    if date is None:
+        if stated_period is not None:
+            month = stated_period
+            flags.append("period_stated")
+        elif not register:
+            return Rejection(row, date_header, f"{exc}" + ("" if date_text else "; or state the month for rows "
+                                                          "without a date (--period yyyy-mm)"))
+        elif date_text:
+            warnings.append(Rejection(row, date_header, f"{exc}; loaded without a start date"))
+    if date is not None and date_fmt is not None and date_fmt.style == "month" and date_column == "date":
+        month, date = date, None  # the file states the month paid, not the day
+        flags.append("month_only")
+    if date is None and month is None:
         flags.append("undated")
     end_date = None
     end_text = get("end_date")
@@ -410,7 +555,7 @@ def read_row(file: str, row: int, raw: Sequence[str], layout: Layout, *, date_in
         flags.append("credit")
     if layout.kind == "card":
         flags.append("card")
-    period = date.replace(day=1) if date and date_column == "date" else date
+    period = month or (date.replace(day=1) if date and date_column == "date" else date)
     if date_column == "period":
         date = None
     transaction = get("transaction_id")

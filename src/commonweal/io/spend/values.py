@@ -93,6 +93,8 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII)
 _NAMED_MONTH = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})[ -](\d{4}|\d{2})$", re.ASCII)
 _FISCAL_PERIOD = re.compile(r"^(\d{4})(\d{2})$", re.ASCII)
+# A month with no day (`Sep 2014`, `September-2014`): Stockport's Clearing Date.
+_MONTH_ONLY = re.compile(r"^([A-Za-z]{3,9})[ -](\d{4})$", re.ASCII)
 
 DATE_ORDERS = ("dmy", "mdy")
 
@@ -115,6 +117,7 @@ class DateFormat:
             "mdy": "mm/dd/yyyy (month first)",
             "named": "dd-Mon-yyyy or dd-Mon-yy",
             "fiscal": "YYYYPP financial-year period (period 1 = April)",
+            "month": "Mon yyyy (a month, no day)",
         }[self.style]
 
 
@@ -160,6 +163,8 @@ def detect_date_format(values: Iterable[str], stated_order: str | None = None) -
             styles.setdefault("named", text)
         elif _FISCAL_PERIOD.match(text):
             styles.setdefault("fiscal", text)
+        elif (match := _MONTH_ONLY.match(text)) and match[1][:3].lower() in _MONTHS:
+            styles.setdefault("month", text)
     if not styles:
         return None
     if "numeric" in styles:
@@ -198,6 +203,19 @@ def parse_date(text: str, fmt: DateFormat) -> dt.date:
                 return dt.date(_year(match[3]), named, int(match[1]))
         if fmt.style == "fiscal" and (match := _FISCAL_PERIOD.match(value)):
             return fiscal_period_start(int(match[1]), int(match[2]))
+        if fmt.style == "month" and (match := _MONTH_ONLY.match(value)) and match[1][:3].lower() in _MONTHS:
+            return dt.date(int(match[2]), _MONTHS[match[1][:3].lower()], 1)
     except ValueError as exc:
         raise ValueError(f"date '{value}' is not a real date") from exc
     raise ValueError(f"date '{value}' is not a date in this file's format, {fmt.describe()} (e.g. {fmt.sample})")
+
+
+def looks_like_date(text: str) -> bool:
+    """Whether a cell reads as a date in any notation the reader knows (evidence for finding the date column)."""
+    value = text.strip()
+    if _ISO.match(value) or _NUMERIC.match(value) or _FISCAL_PERIOD.match(value):
+        return True
+    if named := _NAMED_MONTH.match(value):
+        return named[2][:3].lower() in _MONTHS
+    month = _MONTH_ONLY.match(value)
+    return month is not None and month[1][:3].lower() in _MONTHS
