@@ -42,8 +42,6 @@ def environment(**options: Any) -> Environment:
     env.filters["descriptor_item"] = descriptor_item
     env.filters["decimal"] = decimal  # exact decimal strings in stored results back to Decimal, for `money`
     env.filters["select_item"] = lambda value: {"value": value, "text": value}
-    # an exact amount (a Decimal or its text) in pounds and pence, for display
-    env.filters["pounds"] = lambda value: f"£{Decimal(str(value)):,.2f}"
     env.filters["share"] = lambda value: "" if value is None else f"{value:.1%}"
     # a Django form's (value, label) choice as a GOV.UK radio item, checked when it is the value posted
     env.filters["choice_item"] = lambda choice, current: {"value": choice[0], "text": choice[1],
