@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
-from commonweal.web.models import Bid, Criterion
+from commonweal.web.models import Bid, ConflictDeclaration, Criterion
 
 pytestmark = pytest.mark.db
 
@@ -54,9 +54,11 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "logout": ("POST", {}, answers(302, outsider=302)),
     "tenders": ("GET", {}, answers(200, outsider=200)),
     "tender": ("GET", {}, answers(200)),
-    # moving from evaluation to moderation: allowed roles are refused (scores missing), the rest forbidden
-    "advance": ("POST", {"target": "moderation"},
-                answers(400, {"commissioner", "moderator", "shared.commissioner"})),
+    # tenders area (new): the next step's confirmation page (moving from evaluation to moderation): those who take
+    # it see what is missing; the rest are forbidden
+    "advance": ("GET", {}, answers(200, {"commissioner", "moderator", "shared.commissioner"})),
+    # tenders area (new): a declaration (evaluator1 declared no conflict): commissioners see it, nobody else
+    "conflict": ("GET", {}, answers(200, COMMISSIONERS)),
     "team": ("GET", {}, answers(200, COMMISSIONERS)),
     "declare": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "evaluate": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
@@ -96,6 +98,10 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
 POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
+    # tenders area (new): moving to moderation is refused to those who take it (scores missing), the rest forbidden
+    "advance": ({"target": "moderation"}, answers(400, {"commissioner", "moderator", "shared.commissioner"})),
+    # tenders area (new): evaluator1 declared no conflict: there is nothing to decide (400), the rest forbidden
+    "conflict": ({"outcome": "continues", "reason": "Mitigated"}, answers(400, COMMISSIONERS)),
     # Northfield's prices are still sealed: commissioners are refused (400, nothing saved), the rest forbidden
     "abnormally_low": ({"decision": "accepted", "reason": "Explained and evidenced"}, answers(400, COMMISSIONERS)),
     # empty forms: each field's error, nothing saved
@@ -168,7 +174,10 @@ def _objects(tender) -> dict[str, object]:
     person = User.objects.get(username="admin" if tender.organisation.slug == "northfield" else OUTSIDER)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
-            "invitation_id": 1}
+            "invitation_id": 1,
+            # tenders area (new)
+            "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by("pk").first(),
+                                      "pk", 0)}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -185,6 +194,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
+        "conflict": ["tender_id", "declaration_id"],  # tenders area (new)
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

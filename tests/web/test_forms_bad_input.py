@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonweal.web.forms import TEXT_MAX_CHARS
-from commonweal.web.models import Bid, Criterion, Tender
+from commonweal.web.models import Bid, ConflictDeclaration, Criterion, Tender
 
 pytestmark = pytest.mark.db
 
@@ -53,6 +53,7 @@ class Form:
     fields: dict[str, str]
     valid: dict[str, Any] = field(default_factory=dict)
     stage: str | None = None  # put the tender at this stage first (the form is for that stage)
+    conflict: bool = False  # evaluator3 declares a conflict first (the form decides it)
     files: bool = False
 
 
@@ -78,6 +79,9 @@ FORMS: dict[str, Form] = {
     # Northfield is in evaluation: even the well-formed form is refused (it is not time for standstill)
     "advance": Form("commissioner", "northfield", {"target": "choice", "award_notice_published": "date"},
                     {"target": "standstill", "award_notice_published": "2026-11-24"}),
+    # tenders area (new)
+    "conflict": Form("commissioner", "northfield", {"outcome": "choice", "replacement": "choice", "reason": "text"},
+                     {"outcome": "replaced", "replacement": "viewer", "reason": "A close family link"}, conflict=True),
     "team": Form("commissioner", "northfield", {"username": "choice", "role": "choice"},
                  {"username": "viewer", "role": "moderator"}),
     "declare": Form("evaluator3", "northfield", {"has_conflict": "choice", "details": "text"},
@@ -130,7 +134,10 @@ def _objects(tender: Tender) -> dict[str, object]:
     assert criterion is not None
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": User.objects.get(username="viewer").pk,
-            "invitation_id": 1, "token": "not-a-token"}
+            "invitation_id": 1, "token": "not-a-token",
+            # tenders area (new): the tender's declared conflict, or any declaration
+            "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by(
+                "-has_conflict", "pk").first(), "pk", 0)}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
@@ -208,6 +215,9 @@ def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, 
     tender = world[form.tender]
     if form.stage:
         Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
+    if form.conflict:
+        ConflictDeclaration.objects.create(tender=tender, user=User.objects.get(username="evaluator3"),
+                                           has_conflict=True, details="A family link")
     objects = _objects(tender)
     pattern = next(p for p in _page_routes() if p.name == name)
     path = _path(pattern, objects)
@@ -258,6 +268,9 @@ def test_each_error_links_from_the_summary_to_its_field(world, name: str) -> Non
     tender = world[form.tender]
     if form.stage:
         Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
+    if form.conflict:
+        ConflictDeclaration.objects.create(tender=tender, user=User.objects.get(username="evaluator3"),
+                                           has_conflict=True, details="A family link")
     objects = _objects(tender)
     path = _path(next(p for p in _page_routes() if p.name == name), objects)
     html = _client(form.user).post(path, {}).content.decode()

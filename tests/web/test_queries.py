@@ -24,7 +24,7 @@ from commonweal.domain.lifecycle import Stage
 from commonweal.web import audit, evaluations
 from commonweal.web.access import tender_access
 from commonweal.web.demo import seed_scaled_tender, write_scaled_example
-from commonweal.web.models import AbnormallyLowDecision, Bid, Criterion, StoredEvaluation, Tender
+from commonweal.web.models import AbnormallyLowDecision, Bid, ConflictDeclaration, Criterion, StoredEvaluation, Tender
 from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
@@ -38,7 +38,10 @@ LARGE = (20, 30, 5)
 # recommendation report include their download's audit entry.
 # Downloads are audited: each audit entry locks its chain's head row, inserts the entry and moves the head (3 queries).
 CEILINGS = {
-    "tender": 7,
+    "tender": 8,  # tenders area: the task list reads who holds each role (on the tender, organisation-wide)
+    # tenders area (new)
+    "advance": 12,
+    "conflict": 8,
     "team": 6,
     "audit": 5,
     "evaluate": 9,
@@ -70,7 +73,13 @@ def _pages(tenders: dict[Stage, Tender]) -> dict[str, tuple[str, str]]:
     criterion = Criterion.objects.filter(lot__tender=moderating).order_by("position").first()
     opened_bid = Bid.objects.filter(lot__tender=opened).order_by("bidder").first()
     assert bid and moderated_bid and criterion and opened_bid
+    # tenders area (new): one of the evaluating tender's evaluators declared a conflict, still to be decided
+    conflicted = ConflictDeclaration.objects.filter(tender=evaluating).exclude(user__username="evaluator1").first()
+    assert conflicted
+    ConflictDeclaration.objects.filter(pk=conflicted.pk).update(has_conflict=True, details="A family link")
     return {
+        "advance": ("commissioner", reverse("advance", args=[evaluating.pk])),
+        "conflict": ("commissioner", reverse("conflict", args=[evaluating.pk, conflicted.pk])),
         "tender": ("commissioner", reverse("tender", args=[opened.pk])),
         "team": ("commissioner", reverse("team", args=[opened.pk])),
         "audit": ("commissioner", reverse("audit", args=[opened.pk])),

@@ -137,6 +137,24 @@ class ConflictDeclaration(models.Model):
         constraints = [models.UniqueConstraint(fields=["tender", "user"], name="one_declaration")]
 
 
+class ConflictDecision(models.Model):
+    """What the commissioner decided about a declared conflict of interest: the evaluator is replaced by another
+    member (their evaluator role goes to `replacement`; what they declared stays on record), or continues with the
+    steps that mitigate the conflict recorded in `reason` (Procurement Act 2023 s.82, the duty to mitigate; s.83,
+    the conflicts assessment kept under review)."""
+
+    REPLACED = "replaced"
+    CONTINUES = "continues"
+
+    declaration = models.OneToOneField(ConflictDeclaration, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=10, choices=[(REPLACED, "Replaced"), (CONTINUES, "Continues")])
+    replacement = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+
 class Score(models.Model):
     """One evaluator's independent score for one bid against one criterion."""
 

@@ -50,6 +50,7 @@ from commonweal.web.models import (
     AbnormallyLowDecision,
     AuditEntry,
     Bid,
+    ConflictDecision,
     ConflictDeclaration,
     Criterion,
     Lot,
@@ -101,13 +102,19 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
         ).values_list("pk", "reference", "n_criteria", "n_bids"))
         found |= {"lots": len(lots), "criteria": sum(n for *_, n, _ in lots), "bids": sum(n for *_, n in lots)}
     criteria_in = {pk: n_criteria for pk, _, n_criteria, _ in lots}
-    if needs & {"evaluators", "undeclared_evaluators", "missing_scores"}:
+    if needs & {"evaluators", "undeclared_evaluators", "undecided_conflicts", "missing_scores"}:
         evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
                           .order_by("user__username").values_list("user_id", "user__username"))
-        declared = dict(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", "has_conflict"))
-        scoring = [(pk, name) for pk, name in evaluators if declared.get(pk) is not True]
+        declared = {pk: (conflict, outcome) for pk, conflict, outcome in ConflictDeclaration.objects.filter(
+            tender=tender).values_list("user_id", "has_conflict", "decision__outcome")}
+        # an evaluator with a conflict scores only once the commissioner decides they continue
+        blocked = {pk for pk, (conflict, outcome) in declared.items()
+                   if conflict and outcome != ConflictDecision.CONTINUES}
+        scoring = [(pk, name) for pk, name in evaluators if pk not in blocked]
         found |= {"evaluators": len(scoring),
-                  "undeclared_evaluators": tuple(name for pk, name in evaluators if pk not in declared)}
+                  "undeclared_evaluators": tuple(name for pk, name in evaluators if pk not in declared),
+                  "undecided_conflicts": tuple(name for pk, name in evaluators
+                                               if pk in blocked and declared[pk][1] is None)}
         if "missing_scores" in needs:
             # every evaluator without a conflict scores every bid against each criterion of its lot
             expected = sum(n_criteria * n_bids for *_, n_criteria, n_bids in lots)
@@ -135,6 +142,72 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
 
 
 @dataclass(frozen=True)
+class AwardCriterion:
+    """One line of a lot's award criteria as published: price (or a price element), or a criterion the evaluators
+    score or the engine computes (quantitative), with its share of the whole evaluation in percent."""
+
+    reference: str
+    title: str
+    kind: str  # "price", "scored" or "quantitative"
+    group: str
+    weight: Decimal
+    how: str  # the price formula, the scale, or the quantitative method
+
+    @property
+    def shown(self) -> str:
+        """The weight as the page shows it: to two places, trailing zeros dropped."""
+        return _percent(self.weight)
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"
+
+
+@dataclass(frozen=True)
+class LotCriteria:
+    reference: str
+    title: str
+    criteria: tuple[AwardCriterion, ...]
+
+    @property
+    def total(self) -> str:
+        return _percent(sum((c.weight for c in self.criteria), Decimal(0)))
+
+
+def award_criteria(access: Access) -> list[LotCriteria]:
+    """Every lot's award criteria from the tender's evaluation model (the engine's reader of its tender.yaml): the
+    price, each price element scored separately, and every scored and quantitative criterion, each at its share of
+    the whole evaluation, so the weights shown add up to 100. Empty when the model cannot be read (the next step
+    lists its problems)."""
+    from commonweal.io.errors import InputError
+
+    try:
+        parsed = engine.domain_tender(access.tender)
+    except InputError:
+        return []
+    found = []
+    for lot in parsed.lots:
+        model = lot.model
+        rows: list[AwardCriterion] = []
+        price = model.price
+        separate = price.elements and price.combine == "separately"
+        if separate:
+            rows.extend(AwardCriterion(e.id, e.title, "price", "price", e.weight, e.formula.replace("_", " "))
+                        for e in price.elements)
+        else:
+            how = price.formula.replace("_", " ")
+            rows.append(AwardCriterion("price", "Price" + (" (whole-life cost)" if price.elements else ""), "price",
+                                       "price", price.weight, how))
+        for c in model.leaves():
+            how = (c.quantitative.method.replace("_", " ") if c.kind == "quantitative" and c.quantitative
+                   else f"scale {c.scale.id}")
+            rows.append(AwardCriterion(c.id, c.title, c.kind, model.group(c.group).title, model.effective_weight(c),
+                                       how))
+        found.append(LotCriteria(lot.id, lot.title, tuple(rows)))
+    return found
+
+
+@dataclass(frozen=True)
 class NextStep:
     transition: Transition
     allowed: bool
@@ -147,6 +220,43 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
         return None
     return NextStep(transition, access.has(*transition.roles),
                     missing_for(transition, facts(access, today, transition.target)))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One stage of the tender as a task: done, the next step (ready, or waiting on what is missing), or later;
+    `people` are who may take it (the tender's holders of its roles)."""
+
+    transition: Transition
+    status: str  # "done", "ready", "waiting" or "later"
+    people: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    yours: bool = False
+
+
+def tasks(access: Access, today: dt.date) -> list[Task]:
+    """The tender's stages as a task list, with who acts next and what stops them (grouped per person by the
+    lifecycle: "evaluator3: 35 scores missing"). The role holders in two queries, then the next step's facts."""
+    holders: dict[str, set[str]] = {}
+    on_tender = TenderRole.objects.filter(tender=access.tender).values_list("user__username", "role")
+    # organisation-wide roles apply to each of its tenders (`commonweal.web.access`)
+    organisation_wide = Membership.objects.filter(organisation=access.tender.organisation, user__is_active=True,
+                                                  role__in=[r.value for r in TENDER_ROLES]).values_list(
+        "user__username", "role")
+    for username, role in [*on_tender, *organisation_wide]:
+        holders.setdefault(role, set()).add(username)
+    step = next_step(access, today)
+    found = []
+    for transition in TRANSITIONS:
+        people = tuple(sorted({u for role in transition.roles for u in holders.get(role.value, [])}))
+        if reached(access.stage, transition.target):
+            found.append(Task(transition, "done", people))
+        elif step is not None and transition == step.transition:
+            found.append(Task(transition, "waiting" if step.missing else "ready", people, step.missing,
+                              step.allowed))
+        else:
+            found.append(Task(transition, "later", people))
+    return found
 
 
 @audit.retrying
@@ -219,11 +329,8 @@ def team(access: Access) -> list[TeamMember]:
             for name in sorted(members)]
 
 
-@audit.retrying
-def assign_role(access: Access, username: str, role: Role) -> None:
-    """Give a member of the tender's organisation a role on it. Finance is kept apart from evaluation: the price
-    opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
-    access.require(Role.COMMISSIONER)
+def _role_problems(access: Access, username: str, role: Role) -> tuple[User | None, list[str]]:
+    """Whether a member of the tender's organisation may be given `role` on it: the member, and why not."""
     member = User.objects.filter(
         username=username, memberships__organisation=access.tender.organisation, is_active=True
     ).distinct().first()
@@ -239,6 +346,15 @@ def assign_role(access: Access, username: str, role: Role) -> None:
             problems.append("The price opener (finance) cannot also evaluate this tender")
         if role in current:
             problems.append(f"{username} is already {role.value} on this tender")
+    return member, problems
+
+
+@audit.retrying
+def assign_role(access: Access, username: str, role: Role) -> None:
+    """Give a member of the tender's organisation a role on it. Finance is kept apart from evaluation: the price
+    opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
+    access.require(Role.COMMISSIONER)
+    member, problems = _role_problems(access, username, role)
     if problems:
         raise Refused(problems)
     assert member is not None
@@ -265,7 +381,19 @@ def declaration(access: Access) -> ConflictDeclaration | None:
     """The user's conflict of interest declaration on this tender; only evaluators declare (no query for others)."""
     if Role.EVALUATOR not in access.roles:
         return None
-    return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).first()
+    return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).select_related(
+        "decision").first()
+
+
+def cleared(made: ConflictDeclaration | None) -> bool:
+    """Whether a declaration lets its evaluator see bids and score: no conflict, or a conflict the commissioner
+    decided they continue with (its mitigation recorded, Procurement Act 2023 s.82)."""
+    if made is None:
+        return False
+    if not made.has_conflict:
+        return True
+    decided = getattr(made, "decision", None)
+    return decided is not None and decided.outcome == ConflictDecision.CONTINUES
 
 
 @audit.retrying
@@ -287,9 +415,117 @@ def declare(access: Access, has_conflict: bool, details: str) -> ConflictDeclara
     return made
 
 
+@dataclass(frozen=True)
+class ConflictView:
+    """A declared conflict of interest as the commissioner sees it, with what was decided (None: undecided)."""
+
+    id: int
+    username: str
+    display_name: str
+    has_conflict: bool
+    details: str
+    declared_on: dt.date
+    decision: ConflictDecision | None
+
+    @property
+    def undecided(self) -> bool:
+        return self.has_conflict and self.decision is None
+
+
+def _conflict_view(made: ConflictDeclaration) -> ConflictView:
+    return ConflictView(made.pk, made.user.get_username(), made.user.first_name, made.has_conflict, made.details,
+                        made.declared_at.date(), getattr(made, "decision", None))
+
+
+def conflicts(access: Access) -> list[ConflictView]:
+    """The tender's declared conflicts of interest, for its commissioners (no query for anyone else)."""
+    if not access.has(Role.COMMISSIONER):
+        return []
+    return [_conflict_view(made) for made in ConflictDeclaration.objects.filter(
+        tender=access.tender, has_conflict=True).select_related("user", "decision", "decision__replacement")
+        .order_by("declared_at", "pk")]
+
+
+def conflict(access: Access, declaration_id: int) -> ConflictView:
+    """One declaration on this tender, for its commissioners."""
+    access.require(Role.COMMISSIONER)
+    made = ConflictDeclaration.objects.filter(tender=access.tender, pk=declaration_id).select_related(
+        "user", "decision", "decision__replacement").first()
+    if made is None:
+        raise NotFound("no such declaration")
+    return _conflict_view(made)
+
+
+def replacements(access: Access) -> list[tuple[str, str]]:
+    """Who could take a conflicted evaluator's place: (username, name) of the organisation's active members who are
+    neither evaluator nor finance on the tender and have declared no conflict on it."""
+    access.require(Role.COMMISSIONER)
+    taken = TenderRole.objects.filter(tender=access.tender, role__in=[Role.EVALUATOR.value, Role.FINANCE.value])
+    conflicted = ConflictDeclaration.objects.filter(tender=access.tender, has_conflict=True)
+    return list(User.objects.filter(memberships__organisation=access.tender.organisation, is_active=True)
+                .exclude(pk__in=taken.values("user_id")).exclude(pk__in=conflicted.values("user_id"))
+                .distinct().order_by("username").values_list("username", "first_name"))
+
+
+@audit.retrying
+def decide_conflict(access: Access, declaration_id: int, outcome: str, replacement: str, reason: str) -> None:
+    """The commissioner's decision on a declared conflict of interest (Procurement Act 2023 s.82, the duty to
+    mitigate): replace the evaluator (their evaluator role goes to `replacement`, while evaluation can still take
+    a new evaluator's scores) or let them continue; `reason` says why, or the steps that mitigate the conflict.
+    Decided once; the declaration row is locked so two commissioners cannot both decide."""
+    found = conflict(access, declaration_id)
+    problems: list[str] = []
+    fields: list[str] = []
+    if not found.has_conflict:
+        raise Refused([f"{found.username} declared no conflict of interest: there is nothing to decide"])
+    if found.decision is not None:
+        raise Refused([f"The conflict declared by {found.username} has already been decided"])
+    if reached(access.stage, Stage.AWARD_RECOMMENDED):
+        raise Refused(["The award has been recommended: conflicts are decided before then"])
+    if outcome not in (ConflictDecision.REPLACED, ConflictDecision.CONTINUES):
+        problems.append("Choose whether the evaluator is replaced or continues")
+        fields.append("outcome")
+    member: User | None = None
+    if outcome == ConflictDecision.REPLACED:
+        if reached(access.stage, Stage.MODERATION):
+            problems.append("Evaluation has finished: a new evaluator can no longer score. Choose that the "
+                            "evaluator continues and record why, or record the decision outside Commonweal")
+            fields.append("outcome")
+        elif not replacement:
+            problems.append("Choose who replaces the evaluator")
+            fields.append("replacement")
+        else:
+            member, wrong = _role_problems(access, replacement, Role.EVALUATOR)
+            if replacement == found.username:
+                wrong.append("Choose someone other than the evaluator who declared the conflict")
+            problems.extend(wrong)
+            fields.extend(["replacement"] * len(wrong))
+    if not reason.strip():
+        # the conflicts assessment (s.83) keeps the reasons: why a replacement, or how continuing is mitigated
+        problems.append("Give the reason for the decision")
+        fields.append("reason")
+    if problems:
+        raise Refused(problems, fields)
+    with transaction.atomic():
+        made = ConflictDeclaration.objects.select_for_update().get(pk=found.id)
+        if ConflictDecision.objects.filter(declaration=made).exists():
+            raise Refused([f"The conflict declared by {found.username} has already been decided"])
+        ConflictDecision.objects.create(declaration=made, outcome=outcome, replacement=member, reason=reason.strip(),
+                                        decided_by=access.user)
+        if member is not None:
+            TenderRole.objects.filter(tender=access.tender, user_id=made.user_id, role=Role.EVALUATOR.value).delete()
+            TenderRole.objects.create(tender=access.tender, user=member, role=Role.EVALUATOR.value)
+            audit.record(access.actor, "role_removed", {"user": found.username, "role": Role.EVALUATOR.value},
+                         tender=access.tender)
+            audit.record(access.actor, "role_assigned", {"user": replacement, "role": Role.EVALUATOR.value},
+                         tender=access.tender)
+        audit.record(access.actor, "conflict_decided",
+                     {"user": found.username, "outcome": outcome, "replacement": replacement if member else "",
+                      "reason": reason.strip()}, tender=access.tender)
+
+
 def _may_see_bid_content(access: Access) -> bool:
-    mine = declaration(access)
-    return bid_content_visible(mine is not None and not mine.has_conflict, access.roles)
+    return bid_content_visible(cleared(declaration(access)), access.roles)
 
 
 @dataclass(frozen=True)

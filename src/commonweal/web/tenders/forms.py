@@ -53,6 +53,17 @@ class DeclarationForm(forms.Form):
     details = text_field("the conflict of interest", required=False)
 
 
+class ConflictDecisionForm(forms.Form):
+    """The commissioner's decision on a declared conflict; who may replace the evaluator, and whether a reason is
+    needed, are the data layer's rules (`data.decide_conflict`)."""
+
+    outcome = forms.ChoiceField(choices=[("replaced", "Replaced"), ("continues", "Continues")], error_messages={
+        "required": "Choose whether the evaluator is replaced or continues",
+        "invalid_choice": "Choose whether the evaluator is replaced or continues"})
+    replacement = text_field("who replaces the evaluator", required=False, max_length=150)
+    reason = text_field("the reason for the decision", required_message="Give the reason for the decision")
+
+
 class ScoreForm(forms.Form):
     """One criterion's score on a bid's page; `criteria` are the ids the page offers (the bid's lot)."""
 

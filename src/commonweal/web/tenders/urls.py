@@ -11,6 +11,7 @@ urlpatterns = [
     path(tender, views.tender, name="tender"),
     path(tender + "advance/", views.advance, name="advance"),
     path(tender + "declare/", views.declare, name="declare"),
+    path(tender + "conflicts/<int:declaration_id>/", views.conflict, name="conflict"),
     path(tender + "evaluate/", views.evaluate, name="evaluate"),
     path(tender + "bids/<int:bid_id>/", views.score_bid, name="score_bid"),
     path(tender + "scores/upload/", views.upload_scores, name="upload_scores"),

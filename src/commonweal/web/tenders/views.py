@@ -42,35 +42,46 @@ def tenders(request: HttpRequest) -> HttpResponse:
                 organisations=organisations_for(request.user), creatable=data.creatable_in(request.user))
 
 
+def _tender_page(request: HttpRequest, access: Access) -> HttpResponse:
+    declaration = data.declaration(access)
+    return page(request, "web/tenders/tender.html", access.tender.title, access=access,
+                lots=data.award_criteria(access), tasks=data.tasks(access, today()), declaration=declaration,
+                cleared=data.cleared(declaration), conflicts=data.conflicts(access))
+
+
 @scoped
 @require_safe
 def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = tender_access(request.user, tender_id)
-    return page(request, "web/tenders/tender.html", access.tender.title, access=access, lots=data.lots(access),
-                step=data.next_step(access, today()), declaration=data.declaration(access))
+    return _tender_page(request, tender_access(request.user, tender_id))
 
 
 @scoped
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The confirmation page of the tender's next step, which cannot be undone: what will happen and who will see
+    what afterwards; posting it takes the step."""
     access = tender_access(request.user, tender_id)
-    form = forms.AdvanceForm(request.POST)
+    step = data.next_step(access, today())
+    if step is None:
+        raise Http404("the tender has no further step")
+    access.require(*step.transition.roles)
     errors: list[dict[str, str]] = []
-    if not form.is_valid():
-        errors = form_errors(form, {"target": "next-step"})
-    else:
-        target = Stage(form.cleaned_data["target"])
-        published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
-        try:
-            data.advance(access, target, today(), award_notice_published=published)
-        except Refused as refused:
-            errors = refused_errors(refused.problems, refused.fields, {}, "next-step")
+    form = forms.AdvanceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form, {"target": "confirm"})
         else:
-            messages.success(request, f"The tender is now at stage: {target.label}")
-            return redirect("tender", tender_id)
-    return page(request, "web/tenders/tender.html", access.tender.title, status=400, access=access,
-                lots=data.lots(access), step=data.next_step(access, today()),
-                declaration=data.declaration(access), errors=errors,
+            target = Stage(form.cleaned_data["target"])
+            published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
+            try:
+                data.advance(access, target, today(), award_notice_published=published)
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "confirm")
+            else:
+                messages.success(request, f"The tender is now at stage: {target.label}")
+                return redirect("tender", tender_id)
+    return page(request, "web/tenders/advance.html", step.transition.action, status=400 if errors else 200,
+                access=access, step=step, errors=errors, today=today(),
                 posted={"award_notice_published": form.data.get("award_notice_published", "")})
 
 
@@ -98,6 +109,36 @@ def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
     return page(request, "web/tenders/declare.html", "Declare conflicts of interest", status=400 if errors else 200,
                 access=access, declaration=data.declaration(access), errors=errors,
                 posted={"has_conflict": form.data.get("has_conflict", ""), "details": form.data.get("details", "")})
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def conflict(request: HttpRequest, tender_id: int, declaration_id: int) -> HttpResponse:
+    """The commissioner decides on a declared conflict of interest: replace the evaluator or record why they
+    continue (Procurement Act 2023 s.82)."""
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    found = data.conflict(access, declaration_id)
+    errors: list[dict[str, str]] = []
+    form = forms.ConflictDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form, {"outcome": "outcome"})
+        else:
+            try:
+                data.decide_conflict(access, declaration_id, form.cleaned_data["outcome"],
+                                     form.cleaned_data["replacement"], form.cleaned_data["reason"])
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "outcome")
+            else:
+                messages.success(request, f"Decision recorded on the conflict declared by {found.username}")
+                return redirect("tender", tender_id)
+    posted = {name: form.data.get(name, "") for name in ("outcome", "replacement", "reason")}
+    candidates = [{"value": username, "text": f"{name} ({username})" if name else username,
+                   "selected": username == posted["replacement"]}
+                  for username, name in (data.replacements(access) if found.undecided else [])]
+    return page(request, "web/tenders/conflict.html", f"Conflict of interest: {found.username}",
+                status=400 if errors else 200, access=access, conflict=found, candidates=candidates, errors=errors,
+                posted=posted)
 
 
 @scoped
