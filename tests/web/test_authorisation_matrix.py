@@ -62,7 +62,11 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "team": ("GET", {}, answers(200, COMMISSIONERS)),
     "declare": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "evaluate": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
-    "score_bid": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    # tenders area (new): one bid at a time redirects to its first criterion still to score
+    "score_bid": ("GET", {}, answers({"evaluator1": 302, "evaluator3": 302})),
+    # tenders area (new): one criterion of one bid; evaluator3 has not declared and is sent to declare
+    "score": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    "submit_scores": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
     "upload_scores": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "upload_moderation": ("GET", {}, answers(200, {"moderator"})),
     "moderation": ("GET", {}, answers(409, {"commissioner", "moderator", "shared.commissioner"})),
@@ -98,6 +102,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
 POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
+    # tenders area (new): evaluator1 has scored everything and submits (then locked); evaluator3 must declare first
+    "submit_scores": ({}, answers({"evaluator1": 302, "evaluator3": 302})),
     # tenders area (new): moving to moderation is refused to those who take it (scores missing), the rest forbidden
     "advance": ({"target": "moderation"}, answers(400, {"commissioner", "moderator", "shared.commissioner"})),
     # tenders area (new): evaluator1 declared no conflict: there is nothing to decide (400), the rest forbidden
@@ -194,7 +200,9 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
-        "conflict": ["tender_id", "declaration_id"],  # tenders area (new)
+        # tenders area (new)
+        "conflict": ["tender_id", "declaration_id"], "score": ["tender_id", "bid_id", "criterion_id"],
+        "submit_scores": ["tender_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

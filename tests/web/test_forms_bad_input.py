@@ -86,8 +86,10 @@ FORMS: dict[str, Form] = {
                  {"username": "viewer", "role": "moderator"}),
     "declare": Form("evaluator3", "northfield", {"has_conflict": "choice", "details": "text"},
                     {"has_conflict": "yes", "details": "My sister works for a bidder"}),
-    "score_bid": Form("evaluator1", "northfield", {"criterion": "id", "score": "number", "rationale": "text"},
-                      {"criterion": "{criterion_id}", "score": "3", "rationale": "Meets the requirement"}),
+    # tenders area (new)
+    "score": Form("evaluator1", "northfield", {"score": "number", "rationale": "text"},
+                  {"score": "3", "rationale": "Meets the requirement"}),
+    "submit_scores": Form("evaluator1", "northfield", {}),
     "upload_scores": Form("evaluator1", "northfield", {"scores": "file"}, {"scores": ("scores.csv", "evaluator1")},
                           files=True),
     "upload_moderation": Form("moderator", "northfield", {"scores": "file"}, {"scores": ("moderation.csv", None)},

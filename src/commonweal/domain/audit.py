@@ -115,6 +115,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "conflict_decided": {"user": Need.ANYONE, "outcome": Need.ANYONE, "replacement": Need.ANYONE,
                          "reason": Need.BID},
     "score_recorded": _SCORE,
+    "scores_submitted": {"scores": Need.ANYONE},
     "score_moderated": _SCORE,
     "abnormally_low_decided": {"bid": Need.BID, "bidder": Need.BID, "decision": Need.PRICES,
                                "reason": Need.PRICES},

@@ -108,6 +108,8 @@ class TenderFacts:
     # mitigation: Procurement Act 2023 s.82)
     undecided_conflicts: tuple[str, ...] = ()
     missing_scores: tuple[Shortfall, ...] = ()  # per evaluator without a conflict
+    # evaluators who have scored everything but not yet submitted (locked) their scores
+    unsubmitted: tuple[str, ...] = ()
     unmoderated: tuple[Shortfall, ...] = ()  # per bid: criteria without a consensus score
     abnormally_low_pending: tuple[str, ...] = ()
     has_ranking: bool = False
@@ -122,7 +124,7 @@ NEEDS: dict[Stage, frozenset[str]] = {
     Stage.OPEN: _MODEL,
     Stage.CLOSED: _MODEL,
     Stage.EVALUATION: _MODEL | {"bids", "evaluators"},
-    Stage.MODERATION: frozenset({"undeclared_evaluators", "undecided_conflicts", "missing_scores"}),
+    Stage.MODERATION: frozenset({"undeclared_evaluators", "undecided_conflicts", "missing_scores", "unsubmitted"}),
     Stage.PRICES_OPENED: frozenset({"unmoderated"}),
     Stage.AWARD_RECOMMENDED: frozenset({"has_ranking", "abnormally_low_pending"}),
     Stage.STANDSTILL: frozenset(),
@@ -150,6 +152,7 @@ def missing_for(transition: Transition, facts: TenderFacts) -> tuple[str, ...]:
         missing.extend(f"{name} declared a conflict of interest: the commissioner decides whether they are replaced "
                        "or continue" for name in facts.undecided_conflicts)
         missing.extend(f"{s.who}: {_scores(s.missing)} missing" for s in facts.missing_scores)
+        missing.extend(f"{name}: scores not yet submitted" for name in facts.unsubmitted)
     if target == Stage.PRICES_OPENED:
         missing.extend(f"Not moderated: {s.who}, {_scores(s.missing, 'consensus score')} missing"
                        for s in facts.unmoderated)

@@ -169,6 +169,18 @@ class Score(models.Model):
         constraints = [models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score")]
 
 
+class ScoreSubmission(models.Model):
+    """An evaluator's "submit my scores": until then their scores are drafts they may change; from then on they
+    are locked, and moderation waits for every evaluator's."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="submissions")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "evaluator"], name="one_submission")]
+
+
 class ModeratedScore(models.Model):
     """The consensus score the moderator records after the evaluators' discussion."""
 

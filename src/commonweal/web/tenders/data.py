@@ -58,6 +58,7 @@ from commonweal.web.models import (
     ModeratedScore,
     Organisation,
     Score,
+    ScoreSubmission,
     Tender,
     TenderRole,
 )
@@ -102,7 +103,7 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
         ).values_list("pk", "reference", "n_criteria", "n_bids"))
         found |= {"lots": len(lots), "criteria": sum(n for *_, n, _ in lots), "bids": sum(n for *_, n in lots)}
     criteria_in = {pk: n_criteria for pk, _, n_criteria, _ in lots}
-    if needs & {"evaluators", "undeclared_evaluators", "undecided_conflicts", "missing_scores"}:
+    if needs & {"evaluators", "undeclared_evaluators", "undecided_conflicts", "missing_scores", "unsubmitted"}:
         evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
                           .order_by("user__username").values_list("user_id", "user__username"))
         declared = {pk: (conflict, outcome) for pk, conflict, outcome in ConflictDeclaration.objects.filter(
@@ -124,6 +125,11 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
             )
             found["missing_scores"] = tuple(Shortfall(name, expected - scored.get(pk, 0)) for pk, name in scoring
                                             if scored.get(pk, 0) < expected)
+            if "unsubmitted" in needs:
+                # one line per person: an evaluator still scoring is named by the shortfall alone
+                submitted = set(ScoreSubmission.objects.filter(tender=tender).values_list("evaluator_id", flat=True))
+                found["unsubmitted"] = tuple(name for pk, name in scoring
+                                             if pk not in submitted and scored.get(pk, 0) >= expected)
     if "unmoderated" in needs:
         moderated = Bid.objects.filter(lot__tender=tender).annotate(
             n=Count("moderated", filter=Q(moderated__criterion__lot=F("lot")))
@@ -586,11 +592,15 @@ def _score_views(query: QuerySet[Score]) -> list[ScoreView]:
                                                          "rationale")]
 
 
-def my_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
-    """The evaluator's own scores (for one bid, with `bid_id`)."""
+def my_scores(access: Access, bid_id: int | None = None, criterion_id: int | None = None) -> list[ScoreView]:
+    """The evaluator's own scores (for one bid, with `bid_id`; one criterion, with `criterion_id`)."""
     access.require(Role.EVALUATOR)
     query = Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
-    return _score_views(query.filter(bid_id=bid_id) if bid_id is not None else query)
+    if bid_id is not None:
+        query = query.filter(bid_id=bid_id)
+    if criterion_id is not None:
+        query = query.filter(criterion_id=criterion_id)
+    return _score_views(query)
 
 
 def all_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
@@ -631,8 +641,8 @@ def _score_problems(target: BidView, crit: Criterion, value: Decimal, rationale:
 
 
 def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
-    """Evaluators enter their own scores during evaluation, once they have declared no conflict; the moderator
-    records the consensus during moderation."""
+    """Evaluators enter their own scores during evaluation, once they have declared no conflict and until they
+    submit them; the moderator records the consensus during moderation."""
     access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
     stage = Stage.MODERATION if consensus else Stage.EVALUATION
     if access.stage != stage:
@@ -640,6 +650,76 @@ def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
         raise Refused([f"{what} can be {verb} only during {stage.label.lower()}"])
     if not consensus and not _may_see_bid_content(access):
         raise Forbidden("declare any conflict of interest before scoring")
+    if not consensus and (made := submission(access)) is not None:
+        raise Refused([f"You submitted your scores on {made.submitted_at.date().isoformat()}: they are locked"])
+
+
+def _lock_evaluator(access: Access) -> None:
+    """Serialise an evaluator's score saves with their submission (inside the caller's transaction): lock their
+    evaluator role on the tender, then refuse if they submitted meanwhile."""
+    list(TenderRole.objects.select_for_update().filter(tender=access.tender, user=access.user,
+                                                       role=Role.EVALUATOR.value))
+    made = ScoreSubmission.objects.filter(tender=access.tender, evaluator=access.user).first()
+    if made is not None:
+        raise Refused([f"You submitted your scores on {made.submitted_at.date().isoformat()}: they are locked"])
+
+
+def submission(access: Access) -> ScoreSubmission | None:
+    """The evaluator's submission of their scores on this tender, if they have submitted."""
+    if Role.EVALUATOR not in access.roles:
+        return None
+    if "submission" not in access.read:
+        access.read["submission"] = ScoreSubmission.objects.filter(tender=access.tender, evaluator=access.user).first()
+    found: ScoreSubmission | None = access.read["submission"]
+    return found
+
+
+@dataclass(frozen=True)
+class Progress:
+    scored: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.scored >= self.total
+
+
+def my_progress(access: Access) -> Progress:
+    """How many of the bid × criterion pairs the evaluator must score they have scored ("12 of 35 scored")."""
+    access.require(Role.EVALUATOR)
+    criteria = _criteria(access)
+    per_lot: dict[int, int] = {}
+    for c in criteria:
+        per_lot[c.lot_id] = per_lot.get(c.lot_id, 0) + 1
+    total = sum(per_lot.get(b.lot_id, 0) for b in bids(access))
+    scored = Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user,
+                                  criterion__lot=F("bid__lot")).count()
+    return Progress(scored, total)
+
+
+def scoring_sequence(access: Access, by_bid: bool) -> list[tuple[BidView, Criterion]]:
+    """Every bid × criterion the evaluator scores, in the order they chose: a criterion at a time across the bids
+    (the default: each criterion judged against the same descriptors in turn), or a bid at a time."""
+    criteria = _criteria(access)
+    bid_list = bids(access)
+    if by_bid:
+        return [(b, c) for b in bid_list for c in criteria if c.lot_id == b.lot_id]
+    return [(b, c) for c in criteria for b in bid_list if c.lot_id == b.lot_id]
+
+
+@audit.retrying
+def submit_scores(access: Access) -> ScoreSubmission:
+    """"Submit my scores": every score entered, then locked for good (the evaluator can no longer change them)."""
+    _may_score(access, consensus=False, verb="submitted")
+    with transaction.atomic():
+        _lock_evaluator(access)  # no score of theirs is saved between the count and the lock
+        progress = my_progress(access)
+        if not progress.complete:
+            raise Refused([f"Score every bid first: {progress.scored} of {progress.total} scored"])
+        made = ScoreSubmission.objects.create(tender=access.tender, evaluator=access.user)
+        audit.record(access.actor, "scores_submitted", {"scores": progress.scored}, tender=access.tender)
+    access.read["submission"] = made
+    return made
 
 
 ScoreRow = tuple[BidView, Criterion, Decimal, str]
@@ -653,6 +733,8 @@ def _save_scores(access: Access, rows: list[ScoreRow], consensus: bool) -> list[
     owner: dict[str, object] = {"moderator": access.user} if consensus else {"evaluator": access.user}
     unique = ["bid", "criterion"] if consensus else ["bid", "criterion", "evaluator"]
     with transaction.atomic():
+        if not consensus:
+            _lock_evaluator(access)
         before = set(model.objects.filter(
             bid_id__in={r[0].id for r in rows}, criterion_id__in={r[1].pk for r in rows}, **({} if consensus else owner)
         ).values_list("bid_id", "criterion_id"))
@@ -697,13 +779,52 @@ def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal,
 SCORE_COLUMNS = ("bidder", "lot", "criterion", "score", "rationale")
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A score a file would change: who and what, the score saved now and the file's."""
+
+    bidder: str
+    lot: str
+    criterion: str
+    saved: Decimal
+    new: Decimal
+    rationale_changes: bool
+
+
+class WouldReplace(Exception):
+    """The file changes scores already saved: nothing is saved until the person confirms, for this very file
+    (its SHA-256, `digest`), that these replacements are meant."""
+
+    def __init__(self, replacements: list[Replacement], digest: str) -> None:
+        super().__init__(f"{len(replacements)} saved score(s) would be replaced")
+        self.replacements = replacements
+        self.digest = digest
+
+
+def _replacements(access: Access, rows: list[ScoreRow], consensus: bool) -> list[Replacement]:
+    model: Any = ModeratedScore if consensus else Score
+    query = model.objects.filter(bid__lot__tender=access.tender)
+    if not consensus:
+        query = query.filter(evaluator=access.user)
+    saved = {(b, c): (v, r) for b, c, v, r in query.values_list("bid_id", "criterion_id", "score", "rationale")}
+    found = []
+    for target, crit, value, rationale in rows:
+        before = saved.get((target.id, crit.pk))
+        if before is not None and (before[0] != value or before[1] != rationale.strip()):
+            found.append(Replacement(target.bidder, target.lot, crit.reference, before[0], value,
+                                     before[1] != rationale.strip()))
+    return found
+
+
 @audit.retrying
-def upload_scores(access: Access, file_name: str, content: bytes, consensus: bool) -> int:
+def upload_scores(access: Access, file_name: str, content: bytes, consensus: bool, replace: str = "") -> int:
     """Record a whole scores file (the CLI's scores.csv|xlsx layout, or moderation.csv|xlsx when `consensus`) as
     this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
     on the page; any bad row means InputError naming file, row and column, and nothing is saved. An `evaluator`
     column, when present, must name the signed-in user, so nobody uploads another evaluator's scores. The bids
-    and criteria are read once, whatever the file's length."""
+    and criteria are read once, whatever the file's length. A file that would change a score already saved raises
+    WouldReplace, listing each, unless `replace` is that file's SHA-256 (the person saw the list and confirmed)."""
+    import hashlib
     from pathlib import Path
 
     from commonweal.io.errors import ProblemCollector
@@ -748,6 +869,9 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
     if not table.rows:
         problems.add(file_name, "has no rows of scores", 2)
     problems.raise_if_any()
+    digest = hashlib.sha256(content).hexdigest()
+    if replace != digest and (replacing := _replacements(access, checked, consensus)):
+        raise WouldReplace(replacing, digest)
     _save_scores(access, checked, consensus)
     return len(checked)
 

@@ -5,7 +5,7 @@ keeps the business rules (stages, scales, preconditions)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -65,16 +65,10 @@ class ConflictDecisionForm(forms.Form):
 
 
 class ScoreForm(forms.Form):
-    """One criterion's score on a bid's page; `criteria` are the ids the page offers (the bid's lot)."""
+    """One criterion's score on one bid (the page names both)."""
 
-    criterion = forms.TypedChoiceField(coerce=int, error_messages={
-        "required": "Select a criterion to score", "invalid_choice": "Select a criterion of this bid's lot"})
     score = score_field("a score")
     rationale = text_field("a rationale for the score", required=False)
-
-    def __init__(self, *args: Any, criteria: Iterable[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["criterion"].choices = [(str(c), str(c)) for c in criteria]  # type: ignore[attr-defined]
 
 
 class ModerationForm(forms.Form):
@@ -122,6 +116,9 @@ class _UploadForm(forms.Form):
 
 class ScoresUploadForm(_UploadForm):
     scores = _file("a scores file", required=True)
+    # the SHA-256 of the file whose replacements of saved scores the person has seen and confirmed
+    replace = forms.RegexField(r"^[0-9a-f]{64}$", required=False, error_messages={
+        "invalid": "Choose the file again and confirm the scores it replaces"})
 
 
 TENDER_FILES = ("tender", "bids", "gates", "commitments", "socialvalue")
