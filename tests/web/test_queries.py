@@ -50,8 +50,8 @@ CEILINGS = {
     "moderation": 10,
     "moderate": 8,
     "results": 12,
-    "summary": 11,
-    "recommendation": 10,
+    "summary": 12,  # tenders area: and the audit chain head it prints
+    "recommendation": 11,  # tenders area: and the audit chain head it prints
 }
 
 

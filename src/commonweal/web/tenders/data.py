@@ -387,8 +387,11 @@ def declaration(access: Access) -> ConflictDeclaration | None:
     """The user's conflict of interest declaration on this tender; only evaluators declare (no query for others)."""
     if Role.EVALUATOR not in access.roles:
         return None
-    return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).select_related(
-        "decision").first()
+    if "declaration" not in access.read:  # read once per request: the page and the bid visibility rule both ask
+        access.read["declaration"] = ConflictDeclaration.objects.filter(
+            tender=access.tender, user=access.user).select_related("decision").first()
+    found: ConflictDeclaration | None = access.read["declaration"]
+    return found
 
 
 def cleared(made: ConflictDeclaration | None) -> bool:
@@ -1059,6 +1062,13 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
         tender = importing.save_tender(organisation, folder, definition, member.get_username())
         TenderRole.objects.create(tender=tender, user=member, role=Role.COMMISSIONER.value)
     return tender
+
+
+def audit_head(access: Access) -> str:
+    """The organisation's audit chain head now, as statutory documents print it (chain, sequence, hash), so a later
+    `commonweal audit verify --head` shows whether any entry made before the document has gone."""
+    head = audit.head(access.tender.organisation)
+    return f"{head.chain} #{head.sequence} {head.hash}"
 
 
 @audit.retrying

@@ -436,9 +436,10 @@ def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
         found = data.summary(access, bid_id)
     except Refused as refused:
         return not_yet(request, "Assessment summary", access, refused)
+    head = data.audit_head(access)
     data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
     return page(request, "web/tenders/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
-                bid_id=bid_id)
+                bid_id=bid_id, audit_head=head)
 
 
 def _report_pdf(access: Access, evaluation: Any, document: Callable[[Any], str], what: str,
@@ -450,7 +451,7 @@ def _report_pdf(access: Access, evaluation: Any, document: Callable[[Any], str],
     from commonweal.io.reports.evaluation import evaluation_documents
     from commonweal.io.reports.render import write_pdf
 
-    documents = evaluation_documents(evaluation.tender, evaluation.lots, today())
+    documents = evaluation_documents(evaluation.tender, evaluation.lots, today(), data.audit_head(access))
     with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
         pdf = write_pdf(documents[document(evaluation)], Path(tmp) / "document.pdf").read_bytes()
     data.record_download(access, what, detail)
@@ -500,9 +501,10 @@ def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
         evaluation = data.results(access)
     except Refused as refused:
         return not_yet(request, "Award recommendation", access, refused)
+    head = data.audit_head(access)
     data.record_download(access, "award recommendation report", {})
     return page(request, "web/tenders/recommendation.html", "Award recommendation report", access=access,
-                evaluation=evaluation)
+                evaluation=evaluation, audit_head=head)
 
 
 @scoped
