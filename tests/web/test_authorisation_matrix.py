@@ -67,6 +67,10 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # tenders area (new): one criterion of one bid; evaluator3 has not declared and is sent to declare
     "score": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
     "submit_scores": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    # tenders area (new): a bid's documents, added by its commissioners; the demo has none to serve (each
+    # document's visibility by role and stage: tests/web/test_bid_documents.py)
+    "bid_documents": ("GET", {}, answers(200, COMMISSIONERS)),
+    "bid_document": ("GET", {}, answers(404, outsider=404)),
     "upload_scores": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "upload_moderation": ("GET", {}, answers(200, {"moderator"})),
     "moderation": ("GET", {}, answers(409, {"commissioner", "moderator", "shared.commissioner"})),
@@ -104,6 +108,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
 POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # tenders area (new): evaluator1 has scored everything and submits (then locked); evaluator3 must declare first
     "submit_scores": ({}, answers({"evaluator1": 302, "evaluator3": 302})),
+    # tenders area (new): no file chosen: each field's error, nothing saved
+    "bid_documents": ({}, answers(400, COMMISSIONERS)),
     # tenders area (new): moving to moderation is refused to those who take it (scores missing), the rest forbidden
     "advance": ({"target": "moderation"}, answers(400, {"commissioner", "moderator", "shared.commissioner"})),
     # tenders area (new): evaluator1 declared no conflict: there is nothing to decide (400), the rest forbidden
@@ -183,7 +189,8 @@ def _objects(tender) -> dict[str, object]:
             "invitation_id": 1,
             # tenders area (new)
             "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by("pk").first(),
-                                      "pk", 0)}
+                                      "pk", 0),
+            "document_id": 1}
 
 
 def _page_path(name: str, objects: dict[str, object]) -> str:
@@ -202,7 +209,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "reset_password": ["token"], "team_remove": ["tender_id"], "cancel_invitation": ["slug", "invitation_id"],
         # tenders area (new)
         "conflict": ["tender_id", "declaration_id"], "score": ["tender_id", "bid_id", "criterion_id"],
-        "submit_scores": ["tender_id"],
+        "submit_scores": ["tender_id"], "bid_documents": ["tender_id", "bid_id"],
+        "bid_document": ["tender_id", "document_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -90,6 +90,7 @@ FORMS: dict[str, Form] = {
     "score": Form("evaluator1", "northfield", {"score": "number", "rationale": "text"},
                   {"score": "3", "rationale": "Meets the requirement"}),
     "submit_scores": Form("evaluator1", "northfield", {}),
+    "bid_documents": Form("commissioner", "northfield", {"document": "file"}, stage="closed", files=True),
     "upload_scores": Form("evaluator1", "northfield", {"scores": "file"}, {"scores": ("scores.csv", "evaluator1")},
                           files=True),
     "upload_moderation": Form("moderator", "northfield", {"scores": "file"}, {"scores": ("moderation.csv", None)},
@@ -139,7 +140,8 @@ def _objects(tender: Tender) -> dict[str, object]:
             "invitation_id": 1, "token": "not-a-token",
             # tenders area (new): the tender's declared conflict, or any declaration
             "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by(
-                "-has_conflict", "pk").first(), "pk", 0)}
+                "-has_conflict", "pk").first(), "pk", 0),
+            "document_id": 1}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
@@ -172,6 +174,8 @@ def _post_fields(client: Client, path: str, values: dict[str, str | bytes]) -> A
 
 
 def _file_values(name: str, form: Form) -> dict[str, Any]:
+    if name == "bid_documents":  # tenders area (new): a PDF, as a written response for the whole bid
+        return {"document": SimpleUploadedFile("response.pdf", b"%PDF-1.4\n%%EOF\n"), "purpose": "response"}
     if name == "upload":
         return {k: SimpleUploadedFile(n, c) for k, (n, c) in _tender_files().items()}
     file_name, evaluator = form.valid["scores"]

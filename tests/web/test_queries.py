@@ -39,14 +39,15 @@ LARGE = (20, 30, 5)
 # recommendation report include their download's audit entry.
 # Downloads are audited: each audit entry locks its chain's head row, inserts the entry and moves the head (3 queries).
 CEILINGS = {
-    "tender": 8,  # tenders area: the task list reads who holds each role (on the tender, organisation-wide)
+    "tender": 9,  # tenders area: who holds each role (on the tender, organisation-wide); the bids, for their documents
+    "bid_documents": 9,  # tenders area (new)
     # tenders area (new)
     "advance": 12,
     "conflict": 8,
     "team": 6,
     "audit": 5,
     "evaluate": 10,  # tenders area: and whether the evaluator has submitted
-    "score": 11,  # tenders area (new): one criterion of one bid
+    "score": 11,  # tenders area (new): one criterion of one bid, with its documents
     "moderation": 10,
     "moderate": 8,
     "results": 12,
@@ -80,6 +81,7 @@ def _pages(tenders: dict[Stage, Tender]) -> dict[str, tuple[str, str]]:
     ConflictDeclaration.objects.filter(pk=conflicted.pk).update(has_conflict=True, details="A family link")
     return {
         "advance": ("commissioner", reverse("advance", args=[evaluating.pk])),
+        "bid_documents": ("commissioner", reverse("bid_documents", args=[evaluating.pk, bid.pk])),
         "conflict": ("commissioner", reverse("conflict", args=[evaluating.pk, conflicted.pk])),
         "tender": ("commissioner", reverse("tender", args=[opened.pk])),
         "team": ("commissioner", reverse("team", args=[opened.pk])),

@@ -116,6 +116,9 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
                          "reason": Need.BID},
     "score_recorded": _SCORE,
     "scores_submitted": {"scores": Need.ANYONE},
+    # a bid's document: which bid, and its name and digest, are bid content
+    "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
+                           "name": Need.BID, "sha256": Need.BID},
     "score_moderated": _SCORE,
     "abnormally_low_decided": {"bid": Need.BID, "bidder": Need.BID, "decision": Need.PRICES,
                                "reason": Need.PRICES},

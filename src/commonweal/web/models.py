@@ -114,6 +114,31 @@ class Bid(models.Model):
         constraints = [models.UniqueConstraint(fields=["lot", "bidder"], name="one_bid_per_bidder")]
 
 
+class BidDocument(models.Model):
+    """A document of a bid: a written response (for one criterion, or the whole bid) or its price schedule, sealed
+    like the price until prices are opened. The file is stored under the configured media root, per organisation
+    (`COMMONWEAL_MEDIA_ROOT/<organisation slug>/...`, named by its SHA-256), and served only through the tenders
+    area's data functions; `added_by` is whoever added it (the commissioner now, the bidder once the provider portal
+    adds its upload route over the same data function)."""
+
+    RESPONSE = "response"
+    PRICE_SCHEDULE = "price_schedule"
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
+    criterion = models.ForeignKey(Criterion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=[(RESPONSE, "Response"), (PRICE_SCHEDULE, "Price schedule")])
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=500)  # relative to the media root
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "criterion__position", "name", "pk"]
+
+
 class GateResult(models.Model):
     """A pass/fail gate's result for a bid (from the uploaded gates file)."""
 

@@ -201,6 +201,8 @@ COMMONWEAL_BASE_URL = os.environ.get("COMMONWEAL_BASE_URL", "http://127.0.0.1:80
 
 # Commonweal default: uploaded tender folder files are read whole, so each is capped at 10 MB.
 COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", str(10 * 1000 * 1000)))
+# where bid documents are stored, one folder per organisation (tenders area); never served as static files
+COMMONWEAL_MEDIA_ROOT = Path(os.environ.get("COMMONWEAL_MEDIA_ROOT", VAR_DIR / "media"))
 # Commonweal default: free text (rationales, reasons, declarations) is at most 10,000 characters
 COMMONWEAL_TEXT_MAX_CHARS = int(os.environ.get("COMMONWEAL_TEXT_MAX_CHARS", "10000"))
 

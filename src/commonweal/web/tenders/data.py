@@ -50,6 +50,7 @@ from commonweal.web.models import (
     AbnormallyLowDecision,
     AuditEntry,
     Bid,
+    BidDocument,
     ConflictDecision,
     ConflictDeclaration,
     Criterion,
@@ -1105,3 +1106,89 @@ def audit_trail(access: Access) -> list[AuditView]:
         views.append(AuditView(e.sequence, e.at, e.actor, e.action, shown.detail, shown.withheld,
                                None if shown.withheld else e.hash))
     return views
+
+
+# -- bid documents ----------------------------------------------------------------------------------------------------
+
+# Bid documents are added while bids are received and before evaluation starts (Commonweal default: an evaluator
+# never sees a bid change under them).
+DOCUMENTS_OPEN = (Stage.DRAFT, Stage.OPEN, Stage.CLOSED)
+
+
+def _document_visible(access: Access, purpose: str) -> bool:
+    """A price schedule is sealed like the price; a response is bid content (the evaluator's declaration first)."""
+    if purpose == BidDocument.PRICE_SCHEDULE:
+        return prices_visible(access.stage) and _may_see_bid_content(access)
+    return _may_see_bid_content(access)
+
+
+def documents(access: Access, bid_id: int) -> list[BidDocument]:
+    """The bid's documents this person may see now (in the query: a sealed price schedule is never fetched)."""
+    target = bid(access, bid_id)
+    purposes = [p for p in (BidDocument.RESPONSE, BidDocument.PRICE_SCHEDULE) if _document_visible(access, p)]
+    return list(BidDocument.objects.filter(bid_id=target.id, purpose__in=purposes).select_related("criterion"))
+
+
+def document(access: Access, document_id: int) -> tuple[BidDocument, bytes]:
+    """One document and its content, through the same rules as `documents`; NotFound for what may not be seen."""
+    from django.conf import settings
+
+    found = BidDocument.objects.filter(pk=document_id, bid__lot__tender=access.tender).first()
+    if found is None or not _document_visible(access, found.purpose):
+        raise NotFound("no such document")
+    bid(access, found.bid_id)  # the bid itself must be visible to this person
+    return found, (settings.COMMONWEAL_MEDIA_ROOT / found.stored_as).read_bytes()
+
+
+@audit.retrying
+def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose: str, name: str,
+                 content: bytes) -> BidDocument:
+    """Store a bid's document: its kind from its content (`commonweal.io.documents`), size limited
+    (COMMONWEAL_UPLOAD_MAX_BYTES), written under the organisation's folder of the media root by an atomic rename,
+    recorded and audited in one transaction. The one way a document enters: the commissioner's page now, a
+    bidder's upload (the provider portal) later."""
+    import hashlib
+    import os
+    import tempfile
+
+    from django.conf import settings
+
+    from commonweal.io.documents import KINDS, document_kind
+
+    access.require(Role.COMMISSIONER)
+    if access.stage not in DOCUMENTS_OPEN:
+        raise Refused(["Bid documents are added before evaluation starts"])
+    target = bid(access, bid_id)
+    problems, fields = [], []
+    if purpose not in (BidDocument.RESPONSE, BidDocument.PRICE_SCHEDULE):
+        problems.append("Choose whether the document is a response or the price schedule")
+        fields.append("purpose")
+    crit = criterion(access, criterion_id) if criterion_id is not None else None
+    if crit is not None and crit.lot_id != target.lot_id:
+        problems.append("That criterion belongs to another lot")
+        fields.append("criterion")
+    if crit is not None and purpose == BidDocument.PRICE_SCHEDULE:
+        problems.append("A price schedule is for the whole bid, not one criterion")
+        fields.append("criterion")
+    if problems:
+        raise Refused(problems, fields)
+    kind = document_kind(name, content, settings.COMMONWEAL_UPLOAD_MAX_BYTES)  # InputError naming the file
+    digest = hashlib.sha256(content).hexdigest()
+    relative = (f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{target.id}/"
+                f"{digest}{KINDS[kind][1]}")
+    path = settings.COMMONWEAL_MEDIA_ROOT / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # written whole, then renamed into place: a reader never finds half a file
+        handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(staging, path)
+    with transaction.atomic():
+        made = BidDocument.objects.create(bid_id=target.id, criterion=crit, purpose=purpose, name=name, kind=kind,
+                                          size=len(content), sha256=digest, stored_as=relative, added_by=access.user)
+        audit.record(access.actor, "bid_document_added",
+                     {"bid": target.id, "bidder": target.bidder, "purpose": purpose,
+                      "criterion": crit.reference if crit else "", "name": name, "sha256": digest},
+                     tender=access.tender)
+    return made

@@ -132,3 +132,20 @@ class TenderUploadForm(_UploadForm):
     socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
 
 
+
+
+class DocumentForm(_UploadForm):
+    """A bid's document; what it is is read from its content by the data layer (`commonweal.io.documents`)."""
+
+    document = _file("the document", required=True, suffixes=("pdf", "docx", "xlsx", "odt"))
+    purpose = forms.ChoiceField(choices=[("response", "Response"), ("price_schedule", "Price schedule")],
+                                error_messages={
+                                    "required": "Choose whether the document is a response or the price schedule",
+                                    "invalid_choice": "Choose whether the document is a response or the price "
+                                                      "schedule"})
+    criterion = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, error_messages={
+        "invalid_choice": "Choose a criterion of this bid's lot, or the whole bid"})
+
+    def __init__(self, *args: Any, criteria: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [("", "The whole bid"), *((str(c), str(c)) for c in criteria)]  # type: ignore[attr-defined]

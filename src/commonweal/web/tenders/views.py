@@ -46,7 +46,8 @@ def _tender_page(request: HttpRequest, access: Access) -> HttpResponse:
     declaration = data.declaration(access)
     return page(request, "web/tenders/tender.html", access.tender.title, access=access,
                 lots=data.award_criteria(access), tasks=data.tasks(access, today()), declaration=declaration,
-                cleared=data.cleared(declaration), conflicts=data.conflicts(access))
+                cleared=data.cleared(declaration), conflicts=data.conflicts(access),
+                bids=data.bids(access) if access.has(Role.COMMISSIONER) else [])
 
 
 @scoped
@@ -223,9 +224,10 @@ def score(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) 
                         return redirect(address(position + 1) or reverse("evaluate", args=[tender_id]))
                     return redirect(address(position) or reverse("evaluate", args=[tender_id]))
     existing = next(iter(data.my_scores(access, bid.id, criterion.pk)), None)
+    documents = [d for d in data.documents(access, bid.id) if d.criterion_id in (None, criterion.pk)]
     return page(request, "web/tenders/score.html", f"{criterion.reference}: {bid.bidder}",
                 status=400 if errors else 200, access=access, bid=bid, c=criterion, existing=existing,
-                scale=engine.criterion_scale(criterion), errors=errors, posted=posted, saved=saved,
+                scale=engine.criterion_scale(criterion), errors=errors, posted=posted, saved=saved, documents=documents,
                 editable=access.stage == Stage.EVALUATION and data.submission(access) is None,
                 progress=data.my_progress(access), position=position, count=len(sequence), by_bid=by_bid,
                 previous=address(position - 1), next=address(position + 1))
@@ -249,6 +251,56 @@ def submit_scores(request: HttpRequest, tender_id: int) -> HttpResponse:
             return redirect("evaluate", tender_id)
     return page(request, "web/tenders/submit_scores.html", "Submit your scores", status=400 if errors else 200,
                 access=access, progress=data.my_progress(access), submitted=data.submission(access), errors=errors)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def bid_documents(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    """A bid's documents: the commissioner adds each (a response for a criterion or the whole bid, or the price
+    schedule, sealed until prices are opened)."""
+    from commonweal.io.errors import InputError
+
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    bid = data.bid(access, bid_id)
+    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
+    errors: list[dict[str, str]] = []
+    posting = request.method == "POST"
+    form = forms.DocumentForm(request.POST if posting else None, request.FILES if posting else None,
+                              criteria=[c.pk for c in criteria])
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            name, content = form.files_read(["document"])["document"]
+            try:
+                data.add_document(access, bid.id, form.cleaned_data["criterion"], form.cleaned_data["purpose"], name,
+                                  content)
+            except InputError as exc:
+                errors = [{"text": str(p), "href": "#document"} for p in exc.problems]
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "document")
+            else:
+                messages.success(request, f"Document {name} added to {bid.bidder}'s bid")
+                return redirect("bid_documents", tender_id, bid_id)
+    return page(request, "web/tenders/bid_documents.html", f"Documents: {bid.bidder}", status=400 if errors else 200,
+                access=access, bid=bid, criteria=criteria, documents=data.documents(access, bid.id), errors=errors,
+                posted={"purpose": form.data.get("purpose", ""), "criterion": form.data.get("criterion", "")},
+                open=access.stage in data.DOCUMENTS_OPEN)
+
+
+@scoped
+@require_safe
+def bid_document(request: HttpRequest, tender_id: int, document_id: int) -> HttpResponse:
+    """A document as stored, only to those the access layer lets see it; a PDF opens in the browser."""
+    from commonweal.io.documents import KINDS
+
+    access = tender_access(request.user, tender_id)
+    found, content = data.document(access, document_id)
+    content_type, ending = KINDS[found.kind]
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if found.kind == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="document-{found.pk}{ending}"'
+    return response
 
 
 @scoped
