@@ -66,6 +66,8 @@ def _scores_csv(evaluator: str | None) -> bytes:
 
 def _tender_files() -> dict[str, tuple[str, bytes]]:
     yaml_text = (EXAMPLE / "tender.yaml").read_text(encoding="utf-8").replace("FBC-ASC-2026-014", "NEW-2026-001")
+    # tenders area: the buyer must be the organisation the tender is created in
+    yaml_text = yaml_text.replace("buyer: Fernbridge Borough Council", "buyer: Northfield Borough Council")
     return {"tender": ("tender.yaml", yaml_text.encode()), "bids": ("bids.csv", (EXAMPLE / "bids.csv").read_bytes()),
             "gates": ("gates.csv", (EXAMPLE / "gates.csv").read_bytes()),
             "commitments": ("commitments.csv", (EXAMPLE / "commitments.csv").read_bytes()),

@@ -1056,6 +1056,10 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
     when any file or row is bad."""
     organisation = organisation_access(user, slug, Role.COMMISSIONER)
     folder, definition = importing.read_uploads(files)
+    if folder.tender.buyer.strip() != organisation.name:
+        # a tender created here is run by this organisation: its documents name it, so the file must too
+        raise Refused([f"tender.yaml names the buyer {folder.tender.buyer!r}, but this tender would be "
+                       f"{organisation.name}'s: change buyer in the file to {organisation.name}; nothing was saved"])
     if Tender.objects.filter(organisation=organisation, reference=folder.tender.reference).exists():
         raise Refused([f"{organisation.name} already has a tender with reference {folder.tender.reference}"])
     member = signed_in(user)
