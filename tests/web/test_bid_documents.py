@@ -55,6 +55,9 @@ def test_documents_are_checked_by_content_stored_per_organisation_and_sealed(wor
     served = commissioner.get(f"/tenders/{tender.pk}/documents/{response.pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
     assert served["Content-Disposition"].startswith("inline") and served.content == PDF
+    # a PDF may be framed by our own pages only (beside the scoring form), and loads nothing itself
+    assert served["X-Frame-Options"] == "SAMEORIGIN"
+    assert served["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'self'"
     assert client_for("commissioner").get(f"/tenders/{tender.pk}/documents/{docx.pk}/")[
         "Content-Disposition"].startswith("attachment")
     # evaluation: an evaluator sees a response only after declaring no conflict; finance, never before prices
@@ -65,6 +68,7 @@ def test_documents_are_checked_by_content_stored_per_organisation_and_sealed(wor
     assert evaluator3.get(f"/tenders/{tender.pk}/documents/{response.pk}/").content == PDF
     scoring = evaluator3.get(f"/tenders/{tender.pk}/bids/{bid.pk}/criteria/{criterion.pk}/").content.decode()
     assert "q1.pdf" in scoring and "prices.pdf" not in scoring
+    assert f'<iframe class="cw-document" src="/tenders/{tender.pk}/documents/{response.pk}/"' in scoring
     assert evaluator3.get(f"/tenders/{tender.pk}/documents/{schedule.pk}/").status_code == 404
     # no more documents once evaluation has started
     assert _add(commissioner, tender, bid, "late.pdf", PDF).status_code == 400

@@ -300,6 +300,10 @@ def bid_document(request: HttpRequest, tender_id: int, document_id: int) -> Http
     response = HttpResponse(content, content_type=content_type)
     disposition = "inline" if found.kind == "pdf" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="document-{found.pk}{ending}"'
+    if found.kind == "pdf":
+        # shown beside the scoring form in a frame of our own pages only; the document itself may load nothing
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     return response
 
 
