@@ -79,8 +79,12 @@ FORMS: dict[str, Form] = {
                   {"username": "viewer", "password": PASSWORD, "next": "/tenders/"}),
     "logout": Form("viewer", "northfield", {}),
     # Northfield is in evaluation: even the well-formed form is refused (it is not time for standstill)
-    "advance": Form("commissioner", "northfield", {"target": "choice", "award_notice_published": "date"},
-                    {"target": "standstill", "award_notice_published": "2026-11-24"}),
+    # tenders area: the award notice's date is a GOV.UK date input (day, month, year)
+    "advance": Form("commissioner", "northfield",
+                    {"target": "choice", "award_notice_published-day": "id", "award_notice_published-month": "id",
+                     "award_notice_published-year": "id"},
+                    {"target": "standstill", "award_notice_published-day": "24", "award_notice_published-month": "11",
+                     "award_notice_published-year": "2026"}),
     # tenders area (new)
     "conflict": Form("commissioner", "northfield", {"outcome": "choice", "replacement": "choice", "reason": "text"},
                      {"outcome": "replaced", "replacement": "viewer", "reason": "A close family link"}, conflict=True),

@@ -100,3 +100,33 @@ def test_the_criteria_tables_show_price_and_add_up_to_100(world, client_for) -> 
         weights = re.findall(r'govuk-table__cell--numeric">([\d.]+)</td>', table)
         assert weights[-1] == "100"
         assert sum(float(w) for w in weights[:-1]) == pytest.approx(100, abs=0.05)
+
+
+def test_publishing_the_award_notice_is_confirmed_with_a_govuk_date_input(world, client_for) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commonweal.web.models import Tender
+
+    tender = world["southdale"]
+    today = timezone.localdate()
+    Tender.objects.filter(pk=tender.pk).update(stage="award_recommended", award_recommended_on=today)
+    client = client_for("shared.commissioner")
+    page = client.get(f"/tenders/{tender.pk}/advance/").content.decode()
+    assert 'name="award_notice_published-day"' in page and "8 working days" in page
+    future = today + dt.timedelta(days=3)
+    refused = client.post(f"/tenders/{tender.pk}/advance/", {
+        "target": "standstill", "award_notice_published-day": str(future.day),
+        "award_notice_published-month": str(future.month), "award_notice_published-year": str(future.year)})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and 'href="#award_notice_published-day"' in html and "after today" in html
+    assert f'value="{future.day}"' in html  # what was typed is kept
+    assert client.post(f"/tenders/{tender.pk}/advance/", {
+        "target": "standstill", "award_notice_published-day": "31", "award_notice_published-month": "2",
+        "award_notice_published-year": str(today.year)}).status_code == 400
+    done = client.post(f"/tenders/{tender.pk}/advance/", {
+        "target": "standstill", "award_notice_published-day": str(today.day),
+        "award_notice_published-month": str(today.month), "award_notice_published-year": str(today.year)})
+    assert done.status_code == 302
+    assert Tender.objects.get(pk=tender.pk).award_notice_published == today

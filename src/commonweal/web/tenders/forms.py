@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import FileExtensionValidator
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web.forms import iso_date, text_field, text_problem
+from commonweal.web.forms import text_field, text_problem
 
 
 def score_field(label: str) -> forms.DecimalField:
@@ -29,21 +29,35 @@ def score_field(label: str) -> forms.DecimalField:
 
 
 class AdvanceForm(forms.Form):
+    """The confirmation of the tender's next step; for the contract award notice, the date it was published as a
+    GOV.UK date input (day, month and year fields, `award_notice_published-day` and so on)."""
+
     target = forms.ChoiceField(choices=[(s.value, s.label) for s in Stage],
                                error_messages={"required": "Choose the stage to move to",
                                                "invalid_choice": "Choose a stage the tender can move to"})
-    award_notice_published = forms.CharField(required=False, max_length=10, error_messages={
-        "max_length": "Enter the date the contract award notice was published, for example 2026-11-24"})
+    DATE = "award_notice_published"
+    PARTS = ("day", "month", "year")
+    DATE_MESSAGE = "Enter the date the contract award notice was published, for example 24 11 2026"
 
-    def clean_award_notice_published(self) -> dt.date | None:
-        value = self.cleaned_data["award_notice_published"]
-        if not value:
-            return None
-        try:
-            return iso_date(value)
-        except ValueError as exc:
-            raise ValidationError(
-                "Enter the date the contract award notice was published, for example 2026-11-24") from exc
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for part in self.PARTS:
+            self.fields[f"{self.DATE}-{part}"] = forms.CharField(required=False, max_length=4, error_messages={
+                "max_length": self.DATE_MESSAGE})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        parts = [str(cleaned.get(f"{self.DATE}-{part}") or "").strip() for part in self.PARTS]
+        cleaned[self.DATE] = None
+        if any(parts):
+            try:
+                day, month, year = (int(p) for p in parts)  # digits only: int() refuses anything else here
+                if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+                    raise ValueError
+                cleaned[self.DATE] = dt.date(year, month, day)
+            except ValueError:
+                self.add_error(f"{self.DATE}-day", self.DATE_MESSAGE)
+        return cleaned
 
 
 class DeclarationForm(forms.Form):

@@ -69,6 +69,7 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
     errors: list[dict[str, str]] = []
     form = forms.AdvanceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
+        date_ids = {"award_notice_published": "award_notice_published-day"}
         if not form.is_valid():
             errors = form_errors(form, {"target": "confirm"})
         else:
@@ -77,13 +78,13 @@ def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
             try:
                 data.advance(access, target, today(), award_notice_published=published)
             except Refused as refused:
-                errors = refused_errors(refused.problems, refused.fields, {}, "confirm")
+                errors = refused_errors(refused.problems, refused.fields, date_ids, "confirm")
             else:
                 messages.success(request, f"The tender is now at stage: {target.label}")
                 return redirect("tender", tender_id)
     return page(request, "web/tenders/advance.html", step.transition.action, status=400 if errors else 200,
                 access=access, step=step, errors=errors, today=today(),
-                posted={"award_notice_published": form.data.get("award_notice_published", "")})
+                posted={part: form.data.get(f"award_notice_published-{part}", "") for part in ("day", "month", "year")})
 
 
 @scoped
