@@ -43,7 +43,7 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parents[1]
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = secrets.token_urlsafe(16)
-PAGES = ("tender", "results", "score_bid", "moderation", "sign_in")
+PAGES = ("tender", "results", "score", "moderation", "sign_in")
 TARGET_P95_MS = 150.0
 TARGET_SHARE_OF_SIGN_IN = 0.5
 
@@ -69,7 +69,7 @@ def seed(bids: int, criteria: int, evaluators: int) -> dict[str, list[str]]:
 
     from commonweal.domain.lifecycle import Stage
     from commonweal.web.demo import seed_people, seed_scaled_tender, write_scaled_example
-    from commonweal.web.models import Bid
+    from commonweal.web.models import Bid, Criterion
 
     call_command("migrate", verbosity=0)
     world = seed_people(password=PASSWORD)
@@ -87,9 +87,10 @@ def seed(bids: int, criteria: int, evaluators: int) -> dict[str, list[str]]:
     return {
         "tender": [reverse("tender", args=[tenders[Stage.PRICES_OPENED].pk])],
         "results": [reverse("results", args=[tenders[Stage.PRICES_OPENED].pk])],
-        "score_bid": [reverse("score_bid", args=[evaluating.pk, pk])
-                      for pk in Bid.objects.filter(lot__tender=evaluating).order_by("bidder").values_list("pk",
-                                                                                                           flat=True)],
+        # one criterion of one bid per page (the evaluator's page), every pair of the tender in turn
+        "score": [reverse("score", args=[evaluating.pk, bid, criterion])
+                  for bid, lot in Bid.objects.filter(lot__tender=evaluating).order_by("bidder").values_list("pk", "lot")
+                  for criterion in Criterion.objects.filter(lot=lot).order_by("position").values_list("pk", flat=True)],
         "moderation": [reverse("moderation", args=[tenders[Stage.MODERATION].pk])],
         "sign_in": [reverse("login")],
     }
@@ -98,7 +99,7 @@ def seed(bids: int, criteria: int, evaluators: int) -> dict[str, list[str]]:
 def user_for(page: str, client: int, evaluators: int) -> str | None:
     """Who client `client` signs in as to see `page` (None: the sign-in page is fetched signed out)."""
     return {"tender": "commissioner", "results": "viewer", "moderation": "moderator", "sign_in": None,
-            "score_bid": f"evaluator{client // len(PAGES) % evaluators + 1}"}[page]
+            "score": f"evaluator{client // len(PAGES) % evaluators + 1}"}[page]
 
 
 @dataclass

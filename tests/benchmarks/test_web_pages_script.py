@@ -14,7 +14,7 @@ pytestmark = pytest.mark.db
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "benchmarks" / "web_pages.py"
-PAGES = ("tender", "results", "score_bid", "moderation", "sign_in")
+PAGES = ("tender", "results", "score", "moderation", "sign_in")
 
 
 def _postgres_reachable() -> bool:

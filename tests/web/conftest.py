@@ -50,6 +50,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # bid documents a test stores go to its own folder, never the repository's var/media
+    settings.COMMONWEAL_MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _plain_http_test_server():
     """Django's test client and live_server speak plain http, which production settings redirect to https

@@ -52,6 +52,8 @@ def test_audit_verify_detects_a_cut_off_end_with_the_recorded_head(world) -> Non
 
 def _files(bids: bytes) -> dict[str, SimpleUploadedFile]:
     yaml_text = (EXAMPLE / "tender.yaml").read_text(encoding="utf-8").replace("FBC-ASC-2026-014", "NEW-2026-001")
+    # the buyer must be the organisation the tender is created in (tenders area)
+    yaml_text = yaml_text.replace("buyer: Fernbridge Borough Council", "buyer: Northfield Borough Council")
     return {"tender": SimpleUploadedFile("tender.yaml", yaml_text.encode()),
             "bids": SimpleUploadedFile("bids.csv", bids),
             "gates": SimpleUploadedFile("gates.csv", (EXAMPLE / "gates.csv").read_bytes()),
@@ -256,3 +258,14 @@ def test_an_oversized_upload_is_refused_before_it_is_read(world, client_for, set
     assert response.status_code == 400
     assert "tender.yaml is larger than the 100-byte limit" in response.content.decode()
     assert Tender.objects.count() == before
+
+
+def test_the_buyer_in_an_uploaded_tender_yaml_must_be_the_organisation(world, client_for) -> None:
+    files = _files((EXAMPLE / "bids.csv").read_bytes())
+    files["tender"] = SimpleUploadedFile("tender.yaml", (EXAMPLE / "tender.yaml").read_bytes())  # Fernbridge's
+    before = (Tender.objects.count(), AuditEntry.objects.count())
+    response = client_for("shared.commissioner").post("/organisations/northfield/tenders/new/", files)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "names the buyer &#39;Fernbridge Borough Council&#39;" in html and 'href="#tender"' in html
+    assert (Tender.objects.count(), AuditEntry.objects.count()) == before

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.contracts.models import Action, Contract, Review
-from commonweal.web.models import Bid, Criterion
+from commonweal.web.models import Bid, ConflictDeclaration, Criterion
 from commonweal.web.providers.models import Clarification
 from commonweal.web.public.models import Opportunity, Status
 from commonweal.web.socialvalue.models import CoreValue, SroiProgramme, TenderMeasure
@@ -75,13 +75,23 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "logout": ("POST", {}, answers(302, outsider=302)),
     "tenders": ("GET", {}, answers(200, outsider=200)),
     "tender": ("GET", {}, answers(200)),
-    # moving from evaluation to moderation: allowed roles are refused (scores missing), the rest forbidden
-    "advance": ("POST", {"target": "moderation"},
-                answers(400, {"commissioner", "moderator", "shared.commissioner"})),
+    # tenders area (new): the next step's confirmation page (moving from evaluation to moderation): those who take
+    # it see what is missing; the rest are forbidden
+    "advance": ("GET", {}, answers(200, {"commissioner", "moderator", "shared.commissioner"})),
+    # tenders area (new): a declaration (evaluator1 declared no conflict): commissioners see it, nobody else
+    "conflict": ("GET", {}, answers(200, COMMISSIONERS)),
     "team": ("GET", {}, answers(200, COMMISSIONERS)),
     "declare": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "evaluate": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
-    "score_bid": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    # tenders area (new): one bid at a time redirects to its first criterion still to score
+    "score_bid": ("GET", {}, answers({"evaluator1": 302, "evaluator3": 302})),
+    # tenders area (new): one criterion of one bid; evaluator3 has not declared and is sent to declare
+    "score": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    "submit_scores": ("GET", {}, answers({"evaluator1": 200, "evaluator3": 302})),
+    # tenders area (new): a bid's documents, added by its commissioners; the demo has none to serve (each
+    # document's visibility by role and stage: tests/web/test_bid_documents.py)
+    "bid_documents": ("GET", {}, answers(200, COMMISSIONERS)),
+    "bid_document": ("GET", {}, answers(404, outsider=404)),
     "upload_scores": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "upload_moderation": ("GET", {}, answers(200, {"moderator"})),
     "moderation": ("GET", {}, answers(409, {"commissioner", "moderator", "shared.commissioner"})),
@@ -212,6 +222,14 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
 POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
+    # tenders area (new): evaluator1 has scored everything and submits (then locked); evaluator3 must declare first
+    "submit_scores": ({}, answers({"evaluator1": 302, "evaluator3": 302})),
+    # tenders area (new): no file chosen: each field's error, nothing saved
+    "bid_documents": ({}, answers(400, COMMISSIONERS)),
+    # tenders area (new): moving to moderation is refused to those who take it (scores missing), the rest forbidden
+    "advance": ({"target": "moderation"}, answers(400, {"commissioner", "moderator", "shared.commissioner"})),
+    # tenders area (new): evaluator1 declared no conflict: there is nothing to decide (400), the rest forbidden
+    "conflict": ({"outcome": "continues", "reason": "Mitigated"}, answers(400, COMMISSIONERS)),
     # Northfield's prices are still sealed: commissioners are refused (400, nothing saved), the rest forbidden
     "abnormally_low": ({"decision": "accepted", "reason": "Explained and evidenced"}, answers(400, COMMISSIONERS)),
     # empty forms: each field's error, nothing saved
@@ -339,7 +357,11 @@ def _objects(tender) -> dict[str, object]:
             "clarification_id": Clarification.objects.get(answered_at__isnull=True).pk,
             "opportunity_id": Opportunity.objects.filter(council=tender.organisation, status=Status.PLANNED)
             .order_by("pk").first().pk,
-            "import_id": SpendImport.objects.filter(organisation=tender.organisation).order_by("pk").first().pk}
+            "import_id": SpendImport.objects.filter(organisation=tender.organisation).order_by("pk").first().pk,
+            # tenders area (new)
+            "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by("pk").first(),
+                                      "pk", 0),
+            "document_id": 1}
 
 
 # the paths under which a route names an organisation's own objects; the area lists themselves are not objects
@@ -394,6 +416,10 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "spend": ["slug"], "spend_import": ["slug", "import_id"], "spend_rejections": ["slug", "import_id"],
         "spend_mapping": ["slug", "import_id"], "spend_report": ["slug"], "spend_reviews": ["slug"],
         "spend_partners": ["slug"],
+        # tenders area (new)
+        "conflict": ["tender_id", "declaration_id"], "score": ["tender_id", "bid_id", "criterion_id"],
+        "submit_scores": ["tender_id"], "bid_documents": ["tender_id", "bid_id"],
+        "bid_document": ["tender_id", "document_id"],
     }
     return reverse(name, kwargs={k: objects[k] for k in resolver_match_args.get(name, [])})
 

@@ -11,7 +11,7 @@ from browser_support import axe_violations, launch
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from commonweal.web.models import ModeratedScore, Score
+from commonweal.web.models import ModeratedScore, Score, ScoreSubmission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,23 +75,39 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         assert page.url.endswith("/evaluate/")
         journey.check(page)
         assert "£" not in page.content()
-        page.click(f"a:has-text('{left_out.bid.bidder}')")
+        page.click(f"a:has-text('{left_out.bid.bidder}')")  # one bid at a time: its criterion still to score
         journey.check(page)
         assert "£" not in page.content() and "3580000" not in page.content()
+        expect(page.locator("h1")).to_contain_text(f"{left_out.criterion.reference} ")
         criterion = left_out.criterion.pk
-        page.check(f"#criterion-{criterion} ~ form input[name=score][value='4']")
-        page.fill(f"#rationale-{criterion}", "Patch-based teams with a named coordinator (section 2.1)")
+        page.check("input[name=score][value='4']")
+        page.fill("#rationale", "Patch-based teams with a named coordinator (section 2.1)")
         page.evaluate("window.cwSamePage = true")
-        page.click(f"button:has-text('Save score for {left_out.criterion.reference}')")
-        assert page.locator(".govuk-notification-banner").inner_text().strip().endswith("Score saved")
+        page.focus("#save")
+        page.click("#save")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Score saved")
         assert page.evaluate("window.cwSamePage === true")  # HTMX saved it in place, without reloading the page
+        assert page.evaluate("document.activeElement.id") == "save"  # the focus stayed where it was
         journey.check(page)
         assert Score.objects.get(evaluator=evaluator3, bid=left_out.bid, criterion=left_out.criterion).score == 4
+        # every score entered: submit them, through the confirmation page
+        page.goto(f"{live_server.url}/tenders/{tender.pk}/evaluate/")
+        expect(page.locator("#progress")).to_contain_text(f"{len(first)} of {len(first)} scored")
+        page.click("a:has-text('Submit my scores')")
+        journey.check(page)
+        page.click("button:has-text('Submit my scores')")
+        expect(page.locator("main")).to_contain_text("Your scores are submitted and locked")
+        journey.check(page)
+        for name in ("evaluator1", "evaluator2"):
+            ScoreSubmission.objects.create(tender=tender, evaluator=User.objects.get(username=name))
 
         # moderator: start moderation, then agree the last score (the rest were agreed earlier)
         page = journey.sign_in("moderator")
         page.goto(f"{live_server.url}/tenders/{tender.pk}/")
-        page.click("button:has-text('Start moderation')")
+        page.click(".govuk-task-list a:has-text('Start moderation')")  # the step's confirmation page
+        journey.check(page)
+        expect(page.locator("main")).to_contain_text("Evaluators can no longer enter or change their scores")
+        page.click("button:has-text('Confirm: start moderation')")
         journey.check(page)
         moderator = User.objects.get(username="moderator")
         ModeratedScore.objects.bulk_create(
@@ -113,7 +129,10 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         page = journey.sign_in("finance")
         page.goto(f"{live_server.url}/tenders/{tender.pk}/")
         journey.check(page)
-        page.click("button:has-text('Lock moderation and open prices')")
+        page.click(".govuk-task-list a:has-text('Lock moderation and open prices')")
+        journey.check(page)
+        expect(page.locator("main")).to_contain_text("Prices are opened")
+        page.click("button:has-text('Confirm: lock moderation and open prices')")
         expect(page.locator("main")).to_contain_text("Prices opened")
         journey.check(page)
 
@@ -147,7 +166,9 @@ def test_evaluate_moderate_open_prices_and_rank(world, live_server, monkeypatch)
         expect(page.locator("main")).to_contain_text("Decision recorded for Harbour Healthcare Group plc")
         journey.check(page)
         page.goto(f"{live_server.url}/tenders/{tender.pk}/")
-        page.click("button:has-text('Recommend the award')")
+        page.click(".govuk-task-list a:has-text('Recommend the award')")
+        journey.check(page)
+        page.click("button:has-text('Confirm: recommend the award')")
         expect(page.locator("main")).to_contain_text("The tender is now at stage: Award recommended")
         journey.check(page)
         browser.close()
@@ -174,11 +195,14 @@ def test_the_evaluator_journey_works_without_javascript(world, live_server, monk
         page.goto(f"{live_server.url}/tenders/{tender.pk}/declare/")
         page.check("input[name=has_conflict][value=no]")
         page.click("button:has-text('Declare')")
-        page.click("tbody a >> nth=0")
-        first_form = page.locator("form").filter(has=page.locator("input[name=score]")).first
-        first_form.locator("input[name=score][value='3']").check()
-        first_form.locator("textarea").fill("Meets the requirement with some gaps (section 3)")
-        first_form.locator("button").click()
+        page.click("a:has-text('Start scoring')")  # one criterion at a time, across the bids
+        page.check("input[name=score][value='3']")
+        page.fill("#rationale", "Meets the requirement with some gaps (section 3)")
+        page.click("button:has-text('Save and continue')")
         expect(page.locator(".govuk-notification-banner")).to_contain_text("Score saved")
+        expect(page.locator(".govuk-caption-l")).to_contain_text("2 of ")  # the next bid, same criterion
+        page.click("a:has-text('Previous')")
+        assert page.locator("input[name=score][value='3']").is_checked()
+        assert page.locator("#rationale").input_value() == "Meets the requirement with some gaps (section 3)"
         browser.close()
     assert Score.objects.filter(evaluator=evaluator3, bid__lot__tender=tender, score=3).count() == 1

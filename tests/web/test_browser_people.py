@@ -87,7 +87,7 @@ def test_an_invited_person_joins_and_evaluates(world, live_server, monkeypatch) 
         first_form = jo.locator("form").filter(has=jo.locator("input[name=score]")).first
         first_form.locator("input[name=score][value='3']").check()
         first_form.locator("textarea").fill("Meets the requirement with some gaps (section 3)")
-        first_form.locator("button").click()
+        first_form.locator("#save-next").click()  # the scoring page: "Save and continue" (tenders area)
         expect(jo.locator(".govuk-notification-banner")).to_contain_text("Score saved")
         journey.check(jo)
         browser.close()

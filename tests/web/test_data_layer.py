@@ -10,7 +10,14 @@ from django.test.utils import CaptureQueriesContext
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.web.access import Access, Forbidden, NotFound, Refused, tender_access
-from commonweal.web.models import AuditEntry, ConflictDeclaration, ModeratedScore, Score, StoredEvaluation
+from commonweal.web.models import (
+    AuditEntry,
+    ConflictDeclaration,
+    ModeratedScore,
+    Score,
+    ScoreSubmission,
+    StoredEvaluation,
+)
 from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
@@ -96,7 +103,9 @@ def test_moderation_waits_for_every_declaration_and_score(world) -> None:
         data.advance(moderator, Stage.MODERATION, TODAY)
     problems = refused.value.problems
     # 10 bids x 7 criteria still to score by evaluator3, counted in one line; evaluator1 and 2 have scored everything
-    assert problems == ("evaluator3 has not declared conflicts of interest", "evaluator3: 70 scores missing")
+    # but not submitted their scores
+    assert problems == ("evaluator3 has not declared conflicts of interest", "evaluator3: 70 scores missing",
+                        "evaluator1: scores not yet submitted", "evaluator2: scores not yet submitted")
 
 
 def test_finance_alone_opens_prices_and_only_when_all_is_moderated(world) -> None:
@@ -108,6 +117,8 @@ def test_finance_alone_opens_prices_and_only_when_all_is_moderated(world) -> Non
         Score(bid=s.bid, criterion=s.criterion, evaluator=evaluator3, score=s.score, rationale=s.rationale)
         for s in first
     )
+    for name in ("evaluator1", "evaluator2", "evaluator3"):
+        ScoreSubmission.objects.create(tender=tender, evaluator=User.objects.get(username=name))
     data.advance(access("moderator", tender), Stage.MODERATION, TODAY)
     with pytest.raises(Forbidden):
         data.advance(access("moderator", tender), Stage.PRICES_OPENED, TODAY)

@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonweal.domain.socialvalue.maturity import QUESTIONS
 from commonweal.web.forms import TEXT_MAX_CHARS
-from commonweal.web.models import Bid, Criterion, Tender
+from commonweal.web.models import Bid, ConflictDeclaration, Criterion, Tender
 from commonweal.web.socialvalue.models import CoreValue, TenderMeasure
 from commonweal.web.spend import worker
 from commonweal.web.spend.models import SpendFigures, SpendImport
@@ -61,6 +61,7 @@ class Form:
     fields: dict[str, str]
     valid: dict[str, Any] = field(default_factory=dict)
     stage: str | None = None  # put the tender at this stage first (the form is for that stage); spend: `_spend_stage`
+    conflict: bool = False  # evaluator3 declares a conflict first (the form decides it)
     files: bool = False
 
 
@@ -73,6 +74,8 @@ def _scores_csv(evaluator: str | None) -> bytes:
 
 def _tender_files() -> dict[str, tuple[str, bytes]]:
     yaml_text = (EXAMPLE / "tender.yaml").read_text(encoding="utf-8").replace("FBC-ASC-2026-014", "NEW-2026-001")
+    # tenders area: the buyer must be the organisation the tender is created in
+    yaml_text = yaml_text.replace("buyer: Fernbridge Borough Council", "buyer: Northfield Borough Council")
     return {"tender": ("tender.yaml", yaml_text.encode()), "bids": ("bids.csv", (EXAMPLE / "bids.csv").read_bytes()),
             "gates": ("gates.csv", (EXAMPLE / "gates.csv").read_bytes()),
             "commitments": ("commitments.csv", (EXAMPLE / "commitments.csv").read_bytes()),
@@ -111,14 +114,24 @@ FORMS: dict[str, Form] = {
                   {"username": "viewer", "password": PASSWORD, "next": "/tenders/"}),
     "logout": Form("viewer", "northfield", {}),
     # Northfield is in evaluation: even the well-formed form is refused (it is not time for standstill)
-    "advance": Form("commissioner", "northfield", {"target": "choice", "award_notice_published": "date"},
-                    {"target": "standstill", "award_notice_published": "2026-11-24"}),
+    # tenders area: the award notice's date is a GOV.UK date input (day, month, year)
+    "advance": Form("commissioner", "northfield",
+                    {"target": "choice", "award_notice_published-day": "id", "award_notice_published-month": "id",
+                     "award_notice_published-year": "id"},
+                    {"target": "standstill", "award_notice_published-day": "24", "award_notice_published-month": "11",
+                     "award_notice_published-year": "2026"}),
+    # tenders area (new)
+    "conflict": Form("commissioner", "northfield", {"outcome": "choice", "replacement": "choice", "reason": "text"},
+                     {"outcome": "replaced", "replacement": "viewer", "reason": "A close family link"}, conflict=True),
     "team": Form("commissioner", "northfield", {"username": "choice", "role": "choice"},
                  {"username": "viewer", "role": "moderator"}),
     "declare": Form("evaluator3", "northfield", {"has_conflict": "choice", "details": "text"},
                     {"has_conflict": "yes", "details": "My sister works for a bidder"}),
-    "score_bid": Form("evaluator1", "northfield", {"criterion": "id", "score": "number", "rationale": "text"},
-                      {"criterion": "{criterion_id}", "score": "3", "rationale": "Meets the requirement"}),
+    # tenders area (new)
+    "score": Form("evaluator1", "northfield", {"score": "number", "rationale": "text"},
+                  {"score": "3", "rationale": "Meets the requirement"}),
+    "submit_scores": Form("evaluator1", "northfield", {}),
+    "bid_documents": Form("commissioner", "northfield", {"document": "file"}, stage="closed", files=True),
     "upload_scores": Form("evaluator1", "northfield", {"scores": "file"}, {"scores": ("scores.csv", "evaluator1")},
                           files=True),
     "upload_moderation": Form("moderator", "northfield", {"scores": "file"}, {"scores": ("moderation.csv", None)},
@@ -254,7 +267,11 @@ def _objects(tender: Tender) -> dict[str, object]:
             "key": str(tender.pk), "code": "UK4",
             # providers area: ids the admin cannot reach (the resolver needs them to build the paths)
             "clarification_id": 1, "opportunity_id": 1, "import_id": _first_import(tender),
-            **_pair(tender)}
+            **_pair(tender),
+            # tenders area (new): the tender's declared conflict, or any declaration
+            "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by(
+                "-has_conflict", "pk").first(), "pk", 0),
+            "document_id": 1}
 
 
 def _pair(tender: Tender) -> dict[str, str]:
@@ -308,6 +325,8 @@ def _file_values(name: str, form: Form) -> dict[str, Any]:
     if name == "spend":
         return {"spend_file": SimpleUploadedFile("spend.csv", b"Payment Date,Supplier Name,Amount\r\n"
                                                               b"13/04/2025,Acme Ltd,10.00\r\n")}
+    if name == "bid_documents":  # tenders area (new): a PDF, as a written response for the whole bid
+        return {"document": SimpleUploadedFile("response.pdf", b"%PDF-1.4\n%%EOF\n"), "purpose": "response"}
     if name == "upload":
         return {k: SimpleUploadedFile(n, c) for k, (n, c) in _tender_files().items()}
     file_name, evaluator = form.valid["scores"]
@@ -355,6 +374,9 @@ def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, 
         _spend_stage(tender, form.stage)
     elif form.stage:
         Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
+    if form.conflict:
+        ConflictDeclaration.objects.create(tender=tender, user=User.objects.get(username="evaluator3"),
+                                           has_conflict=True, details="A family link")
     objects = _objects(tender)
     pattern = next(p for p in _page_routes() if p.name == name)
     path = _path(pattern, objects)
@@ -408,6 +430,9 @@ def test_each_error_links_from_the_summary_to_its_field(world, name: str) -> Non
         _spend_stage(tender, form.stage)
     elif form.stage:
         Tender.objects.filter(pk=tender.pk).update(stage=form.stage)
+    if form.conflict:
+        ConflictDeclaration.objects.create(tender=tender, user=User.objects.get(username="evaluator3"),
+                                           has_conflict=True, details="A family link")
     objects = _objects(tender)
     path = _path(next(p for p in _page_routes() if p.name == name), objects)
     html = _client(form.user).post(path, {}).content.decode()

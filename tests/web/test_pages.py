@@ -118,7 +118,7 @@ def test_security_headers_are_set(world, client) -> None:
 def test_pages_with_errors_are_checked_too(world, client_for, client) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from commonweal.web.models import Bid
+    from commonweal.web.models import Bid, Criterion
 
     tender = world["northfield"].pk
     bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
@@ -134,7 +134,9 @@ def test_pages_with_errors_are_checked_too(world, client_for, client) -> None:
              "bids": SimpleUploadedFile("bids.csv", b"bidder,lot\n")})),
     ]
     evaluator.post(f"/tenders/{tender}/declare/", {"has_conflict": "no"})
-    answers.append((f"/tenders/{tender}/bids/{bid.pk}/", evaluator.post(f"/tenders/{tender}/bids/{bid.pk}/", {})))
+    criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
+    scoring = f"/tenders/{tender}/bids/{bid.pk}/criteria/{criterion.pk}/"
+    answers.append((scoring, evaluator.post(scoring, {})))
     answers.append((f"/tenders/{tender}/scores/upload/", evaluator.post(f"/tenders/{tender}/scores/upload/", {})))
     assert [response.status_code for _, response in answers] == [400] * 6
     problems = [p for path, response in answers for p in check_page(path, response.content.decode())]
@@ -165,31 +167,32 @@ def test_pages_use_commonweals_typeface_and_icon_not_govuk_brand_assets(client) 
 
 
 def test_a_score_saves_in_place_with_htmx_and_as_a_plain_post_without(world, client_for) -> None:
-    """HTMX is progressive enhancement: the same form posts either way; with HX-Request the answer is the
-    criterion's form alone (saved, or with its error), without it the page redirects as before."""
+    """HTMX is progressive enhancement: the same form posts either way; with HX-Request the page answers with the
+    saved score (or its error) for the score column to be swapped in place, without it the page redirects: to
+    itself ("Save") or to the next bid on the same criterion ("Save and continue")."""
     from commonweal.web.models import Bid, Criterion, Score
 
     tender = world["northfield"]
     evaluator = client_for("evaluator3")
     evaluator.post(f"/tenders/{tender.pk}/declare/", {"has_conflict": "no"})
-    bid = Bid.objects.filter(lot__tender=tender).order_by("pk").first()
+    bids = list(Bid.objects.filter(lot__tender=tender).order_by("lot", "bidder"))  # as the pages order them
+    bid = bids[0]
     criterion = Criterion.objects.filter(lot=bid.lot).order_by("position").first()
-    path = f"/tenders/{tender.pk}/bids/{bid.pk}/"
-    form = {"criterion": str(criterion.pk), "score": "3", "rationale": "Meets the requirement (section 3)"}
+    path = f"/tenders/{tender.pk}/bids/{bid.pk}/criteria/{criterion.pk}/"
+    form = {"score": "3", "rationale": "Meets the requirement (section 3)", "then": "stay"}
 
     refused = evaluator.post(path, {**form, "score": ""}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 400
-    fragment = refused.content.decode()
-    assert "<html" not in fragment and "Select a score" in fragment and "govuk-error-message" in fragment
+    html = refused.content.decode()
+    assert 'id="cw-score"' in html and "Select a score" in html and "govuk-error-message" in html
     assert not Score.objects.filter(evaluator__username="evaluator3", bid=bid).exists()
 
     saved = evaluator.post(path, form, HTTP_HX_REQUEST="true")
-    assert saved.status_code == 200
-    fragment = saved.content.decode()
-    assert "<html" not in fragment and "Score saved" in fragment
-    assert fragment.count('<form method="post"') == 1 and f'id="criterion-{criterion.pk}"' in fragment
+    assert saved.status_code == 200 and "Score saved" in saved.content.decode()
     assert Score.objects.get(evaluator__username="evaluator3", bid=bid, criterion=criterion).score == 3
 
     plain = evaluator.post(path, {**form, "score": "2"})
     assert plain.status_code == 302 and plain["Location"] == path
     assert Score.objects.get(evaluator__username="evaluator3", bid=bid, criterion=criterion).score == 2
+    onward = evaluator.post(path, {**form, "then": "next"})
+    assert onward["Location"] == f"/tenders/{tender.pk}/bids/{bids[1].pk}/criteria/{criterion.pk}/"

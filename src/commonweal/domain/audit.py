@@ -111,7 +111,14 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "role_assigned": {"user": Need.ANYONE, "role": Need.ANYONE},
     # a conflict's description may name a bidder
     "conflict_declared": {"has_conflict": Need.ANYONE, "details": Need.BID},
+    # the commissioner's decision on it (replaced by whom, or continues); the mitigation may name a bidder too
+    "conflict_decided": {"user": Need.ANYONE, "outcome": Need.ANYONE, "replacement": Need.ANYONE,
+                         "reason": Need.BID},
     "score_recorded": _SCORE,
+    "scores_submitted": {"scores": Need.ANYONE},
+    # a bid's document: which bid, and its name and digest, are bid content
+    "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
+                           "name": Need.BID, "sha256": Need.BID},
     "score_moderated": _SCORE,
     "abnormally_low_decided": {"bid": Need.BID, "bidder": Need.BID, "decision": Need.PRICES,
                                "reason": Need.PRICES},

@@ -104,7 +104,12 @@ class TenderFacts:
     bids: int = 0
     evaluators: int = 0
     undeclared_evaluators: tuple[str, ...] = ()
+    # evaluators who declared a conflict the commissioner has not yet decided on (replace, or continue with
+    # mitigation: Procurement Act 2023 s.82)
+    undecided_conflicts: tuple[str, ...] = ()
     missing_scores: tuple[Shortfall, ...] = ()  # per evaluator without a conflict
+    # evaluators who have scored everything but not yet submitted (locked) their scores
+    unsubmitted: tuple[str, ...] = ()
     unmoderated: tuple[Shortfall, ...] = ()  # per bid: criteria without a consensus score
     abnormally_low_pending: tuple[str, ...] = ()
     has_ranking: bool = False
@@ -119,7 +124,7 @@ NEEDS: dict[Stage, frozenset[str]] = {
     Stage.OPEN: _MODEL,
     Stage.CLOSED: _MODEL,
     Stage.EVALUATION: _MODEL | {"bids", "evaluators"},
-    Stage.MODERATION: frozenset({"undeclared_evaluators", "missing_scores"}),
+    Stage.MODERATION: frozenset({"undeclared_evaluators", "undecided_conflicts", "missing_scores", "unsubmitted"}),
     Stage.PRICES_OPENED: frozenset({"unmoderated"}),
     Stage.AWARD_RECOMMENDED: frozenset({"has_ranking", "abnormally_low_pending"}),
     Stage.STANDSTILL: frozenset(),
@@ -144,7 +149,10 @@ def missing_for(transition: Transition, facts: TenderFacts) -> tuple[str, ...]:
             missing.append("No evaluators are assigned")
     if target == Stage.MODERATION:
         missing.extend(f"{name} has not declared conflicts of interest" for name in facts.undeclared_evaluators)
+        missing.extend(f"{name} declared a conflict of interest: the commissioner decides whether they are replaced "
+                       "or continue" for name in facts.undecided_conflicts)
         missing.extend(f"{s.who}: {_scores(s.missing)} missing" for s in facts.missing_scores)
+        missing.extend(f"{name}: scores not yet submitted" for name in facts.unsubmitted)
     if target == Stage.PRICES_OPENED:
         missing.extend(f"Not moderated: {s.who}, {_scores(s.missing, 'consensus score')} missing"
                        for s in facts.unmoderated)
@@ -184,11 +192,12 @@ def other_scores_visible(stage: Stage, roles: frozenset[Role]) -> bool:
     return reached(stage, Stage.MODERATION) and bool(roles & {Role.MODERATOR, Role.COMMISSIONER, Role.EVALUATOR})
 
 
-def bid_content_visible(declared_no_conflict: bool, roles: frozenset[Role]) -> bool:
-    """An evaluator sees bid content only after declaring no conflict of interest (PA 2023 s.81-83 conflicts
-    duties); other roles on the tender are not scoring and see bids without that step."""
+def bid_content_visible(cleared: bool, roles: frozenset[Role]) -> bool:
+    """An evaluator sees bid content only once cleared: after declaring no conflict of interest, or after the
+    commissioner has decided they continue despite a declared conflict, with its mitigation recorded (PA 2023
+    s.81-83 conflicts duties); other roles on the tender are not scoring and see bids without that step."""
     if Role.EVALUATOR in roles:
-        return declared_no_conflict
+        return cleared
     return bool(roles)
 
 

@@ -9,6 +9,7 @@ reader (`commonweal.io.tender_folder.parse_tender_yaml`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +81,9 @@ def tender_folder(tender: Tender) -> TenderFolder:
                 .values_list("bidder", "lot__reference", "price", "identifier", "address", "email", "offers"))
     return TenderFolder(
         path=Path(f"tender-{tender.pk}"),
-        tender=domain_tender(tender),
+        # the organisation running the tender, and its reference here, are what its documents name: never a buyer
+        # or reference written in the uploaded tender.yaml
+        tender=replace(domain_tender(tender), buyer=tender.organisation.name, reference=tender.reference),
         bids=[
             records.Bid(bidder, lot, price, identifier=identifier, address=address, email=email)
             for bidder, lot, price, identifier, address, email, _ in bids

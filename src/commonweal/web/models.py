@@ -114,6 +114,31 @@ class Bid(models.Model):
         constraints = [models.UniqueConstraint(fields=["lot", "bidder"], name="one_bid_per_bidder")]
 
 
+class BidDocument(models.Model):
+    """A document of a bid: a written response (for one criterion, or the whole bid) or its price schedule, sealed
+    like the price until prices are opened. The file is stored under the configured media root, per organisation
+    (`COMMONWEAL_MEDIA_ROOT/<organisation slug>/...`, named by its SHA-256), and served only through the tenders
+    area's data functions; `added_by` is whoever added it (the commissioner now, the bidder once the provider portal
+    adds its upload route over the same data function)."""
+
+    RESPONSE = "response"
+    PRICE_SCHEDULE = "price_schedule"
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
+    criterion = models.ForeignKey(Criterion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=[(RESPONSE, "Response"), (PRICE_SCHEDULE, "Price schedule")])
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=500)  # relative to the media root
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "criterion__position", "name", "pk"]
+
+
 class GateResult(models.Model):
     """A pass/fail gate's result for a bid (from the uploaded gates file)."""
 
@@ -137,6 +162,24 @@ class ConflictDeclaration(models.Model):
         constraints = [models.UniqueConstraint(fields=["tender", "user"], name="one_declaration")]
 
 
+class ConflictDecision(models.Model):
+    """What the commissioner decided about a declared conflict of interest: the evaluator is replaced by another
+    member (their evaluator role goes to `replacement`; what they declared stays on record), or continues with the
+    steps that mitigate the conflict recorded in `reason` (Procurement Act 2023 s.82, the duty to mitigate; s.83,
+    the conflicts assessment kept under review)."""
+
+    REPLACED = "replaced"
+    CONTINUES = "continues"
+
+    declaration = models.OneToOneField(ConflictDeclaration, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=10, choices=[(REPLACED, "Replaced"), (CONTINUES, "Continues")])
+    replacement = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+
 class Score(models.Model):
     """One evaluator's independent score for one bid against one criterion."""
 
@@ -149,6 +192,18 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score")]
+
+
+class ScoreSubmission(models.Model):
+    """An evaluator's "submit my scores": until then their scores are drafts they may change; from then on they
+    are locked, and moderation waits for every evaluator's."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="submissions")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "evaluator"], name="one_submission")]
 
 
 class ModeratedScore(models.Model):

@@ -200,16 +200,17 @@ def lot_view(outcome: LotOutcome) -> LotView:
     )
 
 
-def _common(tender: Tender, generated_on: dt.date | None) -> dict[str, Any]:
-    return {"tender": tender, "generated_on": generated_on, "components": COMPONENT_TITLES}
+def _common(tender: Tender, generated_on: dt.date | None, audit_head: str) -> dict[str, Any]:
+    return {"tender": tender, "generated_on": generated_on, "components": COMPONENT_TITLES, "audit_head": audit_head}
 
 
 def evaluation_documents(
-    tender: Tender, lots: Sequence[LotOutcome], generated_on: dt.date | None = None
+    tender: Tender, lots: Sequence[LotOutcome], generated_on: dt.date | None = None, audit_head: str = ""
 ) -> dict[str, str]:
-    """Every document as HTML, keyed by its path relative to the report folder (without the PDFs)."""
+    """Every document as HTML, keyed by its path relative to the report folder (without the PDFs); `audit_head`,
+    when given, is printed on each: the audit chain's head when the documents were made (the web workspace's)."""
     views = [lot_view(lot) for lot in lots]
-    common = _common(tender, generated_on)
+    common = _common(tender, generated_on, audit_head)
     documents = {
         "report.html": render_html("evaluation/report.html", {**common, "lots": views}),
         "award-recommendation.html": render_html("evaluation/recommendation.html", {**common, "lots": views}),

@@ -71,17 +71,18 @@ def _tenders(user: User, organisations: list[Organisation]) -> list[Attention]:
         ModeratedScore.objects.filter(bid__lot__tender__in=[a.tender for a in moderating])
         .values("bid__lot__tender_id").annotate(n=Count("id")).values_list("bid__lot__tender_id", "n")
     )
-    commissioned = [a.tender for a in accesses if a.has(Role.COMMISSIONER) and a.stage == Stage.EVALUATION]
+    # a declared conflict waits on the commissioner's decision (replace, or continue with mitigation) at any stage
+    commissioned = [a.tender for a in accesses if a.has(Role.COMMISSIONER)]
     conflicts = (
-        ConflictDeclaration.objects.filter(tender__in=commissioned, has_conflict=True)
+        ConflictDeclaration.objects.filter(tender__in=commissioned, has_conflict=True, decision__isnull=True)
         .select_related("user").order_by("declared_at")
     )
     by_tender = {a.tender.pk: a for a in accesses}
     for declaration in conflicts:
         tender = by_tender[declaration.tender_id].tender
         items.append(Attention(tender.organisation_id, str(tender),
-                               f"{declaration.user.get_username()} declared a conflict of interest",
-                               reverse("team", args=[tender.pk])))
+                               f"{declaration.user.get_username()} declared a conflict of interest: decide whether "
+                               "they are replaced or continue", reverse("conflict", args=[tender.pk, declaration.pk])))
     for access in accesses:
         tender = access.tender
         subject = str(tender)

@@ -50,6 +50,8 @@ from commonweal.web.models import (
     AbnormallyLowDecision,
     AuditEntry,
     Bid,
+    BidDocument,
+    ConflictDecision,
     ConflictDeclaration,
     Criterion,
     Lot,
@@ -57,6 +59,7 @@ from commonweal.web.models import (
     ModeratedScore,
     Organisation,
     Score,
+    ScoreSubmission,
     Tender,
     TenderRole,
 )
@@ -101,13 +104,19 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
         ).values_list("pk", "reference", "n_criteria", "n_bids"))
         found |= {"lots": len(lots), "criteria": sum(n for *_, n, _ in lots), "bids": sum(n for *_, n in lots)}
     criteria_in = {pk: n_criteria for pk, _, n_criteria, _ in lots}
-    if needs & {"evaluators", "undeclared_evaluators", "missing_scores"}:
+    if needs & {"evaluators", "undeclared_evaluators", "undecided_conflicts", "missing_scores", "unsubmitted"}:
         evaluators = list(TenderRole.objects.filter(tender=tender, role=Role.EVALUATOR.value)
                           .order_by("user__username").values_list("user_id", "user__username"))
-        declared = dict(ConflictDeclaration.objects.filter(tender=tender).values_list("user_id", "has_conflict"))
-        scoring = [(pk, name) for pk, name in evaluators if declared.get(pk) is not True]
+        declared = {pk: (conflict, outcome) for pk, conflict, outcome in ConflictDeclaration.objects.filter(
+            tender=tender).values_list("user_id", "has_conflict", "decision__outcome")}
+        # an evaluator with a conflict scores only once the commissioner decides they continue
+        blocked = {pk for pk, (conflict, outcome) in declared.items()
+                   if conflict and outcome != ConflictDecision.CONTINUES}
+        scoring = [(pk, name) for pk, name in evaluators if pk not in blocked]
         found |= {"evaluators": len(scoring),
-                  "undeclared_evaluators": tuple(name for pk, name in evaluators if pk not in declared)}
+                  "undeclared_evaluators": tuple(name for pk, name in evaluators if pk not in declared),
+                  "undecided_conflicts": tuple(name for pk, name in evaluators
+                                               if pk in blocked and declared[pk][1] is None)}
         if "missing_scores" in needs:
             # every evaluator without a conflict scores every bid against each criterion of its lot
             expected = sum(n_criteria * n_bids for *_, n_criteria, n_bids in lots)
@@ -117,6 +126,11 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
             )
             found["missing_scores"] = tuple(Shortfall(name, expected - scored.get(pk, 0)) for pk, name in scoring
                                             if scored.get(pk, 0) < expected)
+            if "unsubmitted" in needs:
+                # one line per person: an evaluator still scoring is named by the shortfall alone
+                submitted = set(ScoreSubmission.objects.filter(tender=tender).values_list("evaluator_id", flat=True))
+                found["unsubmitted"] = tuple(name for pk, name in scoring
+                                             if pk not in submitted and scored.get(pk, 0) >= expected)
     if "unmoderated" in needs:
         moderated = Bid.objects.filter(lot__tender=tender).annotate(
             n=Count("moderated", filter=Q(moderated__criterion__lot=F("lot")))
@@ -135,6 +149,72 @@ def facts(access: Access, today: dt.date, target: Stage | None = None) -> Tender
 
 
 @dataclass(frozen=True)
+class AwardCriterion:
+    """One line of a lot's award criteria as published: price (or a price element), or a criterion the evaluators
+    score or the engine computes (quantitative), with its share of the whole evaluation in percent."""
+
+    reference: str
+    title: str
+    kind: str  # "price", "scored" or "quantitative"
+    group: str
+    weight: Decimal
+    how: str  # the price formula, the scale, or the quantitative method
+
+    @property
+    def shown(self) -> str:
+        """The weight as the page shows it: to two places, trailing zeros dropped."""
+        return _percent(self.weight)
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"
+
+
+@dataclass(frozen=True)
+class LotCriteria:
+    reference: str
+    title: str
+    criteria: tuple[AwardCriterion, ...]
+
+    @property
+    def total(self) -> str:
+        return _percent(sum((c.weight for c in self.criteria), Decimal(0)))
+
+
+def award_criteria(access: Access) -> list[LotCriteria]:
+    """Every lot's award criteria from the tender's evaluation model (the engine's reader of its tender.yaml): the
+    price, each price element scored separately, and every scored and quantitative criterion, each at its share of
+    the whole evaluation, so the weights shown add up to 100. Empty when the model cannot be read (the next step
+    lists its problems)."""
+    from commonweal.io.errors import InputError
+
+    try:
+        parsed = engine.domain_tender(access.tender)
+    except InputError:
+        return []
+    found = []
+    for lot in parsed.lots:
+        model = lot.model
+        rows: list[AwardCriterion] = []
+        price = model.price
+        separate = price.elements and price.combine == "separately"
+        if separate:
+            rows.extend(AwardCriterion(e.id, e.title, "price", "price", e.weight, e.formula.replace("_", " "))
+                        for e in price.elements)
+        else:
+            how = price.formula.replace("_", " ")
+            rows.append(AwardCriterion("price", "Price" + (" (whole-life cost)" if price.elements else ""), "price",
+                                       "price", price.weight, how))
+        for c in model.leaves():
+            how = (c.quantitative.method.replace("_", " ") if c.kind == "quantitative" and c.quantitative
+                   else f"scale {c.scale.id}")
+            rows.append(AwardCriterion(c.id, c.title, c.kind, model.group(c.group).title, model.effective_weight(c),
+                                       how))
+        found.append(LotCriteria(lot.id, lot.title, tuple(rows)))
+    return found
+
+
+@dataclass(frozen=True)
 class NextStep:
     transition: Transition
     allowed: bool
@@ -147,6 +227,43 @@ def next_step(access: Access, today: dt.date) -> NextStep | None:
         return None
     return NextStep(transition, access.has(*transition.roles),
                     missing_for(transition, facts(access, today, transition.target)))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One stage of the tender as a task: done, the next step (ready, or waiting on what is missing), or later;
+    `people` are who may take it (the tender's holders of its roles)."""
+
+    transition: Transition
+    status: str  # "done", "ready", "waiting" or "later"
+    people: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    yours: bool = False
+
+
+def tasks(access: Access, today: dt.date) -> list[Task]:
+    """The tender's stages as a task list, with who acts next and what stops them (grouped per person by the
+    lifecycle: "evaluator3: 35 scores missing"). The role holders in two queries, then the next step's facts."""
+    holders: dict[str, set[str]] = {}
+    on_tender = TenderRole.objects.filter(tender=access.tender).values_list("user__username", "role")
+    # organisation-wide roles apply to each of its tenders (`commonweal.web.access`)
+    organisation_wide = Membership.objects.filter(organisation=access.tender.organisation, user__is_active=True,
+                                                  role__in=[r.value for r in TENDER_ROLES]).values_list(
+        "user__username", "role")
+    for username, role in [*on_tender, *organisation_wide]:
+        holders.setdefault(role, set()).add(username)
+    step = next_step(access, today)
+    found = []
+    for transition in TRANSITIONS:
+        people = tuple(sorted({u for role in transition.roles for u in holders.get(role.value, [])}))
+        if reached(access.stage, transition.target):
+            found.append(Task(transition, "done", people))
+        elif step is not None and transition == step.transition:
+            found.append(Task(transition, "waiting" if step.missing else "ready", people, step.missing,
+                              step.allowed))
+        else:
+            found.append(Task(transition, "later", people))
+    return found
 
 
 @audit.retrying
@@ -219,11 +336,8 @@ def team(access: Access) -> list[TeamMember]:
             for name in sorted(members)]
 
 
-@audit.retrying
-def assign_role(access: Access, username: str, role: Role) -> None:
-    """Give a member of the tender's organisation a role on it. Finance is kept apart from evaluation: the price
-    opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
-    access.require(Role.COMMISSIONER)
+def _role_problems(access: Access, username: str, role: Role) -> tuple[User | None, list[str]]:
+    """Whether a member of the tender's organisation may be given `role` on it: the member, and why not."""
     member = User.objects.filter(
         username=username, memberships__organisation=access.tender.organisation, is_active=True
     ).distinct().first()
@@ -239,6 +353,15 @@ def assign_role(access: Access, username: str, role: Role) -> None:
             problems.append("The price opener (finance) cannot also evaluate this tender")
         if role in current:
             problems.append(f"{username} is already {role.value} on this tender")
+    return member, problems
+
+
+@audit.retrying
+def assign_role(access: Access, username: str, role: Role) -> None:
+    """Give a member of the tender's organisation a role on it. Finance is kept apart from evaluation: the price
+    opener never scores and an evaluator never opens prices (Commonweal default, separation of duties)."""
+    access.require(Role.COMMISSIONER)
+    member, problems = _role_problems(access, username, role)
     if problems:
         raise Refused(problems)
     assert member is not None
@@ -265,7 +388,22 @@ def declaration(access: Access) -> ConflictDeclaration | None:
     """The user's conflict of interest declaration on this tender; only evaluators declare (no query for others)."""
     if Role.EVALUATOR not in access.roles:
         return None
-    return ConflictDeclaration.objects.filter(tender=access.tender, user=access.user).first()
+    if "declaration" not in access.read:  # read once per request: the page and the bid visibility rule both ask
+        access.read["declaration"] = ConflictDeclaration.objects.filter(
+            tender=access.tender, user=access.user).select_related("decision").first()
+    found: ConflictDeclaration | None = access.read["declaration"]
+    return found
+
+
+def cleared(made: ConflictDeclaration | None) -> bool:
+    """Whether a declaration lets its evaluator see bids and score: no conflict, or a conflict the commissioner
+    decided they continue with (its mitigation recorded, Procurement Act 2023 s.82)."""
+    if made is None:
+        return False
+    if not made.has_conflict:
+        return True
+    decided = getattr(made, "decision", None)
+    return decided is not None and decided.outcome == ConflictDecision.CONTINUES
 
 
 @audit.retrying
@@ -287,9 +425,117 @@ def declare(access: Access, has_conflict: bool, details: str) -> ConflictDeclara
     return made
 
 
+@dataclass(frozen=True)
+class ConflictView:
+    """A declared conflict of interest as the commissioner sees it, with what was decided (None: undecided)."""
+
+    id: int
+    username: str
+    display_name: str
+    has_conflict: bool
+    details: str
+    declared_on: dt.date
+    decision: ConflictDecision | None
+
+    @property
+    def undecided(self) -> bool:
+        return self.has_conflict and self.decision is None
+
+
+def _conflict_view(made: ConflictDeclaration) -> ConflictView:
+    return ConflictView(made.pk, made.user.get_username(), made.user.first_name, made.has_conflict, made.details,
+                        made.declared_at.date(), getattr(made, "decision", None))
+
+
+def conflicts(access: Access) -> list[ConflictView]:
+    """The tender's declared conflicts of interest, for its commissioners (no query for anyone else)."""
+    if not access.has(Role.COMMISSIONER):
+        return []
+    return [_conflict_view(made) for made in ConflictDeclaration.objects.filter(
+        tender=access.tender, has_conflict=True).select_related("user", "decision", "decision__replacement")
+        .order_by("declared_at", "pk")]
+
+
+def conflict(access: Access, declaration_id: int) -> ConflictView:
+    """One declaration on this tender, for its commissioners."""
+    access.require(Role.COMMISSIONER)
+    made = ConflictDeclaration.objects.filter(tender=access.tender, pk=declaration_id).select_related(
+        "user", "decision", "decision__replacement").first()
+    if made is None:
+        raise NotFound("no such declaration")
+    return _conflict_view(made)
+
+
+def replacements(access: Access) -> list[tuple[str, str]]:
+    """Who could take a conflicted evaluator's place: (username, name) of the organisation's active members who are
+    neither evaluator nor finance on the tender and have declared no conflict on it."""
+    access.require(Role.COMMISSIONER)
+    taken = TenderRole.objects.filter(tender=access.tender, role__in=[Role.EVALUATOR.value, Role.FINANCE.value])
+    conflicted = ConflictDeclaration.objects.filter(tender=access.tender, has_conflict=True)
+    return list(User.objects.filter(memberships__organisation=access.tender.organisation, is_active=True)
+                .exclude(pk__in=taken.values("user_id")).exclude(pk__in=conflicted.values("user_id"))
+                .distinct().order_by("username").values_list("username", "first_name"))
+
+
+@audit.retrying
+def decide_conflict(access: Access, declaration_id: int, outcome: str, replacement: str, reason: str) -> None:
+    """The commissioner's decision on a declared conflict of interest (Procurement Act 2023 s.82, the duty to
+    mitigate): replace the evaluator (their evaluator role goes to `replacement`, while evaluation can still take
+    a new evaluator's scores) or let them continue; `reason` says why, or the steps that mitigate the conflict.
+    Decided once; the declaration row is locked so two commissioners cannot both decide."""
+    found = conflict(access, declaration_id)
+    problems: list[str] = []
+    fields: list[str] = []
+    if not found.has_conflict:
+        raise Refused([f"{found.username} declared no conflict of interest: there is nothing to decide"])
+    if found.decision is not None:
+        raise Refused([f"The conflict declared by {found.username} has already been decided"])
+    if reached(access.stage, Stage.AWARD_RECOMMENDED):
+        raise Refused(["The award has been recommended: conflicts are decided before then"])
+    if outcome not in (ConflictDecision.REPLACED, ConflictDecision.CONTINUES):
+        problems.append("Choose whether the evaluator is replaced or continues")
+        fields.append("outcome")
+    member: User | None = None
+    if outcome == ConflictDecision.REPLACED:
+        if reached(access.stage, Stage.MODERATION):
+            problems.append("Evaluation has finished: a new evaluator can no longer score. Choose that the "
+                            "evaluator continues and record why, or record the decision outside Commonweal")
+            fields.append("outcome")
+        elif not replacement:
+            problems.append("Choose who replaces the evaluator")
+            fields.append("replacement")
+        else:
+            member, wrong = _role_problems(access, replacement, Role.EVALUATOR)
+            if replacement == found.username:
+                wrong.append("Choose someone other than the evaluator who declared the conflict")
+            problems.extend(wrong)
+            fields.extend(["replacement"] * len(wrong))
+    if not reason.strip():
+        # the conflicts assessment (s.83) keeps the reasons: why a replacement, or how continuing is mitigated
+        problems.append("Give the reason for the decision")
+        fields.append("reason")
+    if problems:
+        raise Refused(problems, fields)
+    with transaction.atomic():
+        made = ConflictDeclaration.objects.select_for_update().get(pk=found.id)
+        if ConflictDecision.objects.filter(declaration=made).exists():
+            raise Refused([f"The conflict declared by {found.username} has already been decided"])
+        ConflictDecision.objects.create(declaration=made, outcome=outcome, replacement=member, reason=reason.strip(),
+                                        decided_by=access.user)
+        if member is not None:
+            TenderRole.objects.filter(tender=access.tender, user_id=made.user_id, role=Role.EVALUATOR.value).delete()
+            TenderRole.objects.create(tender=access.tender, user=member, role=Role.EVALUATOR.value)
+            audit.record(access.actor, "role_removed", {"user": found.username, "role": Role.EVALUATOR.value},
+                         tender=access.tender)
+            audit.record(access.actor, "role_assigned", {"user": replacement, "role": Role.EVALUATOR.value},
+                         tender=access.tender)
+        audit.record(access.actor, "conflict_decided",
+                     {"user": found.username, "outcome": outcome, "replacement": replacement if member else "",
+                      "reason": reason.strip()}, tender=access.tender)
+
+
 def _may_see_bid_content(access: Access) -> bool:
-    mine = declaration(access)
-    return bid_content_visible(mine is not None and not mine.has_conflict, access.roles)
+    return bid_content_visible(cleared(declaration(access)), access.roles)
 
 
 @dataclass(frozen=True)
@@ -350,11 +596,15 @@ def _score_views(query: QuerySet[Score]) -> list[ScoreView]:
                                                          "rationale")]
 
 
-def my_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
-    """The evaluator's own scores (for one bid, with `bid_id`)."""
+def my_scores(access: Access, bid_id: int | None = None, criterion_id: int | None = None) -> list[ScoreView]:
+    """The evaluator's own scores (for one bid, with `bid_id`; one criterion, with `criterion_id`)."""
     access.require(Role.EVALUATOR)
     query = Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user)
-    return _score_views(query.filter(bid_id=bid_id) if bid_id is not None else query)
+    if bid_id is not None:
+        query = query.filter(bid_id=bid_id)
+    if criterion_id is not None:
+        query = query.filter(criterion_id=criterion_id)
+    return _score_views(query)
 
 
 def all_scores(access: Access, bid_id: int | None = None) -> list[ScoreView]:
@@ -395,8 +645,8 @@ def _score_problems(target: BidView, crit: Criterion, value: Decimal, rationale:
 
 
 def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
-    """Evaluators enter their own scores during evaluation, once they have declared no conflict; the moderator
-    records the consensus during moderation."""
+    """Evaluators enter their own scores during evaluation, once they have declared no conflict and until they
+    submit them; the moderator records the consensus during moderation."""
     access.require(Role.MODERATOR if consensus else Role.EVALUATOR)
     stage = Stage.MODERATION if consensus else Stage.EVALUATION
     if access.stage != stage:
@@ -404,6 +654,76 @@ def _may_score(access: Access, consensus: bool, verb: str = "entered") -> None:
         raise Refused([f"{what} can be {verb} only during {stage.label.lower()}"])
     if not consensus and not _may_see_bid_content(access):
         raise Forbidden("declare any conflict of interest before scoring")
+    if not consensus and (made := submission(access)) is not None:
+        raise Refused([f"You submitted your scores on {made.submitted_at.date().isoformat()}: they are locked"])
+
+
+def _lock_evaluator(access: Access) -> None:
+    """Serialise an evaluator's score saves with their submission (inside the caller's transaction): lock their
+    evaluator role on the tender, then refuse if they submitted meanwhile."""
+    list(TenderRole.objects.select_for_update().filter(tender=access.tender, user=access.user,
+                                                       role=Role.EVALUATOR.value))
+    made = ScoreSubmission.objects.filter(tender=access.tender, evaluator=access.user).first()
+    if made is not None:
+        raise Refused([f"You submitted your scores on {made.submitted_at.date().isoformat()}: they are locked"])
+
+
+def submission(access: Access) -> ScoreSubmission | None:
+    """The evaluator's submission of their scores on this tender, if they have submitted."""
+    if Role.EVALUATOR not in access.roles:
+        return None
+    if "submission" not in access.read:
+        access.read["submission"] = ScoreSubmission.objects.filter(tender=access.tender, evaluator=access.user).first()
+    found: ScoreSubmission | None = access.read["submission"]
+    return found
+
+
+@dataclass(frozen=True)
+class Progress:
+    scored: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.scored >= self.total
+
+
+def my_progress(access: Access) -> Progress:
+    """How many of the bid × criterion pairs the evaluator must score they have scored ("12 of 35 scored")."""
+    access.require(Role.EVALUATOR)
+    criteria = _criteria(access)
+    per_lot: dict[int, int] = {}
+    for c in criteria:
+        per_lot[c.lot_id] = per_lot.get(c.lot_id, 0) + 1
+    total = sum(per_lot.get(b.lot_id, 0) for b in bids(access))
+    scored = Score.objects.filter(bid__lot__tender=access.tender, evaluator=access.user,
+                                  criterion__lot=F("bid__lot")).count()
+    return Progress(scored, total)
+
+
+def scoring_sequence(access: Access, by_bid: bool) -> list[tuple[BidView, Criterion]]:
+    """Every bid × criterion the evaluator scores, in the order they chose: a criterion at a time across the bids
+    (the default: each criterion judged against the same descriptors in turn), or a bid at a time."""
+    criteria = _criteria(access)
+    bid_list = bids(access)
+    if by_bid:
+        return [(b, c) for b in bid_list for c in criteria if c.lot_id == b.lot_id]
+    return [(b, c) for c in criteria for b in bid_list if c.lot_id == b.lot_id]
+
+
+@audit.retrying
+def submit_scores(access: Access) -> ScoreSubmission:
+    """"Submit my scores": every score entered, then locked for good (the evaluator can no longer change them)."""
+    _may_score(access, consensus=False, verb="submitted")
+    with transaction.atomic():
+        _lock_evaluator(access)  # no score of theirs is saved between the count and the lock
+        progress = my_progress(access)
+        if not progress.complete:
+            raise Refused([f"Score every bid first: {progress.scored} of {progress.total} scored"])
+        made = ScoreSubmission.objects.create(tender=access.tender, evaluator=access.user)
+        audit.record(access.actor, "scores_submitted", {"scores": progress.scored}, tender=access.tender)
+    access.read["submission"] = made
+    return made
 
 
 ScoreRow = tuple[BidView, Criterion, Decimal, str]
@@ -417,6 +737,8 @@ def _save_scores(access: Access, rows: list[ScoreRow], consensus: bool) -> list[
     owner: dict[str, object] = {"moderator": access.user} if consensus else {"evaluator": access.user}
     unique = ["bid", "criterion"] if consensus else ["bid", "criterion", "evaluator"]
     with transaction.atomic():
+        if not consensus:
+            _lock_evaluator(access)
         before = set(model.objects.filter(
             bid_id__in={r[0].id for r in rows}, criterion_id__in={r[1].pk for r in rows}, **({} if consensus else owner)
         ).values_list("bid_id", "criterion_id"))
@@ -461,13 +783,52 @@ def record_score(access: Access, bid_id: int, criterion_id: int, value: Decimal,
 SCORE_COLUMNS = ("bidder", "lot", "criterion", "score", "rationale")
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A score a file would change: who and what, the score saved now and the file's."""
+
+    bidder: str
+    lot: str
+    criterion: str
+    saved: Decimal
+    new: Decimal
+    rationale_changes: bool
+
+
+class WouldReplace(Exception):
+    """The file changes scores already saved: nothing is saved until the person confirms, for this very file
+    (its SHA-256, `digest`), that these replacements are meant."""
+
+    def __init__(self, replacements: list[Replacement], digest: str) -> None:
+        super().__init__(f"{len(replacements)} saved score(s) would be replaced")
+        self.replacements = replacements
+        self.digest = digest
+
+
+def _replacements(access: Access, rows: list[ScoreRow], consensus: bool) -> list[Replacement]:
+    model: Any = ModeratedScore if consensus else Score
+    query = model.objects.filter(bid__lot__tender=access.tender)
+    if not consensus:
+        query = query.filter(evaluator=access.user)
+    saved = {(b, c): (v, r) for b, c, v, r in query.values_list("bid_id", "criterion_id", "score", "rationale")}
+    found = []
+    for target, crit, value, rationale in rows:
+        before = saved.get((target.id, crit.pk))
+        if before is not None and (before[0] != value or before[1] != rationale.strip()):
+            found.append(Replacement(target.bidder, target.lot, crit.reference, before[0], value,
+                                     before[1] != rationale.strip()))
+    return found
+
+
 @audit.retrying
-def upload_scores(access: Access, file_name: str, content: bytes, consensus: bool) -> int:
+def upload_scores(access: Access, file_name: str, content: bytes, consensus: bool, replace: str = "") -> int:
     """Record a whole scores file (the CLI's scores.csv|xlsx layout, or moderation.csv|xlsx when `consensus`) as
     this evaluator's own scores, or as the moderator's consensus: every row is checked exactly as a score entered
     on the page; any bad row means InputError naming file, row and column, and nothing is saved. An `evaluator`
     column, when present, must name the signed-in user, so nobody uploads another evaluator's scores. The bids
-    and criteria are read once, whatever the file's length."""
+    and criteria are read once, whatever the file's length. A file that would change a score already saved raises
+    WouldReplace, listing each, unless `replace` is that file's SHA-256 (the person saw the list and confirmed)."""
+    import hashlib
     from pathlib import Path
 
     from commonweal.io.errors import ProblemCollector
@@ -512,6 +873,9 @@ def upload_scores(access: Access, file_name: str, content: bytes, consensus: boo
     if not table.rows:
         problems.add(file_name, "has no rows of scores", 2)
     problems.raise_if_any()
+    digest = hashlib.sha256(content).hexdigest()
+    if replace != digest and (replacing := _replacements(access, checked, consensus)):
+        raise WouldReplace(replacing, digest)
     _save_scores(access, checked, consensus)
     return len(checked)
 
@@ -692,6 +1056,10 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
     when any file or row is bad."""
     organisation = organisation_access(user, slug, Role.COMMISSIONER)
     folder, definition = importing.read_uploads(files)
+    if folder.tender.buyer.strip() != organisation.name:
+        # a tender created here is run by this organisation: its documents name it, so the file must too
+        raise Refused([f"tender.yaml names the buyer {folder.tender.buyer!r}, but this tender would be "
+                       f"{organisation.name}'s: change buyer in the file to {organisation.name}; nothing was saved"])
     if Tender.objects.filter(organisation=organisation, reference=folder.tender.reference).exists():
         raise Refused([f"{organisation.name} already has a tender with reference {folder.tender.reference}"])
     member = signed_in(user)
@@ -699,6 +1067,13 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
         tender = importing.save_tender(organisation, folder, definition, member.get_username())
         TenderRole.objects.create(tender=tender, user=member, role=Role.COMMISSIONER.value)
     return tender
+
+
+def audit_head(access: Access) -> str:
+    """The organisation's audit chain head now, as statutory documents print it (chain, sequence, hash), so a later
+    `commonweal audit verify --head` shows whether any entry made before the document has gone."""
+    head = audit.head(access.tender.organisation)
+    return f"{head.chain} #{head.sequence} {head.hash}"
 
 
 @audit.retrying
@@ -735,3 +1110,89 @@ def audit_trail(access: Access) -> list[AuditView]:
         views.append(AuditView(e.sequence, e.at, e.actor, e.action, shown.detail, shown.withheld,
                                None if shown.withheld else e.hash))
     return views
+
+
+# -- bid documents ----------------------------------------------------------------------------------------------------
+
+# Bid documents are added while bids are received and before evaluation starts (Commonweal default: an evaluator
+# never sees a bid change under them).
+DOCUMENTS_OPEN = (Stage.DRAFT, Stage.OPEN, Stage.CLOSED)
+
+
+def _document_visible(access: Access, purpose: str) -> bool:
+    """A price schedule is sealed like the price; a response is bid content (the evaluator's declaration first)."""
+    if purpose == BidDocument.PRICE_SCHEDULE:
+        return prices_visible(access.stage) and _may_see_bid_content(access)
+    return _may_see_bid_content(access)
+
+
+def documents(access: Access, bid_id: int) -> list[BidDocument]:
+    """The bid's documents this person may see now (in the query: a sealed price schedule is never fetched)."""
+    target = bid(access, bid_id)
+    purposes = [p for p in (BidDocument.RESPONSE, BidDocument.PRICE_SCHEDULE) if _document_visible(access, p)]
+    return list(BidDocument.objects.filter(bid_id=target.id, purpose__in=purposes).select_related("criterion"))
+
+
+def document(access: Access, document_id: int) -> tuple[BidDocument, bytes]:
+    """One document and its content, through the same rules as `documents`; NotFound for what may not be seen."""
+    from django.conf import settings
+
+    found = BidDocument.objects.filter(pk=document_id, bid__lot__tender=access.tender).first()
+    if found is None or not _document_visible(access, found.purpose):
+        raise NotFound("no such document")
+    bid(access, found.bid_id)  # the bid itself must be visible to this person
+    return found, (settings.COMMONWEAL_MEDIA_ROOT / found.stored_as).read_bytes()
+
+
+@audit.retrying
+def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose: str, name: str,
+                 content: bytes) -> BidDocument:
+    """Store a bid's document: its kind from its content (`commonweal.io.documents`), size limited
+    (COMMONWEAL_UPLOAD_MAX_BYTES), written under the organisation's folder of the media root by an atomic rename,
+    recorded and audited in one transaction. The one way a document enters: the commissioner's page now, a
+    bidder's upload (the provider portal) later."""
+    import hashlib
+    import os
+    import tempfile
+
+    from django.conf import settings
+
+    from commonweal.io.documents import KINDS, document_kind
+
+    access.require(Role.COMMISSIONER)
+    if access.stage not in DOCUMENTS_OPEN:
+        raise Refused(["Bid documents are added before evaluation starts"])
+    target = bid(access, bid_id)
+    problems, fields = [], []
+    if purpose not in (BidDocument.RESPONSE, BidDocument.PRICE_SCHEDULE):
+        problems.append("Choose whether the document is a response or the price schedule")
+        fields.append("purpose")
+    crit = criterion(access, criterion_id) if criterion_id is not None else None
+    if crit is not None and crit.lot_id != target.lot_id:
+        problems.append("That criterion belongs to another lot")
+        fields.append("criterion")
+    if crit is not None and purpose == BidDocument.PRICE_SCHEDULE:
+        problems.append("A price schedule is for the whole bid, not one criterion")
+        fields.append("criterion")
+    if problems:
+        raise Refused(problems, fields)
+    kind = document_kind(name, content, settings.COMMONWEAL_UPLOAD_MAX_BYTES)  # InputError naming the file
+    digest = hashlib.sha256(content).hexdigest()
+    relative = (f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{target.id}/"
+                f"{digest}{KINDS[kind][1]}")
+    path = settings.COMMONWEAL_MEDIA_ROOT / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # written whole, then renamed into place: a reader never finds half a file
+        handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(staging, path)
+    with transaction.atomic():
+        made = BidDocument.objects.create(bid_id=target.id, criterion=crit, purpose=purpose, name=name, kind=kind,
+                                          size=len(content), sha256=digest, stored_as=relative, added_by=access.user)
+        audit.record(access.actor, "bid_document_added",
+                     {"bid": target.id, "bidder": target.bidder, "purpose": purpose,
+                      "criterion": crit.reference if crit else "", "name": name, "sha256": digest},
+                     tender=access.tender)
+    return made

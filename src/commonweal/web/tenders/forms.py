@@ -5,7 +5,7 @@ keeps the business rules (stages, scales, preconditions)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import FileExtensionValidator
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web.forms import iso_date, text_field, text_problem
+from commonweal.web.forms import text_field, text_problem
 
 
 def score_field(label: str) -> forms.DecimalField:
@@ -29,21 +29,35 @@ def score_field(label: str) -> forms.DecimalField:
 
 
 class AdvanceForm(forms.Form):
+    """The confirmation of the tender's next step; for the contract award notice, the date it was published as a
+    GOV.UK date input (day, month and year fields, `award_notice_published-day` and so on)."""
+
     target = forms.ChoiceField(choices=[(s.value, s.label) for s in Stage],
                                error_messages={"required": "Choose the stage to move to",
                                                "invalid_choice": "Choose a stage the tender can move to"})
-    award_notice_published = forms.CharField(required=False, max_length=10, error_messages={
-        "max_length": "Enter the date the contract award notice was published, for example 2026-11-24"})
+    DATE = "award_notice_published"
+    PARTS = ("day", "month", "year")
+    DATE_MESSAGE = "Enter the date the contract award notice was published, for example 24 11 2026"
 
-    def clean_award_notice_published(self) -> dt.date | None:
-        value = self.cleaned_data["award_notice_published"]
-        if not value:
-            return None
-        try:
-            return iso_date(value)
-        except ValueError as exc:
-            raise ValidationError(
-                "Enter the date the contract award notice was published, for example 2026-11-24") from exc
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for part in self.PARTS:
+            self.fields[f"{self.DATE}-{part}"] = forms.CharField(required=False, max_length=4, error_messages={
+                "max_length": self.DATE_MESSAGE})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        parts = [str(cleaned.get(f"{self.DATE}-{part}") or "").strip() for part in self.PARTS]
+        cleaned[self.DATE] = None
+        if any(parts):
+            try:
+                day, month, year = (int(p) for p in parts)  # digits only: int() refuses anything else here
+                if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+                    raise ValueError
+                cleaned[self.DATE] = dt.date(year, month, day)
+            except ValueError:
+                self.add_error(f"{self.DATE}-day", self.DATE_MESSAGE)
+        return cleaned
 
 
 class DeclarationForm(forms.Form):
@@ -53,17 +67,22 @@ class DeclarationForm(forms.Form):
     details = text_field("the conflict of interest", required=False)
 
 
-class ScoreForm(forms.Form):
-    """One criterion's score on a bid's page; `criteria` are the ids the page offers (the bid's lot)."""
+class ConflictDecisionForm(forms.Form):
+    """The commissioner's decision on a declared conflict; who may replace the evaluator, and whether a reason is
+    needed, are the data layer's rules (`data.decide_conflict`)."""
 
-    criterion = forms.TypedChoiceField(coerce=int, error_messages={
-        "required": "Select a criterion to score", "invalid_choice": "Select a criterion of this bid's lot"})
+    outcome = forms.ChoiceField(choices=[("replaced", "Replaced"), ("continues", "Continues")], error_messages={
+        "required": "Choose whether the evaluator is replaced or continues",
+        "invalid_choice": "Choose whether the evaluator is replaced or continues"})
+    replacement = text_field("who replaces the evaluator", required=False, max_length=150)
+    reason = text_field("the reason for the decision", required_message="Give the reason for the decision")
+
+
+class ScoreForm(forms.Form):
+    """One criterion's score on one bid (the page names both)."""
+
     score = score_field("a score")
     rationale = text_field("a rationale for the score", required=False)
-
-    def __init__(self, *args: Any, criteria: Iterable[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["criterion"].choices = [(str(c), str(c)) for c in criteria]  # type: ignore[attr-defined]
 
 
 class ModerationForm(forms.Form):
@@ -111,6 +130,9 @@ class _UploadForm(forms.Form):
 
 class ScoresUploadForm(_UploadForm):
     scores = _file("a scores file", required=True)
+    # the SHA-256 of the file whose replacements of saved scores the person has seen and confirmed
+    replace = forms.RegexField(r"^[0-9a-f]{64}$", required=False, error_messages={
+        "invalid": "Choose the file again and confirm the scores it replaces"})
 
 
 TENDER_FILES = ("tender", "bids", "gates", "commitments", "socialvalue")
@@ -124,3 +146,20 @@ class TenderUploadForm(_UploadForm):
     socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
 
 
+
+
+class DocumentForm(_UploadForm):
+    """A bid's document; what it is is read from its content by the data layer (`commonweal.io.documents`)."""
+
+    document = _file("the document", required=True, suffixes=("pdf", "docx", "xlsx", "odt"))
+    purpose = forms.ChoiceField(choices=[("response", "Response"), ("price_schedule", "Price schedule")],
+                                error_messages={
+                                    "required": "Choose whether the document is a response or the price schedule",
+                                    "invalid_choice": "Choose whether the document is a response or the price "
+                                                      "schedule"})
+    criterion = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, error_messages={
+        "invalid_choice": "Choose a criterion of this bid's lot, or the whole bid"})
+
+    def __init__(self, *args: Any, criteria: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [("", "The whole bid"), *((str(c), str(c)) for c in criteria)]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -25,7 +25,7 @@ from commonweal.web.access import (
     tender_access,
     tenders_for,
 )
-from commonweal.web.forms import field_errors, form_errors, refused_errors
+from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.tenders import data, forms
 from commonweal.web.views import page, scoped, today
 
@@ -42,36 +42,49 @@ def tenders(request: HttpRequest) -> HttpResponse:
                 organisations=organisations_for(request.user), creatable=data.creatable_in(request.user))
 
 
+def _tender_page(request: HttpRequest, access: Access) -> HttpResponse:
+    declaration = data.declaration(access)
+    return page(request, "web/tenders/tender.html", access.tender.title, access=access,
+                lots=data.award_criteria(access), tasks=data.tasks(access, today()), declaration=declaration,
+                cleared=data.cleared(declaration), conflicts=data.conflicts(access),
+                bids=data.bids(access) if access.has(Role.COMMISSIONER) else [])
+
+
 @scoped
 @require_safe
 def tender(request: HttpRequest, tender_id: int) -> HttpResponse:
-    access = tender_access(request.user, tender_id)
-    return page(request, "web/tenders/tender.html", access.tender.title, access=access, lots=data.lots(access),
-                step=data.next_step(access, today()), declaration=data.declaration(access))
+    return _tender_page(request, tender_access(request.user, tender_id))
 
 
 @scoped
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def advance(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The confirmation page of the tender's next step, which cannot be undone: what will happen and who will see
+    what afterwards; posting it takes the step."""
     access = tender_access(request.user, tender_id)
-    form = forms.AdvanceForm(request.POST)
+    step = data.next_step(access, today())
+    if step is None:
+        raise Http404("the tender has no further step")
+    access.require(*step.transition.roles)
     errors: list[dict[str, str]] = []
-    if not form.is_valid():
-        errors = form_errors(form, {"target": "next-step"})
-    else:
-        target = Stage(form.cleaned_data["target"])
-        published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
-        try:
-            data.advance(access, target, today(), award_notice_published=published)
-        except Refused as refused:
-            errors = refused_errors(refused.problems, refused.fields, {}, "next-step")
+    form = forms.AdvanceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        date_ids = {"award_notice_published": "award_notice_published-day"}
+        if not form.is_valid():
+            errors = form_errors(form, {"target": "confirm"})
         else:
-            messages.success(request, f"The tender is now at stage: {target.label}")
-            return redirect("tender", tender_id)
-    return page(request, "web/tenders/tender.html", access.tender.title, status=400, access=access,
-                lots=data.lots(access), step=data.next_step(access, today()),
-                declaration=data.declaration(access), errors=errors,
-                posted={"award_notice_published": form.data.get("award_notice_published", "")})
+            target = Stage(form.cleaned_data["target"])
+            published = form.cleaned_data["award_notice_published"] if target == Stage.STANDSTILL else None
+            try:
+                data.advance(access, target, today(), award_notice_published=published)
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, date_ids, "confirm")
+            else:
+                messages.success(request, f"The tender is now at stage: {target.label}")
+                return redirect("tender", tender_id)
+    return page(request, "web/tenders/advance.html", step.transition.action, status=400 if errors else 200,
+                access=access, step=step, errors=errors, today=today(),
+                posted={part: form.data.get(f"award_notice_published-{part}", "") for part in ("day", "month", "year")})
 
 
 @scoped
@@ -101,6 +114,36 @@ def declare(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def conflict(request: HttpRequest, tender_id: int, declaration_id: int) -> HttpResponse:
+    """The commissioner decides on a declared conflict of interest: replace the evaluator or record why they
+    continue (Procurement Act 2023 s.82)."""
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    found = data.conflict(access, declaration_id)
+    errors: list[dict[str, str]] = []
+    form = forms.ConflictDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form, {"outcome": "outcome"})
+        else:
+            try:
+                data.decide_conflict(access, declaration_id, form.cleaned_data["outcome"],
+                                     form.cleaned_data["replacement"], form.cleaned_data["reason"])
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "outcome")
+            else:
+                messages.success(request, f"Decision recorded on the conflict declared by {found.username}")
+                return redirect("tender", tender_id)
+    posted = {name: form.data.get(name, "") for name in ("outcome", "replacement", "reason")}
+    candidates = [{"value": username, "text": f"{name} ({username})" if name else username,
+                   "selected": username == posted["replacement"]}
+                  for username, name in (data.replacements(access) if found.undecided else [])]
+    return page(request, "web/tenders/conflict.html", f"Conflict of interest: {found.username}",
+                status=400 if errors else 200, access=access, conflict=found, candidates=candidates, errors=errors,
+                posted=posted)
+
+
+@scoped
 @require_safe
 def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = tender_access(request.user, tender_id, Role.EVALUATOR)
@@ -114,55 +157,155 @@ def evaluate(request: HttpRequest, tender_id: int) -> HttpResponse:
                sum(1 for c in criteria if c.lot_id == b.lot_id))
         for b in bids
     }
-    return page(request, "web/tenders/evaluate.html", "Your evaluation", access=access, bids=bids, progress=progress)
+    sequence = data.scoring_sequence(access, by_bid=False)
+    first = next(((b, c) for b, c in sequence if (b.id, c.pk) not in mine), sequence[0] if sequence else None)
+    return page(request, "web/tenders/evaluate.html", "Your evaluation", access=access, bids=bids, progress=progress,
+                overall=data.Progress(len(mine), sum(total for _, total in progress.values())), first=first,
+                submitted=data.submission(access))
 
 
 @scoped
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 def score_bid(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    """One bid at a time: its first criterion still to score (or its first), in bid order."""
     access = tender_access(request.user, tender_id, Role.EVALUATOR)
     if data.declaration(access) is None:
         return redirect("declare", tender_id)
     bid = data.bid(access, bid_id)
+    mine = {s.criterion_id for s in data.my_scores(access, bid.id)}
     criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
+    if not criteria:
+        raise Http404("this bid's lot has no scored criteria")
+    chosen = next((c for c in criteria if c.pk not in mine), criteria[0])
+    return redirect(f"{reverse('score', args=[tender_id, bid_id, chosen.pk])}?by=bid")
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def score(request: HttpRequest, tender_id: int, bid_id: int, criterion_id: int) -> HttpResponse:
+    """One criterion of one bid: the bid beside the scale, previous and next across the bids (or, `?by=bid`,
+    across the bid's criteria). Saving keeps the score as a draft the evaluator may change until they submit."""
+    access = tender_access(request.user, tender_id, Role.EVALUATOR)
+    if data.declaration(access) is None:
+        return redirect("declare", tender_id)
+    by_bid = request.GET.get("by") == "bid"
+    sequence = data.scoring_sequence(access, by_bid)
+    position = next((i for i, (b, c) in enumerate(sequence) if b.id == bid_id and c.pk == criterion_id), None)
+    if position is None:
+        raise Http404("no such bid and criterion to score")
+    bid, criterion = sequence[position]
+    order = "?by=bid" if by_bid else ""
+
+    def address(index: int) -> str | None:
+        if not 0 <= index < len(sequence):
+            return None
+        b, c = sequence[index]
+        return reverse("score", args=[tender_id, b.id, c.pk]) + order
+
     errors: list[dict[str, str]] = []
     posted: dict[str, str] = {}
-    in_place = request.method == "POST" and request.headers.get("HX-Request") == "true"
+    saved = False
+    in_place = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
-        form = forms.ScoreForm(request.POST, criteria=[c.pk for c in criteria])
-        valid = form.is_valid()
-        # the criterion the form was for, when it is one of this bid's: its fields carry the errors
-        criterion_id = form.cleaned_data["criterion"] if "criterion" in form.cleaned_data else (
-            criteria[0].pk if criteria else 0)
-        posted = {"criterion": str(criterion_id), "score": form.data.get("score", ""),
-                  "rationale": form.data.get("rationale", "")}
-        ids = {"criterion": f"criterion-{criterion_id}", "score": f"score-{criterion_id}",
-               "rationale": f"rationale-{criterion_id}"}
-        if not valid:
-            errors = form_errors(form, ids)
+        form = forms.ScoreForm(request.POST)
+        posted = {"score": form.data.get("score", ""), "rationale": form.data.get("rationale", "")}
+        if not form.is_valid():
+            errors = form_errors(form, {"score": "score"})
         else:
             try:
-                data.record_score(access, bid.id, criterion_id, form.cleaned_data["score"],
+                data.record_score(access, bid.id, criterion.pk, form.cleaned_data["score"],
                                   form.cleaned_data["rationale"])
             except Refused as refused:
-                errors = refused_errors(refused.problems, refused.fields, ids, ids["rationale"])
+                errors = refused_errors(refused.problems, refused.fields, {}, "rationale")
             else:
+                saved = True
                 if not in_place:
-                    messages.success(request, "Score saved")
-                    return redirect("score_bid", tender_id, bid_id)
-    mine = {s.criterion_id: s for s in data.my_scores(access, bid.id)}
-    scales = {c.pk: engine.criterion_scale(c) for c in criteria}
-    context = {"access": access, "bid": bid, "criteria": criteria, "mine": mine, "scales": scales, "errors": errors,
-               "posted": posted, "editable": access.stage == Stage.EVALUATION}
-    saved_criterion = next((c for c in criteria if str(c.pk) == posted.get("criterion")), None)
-    if in_place and saved_criterion is not None:
-        # HTMX (progressive enhancement): answer with this criterion's form only, saved or with its error
-        return render(request, "web/tenders/_score_criterion.html",
-                      {**context, "c": saved_criterion, "existing": mine.get(saved_criterion.pk),
-                       "this_posted": posted if errors else {}, "saved": not errors,
-                       "field_errors": field_errors(errors)},
-                      status=400 if errors else 200)
-    return page(request, "web/tenders/score_bid.html", f"Score {bid.bidder}", status=400 if errors else 200, **context)
+                    messages.success(request, f"Score saved for {bid.bidder}, {criterion.reference}")
+                    if request.POST.get("then") == "next":
+                        return redirect(address(position + 1) or reverse("evaluate", args=[tender_id]))
+                    return redirect(address(position) or reverse("evaluate", args=[tender_id]))
+    existing = next(iter(data.my_scores(access, bid.id, criterion.pk)), None)
+    documents = [d for d in data.documents(access, bid.id) if d.criterion_id in (None, criterion.pk)]
+    return page(request, "web/tenders/score.html", f"{criterion.reference}: {bid.bidder}",
+                status=400 if errors else 200, access=access, bid=bid, c=criterion, existing=existing,
+                scale=engine.criterion_scale(criterion), errors=errors, posted=posted, saved=saved, documents=documents,
+                editable=access.stage == Stage.EVALUATION and data.submission(access) is None,
+                progress=data.my_progress(access), position=position, count=len(sequence), by_bid=by_bid,
+                previous=address(position - 1), next=address(position + 1))
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def submit_scores(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """"Submit my scores": a confirmation page, then the evaluator's scores are locked."""
+    access = tender_access(request.user, tender_id, Role.EVALUATOR)
+    if data.declaration(access) is None:
+        return redirect("declare", tender_id)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            data.submit_scores(access)
+        except Refused as refused:
+            errors = [{"text": p, "href": "#submit"} for p in refused.problems]
+        else:
+            messages.success(request, "Your scores are submitted and locked")
+            return redirect("evaluate", tender_id)
+    return page(request, "web/tenders/submit_scores.html", "Submit your scores", status=400 if errors else 200,
+                access=access, progress=data.my_progress(access), submitted=data.submission(access), errors=errors)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def bid_documents(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    """A bid's documents: the commissioner adds each (a response for a criterion or the whole bid, or the price
+    schedule, sealed until prices are opened)."""
+    from commonweal.io.errors import InputError
+
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    bid = data.bid(access, bid_id)
+    criteria = [c for c in data.criteria(access) if c.lot_id == bid.lot_id]
+    errors: list[dict[str, str]] = []
+    posting = request.method == "POST"
+    form = forms.DocumentForm(request.POST if posting else None, request.FILES if posting else None,
+                              criteria=[c.pk for c in criteria])
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            name, content = form.files_read(["document"])["document"]
+            try:
+                data.add_document(access, bid.id, form.cleaned_data["criterion"], form.cleaned_data["purpose"], name,
+                                  content)
+            except InputError as exc:
+                errors = [{"text": str(p), "href": "#document"} for p in exc.problems]
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "document")
+            else:
+                messages.success(request, f"Document {name} added to {bid.bidder}'s bid")
+                return redirect("bid_documents", tender_id, bid_id)
+    return page(request, "web/tenders/bid_documents.html", f"Documents: {bid.bidder}", status=400 if errors else 200,
+                access=access, bid=bid, criteria=criteria, documents=data.documents(access, bid.id), errors=errors,
+                posted={"purpose": form.data.get("purpose", ""), "criterion": form.data.get("criterion", "")},
+                open=access.stage in data.DOCUMENTS_OPEN)
+
+
+@scoped
+@require_safe
+def bid_document(request: HttpRequest, tender_id: int, document_id: int) -> HttpResponse:
+    """A document as stored, only to those the access layer lets see it; a PDF opens in the browser."""
+    from commonweal.io.documents import KINDS
+
+    access = tender_access(request.user, tender_id)
+    found, content = data.document(access, document_id)
+    content_type, ending = KINDS[found.kind]
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if found.kind == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="document-{found.pk}{ending}"'
+    if found.kind == "pdf":
+        # shown beside the scoring form in a frame of our own pages only; the document itself may load nothing
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    return response
 
 
 @scoped
@@ -174,6 +317,7 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
     access = tender_access(request.user, tender_id, Role.MODERATOR if consensus else Role.EVALUATOR)
     problems: list[Any] = []
     errors: list[dict[str, str]] = []
+    replacing: data.WouldReplace | None = None
     if request.method == "POST":
         form = forms.ScoresUploadForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -181,7 +325,10 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
         else:
             name, content = form.files_read(["scores"])["scores"]
             try:
-                saved = data.upload_scores(access, name, content, consensus)
+                saved = data.upload_scores(access, name, content, consensus, form.cleaned_data["replace"])
+            except data.WouldReplace as exc:
+                # nothing saved: show what would be replaced, and ask (the file is chosen again to confirm)
+                replacing = exc
             except InputError as exc:
                 problems = exc.problems
                 errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
@@ -193,7 +340,7 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
                 return redirect("moderation" if consensus else "evaluate", tender_id)
     title = "Upload consensus scores" if consensus else "Upload your scores"
     return page(request, "web/tenders/scores_upload.html", title, status=400 if errors else 200, access=access,
-                consensus=consensus, problems=problems, errors=errors)
+                consensus=consensus, problems=problems, errors=errors, replacing=replacing)
 
 
 @scoped
@@ -346,9 +493,10 @@ def summary(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
         found = data.summary(access, bid_id)
     except Refused as refused:
         return not_yet(request, "Assessment summary", access, refused)
+    head = data.audit_head(access)
     data.record_download(access, "assessment summary (HTML)", {"bidder": found.supplier, "lot": found.lot})
     return page(request, "web/tenders/summary.html", f"Assessment summary: {found.supplier}", access=access, s=found,
-                bid_id=bid_id)
+                bid_id=bid_id, audit_head=head)
 
 
 def _report_pdf(access: Access, evaluation: Any, document: Callable[[Any], str], what: str,
@@ -360,7 +508,7 @@ def _report_pdf(access: Access, evaluation: Any, document: Callable[[Any], str],
     from commonweal.io.reports.evaluation import evaluation_documents
     from commonweal.io.reports.render import write_pdf
 
-    documents = evaluation_documents(evaluation.tender, evaluation.lots, today())
+    documents = evaluation_documents(evaluation.tender, evaluation.lots, today(), data.audit_head(access))
     with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
         pdf = write_pdf(documents[document(evaluation)], Path(tmp) / "document.pdf").read_bytes()
     data.record_download(access, what, detail)
@@ -410,9 +558,10 @@ def recommendation(request: HttpRequest, tender_id: int) -> HttpResponse:
         evaluation = data.results(access)
     except Refused as refused:
         return not_yet(request, "Award recommendation", access, refused)
+    head = data.audit_head(access)
     data.record_download(access, "award recommendation report", {})
     return page(request, "web/tenders/recommendation.html", "Award recommendation report", access=access,
-                evaluation=evaluation)
+                evaluation=evaluation, audit_head=head)
 
 
 @scoped
