@@ -74,7 +74,7 @@ def _pages_seen(world) -> list[tuple[str, str, str]]:
         objects = _objects(tender)
         for name, (method, _, _) in PAGES.items():
             if method != "GET" or name.startswith("api-") or name.endswith("_pdf") or name in (
-                    "results_export", "sv_report_download"):
+                    "results_export", "sv_report_download", "contract_pack"):
                 continue  # documents, not pages (their answers are in the authorisation matrix)
             path = _page_path(name, objects)
             for role in [*ROLES, "evaluator2"]:

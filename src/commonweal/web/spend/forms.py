@@ -13,8 +13,7 @@ from django.core.exceptions import ValidationError
 
 from commonweal.io.spend.reader import table_problem
 from commonweal.io.spend.values import DATE_ORDERS
-from commonweal.web.forms import text_field, text_problem
-from commonweal.web.people.forms import GovukErrors
+from commonweal.web.forms import GovukErrors, text_field, text_problem
 from commonweal.web.spend.data import MAPPED_FIELDS
 
 SPEND_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
