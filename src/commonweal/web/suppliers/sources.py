@@ -88,13 +88,12 @@ class Suggestion:
 
 
 def suggestions(organisation: Organisation, limit: int = 5) -> tuple[Suggestion, ...]:
-    """The suppliers of the organisation's live contracts not yet watched, largest total value first: one
-    aggregate query over the contracts register's (organisation, supplier) index."""
+    """The suppliers of the organisation's live contracts not yet watched (by name, or by company number as the
+    contract records it), largest total value first: one aggregate query over the (organisation, supplier) index."""
     watched = WatchedSupplier.objects.filter(organisation=organisation)
-    numbers = [n for n in watched.values_list("company_number", flat=True) if n]
     rows = (live_contracts(organisation, today())
             .exclude(supplier__in=watched.values("name"))
-            .exclude(supplier_identifier__in=numbers)
+            .exclude(supplier_identifier__in=watched.exclude(company_number="").values("company_number"))
             .values("supplier").annotate(contracts=Count("pk"), value=Sum("value")).order_by("-value", "supplier"))
     return tuple(Suggestion(r["supplier"], r["contracts"], r["value"]) for r in rows[:limit])
 
