@@ -66,3 +66,17 @@ def test_a_changed_return_is_in_the_rollup_at_once(world) -> None:
     year = financial_year(contract.start).year
     total = {t.label: t for t in data.rollup(user, "northfield", data.AsAt(year + 1)).by_contract}[NAME]
     assert total.delivered == total.verified == 6 * emp + 300 * vol
+
+
+def test_a_contract_below_its_social_value_profile_is_on_the_home_page(world, client_for) -> None:
+    contract = Contract.objects.get(reference="NBC-C-001")
+    home = reverse("home")
+    assert "Social value below profile" not in client_for("shared.commissioner").get(home).content.decode()
+    access = contracts.contract_access(User.objects.get(username="shared.commissioner"), contract.pk, change=True)
+    # the first quarter's return again with nothing delivered: 3 of 4 starts and 300 of 400 hours, 75% of the £ due
+    contracts.save_return(access, contracts.ReturnValues(contract.start, "submitted", {}, [], ProviderReport(), None),
+                          timezone.localdate())
+    for username in ("shared.commissioner", "contract.manager"):
+        page = client_for(username).get(home).content.decode()
+        assert "Social value below profile" in page and NAME in page, username
+    assert "Social value below profile" not in client_for("viewer").get(home).content.decode()
