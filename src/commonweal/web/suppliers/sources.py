@@ -100,8 +100,9 @@ def suggestions(organisation: Organisation, limit: int = 5) -> tuple[Suggestion,
 
 def watched_for(contract: Contract) -> list[WatchedSupplier]:
     """The organisation's watched suppliers the contract names, locked, for the caller to reassess."""
-    watched = WatchedSupplier.objects.select_for_update().filter(organisation_id=contract.organisation_id)
-    return [w for w in watched.order_by("pk") if names(w, contract.supplier, contract.supplier_identifier)]
+    listed = WatchedSupplier.objects.filter(organisation_id=contract.organisation_id)
+    named = [w.pk for w in listed if names(w, contract.supplier, contract.supplier_identifier)]
+    return list(WatchedSupplier.objects.select_for_update().filter(pk__in=named).order_by("pk")) if named else []
 
 
 def exposure_for(watched: WatchedSupplier, accounts: list[Accounts]) -> ContractExposure:
