@@ -31,7 +31,6 @@ from commonweal.domain.contracts.ratings import Rating
 from commonweal.domain.contracts.review import OPTIONS, review_contract
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.rag import Rag
-from commonweal.domain.socialvalue.library import Licence, Measure
 from commonweal.io.contracts import parse_returns
 from commonweal.io.contracts_register import read_register
 from commonweal.io.errors import InputError, ProblemCollector
@@ -53,6 +52,8 @@ from commonweal.web.contracts.models import (
     Variation,
 )
 from commonweal.web.models import Bid, Lot, Membership, Organisation, Tender
+from commonweal.web.socialvalue import data as socialvalue_data
+from commonweal.web.suppliers import data as suppliers_data
 
 READERS = frozenset({Role.COMMISSIONER.value, Role.VIEWER.value, Role.FINANCE.value})
 MANAGER = ContractRole.MANAGER
@@ -384,19 +385,6 @@ def managers_choices(access: ContractAccess) -> list[str]:
 # -- the domain's view of a stored contract --------------------------------------------------------------------------
 
 
-def _measure(c: Commitment) -> Measure:
-    return Measure(
-        id=c.measure,
-        theme=c.core_value,
-        outcome="",
-        name=c.measure_name,
-        unit=c.unit,
-        source_title=c.source_title,
-        licence=Licence.from_text("as the contract"),
-        proxy=c.proxy,
-    )
-
-
 def domain_contract(c: Contract) -> domain.Contract:
     from commonweal.domain.socialvalue.commitments import Commitment as SvCommitment
 
@@ -406,7 +394,8 @@ def domain_contract(c: Contract) -> domain.Contract:
     )
     commitments = tuple(
         domain.SocialValueCommitment(
-            SvCommitment(bidder=c.supplier, lot="", measure_id=m.measure, quantity=m.quantity, year=m.year), _measure(m)
+            SvCommitment(bidder=c.supplier, lot="", measure_id=m.measure, quantity=m.quantity, year=m.year),
+            m.as_measure(),
         )
         for m in c.commitments.all()
     )
@@ -504,6 +493,9 @@ def refresh(c: Contract, today: dt.date) -> None:
         )
         for p in review.periods
     )
+    # the other areas' stored results that read contracts: the social value roll-up, the watched suppliers' risk
+    socialvalue_data.contract_changed(c.organisation)
+    suppliers_data.contract_changed(c)
 
 
 # -- creating contracts ----------------------------------------------------------------------------------------------

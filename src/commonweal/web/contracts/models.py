@@ -26,6 +26,7 @@ from commonweal.domain.contracts.ratings import Rating
 from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
 from commonweal.domain.rag import COLOURS
+from commonweal.domain.socialvalue.library import Licence, Measure
 
 
 def _money(**options: Any) -> Any:
@@ -152,6 +153,11 @@ class Commitment(models.Model):
 
     class Meta:
         ordering = ["year", "measure"]
+
+    def as_measure(self) -> Measure:
+        """The measure as the contract values it: its own proxy (the library's at award, or the bid's price)."""
+        return Measure(id=self.measure, theme=self.core_value, outcome="", name=self.measure_name, unit=self.unit,
+                       source_title=self.source_title, licence=Licence.from_text("as the contract"), proxy=self.proxy)
 
 
 class Return(models.Model):

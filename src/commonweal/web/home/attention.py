@@ -156,9 +156,15 @@ def _providers(user: User, organisations: list[Organisation]) -> list[Attention]
     return items(user, organisations)
 
 
+def _social_value(user: User, organisations: list[Organisation]) -> list[Attention]:
+    from commonweal.web.socialvalue.attention import items  # social value area (it imports Attention from here)
+
+    return items(user, organisations)
+
+
 # Each area's source of attention items; an area adds one line here.
 SOURCES: tuple[Callable[[User, list[Organisation]], list[Attention]], ...] = (
-    _tenders, _suppliers, _contracts, _notices, _providers)
+    _tenders, _suppliers, _contracts, _notices, _providers, _social_value)
 
 
 @dataclass(frozen=True)

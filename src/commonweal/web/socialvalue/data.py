@@ -81,6 +81,7 @@ from commonweal.web.socialvalue.models import (
     StoredRollUp,
     TenderMeasure,
 )
+from commonweal.web.socialvalue.sources import from_contracts
 
 # Commonweal rule: a tender's social value measures are part of the award criteria bidders are told about, so
 # they are chosen only while the tender is a draft (changing published award criteria is restricted by the
@@ -463,9 +464,17 @@ def refresh_rollup(organisation: Organisation, library: Library | None = None) -
                                cast(Verification, d.verification))
                  for d in DeliveryLine.objects.filter(contract__organisation=organisation).select_related("contract")]
     valued_commitments, valued_returns = value_lines(committed, delivered, library, place)
+    contract_commitments, contract_returns = from_contracts(organisation, library, place)
     StoredRollUp.objects.update_or_create(organisation=organisation, defaults={
-        "committed": [_line_json(v) for v in valued_commitments],
-        "delivered": [_line_json(v) for v in valued_returns]})
+        "committed": [_line_json(v) for v in (*valued_commitments, *contract_commitments)],
+        "delivered": [_line_json(v) for v in (*valued_returns, *contract_returns)]})
+
+
+def contract_changed(organisation: Organisation) -> None:
+    """Recompute the organisation's roll-up inside the contracts area's write that changed one of its contracts or
+    returns (`commonweal.web.contracts.data.refresh`). The organisation's row is locked first, as every social
+    value write does, so two contracts changing at once recompute one after the other, each seeing the other."""
+    refresh_rollup(_locked(organisation))
 
 
 @dataclass(frozen=True)
@@ -478,12 +487,6 @@ class RollUp:
     by_year: tuple[Total, ...]
     contracts: list[ContractCommitments]
     may_change: bool
-
-
-def financial_year(day: dt.date) -> AsAt:
-    """The financial year and quarter `day` falls in (April to March; Q1 = April to June)."""
-    year = day.year if day.month >= 4 else day.year - 1
-    return AsAt(year, (day.month - 4) % 12 // 3 + 1)
 
 
 def rollup(user: Visitor, slug: str, as_at: AsAt) -> RollUp:

@@ -17,7 +17,7 @@ from commonweal.domain.socialvalue.rollup import AsAt
 from commonweal.io.errors import InputError
 from commonweal.services.member_report import benchmark_figure, figure_image
 from commonweal.web.access import NotFound, Refused, organisation_access
-from commonweal.web.socialvalue import data, forms, report
+from commonweal.web.socialvalue import data, forms, report, sources
 from commonweal.web.views import page, scoped, today
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -236,7 +236,7 @@ def tender_remove(request: HttpRequest, tender_id: int, selection_id: int) -> Ht
 
 
 def _period(request: HttpRequest) -> tuple[forms.PeriodForm, AsAt]:
-    current = data.financial_year(today())
+    current = sources.financial_year(today())
     form = forms.PeriodForm(request.GET if "year" in request.GET else None)
     if form.is_bound and form.is_valid():
         return form, AsAt(form.cleaned_data["year"], form.cleaned_data["quarter"])

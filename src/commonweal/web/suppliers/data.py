@@ -25,9 +25,10 @@ from commonweal.io.ixbrl import parse_bulk_accounts, parse_ixbrl
 from commonweal.services.suppliers import IXBRL_SUFFIXES, register_as_dict
 from commonweal.web import audit
 from commonweal.web.access import NotFound, Refused, Visitor, organisation_access, organisations_for, signed_in
+from commonweal.web.contracts.models import Contract
 from commonweal.web.models import Membership, Organisation
 from commonweal.web.suppliers.models import SupplierAccounts, SupplierAssessment, WatchedSupplier
-from commonweal.web.suppliers.sources import exposure_for
+from commonweal.web.suppliers.sources import Suggestion, exposure_for, suggestions, watched_for
 from commonweal.web.views import today
 
 READERS = (Role.COMMISSIONER, Role.VIEWER)
@@ -291,3 +292,15 @@ def alerts(organisations: list[Organisation]) -> list[SupplierAssessment]:
     return list(SupplierAssessment.objects.filter(supplier__organisation__in=organisations)
                 .filter(Q(worsened=True) | ~Q(new_warnings=[])).select_related("supplier__organisation")
                 .order_by("supplier__name"))
+
+
+def contract_changed(contract: Contract) -> None:
+    """Reassess the watched suppliers a contract names, inside the contracts area's write that changed it (its
+    annual value feeds their dependency measure, `sources.from_contracts`)."""
+    for watched in watched_for(contract):
+        refresh(watched)
+
+
+def suggested(watchlist: Watchlist) -> tuple[Suggestion, ...]:
+    """Suppliers of the organisation's live contracts that are not on its watchlist (`sources.suggestions`)."""
+    return suggestions(watchlist.organisation)

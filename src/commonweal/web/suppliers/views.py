@@ -25,14 +25,16 @@ def watchlists(request: HttpRequest) -> HttpResponse:
 def watchlist(request: HttpRequest, slug: str) -> HttpResponse:
     found = data.watchlist(request.user, slug)
     return page(request, "web/suppliers/watchlists.html", f"{found.organisation.name}: supplier watchlist",
-                watchlists=[found], organisation=found.organisation)
+                watchlists=[found], organisation=found.organisation, suggested=data.suggested(found))
 
 
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def add(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = data.may_change(request.user, slug)
-    form = forms.AddSupplierForm(request.POST if request.method == "POST" else None)
+    # a suggestion from the contracts register links here with the supplier's name filled in
+    form = forms.AddSupplierForm(request.POST if request.method == "POST" else None,
+                                 initial={"name": request.GET.get("name", "")[:200]})
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if form.is_valid():
