@@ -289,7 +289,9 @@ def test_the_input_hash_ignores_row_order_and_sees_any_change(world) -> None:
 # The suppliers area's pages (#21 item 5): the same queries for a watchlist of 3 suppliers and of 30, each read from
 # the stored assessment (session and user included); the watchlist's suggestions from the contracts register are one
 # aggregate query.
-SUPPLIER_CEILINGS = {"suppliers": 5, "watchlist": 7, "supplier": 7, "home": 10}
+# the home page asks each area's attention source (tenders, suppliers, contracts, notices, providers, social value)
+# for its items: 25 queries measured with every area merged, the same however long the watchlist
+SUPPLIER_CEILINGS = {"suppliers": 5, "watchlist": 7, "supplier": 7, "home": 25}
 
 
 def test_supplier_pages_cost_the_same_queries_however_long_the_watchlist(world, django_assert_max_num_queries):
