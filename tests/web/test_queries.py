@@ -23,6 +23,7 @@ from django.urls import reverse
 from commonweal.domain.lifecycle import Stage
 from commonweal.web import audit, evaluations
 from commonweal.web.access import tender_access
+from commonweal.web.contracts.models import Contract
 from commonweal.web.demo import seed_scaled_tender, write_scaled_example
 from commonweal.web.models import AbnormallyLowDecision, Bid, Criterion, StoredEvaluation, Tender
 from commonweal.web.tenders import data
@@ -48,9 +49,12 @@ CEILINGS = {
     "results": 12,
     "summary": 11,
     "recommendation": 10,
-    # publishing area
-    "publishing": 10,
+    # publishing area (the calendar asks each source: the contracts one costs 4 even for a person with no contract
+    # role; its cost with contracts is measured on 7 and 12 in test_publishing_contracts)
+    "publishing": 14,
     "notice_preview": 10,
+    # a contract's performance notice: the contract, its KPIs, returns and variations, reviewed as stored
+    "contract_notice_preview": 18,
 }
 
 
@@ -86,6 +90,8 @@ def _pages(tenders: dict[Stage, Tender]) -> dict[str, tuple[str, str]]:
         "recommendation": ("viewer", reverse("recommendation", args=[opened.pk])),
         "publishing": ("commissioner", reverse("publishing", args=["northfield"])),
         "notice_preview": ("viewer", reverse("notice_preview", args=["northfield", "tender", opened.pk, "UK4"])),
+        "contract_notice_preview": ("viewer", reverse("notice_preview", args=[
+            "northfield", "contract", Contract.objects.get(reference="NBC-C-006").pk, "UK9"])),
     }
 
 

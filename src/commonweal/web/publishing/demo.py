@@ -1,7 +1,9 @@
 """The publishing area's part of the demo: notice facts for both councils' home care tenders (the same fictional
 facts as examples/home-care-tender/notices.yaml), Northfield's preliminary market engagement notice recorded as
-published and its tender notice not (so it shows as overdue), Southdale's tender notice recorded. No OCID prefix is
-set, so every preview shows the placeholder warning until a commissioner sets one."""
+published and its tender notice not (so it shows as overdue), Southdale's tender notice recorded;
+notice facts for every demo contract (signed the day it started, above threshold, not ended), so each contract's
+details and performance notices build. No OCID prefix is set, so every preview shows the placeholder warning
+until a commissioner sets one."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import datetime as dt
 from django.contrib.auth.models import User
 
 from commonweal.domain.notices.kinds import NoticeType
+from commonweal.web.contracts.models import Contract
 from commonweal.web.models import Organisation, Tender
 from commonweal.web.publishing import data
 from commonweal.web.publishing.sources import TenderSource
@@ -34,3 +37,7 @@ def seed(*organisations: Organisation) -> None:
         data.save_tender_facts(commissioner, organisation.slug, tender.pk, FACTS)
         code, day, identifier = RECORDED[organisation.slug]
         TenderSource().record(commissioner, str(tender.pk), code, day, identifier, day)
+        for contract in Contract.objects.filter(organisation=organisation).order_by("reference"):
+            data.save_contract_facts(commissioner, organisation.slug, contract.pk, {
+                "signed_on": contract.start, "above_threshold": True, "public_service_mutual": False,
+                "supported_employment_provider": False, "ended_on": None, "end_reason": "", "final_value": None})
