@@ -165,3 +165,26 @@ def test_the_calendar_runs_the_same_queries_on_7_and_12_contracts(world, client_
     html = client.get("/publishing/northfield/").content.decode()
     assert "NBC-C-104" in html and html.count("UK10 Contract change notice") == 5
     assert count() == before
+
+
+def test_a_contract_end_recorded_in_its_notice_facts_puts_the_termination_notice_on_the_calendar(
+        world, client_for) -> None:
+    contract = _highways()
+    client = client_for(COMMISSIONER)
+    path = f"/publishing/northfield/contracts/{contract.pk}/facts/"
+    refused = client.post(path, {"above_threshold": "yes", "public_service_mutual": "no",
+                                 "supported_employment_provider": "no", "ended_on": "2026-11-30"})
+    assert refused.status_code == 400 and "Give both the day the contract ended and why" in refused.content.decode()
+    saved = client.post(path, {"signed_on": "2025-12-01", "above_threshold": "yes", "public_service_mutual": "yes",
+                               "supported_employment_provider": "no", "ended_on": "2026-11-30",
+                               "end_reason": "Terminated by agreement", "final_value": "512000.50"})
+    assert saved.status_code == 302
+    entry = AuditEntry.objects.filter(action="contract_notice_facts_recorded").latest("sequence")
+    assert entry.detail["ended_on"] == "2026-11-30" and entry.detail["final_value"] == "512000.50"
+    assert entry.detail["contract"] == "NBC-C-006" and entry.actor == COMMISSIONER
+    html = client.get("/publishing/northfield/").content.decode()
+    assert "UK11 Contract termination notice" in html and "by 2026-12-29, within 30 days" in html
+    preview = client.get(_path(contract, "UK11")).content.decode()
+    assert "0 errors" in preview and "Terminated by agreement" in preview
+    assert client_for("viewer").get(path).status_code == 403
+    assert client_for(COMMISSIONER).get(f"/publishing/southdale/contracts/{contract.pk}/facts/").status_code == 404

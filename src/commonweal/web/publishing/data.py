@@ -37,6 +37,7 @@ from commonweal.web.access import (
 )
 from commonweal.web.contracts import data as contracts
 from commonweal.web.contracts.models import Contract
+from commonweal.web.forms import ID_MAX
 from commonweal.web.models import Organisation as OrganisationRow
 from commonweal.web.models import Tender
 from commonweal.web.publishing.models import ContractNoticeFacts, Publication, PublishingSettings, TenderNoticeFacts
@@ -207,6 +208,8 @@ def save_tender_facts(user: Visitor, slug: str, tender_id: int, values: dict[str
 def contract_facts(user: Visitor, slug: str, contract_id: int) -> tuple[contracts.ContractAccess,
                                                                      ContractNoticeFacts | None]:
     """A contract's notice facts, for its organisation's commissioners (the contract must be the organisation's)."""
+    if contract_id > ID_MAX:  # beyond any key: none such (and no database error)
+        raise NotFound("no such contract")
     access = contracts.contract_access(user, contract_id)
     if access.contract.organisation.slug != slug:
         raise NotFound("no such contract in this organisation")
