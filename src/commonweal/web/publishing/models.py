@@ -38,8 +38,8 @@ class TenderNoticeFacts(models.Model):
 
 class Publication(models.Model):
     """A notice recorded as published on Find a Tender: the day and its notice identifier. `source` and `key` name
-    what it is about (a tender by its id; contracts when they plug in), `sequence` which one of several (a
-    variation's change notice)."""
+    what it is about (a tender or a contract, by its id), `sequence` which one of several (a
+    variation's change notice; a performance notice's due day)."""
 
     organisation = models.ForeignKey("web.Organisation", on_delete=models.PROTECT, related_name="publications")
     source = models.CharField(max_length=20)
