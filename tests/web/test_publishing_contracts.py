@@ -190,3 +190,10 @@ def test_a_contract_end_recorded_in_its_notice_facts_puts_the_termination_notice
     assert "0 errors" in preview and "Terminated by agreement" in preview
     assert client_for("viewer").get(path).status_code == 403
     assert client_for(COMMISSIONER).get(f"/publishing/southdale/contracts/{contract.pk}/facts/").status_code == 404
+
+
+def test_a_contract_manager_finds_the_organisation_on_the_publishing_index(world, client_for) -> None:
+    html = client_for("contract.manager").get("/publishing/").content.decode()
+    assert "/publishing/northfield/" in html and "/publishing/southdale/" not in html
+    calendar = client_for("contract.manager").get("/publishing/northfield/").content.decode()
+    assert "NBC-C-006" in calendar and "UK4 Tender notice" not in calendar

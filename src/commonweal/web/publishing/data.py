@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.notices.build import Notice, Organisation
@@ -87,8 +88,14 @@ def notice_context(organisation: OrganisationRow, now: dt.datetime) -> tuple[Not
 
 
 def organisations(user: Visitor) -> list[OrganisationRow]:
-    """The organisations where this person reads some notice (commissioner or viewer of one of its tenders)."""
+    """The organisations where this person reads some notice: commissioner or viewer of one of its tenders, or a
+    reader of its contracts (an organisation role the contracts area reads with, or a contract's manager)."""
     found = {a.tender.organisation_id: a.tender.organisation for a in tenders_for(user) if a.has(*READ)}
+    member = signed_in(user)
+    for organisation in OrganisationRow.objects.filter(
+            Q(memberships__user=member, memberships__role__in=contracts.READERS)
+            | Q(contracts__roles__user=member)).distinct():
+        found.setdefault(organisation.pk, organisation)
     return sorted(found.values(), key=lambda o: o.name)
 
 
