@@ -187,6 +187,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "notice_preview": ("GET", {}, answers(200, PUBLISHING_READERS)),
     "notice_download": ("GET", {}, answers(200, PUBLISHING_READERS)),
     "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
+    # a contract's notice facts: its organisation's commissioners (the contract's readers see 403)
+    "contract_notice_facts": ("GET", {}, answers(200, {"shared.commissioner"})),
     "supplier_dependency": ("GET", {}, answers(200, {"shared.commissioner"})),
     # providers area: the council's side of a tender's bidders and questions
     "bidders": ("GET", {}, answers(200, COMMISSIONERS)),
@@ -260,6 +262,7 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # publishing area: empty forms, each field's error, nothing saved
     "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
     "notice_facts": ({}, answers(400, COMMISSIONERS)),
+    "contract_notice_facts": ({}, answers(400, {"shared.commissioner"})),
     "supplier_dependency": ({}, answers(400, {"shared.commissioner"})),
     # providers area: empty forms, each field's error, nothing saved
     "bidders": ({}, answers(400, COMMISSIONERS)),
@@ -404,6 +407,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "contract_action_done": ["contract_id", "action_id"],
         # publishing area
         "publishing": ["slug"], "publishing_settings": ["slug"], "notice_facts": ["slug", "tender_id"],
+        "contract_notice_facts": ["slug", "contract_id"],
         "notice_preview": ["slug", "source", "key", "code"], "notice_download": ["slug", "source", "key", "code"],
         "notice_record": ["slug", "source", "key", "code"],
         # providers area

@@ -76,3 +76,38 @@ def test_a_commissioner_previews_and_records_a_notice(world, live_server, monkey
 
     assert Publication.objects.filter(key=str(tender.pk), notice="UK4", notice_identifier="004321-2026").exists()
     assert journey.violations == []
+
+
+def test_a_commissioner_records_a_contracts_end_and_previews_its_termination_notice(world, live_server,
+                                                                                    monkeypatch) -> None:
+    """The contract notice facts page (an error first), then the calendar's termination notice and its preview,
+    axe-checked."""
+    from playwright.sync_api import sync_playwright
+
+    from commonweal.web.contracts.models import Contract
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    contract = Contract.objects.get(organisation__slug="northfield", reference="NBC-C-006")
+    user = User.objects.get(username="shared.commissioner")
+    user.set_password(PASSWORD)
+    user.save()
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+        page = journey.sign_in("shared.commissioner")
+        page.goto(f"{live_server.url}/publishing/northfield/")
+        expect(page.locator("main")).to_contain_text("UK7 Contract details notice")
+        page.click(f"a[href='/publishing/northfield/contracts/{contract.pk}/facts/'] >> nth=0")
+        journey.check(page)
+        page.fill("#ended_on", "2026-11-30")
+        page.click("button:has-text('Save the notice facts')")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("and why")
+        journey.check(page)
+        page.fill("#end_reason", "Terminated by agreement")
+        page.click("button:has-text('Save the notice facts')")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("notice facts")
+        page.click("a:has-text('UK11 Contract termination notice')")
+        expect(page.locator("main")).to_contain_text("0 errors")
+        journey.check(page)
+        browser.close()
+    assert journey.violations == []

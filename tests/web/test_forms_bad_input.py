@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonweal.domain.socialvalue.maturity import QUESTIONS
+from commonweal.web.contracts.models import Contract
 from commonweal.web.forms import TEXT_MAX_CHARS
 from commonweal.web.models import Bid, ConflictDeclaration, Criterion, Tender
 from commonweal.web.socialvalue.models import CoreValue, TenderMeasure
@@ -184,6 +185,13 @@ FORMS: dict[str, Form] = {
                          {"above_threshold": "yes", "category": "services", "procedure": "open",
                           "tender_period_end": "2026-03-02", "engagement_description": "Supplier events",
                           "engagement_closes_on": "2025-12-12", "assessment_summaries_sent": "2026-06-15"}),
+    "contract_notice_facts": Form("shared.commissioner", "northfield",
+                                  {"signed_on": "date", "above_threshold": "choice", "public_service_mutual": "choice",
+                                   "supported_employment_provider": "choice", "ended_on": "date",
+                                   "final_value": "optional number"},
+                                  {"signed_on": "2025-12-01", "above_threshold": "yes", "public_service_mutual": "no",
+                                   "supported_employment_provider": "no", "ended_on": "2026-11-30",
+                                   "end_reason": "Terminated by agreement", "final_value": "512000.50"}),
     "notice_record": Form("commissioner", "northfield", {"published_on": "date", "notice_identifier": "text"},
                           {"published_on": "2026-01-05", "notice_identifier": "001234-2026"}),
     "supplier_dependency": Form("shared.commissioner", "northfield",
@@ -262,7 +270,9 @@ def _objects(tender: Tender) -> dict[str, object]:
             "slug": tender.organisation.slug, "user_id": User.objects.get(username="viewer").pk,
             "invitation_id": 1, "token": "not-a-token", "value_id": values[-1].pk, "jobs_value_id": values[0].pk,
             "selection_id": selection.pk if selection else 1, "programme_id": 1, "document": "xlsx",
-            "supplier_id": watched.pk if watched else 1, "contract_id": 1, "review_id": 1,
+            "supplier_id": watched.pk if watched else 1, "review_id": 1,
+            # the organisation's first contract (a contract's notice facts are walked here)
+            "contract_id": Contract.objects.filter(organisation=tender.organisation).order_by("pk").first().pk,
             "action_id": 1, "source": "tender",
             "key": str(tender.pk), "code": "UK4",
             # providers area: ids the admin cannot reach (the resolver needs them to build the paths)

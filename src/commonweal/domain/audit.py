@@ -195,6 +195,9 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
         "above_threshold", "category", "procedure", "tender_period_end", "engagement_description",
         "engagement_closes_on", "no_engagement_reason", "assessment_summaries_sent", "terminated_on",
         "termination_reason")},
+    "contract_notice_facts_recorded": {name: Need.ANYONE for name in (
+        "contract", "signed_on", "above_threshold", "public_service_mutual", "supported_employment_provider",
+        "ended_on", "end_reason", "final_value")},
     "notice_publication_recorded": {name: Need.ANYONE for name in (
         "source", "key", "notice", "sequence", "published_on", "notice_identifier")},
     "notice_downloaded": {"source": Need.ANYONE, "key": Need.ANYONE, "notice": Need.ANYONE},

@@ -448,7 +448,7 @@ def domain_returns(c: Contract) -> tuple[domain.Return, ...]:
     )
 
 
-def _domain_variation(v: Variation) -> domain.Variation:
+def domain_variation(v: Variation) -> domain.Variation:
     return domain.Variation(
         v.code,
         v.agreed_on,
@@ -471,7 +471,7 @@ def refresh(c: Contract, today: dt.date) -> None:
     changes an input (KPIs, returns, variations, the contract itself), under the contract's lock."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("refresh runs inside the transaction that changed the contract")
-    variations = [_domain_variation(v) for v in c.variations.all()]
+    variations = [domain_variation(v) for v in c.variations.all()]
     review = review_contract(domain_contract(c), domain_returns(c), variations, today)
     c.review = review_as_json(review)
     c.rating = review.rating.value
@@ -1028,7 +1028,7 @@ class VariationValues:
 def _check_log(c: Contract) -> dict[str, Any]:
     """Check the whole variations log with the domain's rules and store each variation's result."""
     logged = list(c.variations.all())
-    found = check_variations(domain_contract(c), [_domain_variation(v) for v in logged])
+    found = check_variations(domain_contract(c), [domain_variation(v) for v in logged])
     checks = {check.variation.id: check for check in found}
     for v in logged:
         check = checks[v.code]

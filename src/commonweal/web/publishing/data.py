@@ -6,7 +6,8 @@ commissioners set its OCID prefix. Every change is audited in its own
 transaction, and recording a publication locks the tender (or organisation) row, so two people recording the same
 notice at once cannot both succeed.
 
-Notices come from sources (`sources.SOURCES`): tenders now; the contracts area adds its own when it arrives.
+Notices come from sources (`sources.SOURCES`): tenders, and contracts (read through the contracts area's access,
+`commonweal.web.contracts.data`: a contract's notice facts are its organisation's commissioners' to record).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.notices.build import Notice, Organisation
@@ -25,6 +27,7 @@ from commonweal.domain.notices.kinds import NoticeType
 from commonweal.web import audit
 from commonweal.web.access import (
     Access,
+    Forbidden,
     NotFound,
     Refused,
     Visitor,
@@ -33,9 +36,12 @@ from commonweal.web.access import (
     tender_access,
     tenders_for,
 )
+from commonweal.web.contracts import data as contracts
+from commonweal.web.contracts.models import Contract
+from commonweal.web.forms import ID_MAX
 from commonweal.web.models import Organisation as OrganisationRow
 from commonweal.web.models import Tender
-from commonweal.web.publishing.models import Publication, PublishingSettings, TenderNoticeFacts
+from commonweal.web.publishing.models import ContractNoticeFacts, Publication, PublishingSettings, TenderNoticeFacts
 
 #: Shown (and published) until the organisation sets its own prefix: it is not a registered prefix, and every
 #: preview says so. The Open Contracting Partnership registers prefixes; Commonweal never invents one.
@@ -82,8 +88,14 @@ def notice_context(organisation: OrganisationRow, now: dt.datetime) -> tuple[Not
 
 
 def organisations(user: Visitor) -> list[OrganisationRow]:
-    """The organisations where this person reads some notice (commissioner or viewer of one of its tenders)."""
+    """The organisations where this person reads some notice: commissioner or viewer of one of its tenders, or a
+    reader of its contracts (an organisation role the contracts area reads with, or a contract's manager)."""
     found = {a.tender.organisation_id: a.tender.organisation for a in tenders_for(user) if a.has(*READ)}
+    member = signed_in(user)
+    for organisation in OrganisationRow.objects.filter(
+            Q(memberships__user=member, memberships__role__in=contracts.READERS)
+            | Q(contracts__roles__user=member)).distinct():
+        found.setdefault(organisation.pk, organisation)
     return sorted(found.values(), key=lambda o: o.name)
 
 
@@ -197,6 +209,40 @@ def save_tender_facts(user: Visitor, slug: str, tender_id: int, values: dict[str
         audit.record(access.actor, "notice_facts_recorded",
                      {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()},
                      tender=access.tender)
+    return found
+
+
+def contract_facts(user: Visitor, slug: str, contract_id: int) -> tuple[contracts.ContractAccess,
+                                                                     ContractNoticeFacts | None]:
+    """A contract's notice facts, for its organisation's commissioners (the contract must be the organisation's)."""
+    if contract_id > ID_MAX:  # beyond any key: none such (and no database error)
+        raise NotFound("no such contract")
+    access = contracts.contract_access(user, contract_id)
+    if access.contract.organisation.slug != slug:
+        raise NotFound("no such contract in this organisation")
+    if Role.COMMISSIONER.value not in access.roles:
+        raise Forbidden("needs the commissioner role in the contract's organisation")
+    return access, ContractNoticeFacts.objects.filter(contract=access.contract).first()
+
+
+CONTRACT_FACT_FIELDS = ("signed_on", "above_threshold", "public_service_mutual", "supported_employment_provider",
+                        "ended_on", "end_reason", "final_value")
+
+
+@audit.retrying
+def save_contract_facts(user: Visitor, slug: str, contract_id: int, values: dict[str, Any]) -> ContractNoticeFacts:
+    """Record what the contract's notices say beyond its record; audited with every value (the contract's own
+    figures, which its notices publish: no bid content)."""
+    access, _ = contract_facts(user, slug, contract_id)
+    fields = {name: values[name] for name in CONTRACT_FACT_FIELDS}
+    with transaction.atomic():
+        Contract.objects.select_for_update().get(pk=access.contract.pk)
+        found, _ = ContractNoticeFacts.objects.update_or_create(contract=access.contract, defaults=fields)
+        audit.record(access.actor, "contract_notice_facts_recorded",
+                     {"contract": access.contract.reference,
+                      **{k: (v.isoformat() if isinstance(v, dt.date) else None if v is None
+                             else v if isinstance(v, bool) else str(v)) for k, v in fields.items()}},
+                     organisation=access.contract.organisation)
     return found
 
 

@@ -1,18 +1,23 @@
 """The publishing area's part of the demo: notice facts for both councils' home care tenders (the same fictional
 facts as examples/home-care-tender/notices.yaml), Northfield's preliminary market engagement notice recorded as
-published and its tender notice not (so it shows as overdue), Southdale's tender notice recorded. No OCID prefix is
-set, so every preview shows the placeholder warning until a commissioner sets one."""
+published and its tender notice not (so it shows as overdue), Southdale's tender notice recorded;
+notice facts for every demo contract (signed the day it started, above threshold, not ended), and each one's
+contract details notice recorded as published a fortnight after it started (and the highways contract's performance
+notice on the day it was due), so no contract notice is overdue. No OCID prefix is set, so every preview shows the
+placeholder warning until a commissioner sets one."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from commonweal.domain.notices.kinds import NoticeType
+from commonweal.web.contracts.models import Contract
 from commonweal.web.models import Organisation, Tender
 from commonweal.web.publishing import data
-from commonweal.web.publishing.sources import TenderSource
+from commonweal.web.publishing.sources import ContractSource, TenderSource
 
 FACTS = {
     "above_threshold": True, "category": "services", "procedure": "open",
@@ -29,8 +34,23 @@ RECORDED = {"northfield": (NoticeType.UK2, dt.date(2025, 11, 3), "000101-2025"),
 
 def seed(*organisations: Organisation) -> None:
     commissioner = User.objects.get(username="shared.commissioner")
+    today = timezone.localdate()
     for organisation in organisations:
         tender = Tender.objects.get(organisation=organisation)
         data.save_tender_facts(commissioner, organisation.slug, tender.pk, FACTS)
         code, day, identifier = RECORDED[organisation.slug]
         TenderSource().record(commissioner, str(tender.pk), code, day, identifier, day)
+        for contract in Contract.objects.filter(organisation=organisation).order_by("reference"):
+            data.save_contract_facts(commissioner, organisation.slug, contract.pk, {
+                "signed_on": contract.start, "above_threshold": True, "public_service_mutual": False,
+                "supported_employment_provider": False, "ended_on": None, "end_reason": "", "final_value": None})
+            published = min(contract.start + dt.timedelta(days=14), today)
+            ContractSource().record(commissioner, str(contract.pk), NoticeType.UK7, published,
+                                    f"{300 + contract.pk % 700:06d}-{published.year}", today)
+            if contract.reference == "NBC-C-006":  # over £5 million with KPIs: s.52(1)'s performance notices
+                due = next(row.duty.due for row in ContractSource().duties(commissioner, organisation, today)
+                           if row.duty.subject == contract.reference and row.duty.notice is NoticeType.UK9)
+                assert due is not None
+                published = min(due, today)
+                ContractSource().record(commissioner, str(contract.pk), NoticeType.UK9, published,
+                                        f"{900 + contract.pk % 99:06d}-{published.year}", today)

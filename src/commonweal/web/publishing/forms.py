@@ -103,6 +103,43 @@ class FactsForm(forms.Form):
         return cleaned
 
 
+def _yes_no(question: str) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=YES_NO, error_messages={"required": f"Select yes if {question}",
+                                                             "invalid_choice": f"Select yes if {question}"})
+
+
+class ContractFactsForm(forms.Form):
+    """What a contract's notices say beyond its record in the contracts area (`ContractNoticeFacts`)."""
+
+    signed_on = _date_field("the day the contract was signed")
+    above_threshold = _yes_no("the contract is above the threshold")
+    public_service_mutual = _yes_no("the supplier is a public service mutual")
+    supported_employment_provider = _yes_no("the supplier is a supported employment provider")
+    ended_on = _date_field("the day the contract ended")
+    end_reason = text_field("why the contract ended", required=False)
+    final_value = forms.DecimalField(required=False, min_value=0, max_digits=16, decimal_places=2, error_messages={
+        "invalid": "Enter the final value in pounds, for example 512000.50",
+        "min_value": "Enter a final value of 0 or more",
+        "max_digits": "Enter a final value under £100 trillion, in pounds and pence",
+        "max_whole_digits": "Enter a final value under £100 trillion, in pounds and pence",
+        "max_decimal_places": "Enter the final value in pounds and pence, at most 2 decimal places"})
+
+    def clean_signed_on(self) -> dt.date | None:
+        return _date(self, "signed_on", "the day the contract was signed")
+
+    def clean_ended_on(self) -> dt.date | None:
+        return _date(self, "ended_on", "the day the contract ended")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("ended_on")) != bool(cleaned.get("end_reason")) and "ended_on" not in self.errors:
+            self.add_error("end_reason" if cleaned.get("ended_on") else "ended_on",
+                           "Give both the day the contract ended and why (reg 41(2)(e)-(f)), or neither")
+        if cleaned.get("final_value") is not None and not cleaned.get("ended_on") and "ended_on" not in self.errors:
+            self.add_error("ended_on", "Give the day the contract ended with its final value")
+        return cleaned
+
+
 class RecordForm(forms.Form):
     published_on = _date_field("the day the notice was published on Find a Tender", required=True)
     notice_identifier = text_field("Find a Tender's notice identifier", max_length=20)

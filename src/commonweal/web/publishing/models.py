@@ -38,8 +38,8 @@ class TenderNoticeFacts(models.Model):
 
 class Publication(models.Model):
     """A notice recorded as published on Find a Tender: the day and its notice identifier. `source` and `key` name
-    what it is about (a tender by its id; contracts when they plug in), `sequence` which one of several (a
-    variation's change notice)."""
+    what it is about (a tender or a contract, by its id), `sequence` which one of several (a
+    variation's change notice; a performance notice's due day)."""
 
     organisation = models.ForeignKey("web.Organisation", on_delete=models.PROTECT, related_name="publications")
     source = models.CharField(max_length=20)
@@ -54,3 +54,19 @@ class Publication(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "source", "key", "notice", "sequence"],
                                                name="one_publication_per_notice")]
+
+
+class ContractNoticeFacts(models.Model):
+    """What a contract's notices say that the contracts area's record does not (`commonweal.domain.notices.build`
+    LetContract and ContractEnd): the day it was signed (UK7, reg 32), whether it is above threshold, the supplier's
+    public service mutual and supported employment provider status (reg 32(2)(g)(iv); SME and VCSE are the
+    contract's own), and how it ended (UK11, s.80 and reg 41)."""
+
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="notice_facts")
+    signed_on = models.DateField(null=True, blank=True)
+    above_threshold = models.BooleanField()
+    public_service_mutual = models.BooleanField(default=False)
+    supported_employment_provider = models.BooleanField(default=False)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    final_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)

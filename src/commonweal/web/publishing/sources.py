@@ -6,11 +6,11 @@ kind plugs in with one line in `SOURCES`.
 - `record(user, key, code, published_on, identifier, today)`: record its publication (who may is the source's
   decision, through the access layer).
 
-Tenders (`TenderSource`: UK2, UK4, UK6, UK12 from `web.Tender` records) are here now. Contracts (UK7, UK9, UK10,
-UK11, and UK1 from expiring contracts) plug in when the contracts area merges: a `ContractSource` over its records
-with the same three methods, building through `commonweal.domain.notices.build` and dating duties through
-`commonweal.domain.notices.duties.contract_duties`, as `commonweal notices build` already does from contract
-folders.
+Tenders (`TenderSource`: UK2, UK4, UK6, UK12 from `web.Tender` records) and contracts (`ContractSource`: UK7, UK9,
+UK10, UK11 from the contracts area's records, built through `commonweal.domain.notices.build` and dated through
+`commonweal.domain.notices.duties.contract_duties`, as `commonweal notices build` does from contract folders).
+The pipeline notice (UK1) is not offered here: it needs the council's re-procurement lead time, which the
+workspace does not record (the CLI takes it as `--lead-months`).
 """
 
 from __future__ import annotations
@@ -23,19 +23,31 @@ from typing import Any, Protocol
 from django.urls import reverse
 
 from commonweal.domain.calendar import OutsideCalendar, standstill_period
+from commonweal.domain.contracts.model import Contract as DomainContract
+from commonweal.domain.contracts.review import ContractReview, review_contract
 from commonweal.domain.lifecycle import ORDER, Role, Stage
 from commonweal.domain.notices import build
-from commonweal.domain.notices.build import AwardFacts, Engagement, Notice, TenderFacts
-from commonweal.domain.notices.duties import TenderState, tender_duties
+from commonweal.domain.notices.build import (
+    AwardFacts,
+    ContractEnd,
+    Engagement,
+    LetContract,
+    Notice,
+    TenderFacts,
+)
+from commonweal.domain.notices.build import Organisation as Party
+from commonweal.domain.notices.duties import ContractState, TenderState, contract_duties, tender_duties
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.reference.bank_holidays import bank_holidays
 from commonweal.io.ocds.write import dumps
 from commonweal.services.notices import check, notice_package, release_date
-from commonweal.web.access import Access, NotFound, Refused, Visitor, tender_access, tenders_for
+from commonweal.web.access import Access, Forbidden, NotFound, Refused, Visitor, tender_access, tenders_for
+from commonweal.web.contracts import data as contracts
+from commonweal.web.contracts.models import Contract, Variation
 from commonweal.web.engine import domain_tender
 from commonweal.web.models import Organisation
 from commonweal.web.publishing import data
-from commonweal.web.publishing.models import TenderNoticeFacts
+from commonweal.web.publishing.models import ContractNoticeFacts, TenderNoticeFacts
 
 
 class Source(Protocol):
@@ -188,5 +200,178 @@ def _tender_facts(facts: TenderNoticeFacts) -> TenderFacts:
                        no_engagement_reason=facts.no_engagement_reason)
 
 
-# Each kind of subject's source; the contracts area adds one line here.
-SOURCES: tuple[Source, ...] = (TenderSource(),)
+def _contract_key(key: str) -> tuple[int, int | None]:
+    """A contract's key is its id; a change notice's is the contract's id and the variation's, "12-34"."""
+    contract, _, variation = key.partition("-")
+    for part in (contract, variation):
+        if part and (not part.isdigit() or len(part) > 18):
+            raise NotFound("no such contract")
+    if not contract:
+        raise NotFound("no such contract")
+    return int(contract), int(variation) if variation else None
+
+
+class ContractSource:
+    """Contract-based notices from the contracts area's records (`commonweal.web.contracts`), read by whoever reads
+    the contract there (its organisation's commissioners, viewers and finance officers, and its contract manager);
+    recorded by the organisation's commissioners. What the record does not hold (signature day, threshold, the
+    contract's end) is the contract's notice facts (`ContractNoticeFacts`).
+
+    A performance notice (UK9) may be published more than once: each is recorded under the day the duty it answers
+    was due, and the next is due 12 months after the latest (`contract_duties`). A change notice (UK10) is
+    recorded under its variation's code."""
+
+    name: str = "contract"
+    notices: tuple[NoticeType, ...] = (NoticeType.UK7, NoticeType.UK9, NoticeType.UK10, NoticeType.UK11)
+
+    def _visible(self, user: Visitor, organisation: Organisation) -> list[Contract]:
+        try:
+            access = contracts.register_access(user, organisation.slug)
+        except Forbidden:  # no contract role here: no contract notices
+            return []
+        query = Contract.objects.filter(organisation=organisation)
+        if access.managed_only:
+            query = query.filter(roles__user=access.user)
+        return list(query.select_related("organisation", "notice_facts")
+                    .prefetch_related("kpis", "commitments", "variations").order_by("reference"))
+
+    def _state(self, c: Contract, recorded: dict[tuple[str, str, str], dt.date]
+               ) -> tuple[ContractState, list[Variation], dict[tuple[NoticeType, str], dt.date]]:
+        """The contract as the duty calendar reads it, the variations that need a change notice (in the calendar's
+        order) and what is recorded as published. A variation the contracts log marks as having had its change
+        notice published elsewhere is not due here unless recorded here."""
+        facts = _contract_facts(c)
+        key = str(c.pk)
+        done: dict[tuple[NoticeType, str], dt.date] = {}
+        performance = []
+        for (subject, code, sequence), day in recorded.items():
+            if subject != key:
+                continue
+            if code == NoticeType.UK9.value:
+                performance.append(day)
+            else:
+                done[(NoticeType(code), sequence)] = day
+        needing = [v for v in c.variations.all() if v.change_notice_required
+                   and (not v.change_notice_published or (NoticeType.UK10, v.code) in done)]
+        state = ContractState(contracts.domain_contract(c), signed_on=facts.signed_on if facts else None,
+                              last_assessment=max(performance, default=None),
+                              variations=tuple(contracts.domain_variation(v) for v in needing),
+                              change_notice_required={v.code for v in needing},
+                              ended_on=facts.ended_on if facts else None)
+        return state, needing, done
+
+    def duties(self, user: Visitor, organisation: Organisation, today: dt.date) -> list[data.Row]:
+        visible = self._visible(user, organisation)
+        recorded = data.published(organisation, self.name, [str(c.pk) for c in visible])
+        rows = []
+        for c in visible:
+            state, needing, done = self._state(c, recorded)
+            variations = iter(needing)  # contract_duties lists the change notices in the variations' order
+            for duty in contract_duties(state, done, today):
+                key = str(c.pk)
+                if duty.notice is NoticeType.UK10:
+                    key = f"{c.pk}-{next(variations).pk}"
+                rows.append(data.Row(self.name, key, duty, reverse(
+                    "notice_preview", args=[organisation.slug, self.name, key, duty.notice.value])))
+        return rows
+
+    def _access(self, user: Visitor, key: str) -> tuple[contracts.ContractAccess, Variation | None]:
+        contract_id, variation_id = _contract_key(key)
+        access = contracts.contract_access(user, contract_id)
+        variation = None
+        if variation_id is not None:
+            variation = Variation.objects.filter(contract=access.contract, pk=variation_id).first()
+            if variation is None:
+                raise NotFound("no such variation of this contract")
+        return access, variation
+
+    def build(self, user: Visitor, key: str, code: NoticeType, now: dt.datetime) -> data.Built:
+        access, variation = self._access(user, key)
+        if (code is NoticeType.UK10) != (variation is not None):
+            raise NotFound("a change notice is about one variation of a contract; the other notices about a contract")
+        c = access.contract
+        notice, placeholder = data.notice_context(c.organisation, now)
+        problems: list[str] = []
+        release = None
+        facts = _contract_facts(c)
+        if facts is None:
+            problems.append("Record the contract's notice facts (signature day, above threshold) first")
+        else:
+            try:
+                release = self._release(c, code, facts, variation, notice, problems)
+            except ValueError as refused:
+                problems.append(str(refused))
+                release = None
+        errors: tuple[str, ...] = ()
+        package = None
+        if release is not None:
+            package = notice_package([release], publisher=notice.buyer.name, published=release_date(now))
+            errors = _errors(package)
+        return data.Built(code, c.organisation_id, release, tuple(problems), errors, placeholder, package)
+
+    def _release(self, c: Contract, code: NoticeType, facts: ContractNoticeFacts, variation: Variation | None,
+                 notice: Notice, problems: list[str]) -> dict[str, Any] | None:
+        domain = contracts.domain_contract(c)
+        supplier = Party(c.supplier, c.supplier_identifier, c.sme, c.vcse, facts.public_service_mutual,
+                         facts.supported_employment_provider)
+        # a contract let from a tender continues that procurement's ocid (its tender and award notices')
+        let = LetContract(domain, supplier, c.tender.reference if c.tender is not None else "", facts.signed_on,
+                          facts.above_threshold)
+        if code is NoticeType.UK7:
+            return build.contract_details_notice(let, notice)
+        if code is NoticeType.UK11:
+            if facts.ended_on is None:
+                problems.append("No end of this contract is recorded in its notice facts")
+                return None
+            return build.contract_termination_notice(let, ContractEnd(facts.ended_on, facts.end_reason,
+                                                                      facts.final_value), notice)
+        review = _review(c, domain)
+        if code is NoticeType.UK9:
+            if not review.kpis:
+                problems.append("This contract has no KPIs to assess")
+                return None
+            return build.performance_notice(let, review.kpis, (review.window_start, review.as_of), notice)
+        assert variation is not None  # UK10: checked by build
+        check = next(v for v in review.variations if v.variation.id == variation.code)
+        if not check.change_notice_required:
+            problems.append("The variations check says this variation needs no change notice (s.75)")
+            return None
+        return build.change_notice(let, check, [v.variation for v in review.variations], notice)
+
+    def may_record(self, user: Visitor, key: str) -> None:
+        access, _ = self._access(user, key)
+        if Role.COMMISSIONER.value not in access.roles:
+            raise Forbidden("needs the commissioner role in the contract's organisation")
+
+    def record(self, user: Visitor, key: str, code: NoticeType, published_on: dt.date, identifier: str,
+               today: dt.date) -> None:
+        self.may_record(user, key)
+        access, variation = self._access(user, key)
+        if (code is NoticeType.UK10) != (variation is not None):
+            raise NotFound("a change notice is about one variation of a contract; the other notices about a contract")
+        c = access.contract
+        sequence = variation.code if variation is not None else ""
+        if code is NoticeType.UK9:  # under the day the performance notice now due was due
+            state, _, done = self._state(c, data.published(c.organisation, self.name, [str(c.pk)]))
+            due = next((d.due for d in contract_duties(state, done, today) if d.notice is NoticeType.UK9), None)
+            sequence = due.isoformat() if due else published_on.isoformat()
+        data.record_publication(user, c.organisation, self.name, str(c.pk), code, published_on, identifier, today,
+                                sequence)
+
+
+def _contract_facts(c: Contract) -> ContractNoticeFacts | None:
+    try:
+        return c.notice_facts
+    except ContractNoticeFacts.DoesNotExist:
+        return None
+
+
+def _review(c: Contract, domain: DomainContract) -> ContractReview:
+    """The contract's review as at the day its stored review was made (`contracts.data.refresh`), so a notice
+    reports the ratings the contract's pages show."""
+    variations = [contracts.domain_variation(v) for v in c.variations.all()]
+    return review_contract(domain, contracts.domain_returns(c), variations, c.reviewed_as_of or c.start)
+
+
+# Each kind of subject's source.
+SOURCES: tuple[Source, ...] = (TenderSource(), ContractSource())

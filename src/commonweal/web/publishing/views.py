@@ -1,6 +1,7 @@
 """The publishing pages: the duty calendar, a notice's readable preview with its check, its release package, and
-recording its publication; the organisation's OCID prefix; a tender's notice facts. Thin: every read and change is
-`publishing.data` or a source's (`publishing.sources`); every POST goes through a form in `forms.py`."""
+recording its publication; the organisation's OCID prefix; a tender's and a contract's notice facts. Thin: every
+read and change is `publishing.data` or a source's (`publishing.sources`); every POST goes through a form in
+`forms.py`."""
 
 from __future__ import annotations
 
@@ -83,6 +84,32 @@ def facts(request: HttpRequest, slug: str, tender_id: int) -> HttpResponse:
                 status=400 if form.errors else 200, slug=slug, tender=access.tender, values=values,
                 errors=form_errors(form, {"above_threshold": "above_threshold", "category": "category",
                                           "procedure": "procedure"}))
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def contract_facts(request: HttpRequest, slug: str, contract_id: int) -> HttpResponse:
+    access, found = data.contract_facts(request.user, slug, contract_id)
+    form = forms.ContractFactsForm(request.POST if request.method == "POST" else None)
+    flags = ("above_threshold", "public_service_mutual", "supported_employment_provider")
+    if request.method == "POST" and form.is_valid():
+        cleaned = dict(form.cleaned_data)
+        cleaned.update({name: cleaned[name] == "yes" for name in flags})
+        data.save_contract_facts(request.user, slug, contract_id, cleaned)
+        messages.success(request, f"The notice facts for {access.contract.reference} are saved")
+        return redirect("publishing", slug)
+    if request.method == "POST":
+        values: dict[str, Any] = dict(form.data.items())
+    elif found is not None:
+        values = {name: getattr(found, name) for name in data.CONTRACT_FACT_FIELDS}
+        values.update({name: "yes" if values[name] else "no" for name in flags})
+        values = {k: (v.isoformat() if isinstance(v, dt.date) else ("" if v is None else str(v)))
+                  for k, v in values.items()}
+    else:
+        values = {}
+    return page(request, "web/publishing/contract_facts.html", f"Notice facts: {access.contract.reference}",
+                status=400 if form.errors else 200, slug=slug, contract=access.contract, values=values,
+                errors=form_errors(form, {name: name for name in flags}))
 
 
 def _built(request: HttpRequest, slug: str, source: str, key: str, code: str) -> tuple[Any, data.Built]:
