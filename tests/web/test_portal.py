@@ -20,6 +20,7 @@ from django.urls import reverse
 from test_forms_bad_input import WALKED_IN_TEST_PORTAL
 
 from commonweal.domain.lifecycle import Stage
+from commonweal.web.contracts.models import Contract
 from commonweal.web.models import AuditEntry, Bid, Tender
 from commonweal.web.providers.models import Bidder, Clarification, ProviderMember, ProviderRole
 from commonweal.web.public.models import Interest, Opportunity, Status
@@ -313,7 +314,13 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
     northfield, southdale = world["northfield"], world["southdale"]
     waiting = Clarification.objects.get(answered_at__isnull=True)
     planned = Opportunity.objects.get(title__startswith="Day opportunities")
+    unlinked = Contract.objects.get(organisation=northfield.organisation, reference="NBC-C-002")
     return {
+        "contract_provider": (
+            "shared.commissioner",
+            reverse("contract_provider", args=[unlinked.pk]),
+            {"provider": "Brightwater Care Ltd"},
+        ),
         "bidders": (
             "commissioner",
             reverse("bidders", args=[northfield.pk]),

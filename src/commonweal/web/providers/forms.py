@@ -43,3 +43,7 @@ class AnswerForm(GovukErrors, forms.Form):
     def summary(self) -> list[dict[str, str]]:
         # each question's form is prefixed, so its fields' ids are too
         return [{**e, "href": "#" + self.add_prefix(e["href"][1:])} for e in super().summary()]
+
+
+class LinkContractForm(GovukErrors, forms.Form):
+    provider = text_field("the provider's name", max_length=NAME_MAX_CHARS)

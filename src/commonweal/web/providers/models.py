@@ -3,8 +3,9 @@ are plain members of it (`web.Membership`, blank role, made by the people area's
 provider roles here, never a council role. A council brings a provider into a tender by making it a `Bidder`; what
 the provider's people see of that tender is decided by `commonweal.web.access.bidder_access`.
 
-Contracts (the provider as contractor, its returns and its side of a review) will add their own link rows
-(contract, provider) beside `Bidder`, and their routes; the roles for them are here already."""
+A council links a let contract to the provider it is let to (`ContractProvider`, beside `Bidder`); what the
+provider's contract leads and returns contributors see of it is decided by
+`commonweal.web.access.provider_contract_access`."""
 
 from __future__ import annotations
 
@@ -84,3 +85,13 @@ class Clarification(models.Model):
 
     class Meta:
         ordering = ["asked_at", "id"]
+
+
+class ContractProvider(models.Model):
+    """The provider organisation a council's contract is let to: its contract leads and returns contributors see the
+    contract in their portal. One provider per contract (a Commonweal default: the contractor is one supplier)."""
+
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="provider_link")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)

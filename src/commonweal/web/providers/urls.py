@@ -14,6 +14,9 @@ urlpatterns = [
         views.answer_clarification,
         name="answer_clarification",
     ),
+    path("contracts/<int:contract_id>/provider/", views.contract_provider, name="contract_provider"),
     path("portal/", views.portal, name="portal"),
+    path("portal/contracts/", views.portal_contracts, name="portal_contracts"),
+    path("portal/contracts/<int:contract_id>/", views.portal_contract, name="portal_contract"),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
 ]

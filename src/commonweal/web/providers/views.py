@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role
-from commonweal.web.access import Access, BidderAccess, Refused, bidder_access, tender_access
+from commonweal.web.access import (
+    Access,
+    BidderAccess,
+    Refused,
+    bidder_access,
+    provider_contract_access,
+    tender_access,
+)
+from commonweal.web.contracts import data as contracts
 from commonweal.web.providers import data, forms
 from commonweal.web.views import page, scoped
 
@@ -103,6 +111,35 @@ def answer_clarification(request: HttpRequest, tender_id: int, clarification_id:
     return _clarifications_page(request, access, form, clarification_id)
 
 
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def contract_provider(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The council links one of its contracts to the provider it is let to (commissioner or the contract's
+    manager)."""
+    access = contracts.contract_access(request.user, contract_id, change=True)
+    form = forms.LinkContractForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            link = data.link_contract(access, form.cleaned_data["provider"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(
+                request, f"{link.provider.organisation.name}'s contract leads can see this contract in their portal"
+            )
+            return redirect("contract_provider", contract_id)
+    return page(
+        request,
+        "web/providers/contract_provider.html",
+        f"Provider: {access.contract}",
+        status=400 if form.errors else 200,
+        access=access,
+        link=data.contract_provider(access),
+        form=form,
+        errors=form.summary(),
+    )
+
+
 # -- the provider's side ---------------------------------------------------------------------------------------------
 
 
@@ -145,3 +182,24 @@ def portal_tender(request: HttpRequest, tender_id: int) -> HttpResponse:
             )
             return redirect("portal_tender", tender_id)
     return _tender_page(request, access, form)
+
+
+@scoped
+@require_safe
+def portal_contracts(request: HttpRequest) -> HttpResponse:
+    return page(
+        request, "web/providers/portal_contracts.html", "Your contracts", councils=data.portal_contracts(request.user)
+    )
+
+
+@scoped
+@require_safe
+def portal_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    access = provider_contract_access(request.user, contract_id)
+    return page(
+        request,
+        "web/providers/portal_contract.html",
+        access.contract.title,
+        access=access,
+        view=data.provider_contract(access),
+    )
