@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
-from commonweal.web.contracts.models import Action, Contract, Review
+from commonweal.web.contracts.models import Action, Contract, Return, Review
 from commonweal.web.models import Bid, Criterion
 from commonweal.web.providers.models import Clarification, ContractProvider
 from commonweal.web.public.models import Opportunity, Status
@@ -189,6 +189,11 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_provider": ("GET", {}, answers(200, {"shared.commissioner"})),
     "portal_contracts": ("GET", {}, answers(200, outsider=200)),
     "portal_contract": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # the provider submits its returns and responds to the council's check, which the council makes (commissioner
+    # or the contract's manager); an empty response is refused by its form
+    "contract_return_check": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "portal_return": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    "portal_return_respond": ("POST", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     # the public pages need no sign-in
     "public_index": ("GET", {}, EVERYONE),
     "public_council": ("GET", {}, EVERYONE),
@@ -239,6 +244,8 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # Northfield's tender is in evaluation: the invited provider's empty question is refused by its form
     "portal_tender": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "contract_provider": ({}, answers(400, {"shared.commissioner"})),
+    "contract_return_check": ({}, answers(400, {"shared.commissioner"})),
+    "portal_return": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
     "opportunities": ({}, answers(400, {"shared.commissioner"})),
     "opportunity": ({}, answers(400, {"shared.commissioner"})),
@@ -325,6 +332,7 @@ def _objects(tender) -> dict[str, object]:
             "contract_id": contract.pk, "review_id": review.pk if review else 1,
             "action_id": action.pk if action else 1,
             "linked_contract_id": linked.contract_id if linked else contract.pk,
+            "return_id": getattr(Return.objects.filter(contract=contract).order_by("pk").first(), "pk", 1),
             "source": "tender", "key": str(tender.pk), "code": "UK4",
             # providers area: the demo's one question waiting for Southdale's answer, and a published opportunity
             "clarification_id": Clarification.objects.get(answered_at__isnull=True).pk,
@@ -381,6 +389,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "bidders": ["tender_id"], "clarifications": ["tender_id"],
         "answer_clarification": ["tender_id", "clarification_id"], "portal_tender": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
+        "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
+        "portal_return_respond": ["linked_contract_id", "return_id"],
         "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],
         "public_download": ["slug", "fmt"], "register_interest": ["slug", "opportunity_id"],
         "opportunities": ["slug"], "opportunity": ["slug", "opportunity_id"],

@@ -200,7 +200,8 @@ WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_fol
                             "contract_action_done"}
 # providers area: walked in tests/web/test_portal.py::test_every_form_refuses_hostile_values_and_saves_nothing
 WALKED_IN_TEST_PORTAL = {"bidders", "answer_clarification", "portal_tender", "register_interest", "opportunities",
-                         "opportunity", "opportunity_lot", "contract_provider"}
+                         "opportunity", "opportunity_lot", "contract_provider", "portal_return",
+                         "contract_return_check", "portal_return_respond"}
 
 
 def _page_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list[URLPattern]:
@@ -230,7 +231,7 @@ def _objects(tender: Tender) -> dict[str, object]:
             "action_id": 1, "source": "tender",
             "key": str(tender.pk), "code": "UK4",
             # providers area: ids the admin cannot reach (the resolver needs them to build the paths)
-            "clarification_id": 1, "opportunity_id": 1}
+            "clarification_id": 1, "opportunity_id": 1, "return_id": 1}
 
 
 def _path(pattern: URLPattern, objects: dict[str, object]) -> str:

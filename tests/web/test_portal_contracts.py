@@ -3,12 +3,14 @@ returns contributors see their own contracts with each council, and nothing else
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from commonweal.web.contracts.models import Contract
+from commonweal.web.contracts.models import Contract, Return
 from commonweal.web.models import AuditEntry
 from commonweal.web.providers.models import ContractProvider, Provider, ProviderMember, ProviderRole
 
@@ -85,3 +87,66 @@ def test_a_viewer_cannot_link_a_provider(world) -> None:
                                          {"provider": "Brightwater Care Ltd"})
     assert response.status_code == 403
     assert not ContractProvider.objects.filter(contract=c).exists()
+
+
+# -- returns: the provider submits, the council checks, the provider responds -----------------------------------------
+
+
+def _last_period(c: Contract) -> str:
+    latest = Return.objects.filter(contract=c).order_by("-period_start").first()
+    assert latest is not None
+    return latest.period_start.isoformat()
+
+
+def test_the_provider_submits_a_return_the_council_queries_it_and_the_provider_responds(world) -> None:
+    c = _contract("northfield", "NBC-C-001")
+    kpi = c.kpis.order_by("code").first()
+    measure = sorted(set(c.commitments.values_list("measure", flat=True)))[0]
+    provider = _signed_in("brightwater.bids")
+    period = _last_period(c)
+    response = provider.post(reverse("portal_return", args=[c.pk]), {
+        "period_start": period, f"kpi_{kpi.pk}": "12.5", "volume": "900", "cost": "1000.00",
+        "sv_0_quantity": "3", "sv_0_evidence": "Payroll report",
+        # a provider cannot verify its own claim: the field is not on its form, and is ignored if sent
+        "sv_0_verification": "verified", "status": "verified",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ret = Return.objects.get(contract=c, period_start=period)
+    assert (ret.status, ret.submitted_for, ret.submitted_by.username) == ("submitted", "provider", "brightwater.bids")
+    assert ret.results.get(kpi=kpi).actual == Decimal("12.5")
+    delivery = ret.deliveries.get(measure=measure)
+    assert (delivery.quantity, delivery.verification) == (Decimal(3), "unverified")
+
+    council = _signed_in("shared.commissioner")
+    check = reverse("contract_return_check", args=[c.pk, ret.pk])
+    refused = council.post(check, {"status": "queried", "reason": ""})
+    assert refused.status_code == 400 and "Enter the reason the provider will see" in refused.content.decode()
+    query = {"status": "queried", "reason": "Volumes are 10% below the plan: why?"}
+    assert council.post(check, query).status_code == 302
+    page = provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+    assert "Queried" in page and "Volumes are 10% below the plan: why?" in page
+
+    answered = provider.post(reverse("portal_return_respond", args=[c.pk, ret.pk]), {"response": "Two carers left"})
+    assert answered.status_code == 302
+    assert "Two carers left" in council.get(check).content.decode()
+    assert council.post(check, {"status": "verified", "reason": ""}).status_code == 302
+    ret.refresh_from_db()
+    assert ret.status == "verified"
+    actions = list(AuditEntry.objects.filter(action__in=["return_saved", "return_checked", "return_response"])
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions[-4:] == ["return_saved", "return_checked", "return_response", "return_checked"]
+    # once verified, the provider can no longer replace it
+    again = provider.post(reverse("portal_return", args=[c.pk]), {"period_start": period})
+    assert again.status_code == 400 and "can no longer be replaced" in again.content.decode()
+
+
+def test_a_provider_cannot_submit_or_respond_on_another_providers_contract(world) -> None:
+    other = _contract("northfield", "NBC-C-002")  # not linked
+    ret = Return.objects.filter(contract=other).first()
+    client = _signed_in("brightwater.bids")
+    submitted = client.post(reverse("portal_return", args=[other.pk]), {"period_start": _last_period(other)})
+    assert submitted.status_code == 404
+    assert client.post(reverse("portal_return_respond", args=[other.pk, ret.pk]), {"response": "x"}).status_code == 404
+    # nor through its own contract's path with another contract's return
+    own = _contract("northfield", "NBC-C-001")
+    assert client.post(reverse("portal_return_respond", args=[own.pk, ret.pk]), {"response": "x"}).status_code == 404

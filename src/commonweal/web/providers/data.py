@@ -33,7 +33,7 @@ from commonweal.web.access import (
     provider_contracts,
 )
 from commonweal.web.contracts.data import ContractAccess
-from commonweal.web.contracts.models import Contract, Return
+from commonweal.web.contracts.models import Contract, Kpi, Return
 from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organisation, Tender
 from commonweal.web.people import data as people
 from commonweal.web.providers.models import (
@@ -349,6 +349,11 @@ def link_contract(access: ContractAccess, provider_name: str) -> ContractProvide
     return link
 
 
+def returns(access: ContractAccess) -> list[Return]:
+    """The contract's returns with their status, for the council to check the provider's."""
+    return list(Return.objects.filter(contract=access.contract).order_by("-period_start"))
+
+
 @dataclass(frozen=True)
 class CouncilContracts:
     council: str
@@ -369,7 +374,9 @@ class ProviderContractView:
     status. Never the council's review workings, meeting notes, ratings reasons or audit trail."""
 
     contract: Contract
-    kpis: list[object]
+    kpis: list[Kpi]
+    # the social value measures committed in the contract (the return's delivery fields)
+    measures: list[str]
     returns: list[Return]
 
 
@@ -378,5 +385,10 @@ def provider_contract(access: ProviderContractAccess) -> ProviderContractView:
     return ProviderContractView(
         c,
         list(c.kpis.only("code", "title", "target", "direction", "unit").order_by("code")),
-        list(Return.objects.filter(contract=c).only("period_start", "period_end", "status").order_by("period_start")),
+        sorted(set(c.commitments.values_list("measure", flat=True))),
+        list(
+            Return.objects.filter(contract=c)
+            .only("period_start", "period_end", "status", "check_reason", "provider_response", "submitted_for")
+            .order_by("period_start")
+        ),
     )

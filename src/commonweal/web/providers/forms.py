@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from commonweal.web.contracts.data import CHECKS
 from commonweal.web.forms import USERNAME_MAX_CHARS, GovukErrors, text_field
 from commonweal.web.providers.models import ProviderKind
 
@@ -47,3 +48,18 @@ class AnswerForm(GovukErrors, forms.Form):
 
 class LinkContractForm(GovukErrors, forms.Form):
     provider = text_field("the provider's name", max_length=NAME_MAX_CHARS)
+
+
+class CheckReturnForm(GovukErrors, forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, s.capitalize()) for s in CHECKS],
+        error_messages={
+            "required": "Choose verified, queried or rejected",
+            "invalid_choice": "Choose verified, queried or rejected",
+        },
+    )
+    reason = text_field("the reason the provider will see", required=False)
+
+
+class ResponseForm(GovukErrors, forms.Form):
+    response = text_field("your response")

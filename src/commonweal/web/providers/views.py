@@ -15,14 +15,19 @@ from commonweal.domain.lifecycle import Role
 from commonweal.web.access import (
     Access,
     BidderAccess,
+    NotFound,
+    ProviderContractAccess,
     Refused,
     bidder_access,
     provider_contract_access,
     tender_access,
 )
 from commonweal.web.contracts import data as contracts
+from commonweal.web.contracts.forms import ReturnForm
+from commonweal.web.contracts.models import Return
+from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.providers import data, forms
-from commonweal.web.views import page, scoped
+from commonweal.web.views import page, scoped, today
 
 # -- the council's side ----------------------------------------------------------------------------------------------
 
@@ -135,6 +140,38 @@ def contract_provider(request: HttpRequest, contract_id: int) -> HttpResponse:
         status=400 if form.errors else 200,
         access=access,
         link=data.contract_provider(access),
+        returns=data.returns(access),
+        form=form,
+        errors=form.summary(),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_return(request: HttpRequest, contract_id: int, return_id: int) -> HttpResponse:
+    """The council verifies, queries or rejects a return, with the reason the provider sees."""
+    access = contracts.contract_access(request.user, contract_id, change=True)
+    found = Return.objects.filter(pk=return_id, contract=access.contract).first()
+    if found is None:
+        raise NotFound("no such return")
+    form = forms.CheckReturnForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            contracts.check_return(
+                access, return_id, form.cleaned_data["status"], form.cleaned_data["reason"], today()
+            )
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "The return's status is saved; the provider sees it and your reason")
+            return redirect("contract_return_check", contract_id, return_id)
+    return page(
+        request,
+        "web/providers/check_return.html",
+        f"Check the return: {access.contract}",
+        status=400 if form.errors else 200,
+        access=access,
+        ret=found,
         form=form,
         errors=form.summary(),
     )
@@ -202,4 +239,72 @@ def portal_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
         access.contract.title,
         access=access,
         view=data.provider_contract(access),
+        form=forms.ResponseForm(),
+        responding=None,
+    )
+
+
+def _provider_return_form(access: ProviderContractAccess, posted: object = None) -> ReturnForm:
+    view = data.provider_contract(access)
+    return ReturnForm(
+        posted, kpis=[(k.pk, k.code) for k in view.kpis], measures=view.measures, for_provider=True
+    )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_return(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The provider submits a period's return: the contracts area's form and rules, status submitted."""
+    access = provider_contract_access(request.user, contract_id)
+    form = _provider_return_form(access, request.POST if request.method == "POST" else None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = contracts.submit_return(access, form.values(), today())
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "period_start")
+            else:
+                messages.success(
+                    request,
+                    f"Your return for the period starting {saved.period_start:%d %B %Y} is submitted: "
+                    "the council checks it",
+                )
+                return redirect("portal_contract", contract_id)
+        else:
+            errors = form_errors(form)
+    return page(
+        request,
+        "web/providers/portal_return.html",
+        f"Submit a return: {access.contract.title}",
+        status=400 if errors else 200,
+        access=access,
+        form=form,
+        errors=errors,
+    )
+
+
+@scoped
+@require_http_methods(["POST"])
+def portal_return_respond(request: HttpRequest, contract_id: int, return_id: int) -> HttpResponse:
+    access = provider_contract_access(request.user, contract_id)
+    form = forms.ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            contracts.respond_to_return(access, return_id, form.cleaned_data["response"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "Your response is sent to the council")
+            return redirect("portal_contract", contract_id)
+    return page(
+        request,
+        "web/providers/portal_contract.html",
+        access.contract.title,
+        status=400,
+        access=access,
+        view=data.provider_contract(access),
+        form=form,
+        responding=return_id,
+        errors=form.summary(),
     )
