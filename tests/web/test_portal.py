@@ -327,6 +327,11 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
             reverse("contract_return_check", args=[linked.pk, submitted.pk]),
             {"status": "queried", "reason": "Why so few?"},
         ),
+        "portal_concern": (
+            "brightwater.bids",
+            reverse("portal_concern", args=[linked.pk]),
+            {"kind": "provider_loss_making", "description": "Hourly rate below our cost"},
+        ),
         "portal_return_respond": (
             "brightwater.bids",
             reverse("portal_return_respond", args=[linked.pk, submitted.pk]),

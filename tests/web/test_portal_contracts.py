@@ -150,3 +150,42 @@ def test_a_provider_cannot_submit_or_respond_on_another_providers_contract(world
     # nor through its own contract's path with another contract's return
     own = _contract("northfield", "NBC-C-001")
     assert client.post(reverse("portal_return_respond", args=[own.pk, ret.pk]), {"response": "x"}).status_code == 404
+
+
+# -- "not working for us" --------------------------------------------------------------------------------------------
+
+
+def test_the_providers_concern_opens_a_review_and_the_councils_decision_shows_to_it(world) -> None:
+    c = _contract("northfield", "NBC-C-001")
+    assert not c.reviews.exists()
+    provider = _signed_in("brightwater.bids")
+    concern = {"kind": "provider_inflation_pressure", "description": "Wages rose 9%; the price rose 3%"}
+    assert provider.post(reverse("portal_concern", args=[c.pk]), concern).status_code == 302
+    review = c.reviews.get()
+    assert (review.status, review.trigger) == ("open", "provider_inflation_pressure")
+    assert "Wages rose 9%" in review.reason
+    # a second concern joins the open review
+    spec = {"kind": "provider_specification", "description": "Visits of 15 minutes are too short"}
+    assert provider.post(reverse("portal_concern", args=[c.pk]), spec).status_code == 302
+    assert c.reviews.count() == 1 and review.provider_concerns.count() == 2
+    assert "Under review" in provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+
+    council = _signed_in("shared.commissioner")
+    review_args = [c.pk, review.pk]
+    notes = {"meeting_on": "2026-12-01", "attendees": "Both sides",
+             "meeting_notes": "Council's internal view: hold firm"}
+    assert council.post(reverse("contract_review_meeting", args=review_args), notes).status_code == 302
+    decision = {"decision": "no_change", "reason": "The price review clause applies in April"}
+    assert council.post(reverse("contract_review_decision", args=review_args), decision).status_code == 302
+    page = provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+    assert "The price review clause applies in April" in page
+    assert "hold firm" not in page  # the council's meeting notes stay the council's
+    assert AuditEntry.objects.filter(action="provider_concern_raised", detail__joined=True).count() == 1
+
+
+def test_another_provider_cannot_raise_a_concern_on_the_contract(world) -> None:
+    c = _contract("northfield", "NBC-C-001")
+    response = _signed_in("sdhs.bids").post(reverse("portal_concern", args=[c.pk]),
+                                            {"kind": "provider_loss_making", "description": "x"})
+    assert response.status_code == 404
+    assert not c.reviews.exists()

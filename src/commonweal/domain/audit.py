@@ -204,6 +204,9 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "return_checked": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
                        "reason": Need.ANYONE},
     "return_response": {"contract": Need.ANYONE, "period_start": Need.ANYONE},
+    # a provider's "not working for us" (its description is in the concern record)
+    "provider_concern_raised": {"contract": Need.ANYONE, "review": Need.ANYONE, "kind": Need.ANYONE,
+                                "joined": Need.ANYONE},
     # the council's published pipeline; a registration's contact details stay out of the trail
     "opportunity_created": {"opportunity": Need.ANYONE, "title": Need.ANYONE, "status": Need.ANYONE},
     "opportunity_status_changed": {"opportunity": Need.ANYONE, "from": Need.ANYONE, "to": Need.ANYONE},

@@ -10,6 +10,7 @@ its own questions are the only ones it sees unanswered.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -33,12 +34,14 @@ from commonweal.web.access import (
     provider_contracts,
 )
 from commonweal.web.contracts.data import ContractAccess
-from commonweal.web.contracts.models import Contract, Kpi, Return
+from commonweal.web.contracts.models import Contract, Kpi, Return, Review
 from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organisation, Tender
 from commonweal.web.people import data as people
 from commonweal.web.providers.models import (
     Bidder,
     Clarification,
+    Concern,
+    ConcernKind,
     ContractProvider,
     PendingProviderRole,
     Provider,
@@ -378,6 +381,7 @@ class ProviderContractView:
     # the social value measures committed in the contract (the return's delivery fields)
     measures: list[str]
     returns: list[Return]
+    concerns: list[Concern]
 
 
 def provider_contract(access: ProviderContractAccess) -> ProviderContractView:
@@ -391,4 +395,34 @@ def provider_contract(access: ProviderContractAccess) -> ProviderContractView:
             .only("period_start", "period_end", "status", "check_reason", "provider_response", "submitted_for")
             .order_by("period_start")
         ),
+        list(Concern.objects.filter(contract=c, provider=access.provider).select_related("review")),
     )
+
+
+@audit.retrying
+def raise_concern(access: ProviderContractAccess, kind: str, description: str, today: dt.date) -> Concern:
+    """The provider's "not working for us": it joins the contract's open review, or opens one with this as its
+    provider-side trigger. The council runs the review (meeting, options for each side, decision)."""
+    with transaction.atomic():
+        c = Contract.objects.select_for_update().get(pk=access.contract.pk)
+        review = Review.objects.filter(contract=c, status=Review.OPEN).order_by("-opened_on", "-pk").first()
+        joined = review is not None
+        if review is None:
+            review = Review.objects.create(
+                contract=c,
+                reason=f"{access.provider.organisation.name}: {ConcernKind(kind).label}. {description}",
+                trigger=kind,
+                opened_on=today,
+                opened_by=access.user,
+            )
+        concern = Concern.objects.create(
+            contract=c, provider=access.provider, raised_by=access.user, kind=kind, description=description,
+            raised_on=today, review=review,
+        )
+        audit.record(
+            access.actor,
+            "provider_concern_raised",
+            {"contract": c.reference, "review": review.pk, "kind": kind, "joined": joined},
+            organisation=c.organisation,
+        )
+    return concern

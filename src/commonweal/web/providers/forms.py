@@ -8,7 +8,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from commonweal.web.contracts.data import CHECKS
 from commonweal.web.forms import USERNAME_MAX_CHARS, GovukErrors, text_field
-from commonweal.web.providers.models import ProviderKind
+from commonweal.web.providers.models import ConcernKind, ProviderKind
 
 NAME_MAX_CHARS = 200  # web.Organisation.name
 
@@ -63,3 +63,11 @@ class CheckReturnForm(GovukErrors, forms.Form):
 
 class ResponseForm(GovukErrors, forms.Form):
     response = text_field("your response")
+
+
+class ConcernForm(GovukErrors, forms.Form):
+    kind = forms.ChoiceField(
+        choices=ConcernKind.choices,
+        error_messages={"required": "Choose what is not working", "invalid_choice": "Choose what is not working"},
+    )
+    description = text_field("what is not working, and what you propose")

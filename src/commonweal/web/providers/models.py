@@ -95,3 +95,30 @@ class ContractProvider(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     linked_at = models.DateTimeField(auto_now_add=True)
+
+
+class ConcernKind(models.TextChoices):
+    """The provider's side of "not working for us", each the provider-side review trigger it stands for
+    (`commonweal.domain.contracts.triggers`; specification has no computed trigger: `provider_specification` is
+    ours)."""
+
+    LOSS_MAKING = "provider_loss_making", "The contract is loss-making"
+    COST_GROWTH = "provider_inflation_pressure", "Costs are growing faster than the price"
+    VOLUMES = "volumes_off_tender", "Volumes differ from those tendered"
+    SPECIFICATION = "provider_specification", "The specification does not work in practice"
+
+
+class Concern(models.Model):
+    """A provider's "not working for us": it opens a review of the contract, or joins the one already open, as a
+    provider-side trigger; the council's decision on that review shows to the provider."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="provider_concerns")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="concerns")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40, choices=ConcernKind.choices)
+    description = models.TextField()
+    raised_on = models.DateField()
+    review = models.ForeignKey("contracts.Review", on_delete=models.PROTECT, related_name="provider_concerns")
+
+    class Meta:
+        ordering = ["raised_on", "pk"]

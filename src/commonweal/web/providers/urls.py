@@ -21,6 +21,7 @@ urlpatterns = [
         "contracts/<int:contract_id>/returns/<int:return_id>/check/", views.check_return, name="contract_return_check"
     ),
     path("portal/contracts/<int:contract_id>/", views.portal_contract, name="portal_contract"),
+    path("portal/contracts/<int:contract_id>/concern/", views.portal_concern, name="portal_concern"),
     path("portal/contracts/<int:contract_id>/returns/new/", views.portal_return, name="portal_return"),
     path(
         "portal/contracts/<int:contract_id>/returns/<int:return_id>/respond/",

@@ -308,3 +308,24 @@ def portal_return_respond(request: HttpRequest, contract_id: int, return_id: int
         responding=return_id,
         errors=form.summary(),
     )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_concern(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """"Not working for us": the provider raises its side, which opens or joins a review of the contract."""
+    access = provider_contract_access(request.user, contract_id)
+    form = forms.ConcernForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data.raise_concern(access, form.cleaned_data["kind"], form.cleaned_data["description"], today())
+        messages.success(request, "The council will review the contract with your concern; its decision shows here")
+        return redirect("portal_contract", contract_id)
+    return page(
+        request,
+        "web/providers/portal_concern.html",
+        f"Not working for us: {access.contract.title}",
+        status=400 if form.errors else 200,
+        access=access,
+        form=form,
+        errors=form.summary(),
+    )
