@@ -172,6 +172,9 @@ def test_the_providers_concern_opens_a_review_and_the_councils_decision_shows_to
 
     council = _signed_in("shared.commissioner")
     review_args = [c.pk, review.pk]
+    # the council reads every concern the provider raised on the review, the joined one too
+    council_page = council.get(reverse("contract_review", args=review_args)).content.decode()
+    assert "Visits of 15 minutes are too short" in council_page
     notes = {"meeting_on": "2026-12-01", "attendees": "Both sides",
              "meeting_notes": "Council's internal view: hold firm"}
     assert council.post(reverse("contract_review_meeting", args=review_args), notes).status_code == 302
