@@ -232,7 +232,8 @@ WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_fol
                             "contract_action_done"}
 # providers area: walked in tests/web/test_portal.py::test_every_form_refuses_hostile_values_and_saves_nothing
 WALKED_IN_TEST_PORTAL = {"bidders", "answer_clarification", "portal_tender", "register_interest", "opportunities",
-                         "opportunity", "opportunity_lot"}
+                         "opportunity", "opportunity_lot", "contract_provider", "portal_return",
+                         "contract_return_check", "portal_return_respond", "portal_concern"}
 
 
 def _page_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list[URLPattern]:
@@ -281,7 +282,7 @@ def _objects(tender: Tender) -> dict[str, object]:
             # tenders area (new): the tender's declared conflict, or any declaration
             "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by(
                 "-has_conflict", "pk").first(), "pk", 0),
-            "document_id": 1}
+            "document_id": 1, "return_id": 1}
 
 
 def _pair(tender: Tender) -> dict[str, str]:

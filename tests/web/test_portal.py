@@ -20,6 +20,7 @@ from django.urls import reverse
 from test_forms_bad_input import WALKED_IN_TEST_PORTAL
 
 from commonweal.domain.lifecycle import Stage
+from commonweal.web.contracts.models import Contract, Return
 from commonweal.web.models import AuditEntry, Bid, Tender
 from commonweal.web.providers.models import Bidder, Clarification, ProviderMember, ProviderRole
 from commonweal.web.public.models import Interest, Opportunity, Status
@@ -313,7 +314,34 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
     northfield, southdale = world["northfield"], world["southdale"]
     waiting = Clarification.objects.get(answered_at__isnull=True)
     planned = Opportunity.objects.get(title__startswith="Day opportunities")
+    unlinked = Contract.objects.get(organisation=northfield.organisation, reference="NBC-C-002")
+    linked = Contract.objects.get(organisation=northfield.organisation, reference="NBC-C-001")  # Brightwater's
+    submitted = Return.objects.filter(contract=linked).order_by("-period_start").first()
+    assert submitted is not None
+    period = submitted.period_start.isoformat()
     return {
+        # the provider replaces its latest return; the council queries it; the provider responds
+        "portal_return": ("brightwater.bids", reverse("portal_return", args=[linked.pk]), {"period_start": period}),
+        "contract_return_check": (
+            "shared.commissioner",
+            reverse("contract_return_check", args=[linked.pk, submitted.pk]),
+            {"status": "queried", "reason": "Why so few?"},
+        ),
+        "portal_concern": (
+            "brightwater.bids",
+            reverse("portal_concern", args=[linked.pk]),
+            {"kind": "provider_loss_making", "description": "Hourly rate below our cost"},
+        ),
+        "portal_return_respond": (
+            "brightwater.bids",
+            reverse("portal_return_respond", args=[linked.pk, submitted.pk]),
+            {"response": "Two carers left"},
+        ),
+        "contract_provider": (
+            "shared.commissioner",
+            reverse("contract_provider", args=[unlinked.pk]),
+            {"provider": "Brightwater Care Ltd"},
+        ),
         "bidders": (
             "commissioner",
             reverse("bidders", args=[northfield.pk]),

@@ -208,6 +208,15 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
                        "already_a_bidder": Need.ANYONE},
     "clarification_asked": {"clarification": Need.ANYONE, "provider": Need.BID, "asked_by": Need.BID},
     "clarification_answered": {"clarification": Need.ANYONE},
+    # a let contract's supplier is published (contract details notice), so the provider it is linked to is too
+    "contract_provider_linked": {"contract": Need.ANYONE, "provider": Need.ANYONE},
+    # the council's check of a provider's return, and the provider's response (its text is in the return record)
+    "return_checked": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
+                       "reason": Need.ANYONE},
+    "return_response": {"contract": Need.ANYONE, "period_start": Need.ANYONE},
+    # a provider's "not working for us" (its description is in the concern record)
+    "provider_concern_raised": {"contract": Need.ANYONE, "review": Need.ANYONE, "kind": Need.ANYONE,
+                                "joined": Need.ANYONE},
     # the council's published pipeline; a registration's contact details stay out of the trail
     "opportunity_created": {"opportunity": Need.ANYONE, "title": Need.ANYONE, "status": Need.ANYONE},
     "opportunity_status_changed": {"opportunity": Need.ANYONE, "from": Need.ANYONE, "to": Need.ANYONE},

@@ -26,6 +26,7 @@ from commonweal.domain.lifecycle import (
     reached,
 )
 from commonweal.web import audit
+from commonweal.web.contracts.models import Contract
 from commonweal.web.models import (
     ApiToken,
     Membership,
@@ -33,7 +34,7 @@ from commonweal.web.models import (
     Tender,
     TenderRole,
 )
-from commonweal.web.providers.models import Bidder, Provider, ProviderRole
+from commonweal.web.providers.models import Bidder, ContractProvider, Provider, ProviderMember, ProviderRole
 
 Visitor = AbstractBaseUser | AnonymousUser
 
@@ -215,6 +216,69 @@ def bidder_access(user: Visitor, tender_id: int) -> BidderAccess:
     if found is None:
         raise NotFound("no such tender")
     return BidderAccess(member, found.tender, found.provider)
+
+
+# -- providers area: a provider's people see only the contracts their provider holds ---------------------------------
+
+# the provider roles that work on a contract: its lead (the provider's side of it) and returns contributors
+CONTRACTING_ROLES = frozenset({ProviderRole.CONTRACT_LEAD, ProviderRole.RETURNS_CONTRIBUTOR})
+
+
+@dataclass(frozen=True)
+class ProviderContractAccess:
+    """A provider person's standing on one contract let to their provider, with their provider roles. Like
+    `BidderAccess`, it carries no council role, so no council page or query opens to it."""
+
+    user: User
+    contract: Contract
+    provider: Provider
+    roles: frozenset[str]
+
+    def has(self, *roles: ProviderRole) -> bool:
+        return bool(self.roles & {r.value for r in roles})
+
+    @property
+    def actor(self) -> str:
+        return self.user.get_username()
+
+
+def _contracting(member: User) -> QuerySet[ContractProvider]:
+    """The contracts let to the providers in which `member` holds a contract role and is still a member."""
+    return ContractProvider.objects.filter(
+        provider__members__user=member, provider__members__role__in=[r.value for r in CONTRACTING_ROLES],
+        provider__organisation__memberships__user=member,
+    ).select_related("contract__organisation", "provider__organisation").distinct()
+
+
+def _provider_roles(member: User, provider_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    held: dict[int, set[str]] = {}
+    for provider_id, role in ProviderMember.objects.filter(
+            user=member, provider__in=list(provider_ids), role__in=[r.value for r in CONTRACTING_ROLES]
+    ).values_list("provider_id", "role"):
+        held.setdefault(provider_id, set()).add(role)
+    return {k: frozenset(v) for k, v in held.items()}
+
+
+def provider_contracts(user: Visitor) -> list[ProviderContractAccess]:
+    """Every contract let to the user's providers, by council: each council's own contracts and nothing else."""
+    member = signed_in(user)
+    links = list(_contracting(member).order_by("contract__organisation__name", "contract__reference"))
+    roles = _provider_roles(member, {link.provider_id for link in links})
+    return [ProviderContractAccess(member, link.contract, link.provider, roles[link.provider_id]) for link in links]
+
+
+def provider_contract_access(user: Visitor, contract_id: int, *roles: ProviderRole) -> ProviderContractAccess:
+    """The user's access, as the contractor, to a contract let to their provider; any other contract does not exist
+    for them (`NotFound`), whichever council it belongs to. With `roles`, one of them is required."""
+    member = signed_in(user)
+    link = _contracting(member).filter(contract_id=contract_id).first()
+    if link is None:
+        raise NotFound("no such contract")
+    access = ProviderContractAccess(member, link.contract, link.provider,
+                                    _provider_roles(member, [link.provider_id])[link.provider_id])
+    if roles and not access.has(*roles):
+        raise Forbidden("needs one of these provider roles: " + ", ".join(r.value for r in roles))
+    return access
 
 
 @audit.retrying

@@ -36,7 +36,16 @@ from commonweal.io.contracts_register import read_register
 from commonweal.io.errors import InputError, ProblemCollector
 from commonweal.services.contract_review import review_as_json
 from commonweal.web import audit
-from commonweal.web.access import Forbidden, NotFound, Refused, Visitor, organisation_access, signed_in, tender_access
+from commonweal.web.access import (
+    Forbidden,
+    NotFound,
+    ProviderContractAccess,
+    Refused,
+    Visitor,
+    organisation_access,
+    signed_in,
+    tender_access,
+)
 from commonweal.web.contracts.models import (
     Action,
     Commitment,
@@ -947,7 +956,25 @@ def save_return(access: ContractAccess, values: ReturnValues, today: dt.date) ->
     """A period's return entered in the form; ratings and triggers are recomputed and stored with it."""
     if not access.may_change:
         raise Forbidden("needs the commissioner role or to be this contract's manager")
-    c = access.contract
+    return _record_return(access.user, access.contract, values, today, "council")
+
+
+# statuses of a provider's return it may replace: not once the council has verified it (a Commonweal default)
+PROVIDER_REPLACEABLE = (Return.SUBMITTED, Return.QUERIED, Return.REJECTED)
+
+
+@audit.retrying
+def submit_return(access: ProviderContractAccess, values: ReturnValues, today: dt.date) -> Return:
+    """The provider's own return for a period, submitted for the council to check: the same rules as the council's
+    form (`_record_return`); its social value claims are unverified until the council verifies them."""
+    existing = Return.objects.filter(contract=access.contract, period_start=values.period_start).first()
+    if existing is not None and existing.status not in PROVIDER_REPLACEABLE:
+        raise Refused([f"The return for this period is {existing.status}: it can no longer be replaced"],
+                      ["period_start"])
+    return _record_return(access.user, access.contract, values, today, "provider")
+
+
+def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date, submitted_for: str) -> Return:
     problems = _period_problems(c, values.period_start, today)
     if problems:
         raise Refused(problems, ["period_start"])
@@ -963,12 +990,16 @@ def save_return(access: ContractAccess, values: ReturnValues, today: dt.date) ->
         values.provider,
     )
     with transaction.atomic():
-        locked = _locked(access)
+        locked = Contract.objects.select_for_update().get(pk=c.pk)
         costs = {values.period_start: values.cost}
-        results, deliveries = _save_returns(access.user, locked, [found], values.status, costs)
+        results, deliveries = _save_returns(user, locked, [found], values.status, costs)
+        # a new submission starts a new check
+        Return.objects.filter(contract=locked, period_start=period.start).update(
+            submitted_for=submitted_for, check_reason="", checked_by=None
+        )
         refresh(locked, today)
         audit.record(
-            access.actor,
+            user.get_username(),
             "return_saved",
             {
                 "contract": locked.reference,
@@ -976,11 +1007,66 @@ def save_return(access: ContractAccess, values: ReturnValues, today: dt.date) ->
                 "status": values.status,
                 "kpi_results": results,
                 "deliveries": deliveries,
-                "source": "form",
+                "source": "form" if submitted_for == "council" else "provider",
             },
             organisation=locked.organisation,
         )
     return Return.objects.get(contract=c, period_start=period.start)
+
+
+# what the council may make of a submitted (or queried) return
+CHECKS = (Return.VERIFIED, Return.QUERIED, Return.REJECTED)
+
+
+@audit.retrying
+def check_return(access: ContractAccess, return_id: int, status: str, reason: str, today: dt.date) -> Return:
+    """The council verifies, queries or rejects a return; a query or rejection needs a reason, which the provider
+    sees. Ratings are recomputed (a rejected return is not evidence: `Return.COUNTED`)."""
+    if not access.may_change:
+        raise Forbidden("needs the commissioner role or to be this contract's manager")
+    if status not in CHECKS:
+        raise Refused(["Choose verified, queried or rejected"], ["status"])
+    if status != Return.VERIFIED and not reason:
+        raise Refused(["Enter the reason the provider will see"], ["reason"])
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=access.contract.pk)
+        found = Return.objects.filter(pk=return_id, contract=locked).first()
+        if found is None:
+            raise NotFound("no such return")
+        if found.status not in (Return.SUBMITTED, Return.QUERIED):
+            raise Refused([f"This return is {found.status}: only a submitted or queried return is checked"],
+                          ["status"])
+        found.status, found.check_reason, found.checked_by = status, reason, access.user
+        found.save()
+        refresh(locked, today)
+        audit.record(
+            access.actor,
+            "return_checked",
+            {"contract": locked.reference, "period_start": found.period_start.isoformat(), "status": status,
+             "reason": reason},
+            organisation=locked.organisation,
+        )
+    return found
+
+
+@audit.retrying
+def respond_to_return(access: ProviderContractAccess, return_id: int, response: str) -> Return:
+    """The provider's response to the council's query or rejection of its return."""
+    with transaction.atomic():
+        found = Return.objects.select_for_update().filter(pk=return_id, contract=access.contract).first()
+        if found is None:
+            raise NotFound("no such return")
+        if found.status not in (Return.QUERIED, Return.REJECTED):
+            raise Refused(["Only a queried or rejected return takes a response"], ["response"])
+        found.provider_response = response
+        found.save()
+        audit.record(
+            access.actor,
+            "return_response",
+            {"contract": access.contract.reference, "period_start": found.period_start.isoformat()},
+            organisation=access.contract.organisation,
+        )
+    return found
 
 
 @audit.retrying

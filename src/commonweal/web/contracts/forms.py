@@ -13,11 +13,18 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from commonweal.domain.contracts.model import ContractKind, Direction, Frequency, ModificationGround, Verification
+from commonweal.domain.contracts.model import (
+    ContractKind,
+    Direction,
+    Frequency,
+    ModificationGround,
+    ProviderReport,
+    Verification,
+)
 from commonweal.domain.contracts.ratings import Rating
 from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
-from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS
+from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS, ReturnValues
 from commonweal.web.contracts.models import Return
 from commonweal.web.forms import iso_date, text_field
 from commonweal.web.tenders.forms import _file, _UploadForm
@@ -171,7 +178,9 @@ class ExemptionForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    """A period's return: one field per KPI (`kpi_<id>`) and per committed measure (`sv_<n>_*`)."""
+    """A period's return: one field per KPI (`kpi_<id>`) and per committed measure (`sv_<n>_*`). The provider's own
+    return (`for_provider`) has the same fields and checks but no status (it is submitted) and no verification of its
+    social value claims (they are unverified until the council checks them)."""
 
     period_start = DateField("the first day of the period")
     status = choice("the return's status", [(s, label) for s, label in Return.STATUSES])
@@ -183,8 +192,18 @@ class ReturnForm(forms.Form):
     margin_pct = amount("the margin, in per cent", required=False)
     cost_pressures = text_field("the cost pressures", required=False)
 
-    def __init__(self, *args: Any, kpis: Sequence[tuple[int, str]], measures: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kpis: Sequence[tuple[int, str]],
+        measures: Sequence[str],
+        for_provider: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.for_provider = for_provider
+        if for_provider:
+            del self.fields["status"]
         self.kpi_fields = [(f"kpi_{pk}", code) for pk, code in kpis]
         for name, code in self.kpi_fields:
             self.fields[name] = amount(f"the result for {code}", required=False)
@@ -194,14 +213,15 @@ class ReturnForm(forms.Form):
                 f"the quantity delivered of {measure}", required=False, minimum=Decimal(0)
             )
             self.fields[f"sv_{i}_evidence"] = text_field(f"the evidence for {measure}", required=False)
-            self.fields[f"sv_{i}_verification"] = choice(
-                f"whether the delivery of {measure} is verified", _values(Verification), required=False
-            )
+            if not for_provider:
+                self.fields[f"sv_{i}_verification"] = choice(
+                    f"whether the delivery of {measure} is verified", _values(Verification), required=False
+                )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for i, measure in enumerate(self.measures):
-            if cleaned.get(f"sv_{i}_quantity") is not None:
+            if cleaned.get(f"sv_{i}_quantity") is not None and not self.for_provider:
                 if not cleaned.get(f"sv_{i}_verification"):
                     self.add_error(f"sv_{i}_verification", f"Choose whether the delivery of {measure} is verified")
                 elif cleaned[f"sv_{i}_verification"] == Verification.VERIFIED.value and not cleaned.get(
@@ -223,10 +243,20 @@ class ReturnForm(forms.Form):
                         measure,
                         quantity,
                         self.cleaned_data.get(f"sv_{i}_evidence") or "",
-                        self.cleaned_data[f"sv_{i}_verification"],
+                        Verification.UNVERIFIED.value
+                        if self.for_provider
+                        else self.cleaned_data[f"sv_{i}_verification"],
                     )
                 )
         return found
+
+    def values(self) -> ReturnValues:
+        c = self.cleaned_data
+        provider = ProviderReport(
+            c["cost_growth_pct"], c["volume"], c["workforce_fte"], c["vacancies"], c["margin_pct"], c["cost_pressures"]
+        )
+        status = Return.SUBMITTED if self.for_provider else c["status"]
+        return ReturnValues(c["period_start"], status, self.actuals(), self.deliveries(), provider, c["cost"])
 
 
 RETURN_FILES = ("kpi_returns", "social_value_returns", "provider_returns")

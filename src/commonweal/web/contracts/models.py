@@ -162,7 +162,8 @@ class Commitment(models.Model):
 
 class Return(models.Model):
     """One period's return: KPI results, the provider's costs and volumes, social value delivery. Entered by a
-    contract manager now; the provider portal adds the provider's own submission (`submitted_by`, `status`)."""
+    contract manager, or submitted by the provider in its portal (`submitted_for` "provider"), which the council then
+    verifies, queries or rejects with a reason the provider sees and can respond to."""
 
     DRAFT, SUBMITTED, VERIFIED, QUERIED, REJECTED = "draft", "submitted", "verified", "queried", "rejected"
     STATUSES = [(s, s.capitalize()) for s in (DRAFT, SUBMITTED, VERIFIED, QUERIED, REJECTED)]
@@ -184,6 +185,11 @@ class Return(models.Model):
     margin_pct = _amount(null=True, blank=True)
     cost = _money(null=True, blank=True)
     cost_pressures = models.TextField(blank=True)
+    # the council's check of a provider's return: its reason to query or reject (shown to the provider), and the
+    # provider's response to it
+    check_reason = models.TextField(blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    provider_response = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

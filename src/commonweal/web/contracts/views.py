@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from commonweal.domain.contracts.model import ProviderReport
 from commonweal.io.errors import InputError
 from commonweal.web.access import Forbidden, Refused, organisations_for
 from commonweal.web.contracts import data, forms
@@ -378,18 +377,7 @@ def new_return(request: HttpRequest, contract_id: int) -> HttpResponse:
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if form.is_valid():
-            c = form.cleaned_data
-            provider = ProviderReport(
-                c["cost_growth_pct"],
-                c["volume"],
-                c["workforce_fte"],
-                c["vacancies"],
-                c["margin_pct"],
-                c["cost_pressures"],
-            )
-            values = data.ReturnValues(
-                c["period_start"], c["status"], form.actuals(), form.deliveries(), provider, c["cost"]
-            )
+            values = form.values()
             try:
                 saved = data.save_return(access, values, today())
             except Refused as refused:

@@ -10,6 +10,7 @@ its own questions are the only ones it sees unanswered.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -21,12 +22,27 @@ from django.utils.text import slugify
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.web import audit
-from commonweal.web.access import Access, BidderAccess, NotFound, Refused, Visitor, bidder_tenders
+from commonweal.web.access import (
+    Access,
+    BidderAccess,
+    Forbidden,
+    NotFound,
+    ProviderContractAccess,
+    Refused,
+    Visitor,
+    bidder_tenders,
+    provider_contracts,
+)
+from commonweal.web.contracts.data import ContractAccess
+from commonweal.web.contracts.models import Contract, Kpi, Return, Review
 from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organisation, Tender
 from commonweal.web.people import data as people
 from commonweal.web.providers.models import (
     Bidder,
     Clarification,
+    Concern,
+    ConcernKind,
+    ContractProvider,
     PendingProviderRole,
     Provider,
     ProviderKind,
@@ -301,3 +317,112 @@ def answer(access: Access, clarification_id: int, published_question: str, text:
         found.answered_by, found.answered_at = access.user, timezone.now()
         found.save()
         audit.record(access.actor, "clarification_answered", {"clarification": found.pk}, tender=access.tender)
+
+
+# -- contracts: the council links a contract to its provider; the provider sees its own ------------------------------
+
+
+def contract_provider(access: ContractAccess) -> ContractProvider | None:
+    return ContractProvider.objects.filter(contract=access.contract).select_related("provider__organisation").first()
+
+
+@audit.retrying
+def link_contract(access: ContractAccess, provider_name: str) -> ContractProvider:
+    """Link the contract to the provider it is let to, so the provider's contract leads and returns contributors see
+    it in their portal. The provider must already be known to Commonweal (invited to a tender, or joined): a council
+    never creates a provider's people or roles here. Relinking replaces the provider (a novation, say)."""
+    if not access.may_change:
+        raise Forbidden("needs the commissioner role or to be this contract's manager")
+    provider = (
+        Provider.objects.filter(organisation__name__iexact=provider_name.strip()).select_related("organisation").first()
+    )
+    if provider is None:
+        raise Refused([f"No provider is called {provider_name}: check the name as the provider gives it"], ["provider"])
+    with transaction.atomic():
+        c = Contract.objects.select_for_update().get(pk=access.contract.pk)
+        link, _ = ContractProvider.objects.update_or_create(
+            contract=c, defaults={"provider": provider, "linked_by": access.user}
+        )
+        audit.record(
+            access.actor,
+            "contract_provider_linked",
+            {"contract": c.reference, "provider": provider.organisation.name},
+            organisation=c.organisation,
+        )
+    return link
+
+
+def returns(access: ContractAccess) -> list[Return]:
+    """The contract's returns with their status, for the council to check the provider's."""
+    return list(Return.objects.filter(contract=access.contract).order_by("-period_start"))
+
+
+@dataclass(frozen=True)
+class CouncilContracts:
+    council: str
+    contracts: tuple[ProviderContractAccess, ...]
+
+
+def portal_contracts(user: Visitor) -> list[CouncilContracts]:
+    """The contracts let to the user's providers, council by council."""
+    grouped: dict[str, list[ProviderContractAccess]] = {}
+    for found in provider_contracts(user):
+        grouped.setdefault(found.contract.organisation.name, []).append(found)
+    return [CouncilContracts(council, tuple(contracts)) for council, contracts in grouped.items()]
+
+
+@dataclass(frozen=True)
+class ProviderContractView:
+    """What the contractor reads of its own contract: the contract's terms, its KPIs and its returns with their
+    status. Never the council's review workings, meeting notes, ratings reasons or audit trail."""
+
+    contract: Contract
+    kpis: list[Kpi]
+    # the social value measures committed in the contract (the return's delivery fields)
+    measures: list[str]
+    returns: list[Return]
+    concerns: list[Concern]
+
+
+def provider_contract(access: ProviderContractAccess) -> ProviderContractView:
+    c = access.contract
+    return ProviderContractView(
+        c,
+        list(c.kpis.only("code", "title", "target", "direction", "unit").order_by("code")),
+        sorted(set(c.commitments.values_list("measure", flat=True))),
+        list(
+            Return.objects.filter(contract=c)
+            .only("period_start", "period_end", "status", "check_reason", "provider_response", "submitted_for")
+            .order_by("period_start")
+        ),
+        list(Concern.objects.filter(contract=c, provider=access.provider).select_related("review")),
+    )
+
+
+@audit.retrying
+def raise_concern(access: ProviderContractAccess, kind: str, description: str, today: dt.date) -> Concern:
+    """The provider's "not working for us": it joins the contract's open review, or opens one with this as its
+    provider-side trigger. The council runs the review (meeting, options for each side, decision)."""
+    with transaction.atomic():
+        c = Contract.objects.select_for_update().get(pk=access.contract.pk)
+        review = Review.objects.filter(contract=c, status=Review.OPEN).order_by("-opened_on", "-pk").first()
+        joined = review is not None
+        if review is None:
+            review = Review.objects.create(
+                contract=c,
+                reason=f"{access.provider.organisation.name}: {ConcernKind(kind).label}. {description}",
+                trigger=kind,
+                opened_on=today,
+                opened_by=access.user,
+            )
+        concern = Concern.objects.create(
+            contract=c, provider=access.provider, raised_by=access.user, kind=kind, description=description,
+            raised_on=today, review=review,
+        )
+        audit.record(
+            access.actor,
+            "provider_concern_raised",
+            {"contract": c.reference, "review": review.pk, "kind": kind, "joined": joined},
+            organisation=c.organisation,
+        )
+    return concern

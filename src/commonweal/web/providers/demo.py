@@ -6,6 +6,8 @@
 - Southdale Home Support CIC (a VCSE) serves Southdale only: `sdhs.bids` is invited to Southdale's tender;
 - Northfield Community Transport (a community group) has no tender: `community.lead`, who registered interest in
   Northfield's planned day opportunities;
+- Northfield links its contract NBC-C-001 (let to Brightwater) to Brightwater Care Ltd, where `brightwater.bids` is
+  also the contract lead;
 - Northfield publishes a planned and an open opportunity and keeps one draft (never shown); Southdale publishes one.
 On Southdale's tender a question of Brightwater Care's is answered and published; one of Southdale Home Support's
 waits for the council's answer.
@@ -22,6 +24,8 @@ from django.utils import timezone
 
 from commonweal.web import audit
 from commonweal.web.access import tender_access
+from commonweal.web.contracts import data as contracts
+from commonweal.web.contracts.models import Contract
 from commonweal.web.models import Membership, Organisation, Tender
 from commonweal.web.providers import data
 from commonweal.web.providers.models import Clarification, Provider, ProviderKind, ProviderMember, ProviderRole
@@ -66,6 +70,19 @@ def seed(
     assert southdale is not None
     _clarifications(southdale, providers, commissioner)
     _opportunities(commissioner)
+    _contracts(commissioner)
+
+
+def _contracts(commissioner: User) -> None:
+    brightwater = User.objects.get(username="brightwater.bids")
+    ProviderMember.objects.get_or_create(
+        provider=Provider.objects.get(organisation__name="Brightwater Care Ltd"),
+        user=brightwater,
+        role=ProviderRole.CONTRACT_LEAD,
+    )
+    contract = Contract.objects.filter(organisation__slug="northfield", reference="NBC-C-001").first()
+    if contract is not None:
+        data.link_contract(contracts.contract_access(commissioner, contract.pk, change=True), "Brightwater Care Ltd")
 
 
 def _clarifications(tender: Tender, providers: dict[str, Provider], commissioner: User) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from commonweal.web.contracts.data import CHECKS
 from commonweal.web.forms import USERNAME_MAX_CHARS, GovukErrors, text_field
-from commonweal.web.providers.models import ProviderKind
+from commonweal.web.providers.models import ConcernKind, ProviderKind
 
 NAME_MAX_CHARS = 200  # web.Organisation.name
 
@@ -43,3 +44,30 @@ class AnswerForm(GovukErrors, forms.Form):
     def summary(self) -> list[dict[str, str]]:
         # each question's form is prefixed, so its fields' ids are too
         return [{**e, "href": "#" + self.add_prefix(e["href"][1:])} for e in super().summary()]
+
+
+class LinkContractForm(GovukErrors, forms.Form):
+    provider = text_field("the provider's name", max_length=NAME_MAX_CHARS)
+
+
+class CheckReturnForm(GovukErrors, forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, s.capitalize()) for s in CHECKS],
+        error_messages={
+            "required": "Choose verified, queried or rejected",
+            "invalid_choice": "Choose verified, queried or rejected",
+        },
+    )
+    reason = text_field("the reason the provider will see", required=False)
+
+
+class ResponseForm(GovukErrors, forms.Form):
+    response = text_field("your response")
+
+
+class ConcernForm(GovukErrors, forms.Form):
+    kind = forms.ChoiceField(
+        choices=ConcernKind.choices,
+        error_messages={"required": "Choose what is not working", "invalid_choice": "Choose what is not working"},
+    )
+    description = text_field("what is not working, and what you propose")

@@ -3,8 +3,9 @@ are plain members of it (`web.Membership`, blank role, made by the people area's
 provider roles here, never a council role. A council brings a provider into a tender by making it a `Bidder`; what
 the provider's people see of that tender is decided by `commonweal.web.access.bidder_access`.
 
-Contracts (the provider as contractor, its returns and its side of a review) will add their own link rows
-(contract, provider) beside `Bidder`, and their routes; the roles for them are here already."""
+A council links a let contract to the provider it is let to (`ContractProvider`, beside `Bidder`); what the
+provider's contract leads and returns contributors see of it is decided by
+`commonweal.web.access.provider_contract_access`."""
 
 from __future__ import annotations
 
@@ -84,3 +85,40 @@ class Clarification(models.Model):
 
     class Meta:
         ordering = ["asked_at", "id"]
+
+
+class ContractProvider(models.Model):
+    """The provider organisation a council's contract is let to: its contract leads and returns contributors see the
+    contract in their portal. One provider per contract (a Commonweal default: the contractor is one supplier)."""
+
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="provider_link")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+
+class ConcernKind(models.TextChoices):
+    """The provider's side of "not working for us", each the provider-side review trigger it stands for
+    (`commonweal.domain.contracts.triggers`; specification has no computed trigger: `provider_specification` is
+    ours)."""
+
+    LOSS_MAKING = "provider_loss_making", "The contract is loss-making"
+    COST_GROWTH = "provider_inflation_pressure", "Costs are growing faster than the price"
+    VOLUMES = "volumes_off_tender", "Volumes differ from those tendered"
+    SPECIFICATION = "provider_specification", "The specification does not work in practice"
+
+
+class Concern(models.Model):
+    """A provider's "not working for us": it opens a review of the contract, or joins the one already open, as a
+    provider-side trigger; the council's decision on that review shows to the provider."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="provider_concerns")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="concerns")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40, choices=ConcernKind.choices)
+    description = models.TextField()
+    raised_on = models.DateField()
+    review = models.ForeignKey("contracts.Review", on_delete=models.PROTECT, related_name="provider_concerns")
+
+    class Meta:
+        ordering = ["raised_on", "pk"]

@@ -14,6 +14,19 @@ urlpatterns = [
         views.answer_clarification,
         name="answer_clarification",
     ),
+    path("contracts/<int:contract_id>/provider/", views.contract_provider, name="contract_provider"),
     path("portal/", views.portal, name="portal"),
+    path("portal/contracts/", views.portal_contracts, name="portal_contracts"),
+    path(
+        "contracts/<int:contract_id>/returns/<int:return_id>/check/", views.check_return, name="contract_return_check"
+    ),
+    path("portal/contracts/<int:contract_id>/", views.portal_contract, name="portal_contract"),
+    path("portal/contracts/<int:contract_id>/concern/", views.portal_concern, name="portal_concern"),
+    path("portal/contracts/<int:contract_id>/returns/new/", views.portal_return, name="portal_return"),
+    path(
+        "portal/contracts/<int:contract_id>/returns/<int:return_id>/respond/",
+        views.portal_return_respond,
+        name="portal_return_respond",
+    ),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
 ]

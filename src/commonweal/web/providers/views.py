@@ -12,9 +12,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role
-from commonweal.web.access import Access, BidderAccess, Refused, bidder_access, tender_access
+from commonweal.web.access import (
+    Access,
+    BidderAccess,
+    NotFound,
+    ProviderContractAccess,
+    Refused,
+    bidder_access,
+    provider_contract_access,
+    tender_access,
+)
+from commonweal.web.contracts import data as contracts
+from commonweal.web.contracts.forms import ReturnForm
+from commonweal.web.contracts.models import Return
+from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.providers import data, forms
-from commonweal.web.views import page, scoped
+from commonweal.web.views import page, scoped, today
 
 # -- the council's side ----------------------------------------------------------------------------------------------
 
@@ -103,6 +116,67 @@ def answer_clarification(request: HttpRequest, tender_id: int, clarification_id:
     return _clarifications_page(request, access, form, clarification_id)
 
 
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def contract_provider(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The council links one of its contracts to the provider it is let to (commissioner or the contract's
+    manager)."""
+    access = contracts.contract_access(request.user, contract_id, change=True)
+    form = forms.LinkContractForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            link = data.link_contract(access, form.cleaned_data["provider"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(
+                request, f"{link.provider.organisation.name}'s contract leads can see this contract in their portal"
+            )
+            return redirect("contract_provider", contract_id)
+    return page(
+        request,
+        "web/providers/contract_provider.html",
+        f"Provider: {access.contract}",
+        status=400 if form.errors else 200,
+        access=access,
+        link=data.contract_provider(access),
+        returns=data.returns(access),
+        form=form,
+        errors=form.summary(),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_return(request: HttpRequest, contract_id: int, return_id: int) -> HttpResponse:
+    """The council verifies, queries or rejects a return, with the reason the provider sees."""
+    access = contracts.contract_access(request.user, contract_id, change=True)
+    found = Return.objects.filter(pk=return_id, contract=access.contract).first()
+    if found is None:
+        raise NotFound("no such return")
+    form = forms.CheckReturnForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            contracts.check_return(
+                access, return_id, form.cleaned_data["status"], form.cleaned_data["reason"], today()
+            )
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "The return's status is saved; the provider sees it and your reason")
+            return redirect("contract_return_check", contract_id, return_id)
+    return page(
+        request,
+        "web/providers/check_return.html",
+        f"Check the return: {access.contract}",
+        status=400 if form.errors else 200,
+        access=access,
+        ret=found,
+        form=form,
+        errors=form.summary(),
+    )
+
+
 # -- the provider's side ---------------------------------------------------------------------------------------------
 
 
@@ -145,3 +219,113 @@ def portal_tender(request: HttpRequest, tender_id: int) -> HttpResponse:
             )
             return redirect("portal_tender", tender_id)
     return _tender_page(request, access, form)
+
+
+@scoped
+@require_safe
+def portal_contracts(request: HttpRequest) -> HttpResponse:
+    return page(
+        request, "web/providers/portal_contracts.html", "Your contracts", councils=data.portal_contracts(request.user)
+    )
+
+
+@scoped
+@require_safe
+def portal_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    access = provider_contract_access(request.user, contract_id)
+    return page(
+        request,
+        "web/providers/portal_contract.html",
+        access.contract.title,
+        access=access,
+        view=data.provider_contract(access),
+        form=forms.ResponseForm(),
+        responding=None,
+    )
+
+
+def _provider_return_form(access: ProviderContractAccess, posted: object = None) -> ReturnForm:
+    view = data.provider_contract(access)
+    return ReturnForm(
+        posted, kpis=[(k.pk, k.code) for k in view.kpis], measures=view.measures, for_provider=True
+    )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_return(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The provider submits a period's return: the contracts area's form and rules, status submitted."""
+    access = provider_contract_access(request.user, contract_id)
+    form = _provider_return_form(access, request.POST if request.method == "POST" else None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = contracts.submit_return(access, form.values(), today())
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "period_start")
+            else:
+                messages.success(
+                    request,
+                    f"Your return for the period starting {saved.period_start:%d %B %Y} is submitted: "
+                    "the council checks it",
+                )
+                return redirect("portal_contract", contract_id)
+        else:
+            errors = form_errors(form)
+    return page(
+        request,
+        "web/providers/portal_return.html",
+        f"Submit a return: {access.contract.title}",
+        status=400 if errors else 200,
+        access=access,
+        form=form,
+        errors=errors,
+    )
+
+
+@scoped
+@require_http_methods(["POST"])
+def portal_return_respond(request: HttpRequest, contract_id: int, return_id: int) -> HttpResponse:
+    access = provider_contract_access(request.user, contract_id)
+    form = forms.ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            contracts.respond_to_return(access, return_id, form.cleaned_data["response"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "Your response is sent to the council")
+            return redirect("portal_contract", contract_id)
+    return page(
+        request,
+        "web/providers/portal_contract.html",
+        access.contract.title,
+        status=400,
+        access=access,
+        view=data.provider_contract(access),
+        form=form,
+        responding=return_id,
+        errors=form.summary(),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_concern(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """"Not working for us": the provider raises its side, which opens or joins a review of the contract."""
+    access = provider_contract_access(request.user, contract_id)
+    form = forms.ConcernForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data.raise_concern(access, form.cleaned_data["kind"], form.cleaned_data["description"], today())
+        messages.success(request, "The council will review the contract with your concern; its decision shows here")
+        return redirect("portal_contract", contract_id)
+    return page(
+        request,
+        "web/providers/portal_concern.html",
+        f"Not working for us: {access.contract.title}",
+        status=400 if form.errors else 200,
+        access=access,
+        form=form,
+        errors=form.summary(),
+    )

@@ -1,0 +1,61 @@
+"""The provider side of contracts in Debian's Chromium, with axe-core on every page: the provider finds its contract,
+submits a return (errors first), raises "not working for us"; the council checks the return."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import launch
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+from test_browser_journeys import PASSWORD, Journey
+
+from commonweal.web.contracts.models import Contract, Return
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_provider_works_on_its_contract_and_the_council_checks(world, live_server, monkeypatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    c = Contract.objects.get(organisation__slug="northfield", reference="NBC-C-001")
+    ret = Return.objects.filter(contract=c).order_by("-period_start").first()
+    assert ret is not None
+    for user in User.objects.filter(username__in=["brightwater.bids", "shared.commissioner"]):
+        user.set_password(PASSWORD)
+        user.save()
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+
+        provider = journey.sign_in("brightwater.bids")
+        provider.goto(f"{live_server.url}/portal/contracts/")
+        journey.check(provider)
+        provider.click("a:has-text('NBC-C-001')")
+        journey.check(provider)
+        provider.click("a:has-text('Submit a return')")
+        journey.check(provider)
+        provider.click("button:has-text('Submit the return')")  # empty: the error summary says so
+        expect(provider.locator(".govuk-error-summary")).to_be_visible()
+        journey.check(provider)
+        provider.goto(f"{live_server.url}/portal/contracts/{c.pk}/concern/")
+        provider.click("button:has-text('Send to the council')")
+        expect(provider.locator(".govuk-error-summary")).to_contain_text("Choose what is not working")
+        journey.check(provider)
+        provider.check("input[value='provider_specification']")
+        provider.fill("#description", "Visits of 15 minutes are too short")
+        provider.click("button:has-text('Send to the council')")
+        expect(provider.locator("main")).to_contain_text("Under review")
+        journey.check(provider)
+
+        council = journey.sign_in("shared.commissioner")
+        council.goto(f"{live_server.url}/contracts/{c.pk}/provider/")
+        expect(council.locator("main")).to_contain_text("Brightwater Care Ltd")
+        journey.check(council)
+        council.goto(f"{live_server.url}/contracts/{c.pk}/returns/{ret.pk}/check/")
+        council.check("input[value='queried']")
+        council.click("button:has-text('Save')")
+        expect(council.locator(".govuk-error-summary")).to_contain_text("Enter the reason the provider will see")
+        journey.check(council)
+        browser.close()
+    assert journey.violations == []

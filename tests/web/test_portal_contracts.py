@@ -1,0 +1,194 @@
+"""The provider side of contracts: a council links a contract to its provider, and the provider's contract leads and
+returns contributors see their own contracts with each council, and nothing else (issue: portal round 2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from commonweal.web.contracts.models import Contract, Return
+from commonweal.web.models import AuditEntry
+from commonweal.web.providers.models import ContractProvider, Provider, ProviderMember, ProviderRole
+
+pytestmark = pytest.mark.db
+
+
+def _signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _contract(slug: str, reference: str) -> Contract:
+    return Contract.objects.get(organisation__slug=slug, reference=reference)
+
+
+def _link(slug: str, reference: str, provider: str) -> Contract:
+    c = _contract(slug, reference)
+    response = _signed_in("shared.commissioner").post(reverse("contract_provider", args=[c.pk]), {"provider": provider})
+    assert response.status_code == 302
+    return c
+
+
+def test_the_council_links_a_contract_and_only_its_provider_sees_it(world) -> None:
+    sdhs = Provider.objects.get(organisation__name="Southdale Home Support CIC")
+    ProviderMember.objects.create(provider=sdhs, user=User.objects.get(username="sdhs.bids"),
+                                  role=ProviderRole.CONTRACT_LEAD)
+    southdale = _link("southdale", "SDC-C-001", "southdale home support cic")  # the name in any case
+    assert AuditEntry.objects.filter(action="contract_provider_linked",
+                                     detail__provider="Southdale Home Support CIC").exists()
+    northfield = _contract("northfield", "NBC-C-001")  # linked to Brightwater by the demo
+
+    sdhs_client, brightwater = _signed_in("sdhs.bids"), _signed_in("brightwater.bids")
+    listed = sdhs_client.get(reverse("portal_contracts")).content.decode()
+    assert "SDC-C-001" in listed and "NBC-C-001" not in listed
+    assert sdhs_client.get(reverse("portal_contract", args=[southdale.pk])).status_code == 200
+    assert sdhs_client.get(reverse("portal_contract", args=[northfield.pk])).status_code == 404
+
+    listed = brightwater.get(reverse("portal_contracts")).content.decode()
+    assert "NBC-C-001" in listed and "SDC-C-001" not in listed
+    assert brightwater.get(reverse("portal_contract", args=[southdale.pk])).status_code == 404
+    # a provider person is no council member: the council's own contract page does not exist for them
+    assert brightwater.get(reverse("contract", args=[northfield.pk])).status_code == 404
+
+
+def test_a_bid_manager_without_a_contract_role_sees_no_contract(world) -> None:
+    northfield = _contract("northfield", "NBC-C-001")
+    ProviderMember.objects.filter(user__username="brightwater.bids", role=ProviderRole.CONTRACT_LEAD).delete()
+    client = _signed_in("brightwater.bids")
+    assert "NBC-C-001" not in client.get(reverse("portal_contracts")).content.decode()
+    assert client.get(reverse("portal_contract", args=[northfield.pk])).status_code == 404
+
+
+def test_the_provider_never_sees_the_councils_review_notes(world) -> None:
+    reviewed = _link("northfield", "NBC-C-004", "Brightwater Care Ltd")
+    page = _signed_in("brightwater.bids").get(reverse("portal_contract", args=[reviewed.pk])).content.decode()
+    assert "Reablement service" in page
+    review = reviewed.reviews.get()
+    assert review.meeting_notes not in page and review.attendees not in page and review.reason not in page
+
+
+def test_an_unknown_provider_is_refused_and_nothing_is_linked(world) -> None:
+    c = _contract("northfield", "NBC-C-002")
+    response = _signed_in("shared.commissioner").post(reverse("contract_provider", args=[c.pk]),
+                                                      {"provider": "Nobody Ltd"})
+    assert response.status_code == 400
+    assert "No provider is called Nobody Ltd" in response.content.decode()
+    assert not ContractProvider.objects.filter(contract=c).exists()
+
+
+def test_a_viewer_cannot_link_a_provider(world) -> None:
+    c = _contract("northfield", "NBC-C-002")
+    response = _signed_in("viewer").post(reverse("contract_provider", args=[c.pk]),
+                                         {"provider": "Brightwater Care Ltd"})
+    assert response.status_code == 403
+    assert not ContractProvider.objects.filter(contract=c).exists()
+
+
+# -- returns: the provider submits, the council checks, the provider responds -----------------------------------------
+
+
+def _last_period(c: Contract) -> str:
+    latest = Return.objects.filter(contract=c).order_by("-period_start").first()
+    assert latest is not None
+    return latest.period_start.isoformat()
+
+
+def test_the_provider_submits_a_return_the_council_queries_it_and_the_provider_responds(world) -> None:
+    c = _contract("northfield", "NBC-C-001")
+    kpi = c.kpis.order_by("code").first()
+    measure = sorted(set(c.commitments.values_list("measure", flat=True)))[0]
+    provider = _signed_in("brightwater.bids")
+    period = _last_period(c)
+    response = provider.post(reverse("portal_return", args=[c.pk]), {
+        "period_start": period, f"kpi_{kpi.pk}": "12.5", "volume": "900", "cost": "1000.00",
+        "sv_0_quantity": "3", "sv_0_evidence": "Payroll report",
+        # a provider cannot verify its own claim: the field is not on its form, and is ignored if sent
+        "sv_0_verification": "verified", "status": "verified",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ret = Return.objects.get(contract=c, period_start=period)
+    assert (ret.status, ret.submitted_for, ret.submitted_by.username) == ("submitted", "provider", "brightwater.bids")
+    assert ret.results.get(kpi=kpi).actual == Decimal("12.5")
+    delivery = ret.deliveries.get(measure=measure)
+    assert (delivery.quantity, delivery.verification) == (Decimal(3), "unverified")
+
+    council = _signed_in("shared.commissioner")
+    check = reverse("contract_return_check", args=[c.pk, ret.pk])
+    refused = council.post(check, {"status": "queried", "reason": ""})
+    assert refused.status_code == 400 and "Enter the reason the provider will see" in refused.content.decode()
+    query = {"status": "queried", "reason": "Volumes are 10% below the plan: why?"}
+    assert council.post(check, query).status_code == 302
+    page = provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+    assert "Queried" in page and "Volumes are 10% below the plan: why?" in page
+
+    answered = provider.post(reverse("portal_return_respond", args=[c.pk, ret.pk]), {"response": "Two carers left"})
+    assert answered.status_code == 302
+    assert "Two carers left" in council.get(check).content.decode()
+    assert council.post(check, {"status": "verified", "reason": ""}).status_code == 302
+    ret.refresh_from_db()
+    assert ret.status == "verified"
+    actions = list(AuditEntry.objects.filter(action__in=["return_saved", "return_checked", "return_response"])
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions[-4:] == ["return_saved", "return_checked", "return_response", "return_checked"]
+    # once verified, the provider can no longer replace it
+    again = provider.post(reverse("portal_return", args=[c.pk]), {"period_start": period})
+    assert again.status_code == 400 and "can no longer be replaced" in again.content.decode()
+
+
+def test_a_provider_cannot_submit_or_respond_on_another_providers_contract(world) -> None:
+    other = _contract("northfield", "NBC-C-002")  # not linked
+    ret = Return.objects.filter(contract=other).first()
+    client = _signed_in("brightwater.bids")
+    submitted = client.post(reverse("portal_return", args=[other.pk]), {"period_start": _last_period(other)})
+    assert submitted.status_code == 404
+    assert client.post(reverse("portal_return_respond", args=[other.pk, ret.pk]), {"response": "x"}).status_code == 404
+    # nor through its own contract's path with another contract's return
+    own = _contract("northfield", "NBC-C-001")
+    assert client.post(reverse("portal_return_respond", args=[own.pk, ret.pk]), {"response": "x"}).status_code == 404
+
+
+# -- "not working for us" --------------------------------------------------------------------------------------------
+
+
+def test_the_providers_concern_opens_a_review_and_the_councils_decision_shows_to_it(world) -> None:
+    c = _contract("northfield", "NBC-C-001")
+    assert not c.reviews.exists()
+    provider = _signed_in("brightwater.bids")
+    concern = {"kind": "provider_inflation_pressure", "description": "Wages rose 9%; the price rose 3%"}
+    assert provider.post(reverse("portal_concern", args=[c.pk]), concern).status_code == 302
+    review = c.reviews.get()
+    assert (review.status, review.trigger) == ("open", "provider_inflation_pressure")
+    assert "Wages rose 9%" in review.reason
+    # a second concern joins the open review
+    spec = {"kind": "provider_specification", "description": "Visits of 15 minutes are too short"}
+    assert provider.post(reverse("portal_concern", args=[c.pk]), spec).status_code == 302
+    assert c.reviews.count() == 1 and review.provider_concerns.count() == 2
+    assert "Under review" in provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+
+    council = _signed_in("shared.commissioner")
+    review_args = [c.pk, review.pk]
+    # the council reads every concern the provider raised on the review, the joined one too
+    council_page = council.get(reverse("contract_review", args=review_args)).content.decode()
+    assert "Visits of 15 minutes are too short" in council_page
+    notes = {"meeting_on": "2026-12-01", "attendees": "Both sides",
+             "meeting_notes": "Council's internal view: hold firm"}
+    assert council.post(reverse("contract_review_meeting", args=review_args), notes).status_code == 302
+    decision = {"decision": "no_change", "reason": "The price review clause applies in April"}
+    assert council.post(reverse("contract_review_decision", args=review_args), decision).status_code == 302
+    page = provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+    assert "The price review clause applies in April" in page
+    assert "hold firm" not in page  # the council's meeting notes stay the council's
+    assert AuditEntry.objects.filter(action="provider_concern_raised", detail__joined=True).count() == 1
+
+
+def test_another_provider_cannot_raise_a_concern_on_the_contract(world) -> None:
+    c = _contract("northfield", "NBC-C-001")
+    response = _signed_in("sdhs.bids").post(reverse("portal_concern", args=[c.pk]),
+                                            {"kind": "provider_loss_making", "description": "x"})
+    assert response.status_code == 404
+    assert not c.reviews.exists()
