@@ -13,7 +13,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import FileExtensionValidator, ProhibitNullCharactersValidator
+
+from commonweal.io.errors import InputError, Problem
 
 # Commonweal default: free text (rationales, reasons, declarations) up to 10,000 characters, which holds a long
 # evaluator's rationale while keeping a hostile request small; COMMONWEAL_TEXT_MAX_CHARS changes it.
@@ -128,3 +131,45 @@ def refused_errors(problems: Sequence[str], fields: Sequence[str], ids: Mapping[
     layer's field names to element ids) or to `default`."""
     return [{"text": problem, "href": f"#{ids.get(fields[i], fields[i]) if i < len(fields) else default}"}
             for i, problem in enumerate(problems)]
+
+
+def _within_limit(upload: UploadedFile[Any]) -> None:
+    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
+    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(f"{upload.name} is larger than the {limit:,}-byte limit")
+
+
+def _named_in_text(upload: UploadedFile[Any]) -> None:
+    if upload.name and text_problem(upload.name):
+        raise ValidationError("The file's name must be valid Unicode text")
+
+
+def file_field(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
+    """A file field; with `suffixes`, the file's name must end in one of them (the readers check the tables')."""
+    validators: list[Any] = [_within_limit, _named_in_text]
+    if suffixes:
+        kinds = " or ".join(f".{s}" for s in suffixes)
+        validators.append(FileExtensionValidator(list(suffixes), message=f"Choose {label}: a {kinds} file"))
+    messages = {"required": f"Choose {label}", "invalid": f"Choose {label}", "missing": f"Choose {label}",
+                "max_length": "The file's name must be 255 characters or fewer"}
+    return forms.FileField(required=required, allow_empty_file=True, max_length=255, validators=validators,
+                           error_messages=messages)
+
+
+class UploadForm(forms.Form):
+    def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The chosen files as (name, content), for the data layer's readers."""
+        return {name: (upload.name or name, upload.read())
+                for name in names if (upload := self.cleaned_data.get(name)) is not None}
+
+
+def input_problems(exc: InputError, field: str | None = None, *, files: bool = False
+                   ) -> tuple[list[Problem], list[dict[str, str]]]:
+    """A reader's refusal of an upload, for the page: its problems (the page's problems table) and the error
+    summary, whose first link goes to that table and, given `field`, a second to the field with the first problem."""
+    noun = "files" if files else "file"
+    errors = [{"text": f"{len(exc.problems)} problem(s) in the {noun}: nothing was saved", "href": "#problems"}]
+    if field is not None:
+        errors.append({"text": exc.problems[0].message, "href": f"#{field}"})
+    return exc.problems, errors

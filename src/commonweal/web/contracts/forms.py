@@ -26,8 +26,7 @@ from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
 from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS, ReturnValues
 from commonweal.web.contracts.models import Return
-from commonweal.web.forms import iso_date, text_field
-from commonweal.web.tenders.forms import _file, _UploadForm
+from commonweal.web.forms import UploadForm, file_field, iso_date, text_field
 
 SHORT = 300
 CODE = 60
@@ -115,7 +114,7 @@ class FilterForm(forms.Form):
     )
 
 
-class CreateForm(_UploadForm):
+class CreateForm(UploadForm):
     lot = forms.TypedChoiceField(
         coerce=int, error_messages={"required": "Choose the awarded lot", "invalid_choice": "Choose an awarded lot"}
     )
@@ -128,27 +127,27 @@ class CreateForm(_UploadForm):
     frequency = choice("how often returns are due", _values(Frequency))
     sme = forms.BooleanField(required=False)
     vcse = forms.BooleanField(required=False)
-    commitments = _file("the commitments file", required=False)
-    socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
+    commitments = file_field("the commitments file", required=False)
+    socialvalue = file_field("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
 
     def __init__(self, *args: Any, lots: Sequence[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lot"].choices = [(str(pk), label) for pk, label in lots]  # type: ignore[attr-defined]
 
 
-class RegisterUploadForm(_UploadForm):
-    register = _file("a contracts register (CSV or XLSX)", required=True)
+class RegisterUploadForm(UploadForm):
+    register = file_field("a contracts register (CSV or XLSX)", required=True)
 
 
 FOLDER_FILES = ("contract", "kpi_returns", "social_value_returns", "provider_returns", "variations")
 
 
-class FolderUploadForm(_UploadForm):
-    contract = _file("the contract.yaml file", required=True, suffixes=("yaml", "yml"))
-    kpi_returns = _file("the KPI results file", required=False)
-    social_value_returns = _file("the social value delivery file", required=False)
-    provider_returns = _file("the provider's costs and volumes file", required=False)
-    variations = _file("the variations log", required=False)
+class FolderUploadForm(UploadForm):
+    contract = file_field("the contract.yaml file", required=True, suffixes=("yaml", "yml"))
+    kpi_returns = file_field("the KPI results file", required=False)
+    social_value_returns = file_field("the social value delivery file", required=False)
+    provider_returns = file_field("the provider's costs and volumes file", required=False)
+    variations = file_field("the variations log", required=False)
 
 
 class ManagerForm(forms.Form):
@@ -262,10 +261,10 @@ class ReturnForm(forms.Form):
 RETURN_FILES = ("kpi_returns", "social_value_returns", "provider_returns")
 
 
-class ReturnsUploadForm(_UploadForm):
-    kpi_returns = _file("the KPI results file", required=False)
-    social_value_returns = _file("the social value delivery file", required=False)
-    provider_returns = _file("the provider's costs and volumes file", required=False)
+class ReturnsUploadForm(UploadForm):
+    kpi_returns = file_field("the KPI results file", required=False)
+    social_value_returns = file_field("the social value delivery file", required=False)
+    provider_returns = file_field("the provider's costs and volumes file", required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

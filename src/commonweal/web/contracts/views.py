@@ -21,7 +21,7 @@ from commonweal.io.errors import InputError
 from commonweal.web.access import Forbidden, Refused, organisations_for
 from commonweal.web.contracts import data, forms
 from commonweal.web.contracts.models import Return
-from commonweal.web.forms import form_errors, refused_errors
+from commonweal.web.forms import form_errors, input_problems, refused_errors
 from commonweal.web.views import page, scoped, today
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -29,12 +29,6 @@ GET_POST = ["GET", "HEAD", "POST"]
 
 def _refused(refused: Refused, default: str) -> list[dict[str, str]]:
     return refused_errors(refused.problems, refused.fields, {}, default)
-
-
-def _upload_problems(exc: InputError) -> tuple[list[Any], list[dict[str, str]]]:
-    return exc.problems, [
-        {"text": f"{len(exc.problems)} problem(s) in the files: nothing was saved", "href": "#problems"}
-    ]
 
 
 # -- the register and dashboard --------------------------------------------------------------------------------------
@@ -188,7 +182,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
                     request.user, slug, c["lot"], new, form.files_read(("commitments", "socialvalue")), today()
                 )
             except InputError as exc:
-                problems, errors = _upload_problems(exc)
+                problems, errors = input_problems(exc, files=True)
             except Refused as refused:
                 errors = _refused(refused, "lot")
             else:
@@ -224,7 +218,7 @@ def import_register(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 count = data.import_register(request.user, slug, name, content, today())
             except InputError as exc:
-                problems, errors = _upload_problems(exc)
+                problems, errors = input_problems(exc, files=True)
             else:
                 messages.success(request, f"{count} contracts imported from {name}")
                 return redirect("contracts_register", slug)
@@ -253,7 +247,7 @@ def import_folder(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 made = data.import_contract_folder(request.user, slug, form.files_read(forms.FOLDER_FILES), today())
             except InputError as exc:
-                problems, errors = _upload_problems(exc)
+                problems, errors = input_problems(exc, files=True)
             else:
                 messages.success(request, f"Contract {made.reference} imported from its contract folder")
                 return redirect("contract", made.pk)
@@ -417,7 +411,7 @@ def upload_returns(request: HttpRequest, contract_id: int) -> HttpResponse:
             try:
                 count = data.upload_returns(access, form.files_read(forms.RETURN_FILES), today())
             except InputError as exc:
-                problems, errors = _upload_problems(exc)
+                problems, errors = input_problems(exc, files=True)
             else:
                 messages.success(request, f"{count} period(s) of returns loaded; ratings and triggers are updated")
                 return redirect("contract", contract_id)

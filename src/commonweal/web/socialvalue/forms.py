@@ -11,8 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from commonweal.domain.socialvalue.maturity import LEVELS, QUESTIONS
-from commonweal.web.forms import form_errors, iso_date, text_field
-from commonweal.web.tenders.forms import _file
+from commonweal.web.forms import file_field, form_errors, iso_date, text_field
 
 # Commonweal default: the financial years a contract may start in or a report may cover.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -65,13 +64,13 @@ class ConfirmForm(AreaForm):
 
 
 class LibraryImportForm(AreaForm):
-    library = _file("your library file (.csv or .xlsx)", required=True, suffixes=("csv", "xlsx"))
+    library = file_field("your library file (.csv or .xlsx)", required=True, suffixes=("csv", "xlsx"))
     name = text_field("the library's name", max_length=200)
     version = text_field("the library's version", max_length=60)
 
 
 class ModelImportForm(AreaForm):
-    model = _file("the model file (.csv or .xlsx)", required=True, suffixes=("csv", "xlsx"))
+    model = file_field("the model file (.csv or .xlsx)", required=True, suffixes=("csv", "xlsx"))
 
 
 class TenderMeasureForm(AreaForm):
@@ -94,12 +93,12 @@ class ContractForm(AreaForm):
     title = text_field("the contract's title", max_length=200)
     supplier = text_field("the supplier, as named in the commitments file", max_length=300)
     first_year = _year("the financial year the contract starts in")
-    commitments = _file("the winning bid's commitments (.csv or .xlsx)", required=True, suffixes=("csv", "xlsx"))
-    returns = _file("the supplier's returns (.csv or .xlsx)", required=False, suffixes=("csv", "xlsx"))
+    commitments = file_field("the winning bid's commitments (.csv or .xlsx)", required=True, suffixes=("csv", "xlsx"))
+    returns = file_field("the supplier's returns (.csv or .xlsx)", required=False, suffixes=("csv", "xlsx"))
 
 
 class SroiForm(AreaForm):
-    impact_map = _file("an impact map (.yaml)", required=True, suffixes=("yaml", "yml"))
+    impact_map = file_field("an impact map (.yaml)", required=True, suffixes=("yaml", "yml"))
 
 
 class MaturityForm(AreaForm):

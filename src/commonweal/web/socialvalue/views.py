@@ -17,6 +17,7 @@ from commonweal.domain.socialvalue.rollup import AsAt
 from commonweal.io.errors import InputError
 from commonweal.services.member_report import benchmark_figure, figure_image
 from commonweal.web.access import NotFound, Refused, organisation_access
+from commonweal.web.forms import input_problems
 from commonweal.web.socialvalue import data, forms, report, sources
 from commonweal.web.views import page, scoped, today
 
@@ -26,11 +27,6 @@ GET_POST = ["GET", "HEAD", "POST"]
 def _posted(request: HttpRequest) -> tuple[Any, Any]:
     """A POST's data and files (even when empty: an empty form is refused, not shown afresh); nothing for a GET."""
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
-
-
-def _input_errors(exc: InputError, field: str) -> tuple[list[Any], list[dict[str, str]]]:
-    return exc.problems, [{"text": f"{len(exc.problems)} problem(s) in the file: nothing was saved",
-                           "href": "#problems"}, {"text": exc.problems[0].message, "href": f"#{field}"}]
 
 
 @scoped
@@ -147,7 +143,7 @@ def library_import(request: HttpRequest, slug: str) -> HttpResponse:
                 library = data.import_library(request.user, slug, *upload, form.cleaned_data["name"],
                                               form.cleaned_data["version"])
             except InputError as exc:
-                problems, errors = _input_errors(exc, "library")
+                problems, errors = input_problems(exc, "library")
             else:
                 messages.success(request, f"{len(library.measures)} measures imported; only {organisation.name} "
                                           "can see them")
@@ -173,7 +169,7 @@ def ppn002(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 rows = data.import_ppn002(request.user, slug, *upload)
             except InputError as exc:
-                problems, errors = _input_errors(exc, "model")
+                problems, errors = input_problems(exc, "model")
             else:
                 messages.success(request, f"The Social Value Model's {rows} rows imported")
                 return redirect("sv_ppn002", slug)
@@ -274,7 +270,7 @@ def contract_record(request: HttpRequest, slug: str) -> HttpResponse:
                                              form.cleaned_data["supplier"], form.cleaned_data["first_year"],
                                              commitments, form.upload("returns"))
             except InputError as exc:
-                problems, errors = _input_errors(exc, "commitments")
+                problems, errors = input_problems(exc, "commitments")
             except Refused as refused:
                 form.refused(refused.problems, refused.fields)
                 errors = form.summary()
@@ -306,7 +302,7 @@ def sroi(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 saved = data.add_programme(request.user, slug, *upload)
             except InputError as exc:
-                problems, errors = _input_errors(exc, "impact_map")
+                problems, errors = input_problems(exc, "impact_map")
             else:
                 return redirect("sv_sroi_programme", slug, saved.pk)
     organisation, found, may_change = data.programmes(request.user, slug)

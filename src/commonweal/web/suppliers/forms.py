@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 
 from commonweal.domain.market.identifiers import company_number
 from commonweal.domain.resilience import ContractTier
-from commonweal.web.forms import text_field
-from commonweal.web.tenders.forms import _file, _UploadForm
+from commonweal.web.forms import UploadForm, file_field, text_field
 
 TIER_LABELS = {ContractTier.HIGH: "High: a critical contract, tested most strictly",
                ContractTier.MEDIUM: "Medium", ContractTier.LOW: "Low"}
@@ -67,7 +66,7 @@ class AddSupplierForm(DependencyForm):
         return found
 
 
-class AccountsUploadForm(_UploadForm):
-    accounts = _file("an accounts file", required=True, suffixes=("csv", "xlsx", "html", "xhtml", "htm", "zip"))
+class AccountsUploadForm(UploadForm):
+    accounts = file_field("an accounts file", required=True, suffixes=("csv", "xlsx", "html", "xhtml", "htm", "zip"))
     unit = forms.ChoiceField(choices=UNITS, initial="£", error_messages={
         "required": "Choose the unit of the amounts", "invalid_choice": "Choose the unit of the amounts"})

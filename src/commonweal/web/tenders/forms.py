@@ -9,13 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import FileExtensionValidator
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web.forms import text_field, text_problem
+from commonweal.web.forms import UploadForm, file_field, text_field
 
 
 def score_field(label: str) -> forms.DecimalField:
@@ -97,39 +93,8 @@ class AbnormallyLowForm(forms.Form):
     reason = text_field("the reason for the decision", required_message="Give the reason for the decision")
 
 
-def _within_limit(upload: UploadedFile[Any]) -> None:
-    """Uploads are read whole, so each is capped (COMMONWEAL_UPLOAD_MAX_BYTES, Commonweal default 10 MB)."""
-    limit = settings.COMMONWEAL_UPLOAD_MAX_BYTES
-    if (upload.size or 0) > limit:
-        raise ValidationError(f"{upload.name} is larger than the {limit:,}-byte limit")
-
-
-def _named_in_text(upload: UploadedFile[Any]) -> None:
-    if upload.name and text_problem(upload.name):
-        raise ValidationError("The file's name must be valid Unicode text")
-
-
-def _file(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
-    """A file field; with `suffixes`, the file's name must end in one of them (the readers check the tables')."""
-    validators: list[Any] = [_within_limit, _named_in_text]
-    if suffixes:
-        kinds = " or ".join(f".{s}" for s in suffixes)
-        validators.append(FileExtensionValidator(list(suffixes), message=f"Choose {label}: a {kinds} file"))
-    messages = {"required": f"Choose {label}", "invalid": f"Choose {label}", "missing": f"Choose {label}",
-                "max_length": "The file's name must be 255 characters or fewer"}
-    return forms.FileField(required=required, allow_empty_file=True, max_length=255, validators=validators,
-                           error_messages=messages)
-
-
-class _UploadForm(forms.Form):
-    def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
-        """The chosen files as (name, content), for the data layer's readers."""
-        return {name: (upload.name or name, upload.read())
-                for name in names if (upload := self.cleaned_data.get(name)) is not None}
-
-
-class ScoresUploadForm(_UploadForm):
-    scores = _file("a scores file", required=True)
+class ScoresUploadForm(UploadForm):
+    scores = file_field("a scores file", required=True)
     # the SHA-256 of the file whose replacements of saved scores the person has seen and confirmed
     replace = forms.RegexField(r"^[0-9a-f]{64}$", required=False, error_messages={
         "invalid": "Choose the file again and confirm the scores it replaces"})
@@ -138,20 +103,20 @@ class ScoresUploadForm(_UploadForm):
 TENDER_FILES = ("tender", "bids", "gates", "commitments", "socialvalue")
 
 
-class TenderUploadForm(_UploadForm):
-    tender = _file("the tender.yaml file", required=True, suffixes=("yaml", "yml"))
-    bids = _file("the bids file (bids.csv or bids.xlsx)", required=True)
-    gates = _file("the gates file", required=False)
-    commitments = _file("the commitments file", required=False)
-    socialvalue = _file("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
+class TenderUploadForm(UploadForm):
+    tender = file_field("the tender.yaml file", required=True, suffixes=("yaml", "yml"))
+    bids = file_field("the bids file (bids.csv or bids.xlsx)", required=True)
+    gates = file_field("the gates file", required=False)
+    commitments = file_field("the commitments file", required=False)
+    socialvalue = file_field("the socialvalue.yaml file", required=False, suffixes=("yaml", "yml"))
 
 
 
 
-class DocumentForm(_UploadForm):
+class DocumentForm(UploadForm):
     """A bid's document; what it is is read from its content by the data layer (`commonweal.io.documents`)."""
 
-    document = _file("the document", required=True, suffixes=("pdf", "docx", "xlsx", "odt"))
+    document = file_field("the document", required=True, suffixes=("pdf", "docx", "xlsx", "odt"))
     purpose = forms.ChoiceField(choices=[("response", "Response"), ("price_schedule", "Price schedule")],
                                 error_messages={
                                     "required": "Choose whether the document is a response or the price schedule",

@@ -25,7 +25,7 @@ from commonweal.web.access import (
     tender_access,
     tenders_for,
 )
-from commonweal.web.forms import form_errors, refused_errors
+from commonweal.web.forms import form_errors, input_problems, refused_errors
 from commonweal.web.tenders import data, forms
 from commonweal.web.views import page, scoped, today
 
@@ -330,9 +330,8 @@ def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False)
                 # nothing saved: show what would be replaced, and ask (the file is chosen again to confirm)
                 replacing = exc
             except InputError as exc:
-                problems = exc.problems
-                errors.append({"text": f"{len(problems)} problem(s) in the file: nothing was saved",
-                               "href": "#problems"})
+                problems, found = input_problems(exc)
+                errors.extend(found)
             except Refused as refused:
                 errors.extend({"text": p, "href": "#scores"} for p in refused.problems)
             else:
@@ -581,8 +580,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 created = data.create_tender(request.user, slug, form.files_read(forms.TENDER_FILES))
             except InputError as exc:
-                problems = exc.problems
-                errors = [{"text": f"{len(problems)} problem(s) in the files: nothing was saved", "href": "#problems"}]
+                problems, errors = input_problems(exc, files=True)
             except Refused as refused:
                 errors = [{"text": p, "href": "#tender"} for p in refused.problems]
             else:
