@@ -122,6 +122,14 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "password": ("GET", {}, answers(200, outsider=200)),
     "team_remove": ("POST", {"username": "evaluator2", "role": "finance"}, answers(400, COMMISSIONERS)),
     "upload": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # tenders area: the tender builder, for the organisation's commissioners; its check-your-answers page sends
+    # them back to the builder while nothing is built
+    "build_tender": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "check_tender": ("GET", {}, answers(302, {"shared.commissioner"})),
+    "template_tender": ("GET", {}, answers(200, outsider=200)),
+    # the demo tender is in evaluation: no more bids; its folder for its commissioners only
+    "add_bid": ("GET", {}, answers(409, COMMISSIONERS)),
+    "tender_folder": ("GET", {}, answers(200, COMMISSIONERS)),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
     # suppliers area: the organisation's commissioners and viewers read its watchlist, its commissioners change it
     "suppliers": ("GET", {}, answers(200, outsider=200)),
@@ -405,6 +413,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "summary": ["tender_id", "bid_id"], "summary_pdf": ["tender_id", "bid_id"],
         "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
         "audit": ["tender_id"], "audit_export": ["tender_id"], "members": ["slug"], "upload": ["slug"],
+        "build_tender": ["slug"], "check_tender": ["slug"], "add_bid": ["tender_id"], "tender_folder": ["tender_id"],
         "organisation_home": ["slug"], "invite": ["slug"],
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],

@@ -120,6 +120,9 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
                            "name": Need.BID, "sha256": Need.BID},
     "score_moderated": _SCORE,
+    # a bid the commissioner entered: who bid is bid content, its price sealed until prices are opened
+    "bid_added": {"bid": Need.BID, "bidder": Need.BID, "lot": Need.ANYONE, "price": Need.PRICES,
+                  "gates": Need.BID},
     "abnormally_low_decided": {"bid": Need.BID, "bidder": Need.BID, "decision": Need.PRICES,
                                "reason": Need.PRICES},
     "downloaded": {"what": Need.ANYONE, "format": Need.ANYONE, "rows": Need.ANYONE, "lot": Need.ANYONE,

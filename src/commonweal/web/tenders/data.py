@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -18,6 +19,10 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from commonweal.domain.audit import disclose
 from commonweal.domain.evaluation.assessment import AssessmentSummary
+from commonweal.domain.evaluation.evaluate import check_inputs
+from commonweal.domain.evaluation.model import Tender as DomainTender
+from commonweal.domain.evaluation.records import Bid as DomainBid
+from commonweal.domain.evaluation.records import GateResult as DomainGateResult
 from commonweal.domain.lifecycle import (
     NEEDS,
     TRANSITIONS,
@@ -34,6 +39,9 @@ from commonweal.domain.lifecycle import (
     prices_visible,
     reached,
 )
+from commonweal.domain.provenance import Source
+from commonweal.io.tender_download import folder_files, tender_yaml, zip_bytes
+from commonweal.io.tender_folder import TenderFolder, parse_tender_yaml
 from commonweal.services.evaluation import TenderEvaluation
 from commonweal.web import audit, engine, evaluations, importing
 from commonweal.web.access import (
@@ -54,6 +62,7 @@ from commonweal.web.models import (
     ConflictDecision,
     ConflictDeclaration,
     Criterion,
+    GateResult,
     Lot,
     Membership,
     ModeratedScore,
@@ -63,6 +72,7 @@ from commonweal.web.models import (
     Tender,
     TenderRole,
 )
+from commonweal.web.tenders import builder
 
 # -- the tender and its lifecycle ----------------------------------------------------------------------------------
 
@@ -1060,13 +1070,54 @@ def create_tender(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes
         # a tender created here is run by this organisation: its documents name it, so the file must too
         raise Refused([f"tender.yaml names the buyer {folder.tender.buyer!r}, but this tender would be "
                        f"{organisation.name}'s: change buyer in the file to {organisation.name}; nothing was saved"])
+    return _create(user, organisation, folder, definition)
+
+
+def _create(user: Visitor, organisation: Organisation, folder: TenderFolder, definition: str) -> Tender:
+    """The one way a tender is saved, uploaded or built: its reference unused in the organisation, its creator its
+    commissioner."""
     if Tender.objects.filter(organisation=organisation, reference=folder.tender.reference).exists():
-        raise Refused([f"{organisation.name} already has a tender with reference {folder.tender.reference}"])
+        raise Refused([f"{organisation.name} already has a tender with reference {folder.tender.reference}"],
+                      ["reference"])
     member = signed_in(user)
     with transaction.atomic():
         tender = importing.save_tender(organisation, folder, definition, member.get_username())
         TenderRole.objects.create(tender=tender, user=member, role=Role.COMMISSIONER.value)
     return tender
+
+
+# -- the tender builder ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A built tender before it is saved: the tender.yaml its fields make, and the engine's reading of it."""
+
+    organisation: Organisation
+    definition: str
+    tender: DomainTender
+
+
+def draft_tender(user: Visitor, slug: str, fields: Mapping[str, str]) -> Draft:
+    """The builder's fields as a tender.yaml, read and checked by the engine's own reader (every rule of the model
+    is its: weights to 100, scales, thresholds, tie-breaks, the social value minimum and its reason); InputError
+    naming each problem's path, or Refused when the reference is taken. Nothing is saved."""
+    organisation = organisation_access(user, slug, Role.COMMISSIONER)
+    document, _ = builder.document(fields, organisation.name)
+    definition = tender_yaml(document)
+    parsed, _ = parse_tender_yaml(definition)
+    if Tender.objects.filter(organisation=organisation, reference=parsed.reference).exists():
+        raise Refused([f"{organisation.name} already has a tender with reference {parsed.reference}"],
+                      ["reference"])
+    return Draft(organisation, definition, parsed)
+
+
+@audit.retrying
+def create_built_tender(user: Visitor, slug: str, fields: Mapping[str, str]) -> Tender:
+    """Create the draft tender the builder's fields describe, checked again as it is saved, by the same saving path
+    as an uploaded tender (its bids are added afterwards, one by one, by `add_bid`)."""
+    made = draft_tender(user, slug, fields)
+    return _create(user, made.organisation, TenderFolder(Path("built"), made.tender), made.definition)
 
 
 def audit_head(access: Access) -> str:
@@ -1196,3 +1247,71 @@ def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose:
                       "criterion": crit.reference if crit else "", "name": name, "sha256": digest},
                      tender=access.tender)
     return made
+
+
+# -- bids entered by the commissioner -----------------------------------------------------------------------------
+
+# where an entered bid's checks point: the form, not a row of a file
+_BID_FORM = Source("the bid form")
+
+
+@audit.retrying
+def gates(access: Access) -> list[tuple[str, str]]:
+    """The pass/fail gates of the tender's models (id, title), each once, for the bid form."""
+    found = {g.id: g.title for lot in engine.domain_tender(access.tender).lots for g in lot.model.gates}
+    return list(found.items())
+
+
+def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal, identifier: str = "", address: str = "",
+            email: str = "", gate_results: Mapping[str, tuple[bool, str]] | None = None) -> Bid:
+    """Enter a received bid, sealed as an uploaded bid is (`BidView.price` stays None until prices are opened).
+    The bidder's identity and the price are checked by the engine's own input checks on the lot with this bid
+    added (`check_inputs`: one bid per bidder, names equal after case and spacing being one bidder). Bids are
+    entered while documents are (`DOCUMENTS_OPEN`), so evaluation never starts on a bid list that then changes."""
+    access.require(Role.COMMISSIONER)
+    if access.stage not in DOCUMENTS_OPEN:
+        raise Refused(["Bids are added before evaluation starts"], ["bidder"])
+    with transaction.atomic():
+        Tender.objects.select_for_update().get(pk=access.tender.pk)  # two people adding the same bidder at once
+        lot = Lot.objects.filter(tender=access.tender, pk=lot_id).first()
+        if lot is None:
+            raise Refused(["Choose a lot of this tender"], ["lot"])
+        domain_lot = next(d for d in engine.domain_tender(access.tender).lots if d.id == lot.reference)
+        entered = DomainBid(bidder, lot.reference, price, identifier=identifier, address=address, email=email,
+                            source=_BID_FORM)
+        others = [DomainBid(name, lot.reference, value)
+                  for name, value in Bid.objects.filter(lot=lot).values_list("bidder", "price")]
+        results = [DomainGateResult(bidder, lot.reference, gate, passed, rationale, _BID_FORM)
+                   for gate, (passed, rationale) in (gate_results or {}).items()]
+        # the other bids' gate results are theirs: only this bid's problems are the form's
+        issues = [i for i in check_inputs(domain_lot, [*others, entered], [], [], results, expect_scores=False)
+                  if i.source == _BID_FORM or (i.source is None and i.message.startswith(f"{bidder} has no result"))]
+        if issues:
+            raise Refused([i.message for i in issues], [i.column or "bidder" for i in issues])
+        made = Bid.objects.create(lot=lot, bidder=entered.bidder, price=price, identifier=identifier,
+                                  address=address, email=email)
+        GateResult.objects.bulk_create(GateResult(bid=made, gate=r.gate, passed=r.passed, rationale=r.rationale)
+                                       for r in results)
+        audit.record(access.actor, "bid_added", {"bid": made.pk, "bidder": made.bidder, "lot": lot.reference,
+                                                 "price": f"{price:f}",
+                                                 "gates": {r.gate: "pass" if r.passed else "fail" for r in results}},
+                     tender=access.tender)
+    access.read.pop("bids", None)
+    return made
+
+
+# -- the tender as a folder -------------------------------------------------------------------------------------
+
+
+def folder_download(access: Access) -> tuple[str, bytes]:
+    """The tender as the folder `commonweal evaluate` reads, zipped (file name, bytes), for its commissioner: the
+    prices only once they are opened, the evaluators' scores only once the commissioner may see them side by
+    side, the consensus from moderation on (`commonweal.domain.lifecycle`). Audited as a download."""
+    access.require(Role.COMMISSIONER)
+    stage = access.stage
+    files = folder_files(engine.tender_folder(access.tender), access.tender.definition,
+                         prices=prices_visible(stage), scores=other_scores_visible(stage, access.roles),
+                         moderation=reached(stage, Stage.MODERATION))
+    record_download(access, "tender folder", {"format": "zip"})
+    name = f"{access.tender.reference}".replace("/", "-") or f"tender-{access.tender.pk}"
+    return f"{name}.zip", zip_bytes(files, name)

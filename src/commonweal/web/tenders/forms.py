@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web.forms import UploadForm, file_field, text_field
+from commonweal.web.forms import TEXT_MAX_CHARS, UploadForm, file_field, text_field
 
 
 def score_field(label: str) -> forms.DecimalField:
@@ -128,3 +129,97 @@ class DocumentForm(UploadForm):
     def __init__(self, *args: Any, criteria: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["criterion"].choices = [("", "The whole bid"), *((str(c), str(c)) for c in criteria)]  # type: ignore[attr-defined]
+
+
+# The tender builder's rows (Commonweal default: enough for a typical council tender; a blank row is ignored). Each
+# row field is named `<kind>-<row>-<key>`, its key the tender.yaml key it becomes, so the reader's problem paths
+# lead back to the field.
+BUILDER_ROWS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "lot": (3, ("id", "title", "budget")),
+    "group": (4, ("id", "title", "weight", "category", "threshold")),
+    "criterion": (8, ("id", "title", "group", "weight", "scale", "threshold", "guidance")),
+    "gate": (3, ("id", "title")),
+    "descriptor": (6, ("score", "label", "description")),
+}
+BUILDER_SHORT_TEXT = 300  # the Tender and Lot tables' title length: ids, titles, numbers
+
+
+def builder_label(name: str) -> str:
+    """A builder field's name as people read it: `criterion-1-weight` is "Criterion 2 weight"."""
+    kind, _, rest = name.partition("-")
+    if not rest:
+        return name.replace("_", " ").capitalize()
+    row, _, key = rest.partition("-")
+    return f"{kind.capitalize()} {int(row) + 1} {key.replace('_', ' ')}"
+
+
+class TenderBuilderForm(forms.Form):
+    """The tender and its evaluation model as fields. Only lengths and valid text are checked here: every rule of
+    the model (numbers, weights, scales, thresholds, tie-breaks) is the engine's reader's, which the data layer
+    runs on the tender.yaml these fields make."""
+
+    title = text_field("the tender's title", max_length=300)
+    reference = text_field("the tender's reference", max_length=60)
+    description = text_field("a description", required=False)
+    price_weight = text_field("the price weight", max_length=40)
+    price_formula = text_field("the price formula", max_length=60)
+    quality_threshold = text_field("the quality threshold", required=False, max_length=40)
+    tie_break = text_field("the tie-break order", max_length=BUILDER_SHORT_TEXT)
+    social_value_minimum = text_field("the social value minimum", required=False, max_length=40)
+    social_value_override_reason = text_field("the reason for going below the social value minimum", required=False)
+    scale_id = text_field("the name of your own scale", required=False, max_length=30)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, (count, keys) in BUILDER_ROWS.items():
+            for row in range(count):
+                for key in keys:
+                    name = f"{kind}-{row}-{key}"
+                    long = key in ("guidance", "description")
+                    self.fields[name] = text_field(builder_label(name).lower(), required=False,
+                                                   max_length=TEXT_MAX_CHARS if long else BUILDER_SHORT_TEXT)
+
+    def values(self) -> dict[str, str]:
+        """The cleaned fields as text, as the session keeps them until the tender is created."""
+        return {name: str(value) for name, value in self.cleaned_data.items() if value}
+
+
+class BidForm(forms.Form):
+    """A bid entered by the commissioner; the bidder's identity and the price are checked by the engine's rules in
+    the data layer (`commonweal.domain.evaluation.evaluate.check_inputs`)."""
+
+    lot = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose the lot",
+                                                             "invalid_choice": "Choose a lot of this tender"})
+    bidder = text_field("the bidder's name", max_length=300)
+    price = forms.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"), error_messages={
+        "required": "Enter the bid's price in pounds",
+        "invalid": "Enter the price in pounds, such as 1234567.89",
+        "min_value": "The price must be above £0",
+        "max_digits": "The price must be under £100,000,000,000,000",
+        "max_whole_digits": "The price must be under £100,000,000,000,000",
+        "max_decimal_places": "Enter the price in pounds and pence (at most 2 decimal places)"})
+    identifier = text_field("the bidder's identifier", required=False, max_length=100)
+    address = text_field("the bidder's address", required=False, max_length=300)
+    email = text_field("the bidder's email address", required=False, max_length=200)
+
+    def __init__(self, *args: Any, lots: Sequence[tuple[int, str]], gates: Sequence[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].choices = [(str(i), label) for i, label in lots]  # type: ignore[attr-defined]
+        # each pass/fail gate's result is recorded as the bid is received (the engine needs one per gate)
+        for index, (_, title) in enumerate(gates):
+            self.fields[f"gate-{index}"] = forms.ChoiceField(
+                choices=[("pass", "Pass"), ("fail", "Fail")],
+                error_messages={"required": f"Choose whether the bid passes {title}",
+                                "invalid_choice": f"Choose whether the bid passes {title}"})
+            self.fields[f"gate-{index}-rationale"] = text_field(f"why it passes or fails {title}", required=False)
+        self.gates = gates
+
+    def gate_results(self) -> dict[str, tuple[bool, str]]:
+        """Each gate's result (passed, rationale) by gate id."""
+        return {gate: (self.cleaned_data[f"gate-{index}"] == "pass", self.cleaned_data[f"gate-{index}-rationale"])
+                for index, (gate, _) in enumerate(self.gates)}
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation: the check-your-answers page's button (the CSRF token is its only content)."""

@@ -31,5 +31,10 @@ urlpatterns = [
     path("tenders/<int:tender_id>/recommendation.pdf", views.recommendation_pdf, name="recommendation_pdf"),
     path(tender + "audit/", views.audit_trail, name="audit"),
     path("tenders/<int:tender_id>/audit.csv", views.audit_export, name="audit_export"),
+    path(tender + "bids/new/", views.add_bid, name="add_bid"),
+    path("tenders/<int:tender_id>/folder.zip", views.tender_folder, name="tender_folder"),
     path("organisations/<slug:slug>/tenders/new/", views.upload, name="upload"),
+    path("organisations/<slug:slug>/tenders/build/", views.build, name="build_tender"),
+    path("organisations/<slug:slug>/tenders/build/check/", views.check_tender, name="check_tender"),
+    path("tender-template.yaml", views.template_tender, name="template_tender"),
 ]

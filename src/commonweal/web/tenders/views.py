@@ -26,7 +26,7 @@ from commonweal.web.access import (
     tenders_for,
 )
 from commonweal.web.forms import form_errors, input_problems, refused_errors
-from commonweal.web.tenders import data, forms
+from commonweal.web.tenders import builder, data, forms
 from commonweal.web.views import page, scoped, today
 
 
@@ -47,7 +47,8 @@ def _tender_page(request: HttpRequest, access: Access) -> HttpResponse:
     return page(request, "web/tenders/tender.html", access.tender.title, access=access,
                 lots=data.award_criteria(access), tasks=data.tasks(access, today()), declaration=declaration,
                 cleared=data.cleared(declaration), conflicts=data.conflicts(access),
-                bids=data.bids(access) if access.has(Role.COMMISSIONER) else [])
+                bids=data.bids(access) if access.has(Role.COMMISSIONER) else [],
+                commissioner=access.has(Role.COMMISSIONER), bids_open=access.stage in data.DOCUMENTS_OPEN)
 
 
 @scoped
@@ -589,3 +590,125 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     return page(request, "web/tenders/upload.html", f"Create a tender for {organisation.name}",
                 status=400 if errors else 200, organisation=organisation, problems=problems, errors=errors)
 
+
+
+def _builder_key(slug: str) -> str:
+    return f"tender-builder:{slug}"
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def build(request: HttpRequest, slug: str) -> HttpResponse:
+    """The tender builder: the tender's details and its evaluation model as fields, checked on submit by the
+    engine's reader. A half-built tender is kept in the person's session (nothing is saved in the organisation's
+    records until they confirm on the check-your-answers page)."""
+    from commonweal.domain.evaluation.price import FORMULAS
+    from commonweal.domain.evaluation.scales import PRESETS
+    from commonweal.io.errors import InputError
+
+    organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
+    errors: list[dict[str, str]] = []
+    kept: dict[str, str] = request.session.get(_builder_key(slug)) or dict(BUILDER_DEFAULTS)
+    posted = kept
+    if request.method == "POST":
+        form = forms.TenderBuilderForm(request.POST)
+        posted = {name: str(value) for name, value in form.data.items() if name in form.fields}
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            values = form.values()
+            try:
+                data.draft_tender(request.user, slug, values)
+            except InputError as exc:
+                errors = builder.errors(exc, values, organisation.name)
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "title")
+            request.session[_builder_key(slug)] = values
+            if not errors:
+                return redirect("check_tender", slug)
+    return page(request, "web/tenders/build.html", f"Create a tender for {organisation.name}",
+                status=400 if errors else 200, organisation=organisation, errors=errors, posted=posted,
+                rows=forms.BUILDER_ROWS, formulas=FORMULAS, scales=sorted(PRESETS))
+
+
+# What a new tender starts with (Commonweal defaults, each shown in the field and changeable): the engine's own
+# default tie-break order and the 0-5 scale for each criterion.
+BUILDER_DEFAULTS = {"tie_break": "social_value, quality, price", "price_formula": "relative_to_lowest",
+                    **{f"criterion-{row}-scale": "0-5" for row in range(forms.BUILDER_ROWS["criterion"][0])}}
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_tender(request: HttpRequest, slug: str) -> HttpResponse:
+    """Check your answers: the tender as the engine read it; only confirming here creates the draft tender."""
+    from commonweal.io.errors import InputError
+
+    organisation_access(request.user, slug, Role.COMMISSIONER)
+    values = request.session.get(_builder_key(slug))
+    if not values:
+        return redirect("build_tender", slug)
+    form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
+    try:
+        if request.method == "POST" and form.is_valid():
+            created = data.create_built_tender(request.user, slug, values)
+            del request.session[_builder_key(slug)]
+            messages.success(request, f"Tender {created.reference} created as a draft: add its bids next")
+            return redirect("tender", created.pk)
+        draft = data.draft_tender(request.user, slug, values)
+    except (InputError, Refused):
+        # the answers no longer stand (another tender took the reference meanwhile): back to the builder
+        return redirect("build_tender", slug)
+    return page(request, "web/tenders/check_tender.html", "Check your answers before creating the tender",
+                draft=draft, slug=slug, errors=form_errors(form) if form.is_bound else [])
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def add_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Enter a received bid; its documents are added on the bid's documents page."""
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    if access.stage not in data.DOCUMENTS_OPEN:
+        return not_yet(request, "Add a bid", access, Refused(["Bids are added before evaluation starts"]))
+    lots = [(lot.pk, f"{lot.reference}: {lot.title}") for lot in data.lots(access)]
+    gates = data.gates(access)
+    form = forms.BidForm(request.POST if request.method == "POST" else None, lots=lots, gates=gates)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            values = form.cleaned_data
+            try:
+                made = data.add_bid(access, values["lot"], values["bidder"], values["price"], values["identifier"],
+                                    values["address"], values["email"], form.gate_results())
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "bidder")
+            else:
+                messages.success(request, f"Bid from {made.bidder} added: add its documents")
+                return redirect("bid_documents", tender_id, made.pk)
+    posted = {name: str(form.data.get(name, "")) for name in form.fields}
+    return page(request, "web/tenders/add_bid.html", "Add a bid", status=400 if errors else 200, access=access,
+                lots=lots, gates=gates, errors=errors, posted=posted, bids=data.bids(access))
+
+
+@scoped
+@require_safe
+def tender_folder(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The tender as a folder the `commonweal evaluate` command reads (what this person may see of it now)."""
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    name, content = data.folder_download(access)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@scoped
+@require_safe
+def template_tender(request: HttpRequest) -> HttpResponse:
+    """A template tender.yaml to start from, for those who write the file themselves."""
+    from importlib.resources import files
+
+    response = HttpResponse(files("commonweal.web.tenders").joinpath("template-tender.yaml").read_bytes(),
+                            content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tender.yaml"'
+    return response

@@ -1,0 +1,133 @@
+"""The tender builder's fields made into a tender.yaml document, and the reader's problems with that document led
+back to the fields. The document goes through the engine's own reader (`commonweal.io.tender_folder`) and the
+same saving path as an uploaded tender (`commonweal.web.importing.save_tender`), so a built tender and an
+uploaded one are the same thing, and no rule of the model is checked here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from commonweal.io.errors import InputError
+from commonweal.io.tabular import parse_decimal
+from commonweal.web.tenders.forms import BUILDER_ROWS, builder_label
+
+# the reader's paths of the single fields (the rows' paths are made as the document is built)
+_SINGLE = {
+    "title": "title",
+    "reference": "reference",
+    "description": "description",
+    "evaluation_model.price": "price_weight",
+    "evaluation_model.price.weight": "price_weight",
+    "evaluation_model.price.formula": "price_formula",
+    "evaluation_model.price.params": "price_formula",
+    "evaluation_model.quality_threshold": "quality_threshold",
+    "evaluation_model.tie_break": "tie_break",
+    "evaluation_model.social_value_minimum": "social_value_minimum",
+    "evaluation_model.social_value_override_reason": "social_value_override_reason",
+    "evaluation_model.groups": "group-0-id",
+    "evaluation_model.criteria": "criterion-0-id",
+    "scales[0]": "scale_id",
+    "scales[0].id": "scale_id",
+    "lots": "lot-0-id",
+}
+
+
+def _number(text: str) -> Decimal | str:
+    """A number as the reader reads a YAML number; anything else is passed on as written, for the reader to refuse
+    in its own words (a weight `11/120` is a fraction the reader reads exactly)."""
+    value = parse_decimal(text)
+    return text if value is None else value
+
+
+def _rows(fields: Mapping[str, str], kind: str) -> list[tuple[int, dict[str, str]]]:
+    count, keys = BUILDER_ROWS[kind]
+    found = []
+    for row in range(count):
+        values = {key: fields.get(f"{kind}-{row}-{key}", "").strip() for key in keys}
+        if any(values.values()):
+            found.append((row, values))
+    return found
+
+
+def document(fields: Mapping[str, str], buyer: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The tender.yaml document for these fields (the buyer is always the organisation), and the reader's path of
+    each row mapped to its fields' prefix (`evaluation_model.criteria[0]` -> `criterion-2`)."""
+    paths: dict[str, str] = {}
+    doc: dict[str, Any] = {"reference": fields.get("reference", ""), "title": fields.get("title", ""),
+                           "buyer": buyer}
+    if fields.get("description"):
+        doc["description"] = fields["description"]
+    descriptors = _rows(fields, "descriptor")
+    if fields.get("scale_id") or descriptors:
+        listed = []
+        for index, (row, values) in enumerate(descriptors):
+            paths[f"scales[0].descriptors[{index}]"] = f"descriptor-{row}"
+            listed.append({"score": _number(values["score"]), "label": values["label"],
+                           **({"description": values["description"]} if values["description"] else {})})
+        doc["scales"] = [{"id": fields.get("scale_id", ""), "descriptors": listed}]
+    model: dict[str, Any] = {"price": {"weight": _number(fields.get("price_weight", "")),
+                                       "formula": fields.get("price_formula", "")}}
+    for kind, key, numbers in (("group", "groups", ("weight", "threshold")),
+                               ("criterion", "criteria", ("weight", "threshold")),
+                               ("gate", "gates", ())):
+        items = []
+        for index, (row, values) in enumerate(_rows(fields, kind)):
+            paths[f"evaluation_model.{key}[{index}]"] = f"{kind}-{row}"
+            item: dict[str, Any] = {}
+            for name, value in values.items():
+                if name == "weight" and "/" in value:
+                    item[name] = value  # an exact fraction, read by the reader as written
+                elif value:
+                    item[name] = _number(value) if name in numbers else value
+            items.append(item)
+        model[key] = items
+    for key in ("quality_threshold", "social_value_minimum"):
+        if fields.get(key):
+            model[key] = _number(fields[key])
+    model["tie_break"] = [rule.strip() for rule in fields.get("tie_break", "").split(",") if rule.strip()]
+    if fields.get("social_value_override_reason"):
+        model["social_value_override_reason"] = fields["social_value_override_reason"]
+    doc["evaluation_model"] = model
+    lots = []
+    for index, (row, values) in enumerate(_rows(fields, "lot")):
+        paths[f"lots[{index}]"] = f"lot-{row}"
+        lots.append({"id": values["id"], "title": values["title"],
+                     **({"budget": _number(values["budget"])} if values["budget"] else {})})
+    doc["lots"] = lots
+    return doc, paths
+
+
+def _field(column: str | None, message: str, paths: Mapping[str, str]) -> str:
+    """The field a reader's problem is about: its path, or the row it is in, or (for a problem of the whole model,
+    which the reader reports at `evaluation_model`) the field its subject is set in."""
+    column = column or ""
+    if column in _SINGLE:
+        return _SINGLE[column]
+    for prefix in sorted(paths, key=len, reverse=True):
+        if column == prefix:
+            return f"{paths[prefix]}-{BUILDER_ROWS[paths[prefix].split('-')[0]][1][0]}"
+        if column.startswith(prefix + "."):
+            key = column[len(prefix) + 1:].split(".")[0].split("[")[0]
+            return f"{paths[prefix]}-{key}"
+    if column == "evaluation_model":
+        for words, field in (("social value", "social_value_minimum"), ("tie-break", "tie_break"),
+                             ("quality threshold", "quality_threshold"), ("price formula", "price_formula"),
+                             ("price", "price_weight")):
+            if words in message:
+                return field
+        return "group-0-weight"
+    return "title"
+
+
+def errors(exc: InputError, fields: Mapping[str, str], buyer: str) -> list[dict[str, str]]:
+    """The reader's problems for the GOV.UK error summary, each linking to the field it is about, once each."""
+    _, paths = document(fields, buyer)
+    found: list[dict[str, str]] = []
+    for problem in exc.problems:
+        field = _field(problem.column, problem.message, paths)
+        error = {"text": f"{builder_label(field)}: {problem.message}", "href": f"#{field}"}
+        if error not in found:
+            found.append(error)
+    return found
