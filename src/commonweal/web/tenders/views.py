@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from commonweal.domain.evaluation.model import EvaluationModel
+from commonweal.domain.evaluation.price import FORMULAS
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
 from commonweal.web import engine
@@ -602,7 +604,6 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
     """The tender builder: the tender's details and its evaluation model as fields, checked on submit by the
     engine's reader. A half-built tender is kept in the person's session (nothing is saved in the organisation's
     records until they confirm on the check-your-answers page)."""
-    from commonweal.domain.evaluation.price import FORMULAS
     from commonweal.domain.evaluation.scales import PRESETS
     from commonweal.io.errors import InputError
 
@@ -631,10 +632,9 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
                 rows=forms.BUILDER_ROWS, formulas=FORMULAS, scales=sorted(PRESETS))
 
 
-# What a new tender starts with (Commonweal defaults, each shown in the field and changeable): the engine's own
-# default tie-break order and the 0-5 scale for each criterion.
-BUILDER_DEFAULTS = {"tie_break": "social_value, quality, price", "price_formula": "relative_to_lowest",
-                    **{f"criterion-{row}-scale": "0-5" for row in range(forms.BUILDER_ROWS["criterion"][0])}}
+# What a new tender starts with, shown in the fields and changeable: the engine's default tie-break order
+# (`EvaluationModel.tie_break`) and the first formula it lists. A criterion's scale left blank is the reader's 0-5.
+BUILDER_DEFAULTS = {"tie_break": ", ".join(EvaluationModel.tie_break), "price_formula": next(iter(FORMULAS))}
 
 
 @scoped
