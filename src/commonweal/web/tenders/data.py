@@ -1283,11 +1283,13 @@ def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal, identifier
                   for name, value in Bid.objects.filter(lot=lot).values_list("bidder", "price")]
         results = [DomainGateResult(bidder, lot.reference, gate, passed, rationale, _BID_FORM)
                    for gate, (passed, rationale) in (gate_results or {}).items()]
-        # the other bids' gate results are theirs: only this bid's problems are the form's
+        # only this bid's problems are the form's: its own rows, and what it lacks (a gate's result; an offer for a
+        # quantitative criterion, which comes with a commitments file, so such a lot's bids are uploaded)
         issues = [i for i in check_inputs(domain_lot, [*others, entered], [], [], results, expect_scores=False)
-                  if i.source == _BID_FORM or (i.source is None and i.message.startswith(f"{bidder} has no result"))]
+                  if i.source == _BID_FORM or (i.source is None and i.message.startswith(f"{bidder} has no "))]
         if issues:
-            raise Refused([i.message for i in issues], [i.column or "bidder" for i in issues])
+            raise Refused([i.message for i in issues],
+                          [i.column if i.column in ("bidder", "price") else "bidder" for i in issues])
         made = Bid.objects.create(lot=lot, bidder=entered.bidder, price=price, identifier=identifier,
                                   address=address, email=email)
         GateResult.objects.bulk_create(GateResult(bid=made, gate=r.gate, passed=r.passed, rationale=r.rationale)
