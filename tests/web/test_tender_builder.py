@@ -68,7 +68,7 @@ def test_the_builder_ends_on_check_your_answers_and_only_confirming_creates_the_
     assert parsed.lots[0].budget == Decimal(500000) and model.gates[0].id == "G1"
     assert list(Criterion.objects.filter(lot__tender=tender).values_list("reference", flat=True)) == \
         ["Q1", "Q2", "SV1"]
-    assert TenderRoleNames(tender) == {("shared.commissioner", "commissioner")}
+    assert set(tender.roles.values_list("user__username", "role")) == {("shared.commissioner", "commissioner")}
     assert AuditEntry.objects.filter(tender=tender, action="tender_created").count() == 1
     # the session's half-built tender is gone: the check page sends back to the builder
     assert client.get(CHECK)["Location"] == BUILD
@@ -97,8 +97,9 @@ def test_each_of_the_readers_problems_is_shown_at_its_field_and_nothing_is_saved
     assert f'href="#{field}"' in text and words in text
     assert f'id="{field}-error"' in text  # the message at the field too
     assert Tender.objects.count() == before
-    # what was typed is kept
-    assert f'value="{next(iter(changes.values()))}"' in text or next(iter(changes.values())) in text
+    # what was typed is kept in its input (the formula is chosen from a list, so a name not on it is not kept)
+    if field != "price_formula":
+        assert f'value="{next(iter(changes.values()))}"' in text
 
 
 def test_social_value_below_the_minimum_needs_its_reason(world, client_for) -> None:

@@ -7,6 +7,7 @@ user who may not see them, so no template or API schema can leak them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -1315,5 +1316,6 @@ def folder_download(access: Access) -> tuple[str, bytes]:
                          prices=prices_visible(stage), scores=other_scores_visible(stage, access.roles),
                          moderation=reached(stage, Stage.MODERATION))
     record_download(access, "tender folder", {"format": "zip"})
-    name = f"{access.tender.reference}".replace("/", "-") or f"tender-{access.tender.pk}"
+    # the reference is free text: only the characters safe in a file name and a Content-Disposition header
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", access.tender.reference).strip("-.") or f"tender-{access.tender.pk}"
     return f"{name}.zip", zip_bytes(files, name)
