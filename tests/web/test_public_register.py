@@ -135,3 +135,21 @@ def test_the_register_is_cacheable_and_its_etag_follows_what_is_published(world)
     assert visitor.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     _unpublish("NBC-C-002", "UK7")
     assert visitor.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_registered_interest_reaches_the_partner_finder_without_its_contact(world, client_for) -> None:
+    from commonweal.web.public.models import Interest, Opportunity
+
+    southdale_opportunity = Opportunity.objects.get(title="Rural transport to health appointments")
+    Interest.objects.create(opportunity=southdale_opportunity, organisation_name="Southdale Riders CIC",
+                            kind="social_enterprise", purpose="bid", contact_name="Alex Reed",
+                            email="alex@riders.example")
+    page = _text(client_for("shared.commissioner").get(reverse("spend_partners", args=["northfield"])))
+    assert "Northfield Community Transport" in page and "Voluntary or community organisation" in page
+    assert "take part in preliminary market engagement" in page
+    # the contact stays on the opportunity's page; another council's registrations stay with it
+    assert "Sam Okafor" not in page and "northfield-community-transport.example" not in page
+    assert "Southdale Riders CIC" not in page
+    southdale = _text(client_for("southdale.commissioner").get(reverse("spend_partners", args=["southdale"])))
+    assert "Southdale Riders CIC" in southdale and "Social enterprise" in southdale
+    assert "Alex Reed" not in southdale and "Northfield Community Transport" not in southdale

@@ -31,7 +31,15 @@ from commonweal.web.access import NotFound, Refused, Visitor, organisation_acces
 from commonweal.web.contracts.data import Filters
 from commonweal.web.contracts.models import RATING_CHOICES, Contract, PeriodRating
 from commonweal.web.models import Organisation
-from commonweal.web.public.models import PUBLISHED, Interest, Opportunity, OpportunityLot, Status
+from commonweal.web.public.models import (
+    PUBLISHED,
+    Interest,
+    InterestKind,
+    Opportunity,
+    OpportunityLot,
+    Purpose,
+    Status,
+)
 from commonweal.web.publishing.models import Publication
 from commonweal.web.publishing.sources import ContractSource
 from commonweal.web.socialvalue.data import stored_line
@@ -253,6 +261,30 @@ def register_interest(
         pass  # already registered
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A local organisation that registered interest in the council's opportunities, as the community partner finder
+    shows it: its name and the kind it stated (not checked by anyone), and what it registered for. Its contact's
+    name and email stay on the opportunity's page, for the commissioners."""
+
+    organisation_name: str
+    kind: str
+    interests: tuple[str, ...]  # "<opportunity>: <purpose>"
+
+
+def registered_candidates(council: Organisation) -> list[Candidate]:
+    """Every organisation that registered interest in any of the council's opportunities, one per name and stated
+    kind, in one query (the caller has checked the person may read the council's partner finder)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, kind, title, purpose in (
+        Interest.objects.filter(opportunity__council=council)
+        .order_by("organisation_name", "registered_at", "id")
+        .values_list("organisation_name", "kind", "opportunity__title", "purpose")
+    ):
+        found.setdefault((name, kind), []).append(f"{title}: {Purpose(purpose).label.lower()}")
+    return [Candidate(name, InterestKind(kind).label, tuple(interests)) for (name, kind), interests in found.items()]
+
+
 # -- the council's side ---------------------------------------------------------------------------------------------
 
 
@@ -419,7 +451,7 @@ def _public_social_value(council: Organisation, names: set[str], as_at: AsAt) ->
 
 def contracts_page(slug: str, filters: Filters, today: dt.date, contract_id: int | None = None) -> ContractsPage:
     """The council's published contracts (with the register's filters), each with its social value and its
-    published ratings: five queries, however many contracts, returns and ratings there are."""
+    published ratings: six queries, however many contracts, returns and ratings there are."""
     council = _council(slug)
     notices = Publication.objects.filter(organisation=council, source=ContractSource.name,
                                          notice__in=(CONTRACT_NOTICE, PERFORMANCE_NOTICE))
