@@ -8,6 +8,7 @@ NBC-C-001 (home care, north) has social value commitments and verified quarterly
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -110,6 +111,23 @@ def test_social_value_counts_only_what_the_council_verified(world) -> None:
         draft.deliveries.create(measure="EMP-JSA-FISCAL", quantity=50, verification="verified")
         contracts.refresh(Contract.objects.select_for_update().get(pk=home_care.pk), timezone.localdate())
     assert _verified("NBC-C-001")[0].verified == unverified.verified
+
+
+def test_a_providers_claims_count_once_the_council_verifies_the_return(world) -> None:
+    from django.contrib.auth.models import User
+
+    home_care = Contract.objects.get(reference="NBC-C-001")
+    before, _ = _verified("NBC-C-001")
+    last = Return.objects.filter(contract=home_care).order_by("period_end").last()
+    with transaction.atomic():  # the provider's return for the next days: submitted, its claims unverified
+        submitted = Return.objects.create(contract=home_care, period_start=last.period_end + dt.timedelta(days=1),
+                                          period_end=last.period_end + dt.timedelta(days=2), submitted_for="provider")
+        submitted.deliveries.create(measure="VOL-HOUR-ASHE2024", quantity=100, verification="unverified")
+        contracts.refresh(Contract.objects.select_for_update().get(pk=home_care.pk), timezone.localdate())
+    assert _verified("NBC-C-001")[0].verified == before.verified
+    access = contracts.contract_access(User.objects.get(username="shared.commissioner"), home_care.pk, change=True)
+    contracts.check_return(access, submitted.pk, Return.VERIFIED, "", timezone.localdate())
+    assert _verified("NBC-C-001")[0].verified > before.verified
 
 
 def test_the_register_filters_and_refuses_unknown_filters(world) -> None:
