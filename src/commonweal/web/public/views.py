@@ -1,5 +1,6 @@
 """The public pages (no sign-in): the councils publishing, each council's upcoming opportunities with the lots
-suited to SMEs and VCSEs, its downloads (CSV, OCDS), and registering interest; and the council's own pipeline pages
+suited to SMEs and VCSEs, its downloads (CSV, OCDS), registering interest, its contracts register (CSV, JSON) and
+each published contract; and the council's own pipeline pages
 in the workspace (commissioners). Reads and writes go through `public.data`; every POST through `public.forms`."""
 
 from __future__ import annotations
