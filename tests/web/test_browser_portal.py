@@ -1,6 +1,7 @@
 """Providers and residents in Debian's Chromium, with axe-core on every page: a provider asks a clarification
 question that the council answers and publishes to every bidder (without the asker); a resident, not signed in,
-walks a council's public pages and registers a community group's interest, which the council then sees."""
+walks a council's public pages (opportunities, the contracts register and a contract's published ratings) and
+registers a community group's interest, which the council then sees on the opportunity and in its partner finder."""
 
 from __future__ import annotations
 
@@ -92,7 +93,20 @@ def test_a_resident_walks_the_public_pages_and_registers_interest(world, live_se
         main = resident.locator("main")
         expect(main).to_contain_text("Community meals")
         expect(main).not_to_contain_text("Carers' breaks")  # the draft
-        expect(main).to_contain_text("No performance ratings are published here yet")
+        # the contracts register: filtered to one service, then one contract's published ratings and social value
+        resident.click("a:has-text('The contracts register')")
+        journey.check(resident)
+        expect(resident.locator("main")).to_contain_text("NBC-C-001")
+        resident.select_option("#service", "Highways")
+        resident.click("button:has-text('Filter')")
+        journey.check(resident)
+        expect(resident.locator("tbody").first).not_to_contain_text("NBC-C-001")
+        resident.click("a:has-text('NBC-C-006')")
+        journey.check(resident)
+        expect(resident.locator("main")).to_contain_text("From the contract performance notice")
+        expect(resident.locator("main")).to_contain_text("Verified as delivered")
+        resident.click(".govuk-breadcrumbs a:has-text('Northfield Borough Council')")
+        journey.check(resident)
         resident.click("a:has-text('Day opportunities for adults with learning disabilities')")
         journey.check(resident)
         expect(resident.locator("main")).to_contain_text("North and east localities")
@@ -117,6 +131,11 @@ def test_a_resident_walks_the_public_pages_and_registers_interest(world, live_se
         council.click("a:has-text('Day opportunities for adults with learning disabilities')")
         journey.check(council)
         expect(council.locator("main")).to_contain_text("Westfield Allotment Society")
+        # and finds it among the candidates of the community partner finder, as the kind it stated
+        council.goto(f"{live_server.url}/organisations/northfield/spend/partners/")
+        journey.check(council)
+        expect(council.locator("main")).to_contain_text("Westfield Allotment Society")
+        expect(council.locator("main")).not_to_contain_text("Pat Green")
         browser.close()
     assert Interest.objects.filter(organisation_name="Westfield Allotment Society").count() == 1
     assert journey.violations == []

@@ -350,3 +350,37 @@ def test_spend_pages_run_the_same_few_queries_with_one_import_or_many(world, cli
             args = ["northfield", job.pk] if name in ("spend_import", "spend_mapping") else ["northfield"]
             counts.setdefault(name, []).append(_count(client, reverse(name, args=args)))
     assert all(found[0] == found[1] <= SPEND_CEILINGS[name] for name, found in counts.items()), counts
+
+
+# The public contracts register's pages (no session): the council, its publication records, the published contracts'
+# services (the filter's choices), the contracts shown, their published periods' ratings and the stored social value
+# roll-up, however many contracts are published.
+PUBLIC_CEILINGS = {"public_contracts": 6, "public_contract": 6, "public_contracts_download": 6}
+
+
+def test_public_register_pages_cost_the_same_queries_with_7_contracts_or_37(world) -> None:
+    from commonweal.web.contracts.models import PeriodRating
+    from commonweal.web.publishing.models import Publication
+
+    highways = Contract.objects.get(reference="NBC-C-006")
+    paths = {"public_contracts": reverse("public_contracts", args=["northfield"]),
+             "public_contract": reverse("public_contract", args=["northfield", highways.pk]),
+             "public_contracts_download": reverse("public_contracts_download", args=["northfield", "json"])}
+    counts: dict[str, list[int]] = {}
+    for extra in (0, 30):
+        notices = list(Publication.objects.filter(source="contract", key=str(highways.pk)))
+        ratings = list(PeriodRating.objects.filter(contract=highways))
+        for n in range(extra):  # copies of the highways contract, each with its notices and rated periods
+            copy = Contract.objects.get(pk=highways.pk)
+            copy.pk, copy.reference = None, f"NBC-X-{n:03d}"
+            copy.save()
+            for p in notices:
+                p.pk, p.key = None, str(copy.pk)
+                p.save()
+            for r in ratings:
+                r.pk, r.contract = None, copy
+                r.save()
+        for name, path in paths.items():
+            counts.setdefault(name, []).append(_count(Client(), path))
+    assert Contract.objects.filter(organisation__slug="northfield").count() == 37
+    assert all(found[0] == found[1] <= PUBLIC_CEILINGS[name] for name, found in counts.items()), counts

@@ -2,8 +2,10 @@
 (commissioners, through `web.access.organisation_access`).
 
 Every public read filters on `PUBLISHED` in its query, so a draft or closed opportunity, and anything of a tender
-(bids, prices, scores, bidders), cannot reach a public page or download: the public data functions read only the
-`public` app's own tables and the council's name.
+(bids, prices, scores, bidders), cannot reach a public page or download: the opportunities' data functions read only
+the `public` app's own tables and the council's name. The contracts register reads a contract only once the council's
+publication record holds its contract details notice (below), and of it only the Transparency Code's fields, the
+ratings a recorded performance notice covers and the stored roll-up's verified social value.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,13 +23,30 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role
+from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.ocds.mapping import Party, Process, PublishedTender, release_from_process
+from commonweal.domain.socialvalue.rollup import ZERO, AsAt, RollUpRow, Total, roll_up, totals
 from commonweal.io.ocds.write import release_package
 from commonweal.services.ocds import ocid_prefix
 from commonweal.web import audit
 from commonweal.web.access import NotFound, Refused, Visitor, organisation_access
+from commonweal.web.contracts.data import Filters
+from commonweal.web.contracts.models import RATING_CHOICES, Contract, PeriodRating
 from commonweal.web.models import Organisation
-from commonweal.web.public.models import PUBLISHED, Interest, Opportunity, OpportunityLot, Status
+from commonweal.web.public.models import (
+    PUBLISHED,
+    Interest,
+    InterestKind,
+    Opportunity,
+    OpportunityLot,
+    Purpose,
+    Status,
+)
+from commonweal.web.publishing.models import Publication
+from commonweal.web.publishing.sources import ContractSource
+from commonweal.web.socialvalue.data import stored_line
+from commonweal.web.socialvalue.models import StoredRollUp
+from commonweal.web.socialvalue.sources import contract_name, financial_year
 
 
 def tag_of(shown: object) -> str:
@@ -243,6 +263,30 @@ def register_interest(
         pass  # already registered
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A local organisation that registered interest in the council's opportunities, as the community partner finder
+    shows it: its name and the kind it stated (not checked by anyone), and what it registered for. Its contact's
+    name and email stay on the opportunity's page, for the commissioners."""
+
+    organisation_name: str
+    kind: str
+    interests: tuple[str, ...]  # "<opportunity>: <purpose>"
+
+
+def registered_candidates(council: Organisation) -> list[Candidate]:
+    """Every organisation that registered interest in any of the council's opportunities, one per name and stated
+    kind, in one query (the caller has checked the person may read the council's partner finder)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, kind, title, purpose in (
+        Interest.objects.filter(opportunity__council=council)
+        .order_by("organisation_name", "registered_at", "id")
+        .values_list("organisation_name", "kind", "opportunity__title", "purpose")
+    ):
+        found.setdefault((name, kind), []).append(f"{title}: {Purpose(purpose).label.lower()}")
+    return [Candidate(name, InterestKind(kind).label, tuple(interests)) for (name, kind), interests in found.items()]
+
+
 # -- the council's side ---------------------------------------------------------------------------------------------
 
 
@@ -337,3 +381,164 @@ def add_lot(user: Visitor, slug: str, opportunity_id: int, title: str, smes: boo
             {"opportunity": found.pk, "lot": lot.pk, "title": title, "suited_to_smes": smes, "suited_to_vcses": vcses},
             organisation=council,
         )
+
+
+# -- the contracts register, social value and performance ratings ---------------------------------------------------
+#
+# What is public is decided by the council's publication record (`publishing.models.Publication`), never by a
+# second flag: a contract is on the public register once its contract details notice (UK7, Procurement Act 2023
+# s.53, reg 32) is recorded as published, so the register shows only what the council has already made public on
+# Find a Tender; a performance rating (reg 39(5)) only for the periods its latest recorded contract performance
+# notice (UK9, s.71, reg 39) covers.
+
+CONTRACT_NOTICE, PERFORMANCE_NOTICE = NoticeType.UK7.value, NoticeType.UK9.value
+RATING_WORDS = dict(RATING_CHOICES)
+
+
+@dataclass(frozen=True)
+class PublicRating:
+    period_start: dt.date
+    period_end: dt.date
+    rating: str  # the reg 39(5) rating's words
+
+
+@dataclass(frozen=True)
+class PublicContract:
+    id: int
+    reference: str
+    title: str
+    description: str
+    service: str
+    supplier: str
+    supplier_identifier: str
+    sme: bool
+    vcse: bool
+    value: Decimal
+    irrecoverable_vat: Decimal | None
+    start: dt.date
+    end: dt.date
+    review_date: dt.date | None
+    published_on: dt.date  # the contract details notice's day on Find a Tender
+    notice_identifier: str
+    # the latest contract performance notice recorded (day, identifier) and the ratings of the periods it covers
+    performance_notice: tuple[dt.date, str] | None
+    ratings: tuple[PublicRating, ...]
+    # social value committed to date, due and verified as delivered (£), from the stored roll-up
+    social_value: Total
+
+
+@dataclass(frozen=True)
+class ContractsPage:
+    slug: str
+    name: str
+    as_at: str  # the roll-up's reporting quarter, as words
+    contracts: tuple[PublicContract, ...]
+    by_core_value: tuple[Total, ...]  # the shown contracts' social value by the council's core values
+    services: tuple[str, ...]  # every published contract's service, for the filter
+
+    def etag(self) -> str:
+        return tag_of(self)
+
+
+def _public_social_value(council: Organisation, names: set[str], as_at: AsAt) -> tuple[RollUpRow, ...]:
+    """The stored roll-up's rows for the named contracts only, counting verified delivery alone: a return the
+    council has not verified (or rejected, or a draft, which the roll-up never stores) adds nothing here."""
+    stored = StoredRollUp.objects.filter(organisation=council).only("committed", "delivered").first()
+    if stored is None:
+        return ()
+    committed = [stored_line(v) for v in stored.committed if v["contract"] in names]
+    verified = [stored_line(v) for v in stored.delivered if v["contract"] in names and v["verification"] == "verified"]
+    return roll_up(committed, verified, as_at)
+
+
+def contracts_page(slug: str, filters: Filters, today: dt.date, contract_id: int | None = None) -> ContractsPage:
+    """The council's published contracts (with the register's filters), each with its social value and its
+    published ratings: six queries, however many contracts, returns and ratings there are."""
+    council = _council(slug)
+    notices = Publication.objects.filter(organisation=council, source=ContractSource.name,
+                                         notice__in=(CONTRACT_NOTICE, PERFORMANCE_NOTICE))
+    details: dict[int, tuple[dt.date, str]] = {}
+    performance: dict[int, tuple[dt.date, str]] = {}
+    for p in notices.only("key", "notice", "published_on", "notice_identifier"):
+        if not p.key.isdigit():
+            continue
+        chosen = details if p.notice == CONTRACT_NOTICE else performance
+        # the latest of a contract's performance notices (one is due every 12 months)
+        if int(p.key) not in chosen or p.published_on > chosen[int(p.key)][0]:
+            chosen[int(p.key)] = (p.published_on, p.notice_identifier)
+    published = Contract.objects.filter(organisation=council, pk__in=list(details))
+    services = tuple(sorted({s for s in published.values_list("service", flat=True) if s}))
+    shown = published.filter(filters.query(today))
+    if contract_id is not None:
+        shown = shown.filter(pk=contract_id)
+    contracts = list(shown.order_by("reference"))
+    ratings: dict[int, list[PublicRating]] = {}
+    rated = [c.pk for c in contracts if c.pk in performance]
+    for r in PeriodRating.objects.filter(contract__in=rated).order_by("period_start"):
+        if r.period_end <= performance[r.contract_id][0]:
+            ratings.setdefault(r.contract_id, []).append(
+                PublicRating(r.period_start, r.period_end, RATING_WORDS[r.rating]))
+    as_at = financial_year(today)
+    names = {contract_name(c): c.pk for c in contracts}
+    rows = _public_social_value(council, set(names), as_at)
+    by_contract = {t.label: t for t in totals(rows, lambda r: r.contract)}
+    nothing = Total("", ZERO, ZERO, ZERO, ZERO)
+    return ContractsPage(
+        council.slug,
+        council.name,
+        as_at.label,
+        tuple(
+            PublicContract(
+                c.pk, c.reference, c.title, c.description, c.service, c.supplier, c.supplier_identifier, c.sme,
+                c.vcse, c.value, c.irrecoverable_vat, c.start, c.end, c.review_date, *details[c.pk],
+                performance.get(c.pk), tuple(ratings.get(c.pk, ())), by_contract.get(contract_name(c), nothing),
+            )
+            for c in contracts
+        ),
+        totals(sorted(rows, key=lambda r: r.core_value), lambda r: r.core_value),
+        services,
+    )
+
+
+def published_contract(slug: str, contract_id: int, today: dt.date) -> ContractsPage:
+    """One published contract, as a register holding just it; NotFound for an unpublished or another council's
+    contract alike."""
+    found = contracts_page(slug, Filters(), today, contract_id)
+    if not found.contracts:
+        raise NotFound("no such contract")
+    return found
+
+
+CONTRACTS_HEADER = (
+    "reference", "title", "description", "service", "supplier", "supplier_identifier", "sme", "vcse", "value",
+    "irrecoverable_vat", "start", "end", "review_date", "contract_details_notice", "published_on",
+    "social_value_committed", "social_value_due", "social_value_verified", "performance_notice", "latest_rating",
+)
+
+
+def contract_records(page: ContractsPage) -> list[dict[str, Any]]:
+    """Each published contract as the Local Government Transparency Code 2015's contract fields and what this
+    register adds (social value, the latest published rating); money as exact decimal strings."""
+    return [
+        {
+            "reference": c.reference, "title": c.title, "description": c.description, "service": c.service,
+            "supplier": c.supplier, "supplier_identifier": c.supplier_identifier, "sme": c.sme, "vcse": c.vcse,
+            "value": str(c.value),
+            "irrecoverable_vat": None if c.irrecoverable_vat is None else str(c.irrecoverable_vat),
+            "start": c.start.isoformat(), "end": c.end.isoformat(),
+            "review_date": c.review_date.isoformat() if c.review_date else None,
+            "contract_details_notice": c.notice_identifier, "published_on": c.published_on.isoformat(),
+            "social_value_committed": str(c.social_value.committed), "social_value_due": str(c.social_value.due),
+            "social_value_verified": str(c.social_value.verified),
+            "performance_notice": c.performance_notice[1] if c.performance_notice else None,
+            "latest_rating": c.ratings[-1].rating if c.ratings else None,
+        }
+        for c in page.contracts
+    ]
+
+
+def contract_rows(page: ContractsPage) -> list[tuple[Any, ...]]:
+    def cell(value: Any) -> Any:
+        return "" if value is None else "yes" if value is True else "no" if value is False else value
+
+    return [tuple(cell(record[k]) for k in CONTRACTS_HEADER) for record in contract_records(page)]

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from commonweal.web.contracts.data import STATUSES, Filters
 from commonweal.web.forms import GovukErrors, iso_date, text_field, valid_text
 from commonweal.web.public.models import InterestKind, Purpose, Status
 
@@ -69,3 +70,23 @@ class LotForm(GovukErrors, forms.Form):
         choices=[("smes", "Suited to SMEs"), ("vcses", "Suited to VCSEs")],
         error_messages={"invalid_choice": "Select SMEs, VCSEs, both or neither"},
     )
+
+
+class ContractFilterForm(GovukErrors, forms.Form):
+    """The public contracts register's filters (GET): unknown values are errors, never silently dropped. No
+    filter by the council's own rating: only ratings a published performance notice covers are public."""
+
+    status = _choice([("", "Any"), *STATUSES.items()], "Select a status")
+    service = text_field("a service", required=False, max_length=200)
+    supplier = text_field("a supplier", required=False, max_length=300)
+    sme = forms.BooleanField(required=False)
+    vcse = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = False
+
+    def filters(self) -> Filters:
+        given = self.cleaned_data
+        return Filters(status=given["status"], service=given["service"], supplier=given["supplier"],
+                       sme=given["sme"], vcse=given["vcse"])

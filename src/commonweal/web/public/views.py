@@ -1,21 +1,25 @@
 """The public pages (no sign-in): the councils publishing, each council's upcoming opportunities with the lots
-suited to SMEs and VCSEs, its downloads (CSV, OCDS), and registering interest; and the council's own pipeline pages
+suited to SMEs and VCSEs, its downloads (CSV, OCDS), registering interest, its contracts register (CSV, JSON) and
+each published contract; and the council's own pipeline pages
 in the workspace (commissioners). Reads and writes go through `public.data`; every POST through `public.forms`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.io.export import csv_bytes
 from commonweal.io.ocds.write import dumps
 from commonweal.web.access import NotFound, Refused
+from commonweal.web.contracts.data import STATUSES, Filters
 from commonweal.web.forms import GovukErrors
 from commonweal.web.public import data, forms
 from commonweal.web.public.models import Status
@@ -87,6 +91,70 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         else:
             response = HttpResponse(dumps(data.ocds_package(found), indent=True), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{found.slug}-opportunities.{fmt}"'
+        return response
+
+    return _cacheable(request, f"{found.etag()}-{fmt}", render)
+
+
+def _register(request: HttpRequest, slug: str) -> tuple[forms.ContractFilterForm, data.ContractsPage]:
+    """The filters from the query string and the register they select (every published contract when they are
+    not valid, beside their errors)."""
+    form = forms.ContractFilterForm(request.GET)
+    chosen = form.filters() if form.is_valid() else Filters()
+    try:
+        return form, data.contracts_page(slug, chosen, timezone.localdate())
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@require_safe
+def contracts(request: HttpRequest, slug: str) -> HttpResponse:
+    form, found = _register(request, slug)
+    if form.errors:
+        return page(request, "web/public/contracts.html", f"{found.name}: contracts register", status=400,
+                    register=found, form=form, errors=form.summary(), statuses=STATUSES, query="")
+    return _cacheable(
+        request,
+        found.etag(),
+        lambda: page(request, "web/public/contracts.html", f"{found.name}: contracts register", register=found,
+                     form=form, errors=[], statuses=STATUSES, query=request.GET.urlencode()),
+    )
+
+
+@require_safe
+def contract(request: HttpRequest, slug: str, contract_id: int) -> HttpResponse:
+    try:
+        found = data.published_contract(slug, contract_id, timezone.localdate())
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    shown = found.contracts[0]
+    return _cacheable(
+        request,
+        found.etag(),
+        lambda: page(request, "web/public/contract.html", f"{shown.reference} {shown.title}", register=found,
+                     contract=shown),
+    )
+
+
+@require_safe
+def contracts_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The register as shown (the same filters) as CSV or plain JSON."""
+    if fmt not in ("csv", "json"):
+        raise Http404("the contracts register is downloaded as csv or json")
+    form, found = _register(request, slug)
+    if form.errors:
+        return HttpResponse("; ".join(e["text"] for e in form.summary()), status=400,
+                            content_type="text/plain; charset=utf-8")
+
+    def render() -> HttpResponse:
+        if fmt == "csv":
+            body = csv_bytes(data.CONTRACTS_HEADER, data.contract_rows(found))
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        else:
+            records = {"council": found.name, "as_at": found.as_at, "contracts": data.contract_records(found)}
+            response = HttpResponse(json.dumps(records, indent=2, ensure_ascii=False),
+                                    content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{found.slug}-contracts.{fmt}"'
         return response
 
     return _cacheable(request, f"{found.etag()}-{fmt}", render)

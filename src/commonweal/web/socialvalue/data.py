@@ -443,7 +443,7 @@ def _line_json(line: ValuedLine) -> dict[str, Any]:
             "value": None if line.value is None else str(line.value), "verification": line.verification}
 
 
-def _line(data: Mapping[str, Any]) -> ValuedLine:
+def stored_line(data: Mapping[str, Any]) -> ValuedLine:
     return ValuedLine(data["contract"], data["core_value"], data["year"], data["quarter"],
                       None if data["value"] is None else Decimal(data["value"]),
                       cast(Verification | None, data["verification"]))
@@ -493,8 +493,8 @@ def rollup(user: Visitor, slug: str, as_at: AsAt) -> RollUp:
     """Committed, due, delivered and verified £ as at the end of a quarter, from the stored valued lines."""
     organisation = organisation_access(user, slug)
     stored = StoredRollUp.objects.filter(organisation=organisation).first()
-    committed = [_line(v) for v in stored.committed] if stored else []
-    delivered = [_line(v) for v in stored.delivered] if stored else []
+    committed = [stored_line(v) for v in stored.committed] if stored else []
+    delivered = [stored_line(v) for v in stored.delivered] if stored else []
     rows = roll_up(committed, delivered, as_at)
     return RollUp(organisation, as_at, rows, totals(rows, lambda r: r.contract),
                   totals(sorted(rows, key=lambda r: r.core_value), lambda r: r.core_value),

@@ -7,7 +7,8 @@ each write that changes a contract or a return (`commonweal.web.contracts.data.r
 Placing in time (Commonweal's reading, as `data.record_contract` does for uploads): contract year 1 is the
 financial year the contract starts in; a return counts in the financial year and quarter its period ends in (a
 return is reported when its period is over). Draft returns are unfinished and are left out (`Return.COUNTED`); a
-rejected delivery line never counts (`rollup.roll_up`)."""
+rejected delivery line never counts (`rollup.roll_up`); the council verifying a return verifies its claims
+(`_verification`)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ def contract_name(contract: Contract) -> str:
     return f"{contract.reference} {contract.title}"
 
 
+def _verification(line: Delivery) -> Verification:
+    """A claim's verification: the council verifying a provider's return (`contracts.data.check_return`) verifies
+    the evidence of every claim in it not rejected one by one, as the provider's portal tells it ("your social value
+    figures count once the council has verified their evidence")."""
+    if line.ret.status == Return.VERIFIED and line.verification == "unverified":
+        return "verified"
+    return cast(Verification, line.verification)
+
+
 def from_contracts(organisation: Organisation, library: Library,
                    core_value_of: Mapping[str, str]) -> tuple[list[ValuedLine], list[ValuedLine]]:
     """Every commitment and counted delivery line of the organisation's contracts, valued by the one valuation at
@@ -43,7 +53,7 @@ def from_contracts(organisation: Organisation, library: Library,
     deliveries: dict[int, list[tuple[Delivery, dt.date]]] = {}
     for d in (Delivery.objects.filter(ret__contract__organisation=organisation, ret__status__in=Return.COUNTED)
               .select_related("ret").only("measure", "quantity", "verification", "ret__contract_id",
-                                          "ret__period_end")):
+                                          "ret__period_end", "ret__status")):
         deliveries.setdefault(d.ret.contract_id, []).append((d, d.ret.period_end))
     committed: list[ValuedLine] = []
     delivered: list[ValuedLine] = []
@@ -57,8 +67,7 @@ def from_contracts(organisation: Organisation, library: Library,
                           measures=(*own.values(), *(m for m in library.measures if m.id not in own)))
         promised = [CommittedLine(name, c.measure, first + c.year - 1, c.quantity) for c in contract.commitments.all()]
         # a line for a measure known nowhere has no £ to add (the contracts area refuses such lines when entered)
-        returned = [DeliveredLine(name, d.measure, when.year, when.quarter, d.quantity,
-                                  cast(Verification, d.verification))
+        returned = [DeliveredLine(name, d.measure, when.year, when.quarter, d.quantity, _verification(d))
                     for d, period_end in deliveries.get(contract.pk, []) if d.measure in valuing
                     for when in (financial_year(period_end),)]
         valued_commitments, valued_returns = value_lines(promised, returned, valuing, core_value_of)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.io import charts
 from commonweal.web.access import Refused, organisation_access
+from commonweal.web.public import data as public_data
 from commonweal.web.spend import data, forms
 from commonweal.web.spend.models import SpendImport
 from commonweal.web.views import page, scoped
@@ -152,7 +153,7 @@ def partners(request: HttpRequest, slug: str) -> HttpResponse:
             form.refused(refused.problems, tuple("service" for _ in refused.problems))
     return page(request, "web/spend/partners.html", f"{organisation.name}: community partners and lots",
                 status=400 if form.errors else 200, organisation=organisation, form=form, errors=form.summary(),
-                advice=advice)
+                advice=advice, registered=public_data.registered_candidates(organisation))
 
 
 @scoped
