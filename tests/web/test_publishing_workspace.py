@@ -8,11 +8,11 @@ import csv
 import datetime as dt
 import io
 import json
-from markupsafe import escape
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from markupsafe import escape
 
 from commonweal.domain.notices.duties import financial_year
 from commonweal.domain.notices.kinds import NoticeType
@@ -173,3 +173,13 @@ def test_the_transparency_page_refuses_a_period_it_cannot_read_and_who_may_not_s
     assert client_for("finance").get("/publishing/northfield/transparency/").status_code == 403
     assert client_for("southdale.commissioner").get("/publishing/northfield/transparency/").status_code == 404
     assert client_for("evaluator1").get("/publishing/northfield/transparency/").status_code == 403
+
+
+def test_the_pipeline_notice_is_read_by_the_organisation_wide_contract_readers(world, client_for) -> None:
+    for reader in ("viewer", COMMISSIONER):  # the demo's organisation viewer and commissioner
+        assert client_for(reader).get(_pipeline()).status_code == 200, reader
+    for other in ("commissioner", "finance", "evaluator1", "admin"):  # tender roles only, or no contract role
+        assert client_for(other).get(_pipeline()).status_code == 403, other
+    assert client_for("southdale.commissioner").get(_pipeline()).status_code == 404
+    assert client_for("viewer").post(_pipeline() + "record/", {"published_on": "2026-05-01",
+                                                               "notice_identifier": "000777-2026"}).status_code == 403
