@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 from typing import Any, Protocol
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from commonweal.domain.calendar import OutsideCalendar, standstill_period
@@ -54,9 +55,15 @@ from commonweal.web.access import Access, Forbidden, NotFound, Refused, Visitor,
 from commonweal.web.contracts import data as contracts
 from commonweal.web.contracts.models import Contract, Variation
 from commonweal.web.engine import domain_tender
-from commonweal.web.models import Organisation
+from commonweal.web.models import Membership, Organisation
 from commonweal.web.publishing import data
-from commonweal.web.publishing.models import ContractNoticeFacts, PerformanceFailure, PipelineYear, TenderNoticeFacts
+from commonweal.web.publishing.models import (
+    ContractNoticeFacts,
+    PerformanceFailure,
+    PipelineYear,
+    Publication,
+    TenderNoticeFacts,
+)
 
 
 class Source(Protocol):
@@ -442,17 +449,24 @@ class PipelineSource:
         return access
 
     def duties(self, user: Visitor, organisation: Organisation, today: dt.date) -> list[data.Row]:
-        try:
-            self._organisation(user, organisation)
-        except Forbidden:
-            return []
         year = financial_year(today)
-        found = PipelineYear.objects.filter(organisation=organisation, financial_year=year).first()
-        key = f"{organisation.pk}-{year}"
-        done = data.published(organisation, self.name, [str(year)]).get((str(year), NoticeType.UK1.value, ""))
-        duty = pipeline_duty(year, found.pays_over_threshold if found else None, done, today)
+        # one query: whether this person reads it, the year's record and any recorded publication (the home page
+        # asks every organisation of the person)
+        found = Organisation.objects.filter(pk=organisation.pk).annotate(
+            reader=Exists(Membership.objects.filter(organisation=OuterRef("pk"), user=user.pk,
+                                                    role__in=contracts.READERS)),
+            pays=Subquery(PipelineYear.objects.filter(organisation=OuterRef("pk"), financial_year=year)
+                          .values("pays_over_threshold")[:1]),
+            published_on=Subquery(Publication.objects.filter(
+                organisation=OuterRef("pk"), source=self.name, key=str(year), notice=NoticeType.UK1.value,
+                sequence="").values("published_on")[:1]),
+        ).values("reader", "pays", "published_on").get()
+        if not found["reader"]:
+            return []
+        duty = pipeline_duty(year, found["pays"], found["published_on"], today)
         if duty is None:
             return []
+        key = f"{organisation.pk}-{year}"
         return [data.Row(self.name, key, duty, reverse("notice_preview", args=[organisation.slug, self.name, key,
                                                                                 NoticeType.UK1.value]))]
 
