@@ -6,8 +6,11 @@ commissioners set its OCID prefix. Every change is audited in its own
 transaction, and recording a publication locks the tender (or organisation) row, so two people recording the same
 notice at once cannot both succeed.
 
-Notices come from sources (`sources.SOURCES`): tenders, and contracts (read through the contracts area's access,
-`commonweal.web.contracts.data`: a contract's notice facts are its organisation's commissioners' to record).
+Notices come from sources (`sources.SOURCES`): tenders, contracts (read through the contracts area's access,
+`commonweal.web.contracts.data`: a contract's notice facts and performance failures are its organisation's
+commissioners' to record) and the organisation's pipeline (its pipeline record per financial year, the
+commissioners'). The transparency files of a period are read here too, from the organisation's own spend store and
+contracts, for its commissioners and viewers.
 """
 
 from __future__ import annotations
