@@ -13,7 +13,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from commonweal.domain.notices.duties import financial_year
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.contracts.models import Action, Contract, Return, Review
@@ -197,6 +199,12 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
     # a contract's notice facts: its organisation's commissioners (the contract's readers see 403)
     "contract_notice_facts": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # a contract's performance failures and the organisation's pipeline record: its commissioners
+    "performance_failures": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "pipeline_year": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # the transparency files: the roles that read both the organisation's spend and its contracts register
+    "transparency": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "transparency_download": ("GET", {}, answers(200, CONTRACT_READERS)),
     "supplier_dependency": ("GET", {}, answers(200, {"shared.commissioner"})),
     # providers area: the council's side of a tender's bidders and questions
     "bidders": ("GET", {}, answers(200, COMMISSIONERS)),
@@ -286,6 +294,8 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
     "notice_facts": ({}, answers(400, COMMISSIONERS)),
     "contract_notice_facts": ({}, answers(400, {"shared.commissioner"})),
+    "performance_failures": ({}, answers(400, {"shared.commissioner"})),
+    "pipeline_year": ({}, answers(400, {"shared.commissioner"})),
     "supplier_dependency": ({}, answers(400, {"shared.commissioner"})),
     # providers area: empty forms, each field's error, nothing saved
     "bidders": ({}, answers(400, COMMISSIONERS)),
@@ -387,6 +397,7 @@ def _objects(tender) -> dict[str, object]:
             "linked_contract_id": linked.contract_id if linked else contract.pk,
             "return_id": getattr(Return.objects.filter(contract=contract).order_by("pk").first(), "pk", 1),
             "source": "tender", "key": str(tender.pk), "code": "UK4",
+            "year": financial_year(timezone.localdate()), "file": "spend-over-500",
             # providers area: the demo's one question waiting for Southdale's answer, and a published opportunity
             "clarification_id": Clarification.objects.get(answered_at__isnull=True).pk,
             "opportunity_id": Opportunity.objects.filter(council=tender.organisation, status=Status.PLANNED)
@@ -443,7 +454,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "contract_action_done": ["contract_id", "action_id"],
         # publishing area
         "publishing": ["slug"], "publishing_settings": ["slug"], "notice_facts": ["slug", "tender_id"],
-        "contract_notice_facts": ["slug", "contract_id"],
+        "contract_notice_facts": ["slug", "contract_id"], "performance_failures": ["slug", "contract_id"],
+        "pipeline_year": ["slug", "year"], "transparency": ["slug"], "transparency_download": ["slug", "file", "fmt"],
         "notice_preview": ["slug", "source", "key", "code"], "notice_download": ["slug", "source", "key", "code"],
         "notice_record": ["slug", "source", "key", "code"],
         # providers area

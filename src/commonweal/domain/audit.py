@@ -204,6 +204,14 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "notice_publication_recorded": {name: Need.ANYONE for name in (
         "source", "key", "notice", "sequence", "published_on", "notice_identifier")},
     "notice_downloaded": {"source": Need.ANYONE, "key": Need.ANYONE, "notice": Need.ANYONE},
+    "performance_failure_recorded": {name: Need.ANYONE for name in (
+        "contract", "failure", "requirement", "description", "decided_on", "penalty_on", "penalty_type",
+        "penalty_value", "partial_termination")},
+    "pipeline_year_recorded": {"financial_year": Need.ANYONE, "pays_over_threshold": Need.ANYONE,
+                               "lead_months": Need.ANYONE},
+    # the period and the file chosen; the files hold the council's published spend and contracts
+    "transparency_downloaded": {"file": Need.ANYONE, "format": Need.ANYONE, "start": Need.ANYONE,
+                                "end": Need.ANYONE},
     "supplier_dependency_changed": {"supplier": Need.ANYONE, "changed": Need.ANYONE},
     # providers area: a provider invited to bid is bid content (who bids); a question's asker likewise (its entry's
     # actor is "bidder"); the question and answer texts are not in the trail (they are in the clarification record)
