@@ -161,31 +161,32 @@ def _trends(t: ibis.Table, window: Any, policy: ResiliencePolicy) -> ibis.Table:
     column per year back (`_t<i>_<figure>`, NULL before the first year), so each lag is computed once."""
     years = range(policy.trend_years)
     oldest_first = list(reversed(years))
-    revenue_ok = t.revenue.notnull() & (t.revenue > 0)
     figures = {
-        "receivables_ok": t.trade_receivables.notnull() & revenue_ok,
         "owed": t.trade_receivables + t.accrued_income.fill_null(0),  # receivables and accrued income
         "revenue": t.revenue,
-        "cash_ok": t.dividends_paid.notnull() & t.operating_cash_flow.notnull() & t.capex.notnull(),
         "dividends": t.dividends_paid,
         "free_cash": t.operating_cash_flow - t.capex,
-        "pension_ok": t.dividends_paid.notnull() & t.pension_contributions.notnull(),
         "contributions": t.pension_contributions,
-        "exists": t.year_end.notnull(),
-        "margin_ok": t.operating_profit.notnull() & revenue_ok,
         "profit": t.operating_profit,
+        "exists": t.year_end.notnull(),
     }
     t = t.mutate(**{f"_t{i}_{name}": value if i == 0 else value.lag(i).over(window)
                     for name, value in figures.items() for i in years})
 
     def back(name: str) -> list[Any]:
-        found = [t[f"_t{i}_{name}"] for i in years]
-        return [f.fill_null(False) for f in found] if name.endswith(("_ok", "exists")) else found
+        return [t[f"_t{i}_{name}"] for i in years]
 
-    revenue, dividends, profit, exists = back("revenue"), back("dividends"), back("profit"), back("exists")
+    def disclosed(*names: str) -> list[Any]:
+        """Per year back: every named figure known (a sum or difference is NULL when any part is)."""
+        return [_all([t[f"_t{i}_{n}"].notnull() for n in names]) for i in years]
+
+    revenue, dividends, profit = back("revenue"), back("dividends"), back("profit")
+    exists = [e.fill_null(False) for e in back("exists")]
+    revenue_ok = [(r > 0).fill_null(False) for r in revenue]
 
     # receivables and accrued income as a share of revenue, oldest to latest year that discloses them
-    receivables, owed = back("receivables_ok"), back("owed")
+    owed = back("owed")
+    receivables = [d & ok for d, ok in zip(disclosed("owed"), revenue_ok, strict=True)]
     first_owed, first_revenue = (_pick([receivables[i] for i in oldest_first], [v[i] for i in oldest_first])
                                  for v in (owed, revenue))
     last_owed, last_revenue = (_pick(receivables, v) for v in (owed, revenue))
@@ -193,17 +194,17 @@ def _trends(t: ibis.Table, window: Any, policy: ResiliencePolicy) -> ibis.Table:
                                                             policy.receivables_drift)
 
     # dividends against free cash flow, over the years that disclose all three figures
-    cash = back("cash_ok")
+    cash = disclosed("dividends", "free_cash")
     paid = _sum(cash, dividends)
     free_cash_sign = (_count(cash) >= 2) & (paid > 0) & (paid > _sum(cash, back("free_cash")))
 
     # with a deficit outstanding this year, dividends against deficit contributions
-    pension = back("pension_ok")
+    pension = disclosed("dividends", "contributions")
     pension_sign = ((t.pension_deficit > 0) & (_count(pension) >= 1)
                     & (_sum(pension, dividends) > _sum(pension, back("contributions"))))
 
     # operating margin falling every year of a full window (at least three years), by more than the drift in all
-    margin = back("margin_ok")
+    margin = [d & ok for d, ok in zip(disclosed("profit"), revenue_ok, strict=True)]
     falling = _all([~exists[i + 1] | (profit[i + 1] * revenue[i] > profit[i] * revenue[i + 1])
                     for i in years[:-1]])
     first_profit, first_margin_revenue = (_pick([exists[i] for i in oldest_first], [v[i] for i in oldest_first])

@@ -79,6 +79,7 @@ def delivery_section(id: str, title: str, heading: str, found: Sequence[Total], 
 # How the report names the spend store's supplier types (`domain.market.classification.Label`)
 LABEL_NAMES = {Label.SME: "SME", Label.VCSE: "VCSE", Label.LARGE: "Large", Label.PUBLIC: "Public body",
                Label.INDIVIDUAL: "Individual or redacted", Label.UNKNOWN: "Not known"}
+SPEND_TITLE = "Spend with SMEs, VCSEs and local suppliers"
 SPEND_COLUMNS = ("Supplier type", "Spend", "Share")
 SHOWN_SHARES = (Label.SME, Label.VCSE)
 
@@ -95,8 +96,7 @@ def spend_section(period: str, by_label: Sequence[tuple[str, Decimal]], local: s
     amounts = dict(by_label)
     rows = tuple((name.get(label, label), money(amount), _share(amount, total)) for label, amount in by_label)
     if not by_label:
-        return Section("spend", "Spend with SMEs, VCSEs and local suppliers",
-                       f"No spend is imported for {period}. {local}", SPEND_COLUMNS, rows)
+        return Section("spend", SPEND_TITLE, f"No spend is imported for {period}. {local}", SPEND_COLUMNS, rows)
     shares = ", ".join(f"{_share(amounts.get(label.value, Decimal(0)), total)} with {LABEL_NAMES[label]}s"
                        for label in SHOWN_SHARES)
     summary = f"{money(total)} paid in {period}: {shares}. {local}"
@@ -104,7 +104,7 @@ def spend_section(period: str, by_label: Sequence[tuple[str, Decimal]], local: s
                   [name.get(label, label) for label, _ in by_label],
                   [float(amount / total) if total else 0.0 for _, amount in by_label], "share of spend",
                   "Supplier types as the spend store classifies each supplier (its evidence is on the spend pages).")
-    return Section("spend", "Spend with SMEs, VCSEs and local suppliers", summary, SPEND_COLUMNS, rows, figure)
+    return Section("spend", SPEND_TITLE, summary, SPEND_COLUMNS, rows, figure)
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,9 @@ class SupplierRisk:
     worsened: bool  # rated worse than the year before (as the watchlist stores it)
 
 
-SUPPLIER_COLUMNS = ("Supplier", "Rating", "Previous year", "Contract share of its turnover",
-                    "Council's spend in the service with it", "Main reason")
+SUPPLIERS_TITLE = "Riskiest suppliers and dependencies"
+SUPPLIER_COLUMNS = ("Supplier", "Rating", "Previous year", "Supplier's dependence (contract / its turnover)",
+                    "Council's dependence (spend with it / spend in the service)", "Main reason")
 
 
 def supplier_section(risks: Sequence[SupplierRisk], shown: int) -> Section:
@@ -129,9 +130,8 @@ def supplier_section(risks: Sequence[SupplierRisk], shown: int) -> Section:
     ordered = sorted(risks, key=lambda r: (-r.rating.severity, r.supplier))
     rows = tuple((r.supplier, r.rating.value, r.previous.value if r.previous else "–", r.supplier_dependence,
                   r.council_dependence, r.reason) for r in ordered[:shown])
-    title = "Riskiest suppliers and dependencies"
     if not risks:
-        return Section("suppliers", title, "No supplier is on the watchlist yet.", SUPPLIER_COLUMNS, rows)
+        return Section("suppliers", SUPPLIERS_TITLE, "No supplier is on the watchlist yet.", SUPPLIER_COLUMNS, rows)
     counts = {rag: sum(1 for r in risks if r.rating is rag) for rag in Rag}
     worsened = sum(1 for r in risks if r.worsened)
     summary = (f"{len(risks)} suppliers watched: {counts[Rag.RED]} red, {counts[Rag.AMBER]} amber, "
@@ -140,7 +140,7 @@ def supplier_section(risks: Sequence[SupplierRisk], shown: int) -> Section:
     figure = stacked_bars("suppliers-chart", "Watched suppliers by rating", [rag.value for rag in Rag],
                           (("Suppliers", GOVUK_BLUE),), [[float(counts[rag])] for rag in Rag], "suppliers",
                           "Each supplier's rating from its latest accounts and its two-way dependency.")
-    return Section("suppliers", title, summary, SUPPLIER_COLUMNS, rows, figure)
+    return Section("suppliers", SUPPLIERS_TITLE, summary, SUPPLIER_COLUMNS, rows, figure)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from commonweal.domain.rag import Rag
 from commonweal.domain.socialvalue.maturity import Level
 from commonweal.domain.socialvalue.rollup import AsAt
 from commonweal.services.member_report import (
+    SPEND_TITLE,
+    SUPPLIERS_TITLE,
     Assessment,
     Section,
     SupplierRisk,
@@ -59,8 +61,8 @@ LOCAL_UNKNOWN = ("The local share is not known: the workspace does not record th
                  "(the spend area's community partners page asks for them per question).")
 
 
-def _not_shown(id: str, title: str, columns: tuple[str, ...], readers: str) -> Section:
-    return Section(id, title, f"Not shown: the organisation's {readers} see this section.", columns, ())
+def _not_shown(id: str, title: str, readers: str) -> Section:
+    return Section(id, title, f"Not shown: the organisation's {readers} see this section.", (), ())
 
 
 def _spend(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
@@ -69,8 +71,7 @@ def _spend(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
     try:
         _, stored = spend.figures(user, slug)
     except Forbidden:
-        return [_not_shown("spend", "Spend with SMEs, VCSEs and local suppliers", (), "admins, commissioners "
-                           "and viewers")]
+        return [_not_shown("spend", SPEND_TITLE, "admins, commissioners and viewers")]
     if stored is None:
         return [spend_section(period, [], LOCAL_UNKNOWN)]
     months = spend.Filters(f"{first_year}-{first_month:02d}", f"{last_year}-{last_month:02d}")
@@ -97,7 +98,7 @@ def _suppliers(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
     try:
         found = suppliers.watchlist(user, slug).suppliers
     except Forbidden:
-        return [_not_shown("suppliers", "Riskiest suppliers and dependencies", (), "commissioners and viewers")]
+        return [_not_shown("suppliers", SUPPLIERS_TITLE, "commissioners and viewers")]
     return [supplier_section([_risk(s) for s in found], RISKIEST_SHOWN)]
 
 
