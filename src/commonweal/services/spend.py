@@ -377,10 +377,10 @@ def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15) -> dict[str, 
     market = Market(db)
     report = market.report(bands=bands, top=top)
     dims = ["period", "service_area", "supplier_key"]
-    cells = [{"period": r["period"].isoformat()[:7] if r["period"] else "", "service_area": r["service_area"] or "",
-              "supplier": r["supplier_key"], "label": r["label"], "total": _money(r["total"]),
-              "payments": int(r["payments"])}
-             for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims))]
+    cells = [{"period": r["period"], "service_area": r["service_area"] or "", "supplier": r["supplier_key"],
+              "label": r["label"], "total": r["total"], "payments": r["payments"]}
+             for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims),
+                                           money=("total",), months=("period",))]
     return {"report": report, "cells": cells}
 
 

@@ -153,12 +153,16 @@ def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
                     truncated.add((i, j))
                     found.append(ReviewCandidate(shorter, block[j], 100.0, "one name is a truncated form of the other"))
         for start in range(0, len(block), _SCORE_ROWS):
-            scores = process.cdist(block[start:start + _SCORE_ROWS], block, scorer=fuzz.token_sort_ratio,
+            # each pair once: the rows against the names from the first row on (the score is symmetric), and of
+            # those only the pairs above the diagonal
+            scores = process.cdist(block[start:start + _SCORE_ROWS], block[start:], scorer=fuzz.token_sort_ratio,
                                    score_cutoff=threshold, dtype=np.float32)
-            for row, j in zip(*np.nonzero(scores >= threshold), strict=True):
-                i = start + int(row)
-                if j > i and (i, j) not in truncated:
-                    found.append(ReviewCandidate(block[i], block[j], round(float(scores[row, j]), 1), "similar names"))
+            rows, columns = np.nonzero(np.triu(scores >= threshold, k=1))
+            for row, column, score in zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(),
+                                          strict=True):
+                i, j = start + row, start + column
+                if (i, j) not in truncated:
+                    found.append(ReviewCandidate(block[i], block[j], round(score, 1), "similar names"))
     return sorted(found, key=lambda c: (-c.score, c.left, c.right))
 
 
