@@ -144,26 +144,29 @@ def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
     blocks: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         blocks[key[:2]].append(key)
-    found = []
+    found: list[tuple[float, str, str, str]] = []  # (-score, left, right, reason): sorted as plain tuples
     for block in blocks.values():
         truncated: set[tuple[int, int]] = set()
         for i, shorter in enumerate(block):
             if len(shorter) >= MIN_PREFIX_LENGTH:
                 for j in range(i + 1, bisect_right(block, shorter + "\U0010ffff", lo=i + 1)):
                     truncated.add((i, j))
-                    found.append(ReviewCandidate(shorter, block[j], 100.0, "one name is a truncated form of the other"))
+                    found.append((-100.0, shorter, block[j], "one name is a truncated form of the other"))
         for start in range(0, len(block), _SCORE_ROWS):
             # each pair once: the rows against the names from the first row on (the score is symmetric), and of
             # those only the pairs above the diagonal
             scores = process.cdist(block[start:start + _SCORE_ROWS], block[start:], scorer=fuzz.token_sort_ratio,
                                    score_cutoff=threshold, dtype=np.float32)
             rows, columns = np.nonzero(np.triu(scores >= threshold, k=1))
-            for row, column, score in zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(),
+            # to one decimal as Python's round does: a float32 times 10 is exact in float64, so rint's half-even
+            # and the division give the same float
+            rounded = np.round(scores[rows, columns].astype(np.float64), 1)
+            for row, column, score in zip((rows + start).tolist(), (columns + start).tolist(), (-rounded).tolist(),
                                           strict=True):
-                i, j = start + row, start + column
-                if (i, j) not in truncated:
-                    found.append(ReviewCandidate(block[i], block[j], round(score, 1), "similar names"))
-    return sorted(found, key=lambda c: (-c.score, c.left, c.right))
+                if (row, column) not in truncated:
+                    found.append((score, block[row], block[column], "similar names"))
+    found.sort()
+    return [ReviewCandidate(left, right, -score, reason) for score, left, right, reason in found]
 
 
 @dataclass(frozen=True)
