@@ -18,7 +18,9 @@ from commonweal.domain.market.resolution import (
     DEFAULT_REVIEW_THRESHOLD,
     MIN_PREFIX_LENGTH,
     ReviewCandidate,
+    SupplierMention,
     _candidates,
+    resolve,
 )
 from commonweal.io.spend.reader import read_spend_file
 
@@ -71,3 +73,12 @@ def test_near_identical_names_across_several_score_chunks_give_the_same_pairs(th
     expected = earlier_candidates(keys, threshold)
     assert len(expected) > 10_000
     assert found(keys, threshold) == expected
+
+
+def test_the_report_lists_the_first_pairs_and_counts_them_all() -> None:
+    mentions = [SupplierMention(f"Supplier {i} Care Services Ltd", None, None, None) for i in range(300)]
+    everything = resolve(mentions)
+    first = resolve(mentions, shown=15)
+    assert everything.candidate_count == len(everything.candidates) > 15
+    assert first.candidate_count == everything.candidate_count
+    assert first.candidates == everything.candidates[:15]
