@@ -19,9 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from commonweal.domain.bulk import many_records
 from commonweal.domain.evaluation.evaluate import check_inputs
 from commonweal.domain.evaluation.model import (
     PRICE_COMBINATIONS,
@@ -408,11 +410,15 @@ def _required_text(row: Row, column: str, problems: ProblemCollector) -> str:
     return value
 
 
+def _number(text: str, read: dict[str, Decimal | None]) -> Decimal | None:
+    """`text`'s number; `read` remembers each distinct text's (a folder has tens of thousands of scores written in a
+    handful of ways)."""
+    return read[text] if text in read else read.setdefault(text, parse_decimal(text))
+
+
 def _score(row: Row, problems: ProblemCollector, read: dict[str, Decimal | None]) -> Decimal:
-    """The row's score; `read` remembers each distinct text's number (a folder has tens of thousands of scores
-    written in a handful of ways)."""
-    text = row.get("score")
-    value = read[text] if text in read else read.setdefault(text, parse_decimal(text))
+    """The row's score, or a problem naming it."""
+    value = _number(row.get("score"), read)
     if value is None:
         _bad(problems, row, "score", f"expected a number on the criterion's scale, got {row.get('score')!r}")
         return Decimal(0)
@@ -458,6 +464,7 @@ def _read(
     return [build(row) for row in table]
 
 
+@many_records()
 def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> TenderFolder:
     """Read and validate a whole tender folder, on disk or uploaded (`Folder` of file names to bytes); raise
     InputError listing every problem in every file.
@@ -512,23 +519,20 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
             element_prices=tuple(element_prices.items()),
         )
 
-    def sound(row: Row, columns: tuple[str, ...]) -> tuple[list[str], Decimal] | None:
-        """The row's text fields and score when every one is sound (present, a known lot, a number): the common
-        case, read without the per-field checks that name a problem, which `score` and `consensus` then run."""
-        values = row.values
-        fields = [values.get(column, "").strip() for column in columns]
-        text = values.get("score", "").strip()
-        value = numbers[text] if text in numbers else numbers.setdefault(text, parse_decimal(text))
-        if value is None or not all(fields) or fields[columns.index("lot")] not in lot_ids:
-            return None
-        return fields, value
+    # the common case, a sound row (every field present, a known lot, a number), is read in one pass of C-level
+    # calls; any other row is read field by field by the checks that name each problem
+    score_cells = itemgetter("evaluator", "bidder", "lot", "criterion", "score", "rationale")
+    consensus_cells = itemgetter("bidder", "lot", "criterion", "score", "rationale")
 
     def score(row: Row) -> EvaluatorScore:
-        found = sound(row, ("evaluator", "bidder", "lot", "criterion"))
-        if found is not None:
-            (evaluator, bidder, lot, criterion), value = found
-            return EvaluatorScore(evaluator, bidder, lot, criterion, value, row.get("rationale"),
-                                  Source(row.file, row.number))
+        try:
+            evaluator, bidder, lot, criterion, text, rationale = map(str.strip, score_cells(row.values))
+        except KeyError:  # a short row of a workbook
+            evaluator = ""
+        else:
+            value = _number(text, numbers)
+            if evaluator and bidder and criterion and lot in lot_ids and value is not None:
+                return EvaluatorScore(evaluator, bidder, lot, criterion, value, rationale, Source(row.file, row.number))
         return EvaluatorScore(
             _required_text(row, "evaluator", problems),
             _required_text(row, "bidder", problems),
@@ -540,10 +544,14 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
         )
 
     def consensus(row: Row) -> ModeratedScore:
-        found = sound(row, ("bidder", "lot", "criterion"))
-        if found is not None:
-            (bidder, lot, criterion), value = found
-            return ModeratedScore(bidder, lot, criterion, value, row.get("rationale"), Source(row.file, row.number))
+        try:
+            bidder, lot, criterion, text, rationale = map(str.strip, consensus_cells(row.values))
+        except KeyError:
+            bidder = ""
+        else:
+            value = _number(text, numbers)
+            if bidder and criterion and lot in lot_ids and value is not None:
+                return ModeratedScore(bidder, lot, criterion, value, rationale, Source(row.file, row.number))
         return ModeratedScore(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),

@@ -24,6 +24,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+from commonweal.domain.bulk import many_records
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.abnormally_low import DISREGARD, NOTICE, AbnormallyLowFinding, find_abnormally_low
 from commonweal.domain.evaluation.model import (
@@ -36,7 +37,7 @@ from commonweal.domain.evaluation.model import (
     Lot,
     fraction_decimal,
 )
-from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate
+from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate, spread_limit
 from commonweal.domain.evaluation.price import FloatArray, evaluated_price
 from commonweal.domain.evaluation.records import (
     AbnormallyLowDecision,
@@ -431,6 +432,7 @@ def separating_rule(a: BidResult, b: BidResult, rules: Sequence[str]) -> str | N
     return None
 
 
+@many_records()
 def evaluate_lot(
     lot: Lot,
     bids: Sequence[Bid],
@@ -465,12 +467,13 @@ def evaluate_lot(
     by_bidder: dict[str, list[Moderation]] = {}
     for (bidder, _), moderation in moderations.items():
         by_bidder.setdefault(bidder, []).append(moderation)
+    spread_limits = {c.id: spread_limit(c, model.spread_threshold_percent) for c in leaves}
     for bidder, excluded_because in exclusions.items():
         for criterion in leaves:
             m = moderations.get((bidder, criterion.id))
             if m is None:
                 continue
-            flags[bidder].extend(m.flags(criterion, model.spread_threshold_percent))
+            flags[bidder].extend(m.flags(spread_limits[criterion.id]))
             if criterion.threshold is not None and m.consensus.score < criterion.threshold:
                 excluded_because.append(
                     f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
