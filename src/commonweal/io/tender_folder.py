@@ -376,6 +376,9 @@ def parse_tender_yaml(text: str | bytes, name: str = TENDER_FILE) -> tuple[Tende
             f.problem("", "has no evaluation_model (give one for the tender or for this lot)")
         lot_id = f.text("id") or ""
         budget = f.decimal("budget", required=False, money=True)
+        if budget is not None and budget <= 0:  # a budget of £0 is no budget: formulas divide by it
+            f.problem("budget", f"expected an amount in pounds and pence above 0, got {plain(budget)}")
+            budget = None
         if model is not None:
             where = f.at("evaluation_model") if own else top.at("evaluation_model")
             for message in model_problems(model, budget):
