@@ -14,13 +14,13 @@ Order of work, each step declared in the model before bids are opened:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cached_property
 from math import lcm
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -606,6 +606,13 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
     if model.price.elements and model.price.combine == "separately":
         return _score_elements(model, results)
     formula = price_formulas.FORMULAS[model.price.formula]
+    if not formula.combined:
+        # an additive formula's price points, exactly (Fractions through the same formula as the Monte Carlo's),
+        # added to the exact non-price points: no part of a total is rounded before it is shown
+        prices = np.array([Fraction(r.bid.price) for r in results], dtype=object)
+        context = price_formulas.context(formula, model.price.weight, model.price.params, budget, exact=True)
+        points = formula.totals(prices, np.zeros(len(results), dtype=object), context)
+        return [_priced(model, r, Fraction(p)) for r, p in zip(results, points, strict=True)]
     prices = np.array([float(r.bid.price) for r in results])
     nonprice = np.array([float(r.nonprice) for r in results])
     context = price_formulas.context(formula, model.price.weight, model.price.params, budget)
@@ -620,50 +627,44 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
                     )
                 ]
             )
-    # an additive formula's price points come from the formula (floats, kept to 10 places) and are added to the
-    # exact non-price points, so the non-price part of a total is never rounded; a combined formula's total is the
-    # formula's own comparison value
-    totals = formula.totals(prices, np.zeros_like(nonprice) if not formula.combined else nonprice, context)
+    # a combined formula's total is its own comparison value (floats, kept to 10 places), with no price points
+    totals = formula.totals(prices, nonprice, context)
     scored = []
     for result, total in zip(results, totals, strict=True):
-        price_points = None if formula.combined else to_decimal(total)
-        exact = to_decimal(total) if price_points is None else price_points + result.nonprice
-        scored.append(
-            BidResult(
-                **{
-                    **result.__dict__,
-                    "total": round_total(exact, model.ranking_precision),
-                    "exact_total": exact,
-                    "price_points": round_total(price_points, model.ranking_precision)
-                    if price_points is not None
-                    else None,
-                }
-            )
-        )
+        exact = to_decimal(total)
+        scored.append(replace(result, total=round_total(exact, model.ranking_precision), exact_total=exact))
     return scored
 
 
-def element_fraction_matrix(model: EvaluationModel, results: Sequence[BidResult]) -> FloatArray:
-    """Each bid's price fraction on each separately scored element (bids × elements)."""
-    prices = np.array([[float(dict(r.bid.element_prices)[e.id]) for e in model.price.elements] for r in results])
-    return price_formulas.element_fractions(model.price, prices)
+def _priced(model: EvaluationModel, result: BidResult, price_points: Fraction,
+            element_points: tuple[tuple[str, Fraction], ...] = ()) -> BidResult:
+    """A bid with its exact price points: its exact total, and both rounded to the ranking precision to be shown."""
+    assert result.exact_nonprice is not None  # every admissible bid's non-price points are known exactly
+    exact = fraction_decimal(price_points + result.exact_nonprice)
+    return replace(
+        result,
+        total=round_total(exact, model.ranking_precision),
+        exact_total=exact,
+        price_points=round_total(fraction_decimal(price_points), model.ranking_precision),
+        element_points=tuple((i, round_total(fraction_decimal(p), model.ranking_precision))
+                             for i, p in element_points),
+    )
+
+
+def element_fraction_matrix(model: EvaluationModel, results: Sequence[BidResult], exact: bool = False) -> FloatArray:
+    """Each bid's price fraction on each separately scored element (bids × elements); Fractions with `exact`."""
+    number: Callable[[Decimal], Any] = Fraction if exact else float
+    prices = np.array([[number(dict(r.bid.element_prices)[e.id]) for e in model.price.elements] for r in results],
+                      dtype=object if exact else np.float64)
+    return price_formulas.element_fractions(model.price, prices, exact)
 
 
 def _score_elements(model: EvaluationModel, results: Sequence[BidResult]) -> list[BidResult]:
-    """Each element scored among the bids with its own formula and weight; price points are their sum."""
-    fractions = element_fraction_matrix(model, results)
-    weights = [e.weight for e in model.price.elements]
+    """Each element scored among the bids with its own formula and weight, exactly; price points are their sum."""
+    fractions = element_fraction_matrix(model, results, exact=True)
     scored = []
     for result, row in zip(results, fractions, strict=True):
-        points = tuple((e.id, w * to_decimal(float(f))) for e, w, f in zip(model.price.elements, weights, row,
-                                                                           strict=True))
-        price_points = sum((p for _, p in points), ZERO)
-        exact = price_points + result.nonprice
-        scored.append(replace(
-            result,
-            total=round_total(exact, model.ranking_precision),
-            exact_total=exact,
-            price_points=round_total(price_points, model.ranking_precision),
-            element_points=tuple((i, round_total(p, model.ranking_precision)) for i, p in points),
-        ))
+        points = tuple((e.id, Fraction(e.weight) * Fraction(f)) for e, f in zip(model.price.elements, row,
+                                                                                strict=True))
+        scored.append(_priced(model, result, sum((p for _, p in points), Fraction(0)), points))
     return scored
