@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property
 from math import lcm
 from typing import Any, NamedTuple, TypeVar
 
@@ -336,7 +336,13 @@ def check_inputs(
 
 
 def round_total(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+
+
+@cache
+def _quantum(places: int) -> Decimal:
+    """0.01 for 2 places (worked out once: every total and every points figure is rounded with it)."""
+    return Decimal(1).scaleb(-places)
 
 
 def to_decimal(value: float) -> Decimal:
@@ -545,12 +551,17 @@ def evaluate_lot(
 
     partial: dict[str, BidResult] = {}
     nonprice_weight = HUNDRED - model.price.weight
+    quality_columns = [i for i, g in enumerate(model.groups) if g.category == QUALITY]
+    social_columns = [i for i, g in enumerate(model.groups) if g.category == SOCIAL_VALUE]
     for bid in bids:
         exact_group = {g.id: Fraction(n, denominator) for g, n in zip(model.groups, numerators[bid.bidder],
                                                                       strict=True)}
         per_group = {g: fraction_decimal(value) for g, value in exact_group.items()}
-        exact_quality = sum((exact_group[g.id] for g in model.groups if g.category == QUALITY), Fraction(0))
-        exact_social = sum((exact_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), Fraction(0))
+        # sums of numerators over the common denominator: one Fraction each, not a Fraction addition per group
+        found = numerators[bid.bidder]
+        exact_quality = Fraction(sum(found[i] for i in quality_columns), denominator)
+        exact_social = Fraction(sum(found[i] for i in social_columns), denominator)
+        exact_nonprice = Fraction(sum(found), denominator)
         if not exclusions[bid.bidder]:
             for group in model.groups:
                 share = exact_group[group.id] / Fraction(group.weight) * 100
@@ -560,7 +571,7 @@ def evaluate_lot(
                         f"{group.threshold}%"
                     )
             if model.quality_threshold is not None and nonprice_weight > 0:
-                share = (exact_quality + exact_social) / Fraction(nonprice_weight) * 100
+                share = exact_nonprice / Fraction(nonprice_weight) * 100
                 if share < model.quality_threshold:
                     exclusions[bid.bidder].append(
                         f"scored {fraction_decimal(share):.1f}% of the non-price marks, below the minimum "
@@ -574,7 +585,7 @@ def evaluate_lot(
             group_points=per_group,
             quality=fraction_decimal(exact_quality),
             social_value=fraction_decimal(exact_social),
-            exact_nonprice=exact_quality + exact_social,
+            exact_nonprice=exact_nonprice,
             criteria=tuple(criterion_scores[bid.bidder]),
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
