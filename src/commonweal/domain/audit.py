@@ -119,6 +119,8 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     # a bid's document: which bid, and its name and digest, are bid content
     "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
                            "name": Need.BID, "sha256": Need.BID},
+    # the council's choice to let bidders upload their own bid documents (not which bidder did)
+    "bidder_uploads_set": {"allowed": Need.ANYONE},
     "score_moderated": _SCORE,
     "abnormally_low_decided": {"bid": Need.BID, "bidder": Need.BID, "decision": Need.PRICES,
                                "reason": Need.PRICES},

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.web import audit
 from commonweal.web.access import (
+    BIDDER_ACTOR,
     Access,
     BidderAccess,
     Forbidden,
@@ -39,6 +40,7 @@ from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organi
 from commonweal.web.people import data as people
 from commonweal.web.providers.models import (
     Bidder,
+    BidderUploads,
     Clarification,
     Concern,
     ConcernKind,
@@ -49,6 +51,7 @@ from commonweal.web.providers.models import (
     ProviderMember,
     ProviderRole,
 )
+from commonweal.web.tenders.data import bids_close
 
 # Commonweal default: bidders ask questions only while the tender is open for bids.
 ASKING_STAGE = Stage.OPEN
@@ -250,9 +253,6 @@ def ask(access: BidderAccess, question: str) -> Clarification:
     return asked
 
 
-# The audit entry's actor for what a bidder does: who the bidder is, and who asked, are bid content, which the
-# council's admin alone never sees (`domain.audit.DETAIL_NEEDS` classifies them in the detail, withheld from them).
-BIDDER_ACTOR = "bidder"
 
 
 def record_asked(asked: Clarification) -> None:
@@ -267,6 +267,37 @@ def record_asked(asked: Clarification) -> None:
         },
         tender=asked.tender,
     )
+
+
+# -- bidders' own uploads: the council chooses, per tender ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadSetting:
+    allowed: bool
+    # the end of the last day for tenders (None: the tender notice states no last day yet)
+    closes: dt.datetime | None
+
+
+def bidder_uploads(access: Access) -> UploadSetting:
+    _commissioner(access)
+    allowed = BidderUploads.objects.filter(tender=access.tender, allowed=True).exists()
+    return UploadSetting(allowed, bids_close(access.tender))
+
+
+@audit.retrying
+def set_bidder_uploads(access: Access, allowed: bool) -> None:
+    """Let the tender's bidders upload their own documents and price schedule from the portal (or stop them). They
+    need a deadline: the last day for tenders recorded for the tender's notice (the publishing area)."""
+    _commissioner(access)
+    with transaction.atomic():
+        Tender.objects.select_for_update().filter(pk=access.tender.pk).first()
+        if allowed and bidder_uploads(access).closes is None:
+            raise Refused(["Record the last day for tenders in the tender's notice first: it is the bidders' "
+                           "deadline"], ["allowed"])
+        BidderUploads.objects.update_or_create(
+            tender=access.tender, defaults={"allowed": allowed, "changed_by": access.user})
+        audit.record(access.actor, "bidder_uploads_set", {"allowed": allowed}, tender=access.tender)
 
 
 # -- the council's side of clarifications ----------------------------------------------------------------------------

@@ -122,3 +122,14 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["raised_on", "pk"]
+
+
+class BidderUploads(models.Model):
+    """A council's choice, per tender, to let its bidders upload their own response documents and price schedule
+    from the provider portal (through the tenders area's one `add_document`) until the end of the last day for
+    tenders its tender notice states (`publishing.TenderNoticeFacts.tender_period_end`)."""
+
+    tender = models.OneToOneField("web.Tender", on_delete=models.CASCADE, related_name="bidder_uploads")
+    allowed = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)

@@ -9,6 +9,7 @@ tender = "tenders/<int:tender_id>/"
 urlpatterns = [
     path(tender + "bidders/", views.bidders, name="bidders"),
     path(tender + "clarifications/", views.clarifications, name="clarifications"),
+    path(tender + "bidders/uploads/", views.bidder_uploads, name="bidder_uploads"),
     path(
         tender + "clarifications/<int:clarification_id>/answer/",
         views.answer_clarification,
@@ -29,4 +30,5 @@ urlpatterns = [
         name="portal_return_respond",
     ),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
+    path("portal/tenders/<int:tender_id>/bid/", views.portal_bid, name="portal_bid"),
 ]
