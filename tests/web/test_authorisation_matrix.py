@@ -213,6 +213,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_return_check": ("GET", {}, answers(200, {"shared.commissioner"})),
     "portal_return": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_concern": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # the performance ratings the council is to publish (UK9), for the provider the contract is let to
+    "portal_ratings": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_return_respond": ("POST", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     # the public pages need no sign-in
     "public_index": ("GET", {}, EVERYONE),
@@ -290,6 +292,7 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "contract_return_check": ({}, answers(400, {"shared.commissioner"})),
     "portal_return": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "portal_concern": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    "portal_ratings": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
     "opportunities": ({}, answers(400, {"shared.commissioner"})),
     "opportunity": ({}, answers(400, {"shared.commissioner"})),
@@ -446,7 +449,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "bidder_uploads": ["tender_id"], "portal_bid": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
-        "portal_concern": ["linked_contract_id"],
+        "portal_concern": ["linked_contract_id"], "portal_ratings": ["linked_contract_id"],
         "portal_return_respond": ["linked_contract_id", "return_id"],
         "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],
         "public_download": ["slug", "fmt"], "register_interest": ["slug", "opportunity_id"],

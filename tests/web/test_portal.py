@@ -333,7 +333,9 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
     own = open_for_bids(southdale, timezone.localdate() + dt.timedelta(days=10))
     BidderUploads.objects.create(tender=southdale, allowed=True)
     return {
-        "bidder_uploads": ("southdale.commissioner", reverse("bidder_uploads", args=[southdale.pk]), {"allowed": "yes"}),
+        "bidder_uploads": (
+            "southdale.commissioner", reverse("bidder_uploads", args=[southdale.pk]), {"allowed": "yes"}
+        ),
         # the file is sent afresh on each post (the test client reads it to the end); no criterion: the whole bid
         "portal_bid": ("sdhs.bids", reverse("portal_bid", args=[southdale.pk]),
                        {"bid": str(own.pk), "purpose": "response", "document": _Resent("r.pdf", PDF)}),
@@ -349,6 +351,7 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
             reverse("portal_concern", args=[linked.pk]),
             {"kind": "provider_loss_making", "description": "Hourly rate below our cost"},
         ),
+        "portal_ratings": ("brightwater.bids", reverse("portal_ratings", args=[linked.pk]), {"comment": "Fair"}),
         "portal_return_respond": (
             "brightwater.bids",
             reverse("portal_return_respond", args=[linked.pk, submitted.pk]),

@@ -216,6 +216,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "return_checked": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
                        "reason": Need.ANYONE},
     "return_response": {"contract": Need.ANYONE, "period_start": Need.ANYONE},
+    "rating_comment_made": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "period_end": Need.ANYONE},
     # a provider's "not working for us" (its description is in the concern record)
     "provider_concern_raised": {"contract": Need.ANYONE, "review": Need.ANYONE, "kind": Need.ANYONE,
                                 "joined": Need.ANYONE},

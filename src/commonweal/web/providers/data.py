@@ -50,6 +50,7 @@ from commonweal.web.providers.models import (
     ProviderKind,
     ProviderMember,
     ProviderRole,
+    RatingComment,
 )
 from commonweal.web.tenders.data import bids_close
 
@@ -457,3 +458,62 @@ def raise_concern(access: ProviderContractAccess, kind: str, description: str, t
             organisation=c.organisation,
         )
     return concern
+
+
+# -- the performance ratings the council is to publish (UK9): the provider sees them first and may comment ----------
+
+
+@dataclass(frozen=True)
+class RatingsToPublish:
+    """The contract performance notice's ratings as the council's stored review states them (the KPIs' reg 39(5)
+    ratings over the assessment period) and the provider's comments on them, oldest first."""
+
+    period_start: dt.date
+    period_end: dt.date
+    ratings: list[dict[str, str]]  # kpi, title, rating
+    comments: list[RatingComment]
+
+
+def _notice_ratings(c: Contract) -> tuple[dt.date, dt.date, list[dict[str, str]]] | None:
+    notice = (c.review or {}).get("performance_notice") or {}
+    if not notice.get("ratings"):
+        return None
+    period = notice["period"]
+    return dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"]), list(notice["ratings"])
+
+
+def ratings_to_publish(access: ProviderContractAccess) -> RatingsToPublish | None:
+    """What the provider sees before the council publishes its performance notice; None while there is nothing
+    to rate."""
+    found = _notice_ratings(access.contract)
+    if found is None:
+        return None
+    comments = list(RatingComment.objects.filter(contract=access.contract, provider=access.provider)
+                    .select_related("made_by"))
+    return RatingsToPublish(*found, comments)
+
+
+@audit.retrying
+def comment_on_ratings(access: ProviderContractAccess, comment: str) -> RatingComment:
+    """The contract lead's comment on the ratings to be published, kept with the contract (a further comment is
+    added, never a replacement) and shown to the council on the notice's preview."""
+    if not access.has(ProviderRole.CONTRACT_LEAD):
+        raise Forbidden("needs the provider's contract lead role")
+    with transaction.atomic():
+        c = Contract.objects.select_for_update().get(pk=access.contract.pk)
+        found = _notice_ratings(c)
+        if found is None:
+            raise Refused(["There are no performance ratings to comment on yet"], ["comment"])
+        start, end, _ = found
+        made = RatingComment.objects.create(contract=c, provider=access.provider, period_start=start,
+                                            period_end=end, comment=comment, made_by=access.user)
+        audit.record(access.actor, "rating_comment_made",
+                     {"contract": c.reference, "period_start": start.isoformat(), "period_end": end.isoformat()},
+                     organisation=c.organisation)
+    return made
+
+
+def rating_comments(access: ContractAccess) -> list[RatingComment]:
+    """The provider's comments on the contract's ratings, for the council (the UK9 notice's preview)."""
+    return list(RatingComment.objects.filter(contract=access.contract).select_related("provider__organisation",
+                                                                                      "made_by"))

@@ -102,3 +102,7 @@ class OwnBidDocumentForm(GovukErrors, DocumentForm):
     def __init__(self, *args: Any, bids: Sequence[int], criteria: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, criteria=criteria, **kwargs)
         self.fields["bid"].choices = [(str(b), str(b)) for b in bids]  # type: ignore[attr-defined]
+
+
+class RatingCommentForm(GovukErrors, forms.Form):
+    comment = text_field("your comment on the ratings")

@@ -27,6 +27,7 @@ from commonweal.web.contracts.forms import ReturnForm
 from commonweal.web.contracts.models import Return
 from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.providers import data, forms
+from commonweal.web.providers.models import ProviderRole
 from commonweal.web.tenders import data as tenders
 from commonweal.web.views import page, scoped, today
 
@@ -383,3 +384,22 @@ def portal_concern(request: HttpRequest, contract_id: int) -> HttpResponse:
         form=form,
         errors=form.summary(),
     )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_ratings(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The performance ratings the council is to publish (UK9), before it does: the contract lead may comment."""
+    access = provider_contract_access(request.user, contract_id)
+    form = forms.RatingCommentForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            data.comment_on_ratings(access, form.cleaned_data["comment"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "Your comment is kept with the contract; the council sees it before publishing")
+            return redirect("portal_ratings", contract_id)
+    return page(request, "web/providers/portal_ratings.html", f"Performance ratings: {access.contract.title}",
+                status=400 if form.errors else 200, access=access, ratings=data.ratings_to_publish(access),
+                may_comment=access.has(ProviderRole.CONTRACT_LEAD), form=form, errors=form.summary())

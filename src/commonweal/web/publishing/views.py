@@ -129,7 +129,18 @@ def _preview(request: HttpRequest, slug: str, source: str, key: str, code: str, 
     return page(request, "web/publishing/preview.html", f"{kind.name} ({kind.code})", status=status,
                 organisation=organisation, built=built, kind=kind, rows=readable(built.release),
                 source=source, key=key, errors=errors or [], posted=posted or {},
-                may_record=_may_record(request, source, key))
+                may_record=_may_record(request, source, key),
+                provider_comments=_provider_comments(request, source, key, built.code))
+
+
+def _provider_comments(request: HttpRequest, source: str, key: str, code: NoticeType) -> list[Any]:
+    """Providers area: the provider's comments on the ratings a contract performance notice (UK9) publishes."""
+    if source != "contract" or code is not NoticeType.UK9:
+        return []
+    from commonweal.web.contracts.data import contract_access
+    from commonweal.web.providers.data import rating_comments
+
+    return rating_comments(contract_access(request.user, int(key)))
 
 
 def _may_record(request: HttpRequest, source: str, key: str) -> bool:
