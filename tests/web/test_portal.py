@@ -449,7 +449,8 @@ def test_every_form_refuses_hostile_values_and_saves_nothing(world, settings) ->
 # lots there are.
 CEILINGS = {
     "portal": 3,
-    "portal_tender": 7,
+    "portal_tender": 8,  # 7, and whether its bidders upload their own documents (and until when)
+    "portal_bid": 8,
     "clarifications": 5,
     "bidders": 5,
     "public_council": 3,
@@ -467,6 +468,7 @@ def _page_queries(world) -> dict[str, int]:
     pages = {
         "portal": ("brightwater.bids", reverse("portal")),
         "portal_tender": ("brightwater.bids", reverse("portal_tender", args=[southdale.pk])),
+        "portal_bid": ("brightwater.bids", reverse("portal_bid", args=[southdale.pk])),
         "clarifications": ("southdale.commissioner", reverse("clarifications", args=[southdale.pk])),
         "bidders": ("southdale.commissioner", reverse("bidders", args=[southdale.pk])),
         "public_council": ("", reverse("public_council", args=["northfield"])),

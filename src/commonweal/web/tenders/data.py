@@ -1152,22 +1152,25 @@ def document(access: Access, document_id: int) -> tuple[BidDocument, bytes]:
 UK = ZoneInfo("Europe/London")
 
 
+def _end_of(last_day: dt.date | None) -> dt.datetime | None:
+    return None if last_day is None else dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=UK)
+
+
 def bids_close(tender: Tender) -> dt.datetime | None:
     """The end of the last day for tenders the tender's notice states (None: it states none yet)."""
     from commonweal.web.publishing.models import TenderNoticeFacts
 
-    last_day = TenderNoticeFacts.objects.filter(tender=tender).values_list("tender_period_end", flat=True).first()
-    return None if last_day is None else dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=UK)
+    return _end_of(TenderNoticeFacts.objects.filter(tender=tender).values_list("tender_period_end", flat=True)
+                   .first())
 
 
 def bidder_uploads_close(tender: Tender) -> dt.datetime | None:
     """When the tender's bidders' own uploads close (`bids_close`), if the council lets its bidders upload
-    (`providers.BidderUploads`); None otherwise (no upload is taken)."""
-    from commonweal.web.providers.models import BidderUploads
+    (`providers.BidderUploads`); None otherwise (no upload is taken). One query."""
+    from commonweal.web.publishing.models import TenderNoticeFacts
 
-    if not BidderUploads.objects.filter(tender=tender, allowed=True).exists():
-        return None
-    return bids_close(tender)
+    return _end_of(TenderNoticeFacts.objects.filter(tender=tender, tender__bidder_uploads__allowed=True)
+                   .values_list("tender_period_end", flat=True).first())
 
 
 def own_bids(access: BidderAccess) -> list[Bid]:
