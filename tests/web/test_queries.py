@@ -58,8 +58,9 @@ CEILINGS = {
     # role; its cost with contracts is measured on 7 and 12 in test_publishing_contracts)
     "publishing": 14,
     "notice_preview": 10,
-    # a contract's performance notice: the contract, its KPIs, returns and variations, reviewed as stored
-    "contract_notice_preview": 18,
+    # a contract's performance notice: the contract, its KPIs, returns and variations, reviewed as stored; and the
+    # provider's comments on its ratings, read through the contracts area's access (4)
+    "contract_notice_preview": 22,
 }
 
 
