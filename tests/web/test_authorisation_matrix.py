@@ -215,6 +215,10 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # own staff are no bidders: not found)
     "portal": ("GET", {}, answers(200, outsider=200)),
     "portal_tender": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # whether a tender's bidders upload their own documents: its commissioners choose; the bidder's own bid
+    # documents page only for the provider invited (the other council's provider and the community group: not found)
+    "bidder_uploads": ("GET", {}, answers(200, COMMISSIONERS)),
+    "portal_bid": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     # the council links a contract to its provider (commissioner or the contract's manager); the provider's contract
     # list for anyone signed in; a contract only for the provider it is let to (the demo's NBC-C-001: Brightwater)
     "contract_provider": ("GET", {}, answers(200, {"shared.commissioner"})),
@@ -225,6 +229,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_return_check": ("GET", {}, answers(200, {"shared.commissioner"})),
     "portal_return": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_concern": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # the performance ratings the council is to publish (UK9), for the provider the contract is let to
+    "portal_ratings": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_return_respond": ("POST", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     # the public pages need no sign-in
     "public_index": ("GET", {}, EVERYONE),
@@ -301,10 +307,14 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "bidders": ({}, answers(400, COMMISSIONERS)),
     # Northfield's tender is in evaluation: the invited provider's empty question is refused by its form
     "portal_tender": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    # nothing chosen: each field's error, nothing saved
+    "bidder_uploads": ({}, answers(400, COMMISSIONERS)),
+    "portal_bid": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "contract_provider": ({}, answers(400, {"shared.commissioner"})),
     "contract_return_check": ({}, answers(400, {"shared.commissioner"})),
     "portal_return": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "portal_concern": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    "portal_ratings": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
     "opportunities": ({}, answers(400, {"shared.commissioner"})),
     "opportunity": ({}, answers(400, {"shared.commissioner"})),
@@ -461,9 +471,10 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         # providers area
         "bidders": ["tender_id"], "clarifications": ["tender_id"],
         "answer_clarification": ["tender_id", "clarification_id"], "portal_tender": ["tender_id"],
+        "bidder_uploads": ["tender_id"], "portal_bid": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
-        "portal_concern": ["linked_contract_id"],
+        "portal_concern": ["linked_contract_id"], "portal_ratings": ["linked_contract_id"],
         "portal_return_respond": ["linked_contract_id", "return_id"],
         "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],
         "public_download": ["slug", "fmt"], "register_interest": ["slug", "opportunity_id"],

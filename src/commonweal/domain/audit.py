@@ -119,6 +119,8 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     # a bid's document: which bid, and its name and digest, are bid content
     "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
                            "name": Need.BID, "sha256": Need.BID},
+    # the council's choice to let bidders upload their own bid documents (not which bidder did)
+    "bidder_uploads_set": {"allowed": Need.ANYONE},
     "score_moderated": _SCORE,
     # a bid the commissioner entered: who bid is bid content, its price sealed until prices are opened
     "bid_added": {"bid": Need.BID, "bidder": Need.BID, "lot": Need.ANYONE, "price": Need.PRICES,
@@ -225,6 +227,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "return_checked": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
                        "reason": Need.ANYONE},
     "return_response": {"contract": Need.ANYONE, "period_start": Need.ANYONE},
+    "rating_comment_made": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "period_end": Need.ANYONE},
     # a provider's "not working for us" (its description is in the concern record)
     "provider_concern_raised": {"contract": Need.ANYONE, "review": Need.ANYONE, "kind": Need.ANYONE,
                                 "joined": Need.ANYONE},

@@ -131,7 +131,18 @@ def _preview(request: HttpRequest, slug: str, source: str, key: str, code: str, 
                 organisation=organisation, built=built, kind=kind,
                 sections=[readable(r) for r in built.releases or ([built.release] if built.release else [])],
                 source=source, key=key, errors=errors or [], posted=posted or {},
-                may_record=_may_record(request, source, key))
+                may_record=_may_record(request, source, key),
+                provider_comments=_provider_comments(request, source, key, built.code))
+
+
+def _provider_comments(request: HttpRequest, source: str, key: str, code: NoticeType) -> list[Any]:
+    """Providers area: the provider's comments on the ratings a contract performance notice (UK9) publishes."""
+    if source != "contract" or code is not NoticeType.UK9:
+        return []
+    from commonweal.web.contracts.data import contract_access
+    from commonweal.web.providers.data import rating_comments
+
+    return rating_comments(contract_access(request.user, int(key)))
 
 
 def _may_record(request: HttpRequest, source: str, key: str) -> bool:
