@@ -1133,31 +1133,22 @@ def documents(access: Access, bid_id: int) -> list[BidDocument]:
     return list(BidDocument.objects.filter(bid_id=target.id, purpose__in=purposes).select_related("criterion"))
 
 
-def document(access: Access, document_id: int) -> tuple[BidDocument, bytes]:
-    """One document and its content, through the same rules as `documents`; NotFound for what may not be seen."""
-    from django.conf import settings
-
+def document(access: Access, document_id: int) -> BidDocument:
+    """One document, through the same rules as `documents`; NotFound for what may not be seen."""
     found = BidDocument.objects.filter(pk=document_id, bid__lot__tender=access.tender).first()
     if found is None or not _document_visible(access, found.purpose):
         raise NotFound("no such document")
     bid(access, found.bid_id)  # the bid itself must be visible to this person
-    return found, (settings.COMMONWEAL_MEDIA_ROOT / found.stored_as).read_bytes()
+    return found
 
 
 @audit.retrying
 def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose: str, name: str,
                  content: bytes) -> BidDocument:
-    """Store a bid's document: its kind from its content (`commonweal.io.documents`), size limited
-    (COMMONWEAL_UPLOAD_MAX_BYTES), written under the organisation's folder of the media root by an atomic rename,
-    recorded and audited in one transaction. The one way a document enters: the commissioner's page now, a
-    bidder's upload (the provider portal) later."""
-    import hashlib
-    import os
-    import tempfile
-
-    from django.conf import settings
-
-    from commonweal.io.documents import KINDS, document_kind
+    """Store a bid's document through the one document store (`commonweal.web.documents`: kind from its content,
+    size limited, per organisation under the media root), recorded and audited in one transaction. The one way a
+    document enters: the commissioner's page now, a bidder's upload (the provider portal) later."""
+    from commonweal.web import documents as store
 
     access.require(Role.COMMISSIONER)
     if access.stage not in DOCUMENTS_OPEN:
@@ -1176,23 +1167,14 @@ def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose:
         fields.append("criterion")
     if problems:
         raise Refused(problems, fields)
-    kind = document_kind(name, content, settings.COMMONWEAL_UPLOAD_MAX_BYTES)  # InputError naming the file
-    digest = hashlib.sha256(content).hexdigest()
-    relative = (f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{target.id}/"
-                f"{digest}{KINDS[kind][1]}")
-    path = settings.COMMONWEAL_MEDIA_ROOT / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # written whole, then renamed into place: a reader never finds half a file
-        handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(staging, path)
+    stored = store.store(f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{target.id}", name,
+                         content)  # InputError naming the file
     with transaction.atomic():
-        made = BidDocument.objects.create(bid_id=target.id, criterion=crit, purpose=purpose, name=name, kind=kind,
-                                          size=len(content), sha256=digest, stored_as=relative, added_by=access.user)
+        made = BidDocument.objects.create(bid_id=target.id, criterion=crit, purpose=purpose, name=name,
+                                          kind=stored.kind, size=stored.size, sha256=stored.sha256,
+                                          stored_as=stored.stored_as, added_by=access.user)
         audit.record(access.actor, "bid_document_added",
                      {"bid": target.id, "bidder": target.bidder, "purpose": purpose,
-                      "criterion": crit.reference if crit else "", "name": name, "sha256": digest},
+                      "criterion": crit.reference if crit else "", "name": name, "sha256": stored.sha256},
                      tender=access.tender)
     return made
