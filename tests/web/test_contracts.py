@@ -346,7 +346,7 @@ def _post(client: Client, url: str, values: dict[str, str]) -> int:
     return client.generic("POST", url, body, content_type="application/x-www-form-urlencoded").status_code
 
 
-def test_hostile_values_on_every_contracts_form(world) -> None:
+def test_hostile_values_on_every_contracts_form(world, settings) -> None:
     """Each contracts form posted with each field hostile in turn, the rest valid: never a server error, and a
     refusal saves nothing."""
     contract = _contract("NBC-C-003")
@@ -394,6 +394,18 @@ def test_hostile_values_on_every_contracts_form(world) -> None:
                     wrong.append(f"{url} {key}={bad[:20]!r}: {status}")
                 elif status == 400 and _saved() != before:
                     wrong.append(f"{url} {key}={bad[:20]!r}: refused but saved")
+    # a return's evidence files: refused by name, size or content, with the whole return; nothing saved or stored
+    url = reverse("contract_return", args=[contract.pk])
+    valid = forms[url]
+    for label, name, upload in (("empty", "e.pdf", b""), ("garbage", "e.pdf", bytes(range(256)) * 8),
+                                ("text as PDF", "e.pdf", b"just some text"), ("broken zip", "e.docx",
+                                b"PK\x03\x04" + b"\x00" * 200), ("wrong extension", "e.exe", b"%PDF-1.4\n"),
+                                ("over the size limit", "e.pdf", b"%PDF-" + b"x" * settings.COMMONWEAL_UPLOAD_MAX_BYTES)):
+        before = _saved()
+        status = client.post(url, {**valid, f"kpi_{kpi.pk}_file": SimpleUploadedFile(name, upload)}).status_code
+        stored = settings.COMMONWEAL_MEDIA_ROOT / "northfield" / "contracts"
+        if status != 400 or _saved() != before or stored.exists():
+            wrong.append(f"contract_return evidence {label}: {status}")
     for name in ("contract_create", "contracts_import", "contract_folder_import"):
         url = reverse(name, args=["northfield"])
         for label, upload in (("empty", b""), ("garbage", bytes(range(256)) * 8), ("broken xlsx", b"PK\x03\x04" +
