@@ -400,7 +400,8 @@ def test_hostile_values_on_every_contracts_form(world, settings) -> None:
     for label, name, upload in (("empty", "e.pdf", b""), ("garbage", "e.pdf", bytes(range(256)) * 8),
                                 ("text as PDF", "e.pdf", b"just some text"), ("broken zip", "e.docx",
                                 b"PK\x03\x04" + b"\x00" * 200), ("wrong extension", "e.exe", b"%PDF-1.4\n"),
-                                ("over the size limit", "e.pdf", b"%PDF-" + b"x" * settings.COMMONWEAL_UPLOAD_MAX_BYTES)):
+                                ("over the size limit", "e.pdf",
+                                 b"%PDF-" + b"x" * settings.COMMONWEAL_UPLOAD_MAX_BYTES)):
         before = _saved()
         status = client.post(url, {**valid, f"kpi_{kpi.pk}_file": SimpleUploadedFile(name, upload)}).status_code
         stored = settings.COMMONWEAL_MEDIA_ROOT / "northfield" / "contracts"

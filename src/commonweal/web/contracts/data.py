@@ -303,8 +303,8 @@ class Dashboard:
 def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
     """The organisation's contracts in aggregate, from the stored ratings and sums (a fixed number of queries)."""
     visible = _visible(access)
-    counts = dict(visible.values("rating").annotate(n=Count("pk")).values_list("rating", "n"))
-    by_rating = [(r.value, counts.get(r.value, 0)) for r in Rating]
+    # one pass over the contracts for every count and sum (ratings, triggers, social value, the expiry pipeline)
+    ending = {months: Q(end__gte=today, end__lte=domain.add_months(today, months)) for months in EXPIRY_MONTHS}
     sums = visible.aggregate(
         t=Sum("triggers_fired"),
         p=Sum("provider_triggers_fired"),
@@ -312,7 +312,12 @@ def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
         committed=Sum("sv_committed"),
         due=Sum("sv_due"),
         delivered=Sum("sv_delivered"),
+        **{f"rating_{i}": Count("pk", filter=Q(rating=r.value)) for i, r in enumerate(Rating)},
+        **{f"ending_n_{m}": Count("pk", filter=q) for m, q in ending.items()},
+        **{f"ending_v_{m}": Sum("value", filter=q) for m, q in ending.items()},
     )
+    by_rating = [(r.value, sums[f"rating_{i}"]) for i, r in enumerate(Rating)]
+    expiring = [(m, sums[f"ending_n_{m}"], sums[f"ending_v_{m}"] or Decimal(0)) for m in EXPIRY_MONTHS]
     reviews = Review.objects.filter(contract__in=visible, status=Review.OPEN).count()
     committed_by_value: dict[str, Decimal] = {}
     for core_value, quantity, proxy in Commitment.objects.filter(contract__in=visible).values_list(
@@ -323,12 +328,6 @@ def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
             committed_by_value[key] = committed_by_value.get(key, Decimal(0)) + (quantity * proxy).quantize(
                 Decimal("0.01")
             )
-    expiring = []
-    for months in EXPIRY_MONTHS:
-        ending = visible.filter(end__gte=today, end__lte=domain.add_months(today, months)).aggregate(
-            n=Count("pk"), v=Sum("value")
-        )
-        expiring.append((months, ending["n"] or 0, ending["v"] or Decimal(0)))
     # ratings per period, the latest four periods reported in the past year, for the trend
     trend_rows = (
         PeriodRating.objects.filter(contract__in=visible, period_start__gte=domain.add_months(today, -TREND_MONTHS))

@@ -99,8 +99,10 @@ class Contract(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "reference"], name="contract_reference")]
+        # the register's order (end date, then reference) and its list of services are read from these indexes
         indexes = [
-            models.Index(fields=["organisation", "end"]),
+            models.Index(fields=["organisation", "end", "reference"]),
+            models.Index(fields=["organisation", "service"]),
             models.Index(fields=["organisation", "rating"]),
             models.Index(fields=["organisation", "supplier"]),
             models.Index(fields=["organisation", "value"]),
