@@ -218,7 +218,8 @@ COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", 
 # (Commonweal default: a county's year of payments is about 60 MB as CSV).
 COMMONWEAL_SPEND_DIR = os.environ.get("COMMONWEAL_SPEND_DIR", str(VAR_DIR / "spend"))
 COMMONWEAL_SPEND_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_SPEND_UPLOAD_MAX_BYTES", str(500 * 1000 * 1000)))
-# where bid documents are stored, one folder per organisation (tenders area); never served as static files
+# where untrusted documents (bid documents, contract returns' evidence files) are stored, one folder per organisation
+# (`commonweal.web.documents`); never served as static files
 COMMONWEAL_MEDIA_ROOT = Path(os.environ.get("COMMONWEAL_MEDIA_ROOT", VAR_DIR / "media"))
 # Commonweal default: free text (rationales, reasons, declarations) is at most 10,000 characters
 COMMONWEAL_TEXT_MAX_CHARS = int(os.environ.get("COMMONWEAL_TEXT_MAX_CHARS", "10000"))
