@@ -16,9 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from commonweal.domain.notices.duties import financial_year
+from commonweal.web import documents
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
-from commonweal.web.contracts.models import Action, Contract, Return, Review
+from commonweal.web.contracts.models import Action, Contract, Evidence, Return, Review
 from commonweal.web.models import Bid, ConflictDeclaration, Criterion
 from commonweal.web.providers.models import Clarification, ContractProvider
 from commonweal.web.public.models import Opportunity, Status
@@ -176,6 +177,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_kpi_exemption": ("POST", {"reason": "a\x00b"}, answers(400, {"shared.commissioner"})),
     "contract_return": ("GET", {}, answers(200, {"shared.commissioner"})),
     "contract_returns_upload": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # a return's evidence file: the council's contract readers and the contract's own provider, no other provider
+    "contract_evidence": ("GET", {}, answers(200, CONTRACT_READERS, providers={SAME_COUNCIL_PROVIDER: 200})),
     "contract_variations": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_pack": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_pack_pdf": ("GET", {}, answers(200, CONTRACT_READERS)),
@@ -397,6 +400,15 @@ def _objects(tender) -> dict[str, object]:
     action = Action.objects.filter(review=review).first()
     # providers area: a contract the council has linked to its provider
     linked = ContractProvider.objects.filter(contract__organisation=tender.organisation).order_by("pk").first()
+    # contracts area: an evidence file of a return of the contract let to the provider, stored as a return stores it
+    linked_return = Return.objects.filter(contract_id=linked.contract_id).order_by("pk").first() if linked else None
+    evidence = None
+    if linked_return is not None:
+        kept = documents.store(f"{tender.organisation.slug}/contracts/{linked.contract_id}", "evidence.pdf",
+                               b"%PDF-1.4\n%%EOF\n")
+        evidence = Evidence.objects.create(ret=linked_return, line="", name="evidence.pdf", kind=kept.kind,
+                                           size=kept.size, sha256=kept.sha256, stored_as=kept.stored_as,
+                                           added_by=person)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
             "invitation_id": 1, "supplier_id": watched.pk,
@@ -406,6 +418,7 @@ def _objects(tender) -> dict[str, object]:
             "action_id": action.pk if action else 1,
             "linked_contract_id": linked.contract_id if linked else contract.pk,
             "return_id": getattr(Return.objects.filter(contract=contract).order_by("pk").first(), "pk", 1),
+            "evidence_id": evidence.pk if evidence else 1,
             "source": "tender", "key": str(tender.pk), "code": "UK4",
             "year": financial_year(timezone.localdate()), "file": "spend-over-500",
             # providers area: the demo's one question waiting for Southdale's answer, and a published opportunity
@@ -474,6 +487,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "bidder_uploads": ["tender_id"], "portal_bid": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
+        "contract_evidence": ["linked_contract_id", "evidence_id"],
         "portal_concern": ["linked_contract_id"], "portal_ratings": ["linked_contract_id"],
         "portal_return_respond": ["linked_contract_id", "return_id"],
         "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],

@@ -311,7 +311,7 @@ def _objects(tender: Tender) -> dict[str, object]:
             # tenders area (new): the tender's declared conflict, or any declaration
             "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by(
                 "-has_conflict", "pk").first(), "pk", 0),
-            "document_id": 1, "return_id": 1}
+            "document_id": 1, "return_id": 1, "evidence_id": 1}
 
 
 def _pair(tender: Tender) -> dict[str, str]:

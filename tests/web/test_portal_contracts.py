@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from commonweal.web.contracts.models import Contract, Return
+from commonweal.web.contracts.models import Contract, Evidence, Return
 from commonweal.web.models import AuditEntry
 from commonweal.web.providers.models import ContractProvider, Provider, ProviderMember, ProviderRole
 
@@ -139,6 +140,64 @@ def test_the_provider_submits_a_return_the_council_queries_it_and_the_provider_r
     # once verified, the provider can no longer replace it
     again = provider.post(reverse("portal_return", args=[c.pk]), {"period_start": period})
     assert again.status_code == 400 and "can no longer be replaced" in again.content.decode()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def test_evidence_files_are_checked_by_content_shown_beside_their_line_and_served_only_to_the_contracts_people(
+        world, settings) -> None:
+    c = _contract("northfield", "NBC-C-001")  # let to Brightwater by the demo
+    kpi = c.kpis.order_by("code").first()
+    measure = sorted(set(c.commitments.values_list("measure", flat=True)))[0]
+    provider = _signed_in("brightwater.bids")
+    period = _last_period(c)
+    before = Return.objects.get(contract=c, period_start=period)
+    form = {"period_start": period, f"kpi_{kpi.pk}": "12.5", "sv_0_quantity": "3", "sv_0_evidence": "Payroll report"}
+    # a text file named .pdf is refused by its content, on its own field; nothing of the return is saved
+    refused = provider.post(reverse("portal_return", args=[c.pk]), {
+        **form, "sv_0_file": SimpleUploadedFile("payroll.pdf", b"just some text"),
+        f"kpi_{kpi.pk}_file": SimpleUploadedFile("kpi.pdf", PDF)})
+    assert refused.status_code == 400 and 'href="#sv_0_file"' in refused.content.decode()
+    assert "is not a PDF" in refused.content.decode()
+    assert Return.objects.get(pk=before.pk).updated_at == before.updated_at and not Evidence.objects.exists()
+
+    response = provider.post(reverse("portal_return", args=[c.pk]), {
+        **form, "sv_0_file": SimpleUploadedFile("payroll.pdf", PDF + b"payroll"),
+        f"kpi_{kpi.pk}_file": SimpleUploadedFile("kpi.pdf", PDF)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ret = Return.objects.get(contract=c, period_start=period)
+    payroll, kpi_file = Evidence.objects.get(name="payroll.pdf"), Evidence.objects.get(name="kpi.pdf")
+    assert (payroll.ret_id, payroll.line, payroll.kind, kpi_file.line) == (ret.pk, measure, "pdf", kpi.code)
+    assert payroll.stored_as.startswith(f"northfield/contracts/{c.pk}/")
+    assert (settings.COMMONWEAL_MEDIA_ROOT / payroll.stored_as).read_bytes() == PDF + b"payroll"
+    saved = AuditEntry.objects.filter(action="return_saved").order_by("pk").last()
+    assert sorted(e["name"] for e in saved.detail["evidence"]) == ["kpi.pdf", "payroll.pdf"]
+
+    # the council sees each file beside its line when it checks the return
+    check = _signed_in("shared.commissioner").get(reverse("contract_return_check", args=[c.pk, ret.pk]))
+    page = check.content.decode()
+    url = reverse("contract_evidence", args=[c.pk, payroll.pk])
+    row = page[page.index(f"<td class=\"govuk-table__cell\">{measure}</td>"):]
+    assert row.index(url) < row.index("</tr>")
+    # served as stored to the council's readers and the contract's provider, never parsed
+    for reader in ("viewer", "shared.commissioner", "brightwater.bids"):
+        served = _signed_in(reader).get(url)
+        assert served.status_code == 200 and served.content == PDF + b"payroll", reader
+        assert served["Content-Type"] == "application/pdf"
+    assert f'href="{url}"' in provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+    # another provider, another council and an organisation member without a contract role get nothing
+    sdhs = Provider.objects.get(organisation__name="Southdale Home Support CIC")
+    ProviderMember.objects.create(provider=sdhs, user=User.objects.get(username="sdhs.bids"),
+                                  role=ProviderRole.CONTRACT_LEAD)
+    _link("southdale", "SDC-C-001", "southdale home support cic")
+    assert _signed_in("sdhs.bids").get(url).status_code == 404
+    assert _signed_in("southdale.commissioner").get(url).status_code == 404
+    assert _signed_in("evaluator1").get(url).status_code == 403
+    # nor through another contract's path
+    other = _contract("northfield", "NBC-C-002")
+    assert _signed_in("shared.commissioner").get(reverse("contract_evidence", args=[other.pk, payroll.pk])
+                                                 ).status_code == 404
 
 
 def test_a_provider_cannot_submit_or_respond_on_another_providers_contract(world) -> None:

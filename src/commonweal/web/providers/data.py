@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import slugify
@@ -35,7 +35,7 @@ from commonweal.web.access import (
     provider_contracts,
 )
 from commonweal.web.contracts.data import ContractAccess
-from commonweal.web.contracts.models import Contract, Kpi, Return, Review
+from commonweal.web.contracts.models import Contract, Evidence, Kpi, Return, Review
 from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organisation, Tender
 from commonweal.web.people import data as people
 from commonweal.web.providers.models import (
@@ -425,6 +425,7 @@ def provider_contract(access: ProviderContractAccess) -> ProviderContractView:
         list(
             Return.objects.filter(contract=c)
             .only("period_start", "period_end", "status", "check_reason", "provider_response", "submitted_for")
+            .prefetch_related(Prefetch("evidence", Evidence.objects.only("ret_id", "line", "name", "kind")))
             .order_by("period_start")
         ),
         list(Concern.objects.filter(contract=c, provider=access.provider).select_related("review")),

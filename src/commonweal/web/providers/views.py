@@ -195,6 +195,7 @@ def check_return(request: HttpRequest, contract_id: int, return_id: int) -> Http
         status=400 if form.errors else 200,
         access=access,
         ret=found,
+        lines=contracts.return_lines(found),
         form=form,
         errors=form.summary(),
     )
@@ -299,11 +300,11 @@ def portal_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
     )
 
 
-def _provider_return_form(access: ProviderContractAccess, posted: object = None) -> ReturnForm:
+def _provider_return_form(access: ProviderContractAccess, request: HttpRequest) -> ReturnForm:
     view = data.provider_contract(access)
-    return ReturnForm(
-        posted, kpis=[(k.pk, k.code) for k in view.kpis], measures=view.measures, for_provider=True
-    )
+    posting = request.method == "POST"
+    return ReturnForm(request.POST if posting else None, request.FILES if posting else None,
+                      kpis=[(k.pk, k.code) for k in view.kpis], measures=view.measures, for_provider=True)
 
 
 @scoped
@@ -311,7 +312,7 @@ def _provider_return_form(access: ProviderContractAccess, posted: object = None)
 def portal_return(request: HttpRequest, contract_id: int) -> HttpResponse:
     """The provider submits a period's return: the contracts area's form and rules, status submitted."""
     access = provider_contract_access(request.user, contract_id)
-    form = _provider_return_form(access, request.POST if request.method == "POST" else None)
+    form = _provider_return_form(access, request)
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if form.is_valid():

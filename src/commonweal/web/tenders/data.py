@@ -1188,15 +1188,13 @@ def documents(access: Access, bid_id: int) -> list[BidDocument]:
     return list(BidDocument.objects.filter(bid_id=target.id, purpose__in=purposes).select_related("criterion"))
 
 
-def document(access: Access, document_id: int) -> tuple[BidDocument, bytes]:
-    """One document and its content, through the same rules as `documents`; NotFound for what may not be seen."""
-    from django.conf import settings
-
+def document(access: Access, document_id: int) -> BidDocument:
+    """One document, through the same rules as `documents`; NotFound for what may not be seen."""
     found = BidDocument.objects.filter(pk=document_id, bid__lot__tender=access.tender).first()
     if found is None or not _document_visible(access, found.purpose):
         raise NotFound("no such document")
     bid(access, found.bid_id)  # the bid itself must be visible to this person
-    return found, (settings.COMMONWEAL_MEDIA_ROOT / found.stored_as).read_bytes()
+    return found
 
 
 # Bids are received until the end of the last day for tenders, UK time (Commonweal default: the tender notice
@@ -1262,20 +1260,14 @@ def _upload_target(access: Access | BidderAccess, bid_id: int, now: dt.datetime)
 @audit.retrying
 def add_document(access: Access | BidderAccess, bid_id: int, criterion_id: int | None, purpose: str, name: str,
                  content: bytes, now: dt.datetime | None = None) -> BidDocument:
-    """Store a bid's document: its kind from its content (`commonweal.io.documents`), size limited
-    (COMMONWEAL_UPLOAD_MAX_BYTES), written under the organisation's folder of the media root by an atomic rename,
-    recorded and audited in one transaction. The one way a document enters: the commissioner's page before
-    evaluation starts, or the bidder's own upload from the provider portal (`BidderAccess`: to its own bid, while
-    the council lets its bidders upload and the tender is open, never after the deadline; checked again inside the
-    transaction, so an upload racing the deadline is refused whole)."""
-    import hashlib
-    import os
-    import tempfile
-
-    from django.conf import settings
+    """Store a bid's document through the one document store (`commonweal.web.documents`: kind from its content,
+    size limited, per organisation under the media root), recorded and audited in one transaction. The one way a
+    document enters: the commissioner's page before evaluation starts, or the bidder's own upload from the provider
+    portal (`BidderAccess`: to its own bid, while the council lets its bidders upload and the tender is open, never
+    after the deadline; checked again inside the transaction, so an upload racing the deadline is refused whole)."""
     from django.utils import timezone
 
-    from commonweal.io.documents import KINDS, document_kind
+    from commonweal.web import documents as store
 
     bid_id, lot_id, bidder = _upload_target(access, bid_id, now or timezone.now())
     problems, fields = [], []
@@ -1295,29 +1287,20 @@ def add_document(access: Access | BidderAccess, bid_id: int, criterion_id: int |
         fields.append("criterion")
     if problems:
         raise Refused(problems, fields)
-    kind = document_kind(name, content, settings.COMMONWEAL_UPLOAD_MAX_BYTES)  # InputError naming the file
-    digest = hashlib.sha256(content).hexdigest()
-    relative = (f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{bid_id}/"
-                f"{digest}{KINDS[kind][1]}")
-    path = settings.COMMONWEAL_MEDIA_ROOT / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # written whole, then renamed into place: a reader never finds half a file
-        handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(staging, path)
+    stored = store.store(f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{bid_id}", name,
+                         content)  # InputError naming the file
     with transaction.atomic():
         if isinstance(access, BidderAccess):
             # the council's switch and the tender's stage, read again under the tender's lock: nothing races them
             locked = Tender.objects.select_for_update().get(pk=access.tender.pk)
             _upload_target(BidderAccess(access.user, locked, access.provider), bid_id, now or timezone.now())
-        made = BidDocument.objects.create(bid_id=bid_id, criterion=crit, purpose=purpose, name=name, kind=kind,
-                                          size=len(content), sha256=digest, stored_as=relative, added_by=access.user)
+        made = BidDocument.objects.create(bid_id=bid_id, criterion=crit, purpose=purpose, name=name,
+                                          kind=stored.kind, size=stored.size, sha256=stored.sha256,
+                                          stored_as=stored.stored_as, added_by=access.user)
         actor = BIDDER_ACTOR if isinstance(access, BidderAccess) else access.actor
         audit.record(actor, "bid_document_added",
                      {"bid": bid_id, "bidder": bidder, "purpose": purpose,
-                      "criterion": crit.reference if crit else "", "name": name, "sha256": digest},
+                      "criterion": crit.reference if crit else "", "name": name, "sha256": stored.sha256},
                      tender=access.tender)
     return made
 
