@@ -380,6 +380,12 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
             reverse("opportunity_lot", args=["northfield", planned.pk]),
             {"title": "L", "suited": "smes"},
         ),
+        # the planned opportunity leads to no tender yet: an empty choice is refused as no change
+        "opportunity_tender": (
+            "shared.commissioner",
+            reverse("opportunity_tender", args=["northfield", planned.pk]),
+            {"tender": str(northfield.pk)},
+        ),
     }
 
 

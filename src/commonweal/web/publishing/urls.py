@@ -13,6 +13,8 @@ urlpatterns = [
     path("publishing/<slug:slug>/tenders/<int:tender_id>/facts/", views.facts, name="notice_facts"),
     path("publishing/<slug:slug>/contracts/<int:contract_id>/facts/", views.contract_facts,
          name="contract_notice_facts"),
+    path("publishing/<slug:slug>/tenders/<int:tender_id>/engagement-invitations.csv", views.invitees,
+         name="engagement_invitees"),
     path(notice, views.preview, name="notice_preview"),
     path(notice + "package.json", views.download, name="notice_download"),
     path(notice + "record/", views.record, name="notice_record"),
