@@ -127,3 +127,24 @@ def test_the_engagement_description_is_prefilled_with_the_count_only_when_empty(
     assert "1 organisation registered interest through the council" in page and "Sam Okafor" not in page
     assert TenderNoticeFacts.objects.get(tender=northfield).engagement_description == ""  # nothing saved
     assert recorded
+
+
+def test_the_list_costs_the_same_queries_however_many_registered(world, client_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    northfield = world["northfield"]
+    commissioner = client_for("shared.commissioner")
+    assert _link(commissioner, _planned(), northfield) == 302
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _preview(commissioner, northfield)
+        return len(queries)
+
+    cost()  # shows (and clears) the link's confirmation message
+    few = cost()
+    Interest.objects.bulk_create(
+        Interest(opportunity=_planned(), organisation_name=f"Group {n}", kind="vcse", purpose="bid",
+                 contact_name="C", email=f"c{n}@example.org") for n in range(20))
+    assert cost() == few
