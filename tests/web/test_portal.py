@@ -440,7 +440,7 @@ CEILINGS = {
     "bidders": 5,
     "public_council": 3,
     "public_download": 3,
-    "opportunity": 7,
+    "opportunity": 8,  # and the council's tenders it may lead to
 }
 
 
