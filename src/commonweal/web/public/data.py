@@ -3,9 +3,11 @@
 
 Every public read filters on `PUBLISHED` in its query, so a draft or closed opportunity, and anything of a tender
 (bids, prices, scores, bidders), cannot reach a public page or download: the opportunities' data functions read only
-the `public` app's own tables and the council's name (never the tender an opportunity leads to). The contracts register reads a contract only once the council's
-publication record holds its contract details notice (below), and of it only the Transparency Code's fields, the
-ratings a recorded performance notice covers and the stored roll-up's verified social value.
+the `public` app's own tables and the council's name (never the tender an opportunity leads to). The contracts
+register reads a contract only once the council's publication record holds its contract details notice (below), and
+of it only the Transparency Code's fields, the ratings a recorded performance notice covers and the stored roll-up's
+verified social value. The council's commissioners read who registered for opportunities leading to a tender beside
+its preliminary market engagement notice (`engagement_invitees`).
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def _engagement_suggestion(request: HttpRequest, slug: str, tender_id: int) -> t
     to edit (Commonweal default wording; nothing is saved until they save the form)."""
     try:
         count = len(pipeline.engagement_invitees(request.user, slug, tender_id)[1])
-    except Forbidden:
+    except (Forbidden, NotFound):  # only the council's commissioners read its registrations
         return "", 0
     if not count:
         return "", 0
