@@ -199,6 +199,9 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "notice_facts": ("GET", {}, answers(200, COMMISSIONERS)),
     "notice_preview": ("GET", {}, answers(200, PUBLISHING_READERS)),
     "notice_download": ("GET", {}, answers(200, PUBLISHING_READERS)),
+    # a tender's preliminary market engagement invitation list (contacts): the organisation's commissioners, as
+    # its pipeline
+    "engagement_invitees": ("GET", {}, answers(200, {"shared.commissioner"})),
     "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
     # a contract's notice facts: its organisation's commissioners (the contract's readers see 403)
     "contract_notice_facts": ("GET", {}, answers(200, {"shared.commissioner"})),
@@ -249,6 +252,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "opportunities": ("GET", {}, answers(200, {"shared.commissioner"})),
     "opportunity": ("GET", {}, answers(200, {"shared.commissioner"})),
     "opportunity_lot": ("POST", {}, answers(400, {"shared.commissioner"})),
+    # {opportunity_id} leads to no tender yet, so an empty choice (no tender) is refused as no change
+    "opportunity_tender": ("POST", {}, answers(400, {"shared.commissioner"})),
     # spend area: the organisation's spend is seen by its organisation-wide roles (admin, commissioner, viewer);
     # its commissioners upload, state a file's columns and decide look-alike names; {import_id} is the demo's
     # file, still waiting for the worker
@@ -495,7 +500,8 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "public_contracts": ["slug"], "public_contract": ["slug", "contract_id"],
         "public_contracts_download": ["slug", "fmt"],
         "opportunities": ["slug"], "opportunity": ["slug", "opportunity_id"],
-        "opportunity_lot": ["slug", "opportunity_id"],
+        "opportunity_lot": ["slug", "opportunity_id"], "opportunity_tender": ["slug", "opportunity_id"],
+        "engagement_invitees": ["slug", "tender_id"],
         "spend": ["slug"], "spend_import": ["slug", "import_id"], "spend_rejections": ["slug", "import_id"],
         "spend_mapping": ["slug", "import_id"], "spend_report": ["slug"], "spend_reviews": ["slug"],
         "spend_partners": ["slug"],

@@ -1,7 +1,8 @@
 """Providers and residents in Debian's Chromium, with axe-core on every page: a provider asks a clarification
 question that the council answers and publishes to every bidder (without the asker); a resident, not signed in,
 walks a council's public pages (opportunities, the contracts register and a contract's published ratings) and
-registers a community group's interest, which the council then sees on the opportunity and in its partner finder."""
+registers a community group's interest, which the council then sees on the opportunity, beside its tender's
+preliminary market engagement notice and in its partner finder."""
 
 from __future__ import annotations
 
@@ -131,6 +132,17 @@ def test_a_resident_walks_the_public_pages_and_registers_interest(world, live_se
         council.click("a:has-text('Day opportunities for adults with learning disabilities')")
         journey.check(council)
         expect(council.locator("main")).to_contain_text("Westfield Allotment Society")
+        # links the opportunity to its tender, whose preliminary market engagement notice then offers the group
+        tender = world["northfield"]
+        council.select_option("#tender", str(tender.pk))
+        council.click("button:has-text('Save the tender')")
+        expect(council.locator(".govuk-summary-list")).to_contain_text(tender.reference)
+        journey.check(council)
+        council.goto(f"{live_server.url}/publishing/northfield/tender/{tender.pk}/notices/UK2/")
+        journey.check(council)
+        expect(council.locator("main")).to_contain_text("Not part of the notice")
+        expect(council.locator("table")).to_contain_text("Westfield Allotment Society")
+        expect(council.locator("main")).not_to_contain_text("Pat Green")
         # and finds it among the candidates of the community partner finder, as the kind it stated
         council.goto(f"{live_server.url}/organisations/northfield/spend/partners/")
         journey.check(council)

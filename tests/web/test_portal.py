@@ -400,6 +400,12 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
             reverse("opportunity_lot", args=["northfield", planned.pk]),
             {"title": "L", "suited": "smes"},
         ),
+        # the planned opportunity leads to no tender yet: an empty choice is refused as no change
+        "opportunity_tender": (
+            "shared.commissioner",
+            reverse("opportunity_tender", args=["northfield", planned.pk]),
+            {"tender": str(northfield.pk)},
+        ),
     }
 
 
@@ -455,7 +461,7 @@ CEILINGS = {
     "bidders": 5,
     "public_council": 3,
     "public_download": 3,
-    "opportunity": 7,
+    "opportunity": 8,  # and the council's tenders it may lead to
 }
 
 

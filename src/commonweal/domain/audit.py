@@ -232,7 +232,11 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "provider_concern_raised": {"contract": Need.ANYONE, "review": Need.ANYONE, "kind": Need.ANYONE,
                                 "joined": Need.ANYONE},
     # the council's published pipeline; a registration's contact details stay out of the trail
-    "opportunity_created": {"opportunity": Need.ANYONE, "title": Need.ANYONE, "status": Need.ANYONE},
+    "opportunity_created": {"opportunity": Need.ANYONE, "title": Need.ANYONE, "status": Need.ANYONE,
+                            "tender": Need.ANYONE},
+    # the tender an opportunity leads to (ids only); the engagement invitation list taken away, by its count
+    "opportunity_tender_linked": {"opportunity": Need.ANYONE, "from": Need.ANYONE, "to": Need.ANYONE},
+    "engagement_invitees_downloaded": {"tender": Need.ANYONE, "count": Need.ANYONE},
     "opportunity_status_changed": {"opportunity": Need.ANYONE, "from": Need.ANYONE, "to": Need.ANYONE},
     "opportunity_lot_added": {"opportunity": Need.ANYONE, "lot": Need.ANYONE, "title": Need.ANYONE,
                               "suited_to_smes": Need.ANYONE, "suited_to_vcses": Need.ANYONE},

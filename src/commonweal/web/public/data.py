@@ -3,9 +3,11 @@
 
 Every public read filters on `PUBLISHED` in its query, so a draft or closed opportunity, and anything of a tender
 (bids, prices, scores, bidders), cannot reach a public page or download: the opportunities' data functions read only
-the `public` app's own tables and the council's name. The contracts register reads a contract only once the council's
-publication record holds its contract details notice (below), and of it only the Transparency Code's fields, the
-ratings a recorded performance notice covers and the stored roll-up's verified social value.
+the `public` app's own tables and the council's name (never the tender an opportunity leads to). The contracts
+register reads a contract only once the council's publication record holds its contract details notice (below), and
+of it only the Transparency Code's fields, the ratings a recorded performance notice covers and the stored roll-up's
+verified social value. The council's commissioners read who registered for opportunities leading to a tender beside
+its preliminary market engagement notice (`engagement_invitees`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from commonweal.web import audit
 from commonweal.web.access import NotFound, Refused, Visitor, organisation_access
 from commonweal.web.contracts.data import Filters
 from commonweal.web.contracts.models import RATING_CHOICES, Contract, PeriodRating
-from commonweal.web.models import Organisation
+from commonweal.web.models import Organisation, Tender
 from commonweal.web.public.models import (
     PUBLISHED,
     Interest,
@@ -287,6 +289,54 @@ def registered_candidates(council: Organisation) -> list[Candidate]:
     return [Candidate(name, InterestKind(kind).label, tuple(interests)) for (name, kind), interests in found.items()]
 
 
+@dataclass(frozen=True)
+class Invitee:
+    """An organisation that registered interest in an opportunity leading to a tender: the preliminary market
+    engagement's invitation list, for the council's commissioners (who see the same contact on the opportunity's
+    page). It is not part of any notice: the UK2 notice has no field for the suppliers engaged."""
+
+    organisation_name: str
+    kind: str
+    purpose: str
+    opportunity: str
+    registered_at: dt.datetime
+    contact_name: str
+    email: str
+
+
+def engagement_invitees(user: Visitor, slug: str, tender_id: int) -> tuple[Tender, list[Invitee]]:
+    """Who registered interest in the council's opportunities that lead to this tender, in the order they
+    registered (two queries); NotFound for another council's tender, Forbidden for anyone but its commissioners."""
+    council = organisation_access(user, slug, Role.COMMISSIONER)
+    tender = Tender.objects.filter(pk=tender_id, organisation=council).only("reference", "title").first()
+    if tender is None:
+        raise NotFound("no such tender")
+    rows = Interest.objects.filter(opportunity__council=council, opportunity__tender=tender).select_related(
+        "opportunity").only("organisation_name", "kind", "purpose", "registered_at", "contact_name", "email",
+                            "opportunity__title")
+    return tender, [
+        Invitee(i.organisation_name, InterestKind(i.kind).label, Purpose(i.purpose).label, i.opportunity.title,
+                i.registered_at, i.contact_name, i.email)
+        for i in rows
+    ]
+
+
+INVITEES_HEADER = ("organisation", "kind", "registered_for", "opportunity", "registered_at", "contact_name", "email")
+
+
+def invitee_rows(invitees: list[Invitee]) -> list[tuple[str, ...]]:
+    return [(i.organisation_name, i.kind, i.purpose, i.opportunity, i.registered_at.isoformat(timespec="seconds"),
+             i.contact_name, i.email) for i in invitees]
+
+
+@audit.retrying
+def record_invitees_download(user: Visitor, tender: Tender, count: int) -> None:
+    """The download is audited by count: the contacts themselves stay out of the chain, which can never be edited."""
+    with transaction.atomic():
+        audit.record(user.get_username(), "engagement_invitees_downloaded", {"tender": tender.pk, "count": count},
+                     tender=tender)
+
+
 # -- the council's side ---------------------------------------------------------------------------------------------
 
 
@@ -295,6 +345,7 @@ class Pipeline:
     council: Organisation
     opportunities: list[Opportunity]
     interests: dict[int, int]  # registrations per opportunity
+    tenders: list[Tender]  # the council's tenders, one of which an opportunity may lead to
 
 
 def pipeline(user: Visitor, slug: str) -> Pipeline:
@@ -305,7 +356,21 @@ def pipeline(user: Visitor, slug: str) -> Pipeline:
         "opportunity_id", flat=True
     ):
         counts[opportunity_id] = counts.get(opportunity_id, 0) + 1
-    return Pipeline(council, opportunities, counts)
+    return Pipeline(council, opportunities, counts, _tenders(council))
+
+
+def _tenders(council: Organisation) -> list[Tender]:
+    return list(Tender.objects.filter(organisation=council).order_by("reference").only("reference", "title"))
+
+
+def _tender_of(council: Organisation, tender_id: int | None) -> Tender | None:
+    """The council's own tender chosen on a form (None for none); another council's or an unknown one is refused."""
+    if tender_id is None:
+        return None
+    found = Tender.objects.filter(pk=tender_id, organisation=council).only("reference", "title").first()
+    if found is None:
+        raise Refused(["Select one of the council's tenders, or none"], ["tender"])
+    return found
 
 
 @dataclass(frozen=True)
@@ -314,14 +379,15 @@ class OpportunityDetail:
     opportunity: Opportunity
     lots: list[OpportunityLot]
     interests: list[Interest]
+    tenders: list[Tender]
 
 
 def opportunity_detail(user: Visitor, slug: str, opportunity_id: int) -> OpportunityDetail:
     council = organisation_access(user, slug, Role.COMMISSIONER)
-    found = Opportunity.objects.filter(pk=opportunity_id, council=council).first()
+    found = Opportunity.objects.filter(pk=opportunity_id, council=council).select_related("tender").first()
     if found is None:
         raise NotFound("no such opportunity")
-    return OpportunityDetail(council, found, list(found.lots.all()), list(found.interests.all()))
+    return OpportunityDetail(council, found, list(found.lots.all()), list(found.interests.all()), _tenders(council))
 
 
 def _stamp(opportunity: Opportunity) -> None:
@@ -331,20 +397,47 @@ def _stamp(opportunity: Opportunity) -> None:
 
 @audit.retrying
 def create_opportunity(
-    user: Visitor, slug: str, title: str, summary: str, closes_on: dt.date | None, status: str
+    user: Visitor, slug: str, title: str, summary: str, closes_on: dt.date | None, status: str,
+    tender_id: int | None = None,
 ) -> Opportunity:
     council = organisation_access(user, slug, Role.COMMISSIONER)
+    tender = _tender_of(council, tender_id)
     with transaction.atomic():
-        created = Opportunity(council=council, title=title, summary=summary, closes_on=closes_on, status=status)
+        created = Opportunity(council=council, title=title, summary=summary, closes_on=closes_on, status=status,
+                              tender=tender)
         _stamp(created)
         created.save()
         audit.record(
             user.get_username(),
             "opportunity_created",
-            {"opportunity": created.pk, "title": title, "status": status},
+            {"opportunity": created.pk, "title": title, "status": status, "tender": tender_id},
             organisation=council,
         )
     return created
+
+
+@audit.retrying
+def link_tender(user: Visitor, slug: str, opportunity_id: int, tender_id: int | None) -> Tender | None:
+    """Say which of the council's tenders an opportunity leads to (None: none), so its registrations are offered
+    beside that tender's preliminary market engagement notice."""
+    council = organisation_access(user, slug, Role.COMMISSIONER)
+    tender = _tender_of(council, tender_id)
+    with transaction.atomic():
+        found = Opportunity.objects.select_for_update().filter(pk=opportunity_id, council=council).first()
+        if found is None:
+            raise NotFound("no such opportunity")
+        if found.tender_id == tender_id:
+            raise Refused(["The opportunity already leads to " + (str(tender) if tender else "no tender")],
+                          ["tender"])
+        previous, found.tender = found.tender_id, tender
+        found.save(update_fields=["tender"])
+        audit.record(
+            user.get_username(),
+            "opportunity_tender_linked",
+            {"opportunity": found.pk, "from": previous, "to": tender_id},
+            organisation=council,
+        )
+    return tender
 
 
 @audit.retrying

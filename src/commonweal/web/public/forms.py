@@ -35,6 +35,13 @@ class InterestForm(GovukErrors, forms.Form):
     note = text_field("a message", required=False, max_length=2000)
 
 
+def _tender_field() -> forms.IntegerField:
+    """One of the council's tenders by its id, or none (the data function refuses another council's)."""
+    message = "Select one of the council's tenders, or none"
+    return forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                              error_messages={"invalid": message, "min_value": message, "max_value": message})
+
+
 class OpportunityForm(GovukErrors, forms.Form):
     title = text_field("the title", max_length=300)
     overview = text_field("a summary")
@@ -48,6 +55,7 @@ class OpportunityForm(GovukErrors, forms.Form):
         [(s.value, s.label) for s in (Status.DRAFT, Status.PLANNED, Status.OPEN)],
         "Select whether to publish the opportunity",
     )
+    tender = _tender_field()
 
     def clean_closes_on(self) -> dt.date | None:
         value = self.cleaned_data["closes_on"]
@@ -61,6 +69,10 @@ class OpportunityForm(GovukErrors, forms.Form):
 
 class StatusForm(GovukErrors, forms.Form):
     status = _choice(Status.choices, "Select the opportunity's status")
+
+
+class TenderLinkForm(GovukErrors, forms.Form):
+    tender = _tender_field()
 
 
 class LotForm(GovukErrors, forms.Form):

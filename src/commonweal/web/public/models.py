@@ -25,6 +25,10 @@ class Opportunity(models.Model):
     # the day bids or expressions of interest close, when the council has set one
     closes_on = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # the council's tender this opportunity leads to, when there is one: its registrations are offered beside the
+    # tender's preliminary market engagement notice (UK2) as the invitation list; never shown on a public page
+    tender = models.ForeignKey("web.Tender", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="opportunities")
 
     class Meta:
         ordering = ["closes_on", "title", "id"]

@@ -20,4 +20,5 @@ urlpatterns = [
     path(pipeline, views.pipeline, name="opportunities"),
     path(pipeline + "<int:opportunity_id>/", views.opportunity_detail, name="opportunity"),
     path(pipeline + "<int:opportunity_id>/lots/", views.opportunity_lot, name="opportunity_lot"),
+    path(pipeline + "<int:opportunity_id>/tender/", views.opportunity_tender, name="opportunity_tender"),
 ]

@@ -224,11 +224,16 @@ def pipeline(request: HttpRequest, slug: str) -> HttpResponse:
         data.pipeline(request.user, slug)  # the access check comes before the form's answer
     if form.is_valid():
         given = form.cleaned_data
-        created = data.create_opportunity(
-            request.user, slug, given["title"], given["overview"], given["closes_on"], given["status"]
-        )
-        messages.success(request, f"{created.title} is saved ({Status(created.status).label.lower()})")
-        return redirect("opportunity", slug, created.pk)
+        try:
+            created = data.create_opportunity(
+                request.user, slug, given["title"], given["overview"], given["closes_on"], given["status"],
+                given["tender"],
+            )
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, f"{created.title} is saved ({Status(created.status).label.lower()})")
+            return redirect("opportunity", slug, created.pk)
     return _pipeline_page(request, slug, form)
 
 
@@ -276,4 +281,22 @@ def opportunity_lot(request: HttpRequest, slug: str, opportunity_id: int) -> Htt
         )
         messages.success(request, f"Lot {form.cleaned_data['title']} is added")
         return redirect("opportunity", slug, opportunity_id)
+    return _detail_page(request, slug, opportunity_id, form)
+
+
+@scoped
+@require_http_methods(["POST"])
+def opportunity_tender(request: HttpRequest, slug: str, opportunity_id: int) -> HttpResponse:
+    """Link an opportunity to the council's tender it leads to (or to none)."""
+    data.opportunity_detail(request.user, slug, opportunity_id)  # access first
+    form = forms.TenderLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            tender = data.link_tender(request.user, slug, opportunity_id, form.cleaned_data["tender"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, f"The opportunity now leads to {tender}" if tender else
+                             "The opportunity now leads to no tender")
+            return redirect("opportunity", slug, opportunity_id)
     return _detail_page(request, slug, opportunity_id, form)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("publishing/<slug:slug>/transparency/", views.transparency, name="transparency"),
     path("publishing/<slug:slug>/transparency/<str:file>.<str:fmt>", views.transparency_download,
          name="transparency_download"),
+    path("publishing/<slug:slug>/tenders/<int:tender_id>/engagement-invitations.csv", views.invitees,
+         name="engagement_invitees"),
     path(notice, views.preview, name="notice_preview"),
     path(notice + "package.json", views.download, name="notice_download"),
     path(notice + "record/", views.record, name="notice_record"),

@@ -18,10 +18,13 @@ from commonweal.domain.lifecycle import Role
 from commonweal.domain.notices.duties import financial_year_label
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.notices.preview import readable
+from commonweal.io.export import csv_bytes
 from commonweal.io.ocds.write import dumps
 from commonweal.web.access import Forbidden, NotFound, Refused, organisation_access
 from commonweal.web.forms import form_errors, refused_errors
+from commonweal.web.public import data as public_data
 from commonweal.web.publishing import data, forms
+from commonweal.web.publishing.sources import TenderSource
 from commonweal.web.views import page, scoped, today
 
 
@@ -81,10 +84,27 @@ def facts(request: HttpRequest, slug: str, tender_id: int) -> HttpResponse:
                   for k, v in values.items()}
     else:
         values = {}
+    suggested = 0
+    if request.method != "POST" and not values.get("engagement_description"):
+        values["engagement_description"], suggested = _engagement_suggestion(request, slug, tender_id)
     return page(request, "web/publishing/facts.html", f"Notice facts: {access.tender.reference}",
-                status=400 if form.errors else 200, slug=slug, tender=access.tender, values=values,
+                status=400 if form.errors else 200, slug=slug, tender=access.tender, values=values, suggested=suggested,
                 errors=form_errors(form, {"above_threshold": "above_threshold", "category": "category",
                                           "procedure": "procedure"}))
+
+
+def _engagement_suggestion(request: HttpRequest, slug: str, tender_id: int) -> tuple[str, int]:
+    """The UK2 notice's one place for how suppliers take part is the engagement's description (reg 17(2)(f); the
+    notice has no field for who registered): prefilled with how many registered, for the council's commissioners
+    to edit (Commonweal default wording; nothing is saved until they save the form)."""
+    try:
+        count = len(public_data.engagement_invitees(request.user, slug, tender_id)[1])
+    except (Forbidden, NotFound):  # only the council's commissioners read its registrations
+        return "", 0
+    if not count:
+        return "", 0
+    return (f"{count} organisation{'s' if count > 1 else ''} registered interest through the council's public "
+            "opportunities page and will be invited to take part."), count
 
 
 @scoped
@@ -132,7 +152,8 @@ def _preview(request: HttpRequest, slug: str, source: str, key: str, code: str, 
                 sections=[readable(r) for r in built.releases or ([built.release] if built.release else [])],
                 source=source, key=key, errors=errors or [], posted=posted or {},
                 may_record=_may_record(request, source, key),
-                provider_comments=_provider_comments(request, source, key, built.code))
+                provider_comments=_provider_comments(request, source, key, built.code),
+                invitees=_invitees(request, slug, source, key, built.code))
 
 
 def _provider_comments(request: HttpRequest, source: str, key: str, code: NoticeType) -> list[Any]:
@@ -143,6 +164,18 @@ def _provider_comments(request: HttpRequest, source: str, key: str, code: Notice
     from commonweal.web.providers.data import rating_comments
 
     return rating_comments(contract_access(request.user, int(key)))
+
+
+def _invitees(request: HttpRequest, slug: str, source: str, key: str,
+              code: NoticeType) -> list[public_data.Invitee] | None:
+    """Beside a tender's preliminary market engagement notice, for the council's commissioners: who registered
+    interest in the opportunities leading to it (None: not shown)."""
+    if source != TenderSource.name or code is not NoticeType.UK2 or not key.isdigit():
+        return None
+    try:
+        return public_data.engagement_invitees(request.user, slug, int(key))[1]
+    except Forbidden:  # the tender's own commissioners and viewers see the notice, not the council's contacts
+        return None
 
 
 def _may_record(request: HttpRequest, source: str, key: str) -> bool:
@@ -288,4 +321,16 @@ def transparency_download(request: HttpRequest, slug: str, file: str, fmt: str) 
     response = HttpResponse(found.tables.content(file, fmt), content_type=content_type)
     response["Content-Disposition"] = (f'attachment; filename="{found.organisation.slug}-{file}-'
                                        f'{start.isoformat()}-{end.isoformat()}.{fmt}"')
+    return response
+
+
+@scoped
+@require_safe
+def invitees(request: HttpRequest, slug: str, tender_id: int) -> HttpResponse:
+    """The preliminary market engagement's invitation list (CSV), for the council's commissioners; audited."""
+    tender, found = public_data.engagement_invitees(request.user, slug, tender_id)
+    public_data.record_invitees_download(request.user, tender, len(found))
+    response = HttpResponse(csv_bytes(public_data.INVITEES_HEADER, public_data.invitee_rows(found)),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-tender-{tender.pk}-engagement-invitations.csv"'
     return response
