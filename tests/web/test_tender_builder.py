@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -274,3 +275,14 @@ def test_the_check_as_the_person_types_returns_the_readers_problems_and_saves_no
     assert "tender-builder:northfield" not in client.session
     assert client.get(CHECK)["Location"] == BUILD
     assert (Tender.objects.count(), AuditEntry.objects.count()) == (tenders, entries)
+
+
+def test_a_tender_yaml_the_builder_cannot_show_is_not_opened_in_it(world, client_for) -> None:
+    """The example's model has a quantitative criterion the builder does not offer: editing it with forms would lose
+    it, so the builder refuses to open it."""
+    client = client_for("shared.commissioner")
+    tender = _built(client)
+    example = (Path(__file__).resolve().parents[2] / "examples" / "home-care-tender" / "tender.yaml").read_text()
+    Tender.objects.filter(pk=tender.pk).update(definition=example)
+    response = client.get(f"/tenders/{tender.pk}/edit/")
+    assert response.status_code == 409 and "what the builder does not offer" in response.content.decode()
