@@ -38,7 +38,8 @@ def test_analytics_agree_with_domain(random_market: Callable[[int], Market], tie
                 assert _close(values[key], None if pd.isna(value) else value), (supplier, year.accounts.year_end, key)
             for metric in year.metrics:
                 assert row[f"{metric.key}_rating"] == metric.rating.severity, (supplier, metric.key)
-            assert row["rating"] == year.standing.severity, (supplier, year.accounts.year_end, year.reasons)
+            assert row["standing"] == year.standing.severity, (supplier, year.accounts.year_end, year.reasons)
+            assert row["rating"] == year.rating.severity, (supplier, year.accounts.year_end, year.reasons)
             compared += 1
     assert compared == 450
     # the random data exercise every rating, so agreement is not vacuous

@@ -103,7 +103,8 @@ def test_tender_yaml_errors_give_the_line_and_path(folder: Path) -> None:
         "evaluation_model.groups[0].wieght",
         "unknown key; expected one of category, criteria_weights, id, threshold, title, weight",
     ) in problems
-    assert any(p[2] == "evaluation_model.groups[0].weight" and p[3] == "is required" for p in problems)
+    assert any(p[2] == "evaluation_model.groups[0].weight" and p[3] == "is required: expected a number"
+               for p in problems)
 
 
 def test_weights_that_do_not_sum_are_refused(folder: Path) -> None:
@@ -245,5 +246,5 @@ def test_a_falsy_section_is_an_error_never_the_defaults(folder: Path, section: s
     assert replaced != text
     (folder / "tender.yaml").write_text(replaced)
     problems = _problems(folder)
-    assert any(p[2] == f"evaluation_model.{section}" and p[3] == "expected a mapping of keys to values"
+    assert any(p[2] == f"evaluation_model.{section}" and p[3].startswith("expected a mapping of keys to values, found ")
                for p in problems), problems

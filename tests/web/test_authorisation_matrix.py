@@ -13,10 +13,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from commonweal.domain.notices.duties import financial_year
+from commonweal.web import documents
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
-from commonweal.web.contracts.models import Action, Contract, Return, Review
+from commonweal.web.contracts.models import Action, Contract, Evidence, Return, Review
 from commonweal.web.models import Bid, ConflictDeclaration, Criterion
 from commonweal.web.providers.models import Clarification, ContractProvider
 from commonweal.web.public.models import Opportunity, Status
@@ -177,6 +180,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_kpi_exemption": ("POST", {"reason": "a\x00b"}, answers(400, {"shared.commissioner"})),
     "contract_return": ("GET", {}, answers(200, {"shared.commissioner"})),
     "contract_returns_upload": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # a return's evidence file: the council's contract readers and the contract's own provider, no other provider
+    "contract_evidence": ("GET", {}, answers(200, CONTRACT_READERS, providers={SAME_COUNCIL_PROVIDER: 200})),
     "contract_variations": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_pack": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_pack_pdf": ("GET", {}, answers(200, CONTRACT_READERS)),
@@ -200,6 +205,12 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "notice_record": ("POST", {}, answers(400, COMMISSIONERS)),
     # a contract's notice facts: its organisation's commissioners (the contract's readers see 403)
     "contract_notice_facts": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # a contract's performance failures and the organisation's pipeline record: its commissioners
+    "performance_failures": ("GET", {}, answers(200, {"shared.commissioner"})),
+    "pipeline_year": ("GET", {}, answers(200, {"shared.commissioner"})),
+    # the transparency files: the roles that read both the organisation's spend and its contracts register
+    "transparency": ("GET", {}, answers(200, CONTRACT_READERS)),
+    "transparency_download": ("GET", {}, answers(200, CONTRACT_READERS)),
     "supplier_dependency": ("GET", {}, answers(200, {"shared.commissioner"})),
     # providers area: the council's side of a tender's bidders and questions
     "bidders": ("GET", {}, answers(200, COMMISSIONERS)),
@@ -210,6 +221,10 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # own staff are no bidders: not found)
     "portal": ("GET", {}, answers(200, outsider=200)),
     "portal_tender": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # whether a tender's bidders upload their own documents: its commissioners choose; the bidder's own bid
+    # documents page only for the provider invited (the other council's provider and the community group: not found)
+    "bidder_uploads": ("GET", {}, answers(200, COMMISSIONERS)),
+    "portal_bid": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     # the council links a contract to its provider (commissioner or the contract's manager); the provider's contract
     # list for anyone signed in; a contract only for the provider it is let to (the demo's NBC-C-001: Brightwater)
     "contract_provider": ("GET", {}, answers(200, {"shared.commissioner"})),
@@ -220,6 +235,8 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_return_check": ("GET", {}, answers(200, {"shared.commissioner"})),
     "portal_return": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_concern": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # the performance ratings the council is to publish (UK9), for the provider the contract is let to
+    "portal_ratings": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_return_respond": ("POST", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     # the public pages need no sign-in
     "public_index": ("GET", {}, EVERYONE),
@@ -289,15 +306,21 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "publishing_settings": ({}, answers(400, {"shared.commissioner"})),
     "notice_facts": ({}, answers(400, COMMISSIONERS)),
     "contract_notice_facts": ({}, answers(400, {"shared.commissioner"})),
+    "performance_failures": ({}, answers(400, {"shared.commissioner"})),
+    "pipeline_year": ({}, answers(400, {"shared.commissioner"})),
     "supplier_dependency": ({}, answers(400, {"shared.commissioner"})),
     # providers area: empty forms, each field's error, nothing saved
     "bidders": ({}, answers(400, COMMISSIONERS)),
     # Northfield's tender is in evaluation: the invited provider's empty question is refused by its form
     "portal_tender": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    # nothing chosen: each field's error, nothing saved
+    "bidder_uploads": ({}, answers(400, COMMISSIONERS)),
+    "portal_bid": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "contract_provider": ({}, answers(400, {"shared.commissioner"})),
     "contract_return_check": ({}, answers(400, {"shared.commissioner"})),
     "portal_return": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "portal_concern": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    "portal_ratings": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
     "opportunities": ({}, answers(400, {"shared.commissioner"})),
     "opportunity": ({}, answers(400, {"shared.commissioner"})),
@@ -380,6 +403,15 @@ def _objects(tender) -> dict[str, object]:
     action = Action.objects.filter(review=review).first()
     # providers area: a contract the council has linked to its provider
     linked = ContractProvider.objects.filter(contract__organisation=tender.organisation).order_by("pk").first()
+    # contracts area: an evidence file of a return of the contract let to the provider, stored as a return stores it
+    linked_return = Return.objects.filter(contract_id=linked.contract_id).order_by("pk").first() if linked else None
+    evidence = None
+    if linked_return is not None:
+        kept = documents.store(f"{tender.organisation.slug}/contracts/{linked.contract_id}", "evidence.pdf",
+                               b"%PDF-1.4\n%%EOF\n")
+        evidence = Evidence.objects.create(ret=linked_return, line="", name="evidence.pdf", kind=kept.kind,
+                                           size=kept.size, sha256=kept.sha256, stored_as=kept.stored_as,
+                                           added_by=person)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
             "invitation_id": 1, "supplier_id": watched.pk,
@@ -389,7 +421,9 @@ def _objects(tender) -> dict[str, object]:
             "action_id": action.pk if action else 1,
             "linked_contract_id": linked.contract_id if linked else contract.pk,
             "return_id": getattr(Return.objects.filter(contract=contract).order_by("pk").first(), "pk", 1),
+            "evidence_id": evidence.pk if evidence else 1,
             "source": "tender", "key": str(tender.pk), "code": "UK4",
+            "year": financial_year(timezone.localdate()), "file": "spend-over-500",
             # providers area: the demo's one question waiting for Southdale's answer, and a published opportunity
             "clarification_id": Clarification.objects.get(answered_at__isnull=True).pk,
             "opportunity_id": Opportunity.objects.filter(council=tender.organisation, status=Status.PLANNED)
@@ -447,15 +481,18 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "contract_action_done": ["contract_id", "action_id"],
         # publishing area
         "publishing": ["slug"], "publishing_settings": ["slug"], "notice_facts": ["slug", "tender_id"],
-        "contract_notice_facts": ["slug", "contract_id"],
+        "contract_notice_facts": ["slug", "contract_id"], "performance_failures": ["slug", "contract_id"],
+        "pipeline_year": ["slug", "year"], "transparency": ["slug"], "transparency_download": ["slug", "file", "fmt"],
         "notice_preview": ["slug", "source", "key", "code"], "notice_download": ["slug", "source", "key", "code"],
         "notice_record": ["slug", "source", "key", "code"],
         # providers area
         "bidders": ["tender_id"], "clarifications": ["tender_id"],
         "answer_clarification": ["tender_id", "clarification_id"], "portal_tender": ["tender_id"],
+        "bidder_uploads": ["tender_id"], "portal_bid": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
-        "portal_concern": ["linked_contract_id"],
+        "contract_evidence": ["linked_contract_id", "evidence_id"],
+        "portal_concern": ["linked_contract_id"], "portal_ratings": ["linked_contract_id"],
         "portal_return_respond": ["linked_contract_id", "return_id"],
         "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],
         "public_download": ["slug", "fmt"], "register_interest": ["slug", "opportunity_id"],

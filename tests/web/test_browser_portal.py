@@ -139,3 +139,55 @@ def test_a_resident_walks_the_public_pages_and_registers_interest(world, live_se
         browser.close()
     assert Interest.objects.filter(organisation_name="Westfield Allotment Society").count() == 1
     assert journey.violations == []
+
+
+def test_a_bidder_uploads_its_own_documents_where_the_council_lets_it(world, live_server, monkeypatch,
+                                                                        tmp_path) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import sync_playwright
+    from test_portal_bids import PDF, open_for_bids
+
+    from commonweal.web.models import BidDocument
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    tender = world["southdale"]
+    # open for bids, the notice's last day recorded, Southdale Home Support's bid recorded by the council
+    own = open_for_bids(tender, timezone.localdate() + dt.timedelta(days=10))
+    for user in User.objects.filter(username__in=["sdhs.bids", "southdale.commissioner"]):
+        user.set_password(PASSWORD)
+        user.save()
+    response = tmp_path / "method-statement.pdf"
+    response.write_bytes(PDF)
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+
+        # the council lets its bidders upload
+        council = journey.sign_in("southdale.commissioner")
+        council.goto(f"{live_server.url}/tenders/{tender.pk}/")
+        council.click("a:has-text(\"Bidders' own uploads\")")
+        journey.check(council)
+        council.check("input[name=allowed][value=yes]")
+        council.click("button:has-text('Save')")
+        expect(council.locator(".govuk-notification-banner")).to_contain_text("Bidders now upload")
+        journey.check(council)
+
+        # the bidder sends its method statement before the deadline
+        bidder = journey.sign_in("sdhs.bids")
+        bidder.goto(f"{live_server.url}/portal/tenders/{tender.pk}/")
+        bidder.click("a:has-text('Your bid documents')")
+        journey.check(bidder)
+        bidder.click("button:has-text('Send the document')")  # nothing chosen: the error summary says so
+        expect(bidder.locator(".govuk-error-summary")).to_be_visible()
+        journey.check(bidder)
+        bidder.set_input_files("#document", str(response))
+        bidder.check("input[name=purpose][value=response]")
+        bidder.click("button:has-text('Send the document')")
+        expect(bidder.locator(".govuk-notification-banner")).to_contain_text("method-statement.pdf is received")
+        expect(bidder.locator("main table")).to_contain_text("method-statement.pdf")
+        journey.check(bidder)
+        browser.close()
+    assert BidDocument.objects.get(name="method-statement.pdf").bid_id == own.pk
+    assert journey.violations == []

@@ -1,5 +1,6 @@
 """The provider side of contracts in Debian's Chromium, with axe-core on every page: the provider finds its contract,
-submits a return (errors first), raises "not working for us"; the council checks the return."""
+submits a return (errors first, then with an evidence file), raises "not working for us"; the council checks the
+return with the file beside its line."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ def test_the_provider_works_on_its_contract_and_the_council_checks(world, live_s
         provider.click("button:has-text('Submit the return')")  # empty: the error summary says so
         expect(provider.locator(".govuk-error-summary")).to_be_visible()
         journey.check(provider)
+        # the return again, with an evidence file for its first social value line: listed on the contract's page
+        provider.fill("#period_start", ret.period_start.isoformat())
+        provider.fill("#sv_0_quantity", "3")
+        provider.set_input_files("#sv_0_file", files=[{"name": "payroll.pdf", "mimeType": "application/pdf",
+                                                       "buffer": b"%PDF-1.4\n%%EOF\n"}])
+        provider.click("button:has-text('Submit the return')")
+        expect(provider.locator("main")).to_contain_text("payroll.pdf")
+        journey.check(provider)
         provider.goto(f"{live_server.url}/portal/contracts/{c.pk}/concern/")
         provider.click("button:has-text('Send to the council')")
         expect(provider.locator(".govuk-error-summary")).to_contain_text("Choose what is not working")
@@ -53,6 +62,7 @@ def test_the_provider_works_on_its_contract_and_the_council_checks(world, live_s
         expect(council.locator("main")).to_contain_text("Brightwater Care Ltd")
         journey.check(council)
         council.goto(f"{live_server.url}/contracts/{c.pk}/returns/{ret.pk}/check/")
+        expect(council.locator("main")).to_contain_text("payroll.pdf")  # beside its line
         council.check("input[value='queried']")
         council.click("button:has-text('Save')")
         expect(council.locator(".govuk-error-summary")).to_contain_text("Enter the reason the provider will see")

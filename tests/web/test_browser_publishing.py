@@ -111,3 +111,65 @@ def test_a_commissioner_records_a_contracts_end_and_previews_its_termination_not
         journey.check(page)
         browser.close()
     assert journey.violations == []
+
+
+def test_a_commissioner_records_a_failure_the_pipeline_and_takes_the_transparency_files(world, live_server,
+                                                                                       monkeypatch) -> None:
+    """The performance failures page (an error first), the pipeline record and the UK1 preview, and the
+    transparency page for a period (an error first), each checked with axe."""
+    from playwright.sync_api import sync_playwright
+
+    from commonweal.web.contracts.models import Contract
+    from commonweal.web.publishing.models import PerformanceFailure
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    contract = Contract.objects.get(organisation__slug="northfield", reference="NBC-C-004")
+    user = User.objects.get(username="shared.commissioner")
+    user.set_password(PASSWORD)
+    user.save()
+    with sync_playwright() as p:
+        browser = launch(p)
+        journey = Journey(browser, live_server.url)
+        page = journey.sign_in("shared.commissioner")
+        page.goto(f"{live_server.url}/publishing/northfield/")
+        journey.check(page)
+        page.click(f"a:has-text('Performance failures'):has-text('{contract.reference}') >> nth=0")
+        journey.check(page)
+        page.fill("#requirement", "Weekly reviews of every care plan")
+        page.fill("#penalty_value", "12500")
+        page.click("button:has-text('Record the failure')")
+        expect(page.locator(".govuk-error-summary li")).to_have_count(2)  # what failed; which kind of penalty
+        journey.check(page)
+        page.fill("#description", "Reviews missed for six weeks")
+        page.check("#penalty_type-2")
+        page.click("button:has-text('Record the failure')")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("is recorded")
+        expect(page.locator("table")).to_contain_text("Reviews missed for six weeks")
+        journey.check(page)
+        assert PerformanceFailure.objects.filter(contract=contract).count() == 2
+
+        page.goto(f"{live_server.url}/publishing/northfield/")
+        page.click("a:has-text('Pipeline record')")
+        journey.check(page)
+        page.fill("#lead_months", "")
+        page.click("button:has-text('Save the pipeline record')")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("re-procurement lead time")
+        journey.check(page)
+        page.fill("#lead_months", "30")
+        page.click("button:has-text('Save the pipeline record')")
+        page.click("a:has-text('UK1 Pipeline notice')")
+        expect(page.locator("main")).to_contain_text("0 errors")
+        journey.check(page)
+
+        page.goto(f"{live_server.url}/publishing/northfield/")
+        page.click("a:has-text('Transparency files and payments data')")
+        journey.check(page)
+        page.fill("#start", "2026-02-30")
+        page.click("button:has-text('Show the period')")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("first day of the period")
+        journey.check(page)
+        page.fill("#start", "2026-01-01")
+        page.click("button:has-text('Show the period')")
+        expect(page.locator("main")).to_contain_text("Payments compliance notice (s.69)")
+        journey.check(page)
+        browser.close()

@@ -1,7 +1,8 @@
 """The social value pages in Debian's Chromium, with axe-core on every page: a commissioner of both councils sets
 a core value (after an empty form's errors), searches the measures library and imports the council's own library,
 reads PPN 002, asks bidders for a measure on a draft tender, records a contract's commitments and returns, uploads
-an SROI impact map, takes the maturity self-assessment, and reads and downloads the report to members."""
+an SROI impact map, takes the maturity self-assessment, and reads (with its spend shares and riskiest
+suppliers) and downloads the report to members."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from commonweal.domain.lifecycle import Stage
 from commonweal.domain.socialvalue.maturity import QUESTIONS
 from commonweal.web.models import Tender
 from commonweal.web.socialvalue.models import CoreValue, MaturityAssessment, TenderMeasure
+from commonweal.web.spend import worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +39,7 @@ def test_a_commissioner_works_through_every_social_value_page(world, live_server
     Tender.objects.filter(pk=tender.pk).update(stage=Stage.DRAFT.value)
     own = tmp_path / "own.csv"
     own.write_bytes(OWN_LIBRARY)
+    worker.run_pending()  # the demo's queued spend, for the report's spend section
     base = f"{live_server.url}/social-value/northfield"
     with sync_playwright() as p:
         browser = launch(p)
@@ -134,6 +137,8 @@ def test_a_commissioner_works_through_every_social_value_page(world, live_server
         # the report to members, and its spreadsheet
         page.click("a:has-text('Report to members')")
         expect(page.locator("#by-core-value")).to_be_visible()
+        expect(page.locator("#spend")).to_contain_text("with SMEs")
+        expect(page.locator("#suppliers")).to_contain_text("Harbourside Home Support Ltd")
         journey.check(page)
         with page.expect_download() as download:
             page.click("a:has-text('spreadsheet (XLSX)')")

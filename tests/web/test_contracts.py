@@ -15,12 +15,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from commonweal.web.contracts import data
 from commonweal.web.contracts.models import Action, Contract, ContractRole, Review, Variation
 from commonweal.web.models import AuditEntry, Bid, Tender
 
@@ -189,8 +190,6 @@ def test_a_contract_folder_imports_as_the_cli_reads_it(world) -> None:
     response = client.post(url, broken)
     assert response.status_code == 400 and "kpi_returns.csv" in response.content.decode()
     assert _saved() == before
-    overridden = client.post(url, _folder_files("grounds-loss-making"))  # its policy: overrides are refused
-    assert overridden.status_code == 400 and "policy" in overridden.content.decode()
     assert client.post(url, _folder_files("healthy-home-care")).status_code == 302
     cli = review_contracts(FOLDERS / "healthy-home-care", TODAY)[0]
     imported = Contract.objects.get(reference=cli["contract"]["id"])
@@ -198,6 +197,30 @@ def test_a_contract_folder_imports_as_the_cli_reads_it(world) -> None:
     assert [t["id"] for t in imported.review["triggers"] if t["fired"]] == \
         [t["id"] for t in cli["triggers"] if t["fired"]]
     assert imported.variations.count() == len(cli["variations"])
+
+
+def test_a_contract_folders_own_policy_is_kept_used_and_labelled_in_the_pack(world) -> None:
+    from commonweal.services.contracts import review_contracts
+
+    client = _client("shared.commissioner")
+    url = reverse("contract_folder_import", args=["northfield"])
+    assert client.post(url, _folder_files("grounds-loss-making")).status_code == 302  # policy: volume share 0.15
+    cli = review_contracts(FOLDERS / "grounds-loss-making", TODAY)[0]
+    imported = Contract.objects.get(reference=cli["contract"]["id"])
+    assert imported.policy == {"volume_deviation_share": "0.15"}
+    assert imported.rating == cli["rating"]["rating"]
+    assert [t["id"] for t in imported.review["triggers"] if t["fired"]] == \
+        [t["id"] for t in cli["triggers"] if t["fired"]]
+    own = [p for p in imported.review["policy"] if p["own"]]
+    assert own == [{"setting": "volume_deviation_share", "value": "0.15", "default": "0.2", "own": True}]
+    # a later change reviews the contract with its own threshold still
+    with transaction.atomic():
+        data.refresh(Contract.objects.select_for_update().get(pk=imported.pk), TODAY)
+    imported.refresh_from_db()
+    assert [p for p in imported.review["policy"] if p["own"]] == own
+    pack = client.get(reverse("contract_pack", args=[imported.pk])).content.decode()
+    assert "This contract&#39;s own value" in pack or "This contract's own value" in pack
+    assert pack.count("Commonweal default</td>") == len(imported.review["policy"]) - 1
 
 
 def test_a_return_recomputes_the_stored_rating_and_triggers(world) -> None:
@@ -323,7 +346,7 @@ def _post(client: Client, url: str, values: dict[str, str]) -> int:
     return client.generic("POST", url, body, content_type="application/x-www-form-urlencoded").status_code
 
 
-def test_hostile_values_on_every_contracts_form(world) -> None:
+def test_hostile_values_on_every_contracts_form(world, settings) -> None:
     """Each contracts form posted with each field hostile in turn, the rest valid: never a server error, and a
     refusal saves nothing."""
     contract = _contract("NBC-C-003")
@@ -371,6 +394,19 @@ def test_hostile_values_on_every_contracts_form(world) -> None:
                     wrong.append(f"{url} {key}={bad[:20]!r}: {status}")
                 elif status == 400 and _saved() != before:
                     wrong.append(f"{url} {key}={bad[:20]!r}: refused but saved")
+    # a return's evidence files: refused by name, size or content, with the whole return; nothing saved or stored
+    url = reverse("contract_return", args=[contract.pk])
+    valid = forms[url]
+    for label, name, upload in (("empty", "e.pdf", b""), ("garbage", "e.pdf", bytes(range(256)) * 8),
+                                ("text as PDF", "e.pdf", b"just some text"), ("broken zip", "e.docx",
+                                b"PK\x03\x04" + b"\x00" * 200), ("wrong extension", "e.exe", b"%PDF-1.4\n"),
+                                ("over the size limit", "e.pdf",
+                                 b"%PDF-" + b"x" * settings.COMMONWEAL_UPLOAD_MAX_BYTES)):
+        before = _saved()
+        status = client.post(url, {**valid, f"kpi_{kpi.pk}_file": SimpleUploadedFile(name, upload)}).status_code
+        stored = settings.COMMONWEAL_MEDIA_ROOT / "northfield" / "contracts"
+        if status != 400 or _saved() != before or stored.exists():
+            wrong.append(f"contract_return evidence {label}: {status}")
     for name in ("contract_create", "contracts_import", "contract_folder_import"):
         url = reverse(name, args=["northfield"])
         for label, upload in (("empty", b""), ("garbage", bytes(range(256)) * 8), ("broken xlsx", b"PK\x03\x04" +

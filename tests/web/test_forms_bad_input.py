@@ -222,6 +222,15 @@ FORMS: dict[str, Form] = {
                                   {"signed_on": "2025-12-01", "above_threshold": "yes", "public_service_mutual": "no",
                                    "supported_employment_provider": "no", "ended_on": "2026-11-30",
                                    "end_reason": "Terminated by agreement", "final_value": "512000.50"}),
+    "performance_failures": Form("shared.commissioner", "northfield",
+                                 {"requirement": "text", "description": "text", "decided_on": "date",
+                                  "penalty_on": "date", "penalty_type": "choice", "penalty_value": "optional number"},
+                                 {"requirement": "Weekly reviews of every care plan",
+                                  "description": "Reviews missed for six weeks", "decided_on": "2026-11-02",
+                                  "penalty_on": "2026-11-16", "penalty_type": "imposed", "penalty_value": "12500.00"}),
+    "pipeline_year": Form("shared.commissioner", "northfield",
+                          {"pays_over_threshold": "choice", "lead_months": "optional number"},
+                          {"pays_over_threshold": "yes", "lead_months": "12"}),
     "notice_record": Form("commissioner", "northfield", {"published_on": "date", "notice_identifier": "text"},
                           {"published_on": "2026-01-05", "notice_identifier": "001234-2026"}),
     "supplier_dependency": Form("shared.commissioner", "northfield",
@@ -263,7 +272,8 @@ WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_fol
 # providers area: walked in tests/web/test_portal.py::test_every_form_refuses_hostile_values_and_saves_nothing
 WALKED_IN_TEST_PORTAL = {"bidders", "answer_clarification", "portal_tender", "register_interest", "opportunities",
                          "opportunity", "opportunity_lot", "contract_provider", "portal_return",
-                         "contract_return_check", "portal_return_respond", "portal_concern"}
+                         "contract_return_check", "portal_return_respond", "portal_concern", "bidder_uploads",
+                         "portal_bid", "portal_ratings"}
 
 
 def _page_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list[URLPattern]:
@@ -305,14 +315,14 @@ def _objects(tender: Tender) -> dict[str, object]:
             # the organisation's first contract (a contract's notice facts are walked here)
             "contract_id": Contract.objects.filter(organisation=tender.organisation).order_by("pk").first().pk,
             "action_id": 1, "source": "tender",
-            "key": str(tender.pk), "code": "UK4",
+            "key": str(tender.pk), "code": "UK4", "year": 2027, "file": "spend-over-500",
             # providers area: ids the admin cannot reach (the resolver needs them to build the paths)
             "clarification_id": 1, "opportunity_id": 1, "import_id": _first_import(tender),
             **_pair(tender),
             # tenders area (new): the tender's declared conflict, or any declaration
             "declaration_id": getattr(ConflictDeclaration.objects.filter(tender=tender).order_by(
                 "-has_conflict", "pk").first(), "pk", 0),
-            "document_id": 1, "return_id": 1}
+            "document_id": 1, "return_id": 1, "evidence_id": 1}
 
 
 def _pair(tender: Tender) -> dict[str, str]:

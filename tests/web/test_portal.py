@@ -8,6 +8,7 @@ Southdale's tenders, Southdale Home Support (`sdhs.bids`) for Southdale's only, 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -15,14 +16,17 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from test_forms_bad_input import WALKED_IN_TEST_PORTAL
+from test_portal_bids import PDF, open_for_bids
 
 from commonweal.domain.lifecycle import Stage
 from commonweal.web.contracts.models import Contract, Return
 from commonweal.web.models import AuditEntry, Bid, Tender
-from commonweal.web.providers.models import Bidder, Clarification, ProviderMember, ProviderRole
+from commonweal.web.providers.models import Bidder, BidderUploads, Clarification, ProviderMember, ProviderRole
 from commonweal.web.public.models import Interest, Opportunity, Status
 
 pytestmark = pytest.mark.db
@@ -309,6 +313,12 @@ def _rows() -> tuple[int, ...]:
     )
 
 
+class _Resent(SimpleUploadedFile):
+    def read(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.seek(0)
+        return super().read(*args, **kwargs)
+
+
 def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
     """url name -> (who posts, path, a valid form)"""
     northfield, southdale = world["northfield"], world["southdale"]
@@ -319,7 +329,16 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
     submitted = Return.objects.filter(contract=linked).order_by("-period_start").first()
     assert submitted is not None
     period = submitted.period_start.isoformat()
+    # Southdale lets its bidders upload, and Southdale Home Support's bid is recorded (tests/web/test_portal_bids.py)
+    own = open_for_bids(southdale, timezone.localdate() + dt.timedelta(days=10))
+    BidderUploads.objects.create(tender=southdale, allowed=True)
     return {
+        "bidder_uploads": (
+            "southdale.commissioner", reverse("bidder_uploads", args=[southdale.pk]), {"allowed": "yes"}
+        ),
+        # the file is sent afresh on each post (the test client reads it to the end); no criterion: the whole bid
+        "portal_bid": ("sdhs.bids", reverse("portal_bid", args=[southdale.pk]),
+                       {"bid": str(own.pk), "purpose": "response", "document": _Resent("r.pdf", PDF)}),
         # the provider replaces its latest return; the council queries it; the provider responds
         "portal_return": ("brightwater.bids", reverse("portal_return", args=[linked.pk]), {"period_start": period}),
         "contract_return_check": (
@@ -332,6 +351,7 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
             reverse("portal_concern", args=[linked.pk]),
             {"kind": "provider_loss_making", "description": "Hourly rate below our cost"},
         ),
+        "portal_ratings": ("brightwater.bids", reverse("portal_ratings", args=[linked.pk]), {"comment": "Fair"}),
         "portal_return_respond": (
             "brightwater.bids",
             reverse("portal_return_respond", args=[linked.pk, submitted.pk]),
@@ -429,7 +449,8 @@ def test_every_form_refuses_hostile_values_and_saves_nothing(world, settings) ->
 # lots there are.
 CEILINGS = {
     "portal": 3,
-    "portal_tender": 7,
+    "portal_tender": 8,  # 7, and whether its bidders upload their own documents (and until when)
+    "portal_bid": 8,
     "clarifications": 5,
     "bidders": 5,
     "public_council": 3,
@@ -447,6 +468,7 @@ def _page_queries(world) -> dict[str, int]:
     pages = {
         "portal": ("brightwater.bids", reverse("portal")),
         "portal_tender": ("brightwater.bids", reverse("portal_tender", args=[southdale.pk])),
+        "portal_bid": ("brightwater.bids", reverse("portal_bid", args=[southdale.pk])),
         "clarifications": ("southdale.commissioner", reverse("clarifications", args=[southdale.pk])),
         "bidders": ("southdale.commissioner", reverse("bidders", args=[southdale.pk])),
         "public_council": ("", reverse("public_council", args=["northfield"])),

@@ -3,14 +3,16 @@ returns contributors see their own contracts with each council, and nothing else
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from commonweal.web.contracts.models import Contract, Return
+from commonweal.web.contracts.models import Contract, Evidence, Return
 from commonweal.web.models import AuditEntry
 from commonweal.web.providers.models import ContractProvider, Provider, ProviderMember, ProviderRole
 
@@ -140,6 +142,64 @@ def test_the_provider_submits_a_return_the_council_queries_it_and_the_provider_r
     assert again.status_code == 400 and "can no longer be replaced" in again.content.decode()
 
 
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def test_evidence_files_are_checked_by_content_shown_beside_their_line_and_served_only_to_the_contracts_people(
+        world, settings) -> None:
+    c = _contract("northfield", "NBC-C-001")  # let to Brightwater by the demo
+    kpi = c.kpis.order_by("code").first()
+    measure = sorted(set(c.commitments.values_list("measure", flat=True)))[0]
+    provider = _signed_in("brightwater.bids")
+    period = _last_period(c)
+    before = Return.objects.get(contract=c, period_start=period)
+    form = {"period_start": period, f"kpi_{kpi.pk}": "12.5", "sv_0_quantity": "3", "sv_0_evidence": "Payroll report"}
+    # a text file named .pdf is refused by its content, on its own field; nothing of the return is saved
+    refused = provider.post(reverse("portal_return", args=[c.pk]), {
+        **form, "sv_0_file": SimpleUploadedFile("payroll.pdf", b"just some text"),
+        f"kpi_{kpi.pk}_file": SimpleUploadedFile("kpi.pdf", PDF)})
+    assert refused.status_code == 400 and 'href="#sv_0_file"' in refused.content.decode()
+    assert "is not a PDF" in refused.content.decode()
+    assert Return.objects.get(pk=before.pk).updated_at == before.updated_at and not Evidence.objects.exists()
+
+    response = provider.post(reverse("portal_return", args=[c.pk]), {
+        **form, "sv_0_file": SimpleUploadedFile("payroll.pdf", PDF + b"payroll"),
+        f"kpi_{kpi.pk}_file": SimpleUploadedFile("kpi.pdf", PDF)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ret = Return.objects.get(contract=c, period_start=period)
+    payroll, kpi_file = Evidence.objects.get(name="payroll.pdf"), Evidence.objects.get(name="kpi.pdf")
+    assert (payroll.ret_id, payroll.line, payroll.kind, kpi_file.line) == (ret.pk, measure, "pdf", kpi.code)
+    assert payroll.stored_as.startswith(f"northfield/contracts/{c.pk}/")
+    assert (settings.COMMONWEAL_MEDIA_ROOT / payroll.stored_as).read_bytes() == PDF + b"payroll"
+    saved = AuditEntry.objects.filter(action="return_saved").order_by("pk").last()
+    assert sorted(e["name"] for e in saved.detail["evidence"]) == ["kpi.pdf", "payroll.pdf"]
+
+    # the council sees each file beside its line when it checks the return
+    check = _signed_in("shared.commissioner").get(reverse("contract_return_check", args=[c.pk, ret.pk]))
+    page = check.content.decode()
+    url = reverse("contract_evidence", args=[c.pk, payroll.pk])
+    row = page[page.index(f"<td class=\"govuk-table__cell\">{measure}</td>"):]
+    assert row.index(url) < row.index("</tr>")
+    # served as stored to the council's readers and the contract's provider, never parsed
+    for reader in ("viewer", "shared.commissioner", "brightwater.bids"):
+        served = _signed_in(reader).get(url)
+        assert served.status_code == 200 and served.content == PDF + b"payroll", reader
+        assert served["Content-Type"] == "application/pdf"
+    assert f'href="{url}"' in provider.get(reverse("portal_contract", args=[c.pk])).content.decode()
+    # another provider, another council and an organisation member without a contract role get nothing
+    sdhs = Provider.objects.get(organisation__name="Southdale Home Support CIC")
+    ProviderMember.objects.create(provider=sdhs, user=User.objects.get(username="sdhs.bids"),
+                                  role=ProviderRole.CONTRACT_LEAD)
+    _link("southdale", "SDC-C-001", "southdale home support cic")
+    assert _signed_in("sdhs.bids").get(url).status_code == 404
+    assert _signed_in("southdale.commissioner").get(url).status_code == 404
+    assert _signed_in("evaluator1").get(url).status_code == 403
+    # nor through another contract's path
+    other = _contract("northfield", "NBC-C-002")
+    assert _signed_in("shared.commissioner").get(reverse("contract_evidence", args=[other.pk, payroll.pk])
+                                                 ).status_code == 404
+
+
 def test_a_provider_cannot_submit_or_respond_on_another_providers_contract(world) -> None:
     other = _contract("northfield", "NBC-C-002")  # not linked
     ret = Return.objects.filter(contract=other).first()
@@ -192,3 +252,148 @@ def test_another_provider_cannot_raise_a_concern_on_the_contract(world) -> None:
                                             {"kind": "provider_loss_making", "description": "x"})
     assert response.status_code == 404
     assert not c.reviews.exists()
+
+
+# -- the home page ---------------------------------------------------------------------------------------------------
+
+
+def test_home_shows_the_council_returns_to_check_and_concerns_and_the_provider_its_queries_and_returns_due(
+        world) -> None:
+    from django.utils import timezone
+
+    c = _contract("northfield", "NBC-C-001")
+    provider, council = _signed_in("brightwater.bids"), _signed_in("shared.commissioner")
+    assert "to check" not in council.get("/").content.decode()
+    period = _last_period(c)
+    assert provider.post(reverse("portal_return", args=[c.pk]), {"period_start": period}).status_code == 302
+    ret = Return.objects.get(contract=c, period_start=period)
+    home = council.get("/").content.decode()
+    assert "1 provider return to check" in home
+    # Northfield's `commissioner` holds no organisation role and manages no contract: not theirs to check
+    assert "to check" not in _signed_in("commissioner").get("/").content.decode()
+    assert "respond to the council" not in provider.get("/").content.decode()
+    check = reverse("contract_return_check", args=[c.pk, ret.pk])
+    assert council.post(check, {"status": "queried", "reason": "Why so few?"}).status_code == 302
+    assert "to check" not in council.get("/").content.decode()
+    assert "1 return queried or rejected: respond to the council" in provider.get("/").content.decode()
+    # another provider's people never see it
+    assert "respond to the council" not in _signed_in("sdhs.bids").get("/").content.decode()
+    responded = provider.post(reverse("portal_return_respond", args=[c.pk, ret.pk]), {"response": "Two left"})
+    assert responded.status_code == 302
+    assert "respond to the council" not in provider.get("/").content.decode()
+
+    concern = {"kind": "provider_loss_making", "description": "Hourly rate below our cost"}
+    assert provider.post(reverse("portal_concern", args=[c.pk]), concern).status_code == 302
+    assert "concern from the provider in the open review" in council.get("/").content.decode()
+
+    # a live contract begun 200 days ago with no return counted: its first period's return is due; none once ended
+    Return.objects.filter(contract=c).delete()
+    today = timezone.localdate()
+    Contract.objects.filter(pk=c.pk).update(start=today - dt.timedelta(days=200), end=today + dt.timedelta(days=365),
+                                            frequency="quarterly")
+    assert "is due" in provider.get("/").content.decode()
+    Contract.objects.filter(pk=c.pk).update(end=today - dt.timedelta(days=1))
+    assert "is due" not in provider.get("/").content.decode()
+
+
+# -- query ceilings --------------------------------------------------------------------------------------------------
+
+# The most queries each portal contract page may run (session and user included), however many contracts the provider
+# holds and however many returns and concerns each has.
+CEILINGS = {"portal_contracts": 4, "portal_contract": 11, "portal_return": 11, "portal_concern": 4,
+            "contract_return_check": 12}
+
+
+def _portal_queries(c: Contract) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    latest = Return.objects.filter(contract=c).order_by("-period_start").first()
+    pages = {
+        "portal_contracts": ("brightwater.bids", reverse("portal_contracts")),
+        "portal_contract": ("brightwater.bids", reverse("portal_contract", args=[c.pk])),
+        "portal_return": ("brightwater.bids", reverse("portal_return", args=[c.pk])),
+        "portal_concern": ("brightwater.bids", reverse("portal_concern", args=[c.pk])),
+        "contract_return_check": ("shared.commissioner", reverse("contract_return_check", args=[c.pk, latest.pk])),
+    }
+    counts = {}
+    for name, (who, path) in pages.items():
+        client = _signed_in(who)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200, name
+        counts[name] = len(queries)
+    return counts
+
+
+def test_portal_contract_pages_cost_the_same_queries_however_many_contracts_and_returns(world) -> None:
+    from commonweal.web.providers.models import Concern
+
+    c = _contract("northfield", "NBC-C-001")
+    small = _portal_queries(c)
+    brightwater = Provider.objects.get(organisation__name="Brightwater Care Ltd")
+    lead = User.objects.get(username="brightwater.bids")
+    for n in range(12):  # twelve more contracts let to the provider, each with a return
+        extra = Contract.objects.get(pk=c.pk)
+        extra.pk, extra.reference = None, f"NBC-X-{n:03}"
+        extra.save()
+        ContractProvider.objects.create(contract=extra, provider=brightwater)
+        Return.objects.create(contract=extra, period_start=c.start, period_end=c.start, status="queried",
+                              check_reason="Why?", submitted_for="provider")
+    last = Return.objects.filter(contract=c).order_by("-period_end").first()
+    for n in range(1, 13):  # a year of further queried returns on this one
+        start = last.period_end + dt.timedelta(days=n * 31)
+        Return.objects.create(contract=c, period_start=start, period_end=start + dt.timedelta(days=30),
+                              status="queried", check_reason=f"Query {n}", submitted_for="provider")
+    provider = _signed_in("brightwater.bids")
+    for n in range(5):
+        provider.post(reverse("portal_concern", args=[c.pk]), {"kind": "provider_specification",
+                                                               "description": f"Concern {n}"})
+    assert Concern.objects.filter(contract=c, raised_by=lead).count() == 5
+    large = _portal_queries(c)
+    assert large == small
+    assert {name: n for name, n in small.items() if n > CEILINGS[name]} == {}, small
+
+
+# -- the performance ratings before the council publishes them (UK9) --------------------------------------------------
+
+
+def test_the_provider_sees_the_ratings_before_publication_and_its_comment_reaches_the_uk9_preview(world) -> None:
+    from commonweal.web.providers.models import RatingComment
+
+    c = _contract("northfield", "NBC-C-001")
+    notice = c.review["performance_notice"]
+    assert notice["ratings"], "the demo contract's stored review rates its KPIs"
+    provider = _signed_in("brightwater.bids")
+    path = reverse("portal_ratings", args=[c.pk])
+    page = provider.get(path).content.decode()
+    for rating in notice["ratings"]:
+        assert rating["kpi"] in page
+    # another provider's person, and a council's, find no such page
+    assert _signed_in("sdhs.bids").get(path).status_code == 404
+    assert _signed_in("shared.commissioner").get(path).status_code == 404
+    assert provider.post(path, {"comment": ""}).status_code == 400
+    comment = "KPI 2 fell in March because the council paused referrals for three weeks"
+    assert provider.post(path, {"comment": comment}).status_code == 302
+    kept = RatingComment.objects.get(contract=c)
+    assert (kept.period_start.isoformat(), kept.period_end.isoformat()) == (notice["period"]["start"],
+                                                                            notice["period"]["end"])
+    assert AuditEntry.objects.filter(action="rating_comment_made", actor="brightwater.bids").exists()
+    assert comment in provider.get(path).content.decode()
+    preview = reverse("notice_preview", args=["northfield", "contract", str(c.pk), "UK9"])
+    assert comment in _signed_in("shared.commissioner").get(preview).content.decode()
+    # the UK7 preview of the same contract is not about ratings
+    other = reverse("notice_preview", args=["northfield", "contract", str(c.pk), "UK7"])
+    assert comment not in _signed_in("shared.commissioner").get(other).content.decode()
+
+
+def test_only_the_contract_lead_comments_on_the_ratings(world) -> None:
+    from commonweal.web.providers.models import RatingComment
+
+    c = _contract("northfield", "NBC-C-001")
+    brightwater = Provider.objects.get(organisation__name="Brightwater Care Ltd")
+    lead = User.objects.get(username="brightwater.bids")
+    ProviderMember.objects.filter(provider=brightwater, user=lead, role=ProviderRole.CONTRACT_LEAD).delete()
+    ProviderMember.objects.get_or_create(provider=brightwater, user=lead, role=ProviderRole.RETURNS_CONTRIBUTOR)
+    client = _signed_in("brightwater.bids")
+    assert client.post(reverse("portal_ratings", args=[c.pk]), {"comment": "x"}).status_code == 403
+    assert not RatingComment.objects.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from openpyxl import load_workbook
 from test_hostile_uploads import ALIAS_BOMB, _zip_bomb
 
 from commonweal.domain.lifecycle import Stage
+from commonweal.domain.rag import Rag
 from commonweal.domain.socialvalue.maturity import QUESTIONS
 from commonweal.io.socialvalue import open_library
 from commonweal.services.socialvalue import sroi_report
@@ -35,6 +37,9 @@ from commonweal.web.socialvalue.models import (
     SroiProgramme,
     TenderMeasure,
 )
+from commonweal.web.spend import worker
+from commonweal.web.spend.models import SpendFigures
+from commonweal.web.suppliers.models import WatchedSupplier
 
 pytestmark = pytest.mark.db
 
@@ -177,11 +182,59 @@ def test_the_member_report_in_each_format(world, client_for) -> None:
     assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
 
 
+def _section(html: str, id: str) -> str:
+    return html.split(f'<section id="{id}">', 1)[1].split("</section>", 1)[0]
+
+
+def _spend_by_label(first: str, last: str) -> dict[str, Decimal]:
+    """Northfield's stored spend cells added up by supplier type for the months `first` to `last` (yyyy-mm)."""
+    found: dict[str, Decimal] = defaultdict(Decimal)
+    for cell in SpendFigures.objects.get(organisation__slug="northfield").cells:
+        if first <= cell["period"] <= last:
+            found[cell["label"]] += Decimal(cell["total"])
+    return found
+
+
+def test_the_member_report_shows_spend_shares_and_the_riskiest_suppliers(world, client_for) -> None:
+    client = client_for("viewer")
+    before = client.get(reverse("sv_report", args=["northfield"]) + "?year=2025&quarter=4").content.decode()
+    assert "No spend is imported for April 2025 to the end of March 2026" in _section(before, "spend")
+    worker.run_pending()  # the demo councils' queued spend files
+    for quarter, last in ((4, "2026-03"), (1, "2025-06")):
+        query = f"?year=2025&quarter={quarter}"
+        html = client.get(reverse("sv_report", args=["northfield"]) + query).content.decode()
+        spend = _spend_by_label("2025-04", last)
+        total = sum(spend.values(), Decimal(0))
+        assert total > 0 and f"{spend['sme'] / total:.1%} with SMEs" in _section(html, "spend")
+        assert f"{spend['vcse'] / total:.1%} with VCSEs" in _section(html, "spend")
+        assert "Data for the chart" in _section(html, "spend")
+    # the watchlist's stored assessments, most severe first, with each supplier's trend
+    watched = {s.name: s.assessment for s in WatchedSupplier.objects.filter(organisation__slug="northfield")
+               .select_related("assessment")}
+    suppliers = _section(html, "suppliers")
+    order = sorted(watched, key=lambda name: (-Rag(watched[name].rating).severity, name))
+    assert [suppliers.index(name) for name in order] == sorted(suppliers.index(name) for name in order)
+    worsened = sum(a.worsened for a in watched.values())
+    assert worsened >= 1 and f"{worsened} worse than the year before" in suppliers
+    workbook = load_workbook(io.BytesIO(client.get(reverse("sv_report_download", args=["northfield", "xlsx"])
+                                                   + query).content))
+    cells = " ".join(str(c) for row in workbook.active.iter_rows(values_only=True) for c in row if c)
+    assert "Riskiest suppliers and dependencies" in cells and all(name in cells for name in watched)
+    assert f"{spend['sme'] / total:.1%} with SMEs" in cells
+    pdf = client.get(reverse("sv_report_download", args=["northfield", "pdf"]) + query)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # the organisation's admin reads the spend but not the supplier watchlist: the section says so
+    admin = _section(client_for("admin").get(reverse("sv_report", args=["northfield"]) + query).content.decode(),
+                     "suppliers")
+    assert "Not shown" in admin and not any(name in admin for name in watched)
+
+
 PAGES = ("sv_overview", "sv_measures", "sv_ppn002", "sv_delivery", "sv_sroi", "sv_maturity", "sv_report")
 # The most queries each page may run (session and user included), however many contracts, returns and
-# assessments the organisation has recorded. The report reads each section through its own data function.
+# assessments the organisation has recorded. The report reads each section through its own area's data function
+# (the roll-up, the spend figures, the watchlist and maturity, each checking access).
 CEILINGS = {"sv_overview": 11, "sv_measures": 5, "sv_ppn002": 7, "sv_delivery": 8, "sv_sroi": 7, "sv_maturity": 7,
-            "sv_report": 15, "sv_tender": 10}
+            "sv_report": 22, "sv_tender": 10}
 
 
 def test_each_page_runs_the_same_few_queries_however_much_is_recorded(world, client_for) -> None:

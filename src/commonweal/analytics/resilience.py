@@ -3,16 +3,20 @@ rating of `commonweal.domain.resilience`, as Ibis expressions (DuckDB by default
 outgrows one machine).
 
 The formulas mirror the domain functions one for one (tests/analytics/test_resilience_agreement.py checks they
-agree); thresholds come from the same `ResiliencePolicy`. The `rating` here is the domain's *standing* rating
-(each year's own figures); the trends across years and the accumulation rule of
-`commonweal.domain.resilience.trends` are not yet expressed in Ibis. Missing stays NULL, never zero. Arithmetic
-is float64, so this is for screening whole markets; the domain core (exact Decimal) is the record for a decision.
+agree); thresholds come from the same `ResiliencePolicy`. `standing` is the domain's standing rating (each year's
+own figures); `rating` adds the trends across years and the accumulation rule of
+`commonweal.domain.resilience.trends`, over the same window (each supplier's latest `trend_years` rows) and the
+same `DIMENSIONS`. Missing stays NULL, never zero. Arithmetic is float64, so this is for screening whole markets;
+the domain core (exact Decimal) is the record for a decision. The drift comparisons of the trends are
+cross-multiplied (no division), so whole-pound figures compare exactly, ties included.
 
 Rag codes: 3 red, 2 amber, 1 missing, 0 green (as `Rag.severity`).
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from decimal import Decimal
 from typing import Any
 
@@ -21,13 +25,17 @@ import ibis
 from commonweal.domain.resilience import DEFAULT_POLICY, MONEY_FIELDS, ContractTier, Rag, ResiliencePolicy
 from commonweal.domain.resilience.distress import ALTMAN_Z, ALTMAN_Z1, ALTMAN_Z2, TAFFLER, ScoreModel
 from commonweal.domain.resilience.metrics import METRICS
+from commonweal.domain.resilience.trends import dimension
 
 RED, AMBER, MISSING, GREEN = (r.severity for r in (Rag.RED, Rag.AMBER, Rag.MISSING, Rag.GREEN))
 METRIC_KEYS = tuple(m.key for m in METRICS)
 SCORE_KEYS = (ALTMAN_Z2.key, ALTMAN_Z1.key, ALTMAN_Z.key, TAFFLER.key)
 
 INPUT_COLUMNS = ("supplier", "year_end", *MONEY_FIELDS, "annual_contract_value")
-OUTPUT_COLUMNS = (*METRIC_KEYS, "payment_days", *SCORE_KEYS, "rating")
+OUTPUT_COLUMNS = (*METRIC_KEYS, "payment_days", *SCORE_KEYS, "standing", "rating")
+# the domain's trend sign codes (`trends.TRENDS`), each a `trend_<code>` flag of the result
+TREND_CODES = ("receivables_outpace_revenue", "dividends_exceed_free_cash_flow",
+               "dividends_exceed_pension_contributions", "margin_drift")
 
 _NULL = ibis.null().cast("float64")
 
@@ -119,12 +127,104 @@ def _zone(value: Any, model: ScoreModel) -> Any:
                       (value < float(model.distress_below), RED), else_=AMBER)
 
 
+def _all(conditions: list[Any]) -> Any:
+    return functools.reduce(operator.and_, conditions, ibis.literal(True))
+
+
+def _any(conditions: list[Any]) -> Any:
+    return functools.reduce(operator.or_, conditions, ibis.literal(False))
+
+
+def _count(conditions: list[Any]) -> Any:
+    return functools.reduce(operator.add, [c.cast("int32") for c in conditions], ibis.literal(0).cast("int32"))
+
+
+def _sum(conditions: list[Any], values: list[Any]) -> Any:
+    return functools.reduce(operator.add, [ibis.ifelse(c, v, 0.0) for c, v in zip(conditions, values, strict=True)],
+                            ibis.literal(0.0))
+
+
+def _pick(conditions: list[Any], values: list[Any]) -> Any:
+    """The value of the first condition that holds, NULL when none does."""
+    return ibis.cases(*zip(conditions, values, strict=True), else_=_NULL)
+
+
+def _drifted(a_num: Any, a_den: Any, b_num: Any, b_den: Any, drift: Decimal) -> Any:
+    """a_num / a_den − b_num / b_den > drift, for positive denominators, cross-multiplied (drift = p / q)."""
+    p, q = drift.as_integer_ratio()
+    return (a_num * b_den - b_num * a_den) * q > p * a_den * b_den
+
+
+def _trends(t: ibis.Table, window: Any, policy: ResiliencePolicy) -> ibis.Table:
+    """The domain's trend signs (`commonweal.domain.resilience.trends.TRENDS`) as `trend_<code>` flags. The window
+    is the year and the `trend_years` − 1 rows before it; each figure the trends read is first laid out as one
+    column per year back (`_t<i>_<figure>`, NULL before the first year), so each lag is computed once."""
+    years = range(policy.trend_years)
+    oldest_first = list(reversed(years))
+    figures = {
+        "owed": t.trade_receivables + t.accrued_income.fill_null(0),  # receivables and accrued income
+        "revenue": t.revenue,
+        "dividends": t.dividends_paid,
+        "free_cash": t.operating_cash_flow - t.capex,
+        "contributions": t.pension_contributions,
+        "profit": t.operating_profit,
+        "exists": t.year_end.notnull(),
+    }
+    t = t.mutate(**{f"_t{i}_{name}": value if i == 0 else value.lag(i).over(window)
+                    for name, value in figures.items() for i in years})
+
+    def back(name: str) -> list[Any]:
+        return [t[f"_t{i}_{name}"] for i in years]
+
+    def disclosed(*names: str) -> list[Any]:
+        """Per year back: every named figure known (a sum or difference is NULL when any part is)."""
+        return [_all([t[f"_t{i}_{n}"].notnull() for n in names]) for i in years]
+
+    revenue, dividends, profit = back("revenue"), back("dividends"), back("profit")
+    exists = [e.fill_null(False) for e in back("exists")]
+    revenue_ok = [(r > 0).fill_null(False) for r in revenue]
+
+    # receivables and accrued income as a share of revenue, oldest to latest year that discloses them
+    owed = back("owed")
+    receivables = [d & ok for d, ok in zip(disclosed("owed"), revenue_ok, strict=True)]
+    first_owed, first_revenue = (_pick([receivables[i] for i in oldest_first], [v[i] for i in oldest_first])
+                                 for v in (owed, revenue))
+    last_owed, last_revenue = (_pick(receivables, v) for v in (owed, revenue))
+    receivables_sign = (_count(receivables) >= 2) & _drifted(last_owed, last_revenue, first_owed, first_revenue,
+                                                            policy.receivables_drift)
+
+    # dividends against free cash flow, over the years that disclose all three figures
+    cash = disclosed("dividends", "free_cash")
+    paid = _sum(cash, dividends)
+    free_cash_sign = (_count(cash) >= 2) & (paid > 0) & (paid > _sum(cash, back("free_cash")))
+
+    # with a deficit outstanding this year, dividends against deficit contributions
+    pension = disclosed("dividends", "contributions")
+    pension_sign = ((t.pension_deficit > 0) & (_count(pension) >= 1)
+                    & (_sum(pension, dividends) > _sum(pension, back("contributions"))))
+
+    # operating margin falling every year of a full window (at least three years), by more than the drift in all
+    margin = [d & ok for d, ok in zip(disclosed("profit"), revenue_ok, strict=True)]
+    falling = _all([~exists[i + 1] | (profit[i + 1] * revenue[i] > profit[i] * revenue[i + 1])
+                    for i in years[:-1]])
+    first_profit, first_margin_revenue = (_pick([exists[i] for i in oldest_first], [v[i] for i in oldest_first])
+                                          for v in (profit, revenue))
+    margin_sign = ((_count(margin) >= 3) & (_count(margin) == _count(exists)) & falling
+                   & _drifted(first_profit, first_margin_revenue, profit[0], revenue[0], policy.margin_drift))
+
+    signs = {"receivables_outpace_revenue": receivables_sign, "dividends_exceed_free_cash_flow": free_cash_sign,
+             "dividends_exceed_pension_contributions": pension_sign, "margin_drift": margin_sign}
+    return t.mutate(**{f"trend_{code}": signs[code].fill_null(False) for code in TREND_CODES})
+
+
 def assess(table: ibis.Table, tier: ContractTier = ContractTier.MEDIUM,
            policy: ResiliencePolicy = DEFAULT_POLICY) -> ibis.Table:
     """Assess a table of accounts (one row per supplier-year: `INPUT_COLUMNS`, money in £ as float64).
 
     Returns supplier, year_end, the metric and score values (NULL when missing), `<metric>_rating` and
-    `altman_z2_rating` codes, `warn_*` flags and the standing `rating` code."""
+    `altman_z2_rating` codes, `warn_*` flags, the `standing` code (the year's own figures), `trend_*` flags,
+    `amber_dimensions` (distinct dimensions with an amber sign), `escalated` (the accumulation rule) and the
+    `rating` code (standing, trends and accumulation: the domain's `rating`)."""
     t = _scores(_metrics(table, policy))
     ratings = {}
     for metric in METRICS:
@@ -158,8 +258,24 @@ def assess(table: ibis.Table, tier: ContractTier = ContractTier.MEDIUM,
     greatest = ibis.greatest(*[t[k] for k in ratings], ibis.ifelse(any_warning, AMBER, MISSING))
     any_green = ibis.least(*[t[k] for k in ratings]) == GREEN
     overall = ibis.ifelse((greatest == MISSING) & any_green, GREEN, greatest)
-    t = t.mutate(rating=overall.cast("int8"))
+    t = _trends(t.mutate(standing=overall.cast("int8")), window, policy)
+    trends = [f"trend_{code}" for code in TREND_CODES]
+
+    # the accumulation rule: amber signs counted once per dimension (`trends.dimension`, the domain's grouping)
+    ambers = {key.removesuffix("_rating"): t[key] == AMBER for key in ratings}
+    ambers |= {column.removeprefix("warn_").replace("deteriorated_", "deteriorated:", 1): t[column]
+               for column in warnings}
+    ambers |= {column.removeprefix("trend_"): t[column] for column in trends}
+    dimensions: dict[str, list[Any]] = {}
+    for code, amber in ambers.items():
+        dimensions.setdefault(dimension(code), []).append(amber)
+    t = t.mutate(amber_dimensions=_count([_any(found) for found in dimensions.values()]))
+    escalated = t.amber_dimensions >= policy.accumulation_dimensions
+    rating = ibis.greatest(t.standing, ibis.ifelse(_any([t[c] for c in trends]), AMBER, GREEN),
+                           ibis.ifelse(escalated, RED, GREEN))
+    t = t.mutate(escalated=escalated, rating=rating.cast("int8"))
     # keys and results only: handing the inputs back would double the data materialised
-    return t.select("supplier", "year_end", *OUTPUT_COLUMNS, *ratings, *warnings)
+    return t.select("supplier", "year_end", *OUTPUT_COLUMNS, *ratings, *warnings, *trends, "amber_dimensions",
+                    "escalated")
 
 

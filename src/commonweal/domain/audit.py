@@ -119,6 +119,8 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     # a bid's document: which bid, and its name and digest, are bid content
     "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
                            "name": Need.BID, "sha256": Need.BID},
+    # the council's choice to let bidders upload their own bid documents (not which bidder did)
+    "bidder_uploads_set": {"allowed": Need.ANYONE},
     "score_moderated": _SCORE,
     # a bid the commissioner entered: who bid is bid content, its price sealed until prices are opened
     "bid_added": {"bid": Need.BID, "bidder": Need.BID, "lot": Need.ANYONE, "price": Need.PRICES,
@@ -204,6 +206,14 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "notice_publication_recorded": {name: Need.ANYONE for name in (
         "source", "key", "notice", "sequence", "published_on", "notice_identifier")},
     "notice_downloaded": {"source": Need.ANYONE, "key": Need.ANYONE, "notice": Need.ANYONE},
+    "performance_failure_recorded": {name: Need.ANYONE for name in (
+        "contract", "failure", "requirement", "description", "decided_on", "penalty_on", "penalty_type",
+        "penalty_value", "partial_termination")},
+    "pipeline_year_recorded": {"financial_year": Need.ANYONE, "pays_over_threshold": Need.ANYONE,
+                               "lead_months": Need.ANYONE},
+    # the period and the file chosen; the files hold the council's published spend and contracts
+    "transparency_downloaded": {"file": Need.ANYONE, "format": Need.ANYONE, "start": Need.ANYONE,
+                                "end": Need.ANYONE},
     "supplier_dependency_changed": {"supplier": Need.ANYONE, "changed": Need.ANYONE},
     # providers area: a provider invited to bid is bid content (who bids); a question's asker likewise (its entry's
     # actor is "bidder"); the question and answer texts are not in the trail (they are in the clarification record)
@@ -217,6 +227,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "return_checked": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
                        "reason": Need.ANYONE},
     "return_response": {"contract": Need.ANYONE, "period_start": Need.ANYONE},
+    "rating_comment_made": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "period_end": Need.ANYONE},
     # a provider's "not working for us" (its description is in the concern record)
     "provider_concern_raised": {"contract": Need.ANYONE, "review": Need.ANYONE, "kind": Need.ANYONE,
                                 "joined": Need.ANYONE},

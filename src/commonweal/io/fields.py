@@ -56,7 +56,9 @@ class Fields:
 
     def expected(self, key: str, what: str) -> None:
         found = self.data.get(key)
-        self.problem(key, f"expected {what}, found {'nothing' if found is None else repr(found)}")
+        # a YAML number arrives as a Decimal: shown as written (`150`), not as Python's repr
+        shown = "nothing" if found is None else found if isinstance(found, Decimal) else repr(found)
+        self.problem(key, f"expected {what}, found {shown}")
 
     def only(self, allowed: Mapping[str, object] | set[str] | frozenset[str]) -> None:
         """Refuse keys this mapping does not hold: an unknown key is usually a typo, never silently ignored."""
@@ -176,6 +178,16 @@ class Fields:
             self.expected(key, "a list of ids")
             return ()
         return tuple(str(v).strip() for v in value)
+
+    def section(self, key: str, required: bool = False) -> Fields:
+        """The reader for a nested mapping that may be absent or empty (`params:`); any other value, a falsy one
+        included (`sensitivity: 0`), is a problem, never read as an empty section (which would mean the defaults)."""
+        value = self.data.get(key)
+        if value is None and required:
+            self.problem(key, "is required: expected a mapping of keys to values")
+        elif value is not None and not isinstance(value, dict):
+            self.expected(key, "a mapping of keys to values")
+        return self.at(key)
 
     def at(self, key: str, index: int | None = None) -> Fields:
         """The reader for a nested mapping (`policy`, or `kpis[2]` with `index`), sharing this one's problems."""

@@ -505,10 +505,10 @@ def _bounded(name: str, rows: Iterator[list[str]], bounds: Limits) -> Iterator[l
         if len(row) > bounds.max_columns and any(c.strip() for c in row[bounds.max_columns:]):
             raise fail(name, f"has more than {bounds.max_columns} columns (Commonweal default limit "
                              f"{ENV_PREFIX}MAX_COLUMNS)", row=number)
-        for cell in row:
-            if len(cell) > bounds.max_cell_chars:
-                raise fail(name, f"has a cell of {len(cell):,} characters; the limit is {bounds.max_cell_chars:,}",
-                           row=number)
+        if row and max(map(len, row)) > bounds.max_cell_chars:
+            longest = max(map(len, row))
+            raise fail(name, f"has a cell of {longest:,} characters; the limit is {bounds.max_cell_chars:,}",
+                       row=number)
         yield row[: bounds.max_columns]  # anything beyond is blank (checked above)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from commonweal.io.errors import InputError, Problem, ProblemCollector
 from commonweal.io.structured import TABLE_SUFFIXES, Folder, csv_rows, exact_number, limits, read_bytes, xlsx_rows
@@ -28,9 +29,9 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
 
 
-@dataclass(frozen=True)
-class Row:
-    """One data row: `number` is the spreadsheet row (header = 1), `values` maps normalised headers to text."""
+class Row(NamedTuple):
+    """One data row: `number` is the spreadsheet row (header = 1), `values` maps normalised headers to text.
+    Immutable like a frozen dataclass, and built several times faster (a tender folder has tens of thousands)."""
 
     file: str
     number: int
@@ -100,7 +101,7 @@ def parse_table(name: str, data: bytes, required: Sequence[str], suffix: str | N
     fields = len(header or [])
     cells, max_cells = 0, limits().max_cells
     for number, values in enumerate(raw, start=2):
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():  # a blank row (one join, not a test per cell)
             continue
         cells += len(values)
         if cells > max_cells:

@@ -15,14 +15,15 @@ Nothing is evaluated until the whole folder is valid, so no partial result is ev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from commonweal.domain.bulk import many_records
 from commonweal.domain.evaluation.evaluate import check_inputs
 from commonweal.domain.evaluation.model import (
     PRICE_COMBINATIONS,
@@ -41,7 +42,6 @@ from commonweal.domain.evaluation.model import (
     QuantitativeRule,
     SensitivityPolicy,
     Tender,
-    WeightForm,
     fraction_decimal,
 )
 from commonweal.domain.evaluation.price import evaluated_price
@@ -58,8 +58,9 @@ from commonweal.domain.numbers import plain
 from commonweal.domain.provenance import Issue, Source
 from commonweal.domain.socialvalue.sroi import GREEN_BOOK_DISCOUNT_RATES
 from commonweal.io.errors import InputError, Problem, ProblemCollector
+from commonweal.io.fields import Fields, yaml_fields
 from commonweal.io.socialvalue import committed_quantities
-from commonweal.io.structured import Folder, limits, load_yaml, read_bytes
+from commonweal.io.structured import Folder, limits, read_bytes
 from commonweal.io.tabular import Row, parse_decimal, parse_iso_date, parse_money, parse_table
 
 TENDER_FILE = "tender.yaml"
@@ -103,93 +104,6 @@ def issues_to_problems(issues: list[Issue], default_file: str) -> list[Problem]:
 
 
 # --- tender.yaml -------------------------------------------------------------------------------------------------
-
-
-class _Yaml:
-    """Typed access to the parsed YAML that records a problem, with its line, for every bad or unknown key."""
-
-    def __init__(self, file: str, lines: dict[str, int], problems: ProblemCollector):
-        self.file, self.lines, self.problems = file, lines, problems
-
-    def problem(self, path: str, message: str) -> None:
-        line = self.lines.get(path) or self.lines.get(path.rsplit(".", 1)[0])
-        self.problems.add(self.file, message, row=line, column=path or None)
-
-    def mapping(self, value: object, path: str, allowed: AbstractSet[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.problem(path, "expected a mapping of keys to values")
-            return {}
-        for key in value:
-            if key not in allowed:
-                self.problem(
-                    f"{path}.{key}" if path else str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}"
-                )
-        return value
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = True, default: str = "") -> str:
-        value = data.get(key)
-        if value is None or str(value).strip() == "":
-            if required:
-                self.problem(f"{path}.{key}" if path else key, "is required")
-            return default
-        if isinstance(value, (dict, list)):
-            self.problem(f"{path}.{key}" if path else key, "expected text")
-            return default
-        return str(value).strip()
-
-    def number(
-        self, data: Mapping[str, Any], key: str, path: str, required: bool = True, money: bool = False
-    ) -> Decimal | None:
-        value = data.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None:
-            if required:
-                self.problem(where, "is required")
-            return None
-        parsed: Decimal | None
-        if isinstance(value, bool):
-            parsed = None
-        elif isinstance(value, (int, Decimal)):  # the loader reads YAML numbers exactly, never as float
-            parsed = Decimal(value)
-        else:
-            parsed = parse_money(str(value)) if money else parse_decimal(str(value))
-        if parsed is None:
-            self.problem(where, f"expected a number{' in pounds' if money else ''}, got {value!r}")
-        return parsed
-
-    def weight(self, data: Mapping[str, Any], key: str, path: str) -> tuple[Decimal, Fraction | None]:
-        """A criterion's weight: a number, or a fraction written `a/b` (`11/120`, `5.5/60`), kept exactly (with its
-        Decimal for display); (0, None) after recording a problem."""
-        value = data.get(key)
-        if isinstance(value, str) and "/" in value:
-            top, _, bottom = value.partition("/")
-            numerator, denominator = parse_decimal(top), parse_decimal(bottom)
-            if numerator is None or denominator is None or denominator == 0:
-                self.problem(f"{path}.{key}", f"expected a number or a fraction such as 11/120, got {value!r}")
-                return Decimal(0), None
-            exact = Fraction(numerator) / Fraction(denominator)
-            return fraction_decimal(exact), exact
-        return self.number(data, key, path) or Decimal(0), None
-
-    def form(self, data: Mapping[str, Any], path: str) -> WeightForm:
-        """How the weights of the criteria under a group or criterion are written (`criteria_weights`)."""
-        value = data.get("criteria_weights", "percent")
-        if value not in WEIGHT_FORMS:
-            self.problem(f"{path}.criteria_weights", f"expected one of {', '.join(WEIGHT_FORMS)}, got {value!r}")
-            return "percent"
-        return "points" if value == "points" else "percent"
-
-    def items(self, data: Mapping[str, Any], key: str, path: str, required: bool = True) -> list[Any]:
-        value = data.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None:
-            if required:
-                self.problem(where, "is required (a list)")
-            return []
-        if not isinstance(value, list):
-            self.problem(where, "expected a list")
-            return []
-        return value
 
 
 # Every key tender.yaml accepts, by section; an unknown key is an error (it is usually a typo). docs/tender-folder.md
@@ -243,212 +157,196 @@ YAML_KEYS: dict[str, frozenset[str]] = {
 }
 
 
-def _scales(y: _Yaml, data: Mapping[str, Any]) -> dict[str, ScoringScale]:
+def _one_of(f: Fields, key: str, options: Sequence[str], default: str) -> str:
+    """A setting that names one of `options` (`default` when absent)."""
+    value = f.data.get(key)
+    if value is None:
+        return default
+    if value not in options:
+        f.expected(key, "one of " + ", ".join(options))
+        return default
+    return str(value)
+
+
+def _weight(f: Fields, key: str = "weight") -> tuple[Decimal, Fraction | None]:
+    """A criterion's weight: a number, or a fraction written `a/b` (`11/120`, `5.5/60`), kept exactly (with its
+    Decimal for display); (0, None) after recording a problem."""
+    value = f.data.get(key)
+    if isinstance(value, str) and "/" in value:
+        top, _, bottom = value.partition("/")
+        numerator, denominator = parse_decimal(top), parse_decimal(bottom)
+        if numerator is None or denominator is None or denominator == 0:
+            f.expected(key, "a number or a fraction such as 11/120")
+            return Decimal(0), None
+        exact = Fraction(numerator) / Fraction(denominator)
+        return fraction_decimal(exact), exact
+    return f.decimal(key) or Decimal(0), None
+
+
+def _scales(top: Fields) -> dict[str, ScoringScale]:
     scales = dict(PRESETS)
-    for i, raw in enumerate(y.items(data, "scales", "", required=False)):
-        path = f"scales[{i}]"
-        item = y.mapping(raw, path, YAML_KEYS["scales[]"])
-        scale_id = y.text(item, "id", path)
+    for i, _ in enumerate(top.items("scales")):
+        s = top.at("scales", i)
+        s.only(YAML_KEYS["scales[]"])
+        scale_id = s.text("id") or ""
         descriptors = []
-        for j, d in enumerate(y.items(item, "descriptors", path)):
-            dpath = f"{path}.descriptors[{j}]"
-            dmap = y.mapping(d, dpath, YAML_KEYS["descriptors[]"])
-            score = y.number(dmap, "score", dpath)
+        for j, _ in enumerate(s.items("descriptors", required=True)):
+            d = s.at("descriptors", j)
+            d.only(YAML_KEYS["descriptors[]"])
+            score = d.decimal("score")
             if score is not None:
-                descriptors.append(
-                    Descriptor(score, y.text(dmap, "label", dpath), y.text(dmap, "description", dpath, required=False))
-                )
+                label, description = d.text("label") or "", d.text("description", required=False) or ""
+                descriptors.append(Descriptor(score, label, description))
         scale = ScoringScale(scale_id, tuple(descriptors))
         for message in scale.problems():
-            y.problem(path, message)
+            s.problem("", message)
         scales[scale_id] = scale
     return scales
 
 
-def _given(mapping: Mapping[str, Any], key: str) -> object:
-    """A section as written: absent or empty (`params:`) is an empty mapping, but any other value is kept for the
-    mapping check to refuse (`sensitivity: 0` is an error, never the defaults)."""
-    value = mapping.get(key)
-    return {} if value is None else value
-
-
-def whole_number(y: _Yaml, mapping: Mapping[str, Any], key: str, where: str, low: int, high: int,
-                 default: int = 0) -> int:
-    """A whole-number setting (`default` when absent), or a problem naming its path."""
-    value = mapping.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        y.problem(f"{where}.{key}", f"expected a whole number from {low:,} to {high:,}, got {value!r}")
+def _setting(f: Fields, key: str, default: Decimal, low: Decimal, high: Decimal, zero: bool = True) -> Decimal:
+    """A model setting as written: absent means the default; an explicit value, 0 included, is kept when it is in
+    range (0 only where it means something), and is a problem otherwise, never silently the default."""
+    value = f.decimal(key, required=False)
+    if value is None:
+        return default
+    if not (low <= value <= high) or (value == 0 and not zero):
+        bounds = f"above 0 and at most {plain(high)}" if not zero else f"from {plain(low)} to {plain(high)}"
+        f.problem(key, f"expected a number {bounds}, got {plain(value)}")
         return default
     return value
 
 
-def _model(y: _Yaml, raw: object, path: str, scales: Mapping[str, ScoringScale]) -> EvaluationModel | None:
-    data = y.mapping(raw, path, YAML_KEYS["evaluation_model"])
-    price = y.mapping(data.get("price"), f"{path}.price", YAML_KEYS["price"])
-    price_weight = y.number(price, "weight", f"{path}.price")
-    raw_params = _given(price, "params")
-    params_raw = y.mapping(raw_params, f"{path}.price.params",
-                           set(raw_params) if isinstance(raw_params, dict) else set())
-    params = {}
-    for key in params_raw:
-        value = y.number(params_raw, key, f"{path}.price.params")
-        if value is not None:
-            params[str(key)] = value
-    elements = []
-    for i, raw_element in enumerate(y.items(price, "elements", f"{path}.price", required=False)):
-        epath = f"{path}.price.elements[{i}]"
-        e = y.mapping(raw_element, epath, YAML_KEYS["elements[]"])
-        raw_eparams = _given(e, "params")
-        eparams_raw = y.mapping(raw_eparams, f"{epath}.params", set(raw_eparams) if isinstance(raw_eparams, dict)
-                                else set())
-        eparams = {str(k): v for k in eparams_raw if (v := y.number(eparams_raw, k, f"{epath}.params")) is not None}
-        volume = y.number(e, "volume", epath, required=False)
-        elements.append(PriceElement(
-            id=y.text(e, "id", epath),
-            title=y.text(e, "title", epath),
-            weight=y.number(e, "weight", epath, required=False) or Decimal(0),
-            # an element names its own formula, or is scored with the lot's price formula
-            formula=y.text(e, "formula", epath, required=False) or str(price.get("formula") or ""),
-            params=eparams,
-            volume=Decimal(1) if volume is None else volume,
-            unit=y.text(e, "unit", epath, required=False),
-            year=whole_number(y, e, "year", epath, 0, GREEN_BOOK_DISCOUNT_RATES[-1][1]),
-        ))
-    for key, allowed in (("combine", PRICE_COMBINATIONS), ("zero_prices", ZERO_PRICE_POLICIES)):
-        if price.get(key) is not None and price.get(key) not in allowed:
-            y.problem(f"{path}.price.{key}", f"expected one of {', '.join(allowed)}, got {price.get(key)!r}")
-    discount = price.get("discount", False)
-    if not isinstance(discount, bool):
-        y.problem(f"{path}.price.discount", f"expected true or false, got {discount!r}")
-        discount = False
-    groups = []
-    for i, raw_group in enumerate(y.items(data, "groups", path)):
-        gpath = f"{path}.groups[{i}]"
-        g = y.mapping(raw_group, gpath, YAML_KEYS["groups[]"])
-        group_id = y.text(g, "id", gpath)
-        category = y.text(
-            g, "category", gpath, required=False, default="social_value" if group_id == "social_value" else "quality"
-        )
-        if category not in ("quality", "social_value"):
-            y.problem(f"{gpath}.category", "expected quality or social_value")
-            category = "quality"
-        weight = y.number(g, "weight", gpath)
-        groups.append(
-            CriterionGroup(
-                group_id,
-                y.text(g, "title", gpath),
-                weight or Decimal(0),
-                category,  # type: ignore[arg-type]
-                y.number(g, "threshold", gpath, required=False),
-                criteria_weights=y.form(g, gpath),
-            )
-        )
-    criteria = []
-    for i, raw_criterion in enumerate(y.items(data, "criteria", path)):
-        cpath = f"{path}.criteria[{i}]"
-        c = y.mapping(raw_criterion, cpath, YAML_KEYS["criteria[]"])
-        kind = y.text(c, "kind", cpath, required=False, default="scored")
-        scale_id = y.text(c, "scale", cpath, required=False, default="0-5")
-        scale = scales.get(scale_id)
-        if scale is None:
-            y.problem(f"{cpath}.scale", f"unknown scale '{scale_id}'; expected one of {', '.join(sorted(scales))}")
-            scale = PRESETS["0-5"]
-        rule = None
-        if kind == "quantitative":
-            method = y.text(c, "method", cpath, required=False, default="proportional_to_best")
-            if method not in ("proportional_to_best", "against_target"):
-                y.problem(f"{cpath}.method", "expected proportional_to_best or against_target")
-                method = "proportional_to_best"
-            rule = QuantitativeRule(
-                method,  # type: ignore[arg-type]
-                cap=y.number(c, "cap", cpath, required=False),
-                target=y.number(c, "target", cpath, required=False),
-            )
-        elif kind != "scored":
-            y.problem(f"{cpath}.kind", "expected scored or quantitative")
-        weight, weight_exact = y.weight(c, "weight", cpath)
-        criteria.append(
-            Criterion(
-                id=y.text(c, "id", cpath),
-                title=y.text(c, "title", cpath),
-                group=y.text(c, "group", cpath),
-                weight=weight,
-                weight_exact=weight_exact,
-                criteria_weights=y.form(c, cpath),
-                scale=scale,
-                threshold=y.number(c, "threshold", cpath, required=False),
-                parent=y.text(c, "parent", cpath, required=False) or None,
-                kind="quantitative" if kind == "quantitative" else "scored",
-                quantitative=rule,
-                guidance=y.text(c, "guidance", cpath, required=False),
-            )
-        )
-    gates = []
-    for i, raw_gate in enumerate(y.items(data, "gates", path, required=False)):
-        gpath = f"{path}.gates[{i}]"
-        g = y.mapping(raw_gate, gpath, YAML_KEYS["gates[]"])
-        gates.append(Gate(y.text(g, "id", gpath), y.text(g, "title", gpath)))
-    low = y.mapping(
-        _given(data, "abnormally_low"),
-        f"{path}.abnormally_low",
-        YAML_KEYS["abnormally_low"],
+def _whole(f: Fields, key: str, low: int, high: int, default: int) -> int:
+    """A whole-number setting: `default` when absent; an explicit value, 0 included, when in range."""
+    value = f.whole(key, low, high, required=False)
+    return default if value is None else value
+
+
+def _params(f: Fields) -> dict[str, Decimal]:
+    """A price formula's parameters (`params:`): each a number; which ones a formula needs, the domain checks."""
+    return {str(k): v for k in f.data if (v := f.decimal(str(k))) is not None}
+
+
+def _element(e: Fields, lot_formula: str) -> PriceElement:
+    e.only(YAML_KEYS["elements[]"])
+    volume = e.decimal("volume", required=False)
+    weight = e.decimal("weight", required=False)
+    return PriceElement(
+        id=e.text("id") or "",
+        title=e.text("title") or "",
+        weight=Decimal(0) if weight is None else weight,
+        # an element names its own formula, or is scored with the lot's price formula
+        formula=e.text("formula", required=False) or lot_formula,
+        params=_params(e.section("params")),
+        volume=Decimal(1) if volume is None else volume,
+        unit=e.text("unit", required=False) or "",
+        year=_whole(e, "year", 0, GREEN_BOOK_DISCOUNT_RATES[-1][1], 0),
     )
-    defaults_low = AbnormallyLowPolicy()
-    sens = y.mapping(_given(data, "sensitivity"), f"{path}.sensitivity", YAML_KEYS["sensitivity"])
-    defaults_sens = SensitivityPolicy()
-    tie_break = data.get("tie_break", ["social_value", "quality", "price"])
-    if not isinstance(tie_break, list) or not all(isinstance(t, str) for t in tie_break):
-        y.problem(f"{path}.tie_break", "expected a list such as [social_value, quality, price]")
-        tie_break = []
 
-    def setting(mapping: Mapping[str, Any], key: str, where: str, default: Decimal, low: Decimal, high: Decimal,
-                zero: bool = True) -> Decimal:
-        """A model setting as written: absent means the default; an explicit value, 0 included, is kept when it is
-        in range (0 only where it means something), and is a problem otherwise, never silently the default."""
-        value = y.number(mapping, key, where, required=False)
-        if value is None:
-            return default
-        if not (low <= value <= high) or (value == 0 and not zero):
-            bounds = f"above 0 and at most {plain(high)}" if not zero else f"from {plain(low)} to {plain(high)}"
-            y.problem(f"{where}.{key}", f"expected a number {bounds}, got {plain(value)}")
-            return default
-        return value
 
-    hundred = Decimal(100)
-    if price_weight is None or price.get("formula") is None:
-        if price.get("formula") is None:
-            y.problem(f"{path}.price.formula", "is required")
+def _group(g: Fields) -> CriterionGroup:
+    g.only(YAML_KEYS["groups[]"])
+    group_id = g.text("id") or ""
+    category = _one_of(g, "category", ("quality", "social_value"),
+                       "social_value" if group_id == "social_value" else "quality")
+    weight = g.decimal("weight")
+    return CriterionGroup(
+        group_id,
+        g.text("title") or "",
+        Decimal(0) if weight is None else weight,
+        category,  # type: ignore[arg-type]
+        g.decimal("threshold", required=False),
+        criteria_weights=_one_of(g, "criteria_weights", WEIGHT_FORMS, "percent"),  # type: ignore[arg-type]
+    )
+
+
+def _criterion(c: Fields, scales: Mapping[str, ScoringScale]) -> Criterion:
+    c.only(YAML_KEYS["criteria[]"])
+    kind = _one_of(c, "kind", ("scored", "quantitative"), "scored")
+    scale_id = c.text("scale", required=False) or "0-5"
+    scale = scales.get(scale_id)
+    if scale is None:
+        c.problem("scale", f"unknown scale '{scale_id}'; expected one of {', '.join(sorted(scales))}")
+        scale = PRESETS["0-5"]
+    rule = None
+    if kind == "quantitative":
+        rule = QuantitativeRule(
+            _one_of(c, "method", ("proportional_to_best", "against_target"),  # type: ignore[arg-type]
+                    "proportional_to_best"),
+            cap=c.decimal("cap", required=False),
+            target=c.decimal("target", required=False),
+        )
+    weight, weight_exact = _weight(c)
+    return Criterion(
+        id=c.text("id") or "",
+        title=c.text("title") or "",
+        group=c.text("group") or "",
+        weight=weight,
+        weight_exact=weight_exact,
+        criteria_weights=_one_of(c, "criteria_weights", WEIGHT_FORMS, "percent"),  # type: ignore[arg-type]
+        scale=scale,
+        threshold=c.decimal("threshold", required=False),
+        parent=c.text("parent", required=False),
+        kind="quantitative" if kind == "quantitative" else "scored",
+        quantitative=rule,
+        guidance=c.text("guidance", required=False) or "",
+    )
+
+
+def _model(m: Fields, scales: Mapping[str, ScoringScale]) -> EvaluationModel | None:
+    m.only(YAML_KEYS["evaluation_model"])
+    price = m.section("price", required=True)
+    price.only(YAML_KEYS["price"])
+    price_weight = price.decimal("weight")
+    formula = price.text("formula")
+    params = _params(price.section("params"))
+    elements = [_element(price.at("elements", i), formula or "") for i, _ in enumerate(price.items("elements"))]
+    combine = _one_of(price, "combine", PRICE_COMBINATIONS, "separately")
+    zero_prices = _one_of(price, "zero_prices", ZERO_PRICE_POLICIES, "refuse")
+    discount = price.flag("discount")
+    groups = [_group(m.at("groups", i)) for i, _ in enumerate(m.items("groups", required=True))]
+    criteria = [_criterion(m.at("criteria", i), scales) for i, _ in enumerate(m.items("criteria", required=True))]
+    gates = []
+    for i, _ in enumerate(m.items("gates")):
+        g = m.at("gates", i)
+        g.only(YAML_KEYS["gates[]"])
+        gates.append(Gate(g.text("id") or "", g.text("title") or ""))
+    low = m.section("abnormally_low")
+    low.only(YAML_KEYS["abnormally_low"])
+    sens = m.section("sensitivity")
+    sens.only(YAML_KEYS["sensitivity"])
+    defaults_low, defaults_sens, hundred = AbnormallyLowPolicy(), SensitivityPolicy(), Decimal(100)
+    # absent is the default order; an explicit empty list declares no tie-break
+    tie_break = m.ids("tie_break") if "tie_break" in m.data else ("social_value", "quality", "price")
+    if "tie_break" in m.data and m.data["tie_break"] is None:
+        m.expected("tie_break", "a list such as [social_value, quality, price]")
+    if price_weight is None or formula is None:
         return None
     return EvaluationModel(
-        price=PriceRule(price_weight, str(price["formula"]), params, elements=tuple(elements),
-                        combine=str(price.get("combine") or "separately"),
-                        zero_prices=str(price.get("zero_prices") or "refuse"), discount=discount),
+        price=PriceRule(price_weight, formula, params, elements=tuple(elements), combine=combine,
+                        zero_prices=zero_prices, discount=discount),
         groups=tuple(groups),
         criteria=tuple(criteria),
         gates=tuple(gates),
-        quality_threshold=y.number(data, "quality_threshold", path, required=False),
-        tie_break=tuple(tie_break),
+        quality_threshold=m.decimal("quality_threshold", required=False),
+        tie_break=tie_break,
         abnormally_low=AbnormallyLowPolicy(
-            setting(low, "below_mean_of_others_percent", f"{path}.abnormally_low",
-                    defaults_low.below_mean_of_others_percent, Decimal(0), hundred),
-            setting(low, "below_next_lowest_percent", f"{path}.abnormally_low",
-                    defaults_low.below_next_lowest_percent, Decimal(0), hundred),
+            _setting(low, "below_mean_of_others_percent", defaults_low.below_mean_of_others_percent, Decimal(0),
+                     hundred),
+            _setting(low, "below_next_lowest_percent", defaults_low.below_next_lowest_percent, Decimal(0), hundred),
         ),
         # a spread threshold of 0 would flag every criterion, agreed ones included: it must be above 0
-        spread_threshold_percent=setting(data, "spread_threshold_percent", path, SPREAD_THRESHOLD_PERCENT,
-                                         Decimal(0), hundred, zero=False),
-        social_value_minimum=setting(data, "social_value_minimum", path, SOCIAL_VALUE_MINIMUM,
-                                     Decimal(0), hundred),
-        social_value_override_reason=y.text(data, "social_value_override_reason", path, required=False),
-        ranking_precision=whole_number(y, data, "ranking_precision", path, 0, MAX_RANKING_PRECISION, 2),
+        spread_threshold_percent=_setting(m, "spread_threshold_percent", SPREAD_THRESHOLD_PERCENT, Decimal(0),
+                                          hundred, zero=False),
+        social_value_minimum=_setting(m, "social_value_minimum", SOCIAL_VALUE_MINIMUM, Decimal(0), hundred),
+        social_value_override_reason=m.text("social_value_override_reason", required=False) or "",
+        ranking_precision=_whole(m, "ranking_precision", 0, MAX_RANKING_PRECISION, 2),
         sensitivity=SensitivityPolicy(
-            weight_band=setting(sens, "weight_band", f"{path}.sensitivity", defaults_sens.weight_band, Decimal(0),
-                                hundred),
-            samples=whole_number(y, sens, "samples", f"{path}.sensitivity", 1, limits().max_sensitivity_samples,
-                                 defaults_sens.samples),
-            seed=whole_number(y, sens, "seed", f"{path}.sensitivity", 0, MAX_SEED, defaults_sens.seed),
-            fragile_below=setting(sens, "fragile_below", f"{path}.sensitivity", defaults_sens.fragile_below,
-                                  Decimal(0), Decimal(1)),
+            weight_band=_setting(sens, "weight_band", defaults_sens.weight_band, Decimal(0), hundred),
+            samples=_whole(sens, "samples", 1, limits().max_sensitivity_samples, defaults_sens.samples),
+            seed=_whole(sens, "seed", 0, MAX_SEED, defaults_sens.seed),
+            fragile_below=_setting(sens, "fragile_below", defaults_sens.fragile_below, Decimal(0), Decimal(1)),
         ),
     )
 
@@ -460,47 +358,45 @@ def read_tender_yaml(path: Path) -> tuple[Tender, dict[str, int]]:
 
 def parse_tender_yaml(text: str | bytes, name: str = TENDER_FILE) -> tuple[Tender, dict[str, int]]:
     """Parse a tender.yaml (its bytes as uploaded, or the text the web workspace stores) into a Tender and the line
-    of every key, through the one safe YAML loader (`commonweal.io.structured.load_yaml`)."""
+    of every key, through the one safe YAML loader and the one field reader (`commonweal.io.fields`)."""
     problems = ProblemCollector()
-    document = load_yaml(name, text)
-    data, lines = document.data, document.lines
-    y = _Yaml(name, lines, problems)
-    top = y.mapping(data, "", YAML_KEYS["tender"])
-    scales = _scales(y, top)
-    default_model = (
-        _model(y, top["evaluation_model"], "evaluation_model", scales) if "evaluation_model" in top else None
-    )
+    top = yaml_fields(name, text.encode() if isinstance(text, str) else text, problems, "tender fields")
+    problems.raise_if_any()
+    assert top is not None  # no problems means the document was a mapping
+    top.only(YAML_KEYS["tender"])
+    scales = _scales(top)
+    default_model = _model(top.section("evaluation_model"), scales) if "evaluation_model" in top.data else None
     lots = []
-    for i, raw_lot in enumerate(y.items(top, "lots", "")):
-        lpath = f"lots[{i}]"
-        lot = y.mapping(raw_lot, lpath, YAML_KEYS["lots[]"])
-        model = (
-            _model(y, lot["evaluation_model"], f"{lpath}.evaluation_model", scales)
-            if "evaluation_model" in lot
-            else default_model
-        )
-        if model is None and "evaluation_model" not in lot and "evaluation_model" not in top:
-            y.problem(lpath, "has no evaluation_model (give one for the tender or for this lot)")
-        lot_id = y.text(lot, "id", lpath)
-        budget = y.number(lot, "budget", lpath, required=False, money=True)
+    for i, _ in enumerate(top.items("lots", required=True)):
+        f = top.at("lots", i)
+        f.only(YAML_KEYS["lots[]"])
+        own = "evaluation_model" in f.data
+        model = _model(f.section("evaluation_model"), scales) if own else default_model
+        if not own and "evaluation_model" not in top.data:
+            f.problem("", "has no evaluation_model (give one for the tender or for this lot)")
+        lot_id = f.text("id") or ""
+        budget = f.decimal("budget", required=False, money=True)
+        if budget is not None and budget <= 0:  # a budget of £0 is no budget: formulas divide by it
+            f.problem("budget", f"expected an amount in pounds and pence above 0, got {plain(budget)}")
+            budget = None
         if model is not None:
+            where = f.at("evaluation_model") if own else top.at("evaluation_model")
             for message in model_problems(model, budget):
-                where = f"{lpath}.evaluation_model" if "evaluation_model" in lot else "evaluation_model"
-                y.problem(where, f"lot {lot_id}: {message}")
-            lots.append(Lot(lot_id, y.text(lot, "title", lpath), model, budget))
+                where.problem("", f"lot {lot_id}: {message}")
+            lots.append(Lot(lot_id, f.text("title") or "", model, budget))
     ids = [lot.id for lot in lots]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        y.problem("lots", f"lot id '{dup}' is used twice")
+        top.problem("lots", f"lot id '{dup}' is used twice")
     tender = Tender(
-        reference=y.text(top, "reference", "", required=False),
-        title=y.text(top, "title", ""),
-        buyer=y.text(top, "buyer", "", required=False),
+        reference=top.text("reference", required=False) or "",
+        title=top.text("title") or "",
+        buyer=top.text("buyer", required=False) or "",
         lots=tuple(lots),
-        description=y.text(top, "description", "", required=False),
-        criteria_published_at=y.text(top, "criteria_published_at", "", required=False),
+        description=top.text("description", required=False) or "",
+        criteria_published_at=top.text("criteria_published_at", required=False) or "",
     )
     problems.raise_if_any()
-    return tender, lines
+    return tender, dict(top.lines)
 
 
 # --- the tables --------------------------------------------------------------------------------------------------
@@ -517,11 +413,15 @@ def _required_text(row: Row, column: str, problems: ProblemCollector) -> str:
     return value
 
 
+def _number(text: str, read: dict[str, Decimal | None]) -> Decimal | None:
+    """`text`'s number; `read` remembers each distinct text's (a folder has tens of thousands of scores written in a
+    handful of ways)."""
+    return read[text] if text in read else read.setdefault(text, parse_decimal(text))
+
+
 def _score(row: Row, problems: ProblemCollector, read: dict[str, Decimal | None]) -> Decimal:
-    """The row's score; `read` remembers each distinct text's number (a folder has tens of thousands of scores
-    written in a handful of ways)."""
-    text = row.get("score")
-    value = read[text] if text in read else read.setdefault(text, parse_decimal(text))
+    """The row's score, or a problem naming it."""
+    value = _number(row.get("score"), read)
     if value is None:
         _bad(problems, row, "score", f"expected a number on the criterion's scale, got {row.get('score')!r}")
         return Decimal(0)
@@ -567,6 +467,7 @@ def _read(
     return [build(row) for row in table]
 
 
+@many_records()
 def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> TenderFolder:
     """Read and validate a whole tender folder, on disk or uploaded (`Folder` of file names to bytes); raise
     InputError listing every problem in every file.
@@ -621,23 +522,20 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
             element_prices=tuple(element_prices.items()),
         )
 
-    def sound(row: Row, columns: tuple[str, ...]) -> tuple[list[str], Decimal] | None:
-        """The row's text fields and score when every one is sound (present, a known lot, a number): the common
-        case, read without the per-field checks that name a problem, which `score` and `consensus` then run."""
-        values = row.values
-        fields = [values.get(column, "").strip() for column in columns]
-        text = values.get("score", "").strip()
-        value = numbers[text] if text in numbers else numbers.setdefault(text, parse_decimal(text))
-        if value is None or not all(fields) or fields[columns.index("lot")] not in lot_ids:
-            return None
-        return fields, value
+    # the common case, a sound row (every field present, a known lot, a number), is read in one pass of C-level
+    # calls; any other row is read field by field by the checks that name each problem
+    score_cells = itemgetter("evaluator", "bidder", "lot", "criterion", "score", "rationale")
+    consensus_cells = itemgetter("bidder", "lot", "criterion", "score", "rationale")
 
     def score(row: Row) -> EvaluatorScore:
-        found = sound(row, ("evaluator", "bidder", "lot", "criterion"))
-        if found is not None:
-            (evaluator, bidder, lot, criterion), value = found
-            return EvaluatorScore(evaluator, bidder, lot, criterion, value, row.get("rationale"),
-                                  Source(row.file, row.number))
+        try:
+            evaluator, bidder, lot, criterion, text, rationale = map(str.strip, score_cells(row.values))
+        except KeyError:  # a short row of a workbook
+            evaluator = ""
+        else:
+            value = _number(text, numbers)
+            if evaluator and bidder and criterion and lot in lot_ids and value is not None:
+                return EvaluatorScore(evaluator, bidder, lot, criterion, value, rationale, Source(row.file, row.number))
         return EvaluatorScore(
             _required_text(row, "evaluator", problems),
             _required_text(row, "bidder", problems),
@@ -649,10 +547,14 @@ def load_tender_folder(location: Path | Folder, evaluated: bool = True) -> Tende
         )
 
     def consensus(row: Row) -> ModeratedScore:
-        found = sound(row, ("bidder", "lot", "criterion"))
-        if found is not None:
-            (bidder, lot, criterion), value = found
-            return ModeratedScore(bidder, lot, criterion, value, row.get("rationale"), Source(row.file, row.number))
+        try:
+            bidder, lot, criterion, text, rationale = map(str.strip, consensus_cells(row.values))
+        except KeyError:
+            bidder = ""
+        else:
+            value = _number(text, numbers)
+            if bidder and criterion and lot in lot_ids and value is not None:
+                return ModeratedScore(bidder, lot, criterion, value, rationale, Source(row.file, row.number))
         return ModeratedScore(
             _required_text(row, "bidder", problems),
             _lot(row, lot_ids, problems),

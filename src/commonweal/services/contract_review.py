@@ -10,7 +10,7 @@ from typing import Any
 from commonweal.domain.contracts.model import Period, ProviderReport
 from commonweal.domain.contracts.modifications import VariationCheck
 from commonweal.domain.contracts.ratings import KpiAssessment
-from commonweal.domain.contracts.review import ContractReview, Option
+from commonweal.domain.contracts.review import ContractReview, Option, policy_settings
 from commonweal.domain.contracts.social_value import CommitmentAssessment
 from commonweal.domain.contracts.triggers import Side
 
@@ -89,7 +89,8 @@ def _variation(v: VariationCheck) -> dict[str, Any]:
 
 def review_as_json(review: ContractReview) -> dict[str, Any]:
     """The review as plain JSON-ready data: contract, rating, kpis, social_value, triggers, recommended_actions,
-    plus the period ratings, variations log, warnings and the provider's own account."""
+    plus the period ratings, variations log, warnings, the provider's own account and the thresholds used (`policy`:
+    each with its Commonweal default and whether it is the contract's own)."""
     c = review.contract
     sv = review.social_value
     return {
@@ -130,4 +131,6 @@ def review_as_json(review: ContractReview) -> dict[str, Any]:
                         for kpi, title, rating in review.notice.ratings],
         },
         "provider": {"reports": [_provider_report(period, report) for period, report in review.provider_reports]},
+        "policy": [{"setting": p.name, "value": p.value, "default": p.default, "own": p.own}
+                   for p in policy_settings(review)],
     }

@@ -1,10 +1,9 @@
-"""The member and cabinet report on social value: committed against delivered by core value and by contract, and
-maturity over time, for a quarter or a year; HTML, PDF and XLSX. Charts come with their data tables, as in the
-evaluation report.
+"""The member and cabinet report on social value: committed against delivered by core value and by contract, the
+shares of spend with SMEs, VCSEs and local suppliers, the riskiest suppliers and dependencies, and maturity over
+time, for a quarter or a year; HTML, PDF and XLSX. Charts come with their data tables, as in the evaluation report.
 
 A report is a list of `Section`s, each built by a function from plain data; the web area's report
-(`commonweal.web.socialvalue.report.SECTIONS`) lists the functions that feed it, so other areas (spend shares of
-SMEs, VCSEs and local suppliers; the riskiest suppliers and dependencies) add a section by adding one function.
+(`commonweal.web.socialvalue.report.SECTIONS`) lists the functions that feed it from each area's stored results.
 """
 
 from __future__ import annotations
@@ -18,7 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from commonweal.domain.market.classification import Label
 from commonweal.domain.numbers import money
+from commonweal.domain.rag import Rag
 from commonweal.domain.socialvalue.maturity import LEVELS, SOLACE_2018, Level
 from commonweal.domain.socialvalue.rollup import AsAt, Total
 from commonweal.io.export import xlsx_bytes
@@ -73,6 +74,73 @@ def delivery_section(id: str, title: str, heading: str, found: Sequence[Total], 
                           "Each bar is what was due; its parts show how much was verified, reported but not yet "
                           "verified, and not reported.") if found else None
     return Section(id, title, summary, (heading, *AMOUNT_COLUMNS), rows, figure)
+
+
+# How the report names the spend store's supplier types (`domain.market.classification.Label`)
+LABEL_NAMES = {Label.SME: "SME", Label.VCSE: "VCSE", Label.LARGE: "Large", Label.PUBLIC: "Public body",
+               Label.INDIVIDUAL: "Individual or redacted", Label.UNKNOWN: "Not known"}
+SPEND_TITLE = "Spend with SMEs, VCSEs and local suppliers"
+SPEND_COLUMNS = ("Supplier type", "Spend", "Share")
+SHOWN_SHARES = (Label.SME, Label.VCSE)
+
+
+def _share(part: Decimal, total: Decimal) -> str:
+    return f"{part / total:.1%}" if total else "–"
+
+
+def spend_section(period: str, by_label: Sequence[tuple[str, Decimal]], local: str) -> Section:
+    """Spend in `period` by supplier type (`by_label`: label value and £ paid, from the stored spend figures), with
+    the SME and VCSE shares in the summary; `local` says what is known of the local share."""
+    total = sum((amount for _, amount in by_label), Decimal(0))
+    name = {label.value: LABEL_NAMES[label] for label in Label}
+    amounts = dict(by_label)
+    rows = tuple((name.get(label, label), money(amount), _share(amount, total)) for label, amount in by_label)
+    if not by_label:
+        return Section("spend", SPEND_TITLE, f"No spend is imported for {period}. {local}", SPEND_COLUMNS, rows)
+    shares = ", ".join(f"{_share(amounts.get(label.value, Decimal(0)), total)} with {LABEL_NAMES[label]}s"
+                       for label in SHOWN_SHARES)
+    summary = f"{money(total)} paid in {period}: {shares}. {local}"
+    figure = bars("spend-chart", f"Share of spend by supplier type, {period}",
+                  [name.get(label, label) for label, _ in by_label],
+                  [float(amount / total) if total else 0.0 for _, amount in by_label], "share of spend",
+                  "Supplier types as the spend store classifies each supplier (its evidence is on the spend pages).")
+    return Section("spend", SPEND_TITLE, summary, SPEND_COLUMNS, rows, figure)
+
+
+@dataclass(frozen=True)
+class SupplierRisk:
+    """One watched supplier as its stored assessment rates it."""
+
+    supplier: str
+    rating: Rag
+    previous: Rag | None
+    supplier_dependence: str  # shown, e.g. "12.5%" or "missing"
+    council_dependence: str
+    reason: str  # the most severe reason
+    worsened: bool  # rated worse than the year before (as the watchlist stores it)
+
+
+SUPPLIERS_TITLE = "Riskiest suppliers and dependencies"
+SUPPLIER_COLUMNS = ("Supplier", "Rating", "Previous year", "Supplier's dependence (contract / its turnover)",
+                    "Council's dependence (spend with it / spend in the service)", "Main reason")
+
+
+def supplier_section(risks: Sequence[SupplierRisk], shown: int) -> Section:
+    """The `shown` riskiest watched suppliers (most severe first) and a chart of the watchlist by rating."""
+    ordered = sorted(risks, key=lambda r: (-r.rating.severity, r.supplier))
+    rows = tuple((r.supplier, r.rating.value, r.previous.value if r.previous else "–", r.supplier_dependence,
+                  r.council_dependence, r.reason) for r in ordered[:shown])
+    if not risks:
+        return Section("suppliers", SUPPLIERS_TITLE, "No supplier is on the watchlist yet.", SUPPLIER_COLUMNS, rows)
+    counts = {rag: sum(1 for r in risks if r.rating is rag) for rag in Rag}
+    worsened = sum(1 for r in risks if r.worsened)
+    summary = (f"{len(risks)} suppliers watched: {counts[Rag.RED]} red, {counts[Rag.AMBER]} amber, "
+               f"{counts[Rag.GREEN]} green, {counts[Rag.MISSING]} not rated; {worsened} worse than the year "
+               f"before. The {min(shown, len(risks))} riskiest are listed.")
+    figure = stacked_bars("suppliers-chart", "Watched suppliers by rating", [rag.value for rag in Rag],
+                          (("Suppliers", GOVUK_BLUE),), [[float(counts[rag])] for rag in Rag], "suppliers",
+                          "Each supplier's rating from its latest accounts and its two-way dependency.")
+    return Section("suppliers", SUPPLIERS_TITLE, summary, SUPPLIER_COLUMNS, rows, figure)
 
 
 @dataclass(frozen=True)

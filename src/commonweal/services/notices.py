@@ -294,20 +294,38 @@ def let_contracts(contract_dirs: Sequence[Path], as_of: dt.date) -> list[LetCont
             for folder in contract_dirs]
 
 
-def transparency_files(db: Path | None, contract_dirs: Sequence[Path], start: dt.date, end: dt.date,
-                       out: Path) -> TransparencyFiles:
+@dataclass(frozen=True)
+class TransparencyTables:
+    """The transparency files of one period, computed before any is written or served: each file's columns and
+    rows by name, and the s.69 summary."""
+
+    tables: dict[str, tuple[tuple[str, ...], list[list[object]]]]
+    compliance: dict[str, Any]
+
+    def count(self, name: str) -> int:
+        return len(self.tables[name][1])
+
+    def content(self, name: str, fmt: str) -> bytes:
+        """One file as CSV or XLSX (formula injection neutralised, `commonweal.io.export`)."""
+        from commonweal.io.export import csv_bytes, xlsx_bytes
+
+        header, rows = self.tables[name]
+        return csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(name[:31], header, rows)
+
+
+#: The transparency files, by name.
+TRANSPARENCY_FILES = ("spend-over-500", "contracts-over-5000", "payments-over-30000", "unlinked-payments-over-30000")
+
+
+def transparency_tables(payments: Sequence[Any], lets: Sequence[LetContract], start: dt.date,
+                        end: dt.date) -> TransparencyTables:
     """The Local Government Transparency Code 2015 files (spend over £500 from `start` to `end`, contracts over
-    £5,000 in force on `end`) and the Procurement Act 2023 s.70 payments over £30,000 with every payment that could
-    not be linked to a contract and why, each as CSV and XLSX in `out`; the s.69 summary as JSON. Everything is
-    computed before anything is written, and each file is written whole (`commonweal.io.export`)."""
+    £5,000 in force on `end`), the Procurement Act 2023 s.70 payments over £30,000 and every payment over £30,000
+    that could not be linked to a contract and why, and the s.69 summary of the reporting period holding `end`."""
     from commonweal.domain.notices import transparency as t
-    from commonweal.io.export import csv_bytes, xlsx_bytes
-    from commonweal.io.ocds.write import dumps
 
     if end < start:
         raise InputError([Problem("transparency", f"the period ends ({end}) before it starts ({start})")])
-    payments = store_payments(db, start, end) if db is not None else []
-    lets = let_contracts(contract_dirs, _published_now().date())  # returns are checked against today
     links = t.link_payments(payments, lets)
     tables = {
         "spend-over-500": (t.SPEND_COLUMNS, t.spend_rows(payments, start, end)),
@@ -319,11 +337,25 @@ def transparency_files(db: Path | None, contract_dirs: Sequence[Path], start: dt
     compliance = {"period": [summary.start.isoformat(), summary.end.isoformat()],
                   "publish_by": summary.publish_by.isoformat(), "payments_under_contracts": summary.payments,
                   "total": summary.total, "payments_not_linked": summary.unlinked, "not_in_the_record": summary.missing}
+    return TransparencyTables(tables, compliance)
+
+
+def transparency_files(db: Path | None, contract_dirs: Sequence[Path], start: dt.date, end: dt.date,
+                       out: Path) -> TransparencyFiles:
+    """`transparency_tables` from the spend store and contract folders, each file as CSV and XLSX in `out`; the
+    s.69 summary as JSON. Everything is computed before anything is written, and each file is written whole."""
+    from commonweal.io.ocds.write import dumps
+
+    if end < start:
+        raise InputError([Problem("transparency", f"the period ends ({end}) before it starts ({start})")])
+    payments = store_payments(db, start, end) if db is not None else []
+    lets = let_contracts(contract_dirs, _published_now().date())  # returns are checked against today
+    found = transparency_tables(payments, lets, start, end)
     contents: dict[str, bytes] = {}
-    for name, (header, rows) in tables.items():
-        contents[f"{name}.csv"] = csv_bytes(header, rows)
-        contents[f"{name}.xlsx"] = xlsx_bytes(name[:31], header, rows)
-    contents["payments-compliance.json"] = dumps(compliance, indent=True)
+    for name in TRANSPARENCY_FILES:
+        contents[f"{name}.csv"] = found.content(name, "csv")
+        contents[f"{name}.xlsx"] = found.content(name, "xlsx")
+    contents["payments-compliance.json"] = dumps(found.compliance, indent=True)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, content in contents.items():
@@ -331,6 +363,6 @@ def transparency_files(db: Path | None, contract_dirs: Sequence[Path], start: dt
         partial.write_bytes(content)
         partial.replace(out / name)
         written.append(out / name)
-    return TransparencyFiles(tuple(written), len(tables["spend-over-500"][1]), len(tables["contracts-over-5000"][1]),
-                             len(tables["payments-over-30000"][1]), len(tables["unlinked-payments-over-30000"][1]),
-                             compliance)
+    return TransparencyFiles(tuple(written), found.count("spend-over-500"), found.count("contracts-over-5000"),
+                             found.count("payments-over-30000"), found.count("unlinked-payments-over-30000"),
+                             found.compliance)

@@ -241,12 +241,13 @@ class Market:
         rows = analytics.to_records(analytics.spend_by(self.payments, dims).limit(top))
         return [dict(r, total=_money(r["total"])) for r in rows]
 
-    def resolution(self) -> Resolution:
-        """The store's suppliers resolved to entities, with the reviewers' decisions applied."""
+    def resolution(self, shown: int | None = None) -> Resolution:
+        """The store's suppliers resolved to entities, with the reviewers' decisions applied; the first `shown`
+        look-alike pairs listed."""
         return resolve([SupplierMention(r["name"] or "", company_number(r["company_number"] or ""),
                                         charity_number(r["charity_number"] or ""), vat_number(r["vat_number"] or ""))
                         for r in self.suppliers if not r["redacted"]],
-                       decisions=[_decision(r) for r in self.store.reviews()])
+                       decisions=[_decision(r) for r in self.store.reviews()], shown=shown)
 
     def by_service(self, entity_of: dict[str, str]) -> dict[tuple[str, str], dict[str, Decimal]]:
         """Each service area's spend per supplier entity: one organisation under several names (a shared company,
@@ -262,7 +263,7 @@ class Market:
                dependency_share: Decimal = conc.DEFAULT_DEPENDENCY_SHARE,
                local_areas: Sequence[str] = ()) -> dict[str, Any]:
         band_set = conc.BAND_SETS[bands]
-        resolution = self.resolution()
+        resolution = self.resolution(shown=top)
         grouped = self.by_service(resolution.entity_of)
         concentration = sorted(
             (dict(asdict(conc.concentration(service, amounts, band_set)), council=council)
@@ -301,8 +302,8 @@ class Market:
             "dependency_alert_count": len(alerts),
             "classification_sources": dict(sorted(sources.items())),
             "entities": len(resolution.entities),
-            "review_candidates": [asdict(c) for c in resolution.candidates[:top]],
-            "review_candidate_count": len(resolution.candidates),
+            "review_candidates": [asdict(c) for c in resolution.candidates],
+            "review_candidate_count": resolution.candidate_count,
             "review_decisions": [dict(asdict(d), decided_on=d.decided_on.isoformat()) for d in resolution.decisions],
         }
 
@@ -377,10 +378,10 @@ def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15) -> dict[str, 
     market = Market(db)
     report = market.report(bands=bands, top=top)
     dims = ["period", "service_area", "supplier_key"]
-    cells = [{"period": r["period"].isoformat()[:7] if r["period"] else "", "service_area": r["service_area"] or "",
-              "supplier": r["supplier_key"], "label": r["label"], "total": _money(r["total"]),
-              "payments": int(r["payments"])}
-             for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims))]
+    cells = [{"period": r["period"], "service_area": r["service_area"] or "", "supplier": r["supplier_key"],
+              "label": r["label"], "total": r["total"], "payments": r["payments"]}
+             for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims),
+                                           money=("total",), months=("period",))]
     return {"report": report, "cells": cells}
 
 

@@ -173,6 +173,11 @@ BIDDER_STAGES = tuple(s.value for s in ORDER if reached(s, Stage.OPEN))
 BIDDING_ROLES = frozenset({ProviderRole.BID_MANAGER})
 
 
+# The audit entry's actor for what a bidder does: who the bidder is, and who asked, are bid content, which the
+# council's admin alone never sees (`domain.audit.DETAIL_NEEDS` classifies them in the detail, withheld from them).
+BIDDER_ACTOR = "bidder"
+
+
 @dataclass(frozen=True)
 class BidderAccess:
     """A provider person's standing on one tender their provider is invited to bid for. It carries nothing of the

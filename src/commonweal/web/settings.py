@@ -218,7 +218,13 @@ COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", 
 # (Commonweal default: a county's year of payments is about 60 MB as CSV).
 COMMONWEAL_SPEND_DIR = os.environ.get("COMMONWEAL_SPEND_DIR", str(VAR_DIR / "spend"))
 COMMONWEAL_SPEND_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_SPEND_UPLOAD_MAX_BYTES", str(500 * 1000 * 1000)))
-# where bid documents are stored, one folder per organisation (tenders area); never served as static files
+# The spend worker's lease (Commonweal defaults): a running import tells the database it is alive at least every
+# quarter of the lease; one silent for the whole lease (its worker killed, the machine restarted) is queued again, and
+# failed with its reason once it has been started this many times.
+COMMONWEAL_SPEND_LEASE_SECONDS = float(os.environ.get("COMMONWEAL_SPEND_LEASE_SECONDS", "120"))
+COMMONWEAL_SPEND_MAX_ATTEMPTS = int(os.environ.get("COMMONWEAL_SPEND_MAX_ATTEMPTS", "3"))
+# where untrusted documents (bid documents, contract returns' evidence files) are stored, one folder per organisation
+# (`commonweal.web.documents`); never served as static files
 COMMONWEAL_MEDIA_ROOT = Path(os.environ.get("COMMONWEAL_MEDIA_ROOT", VAR_DIR / "media"))
 # Commonweal default: free text (rationales, reasons, declarations) is at most 10,000 characters
 COMMONWEAL_TEXT_MAX_CHARS = int(os.environ.get("COMMONWEAL_TEXT_MAX_CHARS", "10000"))

@@ -76,3 +76,38 @@ def test_a_margin_smaller_than_the_rounding_is_said_to_be() -> None:
     recommendation = award_recommendation(result, analyse(result))
     assert recommendation.recommended == "Bell" and not recommendation.level
     assert any("smaller than the 0.01 to which totals are rounded" in c for c in recommendation.cautions)
+
+
+def test_price_points_are_exact_not_floats_kept_to_ten_places() -> None:
+    # Bell's price points are 40 × 100 / 117.63 = 400000/11763, a fraction that never ends: its exact total is
+    # that fraction plus 48 to the 28 digits every exact figure is shown with, not a float rounded at 10 places
+    from fractions import Fraction
+
+    from commonweal.domain.evaluation.model import fraction_decimal
+
+    bell = next(r for r in _result().ranking if r.bidder == "Bell")
+    assert bell.exact_total == fraction_decimal(Fraction(400000, 11763) + 48)
+    assert len(str(bell.exact_total).split(".")[1]) > 10
+    assert bell.price_points == D("34.00")  # rounding is for showing only
+
+
+def test_every_additive_formula_scores_the_exact_evaluation_with_fractions() -> None:
+    # the same formula code scores the evaluation exactly and the Monte Carlo in floats; the two agree to float
+    # precision, and the evaluation's figure is the exact one
+    from fractions import Fraction
+
+    import numpy as np
+
+    from commonweal.domain.evaluation import price
+
+    prices = [Fraction(100), Fraction(11763, 100), Fraction(150)]
+    for name, formula in price.FORMULAS.items():
+        if formula.combined:
+            continue
+        params = {"benchmark": D(120)} if formula.needs_budget else {}
+        exact = formula.totals(np.array(prices, dtype=object), np.zeros(3, dtype=object),
+                               price.context(formula, D(40), params, D(120), exact=True))
+        floats = formula.totals(np.array([float(p) for p in prices]), np.zeros(3),
+                                price.context(formula, D(40), params, D(120)))
+        assert all(isinstance(v, (Fraction, int)) for v in exact), name
+        assert np.allclose([float(v) for v in exact], floats), name

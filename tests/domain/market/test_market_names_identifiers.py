@@ -106,6 +106,6 @@ def test_review_candidates_match_the_plain_pairwise_rule() -> None:
     names |= {name + " " + rng.choice(words) for name in list(names)[:60]}  # truncated forms, 20+ characters
     names |= {name[:-1] + "X" for name in list(names)[:60]}  # one letter apart
     keys = sorted(names)
-    fast = [(c.left, c.right, c.score, c.reason) for c in _candidates(keys, 90.0)]
+    fast = [(left, right, -score, reason) for score, left, right, reason in _candidates(keys, 90.0)]
     assert fast == naive_candidates(keys, 90.0)
     assert any(c[3].startswith("one name is a truncated") for c in fast) and any(c[3] == "similar names" for c in fast)

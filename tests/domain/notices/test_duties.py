@@ -14,8 +14,10 @@ from commonweal.domain.notices.duties import (
     TenderState,
     contract_duties,
     expiring_contract_entry,
+    financial_year,
     period_end,
     pipeline_due,
+    pipeline_duty,
     pipeline_entries,
     tender_duties,
 )
@@ -109,3 +111,29 @@ def test_every_kind_says_what_is_unverified_about_it() -> None:
         if kind.basis_status is not Verification.VERIFIED or kind.code_status is not Verification.VERIFIED:
             assert kind.unverified, code
     assert any("measureClassification" in note for note in KINDS[NoticeType.UK9].unverified)
+
+
+def test_the_pipeline_duty_follows_the_councils_s93_judgement() -> None:
+    assert financial_year(dt.date(2027, 3, 31)) == 2026 and financial_year(dt.date(2027, 4, 1)) == 2027
+    unknown = pipeline_duty(2026, None, None, TODAY)
+    assert unknown is not None and not unknown.overdue and "not yet recorded" in unknown.when
+    assert pipeline_duty(2026, False, None, TODAY) is None  # s.93(1) does not apply: no duty
+    due = pipeline_duty(2026, True, None, TODAY)
+    assert due is not None and due.overdue and due.due == dt.date(2026, 5, 26) and due.subject == "2026-27"
+    done = pipeline_duty(2026, True, dt.date(2026, 5, 1), TODAY)
+    assert done is not None and not done.overdue and done.published_on == dt.date(2026, 5, 1)
+    assert not pipeline_duty(2027, True, None, TODAY).overdue  # type: ignore[union-attr]
+
+
+def test_a_performance_failure_brings_the_performance_notice_forward() -> None:
+    small = make_contract()  # £1 million: s.52(1) KPIs not required, so no yearly performance notice
+    assert NoticeType.UK9 not in {d.notice for d in contract_duties(ContractState(small), {}, TODAY)}
+    failed = ContractState(small, unreported_failures=(dt.date(2026, 11, 20), dt.date(2026, 10, 1)))
+    uk9 = next(d for d in contract_duties(failed, {}, TODAY) if d.notice is NoticeType.UK9)
+    assert uk9.due == dt.date(2026, 10, 30) and uk9.overdue and "unverified" in uk9.when  # 30 days from the first
+    large = make_contract(value=Decimal(6_000_000))
+    yearly = ContractState(large, last_assessment=dt.date(2026, 3, 31), unreported_failures=(dt.date(2026, 12, 1),))
+    uk9 = next(d for d in contract_duties(yearly, {}, TODAY) if d.notice is NoticeType.UK9)
+    assert uk9.due == dt.date(2026, 12, 30) and not uk9.overdue
+    later = ContractState(large, last_assessment=dt.date(2026, 3, 31), unreported_failures=(dt.date(2027, 3, 20),))
+    assert next(d for d in contract_duties(later, {}, TODAY) if d.notice is NoticeType.UK9).due == dt.date(2027, 3, 31)

@@ -78,3 +78,8 @@ def test_totals_sum_by_core_value() -> None:
 def test_a_quarter_is_one_to_four(quarter: int) -> None:
     with pytest.raises(ValueError, match="quarter"):
         AsAt(2026, quarter)
+
+
+@pytest.mark.parametrize(("quarter", "last"), [(1, (2025, 6)), (2, (2025, 9)), (3, (2025, 12)), (4, (2026, 3))])
+def test_a_reporting_date_spans_april_to_the_end_of_its_quarter(quarter: int, last: tuple[int, int]) -> None:
+    assert AsAt(2025, quarter).months == ((2025, 4), last)

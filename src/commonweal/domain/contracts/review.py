@@ -8,8 +8,9 @@ are prompts for the review meeting, not decisions. Every option's consequences c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 from commonweal.domain.contracts.model import (
     Contract,
@@ -176,6 +177,10 @@ class ContractReview:
     warnings: tuple[str, ...]
     notice: PerformanceNoticeDraft
     provider_reports: tuple[tuple[Period, ProviderReport], ...] = field(default=())
+    # the thresholds the review used: Commonweal defaults unless the contract sets its own (`policy_settings`)
+    trigger_policy: TriggerPolicy = field(default_factory=TriggerPolicy)
+    social_value_policy: SocialValuePolicy = field(default_factory=SocialValuePolicy)
+    window_months: int = DEFAULT_WINDOW_MONTHS
 
     @property
     def fired(self) -> tuple[Trigger, ...]:
@@ -250,4 +255,62 @@ def review_contract(
         warnings=(warning,) if warning else (),
         notice=performance_notice(contract, kpis, window_start, as_of),
         provider_reports=reports,
+        trigger_policy=triggers or TriggerPolicy(),
+        social_value_policy=social_value or SocialValuePolicy(),
+        window_months=window_months,
     )
+
+
+# -- a contract's own thresholds ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicySetting:
+    """One threshold the review used, beside its Commonweal default: `own` when the contract sets its own value."""
+
+    name: str
+    value: str
+    default: str
+
+    @property
+    def own(self) -> bool:
+        return self.value != self.default
+
+
+def _policy_values(triggers: TriggerPolicy, social_value: SocialValuePolicy, window_months: int
+                   ) -> dict[str, int | Decimal]:
+    values: dict[str, int | Decimal] = {"window_months": window_months}
+    for policy in (triggers, social_value):
+        values.update({spec.name: getattr(policy, spec.name) for spec in fields(policy)})
+    return values
+
+
+_DEFAULTS = _policy_values(TriggerPolicy(), SocialValuePolicy(), DEFAULT_WINDOW_MONTHS)
+
+
+def policy_settings(review: ContractReview) -> tuple[PolicySetting, ...]:
+    """Every threshold of the review, in a fixed order, each with its Commonweal default."""
+    values = _policy_values(review.trigger_policy, review.social_value_policy, review.window_months)
+    return tuple(PolicySetting(name, str(values[name]), str(default)) for name, default in _DEFAULTS.items())
+
+
+def policy_overrides(triggers: TriggerPolicy, social_value: SocialValuePolicy, window_months: int) -> dict[str, str]:
+    """The settings that differ from the Commonweal defaults, as exact text: what a contract keeps as its own."""
+    values = _policy_values(triggers, social_value, window_months)
+    return {name: str(value) for name, value in values.items() if value != _DEFAULTS[name]}
+
+
+def policies_from(overrides: Mapping[str, str]) -> tuple[TriggerPolicy, SocialValuePolicy, int]:
+    """The policies a contract's kept overrides (`policy_overrides`) stand for; the defaults for everything else.
+    The overrides were checked when they were read (`commonweal.io.contracts`); an unknown name is a KeyError."""
+    def typed(name: str, text: str) -> int | Decimal:
+        return int(text) if isinstance(_DEFAULTS[name], int) else Decimal(text)
+
+    values = {name: typed(name, text) for name, text in overrides.items()}
+
+    def pick(cls: type) -> dict[str, int | Decimal]:
+        return {spec.name: values[spec.name] for spec in fields(cls) if spec.name in values}
+
+    window = values.get("window_months", DEFAULT_WINDOW_MONTHS)
+    return (TriggerPolicy(**pick(TriggerPolicy)), SocialValuePolicy(**pick(SocialValuePolicy)),  # type: ignore[arg-type]
+            int(window))

@@ -1,12 +1,11 @@
 """Abnormally low tenders (Procurement Act 2023 s.19(3)–(5)).
 
-A contracting authority may disregard a tender whose price it considers abnormally low, but only after it has
-told the supplier so and given it a reasonable opportunity to show that it can perform the contract for that
-price (s.19(4)), and it must then decide (see `DISREGARD` and `NOTICE` below: the subsection numbers are
-unverified). Commonweal flags candidates with two tests whose percentages are
-Commonweal defaults (the Act sets no figure; see `AbnormallyLowPolicy`), and holds the ranking as provisional
-until every flagged bid has a recorded decision: explanation accepted (the bid stays) or rejected (the bid is
-disregarded).
+A contracting authority may disregard a tender whose price it considers abnormally low (s.19(3)(c)), but only
+after it has told the supplier so and given it a reasonable opportunity to show that it can perform the contract for
+that price (s.19(4)); if the supplier shows it can, the tender may not be disregarded (s.19(5)). Commonweal flags
+candidates with two tests whose percentages are Commonweal defaults (the Act sets no figure; see
+`AbnormallyLowPolicy`), and holds the ranking as provisional until every flagged bid has a recorded decision:
+explanation accepted (the bid stays) or rejected (the bid is disregarded).
 """
 
 from __future__ import annotations
@@ -19,15 +18,12 @@ from commonweal.domain.evaluation.records import AbnormallyLowDecision, Bid
 from commonweal.domain.numbers import money
 
 # The provisions every output cites (the engine, its reports and the web workspace all say the same).
-# Verified (December 2026): s.19 of the Procurement Act 2023 is "Award of public contracts following a competitive
-# tendering procedure" (legislation.gov.uk, the Act as enacted, cross-heading "Terms of a procurement": s.19(1)-(2),
-# the most advantageous tender); the Cabinet Office's "Guidance: Assessing competitive tenders" lists s.19 as the
-# provision on abnormally low tenders; and s.43(2)(a) speaks of a tender "disregarded in an assessment of tenders
-# under section 19(3)(a), (b) or (c)", so s.19(3) holds the grounds for disregarding a tender.
-# Unverified: the text of s.19(3)-(5) itself could not be read here, so the subsection numbers below (the power to
-# disregard an abnormally low price in s.19(3), the duty to notify the supplier and give it a reasonable
-# opportunity to show it can perform the contract for the price in s.19(4), and its effect in s.19(5)) are
-# unverified. No other section is cited for abnormally low tenders anywhere in Commonweal.
+# Verified against the Act's text (legislation.gov.uk/ukpga/2023/54/section/19, read December 2026): s.19(3)(c),
+# the authority may disregard a tender whose price it considers abnormally low for performance of the contract;
+# s.19(4), before doing so it must notify the supplier that it considers the price abnormally low and give it a
+# reasonable opportunity to demonstrate that it will be able to perform the contract for the price offered;
+# s.19(5), if the supplier so demonstrates to the authority's satisfaction, the tender may not be disregarded.
+# No other section is cited for abnormally low tenders anywhere in Commonweal.
 DISREGARD = "Procurement Act 2023 s.19(3)–(5)"
 NOTICE = "Procurement Act 2023 s.19(4)"
 

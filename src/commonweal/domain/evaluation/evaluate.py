@@ -14,16 +14,17 @@ Order of work, each step declared in the model before bids are opened:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property
 from math import lcm
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from commonweal.domain.bulk import many_records
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.abnormally_low import DISREGARD, NOTICE, AbnormallyLowFinding, find_abnormally_low
 from commonweal.domain.evaluation.model import (
@@ -36,7 +37,7 @@ from commonweal.domain.evaluation.model import (
     Lot,
     fraction_decimal,
 )
-from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate
+from commonweal.domain.evaluation.moderation import Moderation, averaged_bid, moderate, spread_limit
 from commonweal.domain.evaluation.price import FloatArray, evaluated_price
 from commonweal.domain.evaluation.records import (
     AbnormallyLowDecision,
@@ -335,7 +336,13 @@ def check_inputs(
 
 
 def round_total(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+
+
+@cache
+def _quantum(places: int) -> Decimal:
+    """0.01 for 2 places (worked out once: every total and every points figure is rounded with it)."""
+    return Decimal(1).scaleb(-places)
 
 
 def to_decimal(value: float) -> Decimal:
@@ -431,6 +438,7 @@ def separating_rule(a: BidResult, b: BidResult, rules: Sequence[str]) -> str | N
     return None
 
 
+@many_records()
 def evaluate_lot(
     lot: Lot,
     bids: Sequence[Bid],
@@ -465,12 +473,13 @@ def evaluate_lot(
     by_bidder: dict[str, list[Moderation]] = {}
     for (bidder, _), moderation in moderations.items():
         by_bidder.setdefault(bidder, []).append(moderation)
+    spread_limits = {c.id: spread_limit(c, model.spread_threshold_percent) for c in leaves}
     for bidder, excluded_because in exclusions.items():
         for criterion in leaves:
             m = moderations.get((bidder, criterion.id))
             if m is None:
                 continue
-            flags[bidder].extend(m.flags(criterion, model.spread_threshold_percent))
+            flags[bidder].extend(m.flags(spread_limits[criterion.id]))
             if criterion.threshold is not None and m.consensus.score < criterion.threshold:
                 excluded_because.append(
                     f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
@@ -542,12 +551,17 @@ def evaluate_lot(
 
     partial: dict[str, BidResult] = {}
     nonprice_weight = HUNDRED - model.price.weight
+    quality_columns = [i for i, g in enumerate(model.groups) if g.category == QUALITY]
+    social_columns = [i for i, g in enumerate(model.groups) if g.category == SOCIAL_VALUE]
     for bid in bids:
         exact_group = {g.id: Fraction(n, denominator) for g, n in zip(model.groups, numerators[bid.bidder],
                                                                       strict=True)}
         per_group = {g: fraction_decimal(value) for g, value in exact_group.items()}
-        exact_quality = sum((exact_group[g.id] for g in model.groups if g.category == QUALITY), Fraction(0))
-        exact_social = sum((exact_group[g.id] for g in model.groups if g.category == SOCIAL_VALUE), Fraction(0))
+        # sums of numerators over the common denominator: one Fraction each, not a Fraction addition per group
+        found = numerators[bid.bidder]
+        exact_quality = Fraction(sum(found[i] for i in quality_columns), denominator)
+        exact_social = Fraction(sum(found[i] for i in social_columns), denominator)
+        exact_nonprice = Fraction(sum(found), denominator)
         if not exclusions[bid.bidder]:
             for group in model.groups:
                 share = exact_group[group.id] / Fraction(group.weight) * 100
@@ -557,7 +571,7 @@ def evaluate_lot(
                         f"{group.threshold}%"
                     )
             if model.quality_threshold is not None and nonprice_weight > 0:
-                share = (exact_quality + exact_social) / Fraction(nonprice_weight) * 100
+                share = exact_nonprice / Fraction(nonprice_weight) * 100
                 if share < model.quality_threshold:
                     exclusions[bid.bidder].append(
                         f"scored {fraction_decimal(share):.1f}% of the non-price marks, below the minimum "
@@ -571,7 +585,7 @@ def evaluate_lot(
             group_points=per_group,
             quality=fraction_decimal(exact_quality),
             social_value=fraction_decimal(exact_social),
-            exact_nonprice=exact_quality + exact_social,
+            exact_nonprice=exact_nonprice,
             criteria=tuple(criterion_scores[bid.bidder]),
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
@@ -603,6 +617,13 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
     if model.price.elements and model.price.combine == "separately":
         return _score_elements(model, results)
     formula = price_formulas.FORMULAS[model.price.formula]
+    if not formula.combined:
+        # an additive formula's price points, exactly (Fractions through the same formula as the Monte Carlo's),
+        # added to the exact non-price points: no part of a total is rounded before it is shown
+        prices = np.array([Fraction(r.bid.price) for r in results], dtype=object)
+        context = price_formulas.context(formula, model.price.weight, model.price.params, budget, exact=True)
+        points = formula.totals(prices, np.zeros(len(results), dtype=object), context)
+        return [_priced(model, r, Fraction(p)) for r, p in zip(results, points, strict=True)]
     prices = np.array([float(r.bid.price) for r in results])
     nonprice = np.array([float(r.nonprice) for r in results])
     context = price_formulas.context(formula, model.price.weight, model.price.params, budget)
@@ -617,50 +638,44 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
                     )
                 ]
             )
-    # an additive formula's price points come from the formula (floats, kept to 10 places) and are added to the
-    # exact non-price points, so the non-price part of a total is never rounded; a combined formula's total is the
-    # formula's own comparison value
-    totals = formula.totals(prices, np.zeros_like(nonprice) if not formula.combined else nonprice, context)
+    # a combined formula's total is its own comparison value (floats, kept to 10 places), with no price points
+    totals = formula.totals(prices, nonprice, context)
     scored = []
     for result, total in zip(results, totals, strict=True):
-        price_points = None if formula.combined else to_decimal(total)
-        exact = to_decimal(total) if price_points is None else price_points + result.nonprice
-        scored.append(
-            BidResult(
-                **{
-                    **result.__dict__,
-                    "total": round_total(exact, model.ranking_precision),
-                    "exact_total": exact,
-                    "price_points": round_total(price_points, model.ranking_precision)
-                    if price_points is not None
-                    else None,
-                }
-            )
-        )
+        exact = to_decimal(total)
+        scored.append(replace(result, total=round_total(exact, model.ranking_precision), exact_total=exact))
     return scored
 
 
-def element_fraction_matrix(model: EvaluationModel, results: Sequence[BidResult]) -> FloatArray:
-    """Each bid's price fraction on each separately scored element (bids × elements)."""
-    prices = np.array([[float(dict(r.bid.element_prices)[e.id]) for e in model.price.elements] for r in results])
-    return price_formulas.element_fractions(model.price, prices)
+def _priced(model: EvaluationModel, result: BidResult, price_points: Fraction,
+            element_points: tuple[tuple[str, Fraction], ...] = ()) -> BidResult:
+    """A bid with its exact price points: its exact total, and both rounded to the ranking precision to be shown."""
+    assert result.exact_nonprice is not None  # every admissible bid's non-price points are known exactly
+    exact = fraction_decimal(price_points + result.exact_nonprice)
+    return replace(
+        result,
+        total=round_total(exact, model.ranking_precision),
+        exact_total=exact,
+        price_points=round_total(fraction_decimal(price_points), model.ranking_precision),
+        element_points=tuple((i, round_total(fraction_decimal(p), model.ranking_precision))
+                             for i, p in element_points),
+    )
+
+
+def element_fraction_matrix(model: EvaluationModel, results: Sequence[BidResult], exact: bool = False) -> FloatArray:
+    """Each bid's price fraction on each separately scored element (bids × elements); Fractions with `exact`."""
+    number: Callable[[Decimal], Any] = Fraction if exact else float
+    prices = np.array([[number(dict(r.bid.element_prices)[e.id]) for e in model.price.elements] for r in results],
+                      dtype=object if exact else np.float64)
+    return price_formulas.element_fractions(model.price, prices, exact)
 
 
 def _score_elements(model: EvaluationModel, results: Sequence[BidResult]) -> list[BidResult]:
-    """Each element scored among the bids with its own formula and weight; price points are their sum."""
-    fractions = element_fraction_matrix(model, results)
-    weights = [e.weight for e in model.price.elements]
+    """Each element scored among the bids with its own formula and weight, exactly; price points are their sum."""
+    fractions = element_fraction_matrix(model, results, exact=True)
     scored = []
     for result, row in zip(results, fractions, strict=True):
-        points = tuple((e.id, w * to_decimal(float(f))) for e, w, f in zip(model.price.elements, weights, row,
-                                                                           strict=True))
-        price_points = sum((p for _, p in points), ZERO)
-        exact = price_points + result.nonprice
-        scored.append(replace(
-            result,
-            total=round_total(exact, model.ranking_precision),
-            exact_total=exact,
-            price_points=round_total(price_points, model.ranking_precision),
-            element_points=tuple((i, round_total(p, model.ranking_precision)) for i, p in points),
-        ))
+        points = tuple((e.id, Fraction(e.weight) * Fraction(f)) for e, f in zip(model.price.elements, row,
+                                                                                strict=True))
+        scored.append(_priced(model, result, sum((p for _, p in points), Fraction(0)), points))
     return scored

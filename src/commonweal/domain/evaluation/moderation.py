@@ -34,9 +34,10 @@ class Moderation(NamedTuple):
     low: Decimal  # the lowest and highest of the evaluators' scores
     high: Decimal
 
-    def flags(self, criterion: Criterion, spread_threshold_percent: Decimal) -> tuple[str, ...]:
+    def flags(self, threshold: Decimal) -> tuple[str, ...]:
+        """What moderation must look at; `threshold` is the criterion's `spread_limit` (worked out once per
+        criterion by the caller, not once per bid)."""
         found = []
-        threshold = spread_limit(criterion, spread_threshold_percent)
         low, high, score = self.low, self.high, self.consensus.score
         if high - low >= threshold:
             found.append(

@@ -1,9 +1,10 @@
 """Price scoring formulas, each with its formula and its known pathologies.
 
 Every formula works on arrays whose last axis is the bids of one lot, so the same code scores one evaluation
-exactly and 10,000 Monte Carlo samples at once. Prices arrive as exact Decimals and are converted here only for
-the arithmetic of scores (which are not money); totals are rounded to the model's declared precision before they
-rank anything.
+exactly and 10,000 Monte Carlo samples at once: the evaluation passes arrays of exact Fractions (NumPy object
+arrays, with an exact `context`), so its price points are exact, and the Monte Carlo passes floats. The formulas'
+constants are therefore integers, which keep a Fraction exact. Totals are rounded to the model's declared
+precision only when they are shown.
 
 Two kinds of formula:
 - **additive**: a price fraction F in [0, 1] from the prices alone; total = price weight × F + non-price points.
@@ -22,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,10 +38,11 @@ FloatArray = NDArray[np.float64]
 @dataclass(frozen=True)
 class PriceContext:
     # arrays (one weight per Monte Carlo sample, shape (samples, 1)) broadcast against the bids axis
-    price_weight: float | FloatArray
-    nonprice_weight: float | FloatArray
-    params: Mapping[str, float]
-    budget: float | None
+    # floats for the Monte Carlo, Fractions for the exact evaluation
+    price_weight: Any
+    nonprice_weight: Any
+    params: Mapping[str, Any]
+    budget: Any
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def _additive(
     fraction: Callable[[FloatArray, PriceContext], FloatArray],
 ) -> Callable[[FloatArray, FloatArray, PriceContext], FloatArray]:
     def compute(prices: FloatArray, nonprice: FloatArray, context: PriceContext) -> FloatArray:
-        return context.price_weight * np.clip(fraction(prices, context), 0.0, 1.0) + nonprice
+        return np.asarray(context.price_weight * np.clip(fraction(prices, context), 0, 1) + nonprice)
 
     return compute
 
@@ -79,16 +83,16 @@ def _additive(
 def _best_over_own(values: FloatArray) -> FloatArray:
     """100 × best (lowest) comparison value / own value, along the bids axis."""
     best = values.min(axis=-1, keepdims=True)
-    return np.asarray(100.0 * best / values, dtype=np.float64)
+    return np.asarray(100 * best / values)
 
 
 def _relative_to_lowest(prices: FloatArray, _: PriceContext) -> FloatArray:
-    return np.asarray(prices.min(axis=-1, keepdims=True) / prices, dtype=np.float64)
+    return np.asarray(prices.min(axis=-1, keepdims=True) / prices)
 
 
 def _deduction_from_lowest(prices: FloatArray, context: PriceContext) -> FloatArray:
     lowest = prices.min(axis=-1, keepdims=True)
-    return np.asarray(1.0 - context.params["rate"] * (prices - lowest) / lowest, dtype=np.float64)
+    return np.asarray(1 - context.params["rate"] * (prices - lowest) / lowest)
 
 
 def _min_max_linear(prices: FloatArray, _: PriceContext) -> FloatArray:
@@ -96,21 +100,24 @@ def _min_max_linear(prices: FloatArray, _: PriceContext) -> FloatArray:
     highest = prices.max(axis=-1, keepdims=True)
     spread = highest - lowest
     # all prices equal: every bid is the lowest, so every bid earns full marks
-    safe = np.where(spread > 0, spread, 1.0)
-    return np.asarray(np.where(spread > 0, (highest - prices) / safe, 1.0), dtype=np.float64)
+    safe = np.where(spread > 0, spread, 1)
+    return np.asarray(np.where(spread > 0, (highest - prices) / safe, 1))
 
 
 def _deviation_from_average(prices: FloatArray, context: PriceContext) -> FloatArray:
     average = prices.mean(axis=-1, keepdims=True)
-    return np.asarray(0.5 + context.params["rate"] * (average - prices) / average, dtype=np.float64)
+    # 1/2 + rate × (average − price) / average, written with integers so a Fraction stays exact
+    return np.asarray((1 + 2 * context.params["rate"] * (average - prices) / average) / 2)
 
 
 def _against_budget(prices: FloatArray, context: PriceContext) -> FloatArray:
     assert context.budget is not None  # guarded by validation: needs_budget
-    benchmark = context.params.get("benchmark") or context.budget
-    full = context.params["full_marks_at_percent"] / 100.0 * benchmark
-    zero = context.params["zero_marks_at_percent"] / 100.0 * benchmark
-    return np.asarray((zero - prices) / (zero - full), dtype=np.float64)
+    benchmark = context.params.get("benchmark")
+    if benchmark is None:  # an explicit benchmark, 0 included, is never replaced by the budget
+        benchmark = context.budget
+    full = context.params["full_marks_at_percent"] / 100 * benchmark
+    zero = context.params["zero_marks_at_percent"] / 100 * benchmark
+    return np.asarray((zero - prices) / (zero - full))
 
 
 def _price_per_quality_point(prices: FloatArray, nonprice: FloatArray, _: PriceContext) -> FloatArray:
@@ -286,15 +293,18 @@ def formula_problems(
 
 
 def context(
-    formula: PriceFormula, price_weight: Decimal, params: Mapping[str, Decimal], budget: Decimal | None
+    formula: PriceFormula, price_weight: Decimal, params: Mapping[str, Decimal], budget: Decimal | None,
+    exact: bool = False,
 ) -> PriceContext:
-    values = {p.name: float(p.default) for p in formula.params if p.default is not None}
-    values.update({key: float(value) for key, value in params.items()})
+    """The formula's settings as floats (for the Monte Carlo) or, with `exact`, as Fractions (for the evaluation)."""
+    number: Callable[[Decimal], Any] = Fraction if exact else float
+    values = {p.name: number(p.default) for p in formula.params if p.default is not None}
+    values.update({key: number(value) for key, value in params.items()})
     return PriceContext(
-        price_weight=float(price_weight),
-        nonprice_weight=float(100 - price_weight),
+        price_weight=number(price_weight),
+        nonprice_weight=number(100 - price_weight),
         params=values,
-        budget=float(budget) if budget is not None else None,
+        budget=number(budget) if budget is not None else None,
     )
 
 
@@ -345,14 +355,16 @@ def element_problems(rule: PriceRule, budget: Decimal | None) -> list[str]:
     return found
 
 
-def element_fractions(rule: PriceRule, element_prices: FloatArray) -> FloatArray:
+def element_fractions(rule: PriceRule, element_prices: FloatArray, exact: bool = False) -> FloatArray:
     """Each bid's price fraction on each element (bids × elements), each element with its own formula among the
-    bids. Zero prices reach here only with a formula defined at zero (`element_problems`, `check_inputs`)."""
+    bids; exact Fractions with `exact` (and an object array of Fractions as prices). Zero prices reach here only
+    with a formula defined at zero (`element_problems`, `check_inputs`)."""
     columns = []
     for index, element in enumerate(rule.elements):
         formula = FORMULAS[element.formula]
-        context_ = context(formula, element.weight, element.params, None)
+        context_ = context(formula, element.weight, element.params, None, exact)
         # an additive formula with no non-price points and weight 1 gives F itself
-        context_ = PriceContext(1.0, 0.0, context_.params, context_.budget)
-        columns.append(formula.compute(element_prices[:, index], np.zeros(element_prices.shape[0]), context_))
+        context_ = PriceContext(1, 0, context_.params, context_.budget)
+        zeros = np.zeros(element_prices.shape[0], dtype=object if exact else np.float64)
+        columns.append(formula.compute(element_prices[:, index], zeros, context_))
     return np.stack(columns, axis=-1) if columns else np.zeros((element_prices.shape[0], 0))

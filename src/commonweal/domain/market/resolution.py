@@ -73,7 +73,8 @@ class ReviewDecision:
 class Resolution:
     entities: tuple[Entity, ...]
     entity_of: dict[str, str]  # normalised name -> entity key
-    candidates: tuple[ReviewCandidate, ...]
+    candidates: tuple[ReviewCandidate, ...]  # the first `shown` look-alike pairs, most alike first
+    candidate_count: int  # all of them
     decisions: tuple[ReviewDecision, ...] = ()  # the standing decisions on pairs of names both present
 
 
@@ -83,9 +84,10 @@ def _identifiers(m: SupplierMention) -> list[str]:
 
 
 def resolve(mentions: Sequence[SupplierMention], review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
-            decisions: Sequence[ReviewDecision] = ()) -> Resolution:
+            decisions: Sequence[ReviewDecision] = (), shown: int | None = None) -> Resolution:
     """Entities from identifiers, identical normalised names and decisions that two names are the same
-    organisation; the remaining look-alike pairs no one has decided on, for review."""
+    organisation; the remaining look-alike pairs no one has decided on, for review: all of them counted, the first
+    `shown` (all when None) listed (thousands of near-identical names make hundreds of thousands of pairs)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -127,9 +129,12 @@ def resolve(mentions: Sequence[SupplierMention], review_threshold: float = DEFAU
         Entity(root, tuple(sorted({n for k in keys for n in names_of[k]})), tuple(sorted(ids_of[root])))
         for root, keys in sorted(groups.items()))
     entity_of = {key: find(key) for key in parent}
-    candidates = [c for c in _candidates(sorted(groups), review_threshold)
-                  if frozenset((c.left, c.right)) not in standing]
-    return Resolution(entities, entity_of, tuple(candidates), applied)
+    pairs = _candidates(sorted(groups), review_threshold)
+    if standing:
+        pairs = [p for p in pairs if frozenset(p[1:3]) not in standing]
+    candidates = tuple(ReviewCandidate(left, right, -score, reason)
+                       for score, left, right, reason in (pairs if shown is None else pairs[:shown]))
+    return Resolution(entities, entity_of, candidates, len(pairs), applied)
 
 
 # Rows of a block scored against the whole block at once: bounds memory (rows x block size floats) however
@@ -137,29 +142,37 @@ def resolve(mentions: Sequence[SupplierMention], review_threshold: float = DEFAU
 _SCORE_ROWS = 512
 
 
-def _candidates(keys: Sequence[str], threshold: float) -> list[ReviewCandidate]:
-    """Pairs of entity keys that look alike, compared within blocks sharing their first two characters (so
-    `SMITH` meets `SMYTH` while the comparison stays far below all pairs). `keys` are sorted, so a name's
-    truncated forms stand just before it and the names beginning with a name follow it in one run."""
+def _candidates(keys: Sequence[str], threshold: float) -> list[tuple[float, str, str, str]]:
+    """Pairs of entity keys that look alike, most alike first, as (-score, left, right, reason), compared within
+    blocks sharing their first two characters (so `SMITH` meets `SMYTH` while the comparison stays far below all
+    pairs). `keys` are sorted, so a name's truncated forms stand just before it and the names beginning with a name
+    follow it in one run."""
     blocks: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         blocks[key[:2]].append(key)
-    found = []
+    found: list[tuple[float, str, str, str]] = []  # sorted as plain tuples
     for block in blocks.values():
         truncated: set[tuple[int, int]] = set()
         for i, shorter in enumerate(block):
             if len(shorter) >= MIN_PREFIX_LENGTH:
                 for j in range(i + 1, bisect_right(block, shorter + "\U0010ffff", lo=i + 1)):
                     truncated.add((i, j))
-                    found.append(ReviewCandidate(shorter, block[j], 100.0, "one name is a truncated form of the other"))
+                    found.append((-100.0, shorter, block[j], "one name is a truncated form of the other"))
         for start in range(0, len(block), _SCORE_ROWS):
-            scores = process.cdist(block[start:start + _SCORE_ROWS], block, scorer=fuzz.token_sort_ratio,
+            # each pair once: the rows against the names from the first row on (the score is symmetric), and of
+            # those only the pairs above the diagonal
+            scores = process.cdist(block[start:start + _SCORE_ROWS], block[start:], scorer=fuzz.token_sort_ratio,
                                    score_cutoff=threshold, dtype=np.float32)
-            for row, j in zip(*np.nonzero(scores >= threshold), strict=True):
-                i = start + int(row)
-                if j > i and (i, j) not in truncated:
-                    found.append(ReviewCandidate(block[i], block[j], round(float(scores[row, j]), 1), "similar names"))
-    return sorted(found, key=lambda c: (-c.score, c.left, c.right))
+            rows, columns = np.nonzero(np.triu(scores >= threshold, k=1))
+            # to one decimal as Python's round does: a float32 times 10 is exact in float64, so rint's half-even
+            # and the division give the same float
+            rounded = np.round(scores[rows, columns].astype(np.float64), 1)
+            for row, column, score in zip((rows + start).tolist(), (columns + start).tolist(), (-rounded).tolist(),
+                                          strict=True):
+                if (row, column) not in truncated:
+                    found.append((score, block[row], block[column], "similar names"))
+    found.sort()
+    return found
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ PIPELINE_MONTHS = 18
 THIRTY_DAYS = 30
 #: s.71(2) assessments at least once in every twelve months of the contract (secondary sources, see `kinds`).
 PERFORMANCE_MONTHS = 12
+#: A performance notice about a breach or failure to improve (s.71(4)-(5)) within 30 days of it: a secondary
+#: source (Capital Law, in `pa2023-notices.md`), unverified.
+FAILURE_DAYS = 30
 
 
 def period_end(first_day: dt.date, days: int) -> dt.date:
@@ -115,6 +118,8 @@ class ContractState:
     variations: tuple[Variation, ...] = ()
     change_notice_required: Collection[str] = ()  # variation ids s.75 says need a change notice
     ended_on: dt.date | None = None
+    # the day of each performance failure (s.71(4)-(5)) recorded since the last performance notice
+    unreported_failures: tuple[dt.date, ...] = ()
 
 
 def contract_duties(
@@ -148,10 +153,17 @@ def contract_duties(
         f"by {details_due.isoformat()}, 30 days after signature (secondary source: unverified)",
         details_due < today,
     )
-    if s52_applies(c) and (state.ended_on is None or state.ended_on > today):
+    if (s52_applies(c) or state.unreported_failures) and (state.ended_on is None or state.ended_on > today):
         base = state.last_assessment or c.start
         due = add_months(base, PERFORMANCE_MONTHS)
-        add(NoticeType.UK9, "", due, f"by {due.isoformat()}, 12 months after the last assessment", due < today)
+        when = f"by {due.isoformat()}, 12 months after the last assessment"
+        if state.unreported_failures:
+            failed = period_end(min(state.unreported_failures), FAILURE_DAYS)
+            if not s52_applies(c) or failed < due:
+                due = failed
+                when = (f"by {due.isoformat()}, 30 days after a performance failure (s.71(4)-(5); the 30 days are "
+                        "from a secondary source: unverified)")
+        add(NoticeType.UK9, "", due, when, due < today)
     for variation in state.variations:
         if variation.id in state.change_notice_required:
             add(
@@ -171,6 +183,33 @@ def contract_duties(
             due < today,
         )
     return duties
+
+
+def financial_year(day: dt.date) -> int:
+    """The financial year holding `day`, named by the calendar year in which it begins on 1 April."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_label(year: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def pipeline_duty(year: int, applies: bool | None, published_on: dt.date | None, today: dt.date) -> Duty | None:
+    """The pipeline notice (UK1) of the financial year beginning 1 April `year`: due by the 56th day (s.93(2)) where
+    the council considers it will pay more than £100 million under relevant contracts in the year (s.93(1)); none
+    where it does not; and, until the council has said which, a duty that says so and is never overdue (whether
+    s.93 applies is the council's judgement, never guessed)."""
+    if applies is False:
+        return None
+    due = pipeline_due(year)
+    label = financial_year_label(year)
+    title = f"Pipeline notice, financial year {label}"
+    if applies is None:
+        return Duty(NoticeType.UK1, label, title, due, f"by {due.isoformat()} if the council expects to pay more "
+                    "than £100 million under relevant contracts in the year (s.93(1)): not yet recorded whether it "
+                    "does", overdue=False, published_on=published_on)
+    return Duty(NoticeType.UK1, label, title, due, f"by {due.isoformat()}, within the 56 days beginning with "
+                "1 April (s.93(2))", overdue=published_on is None and due < today, published_on=published_on)
 
 
 def pipeline_due(financial_year: int) -> dt.date:

@@ -68,6 +68,12 @@ class AsAt:
         return year < self.year or (year == self.year and self.quarter == 4)
 
     @property
+    def months(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The first and last (year, month) of the financial year to this date: April to the quarter's end."""
+        end = 3 * self.quarter + 3  # Q1 ends in June, Q4 in the March after
+        return (self.year, 4), (self.year + end // 13, (end - 1) % 12 + 1)
+
+    @property
     def label(self) -> str:
         span = f"{self.year}/{(self.year + 1) % 100:02d}"
         return span if self.quarter == 4 else f"Q{self.quarter} {span}"

@@ -27,7 +27,7 @@ from commonweal.domain.evaluation.abnormally_low import AbnormallyLowFinding
 from commonweal.domain.evaluation.assessment import AssessmentSummary, AwardRecommendation
 from commonweal.domain.evaluation.evaluate import BidResult, LotResult
 from commonweal.domain.evaluation.model import COMPONENT_TITLES, PRICE, QUALITY, SOCIAL_VALUE, Tender
-from commonweal.domain.evaluation.moderation import Moderation
+from commonweal.domain.evaluation.moderation import Moderation, spread_limit
 from commonweal.domain.evaluation.sensitivity import Sensitivity
 from commonweal.domain.numbers import exact_text
 from commonweal.io.reports.render import (
@@ -147,7 +147,7 @@ def _flagged_moderations(result: LotResult) -> tuple[FlaggedModeration, ...]:
     found = []
     for m in result.moderations:
         criterion = model.criterion(m.criterion)
-        flags = m.flags(criterion, model.spread_threshold_percent)
+        flags = m.flags(spread_limit(criterion, model.spread_threshold_percent))
         if flags:
             found.append(FlaggedModeration(m.bidder, m.criterion, criterion.title, m, flags))
     return tuple(found)

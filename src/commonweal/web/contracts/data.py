@@ -28,14 +28,14 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from commonweal.domain.contracts import model as domain
 from commonweal.domain.contracts.modifications import check_variations
 from commonweal.domain.contracts.ratings import Rating
-from commonweal.domain.contracts.review import OPTIONS, review_contract
+from commonweal.domain.contracts.review import OPTIONS, policies_from, policy_overrides, review_contract
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.rag import Rag
 from commonweal.io.contracts import parse_returns
 from commonweal.io.contracts_register import read_register
 from commonweal.io.errors import InputError, ProblemCollector
 from commonweal.services.contract_review import review_as_json
-from commonweal.web import audit
+from commonweal.web import audit, documents
 from commonweal.web.access import (
     Forbidden,
     NotFound,
@@ -43,6 +43,7 @@ from commonweal.web.access import (
     Refused,
     Visitor,
     organisation_access,
+    provider_contract_access,
     signed_in,
     tender_access,
 )
@@ -52,6 +53,7 @@ from commonweal.web.contracts.models import (
     Contract,
     ContractRole,
     Delivery,
+    Evidence,
     Kpi,
     KpiResult,
     PeriodRating,
@@ -301,8 +303,8 @@ class Dashboard:
 def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
     """The organisation's contracts in aggregate, from the stored ratings and sums (a fixed number of queries)."""
     visible = _visible(access)
-    counts = dict(visible.values("rating").annotate(n=Count("pk")).values_list("rating", "n"))
-    by_rating = [(r.value, counts.get(r.value, 0)) for r in Rating]
+    # one pass over the contracts for every count and sum (ratings, triggers, social value, the expiry pipeline)
+    ending = {months: Q(end__gte=today, end__lte=domain.add_months(today, months)) for months in EXPIRY_MONTHS}
     sums = visible.aggregate(
         t=Sum("triggers_fired"),
         p=Sum("provider_triggers_fired"),
@@ -310,7 +312,12 @@ def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
         committed=Sum("sv_committed"),
         due=Sum("sv_due"),
         delivered=Sum("sv_delivered"),
+        **{f"rating_{i}": Count("pk", filter=Q(rating=r.value)) for i, r in enumerate(Rating)},
+        **{f"ending_n_{m}": Count("pk", filter=q) for m, q in ending.items()},
+        **{f"ending_v_{m}": Sum("value", filter=q) for m, q in ending.items()},
     )
+    by_rating = [(r.value, sums[f"rating_{i}"]) for i, r in enumerate(Rating)]
+    expiring = [(m, sums[f"ending_n_{m}"], sums[f"ending_v_{m}"] or Decimal(0)) for m in EXPIRY_MONTHS]
     reviews = Review.objects.filter(contract__in=visible, status=Review.OPEN).count()
     committed_by_value: dict[str, Decimal] = {}
     for core_value, quantity, proxy in Commitment.objects.filter(contract__in=visible).values_list(
@@ -321,12 +328,6 @@ def dashboard(access: RegisterAccess, today: dt.date) -> Dashboard:
             committed_by_value[key] = committed_by_value.get(key, Decimal(0)) + (quantity * proxy).quantize(
                 Decimal("0.01")
             )
-    expiring = []
-    for months in EXPIRY_MONTHS:
-        ending = visible.filter(end__gte=today, end__lte=domain.add_months(today, months)).aggregate(
-            n=Count("pk"), v=Sum("value")
-        )
-        expiring.append((months, ending["n"] or 0, ending["v"] or Decimal(0)))
     # ratings per period, the latest four periods reported in the past year, for the trend
     trend_rows = (
         PeriodRating.objects.filter(contract__in=visible, period_start__gte=domain.add_months(today, -TREND_MONTHS))
@@ -481,7 +482,9 @@ def refresh(c: Contract, today: dt.date) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("refresh runs inside the transaction that changed the contract")
     variations = [domain_variation(v) for v in c.variations.all()]
-    review = review_contract(domain_contract(c), domain_returns(c), variations, today)
+    triggers, social_value, window_months = policies_from(c.policy)
+    review = review_contract(domain_contract(c), domain_returns(c), variations, today, triggers=triggers,
+                             social_value=social_value, window_months=window_months)
     c.review = review_as_json(review)
     c.rating = review.rating.value
     c.triggers_fired = len(review.fired)
@@ -745,22 +748,14 @@ def import_register(user: Visitor, slug: str, name: str, content: bytes, today: 
 def import_contract_folder(user: Visitor, slug: str, files: Mapping[str, tuple[str, bytes]], today: dt.date
                            ) -> Contract:
     """A contract from the CLI's contract folder, uploaded as its files (contract.yaml and its tables): the
-    contract, its KPIs, the commitments listed in contract.yaml, its returns and its variations log, read by
-    `commonweal.io.contracts` exactly as `commonweal contracts review` reads them; all saved or none."""
-    from commonweal.domain.contracts.review import DEFAULT_WINDOW_MONTHS
-    from commonweal.domain.contracts.social_value import SocialValuePolicy
-    from commonweal.domain.contracts.triggers import TriggerPolicy
+    contract, its KPIs, the commitments listed in contract.yaml, its returns, its variations log and its own review
+    thresholds (`policy:`, kept on the contract and used by every later review), read by `commonweal.io.contracts`
+    exactly as `commonweal contracts review` reads them; all saved or none."""
     from commonweal.io.contracts import parse_contract_upload
 
     access = commissioner_access(user, slug)
     folder = parse_contract_upload(files, today)
     k, label = folder.contract, files["contract"][0]
-    if (folder.triggers, folder.social_value, folder.window_months) != (TriggerPolicy(), SocialValuePolicy(),
-                                                                         DEFAULT_WINDOW_MONTHS):
-        # the workspace reviews every contract with the Commonweal defaults; a silently ignored override would
-        # rate the contract other than its file says
-        raise InputError([_problem(label, None, "policy", "policy overrides are not yet kept by the workspace; remove "
-                                   "policy: to import the contract with the Commonweal defaults")])
     with transaction.atomic():
         Organisation.objects.select_for_update().get(pk=access.organisation.pk)
         if Contract.objects.filter(organisation=access.organisation, reference=k.id).exists():
@@ -772,7 +767,8 @@ def import_contract_folder(user: Visitor, slug: str, files: Mapping[str, tuple[s
             price_indexation_pct=k.price_indexation_pct, tender_volume_per_period=k.tender_volume_per_period,
             financial_rating=k.financial_rating.value if k.financial_rating else "",
             financial_rating_basis=k.financial_rating_basis, threshold_amount=k.threshold_amount,
-            threshold_source=k.threshold_source or "", source=f"contract folder {label}")
+            threshold_source=k.threshold_source or "", source=f"contract folder {label}",
+            policy=policy_overrides(folder.triggers, folder.social_value, folder.window_months))
         Kpi.objects.bulk_create(Kpi(contract=c, code=x.id, title=x.title, target=x.target,
                                     direction=x.direction.value, tolerance=x.tolerance,
                                     inadequate_beyond=x.inadequate_beyond, unit=x.unit) for x in k.kpis)
@@ -942,6 +938,16 @@ def _period_problems(c: Contract, start: dt.date, today: dt.date) -> list[str]:
 
 
 @dataclass(frozen=True)
+class EvidenceFile:
+    """An evidence file chosen for one line of a return (a KPI's code or a committed measure)."""
+
+    field: str  # the form's field, where a refusal of the file is shown
+    line: str
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class ReturnValues:
     period_start: dt.date
     status: str
@@ -949,6 +955,7 @@ class ReturnValues:
     deliveries: Sequence[tuple[str, Decimal, str, str]]
     provider: domain.ProviderReport
     cost: Decimal | None
+    evidence: Sequence[EvidenceFile] = ()
 
 
 @audit.retrying
@@ -982,6 +989,18 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
     for measure, *_ in values.deliveries:
         if measure not in measures:
             raise Refused([f"{measure} is not a social value measure committed in this contract"], ["deliveries"])
+    lines = measures | set(c.kpis.values_list("code", flat=True))
+    for chosen in values.evidence:
+        if chosen.line not in lines:
+            raise Refused([f"{chosen.line} is neither a KPI nor a social value measure of this contract"],
+                          [chosen.field])
+        try:
+            documents.kind_of(chosen.name, chosen.content)
+        except InputError as exc:  # every file is checked before anything is stored or saved
+            raise Refused([str(p) for p in exc.problems], [chosen.field] * len(exc.problems)) from exc
+    folder = f"{c.organisation.slug}/contracts/{c.pk}/returns/{values.period_start.isoformat()}"
+    # content-addressed, so a file stored for a save that then fails is harmless and found again by the next
+    stored = [(chosen, documents.store(folder, chosen.name, chosen.content)) for chosen in values.evidence]
     period = domain.period_starting(values.period_start, domain.Frequency(c.frequency))
     found = domain.Return(
         period,
@@ -997,6 +1016,12 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
         Return.objects.filter(contract=locked, period_start=period.start).update(
             submitted_for=submitted_for, check_reason="", checked_by=None
         )
+        ret = Return.objects.get(contract=locked, period_start=period.start)
+        Evidence.objects.bulk_create(
+            Evidence(ret=ret, line=chosen.line, name=chosen.name, kind=kept.kind, size=kept.size, sha256=kept.sha256,
+                     stored_as=kept.stored_as, added_by=user)
+            for chosen, kept in stored
+        )
         refresh(locked, today)
         audit.record(
             user.get_username(),
@@ -1007,11 +1032,44 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
                 "status": values.status,
                 "kpi_results": results,
                 "deliveries": deliveries,
+                "evidence": [{"line": chosen.line, "name": chosen.name, "sha256": kept.sha256}
+                             for chosen, kept in stored],
                 "source": "form" if submitted_for == "council" else "provider",
             },
             organisation=locked.organisation,
         )
-    return Return.objects.get(contract=c, period_start=period.start)
+    return ret
+
+
+@dataclass(frozen=True)
+class ReturnLines:
+    """A return's KPI results and social value delivery, each line beside its evidence files."""
+
+    results: list[KpiResult]
+    deliveries: list[Delivery]
+    evidence: dict[str, list[Evidence]]  # by line: a KPI's code or a measure
+
+
+def return_lines(ret: Return) -> ReturnLines:
+    """The lines of a return the caller has already reached through the access layer."""
+    evidence: dict[str, list[Evidence]] = {}
+    for found in Evidence.objects.filter(ret=ret).only("ret_id", "line", "name", "kind", "size"):
+        evidence.setdefault(found.line, []).append(found)
+    return ReturnLines(list(ret.results.select_related("kpi").order_by("kpi__code")),
+                       list(ret.deliveries.order_by("measure")), evidence)
+
+
+def evidence_file(user: Visitor, contract_id: int, evidence_id: int) -> Evidence:
+    """One evidence file of a contract's return, to the council's people who read the contract or to the provider
+    the contract is let to; for anyone else neither the contract nor the file exists (NotFound)."""
+    try:
+        contract = contract_access(user, contract_id).contract
+    except NotFound:
+        contract = provider_contract_access(user, contract_id).contract
+    found = Evidence.objects.filter(pk=evidence_id, ret__contract=contract).first()
+    if found is None:
+        raise NotFound("no such evidence file")
+    return found
 
 
 # what the council may make of a submitted (or queried) return

@@ -24,7 +24,7 @@ from commonweal.domain.contracts.model import (
 from commonweal.domain.contracts.ratings import Rating
 from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
-from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS, ReturnValues
+from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS, EvidenceFile, ReturnValues
 from commonweal.web.contracts.models import Return
 from commonweal.web.forms import UploadForm, file_field, iso_date, text_field
 
@@ -176,10 +176,15 @@ class ExemptionForm(forms.Form):
     reason = text_field("the reason", required=False)
 
 
-class ReturnForm(forms.Form):
-    """A period's return: one field per KPI (`kpi_<id>`) and per committed measure (`sv_<n>_*`). The provider's own
-    return (`for_provider`) has the same fields and checks but no status (it is submitted) and no verification of its
-    social value claims (they are unverified until the council checks them)."""
+#: what an evidence file may be: the document kinds the one document store accepts (`commonweal.web.documents`)
+EVIDENCE_SUFFIXES = ("pdf", "docx", "xlsx", "odt")
+
+
+class ReturnForm(UploadForm):
+    """A period's return: one field per KPI (`kpi_<id>`) and per committed measure (`sv_<n>_*`), each line with an
+    optional evidence file (`<line field>_file`). The provider's own return (`for_provider`) has the same fields and
+    checks but no status (it is submitted) and no verification of its social value claims (they are unverified
+    until the council checks them)."""
 
     period_start = DateField("the first day of the period")
     status = choice("the return's status", [(s, label) for s, label in Return.STATUSES])
@@ -206,12 +211,14 @@ class ReturnForm(forms.Form):
         self.kpi_fields = [(f"kpi_{pk}", code) for pk, code in kpis]
         for name, code in self.kpi_fields:
             self.fields[name] = amount(f"the result for {code}", required=False)
+            self.fields[f"{name}_file"] = file_field(f"the evidence for {code}", False, EVIDENCE_SUFFIXES)
         self.measures = list(measures)
         for i, measure in enumerate(self.measures):
             self.fields[f"sv_{i}_quantity"] = amount(
                 f"the quantity delivered of {measure}", required=False, minimum=Decimal(0)
             )
             self.fields[f"sv_{i}_evidence"] = text_field(f"the evidence for {measure}", required=False)
+            self.fields[f"sv_{i}_file"] = file_field(f"the evidence file for {measure}", False, EVIDENCE_SUFFIXES)
             if not for_provider:
                 self.fields[f"sv_{i}_verification"] = choice(
                     f"whether the delivery of {measure} is verified", _values(Verification), required=False
@@ -249,13 +256,21 @@ class ReturnForm(forms.Form):
                 )
         return found
 
+    def evidence(self) -> list[EvidenceFile]:
+        """The evidence files chosen, each with the line it is for."""
+        lines = [(f"{name}_file", code) for name, code in self.kpi_fields]
+        lines += [(f"sv_{i}_file", measure) for i, measure in enumerate(self.measures)]
+        chosen = self.files_read([field for field, _ in lines])
+        return [EvidenceFile(field, line, *chosen[field]) for field, line in lines if field in chosen]
+
     def values(self) -> ReturnValues:
         c = self.cleaned_data
         provider = ProviderReport(
             c["cost_growth_pct"], c["volume"], c["workforce_fte"], c["vacancies"], c["margin_pct"], c["cost_pressures"]
         )
         status = Return.SUBMITTED if self.for_provider else c["status"]
-        return ReturnValues(c["period_start"], status, self.actuals(), self.deliveries(), provider, c["cost"])
+        return ReturnValues(c["period_start"], status, self.actuals(), self.deliveries(), provider, c["cost"],
+                            self.evidence())
 
 
 RETURN_FILES = ("kpi_returns", "social_value_returns", "provider_returns")

@@ -83,6 +83,9 @@ class Contract(models.Model):
     lot = models.ForeignKey("web.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bid = models.ForeignKey("web.Bid", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=200, blank=True)
+    # the contract's own review thresholds where they differ from the Commonweal defaults, as exact text (from a
+    # contract folder's `policy:`; `commonweal.domain.contracts.review.policy_overrides`)
+    policy = models.JSONField(default=dict, blank=True)
     # stored results of the review, computed when an input changes (`data.refresh`), never per page view
     rating = models.CharField(max_length=25, choices=RATING_CHOICES, default=Rating.OTHER.value)
     triggers_fired = models.PositiveIntegerField(default=0)
@@ -96,8 +99,10 @@ class Contract(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "reference"], name="contract_reference")]
+        # the register's order (end date, then reference) and its list of services are read from these indexes
         indexes = [
-            models.Index(fields=["organisation", "end"]),
+            models.Index(fields=["organisation", "end", "reference"]),
+            models.Index(fields=["organisation", "service"]),
             models.Index(fields=["organisation", "rating"]),
             models.Index(fields=["organisation", "supplier"]),
             models.Index(fields=["organisation", "value"]),
@@ -216,6 +221,26 @@ class Delivery(models.Model):
     quantity = _amount()
     evidence = models.TextField(blank=True)
     verification = models.CharField(max_length=10, choices=_choices(Verification))
+
+
+class Evidence(models.Model):
+    """An evidence file of a return, for one of its lines (a KPI's code or a committed social value measure) or
+    the whole return (`line` empty), added by the council's contract people or the contract's provider. Stored and
+    served by the one document store (`commonweal.web.documents`), per organisation under the media root; seen only
+    through `data.evidence_file`. It outlives a resubmitted return's lines, which are replaced."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="evidence")
+    line = models.CharField(max_length=60, blank=True)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=500)  # relative to the media root
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "pk"]
 
 
 class PeriodRating(models.Model):

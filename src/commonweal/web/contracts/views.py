@@ -357,17 +357,19 @@ def kpi_exemption(request: HttpRequest, contract_id: int) -> HttpResponse:
     return redirect("contract_kpis", contract_id)
 
 
-def _return_form(access: data.ContractAccess, posted: Any = None) -> forms.ReturnForm:
+def _return_form(access: data.ContractAccess, request: HttpRequest) -> forms.ReturnForm:
     view = data.contract(access)
     measures = sorted({c.measure for c in view.commitments})
-    return forms.ReturnForm(posted, kpis=[(k.pk, k.code) for k in view.kpis], measures=measures)
+    posting = request.method == "POST"
+    return forms.ReturnForm(request.POST if posting else None, request.FILES if posting else None,
+                            kpis=[(k.pk, k.code) for k in view.kpis], measures=measures)
 
 
 @scoped
 @require_http_methods(GET_POST)
 def new_return(request: HttpRequest, contract_id: int) -> HttpResponse:
     access = data.contract_access(request.user, contract_id, change=True)
-    form = _return_form(access, request.POST if request.method == "POST" else None)
+    form = _return_form(access, request)
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if form.is_valid():
@@ -395,6 +397,16 @@ def new_return(request: HttpRequest, contract_id: int) -> HttpResponse:
         errors=errors,
         statuses=Return.STATUSES,
     )
+
+
+@scoped
+@require_safe
+def evidence(request: HttpRequest, contract_id: int, evidence_id: int) -> HttpResponse:
+    """A return's evidence file as stored, to the council's contract people and the contract's provider only."""
+    from commonweal.web import documents
+
+    found = data.evidence_file(request.user, contract_id, evidence_id)
+    return documents.response(found.kind, found.stored_as, f"evidence-{found.pk}")
 
 
 @scoped

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.web import audit
 from commonweal.web.access import (
+    BIDDER_ACTOR,
     Access,
     BidderAccess,
     Forbidden,
@@ -34,11 +35,12 @@ from commonweal.web.access import (
     provider_contracts,
 )
 from commonweal.web.contracts.data import ContractAccess
-from commonweal.web.contracts.models import Contract, Kpi, Return, Review
+from commonweal.web.contracts.models import Contract, Evidence, Kpi, Return, Review
 from commonweal.web.models import Criterion, Invitation, Lot, Membership, Organisation, Tender
 from commonweal.web.people import data as people
 from commonweal.web.providers.models import (
     Bidder,
+    BidderUploads,
     Clarification,
     Concern,
     ConcernKind,
@@ -48,7 +50,9 @@ from commonweal.web.providers.models import (
     ProviderKind,
     ProviderMember,
     ProviderRole,
+    RatingComment,
 )
+from commonweal.web.tenders.data import bids_close
 
 # Commonweal default: bidders ask questions only while the tender is open for bids.
 ASKING_STAGE = Stage.OPEN
@@ -250,9 +254,6 @@ def ask(access: BidderAccess, question: str) -> Clarification:
     return asked
 
 
-# The audit entry's actor for what a bidder does: who the bidder is, and who asked, are bid content, which the
-# council's admin alone never sees (`domain.audit.DETAIL_NEEDS` classifies them in the detail, withheld from them).
-BIDDER_ACTOR = "bidder"
 
 
 def record_asked(asked: Clarification) -> None:
@@ -267,6 +268,37 @@ def record_asked(asked: Clarification) -> None:
         },
         tender=asked.tender,
     )
+
+
+# -- bidders' own uploads: the council chooses, per tender ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadSetting:
+    allowed: bool
+    # the end of the last day for tenders (None: the tender notice states no last day yet)
+    closes: dt.datetime | None
+
+
+def bidder_uploads(access: Access) -> UploadSetting:
+    _commissioner(access)
+    allowed = BidderUploads.objects.filter(tender=access.tender, allowed=True).exists()
+    return UploadSetting(allowed, bids_close(access.tender))
+
+
+@audit.retrying
+def set_bidder_uploads(access: Access, allowed: bool) -> None:
+    """Let the tender's bidders upload their own documents and price schedule from the portal (or stop them). They
+    need a deadline: the last day for tenders recorded for the tender's notice (the publishing area)."""
+    _commissioner(access)
+    with transaction.atomic():
+        Tender.objects.select_for_update().filter(pk=access.tender.pk).first()
+        if allowed and bidder_uploads(access).closes is None:
+            raise Refused(["Record the last day for tenders in the tender's notice first: it is the bidders' "
+                           "deadline"], ["allowed"])
+        BidderUploads.objects.update_or_create(
+            tender=access.tender, defaults={"allowed": allowed, "changed_by": access.user})
+        audit.record(access.actor, "bidder_uploads_set", {"allowed": allowed}, tender=access.tender)
 
 
 # -- the council's side of clarifications ----------------------------------------------------------------------------
@@ -393,6 +425,7 @@ def provider_contract(access: ProviderContractAccess) -> ProviderContractView:
         list(
             Return.objects.filter(contract=c)
             .only("period_start", "period_end", "status", "check_reason", "provider_response", "submitted_for")
+            .prefetch_related(Prefetch("evidence", Evidence.objects.only("ret_id", "line", "name", "kind")))
             .order_by("period_start")
         ),
         list(Concern.objects.filter(contract=c, provider=access.provider).select_related("review")),
@@ -426,3 +459,62 @@ def raise_concern(access: ProviderContractAccess, kind: str, description: str, t
             organisation=c.organisation,
         )
     return concern
+
+
+# -- the performance ratings the council is to publish (UK9): the provider sees them first and may comment ----------
+
+
+@dataclass(frozen=True)
+class RatingsToPublish:
+    """The contract performance notice's ratings as the council's stored review states them (the KPIs' reg 39(5)
+    ratings over the assessment period) and the provider's comments on them, oldest first."""
+
+    period_start: dt.date
+    period_end: dt.date
+    ratings: list[dict[str, str]]  # kpi, title, rating
+    comments: list[RatingComment]
+
+
+def _notice_ratings(c: Contract) -> tuple[dt.date, dt.date, list[dict[str, str]]] | None:
+    notice = (c.review or {}).get("performance_notice") or {}
+    if not notice.get("ratings"):
+        return None
+    period = notice["period"]
+    return dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"]), list(notice["ratings"])
+
+
+def ratings_to_publish(access: ProviderContractAccess) -> RatingsToPublish | None:
+    """What the provider sees before the council publishes its performance notice; None while there is nothing
+    to rate."""
+    found = _notice_ratings(access.contract)
+    if found is None:
+        return None
+    comments = list(RatingComment.objects.filter(contract=access.contract, provider=access.provider)
+                    .select_related("made_by"))
+    return RatingsToPublish(*found, comments)
+
+
+@audit.retrying
+def comment_on_ratings(access: ProviderContractAccess, comment: str) -> RatingComment:
+    """The contract lead's comment on the ratings to be published, kept with the contract (a further comment is
+    added, never a replacement) and shown to the council on the notice's preview."""
+    if not access.has(ProviderRole.CONTRACT_LEAD):
+        raise Forbidden("needs the provider's contract lead role")
+    with transaction.atomic():
+        c = Contract.objects.select_for_update().get(pk=access.contract.pk)
+        found = _notice_ratings(c)
+        if found is None:
+            raise Refused(["There are no performance ratings to comment on yet"], ["comment"])
+        start, end, _ = found
+        made = RatingComment.objects.create(contract=c, provider=access.provider, period_start=start,
+                                            period_end=end, comment=comment, made_by=access.user)
+        audit.record(access.actor, "rating_comment_made",
+                     {"contract": c.reference, "period_start": start.isoformat(), "period_end": end.isoformat()},
+                     organisation=c.organisation)
+    return made
+
+
+def rating_comments(access: ContractAccess) -> list[RatingComment]:
+    """The provider's comments on the contract's ratings, for the council (the UK9 notice's preview)."""
+    return list(RatingComment.objects.filter(contract=access.contract).select_related("provider__organisation",
+                                                                                      "made_by"))

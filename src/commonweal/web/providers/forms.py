@@ -3,12 +3,16 @@ function runs, with errors for the GOV.UK error summary (the people area's `Govu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from commonweal.web.contracts.data import CHECKS
 from commonweal.web.forms import USERNAME_MAX_CHARS, GovukErrors, text_field
 from commonweal.web.providers.models import ConcernKind, ProviderKind
+from commonweal.web.tenders.forms import DocumentForm
 
 NAME_MAX_CHARS = 200  # web.Organisation.name
 
@@ -71,3 +75,34 @@ class ConcernForm(GovukErrors, forms.Form):
         error_messages={"required": "Choose what is not working", "invalid_choice": "Choose what is not working"},
     )
     description = text_field("what is not working, and what you propose")
+
+
+class BidderUploadsForm(GovukErrors, forms.Form):
+    allowed = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        error_messages={
+            "required": "Select whether bidders upload their own documents",
+            "invalid_choice": "Select whether bidders upload their own documents",
+        },
+    )
+
+
+class OwnBidDocumentForm(GovukErrors, DocumentForm):
+    """A bidder's own document: the tenders area's `DocumentForm` (the file, what it is, the criterion) and which of
+    its bids it belongs to."""
+
+    bid = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "required": "Select the lot you are bidding for",
+            "invalid_choice": "Select the lot you are bidding for",
+        },
+    )
+
+    def __init__(self, *args: Any, bids: Sequence[int], criteria: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(*args, criteria=criteria, **kwargs)
+        self.fields["bid"].choices = [(str(b), str(b)) for b in bids]  # type: ignore[attr-defined]
+
+
+class RatingCommentForm(GovukErrors, forms.Form):
+    comment = text_field("your comment on the ratings")

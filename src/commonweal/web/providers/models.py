@@ -122,3 +122,32 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["raised_on", "pk"]
+
+
+class BidderUploads(models.Model):
+    """A council's choice, per tender, to let its bidders upload their own response documents and price schedule
+    from the provider portal (through the tenders area's one `add_document`) until the end of the last day for
+    tenders its tender notice states (`publishing.TenderNoticeFacts.tender_period_end`)."""
+
+    tender = models.OneToOneField("web.Tender", on_delete=models.CASCADE, related_name="bidder_uploads")
+    allowed = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+
+class RatingComment(models.Model):
+    """The provider's comment on the performance ratings the council is to publish in a contract performance notice
+    (UK9; Procurement Act 2023 s.71, reg 39(5) ratings): seen by the provider before publication, kept with the
+    contract (never replaced) and shown to the council on the notice's preview. `period_start`/`period_end` are the
+    assessment period of the ratings commented on."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="rating_comments")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="rating_comments")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    comment = models.TextField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["made_at", "pk"]

@@ -9,6 +9,7 @@ tender = "tenders/<int:tender_id>/"
 urlpatterns = [
     path(tender + "bidders/", views.bidders, name="bidders"),
     path(tender + "clarifications/", views.clarifications, name="clarifications"),
+    path(tender + "bidders/uploads/", views.bidder_uploads, name="bidder_uploads"),
     path(
         tender + "clarifications/<int:clarification_id>/answer/",
         views.answer_clarification,
@@ -22,6 +23,7 @@ urlpatterns = [
     ),
     path("portal/contracts/<int:contract_id>/", views.portal_contract, name="portal_contract"),
     path("portal/contracts/<int:contract_id>/concern/", views.portal_concern, name="portal_concern"),
+    path("portal/contracts/<int:contract_id>/ratings/", views.portal_ratings, name="portal_ratings"),
     path("portal/contracts/<int:contract_id>/returns/new/", views.portal_return, name="portal_return"),
     path(
         "portal/contracts/<int:contract_id>/returns/<int:return_id>/respond/",
@@ -29,4 +31,5 @@ urlpatterns = [
         name="portal_return_respond",
     ),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
+    path("portal/tenders/<int:tender_id>/bid/", views.portal_bid, name="portal_bid"),
 ]

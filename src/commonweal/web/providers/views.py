@@ -27,6 +27,8 @@ from commonweal.web.contracts.forms import ReturnForm
 from commonweal.web.contracts.models import Return
 from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.providers import data, forms
+from commonweal.web.providers.models import ProviderRole
+from commonweal.web.tenders import data as tenders
 from commonweal.web.views import page, scoped, today
 
 # -- the council's side ----------------------------------------------------------------------------------------------
@@ -118,6 +120,27 @@ def answer_clarification(request: HttpRequest, tender_id: int, clarification_id:
 
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
+def bidder_uploads(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The commissioner lets the tender's bidders upload their own documents and price schedule (or stops them)."""
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    form = forms.BidderUploadsForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        allowed = form.cleaned_data["allowed"] == "yes"
+        try:
+            data.set_bidder_uploads(access, allowed)
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "Bidders now upload their own documents" if allowed
+                             else "Bidders no longer upload their own documents")
+            return redirect("bidder_uploads", tender_id)
+    return page(request, "web/providers/bidder_uploads.html", "Bidders' own uploads",
+                status=400 if form.errors else 200, access=access, setting=data.bidder_uploads(access), form=form,
+                errors=form.summary())
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
 def contract_provider(request: HttpRequest, contract_id: int) -> HttpResponse:
     """The council links one of its contracts to the provider it is let to (commissioner or the contract's
     manager)."""
@@ -172,6 +195,7 @@ def check_return(request: HttpRequest, contract_id: int, return_id: int) -> Http
         status=400 if form.errors else 200,
         access=access,
         ret=found,
+        lines=contracts.return_lines(found),
         form=form,
         errors=form.summary(),
     )
@@ -197,6 +221,7 @@ def _tender_page(request: HttpRequest, access: BidderAccess, form: forms.Questio
         answers=data.published_answers(access.tender),
         mine=data.own_questions(access),
         asking=access.stage == data.ASKING_STAGE,
+        closes=tenders.bidder_uploads_close(access.tender),
         form=form,
         errors=form.summary(),
     )
@@ -222,6 +247,37 @@ def portal_tender(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The bidder's own bid documents and price schedule, uploaded before the deadline where the council lets its
+    bidders upload (through the tenders area's one `add_document`)."""
+    from commonweal.io.errors import InputError
+
+    access = bidder_access(request.user, tender_id)
+    bids = tenders.own_bids(access)
+    published = data.documents(access).criteria
+    criteria = [c for b in bids for c in published.get(b.lot_id, [])]
+    posting = request.method == "POST"
+    form = forms.OwnBidDocumentForm(request.POST if posting else None, request.FILES if posting else None,
+                                    bids=[b.id for b in bids], criteria=[c.pk for c in criteria])
+    if posting and form.is_valid():
+        name, content = form.files_read(["document"])["document"]
+        try:
+            tenders.add_document(access, form.cleaned_data["bid"], form.cleaned_data["criterion"],
+                                 form.cleaned_data["purpose"], name, content)
+        except InputError as exc:
+            form.add_error("document", [str(p) for p in exc.problems])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, f"Your document {name} is received")
+            return redirect("portal_bid", tender_id)
+    return page(request, "web/providers/bid.html", "Your bid documents", status=400 if form.errors else 200,
+                access=access, bids=bids, criteria=criteria, documents=tenders.own_documents(access),
+                closes=tenders.bidder_uploads_close(access.tender), form=form, errors=form.summary())
+
+
+@scoped
 @require_safe
 def portal_contracts(request: HttpRequest) -> HttpResponse:
     return page(
@@ -244,11 +300,11 @@ def portal_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
     )
 
 
-def _provider_return_form(access: ProviderContractAccess, posted: object = None) -> ReturnForm:
+def _provider_return_form(access: ProviderContractAccess, request: HttpRequest) -> ReturnForm:
     view = data.provider_contract(access)
-    return ReturnForm(
-        posted, kpis=[(k.pk, k.code) for k in view.kpis], measures=view.measures, for_provider=True
-    )
+    posting = request.method == "POST"
+    return ReturnForm(request.POST if posting else None, request.FILES if posting else None,
+                      kpis=[(k.pk, k.code) for k in view.kpis], measures=view.measures, for_provider=True)
 
 
 @scoped
@@ -256,7 +312,7 @@ def _provider_return_form(access: ProviderContractAccess, posted: object = None)
 def portal_return(request: HttpRequest, contract_id: int) -> HttpResponse:
     """The provider submits a period's return: the contracts area's form and rules, status submitted."""
     access = provider_contract_access(request.user, contract_id)
-    form = _provider_return_form(access, request.POST if request.method == "POST" else None)
+    form = _provider_return_form(access, request)
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if form.is_valid():
@@ -329,3 +385,22 @@ def portal_concern(request: HttpRequest, contract_id: int) -> HttpResponse:
         form=form,
         errors=form.summary(),
     )
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_ratings(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The performance ratings the council is to publish (UK9), before it does: the contract lead may comment."""
+    access = provider_contract_access(request.user, contract_id)
+    form = forms.RatingCommentForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            data.comment_on_ratings(access, form.cleaned_data["comment"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, "Your comment is kept with the contract; the council sees it before publishing")
+            return redirect("portal_ratings", contract_id)
+    return page(request, "web/providers/portal_ratings.html", f"Performance ratings: {access.contract.title}",
+                status=400 if form.errors else 200, access=access, ratings=data.ratings_to_publish(access),
+                may_comment=access.has(ProviderRole.CONTRACT_LEAD), form=form, errors=form.summary())

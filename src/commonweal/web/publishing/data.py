@@ -6,8 +6,11 @@ commissioners set its OCID prefix. Every change is audited in its own
 transaction, and recording a publication locks the tender (or organisation) row, so two people recording the same
 notice at once cannot both succeed.
 
-Notices come from sources (`sources.SOURCES`): tenders, and contracts (read through the contracts area's access,
-`commonweal.web.contracts.data`: a contract's notice facts are its organisation's commissioners' to record).
+Notices come from sources (`sources.SOURCES`): tenders, contracts (read through the contracts area's access,
+`commonweal.web.contracts.data`: a contract's notice facts and performance failures are its organisation's
+commissioners' to record) and the organisation's pipeline (its pipeline record per financial year, the
+commissioners'). The transparency files of a period are read here too, from the organisation's own spend store and
+contracts, for its commissioners and viewers.
 """
 
 from __future__ import annotations
@@ -41,7 +44,14 @@ from commonweal.web.contracts.models import Contract
 from commonweal.web.forms import ID_MAX
 from commonweal.web.models import Organisation as OrganisationRow
 from commonweal.web.models import Tender
-from commonweal.web.publishing.models import ContractNoticeFacts, Publication, PublishingSettings, TenderNoticeFacts
+from commonweal.web.publishing.models import (
+    ContractNoticeFacts,
+    PerformanceFailure,
+    PipelineYear,
+    Publication,
+    PublishingSettings,
+    TenderNoticeFacts,
+)
 
 #: Shown (and published) until the organisation sets its own prefix: it is not a registered prefix, and every
 #: preview says so. The Open Contracting Partnership registers prefixes; Commonweal never invents one.
@@ -73,6 +83,8 @@ class Built:
     errors: tuple[str, ...]
     placeholder: bool
     package: dict[str, Any] | None = None
+    # every release of the notice, where it has several (a pipeline notice: one per contract it lists)
+    releases: tuple[dict[str, Any], ...] = ()
 
 
 def publishing_settings(organisation: OrganisationRow) -> PublishingSettings | None:
@@ -253,3 +265,107 @@ def record_download(user: Visitor, organisation: OrganisationRow, source: str, k
     with transaction.atomic():
         audit.record(member.get_username(), "notice_downloaded", {"source": source, "key": key,
                                                                   "notice": code.value}, organisation=organisation)
+
+
+def failures(user: Visitor, slug: str, contract_id: int) -> tuple[contracts.ContractAccess, list[PerformanceFailure]]:
+    """A contract's recorded performance failures (s.71(4)-(5)), for its organisation's commissioners."""
+    access, _ = contract_facts(user, slug, contract_id)
+    return access, list(PerformanceFailure.objects.filter(contract=access.contract).order_by("recorded_on", "pk"))
+
+
+FAILURE_FIELDS = ("requirement", "description", "decided_on", "penalty_on", "penalty_type", "penalty_value",
+                  "partial_termination")
+
+
+@audit.retrying
+def record_failure(user: Visitor, slug: str, contract_id: int, values: dict[str, Any],
+                   today: dt.date) -> PerformanceFailure:
+    """Record a performance failure for the contract's next performance notice (and its termination notice);
+    audited with every value (each is published in those notices)."""
+    access, _ = contract_facts(user, slug, contract_id)
+    fields = {name: values[name] for name in FAILURE_FIELDS}
+    with transaction.atomic():
+        Contract.objects.select_for_update().get(pk=access.contract.pk)
+        found = PerformanceFailure.objects.create(contract=access.contract, recorded_by=access.user,
+                                                  recorded_on=today, **fields)
+        audit.record(access.actor, "performance_failure_recorded",
+                     {"contract": access.contract.reference, "failure": found.pk,
+                      **{k: (v.isoformat() if isinstance(v, dt.date) else None if v is None else str(v))
+                         for k, v in fields.items()}},
+                     organisation=access.contract.organisation)
+    return found
+
+
+#: The financial years whose pipeline record may be kept: the Act's, from its commencement (24 February 2025),
+#: to a bound beyond any plan (and any database's small integer).
+PIPELINE_YEARS = range(2025, 2100)
+
+
+def pipeline_year(user: Visitor, slug: str, year: int) -> tuple[OrganisationRow, PipelineYear | None]:
+    """The organisation's pipeline record for the financial year beginning 1 April `year`, for its commissioners."""
+    if year not in PIPELINE_YEARS:
+        raise NotFound("no pipeline notice for that year")
+    organisation = organisation_access(user, slug, Role.COMMISSIONER)
+    return organisation, PipelineYear.objects.filter(organisation=organisation, financial_year=year).first()
+
+
+@audit.retrying
+def save_pipeline_year(user: Visitor, slug: str, year: int, pays_over_threshold: bool,
+                       lead_months: int | None) -> PipelineYear:
+    """Record whether s.93 applies to the council in the year and its re-procurement lead time; audited."""
+    organisation, _ = pipeline_year(user, slug, year)
+    member = signed_in(user)
+    with transaction.atomic():
+        OrganisationRow.objects.select_for_update().get(pk=organisation.pk)
+        found, _ = PipelineYear.objects.update_or_create(
+            organisation=organisation, financial_year=year,
+            defaults={"pays_over_threshold": pays_over_threshold, "lead_months": lead_months})
+        audit.record(member.get_username(), "pipeline_year_recorded",
+                     {"financial_year": year, "pays_over_threshold": pays_over_threshold,
+                      "lead_months": lead_months}, organisation=organisation)
+    return found
+
+
+#: Who sees the transparency files: the organisation's commissioners and viewers, the roles that read both its
+#: spend (`web.spend.data.READERS`) and its contracts register (`web.contracts.data.READERS`).
+TRANSPARENCY_READERS = (Role.COMMISSIONER, Role.VIEWER)
+
+
+@dataclass(frozen=True)
+class Transparency:
+    organisation: OrganisationRow
+    tables: Any  # commonweal.services.notices.TransparencyTables
+    no_spend: str  # why the spend files are empty, when no spend is imported
+
+
+def transparency(user: Visitor, slug: str, start: dt.date, end: dt.date) -> Transparency:
+    """The Transparency Code files and the ss.69-70 payments data of one organisation for the period: payments from
+    its own spend store (`web.spend`), contracts from its own register (`web.contracts`) with their notice facts.
+    Computed for the period asked: it is a period's report, not a figure a page shows every time."""
+    from commonweal.io.errors import InputError
+    from commonweal.services.notices import store_payments, transparency_tables
+    from commonweal.web.publishing.sources import let_contract, notice_facts
+    from commonweal.web.spend.data import store_folder
+
+    organisation = organisation_access(user, slug, *TRANSPARENCY_READERS)
+    no_spend = ""
+    try:
+        payments = store_payments(store_folder(organisation), start, end)
+    except InputError:  # no import yet: the contracts file stands on its own
+        payments = []
+        no_spend = "No spend is imported for this organisation yet: the spend and payments files are empty"
+    rows = (Contract.objects.filter(organisation=organisation).select_related("organisation", "tender", "notice_facts")
+            .prefetch_related("kpis", "commitments"))
+    lets = [let_contract(c, notice_facts(c)) for c in rows]
+    return Transparency(organisation, transparency_tables(payments, lets, start, end), no_spend)
+
+
+@audit.retrying
+def record_transparency_download(user: Visitor, organisation: OrganisationRow, name: str, fmt: str, start: dt.date,
+                                 end: dt.date) -> None:
+    """A transparency file taken away is audited: who took which file of which period."""
+    member = signed_in(user)
+    with transaction.atomic():
+        audit.record(member.get_username(), "transparency_downloaded",
+                     {"file": name, "format": fmt, "start": start.isoformat(), "end": end.isoformat()},
+                     organisation=organisation)

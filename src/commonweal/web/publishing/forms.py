@@ -140,9 +140,89 @@ class ContractFactsForm(forms.Form):
         return cleaned
 
 
+def _money_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(required=False, min_value=0, max_digits=16, decimal_places=2, error_messages={
+        "invalid": f"Enter {label} in pounds, for example 512000.50",
+        "min_value": f"Enter {label} of 0 or more",
+        "max_digits": f"Enter {label} under £100 trillion, in pounds and pence",
+        "max_whole_digits": f"Enter {label} under £100 trillion, in pounds and pence",
+        "max_decimal_places": f"Enter {label} in pounds and pence, at most 2 decimal places"})
+
+
+#: The UK extension's closed codelist for `PerformanceFailure.penaltyType`.
+PENALTY_TYPES = [("contracted", "Contracted: as the contract provides"), ("imposed", "Imposed"),
+                 ("negotiated", "Negotiated: a settlement")]
+
+
+class FailureForm(forms.Form):
+    """A performance failure (Procurement Act 2023 s.71(4)-(5)) in the UK extension's `performanceFailures`
+    fields."""
+
+    requirement = text_field("the requirement that was not carried out successfully")
+    description = text_field("what the failure was")
+    decided_on = _date_field("the day the supplier was judged to have failed to improve")
+    penalty_on = _date_field("the day of the penalty")
+    penalty_type = forms.ChoiceField(required=False, choices=[("", "None"), *PENALTY_TYPES], error_messages={
+        "invalid_choice": "Select contracted, imposed or negotiated, or none"})
+    penalty_value = _money_field("the penalty's value")
+    partial_termination = text_field("what was partly terminated", required=False)
+
+    def clean_decided_on(self) -> dt.date | None:
+        return _date(self, "decided_on", "the day the supplier was judged to have failed to improve")
+
+    def clean_penalty_on(self) -> dt.date | None:
+        return _date(self, "penalty_on", "the day of the penalty")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("penalty_value") is not None and not cleaned.get("penalty_type") and \
+                "penalty_type" not in self.errors:
+            self.add_error("penalty_type", "Select whether the penalty was contracted, imposed or negotiated")
+        return cleaned
+
+
+class PipelineForm(forms.Form):
+    """Whether s.93 applies to the council in a financial year, and its re-procurement lead time."""
+
+    pays_over_threshold = _yes_no("the council expects to pay more than £100 million under relevant contracts in "
+                                  "the year")
+    lead_months = forms.IntegerField(required=False, min_value=0, max_value=120, error_messages={
+        "invalid": "Enter the lead time as a whole number of months, for example 12",
+        "min_value": "Enter a lead time of 0 months or more",
+        "max_value": "Enter a lead time of at most 120 months"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("pays_over_threshold") == "yes" and cleaned.get("lead_months") is None and \
+                "lead_months" not in self.errors:
+            self.add_error("lead_months", "Enter the re-procurement lead time in months: the pipeline notice "
+                           "lists the contracts whose re-procurement it brings into the period")
+        return cleaned
+
+
 class RecordForm(forms.Form):
     published_on = _date_field("the day the notice was published on Find a Tender", required=True)
     notice_identifier = text_field("Find a Tender's notice identifier", max_length=20)
 
     def clean_published_on(self) -> dt.date | None:
         return _date(self, "published_on", "the day the notice was published on Find a Tender")
+
+
+class PeriodForm(forms.Form):
+    """The period of the transparency files (a GET form: choosing a period changes nothing)."""
+
+    start = _date_field("the first day of the period", required=True)
+    end = _date_field("the last day of the period", required=True)
+
+    def clean_start(self) -> dt.date | None:
+        return _date(self, "start", "the first day of the period")
+
+    def clean_end(self) -> dt.date | None:
+        return _date(self, "end", "the last day of the period")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The last day of the period must be on or after its first day")
+        return cleaned

@@ -70,3 +70,37 @@ class ContractNoticeFacts(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
     final_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+
+class PipelineYear(models.Model):
+    """What the pipeline notice (UK1, Procurement Act 2023 s.93) of one financial year needs that the record does
+    not hold: whether the council "considers that, in the coming financial year, it will pay more than £100 million
+    under relevant contracts" (s.93(1): the council's own judgement, never guessed), and its re-procurement lead
+    time (months before a contract's maximum term ends when its tender notice is expected: the council's, entered,
+    never a Commonweal default). `financial_year` is the year in which it begins on 1 April."""
+
+    organisation = models.ForeignKey("web.Organisation", on_delete=models.CASCADE, related_name="pipeline_years")
+    financial_year = models.PositiveSmallIntegerField()
+    pays_over_threshold = models.BooleanField()
+    lead_months = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "financial_year"],
+                                               name="one_pipeline_record_per_year")]
+
+
+class PerformanceFailure(models.Model):
+    """A breach or failure to perform reported in a contract performance notice (Procurement Act 2023
+    s.71(4)-(5), reg 39) and in the contract termination notice (reg 41(2)(h)), with only the fields the UK
+    extension defines for `performanceFailures` (`commonweal.domain.notices.build.PerformanceFailure`)."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="performance_failures")
+    requirement = models.TextField()
+    description = models.TextField()
+    decided_on = models.DateField(null=True, blank=True)
+    penalty_on = models.DateField(null=True, blank=True)
+    penalty_type = models.CharField(max_length=20, blank=True)
+    penalty_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    partial_termination = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()

@@ -6,11 +6,10 @@ kind plugs in with one line in `SOURCES`.
 - `record(user, key, code, published_on, identifier, today)`: record its publication (who may is the source's
   decision, through the access layer).
 
-Tenders (`TenderSource`: UK2, UK4, UK6, UK12 from `web.Tender` records) and contracts (`ContractSource`: UK7, UK9,
+Tenders (`TenderSource`: UK2, UK4, UK6, UK12 from `web.Tender` records), contracts (`ContractSource`: UK7, UK9,
 UK10, UK11 from the contracts area's records, built through `commonweal.domain.notices.build` and dated through
-`commonweal.domain.notices.duties.contract_duties`, as `commonweal notices build` does from contract folders).
-The pipeline notice (UK1) is not offered here: it needs the council's re-procurement lead time, which the
-workspace does not record (the CLI takes it as `--lead-months`).
+`commonweal.domain.notices.duties.contract_duties`, as `commonweal notices build` does from contract folders) and
+the organisation's pipeline (`PipelineSource`: UK1, from its contracts expiring and its `PipelineYear` record).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import datetime as dt
 import hashlib
 from typing import Any, Protocol
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from commonweal.domain.calendar import OutsideCalendar, standstill_period
@@ -36,7 +36,17 @@ from commonweal.domain.notices.build import (
     TenderFacts,
 )
 from commonweal.domain.notices.build import Organisation as Party
-from commonweal.domain.notices.duties import ContractState, TenderState, contract_duties, tender_duties
+from commonweal.domain.notices.build import PerformanceFailure as Failure
+from commonweal.domain.notices.duties import (
+    ContractState,
+    TenderState,
+    contract_duties,
+    expiring_contract_entry,
+    financial_year,
+    pipeline_duty,
+    pipeline_entries,
+    tender_duties,
+)
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.reference.bank_holidays import bank_holidays
 from commonweal.io.ocds.write import dumps
@@ -45,9 +55,15 @@ from commonweal.web.access import Access, Forbidden, NotFound, Refused, Visitor,
 from commonweal.web.contracts import data as contracts
 from commonweal.web.contracts.models import Contract, Variation
 from commonweal.web.engine import domain_tender
-from commonweal.web.models import Organisation
+from commonweal.web.models import Membership, Organisation
 from commonweal.web.publishing import data
-from commonweal.web.publishing.models import ContractNoticeFacts, TenderNoticeFacts
+from commonweal.web.publishing.models import (
+    ContractNoticeFacts,
+    PerformanceFailure,
+    PipelineYear,
+    Publication,
+    TenderNoticeFacts,
+)
 
 
 class Source(Protocol):
@@ -233,14 +249,15 @@ class ContractSource:
         if access.managed_only:
             query = query.filter(roles__user=access.user)
         return list(query.select_related("organisation", "notice_facts")
-                    .prefetch_related("kpis", "commitments", "variations").order_by("reference"))
+                    .prefetch_related("kpis", "commitments", "variations", "performance_failures")
+                    .order_by("reference"))
 
     def _state(self, c: Contract, recorded: dict[tuple[str, str, str], dt.date]
                ) -> tuple[ContractState, list[Variation], dict[tuple[NoticeType, str], dt.date]]:
         """The contract as the duty calendar reads it, the variations that need a change notice (in the calendar's
         order) and what is recorded as published. A variation the contracts log marks as having had its change
         notice published elsewhere is not due here unless recorded here."""
-        facts = _contract_facts(c)
+        facts = notice_facts(c)
         key = str(c.pk)
         done: dict[tuple[NoticeType, str], dt.date] = {}
         performance = []
@@ -253,11 +270,13 @@ class ContractSource:
                 done[(NoticeType(code), sequence)] = day
         needing = [v for v in c.variations.all() if v.change_notice_required
                    and (not v.change_notice_published or (NoticeType.UK10, v.code) in done)]
+        last = max(performance, default=None)
         state = ContractState(contracts.domain_contract(c), signed_on=facts.signed_on if facts else None,
-                              last_assessment=max(performance, default=None),
+                              last_assessment=last,
                               variations=tuple(contracts.domain_variation(v) for v in needing),
                               change_notice_required={v.code for v in needing},
-                              ended_on=facts.ended_on if facts else None)
+                              ended_on=facts.ended_on if facts else None,
+                              unreported_failures=tuple(_failure_day(f) for f in _unreported(c, last)))
         return state, needing, done
 
     def duties(self, user: Visitor, organisation: Organisation, today: dt.date) -> list[data.Row]:
@@ -293,7 +312,7 @@ class ContractSource:
         notice, placeholder = data.notice_context(c.organisation, now)
         problems: list[str] = []
         release = None
-        facts = _contract_facts(c)
+        facts = notice_facts(c)
         if facts is None:
             problems.append("Record the contract's notice facts (signature day, above threshold) first")
         else:
@@ -311,26 +330,28 @@ class ContractSource:
 
     def _release(self, c: Contract, code: NoticeType, facts: ContractNoticeFacts, variation: Variation | None,
                  notice: Notice, problems: list[str]) -> dict[str, Any] | None:
-        domain = contracts.domain_contract(c)
-        supplier = Party(c.supplier, c.supplier_identifier, c.sme, c.vcse, facts.public_service_mutual,
-                         facts.supported_employment_provider)
-        # a contract let from a tender continues that procurement's ocid (its tender and award notices')
-        let = LetContract(domain, supplier, c.tender.reference if c.tender is not None else "", facts.signed_on,
-                          facts.above_threshold)
+        let = let_contract(c, facts)
+        domain = let.contract
         if code is NoticeType.UK7:
             return build.contract_details_notice(let, notice)
         if code is NoticeType.UK11:
             if facts.ended_on is None:
                 problems.append("No end of this contract is recorded in its notice facts")
                 return None
+            # reg 41(2)(h): every breach recorded over the contract's life
+            breaches = tuple(_failure(f) for f in c.performance_failures.order_by("recorded_on", "pk"))
             return build.contract_termination_notice(let, ContractEnd(facts.ended_on, facts.end_reason,
-                                                                      facts.final_value), notice)
+                                                                      facts.final_value, breaches), notice)
         review = _review(c, domain)
         if code is NoticeType.UK9:
-            if not review.kpis:
-                problems.append("This contract has no KPIs to assess")
+            recorded = data.published(c.organisation, self.name, [str(c.pk)])
+            last = max((day for (_, n, _), day in recorded.items() if n == NoticeType.UK9.value), default=None)
+            failed = [_failure(f) for f in _unreported(c, last)]
+            if not review.kpis and not failed:
+                problems.append("This contract has no KPIs to assess and no performance failure recorded since its "
+                                "last performance notice")
                 return None
-            return build.performance_notice(let, review.kpis, (review.window_start, review.as_of), notice)
+            return build.performance_notice(let, review.kpis, (review.window_start, review.as_of), notice, failed)
         assert variation is not None  # UK10: checked by build
         check = next(v for v in review.variations if v.variation.id == variation.code)
         if not check.change_notice_required:
@@ -359,7 +380,35 @@ class ContractSource:
                                 sequence)
 
 
-def _contract_facts(c: Contract) -> ContractNoticeFacts | None:
+def let_contract(c: Contract, facts: ContractNoticeFacts | None) -> LetContract:
+    """The contracts area's record as the notice builders (and the transparency files) read a let contract."""
+    supplier = Party(c.supplier, c.supplier_identifier, c.sme, c.vcse,
+                     facts.public_service_mutual if facts else None,
+                     facts.supported_employment_provider if facts else None)
+    # a contract let from a tender continues that procurement's ocid (its tender and award notices')
+    return LetContract(contracts.domain_contract(c), supplier, c.tender.reference if c.tender is not None else "",
+                       facts.signed_on if facts else None, facts.above_threshold if facts else True)
+
+
+def _unreported(c: Contract, last_notice: dt.date | None) -> list[PerformanceFailure]:
+    """The failures a performance notice published on `last_notice` did not report: those recorded after that day
+    (one recorded on the day itself was in the notice the commissioner previewed that day)."""
+    return [f for f in sorted(c.performance_failures.all(), key=lambda f: (f.recorded_on, f.pk))
+            if last_notice is None or f.recorded_on > last_notice]
+
+
+def _failure_day(f: PerformanceFailure) -> dt.date:
+    """When a failure happened for the notice's 30 days: the decision or penalty, whichever came first, else the
+    day it was recorded."""
+    return min((d for d in (f.decided_on, f.penalty_on) if d is not None), default=f.recorded_on)
+
+
+def _failure(f: PerformanceFailure) -> Failure:
+    return Failure(f"failure-{f.pk}", f.requirement, f.description, f.decided_on, f.penalty_on,
+                   f.penalty_type or None, f.penalty_value, f.partial_termination)
+
+
+def notice_facts(c: Contract) -> ContractNoticeFacts | None:
     try:
         return c.notice_facts
     except ContractNoticeFacts.DoesNotExist:
@@ -373,5 +422,105 @@ def _review(c: Contract, domain: DomainContract) -> ContractReview:
     return review_contract(domain, contracts.domain_returns(c), variations, c.reviewed_as_of or c.start)
 
 
+def _pipeline_key(key: str) -> tuple[int, int]:
+    """A pipeline notice's key is its organisation's id and its financial year, "3-2027"."""
+    organisation, _, year = key.partition("-")
+    if not (organisation.isdigit() and len(organisation) <= 18 and year.isdigit()
+            and int(year) in data.PIPELINE_YEARS):
+        raise NotFound("no such pipeline notice")
+    return int(organisation), int(year)
+
+
+class PipelineSource:
+    """The pipeline notice (UK1, s.93) of each financial year, for the organisation as a whole: read by its
+    organisation-wide contract readers (commissioners, viewers and finance officers: it lists every contract's
+    re-procurement), recorded by its commissioners. It lists each contract over £2 million whose re-procurement's
+    tender notice is expected in the 18 months from 1 April (`duties.pipeline_entries`), expected the council's
+    recorded lead time before the contract's maximum term ends (`duties.expiring_contract_entry`). The calendar
+    shows the current financial year's."""
+
+    name: str = "pipeline"
+    notices: tuple[NoticeType, ...] = (NoticeType.UK1,)
+
+    def _organisation(self, user: Visitor, organisation: Organisation) -> contracts.RegisterAccess:
+        access = contracts.register_access(user, organisation.slug)
+        if access.managed_only:
+            raise Forbidden("the pipeline lists every contract of the organisation: needs an organisation role")
+        return access
+
+    def duties(self, user: Visitor, organisation: Organisation, today: dt.date) -> list[data.Row]:
+        year = financial_year(today)
+        # one query: whether this person reads it, the year's record and any recorded publication (the home page
+        # asks every organisation of the person)
+        found = Organisation.objects.filter(pk=organisation.pk).annotate(
+            reader=Exists(Membership.objects.filter(organisation=OuterRef("pk"), user=user.pk,
+                                                    role__in=contracts.READERS)),
+            pays=Subquery(PipelineYear.objects.filter(organisation=OuterRef("pk"), financial_year=year)
+                          .values("pays_over_threshold")[:1]),
+            published_on=Subquery(Publication.objects.filter(
+                organisation=OuterRef("pk"), source=self.name, key=str(year), notice=NoticeType.UK1.value,
+                sequence="").values("published_on")[:1]),
+        ).values("reader", "pays", "published_on").get()
+        if not found["reader"]:
+            return []
+        duty = pipeline_duty(year, found["pays"], found["published_on"], today)
+        if duty is None:
+            return []
+        key = f"{organisation.pk}-{year}"
+        return [data.Row(self.name, key, duty, reverse("notice_preview", args=[organisation.slug, self.name, key,
+                                                                                NoticeType.UK1.value]))]
+
+    def _access(self, user: Visitor, key: str) -> tuple[Organisation, int]:
+        organisation_id, year = _pipeline_key(key)
+        organisation = Organisation.objects.filter(pk=organisation_id, memberships__user=user.pk).first() \
+            if user.is_authenticated else None
+        if organisation is None:
+            raise NotFound("no such organisation")
+        self._organisation(user, organisation)
+        return organisation, year
+
+    def build(self, user: Visitor, key: str, code: NoticeType, now: dt.datetime) -> data.Built:
+        organisation, year = self._access(user, key)
+        notice, placeholder = data.notice_context(organisation, now)
+        found = PipelineYear.objects.filter(organisation=organisation, financial_year=year).first()
+        problems: list[str] = []
+        releases: list[dict[str, Any]] = []
+        if found is None:
+            problems.append("Record whether the council expects to pay more than £100 million under relevant "
+                            "contracts in the year (s.93(1)) and its re-procurement lead time first")
+        elif not found.pays_over_threshold:
+            problems.append("The council recorded that it does not expect to pay more than £100 million under "
+                            "relevant contracts in the year: no pipeline notice is required (s.93(1))")
+        elif found.lead_months is None:
+            problems.append("Record the council's re-procurement lead time (months before a contract's maximum "
+                            "term ends when its tender notice is expected) first")
+        else:
+            candidates = [expiring_contract_entry(contracts.domain_contract(c), found.lead_months)
+                          for c in Contract.objects.filter(organisation=organisation).order_by("reference")]
+            entries = pipeline_entries(candidates, year)
+            if not entries:
+                problems.append("No contract over £2 million is expected to be re-procured in the 18 months from "
+                                f"1 April {year}: the notice would list none")
+            releases = build.pipeline_notice(entries, notice, f"{notice.ocid_prefix}-pipeline-{year}")
+        package = None
+        errors: tuple[str, ...] = ()
+        if releases:
+            package = notice_package(releases, publisher=notice.buyer.name, published=release_date(now))
+            errors = _errors(package)
+        return data.Built(code, organisation.pk, releases[0] if releases else None, tuple(problems), errors,
+                          placeholder, package, tuple(releases))
+
+    def may_record(self, user: Visitor, key: str) -> None:
+        organisation, _ = self._access(user, key)
+        if Role.COMMISSIONER.value not in contracts.register_access(user, organisation.slug).roles:
+            raise Forbidden("needs the commissioner role in the organisation")
+
+    def record(self, user: Visitor, key: str, code: NoticeType, published_on: dt.date, identifier: str,
+               today: dt.date) -> None:
+        self.may_record(user, key)
+        organisation, year = self._access(user, key)
+        data.record_publication(user, organisation, self.name, str(year), code, published_on, identifier, today)
+
+
 # Each kind of subject's source.
-SOURCES: tuple[Source, ...] = (TenderSource(), ContractSource())
+SOURCES: tuple[Source, ...] = (TenderSource(), ContractSource(), PipelineSource())

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.domain.lifecycle import Role
+from commonweal.domain.notices.duties import financial_year_label
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.notices.preview import readable
 from commonweal.io.ocds.write import dumps
@@ -127,9 +128,21 @@ def _preview(request: HttpRequest, slug: str, source: str, key: str, code: str, 
     organisation, built = _built(request, slug, source, key, code)
     kind = built.code.kind
     return page(request, "web/publishing/preview.html", f"{kind.name} ({kind.code})", status=status,
-                organisation=organisation, built=built, kind=kind, rows=readable(built.release),
+                organisation=organisation, built=built, kind=kind,
+                sections=[readable(r) for r in built.releases or ([built.release] if built.release else [])],
                 source=source, key=key, errors=errors or [], posted=posted or {},
-                may_record=_may_record(request, source, key))
+                may_record=_may_record(request, source, key),
+                provider_comments=_provider_comments(request, source, key, built.code))
+
+
+def _provider_comments(request: HttpRequest, source: str, key: str, code: NoticeType) -> list[Any]:
+    """Providers area: the provider's comments on the ratings a contract performance notice (UK9) publishes."""
+    if source != "contract" or code is not NoticeType.UK9:
+        return []
+    from commonweal.web.contracts.data import contract_access
+    from commonweal.web.providers.data import rating_comments
+
+    return rating_comments(contract_access(request.user, int(key)))
 
 
 def _may_record(request: HttpRequest, source: str, key: str) -> bool:
@@ -177,3 +190,102 @@ def record(request: HttpRequest, slug: str, source: str, key: str, code: str) ->
                         errors=refused_errors(refused.problems, refused.fields, {}, "published_on"))
     messages.success(request, f"{NoticeType(code).kind.name} recorded as published")
     return redirect("publishing", slug)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def failures(request: HttpRequest, slug: str, contract_id: int) -> HttpResponse:
+    access, found = data.failures(request.user, slug, contract_id)
+    form = forms.FailureForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data.record_failure(request.user, slug, contract_id, form.cleaned_data, today())
+        messages.success(request, f"The performance failure is recorded for {access.contract.reference}: its next "
+                                  "performance notice reports it")
+        return redirect("performance_failures", slug, contract_id)
+    values: dict[str, Any] = dict(form.data.items()) if request.method == "POST" else {}
+    return page(request, "web/publishing/failures.html", f"Performance failures: {access.contract.reference}",
+                status=400 if form.errors else 200, slug=slug, contract=access.contract, failures=found,
+                values=values, penalty_items=[{"value": v, "text": t, "checked": values.get("penalty_type") == v}
+                                              for v, t in forms.PENALTY_TYPES],
+                errors=form_errors(form, {"penalty_type": "penalty_type"}))
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def pipeline(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    organisation, found = data.pipeline_year(request.user, slug, year)
+    form = forms.PipelineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data.save_pipeline_year(request.user, slug, year, form.cleaned_data["pays_over_threshold"] == "yes",
+                                form.cleaned_data["lead_months"])
+        messages.success(request, f"The pipeline record for {financial_year_label(year)} is saved")
+        return redirect("publishing", slug)
+    if request.method == "POST":
+        values: dict[str, Any] = dict(form.data.items())
+    elif found is not None:
+        values = {"pays_over_threshold": "yes" if found.pays_over_threshold else "no",
+                  "lead_months": "" if found.lead_months is None else str(found.lead_months)}
+    else:
+        values = {}
+    return page(request, "web/publishing/pipeline.html",
+                f"Pipeline notice, financial year {financial_year_label(year)}",
+                status=400 if form.errors else 200, organisation=organisation, year=year, values=values,
+                errors=form_errors(form, {"pays_over_threshold": "pays_over_threshold"}))
+
+
+def _last_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar month before `day`'s: the period a monthly spend file covers, shown first."""
+    end = day.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _period(request: HttpRequest) -> tuple[forms.PeriodForm, dt.date, dt.date]:
+    start, end = _last_month(today())
+    form = forms.PeriodForm(request.GET if "start" in request.GET or "end" in request.GET
+                            else {"start": start.isoformat(), "end": end.isoformat()})
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, start, end
+
+
+@scoped
+@require_safe
+def transparency(request: HttpRequest, slug: str) -> HttpResponse:
+    form, start, end = _period(request)
+    if form.errors:  # the period asked cannot be read: say so, and compute nothing
+        organisation = organisation_access(request.user, slug, *data.TRANSPARENCY_READERS)
+        found = None
+    else:
+        found = data.transparency(request.user, slug, start, end)
+        organisation = found.organisation
+    return page(request, "web/publishing/transparency.html", f"{organisation.name}: transparency files",
+                status=400 if form.errors else 200, organisation=organisation, found=found,
+                values=dict(form.data.items()), errors=form_errors(form), start=start, end=end,
+                files=TRANSPARENCY_FILE_NAMES)
+
+
+#: Each transparency file's name in words, with what it implements.
+TRANSPARENCY_FILE_NAMES = {
+    "spend-over-500": "Expenditure exceeding £500 (Local Government Transparency Code 2015)",
+    "contracts-over-5000": "Contracts exceeding £5,000 in force on the period's last day (Transparency Code 2015)",
+    "payments-over-30000": "Payments of more than £30,000 under public contracts (Procurement Act 2023 s.70)",
+    "unlinked-payments-over-30000": "Payments of more than £30,000 not linked to a contract, and why",
+}
+
+
+@scoped
+@require_safe
+def transparency_download(request: HttpRequest, slug: str, file: str, fmt: str) -> HttpResponse:
+    if file not in TRANSPARENCY_FILE_NAMES or fmt not in ("csv", "xlsx"):
+        raise NotFound("no such transparency file")
+    form, start, end = _period(request)
+    if form.errors:
+        return transparency(request, slug)
+    found = data.transparency(request.user, slug, start, end)
+    data.record_transparency_download(request.user, found.organisation, file, fmt, start, end)
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(found.tables.content(file, fmt), content_type=content_type)
+    response["Content-Disposition"] = (f'attachment; filename="{found.organisation.slug}-{file}-'
+                                       f'{start.isoformat()}-{end.isoformat()}.{fmt}"')
+    return response

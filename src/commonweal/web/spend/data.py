@@ -217,9 +217,12 @@ def refresh_figures(organisation: Organisation) -> SpendFigures:
     """Compute the organisation's report from its store and keep it (after an import or a review)."""
     from commonweal.services import spend as service
 
-    computed = json.loads(json.dumps(service.spend_figures(store_folder(organisation)), default=str))
+    computed = service.spend_figures(store_folder(organisation))
+    # the report as JSON holds it (dates and amounts as text); the cells are text and integers already, and a
+    # county's year has some 160,000 of them
+    report = json.loads(json.dumps(computed["report"], default=str))
     stored, _ = SpendFigures.objects.update_or_create(
-        organisation=organisation, defaults={"report": computed["report"], "cells": computed["cells"]})
+        organisation=organisation, defaults={"report": report, "cells": computed["cells"]})
     return stored
 
 

@@ -28,6 +28,11 @@ class SpendImport(models.Model):
     rows_done = models.BigIntegerField(default=0)
     rows_expected = models.BigIntegerField(default=0)
     started_at = models.DateTimeField(null=True)
+    # the queue's lease: the claim's own token, refreshed while the import runs; a running job whose heartbeat is
+    # older than the lease (its worker killed, the machine restarted) is queued again, up to the attempt limit
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True)
     processing_seconds = models.FloatField(null=True)
     report = models.JSONField(null=True)  # the import report: mapping, confidence, every rejected row and reason

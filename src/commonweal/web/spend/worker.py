@@ -5,15 +5,26 @@ management command); `commonweal web demo` starts one itself. See docs/spend-wor
 
 A job is claimed by one conditional UPDATE (status pending -> running), which exactly one worker wins on either
 database; the spend store takes imports into one organisation's store in turn (its own file lock).
+
+The claim is a lease: it carries a token of its own and a heartbeat the running import refreshes (from its progress,
+at least every quarter of `COMMONWEAL_SPEND_LEASE_SECONDS`). A running job whose heartbeat is older than the lease
+lost its worker (killed, out of memory, the machine restarted): the next claim queues it again, or, once it has been
+started `COMMONWEAL_SPEND_MAX_ATTEMPTS` times, fails it with that reason. The import stays all-or-nothing (the
+store's version swap), and re-importing the same file replaces rather than doubles it; only the claim whose token
+still holds the job marks it done, so a job is reported and audited as imported once.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from commonweal.io.errors import InputError
@@ -52,12 +63,47 @@ def sample(path: Path) -> list[list[str]]:
 
 
 def claim() -> SpendImport | None:
-    """The oldest waiting job, claimed by this worker (None when none waits or another worker won it)."""
+    """The oldest waiting job, claimed by this worker (None when none waits or another worker won it); jobs whose
+    worker was lost are queued again (or failed) first."""
+    requeue_lost()
     for pk in SpendImport.objects.filter(status=SpendImport.PENDING).order_by("pk").values_list("pk", flat=True)[:5]:
+        now = timezone.now()
         if SpendImport.objects.filter(pk=pk, status=SpendImport.PENDING).update(
-                status=SpendImport.RUNNING, started_at=timezone.now(), rows_done=0):
+                status=SpendImport.RUNNING, started_at=now, heartbeat_at=now, rows_done=0,
+                claimed_by=uuid.uuid4().hex, attempts=F("attempts") + 1):
             return SpendImport.objects.select_related("organisation", "uploaded_by").get(pk=pk)
     return None
+
+
+def requeue_lost() -> int:
+    """Queue again each running job whose worker stopped telling the database it is alive for the whole lease; fail
+    it, with that reason, once it has been started the maximum number of times. How many were found."""
+    limit = timezone.now() - timedelta(seconds=settings.COMMONWEAL_SPEND_LEASE_SECONDS)
+    lost = SpendImport.objects.filter(Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True),
+                                      status=SpendImport.RUNNING).select_related("organisation")
+    for job in lost:
+        gave_up = job.attempts >= settings.COMMONWEAL_SPEND_MAX_ATTEMPTS
+        change: dict[str, object] = {"status": SpendImport.PENDING, "claimed_by": ""}
+        if gave_up:
+            change = {"status": SpendImport.FAILED, "finished_at": timezone.now(), "problems": [
+                {"row": None, "column": None,
+                 "message": f"the import was started {job.attempts} times and each time its worker stopped before it "
+                            f"finished (the process was killed, ran out of memory or the machine restarted); "
+                            f"nothing from it was saved. Upload the file again to retry, or ask your administrator "
+                            f"to check the spend worker's memory and logs"}]}
+        with transaction.atomic():
+            # conditional on the claim: a worker that came back and finished meanwhile keeps its result
+            if SpendImport.objects.filter(pk=job.pk, status=SpendImport.RUNNING,
+                                          claimed_by=job.claimed_by).update(**change):
+                audit.record("spend worker", "spend_import_failed" if gave_up else "spend_import_requeued",
+                             {"file": job.file_name, "attempts": job.attempts}, organisation=job.organisation)
+    return len(lost)
+
+
+def _heartbeat(job: SpendImport) -> bool:
+    """Tell the database this claim's import is alive; False when the claim was lost (the job queued again)."""
+    return bool(SpendImport.objects.filter(pk=job.pk, status=SpendImport.RUNNING, claimed_by=job.claimed_by)
+                .update(heartbeat_at=timezone.now()))
 
 
 def run(job: SpendImport) -> SpendImport:
@@ -66,12 +112,17 @@ def run(job: SpendImport) -> SpendImport:
 
     organisation = job.organisation
     done = 0
+    beat = time.monotonic()
+    every = settings.COMMONWEAL_SPEND_LEASE_SECONDS / 4
 
     def progress(rows: int) -> None:
-        nonlocal done
+        nonlocal done, beat
         before, done = done, done + rows
         if done // PROGRESS_EVERY != before // PROGRESS_EVERY:
-            SpendImport.objects.filter(pk=job.pk).update(rows_done=done)
+            SpendImport.objects.filter(pk=job.pk, claimed_by=job.claimed_by).update(rows_done=done)
+        if time.monotonic() - beat >= every:
+            beat = time.monotonic()
+            _heartbeat(job)
 
     started = time.perf_counter()
     path = upload_path(job)
@@ -83,29 +134,36 @@ def run(job: SpendImport) -> SpendImport:
                     if isinstance(exc, InputError) else [{"row": None, "column": None, "message": str(exc)}])
         ask = any(m in str(p["message"]) for p in problems for m in _ASK)
         with transaction.atomic():
-            SpendImport.objects.filter(pk=job.pk).update(
-                status=SpendImport.NEEDS_MAPPING if ask else SpendImport.FAILED, problems=problems,
-                finished_at=timezone.now(), processing_seconds=time.perf_counter() - started,
-                sample=sample(path) if ask else [])
-            audit.record("spend worker", "spend_import_stopped", {"file": job.file_name, "problems": len(problems),
-                                                                 "asks_for_mapping": ask},
-                         organisation=organisation)
+            if _claimed(job).update(
+                    status=SpendImport.NEEDS_MAPPING if ask else SpendImport.FAILED, problems=problems,
+                    finished_at=timezone.now(), processing_seconds=time.perf_counter() - started,
+                    sample=sample(path) if ask else []):
+                audit.record("spend worker", "spend_import_stopped",
+                             {"file": job.file_name, "problems": len(problems), "asks_for_mapping": ask},
+                             organisation=organisation)
         job.refresh_from_db()
         return job
     report = reports[0]
     report["file"] = job.file_name  # the name as uploaded, not the stored copy's
+    _heartbeat(job)
     with transaction.atomic():
         refresh_figures(organisation)
         seconds = time.perf_counter() - started  # the import and the report's figures: all the worker does
-        SpendImport.objects.filter(pk=job.pk).update(
-            status=SpendImport.DONE, report=report, rows_done=report["rows_read"], finished_at=timezone.now(),
-            processing_seconds=seconds)
-        audit.record("spend worker", "spend_imported",
-                     {"file": job.file_name, "rows_read": report["rows_read"], "rows_loaded": report["rows_loaded"],
-                      "rows_rejected": report["rows_rejected"], "total_amount": report["total_amount"]},
-                     organisation=organisation)
+        # only while this claim holds the job: had its lease run out, the job was queued again and its result
+        # (the same file into the same store: the same rows) is the other worker's to record, so never twice
+        if _claimed(job).update(
+                status=SpendImport.DONE, report=report, rows_done=report["rows_read"], finished_at=timezone.now(),
+                processing_seconds=seconds):
+            audit.record("spend worker", "spend_imported",
+                         {"file": job.file_name, "rows_read": report["rows_read"],
+                          "rows_loaded": report["rows_loaded"], "rows_rejected": report["rows_rejected"],
+                          "total_amount": report["total_amount"]}, organisation=organisation)
     job.refresh_from_db()
     return job
+
+
+def _claimed(job: SpendImport) -> QuerySet[SpendImport]:
+    return SpendImport.objects.filter(pk=job.pk, status=SpendImport.RUNNING, claimed_by=job.claimed_by)
 
 
 def run_pending() -> int:

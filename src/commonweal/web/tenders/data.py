@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -48,8 +49,10 @@ from commonweal.io.tender_folder import TenderFolder, parse_tender_yaml
 from commonweal.services.evaluation import TenderEvaluation
 from commonweal.web import audit, engine, evaluations, importing
 from commonweal.web.access import (
+    BIDDER_ACTOR,
     READERS,
     Access,
+    BidderAccess,
     Forbidden,
     NotFound,
     Refused,
@@ -1237,42 +1240,98 @@ def documents(access: Access, bid_id: int) -> list[BidDocument]:
     return list(BidDocument.objects.filter(bid_id=target.id, purpose__in=purposes).select_related("criterion"))
 
 
-def document(access: Access, document_id: int) -> tuple[BidDocument, bytes]:
-    """One document and its content, through the same rules as `documents`; NotFound for what may not be seen."""
-    from django.conf import settings
-
+def document(access: Access, document_id: int) -> BidDocument:
+    """One document, through the same rules as `documents`; NotFound for what may not be seen."""
     found = BidDocument.objects.filter(pk=document_id, bid__lot__tender=access.tender).first()
     if found is None or not _document_visible(access, found.purpose):
         raise NotFound("no such document")
     bid(access, found.bid_id)  # the bid itself must be visible to this person
-    return found, (settings.COMMONWEAL_MEDIA_ROOT / found.stored_as).read_bytes()
+    return found
 
 
-@audit.retrying
-def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose: str, name: str,
-                 content: bytes) -> BidDocument:
-    """Store a bid's document: its kind from its content (`commonweal.io.documents`), size limited
-    (COMMONWEAL_UPLOAD_MAX_BYTES), written under the organisation's folder of the media root by an atomic rename,
-    recorded and audited in one transaction. The one way a document enters: the commissioner's page now, a
-    bidder's upload (the provider portal) later."""
-    import hashlib
-    import os
-    import tempfile
+# Bids are received until the end of the last day for tenders, UK time (Commonweal default: the tender notice
+# states a day, `publishing.TenderNoticeFacts.tender_period_end`, not an hour).
+UK = ZoneInfo("Europe/London")
 
-    from django.conf import settings
 
-    from commonweal.io.documents import KINDS, document_kind
+def _end_of(last_day: dt.date | None) -> dt.datetime | None:
+    return None if last_day is None else dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=UK)
 
+
+def bids_close(tender: Tender) -> dt.datetime | None:
+    """The end of the last day for tenders the tender's notice states (None: it states none yet)."""
+    from commonweal.web.publishing.models import TenderNoticeFacts
+
+    return _end_of(TenderNoticeFacts.objects.filter(tender=tender).values_list("tender_period_end", flat=True)
+                   .first())
+
+
+def bidder_uploads_close(tender: Tender) -> dt.datetime | None:
+    """When the tender's bidders' own uploads close (`bids_close`), if the council lets its bidders upload
+    (`providers.BidderUploads`); None otherwise (no upload is taken). One query."""
+    from commonweal.web.publishing.models import TenderNoticeFacts
+
+    return _end_of(TenderNoticeFacts.objects.filter(tender=tender, tender__bidder_uploads__allowed=True)
+                   .values_list("tender_period_end", flat=True).first())
+
+
+def own_bids(access: BidderAccess) -> list[Bid]:
+    """The bidder's own bids on the tender, one per lot: those recorded under its provider's name (a Commonweal
+    default: the council records each bid under the bidder's name as the bidder gives it). Never a price, nor
+    another bidder's bid."""
+    return list(Bid.objects.filter(lot__tender=access.tender, bidder__iexact=access.provider.organisation.name)
+                .only("id", "lot_id", "bidder", "lot__reference", "lot__title").select_related("lot")
+                .order_by("lot__reference"))
+
+
+def own_documents(access: BidderAccess) -> list[BidDocument]:
+    """The documents of the bidder's own bids (its own price schedule included: it is sealed from the council's
+    evaluators, not from the bidder who made it)."""
+    return list(BidDocument.objects.filter(bid__in=[b.id for b in own_bids(access)]).select_related("bid__lot"))
+
+
+def _upload_target(access: Access | BidderAccess, bid_id: int, now: dt.datetime) -> tuple[int, int, str]:
+    """The bid a document is added to, as (id, lot id, bidder), once this person may add one to it now."""
+    if isinstance(access, BidderAccess):
+        closes = bidder_uploads_close(access.tender)
+        if closes is None:
+            raise Refused(["The council does not take bid documents through this portal for this tender"])
+        if access.stage != Stage.OPEN or now > closes:
+            raise Refused([f"Bids closed at {closes:%H:%M} on {closes:%d %B %Y}: late documents are not accepted"])
+        own = next((b for b in own_bids(access) if b.id == bid_id), None)
+        if own is None:
+            raise NotFound("no such bid")
+        return own.id, own.lot_id, own.bidder
     access.require(Role.COMMISSIONER)
     if access.stage not in DOCUMENTS_OPEN:
         raise Refused(["Bid documents are added before evaluation starts"])
     target = bid(access, bid_id)
+    return target.id, target.lot_id, target.bidder
+
+
+@audit.retrying
+def add_document(access: Access | BidderAccess, bid_id: int, criterion_id: int | None, purpose: str, name: str,
+                 content: bytes, now: dt.datetime | None = None) -> BidDocument:
+    """Store a bid's document through the one document store (`commonweal.web.documents`: kind from its content,
+    size limited, per organisation under the media root), recorded and audited in one transaction. The one way a
+    document enters: the commissioner's page before evaluation starts, or the bidder's own upload from the provider
+    portal (`BidderAccess`: to its own bid, while the council lets its bidders upload and the tender is open, never
+    after the deadline; checked again inside the transaction, so an upload racing the deadline is refused whole)."""
+    from django.utils import timezone
+
+    from commonweal.web import documents as store
+
+    bid_id, lot_id, bidder = _upload_target(access, bid_id, now or timezone.now())
     problems, fields = [], []
     if purpose not in (BidDocument.RESPONSE, BidDocument.PRICE_SCHEDULE):
         problems.append("Choose whether the document is a response or the price schedule")
         fields.append("purpose")
-    crit = criterion(access, criterion_id) if criterion_id is not None else None
-    if crit is not None and crit.lot_id != target.lot_id:
+    crit = None
+    if criterion_id is not None:
+        crit = Criterion.objects.filter(pk=criterion_id, lot__tender=access.tender).first()
+        if crit is None:
+            raise NotFound("no such criterion")
+    if crit is not None and crit.lot_id != lot_id:
         problems.append("That criterion belongs to another lot")
         fields.append("criterion")
     if crit is not None and purpose == BidDocument.PRICE_SCHEDULE:
@@ -1280,24 +1339,20 @@ def add_document(access: Access, bid_id: int, criterion_id: int | None, purpose:
         fields.append("criterion")
     if problems:
         raise Refused(problems, fields)
-    kind = document_kind(name, content, settings.COMMONWEAL_UPLOAD_MAX_BYTES)  # InputError naming the file
-    digest = hashlib.sha256(content).hexdigest()
-    relative = (f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{target.id}/"
-                f"{digest}{KINDS[kind][1]}")
-    path = settings.COMMONWEAL_MEDIA_ROOT / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # written whole, then renamed into place: a reader never finds half a file
-        handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(staging, path)
+    stored = store.store(f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/bids/{bid_id}", name,
+                         content)  # InputError naming the file
     with transaction.atomic():
-        made = BidDocument.objects.create(bid_id=target.id, criterion=crit, purpose=purpose, name=name, kind=kind,
-                                          size=len(content), sha256=digest, stored_as=relative, added_by=access.user)
-        audit.record(access.actor, "bid_document_added",
-                     {"bid": target.id, "bidder": target.bidder, "purpose": purpose,
-                      "criterion": crit.reference if crit else "", "name": name, "sha256": digest},
+        if isinstance(access, BidderAccess):
+            # the council's switch and the tender's stage, read again under the tender's lock: nothing races them
+            locked = Tender.objects.select_for_update().get(pk=access.tender.pk)
+            _upload_target(BidderAccess(access.user, locked, access.provider), bid_id, now or timezone.now())
+        made = BidDocument.objects.create(bid_id=bid_id, criterion=crit, purpose=purpose, name=name,
+                                          kind=stored.kind, size=stored.size, sha256=stored.sha256,
+                                          stored_as=stored.stored_as, added_by=access.user)
+        actor = BIDDER_ACTOR if isinstance(access, BidderAccess) else access.actor
+        audit.record(actor, "bid_document_added",
+                     {"bid": bid_id, "bidder": bidder, "purpose": purpose,
+                      "criterion": crit.reference if crit else "", "name": name, "sha256": stored.sha256},
                      tender=access.tender)
     return made
 

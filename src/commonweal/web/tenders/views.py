@@ -296,19 +296,10 @@ def bid_documents(request: HttpRequest, tender_id: int, bid_id: int) -> HttpResp
 @require_safe
 def bid_document(request: HttpRequest, tender_id: int, document_id: int) -> HttpResponse:
     """A document as stored, only to those the access layer lets see it; a PDF opens in the browser."""
-    from commonweal.io.documents import KINDS
+    from commonweal.web import documents
 
-    access = tender_access(request.user, tender_id)
-    found, content = data.document(access, document_id)
-    content_type, ending = KINDS[found.kind]
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if found.kind == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="document-{found.pk}{ending}"'
-    if found.kind == "pdf":
-        # shown beside the scoring form in a frame of our own pages only; the document itself may load nothing
-        response["X-Frame-Options"] = "SAMEORIGIN"
-        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    return response
+    found = data.document(tender_access(request.user, tender_id), document_id)
+    return documents.response(found.kind, found.stored_as, f"document-{found.pk}")
 
 
 @scoped
