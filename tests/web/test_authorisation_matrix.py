@@ -133,6 +133,9 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # the demo tender is in evaluation: no more bids; its folder for its commissioners only
     "add_bid": ("GET", {}, answers(409, COMMISSIONERS)),
     "tender_folder": ("GET", {}, answers(200, COMMISSIONERS)),
+    # the builder's edit of the demo tender, which is past draft: refused to its commissioners with the reason
+    "edit_tender": ("GET", {}, answers(409, COMMISSIONERS)),
+    "check_tender_edit": ("GET", {}, answers(409, COMMISSIONERS)),
     "api-1.0.0:openapi-json": ("GET", {}, answers(200, outsider=200, anonymous=200)),
     # suppliers area: the organisation's commissioners and viewers read its watchlist, its commissioners change it
     "suppliers": ("GET", {}, answers(200, outsider=200)),
@@ -457,6 +460,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "recommendation": ["tender_id"], "recommendation_pdf": ["tender_id"],
         "audit": ["tender_id"], "audit_export": ["tender_id"], "members": ["slug"], "upload": ["slug"],
         "build_tender": ["slug"], "check_tender": ["slug"], "add_bid": ["tender_id"], "tender_folder": ["tender_id"],
+        "edit_tender": ["tender_id"], "check_tender_edit": ["tender_id"],
         "organisation_home": ["slug"], "invite": ["slug"],
         "person": ["slug", "user_id"], "person_role": ["slug", "user_id"], "person_remove": ["slug", "user_id"],
         "person_active": ["slug", "user_id"], "person_reset": ["slug", "user_id"], "join": ["token"],

@@ -92,6 +92,14 @@ def test_from_an_empty_organisation_to_the_award_recommendation_through_forms(li
             "#criterion-1-weight": "100",
         }.items():
             page.fill(field, value)
+        # checked as the person types: leaving the last field shows the reader's problem (95%), nothing submitted
+        page.press("#criterion-1-weight", "Tab")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("must sum to 100, not 95")
+        expect(page.locator("#price_weight-error")).to_be_visible()
+        expect(page.locator("#criterion-1-weight")).to_have_value("100")
+        assert page.url.endswith("/organisations/eastmere/tenders/build/")
+        assert not Tender.objects.filter(reference="EBC-CT-001").exists()
+        journey.check(page)
         page.click("button:has-text('Continue')")
         journey.check(page)
         # 95%: the engine's reader refuses it, at the field, and keeps what was typed

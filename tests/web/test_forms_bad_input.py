@@ -31,6 +31,7 @@ from commonweal.web.socialvalue.models import CoreValue, TenderMeasure
 from commonweal.web.spend import worker
 from commonweal.web.spend.models import SpendFigures, SpendImport
 from commonweal.web.suppliers.models import WatchedSupplier
+from commonweal.web.tenders import data
 
 pytestmark = pytest.mark.db
 
@@ -63,6 +64,7 @@ class Form:
     valid: dict[str, Any] = field(default_factory=dict)
     stage: str | None = None  # put the tender at this stage first (the form is for that stage); spend: `_spend_stage`
     conflict: bool = False  # evaluator3 declares a conflict first (the form decides it)
+    built: bool = False  # on a draft made by the builder, with no bids (the one kind of tender the builder edits)
     files: bool = False
 
 
@@ -110,6 +112,16 @@ def shipped_model_csv() -> bytes:
     return resources.files("commonweal").joinpath("data", "socialvalue", "ppn002.csv").read_bytes()
 
 
+# a tender made by the builder: the builder's valid answers, and the draft its edit is walked on
+BUILT = {"title": "Day care", "reference": "NEW-2026-002", "price_weight": "40",
+         "price_formula": "relative_to_lowest", "tie_break": "price",
+         "lot-0-id": "1", "lot-0-title": "All",
+         "group-0-id": "quality", "group-0-title": "Quality", "group-0-weight": "50",
+         "group-1-id": "social_value", "group-1-title": "Social value", "group-1-weight": "10",
+         "criterion-0-id": "Q1", "criterion-0-title": "Q", "criterion-0-group": "quality",
+         "criterion-0-weight": "100", "criterion-1-id": "S1", "criterion-1-title": "S",
+         "criterion-1-group": "social_value", "criterion-1-weight": "100"}
+
 FORMS: dict[str, Form] = {
     "login": Form("", "northfield", {"username": "text", "password": "text"},
                   {"username": "viewer", "password": PASSWORD, "next": "/tenders/"}),
@@ -147,15 +159,14 @@ FORMS: dict[str, Form] = {
     "build_tender": Form("shared.commissioner", "northfield",
                          {"title": "text", "reference": "text", "price_weight": "text", "tie_break": "text",
                           "criterion-0-weight": "text"},
-                         {"title": "Day care", "reference": "NEW-2026-002", "price_weight": "40",
-                          "price_formula": "relative_to_lowest", "tie_break": "price",
-                          "lot-0-id": "1", "lot-0-title": "All",
-                          "group-0-id": "quality", "group-0-title": "Quality", "group-0-weight": "50",
-                          "group-1-id": "social_value", "group-1-title": "Social value", "group-1-weight": "10",
-                          "criterion-0-id": "Q1", "criterion-0-title": "Q", "criterion-0-group": "quality",
-                          "criterion-0-weight": "100", "criterion-1-id": "S1", "criterion-1-title": "S",
-                          "criterion-1-group": "social_value", "criterion-1-weight": "100"}),
+                         BUILT),
     "check_tender": Form("shared.commissioner", "northfield", {}),
+    # the builder opened on a draft tender it made (the edit keeps its answers in the session until confirmed)
+    "edit_tender": Form("shared.commissioner", "northfield",
+                        {"title": "text", "price_weight": "text", "tie_break": "text", "criterion-0-weight": "text"},
+                        {**BUILT, "title": "Day care (revised)", "price_weight": "30", "group-0-weight": "60"},
+                        built=True),
+    "check_tender_edit": Form("shared.commissioner", "northfield", {}, built=True),
     "add_bid": Form("commissioner", "northfield", {"lot": "choice", "bidder": "text", "price": "number",
                                                    "gate-0": "choice"},
                     {"lot": "{lot_id}", "bidder": "New Bidder Ltd", "price": "1000000", "gate-0": "pass",
@@ -325,6 +336,15 @@ def _path(pattern: URLPattern, objects: dict[str, object]) -> str:
     return reverse(pattern.name, kwargs={k: objects[k] for k in pattern.pattern.converters})  # type: ignore[attr-defined]
 
 
+def _objects_for(form: Form, tender: Tender) -> dict[str, object]:
+    objects = _objects(tender)
+    if form.built:
+        made = data.create_built_tender(User.objects.get(username=form.user), tender.organisation.slug,
+                                        BUILT)
+        objects["tender_id"] = made.pk
+    return objects
+
+
 def _saved() -> tuple[int, ...]:
     """How many rows every table of the workspace holds (audit entries, scores, declarations...; every area's
     tables), and users."""
@@ -417,7 +437,7 @@ def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, 
     if form.conflict:
         ConflictDeclaration.objects.create(tender=tender, user=User.objects.get(username="evaluator3"),
                                            has_conflict=True, details="A family link")
-    objects = _objects(tender)
+    objects = _objects_for(form, tender)
     pattern = next(p for p in _page_routes() if p.name == name)
     path = _path(pattern, objects)
     client = _client(form.user)
@@ -453,7 +473,7 @@ def test_hostile_values_never_fail_the_server_and_save_nothing(world, settings, 
     accepted = client.post(path, _file_values(name, form)) if form.files else _post_fields(client, path, valid)
     assert accepted.status_code == (400 if name in ("advance", "add_bid") else 302), accepted.content[:2000]
     # the builder keeps a half-built tender in the session only, until its check page confirms it
-    assert (_saved() != before) is (name not in ("advance", "login", "add_bid", "build_tender"))
+    assert (_saved() != before) is (name not in ("advance", "login", "add_bid", "build_tender", "edit_tender"))
     if not form.files:
         for key, kind in form.fields.items():
             for odd in ALSO_SURVIVED.get(kind, []):
@@ -474,7 +494,7 @@ def test_each_error_links_from_the_summary_to_its_field(world, name: str) -> Non
     if form.conflict:
         ConflictDeclaration.objects.create(tender=tender, user=User.objects.get(username="evaluator3"),
                                            has_conflict=True, details="A family link")
-    objects = _objects(tender)
+    objects = _objects_for(form, tender)
     path = _path(next(p for p in _page_routes() if p.name == name), objects)
     html = _client(form.user).post(path, {}).content.decode()
     summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -214,3 +215,74 @@ def test_the_template_tender_yaml_is_one_the_reader_accepts(world, client_for) -
     response = client_for("shared.commissioner").get("/tender-template.yaml")
     tender, _ = parse_tender_yaml(response.content)
     assert tender.lots and tender.lots[0].model.price.weight == 40
+
+
+def test_a_draft_tender_is_edited_with_the_builder_prefilled_and_saved_through_the_same_path(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    tender = _built(client)
+    edit, check = f"/tenders/{tender.pk}/edit/", f"/tenders/{tender.pk}/edit/check/"
+    page = client.get(edit).content.decode()
+    # pre-filled from the stored tender.yaml, the exact fraction as written
+    assert 'value="Day opportunities"' in page and 'value="200/3"' in page and 'value="G1"' in page
+    changed = {**FIELDS, "title": "Day opportunities (revised)", "price_weight": "30", "group-0-weight": "55",
+               "criterion-2-title": "Local jobs and training", "lot-1-id": "2", "lot-1-title": "North"}
+    response = client.post(edit, changed)
+    assert response["Location"] == check
+    assert client.get(check).status_code == 200
+    assert Tender.objects.get(pk=tender.pk).title == "Day opportunities"  # nothing saved before confirming
+    assert client.post(check)["Location"] == f"/tenders/{tender.pk}/"
+    tender.refresh_from_db()
+    model = parse_tender_yaml(tender.definition)[0].lots[0].model
+    assert tender.title == "Day opportunities (revised)" and model.price.weight == 30
+    assert sorted(tender.lots.values_list("reference", flat=True)) == ["1", "2"]
+    assert Criterion.objects.get(lot__tender=tender, lot__reference="2", reference="SV1").title == \
+        "Local jobs and training"
+    entry = AuditEntry.objects.get(tender=tender, action="tender_edited")
+    assert set(entry.detail["changed"]) == {"Title", "Price weight", "Group 1 weight", "Criterion 3 title",
+                                            "Lot 2 id", "Lot 2 title"}
+    # the builder opens again on what was saved
+    assert 'value="Day opportunities (revised)"' in client.get(edit).content.decode()
+
+
+def test_editing_is_refused_once_a_bid_is_entered(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    tender = _built(client)
+    edit = f"/tenders/{tender.pk}/edit/"
+    client.post(edit, {**FIELDS, "title": "Changed"})  # kept in the session, not yet confirmed
+    client.post(f"/tenders/{tender.pk}/bids/new/", {"lot": tender.lots.get().pk, "bidder": "Bidder A",
+                                                   "price": "1000", "gate-0": "pass"})
+    for response in (client.get(edit), client.post(edit, FIELDS), client.post(f"{edit}check/")):
+        assert response.status_code == 409 and "Bids have been entered" in response.content.decode()
+    tender.refresh_from_db()
+    assert tender.title == "Day opportunities"
+    assert not AuditEntry.objects.filter(tender=tender, action="tender_edited").exists()
+    assert b"Edit the tender" not in client.get(f"/tenders/{tender.pk}/").content
+    # past draft, the same: the example tender is open
+    assert client.get(f"/tenders/{world['northfield'].pk}/edit/").status_code == 409
+
+
+def test_the_check_as_the_person_types_returns_the_readers_problems_and_saves_nothing(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    tenders, entries = Tender.objects.count(), AuditEntry.objects.count()
+    response = client.post(BUILD, {**FIELDS, "group-0-weight": "50"}, HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert response.status_code == 400 and "must sum to 100, not 105" in text
+    assert 'href="#price_weight"' in text and 'id="price_weight-error"' in text
+    assert "tender-builder:northfield" not in client.session  # not kept: only Continue keeps the answers
+    # a good model checked as typed: no problems, and still nothing kept or saved
+    response = client.post(BUILD, FIELDS, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "There is a problem" not in response.content.decode()
+    assert "tender-builder:northfield" not in client.session
+    assert client.get(CHECK)["Location"] == BUILD
+    assert (Tender.objects.count(), AuditEntry.objects.count()) == (tenders, entries)
+
+
+def test_a_tender_yaml_the_builder_cannot_show_is_not_opened_in_it(world, client_for) -> None:
+    """The example's model has a quantitative criterion the builder does not offer: editing it with forms would lose
+    it, so the builder refuses to open it."""
+    client = client_for("shared.commissioner")
+    tender = _built(client)
+    example = (Path(__file__).resolve().parents[2] / "examples" / "home-care-tender" / "tender.yaml").read_text()
+    Tender.objects.filter(pk=tender.pk).update(definition=example)
+    response = client.get(f"/tenders/{tender.pk}/edit/")
+    assert response.status_code == 409 and "what the builder does not offer" in response.content.decode()

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from commonweal.domain.evaluation.model import Tender as DomainTender
 from commonweal.domain.lifecycle import Stage
 from commonweal.io.errors import InputError, Problem
 from commonweal.io.socialvalue import SETTINGS_FILE
@@ -64,6 +65,28 @@ def read_uploads(files: Mapping[str, tuple[str, bytes]]) -> tuple[TenderFolder, 
     return loaded, definition
 
 
+def save_lots(tender: Tender, source: DomainTender) -> tuple[dict[str, Lot], dict[tuple[str, str], Criterion]]:
+    """Save the lots and scored criteria of the engine's reading of a tender (a new one, or an edited draft's
+    replacement), by lot id and by (lot id, criterion id). The caller holds the transaction."""
+    lots: dict[str, Lot] = {}
+    criteria: dict[tuple[str, str], Criterion] = {}
+    for lot in source.lots:
+        lots[lot.id] = row = Lot.objects.create(tender=tender, reference=lot.id, title=lot.title, budget=lot.budget)
+        scored = [c for c in lot.model.leaves() if c.kind == "scored"]
+        for position, c in enumerate(scored):
+            criteria[(lot.id, c.id)] = Criterion.objects.create(
+                lot=row,
+                reference=c.id,
+                title=c.title,
+                group=c.group,
+                weight=lot.model.effective_weight(c),
+                scale=c.scale.id,
+                guidance=c.guidance,
+                position=position,
+            )
+    return lots, criteria
+
+
 def save_tender(
     organisation: Organisation,
     folder: TenderFolder,
@@ -90,24 +113,11 @@ def save_tender(
             stage=Stage.DRAFT.value,
         )
         bids: dict[tuple[str, str], Bid] = {}
-        criteria: dict[tuple[str, str], Criterion] = {}
+        lots, criteria = save_lots(tender, source)
         for lot in source.lots:
-            row = Lot.objects.create(tender=tender, reference=lot.id, title=lot.title, budget=lot.budget)
-            scored = [c for c in lot.model.leaves() if c.kind == "scored"]
-            for position, c in enumerate(scored):
-                criteria[(lot.id, c.id)] = Criterion.objects.create(
-                    lot=row,
-                    reference=c.id,
-                    title=c.title,
-                    group=c.group,
-                    weight=lot.model.effective_weight(c),
-                    scale=c.scale.id,
-                    guidance=c.guidance,
-                    position=position,
-                )
             for b in (b for b in folder.bids if b.lot == lot.id):
                 bids[(lot.id, b.bidder)] = Bid.objects.create(
-                    lot=row,
+                    lot=lots[lot.id],
                     bidder=b.bidder,
                     price=b.price,
                     identifier=b.identifier,

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+from commonweal.domain.evaluation.model import Criterion
+from commonweal.domain.evaluation.model import Tender as DomainTender
+from commonweal.domain.evaluation.scales import PRESETS
 from commonweal.io.errors import InputError
 from commonweal.io.tabular import parse_decimal
 from commonweal.web.tenders.forms import BUILDER_ROWS, builder_label
@@ -131,3 +135,55 @@ def errors(exc: InputError, fields: Mapping[str, str], buyer: str) -> list[dict[
         if error not in found:
             found.append(error)
     return found
+
+
+def _text(value: Decimal | Fraction | None) -> str:
+    """A number as a person would type it in the builder (an inexact fraction as `100/3`, as the reader reads it)."""
+    if value is None:
+        return ""
+    if isinstance(value, Fraction):
+        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return f"{value.normalize():f}"
+
+
+def _weight(criterion: Criterion) -> str:
+    exact = criterion.weight_exact
+    return _text(exact if exact is not None and exact.denominator != 1 else criterion.weight)
+
+
+def fields_of(tender: DomainTender) -> dict[str, str]:
+    """The builder's fields for a tender as the engine read it: the inverse of `document`, for what the builder
+    offers (its caller checks that the fields make the same tender again, so nothing the builder cannot show is
+    dropped silently)."""
+    values = {"title": tender.title, "reference": tender.reference, "description": tender.description}
+    for row, lot in enumerate(tender.lots):
+        values |= {f"lot-{row}-id": lot.id, f"lot-{row}-title": lot.title, f"lot-{row}-budget": _text(lot.budget)}
+    model = tender.lots[0].model if tender.lots else None
+    if model is None:
+        return values
+    values |= {"price_weight": _text(model.price.weight), "price_formula": model.price.formula,
+               "quality_threshold": _text(model.quality_threshold), "tie_break": ", ".join(model.tie_break),
+               "social_value_minimum": _text(model.social_value_minimum),
+               "social_value_override_reason": model.social_value_override_reason}
+    for row, group in enumerate(model.groups):
+        values |= {f"group-{row}-id": group.id, f"group-{row}-title": group.title,
+                   f"group-{row}-weight": _text(group.weight), f"group-{row}-category": group.category,
+                   f"group-{row}-threshold": _text(group.threshold)}
+    for row, c in enumerate(model.criteria):
+        values |= {f"criterion-{row}-id": c.id, f"criterion-{row}-title": c.title, f"criterion-{row}-group": c.group,
+                   f"criterion-{row}-weight": _weight(c), f"criterion-{row}-scale": c.scale.id,
+                   f"criterion-{row}-threshold": _text(c.threshold), f"criterion-{row}-guidance": c.guidance}
+    own = [c.scale for c in model.criteria if PRESETS.get(c.scale.id) != c.scale]
+    if own:
+        values["scale_id"] = own[0].id
+        for row, d in enumerate(own[0].descriptors):
+            values |= {f"descriptor-{row}-score": _text(d.score), f"descriptor-{row}-label": d.label,
+                       f"descriptor-{row}-description": d.description}
+    for row, gate in enumerate(model.gates):
+        values |= {f"gate-{row}-id": gate.id, f"gate-{row}-title": gate.title}
+    return {name: value for name, value in values.items() if value}
+
+
+def changed(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """The builder fields an edit changed, as people read their names (for the audit trail)."""
+    return [builder_label(name) for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]

@@ -7,6 +7,7 @@ user who may not see them, so no template or API schema can leak them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -42,6 +43,7 @@ from commonweal.domain.lifecycle import (
     reached,
 )
 from commonweal.domain.provenance import Source
+from commonweal.io.errors import InputError
 from commonweal.io.tender_download import folder_files, tender_yaml, zip_bytes
 from commonweal.io.tender_folder import TenderFolder, parse_tender_yaml
 from commonweal.services.evaluation import TenderEvaluation
@@ -200,8 +202,6 @@ def award_criteria(access: Access) -> list[LotCriteria]:
     price, each price element scored separately, and every scored and quantitative criterion, each at its share of
     the whole evaluation, so the weights shown add up to 100. Empty when the model cannot be read (the next step
     lists its problems)."""
-    from commonweal.io.errors import InputError
-
     try:
         parsed = engine.domain_tender(access.tender)
     except InputError:
@@ -1102,15 +1102,17 @@ class Draft:
     tender: DomainTender
 
 
-def draft_tender(user: Visitor, slug: str, fields: Mapping[str, str]) -> Draft:
+def draft_tender(user: Visitor, slug: str, fields: Mapping[str, str], editing: Tender | None = None) -> Draft:
     """The builder's fields as a tender.yaml, read and checked by the engine's own reader (every rule of the model
     is its: weights to 100, scales, thresholds, tie-breaks, the social value minimum and its reason); InputError
-    naming each problem's path, or Refused when the reference is taken. Nothing is saved."""
+    naming each problem's path, or Refused when the reference is taken (by a tender other than the one `editing`).
+    Nothing is saved."""
     organisation = organisation_access(user, slug, Role.COMMISSIONER)
     document, _ = builder.document(fields, organisation.name)
     definition = tender_yaml(document)
     parsed, _ = parse_tender_yaml(definition)
-    if Tender.objects.filter(organisation=organisation, reference=parsed.reference).exists():
+    others = Tender.objects.filter(organisation=organisation, reference=parsed.reference)
+    if (others.exclude(pk=editing.pk) if editing else others).exists():
         raise Refused([f"{organisation.name} already has a tender with reference {parsed.reference}"],
                       ["reference"])
     return Draft(organisation, definition, parsed)
@@ -1122,6 +1124,56 @@ def create_built_tender(user: Visitor, slug: str, fields: Mapping[str, str]) -> 
     as an uploaded tender (its bids are added afterwards, one by one, by `add_bid`)."""
     made = draft_tender(user, slug, fields)
     return _create(user, made.organisation, TenderFolder(Path("built"), made.tender), made.definition)
+
+
+# A tender's model is edited only while it is a draft and before any bid is entered (Commonweal default: no statute
+# found for a workspace draft; once bids exist, changing the criteria they answer would change the competition under
+# them. How a published tender's award criteria may be modified is the Act's, unverified here and not offered).
+def editable(access: Access) -> None:
+    """Refused unless this tender's model may still be edited with the builder."""
+    access.require(Role.COMMISSIONER)
+    if access.stage != Stage.DRAFT:
+        raise Refused([f"The tender is {access.stage.label.lower()}: its model can be edited only while it is a draft"])
+    if Bid.objects.filter(lot__tender=access.tender).exists():
+        raise Refused(["Bids have been entered for this tender: its model can no longer be edited"])
+
+
+def edit_fields(access: Access) -> dict[str, str]:
+    """The builder's fields for this draft tender, read from its stored tender.yaml; Refused when the file uses what
+    the builder does not offer (they would be lost by an edit here)."""
+    editable(access)
+    stored, _ = parse_tender_yaml(access.tender.definition)
+    values = builder.fields_of(stored)
+    try:
+        again = draft_tender(access.user, access.tender.organisation.slug, values, editing=access.tender).tender
+    except (InputError, Refused):
+        again = None
+    if again != stored:
+        raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as price elements, "
+                       "sub-criteria, a lot's own model or more rows than the builder has): it cannot be edited "
+                       "with forms without losing them"])
+    return values
+
+
+@audit.retrying
+def edit_tender(access: Access, fields: Mapping[str, str]) -> Tender:
+    """Replace this draft tender's details, lots and criteria by what the builder's fields describe, through the
+    same saving path as a new tender (`importing.save_lots`), audited with the fields that changed."""
+    with transaction.atomic():
+        tender = Tender.objects.select_for_update().get(pk=access.tender.pk)
+        editable(access)  # checked again under the lock: no bid entered meanwhile
+        before = builder.fields_of(parse_tender_yaml(tender.definition)[0])
+        made = draft_tender(access.user, tender.organisation.slug, fields, editing=tender)
+        Lot.objects.filter(tender=tender).delete()
+        tender.reference, tender.title, tender.definition = made.tender.reference, made.tender.title, made.definition
+        tender.save(update_fields=["reference", "title", "definition"])
+        importing.save_lots(tender, made.tender)
+        audit.record(access.actor, "tender_edited",
+                     {"reference": tender.reference, "changed": builder.changed(before, builder.fields_of(made.tender)),
+                      "tender_yaml_sha256": hashlib.sha256(made.definition.encode("utf-8")).hexdigest()},
+                     tender=tender)
+    access.read.clear()
+    return tender
 
 
 def audit_head(access: Access) -> str:

@@ -589,19 +589,23 @@ def _builder_key(slug: str) -> str:
     return f"tender-builder:{slug}"
 
 
-@scoped
-@require_http_methods(["GET", "HEAD", "POST"])
-def build(request: HttpRequest, slug: str) -> HttpResponse:
-    """The tender builder: the tender's details and its evaluation model as fields, checked on submit by the
-    engine's reader. A half-built tender is kept in the person's session (nothing is saved in the organisation's
-    records until they confirm on the check-your-answers page)."""
+def _edit_key(tender_id: int) -> str:
+    return f"tender-builder:edit:{tender_id}"
+
+
+def _builder(request: HttpRequest, slug: str, key: str, start: dict[str, str], heading: str, here: str,
+             check: str, editing: Any = None) -> HttpResponse:
+    """The tender builder, creating a tender or editing a draft: the tender's details and its evaluation model as
+    fields, checked on submit by the engine's reader. A half-built tender is kept in the person's session (nothing is
+    saved in the organisation's records until they confirm on the check-your-answers page). A request from HTMX
+    (the form's check as the person types) is only checked: its answer is the page with its problems, and neither
+    the session nor the records change."""
     from commonweal.domain.evaluation.scales import PRESETS
     from commonweal.io.errors import InputError
 
     organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
     errors: list[dict[str, str]] = []
-    kept: dict[str, str] = request.session.get(_builder_key(slug)) or dict(BUILDER_DEFAULTS)
-    posted = kept
+    posted = request.session.get(key) or start
     if request.method == "POST":
         form = forms.TenderBuilderForm(request.POST)
         posted = {name: str(value) for name, value in form.data.items() if name in form.fields}
@@ -610,17 +614,27 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             values = form.values()
             try:
-                data.draft_tender(request.user, slug, values)
+                data.draft_tender(request.user, slug, values, editing)
             except InputError as exc:
                 errors = builder.errors(exc, values, organisation.name)
             except Refused as refused:
                 errors = refused_errors(refused.problems, refused.fields, {}, "title")
-            request.session[_builder_key(slug)] = values
-            if not errors:
-                return redirect("check_tender", slug)
-    return page(request, "web/tenders/build.html", f"Create a tender for {organisation.name}",
-                status=400 if errors else 200, organisation=organisation, errors=errors, posted=posted,
+            if request.headers.get("HX-Request") != "true":
+                request.session[key] = values
+                if not errors:
+                    return redirect(check)
+    return page(request, "web/tenders/build.html", heading, status=400 if errors else 200,
+                organisation=organisation, errors=errors, posted=posted, here=here, editing=editing,
                 rows=forms.BUILDER_ROWS, formulas=FORMULAS, scales=sorted(PRESETS))
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def build(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
+    return _builder(request, slug, _builder_key(slug), dict(BUILDER_DEFAULTS),
+                    f"Create a tender for {organisation.name}", reverse("build_tender", args=[slug]),
+                    reverse("check_tender", args=[slug]))
 
 
 # What a new tender starts with, shown in the fields and changeable: the engine's default tie-break order
@@ -630,27 +644,73 @@ BUILDER_DEFAULTS = {"tie_break": ", ".join(EvaluationModel.tie_break), "price_fo
 
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
-def check_tender(request: HttpRequest, slug: str) -> HttpResponse:
-    """Check your answers: the tender as the engine read it; only confirming here creates the draft tender."""
+def edit(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The builder opened on a draft tender's stored model (refused once it has bids or is past draft)."""
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    try:
+        start = data.edit_fields(access)
+    except Refused as refused:
+        return not_yet(request, "Edit the tender", access, refused)
+    return _builder(request, access.tender.organisation.slug, _edit_key(tender_id), start,
+                    f"Edit {access.tender.reference}", reverse("edit_tender", args=[tender_id]),
+                    reverse("check_tender_edit", args=[tender_id]), editing=access.tender)
+
+
+def _check(request: HttpRequest, slug: str, key: str, back: str, here: str,
+           save: Callable[[dict[str, str]], Any], editing: Any = None) -> HttpResponse:
+    """Check your answers: the tender as the engine read it; only confirming here saves it (by `save`)."""
     from commonweal.io.errors import InputError
 
-    organisation_access(request.user, slug, Role.COMMISSIONER)
-    values = request.session.get(_builder_key(slug))
+    values = request.session.get(key)
     if not values:
-        return redirect("build_tender", slug)
+        return redirect(back)
     form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
     try:
         if request.method == "POST" and form.is_valid():
-            created = data.create_built_tender(request.user, slug, values)
-            del request.session[_builder_key(slug)]
-            messages.success(request, f"Tender {created.reference} created as a draft: add its bids next")
-            return redirect("tender", created.pk)
-        draft = data.draft_tender(request.user, slug, values)
+            saved = save(values)
+            del request.session[key]
+            return redirect("tender", saved.pk)
+        draft = data.draft_tender(request.user, slug, values, editing)
     except (InputError, Refused):
-        # the answers no longer stand (another tender took the reference meanwhile): back to the builder
-        return redirect("build_tender", slug)
-    return page(request, "web/tenders/check_tender.html", "Check your answers before creating the tender",
-                draft=draft, slug=slug, errors=form_errors(form) if form.is_bound else [])
+        # the answers no longer stand (another tender took the reference, a bid was entered meanwhile): back to the
+        # builder, which says why
+        return redirect(back)
+    return page(request, "web/tenders/check_tender.html",
+                f"Check your answers before {'saving' if editing else 'creating'} the tender", draft=draft,
+                back=back, here=here, editing=editing, errors=form_errors(form) if form.is_bound else [])
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_tender(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation_access(request.user, slug, Role.COMMISSIONER)
+
+    def create(values: dict[str, str]) -> Any:
+        created = data.create_built_tender(request.user, slug, values)
+        messages.success(request, f"Tender {created.reference} created as a draft: add its bids next")
+        return created
+
+    return _check(request, slug, _builder_key(slug), reverse("build_tender", args=[slug]),
+                  reverse("check_tender", args=[slug]), create)
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
+    access = tender_access(request.user, tender_id, Role.COMMISSIONER)
+    try:
+        data.editable(access)
+    except Refused as refused:
+        return not_yet(request, "Edit the tender", access, refused)
+
+    def save(values: dict[str, str]) -> Any:
+        edited = data.edit_tender(access, values)
+        messages.success(request, f"Tender {edited.reference} saved")
+        return edited
+
+    return _check(request, access.tender.organisation.slug, _edit_key(tender_id),
+                  reverse("edit_tender", args=[tender_id]), reverse("check_tender_edit", args=[tender_id]), save,
+                  editing=access.tender)
 
 
 @scoped
