@@ -228,6 +228,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # documents page only for the provider invited (the other council's provider and the community group: not found)
     "bidder_uploads": ("GET", {}, answers(200, COMMISSIONERS)),
     "portal_bid": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    "portal_start_bid": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     # the council links a contract to its provider (commissioner or the contract's manager); the provider's contract
     # list for anyone signed in; a contract only for the provider it is let to (the demo's NBC-C-001: Brightwater)
     "contract_provider": ("GET", {}, answers(200, {"shared.commissioner"})),
@@ -321,6 +322,7 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     # nothing chosen: each field's error, nothing saved
     "bidder_uploads": ({}, answers(400, COMMISSIONERS)),
     "portal_bid": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    "portal_start_bid": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "contract_provider": ({}, answers(400, {"shared.commissioner"})),
     "contract_return_check": ({}, answers(400, {"shared.commissioner"})),
     "portal_return": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
@@ -494,6 +496,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "bidders": ["tender_id"], "clarifications": ["tender_id"],
         "answer_clarification": ["tender_id", "clarification_id"], "portal_tender": ["tender_id"],
         "bidder_uploads": ["tender_id"], "portal_bid": ["tender_id"],
+        "portal_start_bid": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
         "contract_evidence": ["linked_contract_id", "evidence_id"],

@@ -273,7 +273,7 @@ WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_fol
 WALKED_IN_TEST_PORTAL = {"bidders", "answer_clarification", "portal_tender", "register_interest", "opportunities",
                          "opportunity", "opportunity_lot", "opportunity_tender", "contract_provider", "portal_return",
                          "contract_return_check", "portal_return_respond", "portal_concern", "bidder_uploads",
-                         "portal_bid", "portal_ratings"}
+                         "portal_bid", "portal_start_bid", "portal_ratings"}
 
 
 def _page_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list[URLPattern]:

@@ -339,6 +339,9 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
         # the file is sent afresh on each post (the test client reads it to the end); no criterion: the whole bid
         "portal_bid": ("sdhs.bids", reverse("portal_bid", args=[southdale.pk]),
                        {"bid": str(own.pk), "purpose": "response", "document": _Resent("r.pdf", PDF)}),
+        # the other bidder starts its own bid for the lot (tests/web/test_portal_bids.py)
+        "portal_start_bid": ("brightwater.bids", reverse("portal_start_bid", args=[southdale.pk]),
+                             {"lot": str(own.lot_id), "price": "900000.00"}),
         # the provider replaces its latest return; the council queries it; the provider responds
         "portal_return": ("brightwater.bids", reverse("portal_return", args=[linked.pk]), {"period_start": period}),
         "contract_return_check": (
@@ -457,6 +460,7 @@ CEILINGS = {
     "portal": 3,
     "portal_tender": 8,  # 7, and whether its bidders upload their own documents (and until when)
     "portal_bid": 8,
+    "portal_start_bid": 7,
     "clarifications": 5,
     "bidders": 5,
     "public_council": 3,
@@ -475,6 +479,7 @@ def _page_queries(world) -> dict[str, int]:
         "portal": ("brightwater.bids", reverse("portal")),
         "portal_tender": ("brightwater.bids", reverse("portal_tender", args=[southdale.pk])),
         "portal_bid": ("brightwater.bids", reverse("portal_bid", args=[southdale.pk])),
+        "portal_start_bid": ("brightwater.bids", reverse("portal_start_bid", args=[southdale.pk])),
         "clarifications": ("southdale.commissioner", reverse("clarifications", args=[southdale.pk])),
         "bidders": ("southdale.commissioner", reverse("bidders", args=[southdale.pk])),
         "public_council": ("", reverse("public_council", args=["northfield"])),

@@ -9,6 +9,7 @@ The world is the demo: Southdale's tender invites Brightwater Care (`brightwater
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonweal.domain.lifecycle import Stage
-from commonweal.web.access import NotFound, Refused, bidder_access
+from commonweal.web.access import NotFound, Refused, bidder_access, tender_access
 from commonweal.web.models import AuditEntry, Bid, BidDocument, Criterion, Lot, Tender
 from commonweal.web.providers.models import BidderUploads
 from commonweal.web.publishing.models import TenderNoticeFacts
@@ -122,3 +123,69 @@ def test_the_council_cannot_let_bidders_upload_without_a_deadline(world, client_
     assert refused.status_code == 400 and "Record the last day for tenders" in refused.content.decode()
     assert not BidderUploads.objects.exists()
     assert not AuditEntry.objects.filter(action="bidder_uploads_set").exists()
+
+
+def _start(client, tender, lot, price: str = "950000.00"):
+    return client.post(reverse("portal_start_bid", args=[tender.pk]), {"lot": str(lot.pk), "price": price})
+
+
+def test_a_bidder_starts_its_own_bid_sealed_linked_to_its_provider_and_only_before_the_deadline(
+        world, client_for) -> None:
+    from django.contrib.auth.models import User
+
+    from commonweal.web.providers.models import Provider
+
+    southdale = world["southdale"]
+    recorded = open_for_bids(southdale, timezone.localdate() + dt.timedelta(days=10))
+    lot = recorded.lot
+    brightwater, sdhs = client_for("brightwater.bids"), client_for("sdhs.bids")
+    before = Bid.objects.count()
+    # the council does not take bids through the portal: refused, nothing made
+    assert _start(brightwater, southdale, lot).status_code == 400
+    assert Bid.objects.count() == before
+    BidderUploads.objects.create(tender=southdale, allowed=True)
+    # a bidder with a bid in the lot (recorded by the council under its name) is not offered it again
+    assert lot.reference not in [x.reference for x in tenders.lots_to_bid_for(
+        bidder_access(User.objects.get(username="sdhs.bids"), southdale.pk))]
+    assert _start(sdhs, southdale, lot).status_code == 400
+    # the other bidder starts its bid: under its provider's name, linked to its provider, audited as "bidder"
+    assert _start(brightwater, southdale, lot).status_code == 302
+    made = Bid.objects.get(lot=lot, provider__organisation__name__startswith="Brightwater")
+    provider = Provider.objects.get(organisation__name=made.bidder)
+    assert made.provider == provider and str(made.price) == "950000.00"
+    entry = AuditEntry.objects.get(action="bid_added")
+    assert entry.actor == "bidder" and entry.detail["bidder"] == made.bidder
+    # a second bid in the same lot is refused by the engine's one-bid-per-bidder rule
+    assert tenders.lots_to_bid_for(bidder_access(User.objects.get(username="brightwater.bids"), southdale.pk)) == [
+        x for x in Lot.objects.filter(tender=southdale).exclude(pk=lot.pk).order_by("reference")]
+    with pytest.raises(Refused):
+        tenders.start_own_bid(bidder_access(User.objects.get(username="brightwater.bids"), southdale.pk), lot.pk,
+                              Decimal("1.00"))
+    # its uploads find the bid by the link; the other bidder never sees it
+    assert _send(brightwater, southdale, made, "mine.pdf", PDF).status_code == 302
+    assert BidDocument.objects.get(name="mine.pdf").bid_id == made.pk
+    theirs = sdhs.get(reverse("portal_bid", args=[southdale.pk])).content.decode()
+    assert made.bidder not in theirs and "mine.pdf" not in theirs
+    assert _send(sdhs, southdale, made, "x.pdf", PDF).status_code == 400
+    # the price is sealed from the council's evaluators exactly as an entered bid's, and never shown to the bidder
+    council = tender_access(User.objects.get(username="southdale.commissioner"), southdale.pk)
+    assert next(b for b in tenders.bids(council) if b.id == made.pk).price is None
+    assert "950" not in brightwater.get(reverse("portal_bid", args=[southdale.pk])).content.decode()
+
+
+def test_a_late_bid_or_one_for_a_closed_tender_is_refused(world, client_for) -> None:
+    from django.contrib.auth.models import User
+
+    southdale = world["southdale"]
+    last_day = timezone.localdate() + dt.timedelta(days=3)
+    lot = open_for_bids(southdale, last_day).lot
+    before = Bid.objects.count()
+    BidderUploads.objects.create(tender=southdale, allowed=True)
+    access = bidder_access(User.objects.get(username="brightwater.bids"), southdale.pk)
+    closes = tenders.bidder_uploads_close(southdale)
+    with pytest.raises(Refused, match="late documents are not accepted"):
+        tenders.start_own_bid(access, lot.pk, Decimal("10.00"), now=closes + dt.timedelta(seconds=1))
+    Tender.objects.filter(pk=southdale.pk).update(stage=Stage.CLOSED.value)
+    closed = _start(client_for("brightwater.bids"), southdale, lot)
+    assert closed.status_code in (400, 404)
+    assert Bid.objects.count() == before and not AuditEntry.objects.filter(action="bid_added").exists()

@@ -108,6 +108,10 @@ class Bid(models.Model):
     # What the bid offers for each quantitative criterion (criterion id -> exact decimal string), computed at
     # import from its commitments.csv (`commonweal.io.socialvalue.committed_quantities`) and fed back to the engine.
     offers = models.JSONField(default=dict, blank=True)
+    # the provider organisation that started this bid itself from the provider portal (`tenders.data.start_own_bid`);
+    # None for a bid the council recorded
+    provider = models.ForeignKey("providers.Provider", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="bids")
 
     class Meta:
         ordering = ["bidder"]

@@ -12,7 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from commonweal.web.contracts.data import CHECKS
 from commonweal.web.forms import USERNAME_MAX_CHARS, GovukErrors, text_field
 from commonweal.web.providers.models import ConcernKind, ProviderKind
-from commonweal.web.tenders.forms import DocumentForm
+from commonweal.web.tenders.forms import BidForm, DocumentForm
 
 NAME_MAX_CHARS = 200  # web.Organisation.name
 
@@ -102,6 +102,21 @@ class OwnBidDocumentForm(GovukErrors, DocumentForm):
     def __init__(self, *args: Any, bids: Sequence[int], criteria: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, criteria=criteria, **kwargs)
         self.fields["bid"].choices = [(str(b), str(b)) for b in bids]  # type: ignore[attr-defined]
+
+
+class StartBidForm(GovukErrors, forms.Form):
+    """A bidder starting its own bid: the lot and the price, checked as the council's bid form checks its price."""
+
+    lot = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={"required": "Select the lot you are bidding for",
+                        "invalid_choice": "Select a lot you have no bid in yet"},
+    )
+    price = BidForm.base_fields["price"]  # one price field: each form instance gets its own copy (Django's forms)
+
+    def __init__(self, *args: Any, lots: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].choices = [(str(i), str(i)) for i in lots]  # type: ignore[attr-defined]
 
 
 class RatingCommentForm(GovukErrors, forms.Form):

@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
     path("portal/tenders/<int:tender_id>/bid/", views.portal_bid, name="portal_bid"),
+    path("portal/tenders/<int:tender_id>/bid/start/", views.portal_start_bid, name="portal_start_bid"),
 ]

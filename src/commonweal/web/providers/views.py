@@ -278,6 +278,27 @@ def portal_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 @scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_start_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """A bidder starts its own bid for a lot (its price sealed until the council opens prices), where the council
+    takes bids through the portal and before the deadline (`tenders.start_own_bid`)."""
+    access = bidder_access(request.user, tender_id)
+    lots = tenders.lots_to_bid_for(access)
+    form = forms.StartBidForm(request.POST if request.method == "POST" else None, lots=[lot.pk for lot in lots])
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = tenders.start_own_bid(access, form.cleaned_data["lot"], form.cleaned_data["price"])
+        except Refused as refused:
+            form.refused(refused.problems, refused.fields)
+        else:
+            messages.success(request, f"Your bid for lot {made.lot.reference} is started: send its documents")
+            return redirect("portal_bid", tender_id)
+    return page(request, "web/providers/start_bid.html", "Start your bid", status=400 if form.errors else 200,
+                access=access, lots=lots, closes=tenders.bidder_uploads_close(access.tender), form=form,
+                errors=form.summary())
+
+
+@scoped
 @require_safe
 def portal_contracts(request: HttpRequest) -> HttpResponse:
     return page(

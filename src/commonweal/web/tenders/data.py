@@ -1276,12 +1276,23 @@ def bidder_uploads_close(tender: Tender) -> dt.datetime | None:
 
 
 def own_bids(access: BidderAccess) -> list[Bid]:
-    """The bidder's own bids on the tender, one per lot: those recorded under its provider's name (a Commonweal
-    default: the council records each bid under the bidder's name as the bidder gives it). Never a price, nor
-    another bidder's bid."""
-    return list(Bid.objects.filter(lot__tender=access.tender, bidder__iexact=access.provider.organisation.name)
+    """The bidder's own bids on the tender, one per lot: those it started itself (`start_own_bid`, linked to its
+    provider), and those the council recorded under its provider's name (a Commonweal default: the council records
+    each bid under the bidder's name as the bidder gives it). Never a price, nor another bidder's bid."""
+    return list(Bid.objects.filter(lot__tender=access.tender)
+                .filter(Q(provider=access.provider)
+                        | Q(provider__isnull=True, bidder__iexact=access.provider.organisation.name))
                 .only("id", "lot_id", "bidder", "lot__reference", "lot__title").select_related("lot")
                 .order_by("lot__reference"))
+
+
+def lots_to_bid_for(access: BidderAccess) -> list[Lot]:
+    """The tender's lots the bidder has no bid in yet (it may start one while the council takes bids through the
+    portal); one query."""
+    return list(Lot.objects.filter(tender=access.tender)
+                .exclude(bids__in=Bid.objects.filter(Q(provider=access.provider) | Q(
+                    provider__isnull=True, bidder__iexact=access.provider.organisation.name)))
+                .only("id", "reference", "title").order_by("reference"))
 
 
 def own_documents(access: BidderAccess) -> list[BidDocument]:
@@ -1290,14 +1301,20 @@ def own_documents(access: BidderAccess) -> list[BidDocument]:
     return list(BidDocument.objects.filter(bid__in=[b.id for b in own_bids(access)]).select_related("bid__lot"))
 
 
+def _bidder_may_send(access: BidderAccess, now: dt.datetime) -> None:
+    """Refused unless the council takes bids through the portal for this tender, it is open and its deadline has not
+    passed: the one rule for a bidder's own bid and its documents."""
+    closes = bidder_uploads_close(access.tender)
+    if closes is None:
+        raise Refused(["The council does not take bid documents through this portal for this tender"])
+    if access.stage != Stage.OPEN or now > closes:
+        raise Refused([f"Bids closed at {closes:%H:%M} on {closes:%d %B %Y}: late documents are not accepted"])
+
+
 def _upload_target(access: Access | BidderAccess, bid_id: int, now: dt.datetime) -> tuple[int, int, str]:
     """The bid a document is added to, as (id, lot id, bidder), once this person may add one to it now."""
     if isinstance(access, BidderAccess):
-        closes = bidder_uploads_close(access.tender)
-        if closes is None:
-            raise Refused(["The council does not take bid documents through this portal for this tender"])
-        if access.stage != Stage.OPEN or now > closes:
-            raise Refused([f"Bids closed at {closes:%H:%M} on {closes:%d %B %Y}: late documents are not accepted"])
+        _bidder_may_send(access, now)
         own = next((b for b in own_bids(access) if b.id == bid_id), None)
         if own is None:
             raise NotFound("no such bid")
@@ -1379,8 +1396,34 @@ def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal, identifier
     access.require(Role.COMMISSIONER)
     if access.stage not in DOCUMENTS_OPEN:
         raise Refused(["Bids are added before evaluation starts"], ["bidder"])
+    made = _record_bid(access, lot_id, bidder, price, identifier, address, email, gate_results)
+    access.read.pop("bids", None)
+    return made
+
+
+@audit.retrying
+def start_own_bid(access: BidderAccess, lot_id: int, price: Decimal, now: dt.datetime | None = None) -> Bid:
+    """A bidder starts its own bid for a lot from the provider portal, under its provider organisation's name and
+    linked to its provider: where the council takes bids through the portal, while the tender is open and before
+    its deadline (`_bidder_may_send`, read again under the tender's lock), its identity and price checked by the
+    same engine rules as the council's `add_bid` (one bid per bidder, names equal after case and spacing).
+    The price is sealed exactly as an entered bid's; audited as "bidder", as its documents are."""
+    return _record_bid(access, lot_id, access.provider.organisation.name, price, now=now)
+
+
+def _record_bid(access: Access | BidderAccess, lot_id: int, bidder: str, price: Decimal, identifier: str = "",
+                address: str = "", email: str = "", gate_results: Mapping[str, tuple[bool, str]] | None = None,
+                now: dt.datetime | None = None) -> Bid:
+    """A bid recorded, once the engine's input checks pass on its lot with it added: the council's entry and the
+    bidder's own one path."""
+    from django.utils import timezone
+
     with transaction.atomic():
-        Tender.objects.select_for_update().get(pk=access.tender.pk)  # two people adding the same bidder at once
+        locked = Tender.objects.select_for_update().get(pk=access.tender.pk)  # two adding the same bidder at once
+        provider = None
+        if isinstance(access, BidderAccess):
+            _bidder_may_send(BidderAccess(access.user, locked, access.provider), now or timezone.now())
+            provider = access.provider
         lot = Lot.objects.filter(tender=access.tender, pk=lot_id).first()
         if lot is None:
             raise Refused(["Choose a lot of this tender"], ["lot"])
@@ -1392,21 +1435,23 @@ def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal, identifier
         results = [DomainGateResult(bidder, lot.reference, gate, passed, rationale, _BID_FORM)
                    for gate, (passed, rationale) in (gate_results or {}).items()]
         # only this bid's problems are the form's: its own rows, and what it lacks (a gate's result; an offer for a
-        # quantitative criterion, which comes with a commitments file, so such a lot's bids are uploaded)
+        # quantitative criterion, which comes with a commitments file, so such a lot's bids are uploaded). A bidder's
+        # own bid answers for its identity and price only: its gate results are the council's judgement, and what
+        # it lacks is named by the engine's same checks before evaluation starts.
         issues = [i for i in check_inputs(domain_lot, [*others, entered], [], [], results, expect_scores=False)
-                  if i.source == _BID_FORM or (i.source is None and i.message.startswith(f"{bidder} has no "))]
+                  if i.source == _BID_FORM or (provider is None and i.source is None
+                                               and i.message.startswith(f"{bidder} has no "))]
         if issues:
             raise Refused([i.message for i in issues],
                           [i.column if i.column in ("bidder", "price") else "bidder" for i in issues])
         made = Bid.objects.create(lot=lot, bidder=entered.bidder, price=price, identifier=identifier,
-                                  address=address, email=email)
+                                  address=address, email=email, provider=provider)
         GateResult.objects.bulk_create(GateResult(bid=made, gate=r.gate, passed=r.passed, rationale=r.rationale)
                                        for r in results)
-        audit.record(access.actor, "bid_added", {"bid": made.pk, "bidder": made.bidder, "lot": lot.reference,
-                                                 "price": f"{price:f}",
-                                                 "gates": {r.gate: "pass" if r.passed else "fail" for r in results}},
+        audit.record(BIDDER_ACTOR if provider else access.actor, "bid_added",
+                     {"bid": made.pk, "bidder": made.bidder, "lot": lot.reference, "price": f"{price:f}",
+                      "gates": {r.gate: "pass" if r.passed else "fail" for r in results}},
                      tender=access.tender)
-    access.read.pop("bids", None)
     return made
 
 
