@@ -463,8 +463,9 @@ class PipelineSource:
     organisation-wide contract readers (commissioners, viewers and finance officers: it lists every contract's
     re-procurement), recorded by its commissioners. It lists each contract over £2 million whose re-procurement's
     tender notice is expected in the 18 months from 1 April (`duties.pipeline_entries`), expected the council's
-    recorded lead time before the contract's maximum term ends (`duties.expiring_contract_entry`). The calendar
-    shows the current financial year's."""
+    recorded lead time before the contract's maximum term ends (`duties.expiring_contract_entry`), and each planned
+    tender whose lots' budgets total over £2 million (`_planned_tenders`). The calendar shows the current financial
+    year's."""
 
     name: str = "pipeline"
     notices: tuple[NoticeType, ...] = (NoticeType.UK1,)
