@@ -8,17 +8,19 @@ import csv
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from markupsafe import escape
 
+from commonweal.domain.lifecycle import Stage
 from commonweal.domain.notices.duties import financial_year
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.services.notices import check, notice_type
 from commonweal.web.contracts.models import Contract
-from commonweal.web.models import AuditEntry, Organisation
+from commonweal.web.models import AuditEntry, Lot, Organisation, Tender
 from commonweal.web.publishing import data
 from commonweal.web.publishing.models import PerformanceFailure, PipelineYear
 from commonweal.web.publishing.sources import ContractSource
@@ -51,6 +53,36 @@ def test_the_pipeline_notice_lists_the_contracts_over_2m_re_procured_in_the_peri
     assert sorted(r["tender"]["id"] for r in package["releases"]) == [f"{ref}-reprocurement" for ref in over]
     assert all(r["planning"]["documents"][0]["noticeType"] == "UK1" for r in package["releases"])
     assert AuditEntry.objects.filter(action="notice_downloaded", detail__source="pipeline").count() == 1
+
+
+def _planned(slug: str, reference: str, stage: Stage, *budgets: str | None) -> None:
+    tender = Tender.objects.create(organisation=Organisation.objects.get(slug=slug), reference=reference,
+                                   title=f"Planned {reference}", definition="", stage=stage.value)
+    Lot.objects.bulk_create(Lot(tender=tender, reference=f"L{i}", title=f"Lot {i}",
+                                budget=None if b is None else Decimal(b)) for i, b in enumerate(budgets, 1))
+
+
+def test_the_pipeline_notice_lists_the_draft_tenders_whose_lots_budgets_total_over_2m(world, client_for) -> None:
+    _planned("northfield", "PLAN-OVER", Stage.DRAFT, "1500000.00", "600000.00")  # £2.1m across two lots
+    _planned("northfield", "PLAN-UNDER", Stage.DRAFT, "1999999.99")
+    _planned("northfield", "PLAN-EXACT", Stage.DRAFT, "2000000.00")  # "more than £2 million" only
+    _planned("northfield", "PLAN-OPEN", Stage.OPEN, "9000000.00")  # advertised already
+    _planned("northfield", "PLAN-AWARDED", Stage.AWARDED, "9000000.00")
+    _planned("southdale", "PLAN-OTHER", Stage.DRAFT, "9000000.00")
+    _planned("northfield", "PLAN-NOBUDGET", Stage.DRAFT, "3000000.00", None)
+    client = client_for(COMMISSIONER)
+    package = json.loads(client.get(_pipeline() + "package.json").content)
+    verdict = check(package)
+    assert verdict.errors == () and verdict.invalid_extensions == ()
+    tenders = {r["tender"]["id"]: r["tender"] for r in package["releases"]}
+    assert {ref for ref in tenders if ref.startswith("PLAN-")} == {"PLAN-OVER"}
+    assert tenders["PLAN-OVER"]["value"]["amount"] == 2100000
+    assert "tenderPeriod" not in tenders["PLAN-OVER"]  # no expected date recorded: none given, never guessed
+    preview = client.get(_pipeline()).content.decode()
+    assert str(escape("Tender PLAN-NOBUDGET (Planned PLAN-NOBUDGET): no estimated value recorded")) in preview
+    assert str(escape("Tender PLAN-OVER: no date recorded for when its tender notice is expected")) in preview
+    for left_out in ("PLAN-UNDER", "PLAN-EXACT", "PLAN-OPEN", "PLAN-AWARDED", "PLAN-OTHER"):
+        assert left_out not in preview and left_out not in tenders
 
 
 def test_until_the_council_says_whether_s93_applies_the_calendar_says_what_is_missing(world, client_for) -> None:

@@ -19,6 +19,7 @@ from commonweal.domain.notices.duties import (
     pipeline_due,
     pipeline_duty,
     pipeline_entries,
+    planned_tender_value,
     tender_duties,
 )
 from commonweal.domain.notices.kinds import KINDS, NoticeType, Verification
@@ -50,6 +51,19 @@ def test_pipeline_keeps_contracts_over_two_million_expected_in_18_months() -> No
         2027,
     )
     assert [e.reference for e in kept] == ["first", "in"]
+
+
+def test_a_planned_tender_without_an_expected_date_is_listed_last_when_over_two_million() -> None:
+    dated = PipelineEntry("dated", "dated", Decimal(3_000_000), dt.date(2027, 5, 1))
+    undated = PipelineEntry("undated", "undated", Decimal(3_000_000), None)
+    small = PipelineEntry("small", "small", Decimal(2_000_000), None)
+    assert [e.reference for e in pipeline_entries([undated, small, dated], 2027)] == ["dated", "undated"]
+
+
+def test_a_planned_tenders_value_is_its_lots_budgets_summed_or_none_where_one_is_missing() -> None:
+    assert planned_tender_value([Decimal("1500000.50"), Decimal("600000.25")]) == Decimal("2100000.75")
+    assert planned_tender_value([Decimal(3_000_000), None]) is None
+    assert planned_tender_value([]) is None
 
 
 def test_an_expiring_contract_is_reprocured_the_councils_lead_time_before_its_term_ends() -> None:

@@ -163,9 +163,11 @@ class PipelineEntry:
     reference: str
     title: str
     value: Decimal  # estimated value
-    expected_notice: dt.date  # when its tender (or transparency) notice is expected
+    # when its tender (or transparency) notice is expected; None where the council's record does not say (a draft
+    # tender has no such date): the notice then gives none rather than a guessed one
+    expected_notice: dt.date | None
     description: str = ""
-    category: str = "services"  # goods, services or works (OCDS mainProcurementCategory)
+    category: str = "services"  # goods, services or works (OCDS mainProcurementCategory); "" where not recorded
     replaces_contract: str = ""  # the expiring contract it re-procures, when it comes from one
 
 
@@ -187,9 +189,11 @@ def pipeline_notice(entries: Sequence[PipelineEntry], notice: Notice, pipeline_i
             "title": entry.title,
             "status": "planned",
             "value": _money(entry.value),
-            "mainProcurementCategory": entry.category,
-            "tenderPeriod": {"startDate": _when(entry.expected_notice)},
         }
+        if entry.category:
+            tender["mainProcurementCategory"] = entry.category
+        if entry.expected_notice is not None:
+            tender["tenderPeriod"] = {"startDate": _when(entry.expected_notice)}
         if entry.description:
             tender["description"] = entry.description
         release["tender"] = tender

@@ -29,6 +29,9 @@ PIPELINE_DAYS = 56
 PIPELINE_CONTRACT_VALUE = Decimal(2_000_000)
 PIPELINE_AUTHORITY_SPEND = Decimal(100_000_000)
 PIPELINE_MONTHS = 18
+#: The tender stages a pipeline notice lists as planned: s.93 covers contracts for which the authority intends to
+#: publish a tender notice, and a tender open for bids (or any later stage) has had its tender notice published.
+PLANNED_STAGES = (Stage.DRAFT,)
 #: s.80(1): a contract termination notice within "the period of 30 days beginning with the day on which a public
 #: contract is terminated". The same 30-day count for a contract details notice after signature is secondary.
 THIRTY_DAYS = 30
@@ -219,13 +222,23 @@ def pipeline_due(financial_year: int) -> dt.date:
 
 def pipeline_entries(candidates: Sequence[PipelineEntry], financial_year: int) -> list[PipelineEntry]:
     """The contracts a pipeline notice lists: estimated value over £2 million, tender (or transparency) notice
-    expected in the 18 months starting 1 April of `financial_year`."""
+    expected in the 18 months starting 1 April of `financial_year`. A candidate whose expected date is not recorded
+    (a planned tender) is listed, last, without one: the caller says the date is missing."""
     start = dt.date(financial_year, 4, 1)
     end = add_months(start, PIPELINE_MONTHS)
     return sorted(
-        (c for c in candidates if c.value > PIPELINE_CONTRACT_VALUE and start <= c.expected_notice < end),
-        key=lambda c: (c.expected_notice, c.reference),
+        (c for c in candidates if c.value > PIPELINE_CONTRACT_VALUE
+         and (c.expected_notice is None or start <= c.expected_notice < end)),
+        key=lambda c: (c.expected_notice or dt.date.max, c.reference),
     )
+
+
+def planned_tender_value(lot_budgets: Sequence[Decimal | None]) -> Decimal | None:
+    """A planned tender's estimated value: the sum of its lots' budgets (the council's estimates); None where any
+    lot, or the tender itself, has none (a partial sum would understate it)."""
+    if not lot_budgets or any(b is None for b in lot_budgets):
+        return None
+    return sum((b for b in lot_budgets if b is not None), Decimal(0))
 
 
 def expiring_contract_entry(contract: Contract, lead_months: int) -> PipelineEntry:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db.models import Exists, OuterRef, Subquery
@@ -33,11 +34,13 @@ from commonweal.domain.notices.build import (
     Engagement,
     LetContract,
     Notice,
+    PipelineEntry,
     TenderFacts,
 )
 from commonweal.domain.notices.build import Organisation as Party
 from commonweal.domain.notices.build import PerformanceFailure as Failure
 from commonweal.domain.notices.duties import (
+    PLANNED_STAGES,
     ContractState,
     TenderState,
     contract_duties,
@@ -45,6 +48,7 @@ from commonweal.domain.notices.duties import (
     financial_year,
     pipeline_duty,
     pipeline_entries,
+    planned_tender_value,
     tender_duties,
 )
 from commonweal.domain.notices.kinds import NoticeType
@@ -55,7 +59,7 @@ from commonweal.web.access import Access, Forbidden, NotFound, Refused, Visitor,
 from commonweal.web.contracts import data as contracts
 from commonweal.web.contracts.models import Contract, Variation
 from commonweal.web.engine import domain_tender
-from commonweal.web.models import Membership, Organisation
+from commonweal.web.models import Membership, Organisation, Tender
 from commonweal.web.publishing import data
 from commonweal.web.publishing.models import (
     ContractNoticeFacts,
@@ -431,13 +435,37 @@ def _pipeline_key(key: str) -> tuple[int, int]:
     return int(organisation), int(year)
 
 
+def _planned_tenders(organisation: Organisation) -> tuple[list[PipelineEntry], list[str]]:
+    """The organisation's planned tenders (`duties.PLANNED_STAGES`) as pipeline candidates, valued at the sum of
+    their lots' budgets, in one query; and a problem naming each that has no estimated value recorded (never dropped
+    silently)."""
+    budgets: dict[tuple[str, str, str], list[Decimal | None]] = {}
+    for row in (Tender.objects.filter(organisation=organisation, stage__in=[s.value for s in PLANNED_STAGES])
+                .order_by("reference", "lots__reference")
+                .values_list("reference", "title", "notice_facts__category", "lots__reference", "lots__budget")):
+        reference, title, category, lot, budget = row
+        found = budgets.setdefault((reference, title, category or ""), [])
+        if lot is not None:  # a tender without lots has no budget at all
+            found.append(budget)
+    entries, problems = [], []
+    for (reference, title, category), lot_budgets in budgets.items():
+        value = planned_tender_value(lot_budgets)
+        if value is None:
+            problems.append(f"Tender {reference} ({title}): no estimated value recorded (a budget on each of its "
+                            "lots), so whether the pipeline lists it (over £2 million) cannot be said")
+        else:
+            entries.append(PipelineEntry(reference, title, value, None, category=category))
+    return entries, problems
+
+
 class PipelineSource:
     """The pipeline notice (UK1, s.93) of each financial year, for the organisation as a whole: read by its
     organisation-wide contract readers (commissioners, viewers and finance officers: it lists every contract's
     re-procurement), recorded by its commissioners. It lists each contract over £2 million whose re-procurement's
     tender notice is expected in the 18 months from 1 April (`duties.pipeline_entries`), expected the council's
-    recorded lead time before the contract's maximum term ends (`duties.expiring_contract_entry`). The calendar
-    shows the current financial year's."""
+    recorded lead time before the contract's maximum term ends (`duties.expiring_contract_entry`), and each planned
+    tender whose lots' budgets total over £2 million (`_planned_tenders`). The calendar shows the current financial
+    year's."""
 
     name: str = "pipeline"
     notices: tuple[NoticeType, ...] = (NoticeType.UK1,)
@@ -491,16 +519,24 @@ class PipelineSource:
         elif not found.pays_over_threshold:
             problems.append("The council recorded that it does not expect to pay more than £100 million under "
                             "relevant contracts in the year: no pipeline notice is required (s.93(1))")
-        elif found.lead_months is None:
-            problems.append("Record the council's re-procurement lead time (months before a contract's maximum "
-                            "term ends when its tender notice is expected) first")
         else:
-            candidates = [expiring_contract_entry(contracts.domain_contract(c), found.lead_months)
-                          for c in Contract.objects.filter(organisation=organisation).order_by("reference")]
+            candidates: list[PipelineEntry] = []
+            if found.lead_months is None:
+                problems.append("Record the council's re-procurement lead time (months before a contract's maximum "
+                                "term ends when its tender notice is expected) first: its expiring contracts are "
+                                "not listed until then")
+            else:
+                candidates += [expiring_contract_entry(contracts.domain_contract(c), found.lead_months)
+                               for c in Contract.objects.filter(organisation=organisation).order_by("reference")]
+            planned, planned_problems = _planned_tenders(organisation)
+            candidates += planned
+            problems += planned_problems
             entries = pipeline_entries(candidates, year)
             if not entries:
-                problems.append("No contract over £2 million is expected to be re-procured in the 18 months from "
-                                f"1 April {year}: the notice would list none")
+                problems.append("No contract over £2 million is expected to be re-procured or tendered in the 18 "
+                                f"months from 1 April {year}: the notice would list none")
+            problems += [f"Tender {e.reference}: no date recorded for when its tender notice is expected; the notice "
+                         "gives none" for e in entries if e.expected_notice is None]
             releases = build.pipeline_notice(entries, notice, f"{notice.ocid_prefix}-pipeline-{year}")
         package = None
         errors: tuple[str, ...] = ()
