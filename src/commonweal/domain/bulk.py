@@ -6,6 +6,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound=tuple[Any, ...])
 
 
 @contextmanager
@@ -21,3 +24,10 @@ def many_records() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def new_record(kind: type[T], fields: tuple[Any, ...]) -> T:
+    """A NamedTuple `kind` from the tuple of all its fields, in order. `tuple.__new__` skips the Python call of the
+    NamedTuple's generated `__new__`: half the cost, for the records built one per bid per criterion (a scoring
+    pass builds 12,000). Every field must be given, defaults included."""
+    return tuple.__new__(kind, fields)

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from commonweal.domain.bulk import many_records
+from commonweal.domain.bulk import many_records, new_record
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.abnormally_low import DISREGARD, NOTICE, AbnormallyLowFinding, find_abnormally_low
 from commonweal.domain.evaluation.model import (
@@ -144,6 +144,7 @@ def _issue(message: str, source: Source | None, column: str | None = None) -> Is
 
 
 R = TypeVar("R", EvaluatorScore, ModeratedScore, GateResult, AbnormallyLowDecision)
+Marked = TypeVar("Marked", EvaluatorScore, ModeratedScore)
 
 
 def _element_issues(bid: Bid, model: EvaluationModel) -> list[Issue]:
@@ -267,34 +268,53 @@ def check_inputs(
     # every score a record may give: a lot has tens of thousands of scores, so a sound record is recognised with
     # one set lookup and only an unsound one is examined (`check_record`) for its reasons
     sound = {(cid, score) for cid, c in scored.items() for score in c.scale.scores}
-    evaluators: dict[str, set[tuple[str, str]]] = {}
-    for s in scores:
-        if s.bidder not in bidders or (s.criterion, s.score) not in sound or not s.rationale or s.rationale.isspace():
+
+    def unsound(records: Sequence[Marked]) -> list[Marked]:
+        return [r for r in records if r.bidder not in bidders or (r.criterion, r.score) not in sound
+                or not r.rationale or r.rationale.isspace()]
+
+    # what each evaluator scored, built with set comprehensions; only when some evaluator scored a bid on a
+    # criterion twice are the scores walked one by one, to report each problem in file order
+    names = {s.evaluator for s in scores}
+    evaluators: dict[str, set[tuple[str, str]]] = (
+        {name: {(s.bidder, s.criterion) for s in scores} for name in names}
+        if len(names) == 1
+        else {name: set() for name in names}
+    )
+    if len(names) > 1:
+        for s in scores:
+            evaluators[s.evaluator].add((s.bidder, s.criterion))
+    if sum(len(done) for done in evaluators.values()) == len(scores):
+        for s in unsound(scores):
             check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
-        key = (s.bidder, s.criterion)
-        done = evaluators.get(s.evaluator)
-        if done is None:
-            done = evaluators[s.evaluator] = set()
-        if key in done:
-            found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source, "evaluator"))
-        done.add(key)
+    else:
+        seen: set[tuple[str, str, str]] = set()
+        for s in scores:
+            if unsound([s]):
+                check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
+            if (s.evaluator, s.bidder, s.criterion) in seen:
+                found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source,
+                                    "evaluator"))
+            seen.add((s.evaluator, s.bidder, s.criterion))
     any_scored = set().union(*evaluators.values())
-    moderated: set[tuple[str, str]] = set()
-    for m in consensus:
-        if m.bidder not in bidders or (m.criterion, m.score) not in sound or not m.rationale or m.rationale.isspace():
+    moderated = {(m.bidder, m.criterion) for m in consensus}
+    # likewise the consensus scores are walked one by one only when one is repeated or moderates nothing
+    if len(moderated) == len(consensus) and moderated <= any_scored:
+        for m in unsound(consensus):
             check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
-        key = (m.bidder, m.criterion)
-        if key in moderated:
-            found.append(_issue(f"{m.bidder} has two moderated scores for {m.criterion}", m.source, "criterion"))
-        moderated.add(key)
-        if key not in any_scored:
-            found.append(
-                _issue(
-                    f"no evaluator scored {m.bidder} on {m.criterion}, so there is nothing to moderate",
-                    m.source,
-                    "criterion",
-                )
-            )
+    else:
+        moderated = set()
+        for m in consensus:
+            if unsound([m]):
+                check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
+            key = (m.bidder, m.criterion)
+            if key in moderated:
+                found.append(_issue(f"{m.bidder} has two moderated scores for {m.criterion}", m.source,
+                                    "criterion"))
+            moderated.add(key)
+            if key not in any_scored:
+                found.append(_issue(f"no evaluator scored {m.bidder} on {m.criterion}, so there is nothing to "
+                                    "moderate", m.source, "criterion"))
     # what is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion
     expected = {(bidder, cid) for bidder in bidders for cid in scored}
     unscored = {evaluator: expected - done for evaluator, done in evaluators.items()}
@@ -470,22 +490,23 @@ def evaluate_lot(
             exclusions[g.bidder].append(
                 f"failed pass/fail requirement {g.gate} '{title}'" + (f": {g.rationale}" if g.rationale else "")
             )
-    by_bidder: dict[str, list[Moderation]] = {}
-    for (bidder, _), moderation in moderations.items():
-        by_bidder.setdefault(bidder, []).append(moderation)
-    spread_limits = {c.id: spread_limit(c, model.spread_threshold_percent) for c in leaves}
+    spread_limits = [spread_limit(c, model.spread_threshold_percent) for c in leaves]
+    # each bid's moderations in criterion order (None for a quantitative criterion), looked up once and reused by
+    # the scoring below
+    moderated: dict[str, list[Moderation | None]] = {}
     for bidder, excluded_because in exclusions.items():
-        for criterion in leaves:
-            m = moderations.get((bidder, criterion.id))
+        in_order = moderated[bidder] = [moderations.get((bidder, c.id)) for c in leaves]
+        bidder_flags = flags[bidder]
+        for criterion, limit, m in zip(leaves, spread_limits, in_order, strict=True):
             if m is None:
                 continue
-            flags[bidder].extend(m.flags(spread_limits[criterion.id]))
+            bidder_flags.extend(m.flags(limit))
             if criterion.threshold is not None and m.consensus.score < criterion.threshold:
                 excluded_because.append(
                     f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
                     f"below the minimum {criterion.threshold}"
                 )
-        averaged = averaged_bid(by_bidder.get(bidder, ()), leaves)
+        averaged = averaged_bid([m for m in in_order if m is not None], leaves)
         if averaged is not None:
             flags[bidder].append(averaged)
         finding = finding_by_bidder.get(bidder)
@@ -534,20 +555,23 @@ def evaluate_lot(
     group_index = {g.id: i for i, g in enumerate(model.groups)}
     criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
     numerators: dict[str, list[int]] = {b.bidder: [0] * len(model.groups) for b in bids}
-    for criterion in leaves:
-        table, column = shown[criterion.id], group_index[criterion.group]
-        quantitative = criterion.kind == "quantitative"
-        for bid in bids:
+    columns = [(criterion, shown[criterion.id], group_index[criterion.group], criterion.kind == "quantitative")
+               for criterion in leaves]
+    for bid in bids:
+        bid_scores, bid_numerators = criterion_scores[bid.bidder], numerators[bid.bidder]
+        for (criterion, table, column, quantitative), m in zip(columns, moderated[bid.bidder], strict=True):
             if quantitative:
                 value = quantities[(bid.bidder, criterion.id)]
                 fraction, weight, points, numerator = table[value]
-                cs = CriterionScore(criterion, value, fraction, weight, points, "scored from the offered value")
+                cs = new_record(CriterionScore, (criterion, value, fraction, weight, points,
+                                                 "scored from the offered value", None))
             else:
-                m = moderations[(bid.bidder, criterion.id)]
-                fraction, weight, points, numerator = table[m.consensus.score]
-                cs = CriterionScore(criterion, m.consensus.score, fraction, weight, points, m.consensus.rationale, m)
-            criterion_scores[bid.bidder].append(cs)
-            numerators[bid.bidder][column] += numerator
+                assert m is not None  # every scored criterion is moderated (`check_inputs`)
+                value = m.consensus.score
+                fraction, weight, points, numerator = table[value]
+                cs = new_record(CriterionScore, (criterion, value, fraction, weight, points, m.consensus.rationale, m))
+            bid_scores.append(cs)
+            bid_numerators[column] += numerator
 
     partial: dict[str, BidResult] = {}
     nonprice_weight = HUNDRED - model.price.weight

@@ -16,6 +16,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
+from commonweal.domain.bulk import new_record
 from commonweal.domain.evaluation.model import HUNDRED, Criterion
 from commonweal.domain.evaluation.records import EvaluatorScore, ModeratedScore
 from commonweal.domain.evaluation.scales import ScoringScale
@@ -116,5 +117,5 @@ def moderate(
         else:
             marks = [s.score for s in given] or [c.score]
             low, high = min(marks), max(marks)
-        moderations[key] = Moderation(c.bidder, c.lot, c.criterion, given, c, low, high)
+        moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, given, c, low, high))
     return moderations
