@@ -1,12 +1,14 @@
 """The provider side of contracts in Debian's Chromium, with axe-core on every page: the provider finds its contract,
-submits a return (errors first, then with an evidence file), raises "not working for us"; the council checks the
-return with the file beside its line."""
+submits a return (errors first, then with an evidence file), raises "not working for us"; the council queries the
+return with the file beside its line, the provider answers, the council accepts it and records its decision on the
+concern, which reaches the provider."""
 
 from __future__ import annotations
 
 import pytest
 from browser_support import launch
 from django.contrib.auth.models import User
+from django.urls import reverse
 from playwright.sync_api import expect
 from test_browser_journeys import PASSWORD, Journey
 
@@ -67,5 +69,49 @@ def test_the_provider_works_on_its_contract_and_the_council_checks(world, live_s
         council.click("button:has-text('Save')")
         expect(council.locator(".govuk-error-summary")).to_contain_text("Enter the reason the provider will see")
         journey.check(council)
+        council.check("input[value='queried']")
+        council.fill("#reason", "Only 3 placements: which weeks?")
+        council.click("button:has-text('Save')")
+        expect(council.locator(".govuk-notification-banner")).to_contain_text("the provider sees it")
+        journey.check(council)
+
+        # the provider reads the query and answers it on its contract's page
+        provider.goto(f"{live_server.url}/portal/contracts/{c.pk}/")
+        expect(provider.locator("main")).to_contain_text("Only 3 placements: which weeks?")
+        provider.fill(f"#response-{ret.pk}", "Weeks 2, 5 and 9: see the payroll extract")
+        provider.click("button:has-text('Send response')")
+        expect(provider.locator("main")).to_contain_text("Weeks 2, 5 and 9")
+        journey.check(provider)
+
+        # the council accepts the return with the answer beside it, then decides the provider's concern
+        council.goto(f"{live_server.url}/contracts/{c.pk}/returns/{ret.pk}/check/")
+        expect(council.locator("main")).to_contain_text("Weeks 2, 5 and 9")
+        council.check("input[value='verified']")
+        council.click("button:has-text('Save')")
+        expect(council.locator(".govuk-notification-banner")).to_contain_text("the provider sees it")
+        journey.check(council)
+        review = c.reviews.get()
+        council.goto(f"{live_server.url}{reverse('contract_review', args=[c.pk, review.pk])}")
+        expect(council.locator("main")).to_contain_text("Visits of 15 minutes are too short")
+        council.click("button:has-text('Record the decision')")  # empty: refused, and it says why
+        expect(council.locator(".govuk-error-summary")).to_contain_text("Enter the reason for the decision")
+        journey.check(council)
+        council.fill("#meeting_on", "2026-12-01")
+        council.fill("#attendees", "Contract manager; Brightwater's registered manager")
+        council.fill("#meeting_notes", "Visit lengths discussed against the care plans")
+        council.click("button:has-text('Record the meeting')")
+        journey.check(council)
+        council.select_option("#decision", "no_change")
+        council.fill("#reason", "Visit lengths are set by each care plan; we will review them with you in March")
+        council.click("button:has-text('Record the decision')")
+        journey.check(council)
+
+        provider.goto(f"{live_server.url}/portal/contracts/{c.pk}/")
+        expect(provider.locator("main")).to_contain_text("we will review them with you in March")
+        journey.check(provider)
         browser.close()
+    ret.refresh_from_db()
+    assert ret.status == "verified" and ret.provider_response.startswith("Weeks 2, 5 and 9")
+    review.refresh_from_db()
+    assert (review.status, review.decision) == ("decided", "no_change")
     assert journey.violations == []
