@@ -203,7 +203,8 @@ class TenderBuilderForm(forms.Form):
         for kind, (_, keys) in BUILDER_ROWS.items():
             many = BUILDER_ROW_NAMES[kind][1]
             most = builder_max_rows(kind)
-            self.fields[f"{kind}_rows"] = forms.IntegerField(required=False, min_value=0, max_value=most, error_messages={
+            self.fields[f"{kind}_rows"] = forms.IntegerField(
+                required=False, min_value=0, max_value=most, error_messages={
                 "invalid": f"The number of {many} must be a whole number",
                 "min_value": f"The number of {many} must be a whole number",
                 "max_value": f"A tender built here has at most {most} {many}"})
