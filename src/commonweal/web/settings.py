@@ -192,8 +192,9 @@ COMMONWEAL_PUBLIC_MAX_AGE = int(os.environ.get("COMMONWEAL_PUBLIC_MAX_AGE", "300
 # tenders area: the tender builder's most rows of each kind (Commonweal defaults, generous: a council tender has 20-40
 # criteria; "Add another" adds a row up to these and is refused beyond them)
 COMMONWEAL_BUILDER_MAX_ROWS = {
-    kind: int(os.environ.get(f"COMMONWEAL_BUILDER_MAX_{kind.upper()}S", default))
-    for kind, default in (("lot", "20"), ("group", "20"), ("criterion", "100"), ("gate", "30"), ("descriptor", "20"))
+    kind: int(os.environ.get(f"COMMONWEAL_BUILDER_MAX_{name}", default))
+    for kind, name, default in (("lot", "LOTS", "20"), ("group", "GROUPS", "20"), ("criterion", "CRITERIA", "100"),
+                                ("gate", "GATES", "30"), ("descriptor", "SCORES", "20"))
 }
 AXES_HANDLER = "commonweal.web.people.throttle.Handler"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]

@@ -620,7 +620,7 @@ def _builder(request: HttpRequest, slug: str, key: str, start: dict[str, str], h
             else:
                 many = forms.BUILDER_ROW_NAMES[add][1]
                 errors = [{"text": f"A tender built here has at most {forms.builder_max_rows(add)} {many} "
-                                   f"(Commonweal default, set by COMMONWEAL_BUILDER_MAX_{add.upper()}S)",
+                                   f"(Commonweal default, set by COMMONWEAL_BUILDER_MAX_{many.upper()})",
                            "href": f"#add-{add}"}]
         elif not form.is_valid():
             errors = form_errors(form)
