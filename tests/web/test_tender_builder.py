@@ -286,3 +286,64 @@ def test_a_tender_yaml_the_builder_cannot_show_is_not_opened_in_it(world, client
     Tender.objects.filter(pk=tender.pk).update(definition=example)
     response = client.get(f"/tenders/{tender.pk}/edit/")
     assert response.status_code == 409 and "what the builder does not offer" in response.content.decode()
+
+
+def test_another_row_is_added_without_javascript_keeping_what_was_typed_and_saving_nothing(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    tenders, entries = Tender.objects.count(), AuditEntry.objects.count()
+    # the title not yet typed: adding a row shows no problem for it, nor for the new empty row
+    response = client.post(BUILD, {**FIELDS, "title": "", "criterion_rows": "8", "add": "criterion"})
+    text = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" not in text
+    assert 'name="criterion-8-id"' in text and 'name="criterion-9-id"' not in text
+    assert 'id="criterion_rows" name="criterion_rows" value="9"' in text
+    assert 'id="lot_rows" name="lot_rows" value="3"' in text
+    assert 'value="NBC-DAY-001"' in text and 'value="200/3"' in text and 'value="G1"' in text
+    assert "tender-builder:northfield" not in client.session
+    # the added row filled in and the form continued: the new criterion is in the tender, the empty rows ignored
+    response = client.post(BUILD, {**FIELDS, "criterion_rows": "9", "criterion-1-weight": "50/3",
+                                   "criterion-8-id": "Q3", "criterion-8-title": "Safeguarding",
+                                   "criterion-8-group": "quality", "criterion-8-weight": "50/3"})
+    assert response["Location"] == CHECK
+    assert "Safeguarding" in client.get(CHECK).content.decode()
+    assert (Tender.objects.count(), AuditEntry.objects.count()) == (tenders, entries)
+
+
+def _thirty_criteria() -> dict[str, str]:
+    """A tender with 30 criteria (25 of quality at 4% of it each, 5 of social value at 20% each): more than a new
+    tender's rows, as a council's tender often has."""
+    fields = {name: value for name, value in FIELDS.items() if not name.startswith("criterion-")}
+    for row in range(30):
+        group, weight = ("quality", "4") if row < 25 else ("social_value", "20")
+        fields |= {f"criterion-{row}-id": f"C{row + 1}", f"criterion-{row}-title": f"Criterion {row + 1}",
+                   f"criterion-{row}-group": group, f"criterion-{row}-weight": weight}
+    return fields | {"criterion_rows": "30", "tie_break": "price"}
+
+
+def test_a_tender_with_thirty_criteria_is_built_confirmed_and_edited(world, client_for) -> None:
+    client = client_for("shared.commissioner")
+    assert client.post(BUILD, _thirty_criteria())["Location"] == CHECK
+    assert client.post(CHECK).status_code == 302
+    tender = Tender.objects.get(reference="NBC-DAY-001")
+    assert Criterion.objects.filter(lot__tender=tender).count() == 30
+    # the edit opens with as many rows as the stored tender needs, each pre-filled
+    page = client.get(f"/tenders/{tender.pk}/edit/").content.decode()
+    assert 'id="criterion_rows" name="criterion_rows" value="30"' in page and 'name="criterion-30-id"' not in page
+    assert 'value="C30"' in page and 'value="Criterion 17"' in page
+
+
+def test_rows_beyond_the_maximum_are_refused_clearly_and_nothing_is_kept(world, client_for, settings) -> None:
+    client = client_for("shared.commissioner")
+    tenders = Tender.objects.count()
+    # the Commonweal default maximum, 100 criteria: adding a 101st is refused at the button
+    response = client.post(BUILD, {**FIELDS, "criterion_rows": "100", "add": "criterion"})
+    text = response.content.decode()
+    assert response.status_code == 400 and "at most 100 criteria" in text and 'href="#add-criterion"' in text
+    assert 'name="criterion-99-id"' in text and 'name="criterion-100-id"' not in text
+    # configurable: a lower maximum, and a count posted beyond it is refused rather than read
+    settings.COMMONWEAL_BUILDER_MAX_ROWS = {**settings.COMMONWEAL_BUILDER_MAX_ROWS, "lot": 2}
+    response = client.post(BUILD, {**FIELDS, "lot_rows": "3", "lot-2-id": "3", "lot-2-title": "South"})
+    assert response.status_code == 400 and "at most 2 lots" in response.content.decode()
+    response = client.post(BUILD, {**FIELDS, "lot_rows": "2", "add": "lot"})
+    assert response.status_code == 400 and "at most 2 lots" in response.content.decode()
+    assert "tender-builder:northfield" not in client.session and Tender.objects.count() == tenders

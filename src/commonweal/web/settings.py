@@ -189,6 +189,13 @@ COMMONWEAL_INTEREST_PER_HOUR = int(os.environ.get("COMMONWEAL_INTEREST_PER_HOUR"
 # providers area: Commonweal default, public pages may be cached for 5 minutes (a newly published opportunity shows
 # within that time)
 COMMONWEAL_PUBLIC_MAX_AGE = int(os.environ.get("COMMONWEAL_PUBLIC_MAX_AGE", "300"))
+# tenders area: the tender builder's most rows of each kind (Commonweal defaults, generous: a council tender has 20-40
+# criteria; "Add another" adds a row up to these and is refused beyond them)
+COMMONWEAL_BUILDER_MAX_ROWS = {
+    kind: int(os.environ.get(f"COMMONWEAL_BUILDER_MAX_{name}", default))
+    for kind, name, default in (("lot", "LOTS", "20"), ("group", "GROUPS", "20"), ("criterion", "CRITERIA", "100"),
+                                ("gate", "GATES", "30"), ("descriptor", "SCORES", "20"))
+}
 AXES_HANDLER = "commonweal.web.people.throttle.Handler"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_FAILURE_LIMIT = COMMONWEAL_LOGIN_MAX_FAILURES

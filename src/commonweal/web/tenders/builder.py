@@ -15,7 +15,7 @@ from commonweal.domain.evaluation.model import Tender as DomainTender
 from commonweal.domain.evaluation.scales import PRESETS
 from commonweal.io.errors import InputError
 from commonweal.io.tabular import parse_decimal
-from commonweal.web.tenders.forms import BUILDER_ROWS, builder_label
+from commonweal.web.tenders.forms import BUILDER_ROWS, builder_label, builder_row_counts
 
 # the reader's paths of the single fields (the rows' paths are made as the document is built)
 _SINGLE = {
@@ -46,9 +46,9 @@ def _number(text: str) -> Decimal | str:
 
 
 def _rows(fields: Mapping[str, str], kind: str) -> list[tuple[int, dict[str, str]]]:
-    count, keys = BUILDER_ROWS[kind]
+    keys = BUILDER_ROWS[kind][1]
     found = []
-    for row in range(count):
+    for row in range(builder_row_counts(fields)[kind]):
         values = {key: fields.get(f"{kind}-{row}-{key}", "").strip() for key in keys}
         if any(values.values()):
             found.append((row, values))

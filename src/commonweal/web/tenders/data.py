@@ -1150,7 +1150,7 @@ def edit_fields(access: Access) -> dict[str, str]:
         again = None
     if again != stored:
         raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as price elements, "
-                       "sub-criteria, a lot's own model or more rows than the builder has): it cannot be edited "
+                       "sub-criteria, a lot's own model or more rows than the builder's maximum): it cannot be edited "
                        "with forms without losing them"])
     return values
 

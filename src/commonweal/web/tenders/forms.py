@@ -5,11 +5,12 @@ keeps the business rules (stages, scales, preconditions)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from commonweal.domain.lifecycle import Stage
 from commonweal.web.forms import TEXT_MAX_CHARS, UploadForm, file_field, text_field
@@ -131,9 +132,10 @@ class DocumentForm(UploadForm):
         self.fields["criterion"].choices = [("", "The whole bid"), *((str(c), str(c)) for c in criteria)]  # type: ignore[attr-defined]
 
 
-# The tender builder's rows (Commonweal default: enough for a typical council tender; a blank row is ignored). Each
-# row field is named `<kind>-<row>-<key>`, its key the tender.yaml key it becomes, so the reader's problem paths
-# lead back to the field.
+# The tender builder's rows: how many a new tender starts with, and each row's keys. Each row field is named
+# `<kind>-<row>-<key>`, its key the tender.yaml key it becomes, so the reader's problem paths lead back to the field;
+# a blank row is ignored. "Add another" adds a row (the count travels in the hidden `<kind>_rows` field), up to
+# `settings.COMMONWEAL_BUILDER_MAX_ROWS`.
 BUILDER_ROWS: dict[str, tuple[int, tuple[str, ...]]] = {
     "lot": (3, ("id", "title", "budget")),
     "group": (4, ("id", "title", "weight", "category", "threshold")),
@@ -141,6 +143,32 @@ BUILDER_ROWS: dict[str, tuple[int, tuple[str, ...]]] = {
     "gate": (3, ("id", "title")),
     "descriptor": (6, ("score", "label", "description")),
 }
+# each kind of row as the builder's headings name it: one, and more than one
+BUILDER_ROW_NAMES = {"lot": ("lot", "lots"), "group": ("group", "groups"), "criterion": ("criterion", "criteria"),
+                     "gate": ("gate", "gates"), "descriptor": ("score", "scores")}
+
+
+def builder_max_rows(kind: str) -> int:
+    return int(settings.COMMONWEAL_BUILDER_MAX_ROWS[kind])
+
+
+def builder_row_counts(fields: Mapping[str, Any]) -> dict[str, int]:
+    """How many rows of each kind these fields have: the count posted in `<kind>_rows`, or more when a row beyond it
+    is filled (a stored tender opened for editing), never fewer than a new tender starts with nor more than the
+    maximum (what lies beyond it is not read)."""
+    counts = dict.fromkeys(BUILDER_ROWS, 0)
+    for name in fields:
+        kind, _, rest = str(name).partition("-")
+        row = rest.partition("-")[0]
+        if kind in counts and row.isdigit():
+            counts[kind] = max(counts[kind], int(row) + 1)
+    for kind, (start, _) in BUILDER_ROWS.items():
+        posted = str(fields.get(f"{kind}_rows", ""))
+        counts[kind] = min(max(start, counts[kind], int(posted) if posted.isdigit() and len(posted) < 6 else 0),
+                           builder_max_rows(kind))
+    return counts
+
+
 BUILDER_SHORT_TEXT = 300  # the Tender and Lot tables' title length: ids, titles, numbers
 
 
@@ -171,8 +199,16 @@ class TenderBuilderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for kind, (count, keys) in BUILDER_ROWS.items():
-            for row in range(count):
+        self.counts = builder_row_counts(self.data)
+        for kind, (_, keys) in BUILDER_ROWS.items():
+            many = BUILDER_ROW_NAMES[kind][1]
+            most = builder_max_rows(kind)
+            self.fields[f"{kind}_rows"] = forms.IntegerField(
+                required=False, min_value=0, max_value=most, error_messages={
+                "invalid": f"The number of {many} must be a whole number",
+                "min_value": f"The number of {many} must be a whole number",
+                "max_value": f"A tender built here has at most {most} {many}"})
+            for row in range(self.counts[kind]):
                 for key in keys:
                     name = f"{kind}-{row}-{key}"
                     long = key in ("guidance", "description")
@@ -181,7 +217,8 @@ class TenderBuilderForm(forms.Form):
 
     def values(self) -> dict[str, str]:
         """The cleaned fields as text, as the session keeps them until the tender is created."""
-        return {name: str(value) for name, value in self.cleaned_data.items() if value}
+        return {name: str(value) for name, value in self.cleaned_data.items()
+                if value and not name.endswith("_rows")}
 
 
 class BidForm(forms.Form):

@@ -606,10 +606,23 @@ def _builder(request: HttpRequest, slug: str, key: str, start: dict[str, str], h
     organisation = organisation_access(request.user, slug, Role.COMMISSIONER)
     errors: list[dict[str, str]] = []
     posted = request.session.get(key) or start
+    counts = forms.builder_row_counts(posted)
+    add = request.POST.get("add", "")
     if request.method == "POST":
         form = forms.TenderBuilderForm(request.POST)
         posted = {name: str(value) for name, value in form.data.items() if name in form.fields}
-        if not form.is_valid():
+        counts = form.counts
+        if add in forms.BUILDER_ROWS and request.headers.get("HX-Request") != "true":
+            # "Add another" (GOV.UK pattern, no JavaScript needed): the same answers again with one more empty row,
+            # neither checked nor kept
+            if counts[add] < forms.builder_max_rows(add):
+                counts[add] += 1
+            else:
+                many = forms.BUILDER_ROW_NAMES[add][1]
+                errors = [{"text": f"A tender built here has at most {forms.builder_max_rows(add)} {many} "
+                                   f"(Commonweal default, set by COMMONWEAL_BUILDER_MAX_{many.upper()})",
+                           "href": f"#add-{add}"}]
+        elif not form.is_valid():
             errors = form_errors(form)
         else:
             values = form.values()
@@ -625,7 +638,8 @@ def _builder(request: HttpRequest, slug: str, key: str, start: dict[str, str], h
                     return redirect(check)
     return page(request, "web/tenders/build.html", heading, status=400 if errors else 200,
                 organisation=organisation, errors=errors, posted=posted, here=here, editing=editing,
-                rows=forms.BUILDER_ROWS, formulas=FORMULAS, scales=sorted(PRESETS))
+                rows={kind: (counts[kind], keys) for kind, (_, keys) in forms.BUILDER_ROWS.items()},
+                names=forms.BUILDER_ROW_NAMES, formulas=FORMULAS, scales=sorted(PRESETS))
 
 
 @scoped
