@@ -20,7 +20,7 @@ from commonweal.web import documents
 from commonweal.web.access import issue_token
 from commonweal.web.api import api
 from commonweal.web.contracts.models import Action, Contract, Evidence, Return, Review
-from commonweal.web.models import Bid, ConflictDeclaration, Criterion
+from commonweal.web.models import Bid, ConflictDeclaration, Criterion, TenderDocument
 from commonweal.web.providers.models import Clarification, ContractProvider
 from commonweal.web.public.models import Opportunity, Status
 from commonweal.web.socialvalue.models import CoreValue, SroiProgramme, TenderMeasure
@@ -94,6 +94,10 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # tenders area (new): a bid's documents, added by its commissioners; the demo has none to serve (each
     # document's visibility by role and stage: tests/web/test_bid_documents.py)
     "bid_documents": ("GET", {}, answers(200, COMMISSIONERS)),
+    # the tender's own documents: everyone with a role on the tender reads them; bidders through the portal
+    "tender_documents": ("GET", {}, answers(200)),
+    "tender_document": ("GET", {}, answers(200)),
+    "portal_tender_document": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "bid_document": ("GET", {}, answers(404, outsider=404)),
     "upload_scores": ("GET", {}, answers(200, {"evaluator1", "evaluator3"})),
     "upload_moderation": ("GET", {}, answers(200, {"moderator"})),
@@ -277,6 +281,8 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "submit_scores": ({}, answers({"evaluator1": 302, "evaluator3": 302})),
     # tenders area (new): no file chosen: each field's error, nothing saved
     "bid_documents": ({}, answers(400, COMMISSIONERS)),
+    # tenders area: no title, no file: each field's error (the commissioners), the rest forbidden
+    "tender_documents": ({}, answers(400, COMMISSIONERS)),
     # tenders area (new): moving to moderation is refused to those who take it (scores missing), the rest forbidden
     "advance": ({"target": "moderation"}, answers(400, {"commissioner", "moderator", "shared.commissioner"})),
     # tenders area (new): evaluator1 declared no conflict: there is nothing to decide (400), the rest forbidden
@@ -419,7 +425,14 @@ def _objects(tender) -> dict[str, object]:
         evidence = Evidence.objects.create(ret=linked_return, line="", name="evidence.pdf", kind=kept.kind,
                                            size=kept.size, sha256=kept.sha256, stored_as=kept.stored_as,
                                            added_by=person)
+    # tenders area: one of the tender's own documents, stored as the commissioner's page stores it
+    kept = documents.store(f"{tender.organisation.slug}/tenders/{tender.pk}/documents", "specification.pdf",
+                           b"%PDF-1.4\n%%EOF\n")
+    tender_document = TenderDocument.objects.create(tender=tender, title="Specification", name="specification.pdf",
+                                                    kind=kept.kind, size=kept.size, sha256=kept.sha256,
+                                                    stored_as=kept.stored_as, added_by=person)
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
+            "tender_document_id": tender_document.pk,
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",
             "invitation_id": 1, "supplier_id": watched.pk,
             "value_id": value.pk, "programme_id": programme.pk if programme else 1,
@@ -516,9 +529,11 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "conflict": ["tender_id", "declaration_id"], "score": ["tender_id", "bid_id", "criterion_id"],
         "submit_scores": ["tender_id"], "bid_documents": ["tender_id", "bid_id"],
         "bid_document": ["tender_id", "document_id"],
+        "tender_documents": ["tender_id"], "tender_document": ["tender_id", "tender_document_id"],
+        "portal_tender_document": ["tender_id", "tender_document_id"],
     }
     # an argument taken from another object than its name says ("linked_contract_id" fills "contract_id")
-    renamed = {"linked_contract_id": "contract_id"}
+    renamed = {"linked_contract_id": "contract_id", "tender_document_id": "document_id"}
     return reverse(name, kwargs={renamed.get(k, k): objects[k] for k in resolver_match_args.get(name, [])})
 
 

@@ -145,6 +145,8 @@ FORMS: dict[str, Form] = {
                   {"score": "3", "rationale": "Meets the requirement"}),
     "submit_scores": Form("evaluator1", "northfield", {}),
     "bid_documents": Form("commissioner", "northfield", {"document": "file"}, stage="closed", files=True),
+    # the tender's own documents, while it is open for bids: a title and a file
+    "tender_documents": Form("commissioner", "northfield", {"document": "file"}, stage="open", files=True),
     "upload_scores": Form("evaluator1", "northfield", {"scores": "file"}, {"scores": ("scores.csv", "evaluator1")},
                           files=True),
     "upload_moderation": Form("moderator", "northfield", {"scores": "file"}, {"scores": ("moderation.csv", None)},
@@ -385,6 +387,8 @@ def _file_values(name: str, form: Form) -> dict[str, Any]:
     if name == "spend":
         return {"spend_file": SimpleUploadedFile("spend.csv", b"Payment Date,Supplier Name,Amount\r\n"
                                                               b"13/04/2025,Acme Ltd,10.00\r\n")}
+    if name == "tender_documents":
+        return {"document": SimpleUploadedFile("specification.pdf", b"%PDF-1.4\n%%EOF\n"), "title": "Specification"}
     if name == "bid_documents":  # tenders area (new): a PDF, as a written response for the whole bid
         return {"document": SimpleUploadedFile("response.pdf", b"%PDF-1.4\n%%EOF\n"), "purpose": "response"}
     if name == "upload":

@@ -458,7 +458,7 @@ def test_every_form_refuses_hostile_values_and_saves_nothing(world, settings) ->
 # lots there are.
 CEILINGS = {
     "portal": 3,
-    "portal_tender": 8,  # 7, and whether its bidders upload their own documents (and until when)
+    "portal_tender": 9,  # 7, whether its bidders upload their own documents (and until when), the tender's documents
     "portal_bid": 8,
     "portal_start_bid": 7,
     "clarifications": 5,

@@ -117,6 +117,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "score_recorded": _SCORE,
     "scores_submitted": {"scores": Need.ANYONE},
     # a bid's document: which bid, and its name and digest, are bid content
+    "tender_document_added": {"title": Need.ANYONE, "name": Need.ANYONE, "kind": Need.ANYONE, "sha256": Need.ANYONE},
     "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
                            "name": Need.BID, "sha256": Need.BID},
     # the council's choice to let bidders upload their own bid documents (not which bidder did)

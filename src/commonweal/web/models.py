@@ -143,6 +143,26 @@ class BidDocument(models.Model):
         ordering = ["purpose", "criterion__position", "name", "pk"]
 
 
+class TenderDocument(models.Model):
+    """One of the tender's own documents (the specification, the terms, a pricing template: the "associated tender
+    documents" of Procurement Act 2023 s.21(4)), added by the commissioner while the tender is a draft or open for
+    bids, read by everyone with a role on the tender and by every invited bidder once the tender is open. Stored and
+    served by the one document store (`commonweal.web.documents`), per organisation under the media root."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="tender_documents")
+    title = models.CharField(max_length=200)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=500)  # relative to the media root
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+
 class GateResult(models.Model):
     """A pass/fail gate's result for a bid (from the uploaded gates file)."""
 

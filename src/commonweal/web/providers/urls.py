@@ -31,6 +31,8 @@ urlpatterns = [
         name="portal_return_respond",
     ),
     path("portal/tenders/<int:tender_id>/", views.portal_tender, name="portal_tender"),
+    path("portal/tenders/<int:tender_id>/documents/<int:document_id>/", views.portal_tender_document,
+         name="portal_tender_document"),
     path("portal/tenders/<int:tender_id>/bid/", views.portal_bid, name="portal_bid"),
     path("portal/tenders/<int:tender_id>/bid/start/", views.portal_start_bid, name="portal_start_bid"),
 ]

@@ -218,6 +218,7 @@ def _tender_page(request: HttpRequest, access: BidderAccess, form: forms.Questio
         status=400 if form.errors else 200,
         access=access,
         documents=data.documents(access),
+        files=tenders.tender_documents(access.tender),
         answers=data.published_answers(access.tender),
         mine=data.own_questions(access),
         asking=access.stage == data.ASKING_STAGE,
@@ -244,6 +245,16 @@ def portal_tender(request: HttpRequest, tender_id: int) -> HttpResponse:
             )
             return redirect("portal_tender", tender_id)
     return _tender_page(request, access, form)
+
+
+@scoped
+@require_safe
+def portal_tender_document(request: HttpRequest, tender_id: int, document_id: int) -> HttpResponse:
+    """One of the tender's own documents, to a bidder invited to it (any other tender does not exist for them)."""
+    from commonweal.web import documents
+
+    found = tenders.tender_document(bidder_access(request.user, tender_id).tender, document_id)
+    return documents.response(found.kind, found.stored_as, f"tender-document-{found.pk}")
 
 
 @scoped

@@ -76,6 +76,7 @@ from commonweal.web.models import (
     Score,
     ScoreSubmission,
     Tender,
+    TenderDocument,
     TenderRole,
 )
 from commonweal.web.tenders import builder
@@ -1247,6 +1248,47 @@ def document(access: Access, document_id: int) -> BidDocument:
         raise NotFound("no such document")
     bid(access, found.bid_id)  # the bid itself must be visible to this person
     return found
+
+
+# -- the tender's own documents (the associated tender documents, s.21(4)) --------------------------------------
+
+# Commonweal default: the commissioner adds the tender's documents while it is a draft or open for bids (a document
+# added while open reaches every invited bidder at once, as a published clarification does); from the close of
+# bids they are the record of what was asked and stay as they are.
+TENDER_DOCUMENTS_OPEN = (Stage.DRAFT, Stage.OPEN)
+
+
+def tender_documents(tender: Tender) -> list[TenderDocument]:
+    """The tender's documents, for anyone the caller's access layer has let see the tender (its people through
+    `tender_access`, invited bidders through `bidder_access`)."""
+    return list(TenderDocument.objects.filter(tender=tender))
+
+
+def tender_document(tender: Tender, document_id: int) -> TenderDocument:
+    found = TenderDocument.objects.filter(pk=document_id, tender=tender).first()
+    if found is None:
+        raise NotFound("no such document")
+    return found
+
+
+@audit.retrying
+def add_tender_document(access: Access, title: str, name: str, content: bytes) -> TenderDocument:
+    """Store one of the tender's documents through the one document store, recorded and audited in one transaction."""
+    from commonweal.web import documents as store
+
+    access.require(Role.COMMISSIONER)
+    if access.stage not in TENDER_DOCUMENTS_OPEN:
+        raise Refused(["The tender's documents are added while it is a draft or open for bids"], ["document"])
+    stored = store.store(f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/documents", name,
+                         content)  # InputError naming the file
+    with transaction.atomic():
+        made = TenderDocument.objects.create(tender=access.tender, title=title, name=name, kind=stored.kind,
+                                             size=stored.size, sha256=stored.sha256, stored_as=stored.stored_as,
+                                             added_by=access.user)
+        audit.record(access.actor, "tender_document_added",
+                     {"title": title, "name": name, "kind": stored.kind, "sha256": stored.sha256},
+                     tender=access.tender)
+    return made
 
 
 # Bids are received until the end of the last day for tenders, UK time (Commonweal default: the tender notice

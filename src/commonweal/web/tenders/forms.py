@@ -115,6 +115,13 @@ class TenderUploadForm(UploadForm):
 
 
 
+class TenderDocumentForm(UploadForm):
+    """One of the tender's own documents, with the title bidders see."""
+
+    title = text_field("the document's title", max_length=200)
+    document = file_field("the document", required=True, suffixes=("pdf", "docx", "xlsx", "odt"))
+
+
 class DocumentForm(UploadForm):
     """A bid's document; what it is is read from its content by the data layer (`commonweal.io.documents`)."""
 

@@ -304,6 +304,48 @@ def bid_document(request: HttpRequest, tender_id: int, document_id: int) -> Http
 
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
+def tender_documents(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """The tender's own documents: read by its people, added by its commissioner while it is a draft or open."""
+    from commonweal.io.errors import InputError
+
+    access = tender_access(request.user, tender_id)
+    errors: list[dict[str, str]] = []
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        access.require(Role.COMMISSIONER)
+        form = forms.TenderDocumentForm(request.POST, request.FILES)
+        posted = {"title": form.data.get("title", "")}
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            name, content = form.files_read(["document"])["document"]
+            try:
+                data.add_tender_document(access, form.cleaned_data["title"], name, content)
+            except InputError as exc:
+                errors = [{"text": str(p), "href": "#document"} for p in exc.problems]
+            except Refused as refused:
+                errors = refused_errors(refused.problems, refused.fields, {}, "document")
+            else:
+                messages.success(request, f"{form.cleaned_data['title']} added: every invited bidder can read it "
+                                          "once the tender is open")
+                return redirect("tender_documents", tender_id)
+    return page(request, "web/tenders/tender_documents.html", f"Tender documents: {access.tender.reference}",
+                status=400 if errors else 200, access=access, documents=data.tender_documents(access.tender),
+                errors=errors, posted=posted,
+                may_add=access.has(Role.COMMISSIONER) and access.stage in data.TENDER_DOCUMENTS_OPEN)
+
+
+@scoped
+@require_safe
+def tender_document(request: HttpRequest, tender_id: int, document_id: int) -> HttpResponse:
+    from commonweal.web import documents
+
+    found = data.tender_document(tender_access(request.user, tender_id).tender, document_id)
+    return documents.response(found.kind, found.stored_as, f"tender-document-{found.pk}")
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
 def upload_scores(request: HttpRequest, tender_id: int, consensus: bool = False) -> HttpResponse:
     """An evaluator's own scores, or the moderator's consensus scores, from a file; nothing saved on any bad row."""
     from commonweal.io.errors import InputError
