@@ -117,6 +117,8 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "score_recorded": _SCORE,
     "scores_submitted": {"scores": Need.ANYONE},
     # a bid's document: which bid, and its name and digest, are bid content
+    # a draft has no bids, so nothing sealed: what changed in its model, as the builder's labels
+    "tender_edited": {"reference": Need.ANYONE, "changed": Need.ANYONE, "tender_yaml_sha256": Need.ANYONE},
     "tender_document_added": {"title": Need.ANYONE, "name": Need.ANYONE, "kind": Need.ANYONE, "sha256": Need.ANYONE},
     "bid_document_added": {"bid": Need.BID, "bidder": Need.BID, "purpose": Need.ANYONE, "criterion": Need.ANYONE,
                            "name": Need.BID, "sha256": Need.BID},
@@ -181,7 +183,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "kpi_exemption_recorded": {"contract": Need.ANYONE, "reason": Need.ANYONE},
     "return_saved": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
                      "kpi_results": Need.ANYONE, "deliveries": Need.ANYONE, "source": Need.ANYONE,
-                     "periods": Need.ANYONE},
+                     "periods": Need.ANYONE, "evidence": Need.ANYONE},
     "variation_recorded": {"contract": Need.ANYONE, "variation": Need.ANYONE, "ground": Need.ANYONE,
                            "value_change": Need.ANYONE, "ground_status": Need.ANYONE,
                            "change_notice_required": Need.ANYONE},
@@ -247,6 +249,9 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "spend_uploaded": {"file": Need.ANYONE, "sha256": Need.ANYONE, "bytes": Need.ANYONE},
     "spend_mapping_stated": {"file": Need.ANYONE, "columns": Need.ANYONE, "header_row": Need.ANYONE,
                              "date_order": Need.ANYONE, "period": Need.ANYONE},
+    # the spend queue's lease: a job whose worker stopped is queued again, or failed after its attempts
+    "spend_import_requeued": {"file": Need.ANYONE, "attempts": Need.ANYONE},
+    "spend_import_failed": {"file": Need.ANYONE, "attempts": Need.ANYONE},
     "spend_import_stopped": {"file": Need.ANYONE, "problems": Need.ANYONE, "asks_for_mapping": Need.ANYONE},
     "spend_imported": {"file": Need.ANYONE, "rows_read": Need.ANYONE, "rows_loaded": Need.ANYONE,
                        "rows_rejected": Need.ANYONE, "total_amount": Need.ANYONE},

@@ -95,8 +95,12 @@ def requeue_lost() -> int:
             # conditional on the claim: a worker that came back and finished meanwhile keeps its result
             if SpendImport.objects.filter(pk=job.pk, status=SpendImport.RUNNING,
                                           claimed_by=job.claimed_by).update(**change):
-                audit.record("spend worker", "spend_import_failed" if gave_up else "spend_import_requeued",
-                             {"file": job.file_name, "attempts": job.attempts}, organisation=job.organisation)
+                if gave_up:
+                    audit.record("spend worker", "spend_import_failed",
+                                 {"file": job.file_name, "attempts": job.attempts}, organisation=job.organisation)
+                else:
+                    audit.record("spend worker", "spend_import_requeued",
+                                 {"file": job.file_name, "attempts": job.attempts}, organisation=job.organisation)
     return len(lost)
 
 
