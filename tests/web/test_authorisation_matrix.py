@@ -422,15 +422,13 @@ def _objects(tender) -> dict[str, object]:
     if linked_return is not None:
         kept = documents.store(f"{tender.organisation.slug}/contracts/{linked.contract_id}", "evidence.pdf",
                                b"%PDF-1.4\n%%EOF\n")
-        evidence = Evidence.objects.create(ret=linked_return, line="", name="evidence.pdf", kind=kept.kind,
-                                           size=kept.size, sha256=kept.sha256, stored_as=kept.stored_as,
-                                           added_by=person)
+        evidence = Evidence.objects.create(ret=linked_return, line="", name="evidence.pdf", added_by=person,
+                                           **kept.fields())
     # tenders area: one of the tender's own documents, stored as the commissioner's page stores it
     kept = documents.store(f"{tender.organisation.slug}/tenders/{tender.pk}/documents", "specification.pdf",
                            b"%PDF-1.4\n%%EOF\n")
     tender_document = TenderDocument.objects.create(tender=tender, title="Specification", name="specification.pdf",
-                                                    kind=kept.kind, size=kept.size, sha256=kept.sha256,
-                                                    stored_as=kept.stored_as, added_by=person)
+                                                    added_by=person, **kept.fields())
     return {"tender_id": tender.pk, "bid_id": bid.pk, "criterion_id": criterion.pk, "fmt": "csv",
             "tender_document_id": tender_document.pk,
             "slug": tender.organisation.slug, "user_id": person.pk, "token": "not-a-token",

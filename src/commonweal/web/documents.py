@@ -24,6 +24,10 @@ class Stored:
     sha256: str
     stored_as: str  # relative to the media root
 
+    def fields(self) -> dict[str, object]:
+        """The `web.models.StoredDocument` fields this record fills (the model adds name, who and when)."""
+        return {"kind": self.kind, "size": self.size, "sha256": self.sha256, "stored_as": self.stored_as}
+
 
 def kind_of(name: str, content: bytes) -> str:
     """The document's kind from its content; InputError naming the file if it is not an accepted document."""

@@ -118,7 +118,24 @@ class Bid(models.Model):
         constraints = [models.UniqueConstraint(fields=["lot", "bidder"], name="one_bid_per_bidder")]
 
 
-class BidDocument(models.Model):
+class StoredDocument(models.Model):
+    """What every untrusted document the one document store (`commonweal.web.documents`) keeps is recorded with:
+    the uploader's file name, its kind read from its content, size, SHA-256, where it is stored under the media
+    root, who added it and when. Each area's document model adds what it belongs to."""
+
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=500)  # relative to the media root
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class BidDocument(StoredDocument):
     """A document of a bid: a written response (for one criterion, or the whole bid) or its price schedule, sealed
     like the price until prices are opened. The file is stored under the configured media root, per organisation
     (`COMMONWEAL_MEDIA_ROOT/<organisation slug>/...`, named by its SHA-256), and served only through the tenders
@@ -131,19 +148,12 @@ class BidDocument(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
     criterion = models.ForeignKey(Criterion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(max_length=20, choices=[(RESPONSE, "Response"), (PRICE_SCHEDULE, "Price schedule")])
-    name = models.CharField(max_length=255)
-    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_as = models.CharField(max_length=500)  # relative to the media root
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["purpose", "criterion__position", "name", "pk"]
 
 
-class TenderDocument(models.Model):
+class TenderDocument(StoredDocument):
     """One of the tender's own documents (the specification, the terms, a pricing template: the "associated tender
     documents" of Procurement Act 2023 s.21(4)), added by the commissioner while the tender is a draft or open for
     bids, read by everyone with a role on the tender and by every invited bidder once the tender is open. Stored and
@@ -151,13 +161,6 @@ class TenderDocument(models.Model):
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="tender_documents")
     title = models.CharField(max_length=200)
-    name = models.CharField(max_length=255)
-    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_as = models.CharField(max_length=500)  # relative to the media root
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "pk"]

@@ -1018,8 +1018,7 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
         )
         ret = Return.objects.get(contract=locked, period_start=period.start)
         Evidence.objects.bulk_create(
-            Evidence(ret=ret, line=chosen.line, name=chosen.name, kind=kept.kind, size=kept.size, sha256=kept.sha256,
-                     stored_as=kept.stored_as, added_by=user)
+            Evidence(ret=ret, line=chosen.line, name=chosen.name, added_by=user, **kept.fields())
             for chosen, kept in stored
         )
         refresh(locked, today)

@@ -27,6 +27,7 @@ from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
 from commonweal.domain.rag import COLOURS
 from commonweal.domain.socialvalue.library import Licence, Measure
+from commonweal.web.models import StoredDocument
 
 
 def _money(**options: Any) -> Any:
@@ -223,7 +224,7 @@ class Delivery(models.Model):
     verification = models.CharField(max_length=10, choices=_choices(Verification))
 
 
-class Evidence(models.Model):
+class Evidence(StoredDocument):
     """An evidence file of a return, for one of its lines (a KPI's code or a committed social value measure) or
     the whole return (`line` empty), added by the council's contract people or the contract's provider. Stored and
     served by the one document store (`commonweal.web.documents`), per organisation under the media root; seen only
@@ -231,13 +232,6 @@ class Evidence(models.Model):
 
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="evidence")
     line = models.CharField(max_length=60, blank=True)
-    name = models.CharField(max_length=255)
-    kind = models.CharField(max_length=10)  # pdf, docx, xlsx, odt: from the content (`commonweal.io.documents`)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_as = models.CharField(max_length=500)  # relative to the media root
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["line", "pk"]

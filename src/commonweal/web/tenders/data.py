@@ -1282,9 +1282,8 @@ def add_tender_document(access: Access, title: str, name: str, content: bytes) -
     stored = store.store(f"{access.tender.organisation.slug}/tenders/{access.tender.pk}/documents", name,
                          content)  # InputError naming the file
     with transaction.atomic():
-        made = TenderDocument.objects.create(tender=access.tender, title=title, name=name, kind=stored.kind,
-                                             size=stored.size, sha256=stored.sha256, stored_as=stored.stored_as,
-                                             added_by=access.user)
+        made = TenderDocument.objects.create(tender=access.tender, title=title, name=name, added_by=access.user,
+                                             **stored.fields())
         audit.record(access.actor, "tender_document_added",
                      {"title": title, "name": name, "kind": stored.kind, "sha256": stored.sha256},
                      tender=access.tender)
@@ -1406,8 +1405,7 @@ def add_document(access: Access | BidderAccess, bid_id: int, criterion_id: int |
             locked = Tender.objects.select_for_update().get(pk=access.tender.pk)
             _upload_target(BidderAccess(access.user, locked, access.provider), bid_id, now or timezone.now())
         made = BidDocument.objects.create(bid_id=bid_id, criterion=crit, purpose=purpose, name=name,
-                                          kind=stored.kind, size=stored.size, sha256=stored.sha256,
-                                          stored_as=stored.stored_as, added_by=access.user)
+                                          added_by=access.user, **stored.fields())
         actor = BIDDER_ACTOR if isinstance(access, BidderAccess) else access.actor
         audit.record(actor, "bid_document_added",
                      {"bid": bid_id, "bidder": bidder, "purpose": purpose,
