@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import web_pages  # the harness this benchmark shares (its folder is put on the path above)
-from web_pages import POSTGRES, TARGET_P95_MS, percentile, recreate_database, serve
+from web_pages import POSTGRES, TARGET_P95_MS, analyze, percentile, recreate_database, serve
 
 PAGES = ("register", "filtered", "page_40", "dashboard", "sign_in")
 RATINGS = ("good", "good", "approaching target", "requires improvement", "inadequate", "other")
@@ -99,6 +99,7 @@ def main() -> None:
     began = time.perf_counter()
     recreate_database(args.database)
     urls = seed(args.contracts)
+    analyze(args.database)
     print(f"seeded {args.contracts:,} contracts in database {args.database} in {time.perf_counter() - began:.1f} s; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     # the shared load loop assigns clients to these pages in turn, each signed in as the council's viewer

@@ -171,3 +171,40 @@ def test_registered_interest_reaches_the_partner_finder_without_its_contact(worl
     southdale = _text(client_for("southdale.commissioner").get(reverse("spend_partners", args=["southdale"])))
     assert "Southdale Riders CIC" in southdale and "Social enterprise" in southdale
     assert "Alex Reed" not in southdale and "Northfield Community Transport" not in southdale
+
+
+def test_the_register_is_paged_and_its_downloads_and_core_values_cover_every_selected_contract(world) -> None:
+    from django.contrib.auth.models import User
+
+    highways = Contract.objects.get(reference="NBC-C-006")
+    recorder = User.objects.get(username="shared.commissioner")
+    extra = data.PAGE_SIZE + 3
+    for n in range(extra):  # copies of the highways contract, each with its contract details notice recorded
+        copy = Contract.objects.get(pk=highways.pk)
+        copy.pk, copy.reference = None, f"NBC-P-{n:03d}"
+        copy.save()
+        Publication.objects.create(organisation=copy.organisation, source="contract", key=str(copy.pk),
+                                   notice="UK7", published_on=timezone.localdate(), notice_identifier=f"X-{n}",
+                                   recorded_by=recorder)
+    published = Publication.objects.filter(organisation__slug="northfield", source="contract", notice="UK7").count()
+    assert published > data.PAGE_SIZE
+    visitor = Client()
+    path = reverse("public_contracts", args=["northfield"])
+    first, second = (data.contracts_page("northfield", contracts.Filters(), timezone.localdate(), n) for n in (1, 2))
+    assert (first.total, first.pages, len(first.contracts)) == (published, 2, data.PAGE_SIZE)
+    assert len(second.contracts) == published - data.PAGE_SIZE and second.page == 2
+    assert not {c.id for c in first.contracts} & {c.id for c in second.contracts}
+    # the core values' table sums every selected contract, whichever page is shown
+    assert first.by_core_value == second.by_core_value and first.by_core_value
+    page = _text(visitor.get(path, {"service": highways.service, "page": 2}))
+    assert "Page 2 of 2" in page and 'rel="prev"' in page and 'rel="next"' not in page
+    # the previous page keeps the filter; the page number is not repeated
+    assert f"?service={highways.service}&amp;page=1" in page
+    assert "NBC-P-000" not in page and f"NBC-P-{extra - 1:03d}" in page
+    # beyond the last page shows the last; a page that is not a number is refused
+    assert "Page 2 of 2" in _text(visitor.get(path, {"service": highways.service, "page": 99}))
+    assert visitor.get(path, {"page": "two"}).status_code == 400
+    # a download is the whole register as filtered, never one page
+    records = json.loads(_text(visitor.get(reverse("public_contracts_download", args=["northfield", "json"]),
+                                           {"service": highways.service})))["contracts"]
+    assert len(records) == extra + 1 and {r["service"] for r in records} == {highways.service}

@@ -356,10 +356,11 @@ def test_spend_pages_run_the_same_few_queries_with_one_import_or_many(world, cli
     assert all(found[0] == found[1] <= SPEND_CEILINGS[name] for name, found in counts.items()), counts
 
 
-# The public contracts register's pages (no session): the council, its publication records, the published contracts'
-# services (the filter's choices), the contracts shown, their published periods' ratings and the stored social value
-# roll-up, however many contracts are published.
-PUBLIC_CEILINGS = {"public_contracts": 6, "public_contract": 6, "public_contracts_download": 6}
+# The public contracts register's pages (no session): the council, the published contracts' services (the filter's
+# choices), the selected contracts' names, the page's contracts, their publication records, their published periods'
+# ratings and the stored roll-up's version, however many contracts are published. (A worker that has not yet read the
+# roll-up's current version reads it once more: each count below follows a first request.)
+PUBLIC_CEILINGS = {"public_contracts": 7, "public_contract": 7, "public_contracts_download": 7}
 
 
 def test_public_register_pages_cost_the_same_queries_with_7_contracts_or_37(world) -> None:
@@ -385,6 +386,7 @@ def test_public_register_pages_cost_the_same_queries_with_7_contracts_or_37(worl
                 r.pk, r.contract = None, copy
                 r.save()
         for name, path in paths.items():
+            Client().get(path)
             counts.setdefault(name, []).append(_count(Client(), path))
     assert Contract.objects.filter(organisation__slug="northfield").count() == 37
     assert all(found[0] == found[1] <= PUBLIC_CEILINGS[name] for name, found in counts.items()), counts

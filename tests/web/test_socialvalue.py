@@ -232,8 +232,10 @@ def test_the_member_report_shows_spend_shares_and_the_riskiest_suppliers(world, 
 PAGES = ("sv_overview", "sv_measures", "sv_ppn002", "sv_delivery", "sv_sroi", "sv_maturity", "sv_report")
 # The most queries each page may run (session and user included), however many contracts, returns and
 # assessments the organisation has recorded. The report reads each section through its own area's data function
-# (the roll-up, the spend figures, the watchlist and maturity, each checking access).
-CEILINGS = {"sv_overview": 11, "sv_measures": 5, "sv_ppn002": 7, "sv_delivery": 8, "sv_sroi": 7, "sv_maturity": 7,
+# (the roll-up, the spend figures, the watchlist and maturity, each checking access). The roll-up is read as its
+# version first and its stored lines only when this process has not rolled that version up yet (as here, each
+# count following a change): one query fewer on a page view that finds it rolled up.
+CEILINGS = {"sv_overview": 11, "sv_measures": 5, "sv_ppn002": 7, "sv_delivery": 9, "sv_sroi": 7, "sv_maturity": 7,
             "sv_report": 22, "sv_tender": 10}
 
 

@@ -61,6 +61,13 @@ def valid_text(value: str) -> None:
         raise ValidationError(f"The text {problem}")
 
 
+def page_field() -> forms.IntegerField:
+    """A register's page number (GET): a number from 1; beyond the last page shows the last."""
+    message = "Choose a page number"
+    return forms.IntegerField(required=False, min_value=1, max_value=10**6,
+                              error_messages={"invalid": message, "min_value": message, "max_value": message})
+
+
 def text_field(label: str, *, required: bool = True, max_length: int = TEXT_MAX_CHARS, strip: bool = True,
                required_message: str | None = None) -> forms.CharField:
     """A text field with the shared Unicode check and a GOV.UK-style message for each problem."""

@@ -26,7 +26,7 @@ from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
 from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS, EvidenceFile, ReturnValues
 from commonweal.web.contracts.models import Return
-from commonweal.web.forms import UploadForm, file_field, iso_date, text_field
+from commonweal.web.forms import UploadForm, file_field, iso_date, page_field, text_field
 
 SHORT = 300
 CODE = 60
@@ -102,16 +102,7 @@ class FilterForm(forms.Form):
     band = choice("a value band", [("", "Any"), *((k, v[0]) for k, v in VALUE_BANDS.items())], required=False)
     sme = forms.BooleanField(required=False)
     vcse = forms.BooleanField(required=False)
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=10**6,
-        error_messages={
-            "invalid": "Choose a page number",
-            "min_value": "Choose a page number",
-            "max_value": "Choose a page number",
-        },
-    )
+    page = page_field()
 
 
 class CreateForm(UploadForm):

@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.ocds.mapping import Party, Process, PublishedTender, release_from_process
-from commonweal.domain.socialvalue.rollup import ZERO, AsAt, RollUpRow, Total, roll_up, totals
+from commonweal.domain.socialvalue.rollup import ZERO, Total
 from commonweal.io.ocds.write import release_package
 from commonweal.services.ocds import ocid_prefix
 from commonweal.web import audit
@@ -46,9 +48,8 @@ from commonweal.web.public.models import (
 )
 from commonweal.web.publishing.models import Publication
 from commonweal.web.publishing.sources import ContractSource
-from commonweal.web.socialvalue.data import stored_line
-from commonweal.web.socialvalue.models import StoredRollUp
-from commonweal.web.socialvalue.sources import contract_name, financial_year
+from commonweal.web.socialvalue.data import verified_totals
+from commonweal.web.socialvalue.sources import financial_year, named
 
 
 def tag_of(shown: object) -> str:
@@ -525,56 +526,73 @@ class ContractsPage:
     slug: str
     name: str
     as_at: str  # the roll-up's reporting quarter, as words
-    contracts: tuple[PublicContract, ...]
-    by_core_value: tuple[Total, ...]  # the shown contracts' social value by the council's core values
-    services: tuple[str, ...]  # every published contract's service, for the filter
+    contracts: tuple[PublicContract, ...]  # this page's (every one for a download)
+    by_core_value: tuple[Total, ...]  # social value by the council's core values, of every contract the filters select
+    services: tuple[str, ...]  # every published contract's service, for the filter (none on a contract's page)
+    total: int  # the contracts the filters select, on every page
+    page: int = 1
+    pages: int = 1
 
     def etag(self) -> str:
         return tag_of(self)
 
 
-def _public_social_value(council: Organisation, names: set[str], as_at: AsAt) -> tuple[RollUpRow, ...]:
-    """The stored roll-up's rows for the named contracts only, counting verified delivery alone: a return the
-    council has not verified (or rejected, or a draft, which the roll-up never stores) adds nothing here."""
-    stored = StoredRollUp.objects.filter(organisation=council).only("committed", "delivered").first()
-    if stored is None:
-        return ()
-    committed = [stored_line(v) for v in stored.committed if v["contract"] in names]
-    verified = [stored_line(v) for v in stored.delivered if v["contract"] in names and v["verification"] == "verified"]
-    return roll_up(committed, verified, as_at)
+PAGE_SIZE = 50  # Commonweal default: contracts per public register page, as the workspace's register
+CONTRACT_FIELDS = ("pk", "reference", "title", "description", "service", "supplier", "supplier_identifier", "sme",
+                   "vcse", "value", "irrecoverable_vat", "start", "end", "review_date")
 
 
-def contracts_page(slug: str, filters: Filters, today: dt.date, contract_id: int | None = None) -> ContractsPage:
-    """The council's published contracts (with the register's filters), each with its social value and its
-    published ratings: six queries, however many contracts, returns and ratings there are."""
+def _notices(council: Organisation, *notices: str) -> QuerySet[Publication]:
+    return Publication.objects.filter(organisation=council, source=ContractSource.name, notice__in=notices)
+
+
+def _latest(council: Organisation, ids: list[int]) -> dict[str, dict[int, tuple[dt.date, str]]]:
+    """By notice (contract details, performance), the latest recorded for each of the contracts (one performance
+    notice is due every 12 months; a contract details notice is recorded once): its day and identifier."""
+    found: dict[str, dict[int, tuple[dt.date, str]]] = {CONTRACT_NOTICE: {}, PERFORMANCE_NOTICE: {}}
+    for notice, key, day, identifier in (
+            _notices(council, CONTRACT_NOTICE, PERFORMANCE_NOTICE).filter(key__in=[str(i) for i in ids])
+            .order_by("published_on").values_list("notice", "key", "published_on", "notice_identifier")):
+        found[notice][int(key)] = (day, identifier)
+    return found
+
+
+def contracts_page(slug: str, filters: Filters, today: dt.date, page: int | None = 1,
+                   contract_id: int | None = None) -> ContractsPage:
+    """One page of the council's published contracts (`page` None: every one, for a download) with the register's
+    filters, each with its social value and its published ratings. Whether a contract is published is decided in
+    the database (its contract details notice recorded), so a page reads its own contracts only: at most seven queries,
+    however many contracts the council has (one more when the stored roll-up has changed since this worker last
+    read it)."""
     council = _council(slug)
-    notices = Publication.objects.filter(organisation=council, source=ContractSource.name,
-                                         notice__in=(CONTRACT_NOTICE, PERFORMANCE_NOTICE))
-    details: dict[int, tuple[dt.date, str]] = {}
-    performance: dict[int, tuple[dt.date, str]] = {}
-    for p in notices.only("key", "notice", "published_on", "notice_identifier"):
-        if not p.key.isdigit():
-            continue
-        chosen = details if p.notice == CONTRACT_NOTICE else performance
-        # the latest of a contract's performance notices (one is due every 12 months)
-        if int(p.key) not in chosen or p.published_on > chosen[int(p.key)][0]:
-            chosen[int(p.key)] = (p.published_on, p.notice_identifier)
-    published = Contract.objects.filter(organisation=council, pk__in=list(details))
-    services = tuple(sorted({s for s in published.values_list("service", flat=True) if s}))
+    published = Contract.objects.filter(organisation=council).filter(
+        Exists(_notices(council, CONTRACT_NOTICE).filter(key=Cast(OuterRef("pk"), CharField()))))
     shown = published.filter(filters.query(today))
     if contract_id is not None:
         shown = shown.filter(pk=contract_id)
-    contracts = list(shown.order_by("reference"))
+    selected = list(shown.order_by("reference", "pk").values_list("pk", "reference", "title", "service"))
+    # the filter's choices, every published contract's service: with no filter, those just read; none for one contract
+    if contract_id is not None:
+        services: tuple[str, ...] = ()
+    elif filters == Filters():
+        services = tuple(sorted({s for *_, s in selected if s}))
+    else:
+        services = tuple(published.exclude(service="").order_by("service").values_list("service", flat=True).distinct())
+    total = len(selected)
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = 1 if page is None else min(max(1, page), pages)
+    chosen = selected if page is None else selected[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    ids = [pk for pk, *_ in chosen]
+    by_id = {c["pk"]: c for c in Contract.objects.filter(pk__in=ids).values(*CONTRACT_FIELDS)}
+    latest = _latest(council, ids)
+    details, performance = latest[CONTRACT_NOTICE], latest[PERFORMANCE_NOTICE]
     ratings: dict[int, list[PublicRating]] = {}
-    rated = [c.pk for c in contracts if c.pk in performance]
-    for r in PeriodRating.objects.filter(contract__in=rated).order_by("period_start"):
+    for r in PeriodRating.objects.filter(contract__in=list(performance)).order_by("period_start"):
         if r.period_end <= performance[r.contract_id][0]:
             ratings.setdefault(r.contract_id, []).append(
                 PublicRating(r.period_start, r.period_end, RATING_WORDS[r.rating]))
     as_at = financial_year(today)
-    names = {contract_name(c): c.pk for c in contracts}
-    rows = _public_social_value(council, set(names), as_at)
-    by_contract = {t.label: t for t in totals(rows, lambda r: r.contract)}
+    social_value = verified_totals(council, as_at, frozenset(named(ref, title) for _, ref, title, _ in selected))
     nothing = Total("", ZERO, ZERO, ZERO, ZERO)
     return ContractsPage(
         council.slug,
@@ -582,21 +600,26 @@ def contracts_page(slug: str, filters: Filters, today: dt.date, contract_id: int
         as_at.label,
         tuple(
             PublicContract(
-                c.pk, c.reference, c.title, c.description, c.service, c.supplier, c.supplier_identifier, c.sme,
-                c.vcse, c.value, c.irrecoverable_vat, c.start, c.end, c.review_date, *details[c.pk],
-                performance.get(c.pk), tuple(ratings.get(c.pk, ())), by_contract.get(contract_name(c), nothing),
+                pk, c["reference"], c["title"], c["description"], c["service"], c["supplier"],
+                c["supplier_identifier"], c["sme"], c["vcse"], c["value"], c["irrecoverable_vat"], c["start"],
+                c["end"], c["review_date"], *details[pk], performance.get(pk), tuple(ratings.get(pk, ())),
+                social_value.by_contract.get(named(reference, title), nothing),
             )
-            for c in contracts
+            for pk, reference, title, _ in chosen
+            for c in (by_id[pk],)
         ),
-        totals(sorted(rows, key=lambda r: r.core_value), lambda r: r.core_value),
+        social_value.by_core_value,
         services,
+        total,
+        number,
+        pages,
     )
 
 
 def published_contract(slug: str, contract_id: int, today: dt.date) -> ContractsPage:
     """One published contract, as a register holding just it; NotFound for an unpublished or another council's
     contract alike."""
-    found = contracts_page(slug, Filters(), today, contract_id)
+    found = contracts_page(slug, Filters(), today, contract_id=contract_id)
     if not found.contracts:
         raise NotFound("no such contract")
     return found

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from commonweal.web.contracts.data import STATUSES, Filters
-from commonweal.web.forms import GovukErrors, iso_date, text_field, valid_text
+from commonweal.web.forms import GovukErrors, iso_date, page_field, text_field, valid_text
 from commonweal.web.public.models import InterestKind, Purpose, Status
 
 
@@ -93,6 +93,7 @@ class ContractFilterForm(GovukErrors, forms.Form):
     supplier = text_field("a supplier", required=False, max_length=300)
     sme = forms.BooleanField(required=False)
     vcse = forms.BooleanField(required=False)
+    page = page_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

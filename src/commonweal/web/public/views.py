@@ -96,15 +96,25 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     return _cacheable(request, f"{found.etag()}-{fmt}", render)
 
 
-def _register(request: HttpRequest, slug: str) -> tuple[forms.ContractFilterForm, data.ContractsPage]:
+def _register(request: HttpRequest, slug: str, whole: bool = False
+              ) -> tuple[forms.ContractFilterForm, data.ContractsPage]:
     """The filters from the query string and the register they select (every published contract when they are
-    not valid, beside their errors)."""
+    not valid, beside their errors): the page asked for, or every page (`whole`, a download)."""
     form = forms.ContractFilterForm(request.GET)
-    chosen = form.filters() if form.is_valid() else Filters()
+    valid = form.is_valid()
+    chosen = form.filters() if valid else Filters()
+    number = None if whole else (form.cleaned_data["page"] or 1) if valid else 1
     try:
-        return form, data.contracts_page(slug, chosen, timezone.localdate())
+        return form, data.contracts_page(slug, chosen, timezone.localdate(), number)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+
+
+def _filters_only(request: HttpRequest) -> str:
+    """The query string without its page: the filters a download or another page keeps."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @require_safe
@@ -117,7 +127,7 @@ def contracts(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         found.etag(),
         lambda: page(request, "web/public/contracts.html", f"{found.name}: contracts register", register=found,
-                     form=form, errors=[], statuses=STATUSES, query=request.GET.urlencode()),
+                     form=form, errors=[], statuses=STATUSES, query=_filters_only(request)),
     )
 
 
@@ -141,7 +151,7 @@ def contracts_download(request: HttpRequest, slug: str, fmt: str) -> HttpRespons
     """The register as shown (the same filters) as CSV or plain JSON."""
     if fmt not in ("csv", "json"):
         raise Http404("the contracts register is downloaded as csv or json")
-    form, found = _register(request, slug)
+    form, found = _register(request, slug, whole=True)
     if form.errors:
         return HttpResponse("; ".join(e["text"] for e in form.summary()), status=400,
                             content_type="text/plain; charset=utf-8")

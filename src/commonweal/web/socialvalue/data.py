@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -489,13 +489,76 @@ class RollUp:
     may_change: bool
 
 
+# Rolled-up rows, and their totals for a selection of contracts, by the stored lines' version (computed_at): the
+# stored lines change only inside a write (`refresh_rollup`, which moves computed_at), so a worker rolls each version
+# up once, not on every page view. A handful of versions and selections are kept (Commonweal default); anything
+# else simply misses.
+_ROLLED: dict[tuple[Any, ...], Any] = {}
+ROLLED_KEPT = 16
+
+
+def _remembered(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    if (found := _ROLLED.get(key)) is None:
+        found = make()
+        if len(_ROLLED) >= ROLLED_KEPT:
+            _ROLLED.pop(next(iter(_ROLLED)))
+        _ROLLED[key] = found
+    return found
+
+
+def _version(organisation: Organisation) -> dt.datetime | None:
+    return StoredRollUp.objects.filter(organisation=organisation).values_list("computed_at", flat=True).first()
+
+
+def _rows(organisation: Organisation, version: dt.datetime, as_at: AsAt, verified_only: bool
+          ) -> tuple[RollUpRow, ...]:
+    def make() -> tuple[RollUpRow, ...]:
+        stored = StoredRollUp.objects.filter(organisation=organisation).first()
+        if stored is None:
+            return ()
+        committed = [stored_line(v) for v in stored.committed]
+        delivered = [stored_line(v) for v in stored.delivered
+                     if not verified_only or v["verification"] == "verified"]
+        return roll_up(committed, delivered, as_at)
+
+    # a write between reading the version and the lines leaves this key one version behind: the next read of the
+    # version moves past it, so the newer lines stored under it are never served for a later version
+    return cast(tuple[RollUpRow, ...], _remembered(("rows", organisation.pk, version, as_at, verified_only), make))
+
+
+def rolled_up(organisation: Organisation, as_at: AsAt, *, verified_only: bool = False) -> tuple[RollUpRow, ...]:
+    """The roll-up's rows as at the end of a quarter from the stored valued lines; `verified_only` counts only
+    delivery the council verified (the public pages), so unverified figures never enter what they build."""
+    version = _version(organisation)
+    return () if version is None else _rows(organisation, version, as_at, verified_only)
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The verified roll-up of a selection of contracts: each contract's total and the selection's by core value."""
+
+    by_contract: Mapping[str, Total]
+    by_core_value: tuple[Total, ...]
+
+
+def verified_totals(organisation: Organisation, as_at: AsAt, names: frozenset[str]) -> Selected:
+    """What the public pages show of the named contracts: committed, due and verified £ (`verified_only`)."""
+    version = _version(organisation)
+    if version is None:
+        return Selected({}, ())
+
+    def make() -> Selected:
+        rows = [r for r in _rows(organisation, version, as_at, True) if r.contract in names]
+        return Selected({t.label: t for t in totals(rows, lambda r: r.contract)},
+                        totals(sorted(rows, key=lambda r: r.core_value), lambda r: r.core_value))
+
+    return cast(Selected, _remembered(("selected", organisation.pk, version, as_at, names), make))
+
+
 def rollup(user: Visitor, slug: str, as_at: AsAt) -> RollUp:
     """Committed, due, delivered and verified £ as at the end of a quarter, from the stored valued lines."""
     organisation = organisation_access(user, slug)
-    stored = StoredRollUp.objects.filter(organisation=organisation).first()
-    committed = [stored_line(v) for v in stored.committed] if stored else []
-    delivered = [stored_line(v) for v in stored.delivered] if stored else []
-    rows = roll_up(committed, delivered, as_at)
+    rows = rolled_up(organisation, as_at)
     return RollUp(organisation, as_at, rows, totals(rows, lambda r: r.contract),
                   totals(sorted(rows, key=lambda r: r.core_value), lambda r: r.core_value),
                   totals(sorted(rows, key=lambda r: r.year), lambda r: str(r.year)),

@@ -31,7 +31,12 @@ def financial_year(day: dt.date) -> AsAt:
 
 def contract_name(contract: Contract) -> str:
     """How the roll-up names a contract of the contracts area: its reference and title."""
-    return f"{contract.reference} {contract.title}"
+    return named(contract.reference, contract.title)
+
+
+def named(reference: str, title: str) -> str:
+    """`contract_name` from the two fields alone (a page that reads them as values, not as a Contract)."""
+    return f"{reference} {title}"
 
 
 def _verification(line: Delivery) -> Verification:
