@@ -132,7 +132,7 @@ def test_each_page_runs_the_same_few_queries_on_a_small_and_a_large_tender(
 ) -> None:
     pages = {size: _pages(_tenders(world, tmp_path, size)) for size in (SMALL, LARGE)}
     _forbid_monte_carlo(monkeypatch)
-    evaluations._cache.clear()  # as in a freshly started server process: the first view rebuilds the results
+    evaluations._kept.clear()  # as in a freshly started server process: the first view rebuilds the results
     counts: dict[str, list[int]] = {}
     for size in (SMALL, LARGE):
         for page, (who, url) in pages[size].items():
@@ -193,7 +193,7 @@ def test_no_page_runs_the_evaluation_and_a_stale_result_is_recomputed_once(
     runs: list[object] = []
     real = service.analyse
     monkeypatch.setattr(service, "analyse", lambda result: runs.append(result) or real(result))
-    evaluations._cache.clear()
+    evaluations._kept.clear()
     viewer = client_for("viewer")
     for name in ("tender", "results", "recommendation"):
         assert viewer.get(reverse(name, args=[tender.pk])).status_code == 200
@@ -204,7 +204,7 @@ def test_no_page_runs_the_evaluation_and_a_stale_result_is_recomputed_once(
     assert bid is not None
     AbnormallyLowDecision.objects.create(bid=bid, decision="rejected", reason="test", decided_on="2026-11-24",
                                          decided_by=User.objects.get(username="commissioner"))
-    evaluations._cache.clear()
+    evaluations._kept.clear()
     for _ in range(3):
         assert viewer.get(reverse("results", args=[tender.pk])).status_code == 200
     assert len(runs) == 1
@@ -235,7 +235,7 @@ def test_concurrent_viewers_of_a_missing_result_compute_it_once(world, tmp_path,
 
     tender = _tenders(world, tmp_path, SMALL)[Stage.PRICES_OPENED]
     StoredEvaluation.objects.filter(tender=tender).delete()  # as for a tender opened before results were stored
-    evaluations._cache.clear()
+    evaluations._kept.clear()
     runs: list[object] = []
     real = service.analyse
 
@@ -271,7 +271,7 @@ def test_the_result_rebuilt_without_the_monte_carlo_equals_the_one_computed_with
     tender = world["southdale"]  # the example's two lots, prices opened
     stored = StoredEvaluation.objects.get(tender=tender)
     _forbid_monte_carlo(monkeypatch)
-    evaluations._cache.clear()
+    evaluations._kept.clear()
     rebuilt = evaluations.evaluation(tender)
     assert rebuilt.as_json() == stored.result
     assert [lot.sensitivity.samples for lot in rebuilt.lots] == [10_000, 10_000]

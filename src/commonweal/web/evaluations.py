@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import astuple
 from typing import Any
 
@@ -41,13 +39,13 @@ from commonweal.services.evaluation import (
     tender_json,
 )
 from commonweal.web import engine
+from commonweal.web.memo import Versioned
 from commonweal.web.models import StoredEvaluation, Tender
 
 # Part of every hash: a change to what is stored (or how) makes every stored result stale, so it is recomputed.
 STORE_FORMAT = "1"
 
-_cache: OrderedDict[tuple[int, str], TenderEvaluation] = OrderedDict()
-_cache_lock = threading.Lock()
+_kept: Versioned[TenderEvaluation] = Versioned(lambda: settings.COMMONWEAL_EVALUATION_CACHE_SIZE)
 
 
 def input_hash(tender: Tender, folder: TenderFolder) -> str:
@@ -88,7 +86,7 @@ def refresh(tender: Tender) -> StoredEvaluation:
         stored: dict[str, Any] = {"result": {}, "sensitivity": {}, "problems": [str(p) for p in exc.problems],
                                   "has_ranking": False, "abnormally_low_pending": []}
     else:
-        _remember(tender.pk, digest, evaluation)
+        _kept.keep(tender.pk, digest, evaluation)
         stored = {
             "result": tender_json(evaluation),
             "sensitivity": {lot.result.lot.id: sensitivity_data(lot.sensitivity) for lot in evaluation.lots},
@@ -138,31 +136,12 @@ def evaluation(tender: Tender) -> TenderEvaluation:
     for _ in range(2):
         if row.problems:
             raise CannotEvaluate(row.problems)
-        if (found := _recall(tender.pk, row.input_hash)) is not None:
+        if (found := _kept.recall(tender.pk, row.input_hash)) is not None:
             return found
         folder = engine.tender_folder(tender)
         if input_hash(tender, folder) == row.input_hash:
             found = evaluate_tender(folder, {lot: sensitivity_from_data(data) for lot, data in row.sensitivity.items()})
-            _remember(tender.pk, row.input_hash, found)
+            _kept.keep(tender.pk, row.input_hash, found)
             return found
         row = _refresh_locked(tender)  # stale: recomputed once, then rebuilt (or recalled) on the next pass
     raise RuntimeError(f"tender {tender.pk}: its evaluation inputs kept changing while it was being read")
-
-
-def _recall(tender_id: int, digest: str) -> TenderEvaluation | None:
-    with _cache_lock:
-        found = _cache.get((tender_id, digest))
-        if found is not None:
-            _cache.move_to_end((tender_id, digest))
-        return found
-
-
-def _remember(tender_id: int, digest: str, evaluation: TenderEvaluation) -> None:
-    size = settings.COMMONWEAL_EVALUATION_CACHE_SIZE
-    with _cache_lock:
-        for key in [k for k in _cache if k[0] == tender_id]:
-            del _cache[key]  # a tender's older result is never wanted again
-        if size > 0:
-            _cache[(tender_id, digest)] = evaluation
-            while len(_cache) > size:
-                _cache.popitem(last=False)

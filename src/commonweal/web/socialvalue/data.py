@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -68,6 +68,7 @@ from commonweal.web.access import (
     organisations_for,
     tender_access,
 )
+from commonweal.web.memo import Versioned
 from commonweal.web.models import Organisation, Tender
 from commonweal.web.socialvalue.models import (
     CommitmentLine,
@@ -489,21 +490,11 @@ class RollUp:
     may_change: bool
 
 
-# Rolled-up rows, and their totals for a selection of contracts, by the stored lines' version (computed_at): the
-# stored lines change only inside a write (`refresh_rollup`, which moves computed_at), so a worker rolls each version
-# up once, not on every page view. A handful of versions and selections are kept (Commonweal default); anything
-# else simply misses.
-_ROLLED: dict[tuple[Any, ...], Any] = {}
-ROLLED_KEPT = 16
-
-
-def _remembered(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    if (found := _ROLLED.get(key)) is None:
-        found = make()
-        if len(_ROLLED) >= ROLLED_KEPT:
-            _ROLLED.pop(next(iter(_ROLLED)))
-        _ROLLED[key] = found
-    return found
+# Rolled-up rows, and their totals for a selection of contracts, under the stored lines' version (computed_at): the
+# stored lines change only inside a write (`refresh_rollup`, which moves computed_at), so a process rolls each
+# version up once, not on every page view (`web.memo`). Kept: ROLLED_KEPT rows and selections (Commonweal default).
+ROLLED_KEPT = 32
+_kept: Versioned[Any] = Versioned(lambda: ROLLED_KEPT)
 
 
 def _version(organisation: Organisation) -> dt.datetime | None:
@@ -521,9 +512,9 @@ def _rows(organisation: Organisation, version: dt.datetime, as_at: AsAt, verifie
                      if not verified_only or v["verification"] == "verified"]
         return roll_up(committed, delivered, as_at)
 
-    # a write between reading the version and the lines leaves this key one version behind: the next read of the
-    # version moves past it, so the newer lines stored under it are never served for a later version
-    return cast(tuple[RollUpRow, ...], _remembered(("rows", organisation.pk, version, as_at, verified_only), make))
+    # a write between reading the version and the lines keeps newer lines under the version read: no reader
+    # after that write asks for that version again
+    return cast(tuple[RollUpRow, ...], _kept.get(("rows", organisation.pk, as_at, verified_only), version, make))
 
 
 def rolled_up(organisation: Organisation, as_at: AsAt, *, verified_only: bool = False) -> tuple[RollUpRow, ...]:
@@ -552,7 +543,7 @@ def verified_totals(organisation: Organisation, as_at: AsAt, names: frozenset[st
         return Selected({t.label: t for t in totals(rows, lambda r: r.contract)},
                         totals(sorted(rows, key=lambda r: r.core_value), lambda r: r.core_value))
 
-    return cast(Selected, _remembered(("selected", organisation.pk, version, as_at, names), make))
+    return cast(Selected, _kept.get(("selected", organisation.pk, as_at, names), version, make))
 
 
 def rollup(user: Visitor, slug: str, as_at: AsAt) -> RollUp:
