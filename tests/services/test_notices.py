@@ -27,6 +27,7 @@ TENDER = REPO / "examples" / "home-care-tender"
 LOT_1 = REPO / "examples" / "ocds" / "home-care-lot-1-contract"
 CONTRACTS = REPO / "examples" / "contracts"
 FACILITIES, GROUNDS = CONTRACTS / "facilities-social-value", CONTRACTS / "grounds-loss-making"
+PLANNED = REPO / "examples" / "planned" / "leisure-centres"
 PUBLISHED = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
 
@@ -197,6 +198,45 @@ def test_pipeline_lists_only_contracts_over_two_million_in_the_window(contract_p
     # (ends 2030) falls outside
     assert [r["ocid"] for r in pipeline] == ["ocds-test-EBC-2025-017-reprocurement"]
     assert pipeline[0]["planning"]["documents"][0]["documentType"] == "plannedProcurementNotice"
+
+
+def test_pipeline_lists_planned_tenders_from_their_folders_beside_the_expiring_contracts() -> None:
+    package = build_package(None, [FACILITIES, GROUNDS], ocid_prefix="ocds-test", as_of=dt.date(2026, 11, 30),
+                             published=PUBLISHED, pipeline_year=2027, lead_months=12, planned_dirs=[PLANNED])
+    pipeline = {r["ocid"]: r for r in package["releases"] if notice_type(r) is NoticeType.UK1}
+    assert sorted(pipeline) == ["ocds-test-EBC-2025-017-reprocurement", "ocds-test-EBC-2027-003"]
+    planned = pipeline["ocds-test-EBC-2027-003"]
+    # valued at its lots' budgets (£2.4m + £0.9m), its tender notice expected on the day notices.yaml gives
+    assert planned["tender"]["value"]["amount"] == 3_300_000 and planned["planning"]["budget"]["amount"][
+        "amount"] == 3_300_000
+    assert planned["tender"]["communication"] == {"futureNoticeDate": "2027-09-15T00:00:00Z"}
+    assert "tenderPeriod" not in planned["tender"] and planned["id"] == "ocds-test-pipeline-2027"
+    assert pipeline["ocds-test-EBC-2025-017-reprocurement"]["tender"]["communication"] == {
+        "futureNoticeDate": "2028-09-30T00:00:00Z"}  # 12 months before its maximum term ends
+    # planned tenders alone need no lead time (only expiring contracts do)
+    alone = build_package(None, [], ocid_prefix="ocds-test", published=PUBLISHED, pipeline_year=2027,
+                          planned_dirs=[PLANNED])
+    assert [r["ocid"] for r in alone["releases"]] == ["ocds-test-EBC-2027-003"]
+    assert alone["releases"][0]["buyer"]["name"] == "Example Borough Council"
+    # outside the 18 months from 1 April 2029, it is not listed, and a pipeline listing nothing is not built
+    with pytest.raises(InputError, match="no notice to build"):
+        build_package(None, [], ocid_prefix="ocds-test", published=PUBLISHED, pipeline_year=2029,
+                      planned_dirs=[PLANNED])
+
+
+def test_a_planned_tender_without_a_budget_or_an_expected_day_is_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "planned"
+    shutil.copytree(PLANNED, folder)
+    (folder / "notices.yaml").write_text("category: services\n", encoding="utf-8")
+    with pytest.raises(InputError) as undated:
+        build_package(None, [], published=PUBLISHED, pipeline_year=2027, planned_dirs=[folder])
+    assert [(p.file, p.column) for p in undated.value.problems] == [(str(folder / "notices.yaml"), "expected_notice")]
+    text = (folder / "tender.yaml").read_text(encoding="utf-8").replace("    budget: 900000\n", "")
+    (folder / "tender.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as no_value:
+        build_package(None, [], published=PUBLISHED, pipeline_year=2027, planned_dirs=[folder])
+    assert [(p.file, p.column) for p in no_value.value.problems] == [(str(folder / "tender.yaml"), "lots[].budget")]
+    assert "no estimated value recorded" in no_value.value.problems[0].message
 
 
 def test_procurement_termination_cancels_the_tender(terminated_package: dict[str, Any]) -> None:

@@ -193,7 +193,9 @@ def pipeline_notice(entries: Sequence[PipelineEntry], notice: Notice, pipeline_i
         if entry.category:
             tender["mainProcurementCategory"] = entry.category
         if entry.expected_notice is not None:
-            tender["tenderPeriod"] = {"startDate": _when(entry.expected_notice)}
+            # the communication extension's "estimated date of publication of the next sequential notice" (for a
+            # planning notice, the competition notice), a dependency of the UK extension and in the EU profile
+            tender["communication"] = {"futureNoticeDate": _when(entry.expected_notice)}
         if entry.description:
             tender["description"] = entry.description
         release["tender"] = tender
