@@ -122,6 +122,72 @@ def test_each_notice_document_is_the_notice_find_a_tender_names(
         assert release["tag"] == [kind.tag]
 
 
+def _paths(node: Any, prefix: str = "") -> set[str]:
+    """Every field path in a release, arrays written `[]` (`awards[].standstillPeriod.endDate`)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            found |= {path} | _paths(value, path)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _paths(item, prefix + "[]")
+    return found
+
+
+#: What each notice must carry, as the reference names it: `../shared/reference/ocds-uk-extension/README.md` ("Where
+#: the pieces for each required notice live" and the UK extension's fields) and `pa2023-notices.md` (the Act and
+#: Regulations each field answers). The notice document itself (noticeType, on the notice's own document) is checked
+#: for every notice by test_each_notice_document_is_the_notice_find_a_tender_names.
+REQUIRED: dict[NoticeType, tuple[str, ...]] = {
+    # s.93: each contract's estimated value, when its tender notice is expected
+    NoticeType.UK1: ("planning.budget.amount.amount", "tender.value.amount", "tender.status",
+                     "tender.communication.futureNoticeDate"),
+    # reg 17(2)(e)-(f): the engagement's close date and a description of the process, as a planning milestone
+    NoticeType.UK2: ("planning.milestones[].type", "planning.milestones[].dueDate", "planning.milestones[].description"),
+    # the tender, its lots' award criteria, suitability for SMEs and VCSEs, procedure, category, threshold, period
+    NoticeType.UK4: ("tender.lots[].awardCriteria.criteria[].type", "tender.lots[].awardCriteria.description",
+                     "tender.lots[].suitability.sme", "tender.lots[].suitability.vcse", "tender.procurementMethod",
+                     "tender.mainProcurementCategory", "tender.aboveThreshold", "tender.tenderPeriod.endDate"),
+    # s.50(3) assessment summaries, s.51 standstill, final-stage bids (UK bidStatistics code)
+    NoticeType.UK6: ("awards[].assessmentSummariesDateSent", "awards[].standstillPeriod.startDate",
+                     "awards[].standstillPeriod.endDate", "awards[].suppliers[].id", "awards[].aboveThreshold",
+                     "bids.statistics[].measure"),
+    # reg 32: signature, value, term, threshold; reg 32(2)(g)(iv): the supplier's SME and VCSE status; s.52 KPIs
+    NoticeType.UK7: ("contracts[].dateSigned", "contracts[].value.amount", "contracts[].period.endDate",
+                     "contracts[].aboveThreshold", "parties[].details.scale", "parties[].details.vcse",
+                     "contracts[].agreedMetrics[].title"),
+    # reg 39(4)-(5): each KPI's rating over the period assessed
+    NoticeType.UK9: ("contracts[].implementation.metrics[].title",
+                     "contracts[].implementation.metrics[].observations[].measureClassification.id",
+                     "contracts[].implementation.metrics[].observations[].period.endDate"),
+    # s.75: the modification before it is made: the amended value and term, its ground, whether standstill follows
+    NoticeType.UK10: ("contracts[].proposedAmendments[].description", "contracts[].proposedAmendments[].rationale",
+                      "contracts[].proposedAmendments[].value.amount",
+                      "contracts[].proposedAmendments[].period.endDate",
+                      "contracts[].proposedAmendments[].standstill"),
+    # reg 41(2)(e)-(h): reasons, date, estimated value, breach details
+    NoticeType.UK11: ("contracts[].implementation.endDateDetails", "contracts[].implementation.endDate",
+                      "contracts[].value.amount", "contracts[].implementation.performanceFailures[].requirement",
+                      "contracts[].implementation.performanceFailures[].decisionDate"),
+    # s.55: the decision not to award, its reason and day
+    NoticeType.UK12: ("tender.status", "tender.statusDetails", "tender.finalStatusDate", "tender.lots[].status"),
+}
+
+
+def test_each_notice_carries_the_fields_the_reference_requires_of_it(
+    tender_package: dict[str, Any], contract_package: dict[str, Any], terminated_package: dict[str, Any]
+) -> None:
+    releases = [r for p in (tender_package, contract_package, terminated_package) for r in p["releases"]]
+    assert set(REQUIRED) == set(NoticeType)
+    for code, fields in REQUIRED.items():
+        # the first of its kind over £5 million for UK7 (s.52 KPIs), else the first of its kind
+        found = [r for r in releases if notice_type(r) is code]
+        release = next((r for r in found if "agreedMetrics" in dumps(r).decode()), found[0])
+        missing = set(fields) - _paths(release)
+        assert not missing, (code, sorted(missing))
+
+
 def test_award_notice_carries_standstill_and_assessment_summaries(tender_package: dict[str, Any]) -> None:
     award = by_type(tender_package)[NoticeType.UK6]["awards"]
     assert [a["relatedLots"] for a in award] == [["1"], ["2"]]
