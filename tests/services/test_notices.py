@@ -144,7 +144,8 @@ REQUIRED: dict[NoticeType, tuple[str, ...]] = {
     NoticeType.UK1: ("planning.budget.amount.amount", "tender.value.amount", "tender.status",
                      "tender.communication.futureNoticeDate"),
     # reg 17(2)(e)-(f): the engagement's close date and a description of the process, as a planning milestone
-    NoticeType.UK2: ("planning.milestones[].type", "planning.milestones[].dueDate", "planning.milestones[].description"),
+    NoticeType.UK2: ("planning.milestones[].type", "planning.milestones[].dueDate",
+                     "planning.milestones[].description"),
     # the tender, its lots' award criteria, suitability for SMEs and VCSEs, procedure, category, threshold, period
     NoticeType.UK4: ("tender.lots[].awardCriteria.criteria[].type", "tender.lots[].awardCriteria.description",
                      "tender.lots[].suitability.sme", "tender.lots[].suitability.vcse", "tender.procurementMethod",
