@@ -67,3 +67,15 @@ def test_bad_notices_yaml_names_the_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["notices", "build", "--tender", str(folder)])
     assert result.exit_code == 2
     assert "above_threshold" in result.output and "paintings" in result.output
+
+
+def test_build_a_pipeline_notice_from_a_planned_tender_folder(tmp_path: Path) -> None:
+    planned = REPO / "examples" / "planned" / "leisure-centres"
+    out = tmp_path / "pipeline.json"
+    built = CliRunner().invoke(app, ["notices", "build", "--planned", str(planned), "--pipeline-year", "2027",
+                                     "--ocid-prefix", "ocds-test", "--output", str(out)])
+    assert built.exit_code == 0, built.output
+    checked = CliRunner().invoke(app, ["notices", "validate", str(out)])
+    assert checked.exit_code == 0 and checked.output.splitlines()[0] == "UK1\tocds-test-pipeline-2027"
+    refused = CliRunner().invoke(app, ["notices", "build", "--planned", str(planned)])
+    assert refused.exit_code != 0 and "--pipeline-year" in refused.output

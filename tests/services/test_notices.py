@@ -27,6 +27,7 @@ TENDER = REPO / "examples" / "home-care-tender"
 LOT_1 = REPO / "examples" / "ocds" / "home-care-lot-1-contract"
 CONTRACTS = REPO / "examples" / "contracts"
 FACILITIES, GROUNDS = CONTRACTS / "facilities-social-value", CONTRACTS / "grounds-loss-making"
+PLANNED = REPO / "examples" / "planned" / "leisure-centres"
 PUBLISHED = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
 
@@ -121,6 +122,73 @@ def test_each_notice_document_is_the_notice_find_a_tender_names(
         assert release["tag"] == [kind.tag]
 
 
+def _paths(node: Any, prefix: str = "") -> set[str]:
+    """Every field path in a release, arrays written `[]` (`awards[].standstillPeriod.endDate`)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            found |= {path} | _paths(value, path)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _paths(item, prefix + "[]")
+    return found
+
+
+#: What each notice must carry, as the reference names it: `../shared/reference/ocds-uk-extension/README.md` ("Where
+#: the pieces for each required notice live" and the UK extension's fields) and `pa2023-notices.md` (the Act and
+#: Regulations each field answers). The notice document itself (noticeType, on the notice's own document) is checked
+#: for every notice by test_each_notice_document_is_the_notice_find_a_tender_names.
+REQUIRED: dict[NoticeType, tuple[str, ...]] = {
+    # s.93: each contract's estimated value, when its tender notice is expected
+    NoticeType.UK1: ("planning.budget.amount.amount", "tender.value.amount", "tender.status",
+                     "tender.communication.futureNoticeDate"),
+    # reg 17(2)(e)-(f): the engagement's close date and a description of the process, as a planning milestone
+    NoticeType.UK2: ("planning.milestones[].type", "planning.milestones[].dueDate",
+                     "planning.milestones[].description"),
+    # the tender, its lots' award criteria, suitability for SMEs and VCSEs, procedure, category, threshold, period
+    NoticeType.UK4: ("tender.lots[].awardCriteria.criteria[].type", "tender.lots[].awardCriteria.description",
+                     "tender.lots[].suitability.sme", "tender.lots[].suitability.vcse", "tender.procurementMethod",
+                     "tender.mainProcurementCategory", "tender.aboveThreshold", "tender.tenderPeriod.endDate"),
+    # s.50(3) assessment summaries, s.51 standstill, final-stage bids (UK bidStatistics code)
+    NoticeType.UK6: ("awards[].assessmentSummariesDateSent", "awards[].standstillPeriod.startDate",
+                     "awards[].standstillPeriod.endDate", "awards[].suppliers[].id", "awards[].aboveThreshold",
+                     "bids.statistics[].measure"),
+    # reg 32: signature, value, term, threshold; reg 32(2)(g)(iv): the supplier's SME and VCSE status; s.52 KPIs
+    NoticeType.UK7: ("contracts[].dateSigned", "contracts[].value.amount", "contracts[].period.endDate",
+                     "contracts[].aboveThreshold", "parties[].details.scale", "parties[].details.vcse",
+                     "contracts[].agreedMetrics[].title"),
+    # reg 39(4)-(5): each KPI's rating over the period assessed
+    NoticeType.UK9: ("contracts[].implementation.metrics[].title",
+                     "contracts[].implementation.metrics[].observations[].measureClassification.id",
+                     "contracts[].implementation.metrics[].observations[].period.endDate"),
+    # s.75: the modification before it is made: the amended value and term, its ground, whether standstill follows
+    NoticeType.UK10: ("contracts[].proposedAmendments[].description", "contracts[].proposedAmendments[].rationale",
+                      "contracts[].proposedAmendments[].value.amount",
+                      "contracts[].proposedAmendments[].period.endDate",
+                      "contracts[].proposedAmendments[].standstill"),
+    # reg 41(2)(e)-(h): reasons, date, estimated value, breach details
+    NoticeType.UK11: ("contracts[].implementation.endDateDetails", "contracts[].implementation.endDate",
+                      "contracts[].value.amount", "contracts[].implementation.performanceFailures[].requirement",
+                      "contracts[].implementation.performanceFailures[].decisionDate"),
+    # s.55: the decision not to award, its reason and day
+    NoticeType.UK12: ("tender.status", "tender.statusDetails", "tender.finalStatusDate", "tender.lots[].status"),
+}
+
+
+def test_each_notice_carries_the_fields_the_reference_requires_of_it(
+    tender_package: dict[str, Any], contract_package: dict[str, Any], terminated_package: dict[str, Any]
+) -> None:
+    releases = [r for p in (tender_package, contract_package, terminated_package) for r in p["releases"]]
+    assert set(REQUIRED) == set(NoticeType)
+    for code, fields in REQUIRED.items():
+        # the first of its kind over £5 million for UK7 (s.52 KPIs), else the first of its kind
+        found = [r for r in releases if notice_type(r) is code]
+        release = next((r for r in found if "agreedMetrics" in dumps(r).decode()), found[0])
+        missing = set(fields) - _paths(release)
+        assert not missing, (code, sorted(missing))
+
+
 def test_award_notice_carries_standstill_and_assessment_summaries(tender_package: dict[str, Any]) -> None:
     award = by_type(tender_package)[NoticeType.UK6]["awards"]
     assert [a["relatedLots"] for a in award] == [["1"], ["2"]]
@@ -197,6 +265,45 @@ def test_pipeline_lists_only_contracts_over_two_million_in_the_window(contract_p
     # (ends 2030) falls outside
     assert [r["ocid"] for r in pipeline] == ["ocds-test-EBC-2025-017-reprocurement"]
     assert pipeline[0]["planning"]["documents"][0]["documentType"] == "plannedProcurementNotice"
+
+
+def test_pipeline_lists_planned_tenders_from_their_folders_beside_the_expiring_contracts() -> None:
+    package = build_package(None, [FACILITIES, GROUNDS], ocid_prefix="ocds-test", as_of=dt.date(2026, 11, 30),
+                             published=PUBLISHED, pipeline_year=2027, lead_months=12, planned_dirs=[PLANNED])
+    pipeline = {r["ocid"]: r for r in package["releases"] if notice_type(r) is NoticeType.UK1}
+    assert sorted(pipeline) == ["ocds-test-EBC-2025-017-reprocurement", "ocds-test-EBC-2027-003"]
+    planned = pipeline["ocds-test-EBC-2027-003"]
+    # valued at its lots' budgets (£2.4m + £0.9m), its tender notice expected on the day notices.yaml gives
+    assert planned["tender"]["value"]["amount"] == 3_300_000 and planned["planning"]["budget"]["amount"][
+        "amount"] == 3_300_000
+    assert planned["tender"]["communication"] == {"futureNoticeDate": "2027-09-15T00:00:00Z"}
+    assert "tenderPeriod" not in planned["tender"] and planned["id"] == "ocds-test-pipeline-2027"
+    assert pipeline["ocds-test-EBC-2025-017-reprocurement"]["tender"]["communication"] == {
+        "futureNoticeDate": "2028-09-30T00:00:00Z"}  # 12 months before its maximum term ends
+    # planned tenders alone need no lead time (only expiring contracts do)
+    alone = build_package(None, [], ocid_prefix="ocds-test", published=PUBLISHED, pipeline_year=2027,
+                          planned_dirs=[PLANNED])
+    assert [r["ocid"] for r in alone["releases"]] == ["ocds-test-EBC-2027-003"]
+    assert alone["releases"][0]["buyer"]["name"] == "Example Borough Council"
+    # outside the 18 months from 1 April 2029, it is not listed, and a pipeline listing nothing is not built
+    with pytest.raises(InputError, match="no notice to build"):
+        build_package(None, [], ocid_prefix="ocds-test", published=PUBLISHED, pipeline_year=2029,
+                      planned_dirs=[PLANNED])
+
+
+def test_a_planned_tender_without_a_budget_or_an_expected_day_is_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "planned"
+    shutil.copytree(PLANNED, folder)
+    (folder / "notices.yaml").write_text("category: services\n", encoding="utf-8")
+    with pytest.raises(InputError) as undated:
+        build_package(None, [], published=PUBLISHED, pipeline_year=2027, planned_dirs=[folder])
+    assert [(p.file, p.column) for p in undated.value.problems] == [(str(folder / "notices.yaml"), "expected_notice")]
+    text = (folder / "tender.yaml").read_text(encoding="utf-8").replace("    budget: 900000\n", "")
+    (folder / "tender.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as no_value:
+        build_package(None, [], published=PUBLISHED, pipeline_year=2027, planned_dirs=[folder])
+    assert [(p.file, p.column) for p in no_value.value.problems] == [(str(folder / "tender.yaml"), "lots[].budget")]
+    assert "no estimated value recorded" in no_value.value.problems[0].message
 
 
 def test_procurement_termination_cancels_the_tender(terminated_package: dict[str, Any]) -> None:

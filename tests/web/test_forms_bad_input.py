@@ -213,7 +213,7 @@ FORMS: dict[str, Form] = {
     "notice_facts": Form("commissioner", "northfield",
                          {"above_threshold": "choice", "category": "choice", "procedure": "choice",
                           "tender_period_end": "date", "engagement_closes_on": "date",
-                          "assessment_summaries_sent": "date", "terminated_on": "date"},
+                          "assessment_summaries_sent": "date", "terminated_on": "date", "expected_notice_on": "date"},
                          {"above_threshold": "yes", "category": "services", "procedure": "open",
                           "tender_period_end": "2026-03-02", "engagement_description": "Supplier events",
                           "engagement_closes_on": "2025-12-12", "assessment_summaries_sent": "2026-06-15"}),

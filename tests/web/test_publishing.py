@@ -100,6 +100,24 @@ def test_the_award_notice_is_built_once_the_award_is_recommended(world, client_f
     assert "Calder Community Care CIC" in html
 
 
+def test_a_decision_not_to_award_puts_the_procurement_termination_notice_on_the_calendar(world, client_for) -> None:
+    tender = world["northfield"]
+    client = client_for("commissioner")
+    assert "UK12" not in client.get("/publishing/northfield/").content.decode()
+    facts = {"above_threshold": "yes", "category": "services", "procedure": "open",
+             "engagement_description": "Supplier events", "engagement_closes_on": "2025-12-12",
+             "terminated_on": "2026-06-10", "termination_reason": "No tender met the quality threshold"}
+    assert client.post(f"/publishing/northfield/tenders/{tender.pk}/facts/", facts).status_code == 302
+    html = client.get("/publishing/northfield/").content.decode()
+    assert "UK12 Procurement termination notice" in html and "no deadline found" in html
+    response = client.get(_preview("northfield", tender, "UK12", "package.json"))
+    assert response.status_code == 200
+    package = json.loads(response.content)
+    assert [notice_type(r) for r in package["releases"]] == ["UK12"] and check(package).valid
+    cancelled = package["releases"][0]["tender"]
+    assert cancelled["status"] == "cancelled" and cancelled["statusDetails"] == "No tender met the quality threshold"
+
+
 def test_facts_that_need_a_pair_are_refused_alone(world, client_for) -> None:
     tender = world["northfield"]
     response = client_for("commissioner").post(f"/publishing/northfield/tenders/{tender.pk}/facts/", {

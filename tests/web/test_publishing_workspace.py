@@ -22,7 +22,7 @@ from commonweal.services.notices import check, notice_type
 from commonweal.web.contracts.models import Contract
 from commonweal.web.models import AuditEntry, Lot, Organisation, Tender
 from commonweal.web.publishing import data
-from commonweal.web.publishing.models import PerformanceFailure, PipelineYear
+from commonweal.web.publishing.models import PerformanceFailure, PipelineYear, Publication
 from commonweal.web.publishing.sources import ContractSource
 
 pytestmark = pytest.mark.db
@@ -77,12 +77,46 @@ def test_the_pipeline_notice_lists_the_draft_tenders_whose_lots_budgets_total_ov
     tenders = {r["tender"]["id"]: r["tender"] for r in package["releases"]}
     assert {ref for ref in tenders if ref.startswith("PLAN-")} == {"PLAN-OVER"}
     assert tenders["PLAN-OVER"]["value"]["amount"] == 2100000
-    assert "tenderPeriod" not in tenders["PLAN-OVER"]  # no expected date recorded: none given, never guessed
+    # no expected date recorded: none given, never guessed
+    assert "communication" not in tenders["PLAN-OVER"] and "tenderPeriod" not in tenders["PLAN-OVER"]
     preview = client.get(_pipeline()).content.decode()
     assert str(escape("Tender PLAN-NOBUDGET (Planned PLAN-NOBUDGET): no estimated value recorded")) in preview
     assert str(escape("Tender PLAN-OVER: no date recorded for when its tender notice is expected")) in preview
     for left_out in ("PLAN-UNDER", "PLAN-EXACT", "PLAN-OPEN", "PLAN-AWARDED", "PLAN-OTHER"):
         assert left_out not in preview and left_out not in tenders
+
+
+def test_the_calendar_row_names_what_the_pipeline_notice_is_missing_until_it_is_recorded(world, client_for) -> None:
+    Publication.objects.filter(organisation__slug="northfield", source="pipeline").delete()  # the demo's, undone
+    _planned("northfield", "PLAN-OVER", Stage.DRAFT, "1500000.00", "600000.00")
+    _planned("northfield", "PLAN-NOBUDGET", Stage.DRAFT, "3000000.00", None)
+    client = client_for(COMMISSIONER)
+    calendar = client.get("/publishing/northfield/").content.decode()
+    assert "Still missing:" in calendar
+    assert str(escape("Tender PLAN-NOBUDGET (Planned PLAN-NOBUDGET): no estimated value recorded")) in calendar
+    assert str(escape("Tender PLAN-OVER: no date recorded for when its tender notice is expected")) in calendar
+    # the commissioner records when PLAN-OVER's tender notice is expected, in its notice facts (audited)
+    tender = Tender.objects.get(reference="PLAN-OVER")
+    refused = client.post(f"/publishing/northfield/tenders/{tender.pk}/facts/", {
+        "above_threshold": "yes", "category": "works", "procedure": "open", "expected_notice_on": "15/09/2027"})
+    assert refused.status_code == 400
+    saved = client.post(f"/publishing/northfield/tenders/{tender.pk}/facts/", {
+        "above_threshold": "yes", "category": "works", "procedure": "open", "expected_notice_on": "2027-09-15"})
+    assert saved.status_code == 302
+    entry = AuditEntry.objects.filter(action="notice_facts_recorded").latest("pk")
+    assert entry.detail["expected_notice_on"] == "2027-09-15"
+    calendar = client.get("/publishing/northfield/").content.decode()
+    assert "PLAN-OVER: no date recorded" not in calendar and "PLAN-NOBUDGET" in calendar
+    package = json.loads(client.get(_pipeline() + "package.json").content)
+    assert check(package).errors == ()
+    planned = next(r["tender"] for r in package["releases"] if r["tender"]["id"] == "PLAN-OVER")
+    assert planned["communication"] == {"futureNoticeDate": "2027-09-15T00:00:00Z"}
+    assert planned["mainProcurementCategory"] == "works"
+    # once its publication is recorded, the row says so and names nothing missing
+    data.record_publication(User.objects.get(username=COMMISSIONER), Organisation.objects.get(slug="northfield"),
+                            "pipeline", str(financial_year(timezone.localdate())), NoticeType.UK1,
+                            timezone.localdate(), "000123-2026", timezone.localdate())
+    assert "Still missing:" not in client.get("/publishing/northfield/").content.decode()
 
 
 def test_until_the_council_says_whether_s93_applies_the_calendar_says_what_is_missing(world, client_for) -> None:

@@ -27,6 +27,11 @@ def build(
         Path | None, typer.Option(help="A tender folder (tender.yaml, bids, scores, notices.yaml)")
     ] = None,
     contract: Annotated[list[Path], typer.Option(help="A contract folder (repeat for each)")] = [],  # noqa: B006
+    planned: Annotated[
+        list[Path],
+        typer.Option(help="For the pipeline: a planned procurement's tender folder (tender.yaml with its lots' "
+                     "budgets, notices.yaml with expected_notice; repeat for each)"),
+    ] = [],  # noqa: B006
     ocid_prefix: Annotated[str, typer.Option(help="The council's registered OCID prefix")] = "",
     as_of: Annotated[str | None, typer.Option(help="Assess contract KPIs as at this date (YYYY-MM-DD)")] = None,
     pipeline_year: Annotated[
@@ -46,15 +51,18 @@ def build(
     from commonweal.io.ocds.write import dumps, write_package
     from commonweal.services.notices import build_package
 
-    if tender is None and not contract:
-        raise typer.BadParameter("give --tender, --contract or both")
+    if tender is None and not contract and not planned:
+        raise typer.BadParameter("give --tender, --contract, --planned or several")
+    if planned and pipeline_year is None:
+        raise typer.BadParameter("--planned tenders are listed in a pipeline notice: give --pipeline-year too")
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise typer.BadParameter(f"--as-of expects YYYY-MM-DD, got {as_of!r}") from None
     try:
         package = build_package(
-            tender, contract, ocid_prefix=ocid_prefix, as_of=day, pipeline_year=pipeline_year, lead_months=lead_months
+            tender, contract, ocid_prefix=ocid_prefix, as_of=day, pipeline_year=pipeline_year, lead_months=lead_months,
+            planned_dirs=planned,
         )
     except InputError as error:
         raise fail_on_input_error(error) from None

@@ -202,7 +202,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "notice_facts_recorded": {name: Need.ANYONE for name in (
         "above_threshold", "category", "procedure", "tender_period_end", "engagement_description",
         "engagement_closes_on", "no_engagement_reason", "assessment_summaries_sent", "terminated_on",
-        "termination_reason")},
+        "termination_reason", "expected_notice_on")},
     "contract_notice_facts_recorded": {name: Need.ANYONE for name in (
         "contract", "signed_on", "above_threshold", "public_service_mutual", "supported_employment_provider",
         "ended_on", "end_reason", "final_value")},

@@ -3,7 +3,8 @@
 In a tender folder: the buyer's identifier, whether the procurement is above threshold, its procedure and
 category, the tender period, the preliminary market engagement (or why there was none), suitability for SMEs and
 VCSEs, when the assessment summaries were sent and the contract award notice published, and any decision not to
-award. In a contract folder: the procurement it came from, the supplier's identifier and status (SME, VCSE,
+award, and (for a planned procurement in the pipeline notice) the day its tender notice is expected. In a contract
+folder: the procurement it came from, the supplier's identifier and status (SME, VCSE,
 public service mutual, supported employment provider), the signature date, how it ended, and performance
 failures. Read through the one structured-input layer; every problem names the file and the key.
 """
@@ -31,6 +32,7 @@ class TenderNoticeSettings:
     award_notice_date: dt.date | None = None
     terminated_on: dt.date | None = None
     termination_reason: str = ""
+    expected_notice: dt.date | None = None  # when the tender notice is expected (the pipeline notice, UK1)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def read_tender_settings(folder: Path) -> TenderNoticeSettings:
         award_notice_date=f.date("award_notice_published", required=False),
         terminated_on=terminated_on,
         termination_reason=reason,
+        expected_notice=f.date("expected_notice", required=False),
     )
     problems.raise_if_any()
     return settings

@@ -162,31 +162,75 @@ def contract_releases(contract_dir: Path, ocid_prefix: str, when: dt.datetime, a
     return releases
 
 
-def pipeline_releases(
-    contract_dirs: Sequence[Path], ocid_prefix: str, when: dt.datetime, financial_year: int, lead_months: int | None
-) -> list[dict[str, Any]]:
-    """UK1 for the financial year beginning 1 April `financial_year`, from the contracts expiring (s.93)."""
-    from commonweal.domain.notices.duties import expiring_contract_entry, pipeline_entries
-    from commonweal.io.contracts import load_contract_folder
-    from commonweal.io.notices import read_contract_settings
+def planned_tender(tender_dir: Path) -> tuple[Any, Organisation]:
+    """A planned procurement's tender folder, as the pipeline reads it: tender.yaml (the engine's own reader; its
+    lots' budgets are the estimates) and notices.yaml (the day its tender notice is expected, its category, the
+    buyer's identifier); no bids are read. Returns the domain `duties.PlannedTender` and the buyer."""
+    from commonweal.domain.notices.duties import PlannedTender
+    from commonweal.io.notices import read_tender_settings
+    from commonweal.io.tender_folder import TENDER_FILE, read_tender_yaml
 
-    if lead_months is None or lead_months < 0:
+    tender, _ = read_tender_yaml(tender_dir / TENDER_FILE)
+    settings = read_tender_settings(tender_dir)
+    planned = PlannedTender(tender.reference or tender_dir.name, tender.title,
+                            tuple(lot.budget for lot in tender.lots), settings.expected_notice,
+                            settings.facts.category)
+    return planned, Organisation(tender.buyer, settings.buyer_identifier)
+
+
+def pipeline_releases(
+    contract_dirs: Sequence[Path],
+    ocid_prefix: str,
+    when: dt.datetime,
+    financial_year: int,
+    lead_months: int | None,
+    planned_dirs: Sequence[Path] = (),
+) -> list[dict[str, Any]]:
+    """UK1 for the financial year beginning 1 April `financial_year`, from the contracts expiring and the tenders
+    planned (s.93): the same `duties.expiring_contract_entry`, `planned_entries` and `pipeline_entries` the
+    workspace's pipeline uses. A planned tender without an estimated value or an expected notice day is refused,
+    naming its folder: in a file the council can add them."""
+    from commonweal.domain.notices.duties import (
+        expiring_contract_entry,
+        pipeline_entries,
+        planned_entries,
+        undated_entries,
+    )
+    from commonweal.io.contracts import load_contract_folder
+    from commonweal.io.notices import NOTICES_FILE, read_contract_settings
+    from commonweal.io.tender_folder import TENDER_FILE
+
+    if contract_dirs and (lead_months is None or lead_months < 0):
         raise InputError(
             [
                 Problem(
                     file="notices",
-                    message="a pipeline notice needs the lead time (months before "
+                    message="a pipeline notice listing contracts needs the lead time (months before "
                     "a contract's maximum term ends when its re-procurement is advertised)",
                 )
             ]
         )
-    if not contract_dirs:
+    if not contract_dirs and not planned_dirs:
         return []
     candidates = [
-        expiring_contract_entry(load_contract_folder(f, when.date()).contract, lead_months) for f in contract_dirs
+        expiring_contract_entry(load_contract_folder(f, when.date()).contract, lead_months or 0)
+        for f in contract_dirs
     ]
-    first = load_contract_folder(contract_dirs[0], when.date()).contract
-    buyer = Organisation(first.buyer, read_contract_settings(contract_dirs[0]).buyer_identifier)
+    problems: list[Problem] = []
+    buyer: Organisation | None = None
+    for folder in planned_dirs:
+        planned, buyer = planned_tender(folder)
+        entries, no_value = planned_entries([planned])
+        problems += [Problem(file=str(folder / TENDER_FILE), message=m, column="lots[].budget") for m in no_value]
+        problems += [Problem(file=str(folder / NOTICES_FILE), message=m, column="expected_notice")
+                     for m in undated_entries(entries)]
+        candidates += entries
+    if problems:
+        raise InputError(problems)
+    if contract_dirs:
+        first = load_contract_folder(contract_dirs[0], when.date()).contract
+        buyer = Organisation(first.buyer, read_contract_settings(contract_dirs[0]).buyer_identifier)
+    assert buyer is not None  # there is a contract or a planned tender
     pipeline_id = f"{ocid_prefix}-pipeline-{financial_year}"
     return build.pipeline_notice(
         pipeline_entries(candidates, financial_year), Notice(buyer, ocid_prefix, when), pipeline_id
@@ -202,11 +246,13 @@ def build_package(
     published: dt.datetime | None = None,
     pipeline_year: int | None = None,
     lead_months: int | None = None,
+    planned_dirs: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """Every notice the folders support, as one release package; raises InputError unless libcoveocds finds 0
     errors. With `pipeline_year`, a pipeline notice (UK1) for that financial year too, listing the contract
     folders' contracts whose re-procurement falls in it (`lead_months` before each one's maximum term ends: the
-    council's lead time, which Commonweal does not guess). Releases are dated one second apart in the order the
+    council's lead time, which Commonweal does not guess) and the planned tenders (`planned_dirs`) over £2 million
+    whose tender notice is expected in it. Releases are dated one second apart in the order the
     notices are published, so compiling them (`commonweal ocds compile`) merges them in that order."""
     from commonweal.services.ocds import ocid_prefix as default_prefix
 
@@ -218,7 +264,11 @@ def build_package(
     for folder in contract_dirs:
         releases += contract_releases(folder, prefix, when, as_of or when.date())
     if pipeline_year is not None:
-        releases += pipeline_releases(contract_dirs, prefix, when, pipeline_year, lead_months)
+        releases += pipeline_releases(contract_dirs, prefix, when, pipeline_year, lead_months, planned_dirs)
+    if not releases:
+        raise InputError([Problem(file="notices", message="the folders give no notice to build (a pipeline notice "
+                                  "lists only contracts over £2 million whose tender notice is expected in the 18 "
+                                  "months from 1 April)")])
     for step, release in enumerate(releases):  # distinct dates in publication order, for the compile
         release["date"] = release_date(when + dt.timedelta(seconds=step))
     publisher = releases[0]["buyer"]["name"] if releases else ""

@@ -11,6 +11,7 @@ from commonweal.domain.lifecycle import Stage
 from commonweal.domain.notices.build import PipelineEntry
 from commonweal.domain.notices.duties import (
     ContractState,
+    PlannedTender,
     TenderState,
     contract_duties,
     expiring_contract_entry,
@@ -19,8 +20,10 @@ from commonweal.domain.notices.duties import (
     pipeline_due,
     pipeline_duty,
     pipeline_entries,
+    planned_entries,
     planned_tender_value,
     tender_duties,
+    undated_entries,
 )
 from commonweal.domain.notices.kinds import KINDS, NoticeType, Verification
 from tests.domain.contracts.builders import make_contract
@@ -64,6 +67,23 @@ def test_a_planned_tenders_value_is_its_lots_budgets_summed_or_none_where_one_is
     assert planned_tender_value([Decimal("1500000.50"), Decimal("600000.25")]) == Decimal("2100000.75")
     assert planned_tender_value([Decimal(3_000_000), None]) is None
     assert planned_tender_value([]) is None
+
+
+def test_planned_tenders_become_pipeline_entries_and_each_missing_value_or_date_is_named() -> None:
+    planned = [
+        PlannedTender("T1", "Leisure", (Decimal(2_400_000), Decimal(900_000)), dt.date(2027, 9, 15), "services"),
+        PlannedTender("T2", "Roads", (Decimal(5_000_000), None)),
+        PlannedTender("T3", "Libraries", (Decimal(2_500_000),)),
+    ]
+    entries, problems = planned_entries(planned)
+    assert [(e.reference, e.value, e.expected_notice, e.category) for e in entries] == [
+        ("T1", Decimal(3_300_000), dt.date(2027, 9, 15), "services"), ("T3", Decimal(2_500_000), None, "")]
+    assert len(problems) == 1 and problems[0].startswith("Tender T2 (Roads): no estimated value recorded")
+    assert undated_entries(entries) == [
+        "Tender T3: no date recorded for when its tender notice is expected; the notice gives none"]
+    # the expected day decides whether the 18 months hold it, as for an expiring contract
+    late = planned_entries([PlannedTender("T4", "Late", (Decimal(3_000_000),), dt.date(2028, 10, 1))])[0]
+    assert pipeline_entries(late, 2027) == []
 
 
 def test_an_expiring_contract_is_reprocured_the_councils_lead_time_before_its_term_ends() -> None:

@@ -36,7 +36,9 @@ COUNCIL_AUTHORITY_TYPE = "publicAuthoritySubCentralGovernment"
 
 #: Observation.measureClassification ids the UK extension lists ("In the UK, possible id values are met,
 #: slightlyBelow, below, significantlyBelow and other"), matched to the Procurement Regulations 2024 reg 39(5)
-#: ratings in the same order. The extension does not state this correspondence: Commonweal's reading, unverified.
+#: ratings in the same order. The extension does not state this correspondence: Commonweal's reading, unverified
+#: (searched in December 2026 without finding it: the UK extension's schema and README, Find a Tender's data and
+#: documentation, the Cabinet Office's contract performance notices guidance, public code; docs/publishing.md).
 RATING_CLASSIFICATION: dict[Rating, str] = {
     Rating.GOOD: "met",
     Rating.APPROACHING_TARGET: "slightlyBelow",
@@ -193,7 +195,9 @@ def pipeline_notice(entries: Sequence[PipelineEntry], notice: Notice, pipeline_i
         if entry.category:
             tender["mainProcurementCategory"] = entry.category
         if entry.expected_notice is not None:
-            tender["tenderPeriod"] = {"startDate": _when(entry.expected_notice)}
+            # the communication extension's "estimated date of publication of the next sequential notice" (for a
+            # planning notice, the competition notice), a dependency of the UK extension and in the EU profile
+            tender["communication"] = {"futureNoticeDate": _when(entry.expected_notice)}
         if entry.description:
             tender["description"] = entry.description
         release["tender"] = tender

@@ -241,6 +241,42 @@ def planned_tender_value(lot_budgets: Sequence[Decimal | None]) -> Decimal | Non
     return sum((b for b in lot_budgets if b is not None), Decimal(0))
 
 
+@dataclass(frozen=True)
+class PlannedTender:
+    """A procurement the council plans to advertise, as the pipeline reads it: a draft tender in the workspace
+    (`PLANNED_STAGES`) or a tender folder given to `commonweal notices build --planned`. `expected_notice` is the
+    day its tender notice is expected (the council's; none where not recorded)."""
+
+    reference: str
+    title: str
+    lot_budgets: tuple[Decimal | None, ...]
+    expected_notice: dt.date | None = None
+    category: str = ""
+
+
+def planned_entries(planned: Sequence[PlannedTender]) -> tuple[list[PipelineEntry], list[str]]:
+    """The planned tenders as pipeline candidates (`pipeline_entries` then keeps those over £2 million expected in
+    the 18 months), valued at the sum of their lots' budgets (`planned_tender_value`); and a problem naming each
+    whose value is not recorded, never dropped silently. The one reading of planned tenders, for the workspace and
+    the CLI."""
+    entries, problems = [], []
+    for p in planned:
+        value = planned_tender_value(p.lot_budgets)
+        if value is None:
+            problems.append(f"Tender {p.reference} ({p.title}): no estimated value recorded (a budget on each of its "
+                            "lots), so whether the pipeline lists it (over £2 million) cannot be said")
+        else:
+            entries.append(PipelineEntry(p.reference, p.title, value, p.expected_notice, category=p.category))
+    return entries, problems
+
+
+def undated_entries(entries: Sequence[PipelineEntry]) -> list[str]:
+    """What a pipeline notice is missing about the entries it lists: each planned tender with no day recorded for
+    its tender notice (the notice then gives none, never a guessed one)."""
+    return [f"Tender {e.reference}: no date recorded for when its tender notice is expected; the notice gives none"
+            for e in entries if e.expected_notice is None]
+
+
 def expiring_contract_entry(contract: Contract, lead_months: int) -> PipelineEntry:
     """A pipeline entry re-procuring an expiring contract: its tender notice expected `lead_months` before the
     contract's maximum term ends (a lead time the council sets: Commonweal has no rule for it)."""

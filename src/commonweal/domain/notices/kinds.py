@@ -98,6 +98,9 @@ KINDS: dict[NoticeType, NoticeKind] = {
             "transparency notice is expected in the 18 months from 1 April (Find a Tender's wording).",
             "Whether the £100 million, £2 million and £5 million figures include VAT was not read in Cabinet Office "
             "text: unverified.",
+            "The day each tender notice is expected is given as tender.communication.futureNoticeDate (the "
+            "communication extension's estimated date of the next notice); which field Find a Tender's own pipeline "
+            "notices use was not read: unverified.",
         ),
     ),
     NoticeType.UK2: NoticeKind(

@@ -2,17 +2,23 @@
 (expenditure exceeding £500; contracts with a value exceeding £5,000) and the Procurement Act 2023 payments data
 (s.70: payments over £30,000 under a public contract; s.69: the payments compliance notice).
 
-What was verified (see docs/publishing.md): the Code's two duties and thresholds ("each individual item of
-expenditure that exceeds £500"; "contracts ... with a value that exceeds £5,000", Part 2, as councils quote them)
-and that they apply to England. The Code's list of fields for each file is **unverified** here: our stored copy
-of the Code could not be read as far as Part 2's field lists; the columns below follow the Code as councils
-publish it (for example Devon County Council's card file headers: date, establishment, beneficiary, amount,
-unrecoverable VAT, purpose, merchant category), and a value the record does not hold is left blank, never made up.
+What was verified (see docs/publishing.md, "Transparency data", for the sources and every search made): the Code's
+two duties and thresholds ("each individual item of expenditure that exceeds £500"; "contracts ... with a value that
+exceeds £5,000", Part 2, as councils quote them) and that they apply to England. The Code's field lists are
+**partly verified**: the Code's own page (gov.uk, "Local government transparency code 2015") could be read only as
+far as Part 1, so its paragraph numbers are not cited; the lists below are the ones councils quote from it word for
+word and alike (expenditure: ashcumridley-pc.gov.uk, peacehaventowncouncil.gov.uk, somersetwestandtaunton.gov.uk;
+contracts: bromsgrove.gov.uk, with the Code's footnote marker, hartleyparishcouncil.gov.uk, barnsley.gov.uk). A
+value the record does not hold is left blank, never made up.
 
 s.70(1)-(3) and s.69's reporting periods (six months ending 31 March and 30 September; notice within the 30 days
-beginning with the period's last day) were read in the Act; which information s.70 "specified" is was not (the
-amending Regulations were not read): the s.70 columns are Commonweal's choice until it is. s.69 applies in England
-from 1 January 2026 and s.70 from 1 April 2026 (SI 2025/1316, per secondary sources).
+beginning with the period's last day) and reg 38 (the payments compliance notice's content) were read in
+legislation.gov.uk. Which information s.70 "specified" is was not: it is set by the Procurement (Amendment)
+Regulations 2026 (made in March 2026, inserting "provisions for publishing information about payments under public
+contracts" into the Procurement Regulations 2024, per legislationtracker.co.uk and changeflow.com) and explained in
+Cabinet Office guidance of 4 February 2026 (per brownejacobson.com), neither of whose text was read: the s.70
+columns are **unverified**, Commonweal's choice until it is. s.69 applies in England from 1 January 2026 and s.70
+from 1 April 2026 (SI 2025/1316, per secondary sources).
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ class Row:
     key: str
     duty: Duty
     preview: str
+    missing: tuple[str, ...] = ()  # what the notice still needs from the record, named on the calendar
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def tender_facts(user: Visitor, slug: str, tender_id: int) -> tuple[Access, Tend
 
 FACT_FIELDS = ("above_threshold", "category", "procedure", "tender_period_end", "engagement_description",
                "engagement_closes_on", "no_engagement_reason", "assessment_summaries_sent", "terminated_on",
-               "termination_reason")
+               "termination_reason", "expected_notice_on")
 
 
 @audit.retrying

@@ -29,7 +29,7 @@ FACTS = {
     "engagement_description": "Two supplier events and an online questionnaire on rounds, travel time and paying the "
                               "Real Living Wage, open to every provider registered with the Care Quality Commission.",
     "engagement_closes_on": dt.date(2025, 12, 12), "no_engagement_reason": "", "assessment_summaries_sent": None,
-    "terminated_on": None, "termination_reason": "",
+    "terminated_on": None, "termination_reason": "", "expected_notice_on": None,
 }
 # Fictional Find a Tender notice identifiers, in its nnnnnn-yyyy form
 RECORDED = {"northfield": (NoticeType.UK2, dt.date(2025, 11, 3), "000101-2025"),

@@ -76,6 +76,7 @@ class FactsForm(forms.Form):
     assessment_summaries_sent = _date_field("the day the assessment summaries were sent")
     terminated_on = _date_field("the day the council decided not to award")
     termination_reason = text_field("why the contract will not be awarded", required=False)
+    expected_notice_on = _date_field("the day the tender notice is expected")
 
     def clean_tender_period_end(self) -> dt.date | None:
         return _date(self, "tender_period_end", "the last day for tenders")
@@ -88,6 +89,9 @@ class FactsForm(forms.Form):
 
     def clean_terminated_on(self) -> dt.date | None:
         return _date(self, "terminated_on", "the day the council decided not to award")
+
+    def clean_expected_notice_on(self) -> dt.date | None:
+        return _date(self, "expected_notice_on", "the day the tender notice is expected")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

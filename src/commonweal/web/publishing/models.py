@@ -20,8 +20,8 @@ class PublishingSettings(models.Model):
 
 class TenderNoticeFacts(models.Model):
     """What a tender's notices say that its evaluation record does not (`commonweal.domain.notices.build`):
-    TenderFacts, the engagement (UK2), the date the assessment summaries were sent (UK6) and a decision not to
-    award (UK12)."""
+    TenderFacts, the engagement (UK2), the date the assessment summaries were sent (UK6), a decision not to
+    award (UK12) and, while it is planned, when its tender notice is expected (UK1)."""
 
     tender = models.OneToOneField("web.Tender", on_delete=models.CASCADE, related_name="notice_facts")
     above_threshold = models.BooleanField()
@@ -34,6 +34,9 @@ class TenderNoticeFacts(models.Model):
     assessment_summaries_sent = models.DateField(null=True, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
     termination_reason = models.TextField(blank=True)
+    # when the tender notice is expected to be published, for a planned tender in the pipeline notice (UK1,
+    # `tender.communication.futureNoticeDate`): the council's plan, never derived
+    expected_notice_on = models.DateField(null=True, blank=True)
 
 
 class Publication(models.Model):

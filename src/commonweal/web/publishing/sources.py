@@ -42,14 +42,16 @@ from commonweal.domain.notices.build import PerformanceFailure as Failure
 from commonweal.domain.notices.duties import (
     PLANNED_STAGES,
     ContractState,
+    PlannedTender,
     TenderState,
     contract_duties,
     expiring_contract_entry,
     financial_year,
     pipeline_duty,
     pipeline_entries,
-    planned_tender_value,
+    planned_entries,
     tender_duties,
+    undated_entries,
 )
 from commonweal.domain.notices.kinds import NoticeType
 from commonweal.domain.reference.bank_holidays import bank_holidays
@@ -435,27 +437,20 @@ def _pipeline_key(key: str) -> tuple[int, int]:
     return int(organisation), int(year)
 
 
-def _planned_tenders(organisation: Organisation) -> tuple[list[PipelineEntry], list[str]]:
-    """The organisation's planned tenders (`duties.PLANNED_STAGES`) as pipeline candidates, valued at the sum of
-    their lots' budgets, in one query; and a problem naming each that has no estimated value recorded (never dropped
-    silently)."""
-    budgets: dict[tuple[str, str, str], list[Decimal | None]] = {}
+def _planned_tenders(organisation: Organisation) -> list[PlannedTender]:
+    """The organisation's planned tenders (`duties.PLANNED_STAGES`), each with its lots' budgets and the day its
+    tender notice is expected, in one query; `duties.planned_entries` reads them as the CLI's planned folders."""
+    found: dict[tuple[str, str, str, dt.date | None], list[Decimal | None]] = {}
     for row in (Tender.objects.filter(organisation=organisation, stage__in=[s.value for s in PLANNED_STAGES])
                 .order_by("reference", "lots__reference")
-                .values_list("reference", "title", "notice_facts__category", "lots__reference", "lots__budget")):
-        reference, title, category, lot, budget = row
-        found = budgets.setdefault((reference, title, category or ""), [])
+                .values_list("reference", "title", "notice_facts__category", "notice_facts__expected_notice_on",
+                             "lots__reference", "lots__budget")):
+        reference, title, category, expected, lot, budget = row
+        budgets = found.setdefault((reference, title, category or "", expected), [])
         if lot is not None:  # a tender without lots has no budget at all
-            found.append(budget)
-    entries, problems = [], []
-    for (reference, title, category), lot_budgets in budgets.items():
-        value = planned_tender_value(lot_budgets)
-        if value is None:
-            problems.append(f"Tender {reference} ({title}): no estimated value recorded (a budget on each of its "
-                            "lots), so whether the pipeline lists it (over £2 million) cannot be said")
-        else:
-            entries.append(PipelineEntry(reference, title, value, None, category=category))
-    return entries, problems
+            budgets.append(budget)
+    return [PlannedTender(reference, title, tuple(budgets), expected, category)
+            for (reference, title, category, expected), budgets in found.items()]
 
 
 class PipelineSource:
@@ -485,18 +480,35 @@ class PipelineSource:
                                                     role__in=contracts.READERS)),
             pays=Subquery(PipelineYear.objects.filter(organisation=OuterRef("pk"), financial_year=year)
                           .values("pays_over_threshold")[:1]),
+            lead_months=Subquery(PipelineYear.objects.filter(organisation=OuterRef("pk"), financial_year=year)
+                                 .values("lead_months")[:1]),
             published_on=Subquery(Publication.objects.filter(
                 organisation=OuterRef("pk"), source=self.name, key=str(year), notice=NoticeType.UK1.value,
                 sequence="").values("published_on")[:1]),
-        ).values("reader", "pays", "published_on").get()
+        ).values("reader", "pays", "published_on", "lead_months").get()
         if not found["reader"]:
             return []
         duty = pipeline_duty(year, found["pays"], found["published_on"], today)
         if duty is None:
             return []
         key = f"{organisation.pk}-{year}"
+        missing = self._missing(organisation, year, found["pays"], found["lead_months"]) \
+            if duty.published_on is None else ()
         return [data.Row(self.name, key, duty, reverse("notice_preview", args=[organisation.slug, self.name, key,
-                                                                                NoticeType.UK1.value]))]
+                                                                                NoticeType.UK1.value]), missing)]
+
+    def _missing(self, organisation: Organisation, year: int, pays: bool | None,
+                 lead_months: int | None) -> tuple[str, ...]:
+        """What the year's pipeline notice still needs from the record, for its calendar row (the preview says the
+        same, with the rest): whether s.93(1) applies, the lead time, and each planned tender it would list
+        without an estimated value or an expected day (one query, only while the notice is due)."""
+        if pays is None:
+            return ("Whether the council expects to pay more than £100 million under relevant contracts in the "
+                    "year (s.93(1)), on the pipeline record",)
+        missing = [] if lead_months is not None else [
+            "The re-procurement lead time, on the pipeline record: expiring contracts are not listed until then"]
+        entries, problems = planned_entries(_planned_tenders(organisation))
+        return (*missing, *problems, *undated_entries(pipeline_entries(entries, year)))
 
     def _access(self, user: Visitor, key: str) -> tuple[Organisation, int]:
         organisation_id, year = _pipeline_key(key)
@@ -528,15 +540,14 @@ class PipelineSource:
             else:
                 candidates += [expiring_contract_entry(contracts.domain_contract(c), found.lead_months)
                                for c in Contract.objects.filter(organisation=organisation).order_by("reference")]
-            planned, planned_problems = _planned_tenders(organisation)
+            planned, planned_problems = planned_entries(_planned_tenders(organisation))
             candidates += planned
             problems += planned_problems
             entries = pipeline_entries(candidates, year)
             if not entries:
                 problems.append("No contract over £2 million is expected to be re-procured or tendered in the 18 "
                                 f"months from 1 April {year}: the notice would list none")
-            problems += [f"Tender {e.reference}: no date recorded for when its tender notice is expected; the notice "
-                         "gives none" for e in entries if e.expected_notice is None]
+            problems += undated_entries(entries)
             releases = build.pipeline_notice(entries, notice, f"{notice.ocid_prefix}-pipeline-{year}")
         package = None
         errors: tuple[str, ...] = ()
