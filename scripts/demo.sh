@@ -20,6 +20,22 @@ commonweal suppliers assess examples/suppliers/accounts.csv --contracts examples
 heading "Contract performance and renegotiation (review packs in out/demo/contracts/)"
 commonweal contracts review examples/contracts --as-of 2026-10-31 --out out/demo/contracts
 
+heading "Procurement Act 2023 notices: one of each type (UK1-UK12) from the examples, validated offline (out/demo/notices/)"
+rm -rf out/demo/notices && mkdir -p out/demo/notices
+# a procurement terminated before award (UK12): a copy of the example tender with its termination recorded
+cp -r examples/home-care-tender out/demo/notices/terminated-tender
+printf 'termination:\n  decided_on: 2026-06-10\n  reason: No tender met the quality threshold on lot 2\n' \
+  >>out/demo/notices/terminated-tender/notices.yaml
+commonweal notices build --tender examples/home-care-tender --contract examples/ocds/home-care-lot-1-contract \
+  --ocid-prefix ocds-demo --as-of 2027-06-30 --output out/demo/notices/tender.json
+commonweal notices build --contract examples/contracts/facilities-social-value \
+  --contract examples/contracts/grounds-loss-making --planned examples/planned/leisure-centres \
+  --ocid-prefix ocds-demo --as-of 2026-11-30 --pipeline-year 2027 --lead-months 12 \
+  --output out/demo/notices/contracts.json
+commonweal notices build --tender out/demo/notices/terminated-tender --ocid-prefix ocds-demo \
+  --output out/demo/notices/terminated.json
+for package in tender contracts terminated; do commonweal notices validate "out/demo/notices/$package.json"; done
+
 if [[ -d ../shared/data/spend ]]; then
   heading "Where the money goes: the real council spend files in ../shared/data/spend"
   rm -rf out/demo/spend

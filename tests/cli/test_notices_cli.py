@@ -79,3 +79,26 @@ def test_build_a_pipeline_notice_from_a_planned_tender_folder(tmp_path: Path) ->
     assert checked.exit_code == 0 and checked.output.splitlines()[0] == "UK1\tocds-test-pipeline-2027"
     refused = CliRunner().invoke(app, ["notices", "build", "--planned", str(planned)])
     assert refused.exit_code != 0 and "--pipeline-year" in refused.output
+
+
+def test_the_demo_builds_and_validates_one_notice_of_each_type(tmp_path: Path) -> None:
+    """The README's demo (scripts/demo.sh) shows every notice type built from the shipped examples and validated
+    offline (issue #19, "Done when"): its notices step, run as the script runs it, prints each type with 0 errors."""
+    import os
+    import subprocess
+    import sys
+
+    from commonweal.domain.notices.kinds import NoticeType
+
+    repo = Path(__file__).resolve().parents[2]
+    script = (repo / "scripts" / "demo.sh").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(script) if line.startswith('heading "Procurement Act 2023 notices'))
+    end = next(i for i, line in enumerate(script) if line.startswith("for package in "))
+    (tmp_path / "examples").symlink_to(repo / "examples")
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", "\n".join(script[start + 1 : end + 1])], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600, check=False,
+                         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    shown = {line.split("\t")[0] for line in run.stdout.splitlines() if "\t" in line}
+    assert shown == {t.value for t in NoticeType}, run.stdout
+    assert run.stdout.count("0 errors") == 6, run.stdout  # three packages built, the three validated
