@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from commonweal.domain.bulk import new_record
@@ -104,18 +105,33 @@ def moderate(
     Every individual score ends up in exactly one Moderation (callers check beforehand that each scored
     (bidder, criterion) has a consensus, see `evaluate.check_inputs`).
     """
-    originals: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
+    scores, consensus = list(scores), list(consensus)
+    wanted = list(map(_KEY, consensus))
+    originals = dict(zip(map(_KEY, scores), zip(scores), strict=True))
+    if len(originals) == len(scores) and all(map(originals.__contains__, wanted)):
+        # each (bidder, criterion) scored once, as in a plain scoring pass: the one score is the whole range, and
+        # the records are built by C-level maps over the columns rather than a Python step per score
+        given = list(map(originals.__getitem__, wanted))
+        lows = list(map(_SCORE, map(itemgetter(0), given)))
+        fields = zip(map(_BIDDER, consensus), map(_LOT, consensus), map(_CRITERION, consensus), given, consensus,
+                     lows, lows, strict=True)
+        return dict(zip(wanted, map(tuple.__new__, repeat(Moderation), fields), strict=True))
+    grouped: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
     # one sort by evaluator, then grouping keeps that order within each (bidder, criterion)
     for score in sorted(scores, key=attrgetter("evaluator")):
-        originals[(score.bidder, score.criterion)].append(score)
+        grouped[(score.bidder, score.criterion)].append(score)
     moderations = {}
-    for c in consensus:
-        key = (c.bidder, c.criterion)
-        given = tuple(originals.get(key, ()))
-        if len(given) == 1:  # one evaluator: nothing to compare
-            low = high = given[0].score
+    for key, c in zip(wanted, consensus, strict=True):
+        found = tuple(grouped.get(key, ()))
+        if len(found) == 1:  # one evaluator: nothing to compare
+            low = high = found[0].score
         else:
-            marks = [s.score for s in given] or [c.score]
+            marks = [s.score for s in found] or [c.score]
             low, high = min(marks), max(marks)
-        moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, given, c, low, high))
+        moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, found, c, low, high))
     return moderations
+
+
+_KEY = attrgetter("bidder", "criterion")
+_BIDDER, _LOT, _CRITERION = attrgetter("bidder"), attrgetter("lot"), attrgetter("criterion")
+_SCORE = attrgetter("score")
