@@ -77,7 +77,7 @@ def reference_moderations(scores: list[EvaluatorScore], consensus: list[Moderate
     found = {}
     for c in consensus:
         given = tuple(originals[(c.bidder, c.criterion)])
-        marks = [s.score for s in given]
+        marks = [s.score for s in given] or [c.score]  # nothing to moderate: the consensus alone
         found[(c.bidder, c.criterion)] = Moderation(c.bidder, c.lot, c.criterion, given, c, min(marks), max(marks))
     return found
 
@@ -90,6 +90,9 @@ def test_moderate_equals_the_plain_join_with_one_evaluator_and_with_several() ->
     _, _, scores, consensus, _ = scaled_tender(3, 1, seed=5)
     doubled = [*scores, replace(scores[0], evaluator="E9", score=D(0))]
     assert moderate(doubled, consensus) == reference_moderations(doubled, consensus)
+    # as does a consensus that no evaluator scored (refused by `check_inputs`, but moderate stays total)
+    extra = [*consensus, replace(consensus[0], criterion="Q9")]
+    assert moderate(scores, extra) == reference_moderations(scores, extra)
 
 
 def test_records_built_on_demand_equal_those_worked_out_independently() -> None:

@@ -21,7 +21,6 @@ from fractions import Fraction
 from functools import cache, cached_property
 from itertools import product
 from math import lcm
-from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -226,11 +225,12 @@ def _element_issues(bid: Bid, model: EvaluationModel) -> list[Issue]:
     return found
 
 
-# what makes a moderation worth a look in a scoring pass (see `evaluate_lot`), and a consensus record's key and score
-_LOOK = attrgetter("criterion", "low", "high", "consensus.score", "consensus.rationale")
-_KEY = attrgetter("bidder", "criterion")
 NOTHING: frozenset[Decimal] = frozenset()
-_SCORE = attrgetter("score")
+
+
+def _look(m: Moderation) -> tuple[str, Decimal, Decimal, Decimal, str]:
+    """All that decides what a moderation adds to its bid's flags and exclusions (see `evaluate_lot`)."""
+    return m.criterion, m.low, m.high, m.consensus.score, m.consensus.rationale
 
 
 def _notable(m: Moderation, limit: Decimal, threshold: Decimal | None) -> bool:
@@ -563,11 +563,9 @@ def evaluate_lot(
     # distinct combination is judged once, by the same `Moderation.flags` the reports use.
     limits = {c.id: spread_limit(c, model.spread_threshold_percent) for c in leaves}
     thresholds = {c.id: c.threshold for c in leaves}
-    looks = list(map(_LOOK, moderations.values()))
-    notable = {look for look, m in dict(zip(looks, moderations.values(), strict=True)).items()
-               if _notable(m, limits[m.criterion], thresholds[m.criterion])}
-    walked = ({m.bidder for look, m in zip(looks, moderations.values(), strict=True) if look in notable}
-              if notable else set())
+    judged = {_look(m): m for m in moderations.values()}
+    notable = {look for look, m in judged.items() if _notable(m, limits[m.criterion], thresholds[m.criterion])}
+    walked = {m.bidder for m in moderations.values() if _look(m) in notable} if notable else set()
     for bidder, excluded_because in exclusions.items():
         bidder_flags = flags[bidder]
         if bidder in walked:
@@ -632,7 +630,7 @@ def evaluate_lot(
     # values as one tuple (`BidResult.marks`); its per-criterion records are built from the shared table when a page
     # or report reads `BidResult.criteria`.
     names = [b.bidder for b in bids]
-    score_of = dict(zip(map(_KEY, consensus), map(_SCORE, consensus), strict=True))
+    score_of = {(c.bidder, c.criterion): c.score for c in consensus}
     columns = [[(quantities if c.kind == "quantitative" else score_of)[(b, c.id)] for b in names] for c in leaves]
     in_group: list[list[list[int]]] = [[] for _ in model.groups]
     group_index = {g.id: i for i, g in enumerate(model.groups)}

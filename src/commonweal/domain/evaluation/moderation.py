@@ -13,8 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
-from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import NamedTuple
 
 from commonweal.domain.bulk import new_record
@@ -106,22 +105,27 @@ def moderate(
     (bidder, criterion) has a consensus, see `evaluate.check_inputs`).
     """
     scores, consensus = list(scores), list(consensus)
-    wanted = list(map(_KEY, consensus))
-    originals = dict(zip(map(_KEY, scores), zip(scores), strict=True))
-    if len(originals) == len(scores) and all(map(originals.__contains__, wanted)):
-        # each (bidder, criterion) scored once, as in a plain scoring pass: the one score is the whole range, and
-        # the records are built by C-level maps over the columns rather than a Python step per score
-        given = list(map(originals.__getitem__, wanted))
-        lows = list(map(_SCORE, map(itemgetter(0), given)))
-        fields = zip(map(_BIDDER, consensus), map(_LOT, consensus), map(_CRITERION, consensus), given, consensus,
-                     lows, lows, strict=True)
-        return dict(zip(wanted, map(tuple.__new__, repeat(Moderation), fields), strict=True))
+    once = {(s.bidder, s.criterion): s for s in scores}
+    if len(once) == len(scores):
+        # each (bidder, criterion) scored once, as in a plain scoring pass: its one score is the whole range, and
+        # no grouping is needed
+        moderations = {}
+        for c in consensus:
+            key = (c.bidder, c.criterion)
+            score = once.get(key)
+            if score is None:  # a consensus with nothing to moderate: the general join below
+                break
+            moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, (score,), c, score.score,
+                                                       score.score))
+        else:
+            return moderations
     grouped: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
     # one sort by evaluator, then grouping keeps that order within each (bidder, criterion)
     for score in sorted(scores, key=attrgetter("evaluator")):
         grouped[(score.bidder, score.criterion)].append(score)
     moderations = {}
-    for key, c in zip(wanted, consensus, strict=True):
+    for c in consensus:
+        key = (c.bidder, c.criterion)
         found = tuple(grouped.get(key, ()))
         if len(found) == 1:  # one evaluator: nothing to compare
             low = high = found[0].score
@@ -131,7 +135,3 @@ def moderate(
         moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, found, c, low, high))
     return moderations
 
-
-_KEY = attrgetter("bidder", "criterion")
-_BIDDER, _LOT, _CRITERION = attrgetter("bidder"), attrgetter("lot"), attrgetter("criterion")
-_SCORE = attrgetter("score")
