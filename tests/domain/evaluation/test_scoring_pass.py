@@ -11,7 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
-from commonweal.domain.evaluation.evaluate import evaluate_lot
+from commonweal.domain.evaluation.evaluate import check_inputs, evaluate_lot
 from commonweal.domain.evaluation.model import (
     AbnormallyLowPolicy,
     Criterion,
@@ -138,3 +138,16 @@ def test_records_built_on_demand_equal_those_worked_out_independently() -> None:
             assert any(r.flags for r in result.ranking) and any(not r.flags for r in result.ranking)
         # the same inputs give equal results, records and all
         assert evaluate_lot(lot, bids, scores, consensus, quantities=quantities) == result
+
+
+def test_a_missing_score_or_moderation_among_sound_records_is_reported() -> None:
+    # every record sound, so the checks count what each evaluator scored instead of listing every pair
+    lot, bids, scores, consensus, quantities = scaled_tender(6, 2, seed=3)
+    assert check_inputs(lot, bids, scores, consensus, quantities=quantities) == []
+    gone, unmoderated = scores[7], consensus[4]
+    issues = check_inputs(lot, bids, [s for s in scores if s is not gone], consensus[:4] + consensus[5:],
+                          quantities=quantities)
+    assert sorted(i.message for i in issues) == sorted([
+        f"{gone.evaluator} has not scored {gone.bidder} on {gone.criterion}",
+        f"{unmoderated.bidder} on {unmoderated.criterion} has not been moderated",
+    ])

@@ -351,8 +351,10 @@ def check_inputs(
     if len(names) > 1:
         for s in scores:
             evaluators[s.evaluator].add((s.bidder, s.criterion))
-    if sum(len(done) for done in evaluators.values()) == len(scores):
+    all_sound = sum(len(done) for done in evaluators.values()) == len(scores)
+    if all_sound:
         for s in unsound(scores):
+            all_sound = False
             check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
     else:
         seen: set[tuple[str, str, str]] = set()
@@ -363,13 +365,15 @@ def check_inputs(
                 found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source,
                                     "evaluator"))
             seen.add((s.evaluator, s.bidder, s.criterion))
-    any_scored = set().union(*evaluators.values())
+    any_scored = next(iter(evaluators.values())) if len(evaluators) == 1 else set().union(*evaluators.values())
     moderated = {(m.bidder, m.criterion) for m in consensus}
     # likewise the consensus scores are walked one by one only when one is repeated or moderates nothing
     if len(moderated) == len(consensus) and moderated <= any_scored:
         for m in unsound(consensus):
+            all_sound = False
             check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
     else:
+        all_sound = False
         moderated = set()
         for m in consensus:
             if unsound([m]):
@@ -382,8 +386,12 @@ def check_inputs(
             if key not in any_scored:
                 found.append(_issue(f"no evaluator scored {m.bidder} on {m.criterion}, so there is nothing to "
                                     "moderate", m.source, "criterion"))
-    # what is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion
-    expected = set(product(bidders, scored))
+    # What is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion. When
+    # every record is sound, each evaluator's pairs and the moderated pairs lie within bidders × scored criteria,
+    # so sets of that size are complete and nothing needs working out.
+    size = len(bidders) * len(scored)
+    complete = all_sound and len(moderated) == size and all(len(done) == size for done in evaluators.values())
+    expected = set() if complete else set(product(bidders, scored))
     unscored = {evaluator: expected - done for evaluator, done in evaluators.items()}
     unmoderated = (expected & any_scored) - moderated
     if any(unscored.values()) or unmoderated:
