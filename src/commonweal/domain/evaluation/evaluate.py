@@ -296,13 +296,14 @@ def check_inputs(
     bidders: dict[str, Bid] = {}
     by_key: dict[str, Bid] = {}
     for bid in bids:
-        same = by_key.get(bidder_key(bid.bidder))
+        name = bidder_key(bid.bidder)
+        same = by_key.get(name)
         if same is not None:
             found.append(_issue(
                 f"'{bid.bidder}'{_where(bid.source)} and '{same.bidder}'{_where(same.source)} are the same bidder "
                 f"(names equal after case and spacing are one bidder), with two bids for lot {lot.id}",
                 bid.source, "bidder"))
-        by_key.setdefault(bidder_key(bid.bidder), bid)
+        by_key.setdefault(name, bid)
         bidders[bid.bidder] = bid
         if bid.price <= 0:
             found.append(_issue(f"price must be above zero, got {bid.price}", bid.source, "price"))
@@ -571,7 +572,8 @@ def evaluate_lot(
     # distinct combination is judged once, by the same `Moderation.flags` the reports use.
     limits = {c.id: spread_limit(c, model.spread_threshold_percent) for c in leaves}
     thresholds = {c.id: c.threshold for c in leaves}
-    judged = {_look(m): m for m in moderations.values()}
+    judged = {(m.criterion, m.low, m.high, m.consensus.score, m.consensus.rationale): m  # `_look`, inlined
+              for m in moderations.values()}
     notable = {look for look, m in judged.items() if _notable(m, limits[m.criterion], thresholds[m.criterion])}
     walked = {m.bidder for m in moderations.values() if _look(m) in notable} if notable else set()
     for bidder, excluded_because in exclusions.items():

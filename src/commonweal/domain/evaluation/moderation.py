@@ -105,10 +105,10 @@ def moderate(
     (bidder, criterion) has a consensus, see `evaluate.check_inputs`).
     """
     scores, consensus = list(scores), list(consensus)
-    once = {(s.bidder, s.criterion): s for s in scores}
+    # with no more scores than consensus scores, perhaps each (bidder, criterion) was scored once, as in a plain
+    # scoring pass: then its one score is the whole range, and no grouping is needed
+    once = {(s.bidder, s.criterion): s for s in scores} if len(scores) <= len(consensus) else {}
     if len(once) == len(scores):
-        # each (bidder, criterion) scored once, as in a plain scoring pass: its one score is the whole range, and
-        # no grouping is needed
         moderations = {}
         for c in consensus:
             key = (c.bidder, c.criterion)
