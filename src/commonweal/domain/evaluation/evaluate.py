@@ -15,16 +15,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache, cached_property
+from itertools import product
 from math import lcm
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from commonweal.domain.bulk import many_records, new_record
+from commonweal.domain.bulk import many_records
 from commonweal.domain.evaluation import price as price_formulas
 from commonweal.domain.evaluation.abnormally_low import DISREGARD, NOTICE, AbnormallyLowFinding, find_abnormally_low
 from commonweal.domain.evaluation.model import (
@@ -54,8 +55,8 @@ ZERO = Decimal(0)
 
 
 class CriterionScore(NamedTuple):
-    """One bid's score on one criterion. Immutable; a NamedTuple rather than a frozen dataclass because an
-    evaluation builds one per bid per criterion and a frozen dataclass takes ten times as long to build."""
+    """One bid's score on one criterion, built when it is read (`BidResult.criteria`). Immutable; a NamedTuple
+    rather than a frozen dataclass because a report reads one per bid per criterion."""
 
     criterion: Criterion
     score: Decimal | None  # the moderated score, or the value offered for a quantitative criterion
@@ -64,6 +65,30 @@ class CriterionScore(NamedTuple):
     points: Decimal
     rationale: str
     moderation: Moderation | None = None
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """One lot's scoring table, shared by all its bids: the scored criteria in order, what each score or offered
+    value is worth on each (fraction shown, weight shown, points shown, points as a numerator over the lot's common
+    denominator), and the moderations. A bid keeps only its values, one per criterion (`BidResult.marks`): a
+    scoring pass builds no record per bid per criterion, and `criteria` builds them from this table on demand."""
+
+    leaves: tuple[Criterion, ...]
+    shown: Mapping[str, Mapping[Decimal, tuple[Decimal, Decimal, Decimal, int]]]
+    moderations: Mapping[tuple[str, str], Moderation]
+
+    def criteria(self, bidder: str, marks: Sequence[Decimal]) -> tuple[CriterionScore, ...]:
+        found = []
+        for criterion, value in zip(self.leaves, marks, strict=True):
+            fraction, weight, points, _ = self.shown[criterion.id][value]
+            if criterion.kind == "quantitative":
+                found.append(CriterionScore(criterion, value, fraction, weight, points,
+                                            "scored from the offered value", None))
+            else:
+                m = self.moderations[(bidder, criterion.id)]
+                found.append(CriterionScore(criterion, value, fraction, weight, points, m.consensus.rationale, m))
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -85,7 +110,8 @@ class BidResult:
     group_points: Mapping[str, Decimal]
     quality: Decimal
     social_value: Decimal
-    criteria: tuple[CriterionScore, ...]
+    marks: tuple[Decimal, ...]  # the moderated score or offered value on each criterion, in `sheet.leaves` order
+    sheet: ScoreSheet = field(repr=False)
     gates: tuple[GateResult, ...]
     flags: tuple[str, ...] = ()
     exclusion_reasons: tuple[str, ...] = ()
@@ -98,6 +124,11 @@ class BidResult:
     @property
     def bidder(self) -> str:
         return self.bid.bidder
+
+    @cached_property
+    def criteria(self) -> tuple[CriterionScore, ...]:
+        """Its score on each criterion, in the model's order, built from the lot's table when first read."""
+        return self.sheet.criteria(self.bid.bidder, self.marks)
 
     @property
     def excluded(self) -> bool:
@@ -115,11 +146,27 @@ class BidResult:
         return {PRICE: self.price_points, QUALITY: self.quality, SOCIAL_VALUE: self.social_value}
 
 
+_BID_RESULT_FIELDS = frozenset(f.name for f in fields(BidResult))
+
+
+def _updated(result: BidResult, **changes: Any) -> BidResult:
+    """`dataclasses.replace` for a BidResult at a fraction of its cost (a scoring pass updates each bid's result
+    twice, and `replace` checks and re-initialises every field of a frozen dataclass): the fields copied with
+    `changes` applied. BidResult has no `__post_init__` to run again; the read-once `criteria` is not copied."""
+    assert changes.keys() <= _BID_RESULT_FIELDS, changes.keys() - _BID_RESULT_FIELDS
+    new = object.__new__(BidResult)
+    state = vars(new)
+    state.update(vars(result))
+    state.pop("criteria", None)
+    state.update(changes)
+    return new
+
+
 @dataclass(frozen=True)
 class LotResult:
     lot: Lot
     ranking: tuple[BidResult, ...]  # admissible bids in rank order, then excluded bids by name
-    moderations: tuple[Moderation, ...]
+    moderated: Mapping[tuple[str, str], Moderation]  # by (bidder, criterion)
     abnormally_low: tuple[AbnormallyLowFinding, ...]
     pending: tuple[str, ...] = ()  # why the ranking is not yet final
     quantities: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
@@ -127,6 +174,11 @@ class LotResult:
     @property
     def final(self) -> bool:
         return not self.pending
+
+    @cached_property
+    def moderations(self) -> tuple[Moderation, ...]:
+        """Every moderation in (bidder, criterion) order (sorted when first read: a scoring pass does not need it)."""
+        return tuple(self.moderated[key] for key in sorted(self.moderated))
 
     @cached_property
     def admissible(self) -> tuple[BidResult, ...]:
@@ -171,6 +223,20 @@ def _element_issues(bid: Bid, model: EvaluationModel) -> list[Issue]:
         found.append(_issue(f"price {bid.price} is not the evaluated total of the element prices "
                             f"({evaluated_price(rule, given)})", bid.source, "price"))
     return found
+
+
+NOTHING: frozenset[Decimal] = frozenset()
+
+
+def _look(m: Moderation) -> tuple[str, Decimal, Decimal, Decimal, str]:
+    """All that decides what a moderation adds to its bid's flags and exclusions (see `evaluate_lot`)."""
+    return m.criterion, m.low, m.high, m.consensus.score, m.consensus.rationale
+
+
+def _notable(m: Moderation, limit: Decimal, threshold: Decimal | None) -> bool:
+    """Whether a moderation adds to its bid's flags or exclusions: a flag of its own, a score below the criterion's
+    threshold, or evaluators who differed (without one, `averaged_bid` finds nothing)."""
+    return bool(m.flags(limit)) or m.high > m.low or (threshold is not None and m.consensus.score < threshold)
 
 
 def _where(source: Source | None) -> str:
@@ -230,17 +296,19 @@ def check_inputs(
     bidders: dict[str, Bid] = {}
     by_key: dict[str, Bid] = {}
     for bid in bids:
-        same = by_key.get(bidder_key(bid.bidder))
+        name = bidder_key(bid.bidder)
+        same = by_key.get(name)
         if same is not None:
             found.append(_issue(
                 f"'{bid.bidder}'{_where(bid.source)} and '{same.bidder}'{_where(same.source)} are the same bidder "
                 f"(names equal after case and spacing are one bidder), with two bids for lot {lot.id}",
                 bid.source, "bidder"))
-        by_key.setdefault(bidder_key(bid.bidder), bid)
+        by_key.setdefault(name, bid)
         bidders[bid.bidder] = bid
         if bid.price <= 0:
             found.append(_issue(f"price must be above zero, got {bid.price}", bid.source, "price"))
-        found.extend(_element_issues(bid, model))
+        if model.price.elements or bid.element_prices:  # a lot without price elements: nothing to check
+            found.extend(_element_issues(bid, model))
 
     def check_record(bidder: str, criterion: str, score: Decimal, rationale: str, source: Source | None) -> None:
         if bidder not in bidders:
@@ -265,15 +333,15 @@ def check_inputs(
         if not rationale.strip():
             found.append(_issue("a rationale is required for every score", source, "rationale"))
 
-    # every score a record may give: a lot has tens of thousands of scores, so a sound record is recognised with
-    # one set lookup and only an unsound one is examined (`check_record`) for its reasons
-    sound = {(cid, score) for cid, c in scored.items() for score in c.scale.scores}
+    # every score a record may give, by criterion: a lot has tens of thousands of scores, so a sound record is
+    # recognised with two lookups and only an unsound one is examined (`check_record`) for its reasons
+    sound = {cid: frozenset(c.scale.scores) for cid, c in scored.items()}
 
     def unsound(records: Sequence[Marked]) -> list[Marked]:
-        return [r for r in records if r.bidder not in bidders or (r.criterion, r.score) not in sound
+        return [r for r in records if r.bidder not in bidders or r.score not in sound.get(r.criterion, NOTHING)
                 or not r.rationale or r.rationale.isspace()]
 
-    # what each evaluator scored, built with set comprehensions; only when some evaluator scored a bid on a
+    # what each evaluator scored, built as sets; only when some evaluator scored a bid on a
     # criterion twice are the scores walked one by one, to report each problem in file order
     names = {s.evaluator for s in scores}
     evaluators: dict[str, set[tuple[str, str]]] = (
@@ -284,8 +352,10 @@ def check_inputs(
     if len(names) > 1:
         for s in scores:
             evaluators[s.evaluator].add((s.bidder, s.criterion))
-    if sum(len(done) for done in evaluators.values()) == len(scores):
+    all_sound = sum(len(done) for done in evaluators.values()) == len(scores)
+    if all_sound:
         for s in unsound(scores):
+            all_sound = False
             check_record(s.bidder, s.criterion, s.score, s.rationale, s.source)
     else:
         seen: set[tuple[str, str, str]] = set()
@@ -296,13 +366,15 @@ def check_inputs(
                 found.append(_issue(f"{s.evaluator} scored {s.bidder} on {s.criterion} twice", s.source,
                                     "evaluator"))
             seen.add((s.evaluator, s.bidder, s.criterion))
-    any_scored = set().union(*evaluators.values())
+    any_scored = next(iter(evaluators.values())) if len(evaluators) == 1 else set().union(*evaluators.values())
     moderated = {(m.bidder, m.criterion) for m in consensus}
     # likewise the consensus scores are walked one by one only when one is repeated or moderates nothing
     if len(moderated) == len(consensus) and moderated <= any_scored:
         for m in unsound(consensus):
+            all_sound = False
             check_record(m.bidder, m.criterion, m.score, m.rationale, m.source)
     else:
+        all_sound = False
         moderated = set()
         for m in consensus:
             if unsound([m]):
@@ -315,8 +387,12 @@ def check_inputs(
             if key not in any_scored:
                 found.append(_issue(f"no evaluator scored {m.bidder} on {m.criterion}, so there is nothing to "
                                     "moderate", m.source, "criterion"))
-    # what is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion
-    expected = {(bidder, cid) for bidder in bidders for cid in scored}
+    # What is missing, found with set arithmetic and then reported bidder by bidder, criterion by criterion. When
+    # every record is sound, each evaluator's pairs and the moderated pairs lie within bidders × scored criteria,
+    # so sets of that size are complete and nothing needs working out.
+    size = len(bidders) * len(scored)
+    complete = all_sound and len(moderated) == size and all(len(done) == size for done in evaluators.values())
+    expected = set() if complete else set(product(bidders, scored))
     unscored = {evaluator: expected - done for evaluator, done in evaluators.items()}
     unmoderated = (expected & any_scored) - moderated
     if any(unscored.values()) or unmoderated:
@@ -439,7 +515,7 @@ def rank(results: Sequence[BidResult], rules: Sequence[str]) -> tuple[BidResult,
                 level_with=tuple(r.bidder for _, _, r in keyed if r.total == result.total and r is not result),
                 decided_by=separating_rule(neighbour, result, rules),
             )
-        ranked.append(replace(result, rank=rank_number, tied=tied, flags=flags, level=level_at_precision))
+        ranked.append(_updated(result, rank=rank_number, tied=tied, flags=flags, level=level_at_precision))
     return tuple(ranked)
 
 
@@ -490,30 +566,37 @@ def evaluate_lot(
             exclusions[g.bidder].append(
                 f"failed pass/fail requirement {g.gate} '{title}'" + (f": {g.rationale}" if g.rationale else "")
             )
-    spread_limits = [spread_limit(c, model.spread_threshold_percent) for c in leaves]
-    # each bid's moderations in criterion order (None for a quantitative criterion), looked up once and reused by
-    # the scoring below
-    moderated: dict[str, list[Moderation | None]] = {}
+    # Only a bid with a moderation worth a look (a flag, a score below a criterion's threshold, or evaluators who
+    # differed, which the averaging check needs) is walked criterion by criterion; for every other bid there is
+    # nothing to add. What a moderation shows depends only on its criterion, range, score and rationale, so each
+    # distinct combination is judged once, by the same `Moderation.flags` the reports use.
+    limits = {c.id: spread_limit(c, model.spread_threshold_percent) for c in leaves}
+    thresholds = {c.id: c.threshold for c in leaves}
+    judged = {(m.criterion, m.low, m.high, m.consensus.score, m.consensus.rationale): m  # `_look`, inlined
+              for m in moderations.values()}
+    notable = {look for look, m in judged.items() if _notable(m, limits[m.criterion], thresholds[m.criterion])}
+    walked = {m.bidder for m in moderations.values() if _look(m) in notable} if notable else set()
     for bidder, excluded_because in exclusions.items():
-        in_order = moderated[bidder] = [moderations.get((bidder, c.id)) for c in leaves]
         bidder_flags = flags[bidder]
-        for criterion, limit, m in zip(leaves, spread_limits, in_order, strict=True):
-            if m is None:
-                continue
-            bidder_flags.extend(m.flags(limit))
-            if criterion.threshold is not None and m.consensus.score < criterion.threshold:
-                excluded_because.append(
-                    f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
-                    f"below the minimum {criterion.threshold}"
-                )
-        averaged = averaged_bid([m for m in in_order if m is not None], leaves)
-        if averaged is not None:
-            flags[bidder].append(averaged)
+        if bidder in walked:
+            in_order = [moderations.get((bidder, c.id)) for c in leaves]
+            for criterion, m in zip(leaves, in_order, strict=True):
+                if m is None:
+                    continue
+                bidder_flags.extend(m.flags(limits[criterion.id]))
+                if criterion.threshold is not None and m.consensus.score < criterion.threshold:
+                    excluded_because.append(
+                        f"scored {m.consensus.score} on {criterion.id} '{criterion.title}', "
+                        f"below the minimum {criterion.threshold}"
+                    )
+            averaged = averaged_bid([m for m in in_order if m is not None], leaves)
+            if averaged is not None:
+                bidder_flags.append(averaged)
         finding = finding_by_bidder.get(bidder)
         if finding is not None:
-            flags[bidder].extend(f"possibly abnormally low: {reason}" for reason in finding.reasons)
+            bidder_flags.extend(f"possibly abnormally low: {reason}" for reason in finding.reasons)
             if finding.decision is None:
-                flags[bidder].append(
+                bidder_flags.append(
                     f"decision required: ask the bidder to explain the price ({NOTICE})"
                 )
             elif finding.decision.decision == "rejected":
@@ -523,7 +606,7 @@ def evaluate_lot(
                     f"{finding.decision.reason} ({DISREGARD})"
                 )
             else:
-                flags[bidder].append(
+                bidder_flags.append(
                     f"explanation of the low price accepted on {finding.decision.decided_on.isoformat()} by "
                     f"{finding.decision.decided_by}: {finding.decision.reason}"
                 )
@@ -552,44 +635,40 @@ def evaluate_lot(
         }
         for cid, points in exact_points.items()
     }
+    # Column by column (a criterion's scores or offered values in bid order), each value's numerator looked up in
+    # its criterion's table and summed per group: no per-bid, per-criterion record is built here. A bid keeps its
+    # values as one tuple (`BidResult.marks`); its per-criterion records are built from the shared table when a page
+    # or report reads `BidResult.criteria`.
+    names = [b.bidder for b in bids]
+    score_of = {(c.bidder, c.criterion): c.score for c in consensus}
+    columns = [[(quantities if c.kind == "quantitative" else score_of)[(b, c.id)] for b in names] for c in leaves]
+    in_group: list[list[list[int]]] = [[] for _ in model.groups]
     group_index = {g.id: i for i, g in enumerate(model.groups)}
-    criterion_scores: dict[str, list[CriterionScore]] = {b.bidder: [] for b in bids}
-    numerators: dict[str, list[int]] = {b.bidder: [0] * len(model.groups) for b in bids}
-    columns = [(criterion, shown[criterion.id], group_index[criterion.group], criterion.kind == "quantitative")
-               for criterion in leaves]
-    for bid in bids:
-        bid_scores, bid_numerators = criterion_scores[bid.bidder], numerators[bid.bidder]
-        for (criterion, table, column, quantitative), m in zip(columns, moderated[bid.bidder], strict=True):
-            if quantitative:
-                value = quantities[(bid.bidder, criterion.id)]
-                fraction, weight, points, numerator = table[value]
-                cs = new_record(CriterionScore, (criterion, value, fraction, weight, points,
-                                                 "scored from the offered value", None))
-            else:
-                assert m is not None  # every scored criterion is moderated (`check_inputs`)
-                value = m.consensus.score
-                fraction, weight, points, numerator = table[value]
-                cs = new_record(CriterionScore, (criterion, value, fraction, weight, points, m.consensus.rationale, m))
-            bid_scores.append(cs)
-            bid_numerators[column] += numerator
+    for criterion, column in zip(leaves, columns, strict=True):
+        table = {v: shown_v[3] for v, shown_v in shown[criterion.id].items()}
+        in_group[group_index[criterion.group]].append(list(map(table.__getitem__, column)))
+    group_sums = [[sum(row) for row in zip(*cols, strict=True)] if cols else [0] * len(names) for cols in in_group]
+    numerators = dict(zip(names, zip(*group_sums, strict=True), strict=True)) if group_sums else {b: () for b in names}
+    marks = dict(zip(names, zip(*columns, strict=True), strict=True)) if columns else {b: () for b in names}
+    sheet = ScoreSheet(leaves, shown, moderations)
 
     partial: dict[str, BidResult] = {}
     nonprice_weight = HUNDRED - model.price.weight
     quality_columns = [i for i, g in enumerate(model.groups) if g.category == QUALITY]
     social_columns = [i for i, g in enumerate(model.groups) if g.category == SOCIAL_VALUE]
+    whole = Decimal(denominator)
     for bid in bids:
-        exact_group = {g.id: Fraction(n, denominator) for g, n in zip(model.groups, numerators[bid.bidder],
-                                                                      strict=True)}
-        per_group = {g: fraction_decimal(value) for g, value in exact_group.items()}
-        # sums of numerators over the common denominator: one Fraction each, not a Fraction addition per group
+        # sums of numerators over the common denominator, each divided once as a Decimal (the same value as the
+        # reduced fraction's: a Decimal quotient is the exact quotient rounded at 28 digits)
         found = numerators[bid.bidder]
-        exact_quality = Fraction(sum(found[i] for i in quality_columns), denominator)
-        exact_social = Fraction(sum(found[i] for i in social_columns), denominator)
+        per_group = {g.id: Decimal(n) / whole for g, n in zip(model.groups, found, strict=True)}
         exact_nonprice = Fraction(sum(found), denominator)
         if not exclusions[bid.bidder]:
-            for group in model.groups:
-                share = exact_group[group.id] / Fraction(group.weight) * 100
-                if group.threshold is not None and share < group.threshold:
+            for group, n in zip(model.groups, found, strict=True):
+                if group.threshold is None:
+                    continue
+                share = Fraction(n, denominator) / Fraction(group.weight) * 100
+                if share < group.threshold:
                     exclusions[bid.bidder].append(
                         f"scored {fraction_decimal(share):.1f}% of the {group.title} marks, below the minimum "
                         f"{group.threshold}%"
@@ -607,10 +686,11 @@ def evaluate_lot(
             total=None,
             price_points=None,
             group_points=per_group,
-            quality=fraction_decimal(exact_quality),
-            social_value=fraction_decimal(exact_social),
+            quality=Decimal(sum(found[i] for i in quality_columns)) / whole,
+            social_value=Decimal(sum(found[i] for i in social_columns)) / whole,
             exact_nonprice=exact_nonprice,
-            criteria=tuple(criterion_scores[bid.bidder]),
+            marks=marks[bid.bidder],
+            sheet=sheet,
             gates=tuple(gates_by_bidder[bid.bidder]),
             flags=tuple(flags[bid.bidder]),
             exclusion_reasons=tuple(exclusions[bid.bidder]),
@@ -628,7 +708,7 @@ def evaluate_lot(
     return LotResult(
         lot=lot,
         ranking=ranking,
-        moderations=tuple(moderations[key] for key in sorted(moderations)),
+        moderated=moderations,
         abnormally_low=findings,
         pending=pending,
         quantities=quantities,
@@ -667,7 +747,7 @@ def score_price(model: EvaluationModel, budget: Decimal | None, results: Sequenc
     scored = []
     for result, total in zip(results, totals, strict=True):
         exact = to_decimal(total)
-        scored.append(replace(result, total=round_total(exact, model.ranking_precision), exact_total=exact))
+        scored.append(_updated(result, total=round_total(exact, model.ranking_precision), exact_total=exact))
     return scored
 
 
@@ -676,7 +756,7 @@ def _priced(model: EvaluationModel, result: BidResult, price_points: Fraction,
     """A bid with its exact price points: its exact total, and both rounded to the ranking precision to be shown."""
     assert result.exact_nonprice is not None  # every admissible bid's non-price points are known exactly
     exact = fraction_decimal(price_points + result.exact_nonprice)
-    return replace(
+    return _updated(
         result,
         total=round_total(exact, model.ranking_precision),
         exact_total=exact,

@@ -104,18 +104,34 @@ def moderate(
     Every individual score ends up in exactly one Moderation (callers check beforehand that each scored
     (bidder, criterion) has a consensus, see `evaluate.check_inputs`).
     """
-    originals: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
+    scores, consensus = list(scores), list(consensus)
+    # with no more scores than consensus scores, perhaps each (bidder, criterion) was scored once, as in a plain
+    # scoring pass: then its one score is the whole range, and no grouping is needed
+    once = {(s.bidder, s.criterion): s for s in scores} if len(scores) <= len(consensus) else {}
+    if len(once) == len(scores):
+        moderations = {}
+        for c in consensus:
+            key = (c.bidder, c.criterion)
+            score = once.get(key)
+            if score is None:  # a consensus with nothing to moderate: the general join below
+                break
+            moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, (score,), c, score.score,
+                                                       score.score))
+        else:
+            return moderations
+    grouped: dict[tuple[str, str], list[EvaluatorScore]] = defaultdict(list)
     # one sort by evaluator, then grouping keeps that order within each (bidder, criterion)
     for score in sorted(scores, key=attrgetter("evaluator")):
-        originals[(score.bidder, score.criterion)].append(score)
+        grouped[(score.bidder, score.criterion)].append(score)
     moderations = {}
     for c in consensus:
         key = (c.bidder, c.criterion)
-        given = tuple(originals.get(key, ()))
-        if len(given) == 1:  # one evaluator: nothing to compare
-            low = high = given[0].score
+        found = tuple(grouped.get(key, ()))
+        if len(found) == 1:  # one evaluator: nothing to compare
+            low = high = found[0].score
         else:
-            marks = [s.score for s in given] or [c.score]
+            marks = [s.score for s in found] or [c.score]
             low, high = min(marks), max(marks)
-        moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, given, c, low, high))
+        moderations[key] = new_record(Moderation, (c.bidder, c.lot, c.criterion, found, c, low, high))
     return moderations
+
