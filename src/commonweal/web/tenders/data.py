@@ -1153,8 +1153,8 @@ def edit_fields(access: Access) -> dict[str, str]:
     except (InputError, Refused):
         again = None
     if again != stored:
-        raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as price elements, "
-                       "sub-criteria, a lot's own model or more rows than the builder's maximum): it cannot be edited "
+        raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as a price formula's "
+                       "parameters, sub-criteria, quantitative criteria, a lot's own model or more rows than the builder's maximum): it cannot be edited "
                        "with forms without losing them"])
     return values
 
