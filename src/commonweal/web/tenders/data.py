@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
@@ -1154,8 +1154,8 @@ def edit_fields(access: Access) -> dict[str, str]:
         again = None
     if again != stored:
         raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as a price formula's "
-                       "parameters, sub-criteria, quantitative criteria, a lot's own model or more rows than the builder's maximum): it cannot be edited "
-                       "with forms without losing them"])
+                       "parameters, sub-criteria, quantitative criteria, a lot's own model or more rows than the "
+                       "builder's maximum): it cannot be edited with forms without losing them"])
     return values
 
 
@@ -1423,12 +1423,13 @@ def add_document(access: Access | BidderAccess, bid_id: int, criterion_id: int |
 _BID_FORM = Source("the bid form")
 
 
-def price_elements(access: Access) -> list[tuple[str, str, frozenset[int]]]:
-    """The price elements of the tender's lots (id, title, the lots that price it), each once, for the bid form."""
-    by_reference = {lot.reference: lot.pk for lot in access.tender.lots.all()}
+def price_elements(access: Access | BidderAccess, lots: Sequence[Lot]) -> list[tuple[str, str, frozenset[int]]]:
+    """The price elements of these lots of the tender (id, title, the lots that price it), each once, for a bid
+    form (no query: the model is the stored tender.yaml's)."""
+    by_reference = {lot.reference: lot.pk for lot in lots}
     found: dict[str, tuple[str, set[int]]] = {}
     for lot in engine.domain_tender(access.tender).lots:
-        for e in lot.model.price.elements:
+        for e in lot.model.price.elements if lot.id in by_reference else ():
             found.setdefault(e.id, (e.title, set()))[1].add(by_reference[lot.id])
     return [(e, title, frozenset(lots)) for e, (title, lots) in found.items()]
 
@@ -1459,13 +1460,16 @@ def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal | None, ide
 
 
 @audit.retrying
-def start_own_bid(access: BidderAccess, lot_id: int, price: Decimal, now: dt.datetime | None = None) -> Bid:
+def start_own_bid(access: BidderAccess, lot_id: int, price: Decimal | None, now: dt.datetime | None = None,
+                  element_prices: Mapping[str, Decimal] | None = None) -> Bid:
     """A bidder starts its own bid for a lot from the provider portal, under its provider organisation's name and
     linked to its provider: where the council takes bids through the portal, while the tender is open and before
     its deadline (`_bidder_may_send`, read again under the tender's lock), its identity and price checked by the
     same engine rules as the council's `add_bid` (one bid per bidder, names equal after case and spacing).
-    The price is sealed exactly as an entered bid's; audited as "bidder", as its documents are."""
-    return _record_bid(access, lot_id, access.provider.organisation.name, price, now=now)
+    The price (or, for a lot priced as elements, each element's price) is sealed exactly as an entered bid's;
+    audited as "bidder", as its documents are."""
+    return _record_bid(access, lot_id, access.provider.organisation.name, price, now=now,
+                       element_prices=element_prices)
 
 
 def _record_bid(access: Access | BidderAccess, lot_id: int, bidder: str, price: Decimal | None, identifier: str = "",

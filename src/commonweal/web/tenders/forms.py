@@ -250,36 +250,20 @@ def _money(what: str, least: Decimal) -> forms.DecimalField:
         "max_decimal_places": f"Enter {what} in pounds and pence (at most 2 decimal places)"})
 
 
-class BidForm(forms.Form):
-    """A bid entered by the commissioner; the bidder's identity and the price are checked by the engine's rules in
-    the data layer (`commonweal.domain.evaluation.evaluate.check_inputs`). A lot priced as elements takes a price for
-    each of its elements (`element-<n>`, n counting the tender's elements) instead of one price; whether £0 may be
-    bid for an element is the lot's declared policy, the engine's rule."""
+class PricedForm(forms.Form):
+    """A bid's price as a form takes it: one price, or, for a lot priced as elements, a price for each of its
+    elements (`element-<n>`, n counting the tender's elements) instead. Whether £0 may be bid for an element is the
+    lot's declared policy, the engine's rule; the subclass declares the `lot` field."""
 
-    lot = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose the lot",
-                                                             "invalid_choice": "Choose a lot of this tender"})
-    bidder = text_field("the bidder's name", max_length=300)
     price = _money("the price", Decimal("0.01"))
-    identifier = text_field("the bidder's identifier", required=False, max_length=100)
-    address = text_field("the bidder's address", required=False, max_length=300)
-    email = text_field("the bidder's email address", required=False, max_length=200)
+    field_order = ("lot", "bidder", "price")  # the subclass's lot (and bidder) first, as the page shows them
 
-    def __init__(self, *args: Any, lots: Sequence[tuple[int, str]], gates: Sequence[tuple[str, str]],
-                 elements: Sequence[tuple[str, str, frozenset[int]]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, elements: Sequence[tuple[str, str, frozenset[int]]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lot"].choices = [(str(i), label) for i, label in lots]  # type: ignore[attr-defined]
         # each price element (id, title, the lots that price it)
         self.elements = elements
         for index, (_, title, _) in enumerate(elements):
             self.fields[f"element-{index}"] = _money(f"the price of {title}", Decimal(0))
-        # each pass/fail gate's result is recorded as the bid is received (the engine needs one per gate)
-        for index, (_, title) in enumerate(gates):
-            self.fields[f"gate-{index}"] = forms.ChoiceField(
-                choices=[("pass", "Pass"), ("fail", "Fail")],
-                error_messages={"required": f"Choose whether the bid passes {title}",
-                                "invalid_choice": f"Choose whether the bid passes {title}"})
-            self.fields[f"gate-{index}-rationale"] = text_field(f"why it passes or fails {title}", required=False)
-        self.gates = gates
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -302,6 +286,36 @@ class BidForm(forms.Form):
         own = {e: self.cleaned_data[f"element-{index}"] for index, (e, _, lots) in enumerate(self.elements)
                if lot in lots}
         return own or None
+
+    def element_field(self, field: str) -> str:
+        """The field of a data-layer refusal: `element:<id>` is that element's price field."""
+        index = next((i for i, (e, _, _) in enumerate(self.elements) if f"element:{e}" == field), None)
+        return field if index is None else f"element-{index}"
+
+
+class BidForm(PricedForm):
+    """A bid entered by the commissioner; the bidder's identity and the price are checked by the engine's rules in
+    the data layer (`commonweal.domain.evaluation.evaluate.check_inputs`)."""
+
+    lot = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose the lot",
+                                                             "invalid_choice": "Choose a lot of this tender"})
+    bidder = text_field("the bidder's name", max_length=300)
+    identifier = text_field("the bidder's identifier", required=False, max_length=100)
+    address = text_field("the bidder's address", required=False, max_length=300)
+    email = text_field("the bidder's email address", required=False, max_length=200)
+
+    def __init__(self, *args: Any, lots: Sequence[tuple[int, str]], gates: Sequence[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].choices = [(str(i), label) for i, label in lots]  # type: ignore[attr-defined]
+        # each pass/fail gate's result is recorded as the bid is received (the engine needs one per gate)
+        for index, (_, title) in enumerate(gates):
+            self.fields[f"gate-{index}"] = forms.ChoiceField(
+                choices=[("pass", "Pass"), ("fail", "Fail")],
+                error_messages={"required": f"Choose whether the bid passes {title}",
+                                "invalid_choice": f"Choose whether the bid passes {title}"})
+            self.fields[f"gate-{index}-rationale"] = text_field(f"why it passes or fails {title}", required=False)
+        self.gates = gates
 
     def gate_results(self) -> dict[str, tuple[bool, str]]:
         """Each gate's result (passed, rationale) by gate id."""

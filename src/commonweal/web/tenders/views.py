@@ -779,9 +779,10 @@ def add_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = tender_access(request.user, tender_id, Role.COMMISSIONER)
     if access.stage not in data.DOCUMENTS_OPEN:
         return not_yet(request, "Add a bid", access, Refused(["Bids are added before evaluation starts"]))
-    lots = [(lot.pk, f"{lot.reference}: {lot.title}") for lot in data.lots(access)]
+    found = data.lots(access)
+    lots = [(lot.pk, f"{lot.reference}: {lot.title}") for lot in found]
     gates = data.gates(access)
-    elements = data.price_elements(access)
+    elements = data.price_elements(access, found)
     form = forms.BidForm(request.POST if request.method == "POST" else None, lots=lots, gates=gates,
                          elements=elements)
     errors: list[dict[str, str]] = []
@@ -796,8 +797,8 @@ def add_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
                                     element_prices=form.element_prices())
             except Refused as refused:
                 # an engine check on a price element is shown at that element's price
-                fields = {f"element:{e}": f"element-{index}" for index, (e, _, _) in enumerate(elements)}
-                errors = refused_errors(refused.problems, [fields.get(f, f) for f in refused.fields], {}, "bidder")
+                errors = refused_errors(refused.problems, [form.element_field(f) for f in refused.fields], {},
+                                        "bidder")
             else:
                 messages.success(request, f"Bid from {made.bidder} added: add its documents")
                 return redirect("bid_documents", tender_id, made.pk)
