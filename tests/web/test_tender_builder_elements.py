@@ -12,11 +12,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commonweal.domain.evaluation.price import evaluated_price
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.io.tender_folder import parse_tender_yaml
 from commonweal.services.evaluation import evaluate_folder
+from commonweal.web import engine
 from commonweal.web.access import tender_access
 from commonweal.web.models import AuditEntry, Bid, Tender
 from commonweal.web.tenders import data
@@ -148,6 +150,19 @@ def test_price_elements_built_bid_sealed_and_evaluated_as_the_cli_does(world, cl
             assert points["Bidder B"]["block"] == 25 and points["Bidder C"]["hourly"] == 15
         else:
             assert all(not r.element_points for r in ranking)
+
+    # the downloaded folder uploaded as another tender keeps each bid's element prices, and the engine reads the same
+    # exact prices from it
+    upload = {"tender": SimpleUploadedFile("tender.yaml", files["tender.yaml"].replace(b"NBC-SL-001", b"NBC-SL-002")),
+              "bids": SimpleUploadedFile("bids.csv", files["bids.csv"])}
+    if "gates.csv" in files:
+        upload["gates"] = SimpleUploadedFile("gates.csv", files["gates.csv"])
+    assert client.post("/organisations/northfield/tenders/new/", upload).status_code == 302
+    again = Tender.objects.get(reference="NBC-SL-002")
+    assert dict(Bid.objects.filter(lot__tender=again).values_list("bidder", "element_prices")) == \
+        dict(Bid.objects.filter(lot__tender=tender).values_list("bidder", "element_prices"))
+    assert [(b.bidder, b.price, b.element_prices) for b in engine.tender_folder(again).bids] == \
+        [(b.bidder, b.price, b.element_prices) for b in engine.tender_folder(tender).bids]
 
 
 def test_an_element_price_is_entered_for_every_element_and_a_zero_follows_the_declared_policy(world,
