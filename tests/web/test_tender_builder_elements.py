@@ -148,6 +148,9 @@ def test_price_elements_built_bid_sealed_and_evaluated_as_the_cli_does(world, cl
             # each element scored on its own: B's block is the lowest, C's hourly rate is
             points = {r.bid.bidder: dict(r.element_points) for r in ranking}
             assert points["Bidder B"]["block"] == 25 and points["Bidder C"]["hourly"] == 15
+            # and the results page shows each element's points beside the price points
+            page = client.get(f"/tenders/{tender.pk}/results/").content.decode()
+            assert '<span class="govuk-body-s">block: 25.00</span>' in page
         else:
             assert all(not r.element_points for r in ranking)
 
