@@ -189,3 +189,29 @@ def test_a_late_bid_or_one_for_a_closed_tender_is_refused(world, client_for) -> 
     closed = _start(client_for("brightwater.bids"), southdale, lot)
     assert closed.status_code in (400, 404)
     assert Bid.objects.count() == before and not AuditEntry.objects.filter(action="bid_added").exists()
+
+
+def test_a_bidder_prices_each_element_of_a_lot_priced_as_elements(world, client_for) -> None:
+    """Where the lot's price is a set of elements, the bidder's own bid takes a price for each (as the council's bid
+    form does), sealed as a single price is: the price stored is their evaluated total."""
+    import yaml
+    from django.contrib.auth.models import User
+
+    southdale = world["southdale"]
+    lot = open_for_bids(southdale, timezone.localdate() + dt.timedelta(days=10)).lot
+    BidderUploads.objects.create(tender=southdale, allowed=True)
+    document = yaml.safe_load(southdale.definition)
+    document["evaluation_model"]["price"] |= {"combine": "whole_life_cost", "elements": [
+        {"id": "block", "title": "Block price"}, {"id": "hourly", "title": "Hourly rate", "volume": 1000}]}
+    Tender.objects.filter(pk=southdale.pk).update(definition=yaml.safe_dump(document, sort_keys=False))
+    brightwater = client_for("brightwater.bids")
+    page = brightwater.get(reverse("portal_start_bid", args=[southdale.pk])).content.decode()
+    assert 'name="element-1"' in page and 'name="price"' not in page
+    url = reverse("portal_start_bid", args=[southdale.pk])
+    blank = brightwater.post(url, {"lot": str(lot.pk), "element-0": "900000"})
+    assert blank.status_code == 400 and "Enter the price of Hourly rate" in blank.content.decode()
+    assert brightwater.post(url, {"lot": str(lot.pk), "element-0": "900000", "element-1": "45.50"}).status_code == 302
+    made = Bid.objects.get(lot=lot, provider__organisation__name__startswith="Brightwater")
+    assert made.element_prices == {"block": "900000", "hourly": "45.50"} and made.price == Decimal("945500.00")
+    council = tender_access(User.objects.get(username="southdale.commissioner"), southdale.pk)
+    assert next(b for b in tenders.bids(council) if b.id == made.pk).price is None

@@ -127,7 +127,7 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "score_moderated": _SCORE,
     # a bid the commissioner entered: who bid is bid content, its price sealed until prices are opened
     "bid_added": {"bid": Need.BID, "bidder": Need.BID, "lot": Need.ANYONE, "price": Need.PRICES,
-                  "gates": Need.BID},
+                  "element_prices": Need.PRICES, "gates": Need.BID},
     "abnormally_low_decided": {"bid": Need.BID, "bidder": Need.BID, "decision": Need.PRICES,
                                "reason": Need.PRICES},
     "downloaded": {"what": Need.ANYONE, "format": Need.ANYONE, "rows": Need.ANYONE, "lot": Need.ANYONE,

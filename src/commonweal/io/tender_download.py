@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from commonweal.domain.evaluation.records import Bid
 from commonweal.io.export import csv_bytes
 from commonweal.io.tender_folder import BID_DETAILS, TENDER_FILE, TenderFolder
 
@@ -21,16 +22,27 @@ def _number(value: Decimal) -> str:
     # fixed-point text: the readers refuse exponents (`exact_number`), and str(Decimal) can write one
     return format(value, "f")
 
+PENNY = Decimal("0.01")
+
 
 def folder_files(folder: TenderFolder, definition: str, *, prices: bool, scores: bool, moderation: bool,
                  ) -> dict[str, bytes]:
     """The tender folder's files (name -> bytes). Without `prices`, bids.csv has no price column and the abnormally
     low decisions (which discuss prices) are left out; without `scores` or `moderation`, those files are."""
     files = {TENDER_FILE: definition.encode("utf-8")}
-    header = ["bidder", "lot", *(["price"] if prices else []), *BID_DETAILS]
+    # a lot priced as elements has a `price_<element>` column for each; its bids' `price` is their evaluated total to
+    # the penny, which the reader checks against the elements (`load_tender_folder`)
+    elements = list(dict.fromkeys(e.id for lot in folder.tender.lots for e in lot.model.price.elements))
+    header = ["bidder", "lot", *(["price", *(f"price_{e}" for e in elements)] if prices else []), *BID_DETAILS]
+
+    def priced(bid: Bid) -> list[str]:
+        if not bid.element_prices:
+            return [_number(bid.price), *([""] * len(elements))]
+        own = dict(bid.element_prices)
+        return [_number(bid.price.quantize(PENNY)), *(_number(own[e]) if e in own else "" for e in elements)]
+
     files["bids.csv"] = csv_bytes(header, (
-        [b.bidder, b.lot, *([_number(b.price)] if prices else []), b.identifier, b.address, b.email]
-        for b in folder.bids))
+        [b.bidder, b.lot, *(priced(b) if prices else []), b.identifier, b.address, b.email] for b in folder.bids))
     if folder.gates:
         files["gates.csv"] = csv_bytes(["bidder", "lot", "gate", "result", "rationale"], (
             [g.bidder, g.lot, g.gate, "pass" if g.passed else "fail", g.rationale] for g in folder.gates))

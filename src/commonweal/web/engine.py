@@ -17,6 +17,7 @@ from pathlib import Path
 from commonweal.domain.evaluation import model as domain
 from commonweal.domain.evaluation import records
 from commonweal.domain.evaluation.moderation import spread_limit
+from commonweal.domain.evaluation.price import evaluated_price
 from commonweal.domain.evaluation.scales import ScoringScale
 from commonweal.domain.evaluation.validation import model_problems as validate_model
 from commonweal.io.errors import InputError
@@ -73,20 +74,34 @@ def _score(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
+def domain_bid(rule: domain.PriceRule, bidder: str, lot: str, price: Decimal, identifier: str, address: str, email: str,
+         elements: dict[str, str]) -> records.Bid:
+    """A stored bid as the engine reads it: with price elements, their prices in the model's order and their exact
+    evaluated total (the stored price is that total to the penny), as the reader makes them from bids.csv."""
+    if not elements:
+        return records.Bid(bidder, lot, price, identifier=identifier, address=address, email=email)
+    prices = {e.id: Decimal(elements[e.id]) for e in rule.elements if e.id in elements}
+    total = evaluated_price(rule, prices) if len(prices) == len(rule.elements) else price
+    return records.Bid(bidder, lot, total, identifier=identifier, address=address, email=email,
+                       element_prices=tuple(prices.items()))
+
+
 def tender_folder(tender: Tender) -> TenderFolder:
     """This tender's rows as the engine's TenderFolder: bids with prices, every evaluator's scores, the consensus,
     gate results and abnormally low decisions. Callers decide who may see what comes out. Rows are read as plain
     values (one query per kind, no model objects): a tender has thousands of scores."""
     bids = list(Bid.objects.filter(lot__tender=tender)
-                .values_list("bidder", "lot__reference", "price", "identifier", "address", "email", "offers"))
+                .values_list("bidder", "lot__reference", "price", "identifier", "address", "email", "offers",
+                             "element_prices"))
+    rules = {lot.id: lot.model.price for lot in domain_tender(tender).lots}
     return TenderFolder(
         path=Path(f"tender-{tender.pk}"),
         # the organisation running the tender, and its reference here, are what its documents name: never a buyer
         # or reference written in the uploaded tender.yaml
         tender=replace(domain_tender(tender), buyer=tender.organisation.name, reference=tender.reference),
         bids=[
-            records.Bid(bidder, lot, price, identifier=identifier, address=address, email=email)
-            for bidder, lot, price, identifier, address, email, _ in bids
+            domain_bid(rules[lot], bidder, lot, price, identifier, address, email, elements)
+            for bidder, lot, price, identifier, address, email, _, elements in bids
         ],
         scores=[
             records.EvaluatorScore(evaluator, bidder, lot, criterion, _score(score), rationale)
@@ -114,7 +129,7 @@ def tender_folder(tender: Tender) -> TenderFolder:
                          "decided_on")
         ],
         quantities={(lot, bidder, criterion): Decimal(value)
-                    for bidder, lot, *_, offers in bids for criterion, value in offers.items()},
+                    for bidder, lot, *_, offers, _ in bids for criterion, value in offers.items()},
     )
 
 

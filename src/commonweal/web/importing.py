@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -30,6 +31,9 @@ from commonweal.web.models import (
     Score,
     Tender,
 )
+
+# a bid's price column is pounds and pence; the reader checks a stated total against this same rounding
+PENNY = Decimal("0.01")
 
 # The files a commissioner uploads to create a tender: the model and the bids, and optionally the gate results.
 # Evaluators' scores and moderation are entered in the workspace itself, so their independence is kept.
@@ -119,7 +123,9 @@ def save_tender(
                 bids[(lot.id, b.bidder)] = Bid.objects.create(
                     lot=lots[lot.id],
                     bidder=b.bidder,
-                    price=b.price,
+                    # the evaluated total of price elements may run past the penny: the column shows it to the penny
+                    price=b.price.quantize(PENNY),
+                    element_prices={e: f"{v:f}" for e, v in b.element_prices},
                     identifier=b.identifier,
                     address=b.address,
                     email=b.email,

@@ -108,6 +108,10 @@ class Bid(models.Model):
     # What the bid offers for each quantitative criterion (criterion id -> exact decimal string), computed at
     # import from its commitments.csv (`commonweal.io.socialvalue.committed_quantities`) and fed back to the engine.
     offers = models.JSONField(default=dict, blank=True)
+    # Each price element's price (element id -> exact decimal string) when the lot prices elements
+    # (`PriceRule.elements`): sealed as `price` is, which then holds their evaluated total to the penny for people to
+    # read; the engine is given the elements and computes the exact total itself (`engine.tender_folder`).
+    element_prices = models.JSONField(default=dict, blank=True)
     # the provider organisation that started this bid itself from the provider portal (`tenders.data.start_own_bid`);
     # None for a bid the council recorded
     provider = models.ForeignKey("providers.Provider", null=True, blank=True, on_delete=models.PROTECT,

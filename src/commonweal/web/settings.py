@@ -194,7 +194,8 @@ COMMONWEAL_PUBLIC_MAX_AGE = int(os.environ.get("COMMONWEAL_PUBLIC_MAX_AGE", "300
 COMMONWEAL_BUILDER_MAX_ROWS = {
     kind: int(os.environ.get(f"COMMONWEAL_BUILDER_MAX_{name}", default))
     for kind, name, default in (("lot", "LOTS", "20"), ("group", "GROUPS", "20"), ("criterion", "CRITERIA", "100"),
-                                ("gate", "GATES", "30"), ("descriptor", "SCORES", "20"))
+                                ("gate", "GATES", "30"), ("descriptor", "SCORES", "20"),
+                                ("element", "ELEMENTS", "30"))
 }
 AXES_HANDLER = "commonweal.web.people.throttle.Handler"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]

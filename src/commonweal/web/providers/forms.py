@@ -12,7 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from commonweal.web.contracts.data import CHECKS
 from commonweal.web.forms import USERNAME_MAX_CHARS, GovukErrors, text_field
 from commonweal.web.providers.models import ConcernKind, ProviderKind
-from commonweal.web.tenders.forms import BidForm, DocumentForm
+from commonweal.web.tenders.forms import DocumentForm, PricedForm
 
 NAME_MAX_CHARS = 200  # web.Organisation.name
 
@@ -104,15 +104,15 @@ class OwnBidDocumentForm(GovukErrors, DocumentForm):
         self.fields["bid"].choices = [(str(b), str(b)) for b in bids]  # type: ignore[attr-defined]
 
 
-class StartBidForm(GovukErrors, forms.Form):
-    """A bidder starting its own bid: the lot and the price, checked as the council's bid form checks its price."""
+class StartBidForm(GovukErrors, PricedForm):
+    """A bidder starting its own bid: the lot and the price (or each price element's), checked as the council's bid
+    form checks them (`PricedForm`)."""
 
     lot = forms.TypedChoiceField(
         coerce=int,
         error_messages={"required": "Select the lot you are bidding for",
                         "invalid_choice": "Select a lot you have no bid in yet"},
     )
-    price = BidForm.base_fields["price"]  # one price field: each form instance gets its own copy (Django's forms)
 
     def __init__(self, *args: Any, lots: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

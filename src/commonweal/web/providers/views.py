@@ -295,18 +295,21 @@ def portal_start_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
     takes bids through the portal and before the deadline (`tenders.start_own_bid`)."""
     access = bidder_access(request.user, tender_id)
     lots = tenders.lots_to_bid_for(access)
-    form = forms.StartBidForm(request.POST if request.method == "POST" else None, lots=[lot.pk for lot in lots])
+    elements = tenders.price_elements(access, lots)
+    form = forms.StartBidForm(request.POST if request.method == "POST" else None, lots=[lot.pk for lot in lots],
+                              elements=elements)
     if request.method == "POST" and form.is_valid():
         try:
-            made = tenders.start_own_bid(access, form.cleaned_data["lot"], form.cleaned_data["price"])
+            made = tenders.start_own_bid(access, form.cleaned_data["lot"], form.cleaned_data["price"],
+                                         element_prices=form.element_prices())
         except Refused as refused:
-            form.refused(refused.problems, refused.fields)
+            form.refused(refused.problems, [form.element_field(f) for f in refused.fields])
         else:
             messages.success(request, f"Your bid for lot {made.lot.reference} is started: send its documents")
             return redirect("portal_bid", tender_id)
     return page(request, "web/providers/start_bid.html", "Start your bid", status=400 if form.errors else 200,
-                access=access, lots=lots, closes=tenders.bidder_uploads_close(access.tender), form=form,
-                errors=form.summary())
+                access=access, lots=lots, elements=elements, closes=tenders.bidder_uploads_close(access.tender),
+                form=form, errors=form.summary())
 
 
 @scoped

@@ -5,6 +5,7 @@ uploaded one are the same thing, and no rule of the model is checked here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -26,6 +27,10 @@ _SINGLE = {
     "evaluation_model.price.weight": "price_weight",
     "evaluation_model.price.formula": "price_formula",
     "evaluation_model.price.params": "price_formula",
+    "evaluation_model.price.elements": "price_mode",
+    "evaluation_model.price.combine": "price_combine",
+    "evaluation_model.price.zero_prices": "price_zero_prices",
+    "evaluation_model.price.discount": "price_discount",
     "evaluation_model.quality_threshold": "quality_threshold",
     "evaluation_model.tie_break": "tie_break",
     "evaluation_model.social_value_minimum": "social_value_minimum",
@@ -71,8 +76,23 @@ def document(fields: Mapping[str, str], buyer: str) -> tuple[dict[str, Any], dic
             listed.append({"score": _number(values["score"]), "label": values["label"],
                            **({"description": values["description"]} if values["description"] else {})})
         doc["scales"] = [{"id": fields.get("scale_id", ""), "descriptors": listed}]
-    model: dict[str, Any] = {"price": {"weight": _number(fields.get("price_weight", "")),
-                                       "formula": fields.get("price_formula", "")}}
+    price: dict[str, Any] = {"weight": _number(fields.get("price_weight", "")),
+                             "formula": fields.get("price_formula", "")}
+    if fields.get("price_mode") == "elements":
+        # the engine's price elements (`PriceRule.elements`), as tender.yaml declares them; with one price, element
+        # rows left in the form are not part of the tender
+        elements = []
+        for index, (row, values) in enumerate(_rows(fields, "element")):
+            paths[f"evaluation_model.price.elements[{index}]"] = f"element-{row}"
+            elements.append({name: _number(value) if name in ("weight", "volume", "year") else value
+                             for name, value in values.items() if value})
+        price["elements"] = elements
+        for key in ("combine", "zero_prices"):
+            if fields.get(f"price_{key}"):
+                price[key] = fields[f"price_{key}"]
+        if fields.get("price_discount") == "yes":
+            price["discount"] = True
+    model: dict[str, Any] = {"price": price}
     for kind, key, numbers in (("group", "groups", ("weight", "threshold")),
                                ("criterion", "criteria", ("weight", "threshold")),
                                ("gate", "gates", ())):
@@ -103,7 +123,7 @@ def document(fields: Mapping[str, str], buyer: str) -> tuple[dict[str, Any], dic
     return doc, paths
 
 
-def _field(column: str | None, message: str, paths: Mapping[str, str]) -> str:
+def _field(column: str | None, message: str, paths: Mapping[str, str], fields: Mapping[str, str]) -> str:
     """The field a reader's problem is about: its path, or the row it is in, or (for a problem of the whole model,
     which the reader reports at `evaluation_model`) the field its subject is set in."""
     column = column or ""
@@ -116,9 +136,19 @@ def _field(column: str | None, message: str, paths: Mapping[str, str]) -> str:
             key = column[len(prefix) + 1:].split(".")[0].split("[")[0]
             return f"{paths[prefix]}-{key}"
     if column == "evaluation_model":
-        for words, field in (("social value", "social_value_minimum"), ("tie-break", "tie_break"),
-                             ("quality threshold", "quality_threshold"), ("price formula", "price_formula"),
-                             ("price", "price_weight")):
+        element = re.search(r"price element '([^']*)'", message)
+        if element:
+            rows = [path for path in paths.values() if path.startswith("element-")
+                    and fields.get(f"{path}-id", "").strip() == element[1]]
+            about = message[element.end():]
+            key = next((k for k, words in (("weight", "weight"), ("volume", "volume"), ("year", "year"),
+                                           ("formula", "formula"), ("formula", "zero prices")) if words in about), "id")
+            return f"{rows[0] if rows else 'element-0'}-{key}"
+        for words, field in (("price elements' weights", "element-0-weight"), ("price element id", "element-0-id"),
+                             ("zero_prices", "price_zero_prices"), ("price elements combine", "price_combine"),
+                             ("discounting", "price_discount"), ("social value", "social_value_minimum"),
+                             ("tie-break", "tie_break"), ("quality threshold", "quality_threshold"),
+                             ("price formula", "price_formula"), ("price", "price_weight")):
             if words in message:
                 return field
         return "group-0-weight"
@@ -130,7 +160,7 @@ def errors(exc: InputError, fields: Mapping[str, str], buyer: str) -> list[dict[
     _, paths = document(fields, buyer)
     found: list[dict[str, str]] = []
     for problem in exc.problems:
-        field = _field(problem.column, problem.message, paths)
+        field = _field(problem.column, problem.message, paths, fields)
         error = {"text": f"{builder_label(field)}: {problem.message}", "href": f"#{field}"}
         if error not in found:
             found.append(error)
@@ -165,6 +195,15 @@ def fields_of(tender: DomainTender) -> dict[str, str]:
                "quality_threshold": _text(model.quality_threshold), "tie_break": ", ".join(model.tie_break),
                "social_value_minimum": _text(model.social_value_minimum),
                "social_value_override_reason": model.social_value_override_reason}
+    price = model.price
+    if price.elements:
+        values |= {"price_mode": "elements", "price_combine": price.combine, "price_zero_prices": price.zero_prices,
+                   "price_discount": "yes" if price.discount else ""}
+        for row, e in enumerate(price.elements):
+            values |= {f"element-{row}-id": e.id, f"element-{row}-title": e.title,
+                       f"element-{row}-weight": _text(e.weight), f"element-{row}-formula": e.formula,
+                       f"element-{row}-volume": _text(e.volume), f"element-{row}-unit": e.unit,
+                       f"element-{row}-year": str(e.year)}
     for row, group in enumerate(model.groups):
         values |= {f"group-{row}-id": group.id, f"group-{row}-title": group.title,
                    f"group-{row}-weight": _text(group.weight), f"group-{row}-category": group.category,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +23,9 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 from commonweal.domain.audit import disclose
 from commonweal.domain.evaluation.assessment import AssessmentSummary
 from commonweal.domain.evaluation.evaluate import check_inputs
+from commonweal.domain.evaluation.model import PriceRule
 from commonweal.domain.evaluation.model import Tender as DomainTender
+from commonweal.domain.evaluation.price import evaluated_price
 from commonweal.domain.evaluation.records import Bid as DomainBid
 from commonweal.domain.evaluation.records import GateResult as DomainGateResult
 from commonweal.domain.lifecycle import (
@@ -579,7 +581,8 @@ def _bid_views(access: Access) -> list[BidView]:
         raise Forbidden("declare any conflict of interest before you see bid content")
     show_price = prices_visible(access.stage)
     # what this user may not see is never fetched, not fetched and then blanked
-    hidden = [name for name, shown in (("price", show_price), ("response", content)) if not shown]
+    hidden = [name for name, shown in (("price", show_price), ("element_prices", show_price), ("response", content))
+              if not shown]
     return [
         BidView(
             id=b.pk, lot_id=b.lot_id, lot=b.lot.reference, bidder=b.bidder,
@@ -1150,9 +1153,9 @@ def edit_fields(access: Access) -> dict[str, str]:
     except (InputError, Refused):
         again = None
     if again != stored:
-        raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as price elements, "
-                       "sub-criteria, a lot's own model or more rows than the builder's maximum): it cannot be edited "
-                       "with forms without losing them"])
+        raise Refused(["This tender's tender.yaml uses what the builder does not offer (such as a price formula's "
+                       "parameters, sub-criteria, quantitative criteria, a lot's own model or more rows than the "
+                       "builder's maximum): it cannot be edited with forms without losing them"])
     return values
 
 
@@ -1420,6 +1423,17 @@ def add_document(access: Access | BidderAccess, bid_id: int, criterion_id: int |
 _BID_FORM = Source("the bid form")
 
 
+def price_elements(access: Access | BidderAccess, lots: Sequence[Lot]) -> list[tuple[str, str, frozenset[int]]]:
+    """The price elements of these lots of the tender (id, title, the lots that price it), each once, for a bid
+    form (no query: the model is the stored tender.yaml's)."""
+    by_reference = {lot.reference: lot.pk for lot in lots}
+    found: dict[str, tuple[str, set[int]]] = {}
+    for lot in engine.domain_tender(access.tender).lots:
+        for e in lot.model.price.elements if lot.id in by_reference else ():
+            found.setdefault(e.id, (e.title, set()))[1].add(by_reference[lot.id])
+    return [(e, title, frozenset(lots)) for e, (title, lots) in found.items()]
+
+
 @audit.retrying
 def gates(access: Access) -> list[tuple[str, str]]:
     """The pass/fail gates of the tender's models (id, title), each once, for the bid form."""
@@ -1427,33 +1441,40 @@ def gates(access: Access) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal, identifier: str = "", address: str = "",
-            email: str = "", gate_results: Mapping[str, tuple[bool, str]] | None = None) -> Bid:
+def add_bid(access: Access, lot_id: int, bidder: str, price: Decimal | None, identifier: str = "", address: str = "",
+            email: str = "", gate_results: Mapping[str, tuple[bool, str]] | None = None,
+            element_prices: Mapping[str, Decimal] | None = None) -> Bid:
     """Enter a received bid, sealed as an uploaded bid is (`BidView.price` stays None until prices are opened).
     The bidder's identity and the price are checked by the engine's own input checks on the lot with this bid
-    added (`check_inputs`: one bid per bidder, names equal after case and spacing being one bidder). Bids are
-    entered while documents are (`DOCUMENTS_OPEN`), so evaluation never starts on a bid list that then changes."""
+    added (`check_inputs`: one bid per bidder, names equal after case and spacing being one bidder). A lot priced
+    as elements takes `element_prices` (sealed with the price, which is then their evaluated total) instead of
+    `price`. Bids are entered while documents are (`DOCUMENTS_OPEN`), so evaluation never starts on a bid list that
+    then changes."""
     access.require(Role.COMMISSIONER)
     if access.stage not in DOCUMENTS_OPEN:
         raise Refused(["Bids are added before evaluation starts"], ["bidder"])
-    made = _record_bid(access, lot_id, bidder, price, identifier, address, email, gate_results)
+    made = _record_bid(access, lot_id, bidder, price, identifier, address, email, gate_results,
+                       element_prices=element_prices)
     access.read.pop("bids", None)
     return made
 
 
 @audit.retrying
-def start_own_bid(access: BidderAccess, lot_id: int, price: Decimal, now: dt.datetime | None = None) -> Bid:
+def start_own_bid(access: BidderAccess, lot_id: int, price: Decimal | None, now: dt.datetime | None = None,
+                  element_prices: Mapping[str, Decimal] | None = None) -> Bid:
     """A bidder starts its own bid for a lot from the provider portal, under its provider organisation's name and
     linked to its provider: where the council takes bids through the portal, while the tender is open and before
     its deadline (`_bidder_may_send`, read again under the tender's lock), its identity and price checked by the
     same engine rules as the council's `add_bid` (one bid per bidder, names equal after case and spacing).
-    The price is sealed exactly as an entered bid's; audited as "bidder", as its documents are."""
-    return _record_bid(access, lot_id, access.provider.organisation.name, price, now=now)
+    The price (or, for a lot priced as elements, each element's price) is sealed exactly as an entered bid's;
+    audited as "bidder", as its documents are."""
+    return _record_bid(access, lot_id, access.provider.organisation.name, price, now=now,
+                       element_prices=element_prices)
 
 
-def _record_bid(access: Access | BidderAccess, lot_id: int, bidder: str, price: Decimal, identifier: str = "",
+def _record_bid(access: Access | BidderAccess, lot_id: int, bidder: str, price: Decimal | None, identifier: str = "",
                 address: str = "", email: str = "", gate_results: Mapping[str, tuple[bool, str]] | None = None,
-                now: dt.datetime | None = None) -> Bid:
+                now: dt.datetime | None = None, element_prices: Mapping[str, Decimal] | None = None) -> Bid:
     """A bid recorded, once the engine's input checks pass on its lot with it added: the council's entry and the
     bidder's own one path."""
     from django.utils import timezone
@@ -1468,10 +1489,21 @@ def _record_bid(access: Access | BidderAccess, lot_id: int, bidder: str, price: 
         if lot is None:
             raise Refused(["Choose a lot of this tender"], ["lot"])
         domain_lot = next(d for d in engine.domain_tender(access.tender).lots if d.id == lot.reference)
+        rule = domain_lot.model.price
+        given = element_prices or {}
+        elements = {e.id: given[e.id] for e in rule.elements if e.id in given}
+        if rule.elements and len(elements) < len(rule.elements):
+            raise Refused([f"Enter the price of each of lot {lot.reference}'s price elements"], ["lot"])
+        if rule.elements:
+            # the bid's price is its elements' evaluated total, exact, as the reader makes it from bids.csv
+            price = evaluated_price(rule, elements)
+        elif price is None:
+            raise Refused(["Enter the bid's price in pounds"], ["price"])
         entered = DomainBid(bidder, lot.reference, price, identifier=identifier, address=address, email=email,
-                            source=_BID_FORM)
-        others = [DomainBid(name, lot.reference, value)
-                  for name, value in Bid.objects.filter(lot=lot).values_list("bidder", "price")]
+                            source=_BID_FORM, element_prices=tuple(elements.items()))
+        others = [engine.domain_bid(rule, name, lot.reference, value, "", "", "", stored)
+                  for name, value, stored in Bid.objects.filter(lot=lot).values_list("bidder", "price",
+                                                                                     "element_prices")]
         results = [DomainGateResult(bidder, lot.reference, gate, passed, rationale, _BID_FORM)
                    for gate, (passed, rationale) in (gate_results or {}).items()]
         # only this bid's problems are the form's: its own rows, and what it lacks (a gate's result; an offer for a
@@ -1482,17 +1514,26 @@ def _record_bid(access: Access | BidderAccess, lot_id: int, bidder: str, price: 
                   if i.source == _BID_FORM or (provider is None and i.source is None
                                                and i.message.startswith(f"{bidder} has no "))]
         if issues:
-            raise Refused([i.message for i in issues],
-                          [i.column if i.column in ("bidder", "price") else "bidder" for i in issues])
-        made = Bid.objects.create(lot=lot, bidder=entered.bidder, price=price, identifier=identifier,
-                                  address=address, email=email, provider=provider)
+            raise Refused([i.message for i in issues], [_bid_field(i.column, rule) for i in issues])
+        made = Bid.objects.create(lot=lot, bidder=entered.bidder, price=price.quantize(importing.PENNY),
+                                  identifier=identifier, address=address, email=email, provider=provider,
+                                  element_prices={e: f"{v:f}" for e, v in elements.items()})
         GateResult.objects.bulk_create(GateResult(bid=made, gate=r.gate, passed=r.passed, rationale=r.rationale)
                                        for r in results)
         audit.record(BIDDER_ACTOR if provider else access.actor, "bid_added",
                      {"bid": made.pk, "bidder": made.bidder, "lot": lot.reference, "price": f"{price:f}",
+                      **({"element_prices": made.element_prices} if elements else {}),
                       "gates": {r.gate: "pass" if r.passed else "fail" for r in results}},
                      tender=access.tender)
     return made
+
+
+def _bid_field(column: str | None, rule: PriceRule) -> str:
+    """The bid form's field an engine check on the entered bid is about: the bidder, the price, or a price element
+    (`check_inputs` names the element's id as the issue's column), as `element:<id>`."""
+    if column in {e.id for e in rule.elements}:
+        return f"element:{column}"
+    return str(column) if column in ("bidder", "price") else "bidder"
 
 
 # -- the tender as a folder -------------------------------------------------------------------------------------

@@ -149,10 +149,13 @@ BUILDER_ROWS: dict[str, tuple[int, tuple[str, ...]]] = {
     "criterion": (8, ("id", "title", "group", "weight", "scale", "threshold", "guidance")),
     "gate": (3, ("id", "title")),
     "descriptor": (6, ("score", "label", "description")),
+    # a lot's price elements (`PriceElement`), read only when the price is priced as elements
+    "element": (2, ("id", "title", "weight", "formula", "volume", "unit", "year")),
 }
 # each kind of row as the builder's headings name it: one, and more than one
 BUILDER_ROW_NAMES = {"lot": ("lot", "lots"), "group": ("group", "groups"), "criterion": ("criterion", "criteria"),
-                     "gate": ("gate", "gates"), "descriptor": ("score", "scores")}
+                     "gate": ("gate", "gates"), "descriptor": ("score", "scores"),
+                     "element": ("price element", "price elements")}
 
 
 def builder_max_rows(kind: str) -> int:
@@ -198,6 +201,14 @@ class TenderBuilderForm(forms.Form):
     description = text_field("a description", required=False)
     price_weight = text_field("the price weight", max_length=40)
     price_formula = text_field("the price formula", max_length=60)
+    # one price per bid, or price elements (`PriceRule`): how they combine and what a zero element price means are
+    # the engine's choices (`PRICE_COMBINATIONS`, `ZERO_PRICE_POLICIES`), named by the reader if unknown
+    price_mode = forms.ChoiceField(required=False, choices=[("one", "One price"), ("elements", "Price elements")],
+                                   error_messages={"invalid_choice": "Choose one price or price elements"})
+    price_combine = text_field("how the price elements combine", required=False, max_length=40)
+    price_zero_prices = text_field("what a zero element price means", required=False, max_length=40)
+    price_discount = forms.ChoiceField(required=False, choices=[("yes", "Yes")], error_messages={
+        "invalid_choice": "Choose whether later years are discounted"})
     quality_threshold = text_field("the quality threshold", required=False, max_length=40)
     tie_break = text_field("the tie-break order", max_length=BUILDER_SHORT_TEXT)
     social_value_minimum = text_field("the social value minimum", required=False, max_length=40)
@@ -228,20 +239,67 @@ class TenderBuilderForm(forms.Form):
                 if value and not name.endswith("_rows")}
 
 
-class BidForm(forms.Form):
+def _money(what: str, least: Decimal) -> forms.DecimalField:
+    """An amount in pounds and pence, as a bid's price column holds it."""
+    return forms.DecimalField(required=False, max_digits=16, decimal_places=2, min_value=least, error_messages={
+        "invalid": f"Enter {what} in pounds, such as 1234567.89",
+        "min_value": f"{what[0].upper()}{what[1:]} must be £{least} or more" if least == 0 else
+                     f"{what[0].upper()}{what[1:]} must be above £0",
+        "max_digits": f"{what[0].upper()}{what[1:]} must be under £100,000,000,000,000",
+        "max_whole_digits": f"{what[0].upper()}{what[1:]} must be under £100,000,000,000,000",
+        "max_decimal_places": f"Enter {what} in pounds and pence (at most 2 decimal places)"})
+
+
+class PricedForm(forms.Form):
+    """A bid's price as a form takes it: one price, or, for a lot priced as elements, a price for each of its
+    elements (`element-<n>`, n counting the tender's elements) instead. Whether £0 may be bid for an element is the
+    lot's declared policy, the engine's rule; the subclass declares the `lot` field."""
+
+    price = _money("the price", Decimal("0.01"))
+    field_order = ("lot", "bidder", "price")  # the subclass's lot (and bidder) first, as the page shows them
+
+    def __init__(self, *args: Any, elements: Sequence[tuple[str, str, frozenset[int]]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # each price element (id, title, the lots that price it)
+        self.elements = elements
+        for index, (_, title, _) in enumerate(elements):
+            self.fields[f"element-{index}"] = _money(f"the price of {title}", Decimal(0))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        lot = cleaned.get("lot")
+        if lot is None:
+            return cleaned
+        own = [index for index, (_, _, lots) in enumerate(self.elements) if lot in lots]
+        for index in own:
+            name = f"element-{index}"
+            if cleaned.get(name) is None and name not in self.errors:
+                # a blank is never read as £0 (as in bids.csv)
+                self.add_error(name, f"Enter the price of {self.elements[index][1]} in pounds")
+        if not own and cleaned.get("price") is None and "price" not in self.errors:
+            self.add_error("price", "Enter the bid's price in pounds")
+        return cleaned
+
+    def element_prices(self) -> dict[str, Decimal] | None:
+        """The chosen lot's element prices by element id, or None when its price is one price."""
+        lot = self.cleaned_data["lot"]
+        own = {e: self.cleaned_data[f"element-{index}"] for index, (e, _, lots) in enumerate(self.elements)
+               if lot in lots}
+        return own or None
+
+    def element_field(self, field: str) -> str:
+        """The field of a data-layer refusal: `element:<id>` is that element's price field."""
+        index = next((i for i, (e, _, _) in enumerate(self.elements) if f"element:{e}" == field), None)
+        return field if index is None else f"element-{index}"
+
+
+class BidForm(PricedForm):
     """A bid entered by the commissioner; the bidder's identity and the price are checked by the engine's rules in
     the data layer (`commonweal.domain.evaluation.evaluate.check_inputs`)."""
 
     lot = forms.TypedChoiceField(coerce=int, error_messages={"required": "Choose the lot",
                                                              "invalid_choice": "Choose a lot of this tender"})
     bidder = text_field("the bidder's name", max_length=300)
-    price = forms.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"), error_messages={
-        "required": "Enter the bid's price in pounds",
-        "invalid": "Enter the price in pounds, such as 1234567.89",
-        "min_value": "The price must be above £0",
-        "max_digits": "The price must be under £100,000,000,000,000",
-        "max_whole_digits": "The price must be under £100,000,000,000,000",
-        "max_decimal_places": "Enter the price in pounds and pence (at most 2 decimal places)"})
     identifier = text_field("the bidder's identifier", required=False, max_length=100)
     address = text_field("the bidder's address", required=False, max_length=300)
     email = text_field("the bidder's email address", required=False, max_length=200)

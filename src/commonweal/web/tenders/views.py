@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from commonweal.domain.evaluation.model import EvaluationModel
+from commonweal.domain.evaluation.model import EvaluationModel, PriceRule
 from commonweal.domain.evaluation.price import FORMULAS
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.services.evaluation import RANKING_HEADER, ranking_rows
@@ -662,7 +662,7 @@ def _builder(request: HttpRequest, slug: str, key: str, start: dict[str, str], h
             else:
                 many = forms.BUILDER_ROW_NAMES[add][1]
                 errors = [{"text": f"A tender built here has at most {forms.builder_max_rows(add)} {many} "
-                                   f"(Commonweal default, set by COMMONWEAL_BUILDER_MAX_{many.upper()})",
+                                   f"(Commonweal default, set by COMMONWEAL_BUILDER_MAX_{many.split()[-1].upper()})",
                            "href": f"#add-{add}"}]
         elif not form.is_valid():
             errors = form_errors(form)
@@ -681,7 +681,8 @@ def _builder(request: HttpRequest, slug: str, key: str, start: dict[str, str], h
     return page(request, "web/tenders/build.html", heading, status=400 if errors else 200,
                 organisation=organisation, errors=errors, posted=posted, here=here, editing=editing,
                 rows={kind: (counts[kind], keys) for kind, (_, keys) in forms.BUILDER_ROWS.items()},
-                names=forms.BUILDER_ROW_NAMES, formulas=FORMULAS, scales=sorted(PRESETS))
+                names=forms.BUILDER_ROW_NAMES, formulas=FORMULAS, scales=sorted(PRESETS),
+                element_formulas=[{"value": f.name, "text": f.title} for f in FORMULAS.values() if not f.combined])
 
 
 @scoped
@@ -695,7 +696,9 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
 
 # What a new tender starts with, shown in the fields and changeable: the engine's default tie-break order
 # (`EvaluationModel.tie_break`) and the first formula it lists. A criterion's scale left blank is the reader's 0-5.
-BUILDER_DEFAULTS = {"tie_break": ", ".join(EvaluationModel.tie_break), "price_formula": next(iter(FORMULAS))}
+# Price elements, when chosen, start scored separately with zero prices refused (`PriceRule`'s defaults).
+BUILDER_DEFAULTS = {"tie_break": ", ".join(EvaluationModel.tie_break), "price_formula": next(iter(FORMULAS)),
+                    "price_mode": "one", "price_combine": PriceRule.combine, "price_zero_prices": PriceRule.zero_prices}
 
 
 @scoped
@@ -776,9 +779,12 @@ def add_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = tender_access(request.user, tender_id, Role.COMMISSIONER)
     if access.stage not in data.DOCUMENTS_OPEN:
         return not_yet(request, "Add a bid", access, Refused(["Bids are added before evaluation starts"]))
-    lots = [(lot.pk, f"{lot.reference}: {lot.title}") for lot in data.lots(access)]
+    found = data.lots(access)
+    lots = [(lot.pk, f"{lot.reference}: {lot.title}") for lot in found]
     gates = data.gates(access)
-    form = forms.BidForm(request.POST if request.method == "POST" else None, lots=lots, gates=gates)
+    elements = data.price_elements(access, found)
+    form = forms.BidForm(request.POST if request.method == "POST" else None, lots=lots, gates=gates,
+                         elements=elements)
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         if not form.is_valid():
@@ -787,15 +793,18 @@ def add_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
             values = form.cleaned_data
             try:
                 made = data.add_bid(access, values["lot"], values["bidder"], values["price"], values["identifier"],
-                                    values["address"], values["email"], form.gate_results())
+                                    values["address"], values["email"], form.gate_results(),
+                                    element_prices=form.element_prices())
             except Refused as refused:
-                errors = refused_errors(refused.problems, refused.fields, {}, "bidder")
+                # an engine check on a price element is shown at that element's price
+                errors = refused_errors(refused.problems, [form.element_field(f) for f in refused.fields], {},
+                                        "bidder")
             else:
                 messages.success(request, f"Bid from {made.bidder} added: add its documents")
                 return redirect("bid_documents", tender_id, made.pk)
     posted = {name: str(form.data.get(name, "")) for name in form.fields}
     return page(request, "web/tenders/add_bid.html", "Add a bid", status=400 if errors else 200, access=access,
-                lots=lots, gates=gates, errors=errors, posted=posted, bids=data.bids(access))
+                lots=lots, gates=gates, elements=elements, errors=errors, posted=posted, bids=data.bids(access))
 
 
 @scoped

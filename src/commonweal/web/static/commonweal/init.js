@@ -16,3 +16,14 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     }
   }
 });
+
+// The check's result read out (`#cw-check-status`, a polite live region the swap preserves): the problems the
+// error summary now lists, or that there are none. Focus stays in the field being typed in (HTMX restores it by
+// id): moving it to the summary at each change would take the person away from what they are typing.
+document.addEventListener("htmx:afterSettle", () => {
+  const status = document.getElementById("cw-check-status");
+  if (!status) return;
+  const problems = [...document.querySelectorAll(".govuk-error-summary__list a")].map((a) => a.textContent.trim());
+  status.textContent = problems.length === 0 ? "No problems found"
+    : `${problems.length === 1 ? "There is a problem" : `There are ${problems.length} problems`}: ${problems.join("; ")}`;
+});
