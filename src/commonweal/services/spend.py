@@ -330,7 +330,7 @@ class Market:
         no local areas are given."""
         locality_of = self.localities(local_areas)
         return local_share(((r["supplier_key"], r["total"] or Decimal(0),
-                             locality_of.get(r["supplier_key"], Locality.UNKNOWN)) for r in self.suppliers),
+                             locality_of.get(r["supplier_key"], Locality.UNKNOWN).value) for r in self.suppliers),
                            local_areas).as_data()
 
     def organisations(self, local_areas: Sequence[str]) -> list[Organisation]:
@@ -409,11 +409,13 @@ def with_local_areas(figures: dict[str, Any], local_areas: Sequence[str]) -> dic
     under `local_areas`, from the suppliers' postcodes the report keeps (`supplier_postcodes`): how the workspace
     follows a change of the organisation's local areas without reading the store again."""
     postcodes: dict[str, list[str]] = figures["report"].get("supplier_postcodes", {})
-    locality_of = {key: supplier_locality(found, local_areas) for key, found in postcodes.items()}
+    locality_of = {key: supplier_locality(found, local_areas).value for key, found in postcodes.items()}
+    unknown = Locality.UNKNOWN.value
+    located = []
     for cell in figures["cells"]:
-        cell["local"] = locality_of.get(cell["supplier"], Locality.UNKNOWN).value
-    figures["report"]["local"] = local_share(
-        ((c["supplier"], Decimal(c["total"]), Locality(c["local"])) for c in figures["cells"]), local_areas).as_data()
+        cell["local"] = locality = locality_of.get(cell["supplier"], unknown)
+        located.append((cell["supplier"], Decimal(cell["total"]), locality))
+    figures["report"]["local"] = local_share(located, local_areas).as_data()
     return figures
 
 

@@ -48,9 +48,8 @@ def test_a_supplier_is_local_only_when_its_postcodes_agree() -> None:
 
 
 def test_local_share_adds_exact_amounts_and_counts_suppliers_once() -> None:
-    share = local_share([("A", Decimal("0.10"), Locality.LOCAL), ("A", Decimal("0.20"), Locality.LOCAL),
-                         ("B", Decimal("-0.05"), Locality.NOT_LOCAL), ("C", Decimal("1000.01"), Locality.UNKNOWN)],
-                        ["M5"])
+    share = local_share([("A", Decimal("0.10"), "local"), ("A", Decimal("0.20"), "local"),
+                         ("B", Decimal("-0.05"), "not_local"), ("C", Decimal("1000.01"), "unknown")], ["M5"])
     assert share.total == Decimal("1000.26")
     assert share.totals == {Locality.LOCAL: Decimal("0.30"), Locality.NOT_LOCAL: Decimal("-0.05"),
                             Locality.UNKNOWN: Decimal("1000.01")}

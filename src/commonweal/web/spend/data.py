@@ -147,17 +147,18 @@ def filtered_report(stored: SpendFigures, filters: Filters, top: int = 15) -> di
     `domain.market.concentration`). Suppliers here are names as normalised; the whole report joins names a
     reviewer or an identifier says are one organisation."""
     cells = [c for c in stored.cells if filters.keeps(c)]
-    # cells stored before localities were kept have none: unknown, until the next import, review or change of areas
-    local = local_share(((c["supplier"], Decimal(c["total"]), Locality(c.get("local", Locality.UNKNOWN)))
-                         for c in cells), stored.report.get("local", {}).get("local_areas", []))
     total = sum((Decimal(c["total"]) for c in cells), Decimal(0))
     by_label: dict[str, Decimal] = defaultdict(Decimal)
     by_supplier: dict[str, Decimal] = defaultdict(Decimal)
     label_of: dict[str, str] = {}
     by_period: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    local_of: dict[str, str] = {}  # a supplier's locality is the same in each of its cells
+    unknown = Locality.UNKNOWN.value
     payments = 0
     for cell in cells:
         amount = Decimal(cell["total"])
+        # cells stored before localities were kept have none: unknown, until the next import, review or change
+        local_of[cell["supplier"]] = cell.get("local", unknown)
         by_label[cell["label"]] += amount
         by_supplier[cell["supplier"]] += amount
         label_of[cell["supplier"]] = cell["label"]
@@ -171,6 +172,8 @@ def filtered_report(stored: SpendFigures, filters: Filters, top: int = 15) -> di
     series = [{"period": period or "(no month)", "label": label, "total": str(value)}
               for (period, label), value in sorted(by_period.items())]
     concentration = conc.concentration(filters.service_area or "all services", dict(by_supplier))
+    local = local_share(((key, value, local_of[key]) for key, value in by_supplier.items()),
+                        stored.report.get("local", {}).get("local_areas", []))
     return {"total": str(total), "payments": payments, "shares": shares, "top_suppliers": top_suppliers,
             "series": series, "local": local.as_data(),
             "concentration": {"hhi": float(concentration.hhi), "band": concentration.band,
