@@ -46,9 +46,15 @@ def test_import_report_and_partners(tmp_path: Path) -> None:
     result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json",
                                  "--local-postcodes", "M5,M6"])
     local = json.loads(result.stdout)["local"]
-    # M5 (1000) and M6 (3000) are local, BL4 (2000) is not; 14000 + 500 have no postcode
-    assert (local["local_spend"], local["spend_with_postcode"], local["spend_without_postcode"]) == (
-        "4000.00", "6000.00", "14500.00")
+    # M5 (1000) and M6 (3000) are local, BL4 (2000) is not; Big Care (14000) and the redacted 500 have no postcode
+    assert local["local_areas"] == ["M5", "M6"] and local["total"] == "20500.00"
+    assert {p["locality"]: (p["total"], p["suppliers"]) for p in local["parts"]} == {
+        "local": ("4000.00", 2), "not_local": ("2000.00", 1), "unknown": ("14500.00", 2)}
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--local-postcodes", "M5,M6"])
+    said = " ".join(result.stdout.split())  # the console wraps long lines
+    assert "local £4,000.00 (19.5%); not local £2,000.00 (9.8%); unknown (no usable postcode) £14,500.00" in said
+    result = runner.invoke(app, ["spend", "report", "--db", str(db), "--local-postcodes", "M5 4WT"])
+    assert result.exit_code == 2 and "'4WT' is not a postcode area" in result.output
 
     result = runner.invoke(app, ["spend", "report", "--db", str(db)])
     assert result.exit_code == 0, result.output
@@ -107,7 +113,8 @@ def test_contracts_register_fills_postcodes_and_sme_flags(tmp_path: Path) -> Non
     result = runner.invoke(app, ["spend", "report", "--db", str(db), "--format", "json", "--local-postcodes", "M5"])
     data = json.loads(result.stdout)
     # Acme's postcode and "not an SME" come from the register; the register's own value is not spend
-    assert data["local"]["local_spend"] == "1000.00" and data["local"]["spend_without_postcode"] == "3000.00"
+    assert {p["locality"]: p["total"] for p in data["local"]["parts"]} == {
+        "local": "1000.00", "not_local": "0.00", "unknown": "3000.00"}
     assert {r["label"]: r["total"] for r in data["spend_by_label"]} == {"large": "1000.00", "unknown": "3000.00"}
 
 

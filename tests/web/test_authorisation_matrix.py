@@ -69,6 +69,7 @@ EVERYONE = answers(200, outsider=200, anonymous=200)
 TENDER_STAFF = set(NORTHFIELD)
 SPEND_READERS = {"viewer", "admin", "shared.commissioner"}
 SPEND_WRITERS = {"shared.commissioner"}
+SPEND_SETTERS = {"admin", "shared.commissioner"}  # the local postcode areas: the organisation's admins too
 
 # url name -> (method, POST data, expected status per role)
 PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
@@ -273,6 +274,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "spend_report": ("GET", {}, answers(200, SPEND_READERS)),
     "spend_reviews": ("GET", {}, answers(200, SPEND_READERS)),
     "spend_partners": ("GET", {}, answers(200, SPEND_READERS)),
+    "spend_local_areas": ("GET", {}, answers(200, SPEND_READERS)),
 }
 
 # pages whose form also posts to them (PAGES checks the GET): url name -> (POST data, expected status per role)
@@ -341,6 +343,8 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "spend": ({}, answers(400, SPEND_WRITERS)),
     "spend_mapping": ({}, answers(400, SPEND_WRITERS)),
     "spend_reviews": ({}, answers(400, SPEND_WRITERS)),
+    # a town's name is no postcode area: refused by the form, nothing saved
+    "spend_local_areas": ({"areas": "Salford"}, answers(400, SPEND_SETTERS)),
 }
 
 
@@ -522,7 +526,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "engagement_invitees": ["slug", "tender_id"],
         "spend": ["slug"], "spend_import": ["slug", "import_id"], "spend_rejections": ["slug", "import_id"],
         "spend_mapping": ["slug", "import_id"], "spend_report": ["slug"], "spend_reviews": ["slug"],
-        "spend_partners": ["slug"],
+        "spend_partners": ["slug"], "spend_local_areas": ["slug"],
         # tenders area (new)
         "conflict": ["tender_id", "declaration_id"], "score": ["tender_id", "bid_id", "criterion_id"],
         "submit_scores": ["tender_id"], "bid_documents": ["tender_id", "bid_id"],

@@ -138,6 +138,7 @@ def test_a_commissioner_works_through_every_social_value_page(world, live_server
         page.click("a:has-text('Report to members')")
         expect(page.locator("#by-core-value")).to_be_visible()
         expect(page.locator("#spend")).to_contain_text("with SMEs")
+        expect(page.locator("#local")).to_contain_text("with local suppliers (a postcode in NF)")
         expect(page.locator("#suppliers")).to_contain_text("Harbourside Home Support Ltd")
         journey.check(page)
         with page.expect_download() as download:

@@ -1,6 +1,7 @@
 """The spend area in Debian's Chromium, with axe-core on every page, the spend worker running beside the server:
 Southdale's second demo file names two amount-like columns, so its import stops on the mapping screen; the
-commissioner states the amount column there and the worker imports it; the report shows both files' spend."""
+commissioner states the amount column there and the worker imports it; the report shows both files' spend; the
+commissioner sets the council's local postcode areas and the report's local share follows them."""
 
 from __future__ import annotations
 
@@ -57,6 +58,23 @@ def test_the_mapping_screen_lets_a_commissioner_state_the_amount(world, live_ser
             journey.check(page)
             page.select_option("#service_area", "Adult Social Care")
             page.click("button:has-text('Show')")
+            journey.check(page)
+            # the organisation's local postcode areas, then the report's local share under them
+            page.click("a:has-text('Back to')")
+            page.click("a:has-text('Local postcode areas')")
+            journey.check(page)
+            expect(page.locator("#areas")).to_have_value("SD")  # the demo's own
+            page.fill("#areas", "")
+            page.click("button:has-text('Save the local areas')")  # nothing entered: the form says so
+            expect(page.locator(".govuk-error-summary li")).to_have_count(1)
+            journey.check(page)
+            page.fill("#areas", "M5, M6")
+            page.click("button:has-text('Save the local areas')")
+            expect(page.locator(".govuk-summary-list")).to_contain_text("M5, M6")
+            journey.check(page)
+            page.click("a:has-text('Back to')")
+            page.click("a:has-text('the spend report')")
+            expect(page.locator("main")).to_contain_text("Local means a postcode in M5, M6")
             journey.check(page)
             browser.close()
     finally:

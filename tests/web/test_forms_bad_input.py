@@ -249,6 +249,8 @@ FORMS: dict[str, Form] = {
                           {"left": "text", "right": "text", "decision": "choice", "reason": "text"},
                           {"left": "{left}", "right": "{right}", "decision": "same", "reason": "One company"},
                           stage="imported"),
+    # the organisation's local postcode areas (its admin, or its commissioner)
+    "spend_local_areas": Form("admin", "northfield", {"areas": "text"}, {"areas": "M5, M6"}),
 }
 
 

@@ -331,7 +331,8 @@ def test_supplier_pages_cost_the_same_queries_however_long_the_watchlist(world, 
     assert all(small == large for small, large in counts.values()), counts
 # The spend area's pages (session and user included): the same few queries with 1 import or 12, and the report's
 # figures read from the stored row, never computed for the page.
-SPEND_CEILINGS = {"spend": 10, "spend_import": 5, "spend_report": 5, "spend_reviews": 8, "spend_mapping": 8}
+SPEND_CEILINGS = {"spend": 10, "spend_import": 5, "spend_report": 5, "spend_reviews": 8, "spend_mapping": 8,
+                  "spend_local_areas": 7}
 
 
 def test_spend_pages_run_the_same_few_queries_with_one_import_or_many(world, client_for) -> None:

@@ -80,6 +80,12 @@ def suppliers(t: ir.Table) -> ir.Table:
             .order_by("supplier_key"))
 
 
+def supplier_postcodes(t: ir.Table) -> ir.Table:
+    """Each supplier key's distinct postcodes as its rows state them (a supplier may have several sites)."""
+    stated = t.filter((t.postcode != "") & (t.supplier_key != ""))
+    return stated.select("supplier_key", "postcode").distinct().order_by(["supplier_key", "postcode"])
+
+
 def in_service_area(t: ir.Table, service: str) -> ir.Table:
     """The payments whose service area contains `service`, ignoring case ("adult social care" matches "Adult
     Social Care - Home Care"): the council's spend in that service area."""

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from commonweal.cli.errors import fail_on_input_error
+from commonweal.domain.market.locality import parse_local_areas
 from commonweal.domain.numbers import money
 from commonweal.io.errors import InputError
 from commonweal.io.spend.layout import stated_period
@@ -26,6 +27,19 @@ FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
 err = Console(stderr=True)
 CompaniesHouseOption = Annotated[list[Path] | None, typer.Option(
     "--companies-house", help="Companies House basic company data CSV (repeat for each part): sizes from accounts")]
+
+
+LOCAL_HELP = "Local postcode areas or districts, comma separated: e.g. M5,M6,M7 or M"
+LOCALITY_NAMES = {"local": "local", "not_local": "not local", "unknown": "unknown (no usable postcode)"}
+
+
+def _local_areas(text: str) -> list[str]:
+    """The --local-postcodes list, checked by the same rules as the workspace's setting."""
+    areas, problems = parse_local_areas(text)
+    if problems:
+        err.print("--local-postcodes: " + "; ".join(problems), highlight=False, markup=False)
+        raise typer.Exit(code=2)
+    return list(areas)
 
 
 def _rows_in(path: Path) -> int:
@@ -95,13 +109,13 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", help="Also write charts, CSV and XLSX tables here")] = None,
     bands: Annotated[str, typer.Option("--bands", help="HHI bands: uk-2010, us-2023 or us-2010")] = "uk-2010",
     council: Annotated[str | None, typer.Option("--council", help="Only councils whose name contains this")] = None,
-    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
+    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help=LOCAL_HELP)] = "",
     companies_house: CompaniesHouseOption = None,
 ) -> None:
     """Where the money goes: shares by supplier type, concentration, dependency, duplicates to review."""
     try:
         data = service.spend_report(db, bands=bands, council=council,
-                                    local_areas=[p for p in local_postcodes.split(",") if p],
+                                    local_areas=_local_areas(local_postcodes),
                                     companies_house=companies_house or [])
     except InputError as exc:
         raise fail_on_input_error(exc) from None
@@ -152,6 +166,14 @@ def _print_report(data: dict[str, Any]) -> None:
         table.add_row(row["label"], money(Decimal(row['total'])), f"{row['share']:.1%}",
                       f"{alone:.0%}" if alone is not None else "")
     console.print(table)
+    local = data["local"]
+    if local["local_areas"]:
+        console.print(f"Local suppliers (postcode areas {', '.join(local['local_areas'])}): " + "; ".join(
+            f"{LOCALITY_NAMES[p['locality']]} {money(Decimal(p['total']))}"
+            + (f" ({p['share']:.1%})" if p["share"] is not None else "") for p in local["parts"]),
+            highlight=False, markup=False)
+    else:
+        console.print("Local share: give --local-postcodes to see it", highlight=False, markup=False)
     table = Table("council / service area", "spend £", "suppliers", "top-1", "HHI", "band",
                   title=f"Concentration (bands: {data['hhi_bands']['source']})")
     for row in data["concentration"]:
@@ -179,7 +201,7 @@ def partners(
     min_bidders: Annotated[int, typer.Option("--min-bidders", min=1)] = 3,
     capacity_multiple: Annotated[str, typer.Option("--capacity-multiple",
                                                    help="Commonweal default 2")] = "2",
-    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help="Comma list, e.g. M5,M6,M7 or M")] = "",
+    local_postcodes: Annotated[str, typer.Option("--local-postcodes", help=LOCAL_HELP)] = "",
     local_only: Annotated[bool, typer.Option("--local-only")] = False,
     council: Annotated[str | None, typer.Option("--council")] = None,
     relatedness: Annotated[float, typer.Option("--relatedness", help="percent of the service's words an area must "
@@ -194,7 +216,7 @@ def partners(
         raise typer.Exit(code=2) from None
     try:
         data = service.partners(db, service_text, annual, lots=lots, min_bidders=min_bidders,
-                                capacity_multiple=multiple, local_areas=[p for p in local_postcodes.split(",") if p],
+                                capacity_multiple=multiple, local_areas=_local_areas(local_postcodes),
                                 local_only=local_only, council=council, related_at=relatedness)
     except (InputError, ValueError) as exc:
         err.print(str(exc))

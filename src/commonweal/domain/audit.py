@@ -256,6 +256,8 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "spend_imported": {"file": Need.ANYONE, "rows_read": Need.ANYONE, "rows_loaded": Need.ANYONE,
                        "rows_rejected": Need.ANYONE, "total_amount": Need.ANYONE},
     "supplier_review_decided": {"left": Need.ANYONE, "right": Need.ANYONE, "same": Need.ANYONE, "reason": Need.ANYONE},
+    # the organisation's local postcode areas, as saved and as they were before
+    "local_areas_changed": {"areas": Need.ANYONE, "before": Need.ANYONE},
 }
 
 

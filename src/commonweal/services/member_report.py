@@ -1,6 +1,7 @@
 """The member and cabinet report on social value: committed against delivered by core value and by contract, the
-shares of spend with SMEs, VCSEs and local suppliers, the riskiest suppliers and dependencies, and maturity over
-time, for a quarter or a year; HTML, PDF and XLSX. Charts come with their data tables, as in the evaluation report.
+shares of spend with SMEs, VCSEs and local suppliers (the part whose location is not known stated), the riskiest
+suppliers and dependencies, and maturity over time, for a quarter or a year; HTML, PDF and XLSX. Charts come with
+their data tables, as in the evaluation report.
 
 A report is a list of `Section`s, each built by a function from plain data; the web area's report
 (`commonweal.web.socialvalue.report.SECTIONS`) lists the functions that feed it from each area's stored results.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -79,7 +80,7 @@ def delivery_section(id: str, title: str, heading: str, found: Sequence[Total], 
 # How the report names the spend store's supplier types (`domain.market.classification.Label`)
 LABEL_NAMES = {Label.SME: "SME", Label.VCSE: "VCSE", Label.LARGE: "Large", Label.PUBLIC: "Public body",
                Label.INDIVIDUAL: "Individual or redacted", Label.UNKNOWN: "Not known"}
-SPEND_TITLE = "Spend with SMEs, VCSEs and local suppliers"
+SPEND_TITLE = "Spend with SMEs and VCSEs"
 SPEND_COLUMNS = ("Supplier type", "Spend", "Share")
 SHOWN_SHARES = (Label.SME, Label.VCSE)
 
@@ -88,23 +89,56 @@ def _share(part: Decimal, total: Decimal) -> str:
     return f"{part / total:.1%}" if total else "–"
 
 
-def spend_section(period: str, by_label: Sequence[tuple[str, Decimal]], local: str) -> Section:
+def spend_section(period: str, by_label: Sequence[tuple[str, Decimal]]) -> Section:
     """Spend in `period` by supplier type (`by_label`: label value and £ paid, from the stored spend figures), with
-    the SME and VCSE shares in the summary; `local` says what is known of the local share."""
+    the SME and VCSE shares in the summary."""
     total = sum((amount for _, amount in by_label), Decimal(0))
     name = {label.value: LABEL_NAMES[label] for label in Label}
     amounts = dict(by_label)
     rows = tuple((name.get(label, label), money(amount), _share(amount, total)) for label, amount in by_label)
     if not by_label:
-        return Section("spend", SPEND_TITLE, f"No spend is imported for {period}. {local}", SPEND_COLUMNS, rows)
+        return Section("spend", SPEND_TITLE, f"No spend is imported for {period}.", SPEND_COLUMNS, rows)
     shares = ", ".join(f"{_share(amounts.get(label.value, Decimal(0)), total)} with {LABEL_NAMES[label]}s"
                        for label in SHOWN_SHARES)
-    summary = f"{money(total)} paid in {period}: {shares}. {local}"
+    summary = f"{money(total)} paid in {period}: {shares}."
     figure = bars("spend-chart", f"Share of spend by supplier type, {period}",
                   [name.get(label, label) for label, _ in by_label],
                   [float(amount / total) if total else 0.0 for _, amount in by_label], "share of spend",
                   "Supplier types as the spend store classifies each supplier (its evidence is on the spend pages).")
     return Section("spend", SPEND_TITLE, summary, SPEND_COLUMNS, rows, figure)
+
+
+LOCAL_TITLE = "Spend with local suppliers"
+LOCAL_COLUMNS = ("Supplier location", "Suppliers", "Spend", "Share")
+LOCALITY_NAMES = {"local": "Local", "not_local": "Not local", "unknown": "Not known"}
+LOCAL_NOT_SET = ("The local share is not known: the organisation has not set its local postcode areas (the spend "
+                 "area's local postcode areas page), so all of it is counted as not known.")
+
+
+def local_section(period: str, local: Mapping[str, Any] | None) -> Section:
+    """Spend in `period` with local suppliers, suppliers elsewhere and suppliers whose location is not known (`local`:
+    the stored spend figures' local share for the period, `domain.market.locality.LocalShare.as_data()`; None when no
+    spend is imported), the part not known always stated."""
+    if local is None:
+        return Section("local", LOCAL_TITLE, f"No spend is imported for {period}.", LOCAL_COLUMNS, ())
+    total = Decimal(local["total"])
+    amounts = {p["locality"]: Decimal(p["total"]) for p in local["parts"]}
+    rows = tuple((LOCALITY_NAMES[p["locality"]], f"{p['suppliers']:,}", money(amounts[p["locality"]]),
+                  _share(amounts[p["locality"]], total)) for p in local["parts"])
+    if not local["local_areas"]:
+        return Section("local", LOCAL_TITLE, f"{money(total)} paid in {period}. {LOCAL_NOT_SET}", LOCAL_COLUMNS, rows)
+    summary = (f"{money(total)} paid in {period}: {_share(amounts['local'], total)} with local suppliers (a "
+               f"postcode in {', '.join(local['local_areas'])}), {_share(amounts['not_local'], total)} with suppliers "
+               "elsewhere, "
+               f"and {_share(amounts['unknown'], total)} ({money(amounts['unknown'])}) with suppliers whose location "
+               "is not known: no postcode in the spend files or a contracts register, or postcodes both inside and "
+               "outside the local areas.")
+    figure = bars("local-chart", f"Share of spend with local suppliers, {period}",
+                  [LOCALITY_NAMES[p["locality"]] for p in local["parts"]],
+                  [float(amounts[p["locality"]] / total) if total else 0.0 for p in local["parts"]], "share of spend",
+                  "Each supplier's location from the postcodes its spend files or contracts register state; "
+                  "never guessed.")
+    return Section("local", LOCAL_TITLE, summary, LOCAL_COLUMNS, rows, figure)
 
 
 @dataclass(frozen=True)

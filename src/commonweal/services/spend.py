@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from commonweal.analytics import spend as analytics
 from commonweal.domain.market import concentration as conc
 from commonweal.domain.market.classification import Classification, Label, SupplierEvidence, classify
 from commonweal.domain.market.identifiers import charity_number, company_number, vat_number
-from commonweal.domain.market.locality import is_local
+from commonweal.domain.market.locality import Locality, local_share, supplier_locality
 from commonweal.domain.market.names import normalise_name
 from commonweal.domain.market.partners import (
     DEFAULT_CAPACITY_MULTIPLE,
@@ -307,15 +308,30 @@ class Market:
             "review_decisions": [dict(asdict(d), decided_on=d.decided_on.isoformat()) for d in resolution.decisions],
         }
 
+    @cached_property
+    def postcodes(self) -> dict[str, list[str]]:
+        """Each named supplier's known postcodes: those its payments' rows state and those a contracts register in
+        the store states for it (by key). Nothing else: a supplier with none has no known postcode."""
+        tables = [self.payments]
+        if self.store.has("contracts"):
+            tables.append(analytics.payments(self.con, self.store.dataset("contracts")))
+        found: dict[str, set[str]] = defaultdict(set)
+        for table in tables:
+            for row in analytics.to_records(analytics.supplier_postcodes(table)):
+                if row["supplier_key"] != REDACTED_KEY:
+                    found[row["supplier_key"]].add(row["postcode"])
+        return {key: sorted(found[key]) for key in sorted(found)}
+
+    def localities(self, local_areas: Sequence[str]) -> dict[str, Locality]:
+        return {key: supplier_locality(found, local_areas) for key, found in self.postcodes.items()}
+
     def local_share(self, local_areas: Sequence[str]) -> dict[str, Any]:
-        """Spend with a known postcode, and of that how much is local; unknown when no areas are given."""
-        known = [r for r in self.suppliers if r["postcode"]]
-        with_postcode = sum((r["total"] or Decimal(0) for r in known), Decimal(0))
-        local = sum((r["total"] or Decimal(0) for r in known if is_local(r["postcode"], local_areas)), Decimal(0))
-        everything = sum((r["total"] or Decimal(0) for r in self.suppliers), Decimal(0))
-        return {"local_areas": list(local_areas), "spend_with_postcode": _money(with_postcode),
-                "spend_without_postcode": _money(everything - with_postcode),
-                "local_spend": _money(local) if local_areas else None}
+        """The spend with local, not local and unknown suppliers (`domain.market.locality`); all of it unknown when
+        no local areas are given."""
+        locality_of = self.localities(local_areas)
+        return local_share(((r["supplier_key"], r["total"] or Decimal(0),
+                             locality_of.get(r["supplier_key"], Locality.UNKNOWN).value) for r in self.suppliers),
+                           local_areas).as_data()
 
     def organisations(self, local_areas: Sequence[str]) -> list[Organisation]:
         """Every named supplier or grant recipient with the areas it is paid in and its largest annual income
@@ -336,9 +352,9 @@ class Market:
         for row in areas:
             area_of[row["supplier_key"]].update(filter(None, (row["service_area"], row["expense_type"],
                                                                row["description"])))
-        postcode = {r["supplier_key"]: r["postcode"] for r in self.suppliers}
-        return [Organisation(key, self.labels[key],
-                             is_local(postcode[key], local_areas) if postcode.get(key) else None,
+        locality_of = self.localities(local_areas)
+        local = {Locality.LOCAL: True, Locality.NOT_LOCAL: False, Locality.UNKNOWN: None}
+        return [Organisation(key, self.labels[key], local[locality_of.get(key, Locality.UNKNOWN)],
                              tuple(sorted(area_of[key])), total[key], largest[key])
                 for key in largest]
 
@@ -372,17 +388,35 @@ def review_suppliers(db: Path, left: str, right: str, *, same: bool, decided_by:
     return decision
 
 
-def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15) -> dict[str, Any]:
+def spend_figures(db: Path, bands: str = "uk-2010", top: int = 15, local_areas: Sequence[str] = ()
+                  ) -> dict[str, Any]:
     """What the workspace stores after each import or review (computed then, never per page view): the whole
-    report, and the spend by month, service area, supplier and supplier type that its filtered pages add up."""
+    report, and the spend by month, service area, supplier and supplier type that its filtered pages add up, each
+    cell with its supplier's locality under the organisation's `local_areas` (`with_local_areas`)."""
     market = Market(db)
     report = market.report(bands=bands, top=top)
+    report["supplier_postcodes"] = market.postcodes
     dims = ["period", "service_area", "supplier_key"]
     cells = [{"period": r["period"], "service_area": r["service_area"] or "", "supplier": r["supplier_key"],
               "label": r["label"], "total": r["total"], "payments": r["payments"]}
              for r in analytics.to_records(analytics.spend_by_label(market.payments, market.label_table, dims),
                                            money=("total",), months=("period",))]
-    return {"report": report, "cells": cells}
+    return with_local_areas({"report": report, "cells": cells}, local_areas)
+
+
+def with_local_areas(figures: dict[str, Any], local_areas: Sequence[str]) -> dict[str, Any]:
+    """The figures with each cell's `local` (its supplier's locality) and the report's `local` share recomputed
+    under `local_areas`, from the suppliers' postcodes the report keeps (`supplier_postcodes`): how the workspace
+    follows a change of the organisation's local areas without reading the store again."""
+    postcodes: dict[str, list[str]] = figures["report"].get("supplier_postcodes", {})
+    locality_of = {key: supplier_locality(found, local_areas).value for key, found in postcodes.items()}
+    unknown = Locality.UNKNOWN.value
+    located = []
+    for cell in figures["cells"]:
+        cell["local"] = locality = locality_of.get(cell["supplier"], unknown)
+        located.append((cell["supplier"], Decimal(cell["total"]), locality))
+    figures["report"]["local"] = local_share(located, local_areas).as_data()
+    return figures
 
 
 def spend_report(db: Path, bands: str = "uk-2010", top: int = 15, council: str | None = None,

@@ -16,12 +16,14 @@ from commonweal.domain.rag import Rag
 from commonweal.domain.socialvalue.maturity import Level
 from commonweal.domain.socialvalue.rollup import AsAt
 from commonweal.services.member_report import (
+    LOCAL_TITLE,
     SPEND_TITLE,
     SUPPLIERS_TITLE,
     Assessment,
     Section,
     SupplierRisk,
     delivery_section,
+    local_section,
     maturity_section,
     report_html,
     report_pdf,
@@ -57,8 +59,6 @@ def _maturity(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
 
 # The riskiest suppliers the report lists (Commonweal default: a page's worth for members).
 RISKIEST_SHOWN = 10
-LOCAL_UNKNOWN = ("The local share is not known: the workspace does not record the council's local postcode areas "
-                 "(the spend area's community partners page asks for them per question).")
 
 
 def _not_shown(id: str, title: str, readers: str) -> Section:
@@ -71,12 +71,14 @@ def _spend(user: Visitor, slug: str, as_at: AsAt) -> list[Section]:
     try:
         _, stored = spend.figures(user, slug)
     except Forbidden:
-        return [_not_shown("spend", SPEND_TITLE, "admins, commissioners and viewers")]
+        return [_not_shown("spend", SPEND_TITLE, "admins, commissioners and viewers"),
+                _not_shown("local", LOCAL_TITLE, "admins, commissioners and viewers")]
     if stored is None:
-        return [spend_section(period, [], LOCAL_UNKNOWN)]
+        return [spend_section(period, []), local_section(period, None)]
     months = spend.Filters(f"{first_year}-{first_month:02d}", f"{last_year}-{last_month:02d}")
-    shares = spend.filtered_report(stored, months)["shares"]
-    return [spend_section(period, [(r["label"], Decimal(r["total"])) for r in shares], LOCAL_UNKNOWN)]
+    figures = spend.filtered_report(stored, months)
+    return [spend_section(period, [(r["label"], Decimal(r["total"])) for r in figures["shares"]]),
+            local_section(period, figures["local"])]
 
 
 def _risk(supplier: WatchedSupplier) -> SupplierRisk:

@@ -1,7 +1,11 @@
 """The spend area's reads and writes. Each starts from the one access layer (`organisation_access`): an
 organisation's spend is seen by its organisation-wide roles (admin, commissioner, viewer); its commissioners upload
-files, state a file's columns and decide look-alike supplier names. Every change is saved with its audit entry in one
-transaction. The import itself runs in the worker (`commonweal.web.spend.worker`), never in a request.
+files, state a file's columns and decide look-alike supplier names; its admins and commissioners set its local
+postcode areas. Every change is saved with its audit entry in one transaction. The import itself runs in the worker
+(`commonweal.web.spend.worker`), never in a request.
+
+Changes to the stored figures take the organisation's row lock first (`_lock`), so a worker storing an import's
+figures and a person changing the local areas never cross: the figures always carry the areas last saved.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,13 +25,17 @@ from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role
 from commonweal.domain.market import concentration as conc
+from commonweal.domain.market.locality import Locality, local_share, parse_local_areas
 from commonweal.web import audit
 from commonweal.web.access import Forbidden, NotFound, Refused, Visitor, organisation_access, signed_in
 from commonweal.web.models import Organisation
-from commonweal.web.spend.models import SpendFigures, SpendImport, SupplierReview
+from commonweal.web.spend.models import LocalAreas, SpendFigures, SpendImport, SupplierReview
 
 READERS = (Role.ADMIN, Role.COMMISSIONER, Role.VIEWER)
 WRITERS = (Role.COMMISSIONER,)
+# who sets the organisation's local postcode areas: its admins (who keep its settings) and its commissioners (who
+# keep its spend)
+SETTERS = (Role.ADMIN, Role.COMMISSIONER)
 # The fields a person may state on the mapping screen (the column map's), with their labels.
 MAPPED_FIELDS = {"amount": "Amount paid", "supplier_name": "Supplier (payee) name", "date": "Payment date",
                  "service_area": "Service area", "supplier_id": "Supplier identifier"}
@@ -144,9 +152,13 @@ def filtered_report(stored: SpendFigures, filters: Filters, top: int = 15) -> di
     by_supplier: dict[str, Decimal] = defaultdict(Decimal)
     label_of: dict[str, str] = {}
     by_period: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    local_of: dict[str, str] = {}  # a supplier's locality is the same in each of its cells
+    unknown = Locality.UNKNOWN.value
     payments = 0
     for cell in cells:
         amount = Decimal(cell["total"])
+        # cells stored before localities were kept have none: unknown, until the next import, review or change
+        local_of[cell["supplier"]] = cell.get("local", unknown)
         by_label[cell["label"]] += amount
         by_supplier[cell["supplier"]] += amount
         label_of[cell["supplier"]] = cell["label"]
@@ -160,8 +172,10 @@ def filtered_report(stored: SpendFigures, filters: Filters, top: int = 15) -> di
     series = [{"period": period or "(no month)", "label": label, "total": str(value)}
               for (period, label), value in sorted(by_period.items())]
     concentration = conc.concentration(filters.service_area or "all services", dict(by_supplier))
+    local = local_share(((key, value, local_of[key]) for key, value in by_supplier.items()),
+                        stored.report.get("local", {}).get("local_areas", []))
     return {"total": str(total), "payments": payments, "shares": shares, "top_suppliers": top_suppliers,
-            "series": series,
+            "series": series, "local": local.as_data(),
             "concentration": {"hhi": float(concentration.hhi), "band": concentration.band,
                               "source": concentration.band_source, "suppliers": concentration.suppliers,
                               "top1_share": float(concentration.top1_share),
@@ -196,6 +210,7 @@ def decide_review(user: Visitor, slug: str, left: str, right: str, same: bool, r
     organisation = organisation_access(user, slug, *WRITERS)
     member = signed_in(user)
     with transaction.atomic():
+        _lock(organisation)
         stored = SpendFigures.objects.select_for_update().filter(organisation=organisation).first()
         listed = {(c["left"], c["right"]) for c in (stored.report.get("review_candidates", []) if stored else [])}
         if (left, right) not in listed:
@@ -213,17 +228,74 @@ def decide_review(user: Visitor, slug: str, left: str, right: str, same: bool, r
     return review
 
 
+def _lock(organisation: Organisation) -> None:
+    """The lock every change of the stored figures takes first (see the module's docstring)."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+
+
+def local_areas(organisation: Organisation) -> list[str]:
+    """The organisation's local postcode areas and districts (none until someone sets them)."""
+    found = LocalAreas.objects.filter(organisation=organisation).values_list("areas", flat=True).first()
+    return list(found or [])
+
+
 def refresh_figures(organisation: Organisation) -> SpendFigures:
-    """Compute the organisation's report from its store and keep it (after an import or a review)."""
+    """Compute the organisation's report from its store and keep it (after an import or a review), each supplier's
+    locality under the organisation's local areas."""
     from commonweal.services import spend as service
 
-    computed = service.spend_figures(store_folder(organisation))
-    # the report as JSON holds it (dates and amounts as text); the cells are text and integers already, and a
-    # county's year has some 160,000 of them
-    report = json.loads(json.dumps(computed["report"], default=str))
-    stored, _ = SpendFigures.objects.update_or_create(
-        organisation=organisation, defaults={"report": report, "cells": computed["cells"]})
+    areas = local_areas(organisation)
+    computed = service.spend_figures(store_folder(organisation), local_areas=areas)
+    with transaction.atomic():
+        _lock(organisation)
+        if (now := local_areas(organisation)) != areas:  # changed while the figures were computed
+            computed = service.with_local_areas(computed, now)
+        # the report as JSON holds it (dates and amounts as text); the cells are text and integers already, and a
+        # county's year has some 160,000 of them
+        report = json.loads(json.dumps(computed["report"], default=str))
+        stored, _ = SpendFigures.objects.update_or_create(
+            organisation=organisation, defaults={"report": report, "cells": computed["cells"]})
     return stored
+
+
+def local_areas_setting(user: Visitor, slug: str) -> tuple[Organisation, LocalAreas | None]:
+    organisation = readable(user, slug)
+    return organisation, LocalAreas.objects.filter(organisation=organisation).select_related("changed_by").first()
+
+
+@audit.retrying
+def set_local_areas(user: Visitor, slug: str, areas: Sequence[str]) -> LocalAreas:
+    """Save the organisation's local postcode areas (checked by `domain.market.locality`'s rules) and recompute the
+    stored figures' local share under them, in the same transaction as the audit entry."""
+    organisation = organisation_access(user, slug, *SETTERS)
+    member = signed_in(user)
+    checked, problems = parse_local_areas(",".join(areas))
+    if problems:
+        raise Refused(problems, ["areas"] * len(problems))
+    with transaction.atomic():
+        _lock(organisation)
+        before = local_areas(organisation)
+        setting, _ = LocalAreas.objects.update_or_create(
+            organisation=organisation, defaults={"areas": list(checked), "changed_by": member})
+        stored = SpendFigures.objects.filter(organisation=organisation).first()
+        if stored is not None:
+            _relocalise(organisation, stored, checked)
+        audit.record(member.get_username(), "local_areas_changed", {"areas": list(checked), "before": before},
+                     organisation=organisation)
+    return setting
+
+
+def _relocalise(organisation: Organisation, stored: SpendFigures, areas: Sequence[str]) -> None:
+    """The stored figures under new local areas: from the suppliers' postcodes they keep, without the store; from
+    the store when they were computed before postcodes were kept."""
+    from commonweal.services import spend as service
+
+    if "supplier_postcodes" not in stored.report:
+        refresh_figures(organisation)
+        return
+    figures = service.with_local_areas({"report": stored.report, "cells": stored.cells}, areas)
+    stored.report, stored.cells = figures["report"], figures["cells"]
+    stored.save(update_fields=["report", "cells", "computed_at"])
 
 
 def partners(user: Visitor, slug: str, service_area: str, value: Decimal, lots: int,
@@ -243,9 +315,9 @@ def partners(user: Visitor, slug: str, service_area: str, value: Decimal, lots: 
         raise Refused([p.message for p in exc.problems], ["service"] * len(exc.problems)) from exc
 
 
-def may_write(user: Visitor, organisation: Organisation) -> bool:
+def may_write(user: Visitor, organisation: Organisation, roles: Sequence[Role] = WRITERS) -> bool:
     try:
-        organisation_access(user, organisation.slug, *WRITERS)
+        organisation_access(user, organisation.slug, *roles)
     except (Forbidden, NotFound):
         return False
     return True

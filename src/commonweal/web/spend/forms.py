@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from commonweal.domain.market.locality import parse_local_areas
 from commonweal.io.spend.reader import table_problem
 from commonweal.io.spend.values import DATE_ORDERS
 from commonweal.web.forms import GovukErrors, text_field, text_problem
@@ -115,4 +116,33 @@ class PartnersForm(GovukErrors, forms.Form):
     lots = forms.IntegerField(min_value=1, max_value=50, initial=1, error_messages={
         "required": "Enter the number of lots", "invalid": "Enter the number of lots as a whole number",
         "min_value": "Enter at least 1 lot", "max_value": "Enter at most 50 lots"})
-    local_areas = text_field("the local postcode areas", required=False, max_length=200)
+    local_areas = text_field("the local postcode areas", required=False, max_length=2000)
+
+    def clean_local_areas(self) -> tuple[str, ...]:
+        return _local_areas(self.cleaned_data["local_areas"])
+
+
+def _local_areas(text: str) -> tuple[str, ...]:
+    """The areas as `domain.market.locality` reads them; its problems as the field's errors."""
+    areas, problems = parse_local_areas(text)
+    if problems:
+        raise ValidationError(problems)
+    return areas
+
+
+class LocalAreasForm(GovukErrors, forms.Form):
+    """The organisation's local postcode areas, or, said explicitly (`none`), no areas (the local share is then
+    unknown): an empty form sets nothing."""
+
+    areas = text_field("the local postcode areas", required=False, max_length=2000)
+    none = forms.BooleanField(required=False)
+
+    def clean_areas(self) -> tuple[str, ...]:
+        return _local_areas(self.cleaned_data["areas"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "areas" in cleaned and bool(cleaned["areas"]) is bool(cleaned.get("none")):
+            self.add_error("areas", "Enter the local postcode areas, or choose to set none, not both"
+                           if cleaned["areas"] else "Enter the local postcode areas, or choose to set none")
+        return cleaned

@@ -1,6 +1,6 @@
 """The spend area's records: each uploaded file's import (also the job the worker runs), the stored figures of
-the organisation's spend report (computed when an import or a review changes them, never per page view), and the
-reviewers' decisions on look-alike supplier names."""
+the organisation's spend report (computed when an import, a review or the local areas change them, never per page
+view), the reviewers' decisions on look-alike supplier names, and the organisation's local postcode areas."""
 
 from __future__ import annotations
 
@@ -66,3 +66,14 @@ class SupplierReview(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "left", "right"], name="one_review_per_pair")]
+
+
+class LocalAreas(models.Model):
+    """The organisation's own list of local postcode areas and districts (`domain.market.locality`): what the spend
+    figures' local share and the community partner finder count as local. Commonweal ships no list: a county's and
+    a city's "local" differ."""
+
+    organisation = models.OneToOneField("web.Organisation", on_delete=models.CASCADE, related_name="local_areas")
+    areas = models.JSONField(default=list)  # entries as `parse_local_areas` returns them: capitals, each once
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)

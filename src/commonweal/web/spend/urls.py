@@ -15,4 +15,5 @@ urlpatterns = [
     path(spend + "report/", views.report, name="spend_report"),
     path(spend + "suppliers/", views.reviews, name="spend_reviews"),
     path(spend + "partners/", views.partners, name="spend_partners"),
+    path(spend + "local-areas/", views.local_areas, name="spend_local_areas"),
 ]

@@ -1,7 +1,7 @@
 """The spend pages: the organisation's imports and uploads, an import's progress and report (every rejected row
-and its reason), the mapping screen, the spend report with filters, the look-alike supplier review, and the
-community partner finder with lotting advice. Every POST through a form in `forms.py`; every read and change
-through `spend.data`."""
+and its reason), the mapping screen, the spend report with filters, the look-alike supplier review, the
+community partner finder with lotting advice, and the organisation's local postcode areas. Every POST through a
+form in `forms.py`; every read and change through `spend.data`."""
 
 from __future__ import annotations
 
@@ -147,13 +147,35 @@ def partners(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET and form.is_valid():
         d = form.cleaned_data
         try:
-            advice = data.partners(request.user, slug, d["service"], d["value"], d["lots"],
-                                   [a.strip() for a in d["local_areas"].split(",") if a.strip()])
+            advice = data.partners(request.user, slug, d["service"], d["value"], d["lots"], d["local_areas"])
         except Refused as refused:
             form.refused(refused.problems, tuple("service" for _ in refused.problems))
+    # the organisation's own local areas fill the field until the person states others
     return page(request, "web/spend/partners.html", f"{organisation.name}: community partners and lots",
                 status=400 if form.errors else 200, organisation=organisation, form=form, errors=form.summary(),
-                advice=advice, registered=public_data.registered_candidates(organisation))
+                advice=advice, registered=public_data.registered_candidates(organisation),
+                local_default=", ".join(data.local_areas(organisation)))
+
+
+@scoped
+@require_http_methods(["GET", "HEAD", "POST"])
+def local_areas(request: HttpRequest, slug: str) -> HttpResponse:
+    form = forms.LocalAreasForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        organisation_access(request.user, slug, *data.SETTERS)
+        if form.is_valid():
+            try:
+                data.set_local_areas(request.user, slug, form.cleaned_data["areas"])
+            except Refused as refused:
+                form.refused(refused.problems, refused.fields)
+            else:
+                messages.success(request, "The local postcode areas are saved; the spend figures' local share "
+                                          "follows them")
+                return redirect("spend_local_areas", slug)
+    organisation, setting = data.local_areas_setting(request.user, slug)
+    return page(request, "web/spend/local_areas.html", f"{organisation.name}: local postcode areas",
+                status=400 if form.errors else 200, organisation=organisation, setting=setting, form=form,
+                errors=form.summary(), may_set=data.may_write(request.user, organisation, data.SETTERS))
 
 
 @scoped
