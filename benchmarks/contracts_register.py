@@ -25,11 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import web_pages  # the harness this benchmark shares (its folder is put on the path above)
-from web_pages import POSTGRES, TARGET_P95_MS, analyze, percentile, recreate_database, serve
+from web_pages import analyze, recreate_database
 
 PAGES = ("register", "filtered", "page_40", "dashboard", "sign_in")
 RATINGS = ("good", "good", "approaching target", "requires improvement", "inadequate", "other")
@@ -91,11 +87,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8210)
     parser.add_argument("--database", default="h_contracts_bench")
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": f"{POSTGRES}/{args.database}", "DJANGO_SETTINGS_MODULE":
-           "commonweal.web.settings", "COMMONWEAL_SECRET_KEY": secrets.token_urlsafe(50),
-           "COMMONWEAL_LOCAL_DEMO": "1", "COMMONWEAL_DEBUG": "0",
-           "COMMONWEAL_STATIC_ROOT": tempfile.mkdtemp(prefix="commonweal-bench-static-")}
-    os.environ.update(env)
+    env = web_pages.environment(args.database)
     began = time.perf_counter()
     recreate_database(args.database)
     urls = seed(args.contracts)
@@ -105,29 +97,7 @@ def main() -> None:
     # the shared load loop assigns clients to these pages in turn, each signed in as the council's viewer
     web_pages.PAGES = PAGES
     web_pages.user_for = lambda page, client, evaluators: None if page == "sign_in" else "viewer"
-    server = serve(args.port, env)
-    try:
-        times, errors, elapsed = web_pages.load(args.port, urls, args.clients, args.seconds, 1)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(env["COMMONWEAL_STATIC_ROOT"], ignore_errors=True)
-    print(f"{args.clients} clients for {elapsed:.1f} s against gunicorn ({2 * (os.cpu_count() or 1) + 1} workers), "
-          f"load average afterwards {os.getloadavg()[0]:.1f}")
-    print(f"{'page':<12}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  target")
-    met = True
-    for page in PAGES:
-        found = times[page]
-        p95 = percentile(found, 0.95) * 1000
-        ok = bool(found) and p95 < TARGET_P95_MS and errors[page] == 0
-        met &= ok
-        print(f"{page:<12}{len(found):>9}{len(found) / elapsed:>9.1f}{percentile(found, 0.50) * 1000:>9.0f}"
-              f"{p95:>9.0f}{percentile(found, 0.99) * 1000:>9.0f}{errors[page]:>8}  {'met' if ok else 'NOT met'}")
-    print(f"target (issues 14 and 18): p95 < {TARGET_P95_MS:.0f} ms on every page at {args.clients} users, 0 errors: "
-          f"{'met' if met else 'NOT met'}")
+    web_pages.report(*web_pages.measure(args.port, env, urls, args.clients, args.seconds, 1), "issues 14 and 18")
 
 
 if __name__ == "__main__":
