@@ -269,3 +269,19 @@ def test_the_buyer_in_an_uploaded_tender_yaml_must_be_the_organisation(world, cl
     html = response.content.decode()
     assert "names the buyer &#39;Fernbridge Borough Council&#39;" in html and 'href="#tender"' in html
     assert (Tender.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_download_named_from_free_text_carries_only_safe_characters(world, client_for) -> None:
+    """A tender's reference is free text; the downloads named from it never put a quote, a semicolon or a line
+    break into the Content-Disposition header (a split header or a spoofed file name)."""
+    tender = world["southdale"]
+    Tender.objects.filter(pk=tender.pk).update(reference='SDC/2026 "x";\r\nSet-Cookie: y=1')
+    client = client_for("shared.commissioner")
+    for path in (f"/tenders/{tender.pk}/audit.csv", f"/tenders/{tender.pk}/results.csv"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        disposition = response["Content-Disposition"]
+        name = disposition.split('filename="', 1)[1].rstrip('"')
+        assert name.startswith("SDC-2026-x-Set-Cookie-y-1-") and set(name) <= set(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"), disposition
+        assert "Set-Cookie" not in response.headers or "y=1" not in response.headers.get("Set-Cookie", "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -54,13 +55,25 @@ def content(stored_as: str) -> bytes:
     return (settings.COMMONWEAL_MEDIA_ROOT / stored_as).read_bytes()
 
 
+def safe_name(text: str) -> str:
+    """Free text (a tender's reference, a release id) as a file name: only the characters safe in a file name and
+    in the Content-Disposition header are kept, any other run becomes "-" ("" when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+
+
+def attach(response: HttpResponse, filename: str, inline: bool = False) -> HttpResponse:
+    """Name a download (`safe_name`)."""
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{safe_name(filename) or "download"}"'
+    return response
+
+
 def response(kind: str, stored_as: str, filename: str) -> HttpResponse:
     """The stored document as a download (a PDF opens in the browser), named `filename` plus its kind's ending,
     never the uploader's own name."""
     content_type, ending = KINDS[kind]
     served = HttpResponse(content(stored_as), content_type=content_type)
-    disposition = "inline" if kind == "pdf" else "attachment"
-    served["Content-Disposition"] = f'{disposition}; filename="{filename}{ending}"'
+    attach(served, f"{filename}{ending}", inline=kind == "pdf")
     if kind == "pdf":
         # shown beside a form in a frame of our own pages only; the document itself may load nothing
         served["X-Frame-Options"] = "SAMEORIGIN"

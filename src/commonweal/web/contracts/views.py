@@ -21,6 +21,7 @@ from commonweal.io.errors import InputError
 from commonweal.web.access import Forbidden, Refused, organisations_for
 from commonweal.web.contracts import data, forms
 from commonweal.web.contracts.models import Return
+from commonweal.web.documents import attach
 from commonweal.web.forms import form_errors, input_problems, refused_errors
 from commonweal.web.views import page, scoped, today
 
@@ -128,7 +129,7 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             xlsx_bytes("Contracts", EXPORT_HEADER, rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{slug}-contracts.{fmt}"'
+    attach(response, f"{slug}-contracts.{fmt}")
     return response
 
 
@@ -517,7 +518,7 @@ def review_pack_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
     with tempfile.TemporaryDirectory(prefix="commonweal-pdf-") as tmp:
         pdf = write_pdf(contract_review_html(access.contract.review), Path(tmp) / "pack.pdf").read_bytes()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="review-pack-{access.contract.pk}.pdf"'
+    attach(response, f"review-pack-{access.contract.pk}.pdf")
     return response
 
 

@@ -20,6 +20,7 @@ from commonweal.io.export import csv_bytes
 from commonweal.io.ocds.write import dumps
 from commonweal.web.access import NotFound, Refused
 from commonweal.web.contracts.data import STATUSES, Filters
+from commonweal.web.documents import attach
 from commonweal.web.forms import GovukErrors
 from commonweal.web.public import data, forms
 from commonweal.web.public.models import Status
@@ -90,7 +91,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             )
         else:
             response = HttpResponse(dumps(data.ocds_package(found), indent=True), content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="{found.slug}-opportunities.{fmt}"'
+        attach(response, f"{found.slug}-opportunities.{fmt}")
         return response
 
     return _cacheable(request, f"{found.etag()}-{fmt}", render)
@@ -164,7 +165,7 @@ def contracts_download(request: HttpRequest, slug: str, fmt: str) -> HttpRespons
             records = {"council": found.name, "as_at": found.as_at, "contracts": data.contract_records(found)}
             response = HttpResponse(json.dumps(records, indent=2, ensure_ascii=False),
                                     content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="{found.slug}-contracts.{fmt}"'
+        attach(response, f"{found.slug}-contracts.{fmt}")
         return response
 
     return _cacheable(request, f"{found.etag()}-{fmt}", render)

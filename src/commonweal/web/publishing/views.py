@@ -21,6 +21,7 @@ from commonweal.domain.notices.preview import readable
 from commonweal.io.export import csv_bytes
 from commonweal.io.ocds.write import dumps
 from commonweal.web.access import Forbidden, NotFound, Refused, organisation_access
+from commonweal.web.documents import attach
 from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.public import data as public_data
 from commonweal.web.publishing import data, forms
@@ -200,7 +201,7 @@ def download(request: HttpRequest, slug: str, source: str, key: str, code: str) 
         return _preview(request, slug, source, key, code, status=409)
     data.record_download(request.user, organisation, source, key, built.code)
     response = HttpResponse(dumps(built.package, indent=True), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{built.release["id"] if built.release else code}.json"'
+    attach(response, f"{built.release['id'] if built.release else code}.json")
     return response
 
 
@@ -319,8 +320,7 @@ def transparency_download(request: HttpRequest, slug: str, file: str, fmt: str) 
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(found.tables.content(file, fmt), content_type=content_type)
-    response["Content-Disposition"] = (f'attachment; filename="{found.organisation.slug}-{file}-'
-                                       f'{start.isoformat()}-{end.isoformat()}.{fmt}"')
+    attach(response, f"{found.organisation.slug}-{file}-{start.isoformat()}-{end.isoformat()}.{fmt}")
     return response
 
 
@@ -332,5 +332,5 @@ def invitees(request: HttpRequest, slug: str, tender_id: int) -> HttpResponse:
     public_data.record_invitees_download(request.user, tender, len(found))
     response = HttpResponse(csv_bytes(public_data.INVITEES_HEADER, public_data.invitee_rows(found)),
                             content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-tender-{tender.pk}-engagement-invitations.csv"'
+    attach(response, f"{slug}-tender-{tender.pk}-engagement-invitations.csv")
     return response

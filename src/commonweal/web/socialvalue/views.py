@@ -17,6 +17,7 @@ from commonweal.domain.socialvalue.rollup import AsAt
 from commonweal.io.errors import InputError
 from commonweal.services.member_report import benchmark_figure, figure_image
 from commonweal.web.access import NotFound, Refused, organisation_access
+from commonweal.web.documents import attach
 from commonweal.web.forms import input_problems
 from commonweal.web.socialvalue import data, forms, report, sources
 from commonweal.web.views import page, scoped, today
@@ -369,5 +370,5 @@ def member_report_download(request: HttpRequest, slug: str, document: str) -> Ht
         raise NotFound("no such format")
     content, content_type, name = report.download(request.user, slug, as_at, document)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    attach(response, name)
     return response

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from commonweal.io import charts
 from commonweal.web.access import Refused, organisation_access
+from commonweal.web.documents import attach
 from commonweal.web.public import data as public_data
 from commonweal.web.spend import data, forms
 from commonweal.web.spend.models import SpendImport
@@ -189,5 +190,5 @@ def rejections(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
             for r in (job.report or {}).get("rejections", [])]
     response = HttpResponse(csv_bytes(("sheet", "row", "column", "reason"), rows),
                             content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected-rows.csv"'
+    attach(response, f"import-{job.pk}-rejected-rows.csv")
     return response

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -1549,6 +1548,8 @@ def folder_download(access: Access) -> tuple[str, bytes]:
                          prices=prices_visible(stage), scores=other_scores_visible(stage, access.roles),
                          moderation=reached(stage, Stage.MODERATION))
     record_download(access, "tender folder", {"format": "zip"})
-    # the reference is free text: only the characters safe in a file name and a Content-Disposition header
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", access.tender.reference).strip("-.") or f"tender-{access.tender.pk}"
+    from commonweal.web.documents import safe_name
+
+    # the reference is free text: the folder inside the zip is named as the download is (`documents.attach`)
+    name = safe_name(access.tender.reference) or f"tender-{access.tender.pk}"
     return f"{name}.zip", zip_bytes(files, name)

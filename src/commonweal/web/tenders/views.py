@@ -27,6 +27,7 @@ from commonweal.web.access import (
     tender_access,
     tenders_for,
 )
+from commonweal.web.documents import attach
 from commonweal.web.forms import form_errors, input_problems, refused_errors
 from commonweal.web.tenders import builder, data, forms
 from commonweal.web.views import page, scoped, today
@@ -450,7 +451,7 @@ def audit_export(request: HttpRequest, tender_id: int) -> HttpResponse:
     name = f"{access.tender.reference}-audit.csv"
     data.record_download(access, name, {"format": "csv", "rows": len(rows)})
     response = HttpResponse(csv_bytes(AUDIT_HEADER, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    attach(response, name)
     return response
 
 
@@ -492,7 +493,7 @@ def results_export(request: HttpRequest, tender_id: int, fmt: str) -> HttpRespon
             xlsx_bytes("Results", RANKING_HEADER, rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    attach(response, name)
     return response
 
 
@@ -548,7 +549,7 @@ def _report_pdf(access: Access, evaluation: Any, document: Callable[[Any], str],
         pdf = write_pdf(documents[document(evaluation)], Path(tmp) / "document.pdf").read_bytes()
     data.record_download(access, what, detail)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    attach(response, filename)
     return response
 
 
@@ -814,7 +815,7 @@ def tender_folder(request: HttpRequest, tender_id: int) -> HttpResponse:
     access = tender_access(request.user, tender_id, Role.COMMISSIONER)
     name, content = data.folder_download(access)
     response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    attach(response, name)
     return response
 
 
@@ -826,5 +827,5 @@ def template_tender(request: HttpRequest) -> HttpResponse:
 
     response = HttpResponse(files("commonweal.web.tenders").joinpath("template-tender.yaml").read_bytes(),
                             content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="tender.yaml"'
+    attach(response, "tender.yaml")
     return response
