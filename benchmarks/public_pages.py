@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--port", type=int, default=8220)
     parser.add_argument("--database", default="h_public_bench")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's)")
     args = parser.parse_args()
     env = web_pages.environment(args.database)
     began = time.perf_counter()
@@ -131,7 +132,8 @@ def main() -> None:
     # the shared load loop assigns clients to these pages in turn; residents never sign in
     web_pages.PAGES = PAGES
     web_pages.user_for = lambda page, client, evaluators: None
-    web_pages.report(*web_pages.measure(args.port, env, urls, args.clients, args.seconds, 1), "issues 14 and 20")
+    found = web_pages.measure(args.port, env, urls, args.clients, args.seconds, 1, args.workers)
+    web_pages.report(*found, "issues 14 and 20")
 
 
 if __name__ == "__main__":

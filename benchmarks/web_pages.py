@@ -8,8 +8,8 @@ What it does, all on 127.0.0.1 and stopping by itself:
    people and a synthetic tender of `--bids` x `--criteria` x `--evaluators` (default 20 x 30 x 5, every score
    entered) three times: in evaluation (the bid scoring page), in moderation (the moderation page) and with prices
    opened (the tender and results pages).
-2. Collects the static files and starts `commonweal web serve` (gunicorn, 2 x CPUs + 1 workers) on `--port`
-   (default 8120).
+2. Collects the static files and starts `commonweal web serve` (gunicorn, its default workers or `--workers`) on
+   `--port` (default 8120).
 3. Runs `--clients` closed-loop clients (default 20) for `--seconds` (default 60). Client i signs in once (a real
    POST of the sign-in form) as a user who may see its page, then requests page i mod 5 (tender, results, bid
    scoring, moderation, sign-in) again and again; so each page has the same number of clients and its throughput
@@ -144,12 +144,14 @@ class Client:
             raise RuntimeError(f"signing in as {username} answered {status}")
 
 
-def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    # exactly as a council deploys it: static files collected, then `commonweal web serve` (gunicorn)
+def serve(port: int, env: dict[str, str], workers: int | None = None) -> subprocess.Popen[bytes]:
+    # exactly as a council deploys it: static files collected, then `commonweal web serve` (gunicorn), with its
+    # default number of workers unless `workers` is given
     commonweal = str(Path(sys.executable).parent / "commonweal")
     subprocess.run([commonweal, "web", "collectstatic"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen([commonweal, "web", "serve", "--bind", f"127.0.0.1:{port}"], cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL)
+    sizing = ["--workers", str(workers)] if workers else []
+    server = subprocess.Popen([commonweal, "web", "serve", "--bind", f"127.0.0.1:{port}", *sizing], cwd=REPO,
+                              env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -242,9 +244,9 @@ def environment(database: str) -> dict[str, str]:
 
 
 def measure(port: int, env: dict[str, str], urls: dict[str, list[str]], clients: int, seconds: float,
-            evaluators: int) -> tuple[dict[str, list[float]], dict[str, int], float]:
+            evaluators: int, workers: int | None = None) -> tuple[dict[str, list[float]], dict[str, int], float]:
     """Serve the seeded database with gunicorn, load it, stop it: each page's times and errors, the elapsed time."""
-    server = serve(port, env)
+    server = serve(port, env, workers)
     try:
         found = load(port, urls, clients, seconds, evaluators)
     finally:
@@ -254,7 +256,7 @@ def measure(port: int, env: dict[str, str], urls: dict[str, list[str]], clients:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(env["COMMONWEAL_STATIC_ROOT"], ignore_errors=True)
-    print(f"{clients} clients for {found[2]:.1f} s against gunicorn ({2 * (os.cpu_count() or 1) + 1} workers), "
+    print(f"{clients} clients for {found[2]:.1f} s against gunicorn ({workers or 'its default number of'} workers), "
           f"load average afterwards {os.getloadavg()[0]:.1f}")
     return found
 
@@ -268,6 +270,7 @@ def main() -> None:
     parser.add_argument("--bids", type=int, default=20)
     parser.add_argument("--criteria", type=int, default=30)
     parser.add_argument("--evaluators", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's)")
     args = parser.parse_args()
     if args.clients < len(PAGES):
         parser.error(f"--clients must be at least {len(PAGES)}, one per page")
@@ -279,7 +282,7 @@ def main() -> None:
     print(f"seeded {args.bids} bids x {args.criteria} criteria x {args.evaluators} evaluators in database "
           f"{args.database} in {time.perf_counter() - began:.1f} s; {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f}")
-    report(*measure(args.port, env, urls, args.clients, args.seconds, args.evaluators))
+    report(*measure(args.port, env, urls, args.clients, args.seconds, args.evaluators, args.workers))
 
 
 if __name__ == "__main__":
