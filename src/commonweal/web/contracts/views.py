@@ -421,9 +421,12 @@ def upload_returns(request: HttpRequest, contract_id: int) -> HttpResponse:
             errors = form_errors(form)
         else:
             try:
-                count = data.upload_returns(access, form.files_read(forms.RETURN_FILES), today())
+                count = data.upload_returns(access, form.files_read(forms.RETURN_FILES), today(),
+                                            form.several_read("evidence"))
             except InputError as exc:
                 problems, errors = input_problems(exc, files=True)
+            except Refused as refused:
+                errors = _refused(refused, "evidence")
             else:
                 messages.success(request, f"{count} period(s) of returns loaded; ratings and triggers are updated")
                 return redirect("contract", contract_id)
