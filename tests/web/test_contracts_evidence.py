@@ -114,3 +114,97 @@ def test_with_several_periods_each_file_is_named_by_its_row_or_nothing_is_saved(
     response = _upload(manager, c, {"kpi_returns": rows}, [("rota.pdf", PDF)])
     assert response.status_code == 302
     assert [(e.ret.period_start, e.line) for e in Evidence.objects.select_related("ret")] == [(october, "KPI1")]
+
+
+def _delete(client: Client, c: Contract, evidence: Evidence, confirm: bool = True):
+    return client.post(reverse("contract_evidence_delete", args=[c.pk, evidence.pk]),
+                       {"confirm": "yes"} if confirm else {})
+
+
+def test_the_councils_writers_delete_a_file_until_the_return_is_verified(
+        world, settings, django_capture_on_commit_callbacks) -> None:
+    c = Contract.objects.get(reference="NBC-C-007")
+    _, october = _periods(c)
+    tables = {"kpi_returns": f"period_start,kpi,actual,evidence_file\n{october},KPI1,96,rota.pdf\n"
+                             f"{october},KPI2,97,rota.pdf\n{october},KPI3,95,\n"}
+    assert _upload(_client("contract.manager"), c, tables, [("rota.pdf", PDF), ("letter.pdf", PDF + b"l")]
+                   ).status_code == 302
+    first, second = Evidence.objects.filter(name="rota.pdf").order_by("line")
+    letter = Evidence.objects.get(name="letter.pdf")
+    stored = settings.COMMONWEAL_MEDIA_ROOT / first.stored_as
+    page = reverse("contract_evidence_delete", args=[c.pk, first.pk])
+    # who may: the contract's writers; its readers see the file but may not delete it; others find nothing
+    assert _client("viewer").get(page).status_code == 403
+    assert _client("evaluator1").get(page).status_code == 403
+    assert _client("southdale.commissioner").get(page).status_code == 404
+    assert _client("brightwater.bids").get(page).status_code == 404
+    confirm = _client("shared.commissioner").get(page)
+    assert confirm.status_code == 200 and "rota.pdf" in confirm.content.decode()
+    before = _saved()
+    assert _delete(_client("viewer"), c, first).status_code == 403
+    assert _delete(_client("contract.manager"), c, first, confirm=False).status_code == 400
+    assert _saved() == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _delete(_client("contract.manager"), c, first)
+    assert response.status_code == 302
+    assert not Evidence.objects.filter(pk=first.pk).exists()
+    entry = AuditEntry.objects.filter(action="evidence_deleted").get()
+    assert entry.actor == "contract.manager" and entry.detail == {
+        "contract": "NBC-C-007", "period_start": october.isoformat(), "line": "KPI1", "name": "rota.pdf",
+        "sha256": first.sha256, "side": "council"}
+    assert stored.exists()  # the same file is still KPI2's evidence
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _delete(_client("shared.commissioner"), c, second).status_code == 302
+    assert not stored.exists()
+    assert reverse("contract_evidence", args=[c.pk, first.pk]) not in _client("shared.commissioner").get(
+        reverse("contract_return_check", args=[c.pk, letter.ret_id])).content.decode()
+
+    # once verified, the file stays, with the reason
+    ret = Return.objects.get(pk=letter.ret_id)
+    assert _client("shared.commissioner").post(reverse("contract_return_check", args=[c.pk, ret.pk]),
+                                               {"status": "verified", "reason": ""}).status_code == 302
+    shown = _client("shared.commissioner").get(reverse("contract_evidence_delete", args=[c.pk, letter.pk]))
+    assert shown.status_code == 200 and "can no longer be deleted" in shown.content.decode()
+    assert 'name="confirm"' not in shown.content.decode()
+    before = _saved()
+    refused = _delete(_client("shared.commissioner"), c, letter)
+    assert refused.status_code == 400 and "This return is verified" in refused.content.decode()
+    assert _saved() == before and (settings.COMMONWEAL_MEDIA_ROOT / letter.stored_as).exists()
+
+
+def test_the_provider_deletes_only_the_files_it_added_to_its_own_unverified_return(
+        world, settings, django_capture_on_commit_callbacks) -> None:
+    from commonweal.web.models import Membership
+    from commonweal.web.providers.models import Provider, ProviderMember, ProviderRole
+
+    c = Contract.objects.get(reference="NBC-C-001")  # let to Brightwater by the demo
+    brightwater = Provider.objects.get(organisation__name="Brightwater Care Ltd")
+    contributor = User.objects.create_user("brightwater.returns")
+    Membership.objects.create(user=contributor, organisation=brightwater.organisation, role="")
+    ProviderMember.objects.create(provider=brightwater, user=contributor, role=ProviderRole.RETURNS_CONTRIBUTOR)
+    latest = c.returns.order_by("-period_start").first()
+    kpi = c.kpis.order_by("code").first()
+    submitted = _client("brightwater.bids").post(reverse("portal_return", args=[c.pk]), {
+        "period_start": latest.period_start.isoformat(), f"kpi_{kpi.pk}": "96",
+        f"kpi_{kpi.pk}_file": SimpleUploadedFile("rota.pdf", PDF + b"mine")})
+    assert submitted.status_code == 302
+    mine = Evidence.objects.get(name="rota.pdf")
+    # a file the council added to the same return is not the provider's to delete
+    theirs = Evidence.objects.create(ret=mine.ret, line="", name="council.pdf", added_by=User.objects.get(
+        username="shared.commissioner"), kind="pdf", size=1, sha256=mine.sha256, stored_as=mine.stored_as)
+    assert _client("brightwater.returns").get(reverse("contract_evidence_delete", args=[c.pk, theirs.pk])
+                                              ).status_code == 403
+    assert _delete(_client("brightwater.returns"), c, theirs).status_code == 403
+    # another council's provider finds nothing
+    assert _delete(_client("sdhs.bids"), c, mine).status_code == 404
+    portal = _client("brightwater.returns").get(reverse("portal_contract", args=[c.pk])).content.decode()
+    assert reverse("contract_evidence_delete", args=[c.pk, mine.pk]) in portal
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _delete(_client("brightwater.returns"), c, mine)
+    assert response.status_code == 302 and response["Location"] == reverse("portal_contract", args=[c.pk])
+    assert not Evidence.objects.filter(pk=mine.pk).exists()
+    assert AuditEntry.objects.get(action="evidence_deleted").detail["side"] == "provider"
+    # the council's record of the same content keeps the stored file
+    assert (settings.COMMONWEAL_MEDIA_ROOT / theirs.stored_as).exists()

@@ -1083,6 +1083,83 @@ def evidence_file(user: Visitor, contract_id: int, evidence_id: int) -> Evidence
     return found
 
 
+# statuses of a return whose evidence files may still be deleted (Commonweal default): not once the council has
+# verified it (its files are the record of what was checked) nor rejected it (the record of what was rejected; the
+# provider submits the return again, which makes it submitted)
+EVIDENCE_DELETABLE = (Return.DRAFT, Return.SUBMITTED, Return.QUERIED)
+
+
+@dataclass(frozen=True)
+class EvidenceToDelete:
+    evidence: Evidence
+    ret: Return
+    contract: Contract
+    by_provider: bool  # reached as the contract's provider (its page is the portal's)
+    refusal: str  # why the file can no longer be deleted, or ""
+
+
+def evidence_to_delete(user: Visitor, contract_id: int, evidence_id: int, lock: bool = False) -> EvidenceToDelete:
+    """An evidence file the user may delete: on the council's side the contract's writers (commissioner, its
+    contract manager) or whoever added it, if they still read the contract; on the provider's, the people who submit
+    its returns (contract lead, returns contributor), for files their provider added to its own return. NotFound for
+    anyone who cannot see the file, Forbidden for one who sees but may not delete it; once the return is verified or
+    rejected, `refusal` says why the file stays. With `lock`, the contract's row is locked first, so a concurrent
+    check of the return waits."""
+    council: ContractAccess | None = None
+    provider: ProviderContractAccess | None = None
+    try:
+        council = contract_access(user, contract_id)
+        contract = council.contract
+    except NotFound:
+        provider = provider_contract_access(user, contract_id)
+        contract = provider.contract
+    if lock:
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()
+    found = Evidence.objects.select_related("ret").filter(pk=evidence_id, ret__contract=contract).first()
+    if found is None:
+        raise NotFound("no such evidence file")
+    if council is not None and not (council.may_change or found.added_by_id == council.user.pk):
+        raise Forbidden("needs the commissioner role, to be this contract's manager, or to have added the file")
+    if provider is not None and (found.ret.submitted_for != "provider"
+                                 or not provider.provider.members.filter(user_id=found.added_by_id).exists()):
+        raise Forbidden("only a file your organisation added to its own return can be deleted")
+    refusal = "" if found.ret.status in EVIDENCE_DELETABLE else (
+        f"This return is {found.ret.status}: its evidence files are the record of that check and can no longer be "
+        "deleted")
+    return EvidenceToDelete(found, found.ret, contract, provider is not None, refusal)
+
+
+@audit.retrying
+def delete_evidence(user: Visitor, contract_id: int, evidence_id: int) -> EvidenceToDelete:
+    """Delete an evidence file added by mistake (who and when: `evidence_to_delete`), audited; the stored file is
+    removed once the deletion is committed and no other record of the return keeps the same file."""
+    with transaction.atomic():
+        target = evidence_to_delete(user, contract_id, evidence_id, lock=True)
+        if target.refusal:
+            raise Refused([target.refusal], ["confirm"])
+        found = target.evidence
+        found.delete()
+        audit.record(
+            signed_in(user).get_username(),
+            "evidence_deleted",
+            {"contract": target.contract.reference, "period_start": target.ret.period_start.isoformat(),
+             "line": found.line, "name": found.name, "sha256": found.sha256,
+             "side": "provider" if target.by_provider else "council"},
+            organisation=target.contract.organisation,
+        )
+        transaction.on_commit(lambda: _remove_unless_kept(target.contract.pk, found.stored_as))
+    return target
+
+
+def _remove_unless_kept(contract_id: int, stored_as: str) -> None:
+    """Files are content-addressed per return, so another record (the same file on another line) may keep it. The
+    contract's lock serialises this with a return storing the same file again (`_add_evidence`)."""
+    with transaction.atomic():
+        Contract.objects.select_for_update().filter(pk=contract_id).first()
+        if not Evidence.objects.filter(stored_as=stored_as).exists():
+            documents.remove(stored_as)
+
+
 # what the council may make of a submitted (or queried) return
 CHECKS = (Return.VERIFIED, Return.QUERIED, Return.REJECTED)
 
