@@ -71,6 +71,7 @@ def test_an_upload_attaches_each_named_file_to_its_line_and_a_loose_one_to_its_o
     url = reverse("contract_evidence", args=[c.pk, letter.pk])
     assert url in page and page.index("Evidence for the whole return") < page.index(url)
     assert reverse("contract_evidence", args=[c.pk, rota.pk]) in page
+    assert reverse("contract_evidence_delete", args=[c.pk, letter.pk]) in page  # the return is not yet verified
     served = _client("viewer").get(url)
     assert served.status_code == 200 and served.content == PDF
     assert _client("southdale.commissioner").get(url).status_code == 404
