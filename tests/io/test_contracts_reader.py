@@ -141,3 +141,20 @@ def test_quarterly_returns_run_three_months_from_their_start(healthy: Path) -> N
         load_contract_folder(healthy, dt.date(2026, 10, 30))
     [problem] = caught.value.problems
     assert (problem.file, problem.row, problem.column) == ("healthy/kpi_returns.csv", 3, "period_start")
+
+
+def test_uploaded_return_tables_attach_each_evidence_file_or_refuse_a_guess(healthy: Path) -> None:
+    from commonweal.io.contracts import NamedEvidence, parse_returns
+
+    contract = load_contract_folder(healthy, AS_OF).contract
+    kpis = ("period_start,kpi,actual,evidence_file\n2026-09-01,on_time_visits,97,rota.pdf\n"
+            "2026-09-01,missed_visits,1,\n")
+    one = parse_returns({"kpi_returns": ("k.csv", kpis.encode())}, contract, AS_OF, ["rota.pdf", "letter.pdf"])
+    assert one.evidence == (NamedEvidence(dt.date(2026, 9, 1), "on_time_visits", "rota.pdf"),
+                            NamedEvidence(dt.date(2026, 9, 1), "", "letter.pdf"))
+    # without evidence files the column must stay empty; with two periods a file no row names is refused
+    two = kpis + "2026-08-01,on_time_visits,96,\n"
+    with pytest.raises(InputError) as refused:
+        parse_returns({"kpi_returns": ("k.csv", two.encode())}, contract, AS_OF, ["letter.pdf"])
+    found = {(p.file, p.row, p.column) for p in refused.value.problems}
+    assert found == {("k.csv", 2, "evidence_file"), ("letter.pdf", None, None)}

@@ -187,6 +187,10 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     "contract_returns_upload": ("GET", {}, answers(200, {"shared.commissioner"})),
     # a return's evidence file: the council's contract readers and the contract's own provider, no other provider
     "contract_evidence": ("GET", {}, answers(200, CONTRACT_READERS, providers={SAME_COUNCIL_PROVIDER: 200})),
+    # deleting it (a confirmation page, then a POST): the contract's writers or whoever added it (the demo's admin,
+    # who holds no contract role now); the provider only for files it added to its own return, so not this one
+    "contract_evidence_delete": ("GET", {}, answers(200, {"shared.commissioner"},
+                                                    providers={SAME_COUNCIL_PROVIDER: 403})),
     "contract_variations": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_pack": ("GET", {}, answers(200, CONTRACT_READERS)),
     "contract_pack_pdf": ("GET", {}, answers(200, CONTRACT_READERS)),
@@ -314,6 +318,8 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "contract_kpis": ({}, answers(400, {"shared.commissioner"})),
     "contract_return": ({}, answers(400, {"shared.commissioner"})),
     "contract_returns_upload": ({}, answers(400, {"shared.commissioner"})),
+    # not confirmed: refused by its form, nothing deleted
+    "contract_evidence_delete": ({}, answers(400, {"shared.commissioner"}, providers={SAME_COUNCIL_PROVIDER: 403})),
     "contract_variations": ({}, answers(400, {"shared.commissioner"})),
     "contract_review_open": ({}, answers(400, {"shared.commissioner"})),
     # publishing area: empty forms, each field's error, nothing saved
@@ -515,6 +521,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
         "contract_evidence": ["linked_contract_id", "evidence_id"],
+        "contract_evidence_delete": ["linked_contract_id", "evidence_id"],
         "portal_concern": ["linked_contract_id"], "portal_ratings": ["linked_contract_id"],
         "portal_return_respond": ["linked_contract_id", "return_id"],
         "public_council": ["slug"], "public_opportunity": ["slug", "opportunity_id"],

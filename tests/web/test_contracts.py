@@ -21,8 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from commonweal.web import documents
 from commonweal.web.contracts import data
-from commonweal.web.contracts.models import Action, Contract, ContractRole, Review, Variation
+from commonweal.web.contracts.models import Action, Contract, ContractRole, Evidence, Review, Variation
 from commonweal.web.models import AuditEntry, Bid, Tender
 
 pytestmark = pytest.mark.db
@@ -407,6 +408,29 @@ def test_hostile_values_on_every_contracts_form(world, settings) -> None:
         stored = settings.COMMONWEAL_MEDIA_ROOT / "northfield" / "contracts"
         if status != 400 or _saved() != before or stored.exists():
             wrong.append(f"contract_return evidence {label}: {status}")
+    # the same files among a returns upload's evidence files refuse the whole upload
+    upload = reverse("contract_returns_upload", args=[contract.pk])
+    table = f"period_start,kpi,actual\n{contract.start.isoformat()},{kpi.code},96\n".encode()
+    too_big = b"%PDF-" + b"x" * settings.COMMONWEAL_UPLOAD_MAX_BYTES
+    for label, name, content in (("empty", "e.pdf", b""), ("text as PDF", "e.pdf", b"just some text"),
+                                 ("wrong extension", "e.exe", b"%PDF-1.4\n"), ("too big", "e.pdf", too_big)):
+        before = _saved()
+        status = client.post(upload, {"kpi_returns": SimpleUploadedFile("k.csv", table), "evidence": [
+            SimpleUploadedFile("ok.pdf", b"%PDF-1.4\n"), SimpleUploadedFile(name, content)]}).status_code
+        if status != 400 or _saved() != before:
+            wrong.append(f"contract_returns_upload evidence {label}: {status}")
+    # deleting an evidence file: each hostile confirmation refused with nothing deleted, then the valid one
+    kept = documents.store(f"northfield/contracts/{contract.pk}", "e.pdf", b"%PDF-1.4\n%%EOF\n")
+    evidence = Evidence.objects.create(ret=contract.returns.filter(status="submitted").first(), line="", name="e.pdf",
+                                       added_by=User.objects.get(username="shared.commissioner"), **kept.fields())
+    url = reverse("contract_evidence_delete", args=[contract.pk, evidence.pk])
+    for bad in HOSTILE:
+        before = _saved()
+        status = _post(client, url, {"confirm": bad})
+        if status != 400 or _saved() != before:
+            wrong.append(f"{url} confirm={bad[:20]!r}: {status}")
+    if _post(client, url, {"confirm": "yes"}) != 302 or Evidence.objects.filter(pk=evidence.pk).exists():
+        wrong.append(f"{url}: the valid form was not accepted")
     for name in ("contract_create", "contracts_import", "contract_folder_import"):
         url = reverse(name, args=["northfield"])
         for label, upload in (("empty", b""), ("garbage", bytes(range(256)) * 8), ("broken xlsx", b"PK\x03\x04" +

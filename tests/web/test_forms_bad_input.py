@@ -272,7 +272,7 @@ WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_fol
                             "contract_kpis", "contract_kpi_exemption", "contract_return", "contract_returns_upload",
                             "contract_variations", "contract_review_open", "contract_review_meeting",
                             "contract_review_option", "contract_review_decision", "contract_review_action",
-                            "contract_action_done"}
+                            "contract_action_done", "contract_evidence_delete"}
 # providers area: walked in tests/web/test_portal.py::test_every_form_refuses_hostile_values_and_saves_nothing
 WALKED_IN_TEST_PORTAL = {"bidders", "answer_clarification", "portal_tender", "register_interest", "opportunities",
                          "opportunity", "opportunity_lot", "opportunity_tender", "contract_provider", "portal_return",

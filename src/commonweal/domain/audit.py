@@ -184,6 +184,9 @@ DETAIL_NEEDS: Mapping[str, Mapping[str, Need]] = {
     "return_saved": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "status": Need.ANYONE,
                      "kpi_results": Need.ANYONE, "deliveries": Need.ANYONE, "source": Need.ANYONE,
                      "periods": Need.ANYONE, "evidence": Need.ANYONE},
+    # an evidence file deleted from a return not yet verified: the file's record, and which side deleted it
+    "evidence_deleted": {"contract": Need.ANYONE, "period_start": Need.ANYONE, "line": Need.ANYONE,
+                         "name": Need.ANYONE, "sha256": Need.ANYONE, "side": Need.ANYONE},
     "variation_recorded": {"contract": Need.ANYONE, "variation": Need.ANYONE, "ground": Need.ANYONE,
                            "value_change": Need.ANYONE, "ground_status": Need.ANYONE,
                            "change_notice_required": Need.ANYONE},

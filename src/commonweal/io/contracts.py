@@ -10,7 +10,7 @@ is returned for a folder with any problem in it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -413,11 +413,71 @@ def _load_returns(folder: Path, contract: Contract, as_of: dt.date, problems: Pr
                          as_of, problems)
 
 
-def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as_of: dt.date) -> tuple[Return, ...]:
+#: the optional column of an uploaded return table naming the evidence file uploaded with it for that row's line
+EVIDENCE_FILE = "evidence_file"
+
+
+@dataclass(frozen=True)
+class NamedEvidence:
+    """An evidence file uploaded with return tables, for one return (`period_start`) and one of its lines: a KPI's
+    id (a kpi_returns row), a measure (a social_value_returns row), or the whole return (`line` empty)."""
+
+    period_start: dt.date
+    line: str
+    name: str
+
+
+class _EvidenceNames:
+    """The evidence files' names an upload carries and the rows that name them (`evidence_file`)."""
+
+    def __init__(self, names: Sequence[str], problems: ProblemCollector) -> None:
+        self.names, self.problems = set(names), problems
+        self.found: list[NamedEvidence] = []
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.add(name, "two evidence files have this name: rename one, so a row names exactly one file")
+
+    def read(self, cells: _Cells) -> str | None:
+        """The file a row names, checked (before the row is judged, so a wrong name fails the row)."""
+        name = cells.row.get(EVIDENCE_FILE)
+        if name and name not in self.names:
+            chosen = ", ".join(sorted(self.names)) or "none was uploaded"
+            cells.fail(EVIDENCE_FILE, f"expected the name of an evidence file uploaded with the tables ({chosen}), "
+                       f"found '{name}'")
+        return name or None
+
+    def add(self, period: Period, line: str, name: str | None) -> None:
+        if name:
+            self.found.append(NamedEvidence(period.start, line, name))
+
+    def attached(self, returns: Sequence[Return]) -> tuple[NamedEvidence, ...]:
+        """The named files, and every file no row names: attached to the whole return when the upload makes one
+        return, refused when it makes several or none (which return it is for would be a guess)."""
+        named = {e.name for e in self.found}
+        loose = sorted(self.names - named)
+        if loose and len(returns) == 1:
+            return (*self.found, *(NamedEvidence(returns[0].period.start, "", name) for name in loose))
+        for name in loose:
+            self.problems.add(name, f"no row names this evidence file, and the tables hold returns for {len(returns)} "
+                              f"periods: name it in the {EVIDENCE_FILE} column of the row it is evidence for")
+        return tuple(self.found)
+
+
+@dataclass(frozen=True)
+class UploadedReturns:
+    returns: tuple[Return, ...]
+    evidence: tuple[NamedEvidence, ...]
+
+
+def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as_of: dt.date,
+                  evidence: Sequence[str] = ()) -> UploadedReturns:
     """Uploaded return tables, read exactly as a contract folder's: `files` maps kpi_returns,
-    social_value_returns and provider_returns to (file name, content). Every problem in every file is raised
-    together (InputError naming file, row and column); nothing is returned when there is any."""
+    social_value_returns and provider_returns to (file name, content). `evidence` names the evidence files uploaded
+    with them: a row names its line's file in an `evidence_file` column (a provider_returns row: the whole return's);
+    a file no row names attaches to the whole return when the tables hold one period's return, and is refused when
+    they hold several. Every problem in every file is raised together (InputError naming file, row and column);
+    nothing is returned when there is any."""
     problems = ProblemCollector()
+    names = _EvidenceNames(evidence, problems)
     for key in sorted(set(files) - {KPI_RETURNS, SOCIAL_VALUE_RETURNS, PROVIDER_RETURNS}):
         problems.add(key, "is not a return table; expected kpi_returns, social_value_returns or provider_returns")
 
@@ -431,13 +491,14 @@ def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as
             problems.extend(exc.problems)
             return []
 
-    returns = _returns_from(tables, contract, as_of, problems)
+    returns = _returns_from(tables, contract, as_of, problems, names)
+    attached = names.attached(returns)
     problems.raise_if_any()
-    return returns
+    return UploadedReturns(returns, attached)
 
 
-def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: ProblemCollector
-                  ) -> tuple[Return, ...]:
+def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: ProblemCollector,
+                  evidence: _EvidenceNames | None = None) -> tuple[Return, ...]:
     measurements: dict[Period, list[KpiMeasurement]] = {}
     deliveries: dict[Period, list[SocialValueDelivery]] = {}
     reports: dict[Period, ProviderReport] = {}
@@ -453,9 +514,12 @@ def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: 
         actual = cells.number("actual")
         if period is not None and (period, kpi) in seen:
             cells.fail("kpi", f"a second figure for '{kpi}' in the period starting {period.start}")
+        named = evidence.read(cells) if evidence else None
         if not cells.failed and period is not None and actual is not None:
             seen.add((period, kpi))
             measurements.setdefault(period, []).append(KpiMeasurement(kpi, actual, row.get("note")))
+            if evidence:
+                evidence.add(period, kpi, named)
     for row in tables(SOCIAL_VALUE_RETURNS, ("period_start", "measure", "quantity", "evidence", "verification")):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
@@ -465,9 +529,12 @@ def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: 
                        f"{', '.join(sorted(measures)) or 'none committed'}")
         quantity = cells.number("quantity")
         verification = cells.choice("verification", Verification)
-        evidence = cells.text("evidence", required=verification is Verification.VERIFIED)
+        described = cells.text("evidence", required=verification is Verification.VERIFIED)
+        named = evidence.read(cells) if evidence else None
         if not cells.failed and period is not None and quantity is not None and verification is not None:
-            deliveries.setdefault(period, []).append(SocialValueDelivery(measure, quantity, evidence, verification))
+            deliveries.setdefault(period, []).append(SocialValueDelivery(measure, quantity, described, verification))
+            if evidence:
+                evidence.add(period, measure, named)
     for row in tables(PROVIDER_RETURNS, ("period_start",)):
         cells = _Cells(row, problems)
         period = cells.period(contract, as_of)
@@ -481,8 +548,11 @@ def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: 
         )
         if period is not None and period in reports:
             cells.fail("period_start", f"a second provider report for the period starting {period.start}")
+        named = evidence.read(cells) if evidence else None
         if not cells.failed and period is not None:
             reports[period] = report
+            if evidence:
+                evidence.add(period, "", named)
     periods = sorted(set(measurements) | set(deliveries) | set(reports))
     return tuple(
         Return(p, tuple(measurements.get(p, ())), tuple(deliveries.get(p, ())), reports.get(p, ProviderReport()))

@@ -51,6 +51,11 @@ def store(folder: str, name: str, content: bytes) -> Stored:
     return Stored(kind, len(content), digest, relative)
 
 
+def remove(stored_as: str) -> None:
+    """Remove a stored document's file; the caller has decided no record refers to it any more."""
+    (settings.COMMONWEAL_MEDIA_ROOT / stored_as).unlink(missing_ok=True)
+
+
 def content(stored_as: str) -> bytes:
     return (settings.COMMONWEAL_MEDIA_ROOT / stored_as).read_bytes()
 

@@ -164,11 +164,51 @@ def file_field(label: str, required: bool, suffixes: Sequence[str] = ()) -> form
                            error_messages=messages)
 
 
+class _SeveralFilesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class _SeveralFilesField(forms.FileField):
+    """Several files under one name, each checked as `file_field` checks one, every file's problem reported."""
+
+    def __init__(self, *, max_files: int, **options: Any) -> None:
+        super().__init__(widget=_SeveralFilesInput, **options)
+        self.max_files = max_files
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[Any]]:
+        chosen = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
+        if not chosen and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(chosen) > self.max_files:
+            raise ValidationError(f"Choose at most {self.max_files} files")
+        cleaned, problems = [], []
+        for upload in chosen:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+
+def files_field(label: str, required: bool, suffixes: Sequence[str] = ()) -> forms.FileField:
+    """`file_field` for several files at once, at most COMMONWEAL_UPLOAD_MAX_FILES (Commonweal default 20)."""
+    one = file_field(label, required, suffixes)
+    return _SeveralFilesField(max_files=settings.COMMONWEAL_UPLOAD_MAX_FILES, required=required,
+                              allow_empty_file=True, max_length=255, validators=one.validators,
+                              error_messages=one.error_messages)
+
+
 class UploadForm(forms.Form):
     def files_read(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
         """The chosen files as (name, content), for the data layer's readers."""
         return {name: (upload.name or name, upload.read())
                 for name in names if (upload := self.cleaned_data.get(name)) is not None}
+
+    def several_read(self, name: str) -> list[tuple[str, bytes]]:
+        """The files chosen in a `files_field`, each as (name, content)."""
+        return [(upload.name or name, upload.read()) for upload in self.cleaned_data.get(name) or []]
 
 
 def input_problems(exc: InputError, field: str | None = None, *, files: bool = False

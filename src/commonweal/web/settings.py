@@ -222,6 +222,9 @@ COMMONWEAL_BASE_URL = os.environ.get("COMMONWEAL_BASE_URL", "http://127.0.0.1:80
 
 # Commonweal default: uploaded tender folder files are read whole, so each is capped at 10 MB.
 COMMONWEAL_UPLOAD_MAX_BYTES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_BYTES", str(10 * 1000 * 1000)))
+# Commonweal default: a field taking several files (a returns upload's evidence files) takes at most 20, each
+# under the byte limit above (Django's own DATA_UPLOAD_MAX_NUMBER_FILES, 100, caps a whole request).
+COMMONWEAL_UPLOAD_MAX_FILES = int(os.environ.get("COMMONWEAL_UPLOAD_MAX_FILES", "20"))
 # Spend files: each organisation's uploads and spend store live under this folder; a spend file may be up to 500 MB
 # (Commonweal default: a county's year of payments is about 60 MB as CSV).
 COMMONWEAL_SPEND_DIR = os.environ.get("COMMONWEAL_SPEND_DIR", str(VAR_DIR / "spend"))

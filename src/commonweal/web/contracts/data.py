@@ -994,13 +994,7 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
         if chosen.line not in lines:
             raise Refused([f"{chosen.line} is neither a KPI nor a social value measure of this contract"],
                           [chosen.field])
-        try:
-            documents.kind_of(chosen.name, chosen.content)
-        except InputError as exc:  # every file is checked before anything is stored or saved
-            raise Refused([str(p) for p in exc.problems], [chosen.field] * len(exc.problems)) from exc
-    folder = f"{c.organisation.slug}/contracts/{c.pk}/returns/{values.period_start.isoformat()}"
-    # content-addressed, so a file stored for a save that then fails is harmless and found again by the next
-    stored = [(chosen, documents.store(folder, chosen.name, chosen.content)) for chosen in values.evidence]
+    _check_evidence(values.evidence)
     period = domain.period_starting(values.period_start, domain.Frequency(c.frequency))
     found = domain.Return(
         period,
@@ -1017,10 +1011,7 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
             submitted_for=submitted_for, check_reason="", checked_by=None
         )
         ret = Return.objects.get(contract=locked, period_start=period.start)
-        Evidence.objects.bulk_create(
-            Evidence(ret=ret, line=chosen.line, name=chosen.name, added_by=user, **kept.fields())
-            for chosen, kept in stored
-        )
+        kept = _add_evidence(user, c, ret, values.evidence)
         refresh(locked, today)
         audit.record(
             user.get_username(),
@@ -1031,13 +1022,34 @@ def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date
                 "status": values.status,
                 "kpi_results": results,
                 "deliveries": deliveries,
-                "evidence": [{"line": chosen.line, "name": chosen.name, "sha256": kept.sha256}
-                             for chosen, kept in stored],
+                "evidence": kept,
                 "source": "form" if submitted_for == "council" else "provider",
             },
             organisation=locked.organisation,
         )
     return ret
+
+
+def _check_evidence(chosen: Sequence[EvidenceFile]) -> None:
+    """Every evidence file checked by the document store before anything is stored or saved (the return form and
+    the returns upload alike): Refused on the field that carried the file, naming it."""
+    for found in chosen:
+        try:
+            documents.kind_of(found.name, found.content)
+        except InputError as exc:
+            raise Refused([str(p) for p in exc.problems], [found.field] * len(exc.problems)) from exc
+
+
+def _add_evidence(user: User, c: Contract, ret: Return, chosen: Sequence[EvidenceFile]) -> list[dict[str, str]]:
+    """Store each (checked) file under the return's period and record it on its line, inside the caller's
+    transaction with the contract locked (so `_remove_unless_kept` cannot remove a file this stores again); the
+    return's audit detail for them."""
+    folder = f"{c.organisation.slug}/contracts/{c.pk}/returns/{ret.period_start.isoformat()}"
+    kept = [(found, documents.store(folder, found.name, found.content)) for found in chosen]
+    Evidence.objects.bulk_create(
+        Evidence(ret=ret, line=found.line, name=found.name, added_by=user, **stored.fields()) for found, stored in kept
+    )
+    return [{"line": found.line, "name": found.name, "sha256": stored.sha256} for found, stored in kept]
 
 
 @dataclass(frozen=True)
@@ -1069,6 +1081,83 @@ def evidence_file(user: Visitor, contract_id: int, evidence_id: int) -> Evidence
     if found is None:
         raise NotFound("no such evidence file")
     return found
+
+
+# statuses of a return whose evidence files may still be deleted (Commonweal default): not once the council has
+# verified it (its files are the record of what was checked) nor rejected it (the record of what was rejected; the
+# provider submits the return again, which makes it submitted)
+EVIDENCE_DELETABLE = (Return.DRAFT, Return.SUBMITTED, Return.QUERIED)
+
+
+@dataclass(frozen=True)
+class EvidenceToDelete:
+    evidence: Evidence
+    ret: Return
+    contract: Contract
+    by_provider: bool  # reached as the contract's provider (its page is the portal's)
+    refusal: str  # why the file can no longer be deleted, or ""
+
+
+def evidence_to_delete(user: Visitor, contract_id: int, evidence_id: int, lock: bool = False) -> EvidenceToDelete:
+    """An evidence file the user may delete: on the council's side the contract's writers (commissioner, its
+    contract manager) or whoever added it, if they still read the contract; on the provider's, the people who submit
+    its returns (contract lead, returns contributor), for files their provider added to its own return. NotFound for
+    anyone who cannot see the file, Forbidden for one who sees but may not delete it; once the return is verified or
+    rejected, `refusal` says why the file stays. With `lock`, the contract's row is locked first, so a concurrent
+    check of the return waits."""
+    council: ContractAccess | None = None
+    provider: ProviderContractAccess | None = None
+    try:
+        council = contract_access(user, contract_id)
+        contract = council.contract
+    except NotFound:
+        provider = provider_contract_access(user, contract_id)
+        contract = provider.contract
+    if lock:
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()
+    found = Evidence.objects.select_related("ret").filter(pk=evidence_id, ret__contract=contract).first()
+    if found is None:
+        raise NotFound("no such evidence file")
+    if council is not None and not (council.may_change or found.added_by_id == council.user.pk):
+        raise Forbidden("needs the commissioner role, to be this contract's manager, or to have added the file")
+    if provider is not None and (found.ret.submitted_for != "provider"
+                                 or not provider.provider.members.filter(user_id=found.added_by_id).exists()):
+        raise Forbidden("only a file your organisation added to its own return can be deleted")
+    refusal = "" if found.ret.status in EVIDENCE_DELETABLE else (
+        f"This return is {found.ret.status}: its evidence files are the record of that check and can no longer be "
+        "deleted")
+    return EvidenceToDelete(found, found.ret, contract, provider is not None, refusal)
+
+
+@audit.retrying
+def delete_evidence(user: Visitor, contract_id: int, evidence_id: int) -> EvidenceToDelete:
+    """Delete an evidence file added by mistake (who and when: `evidence_to_delete`), audited; the stored file is
+    removed once the deletion is committed and no other record of the return keeps the same file."""
+    with transaction.atomic():
+        target = evidence_to_delete(user, contract_id, evidence_id, lock=True)
+        if target.refusal:
+            raise Refused([target.refusal], ["confirm"])
+        found = target.evidence
+        found.delete()
+        audit.record(
+            signed_in(user).get_username(),
+            "evidence_deleted",
+            {"contract": target.contract.reference, "period_start": target.ret.period_start.isoformat(),
+             "line": found.line, "name": found.name, "sha256": found.sha256,
+             "side": "provider" if target.by_provider else "council"},
+            organisation=target.contract.organisation,
+        )
+        transaction.on_commit(lambda: _remove_unless_kept(target.contract.pk, found.stored_as))
+    return target
+
+
+def _remove_unless_kept(contract_id: int, stored_as: str) -> None:
+    """Files are content-addressed per return, so another record (the same file on another line) may keep it. The
+    contract's lock serialises this with a return storing the same file again (`_add_evidence`)."""
+    with transaction.atomic():
+        Contract.objects.select_for_update().filter(pk=contract_id).first()
+        if not Evidence.objects.filter(stored_as=stored_as).exists():
+            documents.remove(stored_as)
 
 
 # what the council may make of a submitted (or queried) return
@@ -1127,29 +1216,43 @@ def respond_to_return(access: ProviderContractAccess, return_id: int, response: 
 
 
 @audit.retrying
-def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]], today: dt.date) -> int:
+def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]], today: dt.date,
+                   evidence: Sequence[tuple[str, bytes]] = ()) -> int:
     """Returns from CSV/XLSX tables in the contract folder's layout (kpi_returns, social_value_returns,
-    provider_returns): every row loaded or every problem listed, nothing saved then."""
+    provider_returns) with their evidence files (attached as `commonweal.io.contracts.parse_returns` says: each to
+    the line of the row that names it in `evidence_file`, or to the one return the tables hold): every row and file
+    loaded, or every problem listed (a file the document store refuses: Refused on `evidence`, naming it) and nothing
+    saved or stored then."""
     if not access.may_change:
         raise Forbidden("needs the commissioner role or to be this contract's manager")
+    _check_evidence([EvidenceFile("evidence", "", name, content) for name, content in evidence])
     with transaction.atomic():
         c = _locked(access)
-        returns = parse_returns(files, domain_contract(c), today)
-        results, deliveries = _save_returns(access.user, c, returns, Return.SUBMITTED)
+        uploaded = parse_returns(files, domain_contract(c), today, [name for name, _ in evidence])
+        results, deliveries = _save_returns(access.user, c, uploaded.returns, Return.SUBMITTED)
+        contents = dict(evidence)
+        by_period: dict[dt.date, list[EvidenceFile]] = {}
+        for named in uploaded.evidence:
+            by_period.setdefault(named.period_start, []).append(
+                EvidenceFile("evidence", named.line, named.name, contents[named.name]))
+        kept: list[dict[str, str]] = []
+        for ret in Return.objects.filter(contract=c, period_start__in=by_period):
+            kept += _add_evidence(access.user, access.contract, ret, by_period[ret.period_start])
         refresh(c, today)
         audit.record(
             access.actor,
             "return_saved",
             {
                 "contract": c.reference,
-                "periods": len(returns),
+                "periods": len(uploaded.returns),
                 "kpi_results": results,
                 "deliveries": deliveries,
+                "evidence": kept,
                 "source": ", ".join(name for name, _ in files.values()),
             },
             organisation=c.organisation,
         )
-    return len(returns)
+    return len(uploaded.returns)
 
 
 @dataclass(frozen=True)

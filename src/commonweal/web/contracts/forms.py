@@ -26,7 +26,7 @@ from commonweal.domain.contracts.review import OPTIONS
 from commonweal.domain.contracts.triggers import Side
 from commonweal.web.contracts.data import EXPIRY_MONTHS, STATUSES, VALUE_BANDS, EvidenceFile, ReturnValues
 from commonweal.web.contracts.models import Return
-from commonweal.web.forms import UploadForm, file_field, iso_date, page_field, text_field
+from commonweal.web.forms import UploadForm, file_field, files_field, iso_date, page_field, text_field
 
 SHORT = 300
 CODE = 60
@@ -271,6 +271,8 @@ class ReturnsUploadForm(UploadForm):
     kpi_returns = file_field("the KPI results file", required=False)
     social_value_returns = file_field("the social value delivery file", required=False)
     provider_returns = file_field("the provider's costs and volumes file", required=False)
+    # the returns' evidence files, each checked as the return form's (`data.upload_returns` says where each goes)
+    evidence = files_field("the evidence files", False, EVIDENCE_SUFFIXES)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

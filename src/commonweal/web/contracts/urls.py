@@ -23,6 +23,7 @@ urlpatterns = [
     path(contract + "returns/new/", views.new_return, name="contract_return"),
     path(contract + "returns/upload/", views.upload_returns, name="contract_returns_upload"),
     path(contract + "evidence/<int:evidence_id>/", views.evidence, name="contract_evidence"),
+    path(contract + "evidence/<int:evidence_id>/delete/", views.delete_evidence, name="contract_evidence_delete"),
     path(contract + "variations/", views.variations, name="contract_variations"),
     path(contract + "review-pack/", views.review_pack, name="contract_pack"),
     path("contracts/<int:contract_id>/review-pack.pdf", views.review_pack_pdf, name="contract_pack_pdf"),

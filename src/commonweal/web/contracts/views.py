@@ -412,6 +412,31 @@ def evidence(request: HttpRequest, contract_id: int, evidence_id: int) -> HttpRe
 
 @scoped
 @require_http_methods(GET_POST)
+def delete_evidence(request: HttpRequest, contract_id: int, evidence_id: int) -> HttpResponse:
+    """Delete a return's evidence file added by mistake, after a confirmation: the council's contract writers or the
+    provider that added it, while the return is not verified (`data.evidence_to_delete`)."""
+    target = data.evidence_to_delete(request.user, contract_id, evidence_id)
+    form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = form_errors(form)
+        else:
+            try:
+                data.delete_evidence(request.user, contract_id, evidence_id)
+            except Refused as refused:
+                errors = _refused(refused, "confirm")
+            else:
+                messages.success(request, f"The evidence file {target.evidence.name} is deleted")
+                if target.by_provider:
+                    return redirect("portal_contract", contract_id)
+                return redirect("contract_return_check", contract_id, target.ret.pk)
+    return page(request, "web/contracts/evidence_delete.html", f"Delete the evidence file {target.evidence.name}",
+                status=400 if errors else 200, target=target, errors=errors)
+
+
+@scoped
+@require_http_methods(GET_POST)
 def upload_returns(request: HttpRequest, contract_id: int) -> HttpResponse:
     access = data.contract_access(request.user, contract_id, change=True)
     errors: list[dict[str, str]] = []
@@ -422,9 +447,12 @@ def upload_returns(request: HttpRequest, contract_id: int) -> HttpResponse:
             errors = form_errors(form)
         else:
             try:
-                count = data.upload_returns(access, form.files_read(forms.RETURN_FILES), today())
+                count = data.upload_returns(access, form.files_read(forms.RETURN_FILES), today(),
+                                            form.several_read("evidence"))
             except InputError as exc:
                 problems, errors = input_problems(exc, files=True)
+            except Refused as refused:
+                errors = _refused(refused, "evidence")
             else:
                 messages.success(request, f"{count} period(s) of returns loaded; ratings and triggers are updated")
                 return redirect("contract", contract_id)

@@ -196,6 +196,7 @@ def check_return(request: HttpRequest, contract_id: int, return_id: int) -> Http
         access=access,
         ret=found,
         lines=contracts.return_lines(found),
+        deletable=contracts.EVIDENCE_DELETABLE,
         form=form,
         errors=form.summary(),
     )
@@ -328,6 +329,7 @@ def portal_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
         request,
         "web/providers/portal_contract.html",
         access.contract.title,
+        deletable=contracts.EVIDENCE_DELETABLE,
         access=access,
         view=data.provider_contract(access),
         form=forms.ResponseForm(),
@@ -392,6 +394,7 @@ def portal_return_respond(request: HttpRequest, contract_id: int, return_id: int
         request,
         "web/providers/portal_contract.html",
         access.contract.title,
+        deletable=contracts.EVIDENCE_DELETABLE,
         status=400,
         access=access,
         view=data.provider_contract(access),
