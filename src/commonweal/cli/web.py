@@ -62,7 +62,7 @@ def worker(
 @app.command()
 def serve(
     bind: str = typer.Option(None, help="HOST:PORT (or unix:PATH) to listen on [default: 127.0.0.1:8000]."),
-    workers: int = typer.Option(None, help="Worker processes [default: 2 × CPUs + 1]."),
+    workers: int = typer.Option(None, help="Worker processes [default: CPUs + 1]."),
     timeout: int = typer.Option(None, help="Seconds a request may take before its worker is restarted [default: 30]."),
 ) -> None:
     """Serve the workspace with gunicorn on DATABASE_URL (or the SQLite default). Run `commonweal web migrate` and

@@ -27,9 +27,13 @@ def cpu_count() -> int:
 
 
 def default_workers() -> int:
-    """Commonweal default: 2 × CPUs + 1 sync workers, the starting point gunicorn's documentation suggests
-    ("Design: How Many Workers?"): while one worker waits on the database another uses the CPU."""
-    return 2 * cpu_count() + 1
+    """Commonweal default: CPUs + 1 sync workers. gunicorn's documentation ("Design: How Many Workers?") suggests
+    2 × CPUs + 1 as a starting point to tune from; measured on the project's 2-core machines, with PostgreSQL on the
+    same machine, 3 workers served the workspace's pages faster than 5 (benchmarks/web_pages.py, 20 clients for 60 s:
+    149 against 139 requests a second, p95 150-160 ms against 161-187, p99 197-208 against 235-253): the pages are
+    CPU-bound, so more workers than CPUs only queue on them. With PostgreSQL on another machine, a worker waits
+    longer on the network: try 2 × CPUs + 1 there (`--workers`)."""
+    return cpu_count() + 1
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
@@ -63,7 +67,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000",
                             help="HOST:PORT (or unix:PATH) to listen on; default 127.0.0.1:8000.")
         parser.add_argument("--workers", type=int, default=None,
-                            help=f"Worker processes; default 2 × CPUs + 1 (here {default_workers()}).")
+                            help=f"Worker processes; default CPUs + 1 (here {default_workers()}).")
         parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT_SECONDS,
                             help=f"Seconds a request may take before its worker is restarted; default "
                                  f"{DEFAULT_TIMEOUT_SECONDS}.")
