@@ -102,6 +102,12 @@ TEMPLATES = [
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'commonweal.sqlite3'}"
 DATABASES = {"default": dj_database_url.config(default=_default_sqlite, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_flag("COMMONWEAL_PG_PREPARED", True):
+    # Parameters sent apart from the SQL (server-side binding) and a statement prepared once it has run
+    # `prepare_threshold` times on a connection (psycopg's own default, 5): PostgreSQL then skips parsing and
+    # planning the queries every page repeats. Django leaves both off for connection poolers: behind a PgBouncer in
+    # transaction mode set COMMONWEAL_PG_PREPARED=0 (docs/deploy.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Several server workers write to one file: each transaction takes the write lock when it begins (IMMEDIATE,
