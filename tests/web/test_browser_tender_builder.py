@@ -106,6 +106,9 @@ def test_from_an_empty_organisation_to_the_award_recommendation_through_forms(li
         expect(page.locator(".govuk-error-summary")).to_contain_text("must sum to 100, not 95")
         expect(page.locator("#lot-0-title")).to_have_value("Whole borough")
         page.fill("#group-1-weight", "10")
+        page.press("#group-1-weight", "Tab")  # its check answered before Continue, as a person would see it
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(".govuk-error-summary")).to_have_count(0)
         page.click("button.govuk-button:has-text('Continue')")
         journey.check(page)
         expect(page.locator("h1")).to_contain_text("Check your answers")

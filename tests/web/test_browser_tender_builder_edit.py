@@ -17,6 +17,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo password for browser tests"
 
 
+def settled(page, last: str) -> None:
+    """Leave the last field typed in and wait for its check to be answered and swapped in, as a person sees the
+    problems (none) before pressing Continue: a click while the check's answer replaces the form can land on the
+    button being replaced."""
+    page.press(last, "Tab")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#cw-check-status")).to_have_text("No problems found")
+
+
 def test_add_another_rows_and_editing_a_draft_tender_in_the_browser(live_server, monkeypatch) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -82,6 +91,7 @@ def test_add_another_rows_and_editing_a_draft_tender_in_the_browser(live_server,
         page.fill("#criterion-8-group", "quality")
         page.fill("#criterion-8-weight", "50")
         page.fill("#criterion-0-weight", "50")
+        settled(page, "#criterion-0-weight")
         page.click("button.govuk-button:has-text('Continue')")
         check()
         expect(page.locator("h1")).to_contain_text("Check your answers")
@@ -109,6 +119,7 @@ def test_add_another_rows_and_editing_a_draft_tender_in_the_browser(live_server,
         page.fill("#criterion-8-group", "quality")
         page.fill("#criterion-8-weight", "20")
         page.fill("#criterion-2-weight", "30")
+        settled(page, "#criterion-2-weight")
         page.click("button.govuk-button:has-text('Continue')")
         check()
         expect(page.locator("main")).to_contain_text("Q3 Safeguarding: 20% of the group")
