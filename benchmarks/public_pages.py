@@ -16,7 +16,9 @@ What it does, all on 127.0.0.1 and stopping by itself:
 2. Starts `commonweal web serve` (gunicorn) on `--port` (default 8220).
 3. Runs `--clients` closed-loop clients (default 20) for `--seconds` (default 60), none signed in, each on one of:
    the council's page (its opportunities), the contracts register's first page, the register filtered, a later page
-   of the register, one contract's page, the sign-in page. Clients send no If-None-Match: every answer is built.
+   of the register, one contract's page, the sign-in page. Clients send no If-None-Match: every answer is rendered,
+   from the register page each worker keeps after building it once (`public.data.contracts_page`); with
+   `COMMONWEAL_PUBLIC_PAGES_KEPT=0` in the environment every request builds its page too (the cold figure).
 4. Prints p50/p95/p99, throughput and errors per page beside the target.
 
     .venv/bin/python benchmarks/public_pages.py [--contracts 5000] [--seconds 60] [--clients 20]

@@ -208,3 +208,58 @@ def test_the_register_is_paged_and_its_downloads_and_core_values_cover_every_sel
     records = json.loads(_text(visitor.get(reverse("public_contracts_download", args=["northfield", "json"]),
                                            {"service": highways.service})))["contracts"]
     assert len(records) == extra + 1 and {r["service"] for r in records} == {highways.service}
+
+
+def test_a_kept_register_page_is_rebuilt_as_soon_as_anything_it_shows_changes(world) -> None:
+    """Each worker keeps the register pages it built under the version of what they show (`public.data._pages`): a
+    kept page costs one query, and each kind of write that changes what a page shows is seen on the next view."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commonweal.domain.notices.kinds import NoticeType
+    from commonweal.web.models import Organisation
+    from commonweal.web.publishing import data as publishing
+
+    today = timezone.localdate()
+
+    def register(contract: Contract | None = None) -> data.ContractsPage:
+        if contract is not None:
+            return data.published_contract("northfield", contract.pk, today)
+        return data.contracts_page("northfield", contracts.Filters(), today)
+
+    def references() -> set[str]:
+        return {c.reference for c in register().contracts}
+
+    first = register()
+    with CaptureQueriesContext(connection) as reads:
+        assert register() == first
+    assert len(reads) == 1  # the council with the version of what its register shows
+    commissioner = User.objects.get(username="shared.commissioner")
+    # a contract details notice's record removed, then recorded again as the publishing area records it
+    hidden = _unpublish("NBC-C-003", "UK7")
+    assert "NBC-C-003" not in references()
+    publishing.record_publication(commissioner, hidden.organisation, "contract", str(hidden.pk), NoticeType.UK7,
+                                  today, "012345-2026", today)
+    assert "NBC-C-003" in references()
+    # a performance notice recorded: the ratings of the periods it covers become public on the kept contract page
+    rated = Contract.objects.get(reference="NBC-C-004")
+    assert register(rated).contracts[0].ratings == ()
+    publishing.record_publication(commissioner, rated.organisation, "contract", str(rated.pk), NoticeType.UK9,
+                                  today, "012346-2026", today)
+    assert register(rated).contracts[0].ratings
+    # a provider's return verified in the contracts area: its social value counts on the kept register page
+    home_care = Contract.objects.get(reference="NBC-C-001")
+    last = Return.objects.filter(contract=home_care).order_by("period_end").last()
+    with transaction.atomic():
+        submitted = Return.objects.create(contract=home_care, period_start=last.period_end + dt.timedelta(days=1),
+                                          period_end=last.period_end + dt.timedelta(days=2), submitted_for="provider")
+        submitted.deliveries.create(measure="VOL-HOUR-ASHE2024", quantity=100, verification="unverified")
+        contracts.refresh(Contract.objects.select_for_update().get(pk=home_care.pk), today)
+    before = sum(t.verified for t in register().by_core_value)
+    access = contracts.contract_access(commissioner, home_care.pk, change=True)
+    contracts.check_return(access, submitted.pk, Return.VERIFIED, "", today)
+    assert sum(t.verified for t in register().by_core_value) > before
+    # the council renamed
+    Organisation.objects.filter(slug="northfield").update(name="Northfield Borough Council (renamed)")
+    assert register().name == "Northfield Borough Council (renamed)"

@@ -195,6 +195,9 @@ COMMONWEAL_INTEREST_PER_HOUR = int(os.environ.get("COMMONWEAL_INTEREST_PER_HOUR"
 # providers area: Commonweal default, public pages may be cached for 5 minutes (a newly published opportunity shows
 # within that time)
 COMMONWEAL_PUBLIC_MAX_AGE = int(os.environ.get("COMMONWEAL_PUBLIC_MAX_AGE", "300"))
+# Commonweal default: each server process keeps the 64 public contracts register pages it built most recently
+# (`public.data`, each rebuilt when what it shows changes; about 0.1 MB each); 0 keeps none.
+COMMONWEAL_PUBLIC_PAGES_KEPT = int(os.environ.get("COMMONWEAL_PUBLIC_PAGES_KEPT", "64"))
 # tenders area: the tender builder's most rows of each kind (Commonweal defaults, generous: a council tender has 20-40
 # criteria; "Add another" adds a row up to these and is refused beyond them)
 COMMONWEAL_BUILDER_MAX_ROWS = {

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models import CharField, Count, Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -36,6 +36,7 @@ from commonweal.web import audit
 from commonweal.web.access import NotFound, Refused, Visitor, organisation_access
 from commonweal.web.contracts.data import Filters
 from commonweal.web.contracts.models import RATING_CHOICES, Contract, PeriodRating
+from commonweal.web.memo import Versioned
 from commonweal.web.models import Organisation, Tender
 from commonweal.web.public.models import (
     PUBLISHED,
@@ -49,6 +50,7 @@ from commonweal.web.public.models import (
 from commonweal.web.publishing.models import Publication
 from commonweal.web.publishing.sources import ContractSource
 from commonweal.web.socialvalue.data import verified_totals
+from commonweal.web.socialvalue.models import StoredRollUp
 from commonweal.web.socialvalue.sources import financial_year, named
 
 
@@ -557,14 +559,49 @@ def _latest(council: Organisation, ids: list[int]) -> dict[str, dict[int, tuple[
     return found
 
 
+# A register page shows only what the council's contracts, their ratings, their social value and its recorded notices
+# hold, so each process keeps the pages it built (`web.memo`) under the version of those inputs and builds a page once
+# per change, not once per view. The version, read with the council in one query: the stored roll-up's `computed_at`
+# (every write to a contract, its returns or its ratings stores the roll-up in its own transaction,
+# `contracts.data.refresh`, as every social value write does), how many notices the council has recorded and the
+# newest one's id (recording one locks the council, `publishing.data.record_publication`, so ids grow in the order
+# they are committed: an added or a removed record moves one or the other), and the council's name.
+_pages: Versioned[ContractsPage] = Versioned(lambda: settings.COMMONWEAL_PUBLIC_PAGES_KEPT)
+
+
+def _register_council(slug: str) -> tuple[Organisation, tuple[Any, ...]]:
+    found = (
+        Organisation.objects.filter(slug=slug, provider__isnull=True)
+        .annotate(
+            rolled_up=Subquery(StoredRollUp.objects.filter(organisation=OuterRef("pk")).values("computed_at")[:1]),
+            recorded=Count("publications"),
+            newest=Max("publications"),
+        )
+        .only("slug", "name")
+        .first()
+    )
+    if found is None:
+        raise NotFound("no such council")
+    return found, (found.rolled_up, found.recorded, found.newest, found.name)
+
+
 def contracts_page(slug: str, filters: Filters, today: dt.date, page: int | None = 1,
                    contract_id: int | None = None) -> ContractsPage:
     """One page of the council's published contracts (`page` None: every one, for a download) with the register's
-    filters, each with its social value and its published ratings. Whether a contract is published is decided in
-    the database (its contract details notice recorded), so a page reads its own contracts only: at most seven queries,
-    however many contracts the council has (one more when the stored roll-up has changed since this worker last
-    read it)."""
-    council = _council(slug)
+    filters, each with its social value and its published ratings: one query when this process has built the page
+    since its inputs last changed (above), otherwise `_build`'s."""
+    council, version = _register_council(slug)
+    if page is None:  # a download, built for itself: kept, the whole register would crowd out the pages
+        return _build(council, filters, today, None, contract_id)
+    return _pages.get((council.pk, filters, today, page, contract_id), version,
+                      lambda: _build(council, filters, today, page, contract_id))
+
+
+def _build(council: Organisation, filters: Filters, today: dt.date, page: int | None,
+           contract_id: int | None) -> ContractsPage:
+    """Whether a contract is published is decided in the database (its contract details notice recorded), so a page
+    reads its own contracts only: at most six queries, however many contracts the council has (one more when the
+    stored roll-up has changed since this worker last read it)."""
     published = Contract.objects.filter(organisation=council).filter(
         Exists(_notices(council, CONTRACT_NOTICE).filter(key=Cast(OuterRef("pk"), CharField()))))
     shown = published.filter(filters.query(today))
