@@ -548,15 +548,11 @@ def _notices(council: Organisation, *notices: str) -> QuerySet[Publication]:
     return Publication.objects.filter(organisation=council, source=ContractSource.name, notice__in=notices)
 
 
-def _latest(council: Organisation, ids: list[int]) -> dict[str, dict[int, tuple[dt.date, str]]]:
-    """By notice (contract details, performance), the latest recorded for each of the contracts (one performance
-    notice is due every 12 months; a contract details notice is recorded once): its day and identifier."""
-    found: dict[str, dict[int, tuple[dt.date, str]]] = {CONTRACT_NOTICE: {}, PERFORMANCE_NOTICE: {}}
-    for notice, key, day, identifier in (
-            _notices(council, CONTRACT_NOTICE, PERFORMANCE_NOTICE).filter(key__in=[str(i) for i in ids])
-            .order_by("published_on").values_list("notice", "key", "published_on", "notice_identifier")):
-        found[notice][int(key)] = (day, identifier)
-    return found
+def _latest(council: Organisation, notice: str, field: str) -> Subquery:
+    """A contract's latest recorded notice of a kind (one performance notice is due every 12 months; a contract
+    details notice is recorded once): its day or its identifier, looked up per contract by the notices' unique index."""
+    return Subquery(_notices(council, notice).filter(key=Cast(OuterRef("pk"), CharField()))
+                    .order_by("-published_on", "-pk").values(field)[:1])
 
 
 # A register page shows only what the council's contracts, their ratings, their social value and its recorded notices
@@ -600,7 +596,7 @@ def contracts_page(slug: str, filters: Filters, today: dt.date, page: int | None
 def _build(council: Organisation, filters: Filters, today: dt.date, page: int | None,
            contract_id: int | None) -> ContractsPage:
     """Whether a contract is published is decided in the database (its contract details notice recorded), so a page
-    reads its own contracts only: at most six queries, however many contracts the council has (one more when the
+    reads its own contracts only: at most five queries, however many contracts the council has (one more when the
     stored roll-up has changed since this worker last read it)."""
     published = Contract.objects.filter(organisation=council).filter(
         Exists(_notices(council, CONTRACT_NOTICE).filter(key=Cast(OuterRef("pk"), CharField()))))
@@ -620,9 +616,13 @@ def _build(council: Organisation, filters: Filters, today: dt.date, page: int | 
     number = 1 if page is None else min(max(1, page), pages)
     chosen = selected if page is None else selected[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     ids = [pk for pk, *_ in chosen]
-    by_id = {c["pk"]: c for c in Contract.objects.filter(pk__in=ids).values(*CONTRACT_FIELDS)}
-    latest = _latest(council, ids)
-    details, performance = latest[CONTRACT_NOTICE], latest[PERFORMANCE_NOTICE]
+    by_id = {c["pk"]: c for c in Contract.objects.filter(pk__in=ids).annotate(
+        details_on=_latest(council, CONTRACT_NOTICE, "published_on"),
+        details_id=_latest(council, CONTRACT_NOTICE, "notice_identifier"),
+        performance_on=_latest(council, PERFORMANCE_NOTICE, "published_on"),
+        performance_id=_latest(council, PERFORMANCE_NOTICE, "notice_identifier"),
+    ).values(*CONTRACT_FIELDS, "details_on", "details_id", "performance_on", "performance_id")}
+    performance = {pk: (c["performance_on"], c["performance_id"]) for pk, c in by_id.items() if c["performance_on"]}
     ratings: dict[int, list[PublicRating]] = {}
     for r in PeriodRating.objects.filter(contract__in=list(performance)).order_by("period_start"):
         if r.period_end <= performance[r.contract_id][0]:
@@ -639,7 +639,8 @@ def _build(council: Organisation, filters: Filters, today: dt.date, page: int | 
             PublicContract(
                 pk, c["reference"], c["title"], c["description"], c["service"], c["supplier"],
                 c["supplier_identifier"], c["sme"], c["vcse"], c["value"], c["irrecoverable_vat"], c["start"],
-                c["end"], c["review_date"], *details[pk], performance.get(pk), tuple(ratings.get(pk, ())),
+                c["end"], c["review_date"], c["details_on"], c["details_id"], performance.get(pk),
+                tuple(ratings.get(pk, ())),
                 social_value.by_contract.get(named(reference, title), nothing),
             )
             for pk, reference, title, _ in chosen
