@@ -1,6 +1,6 @@
 """The tender builder in a browser (issue #17 point 1): "add another" rows (a price element and a criterion) added
 with the real button, seen on check your answers and saved; then the draft edited (pre-filled, a criterion added,
-its title changed) and saved; axe-core on every page visited."""
+its title changed) and saved, Continue pressed straight after typing; axe-core on every page visited."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ PASSWORD = "demo password for browser tests"
 
 def settled(page, last: str) -> None:
     """Leave the last field typed in and wait for its check to be answered and swapped in, as a person sees the
-    problems (none) before pressing Continue: a click while the check's answer replaces the form can land on the
-    button being replaced."""
+    problems (none) before pressing Continue (pressing it straight after typing is tested below)."""
     page.press(last, "Tab")
     page.wait_for_load_state("networkidle")
     expect(page.locator("#cw-check-status")).to_have_text("No problems found")
@@ -118,9 +117,19 @@ def test_add_another_rows_and_editing_a_draft_tender_in_the_browser(live_server,
         page.fill("#criterion-8-title", "Safeguarding")
         page.fill("#criterion-8-group", "quality")
         page.fill("#criterion-8-weight", "20")
+        # every check so far answered: the last one says the group sums to 120 until the next change
+        with page.expect_response(lambda r: "criterion-8-weight=20" in (r.request.post_data or "")):
+            page.press("#criterion-8-weight", "Tab")
         page.fill("#criterion-2-weight", "30")
-        settled(page, "#criterion-2-weight")
-        page.click("button.govuk-button:has-text('Continue')")
+        # Continue pressed straight after typing: the press sends the field's check, whose answer comes back before
+        # the button is released; the click must still submit (the answer is not swapped in under the button)
+        page.locator("button.govuk-button:has-text('Continue')").hover()
+        with page.expect_response(lambda r: "criterion-2-weight=30" in (r.request.post_data or "")) as checked:
+            page.mouse.down()
+        assert checked.value.ok
+        page.wait_for_timeout(300)  # time for a swap, had it not been dropped
+        with page.expect_navigation():
+            page.mouse.up()
         check()
         expect(page.locator("main")).to_contain_text("Q3 Safeguarding: 20% of the group")
         page.click("button:has-text('Save the changes')")
