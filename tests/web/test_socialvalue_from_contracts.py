@@ -80,3 +80,58 @@ def test_a_contract_below_its_social_value_profile_is_on_the_home_page(world, cl
         page = client_for(username).get(home).content.decode()
         assert "Social value below profile" in page and NAME in page, username
     assert "Social value below profile" not in client_for("viewer").get(home).content.decode()
+
+
+def _stored(slug: str) -> tuple[list[dict[str, object]], list[dict[str, object]], dict[int, tuple[list, list]]]:
+    """What the roll-up stores for an organisation: the lines of its contracts recorded from an upload, and each
+    contract of the contracts area's own."""
+    from commonweal.web.socialvalue.models import ContractRollUp, StoredRollUp
+
+    stored = StoredRollUp.objects.get(organisation__slug=slug)
+    return stored.committed, stored.delivered, {
+        r.contract_id: (r.committed, r.delivered) for r in ContractRollUp.objects.filter(organisation__slug=slug)}
+
+
+def test_a_contract_write_values_that_contract_alone_as_a_full_recomputation_would(world) -> None:
+    """Each write to a contract revalues that contract only (a county's 5,000 contracts are not revalued on each
+    return), moves the roll-up's version, and stores exactly what valuing every contract again stores."""
+    from django.db import transaction
+
+    from commonweal.web.socialvalue.models import ContractRollUp, StoredRollUp
+
+    home_care = Contract.objects.get(reference="NBC-C-001")
+    others = {r.contract_id: r.pk for r in ContractRollUp.objects.filter(organisation=home_care.organisation)
+              .exclude(contract=home_care)}
+    own_committed, own_delivered, _ = _stored("northfield")
+    assert own_committed and others  # the demo has contracts of both kinds
+    version = StoredRollUp.objects.get(organisation=home_care.organisation).computed_at
+    test_a_changed_return_is_in_the_rollup_at_once(world)  # a return saved through the contracts area
+    assert StoredRollUp.objects.get(organisation=home_care.organisation).computed_at != version
+    # the other contracts' rows untouched (not even rewritten), the uploaded contracts' lines as they were
+    assert {r.contract_id: r.pk for r in ContractRollUp.objects.filter(organisation=home_care.organisation)
+            .exclude(contract=home_care)} == others
+    incremental = _stored("northfield")
+    assert incremental[:2] == (own_committed, own_delivered)
+    with transaction.atomic():
+        data.refresh_rollup(home_care.organisation)
+    assert _stored("northfield") == incremental
+
+
+def test_the_upgrade_moves_each_contracts_lines_out_of_the_organisations_row(world) -> None:
+    """Migration socialvalue 0002: a deployment's stored roll-up held every line in the organisation's row; the
+    upgrade leaves there the lines of contracts recorded from an upload and gives each contract its own row, as the
+    writes now store them; its reverse puts them back."""
+    import importlib
+
+    from django.apps import apps
+
+    from commonweal.web.socialvalue.models import ContractRollUp
+
+    migration = importlib.import_module("commonweal.web.socialvalue.migrations.0002_contract_rollup")
+    now = {slug: _stored(slug) for slug in ("northfield", "southdale")}
+    migration.join(apps, None)
+    ContractRollUp.objects.all().delete()  # the schema before had no such rows
+    before = _stored("northfield")
+    assert before[2] == {} and len(before[0]) > len(now["northfield"][0])
+    migration.split(apps, None)
+    assert {slug: _stored(slug) for slug in now} == now

@@ -506,7 +506,7 @@ def refresh(c: Contract, today: dt.date) -> None:
         for p in review.periods
     )
     # the other areas' stored results that read contracts: the social value roll-up, the watched suppliers' risk
-    socialvalue_data.contract_changed(c.organisation)
+    socialvalue_data.contract_changed(c.organisation, c.pk)
     suppliers_data.contract_changed(c)
 
 

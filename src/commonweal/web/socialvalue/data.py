@@ -16,10 +16,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from commonweal.domain.lifecycle import Role, Stage
 from commonweal.domain.socialvalue.core_values import (
@@ -73,6 +75,7 @@ from commonweal.web.models import Organisation, Tender
 from commonweal.web.socialvalue.models import (
     CommitmentLine,
     ContractCommitments,
+    ContractRollUp,
     CoreValue,
     DeliveryLine,
     MaturityAssessment,
@@ -447,17 +450,30 @@ def _line_json(line: ValuedLine) -> dict[str, Any]:
 def stored_line(data: Mapping[str, Any]) -> ValuedLine:
     return ValuedLine(data["contract"], data["core_value"], data["year"], data["quarter"],
                       None if data["value"] is None else Decimal(data["value"]),
-                      cast(Verification | None, data["verification"]))
+                      cast("Verification | None", data["verification"]))  # a string: no Union built per line
 
 
-def refresh_rollup(organisation: Organisation, library: Library | None = None) -> None:
-    """Value every commitment and return of the organisation and store them: called inside each write that
-    changes the roll-up's inputs (contracts, core values, the library), in its transaction."""
-    library = library or library_for(organisation)
+def _place(organisation: Organisation) -> dict[str, str]:
+    """Each measure's core value: the first of the organisation's core values that serves it."""
     place: dict[str, str] = {}
     for value in CoreValue.objects.filter(organisation=organisation):
         for measure_id in value.measures:
             place.setdefault(measure_id, value.title)
+    return place
+
+
+def _contract_rollup(organisation: Organisation, contract_id: int,
+                     lines: tuple[tuple[ValuedLine, ...], tuple[ValuedLine, ...]]) -> ContractRollUp:
+    return ContractRollUp(organisation=organisation, contract_id=contract_id,
+                          committed=[_line_json(v) for v in lines[0]], delivered=[_line_json(v) for v in lines[1]])
+
+
+def refresh_rollup(organisation: Organisation, library: Library | None = None) -> None:
+    """Value every commitment and return of the organisation and store them: called inside each write that
+    changes the inputs of every valuation (core values, the library) or the contracts recorded here, in its
+    transaction (a write to one contract of the contracts area values that one: `contract_changed`)."""
+    library = library or library_for(organisation)
+    place = _place(organisation)
     # every measure in use is in the library: an import that would drop one is refused (`import_library`)
     committed = [CommittedLine(c.contract.title, c.measure_id, c.year, c.quantity)
                  for c in CommitmentLine.objects.filter(contract__organisation=organisation).select_related("contract")]
@@ -465,17 +481,27 @@ def refresh_rollup(organisation: Organisation, library: Library | None = None) -
                                cast(Verification, d.verification))
                  for d in DeliveryLine.objects.filter(contract__organisation=organisation).select_related("contract")]
     valued_commitments, valued_returns = value_lines(committed, delivered, library, place)
-    contract_commitments, contract_returns = from_contracts(organisation, library, place)
+    ContractRollUp.objects.filter(organisation=organisation).delete()
+    ContractRollUp.objects.bulk_create(_contract_rollup(organisation, pk, lines)
+                                       for pk, lines in from_contracts(organisation, library, place).items())
     StoredRollUp.objects.update_or_create(organisation=organisation, defaults={
-        "committed": [_line_json(v) for v in (*valued_commitments, *contract_commitments)],
-        "delivered": [_line_json(v) for v in (*valued_returns, *contract_returns)]})
+        "committed": [_line_json(v) for v in valued_commitments],
+        "delivered": [_line_json(v) for v in valued_returns]})
 
 
-def contract_changed(organisation: Organisation) -> None:
-    """Recompute the organisation's roll-up inside the contracts area's write that changed one of its contracts or
-    returns (`commonweal.web.contracts.data.refresh`). The organisation's row is locked first, as every social
-    value write does, so two contracts changing at once recompute one after the other, each seeing the other."""
-    refresh_rollup(_locked(organisation))
+def contract_changed(organisation: Organisation, contract_id: int) -> None:
+    """Revalue one contract of the contracts area inside the write that changed it or its returns
+    (`commonweal.web.contracts.data.refresh`) and move the roll-up's version. The organisation's row is locked first,
+    as every social value write does, so two contracts changing at once store one after the other."""
+    organisation = _locked(organisation)
+    if not StoredRollUp.objects.filter(organisation=organisation).exists():
+        refresh_rollup(organisation)  # the organisation's first roll-up
+        return
+    library = library_for(organisation)
+    lines = from_contracts(organisation, library, _place(organisation), contract_id).get(contract_id, ((), ()))
+    ContractRollUp.objects.filter(contract_id=contract_id).delete()
+    _contract_rollup(organisation, contract_id, lines).save()
+    StoredRollUp.objects.filter(organisation=organisation).update(computed_at=timezone.now())
 
 
 @dataclass(frozen=True)
@@ -491,8 +517,9 @@ class RollUp:
 
 
 # Rolled-up rows, and their totals for a selection of contracts, under the stored lines' version (computed_at): the
-# stored lines change only inside a write (`refresh_rollup`, which moves computed_at), so a process rolls each
-# version up once, not on every page view (`web.memo`). Kept: ROLLED_KEPT rows and selections (Commonweal default).
+# stored lines change only inside a write (`refresh_rollup`, `contract_changed`, which move computed_at), so a process
+# rolls each version up once, not on every page view (`web.memo`). Kept: ROLLED_KEPT rows and selections (Commonweal
+# default).
 ROLLED_KEPT = 32
 _kept: Versioned[Any] = Versioned(lambda: ROLLED_KEPT)
 
@@ -507,8 +534,10 @@ def _rows(organisation: Organisation, version: dt.datetime, as_at: AsAt, verifie
         stored = StoredRollUp.objects.filter(organisation=organisation).first()
         if stored is None:
             return ()
-        committed = [stored_line(v) for v in stored.committed]
-        delivered = [stored_line(v) for v in stored.delivered
+        contracts = list(ContractRollUp.objects.filter(organisation=organisation).order_by("contract_id")
+                         .values_list("committed", "delivered"))
+        committed = [stored_line(v) for v in chain(stored.committed, *(c for c, _ in contracts))]
+        delivered = [stored_line(v) for v in chain(stored.delivered, *(d for _, d in contracts))
                      if not verified_only or v["verification"] == "verified"]
         return roll_up(committed, delivered, as_at)
 

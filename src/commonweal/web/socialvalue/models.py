@@ -102,8 +102,10 @@ class DeliveryLine(models.Model):
 
 
 class StoredRollUp(models.Model):
-    """The roll-up's valued rows for an organisation (`domain.socialvalue.rollup`), recomputed inside every write
-    that changes its inputs: a contract's commitments or returns, the core values, or the organisation's library."""
+    """The roll-up's valued rows for an organisation (`domain.socialvalue.rollup`) from the contracts recorded here
+    from an upload (each contract of the contracts area has its own, `ContractRollUp`), and the version of the whole
+    roll-up (`computed_at`): recomputed inside every write that changes their inputs (the core values, the
+    organisation's library, these contracts), and `computed_at` moved by each write to one of its contracts."""
 
     organisation = models.OneToOneField("web.Organisation", on_delete=models.CASCADE, related_name="rollup")
     # `domain.socialvalue.rollup.ValuedLine`s as plain JSON (exact decimal strings): each commitment and each
@@ -111,6 +113,17 @@ class StoredRollUp(models.Model):
     committed = models.JSONField(default=list)
     delivered = models.JSONField(default=list)
     computed_at = models.DateTimeField(auto_now=True)
+
+
+class ContractRollUp(models.Model):
+    """One contract's valued lines (`sources.from_contracts`), as `StoredRollUp` holds them: stored inside each write
+    that changes the contract (`data.contract_changed`), so that write values one contract, not every contract of
+    the organisation."""
+
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.CASCADE, related_name="rollup")
+    organisation = models.ForeignKey("web.Organisation", on_delete=models.CASCADE, related_name="+")
+    committed = models.JSONField(default=list)
+    delivered = models.JSONField(default=list)
 
 
 class SroiProgramme(models.Model):
