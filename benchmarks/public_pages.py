@@ -19,7 +19,8 @@ What it does, all on 127.0.0.1 and stopping by itself:
    of the register, one contract's page, the sign-in page. Clients send no If-None-Match: every answer is rendered,
    from the register page each worker keeps after building it once (`public.data.contracts_page`); with
    `COMMONWEAL_PUBLIC_PAGES_KEPT=0` in the environment every request builds its page too (the cold figure).
-4. Prints p50/p95/p99, throughput and errors per page beside the target.
+4. Prints p50/p95/p99, throughput and errors per page beside the target; before the load, the cost of one contract
+   write among the seeded contracts beside its cost when every write valued every contract's social value.
 
     .venv/bin/python benchmarks/public_pages.py [--contracts 5000] [--seconds 60] [--clients 20]
 
@@ -115,6 +116,33 @@ def seed(contracts: int) -> dict[str, list[str]]:
     }
 
 
+def writes(repeat: int = 3) -> tuple[float, float]:
+    """A contract write's cost among the seeded contracts, in-process: the best of `repeat` refreshes of one contract
+    (what every write to a contract or a return runs, `contracts.data.refresh`, which values that contract's social
+    value alone) beside the best of `repeat` valuations of every contract (`refresh_rollup`, what each such write ran
+    before the roll-up was stored per contract; now only a core value or library change runs it). Seconds."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from commonweal.web.contracts.data import refresh
+    from commonweal.web.contracts.models import Contract
+    from commonweal.web.socialvalue.data import refresh_rollup
+
+    def best(write) -> float:
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            with transaction.atomic():
+                write()
+            times.append(time.perf_counter() - began)
+        return min(times)
+
+    one = Contract.objects.filter(reference__startswith="BENCH-").order_by("pk").first()
+    assert one is not None
+    contract_write = best(lambda: refresh(Contract.objects.select_for_update().get(pk=one.pk), timezone.localdate()))
+    return contract_write, best(lambda: refresh_rollup(one.organisation))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contracts", type=int, default=5000)
@@ -131,6 +159,9 @@ def main() -> None:
     analyze(args.database)
     print(f"seeded {args.contracts:,} published contracts in database {args.database} in "
           f"{time.perf_counter() - began:.1f} s; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    contract_write, every_contract = writes()
+    print(f"a contract write (its refresh): {contract_write * 1000:.0f} ms; valuing every contract's social value "
+          f"(each write's cost before the roll-up was stored per contract): {every_contract * 1000:.0f} ms")
     # the shared load loop assigns clients to these pages in turn; residents never sign in
     web_pages.PAGES = PAGES
     web_pages.user_for = lambda page, client, evaluators: None
