@@ -247,6 +247,7 @@ PAGES: dict[str, tuple[str, dict[str, str], dict[str, int]]] = {
     # or the contract's manager); an empty response is refused by its form
     "contract_return_check": ("GET", {}, answers(200, {"shared.commissioner"})),
     "portal_return": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
+    "portal_returns_upload": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     "portal_concern": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
     # the performance ratings the council is to publish (UK9), for the provider the contract is let to
     "portal_ratings": ("GET", {}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 200})),
@@ -340,6 +341,8 @@ POSTED: dict[str, tuple[dict[str, str], dict[str, int]]] = {
     "contract_provider": ({}, answers(400, {"shared.commissioner"})),
     "contract_return_check": ({}, answers(400, {"shared.commissioner"})),
     "portal_return": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
+    # no file chosen: the upload form's error, nothing saved
+    "portal_returns_upload": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "portal_concern": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "portal_ratings": ({}, answers({}, denied=404, providers={SAME_COUNCIL_PROVIDER: 400})),
     "register_interest": ({}, answers(400, outsider=400, anonymous=400)),
@@ -520,6 +523,7 @@ def _page_path(name: str, objects: dict[str, object]) -> str:
         "portal_start_bid": ["tender_id"],
         "contract_provider": ["contract_id"], "portal_contract": ["linked_contract_id"],
         "contract_return_check": ["contract_id", "return_id"], "portal_return": ["linked_contract_id"],
+        "portal_returns_upload": ["linked_contract_id"],
         "contract_evidence": ["linked_contract_id", "evidence_id"],
         "contract_evidence_delete": ["linked_contract_id", "evidence_id"],
         "portal_concern": ["linked_contract_id"], "portal_ratings": ["linked_contract_id"],

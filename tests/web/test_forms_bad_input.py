@@ -276,6 +276,7 @@ WALKED_IN_TEST_CONTRACTS = {"contract_create", "contracts_import", "contract_fol
 # providers area: walked in tests/web/test_portal.py::test_every_form_refuses_hostile_values_and_saves_nothing
 WALKED_IN_TEST_PORTAL = {"bidders", "answer_clarification", "portal_tender", "register_interest", "opportunities",
                          "opportunity", "opportunity_lot", "opportunity_tender", "contract_provider", "portal_return",
+                         "portal_returns_upload",
                          "contract_return_check", "portal_return_respond", "portal_concern", "bidder_uploads",
                          "portal_bid", "portal_start_bid", "portal_ratings"}
 

@@ -329,6 +329,7 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
     submitted = Return.objects.filter(contract=linked).order_by("-period_start").first()
     assert submitted is not None
     period = submitted.period_start.isoformat()
+    kpi = linked.kpis.order_by("code").first().code
     # Southdale lets its bidders upload, and Southdale Home Support's bid is recorded (tests/web/test_portal_bids.py)
     own = open_for_bids(southdale, timezone.localdate() + dt.timedelta(days=10))
     BidderUploads.objects.create(tender=southdale, allowed=True)
@@ -359,6 +360,12 @@ def _forms(world) -> dict[str, tuple[str, str, dict[str, str]]]:
             "brightwater.bids",
             reverse("portal_return_respond", args=[linked.pk, submitted.pk]),
             {"response": "Two carers left"},
+        ),
+        # the provider uploads that period's return again as a table
+        "portal_returns_upload": (
+            "brightwater.bids",
+            reverse("portal_returns_upload", args=[linked.pk]),
+            {"kpi_returns": _Resent("k.csv", f"period_start,kpi,actual\n{period},{kpi},12\n".encode())},
         ),
         "contract_provider": (
             "shared.commissioner",

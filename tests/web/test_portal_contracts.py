@@ -398,3 +398,55 @@ def test_only_the_contract_lead_comments_on_the_ratings(world) -> None:
     client = _signed_in("brightwater.bids")
     assert client.post(reverse("portal_ratings", args=[c.pk]), {"comment": "x"}).status_code == 403
     assert not RatingComment.objects.exists()
+
+
+def _upload_returns(client: Client, c: Contract, tables: dict[str, str], evidence: list[tuple[str, bytes]]):
+    files = {name: SimpleUploadedFile(f"{name}.csv", text.encode()) for name, text in tables.items()}
+    return client.post(reverse("portal_returns_upload", args=[c.pk]),
+                       {**files, "evidence": [SimpleUploadedFile(name, content) for name, content in evidence]})
+
+
+def test_the_provider_uploads_its_returns_as_tables_which_the_council_checks_as_any_return(world) -> None:
+    """The provider's CSV/XLSX upload (issue #20 point 3): read and checked as the council's upload, each return
+    submitted for the council to check, its claims unverified; a claim stated as verified is refused at its row and
+    column with nothing saved; a period the council has verified is not replaced; another provider's contract does not
+    exist for it."""
+    c = _contract("northfield", "NBC-C-001")
+    kpi = c.kpis.order_by("code").first()
+    measure = sorted(set(c.commitments.values_list("measure", flat=True)))[0]
+    period = _last_period(c)
+    provider = _signed_in("brightwater.bids")
+    assert reverse("portal_returns_upload", args=[c.pk]) in provider.get(
+        reverse("portal_contract", args=[c.pk])).content.decode()
+    tables = {"kpi_returns": f"period_start,kpi,actual\n{period},{kpi.code},12.5\n",
+              "social_value_returns": f"period_start,measure,quantity,evidence,verification,evidence_file\n"
+                                      f"{period},{measure},3,Payroll report,verified,payroll.pdf\n",
+              "provider_returns": f"period_start,volume\n{period},900\n"}
+    before = Return.objects.count(), AuditEntry.objects.count()
+    refused = _upload_returns(provider, c, tables, [("payroll.pdf", PDF)])
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "social_value_returns.csv" in html and "verification" in html
+    assert "states each claim as unverified" in html
+    assert (Return.objects.count(), AuditEntry.objects.count()) == before
+    tables["social_value_returns"] = tables["social_value_returns"].replace(",verified,", ",unverified,")
+    response = _upload_returns(provider, c, tables, [("payroll.pdf", PDF)])
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ret = Return.objects.get(contract=c, period_start=period)
+    assert (ret.status, ret.submitted_for, ret.submitted_by.username) == ("submitted", "provider", "brightwater.bids")
+    assert ret.results.get(kpi=kpi).actual == Decimal("12.5") and ret.volume == 900
+    delivery = ret.deliveries.get(measure=measure)
+    assert (delivery.quantity, delivery.verification) == (Decimal(3), "unverified")
+    assert Evidence.objects.get(ret=ret).line == measure
+    saved = AuditEntry.objects.filter(action="return_saved").order_by("pk").last()
+    assert saved.actor == "brightwater.bids" and saved.detail["source"].endswith("(provider)")
+    # the council checks it as any return; once verified the provider's upload no longer replaces it
+    council = _signed_in("shared.commissioner")
+    assert council.post(reverse("contract_return_check", args=[c.pk, ret.pk]),
+                        {"status": "verified", "reason": ""}).status_code == 302
+    again = _upload_returns(provider, c, tables, [("payroll.pdf", PDF)])
+    assert again.status_code == 400 and "can no longer be replaced" in again.content.decode()
+    ret.refresh_from_db()
+    assert ret.status == "verified" and ret.deliveries.get(measure=measure).quantity == Decimal(3)
+    # a contract let to another provider does not exist for it
+    southdale = _contract("southdale", "SDC-C-001")
+    assert _upload_returns(provider, southdale, tables, []).status_code == 404

@@ -469,13 +469,14 @@ class UploadedReturns:
 
 
 def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as_of: dt.date,
-                  evidence: Sequence[str] = ()) -> UploadedReturns:
+                  evidence: Sequence[str] = (), by_provider: bool = False) -> UploadedReturns:
     """Uploaded return tables, read exactly as a contract folder's: `files` maps kpi_returns,
     social_value_returns and provider_returns to (file name, content). `evidence` names the evidence files uploaded
     with them: a row names its line's file in an `evidence_file` column (a provider_returns row: the whole return's);
     a file no row names attaches to the whole return when the tables hold one period's return, and is refused when
-    they hold several. Every problem in every file is raised together (InputError naming file, row and column);
-    nothing is returned when there is any."""
+    they hold several. `by_provider`: the provider's own return, whose social value claims are stated as unverified
+    (the council verifies or rejects them). Every problem in every file is raised together (InputError naming file,
+    row and column); nothing is returned when there is any."""
     problems = ProblemCollector()
     names = _EvidenceNames(evidence, problems)
     for key in sorted(set(files) - {KPI_RETURNS, SOCIAL_VALUE_RETURNS, PROVIDER_RETURNS}):
@@ -491,14 +492,14 @@ def parse_returns(files: Mapping[str, tuple[str, bytes]], contract: Contract, as
             problems.extend(exc.problems)
             return []
 
-    returns = _returns_from(tables, contract, as_of, problems, names)
+    returns = _returns_from(tables, contract, as_of, problems, names, by_provider)
     attached = names.attached(returns)
     problems.raise_if_any()
     return UploadedReturns(returns, attached)
 
 
 def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: ProblemCollector,
-                  evidence: _EvidenceNames | None = None) -> tuple[Return, ...]:
+                  evidence: _EvidenceNames | None = None, by_provider: bool = False) -> tuple[Return, ...]:
     measurements: dict[Period, list[KpiMeasurement]] = {}
     deliveries: dict[Period, list[SocialValueDelivery]] = {}
     reports: dict[Period, ProviderReport] = {}
@@ -529,6 +530,9 @@ def _returns_from(tables: Tables, contract: Contract, as_of: dt.date, problems: 
                        f"{', '.join(sorted(measures)) or 'none committed'}")
         quantity = cells.number("quantity")
         verification = cells.choice("verification", Verification)
+        if by_provider and verification not in (None, Verification.UNVERIFIED):
+            cells.fail("verification", f"'{verification}': a provider's return states each claim as unverified; the "
+                       "council verifies or rejects it")
         described = cells.text("evidence", required=verification is Verification.VERIFIED)
         named = evidence.read(cells) if evidence else None
         if not cells.failed and period is not None and quantity is not None and verification is not None:

@@ -1225,11 +1225,37 @@ def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]
     saved or stored then."""
     if not access.may_change:
         raise Forbidden("needs the commissioner role or to be this contract's manager")
+    return _upload_returns(access.user, access.actor, access.contract, files, today, evidence, "council")
+
+
+@audit.retrying
+def submit_returns(access: ProviderContractAccess, files: Mapping[str, tuple[str, bytes]], today: dt.date,
+                   evidence: Sequence[tuple[str, bytes]] = ()) -> int:
+    """The provider's returns as CSV/XLSX tables, read and checked as the council's upload (`upload_returns`), each
+    submitted for the council to check as a return from the portal's form is (`submit_return`): its social value
+    claims stated as unverified, and a period whose return the council has verified refused."""
+    return _upload_returns(access.user, access.user.get_username(), access.contract, files, today, evidence,
+                           "provider")
+
+
+def _upload_returns(user: User, actor: str, contract: Contract, files: Mapping[str, tuple[str, bytes]],
+                    today: dt.date, evidence: Sequence[tuple[str, bytes]], submitted_for: str) -> int:
     _check_evidence([EvidenceFile("evidence", "", name, content) for name, content in evidence])
+    by_provider = submitted_for == "provider"
     with transaction.atomic():
-        c = _locked(access)
-        uploaded = parse_returns(files, domain_contract(c), today, [name for name, _ in evidence])
-        results, deliveries = _save_returns(access.user, c, uploaded.returns, Return.SUBMITTED)
+        c = Contract.objects.select_for_update().get(pk=contract.pk)
+        uploaded = parse_returns(files, domain_contract(c), today, [name for name, _ in evidence], by_provider)
+        starts = [r.period.start for r in uploaded.returns]
+        if by_provider:
+            fixed = (Return.objects.filter(contract=c, period_start__in=starts)
+                     .exclude(status__in=PROVIDER_REPLACEABLE).order_by("period_start"))
+            if fixed:
+                raise Refused([f"The return for the period starting {r.period_start:%d %B %Y} is {r.status}: it can "
+                               "no longer be replaced" for r in fixed], ["kpi_returns"] * len(fixed))
+        results, deliveries = _save_returns(user, c, uploaded.returns, Return.SUBMITTED)
+        if by_provider:  # a new submission starts a new check, as the portal's form does
+            Return.objects.filter(contract=c, period_start__in=starts).update(
+                submitted_for=submitted_for, check_reason="", checked_by=None)
         contents = dict(evidence)
         by_period: dict[dt.date, list[EvidenceFile]] = {}
         for named in uploaded.evidence:
@@ -1237,10 +1263,10 @@ def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]
                 EvidenceFile("evidence", named.line, named.name, contents[named.name]))
         kept: list[dict[str, str]] = []
         for ret in Return.objects.filter(contract=c, period_start__in=by_period):
-            kept += _add_evidence(access.user, access.contract, ret, by_period[ret.period_start])
+            kept += _add_evidence(user, c, ret, by_period[ret.period_start])
         refresh(c, today)
         audit.record(
-            access.actor,
+            actor,
             "return_saved",
             {
                 "contract": c.reference,
@@ -1248,7 +1274,7 @@ def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]
                 "kpi_results": results,
                 "deliveries": deliveries,
                 "evidence": kept,
-                "source": ", ".join(name for name, _ in files.values()),
+                "source": ", ".join(name for name, _ in files.values()) + (" (provider)" if by_provider else ""),
             },
             organisation=c.organisation,
         )

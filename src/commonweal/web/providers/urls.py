@@ -25,6 +25,8 @@ urlpatterns = [
     path("portal/contracts/<int:contract_id>/concern/", views.portal_concern, name="portal_concern"),
     path("portal/contracts/<int:contract_id>/ratings/", views.portal_ratings, name="portal_ratings"),
     path("portal/contracts/<int:contract_id>/returns/new/", views.portal_return, name="portal_return"),
+    path("portal/contracts/<int:contract_id>/returns/upload/", views.portal_returns_upload,
+         name="portal_returns_upload"),
     path(
         "portal/contracts/<int:contract_id>/returns/<int:return_id>/respond/",
         views.portal_return_respond,
