@@ -9,6 +9,7 @@ import base64
 import hashlib
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -439,6 +440,18 @@ def delete_evidence(request: HttpRequest, contract_id: int, evidence_id: int) ->
 @require_http_methods(GET_POST)
 def upload_returns(request: HttpRequest, contract_id: int) -> HttpResponse:
     access = data.contract_access(request.user, contract_id, change=True)
+    return returns_upload(
+        request, lambda files, evidence: data.upload_returns(access, files, today(), evidence),
+        lambda count: f"{count} period(s) of returns loaded; ratings and triggers are updated", "contract",
+        "web/contracts/returns_upload.html", access=access, title=f"Upload returns: {access.contract}")
+
+
+def returns_upload(request: HttpRequest, load: Callable[[dict[str, tuple[str, bytes]], list[tuple[str, bytes]]], int],
+                   loaded: Callable[[int], str], then: str, template: str, *, access: Any, title: str
+                   ) -> HttpResponse:
+    """The returns upload's page, the council's and the provider's (`providers.views.portal_returns_upload`): the
+    tables and evidence files read by `forms.ReturnsUploadForm`, given to `load` (the data layer's upload), its
+    problems listed by file, row and column, its refusals at their field; on success to the contract's page `then`."""
     errors: list[dict[str, str]] = []
     problems: list[Any] = []
     if request.method == "POST":
@@ -447,24 +460,16 @@ def upload_returns(request: HttpRequest, contract_id: int) -> HttpResponse:
             errors = form_errors(form)
         else:
             try:
-                count = data.upload_returns(access, form.files_read(forms.RETURN_FILES), today(),
-                                            form.several_read("evidence"))
+                count = load(form.files_read(forms.RETURN_FILES), form.several_read("evidence"))
             except InputError as exc:
                 problems, errors = input_problems(exc, files=True)
             except Refused as refused:
                 errors = _refused(refused, "evidence")
             else:
-                messages.success(request, f"{count} period(s) of returns loaded; ratings and triggers are updated")
-                return redirect("contract", contract_id)
-    return page(
-        request,
-        "web/contracts/returns_upload.html",
-        f"Upload returns: {access.contract}",
-        status=400 if errors else 200,
-        access=access,
-        errors=errors,
-        problems=problems,
-    )
+                messages.success(request, loaded(count))
+                return redirect(then, access.contract.pk)
+    return page(request, template, title, status=400 if errors else 200, access=access, errors=errors,
+                problems=problems)
 
 
 @scoped

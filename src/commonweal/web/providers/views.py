@@ -5,8 +5,6 @@ published answers, and asking a question). Every POST goes through `providers.fo
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,9 +24,10 @@ from commonweal.web.access import (
     tender_access,
 )
 from commonweal.web.contracts import data as contracts
-from commonweal.web.contracts.forms import RETURN_FILES, ReturnForm, ReturnsUploadForm
+from commonweal.web.contracts.forms import ReturnForm
 from commonweal.web.contracts.models import Return
-from commonweal.web.forms import form_errors, input_problems, refused_errors
+from commonweal.web.contracts.views import returns_upload
+from commonweal.web.forms import form_errors, refused_errors
 from commonweal.web.providers import data, forms
 from commonweal.web.providers.models import ProviderRole
 from commonweal.web.tenders import data as tenders
@@ -266,7 +265,6 @@ def portal_tender_document(request: HttpRequest, tender_id: int, document_id: in
 def portal_bid(request: HttpRequest, tender_id: int) -> HttpResponse:
     """The bidder's own bid documents and price schedule, uploaded before the deadline where the council lets its
     bidders upload (through the tenders area's one `add_document`)."""
-    from commonweal.io.errors import InputError
 
     access = bidder_access(request.user, tender_id)
     bids = tenders.own_bids(access)
@@ -383,34 +381,12 @@ def portal_return(request: HttpRequest, contract_id: int) -> HttpResponse:
 @scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 def portal_returns_upload(request: HttpRequest, contract_id: int) -> HttpResponse:
-    """The provider uploads returns as CSV/XLSX tables: the council's upload and its rules, each return submitted."""
+    """The provider uploads returns as CSV/XLSX tables: the council's upload page and rules, each return submitted."""
     access = provider_contract_access(request.user, contract_id)
-    errors: list[dict[str, str]] = []
-    problems: list[Any] = []
-    if request.method == "POST":
-        form = ReturnsUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            errors = form_errors(form)
-        else:
-            try:
-                count = contracts.submit_returns(access, form.files_read(RETURN_FILES), today(),
-                                                 form.several_read("evidence"))
-            except InputError as exc:
-                problems, errors = input_problems(exc, files=True)
-            except Refused as refused:
-                errors = refused_errors(refused.problems, refused.fields, {}, "kpi_returns")
-            else:
-                messages.success(request, f"{count} period(s) of returns submitted: the council checks them")
-                return redirect("portal_contract", contract_id)
-    return page(
-        request,
-        "web/providers/portal_returns_upload.html",
-        f"Upload returns: {access.contract.title}",
-        status=400 if errors else 200,
-        access=access,
-        errors=errors,
-        problems=problems,
-    )
+    return returns_upload(
+        request, lambda files, evidence: contracts.submit_returns(access, files, today(), evidence),
+        lambda count: f"{count} period(s) of returns submitted: the council checks them", "portal_contract",
+        "web/providers/portal_returns_upload.html", access=access, title=f"Upload returns: {access.contract.title}")
 
 
 @scoped
