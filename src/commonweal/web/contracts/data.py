@@ -974,11 +974,17 @@ PROVIDER_REPLACEABLE = (Return.SUBMITTED, Return.QUERIED, Return.REJECTED)
 def submit_return(access: ProviderContractAccess, values: ReturnValues, today: dt.date) -> Return:
     """The provider's own return for a period, submitted for the council to check: the same rules as the council's
     form (`_record_return`); its social value claims are unverified until the council verifies them."""
-    existing = Return.objects.filter(contract=access.contract, period_start=values.period_start).first()
-    if existing is not None and existing.status not in PROVIDER_REPLACEABLE:
-        raise Refused([f"The return for this period is {existing.status}: it can no longer be replaced"],
-                      ["period_start"])
+    _refuse_fixed(access.contract, [values.period_start], "period_start")
     return _record_return(access.user, access.contract, values, today, "provider")
+
+
+def _refuse_fixed(c: Contract, starts: Sequence[dt.date], field: str) -> None:
+    """Refuse a provider's return for any of these periods that the council has already verified (on `field`)."""
+    fixed = (Return.objects.filter(contract=c, period_start__in=starts).exclude(status__in=PROVIDER_REPLACEABLE)
+             .order_by("period_start"))
+    if fixed:
+        raise Refused([f"The return for the period starting {r.period_start:%d %B %Y} is {r.status}: it can no longer "
+                       "be replaced" for r in fixed], [field] * len(fixed))
 
 
 def _record_return(user: User, c: Contract, values: ReturnValues, today: dt.date, submitted_for: str) -> Return:
@@ -1225,7 +1231,7 @@ def upload_returns(access: ContractAccess, files: Mapping[str, tuple[str, bytes]
     saved or stored then."""
     if not access.may_change:
         raise Forbidden("needs the commissioner role or to be this contract's manager")
-    return _upload_returns(access.user, access.actor, access.contract, files, today, evidence, "council")
+    return _upload_returns(access.user, access.actor, access.contract, files, today, evidence, by_provider=False)
 
 
 @audit.retrying
@@ -1235,27 +1241,22 @@ def submit_returns(access: ProviderContractAccess, files: Mapping[str, tuple[str
     submitted for the council to check as a return from the portal's form is (`submit_return`): its social value
     claims stated as unverified, and a period whose return the council has verified refused."""
     return _upload_returns(access.user, access.user.get_username(), access.contract, files, today, evidence,
-                           "provider")
+                           by_provider=True)
 
 
 def _upload_returns(user: User, actor: str, contract: Contract, files: Mapping[str, tuple[str, bytes]],
-                    today: dt.date, evidence: Sequence[tuple[str, bytes]], submitted_for: str) -> int:
+                    today: dt.date, evidence: Sequence[tuple[str, bytes]], *, by_provider: bool) -> int:
     _check_evidence([EvidenceFile("evidence", "", name, content) for name, content in evidence])
-    by_provider = submitted_for == "provider"
     with transaction.atomic():
         c = Contract.objects.select_for_update().get(pk=contract.pk)
         uploaded = parse_returns(files, domain_contract(c), today, [name for name, _ in evidence], by_provider)
         starts = [r.period.start for r in uploaded.returns]
         if by_provider:
-            fixed = (Return.objects.filter(contract=c, period_start__in=starts)
-                     .exclude(status__in=PROVIDER_REPLACEABLE).order_by("period_start"))
-            if fixed:
-                raise Refused([f"The return for the period starting {r.period_start:%d %B %Y} is {r.status}: it can "
-                               "no longer be replaced" for r in fixed], ["kpi_returns"] * len(fixed))
+            _refuse_fixed(c, starts, "kpi_returns")
         results, deliveries = _save_returns(user, c, uploaded.returns, Return.SUBMITTED)
         if by_provider:  # a new submission starts a new check, as the portal's form does
             Return.objects.filter(contract=c, period_start__in=starts).update(
-                submitted_for=submitted_for, check_reason="", checked_by=None)
+                submitted_for="provider", check_reason="", checked_by=None)
         contents = dict(evidence)
         by_period: dict[dt.date, list[EvidenceFile]] = {}
         for named in uploaded.evidence:
